@@ -1,0 +1,56 @@
+// Starts the real server on free ports with a fresh database for the whole run, and stops it afterwards.
+// The xtask passes the built binary and widget in CRW_SERVER_BIN and CRW_WIDGET_DIR.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const bin = required("CRW_SERVER_BIN");
+  const widgetDir = required("CRW_WIDGET_DIR");
+  const dir = mkdtempSync(join(tmpdir(), "crw-e2e-"));
+  const database = join(dir, "e2e.sqlite3");
+
+  const server = spawn(
+    bin,
+    ["--listen", "127.0.0.1:0", "--demo-listen", "127.0.0.1:0", "--database", database, "--widget-dir", widgetDir],
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" } },
+  );
+  const urls = await readUrls(server);
+  process.env.CRW_API_URL = urls.api;
+  process.env.CRW_DEMO_URL = urls.demo;
+  process.env.CRW_DATABASE = database;
+
+  return async () => {
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    server.kill("SIGTERM");
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the browser tests through \`cargo xtask test\``);
+  return value;
+}
+
+/** Reads the two URL lines the server prints once it listens. */
+function readUrls(server: ReturnType<typeof spawn>): Promise<{ api: string; demo: string }> {
+  return new Promise((resolve, reject) => {
+    const found: { api?: string; demo?: string } = {};
+    const timer = setTimeout(() => reject(new Error("the server did not start within 20 s")), 20_000);
+    server.once("exit", (code) => reject(new Error(`the server exited early with ${code}`)));
+    createInterface({ input: server.stdout! }).on("line", (line) => {
+      const match = /^(API and widget|Demo host page):\s+(\S+?)\/?(\s|$)/.exec(line);
+      if (!match) return;
+      if (match[1] === "API and widget") found.api = match[2];
+      else found.demo = match[2];
+      if (found.api && found.demo) {
+        clearTimeout(timer);
+        resolve({ api: found.api, demo: found.demo });
+      }
+    });
+  });
+}

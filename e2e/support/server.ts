@@ -1,0 +1,27 @@
+// What the tests know about the server the global setup started.
+import { execFileSync } from "node:child_process";
+
+export const apiUrl = (): string => process.env.CRW_API_URL!;
+export const demoUrl = (): string => process.env.CRW_DEMO_URL!;
+
+export interface StoredRequest {
+  id: string;
+  name: string;
+  status: string;
+  request_reason: string | null;
+  preferred_channel: string;
+  preferred_phone: string | null;
+  request_description: string | null;
+  visitor_name: string | null;
+  visitor_email: string | null;
+  is_callback: boolean;
+  source_origin: string | null;
+}
+
+/** Reads a stored request from the server's database with the server's own CLI. */
+export function storedRequest(key: string): StoredRequest {
+  const out = execFileSync(process.env.CRW_SERVER_BIN!, ["requests", "show", key, "--database", process.env.CRW_DATABASE!], {
+    env: { ...process.env, RUST_LOG: "error" },
+  });
+  return JSON.parse(out.toString());
+}

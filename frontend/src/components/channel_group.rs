@@ -1,0 +1,57 @@
+//! The preferred-channel radio group.
+
+use contact_shared::{PreferredChannel, field};
+use leptos::prelude::*;
+
+use crate::model::FormModel;
+
+/// The channels as radios in a fieldset whose legend asks the question, so each radio is read out with it.
+#[component]
+pub fn ChannelGroup(
+    /// The form this group belongs to.
+    model: FormModel,
+) -> impl IntoView {
+    let name = field::PREFERRED_CHANNEL;
+    let error_id = model.error_id(name);
+    let radios = PreferredChannel::ALL
+        .iter()
+        .map(|&channel| {
+            let id = format!("{}-{channel}", model.input_id(name));
+            let label_for = id.clone();
+            view! {
+                <label class="crw-radio" for=label_for>
+                    <input
+                        type="radio"
+                        id=id
+                        name=name
+                        value=channel.as_str()
+                        aria-describedby={
+                            let error_id = error_id.clone();
+                            move || model.error(name).map(|_| error_id.clone())
+                        }
+                        aria-invalid=move || model.error(name).map(|_| "true")
+                        prop:checked=move || model.channel() == channel
+                        on:change=move |_| model.edit(name, channel.as_str().to_owned())
+                        on:blur=move |_| model.blur(name)
+                    />
+                    {channel.label()}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="crw-field crw-channels">
+            <legend>"How should we contact you?"</legend>
+            <div class="crw-radios">{radios}</div>
+            {move || {
+                model.error(name).map(|message| {
+                    view! {
+                        <p class="crw-error" id=error_id.clone() data-error-for=name>
+                            {message}
+                        </p>
+                    }
+                })
+            }}
+        </fieldset>
+    }
+}

@@ -1,0 +1,165 @@
+//! The contact-request form: its fields, client-side checks, and the submission.
+
+use contact_shared::{ContactRequestForm, PreferredChannel, RequestReason, field};
+use leptos::{ev::SubmitEvent, html, prelude::*};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, HtmlFormElement};
+
+use super::channel_group::ChannelGroup;
+use super::confirmation::Receipt;
+use super::field::{Control, Field};
+use crate::api::{self, SubmitError};
+use crate::model::FormModel;
+
+/// The form. It checks the shared rules before sending, sends once per click, and on failure keeps what
+/// the visitor typed, shows what to fix and moves focus there.
+#[component]
+pub fn ContactForm(
+    /// The intake server's origin.
+    api_base: String,
+    /// Prefix for every element id in this form.
+    prefix: String,
+    /// Receives the created request.
+    on_receipt: WriteSignal<Option<Receipt>>,
+    /// Receives the failure to announce, or `None` to clear it.
+    alert: WriteSignal<Option<String>>,
+) -> impl IntoView {
+    let model = FormModel::new(prefix);
+    let form_ref = NodeRef::<html::Form>::new();
+
+    let action = Action::new_local(
+        move |(form, channel): &(ContactRequestForm, PreferredChannel)| {
+            let (api_base, form, channel) = (api_base.clone(), form.clone(), *channel);
+            async move {
+                let result = api::submit(&api_base, &form).await;
+                match &result {
+                    Ok(created) => on_receipt.set(Some(Receipt {
+                        number: created.name.clone(),
+                        channel,
+                    })),
+                    Err(SubmitError::Rejected(body)) => {
+                        alert.set(Some(body.message.clone()));
+                        if let Some(first) = model.reject(body.fields.clone()) {
+                            focus_field(form_ref, first);
+                        }
+                    }
+                    Err(error) => alert.set(Some(error.to_string())),
+                }
+                result
+            }
+        },
+    );
+    let pending = action.pending();
+    let retry = move || {
+        action
+            .value()
+            .with(|v| matches!(v, Some(Err(e)) if e.is_retryable()))
+    };
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        match model.attempt() {
+            Ok(form) => {
+                alert.set(None);
+                action.dispatch_local((form, model.channel_untracked()));
+            }
+            Err((first, summary)) => {
+                alert.set(Some(summary));
+                focus_field(form_ref, first);
+            }
+        }
+    };
+
+    let reasons = RequestReason::ALL
+        .iter()
+        .map(|r| (r.as_str(), r.as_str()))
+        .collect();
+    view! {
+        <form class="crw-form" novalidate node_ref=form_ref on:submit=on_submit>
+            <Field
+                model
+                name=field::REQUEST_REASON
+                label="Reason"
+                control=Control::Select {
+                    placeholder: "Choose a reason",
+                    options: reasons,
+                }
+            />
+            <ChannelGroup model />
+            <Field
+                model
+                name=field::PREFERRED_PHONE
+                label="Phone number"
+                hint="With the country code, like +44 20 7946 0958."
+                control=Control::Input {
+                    kind: "tel",
+                    autocomplete: "tel",
+                }
+            />
+            <Field
+                model
+                name=field::NAME
+                label="Name"
+                control=Control::Input {
+                    kind: "text",
+                    autocomplete: "name",
+                }
+            />
+            <Field
+                model
+                name=field::EMAIL
+                label="Email"
+                control=Control::Input {
+                    kind: "email",
+                    autocomplete: "email",
+                }
+            />
+            <Field
+                model
+                name=field::REQUEST_DESCRIPTION
+                label="How can we help?"
+                control=Control::TextArea
+            />
+            // `aria-disabled` rather than `disabled` while sending: a disabled button drops keyboard focus,
+            // and `on_submit` ignores a second submit anyway.
+            <button
+                type="submit"
+                class="crw-submit"
+                aria-disabled=move || pending.get().then_some("true")
+            >
+                {move || match (pending.get(), retry()) {
+                    (true, _) => "Sending…",
+                    (false, true) => "Try again",
+                    (false, false) => "Request contact",
+                }}
+            </button>
+        </form>
+    }
+}
+
+/// Moves focus to `field`'s control (the checked radio of a group) once the DOM shows its error, so a
+/// screen reader reads the message with it. Looked up inside the form, as ids are not reachable through
+/// `document` from inside a shadow root.
+fn focus_field(form_ref: NodeRef<html::Form>, field: &'static str) {
+    request_animation_frame(move || {
+        let Some(form) = form_ref.get_untracked() else {
+            return;
+        };
+        let target = control(&form, &format!("[name=\"{field}\"]:checked"))
+            .or_else(|| control(&form, &format!("[name=\"{field}\"]")));
+        if let Some(target) = target {
+            let _ = target.focus();
+        }
+    });
+}
+
+fn control(form: &HtmlFormElement, selector: &str) -> Option<HtmlElement> {
+    form.query_selector(selector)
+        .ok()
+        .flatten()?
+        .dyn_into()
+        .ok()
+}

@@ -1,0 +1,9 @@
+//! The widget's components, one per file: the widget shell, the form, its fields and the confirmation.
+
+mod channel_group;
+mod confirmation;
+mod contact_form;
+mod field;
+mod widget;
+
+pub use widget::Widget;

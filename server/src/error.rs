@@ -1,0 +1,130 @@
+//! The one error type of the server, and the JSON extractor whose rejections become it.
+//!
+//! Every error a client sees is an [`ErrorBody`] in JSON. Use [`AppError::Invalid`] for a broken form rule
+//! (422, each field named), [`AppError::BadRequest`] for a body that is not the JSON we take (400), and the
+//! dedicated variants for content type (415), size (413) and routing (404, 405). Infrastructure failures
+//! arrive through `#[from]`; they answer 503 with a generic message and are logged once with their cause.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use contact_shared::ErrorBody;
+use serde::de::DeserializeOwned;
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("a form rule was broken")]
+    Invalid(ErrorBody),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("unsupported content type")]
+    UnsupportedMediaType,
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the widget has not been built")]
+    WidgetNotBuilt,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Store(_) | Self::WidgetNotBuilt => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn body(self) -> ErrorBody {
+        match self {
+            Self::Invalid(body) => body,
+            Self::BadRequest(detail) => {
+                ErrorBody::new(format!("The request body is not valid: {detail}"))
+            }
+            Self::UnsupportedMediaType => ErrorBody::new(
+                "Send the request as JSON, with the header Content-Type: application/json.",
+            ),
+            Self::PayloadTooLarge => ErrorBody::new(format!(
+                "The request body is larger than {} KB; shorten the description.",
+                crate::MAX_BODY_BYTES / 1024
+            )),
+            Self::NotFound => ErrorBody::new("There is nothing at this address."),
+            Self::MethodNotAllowed => ErrorBody::new("This address does not take that method."),
+            Self::Store(error) => {
+                tracing::error!(%error, "store unavailable");
+                ErrorBody::new(
+                    "We could not save your request just now. Please try again in a moment.",
+                )
+            }
+            Self::WidgetNotBuilt => {
+                tracing::error!("widget assets missing: build the widget with `cargo xtask run`");
+                ErrorBody::new("The widget is not available on this server yet.")
+            }
+            Self::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                ErrorBody::new("Something went wrong on our side. Please try again.")
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        (status, axum::Json(self.body())).into_response()
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => Self::UnsupportedMediaType,
+            JsonRejection::JsonDataError(e) => Self::BadRequest(e.body_text()),
+            JsonRejection::JsonSyntaxError(e) => Self::BadRequest(e.body_text()),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            other => Self::BadRequest(other.body_text()),
+        }
+    }
+}
+
+/// `axum::Json`, but a body it cannot take is answered in our error shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<S, T> FromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
+        Ok(Self(value))
+    }
+}
+
+/// The answer to any address the server does not serve.
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// The answer to a method an address does not take.
+pub async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
+}

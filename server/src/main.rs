@@ -1,0 +1,32 @@
+//! The `contact-server` binary: read the flags, then serve or run a subcommand.
+
+use clap::Parser;
+use contact_server::config::{Cli, Command, RequestsCommand};
+use contact_server::{Store, serve};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        None | Some(Command::Serve) => serve::serve(cli.serve).await,
+        Some(Command::Requests(RequestsCommand::Show { key })) => {
+            let store = Store::open_sqlite(&cli.serve.database)?;
+            let found = store.find(&key).await?;
+            store.shutdown().await;
+            match found {
+                Some(request) => {
+                    println!("{}", serde_json::to_string_pretty(&request)?);
+                    Ok(())
+                }
+                None => anyhow::bail!("no contact request with id or number {key}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The durable store of contact requests.
+//!
+//! Handlers see only [`Store`]: what it takes and gives are plain values, and a method returns only once
+//! its write is committed to disk. SQLite is the embedded default ([`sqlite`]); another backend, such as
+//! PostgreSQL, is a new variant behind the same methods.
+
+mod sqlite;
+
+use std::path::Path;
+
+use contact_shared::{ContactRequestCreated, NewContactRequest};
+use serde::Serialize;
+
+pub use sqlite::SqliteStore;
+
+/// Why the store could not do what was asked. None of these is the client's fault.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("cannot create the database folder {path}: {source}")]
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the database writer has stopped")]
+    WriterStopped,
+    #[error("cannot start the database writer: {0}")]
+    Thread(std::io::Error),
+    #[error("the transaction holding this write failed: {0}")]
+    BatchFailed(String),
+}
+
+/// A submission on its way into the store: the parsed request and where it came from.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub request: NewContactRequest,
+    /// The `Origin` of the page the widget ran on, when the browser sent one.
+    pub source_origin: Option<String>,
+}
+
+/// A stored contact request, every column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredContactRequest {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub request_reason: Option<String>,
+    pub preferred_channel: String,
+    pub preferred_phone: Option<String>,
+    pub request_description: Option<String>,
+    pub visitor_name: Option<String>,
+    pub visitor_email: Option<String>,
+    pub is_callback: bool,
+    pub source_origin: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The store the server runs on.
+#[derive(Clone)]
+pub enum Store {
+    Sqlite(SqliteStore),
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
+    pub fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
+        SqliteStore::open(path).map(Self::Sqlite)
+    }
+
+    /// Stores a new request; returns once it is committed and synced to disk.
+    pub async fn insert(
+        &self,
+        submission: Submission,
+    ) -> Result<ContactRequestCreated, StoreError> {
+        match self {
+            Self::Sqlite(store) => store.insert(submission).await,
+        }
+    }
+
+    /// The request with this id or request number (`CR-000001`), if any.
+    pub async fn find(&self, key: &str) -> Result<Option<StoredContactRequest>, StoreError> {
+        match self {
+            Self::Sqlite(store) => store.find(key.to_owned()).await,
+        }
+    }
+
+    /// Checks that the database answers and the writer is running.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(store) => store.ping().await,
+        }
+    }
+
+    /// Finishes every write already handed to the store, then stops its writer.
+    pub async fn shutdown(&self) {
+        match self {
+            Self::Sqlite(store) => store.shutdown().await,
+        }
+    }
+}

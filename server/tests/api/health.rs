@@ -1,0 +1,31 @@
+//! `/healthz` and `/readyz`.
+
+use axum::http::StatusCode;
+
+use crate::support::{TestApp, error_body};
+
+#[tokio::test]
+async fn healthz_says_the_process_is_up() {
+    let app = TestApp::new();
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.body["status"], "ok");
+}
+
+#[tokio::test]
+async fn readyz_checks_the_database_and_fails_once_the_store_is_stopped() {
+    let app = TestApp::new();
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert_eq!(ready.body["status"], "ready");
+
+    app.store.shutdown().await;
+    let stopped = app.get("/readyz").await;
+    assert_eq!(stopped.status, StatusCode::SERVICE_UNAVAILABLE);
+    let body = error_body(&stopped);
+    assert!(
+        !body.message.contains("database"),
+        "5xx says nothing about internals: {}",
+        body.message
+    );
+}

@@ -1,0 +1,7 @@
+//! Integration tests of the server: the real router through `oneshot`, and the real binary on real sockets.
+
+mod contact_requests;
+mod health;
+mod process;
+mod support;
+mod widget;

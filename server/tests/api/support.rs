@@ -1,0 +1,127 @@
+//! A fresh app per test: its own database file in a temporary folder, the real router, no port.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use contact_server::{AppState, Store, WidgetAssets};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const PAGE_ORIGIN: &str = "https://shop.example.com";
+
+pub struct TestApp {
+    pub router: Router,
+    pub store: Store,
+    pub dir: tempfile::TempDir,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Value,
+}
+
+impl TestApp {
+    pub fn new() -> Self {
+        Self::with_widget_dir(None)
+    }
+
+    pub fn with_widget_dir(widget_dir: Option<&std::path::Path>) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
+        let widget = WidgetAssets::load(widget_dir.unwrap_or(&dir.path().join("no-widget")));
+        let router = contact_server::app(
+            AppState {
+                store: store.clone(),
+            },
+            vec![HeaderValue::from_static(PAGE_ORIGIN)],
+            &widget,
+        );
+        Self { router, store, dir }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Posts raw bytes to the intake endpoint with the given content type.
+    pub async fn post_raw(
+        &self,
+        content_type: Option<&str>,
+        body: impl Into<Body>,
+    ) -> TestResponse {
+        let mut request = Request::post(contact_shared::CONTACT_REQUESTS_PATH)
+            .header(header::ORIGIN, PAGE_ORIGIN);
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        self.send(request.body(body.into()).unwrap()).await
+    }
+
+    pub async fn post_json(&self, json: &Value) -> TestResponse {
+        self.post_raw(Some("application/json"), json.to_string())
+            .await
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// How many contact requests the database holds, read from the file itself.
+    pub fn stored_count(&self) -> i64 {
+        let conn = rusqlite::Connection::open(self.dir.path().join("test.sqlite3")).unwrap();
+        conn.query_row("SELECT count(*) FROM contact_requests", [], |r| r.get(0))
+            .unwrap()
+    }
+}
+
+pub fn valid_form() -> Value {
+    serde_json::json!({
+        "request_reason": "Billing",
+        "preferred_channel": "Phone",
+        "preferred_phone": "+44 20 7946 0958",
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "request_description": "I was charged twice.",
+        "is_callback": false
+    })
+}
+
+/// Asserts the body is the shared error shape and returns it.
+pub fn error_body(response: &TestResponse) -> contact_shared::ErrorBody {
+    assert_eq!(
+        response
+            .headers
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap()),
+        Some("application/json"),
+        "errors are JSON"
+    );
+    serde_json::from_value(response.body.clone()).expect("the error has the shared shape")
+}

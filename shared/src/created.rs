@@ -1,0 +1,16 @@
+//! The answer to an accepted submission.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Status;
+
+/// What the server answers with `201 Created` once the request is durable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactRequestCreated {
+    /// The record's opaque, unguessable id.
+    pub id: String,
+    /// The human request number from the autonumber, such as `CR-000042`.
+    pub name: String,
+    /// Always [`Status::New`] for a new request.
+    pub status: Status,
+}

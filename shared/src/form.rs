@@ -1,0 +1,404 @@
+//! The submission: what the widget sends and the server parses, with the one set of rules both run.
+
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidationError, ValidationErrors};
+
+use crate::{
+    ErrorBody, FieldErrors, PreferredChannel, PreferredPhone, RequestDescription, RequestReason,
+    VisitorEmail, VisitorName, field,
+};
+
+/// The contact-request form as it travels: the raw text of each field, keyed by its wire name.
+///
+/// Missing fields and `null` read as empty, so an incomplete form gets field messages rather than a parse
+/// error; unknown fields are refused so a misspelt name is never silently dropped. [`Self::parse`] turns a
+/// form into a [`NewContactRequest`] or into the messages that say what to fix.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ContactRequestForm {
+    #[serde(default)]
+    #[validate(custom(function = "rule_reason"))]
+    pub request_reason: Option<String>,
+    #[serde(default)]
+    #[validate(custom(function = "rule_channel"))]
+    pub preferred_channel: Option<String>,
+    #[serde(default)]
+    #[validate(custom(function = "rule_phone"))]
+    pub preferred_phone: Option<String>,
+    #[serde(default)]
+    #[validate(custom(function = "rule_name"))]
+    pub name: Option<String>,
+    #[serde(default)]
+    #[validate(custom(function = "rule_email"))]
+    pub email: Option<String>,
+    #[serde(default)]
+    #[validate(custom(function = "rule_description"))]
+    pub request_description: Option<String>,
+    /// ContactRequest.IsCallback: whether a representative decides how to return the call.
+    #[serde(default)]
+    pub is_callback: bool,
+}
+
+/// A submission that passed every rule, with each value normalised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewContactRequest {
+    request_reason: RequestReason,
+    preferred_channel: PreferredChannel,
+    preferred_phone: Option<PreferredPhone>,
+    name: Option<VisitorName>,
+    email: Option<VisitorEmail>,
+    request_description: Option<RequestDescription>,
+    is_callback: bool,
+}
+
+impl NewContactRequest {
+    pub fn request_reason(&self) -> RequestReason {
+        self.request_reason
+    }
+    pub fn preferred_channel(&self) -> PreferredChannel {
+        self.preferred_channel
+    }
+    pub fn preferred_phone(&self) -> Option<&PreferredPhone> {
+        self.preferred_phone.as_ref()
+    }
+    pub fn name(&self) -> Option<&VisitorName> {
+        self.name.as_ref()
+    }
+    pub fn email(&self) -> Option<&VisitorEmail> {
+        self.email.as_ref()
+    }
+    pub fn request_description(&self) -> Option<&RequestDescription> {
+        self.request_description.as_ref()
+    }
+    pub fn is_callback(&self) -> bool {
+        self.is_callback
+    }
+}
+
+impl ContactRequestForm {
+    /// What to fix, per field: the value rules of each field, then the rules that depend on the channel.
+    /// Empty when the form can be sent.
+    pub fn errors(&self) -> FieldErrors {
+        let mut errors = match self.validate() {
+            Ok(()) => FieldErrors::new(),
+            Err(errors) => field_messages(&errors),
+        };
+        let mut require = |name: &str, message: &str| {
+            errors
+                .entry(name.to_owned())
+                .or_insert_with(|| vec![message.to_owned()]);
+        };
+        if blank(&self.request_reason) {
+            require(field::REQUEST_REASON, "Choose a reason for your request.");
+        }
+        // An unknown channel is reported on its own; what it would require is unknowable.
+        let Ok(channel) = self.channel() else {
+            return errors;
+        };
+        if channel.needs_phone() && blank(&self.preferred_phone) {
+            let message = match channel {
+                PreferredChannel::Text => "Enter a mobile number so we can text you.",
+                _ => "Enter a phone number so we can call you.",
+            };
+            require(field::PREFERRED_PHONE, message);
+        }
+        if channel == PreferredChannel::Email && blank(&self.email) {
+            require(field::EMAIL, "Enter your email address so we can reply.");
+        }
+        errors
+    }
+
+    /// Parses the form into a request, or answers with every field that needs fixing.
+    pub fn parse(&self) -> Result<NewContactRequest, ErrorBody> {
+        let errors = self.errors();
+        if !errors.is_empty() {
+            return Err(ErrorBody::with_fields(errors));
+        }
+        // Every rule has passed, so each parse below succeeds; an error here would be a bug in `errors`,
+        // and is still answered as a field error rather than a panic.
+        let fail = |name: &str, message: String| {
+            let mut fields = FieldErrors::new();
+            fields.insert(name.to_owned(), vec![message]);
+            ErrorBody::with_fields(fields)
+        };
+        let request_reason = text(&self.request_reason)
+            .parse()
+            .map_err(|e: crate::UnknownValue| fail(field::REQUEST_REASON, e.to_string()))?;
+        let preferred_channel = self
+            .channel()
+            .map_err(|e| fail(field::PREFERRED_CHANNEL, e.to_string()))?;
+        let preferred_phone = optional(&self.preferred_phone)
+            .map(PreferredPhone::parse)
+            .transpose()
+            .map_err(|e| fail(field::PREFERRED_PHONE, e.to_string()))?;
+        let email = optional(&self.email)
+            .map(VisitorEmail::parse)
+            .transpose()
+            .map_err(|e| fail(field::EMAIL, e.to_string()))?;
+        let name =
+            VisitorName::parse(text(&self.name)).map_err(|e| fail(field::NAME, e.to_string()))?;
+        let request_description = RequestDescription::parse(text(&self.request_description))
+            .map_err(|e| fail(field::REQUEST_DESCRIPTION, e.to_string()))?;
+        Ok(NewContactRequest {
+            request_reason,
+            preferred_channel,
+            preferred_phone,
+            name,
+            email,
+            request_description,
+            is_callback: self.is_callback,
+        })
+    }
+
+    /// The chosen channel; blank means the default, Phone.
+    fn channel(&self) -> Result<PreferredChannel, crate::UnknownValue> {
+        optional(&self.preferred_channel)
+            .map_or(Ok(PreferredChannel::default()), PreferredChannel::from_str)
+    }
+}
+
+fn text(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or_default()
+}
+
+fn optional(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn blank(value: &Option<String>) -> bool {
+    optional(value).is_none()
+}
+
+/// Turns validator's errors into the wire shape, in form order.
+fn field_messages(errors: &ValidationErrors) -> FieldErrors {
+    errors
+        .field_errors()
+        .into_iter()
+        .map(|(name, list)| {
+            let messages = list
+                .iter()
+                .map(|e| {
+                    e.message
+                        .as_deref()
+                        .unwrap_or("This value is not valid.")
+                        .to_owned()
+                })
+                .collect();
+            (name.into_owned(), messages)
+        })
+        .collect()
+}
+
+fn rule(code: &'static str, message: String) -> ValidationError {
+    ValidationError::new(code).with_message(message.into())
+}
+
+fn rule_reason(value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        return Ok(());
+    }
+    RequestReason::from_str(value.trim())
+        .map(drop)
+        .map_err(|e| rule("picklist", e.to_string()))
+}
+
+fn rule_channel(value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        return Ok(());
+    }
+    PreferredChannel::from_str(value.trim())
+        .map(drop)
+        .map_err(|e| rule("picklist", e.to_string()))
+}
+
+fn rule_phone(value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        return Ok(());
+    }
+    PreferredPhone::parse(value)
+        .map(drop)
+        .map_err(|e| rule("phone", e.to_string()))
+}
+
+fn rule_email(value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        return Ok(());
+    }
+    VisitorEmail::parse(value)
+        .map(drop)
+        .map_err(|e| rule("email", e.to_string()))
+}
+
+fn rule_name(value: &str) -> Result<(), ValidationError> {
+    VisitorName::parse(value)
+        .map(drop)
+        .map_err(|e| rule("name", e.to_string()))
+}
+
+fn rule_description(value: &str) -> Result<(), ValidationError> {
+    RequestDescription::parse(value)
+        .map(drop)
+        .map_err(|e| rule("description", e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(json: serde_json::Value) -> ContactRequestForm {
+        serde_json::from_value(json).expect("test form parses")
+    }
+
+    #[test]
+    fn a_complete_phone_request_parses_with_normalised_values() {
+        let request = form(serde_json::json!({
+            "request_reason": "Billing",
+            "preferred_phone": "+1 (415) 555-0100",
+            "name": "  Ada ",
+            "request_description": " Double charge\r\non my card ",
+        }))
+        .parse()
+        .unwrap();
+        assert_eq!(request.request_reason(), RequestReason::Billing);
+        assert_eq!(request.preferred_channel(), PreferredChannel::Phone);
+        assert_eq!(request.preferred_phone().unwrap().as_str(), "+14155550100");
+        assert_eq!(request.name().unwrap().as_str(), "Ada");
+        assert_eq!(
+            request.request_description().unwrap().as_str(),
+            "Double charge\non my card"
+        );
+        assert!(request.email().is_none());
+        assert!(!request.is_callback());
+    }
+
+    #[test]
+    fn an_email_request_needs_no_phone() {
+        let request = form(serde_json::json!({
+            "request_reason": "Order",
+            "preferred_channel": "Email",
+            "email": "ada@example.com",
+            "is_callback": true,
+        }))
+        .parse()
+        .unwrap();
+        assert_eq!(request.preferred_channel(), PreferredChannel::Email);
+        assert!(request.preferred_phone().is_none());
+        assert!(request.is_callback());
+    }
+
+    #[test]
+    fn invalid_forms_name_each_field_to_fix() {
+        let table = [
+            (
+                serde_json::json!({}),
+                vec![
+                    (
+                        "preferred_phone",
+                        "Enter a phone number so we can call you.",
+                    ),
+                    ("request_reason", "Choose a reason for your request."),
+                ],
+                "an empty form",
+            ),
+            (
+                serde_json::json!({"request_reason": "Billing", "preferred_channel": "Text", "preferred_phone": "  "}),
+                vec![(
+                    "preferred_phone",
+                    "Enter a mobile number so we can text you.",
+                )],
+                "text without a number",
+            ),
+            (
+                serde_json::json!({"request_reason": "Billing", "preferred_channel": "Email", "preferred_phone": "+14155550100"}),
+                vec![("email", "Enter your email address so we can reply.")],
+                "email without an address",
+            ),
+            (
+                serde_json::json!({"request_reason": "Refund", "preferred_phone": "+14155550100"}),
+                vec![(
+                    "request_reason",
+                    "Choose one of: Account, Billing, Case, General, Order, Other, Product.",
+                )],
+                "a reason outside the picklist",
+            ),
+            (
+                serde_json::json!({"request_reason": "Billing", "preferred_channel": "Fax"}),
+                vec![("preferred_channel", "Choose one of: Phone, Email, Text.")],
+                "a channel outside the picklist",
+            ),
+            (
+                serde_json::json!({"request_reason": "Billing", "preferred_phone": "call me"}),
+                vec![(
+                    "preferred_phone",
+                    "Remove \u{201c}c\u{201d}: a phone number can hold only digits, spaces, dashes, dots, parentheses and a leading +.",
+                )],
+                "letters in the phone",
+            ),
+            (
+                serde_json::json!({"request_reason": "Billing", "preferred_phone": "+14155550100", "email": "nope"}),
+                vec![("email", "Enter an email address like name@example.com.")],
+                "a malformed optional email",
+            ),
+            (
+                serde_json::json!({"request_reason": "Billing", "preferred_phone": "+14155550100", "request_description": "a\u{7}"}),
+                vec![(
+                    "request_description",
+                    "Remove the invisible control character U+0007 from the description.",
+                )],
+                "a control character in the description",
+            ),
+            (
+                serde_json::json!({"request_reason": "Billing", "preferred_phone": "+14155550100", "name": "a\nb"}),
+                vec![(
+                    "name",
+                    "Write the name on one line, without control characters.",
+                )],
+                "a two-line name",
+            ),
+        ];
+        for (json, expected, why) in table {
+            let body = form(json).parse().unwrap_err();
+            let got: Vec<(&str, &str)> = body
+                .fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v[0].as_str()))
+                .collect();
+            assert_eq!(got, expected, "{why}");
+        }
+    }
+
+    #[test]
+    fn a_value_error_is_reported_instead_of_requiredness_not_with_it() {
+        let errors =
+            form(serde_json::json!({"request_reason": "Billing", "preferred_phone": "12"}))
+                .errors();
+        assert_eq!(errors["preferred_phone"].len(), 1);
+        assert_eq!(
+            errors["preferred_phone"][0],
+            "Start with + and the country code, for example +44 20 7946 0958."
+        );
+    }
+
+    #[test]
+    fn null_reads_as_empty_and_unknown_fields_are_refused() {
+        let nulls = form(serde_json::json!({"request_reason": null, "preferred_phone": null}));
+        assert_eq!(nulls, ContactRequestForm::default());
+        let err = serde_json::from_value::<ContactRequestForm>(
+            serde_json::json!({"phone": "+14155550100"}),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("unknown field `phone`, expected one of"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_error_body_counts_the_fields() {
+        let body = ContactRequestForm::default().parse().unwrap_err();
+        assert_eq!(body.message, "2 fields need fixing.");
+    }
+}

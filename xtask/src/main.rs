@@ -1,0 +1,137 @@
+//! Project automation, so that a fresh machine needs two commands:
+//!
+//! - `cargo xtask run`: install what is missing, build the widget, and start the server with the demo page.
+//! - `cargo xtask test`: install what is missing, then fmt, clippy, Rust tests, the widget build, and the
+//!   browser tests.
+
+mod sizes;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let task = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    let root = workspace_root();
+    std::env::set_current_dir(&root)?;
+    match task.as_str() {
+        "run" => run(&rest),
+        "test" => test(),
+        "sizes" => sizes::report(&root.join("dist")),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  test                run every check and test (what CI runs)\n  sizes               print the built widget's transfer sizes"
+            );
+            if task.is_empty() || task == "help" || task == "--help" {
+                Ok(())
+            } else {
+                bail!("unknown task {task:?}")
+            }
+        }
+    }
+}
+
+/// Builds the widget and serves it, passing extra flags to the server (see `--help` there).
+fn run(server_flags: &[String]) -> Result<()> {
+    tools::ensure_widget_toolchain()?;
+    build_widget()?;
+    let mut server = cargo();
+    server.args([
+        "run",
+        "--quiet",
+        "--package",
+        "contact-server",
+        "--profile",
+        "server",
+        "--",
+    ]);
+    server.args(server_flags);
+    step("starting the server (Ctrl-C stops it)", &mut server)
+}
+
+/// Every check CI runs, in order of how fast each fails.
+fn test() -> Result<()> {
+    tools::ensure_widget_toolchain()?;
+    tools::ensure_browser_test_tools()?;
+    step(
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--check"]),
+    )?;
+    step(
+        "clippy (native)",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    step(
+        "clippy (widget, wasm32)",
+        cargo().args([
+            "clippy",
+            "--package",
+            "contact-widget",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    step("Rust tests", cargo().args(["test", "--workspace"]))?;
+    build_widget()?;
+    sizes::report(Path::new("dist"))?;
+    step(
+        "building the server for the browser tests",
+        cargo().args(["build", "--package", "contact-server"]),
+    )?;
+    let target_dir =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
+    let server_bin = target_dir.join("debug/contact-server").canonicalize()?;
+    let dist = PathBuf::from("dist").canonicalize()?;
+    step(
+        "browser tests (Playwright, Chromium)",
+        Command::new("npx")
+            .args(["playwright", "test"])
+            .current_dir("e2e")
+            .env("CRW_SERVER_BIN", server_bin)
+            .env("CRW_WIDGET_DIR", dist),
+    )
+}
+
+fn build_widget() -> Result<()> {
+    step(
+        "building the widget (Trunk, release)",
+        Command::new("trunk").args(["build", "--release"]),
+    )
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Runs one step, printing what it is; fails with the step's name.
+pub(crate) fn step(name: &str, command: &mut Command) -> Result<()> {
+    eprintln!("\n==> {name}");
+    let status = command
+        .status()
+        .with_context(|| format!("{name}: cannot start {:?}", command.get_program()))?;
+    if !status.success() {
+        bail!("{name} failed ({status})");
+    }
+    Ok(())
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_owned()
+}

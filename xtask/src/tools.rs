@@ -1,0 +1,119 @@
+//! Installing the tools the build and tests need, each only when it is missing or the wrong version.
+
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::step;
+
+/// Trunk 0.22 needs a newer rustc than these machines have.
+const TRUNK_VERSION: &str = "0.21.14";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// Trunk.toml pins `wasm_opt = "version_108"`, which is Debian's binaryen.
+const WASM_OPT_VERSION: &str = "108";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The wasm target, Trunk, the wasm-bindgen CLI matching Cargo.lock, and wasm-opt.
+pub fn ensure_widget_toolchain() -> Result<()> {
+    let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !targets.lines().any(|t| t.trim() == WASM_TARGET) {
+        step(
+            "installing the wasm32 target",
+            Command::new("rustup").args(["target", "add", WASM_TARGET]),
+        )?;
+    }
+    if version_of("trunk").is_none_or(|v| !v.contains(TRUNK_VERSION)) {
+        step(
+            "installing Trunk",
+            Command::new("cargo").args(["install", "--locked", &format!("trunk@{TRUNK_VERSION}")]),
+        )?;
+    }
+    let bindgen = wasm_bindgen_version()?;
+    if version_of("wasm-bindgen")
+        .is_none_or(|v| v.split_whitespace().nth(1) != Some(bindgen.as_str()))
+    {
+        let locked = Command::new("cargo")
+            .args([
+                "install",
+                "--locked",
+                "wasm-bindgen-cli",
+                "--version",
+                &bindgen,
+            ])
+            .status()?;
+        if !locked.success() {
+            // The CLI's own lock file can lag the index; an unlocked install still pins the CLI version.
+            step(
+                "installing the wasm-bindgen CLI",
+                Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &bindgen]),
+            )?;
+        }
+    }
+    if version_of("wasm-opt").is_none_or(|v| !v.contains(&format!("version {WASM_OPT_VERSION}"))) {
+        apt_install("binaryen")?;
+    }
+    Ok(())
+}
+
+/// Debian's Chromium and the e2e folder's npm packages (never a browser download).
+pub fn ensure_browser_test_tools() -> Result<()> {
+    if !std::path::Path::new(CHROMIUM).exists() {
+        apt_install("chromium")?;
+    }
+    // npm ci writes node_modules/.package-lock.json; if it is newer than the lock file, nothing changed since.
+    let modified = |path: &str| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let installed = modified("e2e/node_modules/.package-lock.json");
+    let locked = modified("e2e/package-lock.json").context("e2e/package-lock.json is missing")?;
+    if installed.is_none_or(|installed| installed < locked) {
+        step(
+            "installing the e2e npm packages",
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir("e2e")
+                .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
+        )?;
+    }
+    Ok(())
+}
+
+/// The wasm-bindgen version in Cargo.lock, which the CLI must match exactly.
+fn wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string("Cargo.lock").context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\""
+            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_owned());
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen package")
+}
+
+fn apt_install(package: &str) -> Result<()> {
+    let sudo = output("id", &["-u"]).is_none_or(|uid| uid.trim() != "0");
+    let mut update = Command::new(if sudo { "sudo" } else { "apt-get" });
+    let mut install = Command::new(if sudo { "sudo" } else { "apt-get" });
+    if sudo {
+        update.arg("apt-get");
+        install.arg("apt-get");
+    }
+    step("apt-get update", update.args(["update", "-qq"]))?;
+    step(
+        &format!("installing {package} from Debian"),
+        install
+            .args(["install", "-y", "-qq", "--no-install-recommends", package])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+fn version_of(program: &str) -> Option<String> {
+    output(program, &["--version"])
+}
+
+fn output(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
