@@ -92,7 +92,9 @@ async fn concurrent_submissions_each_get_their_own_number() {
 #[tokio::test]
 async fn broken_rules_are_422_naming_each_field_and_store_nothing() {
     let app = TestApp::new();
-    let table: Vec<(Value, Vec<(&str, &str)>, &str)> = vec![
+    // (form, the first message of each failing field, why)
+    type Row = (Value, Vec<(&'static str, &'static str)>, &'static str);
+    let table: Vec<Row> = vec![
         (
             json!({}),
             vec![
