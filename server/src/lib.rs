@@ -11,6 +11,7 @@ pub mod error;
 mod health;
 pub mod ids;
 pub mod serve;
+pub mod sites;
 pub mod store;
 pub mod widget;
 

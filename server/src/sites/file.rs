@@ -1,0 +1,407 @@
+//! The sites configuration file (TOML): its format, and every check it must pass before the server starts.
+//!
+//! A mistake is reported with the file, the line and the column, and what to write instead. See
+//! `sites.example.toml` at the repository root for a commented example.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use contact_shared::{PreferredChannel, RequestReason};
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::identity::{Algorithm, IdentityKey};
+use super::Site;
+
+/// The shortest shared secret accepted for HS256, in bytes (RFC 7518 asks for at least the hash size).
+const MIN_SECRET_BYTES: usize = 32;
+const MAX_LABEL_CHARS: usize = 60;
+
+/// A configuration mistake, located in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.column, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileFormat {
+    #[serde(default, rename = "site")]
+    sites: Vec<Spanned<SiteFormat>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteFormat {
+    key: Spanned<String>,
+    name: Spanned<String>,
+    allowed_origins: Spanned<Vec<Spanned<String>>>,
+    #[serde(default = "yes")]
+    guests: bool,
+    reasons: Option<Spanned<Vec<Spanned<String>>>>,
+    channels: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    labels: HashMap<String, Spanned<String>>,
+    default_country_code: Option<Spanned<String>>,
+    #[serde(default)]
+    identity_keys: Vec<Spanned<KeyFormat>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyFormat {
+    kid: Spanned<String>,
+    alg: Spanned<String>,
+    /// HS256: the shared secret itself…
+    secret: Option<String>,
+    /// …or the name of the environment variable holding it, to keep it out of the file.
+    secret_env: Option<Spanned<String>>,
+    /// RS256 / ES256: the public key in PEM…
+    public_key: Option<String>,
+    /// …or the path of a PEM file, relative to the configuration file.
+    public_key_file: Option<Spanned<String>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Reads and checks the configuration file at `path`.
+pub fn load(path: &Path) -> Result<Vec<Site>, ConfigError> {
+    let source = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: path.to_owned(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read the file: {e}"),
+    })?;
+    parse(path, &source, &|name| std::env::var(name).ok())
+}
+
+/// Parses and checks configuration text; `env` looks up environment variables named by `secret_env`.
+pub fn parse(path: &Path, source: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Site>, ConfigError> {
+    let at = |span: Range<usize>, message: String| locate(path, source, span.start, message);
+    let file: FileFormat = toml::from_str(source).map_err(|e| {
+        let start = e.span().map_or(0, |s| s.start);
+        locate(path, source, start, e.message().to_owned())
+    })?;
+    if file.sites.is_empty() {
+        return Err(at(0..0, "declare at least one site with a [[site]] table".into()));
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut keys = HashSet::new();
+    let mut sites = Vec::new();
+    for entry in file.sites {
+        let site_span = entry.span();
+        let site = entry.into_inner();
+        let key = site.key.get_ref();
+        let valid_key = (1..=64).contains(&key.len())
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid_key {
+            return Err(at(site.key.span(), "a site key has 1 to 64 letters, digits, - or _".into()));
+        }
+        if !keys.insert(key.clone()) {
+            return Err(at(site.key.span(), format!("the site key {key:?} is declared twice")));
+        }
+        if site.name.get_ref().trim().is_empty() {
+            return Err(at(site.name.span(), "give the site a display name".into()));
+        }
+        if site.allowed_origins.get_ref().is_empty() {
+            return Err(at(
+                site.allowed_origins.span(),
+                "list at least one allowed origin, such as \"https://www.example.com\"".into(),
+            ));
+        }
+        let mut origins = Vec::new();
+        for origin in site.allowed_origins.into_inner() {
+            let parsed = crate::config::parse_origin(origin.get_ref()).map_err(|e| at(origin.span(), e))?;
+            origins.push(parsed);
+        }
+        let reasons: Vec<RequestReason> = picklist(site.reasons, RequestReason::ALL, "reason", &at)?;
+        let channels: Vec<PreferredChannel> = picklist(site.channels, PreferredChannel::ALL, "channel", &at)?;
+        let offered: HashSet<&str> = reasons
+            .iter()
+            .map(|r| r.as_str())
+            .chain(channels.iter().map(|c| c.as_str()))
+            .collect();
+        for (value, label) in &site.labels {
+            if !offered.contains(value.as_str()) {
+                return Err(at(
+                    label.span(),
+                    format!("{value:?} is labelled but not among this site's reasons or channels"),
+                ));
+            }
+            let chars = label.get_ref().trim().chars().count();
+            if chars == 0 || chars > MAX_LABEL_CHARS {
+                return Err(at(label.span(), format!("a label has 1 to {MAX_LABEL_CHARS} characters")));
+            }
+        }
+        let label = |value: &str, default: &str| {
+            site.labels
+                .get(value)
+                .map_or_else(|| default.to_owned(), |l| l.get_ref().trim().to_owned())
+        };
+        let default_country_code = match site.default_country_code {
+            None => None,
+            Some(code) => {
+                let digits = code.get_ref().trim().trim_start_matches('+');
+                let valid = (1..=3).contains(&digits.len())
+                    && digits.chars().all(|c| c.is_ascii_digit())
+                    && !digits.starts_with('0');
+                if !valid {
+                    return Err(at(
+                        code.span(),
+                        "a country calling code has 1 to 3 digits and does not start with 0, such as \"44\"".into(),
+                    ));
+                }
+                Some(digits.to_owned())
+            }
+        };
+        let mut kids = HashSet::new();
+        let mut identity_keys = Vec::new();
+        for key_entry in site.identity_keys {
+            let key_span = key_entry.span();
+            let key_format = key_entry.into_inner();
+            if !kids.insert(key_format.kid.get_ref().clone()) {
+                return Err(at(key_format.kid.span(), format!("the kid {:?} is used twice", key_format.kid.get_ref())));
+            }
+            identity_keys.push(identity_key(key_format, key_span, base, env, &at)?);
+        }
+        if !site.guests && identity_keys.is_empty() {
+            return Err(at(
+                site_span,
+                "a site with guests = false needs at least one [[site.identity_keys]] to verify signed-in visitors".into(),
+            ));
+        }
+        sites.push(Site {
+            key: site.key.into_inner(),
+            name: site.name.into_inner().trim().to_owned(),
+            allowed_origins: origins,
+            guests: site.guests,
+            reasons: reasons.iter().map(|r| (*r, label(r.as_str(), r.as_str()))).collect(),
+            channels: channels.iter().map(|c| (*c, label(c.as_str(), c.label()))).collect(),
+            default_country_code,
+            identity_keys,
+        });
+    }
+    Ok(sites)
+}
+
+/// A subset of a picklist in the order given, or every value when the list is absent.
+fn picklist<T: Copy + PartialEq + std::str::FromStr<Err = contact_shared::UnknownValue>>(
+    list: Option<Spanned<Vec<Spanned<String>>>>,
+    all: &[T],
+    what: &str,
+    at: &dyn Fn(Range<usize>, String) -> ConfigError,
+) -> Result<Vec<T>, ConfigError> {
+    let Some(list) = list else {
+        return Ok(all.to_vec());
+    };
+    if list.get_ref().is_empty() {
+        return Err(at(list.span(), format!("offer at least one {what}, or leave the list out to offer all")));
+    }
+    let mut values = Vec::new();
+    for item in list.into_inner() {
+        let value: T = item
+            .get_ref()
+            .parse()
+            .map_err(|e: contact_shared::UnknownValue| at(item.span(), format!("unknown {what} {:?}: {e}", item.get_ref())))?;
+        if values.contains(&value) {
+            return Err(at(item.span(), format!("the {what} {:?} is listed twice", item.get_ref())));
+        }
+        values.push(value);
+    }
+    Ok(values)
+}
+
+fn identity_key(
+    key: KeyFormat,
+    span: Range<usize>,
+    base: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    at: &dyn Fn(Range<usize>, String) -> ConfigError,
+) -> Result<IdentityKey, ConfigError> {
+    let kid = key.kid.get_ref().trim().to_owned();
+    if kid.is_empty() {
+        return Err(at(key.kid.span(), "give the key a kid, the name tokens use to select it".into()));
+    }
+    let algorithm = match key.alg.get_ref().as_str() {
+        "HS256" => Algorithm::Hs256,
+        "RS256" => Algorithm::Rs256,
+        "ES256" => Algorithm::Es256,
+        other => {
+            return Err(at(key.alg.span(), format!("unsupported alg {other:?}: use HS256, RS256 or ES256")));
+        }
+    };
+    let material = if algorithm == Algorithm::Hs256 {
+        if key.public_key.is_some() || key.public_key_file.is_some() {
+            return Err(at(span, "an HS256 key takes secret or secret_env, not a public key".into()));
+        }
+        let secret = match (key.secret, key.secret_env) {
+            (Some(secret), None) => secret,
+            (None, Some(name)) => env(name.get_ref()).ok_or_else(|| {
+                at(name.span(), format!("the environment variable {} is not set", name.get_ref()))
+            })?,
+            _ => return Err(at(span, "an HS256 key needs exactly one of secret or secret_env".into())),
+        };
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(at(span, format!("an HS256 secret needs at least {MIN_SECRET_BYTES} bytes")));
+        }
+        secret.into_bytes()
+    } else {
+        if key.secret.is_some() || key.secret_env.is_some() {
+            return Err(at(span, format!("an {} key takes public_key or public_key_file, not a secret", key.alg.get_ref())));
+        }
+        match (key.public_key, key.public_key_file) {
+            (Some(pem), None) => pem.into_bytes(),
+            (None, Some(file)) => std::fs::read(base.join(file.get_ref()))
+                .map_err(|e| at(file.span(), format!("cannot read {}: {e}", file.get_ref())))?,
+            _ => return Err(at(span, "a public-key algorithm needs exactly one of public_key or public_key_file".into())),
+        }
+    };
+    IdentityKey::new(kid, algorithm, &material).map_err(|e| at(span, e))
+}
+
+/// Turns a byte offset into a located error.
+fn locate(path: &Path, source: &str, offset: usize, message: String) -> ConfigError {
+    let before = &source[..offset.min(source.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    ConfigError {
+        file: path.to_owned(),
+        line,
+        column,
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RSA_PUBLIC: &str = include_str!("testdata/rsa-public.pem");
+
+    fn env(name: &str) -> Option<String> {
+        (name == "ACME_SECRET").then(|| "s".repeat(32))
+    }
+
+    fn parse_text(text: &str) -> Result<Vec<Site>, ConfigError> {
+        parse(Path::new("sites.toml"), text, &env)
+    }
+
+    const VALID: &str = r#"
+[[site]]
+key = "acme"
+name = "Acme"
+allowed_origins = ["https://www.acme.example"]
+reasons = ["Order", "Billing"]
+channels = ["Email", "Phone"]
+default_country_code = "+44"
+
+[site.labels]
+Order = "My order"
+
+[[site.identity_keys]]
+kid = "k1"
+alg = "HS256"
+secret_env = "ACME_SECRET"
+
+[[site]]
+key = "members"
+name = "Members"
+allowed_origins = ["https://members.acme.example"]
+guests = false
+
+[[site.identity_keys]]
+kid = "rsa"
+alg = "RS256"
+public_key = """RSA_PUBLIC"""
+"#;
+
+    #[test]
+    fn a_valid_file_gives_each_site_its_subset_labels_and_keys() {
+        let sites = parse_text(&VALID.replace("RSA_PUBLIC", RSA_PUBLIC)).unwrap();
+        let acme = &sites[0];
+        assert_eq!(acme.key, "acme");
+        assert!(acme.guests, "guests default to allowed");
+        assert_eq!(
+            acme.reasons,
+            vec![(RequestReason::Order, "My order".to_owned()), (RequestReason::Billing, "Billing".to_owned())]
+        );
+        assert_eq!(
+            acme.channels,
+            vec![(PreferredChannel::Email, "Email".to_owned()), (PreferredChannel::Phone, "Phone".to_owned())]
+        );
+        assert_eq!(acme.default_country_code.as_deref(), Some("44"));
+        assert_eq!(acme.identity_keys[0].kid(), "k1");
+        let members = &sites[1];
+        assert!(!members.guests);
+        assert_eq!(members.reasons.len(), 7, "no list offers every reason");
+        assert_eq!(members.channels[2], (PreferredChannel::Text, "Text (SMS)".to_owned()));
+    }
+
+    #[test]
+    fn the_example_in_the_repository_is_valid() {
+        let dir = tempfile::tempdir().unwrap();
+        let example = include_str!("../../../sites.example.toml");
+        std::fs::create_dir(dir.path().join("keys")).unwrap();
+        std::fs::write(dir.path().join("keys/members-rsa-1.pem"), RSA_PUBLIC).unwrap();
+        let path = dir.path().join("sites.toml");
+        let env = |name: &str| (name == "NORTHWIND_IDENTITY_SECRET").then(|| "n".repeat(40));
+        let sites = parse(&path, example, &env).unwrap();
+        assert_eq!(sites.len(), 2);
+    }
+
+    #[test]
+    fn each_mistake_is_reported_with_its_line_and_what_to_fix() {
+        let site = |body: &str| format!("[[site]]\nkey = \"acme\"\nname = \"Acme\"\nallowed_origins = [\"https://acme.example\"]\n{body}");
+        let table: Vec<(String, usize, &str)> = vec![
+            ("".into(), 1, "declare at least one site with a [[site]] table"),
+            ("[[site]]\nkey = \"acme\"\n".into(), 1, "missing field `name`"),
+            (site("colour = \"red\"\n"), 5, "unknown field `colour`"),
+            (site("guests = \"no\"\n"), 5, "invalid type: string \"no\", expected a boolean"),
+            ("[[site]]\nkey = \"a b\"\nname = \"A\"\nallowed_origins = [\"https://a.example\"]\n".into(), 2, "a site key has 1 to 64 letters"),
+            (format!("{}{}", site(""), site("")), 6, "the site key \"acme\" is declared twice"),
+            ("[[site]]\nkey = \"acme\"\nname = \" \"\nallowed_origins = [\"https://a.example\"]\n".into(), 3, "give the site a display name"),
+            ("[[site]]\nkey = \"acme\"\nname = \"A\"\nallowed_origins = []\n".into(), 4, "list at least one allowed origin"),
+            ("[[site]]\nkey = \"acme\"\nname = \"A\"\nallowed_origins = [\"https://a.example/contact\"]\n".into(), 4, "must be scheme://host[:port] with no path"),
+            (site("reasons = [\"Billing\", \"Refund\"]\n"), 5, "unknown reason \"Refund\": Choose one of: Account"),
+            (site("reasons = [\"Billing\", \"Billing\"]\n"), 5, "the reason \"Billing\" is listed twice"),
+            (site("channels = []\n"), 5, "offer at least one channel"),
+            (site("channels = [\"Fax\"]\n"), 5, "unknown channel \"Fax\""),
+            (site("channels = [\"Phone\"]\n[site.labels]\nEmail = \"Mail\"\n"), 7, "\"Email\" is labelled but not among"),
+            (site("default_country_code = \"044\"\n"), 5, "a country calling code has 1 to 3 digits"),
+            (site("guests = false\n"), 1, "a site with guests = false needs at least one [[site.identity_keys]]"),
+            (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"none\"\nsecret = \"x\"\n"), 7, "unsupported alg \"none\": use HS256, RS256 or ES256"),
+            (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"HS256\"\nsecret = \"short\"\n"), 5, "an HS256 secret needs at least 32 bytes"),
+            (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"HS256\"\nsecret_env = \"UNSET_VAR\"\n"), 8, "the environment variable UNSET_VAR is not set"),
+            (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"HS256\"\n"), 5, "an HS256 key needs exactly one of secret or secret_env"),
+            (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"RS256\"\npublic_key = \"not a pem\"\n"), 5, "is not a valid PEM key"),
+            (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"RS256\"\nsecret_env = \"ACME_SECRET\"\n"), 5, "takes public_key or public_key_file, not a secret"),
+            (
+                site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"HS256\"\nsecret_env = \"ACME_SECRET\"\n[[site.identity_keys]]\nkid = \"k\"\nalg = \"HS256\"\nsecret_env = \"ACME_SECRET\"\n"),
+                10,
+                "the kid \"k\" is used twice",
+            ),
+            ("[[site]\n".into(), 1, "unclosed array table, expected `]`"),
+        ];
+        for (text, line, says) in table {
+            let error = parse_text(&text).unwrap_err();
+            assert!(error.message.contains(says), "{says:?} not in {:?}", error.message);
+            assert_eq!(error.line, line, "{says}: {error}");
+            assert!(error.to_string().starts_with(&format!("sites.toml:{line}:")), "{error}");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Sites: the pages a widget may run on, what each offers its visitors, and who each lets submit.
+//!
+//! One server serves many sites. Each is declared in the configuration file ([`file`]) and held here as a
+//! [`Site`], already checked, so handlers never re-validate it. Signed-in visitors prove who they are with
+//! tokens the site signs ([`identity`]).
+
+pub mod file;
+pub mod identity;
+
+use std::collections::HashMap;
+
+use contact_shared::{PreferredChannel, RequestReason};
+
+pub use file::ConfigError;
+pub use identity::{IdentityError, IdentityKey, VerifiedVisitor};
+
+/// The key of the built-in site used when no configuration file exists.
+pub const DEMO_SITE_KEY: &str = "demo";
+
+/// One site, as configured and checked.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The public key pages embed as `data-site`.
+    pub key: String,
+    pub name: String,
+    /// Exact origins (`scheme://host[:port]`) the widget may run on.
+    pub allowed_origins: Vec<String>,
+    /// Whether visitors who are not signed in may submit.
+    pub guests: bool,
+    /// The reasons offered, in the order shown, each with its label.
+    pub reasons: Vec<(RequestReason, String)>,
+    /// The channels offered, in the order shown, each with its label.
+    pub channels: Vec<(PreferredChannel, String)>,
+    /// Digits of the calling code assumed for numbers typed without `+`, such as `44`.
+    pub default_country_code: Option<String>,
+    /// Keys that verify this site's identity tokens, selected by `kid`.
+    pub identity_keys: Vec<IdentityKey>,
+}
+
+impl Site {
+    /// Whether a page on `origin` may use this site's widget.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|o| o == origin)
+    }
+}
+
+/// Every configured site, by key.
+#[derive(Debug, Clone, Default)]
+pub struct Sites {
+    by_key: HashMap<String, Site>,
+}
+
+impl Sites {
+    pub fn new(sites: impl IntoIterator<Item = Site>) -> Self {
+        Self {
+            by_key: sites.into_iter().map(|s| (s.key.clone(), s)).collect(),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Site> {
+        self.by_key.get(key)
+    }
+
+    /// Whether any site lets its widget run on `origin` (the CORS check before a site is known).
+    pub fn any_allows_origin(&self, origin: &str) -> bool {
+        self.by_key.values().any(|s| s.allows_origin(origin))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Site> {
+        self.by_key.values()
+    }
+}
