@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError, ValidationErrors};
 
 use crate::{
-    ErrorBody, FieldErrors, PreferredChannel, PreferredPhone, RequestDescription, RequestReason,
+    ErrorBody, FieldErrors, FormRules, PreferredChannel, PreferredPhone, RequestDescription, RequestReason,
     VisitorEmail, VisitorName, field,
 };
 
@@ -24,8 +24,8 @@ pub struct ContactRequestForm {
     #[serde(default)]
     #[validate(custom(function = "rule_channel"))]
     pub preferred_channel: Option<String>,
+    /// Checked in [`Self::errors_with`], as reading it may need the site's default country code.
     #[serde(default)]
-    #[validate(custom(function = "rule_phone"))]
     pub preferred_phone: Option<String>,
     #[serde(default)]
     #[validate(custom(function = "rule_name"))]
@@ -78,13 +78,36 @@ impl NewContactRequest {
 }
 
 impl ContactRequestForm {
-    /// What to fix, per field: the value rules of each field, then the rules that depend on the channel.
-    /// Empty when the form can be sent.
+    /// What to fix, per field, under the default rules (every reason and channel offered).
     pub fn errors(&self) -> FieldErrors {
+        self.errors_with(&FormRules::default())
+    }
+
+    /// What to fix, per field: the value rules of each field, then what the site offers, then the rules
+    /// that depend on the channel. Empty when the form can be sent.
+    pub fn errors_with(&self, rules: &FormRules) -> FieldErrors {
         let mut errors = match self.validate() {
             Ok(()) => FieldErrors::new(),
             Err(errors) => field_messages(&errors),
         };
+        let mut set = |name: &str, message: String| {
+            errors.entry(name.to_owned()).or_insert_with(|| vec![message]);
+        };
+        if let Ok(reason) = RequestReason::from_str(text(&self.request_reason).trim())
+            && !rules.reasons.contains(&reason)
+        {
+            set(field::REQUEST_REASON, FormRules::offered(&rules.reasons));
+        }
+        if let Some(Ok(channel)) = optional(&self.preferred_channel).map(PreferredChannel::from_str)
+            && !rules.channels.contains(&channel)
+        {
+            set(field::PREFERRED_CHANNEL, FormRules::offered(&rules.channels));
+        }
+        if let Some(Err(e)) = optional(&self.preferred_phone)
+            .map(|p| PreferredPhone::parse_with_country(p, rules.default_country_code.as_deref()))
+        {
+            set(field::PREFERRED_PHONE, e.to_string());
+        }
         let mut require = |name: &str, message: &str| {
             errors
                 .entry(name.to_owned())
@@ -94,7 +117,7 @@ impl ContactRequestForm {
             require(field::REQUEST_REASON, "Choose a reason for your request.");
         }
         // An unknown channel is reported on its own; what it would require is unknowable.
-        let Ok(channel) = self.channel() else {
+        let Ok(channel) = self.channel(rules) else {
             return errors;
         };
         if channel.needs_phone() && blank(&self.preferred_phone) {
@@ -110,9 +133,14 @@ impl ContactRequestForm {
         errors
     }
 
-    /// Parses the form into a request, or answers with every field that needs fixing.
+    /// Parses the form under the default rules.
     pub fn parse(&self) -> Result<NewContactRequest, ErrorBody> {
-        let errors = self.errors();
+        self.parse_with(&FormRules::default())
+    }
+
+    /// Parses the form into a request under a site's rules, or answers with every field to fix.
+    pub fn parse_with(&self, rules: &FormRules) -> Result<NewContactRequest, ErrorBody> {
+        let errors = self.errors_with(rules);
         if !errors.is_empty() {
             return Err(ErrorBody::with_fields(errors));
         }
@@ -127,10 +155,10 @@ impl ContactRequestForm {
             .parse()
             .map_err(|e: crate::UnknownValue| fail(field::REQUEST_REASON, e.to_string()))?;
         let preferred_channel = self
-            .channel()
+            .channel(rules)
             .map_err(|e| fail(field::PREFERRED_CHANNEL, e.to_string()))?;
         let preferred_phone = optional(&self.preferred_phone)
-            .map(PreferredPhone::parse)
+            .map(|p| PreferredPhone::parse_with_country(p, rules.default_country_code.as_deref()))
             .transpose()
             .map_err(|e| fail(field::PREFERRED_PHONE, e.to_string()))?;
         let email = optional(&self.email)
@@ -152,10 +180,9 @@ impl ContactRequestForm {
         })
     }
 
-    /// The chosen channel; blank means the default, Phone.
-    fn channel(&self) -> Result<PreferredChannel, crate::UnknownValue> {
-        optional(&self.preferred_channel)
-            .map_or(Ok(PreferredChannel::default()), PreferredChannel::from_str)
+    /// The chosen channel; blank means the site's default (Phone, when offered).
+    fn channel(&self, rules: &FormRules) -> Result<PreferredChannel, crate::UnknownValue> {
+        optional(&self.preferred_channel).map_or(Ok(rules.default_channel()), PreferredChannel::from_str)
     }
 }
 
@@ -211,15 +238,6 @@ fn rule_channel(value: &str) -> Result<(), ValidationError> {
     PreferredChannel::from_str(value.trim())
         .map(drop)
         .map_err(|e| rule("picklist", e.to_string()))
-}
-
-fn rule_phone(value: &str) -> Result<(), ValidationError> {
-    if value.trim().is_empty() {
-        return Ok(());
-    }
-    PreferredPhone::parse(value)
-        .map(drop)
-        .map_err(|e| rule("phone", e.to_string()))
 }
 
 fn rule_email(value: &str) -> Result<(), ValidationError> {
@@ -379,6 +397,41 @@ mod tests {
             errors["preferred_phone"][0],
             "Start with + and the country code, for example +44 20 7946 0958."
         );
+    }
+
+    #[test]
+    fn a_site_s_rules_limit_reasons_and_channels_and_read_national_numbers() {
+        let rules = FormRules {
+            reasons: vec![RequestReason::Order, RequestReason::Billing],
+            channels: vec![PreferredChannel::Email, PreferredChannel::Text],
+            default_country_code: Some("44".into()),
+        };
+        let table = [
+            (
+                serde_json::json!({"request_reason": "Product", "preferred_channel": "Email", "email": "a@example.com"}),
+                vec![("request_reason", "Choose one of: Order, Billing.")],
+                "a reason the site does not offer",
+            ),
+            (
+                serde_json::json!({"request_reason": "Order", "preferred_channel": "Phone", "preferred_phone": "+14155550100"}),
+                vec![("preferred_channel", "Choose one of: Email, Text.")],
+                "a channel the site does not offer",
+            ),
+            (
+                serde_json::json!({"request_reason": "Order"}),
+                vec![("email", "Enter your email address so we can reply.")],
+                "no channel means the site's first channel",
+            ),
+        ];
+        for (json, expected, why) in table {
+            let errors = form(json).errors_with(&rules);
+            let got: Vec<(&str, &str)> = errors.iter().map(|(k, v)| (k.as_str(), v[0].as_str())).collect();
+            assert_eq!(got, expected, "{why}");
+        }
+        let national = form(serde_json::json!({"request_reason": "Billing", "preferred_channel": "Text", "preferred_phone": "07700 900123"}))
+            .parse_with(&rules)
+            .unwrap();
+        assert_eq!(national.preferred_phone().unwrap().as_str(), "+447700900123");
     }
 
     #[test]

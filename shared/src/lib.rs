@@ -19,6 +19,7 @@ mod form;
 mod name;
 mod phone;
 mod reason;
+mod site;
 mod status;
 
 pub use channel::PreferredChannel;
@@ -31,6 +32,7 @@ pub use name::{NameError, VisitorName};
 pub use phone::{PhoneError, PreferredPhone};
 pub use picklist::UnknownValue;
 pub use reason::RequestReason;
+pub use site::{Choice, FormRules, SiteSettings};
 pub use status::Status;
 
 /// The path of the public intake endpoint, relative to the server's origin.

@@ -59,8 +59,14 @@ impl fmt::Display for PhoneError {
 impl std::error::Error for PhoneError {}
 
 impl PreferredPhone {
-    /// Parses what a visitor typed into an E.164 number.
+    /// Parses what a visitor typed into an E.164 number; the number must carry its country code.
     pub fn parse(input: &str) -> Result<Self, PhoneError> {
+        Self::parse_with_country(input, None)
+    }
+
+    /// Parses what a visitor typed, reading a number without `+` or `00` as a national number of the
+    /// country whose calling code is `country_code` (digits, such as `44`): its leading trunk `0` is dropped.
+    pub fn parse_with_country(input: &str, country_code: Option<&str>) -> Result<Self, PhoneError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
             return Err(PhoneError::Empty);
@@ -73,29 +79,35 @@ impl PreferredPhone {
             (trimmed, false)
         };
 
-        let mut digits = String::with_capacity(MAX_DIGITS + 1);
-        digits.push('+');
+        let mut body = String::with_capacity(MAX_DIGITS);
         for c in rest.chars() {
             match c {
-                '0'..='9' => digits.push(c),
+                '0'..='9' => body.push(c),
                 '-' | '.' | '(' | ')' => {}
                 c if c.is_whitespace() => {}
                 '+' => return Err(PhoneError::MisplacedPlus),
                 c => return Err(PhoneError::InvalidCharacter(c)),
             }
-            if digits.len() > MAX_DIGITS + 1 {
+            if body.len() > MAX_DIGITS {
                 // Keep counting without growing the buffer, so a hostile input costs nothing.
                 let extra = rest.chars().filter(char::is_ascii_digit).count();
                 return Err(PhoneError::TooLong(extra));
             }
         }
 
+        let digits = if had_prefix {
+            format!("+{body}")
+        } else {
+            let code = country_code.ok_or(PhoneError::MissingCountryCode)?;
+            let national = body.strip_prefix('0').unwrap_or(&body);
+            format!("+{code}{national}")
+        };
         let count = digits.len() - 1;
-        if !had_prefix {
-            return Err(PhoneError::MissingCountryCode);
-        }
         if count < MIN_DIGITS {
             return Err(PhoneError::TooShort(count));
+        }
+        if count > MAX_DIGITS {
+            return Err(PhoneError::TooLong(count));
         }
         if digits.as_bytes()[1] == b'0' {
             return Err(PhoneError::CountryCodeStartsWithZero);
@@ -193,6 +205,23 @@ mod tests {
                 Err(expected),
                 "{why}: {input:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_national_number_takes_the_default_country_code_and_drops_its_trunk_zero() {
+        let table = [
+            ("020 7946 0958", Some("44"), Ok("+442079460958")),
+            ("(415) 555-0100", Some("1"), Ok("+14155550100")),
+            ("+33 1 23 45 67 89", Some("44"), Ok("+33123456789")),
+            ("0033 1 23 45 67 89", Some("44"), Ok("+33123456789")),
+            ("020 7946 0958", None, Err(PhoneError::MissingCountryCode)),
+            ("0123", Some("44"), Err(PhoneError::TooShort(5))),
+            ("0 1234 5678 9012 34", Some("44"), Err(PhoneError::TooLong(16))),
+        ];
+        for (input, country, expected) in table {
+            let got = PreferredPhone::parse_with_country(input, country);
+            assert_eq!(got.as_ref().map(PreferredPhone::as_str), expected.as_ref().map(|s| *s), "{input:?} in {country:?}");
         }
     }
 
