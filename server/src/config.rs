@@ -69,12 +69,16 @@ pub struct ServeArgs {
     #[arg(long, env = "CRW_NO_DEMO", global = true)]
     pub no_demo: bool,
 
+    /// Sites configuration file (TOML; see sites.example.toml). Without it, the built-in demo sites.
+    #[arg(long, env = "CRW_SITES", default_value = "sites.toml", global = true)]
+    pub sites: PathBuf,
+
     /// Folder holding the built widget (Trunk's output).
     #[arg(long, env = "CRW_WIDGET_DIR", default_value = "dist", global = true)]
     pub widget_dir: PathBuf,
 
-    /// An origin (scheme://host[:port]) whose pages may send contact requests; repeat the flag or
-    /// separate with commas. The demo page's origin is always allowed while it is served.
+    /// An origin (scheme://host[:port]) whose pages may use the built-in demo sites; repeat the flag or
+    /// separate with commas. The demo page's origin is always allowed. A sites file sets its own origins.
     #[arg(
         long = "allowed-origin",
         env = "CRW_ALLOWED_ORIGINS",

@@ -34,6 +34,14 @@ pub enum AppError {
     WidgetNotBuilt,
     #[error("internal error: {0}")]
     Internal(String),
+    #[error(transparent)]
+    Site(#[from] crate::sites::SiteError),
+    #[error("origin {origin} not allowed for {site}")]
+    OriginNotAllowed { origin: String, site: String },
+    #[error(transparent)]
+    Identity(#[from] crate::sites::IdentityError),
+    #[error("{0} requires sign-in")]
+    SignInRequired(String),
 }
 
 impl AppError {
@@ -47,6 +55,10 @@ impl AppError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Store(_) | Self::WidgetNotBuilt => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Site(crate::sites::SiteError::Unknown(_)) => StatusCode::NOT_FOUND,
+            Self::Site(crate::sites::SiteError::Unnamed) => StatusCode::BAD_REQUEST,
+            Self::OriginNotAllowed { .. } | Self::SignInRequired(_) => StatusCode::FORBIDDEN,
+            Self::Identity(_) => StatusCode::UNAUTHORIZED,
         }
     }
 
@@ -75,6 +87,15 @@ impl AppError {
                 tracing::error!("widget assets missing: build the widget with `cargo xtask run`");
                 ErrorBody::new("The widget is not available on this server yet.")
             }
+            Self::Site(error) => ErrorBody::new(error.to_string()),
+            Self::OriginNotAllowed { origin, site } => ErrorBody::new(format!(
+                "{site} does not allow its contact form on {origin}; the site's owner can add this origin \
+                 to its allowed_origins."
+            )),
+            Self::Identity(error) => ErrorBody::new(error.to_string()),
+            Self::SignInRequired(site) => {
+                ErrorBody::new(format!("Sign in to {site} to send a contact request."))
+            }
             Self::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 ErrorBody::new("Something went wrong on our side. Please try again.")
@@ -86,7 +107,15 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        (status, axum::Json(self.body())).into_response()
+        let challenge = matches!(self, Self::Identity(_));
+        let mut response = (status, axum::Json(self.body())).into_response();
+        if challenge {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
+        }
+        response
     }
 }
 

@@ -15,10 +15,11 @@ pub mod sites;
 pub mod store;
 pub mod widget;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderName, Method, header};
 use axum::response::IntoResponse;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -26,6 +27,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use demo::app as demo_app;
+pub use sites::Sites;
 pub use store::Store;
 pub use widget::WidgetAssets;
 
@@ -36,19 +38,29 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub sites: Arc<Sites>,
 }
 
 /// The API server's router: intake API, probes and widget assets, with logging and the error shape on
-/// every answer. `allowed_origins` are the pages that may post contact requests from a browser.
-pub fn app(state: AppState, allowed_origins: Vec<HeaderValue>, widget: &WidgetAssets) -> Router {
+/// every answer. Browsers may post contact requests from the pages of any configured site's origins; the
+/// intake handler then checks the origin against the site the request names.
+pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
+    let sites = Arc::clone(&state.sites);
     let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::list(allowed_origins))
+        .allow_origin(AllowOrigin::predicate(move |origin, _| {
+            origin.to_str().is_ok_and(|o| sites.any_allows_origin(o))
+        }))
         .allow_methods([Method::POST])
-        .allow_headers([header::CONTENT_TYPE])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            HeaderName::from_static(sites::SITE_HEADER),
+        ])
         .max_age(Duration::from_secs(3600));
     Router::new()
         .merge(contact_requests::routes(cors))
         .merge(health::routes())
+        .merge(sites::routes())
         .with_state(state)
         .merge(widget.routes())
         .fallback(error::not_found)

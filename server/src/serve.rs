@@ -1,13 +1,13 @@
 //! Binding the listeners and running the server until it is told to stop.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
-use axum::http::HeaderValue;
 use tokio::net::TcpListener;
 
 use crate::config::{ServeArgs, parse_origin};
-use crate::{AppState, Store, WidgetAssets};
+use crate::{AppState, Sites, Store, WidgetAssets};
 
 /// Serves the API, the widget and the demo page until SIGINT or SIGTERM, then lets in-flight requests
 /// finish and the store commit what it was given.
@@ -23,7 +23,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .trim_end_matches('/')
         .to_owned();
 
-    let mut origins = args
+    let extra_origins = args
         .allowed_origins
         .iter()
         .filter(|o| !o.trim().is_empty())
@@ -35,34 +35,38 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         let demo_listener = bind(args.demo_listen).await?;
         let demo_origin = format!("http://{}", demo_listener.local_addr()?);
-        origins.push(demo_origin.clone());
         Some((demo_listener, demo_origin))
     };
-    let allowed: Vec<HeaderValue> = origins
-        .iter()
-        .map(|o| HeaderValue::from_str(o))
-        .collect::<Result<_, _>>()?;
+    let (sites, signer) = if args.sites.exists() {
+        let sites = crate::sites::file::load(&args.sites).map_err(|e| anyhow::anyhow!("invalid sites configuration: {e}"))?;
+        (sites, None)
+    } else {
+        tracing::info!(file = %args.sites.display(), "no sites file; serving the built-in demo sites");
+        let mut origins = extra_origins;
+        origins.extend(demo.as_ref().map(|(_, origin)| origin.clone()));
+        let (sites, signer) = crate::sites::demo_sites(origins);
+        (sites, Some(signer))
+    };
+    let site_keys: Vec<String> = sites.iter().map(|s| s.key.clone()).collect();
 
     let widget = WidgetAssets::load(&args.widget_dir);
-    let app = crate::app(
-        AppState {
-            store: store.clone(),
-        },
-        allowed,
-        &widget,
-    );
+    let state = AppState {
+        store: store.clone(),
+        sites: Arc::new(Sites::new(sites)),
+    };
+    let app = crate::app(state, &widget);
 
     println!("API and widget:  {public_url}");
     let demo_task = demo.map(|(demo_listener, demo_origin)| {
         println!("Demo host page:  {demo_origin}/   <- open this in a browser");
-        let demo_app = crate::demo_app(&format!("{public_url}/widget.js"));
+        let demo_app = crate::demo_app(&format!("{public_url}/widget.js"), signer);
         tokio::spawn(async move {
             axum::serve(demo_listener, demo_app)
                 .with_graceful_shutdown(shutdown_signal())
                 .await
         })
     });
-    tracing::info!(%api_addr, database = %args.database.display(), origins = ?origins, "serving");
+    tracing::info!(%api_addr, database = %args.database.display(), sites = ?site_keys, "serving");
 
     axum::serve(
         listener,

@@ -4,14 +4,18 @@
 //! [`Site`], already checked, so handlers never re-validate it. Signed-in visitors prove who they are with
 //! tokens the site signs ([`identity`]).
 
+mod demo;
 pub mod file;
 pub mod identity;
+mod routes;
 
 use std::collections::HashMap;
 
-use contact_shared::{PreferredChannel, RequestReason};
+use contact_shared::{Choice, FormRules, PreferredChannel, RequestReason, SiteSettings};
 
+pub use demo::{DEMO_MEMBERS_SITE_KEY, DemoSigner, demo_sites};
 pub use file::ConfigError;
+pub use routes::routes;
 pub use identity::{IdentityError, IdentityKey, VerifiedVisitor};
 
 /// The key of the built-in site used when no configuration file exists.
@@ -42,6 +46,27 @@ impl Site {
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|o| o == origin)
     }
+
+    /// The rules a submission to this site must pass.
+    pub fn rules(&self) -> FormRules {
+        FormRules {
+            reasons: self.reasons.iter().map(|(r, _)| *r).collect(),
+            channels: self.channels.iter().map(|(c, _)| *c).collect(),
+            default_country_code: self.default_country_code.clone(),
+        }
+    }
+
+    /// What the widget needs to know about this site.
+    pub fn settings(&self) -> SiteSettings {
+        SiteSettings {
+            key: self.key.clone(),
+            name: self.name.clone(),
+            sign_in_required: !self.guests,
+            reasons: self.reasons.iter().map(|(value, label)| Choice { value: *value, label: label.clone() }).collect(),
+            channels: self.channels.iter().map(|(value, label)| Choice { value: *value, label: label.clone() }).collect(),
+            default_country_code: self.default_country_code.clone(),
+        }
+    }
 }
 
 /// Every configured site, by key.
@@ -69,4 +94,25 @@ impl Sites {
     pub fn iter(&self) -> impl Iterator<Item = &Site> {
         self.by_key.values()
     }
+
+    /// The site a request names, or the only site when it names none and there is just one.
+    pub fn resolve(&self, key: Option<&str>) -> Result<&Site, SiteError> {
+        match key {
+            Some(key) => self.get(key).ok_or_else(|| SiteError::Unknown(key.to_owned())),
+            None if self.by_key.len() == 1 => self.by_key.values().next().ok_or(SiteError::Unnamed),
+            None => Err(SiteError::Unnamed),
+        }
+    }
+}
+
+/// The header a widget names its site with (the `data-site` of its script tag).
+pub const SITE_HEADER: &str = "x-crw-site";
+
+/// A request that names no site, or one this server does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SiteError {
+    #[error("There is no site {0:?} on this server: check the data-site attribute of the script tag.")]
+    Unknown(String),
+    #[error("Name the site with the X-CRW-Site header (the data-site attribute of the script tag).")]
+    Unnamed,
 }

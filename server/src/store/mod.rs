@@ -39,6 +39,10 @@ pub struct Submission {
     pub request: NewContactRequest,
     /// The `Origin` of the page the widget ran on, when the browser sent one.
     pub source_origin: Option<String>,
+    /// The site the request came through.
+    pub site_key: String,
+    /// The verified visitor's stable id on that site (the identity token's `sub`); `None` for a guest.
+    pub visitor_sub: Option<String>,
 }
 
 /// A stored contact request, every column.
@@ -57,6 +61,8 @@ pub struct StoredContactRequest {
     pub source_origin: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    pub site_key: Option<String>,
+    pub visitor_sub: Option<String>,
 }
 
 /// The store the server runs on.

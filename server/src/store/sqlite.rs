@@ -23,9 +23,10 @@ const MAX_BATCH: usize = 256;
 const QUEUE: usize = 4_096;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!(
-        "../../migrations/sqlite/0001_contact_requests.sql"
-    ))])
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/sqlite/0001_contact_requests.sql")),
+        M::up(include_str!("../../migrations/sqlite/0004_sites_identity.sql")),
+    ])
 }
 
 enum Command {
@@ -94,7 +95,7 @@ impl SqliteStore {
             conn.query_row(
                 "SELECT id, name, status, request_reason, preferred_channel, preferred_phone,
                         request_description, visitor_name, visitor_email, is_callback, source_origin,
-                        created_at, updated_at
+                        created_at, updated_at, site_key, visitor_sub
                    FROM contact_requests WHERE id = ?1 OR name = ?1",
                 [key],
                 |row| {
@@ -112,6 +113,8 @@ impl SqliteStore {
                         source_origin: row.get(10)?,
                         created_at: row.get(11)?,
                         updated_at: row.get(12)?,
+                        site_key: row.get(13)?,
+                        visitor_sub: row.get(14)?,
                     })
                 },
             )
@@ -225,8 +228,9 @@ fn insert_one(
     let name: String = savepoint.query_row(
         "INSERT INTO contact_requests
             (id, status, request_reason, preferred_channel, preferred_phone, request_description,
-             visitor_name, visitor_email, is_callback, source_origin, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+             visitor_name, visitor_email, is_callback, source_origin, site_key, visitor_sub,
+             created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
                  strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
          RETURNING name",
         params![
@@ -240,6 +244,8 @@ fn insert_one(
             request.email().map(|e| e.as_str()),
             request.is_callback(),
             submission.source_origin,
+            submission.site_key,
+            submission.visitor_sub,
         ],
         |row| row.get(0),
     )?;

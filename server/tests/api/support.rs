@@ -2,13 +2,21 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderValue, Request, StatusCode, header};
-use contact_server::{AppState, Store, WidgetAssets};
+use axum::http::{Request, StatusCode, header};
+use contact_server::{AppState, Sites, Store, WidgetAssets};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
 pub const PAGE_ORIGIN: &str = "https://shop.example.com";
+
+/// One guest-friendly site on [`PAGE_ORIGIN`], offering everything.
+const ONE_SITE: &str = r#"
+[[site]]
+key = "shop"
+name = "Example Shop"
+allowed_origins = ["https://shop.example.com"]
+"#;
 
 pub struct TestApp {
     pub router: Router,
@@ -28,16 +36,25 @@ impl TestApp {
     }
 
     pub fn with_widget_dir(widget_dir: Option<&std::path::Path>) -> Self {
+        Self::build(widget_dir, ONE_SITE)
+    }
+
+    /// An app serving the sites declared in `sites_toml`.
+    pub fn with_sites(sites_toml: &str) -> Self {
+        Self::build(None, sites_toml)
+    }
+
+    fn build(widget_dir: Option<&std::path::Path>, sites_toml: &str) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
         let widget = WidgetAssets::load(widget_dir.unwrap_or(&dir.path().join("no-widget")));
-        let router = contact_server::app(
-            AppState {
-                store: store.clone(),
-            },
-            vec![HeaderValue::from_static(PAGE_ORIGIN)],
-            &widget,
-        );
+        let sites = contact_server::sites::file::parse(std::path::Path::new("test.toml"), sites_toml, &|_| None)
+            .expect("test sites parse");
+        let state = AppState {
+            store: store.clone(),
+            sites: std::sync::Arc::new(Sites::new(sites)),
+        };
+        let router = contact_server::app(state, &widget);
         Self { router, store, dir }
     }
 
