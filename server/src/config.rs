@@ -25,6 +25,15 @@ pub enum Command {
     /// Read stored contact requests.
     #[command(subcommand)]
     Requests(RequestsCommand),
+    /// Manage the representatives and integrations that call the Salesforce-compatible API.
+    #[command(subcommand)]
+    Users(crate::access::cli::UsersCommand),
+    /// Manage the queues that own contact requests.
+    #[command(subcommand)]
+    Queues(crate::access::cli::QueuesCommand),
+    /// Create, list and revoke the API's bearer tokens.
+    #[command(subcommand)]
+    Tokens(crate::access::cli::TokensCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@
 //! [`app`] builds the whole router from its parts, so tests drive the real thing with `oneshot`;
 //! [`serve::serve`] binds the listeners and runs it.
 
+pub mod access;
 pub mod config;
 mod contact_requests;
 mod demo;
@@ -11,6 +12,8 @@ pub mod error;
 mod health;
 pub mod ids;
 pub mod serve;
+pub mod sobjects;
+pub mod soql;
 pub mod store;
 pub mod widget;
 
@@ -48,6 +51,7 @@ pub fn app(state: AppState, allowed_origins: Vec<HeaderValue>, widget: &WidgetAs
     Router::new()
         .merge(contact_requests::routes(cors))
         .merge(health::routes())
+        .merge(sobjects::routes(state.store.clone()))
         .with_state(state)
         .merge(widget.routes())
         .fallback(error::not_found)

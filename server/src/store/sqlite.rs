@@ -23,9 +23,14 @@ const MAX_BATCH: usize = 256;
 const QUEUE: usize = 4_096;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!(
-        "../../migrations/sqlite/0001_contact_requests.sql"
-    ))])
+    Migrations::new(vec![
+        M::up(include_str!(
+            "../../migrations/sqlite/0001_contact_requests.sql"
+        )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0002_salesforce_api.sql"
+        )),
+    ])
 }
 
 enum Command {
@@ -33,8 +38,13 @@ enum Command {
         Submission,
         oneshot::Sender<Result<ContactRequestCreated, StoreError>>,
     ),
+    /// Any other write (see `super::jobs`), run in queue order between batches of inserts.
+    Job(Job),
     Shutdown,
 }
+
+/// A write the writer thread runs on its connection; it answers its caller itself.
+pub(super) type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
 /// The SQLite backend of [`super::Store`].
 #[derive(Clone)]
@@ -139,7 +149,15 @@ impl SqliteStore {
         }
     }
 
-    async fn read<T: Send + 'static>(
+    /// Hands `job` to the writer thread, behind every write already queued.
+    pub(super) async fn send_job(&self, job: Job) -> Result<(), StoreError> {
+        self.writer
+            .send(Command::Job(job))
+            .await
+            .map_err(|_| StoreError::WriterStopped)
+    }
+
+    pub(super) async fn read<T: Send + 'static>(
         &self,
         query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -168,10 +186,15 @@ fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Command>) {
             break;
         };
         let mut batch: Pending = Vec::new();
+        let mut job = None;
         let mut next = Some(first);
         while let Some(command) = next.take() {
             match command {
                 Command::Insert(submission, reply) => batch.push((submission, reply)),
+                Command::Job(queued) => {
+                    job = Some(queued);
+                    break;
+                }
                 Command::Shutdown => {
                     stopping = true;
                     break;
@@ -183,6 +206,9 @@ fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Command>) {
         }
         if !batch.is_empty() {
             commit_batch(&mut conn, batch);
+        }
+        if let Some(job) = job {
+            job(&mut conn);
         }
     }
     tracing::debug!("database writer stopped");
