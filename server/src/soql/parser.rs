@@ -396,3 +396,96 @@ fn describe(token: &Token) -> String {
         Token::Symbol(s) => (*s).to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_query_parses_to_its_tree() {
+        let query = parse(
+            "select Id, Name from ContactRequest where (Status = 'New' or Status != null) and not IsCallback = true \
+             and CreatedDate = LAST_N_DAYS:7 and RequestReason not in ('Billing', 'Order') \
+             order by Name desc nulls last, Id limit 10 offset 5 for view",
+        )
+        .unwrap();
+        assert_eq!(query.from.value, "ContactRequest");
+        assert!(matches!(query.filter, Some(Condition::And(ref parts)) if parts.len() == 4));
+        assert_eq!(query.order.len(), 2);
+        assert_eq!(query.limit.map(|l| l.value), Some(10));
+        assert_eq!(query.tracking, Some(Tracking::View));
+    }
+
+    #[test]
+    fn hostile_or_broken_queries_are_refused_with_a_position() {
+        let deep = format!(
+            "SELECT Id FROM ContactRequest WHERE {}Id = null{}",
+            "(".repeat(200),
+            ")".repeat(200)
+        );
+        let huge_in = format!(
+            "SELECT Id FROM ContactRequest WHERE Name IN ({})",
+            vec!["'CR-1'"; MAX_IN_VALUES + 1].join(",")
+        );
+        let too_long = format!(
+            "SELECT Id FROM ContactRequest WHERE Name = '{}'",
+            "x".repeat(100_001)
+        );
+        let table = [
+            (
+                "SELECT Id FROM ContactRequest; DELETE FROM users",
+                "a second statement",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE Name = 'a' OR 1=1 --",
+                "a trailing comment",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE Status = 'New' AND Name = 'a' OR Name = 'b'",
+                "AND and OR mixed without parentheses",
+            ),
+            ("SELECT FROM ContactRequest", "no field list"),
+            ("SELECT Id ContactRequest", "no FROM"),
+            (
+                "SELECT Id FROM ContactRequest WHERE",
+                "a WHERE without a condition",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE Name IN ()",
+                "an empty IN list",
+            ),
+            ("SELECT Id FROM ContactRequest LIMIT -1", "a negative LIMIT"),
+            (
+                "SELECT Id FROM ContactRequest LIMIT 99999999999999999999999",
+                "a LIMIT beyond any number",
+            ),
+            ("SELECT Id FROM ContactRequest FOR UPDATE", "FOR UPDATE"),
+            ("SELECT COUNT(Id) FROM ContactRequest", "COUNT of a field"),
+            (
+                "SELECT Id FROM ContactRequest WHERE CreatedDate = LAST_N_DAYS",
+                "LAST_N_DAYS without a number",
+            ),
+            (deep.as_str(), "nesting deeper than the limit"),
+            (huge_in.as_str(), "an IN list over the limit"),
+            (too_long.as_str(), "a query over 100,000 characters"),
+        ];
+        for (query, why) in table {
+            let error = parse(query).unwrap_err();
+            assert_eq!(error.code, "MALFORMED_QUERY", "{why}: {error:?}");
+            assert!(error.position <= query.chars().count(), "{why}");
+        }
+    }
+
+    #[test]
+    fn unicode_and_quotes_stay_inside_their_string() {
+        let query =
+            parse("SELECT Id FROM ContactRequest WHERE VisitorName__c = 'Zoë \\' OR 1=1 — 名前'")
+                .unwrap();
+        let Some(Condition::Compare { value, .. }) = query.filter else {
+            panic!("a comparison")
+        };
+        assert!(
+            matches!(value.value, Literal::Text { ref value, .. } if value == "Zoë ' OR 1=1 — 名前")
+        );
+    }
+}

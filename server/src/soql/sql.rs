@@ -156,7 +156,7 @@ fn filter_sql(filter: &Filter, params: &mut Vec<Sql>) -> String {
             } else {
                 ""
             };
-            let has_null = values.iter().any(|v| *v == Sql::Null);
+            let has_null = values.contains(&Sql::Null);
             let list: Vec<String> = values
                 .iter()
                 .filter(|v| **v != Sql::Null)
@@ -180,4 +180,112 @@ fn filter_sql(filter: &Filter, params: &mut Vec<Sql>) -> String {
 fn join(parts: &[Filter], joiner: &str, params: &mut Vec<Sql>) -> String {
     let inner: Vec<String> = parts.iter().map(|p| filter_sql(p, params)).collect();
     format!("({})", inner.join(joiner))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::soql::check::check;
+    use crate::soql::parser::parse;
+
+    fn translated(query: &str) -> (Checked, Translated) {
+        let now = time::macros::datetime!(2024-05-10 12:00 UTC);
+        let checked = check(&parse(query).unwrap(), now).unwrap();
+        let translated = translate(&checked, "005000000000002AAA", false);
+        (checked, translated)
+    }
+
+    #[test]
+    fn values_become_parameters_and_never_sql_text() {
+        let (checked, translated) = translated(
+            "SELECT Id, Status FROM ContactRequest WHERE VisitorName__c = 'x\\' OR 1=1' OR Status IN ('New', 'a\\'b') OR Name LIKE '50\\%%'",
+        );
+        let page = translated.page(&checked, 0, 10);
+        assert!(!page.sql.contains("OR 1=1"), "{}", page.sql);
+        assert!(!page.sql.contains("a'b"), "{}", page.sql);
+        assert!(page.params.contains(&Sql::Text("a'b".into())));
+        assert!(page.params.contains(&Sql::Text("50\\%%".into())));
+        assert!(page.sql.contains("c.is_deleted = 0"));
+    }
+
+    #[test]
+    fn relative_dates_become_day_ranges_in_utc() {
+        let (checked, translated) =
+            translated("SELECT Id FROM ContactRequest WHERE CreatedDate = YESTERDAY");
+        let page = translated.page(&checked, 0, 1);
+        assert!(
+            page.params
+                .contains(&Sql::Text("2024-05-09T00:00:00.000Z".into()))
+        );
+        assert!(
+            page.params
+                .contains(&Sql::Text("2024-05-10T00:00:00.000Z".into()))
+        );
+    }
+
+    #[test]
+    fn schema_errors_name_the_problem() {
+        let now = time::OffsetDateTime::now_utc();
+        let table = [
+            (
+                "SELECT Nope FROM ContactRequest",
+                "INVALID_FIELD",
+                "an unknown field",
+            ),
+            (
+                "SELECT Id FROM Account",
+                "INVALID_TYPE",
+                "an object the server does not have",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE RequestDescription = 'x'",
+                "INVALID_FIELD",
+                "a field that cannot be filtered",
+            ),
+            (
+                "SELECT Id FROM ContactRequest ORDER BY RequestDescription",
+                "INVALID_FIELD",
+                "a field that cannot be sorted",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE IsCallback = 'true'",
+                "INVALID_FIELD",
+                "a quoted boolean",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE CreatedDate > 'yesterday'",
+                "INVALID_FIELD",
+                "a quoted datetime",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE Status = TODAY",
+                "INVALID_FIELD",
+                "a date literal on a picklist",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE OwnerId = 'abc'",
+                "INVALID_QUERY_FILTER_OPERATOR",
+                "a malformed id",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE IsCallback LIKE 'x'",
+                "INVALID_FIELD",
+                "LIKE on a boolean",
+            ),
+            (
+                "SELECT Id, id FROM ContactRequest",
+                "MALFORMED_QUERY",
+                "a field selected twice",
+            ),
+            (
+                "SELECT Id FROM ContactRequest OFFSET 2001",
+                "NUMBER_OUTSIDE_VALID_RANGE",
+                "an OFFSET over 2,000",
+            ),
+        ];
+        for (query, code, why) in table {
+            let error = check(&parse(query).unwrap(), now).unwrap_err();
+            assert_eq!(error.code, code, "{why}: {error:?}");
+        }
+    }
 }

@@ -3,5 +3,6 @@
 mod contact_requests;
 mod health;
 mod process;
+mod sobjects;
 mod support;
 mod widget;
