@@ -14,6 +14,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use rusqlite_migration::{M, Migrations};
 use tokio::sync::{mpsc, oneshot};
 
+use super::idempotency::{self, IdempotencyKey, Inserted};
 use super::{StoreError, StoredContactRequest, Submission};
 use crate::ids;
 
@@ -23,16 +24,19 @@ const MAX_BATCH: usize = 256;
 const QUEUE: usize = 4_096;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!(
-        "../../migrations/sqlite/0001_contact_requests.sql"
-    ))])
+    Migrations::new(vec![
+        M::up(include_str!(
+            "../../migrations/sqlite/0001_contact_requests.sql"
+        )),
+        M::up(include_str!("../../migrations/sqlite/0003_idempotency.sql")),
+    ])
 }
 
+type Reply = oneshot::Sender<Result<Inserted, StoreError>>;
+
 enum Command {
-    Insert(
-        Submission,
-        oneshot::Sender<Result<ContactRequestCreated, StoreError>>,
-    ),
+    Insert(Submission, Option<IdempotencyKey>, Reply),
+    Synchronous(oneshot::Sender<Result<i64, StoreError>>),
     Shutdown,
 }
 
@@ -80,10 +84,21 @@ impl SqliteStore {
     pub async fn insert(
         &self,
         submission: Submission,
-    ) -> Result<ContactRequestCreated, StoreError> {
+        key: Option<IdempotencyKey>,
+    ) -> Result<Inserted, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.writer
-            .send(Command::Insert(submission, reply))
+            .send(Command::Insert(submission, key, reply))
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// The `synchronous` setting of the write connection: 2 is FULL, a sync on every commit.
+    pub async fn synchronous(&self) -> Result<i64, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.writer
+            .send(Command::Synchronous(reply))
             .await
             .map_err(|_| StoreError::WriterStopped)?;
         answer.await.map_err(|_| StoreError::WriterStopped)?
@@ -156,10 +171,7 @@ impl SqliteStore {
     }
 }
 
-type Pending = Vec<(
-    Submission,
-    oneshot::Sender<Result<ContactRequestCreated, StoreError>>,
-)>;
+type Pending = Vec<(Submission, Option<IdempotencyKey>, Reply)>;
 
 fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Command>) {
     let mut stopping = false;
@@ -171,7 +183,11 @@ fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Command>) {
         let mut next = Some(first);
         while let Some(command) = next.take() {
             match command {
-                Command::Insert(submission, reply) => batch.push((submission, reply)),
+                Command::Insert(submission, key, reply) => batch.push((submission, key, reply)),
+                Command::Synchronous(reply) => {
+                    let setting = conn.pragma_query_value(None, "synchronous", |row| row.get(0));
+                    let _ = reply.send(setting.map_err(StoreError::from));
+                }
                 Command::Shutdown => {
                     stopping = true;
                     break;
@@ -190,36 +206,46 @@ fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Command>) {
 
 /// Commits a batch in one transaction and answers each submitter only after the commit.
 fn commit_batch(conn: &mut Connection, batch: Pending) {
+    metrics::histogram!("crw_store_batch_size").record(batch.len() as f64);
+    let started = std::time::Instant::now();
     let mut results = Vec::with_capacity(batch.len());
     let committed = (|| -> Result<(), StoreError> {
         let mut tx = conn.transaction()?;
-        for (submission, _) in &batch {
-            results.push(insert_one(&mut tx, submission));
+        for (submission, key, _) in &batch {
+            results.push(insert_one(&mut tx, submission, key.as_ref()));
         }
         tx.commit()?;
         Ok(())
     })();
+    metrics::histogram!("crw_store_commit_seconds").record(started.elapsed().as_secs_f64());
     match committed {
         Ok(()) => {
-            for ((_, reply), result) in batch.into_iter().zip(results) {
+            for ((_, _, reply), result) in batch.into_iter().zip(results) {
                 // The submitter may have gone (client hung up): the row stays, as it was committed.
                 let _ = reply.send(result);
             }
         }
         Err(error) => {
             tracing::error!(%error, rows = batch.len(), "commit failed; nothing of this batch was stored");
-            for (_, reply) in batch {
+            for (_, _, reply) in batch {
                 let _ = reply.send(Err(StoreError::BatchFailed(error.to_string())));
             }
         }
     }
 }
 
+/// Inserts one submission in its own savepoint, or finds the answer its idempotency key already got.
 fn insert_one(
     tx: &mut Transaction<'_>,
     submission: &Submission,
-) -> Result<ContactRequestCreated, StoreError> {
+    key: Option<&IdempotencyKey>,
+) -> Result<Inserted, StoreError> {
     let savepoint = tx.savepoint()?;
+    if let Some(key) = key
+        && let Some(found) = idempotency::find(&savepoint, key.as_str())?
+    {
+        return Ok(idempotency::replay(key, found));
+    }
     let request = &submission.request;
     let id = ids::new_id(ids::CONTACT_REQUEST_PREFIX);
     let name: String = savepoint.query_row(
@@ -243,12 +269,15 @@ fn insert_one(
         ],
         |row| row.get(0),
     )?;
+    if let Some(key) = key {
+        idempotency::record(&savepoint, key, &id)?;
+    }
     savepoint.commit()?;
-    Ok(ContactRequestCreated {
+    Ok(Inserted::Created(ContactRequestCreated {
         id,
         name,
         status: Status::New,
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Integration tests of the server: the real router through `oneshot`, and the real binary on real sockets.
 
+mod abuse;
 mod contact_requests;
 mod health;
+mod idempotency;
 mod process;
 mod support;
 mod widget;

@@ -26,7 +26,9 @@ impl Server {
                 "--database",
             ])
             .arg(database)
-            .args(["--widget-dir", "/nonexistent"])
+            .args(["--widget-dir", "/nonexistent", "--no-metrics"])
+            // Rate limits and bot friction have tests of their own.
+            .args(["--pow-difficulty", "0", "--min-fill-ms", "0"])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .spawn()
