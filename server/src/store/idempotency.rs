@@ -82,33 +82,32 @@ pub(super) fn find(
     conn: &Connection,
     key: &str,
 ) -> rusqlite::Result<Option<(String, ContactRequestCreated)>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT k.fingerprint, r.id, r.name
            FROM idempotency_keys k JOIN contact_requests r ON r.id = k.contact_request_id
           WHERE k.key = ?1",
-        [key],
-        |row| {
-            Ok((
-                row.get(0)?,
-                ContactRequestCreated {
-                    id: row.get(1)?,
-                    name: row.get(2)?,
-                    // The first answer always said New, whatever the record's status is now.
-                    status: Status::New,
-                },
-            ))
-        },
-    )
+    )?
+    .query_row([key], |row| {
+        Ok((
+            row.get(0)?,
+            ContactRequestCreated {
+                id: row.get(1)?,
+                name: row.get(2)?,
+                // The first answer always said New, whatever the record's status is now.
+                status: Status::New,
+            },
+        ))
+    })
     .optional()
 }
 
 /// Records that `key` created the request `id`.
 pub(super) fn record(conn: &Connection, key: &IdempotencyKey, id: &str) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO idempotency_keys (key, fingerprint, contact_request_id, created_at)
          VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-        params![key.key, key.fingerprint, id],
-    )
+    )?
+    .execute(params![key.key, key.fingerprint, id])
     .map(drop)
 }
 

@@ -6,6 +6,7 @@
 //! failing row never takes the others with it. Reads use a separate read-only connection.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -46,6 +47,8 @@ pub struct SqliteStore {
     writer: mpsc::Sender<Command>,
     reader: Arc<Mutex<Connection>>,
     thread: Arc<Mutex<Option<JoinHandle<()>>>>,
+    /// Set when the store stops, to stop the checkpointer too.
+    stopped: Arc<AtomicBool>,
 }
 
 impl SqliteStore {
@@ -62,6 +65,17 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations().to_latest(&mut conn)?;
+        // Checkpoints copy the log into the database file and sync it; done on the writer, they would stall
+        // every submission in the batch behind them, so a thread of its own does them (see `checkpoint_loop`).
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let stopped = Arc::new(AtomicBool::new(false));
+        let checkpointer = Connection::open(path)?;
+        checkpointer.busy_timeout(std::time::Duration::from_secs(5))?;
+        let stop = Arc::clone(&stopped);
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpointer, stop))
+            .map_err(StoreError::Thread)?;
 
         let reader = Connection::open_with_flags(
             path,
@@ -78,6 +92,7 @@ impl SqliteStore {
             writer,
             reader: Arc::new(Mutex::new(reader)),
             thread: Arc::new(Mutex::new(Some(thread))),
+            stopped,
         })
     }
 
@@ -144,6 +159,7 @@ impl SqliteStore {
     }
 
     pub async fn shutdown(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
         // The queue is first in, first out: everything sent before this is committed before the writer stops.
         if self.writer.send(Command::Shutdown).await.is_err() {
             return;
@@ -168,6 +184,17 @@ impl SqliteStore {
         })
         .await
         .map_err(|_| StoreError::WriterStopped)?
+    }
+}
+
+/// Copies committed log frames into the database file a few times a second, without blocking the writer
+/// (a passive checkpoint never waits for it). Stops when the store stops or is dropped.
+fn checkpoint_loop(conn: Connection, stopped: Arc<AtomicBool>) {
+    while !stopped.load(Ordering::Relaxed) && Arc::strong_count(&stopped) > 1 {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(%error, "checkpoint failed; the log keeps growing until one succeeds");
+        }
     }
 }
 
@@ -248,27 +275,31 @@ fn insert_one(
     }
     let request = &submission.request;
     let id = ids::new_id(ids::CONTACT_REQUEST_PREFIX);
-    let name: String = savepoint.query_row(
-        "INSERT INTO contact_requests
+    // Cached: the statement is compiled once per connection, not once per row.
+    let name: String = savepoint
+        .prepare_cached(
+            "INSERT INTO contact_requests
             (id, status, request_reason, preferred_channel, preferred_phone, request_description,
              visitor_name, visitor_email, is_callback, source_origin, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
                  strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
          RETURNING name",
-        params![
-            id,
-            Status::New.as_str(),
-            request.request_reason().as_str(),
-            request.preferred_channel().as_str(),
-            request.preferred_phone().map(|p| p.as_str()),
-            request.request_description().map(|d| d.as_str()),
-            request.name().map(|n| n.as_str()),
-            request.email().map(|e| e.as_str()),
-            request.is_callback(),
-            submission.source_origin,
-        ],
-        |row| row.get(0),
-    )?;
+        )?
+        .query_row(
+            params![
+                id,
+                Status::New.as_str(),
+                request.request_reason().as_str(),
+                request.preferred_channel().as_str(),
+                request.preferred_phone().map(|p| p.as_str()),
+                request.request_description().map(|d| d.as_str()),
+                request.name().map(|n| n.as_str()),
+                request.email().map(|e| e.as_str()),
+                request.is_callback(),
+                submission.source_origin,
+            ],
+            |row| row.get(0),
+        )?;
     if let Some(key) = key {
         idempotency::record(&savepoint, key, &id)?;
     }
