@@ -6,11 +6,14 @@
 
 pub mod access;
 pub mod config;
+pub mod connections;
 mod contact_requests;
 mod demo;
 pub mod error;
 mod health;
 pub mod ids;
+pub mod metrics;
+pub mod protection;
 pub mod serve;
 pub mod sobjects;
 pub mod soql;
@@ -20,7 +23,7 @@ pub mod widget;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::IntoResponse;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -38,6 +41,17 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub protection: std::sync::Arc<protection::Protection>,
+}
+
+impl AppState {
+    /// State with the given protection settings (see [`protection::Protection::off`] for tests).
+    pub fn new(store: Store, protection: protection::Protection) -> Self {
+        Self {
+            store,
+            protection: std::sync::Arc::new(protection),
+        }
+    }
 }
 
 /// The API server's router: intake API, probes and widget assets, with logging and the error shape on
@@ -45,16 +59,30 @@ pub struct AppState {
 pub fn app(state: AppState, allowed_origins: Vec<HeaderValue>, widget: &WidgetAssets) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(allowed_origins))
-        .allow_methods([Method::POST])
-        .allow_headers([header::CONTENT_TYPE])
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            contact_requests::IDEMPOTENCY_KEY,
+            HeaderName::from_static(protection::SITE_HEADER),
+            HeaderName::from_static(protection::PROOF_HEADER),
+            HeaderName::from_static(protection::TRAP_HEADER),
+        ])
+        .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(3600));
-    Router::new()
-        .merge(contact_requests::routes(cors))
+    let deadline = state.protection.request_timeout;
+    let router = Router::new()
+        .merge(contact_requests::routes(cors.clone(), &state.protection))
+        .merge(protection::routes(cors))
         .merge(health::routes())
         .merge(sobjects::routes(state.store.clone()))
         .with_state(state)
         .merge(widget.routes())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            deadline,
+            protection::deadline,
+        ));
+    protection::security_headers(router)
         .layer(CatchPanicLayer::custom(|_| {
             error::AppError::Internal("a handler panicked".into()).into_response()
         }))

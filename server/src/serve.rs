@@ -7,6 +7,8 @@ use axum::http::HeaderValue;
 use tokio::net::TcpListener;
 
 use crate::config::{ServeArgs, parse_origin};
+use crate::connections::ConnectionLimits;
+use crate::protection::Protection;
 use crate::{AppState, Store, WidgetAssets};
 
 /// Serves the API, the widget and the demo page until SIGINT or SIGTERM, then lets in-flight requests
@@ -44,38 +46,74 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .collect::<Result<_, _>>()?;
 
     let widget = WidgetAssets::load(&args.widget_dir);
-    let app = crate::app(
-        AppState {
-            store: store.clone(),
-        },
-        allowed,
-        &widget,
-    );
+    let protection = Protection::from_args(&args.protection);
+    let app = crate::app(AppState::new(store.clone(), protection), allowed, &widget);
+    let limits = ConnectionLimits {
+        max_connections: args.protection.max_connections,
+        header_timeout: std::time::Duration::from_secs(args.protection.header_timeout_secs),
+        max_header_bytes: args.protection.max_header_bytes as usize,
+    };
 
     println!("API and widget:  {public_url}");
     let demo_task = demo.map(|(demo_listener, demo_origin)| {
         println!("Demo host page:  {demo_origin}/   <- open this in a browser");
-        let demo_app = crate::demo_app(&format!("{public_url}/widget.js"));
-        tokio::spawn(async move {
-            axum::serve(demo_listener, demo_app)
-                .with_graceful_shutdown(shutdown_signal())
-                .await
-        })
+        let demo_app = crate::protection::security_headers_for_pages(crate::demo_app(&format!(
+            "{public_url}/widget.js"
+        )));
+        tokio::spawn(crate::connections::serve(
+            demo_listener,
+            demo_app,
+            limits,
+            shutdown_signal(),
+        ))
     });
+    if !args.protection.no_metrics {
+        serve_metrics(args.protection.metrics_listen).await;
+    }
     tracing::info!(%api_addr, database = %args.database.display(), origins = ?origins, "serving");
 
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    crate::connections::serve(listener, app, limits, shutdown_signal()).await?;
     if let Some(task) = demo_task {
         task.await??;
     }
     store.shutdown().await;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// Serves `/metrics` on its own listener. Metrics are an aid, not the service: if the address is taken, say
+/// so and serve the API without them.
+async fn serve_metrics(addr: SocketAddr) {
+    let handle = match crate::metrics::install() {
+        Ok(handle) => handle,
+        Err(error) => {
+            tracing::warn!(%error, "metrics are off: cannot install the recorder");
+            return;
+        }
+    };
+    let listener = match bind(addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::warn!("metrics are off: {error:#}");
+            return;
+        }
+    };
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!("metrics at http://{addr}/metrics");
+    }
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            upkeep.run_upkeep();
+        }
+    });
+    tokio::spawn(async move {
+        axum::serve(listener, crate::metrics::routes(handle))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    });
 }
 
 async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {

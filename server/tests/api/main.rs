@@ -1,7 +1,10 @@
 //! Integration tests of the server: the real router through `oneshot`, and the real binary on real sockets.
 
+mod abuse;
+mod bad_input;
 mod contact_requests;
 mod health;
+mod idempotency;
 mod process;
 mod sobjects;
 mod support;

@@ -3,6 +3,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode, header};
+use contact_server::protection::Protection;
 use contact_server::{AppState, Store, WidgetAssets};
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -28,13 +29,20 @@ impl TestApp {
     }
 
     pub fn with_widget_dir(widget_dir: Option<&std::path::Path>) -> Self {
+        Self::build(widget_dir, Protection::off())
+    }
+
+    /// An app with these rate limits and this bot friction.
+    pub fn with_protection(protection: Protection) -> Self {
+        Self::build(None, protection)
+    }
+
+    fn build(widget_dir: Option<&std::path::Path>, protection: Protection) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
         let widget = WidgetAssets::load(widget_dir.unwrap_or(&dir.path().join("no-widget")));
         let router = contact_server::app(
-            AppState {
-                store: store.clone(),
-            },
+            AppState::new(store.clone(), protection),
             vec![HeaderValue::from_static(PAGE_ORIGIN)],
             &widget,
         );
