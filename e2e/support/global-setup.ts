@@ -1,6 +1,6 @@
 // Starts the real server on free ports with a fresh database for the whole run, and stops it afterwards.
 // The xtask passes the built binary and widget in CRW_SERVER_BIN and CRW_WIDGET_DIR.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const widgetDir = required("CRW_WIDGET_DIR");
   const dir = mkdtempSync(join(tmpdir(), "crw-e2e-"));
   const database = join(dir, "e2e.sqlite3");
+  // A representative with a write token and an integration with a read token, for the API suite.
+  process.env.CRW_API_TOKEN = apiToken(bin, database, "rep@example.com", "Rita Rep", "write");
+  process.env.CRW_READ_TOKEN = apiToken(bin, database, "reports@example.com", "Reporting", "read");
 
   const server = spawn(
     bin,
@@ -28,6 +31,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await exited;
     rmSync(dir, { recursive: true, force: true });
   };
+}
+
+/** Adds a user and creates a token for it with the server's own CLI; the token is printed once. */
+function apiToken(bin: string, database: string, username: string, name: string, scope: string): string {
+  const cli = (args: string[]) =>
+    execFileSync(bin, [...args, "--database", database], { env: { ...process.env, RUST_LOG: "error" } })
+      .toString()
+      .trim();
+  cli(["users", "add", "--username", username, "--name", name]);
+  return cli(["tokens", "create", "--user", username, "--scope", scope, "--label", "e2e"]);
 }
 
 function required(name: string): string {

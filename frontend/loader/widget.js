@@ -32,6 +32,7 @@
   style.href = url(assets.css);
   root.appendChild(style);
   var mountPoint = document.createElement("div");
+  mountPoint.setAttribute("data-site", script.getAttribute("data-site") || "");
   root.appendChild(mountPoint);
 
   import(url(assets.glue))

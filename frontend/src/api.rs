@@ -3,12 +3,32 @@
 //! The widget runs on the host site's origin and posts cross-origin to the intake server, so requests are
 //! `mode: cors`; the JSON `Content-Type` makes the browser send a preflight, which the server answers.
 
+use std::cell::RefCell;
 use std::fmt;
+use std::rc::Rc;
 
 use contact_shared::{CONTACT_REQUESTS_PATH, ContactRequestCreated, ContactRequestForm, ErrorBody};
+use sha2::{Digest, Sha256};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, RequestMode, Response};
+
+/// Where the server issues proof-of-work challenges.
+const CHALLENGE_PATH: &str = "/api/v1/challenge";
+/// Sends of one submission at most: the first, then retries after 0.5, 1 and 2 seconds.
+const ATTEMPTS: u32 = 4;
+/// Hashes tried between yields to the page, so solving never blocks typing.
+const HASHES_PER_SLICE: u64 = 2_048;
+
+thread_local! {
+    /// The site key of this page's widget (the loader's `data-site`), sent so the server can rate-limit per site.
+    static SITE: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Sets the site key sent with every submission.
+pub fn set_site(site: String) {
+    SITE.with(|s| *s.borrow_mut() = site);
+}
 
 /// Why a submission did not create a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +37,10 @@ pub enum SubmitError {
     Network,
     /// The server refused the submission (a 4xx) and said why, possibly per field.
     Rejected(ErrorBody),
+    /// The server did not take the proof of work (stale, spent) or saw a filled honeypot (a 403).
+    Refused(ErrorBody),
+    /// Too many requests from here: the server said how many seconds to wait.
+    RateLimited(u64),
     /// Any other answer, such as a 5xx or a body that is not the documented JSON.
     Unexpected(u16),
 }
@@ -34,7 +58,12 @@ impl fmt::Display for SubmitError {
             Self::Network => {
                 f.write_str("We couldn't reach the server. Check your connection and try again.")
             }
-            Self::Rejected(body) => f.write_str(&body.message),
+            Self::Rejected(body) | Self::Refused(body) => f.write_str(&body.message),
+            Self::RateLimited(seconds) => write!(
+                f,
+                "Too many requests \u{2014} try again in {seconds} second{}.",
+                if *seconds == 1 { "" } else { "s" }
+            ),
             Self::Unexpected(_) => {
                 f.write_str("Something went wrong on our side. Please try again in a moment.")
             }
@@ -42,43 +71,256 @@ impl fmt::Display for SubmitError {
     }
 }
 
-/// Sends the form to the intake endpoint of the server at `api_base` (an origin, no trailing slash).
-pub async fn submit(
-    api_base: &str,
-    form: &ContactRequestForm,
-) -> Result<ContactRequestCreated, SubmitError> {
-    let url = format!("{}{CONTACT_REQUESTS_PATH}", api_base.trim_end_matches('/'));
-    let body = serde_json::to_string(form).expect("a form of strings and a bool always serialises");
-    let (status, text) = post_json(&url, &body)
-        .await
-        .map_err(|_| SubmitError::Network)?;
-    classify(status, &text)
+/// A solved challenge and when it may be spent (`Date.now()` milliseconds).
+#[derive(Debug, Clone)]
+struct Proof {
+    value: String,
+    ready_at: f64,
 }
 
-/// POSTs `body` as JSON and reads the whole answer; any failure on the way is a JS exception.
-async fn post_json(url: &str, body: &str) -> Result<(u16, String), JsValue> {
+#[derive(Debug, Default)]
+struct SenderState {
+    /// One per filled form: made on the first send, kept across retries, dropped once a request is created.
+    key: Option<String>,
+    proof: Option<Proof>,
+    solving: bool,
+}
+
+/// Sends one form exactly once: with an idempotency key kept across retries, a proof of work solved in
+/// the background while the visitor types, and retries with backoff when the network fails.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    api_base: String,
+    state: Rc<RefCell<SenderState>>,
+}
+
+impl Sender {
+    /// A sender for the intake server at `api_base` (an origin, no trailing slash); starts solving a
+    /// challenge at once.
+    pub fn new(api_base: &str) -> Self {
+        let sender = Self {
+            api_base: api_base.trim_end_matches('/').to_owned(),
+            state: Rc::default(),
+        };
+        sender.prepare();
+        sender
+    }
+
+    /// Fetches and solves a challenge in the background, unless one is ready or on its way.
+    fn prepare(&self) {
+        {
+            let mut state = self.state.borrow_mut();
+            if state.proof.is_some() || state.solving {
+                return;
+            }
+            state.solving = true;
+        }
+        let sender = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let proof = sender.fetch_proof().await.ok();
+            let mut state = sender.state.borrow_mut();
+            state.proof = proof;
+            state.solving = false;
+        });
+    }
+
+    async fn fetch_proof(&self) -> Result<Proof, JsValue> {
+        let url = format!("{}{CHALLENGE_PATH}", self.api_base);
+        let (status, _, text) = fetch("GET", &url, &[], None).await?;
+        let challenge: serde_json::Value = match status {
+            200 => serde_json::from_str(&text).map_err(|_| JsValue::NULL)?,
+            _ => return Err(JsValue::NULL),
+        };
+        let received = js_sys::Date::now();
+        let token = challenge["token"].as_str().ok_or(JsValue::NULL)?;
+        let difficulty = challenge["difficulty"].as_u64().unwrap_or(0) as u32;
+        let wait = challenge["not_before_ms"].as_f64().unwrap_or(0.0);
+        let counter = solve(token, difficulty).await;
+        Ok(Proof {
+            value: format!("{token}:{counter}"),
+            ready_at: received + wait,
+        })
+    }
+
+    /// A proof to send now: the one solved in the background, or a fresh one; waits out the minimum fill time.
+    async fn proof(&self) -> Result<String, SubmitError> {
+        self.prepare();
+        while self.state.borrow().solving {
+            sleep(50).await;
+        }
+        let proof = self.state.borrow().proof.clone();
+        let proof = proof.ok_or(SubmitError::Network)?;
+        let wait = proof.ready_at - js_sys::Date::now();
+        if wait > 0.0 {
+            sleep(wait as i32).await;
+        }
+        Ok(proof.value)
+    }
+
+    /// Sends `form`; `trap` is the honeypot input's value, empty for people.
+    pub async fn submit(
+        &self,
+        form: &ContactRequestForm,
+        trap: &str,
+    ) -> Result<ContactRequestCreated, SubmitError> {
+        let key = self
+            .state
+            .borrow_mut()
+            .key
+            .get_or_insert_with(new_key)
+            .clone();
+        let url = format!("{}{CONTACT_REQUESTS_PATH}", self.api_base);
+        let body =
+            serde_json::to_string(form).expect("a form of strings and a bool always serialises");
+        let site = SITE.with(|s| s.borrow().clone());
+        let mut refreshed = false;
+        let mut attempt = 0;
+        loop {
+            let result = match self.proof().await {
+                Ok(proof) => {
+                    let headers = [
+                        ("Idempotency-Key", key.as_str()),
+                        ("X-CRW-Site", site.as_str()),
+                        ("X-CRW-Proof", proof.as_str()),
+                        ("X-CRW-Trap", trap),
+                    ];
+                    match fetch("POST", &url, &headers, Some(&body)).await {
+                        Ok((status, retry_after, text)) => classify(status, retry_after, &text),
+                        Err(_) => Err(SubmitError::Network),
+                    }
+                }
+                Err(error) => Err(error),
+            };
+            match result {
+                Ok(created) => {
+                    let mut state = self.state.borrow_mut();
+                    state.key = None;
+                    state.proof = None;
+                    return Ok(created);
+                }
+                // A spent or stale challenge (the server restarted, say): solve a fresh one, once.
+                Err(SubmitError::Refused(_)) if !refreshed => {
+                    refreshed = true;
+                    self.state.borrow_mut().proof = None;
+                }
+                Err(SubmitError::Network | SubmitError::Unexpected(500..))
+                    if attempt + 1 < ATTEMPTS =>
+                {
+                    sleep(500 << attempt).await;
+                    attempt += 1;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+}
+
+/// 128 random bits in hex, from the browser's cryptographic generator.
+fn new_key() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        // Without Web Crypto a clock-and-Math.random key still tells retries from new forms.
+        let seed = format!("{}{}", js_sys::Date::now(), js_sys::Math::random());
+        bytes.copy_from_slice(&Sha256::digest(seed.as_bytes())[..16]);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The counter whose SHA-256 with `token` starts with `difficulty` zero bits, found in slices that
+/// yield to the page between them.
+async fn solve(token: &str, difficulty: u32) -> u64 {
+    let prefix = Sha256::new_with_prefix(format!("{token}:").as_bytes());
+    let mut counter = 0u64;
+    loop {
+        for _ in 0..HASHES_PER_SLICE {
+            let hash = prefix
+                .clone()
+                .chain_update(counter.to_string().as_bytes())
+                .finalize();
+            if leading_zero_bits(&hash) >= difficulty {
+                return counter;
+            }
+            counter += 1;
+        }
+        sleep(0).await;
+    }
+}
+
+fn leading_zero_bits(hash: &[u8]) -> u32 {
+    let mut bits = 0;
+    for byte in hash {
+        bits += byte.leading_zeros();
+        if *byte != 0 {
+            break;
+        }
+    }
+    bits
+}
+
+/// Resolves after `ms` milliseconds (a `setTimeout`).
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Sends a request (JSON when there is a body) and reads the whole answer: status, `Retry-After`, text.
+async fn fetch(
+    method: &str,
+    url: &str,
+    extra: &[(&str, &str)],
+    body: Option<&str>,
+) -> Result<(u16, Option<u64>, String), JsValue> {
     let headers = Headers::new()?;
-    headers.set("Content-Type", "application/json")?;
     headers.set("Accept", "application/json")?;
+    for (name, value) in extra.iter().filter(|(_, v)| !v.is_empty()) {
+        headers.set(name, value)?;
+    }
     let init = RequestInit::new();
-    init.set_method("POST");
+    init.set_method(method);
     init.set_mode(RequestMode::Cors);
+    if let Some(body) = body {
+        headers.set("Content-Type", "application/json")?;
+        init.set_body(&JsValue::from_str(body));
+    }
     init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(body));
     let request = Request::new_with_str_and_init(url, &init)?;
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let response: Response = JsFuture::from(window.fetch_with_request(&request))
         .await?
         .unchecked_into();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse().ok());
     let text = JsFuture::from(response.text()?).await?;
-    Ok((response.status(), text.as_string().unwrap_or_default()))
+    Ok((
+        response.status(),
+        retry_after,
+        text.as_string().unwrap_or_default(),
+    ))
 }
 
-/// Reads an answer: 2xx carries the created request, 4xx the error body, anything else is unexpected.
-fn classify(status: u16, body: &str) -> Result<ContactRequestCreated, SubmitError> {
+/// Reads an answer: 2xx carries the created request, 429 how long to wait, other 4xx the error body,
+/// anything else is unexpected.
+fn classify(
+    status: u16,
+    retry_after: Option<u64>,
+    body: &str,
+) -> Result<ContactRequestCreated, SubmitError> {
     match status {
         200..=299 => serde_json::from_str(body).map_err(|_| SubmitError::Unexpected(status)),
+        429 => Err(SubmitError::RateLimited(retry_after.unwrap_or(60))),
         400..=499 => match serde_json::from_str(body) {
+            Ok(error) if status == 403 => Err(SubmitError::Refused(error)),
             Ok(error) => Err(SubmitError::Rejected(error)),
             Err(_) => Err(SubmitError::Unexpected(status)),
         },
@@ -94,7 +336,12 @@ mod tests {
 
     #[test]
     fn a_201_carries_the_request_number() {
-        let created = classify(201, r#"{"id":"a1b2","name":"CR-000001","status":"New"}"#).unwrap();
+        let created = classify(
+            201,
+            None,
+            r#"{"id":"a1b2","name":"CR-000001","status":"New"}"#,
+        )
+        .unwrap();
         assert_eq!(created.name, "CR-000001");
         assert_eq!(created.status, Status::New);
     }
@@ -102,7 +349,7 @@ mod tests {
     #[test]
     fn a_422_with_the_error_body_is_a_rejection_with_its_fields() {
         let body = r#"{"message":"One field needs fixing.","fields":{"email":["Enter an email address."]}}"#;
-        let Err(SubmitError::Rejected(error)) = classify(422, body) else {
+        let Err(SubmitError::Rejected(error)) = classify(422, None, body) else {
             panic!("expected a rejection");
         };
         assert_eq!(error.field("email"), Some("Enter an email address."));
@@ -118,14 +365,47 @@ mod tests {
                 "a 5xx, even with a body",
             ),
             (502, "<html>Bad gateway</html>", "a proxy's HTML page"),
-            (429, "Too many requests", "a 4xx without the JSON body"),
+            (418, "I'm a teapot", "a 4xx without the JSON body"),
             (201, "{}", "a success without the request number"),
         ];
         for (status, body, why) in table {
-            let error = classify(status, body).unwrap_err();
+            let error = classify(status, None, body).unwrap_err();
             assert_eq!(error, SubmitError::Unexpected(status), "{why}");
             assert!(error.is_retryable(), "{why}");
         }
+    }
+
+    #[test]
+    fn a_429_says_when_to_try_again() {
+        let table = [
+            (
+                Some(7),
+                "Too many requests \u{2014} try again in 7 seconds.",
+                "Retry-After in seconds",
+            ),
+            (
+                Some(1),
+                "Too many requests \u{2014} try again in 1 second.",
+                "one second",
+            ),
+            (
+                None,
+                "Too many requests \u{2014} try again in 60 seconds.",
+                "no Retry-After",
+            ),
+        ];
+        for (retry_after, message, why) in table {
+            let error =
+                classify(429, retry_after, r#"{"message":"Too many requests."}"#).unwrap_err();
+            assert_eq!(error.to_string(), message, "{why}");
+            assert!(error.is_retryable(), "{why}");
+        }
+    }
+
+    #[test]
+    fn leading_zero_bits_count_across_bytes() {
+        assert_eq!(leading_zero_bits(&[0, 0x01, 0xff]), 15);
+        assert_eq!(leading_zero_bits(&[0xff]), 0);
     }
 
     #[test]

@@ -26,6 +26,8 @@ static MOUNTED: AtomicU32 = AtomicU32::new(0);
 /// The widget lives as long as the page: its handle is forgotten so it is never unmounted.
 #[wasm_bindgen]
 pub fn mount(target: web_sys::HtmlElement, api_base: String) {
+    // The loader copies its tag's `data-site` onto the mount point.
+    api::set_site(target.get_attribute("data-site").unwrap_or_default());
     let prefix = format!("crw{}", MOUNTED.fetch_add(1, Ordering::Relaxed) + 1);
     leptos::mount::mount_to(target, move || view! { <Widget api_base prefix /> }).forget();
 }

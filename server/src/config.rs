@@ -25,6 +25,15 @@ pub enum Command {
     /// Read stored contact requests.
     #[command(subcommand)]
     Requests(RequestsCommand),
+    /// Manage the representatives and integrations that call the Salesforce-compatible API.
+    #[command(subcommand)]
+    Users(crate::access::cli::UsersCommand),
+    /// Manage the queues that own contact requests.
+    #[command(subcommand)]
+    Queues(crate::access::cli::QueuesCommand),
+    /// Create, list and revoke the API's bearer tokens.
+    #[command(subcommand)]
+    Tokens(crate::access::cli::TokensCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,6 +100,117 @@ pub struct ServeArgs {
     /// (behind a proxy, say). Defaults to http://LISTEN.
     #[arg(long, env = "CRW_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+
+    #[command(flatten)]
+    pub protection: ProtectionArgs,
+}
+
+/// Limits, rate limits, bot friction and metrics: the defaults suit a public form on many sites.
+#[derive(Debug, Clone, Args)]
+pub struct ProtectionArgs {
+    /// Address of the Prometheus `/metrics` listener; keep it off the public network.
+    #[arg(
+        long,
+        env = "CRW_METRICS_LISTEN",
+        default_value = "127.0.0.1:9464",
+        global = true
+    )]
+    pub metrics_listen: SocketAddr,
+
+    /// Do not serve metrics.
+    #[arg(long, env = "CRW_NO_METRICS", global = true)]
+    pub no_metrics: bool,
+
+    /// A proxy (IP or CIDR, such as 10.0.0.0/8) whose `X-Forwarded-For` names the client; repeat or
+    /// separate with commas. From any other peer the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CRW_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = crate::protection::TrustedProxy::parse,
+        global = true
+    )]
+    pub trusted_proxies: Vec<crate::protection::TrustedProxy>,
+
+    /// Submissions per minute from one client IP (0: no limit).
+    #[arg(long, env = "CRW_RATE_LIMIT_IP", default_value_t = 10, global = true)]
+    pub rate_limit_ip: u32,
+
+    /// Submissions one client IP may send at once before the per-minute rate applies.
+    #[arg(
+        long,
+        env = "CRW_RATE_LIMIT_IP_BURST",
+        default_value_t = 5,
+        global = true
+    )]
+    pub rate_limit_ip_burst: u32,
+
+    /// Submissions per minute for one site, the widget's `data-site` (0: no limit).
+    #[arg(
+        long,
+        env = "CRW_RATE_LIMIT_SITE",
+        default_value_t = 600,
+        global = true
+    )]
+    pub rate_limit_site: u32,
+
+    /// Submissions one site may receive at once before the per-minute rate applies.
+    #[arg(
+        long,
+        env = "CRW_RATE_LIMIT_SITE_BURST",
+        default_value_t = 100,
+        global = true
+    )]
+    pub rate_limit_site_burst: u32,
+
+    /// Proof-of-work difficulty in leading zero bits of SHA-256 (each bit doubles the widget's work;
+    /// 16 is about 65,000 hashes, a few hundred milliseconds on a phone). 0 turns it off.
+    #[arg(long, env = "CRW_POW_DIFFICULTY", default_value_t = 16, global = true)]
+    pub pow_difficulty: u8,
+
+    /// The least time, in milliseconds, between the widget fetching its challenge and submitting.
+    #[arg(long, env = "CRW_MIN_FILL_MS", default_value_t = 1500, global = true)]
+    pub min_fill_ms: u64,
+
+    /// Secret that signs challenges; set it so challenges survive restarts. Random per start if unset.
+    #[arg(
+        long,
+        env = "CRW_CHALLENGE_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub challenge_secret: Option<String>,
+
+    /// Seconds a request may take, body included, before it is answered 408.
+    #[arg(
+        long,
+        env = "CRW_REQUEST_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub request_timeout_secs: u64,
+
+    /// Seconds a client has to send its request headers (slow clients are cut off).
+    #[arg(
+        long,
+        env = "CRW_HEADER_TIMEOUT_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub header_timeout_secs: u64,
+
+    /// Open connections served at once; more wait in the listen queue.
+    #[arg(
+        long,
+        env = "CRW_MAX_CONNECTIONS",
+        default_value_t = 2048,
+        global = true
+    )]
+    pub max_connections: usize,
+
+    /// The most bytes of request line and headers read (at least 8192).
+    #[arg(long, env = "CRW_MAX_HEADER_BYTES", default_value_t = 16 * 1024, value_parser = clap::value_parser!(u32).range(8192..), global = true)]
+    pub max_header_bytes: u32,
 }
 
 /// Checks that `value` is an origin: `http` or `https`, a host, an optional port, and nothing else.

@@ -20,6 +20,16 @@ pub enum AppError {
     Invalid(ErrorBody),
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("bad header: {0}")]
+    BadHeader(String),
+    #[error("idempotency key reused for another submission")]
+    IdempotencyConflict,
+    #[error("too many requests")]
+    TooManyRequests { retry_after: u64 },
+    #[error("bot friction failed: {0}")]
+    Friction(String),
+    #[error("the request took too long")]
+    Timeout,
     #[error("unsupported content type")]
     UnsupportedMediaType,
     #[error("payload too large")]
@@ -48,7 +58,11 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::BadHeader(_) => StatusCode::BAD_REQUEST,
+            Self::IdempotencyConflict => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Friction(_) => StatusCode::FORBIDDEN,
+            Self::Timeout => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -68,6 +82,25 @@ impl AppError {
             Self::BadRequest(detail) => {
                 ErrorBody::new(format!("The request body is not valid: {detail}"))
             }
+            Self::BadHeader(message) => ErrorBody::new(message),
+            Self::IdempotencyConflict => {
+                let mut body = ErrorBody::new(
+                    "This Idempotency-Key was already used for a different request. Send a new key with new content.",
+                );
+                body.fields.insert(
+                    "idempotency_key".into(),
+                    vec!["Already used for a request with other content.".into()],
+                );
+                body
+            }
+            Self::TooManyRequests { retry_after } => ErrorBody::new(format!(
+                "Too many requests. Try again in {retry_after} second{}.",
+                if retry_after == 1 { "" } else { "s" }
+            )),
+            Self::Friction(message) => ErrorBody::new(message),
+            Self::Timeout => ErrorBody::new(
+                "The request took too long to arrive. Check your connection and send it again.",
+            ),
             Self::UnsupportedMediaType => ErrorBody::new(
                 "Send the request as JSON, with the header Content-Type: application/json.",
             ),
@@ -107,8 +140,17 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let retry_after = match self {
+            Self::TooManyRequests { retry_after } => Some(retry_after),
+            _ => None,
+        };
         let challenge = matches!(self, Self::Identity(_));
         let mut response = (status, axum::Json(self.body())).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
         if challenge {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

@@ -4,14 +4,20 @@
 //! [`app`] builds the whole router from its parts, so tests drive the real thing with `oneshot`;
 //! [`serve::serve`] binds the listeners and runs it.
 
+pub mod access;
 pub mod config;
+pub mod connections;
 mod contact_requests;
 mod demo;
 pub mod error;
 mod health;
 pub mod ids;
+pub mod metrics;
+pub mod protection;
 pub mod serve;
 pub mod sites;
+pub mod sobjects;
+pub mod soql;
 pub mod store;
 pub mod widget;
 
@@ -39,6 +45,18 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 pub struct AppState {
     pub store: Store,
     pub sites: Arc<Sites>,
+    pub protection: Arc<protection::Protection>,
+}
+
+impl AppState {
+    /// State with the given sites and protection settings (see [`protection::Protection::off`] for tests).
+    pub fn new(store: Store, sites: Sites, protection: protection::Protection) -> Self {
+        Self {
+            store,
+            sites: Arc::new(sites),
+            protection: Arc::new(protection),
+        }
+    }
 }
 
 /// The API server's router: intake API, probes and widget assets, with logging and the error shape on
@@ -50,20 +68,32 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         .allow_origin(AllowOrigin::predicate(move |origin, _| {
             origin.to_str().is_ok_and(|o| sites.any_allows_origin(o))
         }))
-        .allow_methods([Method::POST])
+        .allow_methods([Method::GET, Method::POST])
         .allow_headers([
             header::CONTENT_TYPE,
             header::AUTHORIZATION,
+            contact_requests::IDEMPOTENCY_KEY,
             HeaderName::from_static(sites::SITE_HEADER),
+            HeaderName::from_static(protection::PROOF_HEADER),
+            HeaderName::from_static(protection::TRAP_HEADER),
         ])
+        .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(3600));
-    Router::new()
-        .merge(contact_requests::routes(cors))
+    let deadline = state.protection.request_timeout;
+    let router = Router::new()
+        .merge(contact_requests::routes(cors.clone(), &state.protection))
+        .merge(protection::routes(cors))
         .merge(health::routes())
         .merge(sites::routes())
+        .merge(sobjects::routes(state.store.clone()))
         .with_state(state)
         .merge(widget.routes())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            deadline,
+            protection::deadline,
+        ));
+    protection::security_headers(router)
         .layer(CatchPanicLayer::custom(|_| {
             error::AppError::Internal("a handler panicked".into()).into_response()
         }))

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use contact_server::config::{Cli, Command, RequestsCommand};
-use contact_server::{Store, serve};
+use contact_server::{Store, access, serve};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -27,6 +27,15 @@ async fn main() -> anyhow::Result<()> {
                 }
                 None => anyhow::bail!("no contact request with id or number {key}"),
             }
+        }
+        Some(Command::Users(command)) => {
+            access::cli::run(&cli.serve.database, access::cli::Admin::Users(command)).await
+        }
+        Some(Command::Queues(command)) => {
+            access::cli::run(&cli.serve.database, access::cli::Admin::Queues(command)).await
+        }
+        Some(Command::Tokens(command)) => {
+            access::cli::run(&cli.serve.database, access::cli::Admin::Tokens(command)).await
         }
     }
 }

@@ -1,12 +1,13 @@
 //! Binding the listeners and running the server until it is told to stop.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::{ServeArgs, parse_origin};
+use crate::connections::ConnectionLimits;
+use crate::protection::Protection;
 use crate::{AppState, Sites, Store, WidgetAssets};
 
 /// Serves the API, the widget and the demo page until SIGINT or SIGTERM, then lets in-flight requests
@@ -38,7 +39,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some((demo_listener, demo_origin))
     };
     let (sites, signer) = if args.sites.exists() {
-        let sites = crate::sites::file::load(&args.sites).map_err(|e| anyhow::anyhow!("invalid sites configuration: {e}"))?;
+        let sites = crate::sites::file::load(&args.sites)
+            .map_err(|e| anyhow::anyhow!("invalid sites configuration: {e}"))?;
         (sites, None)
     } else {
         tracing::info!(file = %args.sites.display(), "no sites file; serving the built-in demo sites");
@@ -50,36 +52,78 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let site_keys: Vec<String> = sites.iter().map(|s| s.key.clone()).collect();
 
     let widget = WidgetAssets::load(&args.widget_dir);
-    let state = AppState {
-        store: store.clone(),
-        sites: Arc::new(Sites::new(sites)),
+    let protection = Protection::from_args(&args.protection);
+    let app = crate::app(
+        AppState::new(store.clone(), Sites::new(sites), protection),
+        &widget,
+    );
+    let limits = ConnectionLimits {
+        max_connections: args.protection.max_connections,
+        header_timeout: std::time::Duration::from_secs(args.protection.header_timeout_secs),
+        max_header_bytes: args.protection.max_header_bytes as usize,
     };
-    let app = crate::app(state, &widget);
 
     println!("API and widget:  {public_url}");
     let demo_task = demo.map(|(demo_listener, demo_origin)| {
         println!("Demo host page:  {demo_origin}/   <- open this in a browser");
-        let demo_app = crate::demo_app(&format!("{public_url}/widget.js"), signer);
-        tokio::spawn(async move {
-            axum::serve(demo_listener, demo_app)
-                .with_graceful_shutdown(shutdown_signal())
-                .await
-        })
+        let demo_app = crate::protection::security_headers_for_pages(crate::demo_app(
+            &format!("{public_url}/widget.js"),
+            signer,
+        ));
+        tokio::spawn(crate::connections::serve(
+            demo_listener,
+            demo_app,
+            limits,
+            shutdown_signal(),
+        ))
     });
+    if !args.protection.no_metrics {
+        serve_metrics(args.protection.metrics_listen).await;
+    }
     tracing::info!(%api_addr, database = %args.database.display(), sites = ?site_keys, "serving");
 
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    crate::connections::serve(listener, app, limits, shutdown_signal()).await?;
     if let Some(task) = demo_task {
         task.await??;
     }
     store.shutdown().await;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// Serves `/metrics` on its own listener. Metrics are an aid, not the service: if the address is taken, say
+/// so and serve the API without them.
+async fn serve_metrics(addr: SocketAddr) {
+    let handle = match crate::metrics::install() {
+        Ok(handle) => handle,
+        Err(error) => {
+            tracing::warn!(%error, "metrics are off: cannot install the recorder");
+            return;
+        }
+    };
+    let listener = match bind(addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::warn!("metrics are off: {error:#}");
+            return;
+        }
+    };
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!("metrics at http://{addr}/metrics");
+    }
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            upkeep.run_upkeep();
+        }
+    });
+    tokio::spawn(async move {
+        axum::serve(listener, crate::metrics::routes(handle))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    });
 }
 
 async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {

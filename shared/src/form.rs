@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError, ValidationErrors};
 
 use crate::{
-    ErrorBody, FieldErrors, FormRules, PreferredChannel, PreferredPhone, RequestDescription, RequestReason,
-    VisitorEmail, VisitorName, field,
+    ErrorBody, FieldErrors, FormRules, PreferredChannel, PreferredPhone, RequestDescription,
+    RequestReason, VisitorEmail, VisitorName, field,
 };
 
 /// The contact-request form as it travels: the raw text of each field, keyed by its wire name.
@@ -91,7 +91,9 @@ impl ContactRequestForm {
             Err(errors) => field_messages(&errors),
         };
         let mut set = |name: &str, message: String| {
-            errors.entry(name.to_owned()).or_insert_with(|| vec![message]);
+            errors
+                .entry(name.to_owned())
+                .or_insert_with(|| vec![message]);
         };
         if let Ok(reason) = RequestReason::from_str(text(&self.request_reason).trim())
             && !rules.reasons.contains(&reason)
@@ -101,7 +103,10 @@ impl ContactRequestForm {
         if let Some(Ok(channel)) = optional(&self.preferred_channel).map(PreferredChannel::from_str)
             && !rules.channels.contains(&channel)
         {
-            set(field::PREFERRED_CHANNEL, FormRules::offered(&rules.channels));
+            set(
+                field::PREFERRED_CHANNEL,
+                FormRules::offered(&rules.channels),
+            );
         }
         if let Some(Err(e)) = optional(&self.preferred_phone)
             .map(|p| PreferredPhone::parse_with_country(p, rules.default_country_code.as_deref()))
@@ -182,7 +187,8 @@ impl ContactRequestForm {
 
     /// The chosen channel; blank means the site's default (Phone, when offered).
     fn channel(&self, rules: &FormRules) -> Result<PreferredChannel, crate::UnknownValue> {
-        optional(&self.preferred_channel).map_or(Ok(rules.default_channel()), PreferredChannel::from_str)
+        optional(&self.preferred_channel)
+            .map_or(Ok(rules.default_channel()), PreferredChannel::from_str)
     }
 }
 
@@ -425,13 +431,19 @@ mod tests {
         ];
         for (json, expected, why) in table {
             let errors = form(json).errors_with(&rules);
-            let got: Vec<(&str, &str)> = errors.iter().map(|(k, v)| (k.as_str(), v[0].as_str())).collect();
+            let got: Vec<(&str, &str)> = errors
+                .iter()
+                .map(|(k, v)| (k.as_str(), v[0].as_str()))
+                .collect();
             assert_eq!(got, expected, "{why}");
         }
         let national = form(serde_json::json!({"request_reason": "Billing", "preferred_channel": "Text", "preferred_phone": "07700 900123"}))
             .parse_with(&rules)
             .unwrap();
-        assert_eq!(national.preferred_phone().unwrap().as_str(), "+447700900123");
+        assert_eq!(
+            national.preferred_phone().unwrap().as_str(),
+            "+447700900123"
+        );
     }
 
     #[test]

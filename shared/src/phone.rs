@@ -217,11 +217,19 @@ mod tests {
             ("0033 1 23 45 67 89", Some("44"), Ok("+33123456789")),
             ("020 7946 0958", None, Err(PhoneError::MissingCountryCode)),
             ("0123", Some("44"), Err(PhoneError::TooShort(5))),
-            ("0 1234 5678 9012 34", Some("44"), Err(PhoneError::TooLong(16))),
+            (
+                "0 1234 5678 9012 34",
+                Some("44"),
+                Err(PhoneError::TooLong(16)),
+            ),
         ];
         for (input, country, expected) in table {
             let got = PreferredPhone::parse_with_country(input, country);
-            assert_eq!(got.as_ref().map(PreferredPhone::as_str), expected.as_ref().map(|s| *s), "{input:?} in {country:?}");
+            assert_eq!(
+                got.as_ref().map(PreferredPhone::as_str),
+                expected.as_ref().map(|s| *s),
+                "{input:?} in {country:?}"
+            );
         }
     }
 

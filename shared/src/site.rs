@@ -78,12 +78,21 @@ mod tests {
     #[test]
     fn the_default_channel_is_phone_when_offered_and_otherwise_the_first() {
         let table = [
-            (vec![PreferredChannel::Email, PreferredChannel::Phone], PreferredChannel::Phone),
-            (vec![PreferredChannel::Email, PreferredChannel::Text], PreferredChannel::Email),
+            (
+                vec![PreferredChannel::Email, PreferredChannel::Phone],
+                PreferredChannel::Phone,
+            ),
+            (
+                vec![PreferredChannel::Email, PreferredChannel::Text],
+                PreferredChannel::Email,
+            ),
             (vec![], PreferredChannel::Phone),
         ];
         for (channels, expected) in table {
-            let rules = FormRules { channels, ..FormRules::default() };
+            let rules = FormRules {
+                channels,
+                ..FormRules::default()
+            };
             assert_eq!(rules.default_channel(), expected);
         }
     }

@@ -4,6 +4,8 @@
 //! - `cargo xtask test`: install what is missing, then fmt, clippy, Rust tests, the widget build, and the
 //!   browser tests.
 
+mod bench;
+mod fuzz;
 mod sizes;
 mod tools;
 
@@ -22,9 +24,11 @@ fn main() -> Result<()> {
         "run" => run(&rest),
         "test" => test(),
         "sizes" => sizes::report(&root.join("dist")),
+        "bench" => bench::bench(),
+        "fuzz" => fuzz::fuzz(rest.first().map(String::as_str)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  test                run every check and test (what CI runs)\n  sizes               print the built widget's transfer sizes"
+                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  test                run every check and test (what CI runs)\n  sizes               print the built widget's transfer sizes\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())
@@ -102,6 +106,9 @@ fn test() -> Result<()> {
             .args(["playwright", "test"])
             .current_dir("e2e")
             .env("CRW_SERVER_BIN", server_bin)
+            // Every browser test posts from 127.0.0.1; bot friction stays at its defaults.
+            .env("CRW_RATE_LIMIT_IP", "600")
+            .env("CRW_NO_METRICS", "true")
             .env("CRW_WIDGET_DIR", dist),
     )
 }

@@ -26,12 +26,19 @@ pub fn ContactForm(
 ) -> impl IntoView {
     let model = FormModel::new(prefix);
     let form_ref = NodeRef::<html::Form>::new();
+    let trap_ref = NodeRef::<html::Input>::new();
+    // One sender per form: its idempotency key and proof of work outlive each click's retries.
+    let sender = api::Sender::new(&api_base);
 
     let action = Action::new_local(
         move |(form, channel): &(ContactRequestForm, PreferredChannel)| {
-            let (api_base, form, channel) = (api_base.clone(), form.clone(), *channel);
+            let (sender, form, channel) = (sender.clone(), form.clone(), *channel);
+            let trap = trap_ref
+                .get_untracked()
+                .map(|i| i.value())
+                .unwrap_or_default();
             async move {
-                let result = api::submit(&api_base, &form).await;
+                let result = sender.submit(&form, &trap).await;
                 match &result {
                     Ok(created) => on_receipt.set(Some(Receipt {
                         number: created.name.clone(),
@@ -79,6 +86,16 @@ pub fn ContactForm(
         .collect();
     view! {
         <form class="crw-form" novalidate node_ref=form_ref on:submit=on_submit>
+            // A honeypot: off-screen and out of the tab order, so people leave it empty and form-filling bots don't.
+            <input
+                class="crw-trap"
+                name="website"
+                type="text"
+                tabindex="-1"
+                autocomplete="off"
+                aria-hidden="true"
+                node_ref=trap_ref
+            />
             <Field
                 model
                 name=field::REQUEST_REASON

@@ -1,26 +1,36 @@
-//! Creating a contact request from a widget submission.
+//! Creating a contact request from a widget submission, exactly once per idempotency key.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use contact_shared::{ContactRequestCreated, ContactRequestForm};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use contact_shared::ContactRequestForm;
 
 use crate::AppState;
 use crate::error::{AppError, Json};
 use crate::sites::{SITE_HEADER, Site, VerifiedVisitor, identity};
-use crate::store::Submission;
+use crate::store::{IdempotencyKey, Inserted, KeyError, Submission};
 
 /// The longest `Origin` header value kept with a record; browsers send far shorter ones.
 const MAX_ORIGIN_LEN: usize = 255;
+/// The header a client names its attempt with (IETF draft "The Idempotency-Key HTTP Header Field").
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// Set on an answer replayed for a repeated key, as Stripe and others do.
+const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// Checks the site, the page's origin and the visitor's identity, parses the form under the site's rules,
-/// stores it durably, and answers `201` with its id and number.
+/// stores it durably, and answers `201` with its id and number. A repeated `Idempotency-Key` with the same
+/// content gets the first answer again; with other content, `422`.
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(mut form): Json<ContactRequestForm>,
-) -> Result<(StatusCode, axum::Json<ContactRequestCreated>), AppError> {
+    form: Result<Json<ContactRequestForm>, AppError>,
+) -> Result<Response, AppError> {
+    let Json(mut form) = form.inspect_err(|_| crate::metrics::rejected("malformed"))?;
     let site_key = headers.get(SITE_HEADER).and_then(|v| v.to_str().ok());
-    let site = state.sites.resolve(site_key)?;
+    let site = state
+        .sites
+        .resolve(site_key)
+        .inspect_err(|_| crate::metrics::rejected("site"))?;
     let source_origin = headers
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
@@ -29,25 +39,60 @@ pub async fn create(
     if let Some(origin) = &source_origin
         && !site.allows_origin(origin)
     {
+        crate::metrics::rejected("origin");
         return Err(AppError::OriginNotAllowed {
             origin: origin.clone(),
             site: site.name.clone(),
         });
     }
-    let visitor = verified_visitor(site, &headers)?;
+    let visitor =
+        verified_visitor(site, &headers).inspect_err(|_| crate::metrics::rejected("identity"))?;
     if let Some(visitor) = &visitor {
         use_verified_values(&mut form, visitor);
     }
-    let request = form.parse_with(&site.rules()).map_err(AppError::Invalid)?;
+    let request = form.parse_with(&site.rules()).map_err(|body| {
+        crate::metrics::rejected("invalid");
+        AppError::Invalid(body)
+    })?;
+    let key = headers
+        .get(IDEMPOTENCY_KEY)
+        .map(|value| {
+            value
+                .to_str()
+                .map_err(|_| KeyError::InvalidCharacter)
+                .and_then(|text| IdempotencyKey::new(text, &request))
+        })
+        .transpose()
+        .map_err(|e| {
+            crate::metrics::rejected("idempotency_key");
+            AppError::BadHeader(e.to_string())
+        })?;
+    state
+        .protection
+        .check_friction(&headers, key.as_ref().map(IdempotencyKey::as_str))?;
     let submission = Submission {
         request,
         source_origin,
         site_key: site.key.clone(),
         visitor_sub: visitor.map(|v| v.sub),
     };
-    let created = state.store.insert(submission).await?;
-    tracing::info!(name = %created.name, site = %site.key, "contact request stored");
-    Ok((StatusCode::CREATED, axum::Json(created)))
+    match state.store.insert_once(submission, key).await? {
+        Inserted::Created(created) => {
+            crate::metrics::accepted("created");
+            tracing::info!(name = %created.name, site = %site.key, "contact request stored");
+            Ok((StatusCode::CREATED, axum::Json(created)).into_response())
+        }
+        Inserted::Replayed(created) => {
+            crate::metrics::accepted("replayed");
+            tracing::info!(name = %created.name, "repeated submission answered from its key");
+            let replayed = [(REPLAYED, HeaderValue::from_static("true"))];
+            Ok((StatusCode::CREATED, replayed, axum::Json(created)).into_response())
+        }
+        Inserted::Conflict => {
+            crate::metrics::rejected("idempotency_conflict");
+            Err(AppError::IdempotencyConflict)
+        }
+    }
 }
 
 /// The visitor a bearer token proves, or `None` for a guest where the site lets guests submit. A token
@@ -63,7 +108,11 @@ fn verified_visitor(site: &Site, headers: &HeaderMap) -> Result<Option<VerifiedV
         })
         .transpose()?;
     match token {
-        Some(token) => Ok(Some(identity::verify(token.trim(), &site.key, &site.identity_keys)?)),
+        Some(token) => Ok(Some(identity::verify(
+            token.trim(),
+            &site.key,
+            &site.identity_keys,
+        )?)),
         None if site.guests => Ok(None),
         None => Err(AppError::SignInRequired(site.name.clone())),
     }

@@ -61,8 +61,14 @@ pub fn demo_sites(origins: Vec<String>) -> (Vec<Site>, DemoSigner) {
         name: name.to_owned(),
         allowed_origins: origins.clone(),
         guests,
-        reasons: RequestReason::ALL.iter().map(|r| (*r, r.as_str().to_owned())).collect(),
-        channels: PreferredChannel::ALL.iter().map(|c| (*c, c.label().to_owned())).collect(),
+        reasons: RequestReason::ALL
+            .iter()
+            .map(|r| (*r, r.as_str().to_owned()))
+            .collect(),
+        channels: PreferredChannel::ALL
+            .iter()
+            .map(|c| (*c, c.label().to_owned()))
+            .collect(),
         default_country_code: None,
         identity_keys: key().into_iter().collect(),
     };
@@ -70,5 +76,10 @@ pub fn demo_sites(origins: Vec<String>) -> (Vec<Site>, DemoSigner) {
         site(DEMO_SITE_KEY, "Northwind Plumbing", true),
         site(DEMO_MEMBERS_SITE_KEY, "Northwind Members", false),
     ];
-    (sites, DemoSigner { key: EncodingKey::from_secret(&secret) })
+    (
+        sites,
+        DemoSigner {
+            key: EncodingKey::from_secret(&secret),
+        },
+    )
 }

@@ -12,8 +12,8 @@ use contact_shared::{PreferredChannel, RequestReason};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::identity::{Algorithm, IdentityKey};
 use super::Site;
+use super::identity::{Algorithm, IdentityKey};
 
 /// The shortest shared secret accepted for HS256, in bytes (RFC 7518 asks for at least the hash size).
 const MIN_SECRET_BYTES: usize = 32;
@@ -30,7 +30,14 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.message
+        )
     }
 }
 
@@ -91,14 +98,21 @@ pub fn load(path: &Path) -> Result<Vec<Site>, ConfigError> {
 }
 
 /// Parses and checks configuration text; `env` looks up environment variables named by `secret_env`.
-pub fn parse(path: &Path, source: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Site>, ConfigError> {
+pub fn parse(
+    path: &Path,
+    source: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Site>, ConfigError> {
     let at = |span: Range<usize>, message: String| locate(path, source, span.start, message);
     let file: FileFormat = toml::from_str(source).map_err(|e| {
         let start = e.span().map_or(0, |s| s.start);
         locate(path, source, start, e.message().to_owned())
     })?;
     if file.sites.is_empty() {
-        return Err(at(0..0, "declare at least one site with a [[site]] table".into()));
+        return Err(at(
+            0..0,
+            "declare at least one site with a [[site]] table".into(),
+        ));
     }
     let base = path.parent().unwrap_or(Path::new("."));
     let mut keys = HashSet::new();
@@ -108,12 +122,20 @@ pub fn parse(path: &Path, source: &str, env: &dyn Fn(&str) -> Option<String>) ->
         let site = entry.into_inner();
         let key = site.key.get_ref();
         let valid_key = (1..=64).contains(&key.len())
-            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !valid_key {
-            return Err(at(site.key.span(), "a site key has 1 to 64 letters, digits, - or _".into()));
+            return Err(at(
+                site.key.span(),
+                "a site key has 1 to 64 letters, digits, - or _".into(),
+            ));
         }
         if !keys.insert(key.clone()) {
-            return Err(at(site.key.span(), format!("the site key {key:?} is declared twice")));
+            return Err(at(
+                site.key.span(),
+                format!("the site key {key:?} is declared twice"),
+            ));
         }
         if site.name.get_ref().trim().is_empty() {
             return Err(at(site.name.span(), "give the site a display name".into()));
@@ -126,11 +148,14 @@ pub fn parse(path: &Path, source: &str, env: &dyn Fn(&str) -> Option<String>) ->
         }
         let mut origins = Vec::new();
         for origin in site.allowed_origins.into_inner() {
-            let parsed = crate::config::parse_origin(origin.get_ref()).map_err(|e| at(origin.span(), e))?;
+            let parsed =
+                crate::config::parse_origin(origin.get_ref()).map_err(|e| at(origin.span(), e))?;
             origins.push(parsed);
         }
-        let reasons: Vec<RequestReason> = picklist(site.reasons, RequestReason::ALL, "reason", &at)?;
-        let channels: Vec<PreferredChannel> = picklist(site.channels, PreferredChannel::ALL, "channel", &at)?;
+        let reasons: Vec<RequestReason> =
+            picklist(site.reasons, RequestReason::ALL, "reason", &at)?;
+        let channels: Vec<PreferredChannel> =
+            picklist(site.channels, PreferredChannel::ALL, "channel", &at)?;
         let offered: HashSet<&str> = reasons
             .iter()
             .map(|r| r.as_str())
@@ -145,7 +170,10 @@ pub fn parse(path: &Path, source: &str, env: &dyn Fn(&str) -> Option<String>) ->
             }
             let chars = label.get_ref().trim().chars().count();
             if chars == 0 || chars > MAX_LABEL_CHARS {
-                return Err(at(label.span(), format!("a label has 1 to {MAX_LABEL_CHARS} characters")));
+                return Err(at(
+                    label.span(),
+                    format!("a label has 1 to {MAX_LABEL_CHARS} characters"),
+                ));
             }
         }
         let label = |value: &str, default: &str| {
@@ -175,7 +203,10 @@ pub fn parse(path: &Path, source: &str, env: &dyn Fn(&str) -> Option<String>) ->
             let key_span = key_entry.span();
             let key_format = key_entry.into_inner();
             if !kids.insert(key_format.kid.get_ref().clone()) {
-                return Err(at(key_format.kid.span(), format!("the kid {:?} is used twice", key_format.kid.get_ref())));
+                return Err(at(
+                    key_format.kid.span(),
+                    format!("the kid {:?} is used twice", key_format.kid.get_ref()),
+                ));
             }
             identity_keys.push(identity_key(key_format, key_span, base, env, &at)?);
         }
@@ -190,8 +221,14 @@ pub fn parse(path: &Path, source: &str, env: &dyn Fn(&str) -> Option<String>) ->
             name: site.name.into_inner().trim().to_owned(),
             allowed_origins: origins,
             guests: site.guests,
-            reasons: reasons.iter().map(|r| (*r, label(r.as_str(), r.as_str()))).collect(),
-            channels: channels.iter().map(|c| (*c, label(c.as_str(), c.label()))).collect(),
+            reasons: reasons
+                .iter()
+                .map(|r| (*r, label(r.as_str(), r.as_str())))
+                .collect(),
+            channels: channels
+                .iter()
+                .map(|c| (*c, label(c.as_str(), c.label())))
+                .collect(),
             default_country_code,
             identity_keys,
         });
@@ -210,16 +247,27 @@ fn picklist<T: Copy + PartialEq + std::str::FromStr<Err = contact_shared::Unknow
         return Ok(all.to_vec());
     };
     if list.get_ref().is_empty() {
-        return Err(at(list.span(), format!("offer at least one {what}, or leave the list out to offer all")));
+        return Err(at(
+            list.span(),
+            format!("offer at least one {what}, or leave the list out to offer all"),
+        ));
     }
     let mut values = Vec::new();
     for item in list.into_inner() {
         let value: T = item
             .get_ref()
             .parse()
-            .map_err(|e: contact_shared::UnknownValue| at(item.span(), format!("unknown {what} {:?}: {e}", item.get_ref())))?;
+            .map_err(|e: contact_shared::UnknownValue| {
+                at(
+                    item.span(),
+                    format!("unknown {what} {:?}: {e}", item.get_ref()),
+                )
+            })?;
         if values.contains(&value) {
-            return Err(at(item.span(), format!("the {what} {:?} is listed twice", item.get_ref())));
+            return Err(at(
+                item.span(),
+                format!("the {what} {:?} is listed twice", item.get_ref()),
+            ));
         }
         values.push(value);
     }
@@ -235,40 +283,72 @@ fn identity_key(
 ) -> Result<IdentityKey, ConfigError> {
     let kid = key.kid.get_ref().trim().to_owned();
     if kid.is_empty() {
-        return Err(at(key.kid.span(), "give the key a kid, the name tokens use to select it".into()));
+        return Err(at(
+            key.kid.span(),
+            "give the key a kid, the name tokens use to select it".into(),
+        ));
     }
     let algorithm = match key.alg.get_ref().as_str() {
         "HS256" => Algorithm::Hs256,
         "RS256" => Algorithm::Rs256,
         "ES256" => Algorithm::Es256,
         other => {
-            return Err(at(key.alg.span(), format!("unsupported alg {other:?}: use HS256, RS256 or ES256")));
+            return Err(at(
+                key.alg.span(),
+                format!("unsupported alg {other:?}: use HS256, RS256 or ES256"),
+            ));
         }
     };
     let material = if algorithm == Algorithm::Hs256 {
         if key.public_key.is_some() || key.public_key_file.is_some() {
-            return Err(at(span, "an HS256 key takes secret or secret_env, not a public key".into()));
+            return Err(at(
+                span,
+                "an HS256 key takes secret or secret_env, not a public key".into(),
+            ));
         }
         let secret = match (key.secret, key.secret_env) {
             (Some(secret), None) => secret,
             (None, Some(name)) => env(name.get_ref()).ok_or_else(|| {
-                at(name.span(), format!("the environment variable {} is not set", name.get_ref()))
+                at(
+                    name.span(),
+                    format!("the environment variable {} is not set", name.get_ref()),
+                )
             })?,
-            _ => return Err(at(span, "an HS256 key needs exactly one of secret or secret_env".into())),
+            _ => {
+                return Err(at(
+                    span,
+                    "an HS256 key needs exactly one of secret or secret_env".into(),
+                ));
+            }
         };
         if secret.len() < MIN_SECRET_BYTES {
-            return Err(at(span, format!("an HS256 secret needs at least {MIN_SECRET_BYTES} bytes")));
+            return Err(at(
+                span,
+                format!("an HS256 secret needs at least {MIN_SECRET_BYTES} bytes"),
+            ));
         }
         secret.into_bytes()
     } else {
         if key.secret.is_some() || key.secret_env.is_some() {
-            return Err(at(span, format!("an {} key takes public_key or public_key_file, not a secret", key.alg.get_ref())));
+            return Err(at(
+                span,
+                format!(
+                    "an {} key takes public_key or public_key_file, not a secret",
+                    key.alg.get_ref()
+                ),
+            ));
         }
         match (key.public_key, key.public_key_file) {
             (Some(pem), None) => pem.into_bytes(),
             (None, Some(file)) => std::fs::read(base.join(file.get_ref()))
                 .map_err(|e| at(file.span(), format!("cannot read {}: {e}", file.get_ref())))?,
-            _ => return Err(at(span, "a public-key algorithm needs exactly one of public_key or public_key_file".into())),
+            _ => {
+                return Err(at(
+                    span,
+                    "a public-key algorithm needs exactly one of public_key or public_key_file"
+                        .into(),
+                ));
+            }
         }
     };
     IdentityKey::new(kid, algorithm, &material).map_err(|e| at(span, e))
@@ -338,18 +418,27 @@ public_key = """RSA_PUBLIC"""
         assert!(acme.guests, "guests default to allowed");
         assert_eq!(
             acme.reasons,
-            vec![(RequestReason::Order, "My order".to_owned()), (RequestReason::Billing, "Billing".to_owned())]
+            vec![
+                (RequestReason::Order, "My order".to_owned()),
+                (RequestReason::Billing, "Billing".to_owned())
+            ]
         );
         assert_eq!(
             acme.channels,
-            vec![(PreferredChannel::Email, "Email".to_owned()), (PreferredChannel::Phone, "Phone".to_owned())]
+            vec![
+                (PreferredChannel::Email, "Email".to_owned()),
+                (PreferredChannel::Phone, "Phone".to_owned())
+            ]
         );
         assert_eq!(acme.default_country_code.as_deref(), Some("44"));
         assert_eq!(acme.identity_keys[0].kid(), "k1");
         let members = &sites[1];
         assert!(!members.guests);
         assert_eq!(members.reasons.len(), 7, "no list offers every reason");
-        assert_eq!(members.channels[2], (PreferredChannel::Text, "Text (SMS)".to_owned()));
+        assert_eq!(
+            members.channels[2],
+            (PreferredChannel::Text, "Text (SMS)".to_owned())
+        );
     }
 
     #[test]
@@ -366,7 +455,11 @@ public_key = """RSA_PUBLIC"""
 
     #[test]
     fn each_mistake_is_reported_with_its_line_and_what_to_fix() {
-        let site = |body: &str| format!("[[site]]\nkey = \"acme\"\nname = \"Acme\"\nallowed_origins = [\"https://acme.example\"]\n{body}");
+        let site = |body: &str| {
+            format!(
+                "[[site]]\nkey = \"acme\"\nname = \"Acme\"\nallowed_origins = [\"https://acme.example\"]\n{body}"
+            )
+        };
         let table: Vec<(String, usize, &str)> = vec![
             ("".into(), 1, "declare at least one site with a [[site]] table"),
             ("[[site]]\nkey = \"acme\"\n".into(), 1, "missing field `name`"),
@@ -399,9 +492,18 @@ public_key = """RSA_PUBLIC"""
         ];
         for (text, line, says) in table {
             let error = parse_text(&text).unwrap_err();
-            assert!(error.message.contains(says), "{says:?} not in {:?}", error.message);
+            assert!(
+                error.message.contains(says),
+                "{says:?} not in {:?}",
+                error.message
+            );
             assert_eq!(error.line, line, "{says}: {error}");
-            assert!(error.to_string().starts_with(&format!("sites.toml:{line}:")), "{error}");
+            assert!(
+                error
+                    .to_string()
+                    .starts_with(&format!("sites.toml:{line}:")),
+                "{error}"
+            );
         }
     }
 }

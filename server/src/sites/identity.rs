@@ -72,8 +72,17 @@ impl IdentityKey {
             Algorithm::Rs256 => DecodingKey::from_rsa_pem(material),
             Algorithm::Es256 => DecodingKey::from_ec_pem(material),
         }
-        .map_err(|e| format!("the {} public key of kid {kid:?} is not a valid PEM key: {e}", algorithm.name()))?;
-        Ok(Self { kid, algorithm, key })
+        .map_err(|e| {
+            format!(
+                "the {} public key of kid {kid:?} is not a valid PEM key: {e}",
+                algorithm.name()
+            )
+        })?;
+        Ok(Self {
+            kid,
+            algorithm,
+            key,
+        })
     }
 
     pub fn kid(&self) -> &str {
@@ -131,7 +140,11 @@ struct Claims {
 }
 
 /// Verifies `token` for the site `site_key` against its `keys`.
-pub fn verify(token: &str, site_key: &str, keys: &[IdentityKey]) -> Result<VerifiedVisitor, IdentityError> {
+pub fn verify(
+    token: &str,
+    site_key: &str,
+    keys: &[IdentityKey],
+) -> Result<VerifiedVisitor, IdentityError> {
     if keys.is_empty() {
         return Err(IdentityError::NoKeys);
     }
@@ -170,7 +183,9 @@ pub fn verify(token: &str, site_key: &str, keys: &[IdentityKey]) -> Result<Verif
 
 fn read_header(token: &str) -> Result<Header, IdentityError> {
     let encoded = token.split('.').next().ok_or(IdentityError::Malformed)?;
-    let bytes = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| IdentityError::Malformed)?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(encoded)
+        .map_err(|_| IdentityError::Malformed)?;
     serde_json::from_slice(&bytes).map_err(|_| IdentityError::Malformed)
 }
 
@@ -187,7 +202,8 @@ fn visitor(claims: Claims) -> Result<VerifiedVisitor, IdentityError> {
         ));
     }
     let name = match claims.name.as_deref() {
-        Some(name) => VisitorName::parse(name).map_err(|e| IdentityError::InvalidClaim("name", e.to_string()))?,
+        Some(name) => VisitorName::parse(name)
+            .map_err(|e| IdentityError::InvalidClaim("name", e.to_string()))?,
         None => None,
     };
     let email = claims
@@ -252,7 +268,9 @@ mod tests {
         header.kid = kid.map(str::to_owned);
         let key = match alg {
             jsonwebtoken::Algorithm::HS256 => EncodingKey::from_secret(SECRET.as_bytes()),
-            jsonwebtoken::Algorithm::RS256 => EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).unwrap(),
+            jsonwebtoken::Algorithm::RS256 => {
+                EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).unwrap()
+            }
             _ => EncodingKey::from_ec_pem(EC_PRIVATE.as_bytes()).unwrap(),
         };
         encode(&header, claims, &key).unwrap()
@@ -291,7 +309,12 @@ mod tests {
     fn confused() -> String {
         let mut header = JwtHeader::new(jsonwebtoken::Algorithm::HS256);
         header.kid = Some("rs".into());
-        encode(&header, &claims(), &EncodingKey::from_secret(RSA_PUBLIC.as_bytes())).unwrap()
+        encode(
+            &header,
+            &claims(),
+            &EncodingKey::from_secret(RSA_PUBLIC.as_bytes()),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -313,15 +336,31 @@ mod tests {
     fn every_bad_token_is_refused_with_its_reason() {
         use jsonwebtoken::Algorithm::{ES256, HS256, RS256};
         let table: Vec<(String, IdentityError, &str)> = vec![
-            (sign(HS256, Some("hs"), &with(json!({"exp": now() - 120}))), IdentityError::Expired, "expired"),
+            (
+                sign(HS256, Some("hs"), &with(json!({"exp": now() - 120}))),
+                IdentityError::Expired,
+                "expired",
+            ),
             (
                 sign(HS256, Some("hs"), &with(json!({"aud": "other-site"}))),
                 IdentityError::WrongAudience(SITE.into()),
                 "wrong audience",
             ),
-            (sign(HS256, Some("hs"), &with(json!({"aud": null}))), IdentityError::MissingClaim("aud".into()), "no audience"),
             (
-                encode(&JwtHeader { kid: Some("hs".into()), ..JwtHeader::new(HS256) }, &claims(), &EncodingKey::from_secret(b"another-secret-that-is-long-enough!!")).unwrap(),
+                sign(HS256, Some("hs"), &with(json!({"aud": null}))),
+                IdentityError::MissingClaim("aud".into()),
+                "no audience",
+            ),
+            (
+                encode(
+                    &JwtHeader {
+                        kid: Some("hs".into()),
+                        ..JwtHeader::new(HS256)
+                    },
+                    &claims(),
+                    &EncodingKey::from_secret(b"another-secret-that-is-long-enough!!"),
+                )
+                .unwrap(),
                 IdentityError::BadSignature,
                 "wrong key",
             ),
@@ -330,21 +369,51 @@ mod tests {
                 IdentityError::AlgorithmNotAllowed("none".into()),
                 "alg none",
             ),
-            (confused(), IdentityError::AlgorithmNotAllowed("HS256".into()), "HS256 with an RS256 key"),
-            (sign(RS256, Some("es"), &claims()), IdentityError::AlgorithmNotAllowed("RS256".into()), "RS256 token on an ES256 key"),
+            (
+                confused(),
+                IdentityError::AlgorithmNotAllowed("HS256".into()),
+                "HS256 with an RS256 key",
+            ),
+            (
+                sign(RS256, Some("es"), &claims()),
+                IdentityError::AlgorithmNotAllowed("RS256".into()),
+                "RS256 token on an ES256 key",
+            ),
             (tampered(), IdentityError::BadSignature, "tampered payload"),
-            (sign(ES256, Some("old-key"), &claims()), IdentityError::UnknownKid("old-key".into()), "unknown kid"),
-            (sign(HS256, None, &claims()), IdentityError::MissingKid, "no kid among several keys"),
-            (sign(HS256, Some("hs"), &with(json!({"sub": null}))), IdentityError::MissingClaim("sub".into()), "missing sub"),
-            (sign(HS256, Some("hs"), &with(json!({"exp": null}))), IdentityError::MissingClaim("exp".into()), "missing exp"),
+            (
+                sign(ES256, Some("old-key"), &claims()),
+                IdentityError::UnknownKid("old-key".into()),
+                "unknown kid",
+            ),
+            (
+                sign(HS256, None, &claims()),
+                IdentityError::MissingKid,
+                "no kid among several keys",
+            ),
+            (
+                sign(HS256, Some("hs"), &with(json!({"sub": null}))),
+                IdentityError::MissingClaim("sub".into()),
+                "missing sub",
+            ),
+            (
+                sign(HS256, Some("hs"), &with(json!({"exp": null}))),
+                IdentityError::MissingClaim("exp".into()),
+                "missing exp",
+            ),
             (
                 sign(HS256, Some("hs"), &with(json!({"sub": "  "}))),
-                IdentityError::InvalidClaim("sub", "it must be 1 to 255 printable characters".into()),
+                IdentityError::InvalidClaim(
+                    "sub",
+                    "it must be 1 to 255 printable characters".into(),
+                ),
                 "blank sub",
             ),
             (
                 sign(HS256, Some("hs"), &with(json!({"email": "not-an-email"}))),
-                IdentityError::InvalidClaim("email", "Enter an email address like name@example.com.".into()),
+                IdentityError::InvalidClaim(
+                    "email",
+                    "Enter an email address like name@example.com.".into(),
+                ),
                 "an email claim that is not an address",
             ),
             ("not.a.jwt".into(), IdentityError::Malformed, "garbage"),
@@ -357,7 +426,11 @@ mod tests {
 
     #[test]
     fn a_token_a_little_past_exp_is_within_the_leeway() {
-        let token = sign(jsonwebtoken::Algorithm::HS256, Some("hs"), &with(json!({"exp": now() - 5})));
+        let token = sign(
+            jsonwebtoken::Algorithm::HS256,
+            Some("hs"),
+            &with(json!({"exp": now() - 5})),
+        );
         assert!(verify(&token, SITE, &keys()).is_ok());
     }
 

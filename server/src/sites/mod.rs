@@ -15,8 +15,8 @@ use contact_shared::{Choice, FormRules, PreferredChannel, RequestReason, SiteSet
 
 pub use demo::{DEMO_MEMBERS_SITE_KEY, DemoSigner, demo_sites};
 pub use file::ConfigError;
-pub use routes::routes;
 pub use identity::{IdentityError, IdentityKey, VerifiedVisitor};
+pub use routes::routes;
 
 /// The key of the built-in site used when no configuration file exists.
 pub const DEMO_SITE_KEY: &str = "demo";
@@ -62,8 +62,22 @@ impl Site {
             key: self.key.clone(),
             name: self.name.clone(),
             sign_in_required: !self.guests,
-            reasons: self.reasons.iter().map(|(value, label)| Choice { value: *value, label: label.clone() }).collect(),
-            channels: self.channels.iter().map(|(value, label)| Choice { value: *value, label: label.clone() }).collect(),
+            reasons: self
+                .reasons
+                .iter()
+                .map(|(value, label)| Choice {
+                    value: *value,
+                    label: label.clone(),
+                })
+                .collect(),
+            channels: self
+                .channels
+                .iter()
+                .map(|(value, label)| Choice {
+                    value: *value,
+                    label: label.clone(),
+                })
+                .collect(),
             default_country_code: self.default_country_code.clone(),
         }
     }
@@ -98,7 +112,9 @@ impl Sites {
     /// The site a request names, or the only site when it names none and there is just one.
     pub fn resolve(&self, key: Option<&str>) -> Result<&Site, SiteError> {
         match key {
-            Some(key) => self.get(key).ok_or_else(|| SiteError::Unknown(key.to_owned())),
+            Some(key) => self
+                .get(key)
+                .ok_or_else(|| SiteError::Unknown(key.to_owned())),
             None if self.by_key.len() == 1 => self.by_key.values().next().ok_or(SiteError::Unnamed),
             None => Err(SiteError::Unnamed),
         }
@@ -111,8 +127,12 @@ pub const SITE_HEADER: &str = "x-crw-site";
 /// A request that names no site, or one this server does not have.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SiteError {
-    #[error("There is no site {0:?} on this server: check the data-site attribute of the script tag.")]
+    #[error(
+        "There is no site {0:?} on this server: check the data-site attribute of the script tag."
+    )]
     Unknown(String),
-    #[error("Name the site with the X-CRW-Site header (the data-site attribute of the script tag).")]
+    #[error(
+        "Name the site with the X-CRW-Site header (the data-site attribute of the script tag)."
+    )]
     Unnamed,
 }

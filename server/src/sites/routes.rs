@@ -17,10 +17,18 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/sites/{key}", get(settings))
         .method_not_allowed_fallback(crate::error::method_not_allowed)
-        .layer(CorsLayer::new().allow_origin(Any).expose_headers([header::ETAG]))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .expose_headers([header::ETAG]),
+        )
 }
 
-async fn settings(State(state): State<AppState>, Path(key): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
+async fn settings(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     let site = state.sites.resolve(Some(&key))?;
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
         && !site.allows_origin(origin)
@@ -30,23 +38,35 @@ async fn settings(State(state): State<AppState>, Path(key): Path<String>, header
             site: site.name.clone(),
         });
     }
-    let body = serde_json::to_vec(&site.settings()).map_err(|e| AppError::Internal(e.to_string()))?;
+    let body =
+        serde_json::to_vec(&site.settings()).map_err(|e| AppError::Internal(e.to_string()))?;
     let etag = format!("\"{:016x}\"", fnv1a(&body));
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
     let etag = HeaderValue::from_str(&etag).map_err(|e| AppError::Internal(e.to_string()))?;
-    let cache = [(header::ETAG, etag), (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))];
+    let cache = [
+        (header::ETAG, etag),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+    ];
     if not_modified {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    Ok((cache, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
+    Ok((
+        cache,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
 }
 
 /// A stable 64-bit fingerprint of the settings, for the ETag.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325, |hash, b| (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

@@ -4,6 +4,8 @@
 //! its write is committed to disk. SQLite is the embedded default ([`sqlite`]); another backend, such as
 //! PostgreSQL, is a new variant behind the same methods.
 
+mod idempotency;
+mod jobs;
 mod sqlite;
 
 use std::path::Path;
@@ -11,6 +13,7 @@ use std::path::Path;
 use contact_shared::{ContactRequestCreated, NewContactRequest};
 use serde::Serialize;
 
+pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
 pub use sqlite::SqliteStore;
 
 /// Why the store could not do what was asked. None of these is the client's fault.
@@ -82,8 +85,31 @@ impl Store {
         &self,
         submission: Submission,
     ) -> Result<ContactRequestCreated, StoreError> {
+        match self.insert_once(submission, None).await? {
+            Inserted::Created(created) | Inserted::Replayed(created) => Ok(created),
+            // Only a key can conflict, and none was given.
+            Inserted::Conflict => Err(StoreError::BatchFailed(
+                "an insert without a key reported a key conflict".into(),
+            )),
+        }
+    }
+
+    /// Stores a new request unless `key` was already used: then answers what the first use got (same
+    /// submission) or a conflict (another submission), writing nothing. The key is committed with the record.
+    pub async fn insert_once(
+        &self,
+        submission: Submission,
+        key: Option<IdempotencyKey>,
+    ) -> Result<Inserted, StoreError> {
         match self {
-            Self::Sqlite(store) => store.insert(submission).await,
+            Self::Sqlite(store) => store.insert(submission, key).await,
+        }
+    }
+
+    /// The `synchronous` setting writes are committed with: 2 (FULL) syncs the log on every commit.
+    pub async fn synchronous(&self) -> Result<i64, StoreError> {
+        match self {
+            Self::Sqlite(store) => store.synchronous().await,
         }
     }
 

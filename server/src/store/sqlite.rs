@@ -6,6 +6,7 @@
 //! failing row never takes the others with it. Reads use a separate read-only connection.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -14,6 +15,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use rusqlite_migration::{M, Migrations};
 use tokio::sync::{mpsc, oneshot};
 
+use super::idempotency::{self, IdempotencyKey, Inserted};
 use super::{StoreError, StoredContactRequest, Submission};
 use crate::ids;
 
@@ -24,18 +26,32 @@ const QUEUE: usize = 4_096;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
-        M::up(include_str!("../../migrations/sqlite/0001_contact_requests.sql")),
-        M::up(include_str!("../../migrations/sqlite/0004_sites_identity.sql")),
+        M::up(include_str!(
+            "../../migrations/sqlite/0001_contact_requests.sql"
+        )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0002_salesforce_api.sql"
+        )),
+        M::up(include_str!("../../migrations/sqlite/0003_idempotency.sql")),
+        M::up(include_str!(
+            "../../migrations/sqlite/0004_sites_identity.sql"
+        )),
     ])
 }
 
+type Reply = oneshot::Sender<Result<Inserted, StoreError>>;
+
 enum Command {
-    Insert(
-        Submission,
-        oneshot::Sender<Result<ContactRequestCreated, StoreError>>,
-    ),
+    /// Boxed: a submission is far larger than the other commands, and the queue holds thousands.
+    Insert(Box<Submission>, Option<IdempotencyKey>, Reply),
+    /// Any other write (see `super::jobs`), run in queue order between batches of inserts.
+    Job(Job),
+    Synchronous(oneshot::Sender<Result<i64, StoreError>>),
     Shutdown,
 }
+
+/// A write the writer thread runs on its connection; it answers its caller itself.
+pub(super) type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
 /// The SQLite backend of [`super::Store`].
 #[derive(Clone)]
@@ -43,6 +59,8 @@ pub struct SqliteStore {
     writer: mpsc::Sender<Command>,
     reader: Arc<Mutex<Connection>>,
     thread: Arc<Mutex<Option<JoinHandle<()>>>>,
+    /// Set when the store stops, to stop the checkpointer too.
+    stopped: Arc<AtomicBool>,
 }
 
 impl SqliteStore {
@@ -59,6 +77,17 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations().to_latest(&mut conn)?;
+        // Checkpoints copy the log into the database file and sync it; done on the writer, they would stall
+        // every submission in the batch behind them, so a thread of its own does them (see `checkpoint_loop`).
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let stopped = Arc::new(AtomicBool::new(false));
+        let checkpointer = Connection::open(path)?;
+        checkpointer.busy_timeout(std::time::Duration::from_secs(5))?;
+        let stop = Arc::clone(&stopped);
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpointer, stop))
+            .map_err(StoreError::Thread)?;
 
         let reader = Connection::open_with_flags(
             path,
@@ -75,16 +104,28 @@ impl SqliteStore {
             writer,
             reader: Arc::new(Mutex::new(reader)),
             thread: Arc::new(Mutex::new(Some(thread))),
+            stopped,
         })
     }
 
     pub async fn insert(
         &self,
         submission: Submission,
-    ) -> Result<ContactRequestCreated, StoreError> {
+        key: Option<IdempotencyKey>,
+    ) -> Result<Inserted, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.writer
-            .send(Command::Insert(submission, reply))
+            .send(Command::Insert(Box::new(submission), key, reply))
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// The `synchronous` setting of the write connection: 2 is FULL, a sync on every commit.
+    pub async fn synchronous(&self) -> Result<i64, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.writer
+            .send(Command::Synchronous(reply))
             .await
             .map_err(|_| StoreError::WriterStopped)?;
         answer.await.map_err(|_| StoreError::WriterStopped)?
@@ -132,6 +173,7 @@ impl SqliteStore {
     }
 
     pub async fn shutdown(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
         // The queue is first in, first out: everything sent before this is committed before the writer stops.
         if self.writer.send(Command::Shutdown).await.is_err() {
             return;
@@ -142,7 +184,15 @@ impl SqliteStore {
         }
     }
 
-    async fn read<T: Send + 'static>(
+    /// Hands `job` to the writer thread, behind every write already queued.
+    pub(super) async fn send_job(&self, job: Job) -> Result<(), StoreError> {
+        self.writer
+            .send(Command::Job(job))
+            .await
+            .map_err(|_| StoreError::WriterStopped)
+    }
+
+    pub(super) async fn read<T: Send + 'static>(
         &self,
         query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -159,10 +209,18 @@ impl SqliteStore {
     }
 }
 
-type Pending = Vec<(
-    Submission,
-    oneshot::Sender<Result<ContactRequestCreated, StoreError>>,
-)>;
+/// Copies committed log frames into the database file a few times a second, without blocking the writer
+/// (a passive checkpoint never waits for it). Stops when the store stops or is dropped.
+fn checkpoint_loop(conn: Connection, stopped: Arc<AtomicBool>) {
+    while !stopped.load(Ordering::Relaxed) && Arc::strong_count(&stopped) > 1 {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(%error, "checkpoint failed; the log keeps growing until one succeeds");
+        }
+    }
+}
+
+type Pending = Vec<(Submission, Option<IdempotencyKey>, Reply)>;
 
 fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Command>) {
     let mut stopping = false;
@@ -171,10 +229,19 @@ fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Command>) {
             break;
         };
         let mut batch: Pending = Vec::new();
+        let mut job = None;
         let mut next = Some(first);
         while let Some(command) = next.take() {
             match command {
-                Command::Insert(submission, reply) => batch.push((submission, reply)),
+                Command::Insert(submission, key, reply) => batch.push((*submission, key, reply)),
+                Command::Job(queued) => {
+                    job = Some(queued);
+                    break;
+                }
+                Command::Synchronous(reply) => {
+                    let setting = conn.pragma_query_value(None, "synchronous", |row| row.get(0));
+                    let _ = reply.send(setting.map_err(StoreError::from));
+                }
                 Command::Shutdown => {
                     stopping = true;
                     break;
@@ -187,74 +254,94 @@ fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Command>) {
         if !batch.is_empty() {
             commit_batch(&mut conn, batch);
         }
+        if let Some(job) = job {
+            job(&mut conn);
+        }
     }
     tracing::debug!("database writer stopped");
 }
 
 /// Commits a batch in one transaction and answers each submitter only after the commit.
 fn commit_batch(conn: &mut Connection, batch: Pending) {
+    metrics::histogram!("crw_store_batch_size").record(batch.len() as f64);
+    let started = std::time::Instant::now();
     let mut results = Vec::with_capacity(batch.len());
     let committed = (|| -> Result<(), StoreError> {
         let mut tx = conn.transaction()?;
-        for (submission, _) in &batch {
-            results.push(insert_one(&mut tx, submission));
+        for (submission, key, _) in &batch {
+            results.push(insert_one(&mut tx, submission, key.as_ref()));
         }
         tx.commit()?;
         Ok(())
     })();
+    metrics::histogram!("crw_store_commit_seconds").record(started.elapsed().as_secs_f64());
     match committed {
         Ok(()) => {
-            for ((_, reply), result) in batch.into_iter().zip(results) {
+            for ((_, _, reply), result) in batch.into_iter().zip(results) {
                 // The submitter may have gone (client hung up): the row stays, as it was committed.
                 let _ = reply.send(result);
             }
         }
         Err(error) => {
             tracing::error!(%error, rows = batch.len(), "commit failed; nothing of this batch was stored");
-            for (_, reply) in batch {
+            for (_, _, reply) in batch {
                 let _ = reply.send(Err(StoreError::BatchFailed(error.to_string())));
             }
         }
     }
 }
 
+/// Inserts one submission in its own savepoint, or finds the answer its idempotency key already got.
 fn insert_one(
     tx: &mut Transaction<'_>,
     submission: &Submission,
-) -> Result<ContactRequestCreated, StoreError> {
+    key: Option<&IdempotencyKey>,
+) -> Result<Inserted, StoreError> {
     let savepoint = tx.savepoint()?;
+    if let Some(key) = key
+        && let Some(found) = idempotency::find(&savepoint, key.as_str())?
+    {
+        return Ok(idempotency::replay(key, found));
+    }
     let request = &submission.request;
     let id = ids::new_id(ids::CONTACT_REQUEST_PREFIX);
-    let name: String = savepoint.query_row(
-        "INSERT INTO contact_requests
+    // Cached: the statement is compiled once per connection, not once per row.
+    let name: String = savepoint
+        .prepare_cached(
+            "INSERT INTO contact_requests
             (id, status, request_reason, preferred_channel, preferred_phone, request_description,
              visitor_name, visitor_email, is_callback, source_origin, site_key, visitor_sub,
              created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
                  strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
          RETURNING name",
-        params![
-            id,
-            Status::New.as_str(),
-            request.request_reason().as_str(),
-            request.preferred_channel().as_str(),
-            request.preferred_phone().map(|p| p.as_str()),
-            request.request_description().map(|d| d.as_str()),
-            request.name().map(|n| n.as_str()),
-            request.email().map(|e| e.as_str()),
-            request.is_callback(),
-            submission.source_origin,
-            submission.site_key,
-            submission.visitor_sub,
-        ],
-        |row| row.get(0),
-    )?;
+        )?
+        .query_row(
+            params![
+                id,
+                Status::New.as_str(),
+                request.request_reason().as_str(),
+                request.preferred_channel().as_str(),
+                request.preferred_phone().map(|p| p.as_str()),
+                request.request_description().map(|d| d.as_str()),
+                request.name().map(|n| n.as_str()),
+                request.email().map(|e| e.as_str()),
+                request.is_callback(),
+                submission.source_origin,
+                submission.site_key,
+                submission.visitor_sub,
+            ],
+            |row| row.get(0),
+        )?;
+    if let Some(key) = key {
+        idempotency::record(&savepoint, key, &id)?;
+    }
     savepoint.commit()?;
-    Ok(ContactRequestCreated {
+    Ok(Inserted::Created(ContactRequestCreated {
         id,
         name,
         status: Status::New,
-    })
+    }))
 }
 
 #[cfg(test)]

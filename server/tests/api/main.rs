@@ -1,8 +1,12 @@
 //! Integration tests of the server: the real router through `oneshot`, and the real binary on real sockets.
 
+mod abuse;
+mod bad_input;
 mod contact_requests;
 mod health;
+mod idempotency;
 mod process;
 mod sites;
+mod sobjects;
 mod support;
 mod widget;

@@ -26,7 +26,16 @@ impl Server {
                 "--database",
             ])
             .arg(database)
-            .args(["--widget-dir", "/nonexistent"])
+            .args(["--widget-dir", "/nonexistent", "--no-metrics"])
+            // Rate limits and bot friction have tests of their own.
+            .args([
+                "--pow-difficulty",
+                "0",
+                "--min-fill-ms",
+                "0",
+                "--rate-limit-ip",
+                "0",
+            ])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .spawn()
@@ -57,11 +66,31 @@ impl Server {
     }
 }
 
+/// A client that names the built-in demo site, as its widget does.
+fn demo_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-crw-site",
+        reqwest::header::HeaderValue::from_static("demo"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+impl Drop for Server {
+    /// A failed test must not leave its server running (it would hold the test's output pipe open).
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
 #[tokio::test]
 async fn the_binary_serves_over_tcp_and_keeps_requests_across_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("nested/folder/requests.sqlite3");
-    let client = reqwest::Client::new();
+    let client = demo_client();
 
     let server = Server::start(&database);
     let health: Value = client
@@ -162,4 +191,135 @@ async fn the_binary_serves_over_tcp_and_keeps_requests_across_a_restart() {
         String::from_utf8_lossy(&missing.stderr)
             .contains("no contact request with id or number CR-999999")
     );
+}
+
+/// Sends the headers and half the body of a submission, so the request is in flight at the server.
+async fn half_sent(api: &str) -> (tokio::net::TcpStream, Vec<u8>) {
+    use tokio::io::AsyncWriteExt;
+    let addr = api.trim_start_matches("http://");
+    let mut body = valid_form().to_string().into_bytes();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: {addr}\r\nX-CRW-Site: demo\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        contact_shared::CONTACT_REQUESTS_PATH,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let rest = body.split_off(body.len() / 2);
+    stream.write_all(&body).await.unwrap();
+    (stream, rest)
+}
+
+#[tokio::test]
+async fn sigterm_lets_in_flight_submissions_finish_then_exits_cleanly() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("requests.sqlite3");
+    let mut server = Server::start(&database);
+    let mut in_flight = Vec::new();
+    for _ in 0..8 {
+        in_flight.push(half_sent(&server.api).await);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let term = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        std::net::TcpStream::connect(server.api.trim_start_matches("http://")).is_err(),
+        "a stopping server accepts no new connections"
+    );
+
+    for (mut stream, rest) in in_flight {
+        stream.write_all(&rest).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    }
+    assert!(server.child.wait().unwrap().success(), "exit status 0");
+    let conn = rusqlite::Connection::open(&database).unwrap();
+    let stored: i64 = conn
+        .query_row("SELECT count(*) FROM contact_requests", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, 8, "every in-flight submission was committed");
+}
+
+#[tokio::test]
+async fn metrics_are_served_on_their_own_listener_only() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_contact-server"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--no-demo",
+            "--widget-dir",
+            "/nonexistent",
+        ])
+        .args(["--metrics-listen", &format!("127.0.0.1:{port}")])
+        .args(["--pow-difficulty", "0", "--min-fill-ms", "0", "--database"])
+        .arg(dir.path().join("m.sqlite3"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let line = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .next()
+        .unwrap()
+        .unwrap();
+    let api = line.trim_start_matches("API and widget:").trim().to_owned();
+    let client = demo_client();
+    let url = format!("{api}{}", contact_shared::CONTACT_REQUESTS_PATH);
+    assert_eq!(
+        client
+            .post(&url)
+            .json(&valid_form())
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    assert_eq!(
+        client
+            .post(&url)
+            .body("{")
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    let public = client.get(format!("{api}/metrics")).send().await.unwrap();
+    assert_eq!(public.status(), 404, "not on the public listener");
+
+    let text = client
+        .get(format!("http://127.0.0.1:{port}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        "crw_submissions_accepted_total{kind=\"created\"} 1",
+        "crw_submissions_rejected_total{reason=\"malformed\"} 1",
+        "crw_submission_seconds_bucket{status=\"201\"",
+        "crw_store_batch_size_bucket",
+    ] {
+        assert!(text.contains(expected), "{expected} in\n{text}");
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
 }

@@ -47,16 +47,28 @@ fn app() -> TestApp {
 }
 
 fn token(secret: &str, kid: &str, claims: Value) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let mut all = json!({"sub": "user-7", "exp": now + 300, "iat": now});
     for (k, v) in claims.as_object().unwrap() {
         all[k] = v.clone();
     }
-    let header = Header { kid: Some(kid.into()), ..Header::new(jsonwebtoken::Algorithm::HS256) };
+    let header = Header {
+        kid: Some(kid.into()),
+        ..Header::new(jsonwebtoken::Algorithm::HS256)
+    };
     encode(&header, &all, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
 }
 
-async fn submit(app: &TestApp, site: &str, origin: &str, bearer: Option<&str>, form: Value) -> TestResponse {
+async fn submit(
+    app: &TestApp,
+    site: &str,
+    origin: &str,
+    bearer: Option<&str>,
+    form: Value,
+) -> TestResponse {
     let mut request = Request::post(contact_shared::CONTACT_REQUESTS_PATH)
         .header(header::CONTENT_TYPE, "application/json")
         .header("x-crw-site", site)
@@ -64,7 +76,8 @@ async fn submit(app: &TestApp, site: &str, origin: &str, bearer: Option<&str>, f
     if let Some(token) = bearer {
         request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
     }
-    app.send(request.body(Body::from(form.to_string())).unwrap()).await
+    app.send(request.body(Body::from(form.to_string())).unwrap())
+        .await
 }
 
 fn order_form() -> Value {
@@ -97,7 +110,10 @@ async fn a_site_s_public_settings_carry_its_labels_and_are_cached_by_etag() {
     let etag = response.headers[header::ETAG].to_str().unwrap().to_owned();
     let again = settings(&app, "shop", SHOP, Some(&etag)).await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
-    assert_eq!(settings(&app, "members", MEMBERS, None).await.body["sign_in_required"], true);
+    assert_eq!(
+        settings(&app, "members", MEMBERS, None).await.body["sign_in_required"],
+        true
+    );
 }
 
 #[tokio::test]
@@ -105,7 +121,11 @@ async fn settings_explain_an_unknown_site_or_a_page_the_site_does_not_allow() {
     let app = app();
     let unknown = settings(&app, "nope", SHOP, None).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
-    assert!(error_body(&unknown).message.contains("There is no site \"nope\""));
+    assert!(
+        error_body(&unknown)
+            .message
+            .contains("There is no site \"nope\"")
+    );
 
     let elsewhere = settings(&app, "shop", "https://copycat.example.net", None).await;
     assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
@@ -114,7 +134,11 @@ async fn settings_explain_an_unknown_site_or_a_page_the_site_does_not_allow() {
         "Example Shop does not allow its contact form on https://copycat.example.net; the site's owner can add \
          this origin to its allowed_origins."
     );
-    assert_eq!(elsewhere.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*", "the widget can read why");
+    assert_eq!(
+        elsewhere.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "*",
+        "the widget can read why"
+    );
 }
 
 #[tokio::test]
@@ -122,14 +146,31 @@ async fn each_site_enforces_its_own_reasons_channels_and_country_code() {
     let app = app();
     let created = submit(&app, "shop", SHOP, None, order_form()).await;
     assert_eq!(created.status, StatusCode::CREATED);
-    let stored = app.store.find(created.body["id"].as_str().unwrap()).await.unwrap().unwrap();
-    assert_eq!(stored.preferred_phone.as_deref(), Some("+442079460958"), "national number read as UK");
+    let stored = app
+        .store
+        .find(created.body["id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.preferred_phone.as_deref(),
+        Some("+442079460958"),
+        "national number read as UK"
+    );
     assert_eq!(stored.site_key.as_deref(), Some("shop"));
     assert_eq!(stored.visitor_sub, None);
 
     let table = [
-        (json!({"request_reason": "Product", "preferred_phone": "+14155550100"}), "request_reason", "Choose one of: Order, Billing."),
-        (json!({"request_reason": "Order", "preferred_channel": "Text", "preferred_phone": "+14155550100"}), "preferred_channel", "Choose one of: Phone, Email."),
+        (
+            json!({"request_reason": "Product", "preferred_phone": "+14155550100"}),
+            "request_reason",
+            "Choose one of: Order, Billing.",
+        ),
+        (
+            json!({"request_reason": "Order", "preferred_channel": "Text", "preferred_phone": "+14155550100"}),
+            "preferred_channel",
+            "Choose one of: Phone, Email.",
+        ),
     ];
     for (form, field, message) in table {
         let response = submit(&app, "shop", SHOP, None, form).await;
@@ -144,7 +185,11 @@ async fn a_page_may_only_submit_to_a_site_that_allows_its_origin() {
     let app = app();
     let cross = submit(&app, "shop", MEMBERS, None, order_form()).await;
     assert_eq!(cross.status, StatusCode::FORBIDDEN);
-    assert!(error_body(&cross).message.contains("does not allow its contact form on https://members.example.com"));
+    assert!(
+        error_body(&cross)
+            .message
+            .contains("does not allow its contact form on https://members.example.com")
+    );
 
     let preflight = Request::builder()
         .method("OPTIONS")
@@ -154,52 +199,114 @@ async fn a_page_may_only_submit_to_a_site_that_allows_its_origin() {
         .body(Body::empty())
         .unwrap();
     let refused = app.send(preflight).await;
-    assert!(refused.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none(), "CORS refuses unknown origins");
+    assert!(
+        refused
+            .headers
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .is_none(),
+        "CORS refuses unknown origins"
+    );
     assert_eq!(app.stored_count(), 0);
 }
 
 #[tokio::test]
-async fn a_sign_in_only_site_refuses_guests_and_takes_verified_visitors_with_their_verified_values() {
+async fn a_sign_in_only_site_refuses_guests_and_takes_verified_visitors_with_their_verified_values()
+{
     let app = app();
     let form = json!({"request_reason": "Account", "preferred_channel": "Email", "name": "Typed Name", "email": "typed@example.com"});
     let guest = submit(&app, "members", MEMBERS, None, form.clone()).await;
     assert_eq!(guest.status, StatusCode::FORBIDDEN);
-    assert_eq!(error_body(&guest).message, "Sign in to Members Area to send a contact request.");
+    assert_eq!(
+        error_body(&guest).message,
+        "Sign in to Members Area to send a contact request."
+    );
 
-    let token = token(MEMBERS_SECRET, "members-1", json!({"aud": "members", "name": "Verified Name", "email": "verified@example.com"}));
+    let token = token(
+        MEMBERS_SECRET,
+        "members-1",
+        json!({"aud": "members", "name": "Verified Name", "email": "verified@example.com"}),
+    );
     let created = submit(&app, "members", MEMBERS, Some(&token), form).await;
     assert_eq!(created.status, StatusCode::CREATED);
-    let stored = app.store.find(created.body["id"].as_str().unwrap()).await.unwrap().unwrap();
+    let stored = app
+        .store
+        .find(created.body["id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.visitor_sub.as_deref(), Some("user-7"));
     assert_eq!(stored.site_key.as_deref(), Some("members"));
-    assert_eq!(stored.visitor_name.as_deref(), Some("Verified Name"), "the verified claim wins over what was typed");
-    assert_eq!(stored.visitor_email.as_deref(), Some("verified@example.com"));
+    assert_eq!(
+        stored.visitor_name.as_deref(),
+        Some("Verified Name"),
+        "the verified claim wins over what was typed"
+    );
+    assert_eq!(
+        stored.visitor_email.as_deref(),
+        Some("verified@example.com")
+    );
 }
 
 #[tokio::test]
 async fn a_bad_token_is_a_401_naming_the_reason_and_never_a_guest_submission() {
     let app = app();
     let table = [
-        (token(SHOP_SECRET, "shop-1", json!({"aud": "members"})), "The identity token is for another site: its aud must be \"shop\"."),
-        (token(MEMBERS_SECRET, "shop-1", json!({"aud": "shop"})), "The identity token's signature does not match this site's key."),
-        (token(MEMBERS_SECRET, "members-1", json!({"aud": "shop"})), "The identity token names a key this site does not have (kid \"members-1\")."),
-        (token(SHOP_SECRET, "shop-1", json!({"aud": "shop", "exp": 1_000_000})), "The identity token has expired; the site must issue a fresh one."),
-        ("garbage".to_owned(), "The identity token is not a well-formed JWT."),
+        (
+            token(SHOP_SECRET, "shop-1", json!({"aud": "members"})),
+            "The identity token is for another site: its aud must be \"shop\".",
+        ),
+        (
+            token(MEMBERS_SECRET, "shop-1", json!({"aud": "shop"})),
+            "The identity token's signature does not match this site's key.",
+        ),
+        (
+            token(MEMBERS_SECRET, "members-1", json!({"aud": "shop"})),
+            "The identity token names a key this site does not have (kid \"members-1\").",
+        ),
+        (
+            token(
+                SHOP_SECRET,
+                "shop-1",
+                json!({"aud": "shop", "exp": 1_000_000}),
+            ),
+            "The identity token has expired; the site must issue a fresh one.",
+        ),
+        (
+            "garbage".to_owned(),
+            "The identity token is not a well-formed JWT.",
+        ),
     ];
     for (token, message) in table {
         let response = submit(&app, "shop", SHOP, Some(&token), order_form()).await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{message}");
         assert_eq!(error_body(&response).message, message);
-        assert!(response.headers[header::WWW_AUTHENTICATE].to_str().unwrap().starts_with("Bearer"));
+        assert!(
+            response.headers[header::WWW_AUTHENTICATE]
+                .to_str()
+                .unwrap()
+                .starts_with("Bearer")
+        );
     }
-    assert_eq!(app.stored_count(), 0, "a guest-friendly site still refuses a bad token");
+    assert_eq!(
+        app.stored_count(),
+        0,
+        "a guest-friendly site still refuses a bad token"
+    );
 }
 
 #[tokio::test]
 async fn the_same_person_is_linked_within_a_site_and_never_across_sites_or_to_guests() {
     let app = app();
-    let shop_token = token(SHOP_SECRET, "shop-1", json!({"aud": "shop", "email": "same@example.com"}));
-    let members_token = token(MEMBERS_SECRET, "members-1", json!({"aud": "members", "email": "same@example.com"}));
+    let shop_token = token(
+        SHOP_SECRET,
+        "shop-1",
+        json!({"aud": "shop", "email": "same@example.com"}),
+    );
+    let members_token = token(
+        MEMBERS_SECRET,
+        "members-1",
+        json!({"aud": "members", "email": "same@example.com"}),
+    );
     let form = json!({"request_reason": "Billing", "preferred_channel": "Email", "email": "same@example.com"});
     for (site, origin, bearer) in [
         ("shop", SHOP, Some(shop_token.as_str())),
@@ -211,14 +318,20 @@ async fn the_same_person_is_linked_within_a_site_and_never_across_sites_or_to_gu
         if site == "members" {
             form["request_reason"] = json!("Account");
         }
-        assert_eq!(submit(&app, site, origin, bearer, form).await.status, StatusCode::CREATED);
+        assert_eq!(
+            submit(&app, site, origin, bearer, form).await.status,
+            StatusCode::CREATED
+        );
     }
     let conn = rusqlite::Connection::open(app.dir.path().join("test.sqlite3")).unwrap();
     let mut groups = conn
         .prepare("SELECT site_key, visitor_sub, count(*) FROM contact_requests GROUP BY site_key, visitor_sub ORDER BY 1, 2")
         .unwrap();
-    let rows: Vec<(String, Option<String>, i64)> =
-        groups.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+    let rows: Vec<(String, Option<String>, i64)> = groups
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     assert_eq!(
         rows,
         vec![

@@ -3,6 +3,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use contact_server::protection::Protection;
 use contact_server::{AppState, Sites, Store, WidgetAssets};
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -36,25 +37,41 @@ impl TestApp {
     }
 
     pub fn with_widget_dir(widget_dir: Option<&std::path::Path>) -> Self {
-        Self::build(widget_dir, ONE_SITE)
+        Self::build(widget_dir, ONE_SITE, Protection::off())
     }
 
     /// An app serving the sites declared in `sites_toml`.
     pub fn with_sites(sites_toml: &str) -> Self {
-        Self::build(None, sites_toml)
+        Self::build(None, sites_toml, Protection::off())
     }
 
-    fn build(widget_dir: Option<&std::path::Path>, sites_toml: &str) -> Self {
+    /// An app with these rate limits and this bot friction, serving several guest sites on [`PAGE_ORIGIN`].
+    pub fn with_protection(protection: Protection) -> Self {
+        let sites: String = ["a", "b", "c", "s", "shop", "blog"]
+            .iter()
+            .map(|key| format!("[[site]]\nkey = \"{key}\"\nname = \"{key}\"\nallowed_origins = [\"{PAGE_ORIGIN}\"]\n"))
+            .collect();
+        Self::build(None, &sites, protection)
+    }
+
+    fn build(
+        widget_dir: Option<&std::path::Path>,
+        sites_toml: &str,
+        protection: Protection,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
         let widget = WidgetAssets::load(widget_dir.unwrap_or(&dir.path().join("no-widget")));
-        let sites = contact_server::sites::file::parse(std::path::Path::new("test.toml"), sites_toml, &|_| None)
-            .expect("test sites parse");
-        let state = AppState {
-            store: store.clone(),
-            sites: std::sync::Arc::new(Sites::new(sites)),
-        };
-        let router = contact_server::app(state, &widget);
+        let sites = contact_server::sites::file::parse(
+            std::path::Path::new("test.toml"),
+            sites_toml,
+            &|_| None,
+        )
+        .expect("test sites parse");
+        let router = contact_server::app(
+            AppState::new(store.clone(), Sites::new(sites), protection),
+            &widget,
+        );
         Self { router, store, dir }
     }
 

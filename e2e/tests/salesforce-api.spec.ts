@@ -1,0 +1,153 @@
+// jsforce, configured with only an instance URL and an access token, works the contact requests through
+// the server's Salesforce-compatible REST API; a request sent through the widget shows up in its queries.
+import { expect, test } from "@playwright/test";
+import { Connection } from "jsforce";
+
+import { ContactForm } from "../pages/contact-form";
+import { apiUrl } from "../support/server";
+
+const connect = (token = process.env.CRW_API_TOKEN!) => new Connection({ instanceUrl: apiUrl(), accessToken: token });
+
+// Each test tags its records so that tests running in parallel never count each other's.
+const tag = (name: string) => `${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+
+test("create, retrieve, update, destroy and upsert a contact request", async () => {
+  const conn = connect();
+  const contactRequests = conn.sobject("ContactRequest");
+
+  const created = await contactRequests.create({ RequestReason: "Billing", PreferredPhone: "+442079460958", IsCallback: true });
+  expect(created.success).toBe(true);
+  expect(created.id).toMatch(/^0SR[0-9A-Za-z]{15}$/);
+
+  const record = await contactRequests.retrieve(created.id!);
+  expect(record).toMatchObject({ Id: created.id, Status: "New", PreferredChannel: "Phone", RequestReason: "Billing", IsCallback: true });
+  expect(record.Name).toMatch(/^CR-\d{6}$/);
+
+  const updated = await contactRequests.update({ Id: created.id!, Status: "Attempted" });
+  expect(updated.success).toBe(true);
+  expect((await contactRequests.retrieve(created.id!)).Status).toBe("Attempted");
+
+  const externalId = tag("crm");
+  const inserted = await contactRequests.upsert({ ExternalId__c: externalId, RequestReason: "Order" }, "ExternalId__c");
+  expect(inserted).toMatchObject({ success: true, created: true });
+  const again = await contactRequests.upsert({ ExternalId__c: externalId, Status: "Contacted" }, "ExternalId__c");
+  expect(again).toMatchObject({ success: true, created: false, id: inserted.id });
+
+  const destroyed = await contactRequests.destroy(created.id!);
+  expect(destroyed.success).toBe(true);
+  await expect(contactRequests.retrieve(created.id!)).rejects.toMatchObject({ errorCode: "ENTITY_IS_DELETED" });
+});
+
+test("describe and describe layouts come from the object's description", async () => {
+  const conn = connect();
+  const describe = await conn.sobject("ContactRequest").describe();
+  expect(describe.keyPrefix).toBe("0SR");
+  const status = describe.fields.find((f) => f.name === "Status")!;
+  expect(status.picklistValues.map((p) => p.value)).toEqual(["New", "Attempted", "Contacted", "Abandoned"]);
+  expect(status.picklistValues.find((p) => p.defaultValue)?.value).toBe("New");
+  expect(describe.fields.find((f) => f.name === "OwnerId")!.referenceTo).toEqual(["Group", "User"]);
+  expect(describe.fields.find((f) => f.name === "Name")!.autoNumber).toBe(true);
+
+  const layouts = await conn.sobject("ContactRequest").layouts();
+  const fields = layouts.layouts[0].editLayoutSections[0].layoutRows.map((row: { layoutItems: { layoutComponents: { value: string }[] }[] }) => row.layoutItems[0].layoutComponents[0].value);
+  expect(fields).toContain("RequestReason");
+  expect(fields).toContain("PreferredPhone");
+});
+
+test("query pages with queryMore and autoFetch, and find takes conditions", async () => {
+  const conn = connect();
+  const reason = tag("page");
+  const records = Array.from({ length: 205 }, (_, i) => ({ RequestReason: "Product", ExternalId__c: `${reason}-${i}` }));
+  // One at a time in small groups, as the collection API is out of scope.
+  for (let i = 0; i < records.length; i += 25) {
+    await Promise.all(records.slice(i, i + 25).map((r) => conn.sobject("ContactRequest").create(r)));
+  }
+  const soql = `SELECT Id, Name, ExternalId__c FROM ContactRequest WHERE ExternalId__c LIKE '${reason}-%' ORDER BY Name`;
+
+  const first = await conn.query(soql, { headers: { "Sforce-Query-Options": "batchSize=200" } });
+  expect(first.totalSize).toBe(205);
+  expect(first.done).toBe(false);
+  expect(first.records).toHaveLength(200);
+  const rest = await conn.queryMore(first.nextRecordsUrl!);
+  expect(rest.done).toBe(true);
+  expect(rest.records).toHaveLength(5);
+  const names = [...first.records, ...rest.records].map((r) => r.Name);
+  expect(new Set(names).size).toBe(205);
+  expect([...names].sort()).toEqual(names);
+
+  const all = await conn.query(soql).run({ autoFetch: true, maxFetch: 1000, headers: { "Sforce-Query-Options": "batchSize=200" } });
+  expect(all.records).toHaveLength(205);
+
+  const found = await conn
+    .sobject("ContactRequest")
+    .find({ ExternalId__c: { $like: `${reason}-1%` }, Status: "New" }, ["Id", "ExternalId__c", "Status"])
+    .sort({ ExternalId__c: -1 })
+    .limit(5);
+  expect(found).toHaveLength(5);
+  expect(found.every((r) => r.Status === "New" && String(r.ExternalId__c).startsWith(`${reason}-1`))).toBe(true);
+
+  const counted = await conn.query(`SELECT COUNT() FROM ContactRequest WHERE ExternalId__c LIKE '${reason}-%'`);
+  expect(counted.totalSize).toBe(205);
+});
+
+test("updated and deleted list the changes in a time window", async () => {
+  const conn = connect();
+  const start = new Date(Date.now() - 60_000);
+  const created = await conn.sobject("ContactRequest").create({ RequestReason: "Case" });
+  const gone = await conn.sobject("ContactRequest").create({ RequestReason: "Case" });
+  await conn.sobject("ContactRequest").destroy(gone.id!);
+  const end = new Date(Date.now() + 60_000);
+
+  const updated = await conn.sobject("ContactRequest").updated(start, end);
+  expect(updated.ids).toContain(created.id);
+  expect(updated.ids).not.toContain(gone.id);
+  expect(updated.latestDateCovered).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+  const deleted = await conn.sobject("ContactRequest").deleted(start, end);
+  expect(deleted.deletedRecords.map((r) => r.id)).toContain(gone.id);
+  expect(deleted.earliestDateAvailable).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+  const soql = `SELECT Id, IsDeleted FROM ContactRequest WHERE Id = '${gone.id}'`;
+  expect((await conn.query(soql)).totalSize).toBe(0);
+  const inBin = await conn.query(soql, { scanAll: true });
+  expect(inBin.records).toEqual([expect.objectContaining({ Id: gone.id, IsDeleted: true })]);
+
+  // The REST API has no undelete of its own; this server's is POST sobjects/ContactRequest/{id}/undelete.
+  const restored = await conn.requestPost(`/sobjects/ContactRequest/${gone.id}/undelete`, {});
+  expect(restored).toMatchObject({ id: gone.id, success: true });
+  expect((await conn.query(soql)).records).toEqual([expect.objectContaining({ Id: gone.id, IsDeleted: false })]);
+});
+
+test("a request sent through the widget shows up in jsforce's queries, owned by the default queue", async ({ page }) => {
+  const form = await new ContactForm(page).open();
+  await form.chooseReason("General");
+  await form.fill({ preferred_phone: "+1 415 555 0100", name: "Grace Hopper" });
+  await form.submit.click();
+  await expect(form.requestNumber).toHaveText(/^CR-\d{6}$/);
+  const number = (await form.requestNumber.textContent())!;
+
+  const result = await connect(process.env.CRW_READ_TOKEN!).query(
+    `SELECT Id, Name, Status, RequestReason, PreferredPhone, OwnerId, VisitorName__c FROM ContactRequest WHERE Name = '${number}'`,
+  );
+  expect(result.records).toEqual([
+    expect.objectContaining({
+      Name: number,
+      Status: "New",
+      RequestReason: "General",
+      PreferredPhone: "+14155550100",
+      OwnerId: "00G000000000001EAA",
+      VisitorName__c: "Grace Hopper",
+    }),
+  ]);
+});
+
+test("bad tokens, read-only tokens and bad queries get Salesforce's errors", async () => {
+  await expect(connect("crw_wrong").query("SELECT Id FROM ContactRequest")).rejects.toMatchObject({ errorCode: "INVALID_SESSION_ID" });
+  await expect(connect(process.env.CRW_READ_TOKEN!).sobject("ContactRequest").create({ RequestReason: "Other" })).rejects.toMatchObject({
+    errorCode: "INSUFFICIENT_ACCESS_OR_READONLY",
+  });
+  await expect(connect().query("SELECT Nope FROM ContactRequest")).rejects.toMatchObject({ errorCode: "INVALID_FIELD" });
+  await expect(connect().sobject("ContactRequest").create({ Status: "Closed" })).rejects.toMatchObject({
+    errorCode: "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+  });
+});

@@ -1,0 +1,46 @@
+//! The caller of the API, found from its bearer token: which user it acts as and with which scope.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+
+use super::{Scope, tokens};
+use crate::sobjects::{ApiState, SfError};
+
+/// An authenticated caller. Extracting it answers `401 INVALID_SESSION_ID` for a missing, wrong or
+/// revoked token, and `403` when a read-scoped token asks to change something.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: String,
+    pub scope: Scope,
+}
+
+impl FromRequestParts<ApiState> for Caller {
+    type Rejection = SfError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, SfError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                // Salesforce takes both schemes.
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("OAuth "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 200)
+            .ok_or_else(SfError::session)?;
+        let grant = tokens::verify(&state.store, token)
+            .await?
+            .ok_or_else(SfError::session)?;
+        let reads = matches!(parts.method, Method::GET | Method::HEAD);
+        if grant.scope == Scope::Read && !reads {
+            return Err(SfError::read_only());
+        }
+        Ok(Self {
+            user_id: grant.user_id,
+            scope: grant.scope,
+        })
+    }
+}

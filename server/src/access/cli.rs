@@ -1,0 +1,122 @@
+//! The `users`, `queues` and `tokens` subcommands: the administration of API access from the shell.
+
+use std::path::Path;
+
+use anyhow::Context;
+use clap::Subcommand;
+
+use super::{Scope, directory, tokens};
+use crate::Store;
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Add a representative or integration user; prints its id.
+    Add {
+        /// The unique login name, such as ada@example.com.
+        #[arg(long)]
+        username: String,
+        /// The display name.
+        #[arg(long)]
+        name: String,
+        /// The user's email address.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// List users as JSON.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueuesCommand {
+    /// Add a queue; prints its id.
+    Add {
+        /// The queue's unique name.
+        #[arg(long)]
+        name: String,
+        /// Make it the owner of new widget requests (in place of the current default).
+        #[arg(long)]
+        default: bool,
+    },
+    /// List queues as JSON.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// Create a token acting as a user and print it, once: only its hash is kept.
+    Create {
+        /// The user's id or username.
+        #[arg(long)]
+        user: String,
+        /// `read` (GET only) or `write` (read and change).
+        #[arg(long, value_enum)]
+        scope: Scope,
+        /// A note saying what the token is for.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List tokens as JSON (never the tokens themselves).
+    List,
+    /// Revoke a token by the id `tokens create` printed.
+    Revoke {
+        /// The token's id.
+        id: i64,
+    },
+}
+
+/// One administration command.
+#[derive(Debug)]
+pub enum Admin {
+    Users(UsersCommand),
+    Queues(QueuesCommand),
+    Tokens(TokensCommand),
+}
+
+/// Opens the database, runs `command`, and waits for its writes to be on disk.
+pub async fn run(database: &Path, command: Admin) -> anyhow::Result<()> {
+    let store = Store::open_sqlite(database)
+        .with_context(|| format!("cannot open the database {}", database.display()))?;
+    let outcome = execute(&store, command).await;
+    store.shutdown().await;
+    outcome
+}
+
+async fn execute(store: &Store, command: Admin) -> anyhow::Result<()> {
+    match command {
+        Admin::Users(UsersCommand::Add {
+            username,
+            name,
+            email,
+        }) => {
+            let user = directory::add_user(store, username, name, email).await?;
+            println!("{}", user.id);
+        }
+        Admin::Users(UsersCommand::List) => print_json(&directory::users(store).await?)?,
+        Admin::Queues(QueuesCommand::Add { name, default }) => {
+            let queue = directory::add_queue(store, name, default).await?;
+            println!("{}", queue.id);
+        }
+        Admin::Queues(QueuesCommand::List) => print_json(&directory::queues(store).await?)?,
+        Admin::Tokens(TokensCommand::Create { user, scope, label }) => {
+            let user_id = directory::find_user(store, user.clone())
+                .await?
+                .with_context(|| format!("no user with id or username {user}"))?;
+            let (id, token) = tokens::create(store, user_id, scope, label).await?;
+            eprintln!("token {id} created; it is shown only this once:");
+            println!("{token}");
+        }
+        Admin::Tokens(TokensCommand::List) => print_json(&tokens::list(store).await?)?,
+        Admin::Tokens(TokensCommand::Revoke { id }) => {
+            if !tokens::revoke(store, id).await? {
+                anyhow::bail!("no live token with id {id}");
+            }
+            println!("token {id} revoked");
+        }
+    }
+    Ok(())
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! Prometheus metrics: what happened to each submission, how long answers took, how big the store's
+//! group commits were, and how many requests the rate limits refused.
+//!
+//! The counters are recorded through the `metrics` facade everywhere; [`install`] sets up the Prometheus
+//! recorder once per process, and [`routes`] serves its text on a listener of its own (never the public
+//! one by default, see `--metrics-listen`). Without a recorder, as in router tests, recording costs nothing.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+/// Latency buckets in seconds: fine below 25 ms, where a durable commit should land.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.000_5, 0.001, 0.002, 0.003, 0.005, 0.007_5, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+    2.5,
+];
+const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// Installs the Prometheus recorder for this process (once; later calls reuse it).
+pub fn install() -> anyhow::Result<PrometheusHandle> {
+    if let Some(handle) = HANDLE.get() {
+        return Ok(handle.clone());
+    }
+    let handle = PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS)?
+        .set_buckets_for_metric(Matcher::Full("crw_store_batch_size".into()), BATCH_BUCKETS)?
+        .install_recorder()?;
+    Ok(HANDLE.get_or_init(|| handle).clone())
+}
+
+/// `GET /metrics` in the Prometheus text format.
+pub fn routes(handle: PrometheusHandle) -> Router {
+    Router::new().route(
+        "/metrics",
+        get(move || {
+            let handle = handle.clone();
+            async move {
+                (
+                    [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+                    handle.render(),
+                )
+            }
+        }),
+    )
+}
+
+/// Counts a stored (`created`) or repeated (`replayed`) submission.
+pub fn accepted(kind: &'static str) {
+    metrics::counter!("crw_submissions_accepted_total", "kind" => kind).increment(1);
+}
+
+/// Counts a submission refused for `reason` (`invalid`, `malformed`, `honeypot`, `rate_limited_ip`, ...).
+pub fn rejected(reason: &'static str) {
+    metrics::counter!("crw_submissions_rejected_total", "reason" => reason).increment(1);
+}
+
+/// Records how long the intake endpoint took to answer, by status code.
+pub async fn record_latency(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let response = next.run(request).await.into_response();
+    metrics::histogram!(
+        "crw_submission_seconds",
+        "status" => response.status().as_str().to_owned()
+    )
+    .record(started.elapsed().as_secs_f64());
+    response
+}

@@ -1,0 +1,326 @@
+//! The proof-of-work challenge: the server signs `{issued, difficulty, nonce}`; the widget finds a counter
+//! whose SHA-256 with the token has `difficulty` leading zero bits, in the background while the visitor
+//! types, and sends `token:counter` with the submission.
+//!
+//! Signing (HMAC-SHA256) means the server keeps no state per challenge until one is spent; spent nonces are
+//! remembered until they expire so one solution buys one request (its retries with the same idempotency
+//! key excepted). The issue time doubles as the minimum fill time check.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, Mac};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// How long a challenge can be spent after it is issued.
+pub const LIFETIME: Duration = Duration::from_secs(30 * 60);
+/// Spent nonces kept at most; past this the oldest are dropped early (they still expire by time).
+const MAX_SPENT: usize = 200_000;
+
+/// What `GET /api/v1/challenge` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Challenge {
+    /// `v1.ISSUED_MS.DIFFICULTY.NONCE.MAC`, to hash with a counter.
+    pub token: String,
+    /// Leading zero bits the hash of `token:counter` needs.
+    pub difficulty: u8,
+    /// Milliseconds after issue before a submission is taken (the minimum fill time).
+    pub not_before_ms: u64,
+    /// Milliseconds after issue when the challenge stops being accepted.
+    pub expires_in_ms: u64,
+}
+
+/// Why a proof was refused; the message tells the widget what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ProofError {
+    #[error(
+        "Missing proof of work: fetch a challenge from /api/v1/challenge and send X-CRW-Proof."
+    )]
+    Missing,
+    #[error(
+        "The proof of work is malformed or was not issued by this server; fetch a new challenge."
+    )]
+    Forged,
+    #[error("The challenge has expired; fetch a new one.")]
+    Expired,
+    #[error("Sent too soon after the form was shown; wait a moment and send again.")]
+    TooFast,
+    #[error("The proof of work does not solve the challenge; fetch a new challenge.")]
+    Unsolved,
+    #[error("This proof of work was already spent on another request; fetch a new challenge.")]
+    Spent,
+}
+
+impl ProofError {
+    /// The label this refusal is counted under.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Missing => "proof_missing",
+            Self::Forged => "proof_forged",
+            Self::Expired => "proof_expired",
+            Self::TooFast => "too_fast",
+            Self::Unsolved => "proof_unsolved",
+            Self::Spent => "proof_spent",
+        }
+    }
+}
+
+/// Issues and checks challenges.
+pub struct Challenger {
+    secret: Vec<u8>,
+    difficulty: u8,
+    min_fill: Duration,
+    /// Spent nonce → (issued ms, the idempotency key it was spent with).
+    spent: Mutex<HashMap<String, (u64, Option<String>)>>,
+}
+
+impl std::fmt::Debug for Challenger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Challenger")
+            .field("difficulty", &self.difficulty)
+            .field("min_fill", &self.min_fill)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Challenger {
+    pub fn new(secret: Vec<u8>, difficulty: u8, min_fill: Duration) -> Self {
+        Self {
+            secret,
+            difficulty: difficulty.min(32),
+            min_fill,
+            spent: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether submissions must carry a proof at all.
+    pub fn enabled(&self) -> bool {
+        self.difficulty > 0 || !self.min_fill.is_zero()
+    }
+
+    /// A fresh challenge.
+    pub fn issue(&self) -> Challenge {
+        self.issue_at(now_ms())
+    }
+
+    fn issue_at(&self, issued: u64) -> Challenge {
+        let nonce = hex::encode(rand::random::<[u8; 12]>());
+        let body = format!("v1.{issued}.{}.{nonce}", self.difficulty);
+        let token = format!("{body}.{}", self.mac(&body));
+        Challenge {
+            token,
+            difficulty: self.difficulty,
+            not_before_ms: self.min_fill.as_millis() as u64,
+            expires_in_ms: LIFETIME.as_millis() as u64,
+        }
+    }
+
+    /// Checks `proof` (`token:counter`) and spends it; a retry with the same idempotency key may spend it again.
+    pub fn verify(&self, proof: Option<&str>, key: Option<&str>) -> Result<(), ProofError> {
+        self.verify_at(proof, key, now_ms())
+    }
+
+    fn verify_at(
+        &self,
+        proof: Option<&str>,
+        key: Option<&str>,
+        now: u64,
+    ) -> Result<(), ProofError> {
+        let proof = proof.ok_or(ProofError::Missing)?;
+        let (token, counter) = proof.rsplit_once(':').ok_or(ProofError::Forged)?;
+        let (body, mac) = token.rsplit_once('.').ok_or(ProofError::Forged)?;
+        if !constant_time_eq(self.mac(body).as_bytes(), mac.as_bytes()) {
+            return Err(ProofError::Forged);
+        }
+        let mut parts = body.split('.');
+        let (Some("v1"), Some(issued), Some(difficulty), Some(nonce), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return Err(ProofError::Forged);
+        };
+        let issued: u64 = issued.parse().map_err(|_| ProofError::Forged)?;
+        let difficulty: u32 = difficulty.parse().map_err(|_| ProofError::Forged)?;
+        if now > issued + LIFETIME.as_millis() as u64 {
+            return Err(ProofError::Expired);
+        }
+        if now < issued + self.min_fill.as_millis() as u64 {
+            return Err(ProofError::TooFast);
+        }
+        if counter.len() > 20 || !counter.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ProofError::Unsolved);
+        }
+        if leading_zero_bits(&Sha256::digest(proof.as_bytes())) < difficulty {
+            return Err(ProofError::Unsolved);
+        }
+        self.spend(nonce, issued, key, now)
+    }
+
+    fn spend(
+        &self,
+        nonce: &str,
+        issued: u64,
+        key: Option<&str>,
+        now: u64,
+    ) -> Result<(), ProofError> {
+        let mut spent = self.spent.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, first_key)) = spent.get(nonce) {
+            return match (first_key, key) {
+                (Some(first), Some(key)) if first == key => Ok(()),
+                _ => Err(ProofError::Spent),
+            };
+        }
+        if spent.len() >= MAX_SPENT {
+            let horizon = now.saturating_sub(LIFETIME.as_millis() as u64);
+            spent.retain(|_, (issued, _)| *issued >= horizon);
+        }
+        spent.insert(nonce.to_owned(), (issued, key.map(str::to_owned)));
+        Ok(())
+    }
+
+    fn mac(&self, body: &str) -> String {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes any key length");
+        mac.update(body.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+}
+
+/// How many zero bits `hash` starts with.
+pub fn leading_zero_bits(hash: &[u8]) -> u32 {
+    let mut bits = 0;
+    for byte in hash {
+        bits += byte.leading_zeros();
+        if *byte != 0 {
+            break;
+        }
+    }
+    bits
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Finds the counter that solves `token` (what the widget does; here for tests and tools).
+pub fn solve(token: &str, difficulty: u8) -> u64 {
+    (0u64..)
+        .find(|counter| {
+            let hash = Sha256::digest(format!("{token}:{counter}").as_bytes());
+            leading_zero_bits(&hash) >= u32::from(difficulty)
+        })
+        .expect("some counter solves any difficulty up to 32 bits")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: u64 = 1_700_000_000_000;
+
+    fn challenger() -> Challenger {
+        Challenger::new(b"test secret".to_vec(), 8, Duration::from_millis(1500))
+    }
+
+    fn solved(c: &Challenger, issued: u64) -> String {
+        let challenge = c.issue_at(issued);
+        let counter = solve(&challenge.token, challenge.difficulty);
+        format!("{}:{counter}", challenge.token)
+    }
+
+    #[test]
+    fn a_solved_challenge_is_accepted_once_and_again_only_for_the_same_key() {
+        let c = challenger();
+        let proof = solved(&c, T0);
+        assert_eq!(c.verify_at(Some(&proof), Some("k1"), T0 + 2_000), Ok(()));
+        assert_eq!(
+            c.verify_at(Some(&proof), Some("k1"), T0 + 3_000),
+            Ok(()),
+            "a retry"
+        );
+        assert_eq!(
+            c.verify_at(Some(&proof), Some("k2"), T0 + 3_000),
+            Err(ProofError::Spent)
+        );
+        assert_eq!(
+            c.verify_at(Some(&proof), None, T0 + 3_000),
+            Err(ProofError::Spent)
+        );
+    }
+
+    #[test]
+    fn every_way_to_cheat_is_refused_with_its_reason() {
+        let c = challenger();
+        let proof = solved(&c, T0);
+        let (token, counter) = proof.rsplit_once(':').unwrap();
+        let wrong_counter = format!("{token}:{}", counter.parse::<u64>().unwrap() + 1);
+        let other_server = solved(&Challenger::new(b"other".to_vec(), 8, Duration::ZERO), T0);
+        let easier = token.replacen(".8.", ".0.", 1);
+        let table = [
+            (None, T0 + 2_000, ProofError::Missing, "no proof"),
+            (
+                Some("garbage"),
+                T0 + 2_000,
+                ProofError::Forged,
+                "not a token",
+            ),
+            (
+                Some(other_server.as_str()),
+                T0 + 2_000,
+                ProofError::Forged,
+                "another secret",
+            ),
+            (
+                Some(&format!("{easier}:0")),
+                T0 + 2_000,
+                ProofError::Forged,
+                "a lowered difficulty",
+            ),
+            (
+                Some(proof.as_str()),
+                T0 + 500,
+                ProofError::TooFast,
+                "under the minimum fill time",
+            ),
+            (
+                Some(proof.as_str()),
+                T0 + 31 * 60_000,
+                ProofError::Expired,
+                "past its lifetime",
+            ),
+            (
+                Some(&format!("{token}:x")),
+                T0 + 2_000,
+                ProofError::Unsolved,
+                "a counter that is not a number",
+            ),
+        ];
+        for (proof, now, expected, why) in table {
+            assert_eq!(c.verify_at(proof, None, now), Err(expected), "{why}");
+        }
+        // A counter one past the solution almost never solves it too; accept the rare case.
+        let next = c.verify_at(Some(&wrong_counter), None, T0 + 2_000);
+        assert!(
+            matches!(next, Err(ProofError::Unsolved) | Ok(())),
+            "{next:?}"
+        );
+    }
+
+    #[test]
+    fn leading_zero_bits_are_counted_across_bytes() {
+        assert_eq!(leading_zero_bits(&[0, 0, 0x10, 0xff]), 19);
+        assert_eq!(leading_zero_bits(&[0x80]), 0);
+        assert_eq!(leading_zero_bits(&[0, 0]), 16);
+    }
+}

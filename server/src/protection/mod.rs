@@ -1,0 +1,160 @@
+//! Protection of the public intake: rate limits by client IP and by site, bot friction (honeypot,
+//! minimum fill time, proof of work), a deadline on every request, and security headers on every answer.
+//!
+//! Connection-level limits (header size and read timeout, concurrent connections) live in
+//! [`crate::connections`], as they act before a request exists.
+
+mod challenge;
+mod client_ip;
+mod headers;
+mod rate_limit;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_governor::GovernorLayer;
+
+pub use challenge::{Challenge, Challenger, ProofError, leading_zero_bits, solve};
+pub use client_ip::{TrustedProxy, client_ip};
+pub use headers::{security_headers, security_headers_for_pages};
+pub use rate_limit::SITE_HEADER;
+
+use crate::config::ProtectionArgs;
+use crate::error::AppError;
+
+/// The path the widget fetches its proof-of-work challenge from.
+pub const CHALLENGE_PATH: &str = "/api/v1/challenge";
+/// The header carrying the solved challenge, `token:counter`.
+pub const PROOF_HEADER: &str = "x-crw-proof";
+/// The header carrying the widget's honeypot input; people never fill it, form-filling bots do.
+pub const TRAP_HEADER: &str = "x-crw-trap";
+
+/// The protection settings a server runs with.
+#[derive(Debug)]
+pub struct Protection {
+    pub trusted_proxies: Arc<Vec<TrustedProxy>>,
+    pub challenger: Challenger,
+    pub rate_limit_ip: (u32, u32),
+    pub rate_limit_site: (u32, u32),
+    pub request_timeout: Duration,
+}
+
+impl Protection {
+    /// The settings the flags ask for.
+    pub fn from_args(args: &ProtectionArgs) -> Self {
+        let secret = args.challenge_secret.as_ref().map_or_else(
+            || rand::random::<[u8; 32]>().to_vec(),
+            |s| s.as_bytes().to_vec(),
+        );
+        Self {
+            trusted_proxies: Arc::new(args.trusted_proxies.clone()),
+            challenger: Challenger::new(
+                secret,
+                args.pow_difficulty,
+                Duration::from_millis(args.min_fill_ms),
+            ),
+            rate_limit_ip: (args.rate_limit_ip, args.rate_limit_ip_burst),
+            rate_limit_site: (args.rate_limit_site, args.rate_limit_site_burst),
+            request_timeout: Duration::from_secs(args.request_timeout_secs),
+        }
+    }
+
+    /// No rate limits and no friction: for tests of other behaviour, and benchmarks of the store.
+    pub fn off() -> Self {
+        Self {
+            trusted_proxies: Arc::new(Vec::new()),
+            challenger: Challenger::new(b"off".to_vec(), 0, Duration::ZERO),
+            rate_limit_ip: (0, 0),
+            rate_limit_site: (0, 0),
+            request_timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// Wraps the intake routes in the per-IP and per-site rate limits that are on.
+    pub fn rate_limited<S: Clone + Send + Sync + 'static>(
+        &self,
+        mut routes: Router<S>,
+    ) -> Router<S> {
+        let ip_key = rate_limit::ClientIpKey {
+            trusted: Arc::clone(&self.trusted_proxies),
+        };
+        if let Some(config) = rate_limit::config(
+            rate_limit::SiteKey,
+            self.rate_limit_site.0,
+            self.rate_limit_site.1,
+        ) {
+            routes = routes.layer(
+                GovernorLayer::new(config).error_handler(rate_limit::refuse("rate_limited_site")),
+            );
+        }
+        if let Some(config) = rate_limit::config(ip_key, self.rate_limit_ip.0, self.rate_limit_ip.1)
+        {
+            routes = routes.layer(
+                GovernorLayer::new(config).error_handler(rate_limit::refuse("rate_limited_ip")),
+            );
+        }
+        routes
+    }
+
+    /// Checks a submission's friction before anything is stored: the honeypot is empty, and the proof of
+    /// work solves a challenge this server issued at least the minimum fill time ago. Refusals are counted.
+    pub fn check_friction(
+        &self,
+        headers: &HeaderMap,
+        idempotency_key: Option<&str>,
+    ) -> Result<(), AppError> {
+        let trap = headers
+            .get(TRAP_HEADER)
+            .is_some_and(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace));
+        if trap {
+            crate::metrics::rejected("honeypot");
+            return Err(AppError::Friction(
+                "This request looks automated and was not accepted. If you are a person, reload the page and try again.".into(),
+            ));
+        }
+        if !self.challenger.enabled() {
+            return Ok(());
+        }
+        let proof = headers.get(PROOF_HEADER).and_then(|v| v.to_str().ok());
+        self.challenger
+            .verify(proof, idempotency_key)
+            .map_err(|error| {
+                crate::metrics::rejected(error.reason());
+                AppError::Friction(error.to_string())
+            })
+    }
+}
+
+/// `GET /api/v1/challenge`: a fresh proof-of-work challenge for the widget.
+pub fn routes(cors: tower_http::cors::CorsLayer) -> Router<crate::AppState> {
+    Router::new()
+        .route(CHALLENGE_PATH, get(issue))
+        .method_not_allowed_fallback(crate::error::method_not_allowed)
+        .layer(cors)
+}
+
+async fn issue(State(state): State<crate::AppState>) -> Response {
+    let challenge = state.protection.challenger.issue();
+    (
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        axum::Json(challenge),
+    )
+        .into_response()
+}
+
+/// Answers `408` when a request (reading its body included) takes longer than the configured deadline.
+pub async fn deadline(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            crate::metrics::rejected("timeout");
+            AppError::Timeout.into_response()
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! The describe calls: the versions list, the resources of a version, describeGlobal, an object's basic
+//! information, describeSObjects and describeLayout, all generated from the object descriptions.
+
+use axum::extract::{Path, State};
+use serde_json::{Value, json};
+
+use super::rows::attributes;
+use super::schema::{Field, FieldType, OBJECTS, SObject, prop};
+use super::{ApiState, ApiVersion, LATEST_VERSION, MIN_VERSION, SfError, object_named};
+use crate::access::Caller;
+
+/// Salesforce's release name of an API version: 45.0 is Spring '19, three releases a year.
+fn release_label(major: u32) -> String {
+    let n = major - MIN_VERSION;
+    let (season, later_year) = match n % 3 {
+        0 => ("Spring", 0),
+        1 => ("Summer", 0),
+        _ => ("Winter", 1),
+    };
+    format!("{season} '{}", 19 + n / 3 + later_year)
+}
+
+/// `GET /services/data/`: the versions served (no token needed, as in Salesforce).
+pub async fn versions() -> axum::Json<Value> {
+    axum::Json(Value::Array(
+        (MIN_VERSION..=LATEST_VERSION)
+            .map(|major| {
+                json!({
+                    "label": release_label(major),
+                    "url": format!("/services/data/v{major}.0"),
+                    "version": format!("{major}.0"),
+                })
+            })
+            .collect(),
+    ))
+}
+
+/// `GET /services/data/vNN.N/`: the resources of a version.
+pub async fn resources(_caller: Caller, version: ApiVersion) -> axum::Json<Value> {
+    let base = format!("/services/data/v{}", version.0);
+    axum::Json(json!({
+        "sobjects": format!("{base}/sobjects"),
+        "query": format!("{base}/query"),
+        "queryAll": format!("{base}/queryAll"),
+    }))
+}
+
+fn urls(object: &SObject, version: &str) -> Value {
+    let base = format!("/services/data/v{version}/sobjects/{}", object.name);
+    json!({
+        "sobject": base,
+        "describe": format!("{base}/describe"),
+        "layouts": format!("{base}/describe/layouts"),
+        "rowTemplate": format!("{base}/{{ID}}"),
+    })
+}
+
+fn basic_info(object: &SObject, version: &str) -> Value {
+    json!({
+        "name": object.name,
+        "label": object.label,
+        "labelPlural": object.label_plural,
+        "keyPrefix": object.key_prefix,
+        "custom": false,
+        "customSetting": false,
+        "activateable": false,
+        "createable": true,
+        "updateable": true,
+        "deletable": true,
+        "undeletable": true,
+        "queryable": true,
+        "retrieveable": true,
+        "replicateable": true,
+        "searchable": false,
+        "layoutable": true,
+        "mergeable": false,
+        "triggerable": false,
+        "feedEnabled": false,
+        "deprecatedAndHidden": false,
+        "urls": urls(object, version),
+    })
+}
+
+/// `GET sobjects/`: describeGlobal.
+pub async fn global(_caller: Caller, version: ApiVersion) -> axum::Json<Value> {
+    axum::Json(json!({
+        "encoding": "UTF-8",
+        "maxBatchSize": 200,
+        "sobjects": OBJECTS.iter().map(|o| basic_info(o, &version.0)).collect::<Vec<_>>(),
+    }))
+}
+
+/// `GET sobjects/{object}/`: basic information and the caller's recently viewed records.
+pub async fn basic(
+    State(state): State<ApiState>,
+    caller: Caller,
+    version: ApiVersion,
+    Path((_, name)): Path<(String, String)>,
+) -> Result<axum::Json<Value>, SfError> {
+    let object = object_named(&name)?;
+    let version_for_rows = version.0.clone();
+    let recent = state
+        .store
+        .read(move |conn| {
+            let sql = format!(
+                "SELECT c.id, c.name FROM {} c JOIN {} v ON v.record_id = c.id AND v.user_id = ?1
+                  WHERE c.is_deleted = 0 AND v.last_viewed_at IS NOT NULL
+                  ORDER BY v.last_viewed_at DESC LIMIT 25",
+                object.table, object.views_table
+            );
+            let mut statement = conn.prepare(&sql)?;
+            statement
+                .query_map([caller.user_id], |row| {
+                    let id: String = row.get(0)?;
+                    let name: String = row.get(1)?;
+                    Ok(json!({
+                        "attributes": attributes(object, &version_for_rows, Some(&id)),
+                        "Id": id,
+                        "Name": name,
+                    }))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .await?;
+    Ok(axum::Json(json!({
+        "objectDescribe": basic_info(object, &version.0),
+        "recentItems": recent,
+    })))
+}
+
+/// A field as describe shows it.
+pub fn describe_field(field: &Field) -> Value {
+    let is_text =
+        field.ty.is_text() || field.ty == FieldType::Id || field.ty == FieldType::Reference;
+    json!({
+        "name": field.name,
+        "label": field.label,
+        "type": field.ty.name(),
+        "soapType": field.ty.soap_type(),
+        "length": if is_text { field.length } else { 0 },
+        "byteLength": if is_text { field.length * 3 } else { 0 },
+        "digits": 0,
+        "precision": 0,
+        "scale": 0,
+        "custom": field.has(prop::CUSTOM),
+        "calculated": false,
+        "createable": field.has(prop::CREATE),
+        "updateable": field.has(prop::UPDATE),
+        "filterable": field.has(prop::FILTER),
+        "sortable": field.has(prop::SORT),
+        "groupable": field.has(prop::GROUP),
+        "nillable": field.has(prop::NILLABLE),
+        "defaultedOnCreate": field.has(prop::DEFAULTED),
+        "restrictedPicklist": field.has(prop::RESTRICTED),
+        "autoNumber": field.has(prop::AUTONUMBER),
+        "idLookup": field.has(prop::ID_LOOKUP),
+        "externalId": field.has(prop::EXTERNAL_ID),
+        "unique": field.has(prop::UNIQUE),
+        "nameField": field.name == "Name",
+        "caseSensitive": false,
+        "polymorphicForeignKey": field.reference_to.len() > 1,
+        "referenceTo": field.reference_to,
+        "relationshipName": field.relationship,
+        "defaultValue": match field.ty {
+            FieldType::Boolean if field.has(prop::DEFAULTED) && field.has(prop::CREATE) => json!(false),
+            _ => json!(field.default_value()),
+        },
+        "defaultValueFormula": null,
+        "inlineHelpText": null,
+        "picklistValues": field.picklist.iter().map(|(value, default)| json!({
+            "active": true,
+            "defaultValue": default,
+            "label": value,
+            "validFor": null,
+            "value": value,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `GET sobjects/{object}/describe/`: describeSObjects.
+pub async fn describe(
+    _caller: Caller,
+    version: ApiVersion,
+    Path((_, name)): Path<(String, String)>,
+) -> Result<axum::Json<Value>, SfError> {
+    let object = object_named(&name)?;
+    let mut body = basic_info(object, &version.0);
+    let extra = json!({
+        "fields": object.fields.iter().map(describe_field).collect::<Vec<_>>(),
+        "childRelationships": [],
+        "recordTypeInfos": [],
+        "supportedScopes": [{"label": "All contact requests", "name": "everything"}, {"label": "My contact requests", "name": "mine"}, {"label": "My queues", "name": "queue_owned"}],
+        "namedLayoutInfos": [],
+        "networkScopeFieldName": null,
+        "listviewable": null,
+        "lookupLayoutable": null,
+        "searchLayoutable": false,
+        "compactLayoutable": true,
+    });
+    if let (Value::Object(body), Value::Object(extra)) = (&mut body, extra) {
+        body.extend(extra);
+    }
+    Ok(axum::Json(body))
+}
+
+fn layout_item(field: &Field, editable: bool) -> Value {
+    json!({
+        "label": field.label,
+        "editableForNew": editable && field.has(prop::CREATE),
+        "editableForUpdate": editable && field.has(prop::UPDATE),
+        "required": field.required(),
+        "placeholder": false,
+        "layoutComponents": [{
+            "type": "Field",
+            "value": field.name,
+            "tabOrder": 0,
+            "displayLines": if field.ty == FieldType::TextArea { 4 } else { 1 },
+            "details": describe_field(field),
+        }],
+    })
+}
+
+fn section(object: &SObject, heading: &str, fields: &[&str], editable: bool) -> Value {
+    let rows: Vec<Value> = fields
+        .iter()
+        .filter_map(|name| object.field(name))
+        .map(|field| json!({ "numItems": 1, "layoutItems": [layout_item(field, editable)] }))
+        .collect();
+    json!({
+        "heading": heading,
+        "columns": 1,
+        "rows": rows.len(),
+        "tabOrder": "TopToBottom",
+        "useCollapsibleSection": false,
+        "useHeading": true,
+        "layoutSectionId": null,
+        "layoutRows": rows,
+    })
+}
+
+/// `GET sobjects/{object}/describe/layouts/`: describeLayout, the widget's form as a layout.
+pub async fn layouts(
+    _caller: Caller,
+    _version: ApiVersion,
+    Path((_, name)): Path<(String, String)>,
+) -> Result<axum::Json<Value>, SfError> {
+    let object = object_named(&name)?;
+    let system = [
+        "Name",
+        "Status",
+        "OwnerId",
+        "WhatId",
+        "WhoId",
+        "CreatedDate",
+        "LastModifiedDate",
+    ];
+    let mut detail_fields: Vec<&str> = system.to_vec();
+    detail_fields.extend(object.layout.iter().copied());
+    let layout = json!({
+        "id": format!("00h{}", &object.key_prefix),
+        "buttonLayoutSection": null,
+        "detailLayoutSections": [section(object, "Information", &detail_fields, false)],
+        "editLayoutSections": [section(object, "Contact request", object.layout, true)],
+        "highlightsPanelLayoutSection": null,
+        "multirowEditLayoutSections": [],
+        "offlineLinks": [],
+        "quickActionList": {"quickActionListItems": []},
+        "relatedContent": null,
+        "relatedLists": [],
+        "saveOptions": [],
+    });
+    Ok(axum::Json(json!({
+        "layouts": [layout],
+        "recordTypeMappings": [],
+        "recordTypeSelectorRequired": [false],
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn releases_are_named_as_salesforce_names_them() {
+        let table = [
+            (45, "Spring '19"),
+            (46, "Summer '19"),
+            (47, "Winter '20"),
+            (50, "Winter '21"),
+            (62, "Winter '25"),
+        ];
+        for (major, label) in table {
+            assert_eq!(release_label(major), label, "{major}");
+        }
+    }
+}

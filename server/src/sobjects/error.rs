@@ -1,0 +1,125 @@
+//! Errors of the Salesforce-compatible API, in Salesforce's shape: a JSON array of
+//! `{"message", "errorCode", "fields"}` with the status Salesforce answers with.
+//!
+//! Use the constructor named for the case; each carries Salesforce's `errorCode`. Store failures answer
+//! 503 `SERVER_UNAVAILABLE` and are logged once with their cause.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::store::StoreError;
+
+/// One API error; answered as a one-element array.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SfError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub fields: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Item<'a> {
+    message: &'a str,
+    #[serde(rename = "errorCode")]
+    error_code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<&'a [String]>,
+}
+
+impl SfError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// Names the fields the error is about.
+    pub fn on(mut self, fields: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.fields = fields.into_iter().map(Into::into).collect();
+        self
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "The requested resource does not exist",
+        )
+    }
+
+    pub fn session() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_SESSION_ID",
+            "Session expired or invalid",
+        )
+    }
+
+    pub fn read_only() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "INSUFFICIENT_ACCESS_OR_READONLY",
+            "This access token has the read scope only; create a token with --scope write to change records.",
+        )
+    }
+
+    pub fn malformed_id(label: &str, value: &str) -> Self {
+        Self::bad_request(
+            "MALFORMED_ID",
+            format!("{label}: id value of incorrect type: {value}"),
+        )
+    }
+
+    pub fn json(detail: impl std::fmt::Display) -> Self {
+        Self::bad_request(
+            "JSON_PARSER_ERROR",
+            format!("The request body is not a JSON object of field values: {detail}"),
+        )
+    }
+}
+
+impl From<StoreError> for SfError {
+    fn from(error: StoreError) -> Self {
+        tracing::error!(%error, "store unavailable");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVER_UNAVAILABLE",
+            "The database is unavailable just now; try again in a moment.",
+        )
+    }
+}
+
+impl IntoResponse for SfError {
+    fn into_response(self) -> Response {
+        let item = Item {
+            message: &self.message,
+            error_code: self.code,
+            fields: (!self.fields.is_empty() || self.status == StatusCode::BAD_REQUEST)
+                .then_some(self.fields.as_slice()),
+        };
+        (self.status, axum::Json([item])).into_response()
+    }
+}
+
+/// The answer to an address under `/services/data` that the API does not have.
+pub async fn not_found() -> SfError {
+    SfError::not_found()
+}
+
+/// The answer to a method an API address does not take.
+pub async fn method_not_allowed(method: axum::http::Method) -> SfError {
+    SfError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        format!("HTTP Method '{method}' not allowed at this address"),
+    )
+}

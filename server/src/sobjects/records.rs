@@ -1,0 +1,350 @@
+//! Create, retrieve, update, delete, undelete and upsert of one record, as Salesforce's REST API shapes
+//! them.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::persist;
+use super::record_id;
+use super::rows::{from_clause, select_list};
+use super::schema::{Field, SObject, prop};
+use super::values::{self, Mode};
+use super::{ApiState, ApiVersion, SfError, object_named};
+use crate::access::Caller;
+
+/// The path of a record address.
+#[derive(Debug, Deserialize)]
+pub struct RecordPath {
+    object: String,
+    id: String,
+}
+
+/// The path of an external-id address.
+#[derive(Debug, Deserialize)]
+pub struct ExternalPath {
+    object: String,
+    field: String,
+    value: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Fields {
+    fields: Option<String>,
+}
+
+/// Reads a JSON body, refusing other content types as Salesforce does.
+fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, SfError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("application/json") {
+        return Err(SfError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            format!(
+                "Content-Type header specified in HTTP request is not supported: {content_type}; send application/json"
+            ),
+        ));
+    }
+    serde_json::from_slice(body).map_err(SfError::json)
+}
+
+fn saved(id: &str) -> Value {
+    json!({ "id": id, "success": true, "errors": [] })
+}
+
+fn record_id_of(object: &SObject, value: &str) -> Result<String, SfError> {
+    record_id::of_object(value, object.key_prefix)
+        .ok_or_else(|| SfError::malformed_id(&format!("{} ID", object.label), value))
+}
+
+/// `POST sobjects/{object}/`: 201 with the new id.
+pub async fn create(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path((_, object)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, SfError> {
+    let object = object_named(&object)?;
+    let body = json_body(&headers, &body)?;
+    let changes = values::parse(object, &body, Mode::Create, None)?;
+    let id = state
+        .store
+        .write(move |tx| persist::insert(tx, object, &changes, &caller.user_id))
+        .await??;
+    Ok((StatusCode::CREATED, axum::Json(saved(&id))).into_response())
+}
+
+/// The fields `?fields=` names, or every field.
+fn chosen_fields(
+    object: &'static SObject,
+    fields: Option<&str>,
+) -> Result<Vec<&'static Field>, SfError> {
+    let Some(list) = fields.filter(|l| !l.trim().is_empty()) else {
+        return Ok(object.fields.iter().collect());
+    };
+    list.split(',')
+        .map(|name| {
+            let name = name.trim();
+            object.field(name).ok_or_else(|| {
+                SfError::bad_request(
+                    "INVALID_FIELD",
+                    format!("No such column '{name}' on entity '{}'", object.name),
+                )
+                .on([name])
+            })
+        })
+        .collect()
+}
+
+/// Reads one record of `object` where `column = value`; `Err(true)` when it is in the recycle bin.
+async fn read_one(
+    state: &ApiState,
+    version: &str,
+    object: &'static SObject,
+    fields: Vec<&'static Field>,
+    user: String,
+    column: &'static str,
+    value: String,
+) -> Result<Value, SfError> {
+    let version = version.to_owned();
+    let found = state
+        .store
+        .read(move |conn| {
+            let mut columns = vec![object.field("Id").expect("every object has an Id")];
+            columns.extend(fields.iter().copied());
+            let sql = format!(
+                "SELECT c.is_deleted, {} {} WHERE {column} = ?2",
+                select_list(&columns),
+                from_clause(object)
+            );
+            let mut statement = conn.prepare(&sql)?;
+            let mut rows = statement.query(rusqlite::params![user, value])?;
+            let Some(row) = rows.next()? else {
+                return Ok(None);
+            };
+            let is_deleted: bool = row.get(0)?;
+            let id: String = row.get(1)?;
+            let mut map = serde_json::Map::new();
+            map.insert(
+                "attributes".into(),
+                super::rows::attributes(object, &version, Some(&id)),
+            );
+            for (index, field) in fields.iter().enumerate() {
+                map.insert(
+                    field.name.into(),
+                    super::rows::value(field, row, index + 2)?,
+                );
+            }
+            Ok(Some((is_deleted, Value::Object(map))))
+        })
+        .await?;
+    match found {
+        None => Err(SfError::not_found()),
+        Some((true, _)) => Err(SfError::new(
+            StatusCode::NOT_FOUND,
+            "ENTITY_IS_DELETED",
+            "entity is deleted",
+        )),
+        Some((false, record)) => Ok(record),
+    }
+}
+
+/// `GET sobjects/{object}/{id}?fields=`: the record, with every field or those named.
+pub async fn retrieve(
+    State(state): State<ApiState>,
+    caller: Caller,
+    version: ApiVersion,
+    Path(path): Path<RecordPath>,
+    Query(query): Query<Fields>,
+) -> Result<axum::Json<Value>, SfError> {
+    let object = object_named(&path.object)?;
+    let id = record_id_of(object, &path.id).map_err(|_| SfError::not_found())?;
+    let fields = chosen_fields(object, query.fields.as_deref())?;
+    read_one(
+        &state,
+        &version.0,
+        object,
+        fields,
+        caller.user_id,
+        "c.id",
+        id,
+    )
+    .await
+    .map(axum::Json)
+}
+
+/// `GET sobjects/{object}/{field}/{value}`: the record by an idLookup field such as the external id.
+pub async fn retrieve_by(
+    State(state): State<ApiState>,
+    caller: Caller,
+    version: ApiVersion,
+    Path(path): Path<ExternalPath>,
+    Query(query): Query<Fields>,
+) -> Result<axum::Json<Value>, SfError> {
+    let object = object_named(&path.object)?;
+    let field = lookup_field(object, &path.field, prop::ID_LOOKUP)?;
+    let fields = chosen_fields(object, query.fields.as_deref())?;
+    let value = if field.name == "Id" {
+        record_id_of(object, &path.value)?
+    } else {
+        path.value
+    };
+    read_one(
+        &state,
+        &version.0,
+        object,
+        fields,
+        caller.user_id,
+        field.column,
+        value,
+    )
+    .await
+    .map(axum::Json)
+}
+
+fn lookup_field(object: &SObject, name: &str, property: u16) -> Result<&'static Field, SfError> {
+    object
+        .field(name)
+        .filter(|f| f.has(property) && f.write_column().is_some())
+        .ok_or_else(|| {
+            SfError::new(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                format!("Provided external ID field does not exist or is not accessible: {name}"),
+            )
+        })
+}
+
+/// `PATCH sobjects/{object}/{id}`: 204.
+pub async fn update(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path(path): Path<RecordPath>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, SfError> {
+    let object = object_named(&path.object)?;
+    let id = record_id_of(object, &path.id)?;
+    let body = json_body(&headers, &body)?;
+    let changes = values::parse(object, &body, Mode::Update, Some(&id))?;
+    state
+        .store
+        .write(move |tx| persist::update(tx, object, &id, &changes, &caller.user_id))
+        .await??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE sobjects/{object}/{id}`: 204; the record goes to the recycle bin.
+pub async fn delete(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path(path): Path<RecordPath>,
+) -> Result<StatusCode, SfError> {
+    let object = object_named(&path.object)?;
+    let id = record_id_of(object, &path.id)?;
+    state
+        .store
+        .write(move |tx| persist::delete(tx, object, &id, &caller.user_id))
+        .await??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST sobjects/{object}/{id}/undelete`: 200 with a save result; the record leaves the recycle bin.
+pub async fn undelete(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path(path): Path<RecordPath>,
+) -> Result<axum::Json<Value>, SfError> {
+    let object = object_named(&path.object)?;
+    let id = record_id_of(object, &path.id)?;
+    let answer = saved(&id);
+    state
+        .store
+        .write(move |tx| persist::undelete(tx, object, &id, &caller.user_id))
+        .await??;
+    Ok(axum::Json(answer))
+}
+
+/// `PATCH sobjects/{object}/{field}/{value}`: upsert by an external id (or `Id`): 201 when created, 200
+/// when updated, each with a save result saying which.
+pub async fn upsert(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path(path): Path<ExternalPath>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, SfError> {
+    let object = object_named(&path.object)?;
+    let field = object
+        .field(&path.field)
+        .filter(|f| f.has(prop::EXTERNAL_ID) || f.name == "Id");
+    let Some(field) = field else {
+        return Err(SfError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!(
+                "Provided external ID field does not exist or is not accessible: {}",
+                path.field
+            ),
+        ));
+    };
+    let body = json_body(&headers, &body)?;
+    if field.name == "Id" {
+        let id = record_id_of(object, &path.value)?;
+        let changes = values::parse(object, &body, Mode::Update, Some(&id))?;
+        let answer = json!({ "id": id, "success": true, "errors": [], "created": false });
+        state
+            .store
+            .write(move |tx| persist::update(tx, object, &id, &changes, &caller.user_id))
+            .await??;
+        return Ok(axum::Json(answer).into_response());
+    }
+    let value = path.value;
+    if let Value::Object(map) = &body
+        && let Some(given) = values::get(map, field.name)
+        && given.as_str() != Some(value.as_str())
+    {
+        return Err(SfError::bad_request(
+            "INVALID_FIELD",
+            format!(
+                "{} in the body must match the value in the address, {value}",
+                field.name
+            ),
+        )
+        .on([field.name]));
+    }
+    let update_changes = values::parse(object, &body, Mode::Update, None)?;
+    let mut create_changes = values::parse(object, &body, Mode::Create, None)?;
+    if !create_changes.iter().any(|c| c.field.name == field.name) {
+        create_changes.push(values::Change {
+            field,
+            value: values::check(field, &Value::String(value.clone()))?,
+        });
+    }
+    let column = field.write_column().unwrap_or("id");
+    let (id, created) = state
+        .store
+        .write(move |tx| {
+            Ok(match persist::find_by(tx, object, column, &value)? {
+                Some(id) => persist::update(tx, object, &id, &update_changes, &caller.user_id)?
+                    .map(|()| (id, false)),
+                None => persist::insert(tx, object, &create_changes, &caller.user_id)?
+                    .map(|id| (id, true)),
+            })
+        })
+        .await??;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let answer = json!({ "id": id, "success": true, "errors": [], "created": created });
+    Ok((status, axum::Json(answer)).into_response())
+}

@@ -1,0 +1,481 @@
+//! The description of each object the API serves. One description drives validation of writes, the SOQL
+//! checker and translator, describe output and error messages: adding an object is adding its description
+//! and its storage.
+
+/// A field's type, as describe names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Id,
+    String,
+    TextArea,
+    Picklist,
+    Phone,
+    Email,
+    Boolean,
+    DateTime,
+    Reference,
+}
+
+impl FieldType {
+    /// The name describe uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::String => "string",
+            Self::TextArea => "textarea",
+            Self::Picklist => "picklist",
+            Self::Phone => "phone",
+            Self::Email => "email",
+            Self::Boolean => "boolean",
+            Self::DateTime => "datetime",
+            Self::Reference => "reference",
+        }
+    }
+
+    /// The SOAP type describe reports.
+    pub fn soap_type(self) -> &'static str {
+        match self {
+            Self::Id | Self::Reference => "tns:ID",
+            Self::Boolean => "xsd:boolean",
+            Self::DateTime => "xsd:dateTime",
+            _ => "xsd:string",
+        }
+    }
+
+    /// Whether values are text compared without regard to case, as SOQL does.
+    pub fn is_text(self) -> bool {
+        matches!(
+            self,
+            Self::String | Self::TextArea | Self::Picklist | Self::Phone | Self::Email
+        )
+    }
+}
+
+/// Field properties, as the reference lists them.
+pub mod prop {
+    pub const CREATE: u16 = 1;
+    pub const UPDATE: u16 = 1 << 1;
+    pub const FILTER: u16 = 1 << 2;
+    pub const SORT: u16 = 1 << 3;
+    pub const GROUP: u16 = 1 << 4;
+    pub const NILLABLE: u16 = 1 << 5;
+    pub const DEFAULTED: u16 = 1 << 6;
+    pub const RESTRICTED: u16 = 1 << 7;
+    pub const AUTONUMBER: u16 = 1 << 8;
+    pub const ID_LOOKUP: u16 = 1 << 9;
+    pub const EXTERNAL_ID: u16 = 1 << 10;
+    pub const UNIQUE: u16 = 1 << 11;
+    pub const CUSTOM: u16 = 1 << 12;
+}
+use prop::*;
+
+/// One field of an object.
+#[derive(Debug)]
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub ty: FieldType,
+    pub length: u32,
+    /// Where the value lives: `c.` the record's row, `v.` the calling user's view row.
+    pub column: &'static str,
+    pub props: u16,
+    /// Picklist values in order, with whether each is the default.
+    pub picklist: &'static [(&'static str, bool)],
+    pub reference_to: &'static [&'static str],
+    pub relationship: Option<&'static str>,
+}
+
+impl Field {
+    pub fn has(&self, property: u16) -> bool {
+        self.props & property != 0
+    }
+
+    /// The column to write, for fields stored on the record's own row.
+    pub fn write_column(&self) -> Option<&'static str> {
+        self.column.strip_prefix("c.")
+    }
+
+    pub fn default_value(&self) -> Option<&'static str> {
+        self.picklist.iter().find(|(_, d)| *d).map(|(v, _)| *v)
+    }
+
+    /// Salesforce's "required": must be given on create.
+    pub fn required(&self) -> bool {
+        self.has(CREATE) && !self.has(NILLABLE) && !self.has(DEFAULTED)
+    }
+}
+
+/// One object the API serves.
+#[derive(Debug)]
+pub struct SObject {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub label_plural: &'static str,
+    pub key_prefix: &'static str,
+    /// The table of records (aliased `c` in queries) and the per-user table of view dates (aliased `v`).
+    pub table: &'static str,
+    pub views_table: &'static str,
+    pub fields: &'static [Field],
+    /// The fields of the object's form, in order (describe/layouts).
+    pub layout: &'static [&'static str],
+}
+
+impl SObject {
+    /// The field with this API name, without regard to case as Salesforce does.
+    pub fn field(&self, name: &str) -> Option<&'static Field> {
+        self.fields
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// Every object, by API name without regard to case.
+pub fn object(name: &str) -> Option<&'static SObject> {
+    OBJECTS
+        .iter()
+        .copied()
+        .find(|o| o.name.eq_ignore_ascii_case(name))
+}
+
+pub static OBJECTS: &[&SObject] = &[&CONTACT_REQUEST];
+
+/// The key prefix of each object a reference may point to.
+pub fn key_prefix_of(object: &str) -> Option<&'static str> {
+    Some(match object {
+        "User" => "005",
+        "Group" => "00G",
+        "Contact" => "003",
+        "Lead" => "00Q",
+        "Account" => "001",
+        "Case" => "500",
+        "Opportunity" => "006",
+        "WorkOrder" => "0WO",
+        "ContactRequest" => crate::ids::CONTACT_REQUEST_PREFIX,
+        _ => return None,
+    })
+}
+
+const fn field(
+    name: &'static str,
+    label: &'static str,
+    ty: FieldType,
+    length: u32,
+    column: &'static str,
+    props: u16,
+) -> Field {
+    Field {
+        name,
+        label,
+        ty,
+        length,
+        column,
+        props,
+        picklist: &[],
+        reference_to: &[],
+        relationship: None,
+    }
+}
+
+const fn reference(
+    name: &'static str,
+    label: &'static str,
+    column: &'static str,
+    props: u16,
+    reference_to: &'static [&'static str],
+    relationship: &'static str,
+) -> Field {
+    Field {
+        reference_to,
+        relationship: Some(relationship),
+        ..field(name, label, FieldType::Reference, 18, column, props)
+    }
+}
+
+const fn picklist(
+    name: &'static str,
+    label: &'static str,
+    column: &'static str,
+    props: u16,
+    values: &'static [(&'static str, bool)],
+) -> Field {
+    Field {
+        picklist: values,
+        ..field(name, label, FieldType::Picklist, 255, column, props)
+    }
+}
+
+const SYSTEM: u16 = DEFAULTED | FILTER | SORT;
+const EDIT: u16 = CREATE | UPDATE | FILTER | SORT | GROUP;
+
+/// Salesforce's ContactRequest, with the widget's visitor fields and an external id for upserts.
+pub static CONTACT_REQUEST: SObject = SObject {
+    name: "ContactRequest",
+    label: "Contact Request",
+    label_plural: "Contact Requests",
+    key_prefix: crate::ids::CONTACT_REQUEST_PREFIX,
+    table: "contact_requests",
+    views_table: "contact_request_views",
+    fields: &[
+        field(
+            "Id",
+            "Contact Request ID",
+            FieldType::Id,
+            18,
+            "c.id",
+            SYSTEM | GROUP | ID_LOOKUP,
+        ),
+        field(
+            "IsDeleted",
+            "Deleted",
+            FieldType::Boolean,
+            0,
+            "c.is_deleted",
+            SYSTEM | GROUP,
+        ),
+        field(
+            "Name",
+            "Contact Request Number",
+            FieldType::String,
+            30,
+            "c.name",
+            AUTONUMBER | SYSTEM | ID_LOOKUP,
+        ),
+        field(
+            "CreatedDate",
+            "Created Date",
+            FieldType::DateTime,
+            0,
+            "c.created_at",
+            SYSTEM,
+        ),
+        reference(
+            "CreatedById",
+            "Created By ID",
+            "c.created_by_id",
+            SYSTEM | GROUP,
+            &["User"],
+            "CreatedBy",
+        ),
+        field(
+            "LastModifiedDate",
+            "Last Modified Date",
+            FieldType::DateTime,
+            0,
+            "c.updated_at",
+            SYSTEM,
+        ),
+        reference(
+            "LastModifiedById",
+            "Last Modified By ID",
+            "c.last_modified_by_id",
+            SYSTEM | GROUP,
+            &["User"],
+            "LastModifiedBy",
+        ),
+        field(
+            "SystemModstamp",
+            "System Modstamp",
+            FieldType::DateTime,
+            0,
+            "c.system_modstamp",
+            SYSTEM,
+        ),
+        field(
+            "LastViewedDate",
+            "Last Viewed Date",
+            FieldType::DateTime,
+            0,
+            "v.last_viewed_at",
+            FILTER | NILLABLE | SORT,
+        ),
+        field(
+            "LastReferencedDate",
+            "Last Referenced Date",
+            FieldType::DateTime,
+            0,
+            "v.last_referenced_at",
+            FILTER | NILLABLE | SORT,
+        ),
+        reference(
+            "OwnerId",
+            "Owner ID",
+            "c.owner_id",
+            EDIT | DEFAULTED,
+            &["Group", "User"],
+            "Owner",
+        ),
+        reference(
+            "WhatId",
+            "Related To ID",
+            "c.what_id",
+            EDIT | NILLABLE,
+            &["Account", "Case", "Opportunity", "WorkOrder"],
+            "What",
+        ),
+        reference(
+            "WhoId",
+            "Name ID",
+            "c.who_id",
+            EDIT | NILLABLE,
+            &["Contact", "Lead", "User"],
+            "Who",
+        ),
+        field(
+            "IsCallback",
+            "Callback",
+            FieldType::Boolean,
+            0,
+            "c.is_callback",
+            EDIT | DEFAULTED,
+        ),
+        picklist(
+            "PreferredChannel",
+            "Preferred Channel",
+            "c.preferred_channel",
+            EDIT | DEFAULTED | RESTRICTED,
+            &[("Phone", true), ("Email", false), ("Text", false)],
+        ),
+        field(
+            "PreferredPhone",
+            "Preferred Phone",
+            FieldType::Phone,
+            40,
+            "c.preferred_phone",
+            EDIT | NILLABLE,
+        ),
+        field(
+            "RequestDescription",
+            "Request Description",
+            FieldType::TextArea,
+            4000,
+            "c.request_description",
+            CREATE | UPDATE | NILLABLE,
+        ),
+        picklist(
+            "RequestReason",
+            "Request Reason",
+            "c.request_reason",
+            EDIT | DEFAULTED | NILLABLE | RESTRICTED,
+            &[
+                ("Account", false),
+                ("Billing", false),
+                ("Case", false),
+                ("General", false),
+                ("Order", false),
+                ("Other", false),
+                ("Product", false),
+            ],
+        ),
+        picklist(
+            "Status",
+            "Status",
+            "c.status",
+            EDIT | DEFAULTED | RESTRICTED,
+            &[
+                ("New", true),
+                ("Attempted", false),
+                ("Contacted", false),
+                ("Abandoned", false),
+            ],
+        ),
+        field(
+            "ExternalId__c",
+            "External ID",
+            FieldType::String,
+            255,
+            "c.external_id",
+            EDIT | NILLABLE | EXTERNAL_ID | UNIQUE | ID_LOOKUP | CUSTOM,
+        ),
+        field(
+            "VisitorName__c",
+            "Visitor Name",
+            FieldType::String,
+            120,
+            "c.visitor_name",
+            EDIT | NILLABLE | CUSTOM,
+        ),
+        field(
+            "VisitorEmail__c",
+            "Visitor Email",
+            FieldType::Email,
+            80,
+            "c.visitor_email",
+            EDIT | NILLABLE | CUSTOM,
+        ),
+        field(
+            "SourceOrigin__c",
+            "Source Origin",
+            FieldType::String,
+            255,
+            "c.source_origin",
+            FILTER | SORT | GROUP | NILLABLE | CUSTOM,
+        ),
+    ],
+    layout: &[
+        "RequestReason",
+        "PreferredChannel",
+        "PreferredPhone",
+        "VisitorName__c",
+        "VisitorEmail__c",
+        "RequestDescription",
+        "IsCallback",
+    ],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_of_the_reference_is_described() {
+        for name in [
+            "Id",
+            "Name",
+            "IsCallback",
+            "OwnerId",
+            "WhatId",
+            "WhoId",
+            "PreferredChannel",
+            "PreferredPhone",
+            "RequestDescription",
+            "RequestReason",
+            "Status",
+            "LastViewedDate",
+            "LastReferencedDate",
+            "CreatedDate",
+            "LastModifiedDate",
+            "SystemModstamp",
+            "IsDeleted",
+            "CreatedById",
+            "LastModifiedById",
+        ] {
+            assert!(CONTACT_REQUEST.field(name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn lookups_ignore_case_and_status_defaults_to_new() {
+        assert_eq!(
+            object("contactrequest").map(|o| o.name),
+            Some("ContactRequest")
+        );
+        let status = CONTACT_REQUEST.field("STATUS").unwrap();
+        assert_eq!(status.default_value(), Some("New"));
+        assert!(CONTACT_REQUEST.field("Name").unwrap().has(prop::AUTONUMBER));
+        assert!(
+            !CONTACT_REQUEST
+                .field("RequestDescription")
+                .unwrap()
+                .has(prop::FILTER)
+        );
+    }
+
+    #[test]
+    fn every_reference_target_has_a_key_prefix() {
+        for field in CONTACT_REQUEST.fields {
+            for target in field.reference_to {
+                assert!(key_prefix_of(target).is_some(), "{target}");
+            }
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! Checking a parsed query against an object's description: every name resolves to a described field
+//! with the property its place needs (Filter, Sort), and every literal has the field's type. The result
+//! holds only described fields and typed values, ready for translation.
+
+use rusqlite::types::Value as Sql;
+use time::format_description::well_known::Iso8601;
+use time::{Duration, OffsetDateTime, Time};
+
+use super::SoqlError;
+use super::ast::{self, Condition, Literal, Op, Relative, Select, Spanned, Tracking};
+use crate::sobjects::record_id;
+use crate::sobjects::rows::stored;
+use crate::sobjects::schema::{Field, FieldType, SObject, object, prop};
+
+/// The most rows OFFSET may skip, as in Salesforce.
+pub const MAX_OFFSET: u64 = 2_000;
+
+/// A query whose names and values are all checked.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub object: &'static SObject,
+    /// `None` for `COUNT()`.
+    pub fields: Option<Vec<&'static Field>>,
+    pub filter: Option<Filter>,
+    pub order: Vec<(&'static Field, bool, bool)>,
+    pub limit: Option<u64>,
+    pub offset: u64,
+    pub tracking: Option<Tracking>,
+}
+
+/// A checked condition.
+#[derive(Debug, Clone)]
+pub enum Filter {
+    And(Vec<Filter>),
+    Or(Vec<Filter>),
+    Not(Box<Filter>),
+    /// `field op value`; text compared without regard to case.
+    Compare(&'static Field, Op, Sql),
+    IsNull(&'static Field, bool),
+    /// A datetime field against a whole day or days: `[start, end)`.
+    Range(&'static Field, Op, String, String),
+    In(&'static Field, bool, Vec<Sql>),
+}
+
+/// Checks `query`; `now` anchors TODAY and the other relative dates (UTC).
+pub fn check(query: &ast::Query, now: OffsetDateTime) -> Result<Checked, SoqlError> {
+    let object = object(&query.from.value).ok_or_else(|| SoqlError {
+        code: "INVALID_TYPE",
+        message: format!("sObject type '{}' is not supported.", query.from.value),
+        position: query.from.position,
+    })?;
+    let field = |name: &Spanned<String>| {
+        object.field(&name.value).ok_or_else(|| {
+            SoqlError::field(
+                name.position,
+                format!(
+                    "No such column '{}' on entity '{}'. Check the spelling of the field name.",
+                    name.value, object.name
+                ),
+            )
+        })
+    };
+    let fields = match &query.select {
+        Select::Count => {
+            if let Some(first) = query.order.first() {
+                return Err(SoqlError::malformed(
+                    first.field.position,
+                    "COUNT() cannot be used with ORDER BY",
+                ));
+            }
+            None
+        }
+        Select::Fields(names) => {
+            let mut fields: Vec<&'static Field> = Vec::new();
+            for name in names {
+                let f = field(name)?;
+                if fields.iter().any(|known| known.name == f.name) {
+                    return Err(SoqlError::malformed(
+                        name.position,
+                        format!("duplicate field selected: {}", f.name),
+                    ));
+                }
+                fields.push(f);
+            }
+            Some(fields)
+        }
+    };
+    let filter = query
+        .filter
+        .as_ref()
+        .map(|c| condition(object, c, now))
+        .transpose()?;
+    let mut order = Vec::new();
+    for o in &query.order {
+        let f = field(&o.field)?;
+        if !f.has(prop::SORT) {
+            return Err(SoqlError::field(
+                o.field.position,
+                format!("field '{}' can not be sorted in a query call", f.name),
+            ));
+        }
+        order.push((f, o.descending, o.nulls_first.unwrap_or(!o.descending)));
+    }
+    let offset = query.offset.as_ref().map_or(0, |o| o.value);
+    if let Some(o) = &query.offset
+        && o.value > MAX_OFFSET
+    {
+        return Err(SoqlError {
+            code: "NUMBER_OUTSIDE_VALID_RANGE",
+            message: format!("Maximum SOQL offset allowed is {MAX_OFFSET}"),
+            position: o.position,
+        });
+    }
+    Ok(Checked {
+        object,
+        fields,
+        filter,
+        order,
+        limit: query.limit.as_ref().map(|l| l.value),
+        offset,
+        tracking: query.tracking,
+    })
+}
+
+fn condition(
+    object: &'static SObject,
+    condition: &Condition,
+    now: OffsetDateTime,
+) -> Result<Filter, SoqlError> {
+    let resolve = |name: &Spanned<String>| -> Result<&'static Field, SoqlError> {
+        let f = object.field(&name.value).ok_or_else(|| {
+            SoqlError::field(
+                name.position,
+                format!(
+                    "No such column '{}' on entity '{}'. Check the spelling of the field name.",
+                    name.value, object.name
+                ),
+            )
+        })?;
+        if !f.has(prop::FILTER) {
+            return Err(SoqlError::field(
+                name.position,
+                format!("field '{}' can not be filtered in a query call", f.name),
+            ));
+        }
+        Ok(f)
+    };
+    Ok(match condition {
+        Condition::And(parts) => Filter::And(
+            parts
+                .iter()
+                .map(|p| self::condition(object, p, now))
+                .collect::<Result<_, _>>()?,
+        ),
+        Condition::Or(parts) => Filter::Or(
+            parts
+                .iter()
+                .map(|p| self::condition(object, p, now))
+                .collect::<Result<_, _>>()?,
+        ),
+        Condition::Not(inner) => Filter::Not(Box::new(self::condition(object, inner, now)?)),
+        Condition::Compare { field, op, value } => {
+            let f = resolve(field)?;
+            if *op == Op::Like && !f.ty.is_text() {
+                return Err(SoqlError::field(
+                    value.position,
+                    format!(
+                        "LIKE can only be used on text fields, and {} is {}",
+                        f.name,
+                        f.ty.name()
+                    ),
+                ));
+            }
+            if value.value == Literal::Null {
+                return match op {
+                    Op::Eq => Ok(Filter::IsNull(f, true)),
+                    Op::Ne => Ok(Filter::IsNull(f, false)),
+                    _ => Err(SoqlError::malformed(
+                        value.position,
+                        "null can only be compared with = or !=",
+                    )),
+                };
+            }
+            if let Literal::Relative(relative) = &value.value {
+                if f.ty != FieldType::DateTime {
+                    return Err(wrong(f, value));
+                }
+                let (start, end) = range(*relative, now);
+                return Ok(Filter::Range(f, *op, start, end));
+            }
+            if let (Op::Like, Literal::Text { like, .. }) = (op, &value.value) {
+                return Ok(Filter::Compare(f, Op::Like, Sql::Text(like.clone())));
+            }
+            Filter::Compare(f, *op, typed(f, value)?)
+        }
+        Condition::In {
+            field,
+            negated,
+            values,
+        } => {
+            let f = resolve(field)?;
+            let values = values
+                .iter()
+                .map(|v| {
+                    if v.value == Literal::Null {
+                        Ok(Sql::Null)
+                    } else {
+                        typed(f, v)
+                    }
+                })
+                .collect::<Result<_, _>>()?;
+            Filter::In(f, *negated, values)
+        }
+    })
+}
+
+fn wrong(field: &Field, value: &Spanned<Literal>) -> SoqlError {
+    let expected = match field.ty {
+        FieldType::Boolean => "boolean and should not be enclosed in quotes",
+        FieldType::DateTime => "dateTime and should not be enclosed in quotes",
+        FieldType::Id | FieldType::Reference => "id and should be enclosed in quotes",
+        _ => "string and should be enclosed in quotes",
+    };
+    SoqlError::field(
+        value.position,
+        format!(
+            "value of filter criterion for field '{}' must be of type {expected}",
+            field.name
+        ),
+    )
+}
+
+/// A literal as the SQL value the field's column holds.
+fn typed(field: &Field, value: &Spanned<Literal>) -> Result<Sql, SoqlError> {
+    match (field.ty, &value.value) {
+        (FieldType::Boolean, Literal::Bool(b)) => Ok(Sql::Integer((*b).into())),
+        (FieldType::Id | FieldType::Reference, Literal::Text { value: text, .. }) => record_id::to_18(text)
+            .map(Sql::Text)
+            .ok_or_else(|| SoqlError {
+                code: "INVALID_QUERY_FILTER_OPERATOR",
+                message: format!("invalid ID field: {text}"),
+                position: value.position,
+            }),
+        (FieldType::DateTime, Literal::DateTime(text)) => OffsetDateTime::parse(text, &Iso8601::DEFAULT)
+            .map(|m| Sql::Text(stored(m)))
+            .map_err(|_| {
+                SoqlError::malformed(value.position, format!("line 1:{} no viable alternative at character '{text}': write datetimes as 2024-05-01T00:00:00Z", value.position))
+            }),
+        (ty, Literal::Text { value: text, .. }) if ty.is_text() => Ok(Sql::Text(text.clone())),
+        _ => Err(wrong(field, value)),
+    }
+}
+
+/// The `[start, end)` of a relative date literal, in stored form.
+fn range(relative: Relative, now: OffsetDateTime) -> (String, String) {
+    let today = now.replace_time(Time::MIDNIGHT);
+    let day = Duration::days(1);
+    let (start, end) = match relative {
+        Relative::Today => (today, today + day),
+        Relative::Yesterday => (today - day, today),
+        Relative::Tomorrow => (today + day, today + day + day),
+        Relative::LastNDays(n) => (today - Duration::days(i64::from(n)), today + day),
+        Relative::NextNDays(n) => (today + day, today + Duration::days(i64::from(n) + 1)),
+    };
+    (stored(start), stored(end))
+}

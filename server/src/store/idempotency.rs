@@ -1,0 +1,170 @@
+//! Idempotency keys: a retried submission finds the answer its first attempt got instead of making a
+//! second record.
+//!
+//! A key is written in the same transaction (and savepoint) as the record it created, so either both are
+//! on disk or neither is. The fingerprint is a SHA-256 of the normalised submission, so a retry that differs
+//! only in formatting (spaces in the phone number, say) still matches, and one with other content conflicts.
+
+use contact_shared::{ContactRequestCreated, NewContactRequest, Status};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+/// The longest idempotency key taken; the widget sends 32 hex characters.
+pub const MAX_KEY_LEN: usize = 255;
+
+/// A client's idempotency key with the fingerprint of the submission it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    key: String,
+    fingerprint: String,
+}
+
+/// Why an `Idempotency-Key` header value was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("The Idempotency-Key header is empty; send a random value, such as a UUID.")]
+    Empty,
+    #[error("The Idempotency-Key header is longer than {MAX_KEY_LEN} characters.")]
+    TooLong,
+    #[error(
+        "The Idempotency-Key header may hold only visible ASCII characters (letters, digits, - and _ are best)."
+    )]
+    InvalidCharacter,
+}
+
+impl IdempotencyKey {
+    /// Checks a header value and fingerprints the submission it came with.
+    pub fn new(key: &str, request: &NewContactRequest) -> Result<Self, KeyError> {
+        // The IETF draft sends the key as a structured-field string; accept it quoted or bare.
+        let key = key
+            .strip_prefix('"')
+            .and_then(|k| k.strip_suffix('"'))
+            .unwrap_or(key);
+        if key.is_empty() {
+            return Err(KeyError::Empty);
+        }
+        if key.len() > MAX_KEY_LEN {
+            return Err(KeyError::TooLong);
+        }
+        if !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(KeyError::InvalidCharacter);
+        }
+        Ok(Self {
+            key: key.to_owned(),
+            fingerprint: fingerprint(request),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.key
+    }
+}
+
+/// SHA-256 of the normalised submission's canonical JSON, in hex.
+pub fn fingerprint(request: &NewContactRequest) -> String {
+    let canonical = serde_json::to_vec(request).expect("a parsed request always serialises");
+    hex::encode(Sha256::digest(canonical))
+}
+
+/// What an insert with an idempotency key did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    /// A new record was committed.
+    Created(ContactRequestCreated),
+    /// The key was seen with the same submission: this is the first attempt's answer, and nothing was written.
+    Replayed(ContactRequestCreated),
+    /// The key was seen with a different submission: nothing was written.
+    Conflict,
+}
+
+/// The answer recorded for `key`, if the key has been used: its fingerprint and the request it created.
+pub(super) fn find(
+    conn: &Connection,
+    key: &str,
+) -> rusqlite::Result<Option<(String, ContactRequestCreated)>> {
+    conn.prepare_cached(
+        "SELECT k.fingerprint, r.id, r.name
+           FROM idempotency_keys k JOIN contact_requests r ON r.id = k.contact_request_id
+          WHERE k.key = ?1",
+    )?
+    .query_row([key], |row| {
+        Ok((
+            row.get(0)?,
+            ContactRequestCreated {
+                id: row.get(1)?,
+                name: row.get(2)?,
+                // The first answer always said New, whatever the record's status is now.
+                status: Status::New,
+            },
+        ))
+    })
+    .optional()
+}
+
+/// Records that `key` created the request `id`.
+pub(super) fn record(conn: &Connection, key: &IdempotencyKey, id: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO idempotency_keys (key, fingerprint, contact_request_id, created_at)
+         VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+    )?
+    .execute(params![key.key, key.fingerprint, id])
+    .map(drop)
+}
+
+/// What an already-used key means for a new attempt with `key`.
+pub(super) fn replay(key: &IdempotencyKey, found: (String, ContactRequestCreated)) -> Inserted {
+    let (fingerprint, created) = found;
+    if fingerprint == key.fingerprint {
+        Inserted::Replayed(created)
+    } else {
+        Inserted::Conflict
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use contact_shared::ContactRequestForm;
+
+    use super::*;
+
+    fn request(phone: &str) -> NewContactRequest {
+        ContactRequestForm {
+            request_reason: Some("Billing".into()),
+            preferred_phone: Some(phone.into()),
+            ..ContactRequestForm::default()
+        }
+        .parse()
+        .unwrap()
+    }
+
+    #[test]
+    fn the_fingerprint_ignores_formatting_but_not_content() {
+        assert_eq!(
+            fingerprint(&request("+44 20 7946 0958")),
+            fingerprint(&request("+44 (20) 7946-0958"))
+        );
+        assert_ne!(
+            fingerprint(&request("+44 20 7946 0958")),
+            fingerprint(&request("+44 20 7946 0959"))
+        );
+    }
+
+    #[test]
+    fn keys_are_checked_with_a_message_per_fault() {
+        let valid = request("+442079460958");
+        assert_eq!(
+            IdempotencyKey::new("\"abc-123\"", &valid).unwrap().as_str(),
+            "abc-123"
+        );
+        let table = [
+            ("", KeyError::Empty, "empty"),
+            ("\"\"", KeyError::Empty, "an empty quoted string"),
+            ("a b", KeyError::InvalidCharacter, "a space"),
+            ("ключ", KeyError::InvalidCharacter, "non-ASCII"),
+            (&"k".repeat(256), KeyError::TooLong, "256 characters"),
+        ];
+        for (key, expected, why) in table {
+            assert_eq!(IdempotencyKey::new(key, &valid), Err(expected), "{why}");
+        }
+    }
+}

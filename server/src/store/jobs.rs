@@ -1,0 +1,51 @@
+//! Generic reads and transactional writes for features beyond the widget's intake (the Salesforce API,
+//! its users, queues and tokens).
+//!
+//! Writes still run on the one writer thread, in queue order with the intake's inserts, inside their own
+//! transaction on the `synchronous = FULL` connection: a write is on disk before its caller hears of it.
+
+use rusqlite::{Connection, Transaction};
+use tokio::sync::oneshot;
+
+use super::{Store, StoreError};
+
+impl Store {
+    /// Runs `query` on the read-only connection.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        match self {
+            Self::Sqlite(store) => store.read(query).await,
+        }
+    }
+
+    /// Runs `write` in one transaction on the writer thread. The transaction commits when `write` returns
+    /// `Ok(Ok(_))` and rolls back otherwise, so a refused change (`Ok(Err(_))`) leaves nothing behind.
+    pub async fn write<T, E>(
+        &self,
+        write: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<Result<T, E>> + Send + 'static,
+    ) -> Result<Result<T, E>, StoreError>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job = Box::new(move |conn: &mut Connection| {
+            let outcome = (|| -> Result<Result<T, E>, StoreError> {
+                let tx = conn.transaction()?;
+                let outcome = write(&tx)?;
+                if outcome.is_ok() {
+                    tx.commit()?;
+                }
+                Ok(outcome)
+            })();
+            // The caller may have gone; a committed write stays committed.
+            let _ = reply.send(outcome);
+        });
+        match self {
+            Self::Sqlite(store) => store.send_job(job).await?,
+        }
+        answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+}

@@ -1,0 +1,5 @@
+//! The Salesforce-compatible API under `/services/data`, through the real router.
+
+mod errors;
+mod records;
+mod support;
