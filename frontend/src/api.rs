@@ -48,7 +48,7 @@ pub async fn submit(
     form: &ContactRequestForm,
 ) -> Result<ContactRequestCreated, SubmitError> {
     let url = format!("{}{CONTACT_REQUESTS_PATH}", api_base.trim_end_matches('/'));
-    let body = serde_json::to_string(form).expect("a form of strings and a bool always serialises");
+    let body = crate::wire::form_json(form);
     let (status, text) = post_json(&url, &body)
         .await
         .map_err(|_| SubmitError::Network)?;
@@ -77,10 +77,10 @@ async fn post_json(url: &str, body: &str) -> Result<(u16, String), JsValue> {
 /// Reads an answer: 2xx carries the created request, 4xx the error body, anything else is unexpected.
 fn classify(status: u16, body: &str) -> Result<ContactRequestCreated, SubmitError> {
     match status {
-        200..=299 => serde_json::from_str(body).map_err(|_| SubmitError::Unexpected(status)),
-        400..=499 => match serde_json::from_str(body) {
-            Ok(error) => Err(SubmitError::Rejected(error)),
-            Err(_) => Err(SubmitError::Unexpected(status)),
+        200..=299 => crate::wire::created(body).ok_or(SubmitError::Unexpected(status)),
+        400..=499 => match crate::wire::error_body(body) {
+            Some(error) => Err(SubmitError::Rejected(error)),
+            None => Err(SubmitError::Unexpected(status)),
         },
         _ => Err(SubmitError::Unexpected(status)),
     }

@@ -4,6 +4,7 @@
 //! - `cargo xtask test`: install what is missing, then fmt, clippy, Rust tests, the widget build, and the
 //!   browser tests.
 
+mod compress;
 mod sizes;
 mod tools;
 
@@ -21,10 +22,14 @@ fn main() -> Result<()> {
     match task.as_str() {
         "run" => run(&rest),
         "test" => test(),
-        "sizes" => sizes::report(&root.join("dist")),
+        "build" => {
+            tools::ensure_widget_toolchain()?;
+            build_widget()
+        }
+        "sizes" => sizes::report(&root.join("dist"), rest.iter().any(|a| a == "--strict")),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  test                run every check and test (what CI runs)\n  sizes               print the built widget's transfer sizes"
+                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ (minified loader, precompressed assets)\n  test                run every check and test (what CI runs)\n  sizes [--strict]    print the built widget's transfer sizes; fail over budget"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())
@@ -87,7 +92,7 @@ fn test() -> Result<()> {
     )?;
     step("Rust tests", cargo().args(["test", "--workspace"]))?;
     build_widget()?;
-    sizes::report(Path::new("dist"))?;
+    sizes::report(Path::new("dist"), false)?;
     step(
         "building the server for the browser tests",
         cargo().args(["build", "--package", "contact-server"]),
@@ -106,11 +111,15 @@ fn test() -> Result<()> {
     )
 }
 
+/// Trunk's release build, then the loader minified and every asset precompressed.
 fn build_widget() -> Result<()> {
     step(
         "building the widget (Trunk, release)",
         Command::new("trunk").args(["build", "--release"]),
-    )
+    )?;
+    eprintln!("\n==> minifying the loader and precompressing the assets (brotli, gzip)");
+    compress::minify_loader(Path::new("dist"))?;
+    compress::precompress(Path::new("dist"))
 }
 
 fn cargo() -> Command {
