@@ -20,16 +20,6 @@ const ATTEMPTS: u32 = 4;
 /// Hashes tried between yields to the page, so solving never blocks typing.
 const HASHES_PER_SLICE: u64 = 2_048;
 
-thread_local! {
-    /// The site key of this page's widget (the loader's `data-site`), sent so the server can rate-limit per site.
-    static SITE: RefCell<String> = const { RefCell::new(String::new()) };
-}
-
-/// Sets the site key sent with every submission.
-pub fn set_site(site: String) {
-    SITE.with(|s| *s.borrow_mut() = site);
-}
-
 /// Why a submission did not create a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmitError {
@@ -91,15 +81,18 @@ struct SenderState {
 #[derive(Debug, Clone)]
 pub struct Sender {
     api_base: String,
+    /// The site key (the tag's `data-site`): the server applies that site's rules and limits.
+    site: String,
     state: Rc<RefCell<SenderState>>,
 }
 
 impl Sender {
-    /// A sender for the intake server at `api_base` (an origin, no trailing slash); starts solving a
-    /// challenge at once.
-    pub fn new(api_base: &str) -> Self {
+    /// A sender for `site` on the intake server at `api_base` (an origin, no trailing slash); starts
+    /// solving a challenge at once.
+    pub fn new(api_base: &str, site: &str) -> Self {
         let sender = Self {
             api_base: api_base.trim_end_matches('/').to_owned(),
+            site: site.to_owned(),
             state: Rc::default(),
         };
         sender.prepare();
@@ -127,18 +120,15 @@ impl Sender {
     async fn fetch_proof(&self) -> Result<Proof, JsValue> {
         let url = format!("{}{CHALLENGE_PATH}", self.api_base);
         let (status, _, text) = fetch("GET", &url, &[], None).await?;
-        let challenge: serde_json::Value = match status {
-            200 => serde_json::from_str(&text).map_err(|_| JsValue::NULL)?,
+        let challenge = match status {
+            200 => crate::wire::challenge(&text).ok_or(JsValue::NULL)?,
             _ => return Err(JsValue::NULL),
         };
         let received = js_sys::Date::now();
-        let token = challenge["token"].as_str().ok_or(JsValue::NULL)?;
-        let difficulty = challenge["difficulty"].as_u64().unwrap_or(0) as u32;
-        let wait = challenge["not_before_ms"].as_f64().unwrap_or(0.0);
-        let counter = solve(token, difficulty).await;
+        let counter = solve(&challenge.token, challenge.difficulty).await;
         Ok(Proof {
-            value: format!("{token}:{counter}"),
-            ready_at: received + wait,
+            value: format!("{}:{counter}", challenge.token),
+            ready_at: received + challenge.not_before_ms,
         })
     }
 
@@ -170,9 +160,7 @@ impl Sender {
             .get_or_insert_with(new_key)
             .clone();
         let url = format!("{}{CONTACT_REQUESTS_PATH}", self.api_base);
-        let body =
-            serde_json::to_string(form).expect("a form of strings and a bool always serialises");
-        let site = SITE.with(|s| s.borrow().clone());
+        let body = crate::wire::form_json(form);
         let mut refreshed = false;
         let mut attempt = 0;
         loop {
@@ -180,7 +168,7 @@ impl Sender {
                 Ok(proof) => {
                     let headers = [
                         ("Idempotency-Key", key.as_str()),
-                        ("X-CRW-Site", site.as_str()),
+                        ("X-CRW-Site", self.site.as_str()),
                         ("X-CRW-Proof", proof.as_str()),
                         ("X-CRW-Trap", trap),
                     ];
@@ -317,12 +305,12 @@ fn classify(
     body: &str,
 ) -> Result<ContactRequestCreated, SubmitError> {
     match status {
-        200..=299 => serde_json::from_str(body).map_err(|_| SubmitError::Unexpected(status)),
+        200..=299 => crate::wire::created(body).ok_or(SubmitError::Unexpected(status)),
         429 => Err(SubmitError::RateLimited(retry_after.unwrap_or(60))),
-        400..=499 => match serde_json::from_str(body) {
-            Ok(error) if status == 403 => Err(SubmitError::Refused(error)),
-            Ok(error) => Err(SubmitError::Rejected(error)),
-            Err(_) => Err(SubmitError::Unexpected(status)),
+        400..=499 => match crate::wire::error_body(body) {
+            Some(error) if status == 403 => Err(SubmitError::Refused(error)),
+            Some(error) => Err(SubmitError::Rejected(error)),
+            None => Err(SubmitError::Unexpected(status)),
         },
         _ => Err(SubmitError::Unexpected(status)),
     }

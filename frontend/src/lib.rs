@@ -3,12 +3,14 @@
 //!
 //! The rules and the wire contract come from `contact-shared`; this crate adds the form's behaviour
 //! ([`form_state`], pure and tested natively), its HTTP call ([`api`]) and its components.
-//! JavaScript calls [`mount`] once per widget after initialising the module.
+//! JavaScript (the loader, `loader/widget.js`) calls [`mount`] once per widget after initialising the module.
 
 mod api;
 mod components;
 mod form_state;
+mod host;
 mod model;
+mod wire;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -16,6 +18,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::components::Widget;
+use crate::host::Options;
 
 /// How many widgets this module has mounted, to give each its own id prefix.
 static MOUNTED: AtomicU32 = AtomicU32::new(0);
@@ -23,11 +26,23 @@ static MOUNTED: AtomicU32 = AtomicU32::new(0);
 /// Renders a widget into `target`, posting to the intake server at the origin `api_base`
 /// (such as `https://contact.example.com`).
 ///
+/// `options` is `{strings, site, reasons, channel}` as the loader read them from the page; `emit(type, detail)`
+/// reports `submitted` and `error` to the page. The loader prefills the form by dispatching a
+/// `crw-prefill` event with the values as its `detail` on `target`.
 /// The widget lives as long as the page: its handle is forgotten so it is never unmounted.
 #[wasm_bindgen]
-pub fn mount(target: web_sys::HtmlElement, api_base: String) {
-    // The loader copies its tag's `data-site` onto the mount point.
-    api::set_site(target.get_attribute("data-site").unwrap_or_default());
-    let prefix = format!("crw{}", MOUNTED.fetch_add(1, Ordering::Relaxed) + 1);
-    leptos::mount::mount_to(target, move || view! { <Widget api_base prefix /> }).forget();
+pub fn mount(
+    target: web_sys::HtmlElement,
+    api_base: String,
+    options: wasm_bindgen::JsValue,
+    emit: js_sys::Function,
+) {
+    let mut prefix = String::from("crw");
+    prefix.push_str(&(MOUNTED.fetch_add(1, Ordering::Relaxed) + 1).to_string());
+    let events = target.clone();
+    leptos::mount::mount_to(target, move || {
+        let options = Options::read(&options, emit);
+        view! { <Widget api_base prefix options target=events.clone() /> }
+    })
+    .forget();
 }

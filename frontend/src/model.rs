@@ -2,7 +2,7 @@
 //!
 //! Every decision is delegated to the pure types; this only makes their answers reactive.
 
-use contact_shared::{ContactRequestForm, ErrorBody, FieldErrors, PreferredChannel};
+use contact_shared::{ContactRequestForm, ErrorBody, FieldErrors, PreferredChannel, field};
 use leptos::prelude::*;
 
 use crate::form_state::{self, FormState, Inputs};
@@ -17,9 +17,11 @@ pub struct FormModel {
 }
 
 impl FormModel {
-    /// A blank form whose element ids all start with `prefix`.
-    pub fn new(prefix: String) -> Self {
-        let inputs = RwSignal::new(Inputs::default());
+    /// A blank form whose element ids all start with `prefix`, with `channel` chosen.
+    pub fn new(prefix: String, channel: PreferredChannel) -> Self {
+        let mut blank = Inputs::default();
+        blank.set(field::PREFERRED_CHANNEL, channel.as_str().to_owned());
+        let inputs = RwSignal::new(blank);
         Self {
             prefix: StoredValue::new(prefix),
             inputs,
@@ -70,6 +72,12 @@ impl FormModel {
     pub fn edit(&self, field: &str, value: String) {
         self.inputs.update(|i| i.set(field, value));
         self.state.maybe_update(|s| s.edit(field));
+    }
+
+    /// The page prefilled `field` with `value`: shown as if typed, without judging it before the visitor
+    /// has had a chance to look.
+    pub fn prefill(&self, field: &str, value: String) {
+        self.inputs.update(|i| i.set(field, value));
     }
 
     /// The visitor left `field`.

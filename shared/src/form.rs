@@ -3,7 +3,7 @@
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-use validator::{Validate, ValidationError, ValidationErrors};
+use validator::{Validate, ValidationError};
 
 use crate::{
     ErrorBody, FieldErrors, FormRules, PreferredChannel, PreferredPhone, RequestDescription,
@@ -86,10 +86,7 @@ impl ContactRequestForm {
     /// What to fix, per field: the value rules of each field, then what the site offers, then the rules
     /// that depend on the channel. Empty when the form can be sent.
     pub fn errors_with(&self, rules: &FormRules) -> FieldErrors {
-        let mut errors = match self.validate() {
-            Ok(()) => FieldErrors::new(),
-            Err(errors) => field_messages(&errors),
-        };
+        let mut errors = self.value_errors();
         let mut set = |name: &str, message: String| {
             errors
                 .entry(name.to_owned())
@@ -204,67 +201,101 @@ fn blank(value: &Option<String>) -> bool {
     optional(value).is_none()
 }
 
-/// Turns validator's errors into the wire shape, in form order.
-fn field_messages(errors: &ValidationErrors) -> FieldErrors {
-    errors
-        .field_errors()
-        .into_iter()
-        .map(|(name, list)| {
-            let messages = list
-                .iter()
-                .map(|e| {
-                    e.message
-                        .as_deref()
-                        .unwrap_or("This value is not valid.")
-                        .to_owned()
-                })
-                .collect();
-            (name.into_owned(), messages)
-        })
-        .collect()
+/// A field's own rule: the message saying what to fix in its text, or `None` when it passes.
+type ValueRule = fn(&str) -> Option<String>;
+
+/// The value rules of each field, in form order, as plain functions from the text to the message that says
+/// what to fix. [`ContactRequestForm::errors`] calls them directly, so the widget links none of validator's
+/// machinery (its error maps and `serde_json` parameters weigh more than the rules); the `Validate` derive
+/// runs the same functions through the adapters below.
+const VALUE_RULES: [(&str, ValueRule); 5] = [
+    (field::REQUEST_REASON, check_reason),
+    (field::PREFERRED_CHANNEL, check_channel),
+    (field::NAME, check_name),
+    (field::EMAIL, check_email),
+    (field::REQUEST_DESCRIPTION, check_description),
+];
+
+impl ContactRequestForm {
+    /// What each field's own value rule says, keyed by field; fields left out are not checked.
+    fn value_errors(&self) -> FieldErrors {
+        let values = [
+            &self.request_reason,
+            &self.preferred_channel,
+            &self.name,
+            &self.email,
+            &self.request_description,
+        ];
+        VALUE_RULES
+            .iter()
+            .zip(values)
+            .filter_map(|((name, check), value)| {
+                let message = check(value.as_deref()?)?;
+                Some(((*name).to_owned(), vec![message]))
+            })
+            .collect()
+    }
 }
 
-fn rule(code: &'static str, message: String) -> ValidationError {
-    ValidationError::new(code).with_message(message.into())
+fn check_reason(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty())
+        .then(|| RequestReason::from_str(value).err())
+        .flatten()
+        .map(|e| e.to_string())
+}
+
+fn check_channel(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty())
+        .then(|| PreferredChannel::from_str(value).err())
+        .flatten()
+        .map(|e| e.to_string())
+}
+
+fn check_email(value: &str) -> Option<String> {
+    (!value.trim().is_empty())
+        .then(|| VisitorEmail::parse(value).err())
+        .flatten()
+        .map(|e| e.to_string())
+}
+
+fn check_name(value: &str) -> Option<String> {
+    VisitorName::parse(value).err().map(|e| e.to_string())
+}
+
+fn check_description(value: &str) -> Option<String> {
+    RequestDescription::parse(value)
+        .err()
+        .map(|e| e.to_string())
+}
+
+/// Runs a plain rule as a validator rule.
+fn adapt(code: &'static str, message: Option<String>) -> Result<(), ValidationError> {
+    match message {
+        Some(message) => Err(ValidationError::new(code).with_message(message.into())),
+        None => Ok(()),
+    }
 }
 
 fn rule_reason(value: &str) -> Result<(), ValidationError> {
-    if value.trim().is_empty() {
-        return Ok(());
-    }
-    RequestReason::from_str(value.trim())
-        .map(drop)
-        .map_err(|e| rule("picklist", e.to_string()))
+    adapt("picklist", check_reason(value))
 }
 
 fn rule_channel(value: &str) -> Result<(), ValidationError> {
-    if value.trim().is_empty() {
-        return Ok(());
-    }
-    PreferredChannel::from_str(value.trim())
-        .map(drop)
-        .map_err(|e| rule("picklist", e.to_string()))
+    adapt("picklist", check_channel(value))
 }
 
 fn rule_email(value: &str) -> Result<(), ValidationError> {
-    if value.trim().is_empty() {
-        return Ok(());
-    }
-    VisitorEmail::parse(value)
-        .map(drop)
-        .map_err(|e| rule("email", e.to_string()))
+    adapt("email", check_email(value))
 }
 
 fn rule_name(value: &str) -> Result<(), ValidationError> {
-    VisitorName::parse(value)
-        .map(drop)
-        .map_err(|e| rule("name", e.to_string()))
+    adapt("name", check_name(value))
 }
 
 fn rule_description(value: &str) -> Result<(), ValidationError> {
-    RequestDescription::parse(value)
-        .map(drop)
-        .map_err(|e| rule("description", e.to_string()))
+    adapt("description", check_description(value))
 }
 
 #[cfg(test)]
@@ -465,5 +496,30 @@ mod tests {
     fn the_error_body_counts_the_fields() {
         let body = ContactRequestForm::default().parse().unwrap_err();
         assert_eq!(body.message, "2 fields need fixing.");
+    }
+
+    #[test]
+    fn the_validate_derive_and_the_plain_rules_give_the_same_messages() {
+        let forms = [
+            serde_json::json!({}),
+            serde_json::json!({"request_reason": "Sales", "preferred_channel": "Fax"}),
+            serde_json::json!({"preferred_phone": "12ab", "email": "nope", "name": "a\nb"}),
+            serde_json::json!({"request_reason": "Billing", "preferred_phone": "+14155550100"}),
+        ];
+        for json in forms {
+            let form = form(json.clone());
+            let via_validator: FieldErrors = match form.validate() {
+                Ok(()) => FieldErrors::new(),
+                Err(errors) => errors
+                    .field_errors()
+                    .into_iter()
+                    .map(|(name, list)| {
+                        let messages = list.iter().map(|e| e.message.clone().unwrap().into_owned());
+                        (name.into_owned(), messages.collect())
+                    })
+                    .collect(),
+            };
+            assert_eq!(form.value_errors(), via_validator, "{json}");
+        }
     }
 }

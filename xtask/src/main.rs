@@ -5,6 +5,7 @@
 //!   browser tests.
 
 mod bench;
+mod compress;
 mod fuzz;
 mod sizes;
 mod tools;
@@ -23,12 +24,16 @@ fn main() -> Result<()> {
     match task.as_str() {
         "run" => run(&rest),
         "test" => test(),
-        "sizes" => sizes::report(&root.join("dist")),
+        "build" => {
+            tools::ensure_widget_toolchain()?;
+            build_widget()
+        }
+        "sizes" => sizes::report(&root.join("dist"), rest.iter().any(|a| a == "--strict")),
         "bench" => bench::bench(),
         "fuzz" => fuzz::fuzz(rest.first().map(String::as_str)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  test                run every check and test (what CI runs)\n  sizes               print the built widget's transfer sizes\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)"
+                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ (minified loader, precompressed assets)\n  test                run every check and test (what CI runs)\n  sizes [--strict]    print the built widget's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())
@@ -91,7 +96,7 @@ fn test() -> Result<()> {
     )?;
     step("Rust tests", cargo().args(["test", "--workspace"]))?;
     build_widget()?;
-    sizes::report(Path::new("dist"))?;
+    sizes::report(Path::new("dist"), false)?;
     step(
         "building the server for the browser tests",
         cargo().args(["build", "--package", "contact-server"]),
@@ -113,11 +118,15 @@ fn test() -> Result<()> {
     )
 }
 
+/// Trunk's release build, then the loader minified and every asset precompressed.
 fn build_widget() -> Result<()> {
     step(
         "building the widget (Trunk, release)",
         Command::new("trunk").args(["build", "--release"]),
-    )
+    )?;
+    eprintln!("\n==> minifying the loader and precompressing the assets (brotli, gzip)");
+    compress::minify_loader(Path::new("dist"))?;
+    compress::precompress(Path::new("dist"))
 }
 
 fn cargo() -> Command {

@@ -1,58 +1,99 @@
-//! The widget's transfer sizes: what a visitor's browser downloads, raw, gzip and brotli.
+//! The widget's transfer sizes, checked against its budgets: what a visitor's browser downloads for the
+//! loader on every page, and for the form when it opens, raw, gzip and brotli.
 
-use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
-/// Prints the size of each file the widget loads from `dist`, and their total.
-pub fn report(dist: &Path) -> Result<()> {
-    let mut files: Vec<_> = std::fs::read_dir(dist)
-        .with_context(|| format!("{} is missing: build the widget first", dist.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css")
-        })
-        .collect();
-    files.sort();
+use crate::compress::{brotli, gzip};
+
+#[path = "../../server/src/widget/template.rs"]
+#[allow(dead_code)]
+mod template;
+
+/// The loader is on every page of the site: at most 2 KB brotli.
+const LOADER_BUDGET: usize = 2 * 1024;
+/// Everything fetched when the form opens (glue, wasm, CSS, locale): the product's budget, 60 KB brotli.
+const OPEN_BUDGET: usize = 60 * 1024;
+/// What the build may not exceed today while the Leptos form is above [`OPEN_BUDGET`]: a ratchet, so
+/// `cargo xtask test` catches any growth. `cargo xtask sizes --strict` fails on the budget itself.
+const OPEN_CEILING: usize = 108 * 1024;
+
+/// Prints the report; fails when the loader is over budget, when the open set is over its ceiling, or
+/// (with `strict`) over its budget.
+pub fn report(dist: &Path, strict: bool) -> Result<()> {
+    let loader = template::render_loader(dist)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("{}: build the widget first", dist.display()))?;
     println!(
-        "\n{:<44} {:>9} {:>9} {:>9}",
-        "widget file", "raw", "gzip", "brotli"
+        "\n{:<48} {:>9} {:>9} {:>9}",
+        "fetched", "raw", "gzip", "brotli"
     );
-    let mut total = [0usize; 3];
-    for path in &files {
-        let bytes = std::fs::read(path)?;
-        let sizes = [bytes.len(), gzip(&bytes)?, brotli(&bytes)?];
+    let loader_sizes = row(
+        "widget.js (as served, with its asset hashes)",
+        loader.as_bytes(),
+    )?;
+    println!("on open:");
+    let mut open = [0usize; 3];
+    for path in open_files(dist)? {
         let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        println!("{name:<44} {:>9} {:>9} {:>9}", sizes[0], sizes[1], sizes[2]);
-        for (t, s) in total.iter_mut().zip(sizes) {
-            *t += s;
+            .strip_prefix(dist)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let sizes = row(&name, &std::fs::read(&path)?)?;
+        for (total, size) in open.iter_mut().zip(sizes) {
+            *total += size;
         }
     }
     println!(
-        "{:<44} {:>9} {:>9} {:>9}",
-        "total", total[0], total[1], total[2]
+        "{:<48} {:>9} {:>9} {:>9}",
+        "total on open", open[0], open[1], open[2]
     );
+    println!(
+        "\nbudgets (brotli): loader {} of {LOADER_BUDGET} B; on open {} of {OPEN_BUDGET} B (ceiling {OPEN_CEILING} B)",
+        loader_sizes[2], open[2]
+    );
+    if loader_sizes[2] > LOADER_BUDGET {
+        bail!(
+            "the loader is {} B brotli, over its {LOADER_BUDGET} B budget",
+            loader_sizes[2]
+        );
+    }
+    if open[2] > OPEN_CEILING || (strict && open[2] > OPEN_BUDGET) {
+        let limit = if strict { OPEN_BUDGET } else { OPEN_CEILING };
+        bail!(
+            "the form fetches {} B brotli when it opens, over its {limit} B limit",
+            open[2]
+        );
+    }
+    if open[2] > OPEN_BUDGET {
+        println!(
+            "warning: on open is {} B over the {OPEN_BUDGET} B budget",
+            open[2] - OPEN_BUDGET
+        );
+    }
     Ok(())
 }
 
-fn gzip(bytes: &[u8]) -> Result<usize> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes)?;
-    Ok(encoder.finish()?.len())
+/// What the browser fetches when the form opens: the glue, the wasm, the stylesheet and the default
+/// locale (the launcher already fetched the last two, but they are part of what the form costs).
+fn open_files(dist: &Path) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dist)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            name != "widget.js"
+                && (name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css"))
+        })
+        .collect();
+    files.sort();
+    files.push(dist.join(template::LOCALES_DIR).join("en.json"));
+    Ok(files)
 }
 
-fn brotli(bytes: &[u8]) -> Result<usize> {
-    let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        ..Default::default()
-    };
-    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
-    Ok(out.len())
+fn row(name: &str, bytes: &[u8]) -> Result<[usize; 3]> {
+    let sizes = [bytes.len(), gzip(bytes)?.len(), brotli(bytes)?.len()];
+    println!("{name:<48} {:>9} {:>9} {:>9}", sizes[0], sizes[1], sizes[2]);
+    Ok(sizes)
 }

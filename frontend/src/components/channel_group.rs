@@ -3,6 +3,7 @@
 use contact_shared::{PreferredChannel, field};
 use leptos::prelude::*;
 
+use crate::host::Texts;
 use crate::model::FormModel;
 
 /// The channels as radios in a fieldset whose legend asks the question, so each radio is read out with it.
@@ -10,13 +11,17 @@ use crate::model::FormModel;
 pub fn ChannelGroup(
     /// The form this group belongs to.
     model: FormModel,
+    /// The locale's strings.
+    texts: Texts,
 ) -> impl IntoView {
     let name = field::PREFERRED_CHANNEL;
     let error_id = model.error_id(name);
     let radios = PreferredChannel::ALL
         .iter()
         .map(|&channel| {
-            let id = format!("{}-{channel}", model.input_id(name));
+            let mut id = model.input_id(name);
+            id.push('-');
+            id.push_str(channel.as_str());
             let label_for = id.clone();
             view! {
                 <label class="crw-radio" for=label_for>
@@ -34,14 +39,14 @@ pub fn ChannelGroup(
                         on:change=move |_| model.edit(name, channel.as_str().to_owned())
                         on:blur=move |_| model.blur(name)
                     />
-                    {channel.label()}
+                    {texts.get(label_key(channel))}
                 </label>
             }
         })
         .collect_view();
     view! {
         <fieldset class="crw-field crw-channels">
-            <legend>"How should we contact you?"</legend>
+            <legend>{texts.get("channel")}</legend>
             <div class="crw-radios">{radios}</div>
             {move || {
                 model.error(name).map(|message| {
@@ -53,5 +58,14 @@ pub fn ChannelGroup(
                 })
             }}
         </fieldset>
+    }
+}
+
+/// The locale key of a channel's label.
+const fn label_key(channel: PreferredChannel) -> &'static str {
+    match channel {
+        PreferredChannel::Phone => "channel_Phone",
+        PreferredChannel::Email => "channel_Email",
+        PreferredChannel::Text => "channel_Text",
     }
 }

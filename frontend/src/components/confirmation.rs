@@ -3,6 +3,8 @@
 use contact_shared::PreferredChannel;
 use leptos::{html, prelude::*};
 
+use crate::host::Texts;
+
 /// A created request, as the confirmation tells the visitor about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
@@ -20,6 +22,8 @@ pub struct Receipt {
 pub fn Confirmation(
     /// The request that was created.
     receipt: Receipt,
+    /// The locale's strings.
+    texts: Texts,
 ) -> impl IntoView {
     let message = NodeRef::<html::P>::new();
     Effect::new(move |_| {
@@ -28,24 +32,29 @@ pub fn Confirmation(
             let _ = message.focus();
         }
     });
+    let sentence = texts.get(done_key(receipt.channel));
+    let (before, after) = split_number(&sentence);
     view! {
         <p class="crw-done" tabindex="-1" node_ref=message>
-            "Thanks — your request "
+            {before.to_owned()}
             <strong data-testid="request-number">{receipt.number}</strong>
-            " has been received. We'll be in touch "
-            {by(receipt.channel)}
-            "."
+            {after.to_owned()}
         </p>
     }
 }
 
-/// How the visitor will hear from us, as the end of a sentence.
-const fn by(channel: PreferredChannel) -> &'static str {
+/// The locale key of the thank-you sentence for a channel.
+const fn done_key(channel: PreferredChannel) -> &'static str {
     match channel {
-        PreferredChannel::Phone => "by phone",
-        PreferredChannel::Email => "by email",
-        PreferredChannel::Text => "by text message",
+        PreferredChannel::Phone => "done_Phone",
+        PreferredChannel::Email => "done_Email",
+        PreferredChannel::Text => "done_Text",
     }
+}
+
+/// The sentence around its `{number}` placeholder; all of it before the number when it has none.
+fn split_number(sentence: &str) -> (&str, &str) {
+    sentence.split_once("{number}").unwrap_or((sentence, ""))
 }
 
 #[cfg(test)]
@@ -53,11 +62,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_channel_reads_as_the_end_of_the_sentence() {
-        let got = PreferredChannel::ALL
-            .iter()
-            .map(|c| by(*c))
-            .collect::<Vec<_>>();
-        assert_eq!(got, ["by phone", "by email", "by text message"]);
+    fn the_number_goes_where_the_locale_puts_it() {
+        let table = [
+            ("Thanks — {number} is in.", ("Thanks — ", " is in.")),
+            ("{number} reçue.", ("", " reçue.")),
+            ("No placeholder.", ("No placeholder.", "")),
+        ];
+        for (sentence, expected) in table {
+            assert_eq!(split_number(sentence), expected, "{sentence}");
+        }
+    }
+
+    #[test]
+    fn each_channel_has_its_own_sentence() {
+        let keys = PreferredChannel::ALL.iter().map(|c| done_key(*c));
+        assert_eq!(
+            keys.collect::<Vec<_>>(),
+            ["done_Phone", "done_Email", "done_Text"]
+        );
     }
 }

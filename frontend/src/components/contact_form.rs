@@ -1,6 +1,6 @@
 //! The contact-request form: its fields, client-side checks, and the submission.
 
-use contact_shared::{ContactRequestForm, PreferredChannel, RequestReason, field};
+use contact_shared::{ContactRequestForm, PreferredChannel, field};
 use leptos::{ev::SubmitEvent, html, prelude::*};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlFormElement};
@@ -9,6 +9,7 @@ use super::channel_group::ChannelGroup;
 use super::confirmation::Receipt;
 use super::field::{Control, Field};
 use crate::api::{self, SubmitError};
+use crate::host::Options;
 use crate::model::FormModel;
 
 /// The form. It checks the shared rules before sending, sends once per click, and on failure keeps what
@@ -17,18 +18,20 @@ use crate::model::FormModel;
 pub fn ContactForm(
     /// The intake server's origin.
     api_base: String,
-    /// Prefix for every element id in this form.
-    prefix: String,
+    /// The form's state, owned by the widget so the page can prefill it.
+    model: FormModel,
+    /// The site's choices, the locale's strings, and where events go.
+    options: Options,
     /// Receives the created request.
     on_receipt: WriteSignal<Option<Receipt>>,
     /// Receives the failure to announce, or `None` to clear it.
     alert: WriteSignal<Option<String>>,
 ) -> impl IntoView {
-    let model = FormModel::new(prefix);
+    let (texts, events) = (options.texts, options.events);
     let form_ref = NodeRef::<html::Form>::new();
     let trap_ref = NodeRef::<html::Input>::new();
     // One sender per form: its idempotency key and proof of work outlive each click's retries.
-    let sender = api::Sender::new(&api_base);
+    let sender = api::Sender::new(&api_base, &options.site);
 
     let action = Action::new_local(
         move |(form, channel): &(ContactRequestForm, PreferredChannel)| {
@@ -40,17 +43,28 @@ pub fn ContactForm(
             async move {
                 let result = sender.submit(&form, &trap).await;
                 match &result {
-                    Ok(created) => on_receipt.set(Some(Receipt {
-                        number: created.name.clone(),
-                        channel,
-                    })),
+                    Ok(created) => {
+                        events.emit("submitted", "number", &created.name);
+                        on_receipt.set(Some(Receipt {
+                            number: created.name.clone(),
+                            channel,
+                        }));
+                    }
                     Err(SubmitError::Rejected(body)) => {
                         alert.set(Some(body.message.clone()));
                         if let Some(first) = model.reject(body.fields.clone()) {
                             focus_field(form_ref, first);
                         }
                     }
-                    Err(error) => alert.set(Some(error.to_string())),
+                    Err(error) => {
+                        let key = match error {
+                            SubmitError::Network => "network",
+                            _ => "unexpected",
+                        };
+                        let message = texts.get(key);
+                        events.emit("error", "message", &message);
+                        alert.set(Some(message));
+                    }
                 }
                 result
             }
@@ -80,10 +94,16 @@ pub fn ContactForm(
         }
     };
 
-    let reasons = RequestReason::ALL
+    let reasons = options
+        .reasons
         .iter()
-        .map(|r| (r.as_str(), r.as_str()))
+        .map(|r| (r.as_str(), texts.get(&reason_key(r.as_str()))))
         .collect();
+    let (sending, retrying, idle) = (
+        texts.get("sending"),
+        texts.get("retry"),
+        texts.get("submit"),
+    );
     view! {
         <form class="crw-form" novalidate node_ref=form_ref on:submit=on_submit>
             // A honeypot: off-screen and out of the tab order, so people leave it empty and form-filling bots don't.
@@ -98,19 +118,21 @@ pub fn ContactForm(
             />
             <Field
                 model
+                texts
                 name=field::REQUEST_REASON
-                label="Reason"
+                label=texts.get("reason")
                 control=Control::Select {
-                    placeholder: "Choose a reason",
+                    placeholder: texts.get("reason_placeholder"),
                     options: reasons,
                 }
             />
-            <ChannelGroup model />
+            <ChannelGroup model texts />
             <Field
                 model
+                texts
                 name=field::PREFERRED_PHONE
-                label="Phone number"
-                hint="With the country code, like +44 20 7946 0958."
+                label=texts.get("phone")
+                hint=texts.get("phone_hint")
                 control=Control::Input {
                     kind: "tel",
                     autocomplete: "tel",
@@ -118,8 +140,9 @@ pub fn ContactForm(
             />
             <Field
                 model
+                texts
                 name=field::NAME
-                label="Name"
+                label=texts.get("name")
                 control=Control::Input {
                     kind: "text",
                     autocomplete: "name",
@@ -127,8 +150,9 @@ pub fn ContactForm(
             />
             <Field
                 model
+                texts
                 name=field::EMAIL
-                label="Email"
+                label=texts.get("email")
                 control=Control::Input {
                     kind: "email",
                     autocomplete: "email",
@@ -136,8 +160,9 @@ pub fn ContactForm(
             />
             <Field
                 model
+                texts
                 name=field::REQUEST_DESCRIPTION
-                label="How can we help?"
+                label=texts.get("description")
                 control=Control::TextArea
             />
             // `aria-disabled` rather than `disabled` while sending: a disabled button drops keyboard focus,
@@ -147,10 +172,12 @@ pub fn ContactForm(
                 class="crw-submit"
                 aria-disabled=move || pending.get().then_some("true")
             >
-                {move || match (pending.get(), retry()) {
-                    (true, _) => "Sending…",
-                    (false, true) => "Try again",
-                    (false, false) => "Request contact",
+                {move || {
+                    match (pending.get(), retry()) {
+                        (true, _) => sending.clone(),
+                        (false, true) => retrying.clone(),
+                        (false, false) => idle.clone(),
+                    }
                 }}
             </button>
         </form>
@@ -171,6 +198,13 @@ fn focus_field(form_ref: NodeRef<html::Form>, field: &'static str) {
             let _ = target.focus();
         }
     });
+}
+
+/// The locale key of a reason's label.
+fn reason_key(reason: &str) -> String {
+    let mut key = String::from("reason_");
+    key.push_str(reason);
+    key
 }
 
 fn control(form: &HtmlFormElement, selector: &str) -> Option<HtmlElement> {

@@ -3,6 +3,7 @@
 use leptos::{ev::Event, prelude::*};
 
 use crate::form_state::described_by;
+use crate::host::Texts;
 use crate::model::FormModel;
 
 /// The kind of control a [`Field`] renders.
@@ -16,8 +17,8 @@ pub enum Control {
     TextArea,
     /// A `<select>` whose first option, with an empty value, asks to choose; then `(value, label)` options.
     Select {
-        placeholder: &'static str,
-        options: Vec<(&'static str, &'static str)>,
+        placeholder: String,
+        options: Vec<(&'static str, String)>,
     },
 }
 
@@ -30,16 +31,22 @@ pub fn Field(
     /// The field's wire name: the control's `name` and its key in error bodies.
     name: &'static str,
     /// The visible label.
-    label: &'static str,
+    label: String,
     /// The control to render.
     control: Control,
     /// Guidance read out with the control, such as an example value.
-    #[prop(optional)]
-    hint: Option<&'static str>,
+    #[prop(optional, into)]
+    hint: Option<String>,
+    /// The locale's strings.
+    texts: Texts,
 ) -> impl IntoView {
     let id = model.input_id(name);
     let error_id = model.error_id(name);
-    let hint_id = hint.map(|_| format!("{id}-hint"));
+    let hint_id = hint.as_ref().map(|_| {
+        let mut hint_id = id.clone();
+        hint_id.push_str("-hint");
+        hint_id
+    });
     let description = {
         let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
         move || {
@@ -86,7 +93,11 @@ pub fn Field(
         <div class="crw-field">
             <label for=id>
                 {label}
-                {move || model.is_required(name).then(|| view! { <span class="crw-req">" (required)"</span> })}
+                {move || {
+                    model
+                        .is_required(name)
+                        .then(|| view! { <span class="crw-req">{texts.get("required")}</span> })
+                }}
             </label>
             {hint.map(|hint| view! { <p class="crw-hint" id=hint_id>{hint}</p> })}
             {control}

@@ -1,18 +1,29 @@
 //! The demo host pages: a small site on its own origin that embeds the widget with one script tag, the way
-//! a site builder would paste it. With the built-in demo sites, it also shows signed-in visitors: its
-//! server side signs an identity token for its (pretend) signed-in user, as a real host's back end would.
+//! a site builder would paste it, in the modes and on the kinds of page the e2e suite checks it on. With
+//! the built-in demo sites it also shows signed-in visitors: its server side signs an identity token for
+//! its (pretend) signed-in user, as a real host's back end would.
 
 use axum::Router;
-use axum::http::header;
-use axum::response::{Html, IntoResponse};
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use crate::sites::{DEMO_MEMBERS_SITE_KEY, DEMO_SITE_KEY, DemoSigner};
 
-const PAGE: &str = include_str!("page.html");
 const STYLESHEET: &str = include_str!("site.css");
+/// The contact page, embedding the form inline for the site and visitor of a [`Variant`].
+const CONTACT_PAGE: &str = include_str!("page.html");
+const HOSTILE_STYLESHEET: &str = include_str!("hostile.css");
 
-/// One demo page: which site it embeds, and whether its visitor is signed in.
+/// The other demo pages: `(path, page, whether it is served under the strict Content-Security-Policy)`.
+const PAGES: [(&str, &str, bool); 4] = [
+    ("/launcher", include_str!("launcher.html"), false),
+    ("/hostile", include_str!("hostile.html"), false),
+    ("/csp", include_str!("csp.html"), true),
+    ("/two-widgets", include_str!("two-widgets.html"), false),
+];
+
+/// One contact page: which site it embeds, and whether its visitor is signed in.
 struct Variant {
     path: &'static str,
     site: &'static str,
@@ -49,17 +60,14 @@ const VARIANTS: [Variant; 4] = [
 
 /// The demo site's routes. `widget_src` is the URL of `widget.js` on the widget server; `signer` signs the
 /// signed-in pages' identity tokens (absent when the server runs configured sites, which sign their own).
+///
+/// `/` embeds the form inline for a guest, `/signed-in` for a signed-in visitor, `/members` and
+/// `/members/signed-in` the same on a sign-in-only site; `/launcher` embeds it as a floating button,
+/// `/hostile` both under a stylesheet that attacks every element, `/csp` both under the strict policy the
+/// README documents, and `/two-widgets` an inline form and a launcher side by side.
 pub fn app(widget_src: &str, signer: Option<DemoSigner>) -> Router {
-    let mut router = Router::new().route(
-        "/site.css",
-        get(|| async {
-            (
-                [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-                STYLESHEET,
-            )
-                .into_response()
-        }),
-    );
+    let policy = HeaderValue::from_str(&strict_policy(widget_src)).ok();
+    let mut router = Router::new();
     for variant in VARIANTS.iter().filter(|v| !v.signed_in || signer.is_some()) {
         let widget_src = widget_src.to_owned();
         let signer = signer.clone();
@@ -71,21 +79,67 @@ pub fn app(widget_src: &str, signer: Option<DemoSigner>) -> Router {
                     .as_ref()
                     .filter(|_| variant.signed_in)
                     .map(|s| s.token(variant.site));
-                std::future::ready(Html(page(&widget_src, variant, token.as_deref())))
+                std::future::ready(Html(contact_page(&widget_src, variant, token.as_deref())))
             }),
         );
     }
-    router.fallback(crate::error::not_found)
+    for (path, page, strict) in PAGES {
+        let body = page.replace("{{WIDGET_SRC}}", &escape_attr(widget_src));
+        let policy = if strict { policy.clone() } else { None };
+        router = router.route(
+            path,
+            get(move || std::future::ready(page_response(body.clone(), policy.clone()))),
+        );
+    }
+    router
+        .route("/site.css", get(|| async { css(STYLESHEET) }))
+        .route("/hostile.css", get(|| async { css(HOSTILE_STYLESHEET) }))
+        .fallback(crate::error::not_found)
 }
 
-fn page(widget_src: &str, variant: &Variant, token: Option<&str>) -> String {
+/// The policy the README gives site owners: scripts and styles from the page's origin and the widget
+/// server only, WebAssembly compilation allowed, nothing inline, no `eval`.
+fn strict_policy(widget_src: &str) -> String {
+    let server = url_origin(widget_src);
+    format!(
+        "default-src 'self'; script-src 'self' {server} 'wasm-unsafe-eval'; \
+         style-src 'self' {server}; connect-src 'self' {server}; img-src 'self'; \
+         object-src 'none'; base-uri 'none'"
+    )
+}
+
+/// `scheme://host:port` of a URL.
+fn url_origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find('/')
+        .map_or(url.len(), |i| after_scheme + i);
+    &url[..end]
+}
+
+fn contact_page(widget_src: &str, variant: &Variant, token: Option<&str>) -> String {
     let identity = token.map_or_else(String::new, |t| {
         format!(" data-identity-token=\"{}\"", escape_attr(t))
     });
-    PAGE.replace("{{WIDGET_SRC}}", &escape_attr(widget_src))
+    CONTACT_PAGE
+        .replace("{{WIDGET_SRC}}", &escape_attr(widget_src))
         .replace("{{SITE}}", variant.site)
         .replace("{{IDENTITY}}", &identity)
         .replace("{{HEADING}}", variant.heading)
+}
+
+fn page_response(body: String, policy: Option<HeaderValue>) -> Response {
+    let mut response = Html(body).into_response();
+    if let Some(policy) = policy {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
+}
+
+fn css(text: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], text).into_response()
 }
 
 /// Escapes a value for a double-quoted HTML attribute.
@@ -102,24 +156,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn attribute_values_cannot_break_out_of_their_quotes() {
-        assert_eq!(
-            escape_attr(r#"http://x/"><script>"#),
-            "http://x/&quot;&gt;&lt;script&gt;"
-        );
+    fn the_strict_policy_names_the_widget_server_and_allows_nothing_inline() {
+        let policy = strict_policy("http://127.0.0.1:3000/widget.js");
+        assert!(policy.contains("script-src 'self' http://127.0.0.1:3000 'wasm-unsafe-eval';"));
+        assert!(policy.contains("style-src 'self' http://127.0.0.1:3000;"));
+        assert!(!policy.contains("unsafe-inline"));
+        assert!(!policy.contains("'unsafe-eval'"));
     }
 
     #[test]
     fn the_signed_in_page_carries_a_token_and_the_guest_page_does_not() {
-        let guest = page("http://w/widget.js", &VARIANTS[0], None);
+        let guest = contact_page("http://w/widget.js", &VARIANTS[0], None);
         assert!(
-            guest.contains(r#"<script src="http://w/widget.js" data-site="demo" async></script>"#),
+            guest.contains(
+                r#"<script src="http://w/widget.js" data-site="demo" data-mode="inline" async>"#
+            ),
             "{guest}"
         );
-        let signed = page("http://w/widget.js", &VARIANTS[1], Some("a.b.c"));
+        let signed = contact_page("http://w/widget.js", &VARIANTS[1], Some("a.b.c"));
         assert!(
-            signed.contains(r#"data-site="demo" data-identity-token="a.b.c" async"#),
+            signed.contains(
+                r#"data-site="demo" data-mode="inline" data-identity-token="a.b.c" async"#
+            ),
             "{signed}"
+        );
+    }
+
+    #[test]
+    fn attribute_values_cannot_break_out_of_their_quotes() {
+        assert_eq!(
+            escape_attr(r#"http://x/"><script>"#),
+            "http://x/&quot;&gt;&lt;script&gt;"
         );
     }
 }

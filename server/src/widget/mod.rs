@@ -4,22 +4,21 @@
 //! writes their names into the loader, so a page fetches `widget.js` (short cache) and then exactly the
 //! assets of this build (cached for a year, as their names change with their content).
 
+mod template;
+
 use std::path::{Path, PathBuf};
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::AppError;
 
-/// The file Trunk copies the loader source to.
-const LOADER_FILE: &str = "widget.js";
-/// Where in the loader the asset names go.
-const ASSETS_PLACEHOLDER: &str = "__CRW_ASSETS__";
 /// The path prefix of the built assets.
 const ASSETS_PATH: &str = "/widget";
 
@@ -52,19 +51,31 @@ impl WidgetAssets {
         self.loader.is_some()
     }
 
-    /// `GET /widget.js` and `GET /widget/*`, readable from any origin.
+    /// `GET /widget.js` and `GET /widget/*`, readable from any origin (the loader fetches the assets with
+    /// CORS so their integrity can be checked). The build's `.br` and `.gz` files are served to browsers
+    /// that accept them; the loader, written at start-up, is compressed as it is sent.
     pub fn routes<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         let loader = self.loader.clone();
         let assets = Router::new()
-            .fallback_service(ServeDir::new(&self.dir))
+            .fallback_service(
+                ServeDir::new(&self.dir)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            )
             .layer(SetResponseHeaderLayer::overriding(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ))
+            .layer(SetResponseHeaderLayer::appending(
+                header::VARY,
+                HeaderValue::from_static("accept-encoding"),
             ));
         Router::new()
-            .route("/widget.js", get(move || serve_loader(loader.clone())))
+            .route(
+                "/widget.js",
+                get(move || serve_loader(loader.clone())).layer(CompressionLayer::new()),
+            )
             .nest(ASSETS_PATH, assets)
-            // The loader imports the glue as a module, which browsers fetch with CORS.
             .layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
     }
 }
@@ -83,37 +94,9 @@ async fn serve_loader(loader: Option<String>) -> Response {
     }
 }
 
-/// Reads the loader source and writes the hashed asset names into it.
+/// Reads the loader source and writes the hashed asset names and their integrity into it.
 fn build_loader(dir: &Path) -> Result<String, String> {
-    let source = std::fs::read_to_string(dir.join(LOADER_FILE))
-        .map_err(|e| format!("cannot read {LOADER_FILE}: {e}"))?;
-    if !source.contains(ASSETS_PLACEHOLDER) {
-        return Err(format!(
-            "{LOADER_FILE} has no {ASSETS_PLACEHOLDER} placeholder"
-        ));
-    }
-    let names: Vec<String> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot list the folder: {e}"))?
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .collect();
-    let wasm = names
-        .iter()
-        .find(|n| n.ends_with("_bg.wasm"))
-        .ok_or("no *_bg.wasm file")?;
-    let glue = format!("{}.js", wasm.trim_end_matches("_bg.wasm"));
-    if !names.contains(&glue) {
-        return Err(format!("no {glue} beside {wasm}"));
-    }
-    let css = names
-        .iter()
-        .find(|n| n.ends_with(".css"))
-        .ok_or("no .css file")?;
-    let assets = serde_json::json!({
-        "glue": format!("{}/{glue}", &ASSETS_PATH[1..]),
-        "wasm": format!("{}/{wasm}", &ASSETS_PATH[1..]),
-        "css": format!("{}/{css}", &ASSETS_PATH[1..]),
-    });
-    Ok(source.replace(ASSETS_PLACEHOLDER, &assets.to_string()))
+    template::render_loader(dir)
 }
 
 #[cfg(test)]
@@ -121,9 +104,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_loader_names_the_hashed_assets_of_the_build() {
+    fn the_loader_pins_each_asset_of_the_build_by_path_and_integrity() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("widget.js"), "var assets = __CRW_ASSETS__;").unwrap();
+        std::fs::create_dir(dir.path().join("locales")).unwrap();
+        std::fs::write(dir.path().join("locales/en.json"), "{}").unwrap();
         for name in [
             "contact-widget-ab12_bg.wasm",
             "contact-widget-ab12.js",
@@ -133,9 +118,31 @@ mod tests {
             std::fs::write(dir.path().join(name), "").unwrap();
         }
         let loader = build_loader(dir.path()).unwrap();
+        let json = loader
+            .strip_prefix("var assets = ")
+            .and_then(|s| s.strip_suffix(';'))
+            .unwrap();
+        let assets: serde_json::Value = serde_json::from_str(json).unwrap();
+        // SHA-256 of the empty file and of "{}", as `openssl dgst -sha256 -binary | base64` prints them.
+        let empty = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
         assert_eq!(
-            loader,
-            r#"var assets = {"css":"widget/widget-cd34.css","glue":"widget/contact-widget-ab12.js","wasm":"widget/contact-widget-ab12_bg.wasm"};"#
+            assets["glue"],
+            serde_json::json!(["widget/contact-widget-ab12.js", empty])
+        );
+        assert_eq!(
+            assets["wasm"],
+            serde_json::json!(["widget/contact-widget-ab12_bg.wasm", empty])
+        );
+        assert_eq!(
+            assets["css"],
+            serde_json::json!(["widget/widget-cd34.css", empty])
+        );
+        assert_eq!(
+            assets["locales"]["en"],
+            serde_json::json!([
+                "widget/locales/en.json?v=44136fa3",
+                "sha256-RBNvo1WzZ4oRRq0W9+hknpT7T8If536DEMBg9hyq/4o="
+            ])
         );
     }
 

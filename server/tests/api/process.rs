@@ -132,7 +132,7 @@ async fn the_binary_serves_over_tcp_and_keeps_requests_across_a_restart() {
         .await
         .unwrap();
     assert!(page.contains(&format!(
-        r#"<script src="{}/widget.js" data-site="demo" async></script>"#,
+        r#"<script src="{}/widget.js" data-site="demo" data-mode="inline" async></script>"#,
         server.api
     )));
 

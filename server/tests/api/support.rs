@@ -29,6 +29,8 @@ pub struct TestResponse {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: Value,
+    /// The body exactly as sent, for answers that are not JSON.
+    pub bytes: Vec<u8>,
 }
 
 impl TestApp {
@@ -100,6 +102,7 @@ impl TestApp {
             status,
             headers,
             body,
+            bytes: bytes.to_vec(),
         }
     }
 

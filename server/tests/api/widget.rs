@@ -18,7 +18,20 @@ fn fake_build() -> tempfile::TempDir {
     )
     .unwrap();
     std::fs::write(dir.path().join("widget-3c4d.css"), ".crw{}").unwrap();
+    std::fs::create_dir(dir.path().join("locales")).unwrap();
+    std::fs::write(dir.path().join("locales/en.json"), "{}").unwrap();
+    // What `cargo xtask build` writes beside each asset; the contents only need to differ.
+    std::fs::write(dir.path().join("contact-widget-1a2b_bg.wasm.br"), b"brotli").unwrap();
+    std::fs::write(dir.path().join("contact-widget-1a2b_bg.wasm.gz"), b"gzip").unwrap();
     dir
+}
+
+fn get_wasm(accept_encoding: Option<&str>) -> axum::http::Request<axum::body::Body> {
+    let mut request = axum::http::Request::get("/widget/contact-widget-1a2b_bg.wasm");
+    if let Some(encoding) = accept_encoding {
+        request = request.header(header::ACCEPT_ENCODING, encoding);
+    }
+    request.body(axum::body::Body::empty()).unwrap()
 }
 
 #[tokio::test]
@@ -39,7 +52,7 @@ async fn the_loader_is_served_with_a_short_cache_and_names_the_hashed_assets() {
     );
     let js = response.body.as_str().unwrap();
     assert!(
-        js.contains(r#""glue":"widget/contact-widget-1a2b.js""#),
+        js.contains(r#""glue":["widget/contact-widget-1a2b.js","sha256-"#),
         "{js}"
     );
     assert!(!js.contains("__CRW_ASSETS__"));
@@ -68,4 +81,70 @@ async fn without_a_build_the_loader_is_a_clear_503() {
     let response = app.get("/widget.js").await;
     assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
     error_body(&response);
+}
+
+#[tokio::test]
+async fn assets_are_served_precompressed_as_the_browser_accepts() {
+    let build = fake_build();
+    let app = TestApp::with_widget_dir(Some(build.path()));
+    let table = [
+        (
+            Some("gzip, deflate, br, zstd"),
+            Some("br"),
+            "brotli".as_bytes(),
+            "a browser that takes brotli",
+        ),
+        (
+            Some("gzip"),
+            Some("gzip"),
+            b"gzip".as_slice(),
+            "a client that takes gzip only",
+        ),
+        (
+            None,
+            None,
+            b"\0asm".as_slice(),
+            "a client that asks for no encoding",
+        ),
+    ];
+    for (accept, encoding, body, why) in table {
+        let response = app.send(get_wasm(accept)).await;
+        assert_eq!(response.status, StatusCode::OK, "{why}");
+        assert_eq!(
+            response
+                .headers
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap()),
+            encoding,
+            "{why}"
+        );
+        assert_eq!(
+            response.headers[header::CONTENT_TYPE],
+            "application/wasm",
+            "{why}"
+        );
+        let vary = response.headers[header::VARY]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase();
+        assert!(vary.contains("accept-encoding"), "{why}: {vary}");
+        assert_eq!(response.bytes, body, "{why}");
+    }
+}
+
+#[tokio::test]
+async fn the_loader_is_compressed_for_browsers_that_accept_it() {
+    let build = fake_build();
+    let app = TestApp::with_widget_dir(Some(build.path()));
+    let request = axum::http::Request::get("/widget.js")
+        .header(header::ACCEPT_ENCODING, "br")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = app.send(request).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.headers[header::CONTENT_ENCODING], "br");
+    assert_eq!(
+        response.headers[header::CACHE_CONTROL],
+        "public, max-age=300"
+    );
 }

@@ -1,0 +1,143 @@
+//! What the loader hands the widget when it mounts it: the locale's strings, the reasons and default
+//! channel the site chose, and the function that reports events to the page's `ContactRequestWidget` API.
+//!
+//! The loader has already checked every `data-*` value against the picklists (and warned about the rest),
+//! so this only reads them. Everything here is a `Copy` handle, cheap to move into views and handlers.
+
+use contact_shared::{PreferredChannel, RequestReason};
+use js_sys::{Function, Object, Reflect};
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+/// Reads a property of a JS object; `undefined` when it is missing or the object is not one.
+fn prop(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The strings of the page's locale, keyed as in `frontend/locales/en.json`.
+#[derive(Clone, Copy)]
+pub struct Texts(StoredValue<JsValue, LocalStorage>);
+
+impl Texts {
+    /// The string for `key`; the key itself if the locale lacks it, so a gap shows rather than hides.
+    pub fn get(&self, key: &str) -> String {
+        self.0
+            .with_value(|strings| prop(strings, key).as_string())
+            .unwrap_or_else(|| key.to_owned())
+    }
+}
+
+/// Reports what happens in the widget to the page, as `ContactRequestWidget` events.
+#[derive(Clone, Copy)]
+pub struct Events(StoredValue<Function, LocalStorage>);
+
+impl Events {
+    /// Calls the loader's `emit(type, detail)`. A throwing page handler is the page's problem, not ours.
+    pub fn emit(&self, kind: &str, key: &str, value: &str) {
+        let detail = Object::new();
+        let _ = Reflect::set(&detail, &key.into(), &value.into());
+        self.0.with_value(|emit| {
+            let _ = emit.call2(&JsValue::NULL, &kind.into(), &detail);
+        });
+    }
+}
+
+/// One widget's settings, read from the loader's options object.
+#[derive(Clone)]
+pub struct Options {
+    pub texts: Texts,
+    pub events: Events,
+    /// The site key (the tag's `data-site`), sent with every submission.
+    pub site: String,
+    /// The reasons to offer, in the site's order.
+    pub reasons: Vec<RequestReason>,
+    /// The channel chosen when the form opens.
+    pub channel: PreferredChannel,
+}
+
+impl Options {
+    /// Reads `{strings, site, reasons, channel}`, the last two as the page's `data-reasons` (comma-separated)
+    /// and `data-channel` wrote them; an unknown value is left out with one console warning each.
+    pub fn read(options: &JsValue, emit: Function) -> Self {
+        let reasons: Vec<RequestReason> = prop(options, "reasons")
+            .as_string()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .filter_map(|r| checked("reasons", r))
+            .collect();
+        Self {
+            texts: Texts(StoredValue::new_local(prop(options, "strings"))),
+            events: Events(StoredValue::new_local(emit)),
+            site: prop(options, "site").as_string().unwrap_or_default(),
+            reasons: if reasons.is_empty() {
+                RequestReason::ALL.to_vec()
+            } else {
+                reasons
+            },
+            channel: prop(options, "channel")
+                .as_string()
+                .filter(|c| !c.is_empty())
+                .and_then(|c| checked("channel", &c))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Parses a picklist value from a `data-*` attribute, warning once about one that is not in the picklist.
+fn checked<T: std::str::FromStr>(attribute: &str, value: &str) -> Option<T> {
+    let parsed = value.parse().ok();
+    if parsed.is_none() {
+        let mut warning = String::from("ContactRequestWidget: ignoring data-");
+        warning.push_str(attribute);
+        warning.push('=');
+        warning.push_str(value);
+        web_sys::console::warn_1(&warning.into());
+    }
+    parsed
+}
+
+/// The `(field, value)` pairs of a `prefill` call's detail, for the fields the form has.
+pub fn prefill_pairs(detail: &JsValue) -> Vec<(&'static str, String)> {
+    crate::form_state::FIELDS
+        .iter()
+        .filter_map(|&field| Some((field, prop(detail, field).as_string()?)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// The keys of a locale file.
+    fn keys(path: &std::path::Path) -> BTreeSet<String> {
+        let text = std::fs::read_to_string(path).unwrap();
+        let json: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} is not a JSON object: {e}", path.display()));
+        for (key, value) in &json {
+            assert!(
+                value.is_string(),
+                "{}: {key} is not a string",
+                path.display()
+            );
+        }
+        json.keys().cloned().collect()
+    }
+
+    #[test]
+    fn every_shipped_locale_has_exactly_the_english_keys() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let english = keys(&dir.join("en.json"));
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let got = keys(&path);
+            assert_eq!(
+                got.symmetric_difference(&english).collect::<Vec<_>>(),
+                Vec::<&String>::new(),
+                "{} differs from en.json",
+                path.display()
+            );
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The JSON the widget sends and reads, through the browser's own `JSON` rather than `serde_json`.
+//!
+//! The shapes are the shared crate's serde types; only the codec differs. `serde_json`'s parser, error
+//! messages and float formatting were the largest part of the widget's WebAssembly, while the browser
+//! already ships a JSON codec. Natively (unit tests, clippy) the same functions use `serde_json`, so the
+//! logic around them is tested without a browser; the browser path is exercised by the e2e suite.
+
+use contact_shared::{ContactRequestCreated, ContactRequestForm, ErrorBody};
+
+/// A proof-of-work challenge as `GET /api/v1/challenge` answers it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Challenge {
+    pub token: String,
+    /// Leading zero bits the proof's hash must have.
+    pub difficulty: u32,
+    /// Milliseconds after issue before a proof is accepted (the minimum fill time).
+    pub not_before_ms: f64,
+}
+
+#[cfg(target_arch = "wasm32")]
+mod codec {
+    use contact_shared::{ContactRequestCreated, ContactRequestForm, ErrorBody, FieldErrors};
+    use js_sys::{Array, JSON, Object, Reflect};
+    use wasm_bindgen::JsValue;
+
+    fn get(object: &JsValue, key: &str) -> JsValue {
+        Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    pub fn form(form: &ContactRequestForm) -> String {
+        let object = Object::new();
+        let fields = [
+            ("request_reason", &form.request_reason),
+            ("preferred_channel", &form.preferred_channel),
+            ("preferred_phone", &form.preferred_phone),
+            ("name", &form.name),
+            ("email", &form.email),
+            ("request_description", &form.request_description),
+        ];
+        for (key, value) in fields {
+            let value = value.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+            let _ = Reflect::set(&object, &key.into(), &value);
+        }
+        let _ = Reflect::set(&object, &"is_callback".into(), &form.is_callback.into());
+        JSON::stringify(&object)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default()
+    }
+
+    pub fn created(body: &str) -> Option<ContactRequestCreated> {
+        let value = JSON::parse(body).ok()?;
+        Some(ContactRequestCreated {
+            id: get(&value, "id").as_string()?,
+            name: get(&value, "name").as_string()?,
+            status: get(&value, "status").as_string()?.parse().ok()?,
+        })
+    }
+
+    pub fn error_body(body: &str) -> Option<ErrorBody> {
+        let value = JSON::parse(body).ok()?;
+        let message = get(&value, "message").as_string()?;
+        let mut fields = FieldErrors::new();
+        let raw = get(&value, "fields");
+        if raw.is_object() {
+            for key in Object::keys(&raw.clone().into()).iter() {
+                let messages = Array::from(&get(&raw, &key.as_string()?))
+                    .iter()
+                    .filter_map(|m| m.as_string())
+                    .collect();
+                fields.insert(key.as_string()?, messages);
+            }
+        }
+        Some(ErrorBody { message, fields })
+    }
+
+    pub fn challenge(body: &str) -> Option<super::Challenge> {
+        let value = JSON::parse(body).ok()?;
+        Some(super::Challenge {
+            token: get(&value, "token").as_string()?,
+            difficulty: get(&value, "difficulty").as_f64().unwrap_or(0.0) as u32,
+            not_before_ms: get(&value, "not_before_ms").as_f64().unwrap_or(0.0),
+        })
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod codec {
+    use contact_shared::{ContactRequestCreated, ContactRequestForm, ErrorBody};
+
+    pub fn form(form: &ContactRequestForm) -> String {
+        serde_json::to_string(form).unwrap_or_default()
+    }
+
+    pub fn created(body: &str) -> Option<ContactRequestCreated> {
+        serde_json::from_str(body).ok()
+    }
+
+    pub fn error_body(body: &str) -> Option<ErrorBody> {
+        serde_json::from_str(body).ok()
+    }
+
+    pub fn challenge(body: &str) -> Option<super::Challenge> {
+        let value: serde_json::Value = serde_json::from_str(body).ok()?;
+        Some(super::Challenge {
+            token: value["token"].as_str()?.to_owned(),
+            difficulty: value["difficulty"].as_u64().unwrap_or(0) as u32,
+            not_before_ms: value["not_before_ms"].as_f64().unwrap_or(0.0),
+        })
+    }
+}
+
+/// The submission as JSON.
+pub fn form_json(form: &ContactRequestForm) -> String {
+    codec::form(form)
+}
+
+/// A `201` body, or `None` when it is not the documented shape.
+pub fn created(body: &str) -> Option<ContactRequestCreated> {
+    codec::created(body)
+}
+
+/// An error body, or `None` when it is not the documented shape.
+pub fn error_body(body: &str) -> Option<ErrorBody> {
+    codec::error_body(body)
+}
+
+/// A challenge body, or `None` when it is not the documented shape.
+pub fn challenge(body: &str) -> Option<Challenge> {
+    codec::challenge(body)
+}
