@@ -50,6 +50,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         (sites, Some(signer))
     };
     let site_keys: Vec<String> = sites.iter().map(|s| s.key.clone()).collect();
+    for queue in sites.iter().filter_map(|s| s.default_queue.clone()) {
+        crate::access::directory::ensure_queue(&store, queue.clone())
+            .await
+            .with_context(|| format!("cannot create the queue {queue:?} named in the sites file"))?;
+    }
 
     let widget = WidgetAssets::load(&args.widget_dir);
     let protection = Protection::from_args(&args.protection);

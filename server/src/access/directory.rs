@@ -144,6 +144,29 @@ pub async fn add_queue(
     Ok(queue)
 }
 
+/// The id of the queue named `name`, creating it (not as the default) if it does not exist yet: the
+/// queues a sites file names as owners exist in the store from start-up on.
+pub async fn ensure_queue(store: &Store, name: String) -> Result<String, StoreError> {
+    let id = ids::new_id(GROUP_PREFIX);
+    store
+        .write(move |tx| {
+            tx.execute(
+                "INSERT INTO queues (id, name, is_default, created_at)
+                 VALUES (?1, ?2, 0, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+                 ON CONFLICT (name) DO NOTHING",
+                params![id, name],
+            )?;
+            let id: String =
+                tx.query_row("SELECT id FROM queues WHERE name = ?1", [name], |row| row.get(0))?;
+            Ok(Ok::<_, std::convert::Infallible>(id))
+        })
+        .await
+        .map(|found| match found {
+            Ok(id) => id,
+            Err(never) => match never {},
+        })
+}
+
 /// Every queue.
 pub async fn queues(store: &Store) -> Result<Vec<Queue>, StoreError> {
     store

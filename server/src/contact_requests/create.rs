@@ -75,6 +75,7 @@ pub async fn create(
         source_origin,
         site_key: site.key.clone(),
         visitor_sub: visitor.map(|v| v.sub),
+        owner_queue: site.default_queue.clone(),
     };
     match state.store.insert_once(submission, key).await? {
         Inserted::Created(created) => {

@@ -71,6 +71,7 @@ pub fn demo_sites(origins: Vec<String>) -> (Vec<Site>, DemoSigner) {
             .collect(),
         default_country_code: None,
         identity_keys: key().into_iter().collect(),
+        default_queue: None,
     };
     let sites = vec![
         site(DEMO_SITE_KEY, "Northwind Plumbing", true),

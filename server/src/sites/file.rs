@@ -18,6 +18,8 @@ use super::identity::{Algorithm, IdentityKey};
 /// The shortest shared secret accepted for HS256, in bytes (RFC 7518 asks for at least the hash size).
 const MIN_SECRET_BYTES: usize = 32;
 const MAX_LABEL_CHARS: usize = 60;
+/// As a Salesforce Group name.
+const MAX_QUEUE_CHARS: usize = 80;
 
 /// A configuration mistake, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +65,7 @@ struct SiteFormat {
     #[serde(default)]
     labels: HashMap<String, Spanned<String>>,
     default_country_code: Option<Spanned<String>>,
+    default_queue: Option<Spanned<String>>,
     #[serde(default)]
     identity_keys: Vec<Spanned<KeyFormat>>,
 }
@@ -197,6 +200,16 @@ pub fn parse(
                 Some(digits.to_owned())
             }
         };
+        let default_queue = match site.default_queue {
+            None => None,
+            Some(queue) => {
+                let name = queue.get_ref().trim();
+                if name.is_empty() || name.chars().count() > MAX_QUEUE_CHARS {
+                    return Err(at(queue.span(), format!("a queue name has 1 to {MAX_QUEUE_CHARS} characters")));
+                }
+                Some(name.to_owned())
+            }
+        };
         let mut kids = HashSet::new();
         let mut identity_keys = Vec::new();
         for key_entry in site.identity_keys {
@@ -231,6 +244,7 @@ pub fn parse(
                 .collect(),
             default_country_code,
             identity_keys,
+            default_queue,
         });
     }
     Ok(sites)
@@ -389,6 +403,7 @@ allowed_origins = ["https://www.acme.example"]
 reasons = ["Order", "Billing"]
 channels = ["Email", "Phone"]
 default_country_code = "+44"
+default_queue = "Acme callbacks"
 
 [site.labels]
 Order = "My order"
@@ -431,6 +446,8 @@ public_key = """RSA_PUBLIC"""
             ]
         );
         assert_eq!(acme.default_country_code.as_deref(), Some("44"));
+        assert_eq!(acme.default_queue.as_deref(), Some("Acme callbacks"));
+        assert_eq!(sites[1].default_queue, None);
         assert_eq!(acme.identity_keys[0].kid(), "k1");
         let members = &sites[1];
         assert!(!members.guests);
@@ -476,6 +493,7 @@ public_key = """RSA_PUBLIC"""
             (site("channels = [\"Fax\"]\n"), 5, "unknown channel \"Fax\""),
             (site("channels = [\"Phone\"]\n[site.labels]\nEmail = \"Mail\"\n"), 7, "\"Email\" is labelled but not among"),
             (site("default_country_code = \"044\"\n"), 5, "a country calling code has 1 to 3 digits"),
+            (site("default_queue = \" \"\n"), 5, "a queue name has 1 to 80 characters"),
             (site("guests = false\n"), 1, "a site with guests = false needs at least one [[site.identity_keys]]"),
             (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"none\"\nsecret = \"x\"\n"), 7, "unsupported alg \"none\": use HS256, RS256 or ES256"),
             (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"HS256\"\nsecret = \"short\"\n"), 5, "an HS256 secret needs at least 32 bytes"),

@@ -39,6 +39,9 @@ pub struct Site {
     pub default_country_code: Option<String>,
     /// Keys that verify this site's identity tokens, selected by `kid`.
     pub identity_keys: Vec<IdentityKey>,
+    /// The queue that owns this site's new requests (created at start-up if missing); `None` for the
+    /// store's default queue.
+    pub default_queue: Option<String>,
 }
 
 impl Site {

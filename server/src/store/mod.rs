@@ -46,6 +46,8 @@ pub struct Submission {
     pub site_key: String,
     /// The verified visitor's stable id on that site (the identity token's `sub`); `None` for a guest.
     pub visitor_sub: Option<String>,
+    /// The name of the queue that will own the request; `None` for the store's default queue.
+    pub owner_queue: Option<String>,
 }
 
 /// A stored contact request, every column.

@@ -19,6 +19,9 @@ use super::idempotency::{self, IdempotencyKey, Inserted};
 use super::{StoreError, StoredContactRequest, Submission};
 use crate::ids;
 
+/// The user widget submissions are created by (Salesforce's site guest user), seeded by migration 0002.
+const SITE_GUEST_USER: &str = "005000000000001AAA";
+
 /// How many inserts one transaction takes at most.
 const MAX_BATCH: usize = 256;
 /// How many inserts may wait for the writer before submitters wait for room.
@@ -308,12 +311,20 @@ fn insert_one(
     // Cached: the statement is compiled once per connection, not once per row.
     let name: String = savepoint
         .prepare_cached(
+            // Every system field is set here, so the intake-defaults trigger of migration 0002 has
+            // nothing to fill in and each row is written once. The owner is the site's queue, else the
+            // default queue, else the queue the migration seeded.
             "INSERT INTO contact_requests
             (id, status, request_reason, preferred_channel, preferred_phone, request_description,
              visitor_name, visitor_email, is_callback, source_origin, site_key, visitor_sub,
-             created_at, updated_at)
+             owner_id, created_by_id, last_modified_by_id, created_at, updated_at, system_modstamp)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
-                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+                 coalesce((SELECT id FROM queues WHERE name = ?13),
+                          (SELECT id FROM queues WHERE is_default = 1),
+                          '00G000000000001EAA'),
+                 ?14, ?14,
+                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
          RETURNING name",
         )?
         .query_row(
@@ -330,6 +341,8 @@ fn insert_one(
                 submission.source_origin,
                 submission.site_key,
                 submission.visitor_sub,
+                submission.owner_queue,
+                SITE_GUEST_USER,
             ],
             |row| row.get(0),
         )?;

@@ -349,3 +349,33 @@ async fn with_several_sites_a_request_must_name_its_site() {
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
     assert!(error_body(&response).message.contains("X-CRW-Site"));
 }
+
+#[tokio::test]
+async fn a_site_s_requests_are_owned_by_its_queue_and_others_by_the_default_queue() {
+    let toml = format!(
+        "{}\n[[site]]\nkey = \"queued\"\nname = \"Queued\"\nallowed_origins = [\"https://queued.example.com\"]\ndefault_queue = \"Queued callbacks\"\n",
+        sites_toml()
+    );
+    let app = TestApp::with_sites(&toml);
+    let queue = contact_server::access::directory::ensure_queue(&app.store, "Queued callbacks".into())
+        .await
+        .unwrap();
+    let again = contact_server::access::directory::ensure_queue(&app.store, "Queued callbacks".into())
+        .await
+        .unwrap();
+    assert_eq!(queue, again, "an existing queue is found, not duplicated");
+
+    let queued = submit(&app, "queued", "https://queued.example.com", None, json!({"request_reason": "Order", "preferred_phone": "+14155550100"})).await;
+    let shop = submit(&app, "shop", SHOP, None, order_form()).await;
+    let conn = rusqlite::Connection::open(app.dir.path().join("test.sqlite3")).unwrap();
+    let owner = |id: &Value| -> (String, String) {
+        conn.query_row(
+            "SELECT owner_id, created_by_id FROM contact_requests WHERE id = ?1",
+            [id.as_str().unwrap()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    assert_eq!(owner(&queued.body["id"]), (queue, "005000000000001AAA".to_owned()));
+    assert_eq!(owner(&shop.body["id"]).0, "00G000000000001EAA", "the default queue");
+}
