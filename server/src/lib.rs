@@ -5,6 +5,8 @@
 //! [`serve::serve`] binds the listeners and runs it.
 
 pub mod access;
+pub mod call_centers;
+pub mod callbacks;
 pub mod config;
 mod contact_requests;
 mod demo;
@@ -38,6 +40,8 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// The call centers of `--call-centers` (none without the file).
+    pub call_centers: call_centers::CallCenters,
 }
 
 /// The API server's router: intake API, probes and widget assets, with logging and the error shape on

@@ -12,8 +12,16 @@ use crate::{AppState, Store, WidgetAssets};
 /// Serves the API, the widget and the demo page until SIGINT or SIGTERM, then lets in-flight requests
 /// finish and the store commit what it was given.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let call_centers = match &args.call_centers {
+        Some(path) => crate::call_centers::file::load(path).map_err(anyhow::Error::msg)?,
+        None => crate::call_centers::CallCenters::default(),
+    };
     let store = Store::open_sqlite(&args.database)
         .with_context(|| format!("cannot open the database {}", args.database.display()))?;
+    call_centers
+        .sync(&store)
+        .await
+        .context("cannot store the call centers")?;
     let listener = bind(args.listen).await?;
     let api_addr = listener.local_addr()?;
     let public_url = args
@@ -47,6 +55,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let app = crate::app(
         AppState {
             store: store.clone(),
+            call_centers,
         },
         allowed,
         &widget,

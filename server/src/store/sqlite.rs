@@ -30,6 +30,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0002_salesforce_api.sql"
         )),
+        M::up(include_str!("../../migrations/sqlite/0005_callbacks.sql")),
     ])
 }
 

@@ -34,6 +34,7 @@ impl TestApp {
         let router = contact_server::app(
             AppState {
                 store: store.clone(),
+                call_centers: Default::default(),
             },
             vec![HeaderValue::from_static(PAGE_ORIGIN)],
             &widget,
