@@ -17,6 +17,7 @@ pub mod serve;
 pub mod sobjects;
 pub mod soql;
 pub mod store;
+pub mod telephony;
 pub mod widget;
 
 use std::time::Duration;
@@ -56,6 +57,8 @@ pub fn app(state: AppState, allowed_origins: Vec<HeaderValue>, widget: &WidgetAs
         .merge(contact_requests::routes(cors))
         .merge(health::routes())
         .merge(sobjects::routes(state.store.clone()))
+        .merge(telephony::routes())
+        .merge(callbacks::routes(state.store.clone()))
         .with_state(state)
         .merge(widget.routes())
         .fallback(error::not_found)

@@ -5,7 +5,8 @@
 -- Salesforce CallCenter (key prefix 04v). Rows are kept in step with the configuration file at start;
 -- `internal_name` is the file's stable key, so ids survive restarts.
 CREATE TABLE call_centers (
-    id                  TEXT NOT NULL PRIMARY KEY,
+    seq                 INTEGER PRIMARY KEY,
+    id                  TEXT NOT NULL UNIQUE,
     internal_name       TEXT NOT NULL UNIQUE,
     name                TEXT NOT NULL,
     unified_routing     INTEGER NOT NULL DEFAULT 0 CHECK (unified_routing IN (0, 1)),
@@ -74,7 +75,8 @@ END;
 
 -- The call log: Salesforce Task (key prefix 00T) with its call fields.
 CREATE TABLE tasks (
-    id                       TEXT NOT NULL PRIMARY KEY,
+    seq                      INTEGER PRIMARY KEY,
+    id                       TEXT NOT NULL UNIQUE,
     subject                  TEXT,
     status                   TEXT NOT NULL DEFAULT 'Completed',
     what_id                  TEXT,

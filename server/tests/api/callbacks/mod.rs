@@ -1,0 +1,7 @@
+//! Callbacks: the telephony endpoint, call centers through the API, routing and claiming, and the call
+//! log with the status machine and EngagementInteraction it drives.
+
+mod call_log;
+mod routing;
+mod support;
+mod telephony;
