@@ -3,5 +3,6 @@
 
 mod call_log;
 mod routing;
+mod startup;
 mod support;
 mod telephony;
