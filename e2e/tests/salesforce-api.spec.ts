@@ -151,3 +151,30 @@ test("bad tokens, read-only tokens and bad queries get Salesforce's errors", asy
     errorCode: "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
   });
 });
+
+test("EngagementInteraction and CallCenter are objects jsforce describes, writes and reads", async () => {
+  const conn = connect();
+  const interactions = conn.sobject("EngagementInteraction");
+  const created = await interactions.create({
+    CommunicationChannel: "Voice Call",
+    Type: "Outbound",
+    Status: "Completed",
+    StartDateTime: "2024-05-01T09:00:00Z",
+    EndDateTime: "2024-05-01T09:04:10Z",
+    IsAttendeeVerified: true,
+    PhoneNumber: "+18445791189",
+  });
+  expect(created.success).toBe(true);
+  const record = await interactions.retrieve(created.id!);
+  expect(record).toMatchObject({ Duration: "0:04:10", MappedState: "Completed", IsAttendeeVerified: true });
+  expect(record.AttendeeVerificationTime).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  const describe = await interactions.describe();
+  expect(describe.fields.find((f) => f.name === "MappedState")!.picklistValues.map((p) => p.value)).toEqual(["Completed", "InProgress", "New"]);
+  expect(describe.fields.find((f) => f.name === "Duration")!.updateable).toBe(false);
+
+  const centers = await conn.sobject("CallCenter").describe();
+  expect(centers.createable).toBe(false);
+  expect(centers.fields.map((f) => f.name)).toContain("InternalName");
+  const listed = await conn.query("SELECT Id, Name FROM CallCenter");
+  expect(listed.done).toBe(true);
+});

@@ -101,6 +101,11 @@ pub struct ServeArgs {
     #[arg(long, env = "CRW_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
+    /// TOML file of call centers: unified routing, business hours, retry policy and the keys that sign
+    /// telephony tokens. Without it there are none and the telephony API refuses every call.
+    #[arg(long, env = "CRW_CALL_CENTERS", global = true)]
+    pub call_centers: Option<PathBuf>,
+
     #[command(flatten)]
     pub protection: ProtectionArgs,
 }

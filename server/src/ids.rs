@@ -8,6 +8,12 @@ const SUFFIX: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
 
 /// The key prefix of ContactRequest ids.
 pub const CONTACT_REQUEST_PREFIX: &str = "0SR";
+/// The key prefix of CallCenter ids.
+pub const CALL_CENTER_PREFIX: &str = "04v";
+/// The key prefix of Task ids (the call log).
+pub const TASK_PREFIX: &str = "00T";
+/// The key prefix of EngagementInteraction ids.
+pub const ENGAGEMENT_INTERACTION_PREFIX: &str = "0eI";
 
 /// A new random 18-character id with the given 3-character key prefix.
 pub fn new_id(prefix: &str) -> String {

@@ -5,6 +5,8 @@
 //! [`serve::serve`] binds the listeners and runs it.
 
 pub mod access;
+pub mod call_centers;
+pub mod callbacks;
 pub mod config;
 pub mod connections;
 mod contact_requests;
@@ -19,6 +21,7 @@ pub mod sites;
 pub mod sobjects;
 pub mod soql;
 pub mod store;
+pub mod telephony;
 pub mod widget;
 
 use std::sync::Arc;
@@ -46,15 +49,19 @@ pub struct AppState {
     pub store: Store,
     pub sites: Arc<Sites>,
     pub protection: Arc<protection::Protection>,
+    /// The call centers of `--call-centers` (none without the file).
+    pub call_centers: call_centers::CallCenters,
 }
 
 impl AppState {
-    /// State with the given sites and protection settings (see [`protection::Protection::off`] for tests).
+    /// State with the given sites and protection settings (see [`protection::Protection::off`] for tests)
+    /// and no call centers.
     pub fn new(store: Store, sites: Sites, protection: protection::Protection) -> Self {
         Self {
             store,
             sites: Arc::new(sites),
             protection: Arc::new(protection),
+            call_centers: call_centers::CallCenters::default(),
         }
     }
 }
@@ -86,6 +93,8 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         .merge(health::routes())
         .merge(sites::routes())
         .merge(sobjects::routes(state.store.clone()))
+        .merge(telephony::routes())
+        .merge(callbacks::routes(state.store.clone()))
         .with_state(state)
         .merge(widget.routes())
         .fallback(error::not_found)

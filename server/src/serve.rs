@@ -13,8 +13,16 @@ use crate::{AppState, Sites, Store, WidgetAssets};
 /// Serves the API, the widget and the demo page until SIGINT or SIGTERM, then lets in-flight requests
 /// finish and the store commit what it was given.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let call_centers = match &args.call_centers {
+        Some(path) => crate::call_centers::file::load(path).map_err(anyhow::Error::msg)?,
+        None => crate::call_centers::CallCenters::default(),
+    };
     let store = Store::open_sqlite(&args.database)
         .with_context(|| format!("cannot open the database {}", args.database.display()))?;
+    call_centers
+        .sync(&store)
+        .await
+        .context("cannot store the call centers")?;
     let listener = bind(args.listen).await?;
     let api_addr = listener.local_addr()?;
     let public_url = args
@@ -53,13 +61,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     for queue in sites.iter().filter_map(|s| s.default_queue.clone()) {
         crate::access::directory::ensure_queue(&store, queue.clone())
             .await
-            .with_context(|| format!("cannot create the queue {queue:?} named in the sites file"))?;
+            .with_context(|| {
+                format!("cannot create the queue {queue:?} named in the sites file")
+            })?;
     }
 
     let widget = WidgetAssets::load(&args.widget_dir);
     let protection = Protection::from_args(&args.protection);
     let app = crate::app(
-        AppState::new(store.clone(), Sites::new(sites), protection),
+        AppState {
+            call_centers,
+            ..AppState::new(store.clone(), Sites::new(sites), protection)
+        },
         &widget,
     );
     let limits = ConnectionLimits {

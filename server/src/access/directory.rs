@@ -157,7 +157,9 @@ pub async fn ensure_queue(store: &Store, name: String) -> Result<String, StoreEr
                 params![id, name],
             )?;
             let id: String =
-                tx.query_row("SELECT id FROM queues WHERE name = ?1", [name], |row| row.get(0))?;
+                tx.query_row("SELECT id FROM queues WHERE name = ?1", [name], |row| {
+                    row.get(0)
+                })?;
             Ok(Ok::<_, std::convert::Infallible>(id))
         })
         .await

@@ -205,7 +205,10 @@ pub fn parse(
             Some(queue) => {
                 let name = queue.get_ref().trim();
                 if name.is_empty() || name.chars().count() > MAX_QUEUE_CHARS {
-                    return Err(at(queue.span(), format!("a queue name has 1 to {MAX_QUEUE_CHARS} characters")));
+                    return Err(at(
+                        queue.span(),
+                        format!("a queue name has 1 to {MAX_QUEUE_CHARS} characters"),
+                    ));
                 }
                 Some(name.to_owned())
             }

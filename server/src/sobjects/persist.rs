@@ -113,7 +113,33 @@ pub fn insert(
         placeholders.join(", ")
     );
     tx.execute(&sql, params_from_iter(values))?;
+    if let Err(e) = after_write(tx, object, &id, user)? {
+        return Ok(Err(e));
+    }
     Ok(Ok(id))
+}
+
+/// Runs the object's hook after a create or update, in the same transaction.
+fn after_write(tx: &Transaction<'_>, object: &SObject, id: &str, user: &str) -> Outcome<()> {
+    match object.after_write {
+        Some(hook) => hook(tx, id, user),
+        None => Ok(Ok(())),
+    }
+}
+
+/// Refuses writes to objects whose records come from configuration.
+pub fn check_writable(object: &SObject) -> Result<(), SfError> {
+    if object.read_only {
+        return Err(SfError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "INSUFFICIENT_ACCESS_OR_READONLY",
+            format!(
+                "{} records are read-only through the API: they come from the server's configuration file",
+                object.name
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether the record exists and is live, in the recycle bin, or unknown.
@@ -170,7 +196,7 @@ pub fn update(
         values.len()
     );
     tx.execute(&sql, params_from_iter(values))?;
-    Ok(Ok(()))
+    after_write(tx, object, id, user)
 }
 
 /// Moves a live record to the recycle bin.

@@ -72,6 +72,7 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, SfError> {
     let object = object_named(&object)?;
+    persist::check_writable(object)?;
     let body = json_body(&headers, &body)?;
     let changes = values::parse(object, &body, Mode::Create, None)?;
     let id = state
@@ -231,6 +232,7 @@ pub async fn update(
     body: Bytes,
 ) -> Result<StatusCode, SfError> {
     let object = object_named(&path.object)?;
+    persist::check_writable(object)?;
     let id = record_id_of(object, &path.id)?;
     let body = json_body(&headers, &body)?;
     let changes = values::parse(object, &body, Mode::Update, Some(&id))?;
@@ -248,6 +250,7 @@ pub async fn delete(
     Path(path): Path<RecordPath>,
 ) -> Result<StatusCode, SfError> {
     let object = object_named(&path.object)?;
+    persist::check_writable(object)?;
     let id = record_id_of(object, &path.id)?;
     state
         .store
@@ -263,6 +266,7 @@ pub async fn undelete(
     Path(path): Path<RecordPath>,
 ) -> Result<axum::Json<Value>, SfError> {
     let object = object_named(&path.object)?;
+    persist::check_writable(object)?;
     let id = record_id_of(object, &path.id)?;
     let answer = saved(&id);
     state
@@ -282,6 +286,7 @@ pub async fn upsert(
     body: Bytes,
 ) -> Result<Response, SfError> {
     let object = object_named(&path.object)?;
+    persist::check_writable(object)?;
     let field = object
         .field(&path.field)
         .filter(|f| f.has(prop::EXTERNAL_ID) || f.name == "Id");

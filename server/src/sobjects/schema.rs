@@ -14,6 +14,7 @@ pub enum FieldType {
     Boolean,
     DateTime,
     Reference,
+    Int,
 }
 
 impl FieldType {
@@ -29,6 +30,7 @@ impl FieldType {
             Self::Boolean => "boolean",
             Self::DateTime => "datetime",
             Self::Reference => "reference",
+            Self::Int => "int",
         }
     }
 
@@ -38,6 +40,7 @@ impl FieldType {
             Self::Id | Self::Reference => "tns:ID",
             Self::Boolean => "xsd:boolean",
             Self::DateTime => "xsd:dateTime",
+            Self::Int => "xsd:int",
             _ => "xsd:string",
         }
     }
@@ -70,7 +73,7 @@ pub mod prop {
 use prop::*;
 
 /// One field of an object.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Field {
     pub name: &'static str,
     pub label: &'static str,
@@ -118,7 +121,19 @@ pub struct SObject {
     pub fields: &'static [Field],
     /// The fields of the object's form, in order (describe/layouts).
     pub layout: &'static [&'static str],
+    /// Records come from elsewhere (configuration): the API reads them but never writes them.
+    pub read_only: bool,
+    /// Runs in the same transaction after each create or update of a record, to derive fields or drive
+    /// other records; an `Err` rolls the whole write back.
+    pub after_write: Option<AfterWrite>,
 }
+
+/// The hook of [`SObject::after_write`]: the transaction, the record's id and the acting user.
+pub type AfterWrite = fn(
+    &rusqlite::Transaction<'_>,
+    &str,
+    &str,
+) -> rusqlite::Result<Result<(), crate::sobjects::SfError>>;
 
 impl SObject {
     /// The field with this API name, without regard to case as Salesforce does.
@@ -137,7 +152,12 @@ pub fn object(name: &str) -> Option<&'static SObject> {
         .find(|o| o.name.eq_ignore_ascii_case(name))
 }
 
-pub static OBJECTS: &[&SObject] = &[&CONTACT_REQUEST];
+pub static OBJECTS: &[&SObject] = &[
+    &CONTACT_REQUEST,
+    &super::call_objects::CALL_CENTER,
+    &super::call_objects::TASK,
+    &super::call_objects::ENGAGEMENT_INTERACTION,
+];
 
 /// The key prefix of each object a reference may point to.
 pub fn key_prefix_of(object: &str) -> Option<&'static str> {
@@ -151,11 +171,17 @@ pub fn key_prefix_of(object: &str) -> Option<&'static str> {
         "Opportunity" => "006",
         "WorkOrder" => "0WO",
         "ContactRequest" => crate::ids::CONTACT_REQUEST_PREFIX,
+        "CallCenter" => crate::ids::CALL_CENTER_PREFIX,
+        "Task" => crate::ids::TASK_PREFIX,
+        "EngagementInteraction" => crate::ids::ENGAGEMENT_INTERACTION_PREFIX,
+        "ServiceAppointment" => "08p",
+        "Visit" => "0Z5",
+        "RecordType" => "012",
         _ => return None,
     })
 }
 
-const fn field(
+pub(crate) const fn field(
     name: &'static str,
     label: &'static str,
     ty: FieldType,
@@ -176,7 +202,7 @@ const fn field(
     }
 }
 
-const fn reference(
+pub(crate) const fn reference(
     name: &'static str,
     label: &'static str,
     column: &'static str,
@@ -191,7 +217,7 @@ const fn reference(
     }
 }
 
-const fn picklist(
+pub(crate) const fn picklist(
     name: &'static str,
     label: &'static str,
     column: &'static str,
@@ -204,8 +230,8 @@ const fn picklist(
     }
 }
 
-const SYSTEM: u16 = DEFAULTED | FILTER | SORT;
-const EDIT: u16 = CREATE | UPDATE | FILTER | SORT | GROUP;
+pub(crate) const SYSTEM: u16 = DEFAULTED | FILTER | SORT;
+pub(crate) const EDIT: u16 = CREATE | UPDATE | FILTER | SORT | GROUP;
 
 /// Salesforce's ContactRequest, with the widget's visitor fields and an external id for upserts.
 pub static CONTACT_REQUEST: SObject = SObject {
@@ -410,6 +436,46 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "c.source_origin",
             FILTER | SORT | GROUP | NILLABLE | CUSTOM,
         ),
+        field(
+            "ScheduledRoutingDateTime__c",
+            "Scheduled Routing Date Time",
+            FieldType::DateTime,
+            0,
+            "c.scheduled_routing_at",
+            EDIT | NILLABLE | CUSTOM,
+        ),
+        field(
+            "VoiceCallId__c",
+            "Voice Call ID",
+            FieldType::String,
+            255,
+            "c.voice_call_id",
+            FILTER | SORT | NILLABLE | CUSTOM,
+        ),
+        field(
+            "TelephonyProviderName__c",
+            "Telephony Provider Name",
+            FieldType::String,
+            255,
+            "c.telephony_provider",
+            FILTER | SORT | GROUP | NILLABLE | CUSTOM,
+        ),
+        reference(
+            "CallCenterId__c",
+            "Call Center ID",
+            "c.call_center_id",
+            FILTER | SORT | GROUP | NILLABLE | CUSTOM,
+            &["CallCenter"],
+            "CallCenter__r",
+        ),
+        field(
+            "CallAttempts__c",
+            "Call Attempts",
+            FieldType::Int,
+            0,
+            "c.call_attempts",
+            SYSTEM | CUSTOM,
+        ),
     ],
     layout: &[
         "RequestReason",
@@ -420,6 +486,8 @@ pub static CONTACT_REQUEST: SObject = SObject {
         "RequestDescription",
         "IsCallback",
     ],
+    read_only: false,
+    after_write: None,
 };
 
 #[cfg(test)]

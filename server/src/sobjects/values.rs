@@ -150,7 +150,26 @@ pub fn check(field: &'static Field, value: &Value) -> Result<Sql, SfError> {
             }
             Ok(Sql::Text(id))
         }
-        FieldType::DateTime => Err(wrong_type(field, "not set by clients", value)),
+        FieldType::DateTime => {
+            let text = value
+                .as_str()
+                .ok_or_else(|| wrong_type(field, "an ISO 8601 date and time", value))?;
+            parse_datetime(text).map(Sql::Text).ok_or_else(|| {
+                SfError::bad_request(
+                    "INVALID_TYPE_ON_FIELD_IN_RECORD",
+                    format!(
+                        "{}: value not of required type: {text} (send an ISO 8601 date and time such as 2024-05-01T09:30:00Z)",
+                        field.label
+                    ),
+                )
+                .on([field.name])
+            })
+        }
+        FieldType::Int => value
+            .as_i64()
+            .filter(|n| i32::try_from(*n).is_ok())
+            .map(Sql::Integer)
+            .ok_or_else(|| wrong_type(field, "a whole number", value)),
         _ => {
             let text = value
                 .as_str()
@@ -223,6 +242,16 @@ fn looks_like_email(text: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// An ISO 8601 date and time with an offset (`Z`, `+01:00` or Salesforce's `+0000`), in the stored
+/// format.
+pub fn parse_datetime(text: &str) -> Option<String> {
+    use time::format_description::well_known::{Iso8601, Rfc3339};
+    let moment = time::OffsetDateTime::parse(text, &Rfc3339)
+        .or_else(|_| time::OffsetDateTime::parse(text, &Iso8601::DEFAULT))
+        .ok()?;
+    Some(super::rows::stored(moment))
 }
 
 /// The body's value for `field`, if it names it (without regard to case).

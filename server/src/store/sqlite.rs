@@ -39,6 +39,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0004_sites_identity.sql"
         )),
+        M::up(include_str!("../../migrations/sqlite/0005_callbacks.sql")),
     ])
 }
 

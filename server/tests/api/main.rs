@@ -2,6 +2,7 @@
 
 mod abuse;
 mod bad_input;
+mod callbacks;
 mod contact_requests;
 mod health;
 mod idempotency;

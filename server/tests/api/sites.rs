@@ -357,15 +357,24 @@ async fn a_site_s_requests_are_owned_by_its_queue_and_others_by_the_default_queu
         sites_toml()
     );
     let app = TestApp::with_sites(&toml);
-    let queue = contact_server::access::directory::ensure_queue(&app.store, "Queued callbacks".into())
-        .await
-        .unwrap();
-    let again = contact_server::access::directory::ensure_queue(&app.store, "Queued callbacks".into())
-        .await
-        .unwrap();
+    let queue =
+        contact_server::access::directory::ensure_queue(&app.store, "Queued callbacks".into())
+            .await
+            .unwrap();
+    let again =
+        contact_server::access::directory::ensure_queue(&app.store, "Queued callbacks".into())
+            .await
+            .unwrap();
     assert_eq!(queue, again, "an existing queue is found, not duplicated");
 
-    let queued = submit(&app, "queued", "https://queued.example.com", None, json!({"request_reason": "Order", "preferred_phone": "+14155550100"})).await;
+    let queued = submit(
+        &app,
+        "queued",
+        "https://queued.example.com",
+        None,
+        json!({"request_reason": "Order", "preferred_phone": "+14155550100"}),
+    )
+    .await;
     let shop = submit(&app, "shop", SHOP, None, order_form()).await;
     let conn = rusqlite::Connection::open(app.dir.path().join("test.sqlite3")).unwrap();
     let owner = |id: &Value| -> (String, String) {
@@ -376,6 +385,13 @@ async fn a_site_s_requests_are_owned_by_its_queue_and_others_by_the_default_queu
         )
         .unwrap()
     };
-    assert_eq!(owner(&queued.body["id"]), (queue, "005000000000001AAA".to_owned()));
-    assert_eq!(owner(&shop.body["id"]).0, "00G000000000001EAA", "the default queue");
+    assert_eq!(
+        owner(&queued.body["id"]),
+        (queue, "005000000000001AAA".to_owned())
+    );
+    assert_eq!(
+        owner(&shop.body["id"]).0,
+        "00G000000000001EAA",
+        "the default queue"
+    );
 }

@@ -1,0 +1,358 @@
+//! The call-center configuration file (TOML): parsed and checked once at start, so a mistake stops the
+//! server with the file and line to fix instead of surfacing on the first call.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use jsonwebtoken::{Algorithm, DecodingKey};
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{BusinessHours, CallCenter, CallCenters, SigningKey};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    call_center: Vec<RawCenter>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCenter {
+    internal_name: Spanned<String>,
+    name: String,
+    #[serde(default)]
+    unified_routing: bool,
+    time_zone: Spanned<String>,
+    #[serde(default)]
+    business_hours: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    additional_numbers: Vec<AdditionalNumber>,
+    retry_delay_minutes: Option<Spanned<i64>>,
+    max_attempts: Option<Spanned<i64>>,
+    jwt: RawJwt,
+}
+
+/// A number of the call center that is not a person's (the reference's AdditionalNumber).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdditionalNumber {
+    pub name: String,
+    pub phone: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJwt {
+    issuer: String,
+    audience: String,
+    #[serde(default = "default_leeway")]
+    leeway_seconds: u64,
+    keys: Vec<RawKey>,
+}
+
+fn default_leeway() -> u64 {
+    30
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKey {
+    kid: Spanned<String>,
+    algorithm: Spanned<String>,
+    public_key: Option<Spanned<String>>,
+    secret: Option<Spanned<String>>,
+}
+
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// An error at a place in the file.
+fn at(text: &str, offset: usize, message: impl std::fmt::Display) -> String {
+    let line = text[..offset.min(text.len())].matches('\n').count() + 1;
+    format!("line {line}: {message}")
+}
+
+/// Reads and checks the file; the error names the file and the line.
+pub fn load(path: &Path) -> Result<CallCenters, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the call-center file {}: {e}", path.display()))?;
+    parse(&text).map_err(|e| format!("call-center file {}: {e}", path.display()))
+}
+
+/// Parses the file's text.
+pub fn parse(text: &str) -> Result<CallCenters, String> {
+    let file: File = toml::from_str(text).map_err(|e| match e.span() {
+        Some(span) => at(text, span.start, e.message()),
+        None => e.message().to_owned(),
+    })?;
+    let mut names = HashSet::new();
+    let mut kids = HashSet::new();
+    let mut centers = Vec::new();
+    for raw in file.call_center {
+        let internal = raw.internal_name.get_ref().clone();
+        if internal.trim().is_empty() || !names.insert(internal.clone()) {
+            return Err(at(
+                text,
+                raw.internal_name.span().start,
+                format!("internal_name {internal:?} must be non-empty and unique"),
+            ));
+        }
+        let zone = raw.time_zone.get_ref();
+        let time_zone = jiff::tz::TimeZone::get(zone).map_err(|_| {
+            at(
+                text,
+                raw.time_zone.span().start,
+                format!("time_zone {zone:?} is not an IANA time zone such as \"Europe/London\""),
+            )
+        })?;
+        let mut hours = BusinessHours::default();
+        for (day, range) in &raw.business_hours {
+            let Some(index) = DAYS.iter().position(|d| d == day) else {
+                return Err(at(
+                    text,
+                    range.span().start,
+                    format!(
+                        "business_hours day {day:?} must be one of {}",
+                        DAYS.join(", ")
+                    ),
+                ));
+            };
+            hours.days[index] = Some(parse_range(range.get_ref()).ok_or_else(|| {
+                at(
+                    text,
+                    range.span().start,
+                    format!(
+                        "business hours {:?} must be HH:MM-HH:MM with the start before the end, such as \"09:00-17:30\"",
+                        range.get_ref()
+                    ),
+                )
+            })?);
+        }
+        let retry_delay_seconds = match &raw.retry_delay_minutes {
+            Some(m) if !(1..=7 * 24 * 60).contains(m.get_ref()) => {
+                return Err(at(
+                    text,
+                    m.span().start,
+                    "retry_delay_minutes must be between 1 and 10080 (a week)",
+                ));
+            }
+            Some(m) => m.get_ref() * 60,
+            None => 15 * 60,
+        };
+        let max_attempts = match &raw.max_attempts {
+            Some(m) if !(1..=20).contains(m.get_ref()) => {
+                return Err(at(
+                    text,
+                    m.span().start,
+                    "max_attempts must be between 1 and 20",
+                ));
+            }
+            Some(m) => *m.get_ref(),
+            None => 3,
+        };
+        let mut keys = Vec::new();
+        for key in raw.jwt.keys {
+            let kid = key.kid.get_ref().clone();
+            if kid.is_empty() || !kids.insert(kid.clone()) {
+                return Err(at(
+                    text,
+                    key.kid.span().start,
+                    format!("kid {kid:?} must be non-empty and unique across the file"),
+                ));
+            }
+            keys.push(signing_key(text, kid, &key)?);
+        }
+        if keys.is_empty() {
+            return Err(at(
+                text,
+                raw.internal_name.span().start,
+                format!("call center {internal:?} needs at least one [[call_center.jwt.keys]]"),
+            ));
+        }
+        centers.push(CallCenter {
+            internal_name: internal,
+            name: raw.name,
+            unified_routing: raw.unified_routing,
+            time_zone_name: zone.clone(),
+            time_zone,
+            business_hours: hours,
+            additional_numbers: raw.additional_numbers,
+            retry_delay_seconds,
+            max_attempts,
+            issuer: raw.jwt.issuer,
+            audience: raw.jwt.audience,
+            leeway_seconds: raw.jwt.leeway_seconds,
+            keys,
+        });
+    }
+    Ok(CallCenters::new(centers))
+}
+
+fn signing_key(text: &str, kid: String, key: &RawKey) -> Result<SigningKey, String> {
+    let name = key.algorithm.get_ref();
+    let algorithm: Algorithm = name.parse().map_err(|_| {
+        at(
+            text,
+            key.algorithm.span().start,
+            format!("algorithm {name:?} is not one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA"),
+        )
+    })?;
+    let decoding = match (algorithm, &key.public_key, &key.secret) {
+        (Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512, None, Some(secret)) => {
+            if secret.get_ref().len() < 32 {
+                return Err(at(
+                    text,
+                    secret.span().start,
+                    "an HMAC secret must be at least 32 characters",
+                ));
+            }
+            DecodingKey::from_secret(secret.get_ref().as_bytes())
+        }
+        (Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512, ..) => {
+            return Err(at(
+                text,
+                key.kid.span().start,
+                format!("key {kid:?} ({name}) needs secret and no public_key"),
+            ));
+        }
+        (_, Some(pem), None) => {
+            let bytes = pem.get_ref().as_bytes();
+            let parsed = match algorithm {
+                Algorithm::ES256 | Algorithm::ES384 => DecodingKey::from_ec_pem(bytes),
+                Algorithm::EdDSA => DecodingKey::from_ed_pem(bytes),
+                _ => DecodingKey::from_rsa_pem(bytes),
+            };
+            parsed.map_err(|e| {
+                at(
+                    text,
+                    pem.span().start,
+                    format!("public_key of {kid:?} is not a {name} public key in PEM: {e}"),
+                )
+            })?
+        }
+        _ => {
+            return Err(at(
+                text,
+                key.kid.span().start,
+                format!("key {kid:?} ({name}) needs public_key (PEM) and no secret"),
+            ));
+        }
+    };
+    Ok(SigningKey {
+        kid,
+        algorithm,
+        decoding,
+    })
+}
+
+/// `09:00-17:30` → minutes since midnight of the start and end.
+fn parse_range(text: &str) -> Option<(u16, u16)> {
+    let (start, end) = text.split_once('-')?;
+    let minutes = |t: &str| -> Option<u16> {
+        let (h, m) = t.trim().split_once(':')?;
+        let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+        (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
+    };
+    let (start, end) = (minutes(start)?, minutes(end)?);
+    (start < end).then_some((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    fn center(extra: &str) -> String {
+        format!(
+            r#"[[call_center]]
+internal_name = "main"
+name = "Main"
+unified_routing = true
+time_zone = "Europe/London"
+{extra}
+[call_center.jwt]
+issuer = "https://connect.example.com"
+audience = "contact-server"
+[[call_center.jwt.keys]]
+kid = "k1"
+algorithm = "HS256"
+secret = "{SECRET}"
+"#
+        )
+    }
+
+    #[test]
+    fn a_complete_file_gives_its_call_centers() {
+        let centers = parse(&center(
+            "business_hours = { mon = \"09:00-17:30\" }\nretry_delay_minutes = 10\nmax_attempts = 5",
+        ))
+        .unwrap();
+        let main = centers.by_internal_name("main").unwrap();
+        assert!(main.unified_routing);
+        assert_eq!(main.business_hours.days[0], Some((540, 1050)));
+        assert_eq!((main.retry_delay_seconds, main.max_attempts), (600, 5));
+        assert!(centers.key("k1").is_some());
+        assert!(parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn mistakes_are_refused_with_their_line() {
+        let table = [
+            (center("time_zone2 = 1"), "line 6", "unknown field"),
+            (
+                center("").replace("Europe/London", "Mars/Base"),
+                "line 5",
+                "not an IANA time zone",
+            ),
+            (
+                center("business_hours = { mon = \"17:00-09:00\" }"),
+                "line 6",
+                "start before the end",
+            ),
+            (
+                center("business_hours = { funday = \"09:00-17:00\" }"),
+                "line 6",
+                "must be one of mon",
+            ),
+            (center("max_attempts = 0"), "line 6", "between 1 and 20"),
+            (
+                center("retry_delay_minutes = 0"),
+                "line 6",
+                "between 1 and 10080",
+            ),
+            (
+                center("").replace("HS256", "none"),
+                "line 12",
+                "is not one of",
+            ),
+            (
+                center("").replace(SECRET, "short"),
+                "line 13",
+                "at least 32",
+            ),
+            (
+                center("").replace("HS256", "RS256"),
+                "line 11",
+                "needs public_key",
+            ),
+            (
+                format!(
+                    "{}{}",
+                    center(""),
+                    center("").replace("\"main\"", "\"other\"")
+                ),
+                "line 24",
+                "unique across the file",
+            ),
+            ("[[call_center]\n".to_owned(), "line 1", ""),
+        ];
+        for (text, line, why) in table {
+            let err = parse(&text).unwrap_err();
+            assert!(err.starts_with(line) && err.contains(why), "{why}: {err}");
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Call centers: read from the configuration file (`--call-centers`), mirrored into the database as
+//! CallCenter records the API serves read-only, and holding the keys that sign telephony tokens.
+
+pub mod file;
+
+use std::sync::Arc;
+
+use jsonwebtoken::{Algorithm, DecodingKey};
+use rusqlite::params;
+
+use crate::ids;
+use crate::sobjects::rows::now;
+use crate::store::{Store, StoreError};
+
+pub use file::AdditionalNumber;
+
+/// Opening hours per weekday (Monday first), as minutes since local midnight.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BusinessHours {
+    pub days: [Option<(u16, u16)>; 7],
+}
+
+impl BusinessHours {
+    /// The hours as JSON, `{"mon": "09:00-17:00", ...}`, for the CallCenter record.
+    pub fn to_json(&self) -> String {
+        let hm = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
+        let map: serde_json::Map<String, serde_json::Value> =
+            ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                .iter()
+                .zip(self.days.iter())
+                .filter_map(|(day, range)| {
+                    range.map(|(s, e)| ((*day).to_owned(), format!("{}-{}", hm(s), hm(e)).into()))
+                })
+                .collect();
+        serde_json::Value::Object(map).to_string()
+    }
+}
+
+/// A key that may sign a call center's telephony tokens, found by the token's `kid`.
+#[derive(Clone)]
+pub struct SigningKey {
+    pub kid: String,
+    pub algorithm: Algorithm,
+    pub decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print key material.
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One call center of the configuration file.
+#[derive(Debug, Clone)]
+pub struct CallCenter {
+    pub internal_name: String,
+    pub name: String,
+    pub unified_routing: bool,
+    pub time_zone_name: String,
+    pub time_zone: jiff::tz::TimeZone,
+    pub business_hours: BusinessHours,
+    pub additional_numbers: Vec<AdditionalNumber>,
+    pub retry_delay_seconds: i64,
+    pub max_attempts: i64,
+    pub issuer: String,
+    pub audience: String,
+    pub leeway_seconds: u64,
+    pub keys: Vec<SigningKey>,
+}
+
+/// Every configured call center; cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct CallCenters(Arc<Vec<CallCenter>>);
+
+impl CallCenters {
+    pub fn new(centers: Vec<CallCenter>) -> Self {
+        Self(Arc::new(centers))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &CallCenter> {
+        self.0.iter()
+    }
+
+    pub fn by_internal_name(&self, name: &str) -> Option<&CallCenter> {
+        self.0.iter().find(|c| c.internal_name == name)
+    }
+
+    /// The call center and key a token's `kid` names.
+    pub fn key(&self, kid: &str) -> Option<(&CallCenter, &SigningKey)> {
+        self.0
+            .iter()
+            .find_map(|c| c.keys.iter().find(|k| k.kid == kid).map(|k| (c, k)))
+    }
+
+    /// Mirrors the centers into the database: new ones are added, known ones (by internal name) updated
+    /// in place so their ids stay, and ones gone from the file move to the recycle bin.
+    pub async fn sync(&self, store: &Store) -> Result<(), StoreError> {
+        let centers = self.clone();
+        store
+            .write(move |tx| {
+                let at = now();
+                let system = "005000000000001AAA";
+                tx.execute(
+                    "UPDATE call_centers SET is_deleted = 1, deleted_at = ?1, system_modstamp = ?1",
+                    [&at],
+                )?;
+                for c in centers.iter() {
+                    let numbers = serde_json::to_string(&c.additional_numbers).unwrap_or_default();
+                    tx.execute(
+                        "INSERT INTO call_centers
+                            (id, internal_name, name, unified_routing, time_zone, business_hours,
+                             additional_numbers, retry_delay_seconds, max_attempts, owner_id, created_at,
+                             updated_at, system_modstamp, created_by_id, last_modified_by_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?11, ?10, ?10)
+                         ON CONFLICT (internal_name) DO UPDATE SET
+                            name = excluded.name, unified_routing = excluded.unified_routing,
+                            time_zone = excluded.time_zone, business_hours = excluded.business_hours,
+                            additional_numbers = excluded.additional_numbers,
+                            retry_delay_seconds = excluded.retry_delay_seconds,
+                            max_attempts = excluded.max_attempts, updated_at = excluded.updated_at,
+                            system_modstamp = excluded.system_modstamp, is_deleted = 0, deleted_at = NULL",
+                        params![
+                            ids::new_id(ids::CALL_CENTER_PREFIX),
+                            c.internal_name,
+                            c.name,
+                            c.unified_routing,
+                            c.time_zone_name,
+                            c.business_hours.to_json(),
+                            numbers,
+                            c.retry_delay_seconds,
+                            c.max_attempts,
+                            system,
+                            at
+                        ],
+                    )?;
+                }
+                Ok(Ok::<(), std::convert::Infallible>(()))
+            })
+            .await
+            .map(|_| ())
+    }
+}
+
+/// The stored id of the call center with this internal name.
+pub async fn stored_id(store: &Store, internal_name: &str) -> Result<Option<String>, StoreError> {
+    let name = internal_name.to_owned();
+    store
+        .read(move |conn| {
+            use rusqlite::OptionalExtension;
+            conn.query_row(
+                "SELECT id FROM call_centers WHERE internal_name = ?1 AND is_deleted = 0",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+        .await
+}

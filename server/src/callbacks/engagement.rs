@@ -1,0 +1,132 @@
+//! EngagementInteraction's derived fields, kept true on every create and update: Duration from the start
+//! and end times, MappedState from Status, and AttendeeVerificationTime defaulting to now when the
+//! attendee is marked verified.
+
+use rusqlite::{Transaction, params};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::sobjects::SfError;
+use crate::sobjects::rows::now;
+
+/// The state a Status implies, as the reference pairs them.
+pub fn mapped_state(status: Option<&str>) -> &'static str {
+    match status {
+        Some("Completed") => "Completed",
+        Some("In Progress") => "InProgress",
+        _ => "New",
+    }
+}
+
+/// The duration between two stored moments as `H:MM:SS`, or why there is none.
+pub fn duration(start: &str, end: &str) -> Result<String, String> {
+    let parse = |s: &str| OffsetDateTime::parse(s, &Rfc3339).map_err(|e| e.to_string());
+    let seconds = (parse(end)? - parse(start)?).whole_seconds();
+    if seconds < 0 {
+        return Err(format!(
+            "EndDateTime ({end}) is before StartDateTime ({start}); an interaction cannot end before it starts"
+        ));
+    }
+    Ok(format!(
+        "{}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    ))
+}
+
+/// The hook of EngagementInteraction (see `SObject::after_write`).
+pub fn after_write(
+    tx: &Transaction<'_>,
+    id: &str,
+    _user: &str,
+) -> rusqlite::Result<Result<(), SfError>> {
+    let (start, end, status, verified, verified_at): (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        bool,
+        Option<String>,
+    ) = tx.query_row(
+        "SELECT start_date_time, end_date_time, status, is_attendee_verified, attendee_verification_time
+           FROM engagement_interactions WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )?;
+    let duration = match (&start, &end) {
+        (Some(start), Some(end)) => match duration(start, end) {
+            Ok(d) => Some(d),
+            Err(message) => {
+                return Ok(Err(SfError::bad_request(
+                    "FIELD_INTEGRITY_EXCEPTION",
+                    message,
+                )
+                .on(["EndDateTime"])));
+            }
+        },
+        _ => None,
+    };
+    let verified_at = match (verified, verified_at) {
+        (true, None) => Some(now()),
+        (_, at) => at,
+    };
+    tx.execute(
+        "UPDATE engagement_interactions
+            SET duration = ?1, mapped_state = ?2, attendee_verification_time = ?3 WHERE id = ?4",
+        params![duration, mapped_state(status.as_deref()), verified_at, id],
+    )?;
+    Ok(Ok(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duration_is_hours_minutes_and_seconds_between_start_and_end() {
+        let table = [
+            (
+                "2024-05-01T09:00:00.000Z",
+                "2024-05-01T09:00:00.000Z",
+                "0:00:00",
+            ),
+            (
+                "2024-05-01T09:00:00.000Z",
+                "2024-05-01T09:05:30.000Z",
+                "0:05:30",
+            ),
+            (
+                "2024-05-01T09:00:00.000Z",
+                "2024-05-01T11:01:02.900Z",
+                "2:01:02",
+            ),
+            (
+                "2024-05-01T23:00:00.000Z",
+                "2024-05-03T00:00:00.000Z",
+                "25:00:00",
+            ),
+        ];
+        for (start, end, expected) in table {
+            assert_eq!(
+                duration(start, end).as_deref(),
+                Ok(expected),
+                "{start}..{end}"
+            );
+        }
+        let err = duration("2024-05-01T09:00:00.000Z", "2024-05-01T08:59:59.000Z").unwrap_err();
+        assert!(err.contains("cannot end before it starts"), "{err}");
+    }
+
+    #[test]
+    fn each_status_implies_its_mapped_state() {
+        let table = [
+            (Some("Completed"), "Completed"),
+            (Some("In Progress"), "InProgress"),
+            (Some("New"), "New"),
+            (None, "New"),
+        ];
+        for (status, state) in table {
+            assert_eq!(mapped_state(status), state, "{status:?}");
+        }
+    }
+}

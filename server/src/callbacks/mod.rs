@@ -1,0 +1,34 @@
+//! Callbacks worked by representatives: the status machine a logged call drives, the
+//! EngagementInteraction of each completed contact, and the routing view with its atomic claim.
+
+pub mod attempts;
+pub mod engagement;
+pub mod routing;
+pub mod status;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::sobjects::{ApiState, Cursors};
+use crate::store::Store;
+
+/// The routing routes, under Salesforce's custom REST namespace (`/services/apexrest/`), with the API's
+/// bearer tokens and error shape.
+pub fn routes<S: Clone + Send + Sync + 'static>(store: Store) -> Router<S> {
+    let state = ApiState {
+        store,
+        cursors: Arc::new(Cursors::default()),
+    };
+    Router::new()
+        .route(
+            "/services/apexrest/callbacks/routable",
+            get(routing::routable),
+        )
+        .route(
+            "/services/apexrest/callbacks/{id}/claim",
+            post(routing::claim),
+        )
+        .with_state(state)
+}

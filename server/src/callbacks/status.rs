@@ -1,0 +1,149 @@
+//! The status machine a logged call attempt drives: reached → Contacted; not reached → Attempted with a
+//! retry after the call center's delay, until the last allowed attempt → Abandoned; a give-up → Abandoned.
+
+/// What a call attempt achieved (Task.CallResult__c).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Reached,
+    NotReached,
+    GaveUp,
+}
+
+impl Outcome {
+    /// The picklist value's outcome.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "Reached" => Some(Self::Reached),
+            "Not Reached" => Some(Self::NotReached),
+            "Gave Up" => Some(Self::GaveUp),
+            _ => None,
+        }
+    }
+}
+
+/// How often and how soon a callback is retried (per call center).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub delay_seconds: i64,
+    pub max_attempts: i64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            delay_seconds: 15 * 60,
+            max_attempts: 3,
+        }
+    }
+}
+
+/// Where an attempt leaves the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    pub status: &'static str,
+    /// Seconds from now until the request is routable again, for a retry.
+    pub retry_in_seconds: Option<i64>,
+}
+
+/// Whether a request in `status` still takes call attempts.
+pub fn is_open(status: &str) -> bool {
+    matches!(status, "New" | "Attempted")
+}
+
+/// The transition of attempt number `attempt` (1 for the first) with `outcome`.
+pub fn next(outcome: Outcome, attempt: i64, policy: RetryPolicy) -> Transition {
+    match outcome {
+        Outcome::Reached => Transition {
+            status: "Contacted",
+            retry_in_seconds: None,
+        },
+        Outcome::GaveUp => Transition {
+            status: "Abandoned",
+            retry_in_seconds: None,
+        },
+        Outcome::NotReached if attempt >= policy.max_attempts => Transition {
+            status: "Abandoned",
+            retry_in_seconds: None,
+        },
+        Outcome::NotReached => Transition {
+            status: "Attempted",
+            retry_in_seconds: Some(policy.delay_seconds),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_outcome_moves_the_request_as_the_policy_says() {
+        let policy = RetryPolicy {
+            delay_seconds: 600,
+            max_attempts: 3,
+        };
+        let table = [
+            (
+                Outcome::Reached,
+                1,
+                "Contacted",
+                None,
+                "a reached customer is contacted",
+            ),
+            (
+                Outcome::Reached,
+                3,
+                "Contacted",
+                None,
+                "even on the last attempt",
+            ),
+            (
+                Outcome::NotReached,
+                1,
+                "Attempted",
+                Some(600),
+                "a first miss retries",
+            ),
+            (
+                Outcome::NotReached,
+                2,
+                "Attempted",
+                Some(600),
+                "a second miss retries",
+            ),
+            (
+                Outcome::NotReached,
+                3,
+                "Abandoned",
+                None,
+                "the last miss abandons",
+            ),
+            (
+                Outcome::NotReached,
+                4,
+                "Abandoned",
+                None,
+                "beyond the limit abandons",
+            ),
+            (
+                Outcome::GaveUp,
+                1,
+                "Abandoned",
+                None,
+                "a give-up abandons at once",
+            ),
+        ];
+        for (outcome, attempt, status, retry, why) in table {
+            let t = next(outcome, attempt, policy);
+            assert_eq!((t.status, t.retry_in_seconds), (status, retry), "{why}");
+        }
+    }
+
+    #[test]
+    fn only_new_and_attempted_requests_take_attempts() {
+        assert!(is_open("New") && is_open("Attempted"));
+        assert!(!is_open("Contacted") && !is_open("Abandoned"));
+        assert_eq!(Outcome::parse("Not Reached"), Some(Outcome::NotReached));
+        assert_eq!(Outcome::parse("reached"), None);
+    }
+}

@@ -1,0 +1,262 @@
+//! `POST /telephony/v1/voiceCalls/{CALL ID}/requestCallback`: a telephony provider asks for a callback;
+//! a ContactRequest is created (once per CALL ID) and its id returned as `recordId`.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use contact_shared::PreferredPhone;
+use rusqlite::{OptionalExtension, params};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use super::error::TelephonyError;
+use super::token;
+use crate::AppState;
+use crate::ids;
+use crate::sobjects::rows::{now, stored};
+
+/// The checked body.
+#[derive(Debug)]
+struct Body {
+    callback_number: String,
+    is_preview: bool,
+    scheduled_at: Option<String>,
+}
+
+fn field(field: &'static str, message: impl Into<String>) -> TelephonyError {
+    TelephonyError::Field {
+        field,
+        message: message.into(),
+    }
+}
+
+fn parse_body(bytes: &[u8], now: OffsetDateTime) -> Result<Body, TelephonyError> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| TelephonyError::BadRequest(format!("The body is not valid JSON: {e}")))?;
+    let Value::Object(map) = value else {
+        return Err(TelephonyError::BadRequest(
+            "Send a JSON object such as {\"callbackNumber\": \"+18445791189\"}.".into(),
+        ));
+    };
+    let callback_number = match map.get("callbackNumber") {
+        None | Some(Value::Null) => {
+            return Err(field("callbackNumber", "callbackNumber is required."));
+        }
+        Some(Value::String(s)) => PreferredPhone::parse(s)
+            .map_err(|e| field("callbackNumber", e.to_string()))?
+            .as_str()
+            .to_owned(),
+        Some(_) => {
+            return Err(field(
+                "callbackNumber",
+                "callbackNumber must be a string such as \"+18445791189\".",
+            ));
+        }
+    };
+    let is_preview = match map.get("isPreviewCallback") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(field(
+                "isPreviewCallback",
+                "isPreviewCallback must be true or false.",
+            ));
+        }
+    };
+    let scheduled_at = match map.get("scheduledRoutingDateTime") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => {
+            let moment = crate::sobjects::values::parse_datetime(s).ok_or_else(|| {
+                field(
+                    "scheduledRoutingDateTime",
+                    format!("{s:?} is not an ISO 8601 date and time with a zone, such as 2026-02-26T15:40:52Z."),
+                )
+            })?;
+            if moment < stored(now) {
+                return Err(field(
+                    "scheduledRoutingDateTime",
+                    format!("{s} is in the past; schedule the callback for a later time."),
+                ));
+            }
+            Some(moment)
+        }
+        Some(_) => {
+            return Err(field(
+                "scheduledRoutingDateTime",
+                "scheduledRoutingDateTime must be an ISO 8601 string such as 2026-02-26T15:40:52Z.",
+            ));
+        }
+    };
+    Ok(Body {
+        callback_number,
+        is_preview,
+        scheduled_at,
+    })
+}
+
+fn bearer(headers: &HeaderMap) -> Result<&str, TelephonyError> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            TelephonyError::Unauthorized(
+                "Send the call center's JWT as Authorization: Bearer <token>.".into(),
+            )
+        })
+}
+
+/// A telephony text header or address part: one line, at most 255 characters.
+fn one_line(value: &str, what: &str) -> Result<String, TelephonyError> {
+    if value.is_empty() || value.chars().count() > 255 || value.chars().any(char::is_control) {
+        return Err(TelephonyError::BadRequest(format!(
+            "{what} must be 1 to 255 characters on one line."
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// The handler.
+pub async fn request_callback(
+    State(state): State<AppState>,
+    Path(call_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, axum::Json<Value>), TelephonyError> {
+    let center = token::verify(&state.call_centers, bearer(&headers)?)?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("application/json") {
+        return Err(TelephonyError::UnsupportedMediaType);
+    }
+    if !center.unified_routing {
+        return Err(TelephonyError::RoutingDisabled(center.name.clone()));
+    }
+    let call_id = one_line(&call_id, "The CALL ID")?;
+    let provider = headers
+        .get("telephony-provider-name")
+        .map(|v| {
+            v.to_str()
+                .map_err(|_| {
+                    TelephonyError::BadRequest("Telephony-Provider-Name must be text.".into())
+                })
+                .and_then(|v| one_line(v, "Telephony-Provider-Name"))
+        })
+        .transpose()?;
+    let body = parse_body(&body, OffsetDateTime::now_utc())?;
+    let internal_name = center.internal_name.clone();
+    let (id, created) = state
+        .store
+        .write(move |tx| {
+            let center_id: String = tx.query_row(
+                "SELECT id FROM call_centers WHERE internal_name = ?1",
+                [&internal_name],
+                |r| r.get(0),
+            )?;
+            let existing: Option<String> = tx
+                .query_row(
+                    "SELECT id FROM contact_requests WHERE call_center_id = ?1 AND voice_call_id = ?2",
+                    params![center_id, call_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(id) = existing {
+                return Ok(Ok::<_, std::convert::Infallible>((id, false)));
+            }
+            let id = ids::new_id(ids::CONTACT_REQUEST_PREFIX);
+            let at = now();
+            tx.execute(
+                "INSERT INTO contact_requests
+                    (id, status, preferred_channel, preferred_phone, is_callback, scheduled_routing_at,
+                     voice_call_id, telephony_provider, call_center_id, created_at, updated_at)
+                 VALUES (?1, 'New', 'Phone', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                params![
+                    id,
+                    body.callback_number,
+                    body.is_preview,
+                    body.scheduled_at,
+                    call_id,
+                    provider,
+                    center_id,
+                    at
+                ],
+            )?;
+            Ok(Ok((id, true)))
+        })
+        .await?
+        .unwrap_or_else(|never| match never {});
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(json!({ "recordId": id }))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_checked_field_by_field() {
+        let now = OffsetDateTime::parse(
+            "2026-01-01T00:00:00Z",
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        let ok = parse_body(
+            br#"{"callbackNumber": "+1 844 579 1189", "isPreviewCallback": true, "scheduledRoutingDateTime": "2026-02-26T15:40:52Z"}"#,
+            now,
+        )
+        .unwrap();
+        assert_eq!(ok.callback_number, "+18445791189");
+        assert!(ok.is_preview);
+        assert_eq!(ok.scheduled_at.as_deref(), Some("2026-02-26T15:40:52.000Z"));
+        let table = [
+            (r#"{}"#, "callbackNumber", "missing number"),
+            (
+                r#"{"callbackNumber": 18445791189}"#,
+                "callbackNumber",
+                "number not a string",
+            ),
+            (
+                r#"{"callbackNumber": "call me"}"#,
+                "callbackNumber",
+                "not a phone number",
+            ),
+            (
+                r#"{"callbackNumber": "+18445791189", "isPreviewCallback": "yes"}"#,
+                "isPreviewCallback",
+                "preview not a boolean",
+            ),
+            (
+                r#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "tomorrow"}"#,
+                "scheduledRoutingDateTime",
+                "malformed time",
+            ),
+            (
+                r#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2025-12-31T23:59:59Z"}"#,
+                "scheduledRoutingDateTime",
+                "time in the past",
+            ),
+        ];
+        for (body, expected, why) in table {
+            match parse_body(body.as_bytes(), now) {
+                Err(TelephonyError::Field { field, .. }) => assert_eq!(field, expected, "{why}"),
+                other => panic!("{why}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            parse_body(b"[1]", now),
+            Err(TelephonyError::BadRequest(_))
+        ));
+        assert!(matches!(
+            parse_body(b"{", now),
+            Err(TelephonyError::BadRequest(_))
+        ));
+    }
+}

@@ -1,0 +1,313 @@
+//! Logging call attempts as Tasks: the status they drive, retries, abandonment, and the
+//! EngagementInteraction of a completed contact.
+
+use serde_json::{Value, json};
+
+use super::support::*;
+
+const V: &str = "/services/data/v62.0";
+
+async fn claimed(t: &Callbacks, call_id: &str) -> String {
+    let id = t
+        .callback(call_id, json!({"callbackNumber": "+18445791189"}))
+        .await;
+    let claim = t
+        .api(
+            &t.rita.1,
+            "POST",
+            &format!("/services/apexrest/callbacks/{id}/claim"),
+            None,
+        )
+        .await;
+    assert_eq!(claim.status, 200, "{}", claim.body);
+    id
+}
+
+async fn log(t: &Callbacks, request: &str, result: &str) -> crate::support::TestResponse {
+    t.api(
+        &t.rita.1,
+        "POST",
+        &format!("{V}/sobjects/Task"),
+        Some(json!({
+            "WhatId": request, "CallType": "Outbound", "CallResult__c": result,
+            "CallDisposition": format!("{result} on first ring"), "CallDurationInSeconds": 95,
+            "CallObject": "conn-42", "Subject": "Callback"
+        })),
+    )
+    .await
+}
+
+async fn request(t: &Callbacks, id: &str) -> Value {
+    t.api(
+        &t.rita.1,
+        "GET",
+        &format!("{V}/sobjects/ContactRequest/{id}"),
+        None,
+    )
+    .await
+    .body
+}
+
+#[tokio::test]
+async fn a_reached_customer_is_contacted_and_an_engagement_interaction_is_recorded() {
+    let t = Callbacks::new().await;
+    let id = claimed(&t, "reach").await;
+    let task = log(&t, &id, "Reached").await;
+    assert_eq!(task.status, 201, "{}", task.body);
+    assert_eq!(request(&t, &id).await["Status"], "Contacted");
+    let q = t
+        .api(&t.rita.1, "GET", &format!("{V}/query?q=SELECT+Id,CallType,CallDisposition,CallDurationInSeconds,CallObject,WhatId,OwnerId+FROM+Task"), None)
+        .await;
+    let logged = &q.body["records"][0];
+    assert_eq!(logged["CallDurationInSeconds"], 95);
+    assert_eq!(logged["WhatId"], id.as_str());
+    assert_eq!(logged["OwnerId"], t.rita.0.as_str());
+    let q = t
+        .api(&t.rita.1, "GET", &format!("{V}/query?q=SELECT+Id,Name,CommunicationChannel,Type,Status,MappedState,Duration,StartDateTime,EndDateTime,PhoneNumber,ExternalIdentifier,OwnerId,ContactRequestId__c,IsAttendeeAuthenticated,IsAttendeeVerified+FROM+EngagementInteraction"), None)
+        .await;
+    assert_eq!(q.status, 200, "{}", q.body);
+    let ei = &q.body["records"][0];
+    assert_eq!(ei["CommunicationChannel"], "Voice Call");
+    assert_eq!(ei["Type"], "Outbound");
+    assert_eq!(ei["Status"], "Completed");
+    assert_eq!(ei["MappedState"], "Completed");
+    assert_eq!(ei["Duration"], "0:01:35");
+    assert_eq!(ei["PhoneNumber"], "+18445791189");
+    assert_eq!(ei["ExternalIdentifier"], "reach");
+    assert_eq!(ei["OwnerId"], t.rita.0.as_str());
+    assert_eq!(ei["ContactRequestId__c"], id.as_str());
+    assert_eq!(ei["IsAttendeeVerified"], false);
+    let again = log(&t, &id, "Not Reached").await;
+    assert_eq!(
+        again.status, 400,
+        "a contacted request takes no attempts: {}",
+        again.body
+    );
+}
+
+#[tokio::test]
+async fn misses_retry_after_the_delay_until_the_last_one_abandons() {
+    let t = Callbacks::new().await;
+    let id = claimed(&t, "miss").await;
+    for attempt in 1..=2 {
+        assert_eq!(log(&t, &id, "Not Reached").await.status, 201);
+        let r = request(&t, &id).await;
+        assert_eq!(r["Status"], "Attempted", "attempt {attempt}");
+        assert_eq!(r["CallAttempts__c"], attempt);
+        let retry = r["ScheduledRoutingDateTime__c"]
+            .as_str()
+            .unwrap()
+            .replace("+0000", "Z");
+        let retry =
+            time::OffsetDateTime::parse(&retry, &time::format_description::well_known::Rfc3339)
+                .unwrap();
+        let wait = (retry - time::OffsetDateTime::now_utc()).whole_seconds();
+        assert!(
+            (590..=600).contains(&wait),
+            "retry in the call center's 10 minutes, not {wait}s"
+        );
+    }
+    let view = t
+        .api(
+            &t.rita.1,
+            "GET",
+            "/services/apexrest/callbacks/routable",
+            None,
+        )
+        .await;
+    assert_eq!(
+        view.body["totalSize"], 0,
+        "not routable before the retry is due"
+    );
+    assert_eq!(log(&t, &id, "Not Reached").await.status, 201);
+    assert_eq!(request(&t, &id).await["Status"], "Abandoned");
+}
+
+#[tokio::test]
+async fn a_give_up_abandons_and_every_change_is_in_the_history() {
+    let t = Callbacks::new().await;
+    let id = claimed(&t, "give-up").await;
+    assert_eq!(log(&t, &id, "Gave Up").await.status, 201);
+    assert_eq!(request(&t, &id).await["Status"], "Abandoned");
+    let rita = t.rita.0.clone();
+    let store = t.app.store.clone();
+    let history = store
+        .read(move |conn| {
+            let mut s = conn.prepare("SELECT old_status, new_status, changed_by FROM contact_request_status_history WHERE record_id = ?1 ORDER BY seq")?;
+            let rows = s.query_map([id], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].1, "New");
+    assert_eq!(history[1], (Some("New".into()), "Abandoned".into(), rita));
+}
+
+#[tokio::test]
+async fn engagement_interactions_derive_duration_state_and_verification_time() {
+    let t = Callbacks::new().await;
+    let created = t
+        .api(
+            &t.rita.1,
+            "POST",
+            &format!("{V}/sobjects/EngagementInteraction"),
+            Some(json!({
+                "CommunicationChannel": "Web Chat", "Status": "In Progress",
+                "StartDateTime": "2024-05-01T09:00:00Z", "IsAttendeeVerified": true
+            })),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let path = format!("{V}/sobjects/EngagementInteraction/{id}");
+    let ei = t.api(&t.rita.1, "GET", &path, None).await.body;
+    assert_eq!(ei["MappedState"], "InProgress");
+    assert_eq!(ei["Duration"], Value::Null, "no end yet");
+    assert!(
+        ei["AttendeeVerificationTime"].is_string(),
+        "defaults to now: {ei}"
+    );
+    let update = t
+        .api(
+            &t.rita.1,
+            "PATCH",
+            &path,
+            Some(json!({"EndDateTime": "2024-05-01T10:02:03+01:00", "Status": "Completed"})),
+        )
+        .await;
+    assert_eq!(update.status, 204, "{}", update.body);
+    let ei = t.api(&t.rita.1, "GET", &path, None).await.body;
+    assert_eq!(ei["Duration"], "0:02:03");
+    assert_eq!(ei["MappedState"], "Completed");
+    let table = [
+        (
+            json!({"EndDateTime": "2024-05-01T08:00:00Z"}),
+            "FIELD_INTEGRITY_EXCEPTION",
+            "end before start",
+        ),
+        (
+            json!({"Duration": "1:00:00"}),
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            "duration is read-only",
+        ),
+        (
+            json!({"MappedState": "New"}),
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            "mapped state is derived",
+        ),
+        (
+            json!({"StartDateTime": "yesterday"}),
+            "INVALID_TYPE_ON_FIELD_IN_RECORD",
+            "malformed time",
+        ),
+    ];
+    for (body, code, why) in table {
+        let response = t.api(&t.rita.1, "PATCH", &path, Some(body)).await;
+        assert_eq!(
+            response.body[0]["errorCode"], code,
+            "{why}: {}",
+            response.body
+        );
+    }
+    let explicit = t
+        .api(
+            &t.rita.1,
+            "POST",
+            &format!("{V}/sobjects/EngagementInteraction"),
+            Some(json!({
+                "IsAttendeeVerified": true, "AttendeeVerificationTime": "2024-01-02T03:04:05Z"
+            })),
+        )
+        .await;
+    let ei = t
+        .api(
+            &t.rita.1,
+            "GET",
+            &format!(
+                "{V}/sobjects/EngagementInteraction/{}",
+                explicit.body["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await
+        .body;
+    assert_eq!(
+        ei["AttendeeVerificationTime"], "2024-01-02T03:04:05.000+0000",
+        "a given time is kept"
+    );
+    let describe = t
+        .api(
+            &t.rita.1,
+            "GET",
+            &format!("{V}/sobjects/EngagementInteraction/describe"),
+            None,
+        )
+        .await;
+    assert_eq!(describe.status, 200);
+    let names: Vec<&str> = describe.body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    for field in [
+        "AttendeeVerificationTime",
+        "CommunicationChannel",
+        "ContextId",
+        "Duration",
+        "EndDateTime",
+        "ExternalIdentifier",
+        "InitiatingAttendeeId",
+        "IsAttendeeAuthenticated",
+        "IsAttendeeVerified",
+        "LastReferencedDate",
+        "LastViewedDate",
+        "MappedState",
+        "Name",
+        "OwnerId",
+        "PhoneNumber",
+        "Reason",
+        "RecordTypeId",
+        "Sentiment",
+        "StartDateTime",
+        "Status",
+        "Type",
+    ] {
+        assert!(names.contains(&field), "{field}");
+    }
+}
+
+#[tokio::test]
+async fn the_interaction_of_a_verified_visitor_s_request_is_authenticated_and_a_guest_s_is_not() {
+    let t = Callbacks::new().await;
+    let verified = claimed(&t, "verified-visitor").await;
+    let guest = claimed(&t, "guest-visitor").await;
+    // As the intake records a visitor its site verified (see the sites tests).
+    rusqlite::Connection::open(t.app.dir.path().join("test.sqlite3"))
+        .unwrap()
+        .execute(
+            "UPDATE contact_requests SET site_key = 'shop', visitor_sub = 'user-9' WHERE id = ?1",
+            [&verified],
+        )
+        .unwrap();
+    for id in [&verified, &guest] {
+        assert_eq!(log(&t, id, "Reached").await.status, 201);
+    }
+    let q = t
+        .api(&t.rita.1, "GET", &format!("{V}/query?q=SELECT+ContactRequestId__c,IsAttendeeAuthenticated+FROM+EngagementInteraction"), None)
+        .await;
+    let authenticated: std::collections::BTreeMap<String, bool> = q.body["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["ContactRequestId__c"].as_str().unwrap().to_owned(),
+                r["IsAttendeeAuthenticated"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(authenticated[&verified], "a verified visitor");
+    assert!(!authenticated[&guest], "a guest");
+}

@@ -1,0 +1,31 @@
+//! The real binary refuses to start on a broken call-center file, naming the file and line.
+
+use std::process::Command;
+
+#[test]
+fn a_broken_call_center_file_stops_the_server_with_its_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("centers.toml");
+    std::fs::write(
+        &file,
+        "[[call_center]]\ninternal_name = \"main\"\nname = \"Main\"\ntime_zone = \"Mars/Base\"\n\
+         [call_center.jwt]\nissuer = \"i\"\naudience = \"a\"\n\
+         [[call_center.jwt.keys]]\nkid = \"k\"\nalgorithm = \"HS256\"\nsecret = \"0123456789abcdef0123456789abcdef\"\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_contact-server"))
+        .args(["--listen", "127.0.0.1:0", "--no-demo", "--call-centers"])
+        .arg(&file)
+        .arg("--database")
+        .arg(dir.path().join("db.sqlite3"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("centers.toml")
+            && stderr.contains("line 4")
+            && stderr.contains("Mars/Base"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,179 @@
+//! A test app with two call centers (one routing callbacks, one not), a representative's token, and a
+//! provider's signed JWTs.
+
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, header};
+use contact_server::access::{Scope, directory, tokens};
+use contact_server::call_centers::file;
+use contact_server::{AppState, Store, WidgetAssets};
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::{Value, json};
+
+use crate::support::{PAGE_ORIGIN, TestApp, TestResponse};
+
+pub const SECRET: &str = "0123456789abcdef0123456789abcdef";
+pub const OLD_SECRET: &str = "fedcba9876543210fedcba9876543210";
+pub const ISSUER: &str = "https://connect.example.com";
+pub const AUDIENCE: &str = "contact-server";
+
+pub const CENTERS: &str = r#"
+[[call_center]]
+internal_name = "main"
+name = "Main support"
+unified_routing = true
+time_zone = "America/New_York"
+business_hours = { mon = "09:00-17:00" }
+retry_delay_minutes = 10
+max_attempts = 3
+additional_numbers = [{ name = "Billing line", phone = "+18005550100" }]
+[call_center.jwt]
+issuer = "https://connect.example.com"
+audience = "contact-server"
+[[call_center.jwt.keys]]
+kid = "2025-01"
+algorithm = "HS256"
+secret = "fedcba9876543210fedcba9876543210"
+[[call_center.jwt.keys]]
+kid = "2026-01"
+algorithm = "HS256"
+secret = "0123456789abcdef0123456789abcdef"
+
+[[call_center]]
+internal_name = "legacy"
+name = "Legacy desk"
+unified_routing = false
+time_zone = "Europe/London"
+[call_center.jwt]
+issuer = "https://connect.example.com"
+audience = "contact-server"
+[[call_center.jwt.keys]]
+kid = "legacy-1"
+algorithm = "HS256"
+secret = "0123456789abcdef0123456789abcdef"
+"#;
+
+pub struct Callbacks {
+    pub app: TestApp,
+    pub rita: (String, String),
+    pub sam: (String, String),
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// A JWT with these claims, signed by `kid` with `secret`.
+pub fn jwt(kid: Option<&str>, secret: &str, claims: Value) -> String {
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = kid.map(str::to_owned);
+    encode(
+        &header,
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+/// Valid claims: right issuer and audience, an hour to live.
+pub fn claims() -> Value {
+    json!({ "iss": ISSUER, "aud": AUDIENCE, "exp": now() + 3600, "sub": "connect" })
+}
+
+/// A token of the main call center's current key.
+pub fn good_token() -> String {
+    jwt(Some("2026-01"), SECRET, claims())
+}
+
+impl Callbacks {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
+        let call_centers = file::parse(CENTERS).expect("centers parse");
+        call_centers.sync(&store).await.expect("centers stored");
+        let widget = WidgetAssets::load(&dir.path().join("no-widget"));
+        let router = contact_server::app(
+            AppState {
+                store: store.clone(),
+                call_centers,
+            },
+            vec![HeaderValue::from_static(PAGE_ORIGIN)],
+            &widget,
+        );
+        let app = TestApp { router, store, dir };
+        let rita = rep(&app.store, "rita@example.com").await;
+        let sam = rep(&app.store, "sam@example.com").await;
+        Self { app, rita, sam }
+    }
+
+    /// `POST requestCallback` with these headers and body.
+    pub async fn request_callback(
+        &self,
+        call_id: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: &str,
+    ) -> TestResponse {
+        let mut request = Request::builder()
+            .method("POST")
+            .uri(format!(
+                "/telephony/v1/voiceCalls/{call_id}/requestCallback"
+            ))
+            .header("Telephony-Provider-Name", "Amazon Connect");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        self.app
+            .send(request.body(Body::from(body.to_owned())).unwrap())
+            .await
+    }
+
+    /// A callback requested the valid way; its record id.
+    pub async fn callback(&self, call_id: &str, body: Value) -> String {
+        let response = self
+            .request_callback(
+                call_id,
+                Some(&good_token()),
+                Some("application/json"),
+                &body.to_string(),
+            )
+            .await;
+        assert_eq!(response.status, 201, "{}", response.body);
+        response.body["recordId"].as_str().unwrap().to_owned()
+    }
+
+    /// A call of the Salesforce-compatible API with a representative's token.
+    pub async fn api(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let body = match body {
+            Some(json) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.app.send(request.body(body).unwrap()).await
+    }
+}
+
+/// A representative: (user id, write token).
+async fn rep(store: &Store, username: &str) -> (String, String) {
+    let user = directory::add_user(store, username.into(), username.into(), None)
+        .await
+        .unwrap();
+    let (_, token) = tokens::create(store, user.id.clone(), Scope::Write, None)
+        .await
+        .unwrap();
+    (user.id, token)
+}

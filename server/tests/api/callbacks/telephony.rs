@@ -1,0 +1,280 @@
+//! `POST /telephony/v1/voiceCalls/{CALL ID}/requestCallback`.
+
+use serde_json::json;
+
+use super::support::*;
+
+const BODY: &str = r#"{"callbackNumber": "+18445791189", "isPreviewCallback": true, "scheduledRoutingDateTime": "2099-02-26T15:40:52Z"}"#;
+
+#[tokio::test]
+async fn the_reference_request_creates_a_callback_with_its_voice_call() {
+    let t = Callbacks::new().await;
+    let id = t
+        .callback(
+            "89328b83-ff42-4c85-a2af-e948124365de",
+            serde_json::from_str(BODY).unwrap(),
+        )
+        .await;
+    assert!(id.starts_with("0SR") && id.len() == 18, "{id}");
+    let record = t
+        .api(
+            &t.rita.1,
+            "GET",
+            &format!("/services/data/v62.0/sobjects/ContactRequest/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(record.status, 200, "{}", record.body);
+    let r = &record.body;
+    assert_eq!(r["PreferredPhone"], "+18445791189");
+    assert_eq!(r["PreferredChannel"], "Phone");
+    assert_eq!(r["IsCallback"], true);
+    assert_eq!(r["Status"], "New");
+    assert_eq!(
+        r["ScheduledRoutingDateTime__c"],
+        "2099-02-26T15:40:52.000+0000"
+    );
+    assert_eq!(r["VoiceCallId__c"], "89328b83-ff42-4c85-a2af-e948124365de");
+    assert_eq!(r["TelephonyProviderName__c"], "Amazon Connect");
+    assert!(r["CallCenterId__c"].as_str().unwrap().starts_with("04v"));
+}
+
+#[tokio::test]
+async fn a_repeated_call_id_returns_the_first_callback() {
+    let t = Callbacks::new().await;
+    let first = t
+        .callback("call-1", json!({"callbackNumber": "+18445791189"}))
+        .await;
+    let again = t
+        .request_callback(
+            "call-1",
+            Some(&good_token()),
+            Some("application/json"),
+            r#"{"callbackNumber": "+442079460958"}"#,
+        )
+        .await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.body["recordId"], first.as_str());
+    let count = t
+        .api(
+            &t.rita.1,
+            "GET",
+            "/services/data/v62.0/query?q=SELECT+COUNT()+FROM+ContactRequest",
+            None,
+        )
+        .await;
+    assert_eq!(count.body["totalSize"], 1);
+    let absent = t
+        .callback("call-2", json!({"callbackNumber": "+18445791189"}))
+        .await;
+    assert_ne!(absent, first, "another CALL ID is another callback");
+}
+
+#[tokio::test]
+async fn bad_tokens_are_refused_with_401_and_why() {
+    let t = Callbacks::new().await;
+    let mut expired = claims();
+    expired["exp"] = json!(1_000_000);
+    let mut wrong_iss = claims();
+    wrong_iss["iss"] = json!("https://evil.example.com");
+    let mut wrong_aud = claims();
+    wrong_aud["aud"] = json!("someone-else");
+    let mut no_exp = claims();
+    no_exp.as_object_mut().unwrap().remove("exp");
+    let table = [
+        (None, "Authorization: Bearer", "no token"),
+        (Some("not-a-jwt".to_owned()), "not a JWT", "garbage"),
+        (Some(jwt(None, SECRET, claims())), "no kid", "no kid"),
+        (
+            Some(jwt(Some("unknown"), SECRET, claims())),
+            "No call center has a key",
+            "unknown kid",
+        ),
+        (
+            Some(jwt(Some("2026-01"), OLD_SECRET, claims())),
+            "signature does not match",
+            "wrong key for the kid",
+        ),
+        (
+            Some(jwt(Some("2026-01"), SECRET, expired)),
+            "expired",
+            "expired",
+        ),
+        (
+            Some(jwt(Some("2026-01"), SECRET, wrong_iss)),
+            "iss",
+            "wrong issuer",
+        ),
+        (
+            Some(jwt(Some("2026-01"), SECRET, wrong_aud)),
+            "aud",
+            "wrong audience",
+        ),
+        (
+            Some(jwt(Some("2026-01"), SECRET, no_exp)),
+            "exp, iss and aud",
+            "no expiry",
+        ),
+    ];
+    for (token, message, why) in table {
+        let response = t
+            .request_callback("c", token.as_deref(), Some("application/json"), BODY)
+            .await;
+        assert_eq!(response.status, 401, "{why}: {}", response.body);
+        let text = response.body["message"].as_str().unwrap();
+        assert!(text.contains(message), "{why}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn an_algorithm_other_than_the_keys_is_refused() {
+    let t = Callbacks::new().await;
+    let header = jsonwebtoken::Header {
+        alg: jsonwebtoken::Algorithm::HS512,
+        kid: Some("2026-01".into()),
+        ..Default::default()
+    };
+    let token = jsonwebtoken::encode(
+        &header,
+        &claims(),
+        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap();
+    let response = t
+        .request_callback("c", Some(&token), Some("application/json"), BODY)
+        .await;
+    assert_eq!(response.status, 401, "{}", response.body);
+    assert!(
+        response.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("signs with HS256")
+    );
+}
+
+#[tokio::test]
+async fn the_previous_key_still_works_while_it_is_configured() {
+    let t = Callbacks::new().await;
+    let token = jwt(Some("2025-01"), OLD_SECRET, claims());
+    let response = t
+        .request_callback("rotated", Some(&token), Some("application/json"), BODY)
+        .await;
+    assert_eq!(response.status, 201, "{}", response.body);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_415() {
+    let t = Callbacks::new().await;
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let response = t
+            .request_callback("c", Some(&good_token()), content_type, BODY)
+            .await;
+        assert_eq!(response.status, 415, "{content_type:?}");
+        assert!(
+            response.body["message"]
+                .as_str()
+                .unwrap()
+                .contains("application/json")
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_fields_are_400_naming_the_field() {
+    let t = Callbacks::new().await;
+    let table = [
+        (
+            r#"{"isPreviewCallback": true}"#,
+            "callbackNumber",
+            "missing number",
+        ),
+        (
+            r#"{"callbackNumber": "not a number"}"#,
+            "callbackNumber",
+            "invalid number",
+        ),
+        (
+            r#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2020-01-01T00:00:00Z"}"#,
+            "scheduledRoutingDateTime",
+            "past time",
+        ),
+        (
+            r#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "next tuesday"}"#,
+            "scheduledRoutingDateTime",
+            "malformed time",
+        ),
+    ];
+    for (body, field, why) in table {
+        let response = t
+            .request_callback("c", Some(&good_token()), Some("application/json"), body)
+            .await;
+        assert_eq!(response.status, 400, "{why}: {}", response.body);
+        assert!(
+            response.body["fields"][field][0].is_string(),
+            "{why}: {}",
+            response.body
+        );
+    }
+    let response = t
+        .request_callback("c", Some(&good_token()), Some("application/json"), "{nope")
+        .await;
+    assert_eq!(response.status, 400);
+}
+
+#[tokio::test]
+async fn a_call_center_without_unified_routing_is_refused() {
+    let t = Callbacks::new().await;
+    let token = jwt(Some("legacy-1"), SECRET, claims());
+    let response = t
+        .request_callback("c", Some(&token), Some("application/json"), BODY)
+        .await;
+    assert_eq!(response.status, 403, "{}", response.body);
+    assert!(
+        response.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("unified routing")
+    );
+}
+
+#[tokio::test]
+async fn call_centers_are_readable_and_described_but_not_writable() {
+    let t = Callbacks::new().await;
+    let q = t
+        .api(&t.rita.1, "GET", "/services/data/v62.0/query?q=SELECT+Id,Name,UnifiedRoutingEnabled__c,TimeZone__c,AdditionalNumbers__c+FROM+CallCenter+ORDER+BY+Name", None)
+        .await;
+    assert_eq!(q.status, 200, "{}", q.body);
+    assert_eq!(q.body["totalSize"], 2);
+    assert_eq!(q.body["records"][1]["Name"], "Main support");
+    assert_eq!(q.body["records"][1]["UnifiedRoutingEnabled__c"], true);
+    assert_eq!(q.body["records"][1]["TimeZone__c"], "America/New_York");
+    assert!(
+        q.body["records"][1]["AdditionalNumbers__c"]
+            .as_str()
+            .unwrap()
+            .contains("+18005550100")
+    );
+    let describe = t
+        .api(
+            &t.rita.1,
+            "GET",
+            "/services/data/v62.0/sobjects/CallCenter/describe",
+            None,
+        )
+        .await;
+    assert_eq!(describe.status, 200);
+    assert_eq!(describe.body["createable"], false);
+    let create = t
+        .api(
+            &t.rita.1,
+            "POST",
+            "/services/data/v62.0/sobjects/CallCenter",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(create.status, 403, "{}", create.body);
+}
