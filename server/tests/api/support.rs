@@ -12,7 +12,7 @@ use tower::ServiceExt;
 pub const PAGE_ORIGIN: &str = "https://shop.example.com";
 
 /// One guest-friendly site on [`PAGE_ORIGIN`], offering everything.
-const ONE_SITE: &str = r#"
+pub const ONE_SITE: &str = r#"
 [[site]]
 key = "shop"
 name = "Example Shop"

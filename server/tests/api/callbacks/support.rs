@@ -2,14 +2,14 @@
 //! provider's signed JWTs.
 
 use axum::body::Body;
-use axum::http::{HeaderValue, Request, header};
+use axum::http::{Request, header};
 use contact_server::access::{Scope, directory, tokens};
 use contact_server::call_centers::file;
 use contact_server::{AppState, Store, WidgetAssets};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
-use crate::support::{PAGE_ORIGIN, TestApp, TestResponse};
+use crate::support::{TestApp, TestResponse};
 
 pub const SECRET: &str = "0123456789abcdef0123456789abcdef";
 pub const OLD_SECRET: &str = "fedcba9876543210fedcba9876543210";
@@ -91,14 +91,21 @@ impl Callbacks {
         let call_centers = file::parse(CENTERS).expect("centers parse");
         call_centers.sync(&store).await.expect("centers stored");
         let widget = WidgetAssets::load(&dir.path().join("no-widget"));
-        let router = contact_server::app(
-            AppState {
-                store: store.clone(),
-                call_centers,
-            },
-            vec![HeaderValue::from_static(PAGE_ORIGIN)],
-            &widget,
-        );
+        let sites = contact_server::sites::file::parse(
+            std::path::Path::new("test.toml"),
+            crate::support::ONE_SITE,
+            &|_| None,
+        )
+        .expect("test site parses");
+        let state = AppState {
+            call_centers,
+            ..AppState::new(
+                store.clone(),
+                contact_server::Sites::new(sites),
+                contact_server::protection::Protection::off(),
+            )
+        };
+        let router = contact_server::app(state, &widget);
         let app = TestApp { router, store, dir };
         let rita = rep(&app.store, "rita@example.com").await;
         let sam = rep(&app.store, "sam@example.com").await;
