@@ -226,6 +226,7 @@ test("the locale, theme and picklist attributes apply, and bad values warn once 
     document.body.prepend(target);
     const script = document.createElement("script");
     Object.assign(script.dataset, {
+      site: "demo",
       mode: "inline",
       target: "#m",
       locale: "fr-CA",
