@@ -1,9 +1,9 @@
 //! The site's public settings (its name, reasons, channels, default country code, whether visitors must
 //! sign in), fetched from the server when the widget opens, and what the form makes of them.
 //!
-//! Each open asks again, so a changed configuration reaches visitors at once; the request carries the ETag
-//! of the last answer for that site, kept in memory for the page's life, so an unchanged site costs a `304`
-//! with no body.
+//! Each widget asks when it opens (mounts), so a changed configuration reaches visitors without a stale
+//! copy; the request carries the ETag of the page's last answer for that site, kept in memory for the
+//! page's life, so an unchanged site costs a `304` with no body.
 
 use std::cell::RefCell;
 
