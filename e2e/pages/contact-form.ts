@@ -16,6 +16,10 @@ export class ContactForm {
   readonly submit: Locator;
   readonly status: Locator;
   readonly requestNumber: Locator;
+  /** The widget's alert: a failure the visitor should read. */
+  readonly alert: Locator;
+  /** The hint a guest sees on a site that only signed-in visitors may use. */
+  readonly signInHint: Locator;
   /** Every contact-request POST the page has sent. */
   readonly posts: Request[] = [];
 
@@ -24,16 +28,35 @@ export class ContactForm {
     this.submit = this.root.locator("button[type=submit]");
     this.status = page.locator("[data-crw-host] [data-testid=status]");
     this.requestNumber = page.locator("[data-crw-host] [data-testid=request-number]");
+    this.alert = page.locator("[data-crw-host] .crw-alert");
+    this.signInHint = page.locator("[data-crw-host] [data-testid=sign-in]");
     page.on("request", (request) => {
       if (request.method() === "POST" && request.url().endsWith("/api/v1/contact-requests")) this.posts.push(request);
     });
   }
 
-  /** Opens the demo host page and waits for the widget to be ready. */
-  async open(): Promise<this> {
-    await this.page.goto(demoUrl());
+  /** Opens a demo host page (by path, such as `/signed-in`) and waits for the widget's form. */
+  async open(path = "/"): Promise<this> {
+    await this.page.goto(demoUrl() + path);
     await expect(this.submit).toBeEnabled();
     return this;
+  }
+
+  /** Asserts `field` shows `value` from the visitor's account: read-only, marked so, and saying why. */
+  async expectFromAccount(field: Field, value: string): Promise<void> {
+    const input = this.input(field);
+    await expect(input).toHaveValue(value);
+    await expect(input).toHaveAttribute("readonly", "");
+    await expect(input).toHaveAttribute("aria-readonly", "true");
+    await expect(input).not.toBeEditable();
+    const hintId = (await input.getAttribute("aria-describedby"))?.split(/\s+/)[0];
+    await expect(this.root.locator(`[id="${hintId}"]`)).toHaveText("From your account.");
+  }
+
+  /** Asserts `field` is an ordinary input the visitor types into. */
+  async expectEditable(field: Field): Promise<void> {
+    await expect(this.input(field)).toBeEditable();
+    await expect(this.input(field)).not.toHaveAttribute("aria-readonly", "true");
   }
 
   input(field: Field): Locator {

@@ -16,6 +16,10 @@ export interface StoredRequest {
   visitor_email: string | null;
   is_callback: boolean;
   source_origin: string | null;
+  /** The site the request came through. */
+  site_key: string;
+  /** The signed-in visitor's verified `sub`, or null for a guest. */
+  visitor_sub: string | null;
 }
 
 /** Reads a stored request from the server's database with the server's own CLI. */

@@ -55,6 +55,8 @@
         for (var k in v) values[k] = v[k];
         all.forEach(function (x) { x.prefill(); });
       },
+      // The signed-in visitor's token travels with the prefilled values, to widgets mounted now and later.
+      identify: function (t) { me.prefill({ identity_token: t }); },
       on: function (type, f) { (on[type] = on[type] || []).push(f); return me; },
       _add: add
     };
@@ -151,7 +153,8 @@
         function start() {
           return x.started || (x.started = load(nonce).then(function (m) {
             var target = el("div");
-            m.mount(target, new URL(base).origin, { strings: t, site: data.site, reasons: data.reasons, channel: data.channel }, function (type, detail) {
+            // The widget reads site, reasons, channel and identityToken from the tag's dataset itself.
+            m.mount(target, new URL(base).origin, t, data, function (type, detail) {
               detail.mode = mode;
               fire(type, detail);
             });
@@ -159,7 +162,6 @@
             x.mounted = true;
             x.prefill = function () { target.dispatchEvent(new CustomEvent("crw-prefill", { detail: values })); };
             x.prefill();
-            fire("ready", { mode: mode });
           }, function (e) {
             x.started = null;
             body.textContent = t.load_failed;

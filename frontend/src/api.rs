@@ -119,9 +119,9 @@ impl Sender {
 
     async fn fetch_proof(&self) -> Result<Proof, JsValue> {
         let url = format!("{}{CHALLENGE_PATH}", self.api_base);
-        let (status, _, text) = fetch("GET", &url, &[], None).await?;
-        let challenge = match status {
-            200 => crate::wire::challenge(&text).ok_or(JsValue::NULL)?,
+        let answer = fetch("GET", &url, &[], None).await?;
+        let challenge = match answer.status {
+            200 => crate::wire::challenge(&answer.text).ok_or(JsValue::NULL)?,
             _ => return Err(JsValue::NULL),
         };
         let received = js_sys::Date::now();
@@ -147,11 +147,13 @@ impl Sender {
         Ok(proof.value)
     }
 
-    /// Sends `form`; `trap` is the honeypot input's value, empty for people.
+    /// Sends `form`; `trap` is the honeypot input's value, empty for people; `token` is the signed-in
+    /// visitor's identity token, sent as a bearer token, empty for a guest.
     pub async fn submit(
         &self,
         form: &ContactRequestForm,
         trap: &str,
+        token: &str,
     ) -> Result<ContactRequestCreated, SubmitError> {
         let key = self
             .state
@@ -161,6 +163,11 @@ impl Sender {
             .clone();
         let url = format!("{}{CONTACT_REQUESTS_PATH}", self.api_base);
         let body = crate::wire::form_json(form);
+        let bearer = if token.is_empty() {
+            String::new()
+        } else {
+            format!("Bearer {token}")
+        };
         let mut refreshed = false;
         let mut attempt = 0;
         loop {
@@ -171,9 +178,15 @@ impl Sender {
                         ("X-CRW-Site", self.site.as_str()),
                         ("X-CRW-Proof", proof.as_str()),
                         ("X-CRW-Trap", trap),
+                        ("Authorization", bearer.as_str()),
                     ];
                     match fetch("POST", &url, &headers, Some(&body)).await {
-                        Ok((status, retry_after, text)) => classify(status, retry_after, &text),
+                        Ok(answer) => {
+                            let retry_after = answer
+                                .header("retry-after")
+                                .and_then(|v| v.trim().parse().ok());
+                            classify(answer.status, retry_after, &answer.text)
+                        }
                         Err(_) => Err(SubmitError::Network),
                     }
                 }
@@ -258,13 +271,28 @@ async fn sleep(ms: i32) {
     let _ = JsFuture::from(promise).await;
 }
 
-/// Sends a request (JSON when there is a body) and reads the whole answer: status, `Retry-After`, text.
-async fn fetch(
+/// A whole answer: its status, headers and text.
+pub(crate) struct Answer {
+    pub status: u16,
+    pub headers: Headers,
+    pub text: String,
+}
+
+impl Answer {
+    /// The value of the header `name`, if the answer has it (and CORS exposes it).
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).ok().flatten()
+    }
+}
+
+/// Sends a request (JSON when there is a body) and reads the whole answer. Headers with empty values
+/// are left out.
+pub(crate) async fn fetch(
     method: &str,
     url: &str,
     extra: &[(&str, &str)],
     body: Option<&str>,
-) -> Result<(u16, Option<u64>, String), JsValue> {
+) -> Result<Answer, JsValue> {
     let headers = Headers::new()?;
     headers.set("Accept", "application/json")?;
     for (name, value) in extra.iter().filter(|(_, v)| !v.is_empty()) {
@@ -283,18 +311,12 @@ async fn fetch(
     let response: Response = JsFuture::from(window.fetch_with_request(&request))
         .await?
         .unchecked_into();
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .ok()
-        .flatten()
-        .and_then(|v| v.trim().parse().ok());
     let text = JsFuture::from(response.text()?).await?;
-    Ok((
-        response.status(),
-        retry_after,
-        text.as_string().unwrap_or_default(),
-    ))
+    Ok(Answer {
+        status: response.status(),
+        headers: response.headers(),
+        text: text.as_string().unwrap_or_default(),
+    })
 }
 
 /// Reads an answer: 2xx carries the created request, 429 how long to wait, other 4xx the error body,

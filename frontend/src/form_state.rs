@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use contact_shared::{ContactRequestForm, FieldErrors, PreferredChannel, field};
+use contact_shared::{ContactRequestForm, FieldErrors, FormRules, PreferredChannel, field};
 
 /// The fields the widget renders, in form order: the shared order without `is_callback`, which is for
 /// representatives to set, not visitors.
@@ -95,10 +95,10 @@ impl Inputs {
 
     /// Whether `field` must be filled in given the other answers. Asked of the shared rules, by blanking
     /// the field and seeing whether they then complain about it, so requiredness is defined in one place.
-    pub fn is_required(&self, field: &str) -> bool {
+    pub fn is_required(&self, field: &str, rules: &FormRules) -> bool {
         let mut blank = self.clone();
         blank.set(field, String::new());
-        blank.to_form().errors().contains_key(field)
+        blank.to_form().errors_with(rules).contains_key(field)
     }
 
     /// The submission; a blank field is sent as absent.
@@ -277,7 +277,7 @@ mod tests {
         ];
         for (channel, required) in table {
             let inputs = inputs(&[(field::PREFERRED_CHANNEL, channel)]);
-            let got = FIELDS.map(|f| inputs.is_required(f));
+            let got = FIELDS.map(|f| inputs.is_required(f, &FormRules::default()));
             assert_eq!(got, required, "{channel}: {FIELDS:?}");
         }
     }
@@ -324,6 +324,35 @@ mod tests {
                 "{hint:?} {error:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_site_s_rules_decide_what_the_form_accepts() {
+        let rules = FormRules {
+            reasons: vec![contact_shared::RequestReason::Order],
+            channels: vec![PreferredChannel::Phone],
+            default_country_code: Some("44".into()),
+        };
+        let national = inputs(&[
+            (field::REQUEST_REASON, "Order"),
+            (field::PREFERRED_PHONE, "020 7946 0958"),
+        ]);
+        assert!(national.to_form().errors_with(&rules).is_empty());
+        assert!(
+            national
+                .to_form()
+                .errors()
+                .contains_key(field::PREFERRED_PHONE),
+            "without a default country a national number is not enough"
+        );
+        let other = inputs(&[
+            (field::REQUEST_REASON, "Billing"),
+            (field::PREFERRED_PHONE, "+442079460958"),
+        ]);
+        assert_eq!(
+            other.to_form().errors_with(&rules)[field::REQUEST_REASON],
+            ["Choose one of: Order."]
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! What the loader hands the widget when it mounts it: the locale's strings, the reasons and default
-//! channel the site chose, and the function that reports events to the page's `ContactRequestWidget` API.
+//! What the loader hands the widget when it mounts it: the locale's strings, the script tag's `data-*`
+//! values, and the function that reports events to the page's `ContactRequestWidget` API.
 //!
 //! The loader has already checked every `data-*` value against the picklists (and warned about the rest),
 //! so this only reads them. Everything here is a `Copy` handle, cheap to move into views and handlers.
@@ -42,45 +42,39 @@ impl Events {
     }
 }
 
-/// One widget's settings, read from the loader's options object.
+/// One widget's settings, as the page chose them on its script tag.
 #[derive(Clone)]
 pub struct Options {
     pub texts: Texts,
     pub events: Events,
-    /// The site key (the tag's `data-site`), sent with every submission.
+    /// The site key (the tag's `data-site`): its settings are fetched, and it is sent with every submission.
     pub site: String,
-    /// The reasons to offer, in the site's order.
+    /// The reasons the page narrowed the site's to (`data-reasons`); empty for all of the site's.
     pub reasons: Vec<RequestReason>,
-    /// The channel chosen when the form opens.
-    pub channel: PreferredChannel,
+    /// The channel chosen when the form opens (`data-channel`), if the page chose one.
+    pub channel: Option<PreferredChannel>,
+    /// The signed-in visitor's identity token (`data-identity-token`), if the page passed one.
+    pub token: Option<String>,
 }
 
 impl Options {
-    /// Reads `{strings, site, reasons, channel}`, the last two as the page's `data-reasons` (comma-separated)
-    /// and `data-channel` wrote them; an unknown value is left out with one console warning each.
-    pub fn read(options: &JsValue, emit: Function) -> Self {
-        let reasons: Vec<RequestReason> = prop(options, "reasons")
-            .as_string()
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .filter_map(|r| checked("reasons", r))
-            .collect();
+    /// Reads the script tag's `dataset`: `data-reasons` is comma-separated, and an unknown reason or
+    /// channel is left out with one console warning each.
+    pub fn read(strings: JsValue, data: &JsValue, emit: Function) -> Self {
+        let text = |key: &str| prop(data, key).as_string().filter(|v| !v.trim().is_empty());
         Self {
-            texts: Texts(StoredValue::new_local(prop(options, "strings"))),
+            texts: Texts(StoredValue::new_local(strings)),
             events: Events(StoredValue::new_local(emit)),
-            site: prop(options, "site").as_string().unwrap_or_default(),
-            reasons: if reasons.is_empty() {
-                RequestReason::ALL.to_vec()
-            } else {
-                reasons
-            },
-            channel: prop(options, "channel")
-                .as_string()
-                .filter(|c| !c.is_empty())
-                .and_then(|c| checked("channel", &c))
-                .unwrap_or_default(),
+            site: text("site").unwrap_or_default(),
+            reasons: text("reasons")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .filter_map(|r| checked("reasons", r))
+                .collect(),
+            channel: text("channel").and_then(|c| checked("channel", &c)),
+            token: text("identityToken"),
         }
     }
 }
@@ -97,6 +91,19 @@ fn checked<T: std::str::FromStr>(attribute: &str, value: &str) -> Option<T> {
     }
     parsed
 }
+
+/// The identity token a `ContactRequestWidget.identify(token)` call put in the prefill detail: `None` when
+/// the page did not call it, `Some("")` when it signed the visitor out.
+pub fn identity_token(detail: &JsValue) -> Option<String> {
+    let token = prop(detail, IDENTITY_KEY);
+    if token.is_undefined() {
+        return None;
+    }
+    Some(token.as_string().unwrap_or_default())
+}
+
+/// The key `identify` stores its token under among the prefilled values (see `loader/widget.js`).
+const IDENTITY_KEY: &str = "identity_token";
 
 /// The `(field, value)` pairs of a `prefill` call's detail, for the fields the form has.
 pub fn prefill_pairs(detail: &JsValue) -> Vec<(&'static str, String)> {

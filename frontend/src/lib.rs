@@ -9,7 +9,9 @@ mod api;
 mod components;
 mod form_state;
 mod host;
+mod identity;
 mod model;
+mod site;
 mod wire;
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -26,22 +28,24 @@ static MOUNTED: AtomicU32 = AtomicU32::new(0);
 /// Renders a widget into `target`, posting to the intake server at the origin `api_base`
 /// (such as `https://contact.example.com`).
 ///
-/// `options` is `{strings, site, reasons, channel}` as the loader read them from the page; `emit(type, detail)`
-/// reports `submitted` and `error` to the page. The loader prefills the form by dispatching a
-/// `crw-prefill` event with the values as its `detail` on `target`.
+/// `strings` is the locale's; `data` is the script tag's `dataset` (`site`, `reasons`, `channel`,
+/// `identityToken`); `emit(type, detail)` reports `submitted` and `error` to the page. The loader prefills
+/// the form, and passes the token of `identify(token)`, by dispatching a `crw-prefill` event with the values
+/// as its `detail` on `target`.
 /// The widget lives as long as the page: its handle is forgotten so it is never unmounted.
 #[wasm_bindgen]
 pub fn mount(
     target: web_sys::HtmlElement,
     api_base: String,
-    options: wasm_bindgen::JsValue,
+    strings: wasm_bindgen::JsValue,
+    data: wasm_bindgen::JsValue,
     emit: js_sys::Function,
 ) {
     let mut prefix = String::from("crw");
     prefix.push_str(&(MOUNTED.fetch_add(1, Ordering::Relaxed) + 1).to_string());
     let events = target.clone();
     leptos::mount::mount_to(target, move || {
-        let options = Options::read(&options, emit);
+        let options = Options::read(strings, &data, emit);
         view! { <Widget api_base prefix options target=events.clone() /> }
     })
     .forget();

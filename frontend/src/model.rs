@@ -2,7 +2,9 @@
 //!
 //! Every decision is delegated to the pure types; this only makes their answers reactive.
 
-use contact_shared::{ContactRequestForm, ErrorBody, FieldErrors, PreferredChannel, field};
+use contact_shared::{
+    ContactRequestForm, ErrorBody, FieldErrors, FormRules, PreferredChannel, field,
+};
 use leptos::prelude::*;
 
 use crate::form_state::{self, FormState, Inputs};
@@ -13,6 +15,10 @@ pub struct FormModel {
     prefix: StoredValue<String>,
     inputs: RwSignal<Inputs>,
     state: RwSignal<FormState>,
+    /// The site's rules; the default ones until its settings arrive.
+    site_rules: RwSignal<FormRules>,
+    /// The fields filled from the signed-in visitor's verified account, shown read-only.
+    locked: RwSignal<Vec<&'static str>>,
     rules: Memo<FieldErrors>,
 }
 
@@ -22,12 +28,48 @@ impl FormModel {
         let mut blank = Inputs::default();
         blank.set(field::PREFERRED_CHANNEL, channel.as_str().to_owned());
         let inputs = RwSignal::new(blank);
+        let site_rules = RwSignal::new(FormRules::default());
         Self {
             prefix: StoredValue::new(prefix),
             inputs,
             state: RwSignal::new(FormState::default()),
-            rules: Memo::new(move |_| inputs.with(|i| i.to_form().errors())),
+            site_rules,
+            locked: RwSignal::new(Vec::new()),
+            rules: Memo::new(move |_| {
+                site_rules.with(|rules| inputs.with(|i| i.to_form().errors_with(rules)))
+            }),
         }
+    }
+
+    /// Applies the site's rules. A chosen channel the site does not offer gives way to the site's default.
+    pub fn use_rules(&self, rules: FormRules) {
+        if !rules.channels.contains(&self.channel_untracked()) {
+            let channel = rules.default_channel().as_str().to_owned();
+            self.inputs
+                .update(|i| i.set(field::PREFERRED_CHANNEL, channel));
+        }
+        self.site_rules.set(rules);
+    }
+
+    /// Fills `fields` from the visitor's verified account and makes them read-only; fields an earlier
+    /// account filled and this one does not are emptied and editable again.
+    pub fn lock(&self, fields: Vec<(&'static str, String)>) {
+        let before = self.locked.get_untracked();
+        self.inputs.update(|i| {
+            for field in before {
+                i.set(field, String::new());
+            }
+            for (field, value) in &fields {
+                i.set(field, value.clone());
+            }
+        });
+        self.locked
+            .set(fields.into_iter().map(|(f, _)| f).collect());
+    }
+
+    /// Whether `field` holds a verified value the visitor cannot change.
+    pub fn is_locked(&self, field: &str) -> bool {
+        self.locked.with(|l| l.contains(&field))
     }
 
     /// The id of `field`'s control.
@@ -57,7 +99,8 @@ impl FormModel {
 
     /// Whether `field` must be filled in given the other answers.
     pub fn is_required(&self, field: &str) -> bool {
-        self.inputs.with(|i| i.is_required(field))
+        self.site_rules
+            .with(|rules| self.inputs.with(|i| i.is_required(field, rules)))
     }
 
     /// The message `field` shows now, if any.
@@ -70,6 +113,9 @@ impl FormModel {
 
     /// The visitor changed `field` to `value`.
     pub fn edit(&self, field: &str, value: String) {
+        if self.locked.with_untracked(|l| l.contains(&field)) {
+            return;
+        }
         self.inputs.update(|i| i.set(field, value));
         self.state.maybe_update(|s| s.edit(field));
     }
@@ -77,6 +123,9 @@ impl FormModel {
     /// The page prefilled `field` with `value`: shown as if typed, without judging it before the visitor
     /// has had a chance to look.
     pub fn prefill(&self, field: &str, value: String) {
+        if self.locked.with_untracked(|l| l.contains(&field)) {
+            return;
+        }
         self.inputs.update(|i| i.set(field, value));
     }
 

@@ -5,7 +5,9 @@
 //! already ships a JSON codec. Natively (unit tests, clippy) the same functions use `serde_json`, so the
 //! logic around them is tested without a browser; the browser path is exercised by the e2e suite.
 
-use contact_shared::{ContactRequestCreated, ContactRequestForm, ErrorBody};
+use contact_shared::{ContactRequestCreated, ContactRequestForm, ErrorBody, SiteSettings};
+
+use crate::identity::Claims;
 
 /// A proof-of-work challenge as `GET /api/v1/challenge` answers it.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,7 +21,9 @@ pub struct Challenge {
 
 #[cfg(target_arch = "wasm32")]
 mod codec {
-    use contact_shared::{ContactRequestCreated, ContactRequestForm, ErrorBody, FieldErrors};
+    use contact_shared::{
+        Choice, ContactRequestCreated, ContactRequestForm, ErrorBody, FieldErrors, SiteSettings,
+    };
     use js_sys::{Array, JSON, Object, Reflect};
     use wasm_bindgen::JsValue;
 
@@ -82,6 +86,43 @@ mod codec {
             not_before_ms: get(&value, "not_before_ms").as_f64().unwrap_or(0.0),
         })
     }
+
+    pub fn settings(body: &str) -> Option<SiteSettings> {
+        let value = JSON::parse(body).ok()?;
+        Some(SiteSettings {
+            key: get(&value, "key").as_string()?,
+            name: get(&value, "name").as_string()?,
+            sign_in_required: get(&value, "sign_in_required").as_bool()?,
+            reasons: choices(&value, "reasons"),
+            channels: choices(&value, "channels"),
+            default_country_code: get(&value, "default_country_code").as_string(),
+        })
+    }
+
+    /// The choices under `key`, leaving out values this build does not know.
+    fn choices<T: std::str::FromStr>(value: &JsValue, key: &str) -> Vec<Choice<T>> {
+        Array::from(&get(value, key))
+            .iter()
+            .filter_map(|choice| {
+                Some(Choice {
+                    value: get(&choice, "value").as_string()?.parse().ok()?,
+                    label: get(&choice, "label").as_string()?,
+                })
+            })
+            .collect()
+    }
+
+    pub fn claims(body: &str) -> Option<super::Claims> {
+        let value = JSON::parse(body).ok()?;
+        if !value.is_object() || Array::is_array(&value) {
+            return None;
+        }
+        Some(super::Claims {
+            name: get(&value, "name").as_string(),
+            email: get(&value, "email").as_string(),
+            phone: get(&value, "phone").as_string(),
+        })
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -108,6 +149,20 @@ mod codec {
             not_before_ms: value["not_before_ms"].as_f64().unwrap_or(0.0),
         })
     }
+
+    pub fn settings(body: &str) -> Option<contact_shared::SiteSettings> {
+        serde_json::from_str(body).ok()
+    }
+
+    pub fn claims(body: &str) -> Option<super::Claims> {
+        let value: serde_json::Value = serde_json::from_str(body).ok()?;
+        let claim = |key: &str| value.as_object()?.get(key)?.as_str().map(str::to_owned);
+        value.is_object().then(|| super::Claims {
+            name: claim("name"),
+            email: claim("email"),
+            phone: claim("phone"),
+        })
+    }
 }
 
 /// The submission as JSON.
@@ -128,4 +183,14 @@ pub fn error_body(body: &str) -> Option<ErrorBody> {
 /// A challenge body, or `None` when it is not the documented shape.
 pub fn challenge(body: &str) -> Option<Challenge> {
     codec::challenge(body)
+}
+
+/// A site's settings body, or `None` when it is not the documented shape.
+pub fn settings(body: &str) -> Option<SiteSettings> {
+    codec::settings(body)
+}
+
+/// The visitor claims of a JWT payload, or `None` when it is not a JSON object.
+pub fn claims(payload: &str) -> Option<Claims> {
+    codec::claims(payload)
 }

@@ -5,20 +5,23 @@ use leptos::prelude::*;
 
 use crate::host::Texts;
 use crate::model::FormModel;
+use crate::site;
 
-/// The channels as radios in a fieldset whose legend asks the question, so each radio is read out with it.
+/// The site's channels as radios in a fieldset whose legend asks the question, so each radio is read out with it.
 #[component]
 pub fn ChannelGroup(
     /// The form this group belongs to.
     model: FormModel,
     /// The locale's strings.
     texts: Texts,
+    /// The channels the site offers, in its order, with the labels it gave them.
+    channels: Vec<(PreferredChannel, String)>,
 ) -> impl IntoView {
     let name = field::PREFERRED_CHANNEL;
     let error_id = model.error_id(name);
-    let radios = PreferredChannel::ALL
-        .iter()
-        .map(|&channel| {
+    let radios = channels
+        .into_iter()
+        .map(|(channel, label)| {
             let mut id = model.input_id(name);
             id.push('-');
             id.push_str(channel.as_str());
@@ -39,7 +42,7 @@ pub fn ChannelGroup(
                         on:change=move |_| model.edit(name, channel.as_str().to_owned())
                         on:blur=move |_| model.blur(name)
                     />
-                    {texts.get(label_key(channel))}
+                    {site::label(&label, channel.label(), || texts.get(label_key(channel)))}
                 </label>
             }
         })

@@ -1,6 +1,6 @@
 //! The contact-request form: its fields, client-side checks, and the submission.
 
-use contact_shared::{ContactRequestForm, PreferredChannel, field};
+use contact_shared::{ContactRequestForm, PreferredChannel, SiteSettings, field};
 use leptos::{ev::SubmitEvent, html, prelude::*};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlFormElement};
@@ -11,6 +11,7 @@ use super::field::{Control, Field};
 use crate::api::{self, SubmitError};
 use crate::host::Options;
 use crate::model::FormModel;
+use crate::site;
 
 /// The form. It checks the shared rules before sending, sends once per click, and on failure keeps what
 /// the visitor typed, shows what to fix and moves focus there.
@@ -20,8 +21,12 @@ pub fn ContactForm(
     api_base: String,
     /// The form's state, owned by the widget so the page can prefill it.
     model: FormModel,
-    /// The site's choices, the locale's strings, and where events go.
+    /// The page's choices, the locale's strings, and where events go.
     options: Options,
+    /// What the site offers.
+    settings: SiteSettings,
+    /// The signed-in visitor's identity token, sent with the submission; `None` for a guest.
+    token: RwSignal<Option<String>>,
     /// Receives the created request.
     on_receipt: WriteSignal<Option<Receipt>>,
     /// Receives the failure to announce, or `None` to clear it.
@@ -40,8 +45,9 @@ pub fn ContactForm(
                 .get_untracked()
                 .map(|i| i.value())
                 .unwrap_or_default();
+            let token = token.get_untracked().unwrap_or_default();
             async move {
-                let result = sender.submit(&form, &trap).await;
+                let result = sender.submit(&form, &trap, &token).await;
                 match &result {
                     Ok(created) => {
                         events.emit("submitted", "number", &created.name);
@@ -50,18 +56,23 @@ pub fn ContactForm(
                             channel,
                         }));
                     }
-                    Err(SubmitError::Rejected(body)) => {
+                    Err(SubmitError::Rejected(body)) if !body.fields.is_empty() => {
                         alert.set(Some(body.message.clone()));
                         if let Some(first) = model.reject(body.fields.clone()) {
                             focus_field(form_ref, first);
                         }
                     }
                     Err(error) => {
-                        let key = match error {
-                            SubmitError::Network => "network",
-                            _ => "unexpected",
+                        // The server's own words when it refused the whole request (an expired identity
+                        // token, sign-in required, an origin not allowed), which say what to do.
+                        let message = match error {
+                            SubmitError::Rejected(body) | SubmitError::Refused(body) => {
+                                body.message.clone()
+                            }
+                            SubmitError::RateLimited(_) => error.to_string(),
+                            SubmitError::Network => texts.get("network"),
+                            SubmitError::Unexpected(_) => texts.get("unexpected"),
                         };
-                        let message = texts.get(key);
                         events.emit("error", "message", &message);
                         alert.set(Some(message));
                     }
@@ -94,10 +105,20 @@ pub fn ContactForm(
         }
     };
 
-    let reasons = options
-        .reasons
-        .iter()
-        .map(|r| (r.as_str(), texts.get(&reason_key(r.as_str()))))
+    let reasons = site::reasons(&settings, &options.reasons)
+        .into_iter()
+        .map(|c| {
+            let value = c.value.as_str();
+            (
+                value,
+                site::label(&c.label, value, || texts.get(&reason_key(value))),
+            )
+        })
+        .collect();
+    let channels = settings
+        .channels
+        .into_iter()
+        .map(|c| (c.value, c.label))
         .collect();
     let (sending, retrying, idle) = (
         texts.get("sending"),
@@ -126,7 +147,7 @@ pub fn ContactForm(
                     options: reasons,
                 }
             />
-            <ChannelGroup model texts />
+            <ChannelGroup model texts channels />
             <Field
                 model
                 texts

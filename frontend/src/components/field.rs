@@ -23,7 +23,8 @@ pub enum Control {
 }
 
 /// One form field: a visible label tied to its control, an optional hint, and an error element the control
-/// is described by and marked invalid with while it shows a message.
+/// is described by and marked invalid with while it shows a message. A field filled from the signed-in
+/// visitor's account is read-only, and its hint says where the value comes from.
 #[component]
 pub fn Field(
     /// The form this field belongs to.
@@ -42,16 +43,21 @@ pub fn Field(
 ) -> impl IntoView {
     let id = model.input_id(name);
     let error_id = model.error_id(name);
-    let hint_id = hint.as_ref().map(|_| {
-        let mut hint_id = id.clone();
-        hint_id.push_str("-hint");
-        hint_id
-    });
+    let mut hint_id = id.clone();
+    hint_id.push_str("-hint");
+    let locked = move || model.is_locked(name);
+    let hint = move || {
+        if locked() {
+            Some(texts.get("from_account"))
+        } else {
+            hint.clone()
+        }
+    };
     let description = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        let (hint_id, error_id, hint) = (hint_id.clone(), error_id.clone(), hint.clone());
         move || {
             described_by(
-                hint_id.as_deref(),
+                hint().map(|_| hint_id.as_str()),
                 model.error(name).map(|_| error_id.as_str()),
             )
         }
@@ -63,6 +69,8 @@ pub fn Field(
             aria-describedby=description
             aria-invalid=move || model.error(name).map(|_| "true")
             aria-required=move || model.is_required(name).then_some("true")
+            readonly=locked
+            aria-readonly=move || locked().then_some("true")
             prop:value=move || model.value(name)
             // `input` fires for selects too, so one handler serves every kind of control.
             on:input=move |ev: Event| model.edit(name, event_target_value(&ev))
@@ -99,7 +107,7 @@ pub fn Field(
                         .then(|| view! { <span class="crw-req">{texts.get("required")}</span> })
                 }}
             </label>
-            {hint.map(|hint| view! { <p class="crw-hint" id=hint_id>{hint}</p> })}
+            {move || hint().map(|hint| view! { <p class="crw-hint" id=hint_id.clone()>{hint}</p> })}
             {control}
             {move || {
                 model.error(name).map(|message| {

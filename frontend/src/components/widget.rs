@@ -1,18 +1,23 @@
-//! The widget shell: the form until a request is created, then the confirmation, and the live regions.
+//! The widget shell: the site's settings first, then the form (or, for a guest on a sign-in-only site, a
+//! sign-in hint) until a request is created, then the confirmation, and the live regions.
 
+use contact_shared::SiteSettings;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{CustomEvent, HtmlElement};
 
 use super::confirmation::{Confirmation, Receipt};
 use super::contact_form::ContactForm;
-use crate::host::{Options, prefill_pairs};
+use crate::host::{Options, identity_token, prefill_pairs};
+use crate::identity::Claims;
 use crate::model::FormModel;
+use crate::site::{self, SiteError};
 
-/// One widget instance.
+/// One widget instance. It reports `ready` to the page once the form (or the sign-in hint) is shown.
 ///
 /// The live regions are rendered from the start and stay in place, because screen readers only announce
-/// changes to a region they already know about.
+/// changes to a region they already know about. When the site's settings cannot be had (an unknown site,
+/// a page on an origin the site does not allow) the alert says why and no form is shown, so nothing is sent.
 #[component]
 pub fn Widget(
     /// The intake server's origin.
@@ -24,22 +29,84 @@ pub fn Widget(
     /// The element the loader dispatches `crw-prefill` events on.
     target: HtmlElement,
 ) -> impl IntoView {
-    let model = FormModel::new(prefix, options.channel);
-    listen_for_prefill(&target, model);
-    let texts = options.texts;
+    let model = FormModel::new(prefix, options.channel.unwrap_or_default());
+    let token = RwSignal::new(None::<String>);
+    let identify = move |new: Option<String>| {
+        let new = new.filter(|t| !t.trim().is_empty());
+        let claims = new
+            .as_deref()
+            .and_then(Claims::of_token)
+            .unwrap_or_default();
+        model.lock(claims.fields());
+        token.set(new);
+    };
+    identify(options.token.clone());
+    listen_for_prefill(&target, model, identify);
+    let target = target.clone();
+    let (texts, events) = (options.texts, options.events);
     let (receipt, set_receipt) = signal(None::<Receipt>);
     let (alert, set_alert) = signal(None::<String>);
-    view! {
-        <div class="crw">
+    // `None` while loading, `Some(Err(()))` when refused (the alert says why).
+    let (settings, set_settings) = signal(None::<Result<SiteSettings, ()>>);
+    let guest = Memo::new(move |_| token.with(Option::is_none));
+    {
+        let (api_base, site, reasons) = (
+            api_base.clone(),
+            options.site.clone(),
+            options.reasons.clone(),
+        );
+        leptos::task::spawn_local(async move {
+            match site::load(&api_base, &site).await {
+                Ok(loaded) => {
+                    model.use_rules(site::rules(&loaded, &reasons));
+                    set_settings.set(Some(Ok(loaded)));
+                    request_animation_frame(move || {
+                        focus_first_control(&target);
+                        events.emit("ready", "site", &site);
+                    });
+                }
+                Err(error) => {
+                    let message = match error {
+                        SiteError::Refused(message) => message,
+                        SiteError::Network => texts.get("network"),
+                        SiteError::Unexpected => texts.get("unexpected"),
+                    };
+                    events.emit("error", "message", &message);
+                    set_alert.set(Some(message));
+                    set_settings.set(Some(Err(())));
+                }
+            }
+        });
+    }
+    let body = move || {
+        let settings = match settings.get() {
+            None => return view! { <p class="crw-hint">{texts.get("loading")}</p> }.into_any(),
+            Some(Err(())) => return ().into_any(),
+            Some(Ok(settings)) => settings,
+        };
+        if settings.sign_in_required && guest.get() {
+            let hint = texts.get("sign_in").replace("{site}", &settings.name);
+            return view! { <p class="crw-signin" data-testid="sign-in">{hint}</p> }.into_any();
+        }
+        let (api_base, options) = (api_base.clone(), options.clone());
+        view! {
             <Show when=move || receipt.with(Option::is_none)>
                 <ContactForm
                     api_base=api_base.clone()
                     model
                     options=options.clone()
+                    settings=settings.clone()
+                    token
                     on_receipt=set_receipt
                     alert=set_alert
                 />
             </Show>
+        }
+        .into_any()
+    };
+    view! {
+        <div class="crw">
+            {body}
             <div class="crw-status" data-testid="status">
                 <div role="status" aria-live="polite">
                     {move || receipt.get().map(|receipt| view! { <Confirmation receipt texts /> })}
@@ -52,13 +119,41 @@ pub fn Widget(
     }
 }
 
-/// Fills the form in from each `crw-prefill` event's `detail`, for as long as the page lives.
-fn listen_for_prefill(target: &HtmlElement, model: FormModel) {
+/// Moves focus to the form's first control when focus is already inside the widget (on an opened panel's
+/// close button, which the loader focuses while the form loads); an inline form never takes focus from
+/// the page. `activeElement` is read through reflection, which costs less than binding `ShadowRoot`.
+fn focus_first_control(target: &HtmlElement) {
+    let root = target.get_root_node();
+    let focused = js_sys::Reflect::get(&root, &"activeElement".into()).unwrap_or_default();
+    if focused.is_null() || focused.is_undefined() {
+        return;
+    }
+    let first = target
+        .query_selector("select,textarea,input:not(.crw-trap)")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+    if let Some(first) = first {
+        let _ = first.focus();
+    }
+}
+
+/// Fills the form in from each `crw-prefill` event's `detail`, and hands an `identify(token)` call's token
+/// to `identify`, for as long as the page lives.
+fn listen_for_prefill(
+    target: &HtmlElement,
+    model: FormModel,
+    identify: impl Fn(Option<String>) + 'static,
+) {
     let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
         let Some(event) = event.dyn_ref::<CustomEvent>() else {
             return;
         };
-        for (field, value) in prefill_pairs(&event.detail()) {
+        let detail = event.detail();
+        if let Some(token) = identity_token(&detail) {
+            identify(Some(token));
+        }
+        for (field, value) in prefill_pairs(&detail) {
             model.prefill(field, value);
         }
     });

@@ -1,7 +1,8 @@
 //! `GET /api/v1/sites/{key}`: a site's public settings, fetched by its widget each time it opens.
 //!
 //! Readable from any origin, so that a widget on a page its site does not allow can show why; the answer
-//! then is a 403 naming the origin. Cached by ETag.
+//! then is a 403 naming the origin. Cached by ETag: the widget asks with `If-None-Match`, which browsers
+//! only send cross-origin once the preflight allows it.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -20,7 +21,9 @@ pub fn routes() -> Router<AppState> {
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
-                .expose_headers([header::ETAG]),
+                .allow_headers([header::IF_NONE_MATCH])
+                .expose_headers([header::ETAG])
+                .max_age(std::time::Duration::from_secs(3600)),
         )
 }
 

@@ -1,0 +1,206 @@
+//! The site's public settings (its name, reasons, channels, default country code, whether visitors must
+//! sign in), fetched from the server when the widget opens, and what the form makes of them.
+//!
+//! Each widget asks when it opens (mounts), so a changed configuration reaches visitors without a stale
+//! copy; the request carries the ETag of the page's last answer for that site, kept in memory for the
+//! page's life, so an unchanged site costs a `304` with no body.
+
+use std::cell::RefCell;
+
+use contact_shared::{Choice, ErrorBody, FormRules, RequestReason, SiteSettings};
+
+/// Where the server answers a site's settings.
+const SITES_PATH: &str = "/api/v1/sites/";
+
+/// Why the widget has no settings to show a form with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SiteError {
+    /// The server refused (an unknown site, or a page on an origin the site does not allow) and said why.
+    Refused(String),
+    /// No answer: offline, DNS, connection reset.
+    Network,
+    /// Any other answer, such as a 5xx or a body that is not the documented JSON.
+    Unexpected,
+}
+
+thread_local! {
+    /// The last settings and ETag per settings URL.
+    static CACHE: RefCell<Vec<(String, String, SiteSettings)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The settings of `site` on the server at `api_base`: asked for with the cached ETag, if any.
+pub async fn load(api_base: &str, site: &str) -> Result<SiteSettings, SiteError> {
+    let url = format!(
+        "{api_base}{SITES_PATH}{}",
+        js_sys::encode_uri_component(site)
+    );
+    let cached = CACHE.with_borrow(|c| c.iter().find(|e| e.0 == url).cloned());
+    let etag = cached.as_ref().map_or("", |e| e.1.as_str());
+    let answer = crate::api::fetch("GET", &url, &[("If-None-Match", etag)], None)
+        .await
+        .map_err(|_| SiteError::Network)?;
+    let settings = read(answer.status, &answer.text, cached.as_ref().map(|e| &e.2))?;
+    if let Some(etag) = answer.header("etag") {
+        CACHE.with_borrow_mut(|c| {
+            c.retain(|e| e.0 != url);
+            c.push((url, etag, settings.clone()));
+        });
+    }
+    Ok(settings)
+}
+
+/// Reads an answer: `200` carries the settings, `304` confirms the cached ones, another 4xx says why not.
+fn read(status: u16, body: &str, cached: Option<&SiteSettings>) -> Result<SiteSettings, SiteError> {
+    match (status, cached) {
+        (200, _) => crate::wire::settings(body).ok_or(SiteError::Unexpected),
+        (304, Some(cached)) => Ok(cached.clone()),
+        (400..=499, _) => Err(crate::wire::error_body(body)
+            .map_or(SiteError::Unexpected, |e: ErrorBody| {
+                SiteError::Refused(e.message)
+            })),
+        _ => Err(SiteError::Unexpected),
+    }
+}
+
+/// The reasons to offer: the site's, in its order, narrowed to those the page named in `data-reasons`
+/// (all of the site's when the page named none, or none the site offers).
+pub fn reasons(settings: &SiteSettings, page: &[RequestReason]) -> Vec<Choice<RequestReason>> {
+    let narrowed: Vec<_> = settings
+        .reasons
+        .iter()
+        .filter(|c| page.contains(&c.value))
+        .cloned()
+        .collect();
+    if narrowed.is_empty() {
+        settings.reasons.clone()
+    } else {
+        narrowed
+    }
+}
+
+/// The rules the form checks before sending: the site's, with the reasons narrowed as offered.
+pub fn rules(settings: &SiteSettings, page: &[RequestReason]) -> FormRules {
+    FormRules {
+        reasons: reasons(settings, page).iter().map(|c| c.value).collect(),
+        ..settings.rules()
+    }
+}
+
+/// What a choice is called: the site's own label when it set one, else the locale's for the value
+/// (`standard` is the label the server gives a choice the site did not relabel).
+pub fn label(choice: &str, standard: &str, localised: impl FnOnce() -> String) -> String {
+    if choice == standard {
+        localised()
+    } else {
+        choice.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use contact_shared::PreferredChannel;
+
+    use super::*;
+
+    fn settings() -> SiteSettings {
+        let choice = |value: RequestReason, label: &str| Choice {
+            value,
+            label: label.to_owned(),
+        };
+        SiteSettings {
+            key: "northwind".into(),
+            name: "Northwind Plumbing".into(),
+            sign_in_required: false,
+            reasons: vec![
+                choice(RequestReason::Order, "A booking"),
+                choice(RequestReason::Billing, "Billing"),
+                choice(RequestReason::Other, "Other"),
+            ],
+            channels: vec![Choice {
+                value: PreferredChannel::Email,
+                label: "Email".into(),
+            }],
+            default_country_code: Some("44".into()),
+        }
+    }
+
+    #[test]
+    fn the_page_narrows_the_site_s_reasons_but_keeps_the_site_s_order_and_labels() {
+        use RequestReason::*;
+        let table = [
+            (vec![], vec![Order, Billing, Other], "the page named none"),
+            (
+                vec![Other, Order],
+                vec![Order, Other],
+                "the site's order wins",
+            ),
+            (
+                vec![Billing, Product],
+                vec![Billing],
+                "a reason the site does not offer is not shown",
+            ),
+            (
+                vec![Product],
+                vec![Order, Billing, Other],
+                "nothing in common: the site's",
+            ),
+        ];
+        for (page, expected, why) in table {
+            let offered = reasons(&settings(), &page);
+            let values: Vec<_> = offered.iter().map(|c| c.value).collect();
+            assert_eq!(values, expected, "{why}");
+            assert_eq!(rules(&settings(), &page).reasons, expected, "{why}");
+        }
+        assert_eq!(reasons(&settings(), &[Order])[0].label, "A booking");
+    }
+
+    #[test]
+    fn the_site_s_rules_reach_the_form() {
+        let rules = rules(&settings(), &[]);
+        assert_eq!(rules.channels, [PreferredChannel::Email]);
+        assert_eq!(rules.default_country_code.as_deref(), Some("44"));
+        assert_eq!(rules.default_channel(), PreferredChannel::Email);
+    }
+
+    #[test]
+    fn a_site_s_own_label_wins_and_a_standard_one_is_translated() {
+        assert_eq!(
+            label("A booking", "Order", || "Commande".into()),
+            "A booking"
+        );
+        assert_eq!(label("Order", "Order", || "Commande".into()), "Commande");
+    }
+
+    #[test]
+    fn answers_are_read_as_settings_a_cached_copy_or_the_server_s_reason() {
+        let json = serde_json::to_string(&settings()).unwrap();
+        let refused = r#"{"message":"This page's origin https://evil.example is not allowed to use Northwind Plumbing's contact form."}"#;
+        let table = [
+            (200, json.as_str(), None, Ok(settings()), "a fresh copy"),
+            (304, "", Some(settings()), Ok(settings()), "unchanged"),
+            (304, "", None, Err(SiteError::Unexpected), "unchanged, but nothing cached"),
+            (
+                403,
+                refused,
+                Some(settings()),
+                Err(SiteError::Refused(
+                    "This page's origin https://evil.example is not allowed to use Northwind Plumbing's contact form."
+                        .into(),
+                )),
+                "an origin the site does not allow",
+            ),
+            (
+                404,
+                r#"{"message":"There is no site \"nope\"."}"#,
+                None,
+                Err(SiteError::Refused("There is no site \"nope\".".into())),
+                "an unknown site",
+            ),
+            (502, "<html>", None, Err(SiteError::Unexpected), "a proxy's page"),
+            (200, "{}", None, Err(SiteError::Unexpected), "a body without settings"),
+        ];
+        for (status, body, cached, expected, why) in table {
+            assert_eq!(read(status, body, cached.as_ref()), expected, "{why}");
+        }
+    }
+}
