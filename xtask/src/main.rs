@@ -58,6 +58,11 @@ fn run(server_flags: &[String]) -> Result<()> {
         "server",
         "--",
     ]);
+    // `cargo xtask run -- --help` reaches us with its `--`; the server's flags are what follows it.
+    let server_flags = match server_flags.split_first() {
+        Some((first, rest)) if first == "--" => rest,
+        _ => server_flags,
+    };
     server.args(server_flags);
     step("starting the server (Ctrl-C stops it)", &mut server)
 }
