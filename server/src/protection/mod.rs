@@ -23,7 +23,6 @@ use tower_governor::GovernorLayer;
 pub use challenge::{Challenge, Challenger, ProofError, leading_zero_bits, solve};
 pub use client_ip::{TrustedProxy, client_ip};
 pub use headers::{security_headers, security_headers_for_pages};
-pub use rate_limit::SITE_HEADER;
 
 use crate::config::ProtectionArgs;
 use crate::error::AppError;

@@ -16,9 +16,8 @@ use tower_governor::key_extractor::KeyExtractor;
 
 use super::TrustedProxy;
 use crate::error::AppError;
+use crate::sites::SITE_HEADER;
 
-/// The header the widget names its site with (the loader's `data-site`).
-pub const SITE_HEADER: &str = "x-crw-site";
 /// Site keys longer than this share one bucket, so a client cannot mint unlimited buckets.
 const MAX_SITE_LEN: usize = 64;
 
