@@ -224,10 +224,20 @@ fn new_key() -> String {
         .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
     if !filled {
         // Without Web Crypto a clock-and-Math.random key still tells retries from new forms.
-        let seed = format!("{}{}", js_sys::Date::now(), js_sys::Math::random());
-        bytes.copy_from_slice(&Sha256::digest(seed.as_bytes())[..16]);
+        let seed = [js_sys::Date::now(), js_sys::Math::random()].map(|x| x.to_bits().to_le_bytes());
+        bytes.copy_from_slice(&Sha256::digest(seed.as_flattened())[..16]);
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&bytes)
+}
+
+/// Lower-case hex, without the formatting machinery `format!("{:02x}")` would link.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
+        .map(char::from)
+        .collect()
 }
 
 /// The counter whose SHA-256 with `token` starts with `difficulty` zero bits, found in slices that
@@ -343,6 +353,11 @@ mod tests {
     use contact_shared::Status;
 
     use super::*;
+
+    #[test]
+    fn keys_are_lower_case_hex() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+    }
 
     #[test]
     fn a_201_carries_the_request_number() {

@@ -4,8 +4,6 @@
 //! to submit, been answered by the server). Together with the shared rules they say which message each field
 //! shows, which field to focus, and what to send.
 
-use std::collections::BTreeSet;
-
 use contact_shared::{ContactRequestForm, FieldErrors, FormRules, PreferredChannel, field};
 
 /// The fields the widget renders, in form order: the shared order without `is_callback`, which is for
@@ -119,7 +117,8 @@ impl Inputs {
 /// What the visitor has done so far, which decides which messages they see.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FormState {
-    blurred: BTreeSet<String>,
+    /// The fields the visitor has left, each once.
+    blurred: Vec<String>,
     attempted: bool,
     server: FieldErrors,
 }
@@ -128,7 +127,11 @@ impl FormState {
     /// The visitor left `field`; its rule errors show from now on. Answers whether this changed anything,
     /// so leaving a field a second time does not re-render.
     pub fn blur(&mut self, field: &str) -> bool {
-        self.blurred.insert(field.to_owned())
+        let new = !self.blurred.iter().any(|f| f == field);
+        if new {
+            self.blurred.push(field.to_owned());
+        }
+        new
     }
 
     /// The visitor changed `field`, so the server's verdict on its old value no longer applies.
@@ -156,7 +159,7 @@ impl FormState {
                 .map(String::as_str)
         };
         first(&self.server).or_else(|| {
-            (self.attempted || self.blurred.contains(field))
+            (self.attempted || self.blurred.iter().any(|f| f == field))
                 .then(|| first(rules))
                 .flatten()
         })
@@ -232,7 +235,7 @@ mod tests {
         let mut state = FormState::default();
         state.attempt();
         assert_eq!(state.first_invalid(&rules), Some(field::REQUEST_REASON));
-        let shown: Vec<String> = state.shown(&rules).into_keys().collect();
+        let shown: Vec<String> = state.shown(&rules).keys().map(str::to_owned).collect();
         assert_eq!(shown, [field::PREFERRED_PHONE, field::REQUEST_REASON]);
     }
 
@@ -350,7 +353,11 @@ mod tests {
             (field::PREFERRED_PHONE, "+442079460958"),
         ]);
         assert_eq!(
-            other.to_form().errors_with(&rules)[field::REQUEST_REASON],
+            other
+                .to_form()
+                .errors_with(&rules)
+                .get(field::REQUEST_REASON)
+                .unwrap(),
             ["Choose one of: Order."]
         );
     }

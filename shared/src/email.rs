@@ -41,8 +41,15 @@ impl fmt::Display for EmailError {
 impl std::error::Error for EmailError {}
 
 impl VisitorEmail {
-    /// Parses an email address.
+    /// Parses an email address: trimmed, its domain lower-cased.
     pub fn parse(input: &str) -> Result<Self, EmailError> {
+        let (local, domain) = Self::check(input)?;
+        Ok(Self(format!("{local}@{}", domain.to_lowercase())))
+    }
+
+    /// Checks an email address without keeping it, answering its trimmed local part and domain. The
+    /// widget calls only this, so Unicode case mapping (`to_lowercase`) is not linked into it.
+    pub fn check(input: &str) -> Result<(&str, &str), EmailError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
             return Err(EmailError::Empty);
@@ -55,7 +62,7 @@ impl VisitorEmail {
         if !valid_local(local) || !valid_domain(domain) {
             return Err(EmailError::Malformed);
         }
-        Ok(Self(format!("{local}@{}", domain.to_lowercase())))
+        Ok((local, domain))
     }
 
     pub fn as_str(&self) -> &str {

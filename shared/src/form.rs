@@ -87,11 +87,7 @@ impl ContactRequestForm {
     /// that depend on the channel. Empty when the form can be sent.
     pub fn errors_with(&self, rules: &FormRules) -> FieldErrors {
         let mut errors = self.value_errors();
-        let mut set = |name: &str, message: String| {
-            errors
-                .entry(name.to_owned())
-                .or_insert_with(|| vec![message]);
-        };
+        let mut set = |name: &str, message: String| errors.insert_if_absent(name, || message);
         if let Ok(reason) = RequestReason::from_str(text(&self.request_reason).trim())
             && !rules.reasons.contains(&reason)
         {
@@ -110,11 +106,8 @@ impl ContactRequestForm {
         {
             set(field::PREFERRED_PHONE, e.to_string());
         }
-        let mut require = |name: &str, message: &str| {
-            errors
-                .entry(name.to_owned())
-                .or_insert_with(|| vec![message.to_owned()]);
-        };
+        let mut require =
+            |name: &str, message: &str| errors.insert_if_absent(name, || message.to_owned());
         if blank(&self.request_reason) {
             require(field::REQUEST_REASON, "Choose a reason for your request.");
         }
@@ -255,7 +248,7 @@ fn check_channel(value: &str) -> Option<String> {
 
 fn check_email(value: &str) -> Option<String> {
     (!value.trim().is_empty())
-        .then(|| VisitorEmail::parse(value).err())
+        .then(|| VisitorEmail::check(value).err())
         .flatten()
         .map(|e| e.to_string())
 }
@@ -418,7 +411,7 @@ mod tests {
             let got: Vec<(&str, &str)> = body
                 .fields
                 .iter()
-                .map(|(k, v)| (k.as_str(), v[0].as_str()))
+                .map(|(k, v)| (k, v[0].as_str()))
                 .collect();
             assert_eq!(got, expected, "{why}");
         }
@@ -462,10 +455,7 @@ mod tests {
         ];
         for (json, expected, why) in table {
             let errors = form(json).errors_with(&rules);
-            let got: Vec<(&str, &str)> = errors
-                .iter()
-                .map(|(k, v)| (k.as_str(), v[0].as_str()))
-                .collect();
+            let got: Vec<(&str, &str)> = errors.iter().map(|(k, v)| (k, v[0].as_str())).collect();
             assert_eq!(got, expected, "{why}");
         }
         let national = form(serde_json::json!({"request_reason": "Billing", "preferred_channel": "Text", "preferred_phone": "07700 900123"}))

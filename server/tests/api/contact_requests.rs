@@ -143,7 +143,7 @@ async fn broken_rules_are_422_naming_each_field_and_store_nothing() {
         let got: Vec<(&str, &str)> = body
             .fields
             .iter()
-            .map(|(k, v)| (k.as_str(), v[0].as_str()))
+            .map(|(k, v)| (k, v[0].as_str()))
             .collect();
         assert_eq!(got, expected, "{why}");
         assert!(body.message.contains("need"), "{why}: {}", body.message);
