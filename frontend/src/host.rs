@@ -4,9 +4,10 @@
 //! The loader has already checked every `data-*` value against the picklists (and warned about the rest),
 //! so this only reads them. Everything here is a `Copy` handle, cheap to move into views and handlers.
 
+use std::cell::RefCell;
+
 use contact_shared::{PreferredChannel, RequestReason};
 use js_sys::{Function, Object, Reflect};
-use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 /// Reads a property of a JS object; `undefined` when it is missing or the object is not one.
@@ -14,31 +15,37 @@ fn prop(object: &JsValue, key: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+thread_local! {
+    /// Per mounted widget: its locale's strings and the loader's `emit`. Kept here, and reached through
+    /// the `Copy` indexes [`Texts`] and [`Events`], because JS values cannot sit in reactive storage, and a
+    /// local `StoredValue` per type costs the wasm a copy of the arena's code.
+    static HOSTS: RefCell<Vec<(JsValue, Function)>> = const { RefCell::new(Vec::new()) };
+}
+
 /// The strings of the page's locale, keyed as in `frontend/locales/en.json`.
 #[derive(Clone, Copy)]
-pub struct Texts(StoredValue<JsValue, LocalStorage>);
+pub struct Texts(usize);
 
 impl Texts {
     /// The string for `key`; the key itself if the locale lacks it, so a gap shows rather than hides.
     pub fn get(&self, key: &str) -> String {
-        self.0
-            .with_value(|strings| prop(strings, key).as_string())
+        HOSTS
+            .with_borrow(|hosts| prop(&hosts[self.0].0, key).as_string())
             .unwrap_or_else(|| key.to_owned())
     }
 }
 
 /// Reports what happens in the widget to the page, as `ContactRequestWidget` events.
 #[derive(Clone, Copy)]
-pub struct Events(StoredValue<Function, LocalStorage>);
+pub struct Events(usize);
 
 impl Events {
     /// Calls the loader's `emit(type, detail)`. A throwing page handler is the page's problem, not ours.
     pub fn emit(&self, kind: &str, key: &str, value: &str) {
         let detail = Object::new();
         let _ = Reflect::set(&detail, &key.into(), &value.into());
-        self.0.with_value(|emit| {
-            let _ = emit.call2(&JsValue::NULL, &kind.into(), &detail);
-        });
+        let emit = HOSTS.with_borrow(|hosts| hosts[self.0].1.clone());
+        let _ = emit.call2(&JsValue::NULL, &kind.into(), &detail);
     }
 }
 
@@ -62,9 +69,13 @@ impl Options {
     /// channel is left out with one console warning each.
     pub fn read(strings: JsValue, data: &JsValue, emit: Function) -> Self {
         let text = |key: &str| prop(data, key).as_string().filter(|v| !v.trim().is_empty());
+        let host = HOSTS.with_borrow_mut(|hosts| {
+            hosts.push((strings, emit));
+            hosts.len() - 1
+        });
         Self {
-            texts: Texts(StoredValue::new_local(strings)),
-            events: Events(StoredValue::new_local(emit)),
+            texts: Texts(host),
+            events: Events(host),
             site: text("site").unwrap_or_default(),
             reasons: text("reasons")
                 .unwrap_or_default()

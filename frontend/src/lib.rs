@@ -43,6 +43,8 @@ pub fn mount(
 ) {
     let mut prefix = String::from("crw");
     prefix.push_str(&(MOUNTED.fetch_add(1, Ordering::Relaxed) + 1).to_string());
+    // Leaked: the widget lives as long as the page, and a `&'static str` is free to copy into every view.
+    let prefix: &'static str = prefix.leak();
     let events = target.clone();
     leptos::mount::mount_to(target, move || {
         let options = Options::read(strings, &data, emit);

@@ -1,157 +1,301 @@
-//! The form's reactive state: signals over [`crate::form_state`], shared by the form and its fields.
+//! The widget's reactive state: one signal over everything one widget shows, with [`crate::form_state`]
+//! deciding what the form says.
 //!
-//! Every decision is delegated to the pure types; this only makes their answers reactive.
+//! One signal rather than one per concern, and no memos but [`Screen`]: every distinct signal type costs
+//! the wasm its own copy of the reactive runtime's generic code, while re-running the few closures that
+//! read the state on each change costs nothing a visitor could notice. Every decision is delegated to the
+//! pure types; this only makes their answers reactive.
 
 use contact_shared::{
-    ContactRequestForm, ErrorBody, FieldErrors, FormRules, PreferredChannel, field,
+    ContactRequestForm, ErrorBody, FieldErrors, FormRules, PreferredChannel, SiteSettings, field,
 };
 use leptos::prelude::*;
 
+use crate::components::Receipt;
 use crate::form_state::{self, FormState, Inputs};
+use crate::identity::Claims;
 
-/// A handle on one widget instance's form, cheap to copy into every field and handler.
+/// What the widget's body shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// The site's settings are on their way.
+    Loading,
+    /// The server refused the site's settings; the alert says why, and no form is shown.
+    Refused,
+    /// A guest on a site that only takes signed-in visitors: a hint to sign in.
+    SignIn,
+    /// The form.
+    Form,
+    /// The request was created: the confirmation, in the status region.
+    Done,
+}
+
+#[derive(Default)]
+struct State {
+    inputs: Inputs,
+    form: FormState,
+    /// The site's rules; the default ones until its settings arrive.
+    rules: FormRules,
+    /// What the rules say of `inputs`, refreshed whenever either changes.
+    errors: FieldErrors,
+    /// The fields filled from the signed-in visitor's verified account, shown read-only.
+    locked: Vec<&'static str>,
+    /// The signed-in visitor's identity token; `None` for a guest.
+    token: Option<String>,
+    /// `None` while loading, `Some(None)` when refused.
+    settings: Option<Option<SiteSettings>>,
+    receipt: Option<Receipt>,
+    /// What the live alert region says.
+    alert: Option<String>,
+    sending: bool,
+    /// Whether the last send failed in a way that sending again may fix.
+    retry: bool,
+}
+
+impl State {
+    fn refresh(&mut self) {
+        self.errors = self.inputs.to_form().errors_with(&self.rules);
+    }
+
+    fn screen(&self) -> Screen {
+        match &self.settings {
+            None => Screen::Loading,
+            Some(None) => Screen::Refused,
+            Some(Some(_)) if self.receipt.is_some() => Screen::Done,
+            Some(Some(s)) if s.sign_in_required && self.token.is_none() => Screen::SignIn,
+            Some(Some(_)) => Screen::Form,
+        }
+    }
+}
+
+/// A handle on one widget instance, cheap to copy into every field and handler.
 #[derive(Clone, Copy)]
 pub struct FormModel {
-    prefix: StoredValue<String>,
-    inputs: RwSignal<Inputs>,
-    state: RwSignal<FormState>,
-    /// The site's rules; the default ones until its settings arrive.
-    site_rules: RwSignal<FormRules>,
-    /// The fields filled from the signed-in visitor's verified account, shown read-only.
-    locked: RwSignal<Vec<&'static str>>,
-    rules: Memo<FieldErrors>,
+    /// Starts every element id of this instance, unique on the page.
+    prefix: &'static str,
+    state: RwSignal<State>,
+    screen: Memo<Screen>,
 }
 
 impl FormModel {
     /// A blank form whose element ids all start with `prefix`, with `channel` chosen.
-    pub fn new(prefix: String, channel: PreferredChannel) -> Self {
-        let mut blank = Inputs::default();
-        blank.set(field::PREFERRED_CHANNEL, channel.as_str().to_owned());
-        let inputs = RwSignal::new(blank);
-        let site_rules = RwSignal::new(FormRules::default());
+    pub fn new(prefix: &'static str, channel: PreferredChannel) -> Self {
+        let mut blank = State::default();
+        blank
+            .inputs
+            .set(field::PREFERRED_CHANNEL, channel.as_str().to_owned());
+        blank.refresh();
+        let state = RwSignal::new(blank);
         Self {
-            prefix: StoredValue::new(prefix),
-            inputs,
-            state: RwSignal::new(FormState::default()),
-            site_rules,
-            locked: RwSignal::new(Vec::new()),
-            rules: Memo::new(move |_| {
-                site_rules.with(|rules| inputs.with(|i| i.to_form().errors_with(rules)))
-            }),
+            prefix,
+            state,
+            screen: Memo::new(move |_| state.with(State::screen)),
         }
     }
 
-    /// Applies the site's rules. A chosen channel the site does not offer gives way to the site's default.
-    pub fn use_rules(&self, rules: FormRules) {
-        if !rules.channels.contains(&self.channel_untracked()) {
-            let channel = rules.default_channel().as_str().to_owned();
-            self.inputs
-                .update(|i| i.set(field::PREFERRED_CHANNEL, channel));
-        }
-        self.site_rules.set(rules);
+    fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        self.state.with(f)
     }
 
-    /// Fills `fields` from the visitor's verified account and makes them read-only; fields an earlier
-    /// account filled and this one does not are emptied and editable again.
-    pub fn lock(&self, fields: Vec<(&'static str, String)>) {
-        let before = self.locked.get_untracked();
-        self.inputs.update(|i| {
-            for field in before {
-                i.set(field, String::new());
+    fn peek<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        self.state.with_untracked(f)
+    }
+
+    /// What the body shows now.
+    pub fn screen(&self) -> Screen {
+        self.screen.get()
+    }
+
+    /// The site's settings arrived: applies its rules. A chosen channel the site does not offer gives way
+    /// to the site's default.
+    pub fn settle(&self, settings: SiteSettings, rules: FormRules) {
+        self.state.update(|s| {
+            if !rules.channels.contains(&s.inputs.channel()) {
+                let channel = rules.default_channel().as_str().to_owned();
+                s.inputs.set(field::PREFERRED_CHANNEL, channel);
             }
-            for (field, value) in &fields {
-                i.set(field, value.clone());
-            }
+            s.rules = rules;
+            s.settings = Some(Some(settings));
+            s.refresh();
         });
-        self.locked
-            .set(fields.into_iter().map(|(f, _)| f).collect());
+    }
+
+    /// The site's settings were refused or could not be had: `message` says why, and no form is shown.
+    pub fn refuse(&self, message: String) {
+        self.state.update(|s| {
+            s.settings = Some(None);
+            s.alert = Some(message);
+        });
+    }
+
+    /// The site's settings, once they are here (read without subscribing, for building the form).
+    pub fn settings_untracked(&self) -> Option<SiteSettings> {
+        self.peek(|s| s.settings.clone().flatten())
+    }
+
+    /// The page identified the visitor with `token` (`None` or blank: a guest). The verified account's
+    /// fields are filled and made read-only; fields an earlier account filled and this one does not are
+    /// emptied and editable again.
+    pub fn identify(&self, token: Option<String>) {
+        let token = token.filter(|t| !t.trim().is_empty());
+        let fields = token
+            .as_deref()
+            .and_then(Claims::of_token)
+            .unwrap_or_default()
+            .fields();
+        self.state.update(|s| {
+            for field in std::mem::take(&mut s.locked) {
+                s.inputs.set(field, String::new());
+            }
+            for (field, value) in fields {
+                s.inputs.set(field, value);
+                s.locked.push(field);
+            }
+            s.token = token;
+            s.refresh();
+        });
+    }
+
+    /// The identity token to send; empty for a guest.
+    pub fn token_untracked(&self) -> String {
+        self.peek(|s| s.token.clone().unwrap_or_default())
     }
 
     /// Whether `field` holds a verified value the visitor cannot change.
     pub fn is_locked(&self, field: &str) -> bool {
-        self.locked.with(|l| l.contains(&field))
+        self.read(|s| s.locked.contains(&field))
     }
 
     /// The id of `field`'s control.
     pub fn input_id(&self, field: &str) -> String {
-        self.prefix.with_value(|p| form_state::input_id(p, field))
+        form_state::input_id(self.prefix, field)
     }
 
     /// The id of `field`'s error element.
     pub fn error_id(&self, field: &str) -> String {
-        self.prefix.with_value(|p| form_state::error_id(p, field))
+        form_state::error_id(self.prefix, field)
     }
 
     /// What the visitor typed into `field`.
     pub fn value(&self, field: &str) -> String {
-        self.inputs.with(|i| i.value(field).to_owned())
+        self.read(|s| s.inputs.value(field).to_owned())
     }
 
     /// The chosen channel.
     pub fn channel(&self) -> PreferredChannel {
-        self.inputs.with(Inputs::channel)
-    }
-
-    /// The chosen channel, read without subscribing, as a handler does.
-    pub fn channel_untracked(&self) -> PreferredChannel {
-        self.inputs.with_untracked(Inputs::channel)
+        self.read(|s| s.inputs.channel())
     }
 
     /// Whether `field` must be filled in given the other answers.
     pub fn is_required(&self, field: &str) -> bool {
-        self.site_rules
-            .with(|rules| self.inputs.with(|i| i.is_required(field, rules)))
+        self.read(|s| s.inputs.is_required(field, &s.rules))
     }
 
     /// The message `field` shows now, if any.
     pub fn error(&self, field: &str) -> Option<String> {
-        self.rules.with(|rules| {
-            self.state
-                .with(|s| s.error(field, rules).map(str::to_owned))
-        })
+        self.read(|s| s.form.error(field, &s.errors).map(str::to_owned))
     }
 
     /// The visitor changed `field` to `value`.
     pub fn edit(&self, field: &str, value: String) {
-        if self.locked.with_untracked(|l| l.contains(&field)) {
+        if self.peek(|s| s.locked.contains(&field)) {
             return;
         }
-        self.inputs.update(|i| i.set(field, value));
-        self.state.maybe_update(|s| s.edit(field));
+        self.state.update(|s| {
+            s.inputs.set(field, value);
+            s.form.edit(field);
+            s.refresh();
+        });
     }
 
     /// The page prefilled `field` with `value`: shown as if typed, without judging it before the visitor
     /// has had a chance to look.
     pub fn prefill(&self, field: &str, value: String) {
-        if self.locked.with_untracked(|l| l.contains(&field)) {
+        if self.peek(|s| s.locked.contains(&field)) {
             return;
         }
-        self.inputs.update(|i| i.set(field, value));
+        self.state.update(|s| {
+            s.inputs.set(field, value);
+            s.refresh();
+        });
     }
 
     /// The visitor left `field`.
     pub fn blur(&self, field: &str) {
-        self.state.maybe_update(|s| s.blur(field));
+        self.state.maybe_update(|s| s.form.blur(field));
     }
 
-    /// The visitor asked to send: the form to send, or the field to focus and a summary to announce.
-    pub fn attempt(&self) -> Result<ContactRequestForm, (&'static str, String)> {
-        self.state.update(FormState::attempt);
-        let rules = self.rules.get_untracked();
-        let invalid = self.state.with_untracked(|s| {
-            s.first_invalid(&rules)
-                .map(|first| (first, ErrorBody::with_fields(s.shown(&rules)).message))
-        });
-        match invalid {
-            Some(invalid) => Err(invalid),
-            None => Ok(self.inputs.with_untracked(Inputs::to_form)),
+    /// The visitor asked to send. `None` while a send is under way; else the form to send (the send is
+    /// then under way), or the field to focus, with the summary announced.
+    pub fn attempt(&self) -> Option<Result<(ContactRequestForm, PreferredChannel), &'static str>> {
+        if self.peek(|s| s.sending) {
+            return None;
         }
+        let mut outcome = None;
+        self.state.update(|s| {
+            s.form.attempt();
+            outcome = Some(match s.form.first_invalid(&s.errors) {
+                Some(first) => {
+                    s.alert = Some(ErrorBody::with_fields(s.form.shown(&s.errors)).message);
+                    Err(first)
+                }
+                None => {
+                    s.alert = None;
+                    s.sending = true;
+                    Ok((s.inputs.to_form(), s.inputs.channel()))
+                }
+            });
+        });
+        outcome
     }
 
-    /// The server refused these fields; answers the first to focus.
-    pub fn reject(&self, fields: FieldErrors) -> Option<&'static str> {
-        self.state.update(|s| s.reject(fields));
-        let rules = self.rules.get_untracked();
-        self.state.with_untracked(|s| s.first_invalid(&rules))
+    /// Whether a send is under way.
+    pub fn sending(&self) -> bool {
+        self.read(|s| s.sending)
+    }
+
+    /// Whether the last send failed in a way that sending again may fix.
+    pub fn retry(&self) -> bool {
+        self.read(|s| s.retry)
+    }
+
+    /// The send created `receipt`.
+    pub fn created(&self, receipt: Receipt) {
+        self.state.update(|s| {
+            s.sending = false;
+            s.retry = false;
+            s.receipt = Some(receipt);
+        });
+    }
+
+    /// The send failed: `message` is announced; `fields` are the server's verdicts per field, if it gave
+    /// any. Answers the first field to focus.
+    pub fn failed(
+        &self,
+        message: String,
+        fields: FieldErrors,
+        retry: bool,
+    ) -> Option<&'static str> {
+        let mut first = None;
+        self.state.update(|s| {
+            s.sending = false;
+            s.retry = retry;
+            s.alert = Some(message);
+            if !fields.is_empty() {
+                s.form.reject(fields);
+                first = s.form.first_invalid(&s.errors);
+            }
+        });
+        first
+    }
+
+    /// The created request, once there is one.
+    pub fn receipt(&self) -> Option<Receipt> {
+        self.read(|s| s.receipt.clone())
+    }
+
+    /// What the alert region says.
+    pub fn alert(&self) -> Option<String> {
+        self.read(|s| s.alert.clone())
     }
 }

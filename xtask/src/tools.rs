@@ -13,13 +13,22 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const WASM_OPT_VERSION: &str = "108";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// The wasm target, Trunk, the wasm-bindgen CLI matching Cargo.lock, and wasm-opt.
+/// The wasm target, the standard library's sources, Trunk, the wasm-bindgen CLI matching Cargo.lock, and
+/// wasm-opt.
 pub fn ensure_widget_toolchain() -> Result<()> {
     let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
     if !targets.lines().any(|t| t.trim() == WASM_TARGET) {
         step(
             "installing the wasm32 target",
             Command::new("rustup").args(["target", "add", WASM_TARGET]),
+        )?;
+    }
+    // The widget's build recompiles the standard library (see `build_widget`), from its sources.
+    let components = output("rustup", &["component", "list", "--installed"]).unwrap_or_default();
+    if !components.lines().any(|c| c.trim() == "rust-src") {
+        step(
+            "installing the standard library's sources",
+            Command::new("rustup").args(["component", "add", "rust-src"]),
         )?;
     }
     if version_of("trunk").is_none_or(|v| !v.contains(TRUNK_VERSION)) {

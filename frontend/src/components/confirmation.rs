@@ -1,7 +1,7 @@
 //! What the visitor sees once their request is created.
 
 use contact_shared::PreferredChannel;
-use leptos::{html, prelude::*};
+use leptos::prelude::*;
 
 use crate::host::Texts;
 
@@ -16,8 +16,7 @@ pub struct Receipt {
 
 /// The thank-you message with the request number, replacing the form.
 ///
-/// It takes focus when shown: the submit button the visitor was on has gone, and focus would otherwise
-/// fall back to the top of the host page.
+/// It can take focus (`tabindex="-1"`): the form moves focus here when it shows it.
 #[component]
 pub fn Confirmation(
     /// The request that was created.
@@ -25,17 +24,10 @@ pub fn Confirmation(
     /// The locale's strings.
     texts: Texts,
 ) -> impl IntoView {
-    let message = NodeRef::<html::P>::new();
-    Effect::new(move |_| {
-        if let Some(message) = message.get() {
-            // Focus can only fail on a detached element, which this is not once the effect runs.
-            let _ = message.focus();
-        }
-    });
     let sentence = texts.get(done_key(receipt.channel));
     let (before, after) = split_number(&sentence);
     view! {
-        <p class="crw-done" tabindex="-1" node_ref=message>
+        <p class="crw-done" tabindex="-1">
             {before.to_owned()}
             <strong data-testid="request-number">{receipt.number}</strong>
             {after.to_owned()}

@@ -1,8 +1,8 @@
 //! The contact-request form: its fields, client-side checks, and the submission.
 
-use contact_shared::{ContactRequestForm, PreferredChannel, SiteSettings, field};
-use leptos::{ev::SubmitEvent, html, prelude::*};
-use wasm_bindgen::JsCast;
+use contact_shared::{SiteSettings, field};
+use leptos::{ev::SubmitEvent, prelude::*};
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlElement, HtmlFormElement};
 
 use super::channel_group::ChannelGroup;
@@ -14,95 +14,82 @@ use crate::model::FormModel;
 use crate::site;
 
 /// The form. It checks the shared rules before sending, sends once per click, and on failure keeps what
-/// the visitor typed, shows what to fix and moves focus there.
+/// the visitor typed, shows what to fix and moves focus there. Rendered once the site's settings are here.
 #[component]
 pub fn ContactForm(
     /// The intake server's origin.
     api_base: String,
-    /// The form's state, owned by the widget so the page can prefill it.
+    /// The widget's state, which the form reads and reports to.
     model: FormModel,
     /// The page's choices, the locale's strings, and where events go.
     options: Options,
     /// What the site offers.
     settings: SiteSettings,
-    /// The signed-in visitor's identity token, sent with the submission; `None` for a guest.
-    token: RwSignal<Option<String>>,
-    /// Receives the created request.
-    on_receipt: WriteSignal<Option<Receipt>>,
-    /// Receives the failure to announce, or `None` to clear it.
-    alert: WriteSignal<Option<String>>,
 ) -> impl IntoView {
     let (texts, events) = (options.texts, options.events);
-    let form_ref = NodeRef::<html::Form>::new();
-    let trap_ref = NodeRef::<html::Input>::new();
     // One sender per form: its idempotency key and proof of work outlive each click's retries.
     let sender = api::Sender::new(&api_base, &options.site);
 
-    let action = Action::new_local(
-        move |(form, channel): &(ContactRequestForm, PreferredChannel)| {
-            let (sender, form, channel) = (sender.clone(), form.clone(), *channel);
-            let trap = trap_ref
-                .get_untracked()
-                .map(|i| i.value())
-                .unwrap_or_default();
-            let token = token.get_untracked().unwrap_or_default();
-            async move {
-                let result = sender.submit(&form, &trap, &token).await;
-                match &result {
-                    Ok(created) => {
-                        events.emit("submitted", "number", &created.name);
-                        on_receipt.set(Some(Receipt {
-                            number: created.name.clone(),
-                            channel,
-                        }));
-                    }
-                    Err(SubmitError::Rejected(body)) if !body.fields.is_empty() => {
-                        alert.set(Some(body.message.clone()));
-                        if let Some(first) = model.reject(body.fields.clone()) {
-                            focus_field(form_ref, first);
-                        }
-                    }
-                    Err(error) => {
-                        // The server's own words when it refused the whole request (an expired identity
-                        // token, sign-in required, an origin not allowed), which say what to do.
-                        let message = match error {
-                            SubmitError::Rejected(body) | SubmitError::Refused(body) => {
-                                body.message.clone()
-                            }
-                            SubmitError::RateLimited(_) => error.to_string(),
-                            SubmitError::Network => texts.get("network"),
-                            SubmitError::Unexpected(_) => texts.get("unexpected"),
-                        };
-                        events.emit("error", "message", &message);
-                        alert.set(Some(message));
-                    }
-                }
-                result
-            }
-        },
-    );
-    let pending = action.pending();
-    let retry = move || {
-        action
-            .value()
-            .with(|v| matches!(v, Some(Err(e)) if e.is_retryable()))
-    };
-
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
+        else {
             return;
-        }
-        match model.attempt() {
-            Ok(form) => {
-                alert.set(None);
-                action.dispatch_local((form, model.channel_untracked()));
+        };
+        let (submission, channel) = match model.attempt() {
+            None => return,
+            Some(Err(first)) => return focus_field(form, first),
+            Some(Ok(ready)) => ready,
+        };
+        // The honeypot's value: empty for people.
+        let trap = form
+            .query_selector(".crw-trap")
+            .ok()
+            .flatten()
+            .and_then(|input| js_sys::Reflect::get(&input, &JsValue::from_str("value")).ok())
+            .and_then(|value| value.as_string())
+            .unwrap_or_default();
+        let (sender, token) = (sender.clone(), model.token_untracked());
+        leptos::task::spawn_local(async move {
+            match sender.submit(&submission, &trap, &token).await {
+                Ok(created) => {
+                    events.emit("submitted", "number", &created.name);
+                    let shell = form.parent_element();
+                    model.created(Receipt {
+                        number: created.name,
+                        channel,
+                    });
+                    // The button the visitor was on has gone with the form: focus the confirmation, so
+                    // focus does not fall back to the top of the host page.
+                    if let Some(shell) = shell {
+                        request_animation_frame(move || {
+                            focus(&shell, ".crw-done");
+                        });
+                    }
+                }
+                Err(SubmitError::Rejected(body)) if !body.fields.is_empty() => {
+                    if let Some(first) = model.failed(body.message, body.fields, false) {
+                        focus_field(form, first);
+                    }
+                }
+                Err(error) => {
+                    // The server's own words when it refused the whole request (an expired identity
+                    // token, sign-in required, an origin not allowed), which say what to do.
+                    let message = match &error {
+                        SubmitError::Rejected(body) | SubmitError::Refused(body) => {
+                            body.message.clone()
+                        }
+                        SubmitError::RateLimited(_) => error.to_string(),
+                        SubmitError::Network => texts.get("network"),
+                        SubmitError::Unexpected(_) => texts.get("unexpected"),
+                    };
+                    events.emit("error", "message", &message);
+                    model.failed(message, Default::default(), error.is_retryable());
+                }
             }
-            Err((first, summary)) => {
-                alert.set(Some(summary));
-                focus_field(form_ref, first);
-            }
-        }
+        });
     };
 
     let reasons = site::reasons(&settings, &options.reasons)
@@ -126,7 +113,7 @@ pub fn ContactForm(
         texts.get("submit"),
     );
     view! {
-        <form class="crw-form" novalidate node_ref=form_ref on:submit=on_submit>
+        <form class="crw-form" novalidate on:submit=on_submit>
             // A honeypot: off-screen and out of the tab order, so people leave it empty and form-filling bots don't.
             <input
                 class="crw-trap"
@@ -135,7 +122,6 @@ pub fn ContactForm(
                 tabindex="-1"
                 autocomplete="off"
                 aria-hidden="true"
-                node_ref=trap_ref
             />
             <Field
                 model
@@ -191,10 +177,10 @@ pub fn ContactForm(
             <button
                 type="submit"
                 class="crw-submit"
-                aria-disabled=move || pending.get().then_some("true")
+                aria-disabled=move || model.sending().then_some("true")
             >
                 {move || {
-                    match (pending.get(), retry()) {
+                    match (model.sending(), model.retry()) {
                         (true, _) => sending.clone(),
                         (false, true) => retrying.clone(),
                         (false, false) => idle.clone(),
@@ -208,17 +194,27 @@ pub fn ContactForm(
 /// Moves focus to `field`'s control (the checked radio of a group) once the DOM shows its error, so a
 /// screen reader reads the message with it. Looked up inside the form, as ids are not reachable through
 /// `document` from inside a shadow root.
-fn focus_field(form_ref: NodeRef<html::Form>, field: &'static str) {
+fn focus_field(form: HtmlFormElement, field: &'static str) {
     request_animation_frame(move || {
-        let Some(form) = form_ref.get_untracked() else {
-            return;
-        };
-        let target = control(&form, &format!("[name=\"{field}\"]:checked"))
-            .or_else(|| control(&form, &format!("[name=\"{field}\"]")));
-        if let Some(target) = target {
-            let _ = target.focus();
+        let mut checked = String::from("[name=\"");
+        checked.push_str(field);
+        checked.push_str("\"]");
+        let any = checked.clone();
+        checked.push_str(":checked");
+        if !focus(&form, &checked) {
+            focus(&form, &any);
         }
     });
+}
+
+/// Focuses the first element under `root` that matches `selector`; answers whether there was one.
+fn focus(root: &web_sys::Element, selector: &str) -> bool {
+    let target = root
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+    target.is_some_and(|t| t.focus().is_ok())
 }
 
 /// The locale key of a reason's label.
@@ -226,12 +222,4 @@ fn reason_key(reason: &str) -> String {
     let mut key = String::from("reason_");
     key.push_str(reason);
     key
-}
-
-fn control(form: &HtmlFormElement, selector: &str) -> Option<HtmlElement> {
-    form.query_selector(selector)
-        .ok()
-        .flatten()?
-        .dyn_into()
-        .ok()
 }

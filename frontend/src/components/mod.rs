@@ -6,4 +6,5 @@ mod contact_form;
 mod field;
 mod widget;
 
+pub use confirmation::Receipt;
 pub use widget::Widget;

@@ -1,16 +1,14 @@
 //! The widget shell: the site's settings first, then the form (or, for a guest on a sign-in-only site, a
 //! sign-in hint) until a request is created, then the confirmation, and the live regions.
 
-use contact_shared::SiteSettings;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{CustomEvent, HtmlElement};
 
-use super::confirmation::{Confirmation, Receipt};
+use super::confirmation::Confirmation;
 use super::contact_form::ContactForm;
 use crate::host::{Options, identity_token, prefill_pairs};
-use crate::identity::Claims;
-use crate::model::FormModel;
+use crate::model::{FormModel, Screen};
 use crate::site::{self, SiteError};
 
 /// One widget instance. It reports `ready` to the page once the form (or the sign-in hint) is shown.
@@ -23,32 +21,16 @@ pub fn Widget(
     /// The intake server's origin.
     api_base: String,
     /// Prefix for every element id in this instance, unique on the page.
-    prefix: String,
+    prefix: &'static str,
     /// What the site chose, and where events go.
     options: Options,
     /// The element the loader dispatches `crw-prefill` events on.
     target: HtmlElement,
 ) -> impl IntoView {
     let model = FormModel::new(prefix, options.channel.unwrap_or_default());
-    let token = RwSignal::new(None::<String>);
-    let identify = move |new: Option<String>| {
-        let new = new.filter(|t| !t.trim().is_empty());
-        let claims = new
-            .as_deref()
-            .and_then(Claims::of_token)
-            .unwrap_or_default();
-        model.lock(claims.fields());
-        token.set(new);
-    };
-    identify(options.token.clone());
-    listen_for_prefill(&target, model, identify);
-    let target = target.clone();
+    model.identify(options.token.clone());
+    listen_for_prefill(&target, model);
     let (texts, events) = (options.texts, options.events);
-    let (receipt, set_receipt) = signal(None::<Receipt>);
-    let (alert, set_alert) = signal(None::<String>);
-    // `None` while loading, `Some(Err(()))` when refused (the alert says why).
-    let (settings, set_settings) = signal(None::<Result<SiteSettings, ()>>);
-    let guest = Memo::new(move |_| token.with(Option::is_none));
     {
         let (api_base, site, reasons) = (
             api_base.clone(),
@@ -58,8 +40,8 @@ pub fn Widget(
         leptos::task::spawn_local(async move {
             match site::load(&api_base, &site).await {
                 Ok(loaded) => {
-                    model.use_rules(site::rules(&loaded, &reasons));
-                    set_settings.set(Some(Ok(loaded)));
+                    let rules = site::rules(&loaded, &reasons);
+                    model.settle(loaded, rules);
                     request_animation_frame(move || {
                         focus_first_control(&target);
                         events.emit("ready", "site", &site);
@@ -72,47 +54,39 @@ pub fn Widget(
                         SiteError::Unexpected => texts.get("unexpected"),
                     };
                     events.emit("error", "message", &message);
-                    set_alert.set(Some(message));
-                    set_settings.set(Some(Err(())));
+                    model.refuse(message);
                 }
             }
         });
     }
-    let body = move || {
-        let settings = match settings.get() {
-            None => return view! { <p class="crw-hint">{texts.get("loading")}</p> }.into_any(),
-            Some(Err(())) => return ().into_any(),
-            Some(Ok(settings)) => settings,
-        };
-        if settings.sign_in_required && guest.get() {
-            let hint = texts.get("sign_in").replace("{site}", &settings.name);
-            return view! { <p class="crw-signin" data-testid="sign-in">{hint}</p> }.into_any();
+    let body = move || match model.screen() {
+        Screen::Loading => view! { <p class="crw-hint">{texts.get("loading")}</p> }.into_any(),
+        Screen::SignIn => {
+            let name = model
+                .settings_untracked()
+                .map(|s| s.name)
+                .unwrap_or_default();
+            let hint = texts.get("sign_in").replace("{site}", &name);
+            view! { <p class="crw-signin" data-testid="sign-in">{hint}</p> }.into_any()
         }
-        let (api_base, options) = (api_base.clone(), options.clone());
-        view! {
-            <Show when=move || receipt.with(Option::is_none)>
-                <ContactForm
-                    api_base=api_base.clone()
-                    model
-                    options=options.clone()
-                    settings=settings.clone()
-                    token
-                    on_receipt=set_receipt
-                    alert=set_alert
-                />
-            </Show>
-        }
-        .into_any()
+        Screen::Form => match model.settings_untracked() {
+            Some(settings) => view! {
+                <ContactForm api_base=api_base.clone() model options=options.clone() settings />
+            }
+            .into_any(),
+            None => ().into_any(),
+        },
+        Screen::Refused | Screen::Done => ().into_any(),
     };
     view! {
         <div class="crw">
             {body}
             <div class="crw-status" data-testid="status">
                 <div role="status" aria-live="polite">
-                    {move || receipt.get().map(|receipt| view! { <Confirmation receipt texts /> })}
+                    {move || model.receipt().map(|receipt| view! { <Confirmation receipt texts /> })}
                 </div>
                 <p role="alert" class="crw-alert">
-                    {move || alert.get()}
+                    {move || model.alert()}
                 </p>
             </div>
         </div>
@@ -138,20 +112,16 @@ fn focus_first_control(target: &HtmlElement) {
     }
 }
 
-/// Fills the form in from each `crw-prefill` event's `detail`, and hands an `identify(token)` call's token
-/// to `identify`, for as long as the page lives.
-fn listen_for_prefill(
-    target: &HtmlElement,
-    model: FormModel,
-    identify: impl Fn(Option<String>) + 'static,
-) {
+/// Fills the form in from each `crw-prefill` event's `detail`, and applies an `identify(token)` call's
+/// token, for as long as the page lives.
+fn listen_for_prefill(target: &HtmlElement, model: FormModel) {
     let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
         let Some(event) = event.dyn_ref::<CustomEvent>() else {
             return;
         };
         let detail = event.detail();
         if let Some(token) = identity_token(&detail) {
-            identify(Some(token));
+            model.identify(Some(token));
         }
         for (field, value) in prefill_pairs(&detail) {
             model.prefill(field, value);
