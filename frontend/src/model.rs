@@ -93,12 +93,19 @@ impl FormModel {
         }
     }
 
+    // Guards rather than `with`/`update`: those are generic over each caller's closure, and every
+    // instance is a copy of the signal's locking and tracking code in the wasm.
     fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
-        self.state.with(f)
+        f(&self.state.read())
     }
 
     fn peek<T>(&self, f: impl FnOnce(&State) -> T) -> T {
-        self.state.with_untracked(f)
+        f(&self.state.read_untracked())
+    }
+
+    /// The state to change; effects run when the guard is dropped.
+    fn write(&self) -> impl std::ops::DerefMut<Target = State> {
+        self.state.write()
     }
 
     /// What the body shows now.
@@ -109,7 +116,9 @@ impl FormModel {
     /// The site's settings arrived: applies its rules. A chosen channel the site does not offer gives way
     /// to the site's default.
     pub fn settle(&self, settings: SiteSettings, rules: FormRules) {
-        self.state.update(|s| {
+        {
+            let mut guard = self.write();
+            let s = &mut *guard;
             if !rules.channels.contains(&s.inputs.channel()) {
                 let channel = rules.default_channel().as_str().to_owned();
                 s.inputs.set(field::PREFERRED_CHANNEL, channel);
@@ -117,15 +126,17 @@ impl FormModel {
             s.rules = rules;
             s.settings = Some(Some(settings));
             s.refresh();
-        });
+        }
     }
 
     /// The site's settings were refused or could not be had: `message` says why, and no form is shown.
     pub fn refuse(&self, message: String) {
-        self.state.update(|s| {
+        {
+            let mut guard = self.write();
+            let s = &mut *guard;
             s.settings = Some(None);
             s.alert = Some(message);
-        });
+        }
     }
 
     /// The site's settings, once they are here (read without subscribing, for building the form).
@@ -143,7 +154,9 @@ impl FormModel {
             .and_then(Claims::of_token)
             .unwrap_or_default()
             .fields();
-        self.state.update(|s| {
+        {
+            let mut guard = self.write();
+            let s = &mut *guard;
             for field in std::mem::take(&mut s.locked) {
                 s.inputs.set(field, String::new());
             }
@@ -153,7 +166,7 @@ impl FormModel {
             }
             s.token = token;
             s.refresh();
-        });
+        }
     }
 
     /// The identity token to send; empty for a guest.
@@ -201,11 +214,13 @@ impl FormModel {
         if self.peek(|s| s.locked.contains(&field)) {
             return;
         }
-        self.state.update(|s| {
+        {
+            let mut guard = self.write();
+            let s = &mut *guard;
             s.inputs.set(field, value);
             s.form.edit(field);
             s.refresh();
-        });
+        }
     }
 
     /// The page prefilled `field` with `value`: shown as if typed, without judging it before the visitor
@@ -214,15 +229,22 @@ impl FormModel {
         if self.peek(|s| s.locked.contains(&field)) {
             return;
         }
-        self.state.update(|s| {
+        {
+            let mut guard = self.write();
+            let s = &mut *guard;
             s.inputs.set(field, value);
             s.refresh();
-        });
+        }
     }
 
     /// The visitor left `field`.
     pub fn blur(&self, field: &str) {
-        self.state.maybe_update(|s| s.form.blur(field));
+        // Written without notifying, then notified only when this is news, so leaving a field a second
+        // time re-renders nothing.
+        let news = self.state.write_untracked().form.blur(field);
+        if news {
+            self.state.notify();
+        }
     }
 
     /// The visitor asked to send. `None` while a send is under way; else the form to send (the send is
@@ -231,22 +253,20 @@ impl FormModel {
         if self.peek(|s| s.sending) {
             return None;
         }
-        let mut outcome = None;
-        self.state.update(|s| {
-            s.form.attempt();
-            outcome = Some(match s.form.first_invalid(&s.errors) {
-                Some(first) => {
-                    s.alert = Some(ErrorBody::with_fields(s.form.shown(&s.errors)).message);
-                    Err(first)
-                }
-                None => {
-                    s.alert = None;
-                    s.sending = true;
-                    Ok((s.inputs.to_form(), s.inputs.channel()))
-                }
-            });
-        });
-        outcome
+        let mut guard = self.write();
+        let s = &mut *guard;
+        s.form.attempt();
+        Some(match s.form.first_invalid(&s.errors) {
+            Some(first) => {
+                s.alert = Some(ErrorBody::with_fields(s.form.shown(&s.errors)).message);
+                Err(first)
+            }
+            None => {
+                s.alert = None;
+                s.sending = true;
+                Ok((s.inputs.to_form(), s.inputs.channel()))
+            }
+        })
     }
 
     /// Whether a send is under way.
@@ -261,11 +281,13 @@ impl FormModel {
 
     /// The send created `receipt`.
     pub fn created(&self, receipt: Receipt) {
-        self.state.update(|s| {
+        {
+            let mut guard = self.write();
+            let s = &mut *guard;
             s.sending = false;
             s.retry = false;
             s.receipt = Some(receipt);
-        });
+        }
     }
 
     /// The send failed: `message` is announced; `fields` are the server's verdicts per field, if it gave
@@ -276,17 +298,16 @@ impl FormModel {
         fields: FieldErrors,
         retry: bool,
     ) -> Option<&'static str> {
-        let mut first = None;
-        self.state.update(|s| {
-            s.sending = false;
-            s.retry = retry;
-            s.alert = Some(message);
-            if !fields.is_empty() {
-                s.form.reject(fields);
-                first = s.form.first_invalid(&s.errors);
-            }
-        });
-        first
+        let mut guard = self.write();
+        let s = &mut *guard;
+        s.sending = false;
+        s.retry = retry;
+        s.alert = Some(message);
+        if fields.is_empty() {
+            return None;
+        }
+        s.form.reject(fields);
+        s.form.first_invalid(&s.errors)
     }
 
     /// The created request, once there is one.
