@@ -30,8 +30,14 @@ pub fn error_id(prefix: &str, field: &str) -> String {
 /// The ids that describe a control: its hint, then its error while it shows one; `None` when neither, so
 /// the attribute is left out rather than pointing at nothing.
 pub fn described_by(hint_id: Option<&str>, error_id: Option<&str>) -> Option<String> {
-    let ids: Vec<&str> = hint_id.into_iter().chain(error_id).collect();
-    (!ids.is_empty()).then(|| ids.join(" "))
+    let mut ids = String::new();
+    for id in hint_id.into_iter().chain(error_id) {
+        if !ids.is_empty() {
+            ids.push(' ');
+        }
+        ids.push_str(id);
+    }
+    (!ids.is_empty()).then_some(ids)
 }
 
 /// The raw text of each field, exactly as typed.

@@ -66,8 +66,14 @@ impl FormRules {
 
     /// "Choose one of: …" for the offered values.
     pub(crate) fn offered<T: std::fmt::Display>(values: &[T]) -> String {
-        let names: Vec<String> = values.iter().map(ToString::to_string).collect();
-        format!("Choose one of: {}.", names.join(", "))
+        use std::fmt::Write;
+        let mut message = String::from("Choose one of: ");
+        for (i, value) in values.iter().enumerate() {
+            let separator = if i == 0 { "" } else { ", " };
+            let _ = write!(message, "{separator}{value}");
+        }
+        message.push('.');
+        message
     }
 }
 

@@ -52,7 +52,7 @@ pub fn ContactForm(
             .and_then(|value| value.as_string())
             .unwrap_or_default();
         let (sender, token) = (sender.clone(), model.token_untracked());
-        leptos::task::spawn_local(async move {
+        wasm_bindgen_futures::spawn_local(async move {
             match sender.submit(&submission, &trap, &token).await {
                 Ok(created) => {
                     events.emit("submitted", "number", &created.name);

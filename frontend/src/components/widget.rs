@@ -37,7 +37,7 @@ pub fn Widget(
             options.site.clone(),
             options.reasons.clone(),
         );
-        leptos::task::spawn_local(async move {
+        wasm_bindgen_futures::spawn_local(async move {
             match site::load(&api_base, &site).await {
                 Ok(loaded) => {
                     let rules = site::rules(&loaded, &reasons);
