@@ -2,7 +2,7 @@
 //! fields (the call log) and EngagementInteraction (the record of each completed contact).
 
 use super::schema::prop::*;
-use super::schema::{EDIT, FieldType, SObject, SYSTEM, field, picklist, reference};
+use super::schema::{Access, EDIT, FieldType, SObject, SYSTEM, field, picklist, reference};
 
 /// The system fields every object shares, in Salesforce's order.
 macro_rules! system_fields {
@@ -161,7 +161,7 @@ pub static CALL_CENTER: SObject = SObject {
         "UnifiedRoutingEnabled__c",
         "TimeZone__c",
     ],
-    read_only: true,
+    access: Access::ReadOnly,
     after_write: None,
 };
 
@@ -288,7 +288,7 @@ pub static TASK: SObject = SObject {
         "Subject",
         "Description",
     ],
-    read_only: false,
+    access: Access::ReadWrite,
     after_write: Some(crate::callbacks::attempts::after_task_write),
 };
 
@@ -500,6 +500,6 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
         "IsAttendeeVerified",
         "AttendeeVerificationTime",
     ],
-    read_only: false,
+    access: Access::ReadWrite,
     after_write: Some(crate::callbacks::engagement::after_write),
 };

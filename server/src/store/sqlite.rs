@@ -40,6 +40,7 @@ fn migrations() -> Migrations<'static> {
             "../../migrations/sqlite/0004_sites_identity.sql"
         )),
         M::up(include_str!("../../migrations/sqlite/0005_callbacks.sql")),
+        M::up(include_str!("../../migrations/sqlite/0006_users_api.sql")),
     ])
 }
 

@@ -2,6 +2,7 @@
 //! log with the status machine and EngagementInteraction it drives.
 
 mod call_log;
+mod representatives;
 mod routing;
 mod startup;
 mod support;
