@@ -112,6 +112,7 @@ impl Inputs {
             email: optional(&self.email),
             request_description: optional(&self.request_description),
             is_callback: false,
+            callback_time: None,
         }
     }
 }

@@ -121,6 +121,7 @@ mod tests {
                 label: "Email".into(),
             }],
             default_country_code: Some("44".into()),
+            callback_slots: false,
         }
     }
 

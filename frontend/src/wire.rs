@@ -96,6 +96,7 @@ mod codec {
             reasons: choices(&value, "reasons"),
             channels: choices(&value, "channels"),
             default_country_code: get(&value, "default_country_code").as_string(),
+            callback_slots: get(&value, "callback_slots").is_truthy(),
         })
     }
 

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
 use crate::{
-    ErrorBody, FieldErrors, FormRules, PreferredChannel, PreferredPhone, RequestDescription,
-    RequestReason, VisitorEmail, VisitorName, field,
+    CallbackTime, ErrorBody, FieldErrors, FormRules, PreferredChannel, PreferredPhone,
+    RequestDescription, RequestReason, VisitorEmail, VisitorName, field,
 };
 
 /// The contact-request form as it travels: the raw text of each field, keyed by its wire name.
@@ -39,6 +39,11 @@ pub struct ContactRequestForm {
     /// ContactRequest.IsCallback: whether a representative decides how to return the call.
     #[serde(default)]
     pub is_callback: bool,
+    /// When to call, for the Phone channel: the UTC start of one of the site's callback slots
+    /// (`2026-03-02T14:30:00Z`); absent means as soon as possible. The server checks it is still offered.
+    #[serde(default)]
+    #[validate(custom(function = "rule_callback_time"))]
+    pub callback_time: Option<String>,
 }
 
 /// A submission that passed every rule, with each value normalised.
@@ -51,6 +56,9 @@ pub struct NewContactRequest {
     email: Option<VisitorEmail>,
     request_description: Option<RequestDescription>,
     is_callback: bool,
+    /// Left out when absent, so the fingerprints of idempotency keys stored before it existed still match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    callback_time: Option<CallbackTime>,
 }
 
 impl NewContactRequest {
@@ -74,6 +82,10 @@ impl NewContactRequest {
     }
     pub fn is_callback(&self) -> bool {
         self.is_callback
+    }
+    /// When the visitor asked to be called; `None` for as soon as possible.
+    pub fn callback_time(&self) -> Option<CallbackTime> {
+        self.callback_time
     }
 }
 
@@ -132,6 +144,12 @@ impl ContactRequestForm {
         if channel == PreferredChannel::Email && blank(&self.email) {
             require(field::EMAIL, "Enter your email address so we can reply.");
         }
+        if channel != PreferredChannel::Phone && !blank(&self.callback_time) {
+            require(
+                field::CALLBACK_TIME,
+                "A callback time is only for phone calls: choose Phone, or leave the time out.",
+            );
+        }
         errors
     }
 
@@ -171,6 +189,10 @@ impl ContactRequestForm {
             VisitorName::parse(text(&self.name)).map_err(|e| fail(field::NAME, e.to_string()))?;
         let request_description = RequestDescription::parse(text(&self.request_description))
             .map_err(|e| fail(field::REQUEST_DESCRIPTION, e.to_string()))?;
+        let callback_time = optional(&self.callback_time)
+            .map(CallbackTime::parse)
+            .transpose()
+            .map_err(|e| fail(field::CALLBACK_TIME, e.to_string()))?;
         Ok(NewContactRequest {
             request_reason,
             preferred_channel,
@@ -179,6 +201,7 @@ impl ContactRequestForm {
             email,
             request_description,
             is_callback: self.is_callback,
+            callback_time,
         })
     }
 
@@ -208,9 +231,10 @@ type ValueRule = fn(&str) -> Option<String>;
 /// what to fix. [`ContactRequestForm::errors`] calls them directly, so the widget links none of validator's
 /// machinery (its error maps and `serde_json` parameters weigh more than the rules); the `Validate` derive
 /// runs the same functions through the adapters below.
-const VALUE_RULES: [(&str, ValueRule); 5] = [
+const VALUE_RULES: [(&str, ValueRule); 6] = [
     (field::REQUEST_REASON, check_reason),
     (field::PREFERRED_CHANNEL, check_channel),
+    (field::CALLBACK_TIME, check_callback_time),
     (field::NAME, check_name),
     (field::EMAIL, check_email),
     (field::REQUEST_DESCRIPTION, check_description),
@@ -222,6 +246,7 @@ impl ContactRequestForm {
         let values = [
             &self.request_reason,
             &self.preferred_channel,
+            &self.callback_time,
             &self.name,
             &self.email,
             &self.request_description,
@@ -249,6 +274,13 @@ fn check_channel(value: &str) -> Option<String> {
     let value = value.trim();
     (!value.is_empty())
         .then(|| PreferredChannel::from_str(value).err())
+        .flatten()
+        .map(|e| e.to_string())
+}
+
+fn check_callback_time(value: &str) -> Option<String> {
+    (!value.trim().is_empty())
+        .then(|| CallbackTime::parse(value).err())
         .flatten()
         .map(|e| e.to_string())
 }
@@ -284,6 +316,10 @@ fn rule_reason(value: &str) -> Result<(), ValidationError> {
 
 fn rule_channel(value: &str) -> Result<(), ValidationError> {
     adapt("picklist", check_channel(value))
+}
+
+fn rule_callback_time(value: &str) -> Result<(), ValidationError> {
+    adapt("callback_time", check_callback_time(value))
 }
 
 fn rule_email(value: &str) -> Result<(), ValidationError> {
@@ -326,6 +362,38 @@ mod tests {
         );
         assert!(request.email().is_none());
         assert!(!request.is_callback());
+    }
+
+    #[test]
+    fn a_phone_request_may_name_a_callback_time_in_utc() {
+        let request = form(serde_json::json!({
+            "request_reason": "Billing",
+            "preferred_phone": "+14155550100",
+            "callback_time": "2026-03-02T14:30:00Z",
+        }))
+        .parse()
+        .unwrap();
+        assert_eq!(
+            request.callback_time().map(|t| t.to_string()).as_deref(),
+            Some("2026-03-02T14:30:00Z")
+        );
+        let serialised = serde_json::to_value(&request).unwrap();
+        assert_eq!(serialised["callback_time"], "2026-03-02T14:30:00Z");
+        let asap = form(serde_json::json!({"request_reason": "Billing", "preferred_phone": "+14155550100", "callback_time": " "}))
+            .parse()
+            .unwrap();
+        assert_eq!(
+            asap.callback_time(),
+            None,
+            "a blank time is as soon as possible"
+        );
+        assert!(
+            serde_json::to_value(&asap)
+                .unwrap()
+                .get("callback_time")
+                .is_none(),
+            "absent from the canonical form, so older idempotency fingerprints still match"
+        );
     }
 
     #[test]
@@ -403,6 +471,22 @@ mod tests {
                     "Remove the invisible control character U+0007 from the description.",
                 )],
                 "a control character in the description",
+            ),
+            (
+                serde_json::json!({"request_reason": "Billing", "preferred_phone": "+14155550100", "callback_time": "next Tuesday"}),
+                vec![(
+                    "callback_time",
+                    "Choose a time from the list, or ask us to call as soon as possible (a time is sent in UTC, such as 2026-03-02T14:30:00Z).",
+                )],
+                "a callback time that is not a UTC instant",
+            ),
+            (
+                serde_json::json!({"request_reason": "Billing", "preferred_channel": "Email", "email": "a@example.com", "callback_time": "2026-03-02T14:30:00Z"}),
+                vec![(
+                    "callback_time",
+                    "A callback time is only for phone calls: choose Phone, or leave the time out.",
+                )],
+                "a callback time for an email reply",
             ),
             (
                 serde_json::json!({"request_reason": "Billing", "preferred_phone": "+14155550100", "name": "a\nb"}),
@@ -503,7 +587,7 @@ mod tests {
         let forms = [
             serde_json::json!({}),
             serde_json::json!({"request_reason": "Sales", "preferred_channel": "Fax"}),
-            serde_json::json!({"preferred_phone": "12ab", "email": "nope", "name": "a\nb"}),
+            serde_json::json!({"preferred_phone": "12ab", "email": "nope", "name": "a\nb", "callback_time": "soon"}),
             serde_json::json!({"request_reason": "Billing", "preferred_phone": "+14155550100"}),
         ];
         for json in forms {
