@@ -34,31 +34,35 @@ impl std::error::Error for CallbackTimeError {}
 impl CallbackTime {
     /// Reads `YYYY-MM-DDTHH:MM:SSZ`, with optional fractions of a second (which must be zero: slots
     /// start on whole seconds). Anything else, offsets included, is refused: the form speaks UTC only.
+    /// Written byte by byte, as the widget runs it on every keystroke and has no room for number parsing.
     pub fn parse(input: &str) -> Result<Self, CallbackTimeError> {
-        let text = input.trim();
-        let (head, rest) = (text.get(..19).ok_or(CallbackTimeError)?, &text[19..]);
-        let fraction = rest.strip_suffix('Z').ok_or(CallbackTimeError)?;
-        if !(fraction.is_empty()
-            || fraction.len() > 1
-                && fraction.starts_with('.')
-                && fraction[1..].bytes().all(|b| b == b'0'))
-        {
-            return Err(CallbackTimeError);
-        }
-        let b = head.as_bytes();
-        let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
-        if separators.iter().any(|&(i, s)| b[i] != s) {
-            return Err(CallbackTimeError);
-        }
-        let number = |range: std::ops::Range<usize>| -> Result<i64, CallbackTimeError> {
-            let digits = &head[range];
-            if !digits.bytes().all(|d| d.is_ascii_digit()) {
-                return Err(CallbackTimeError);
-            }
-            digits.parse().map_err(|_| CallbackTimeError)
+        const SHAPE: &[u8; 19] = b"0000-00-00T00:00:00";
+        let text = input.trim().as_bytes();
+        let (head, tail) = text.split_at(text.len().min(19));
+        let shaped = head.len() == 19
+            && head.iter().zip(SHAPE).all(|(&b, &s)| {
+                if s == b'0' {
+                    b.is_ascii_digit()
+                } else {
+                    b == s
+                }
+            });
+        // After the seconds: `Z`, or a point, zeros and `Z`.
+        let zone = match tail {
+            [b'Z'] => true,
+            [b'.', zeros @ .., b'Z'] => !zeros.is_empty() && zeros.iter().all(|&b| b == b'0'),
+            _ => false,
         };
-        let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-        let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+        if !(shaped && zone) {
+            return Err(CallbackTimeError);
+        }
+        let number = |from: usize, to: usize| {
+            head[from..to]
+                .iter()
+                .fold(0i64, |n, &d| n * 10 + i64::from(d - b'0'))
+        };
+        let (year, month, day) = (number(0, 4), number(5, 7), number(8, 10));
+        let (hour, minute, second) = (number(11, 13), number(14, 16), number(17, 19));
         let valid = (1..=12).contains(&month)
             && (1..=days_in_month(year, month)).contains(&day)
             && hour < 24

@@ -40,9 +40,11 @@ pub struct ContactRequestForm {
     #[serde(default)]
     pub is_callback: bool,
     /// When to call, for the Phone channel: the UTC start of one of the site's callback slots
-    /// (`2026-03-02T14:30:00Z`); absent means as soon as possible. The server checks it is still offered.
+    /// (`2026-03-02T14:30:00Z`); absent means as soon as possible. Its form is checked when the form is
+    /// parsed ([`Self::parse_with`]) rather than among the rules run as the visitor types: visitors pick it
+    /// from the server's list and never type it, and the widget's size budget has no room for the parser.
+    /// The server then checks it is a slot still offered.
     #[serde(default)]
-    #[validate(custom(function = "rule_callback_time"))]
     pub callback_time: Option<String>,
 }
 
@@ -164,8 +166,8 @@ impl ContactRequestForm {
         if !errors.is_empty() {
             return Err(ErrorBody::with_fields(errors));
         }
-        // Every rule has passed, so each parse below succeeds; an error here would be a bug in `errors`,
-        // and is still answered as a field error rather than a panic.
+        // Every rule has passed, so each parse below succeeds (but the callback time's, see its field); an
+        // error here would be a bug in `errors`, and is still answered as a field error rather than a panic.
         let fail = |name: &str, message: String| {
             let mut fields = FieldErrors::new();
             fields.insert(name.to_owned(), vec![message]);
@@ -231,10 +233,9 @@ type ValueRule = fn(&str) -> Option<String>;
 /// what to fix. [`ContactRequestForm::errors`] calls them directly, so the widget links none of validator's
 /// machinery (its error maps and `serde_json` parameters weigh more than the rules); the `Validate` derive
 /// runs the same functions through the adapters below.
-const VALUE_RULES: [(&str, ValueRule); 6] = [
+const VALUE_RULES: [(&str, ValueRule); 5] = [
     (field::REQUEST_REASON, check_reason),
     (field::PREFERRED_CHANNEL, check_channel),
-    (field::CALLBACK_TIME, check_callback_time),
     (field::NAME, check_name),
     (field::EMAIL, check_email),
     (field::REQUEST_DESCRIPTION, check_description),
@@ -246,7 +247,6 @@ impl ContactRequestForm {
         let values = [
             &self.request_reason,
             &self.preferred_channel,
-            &self.callback_time,
             &self.name,
             &self.email,
             &self.request_description,
@@ -274,13 +274,6 @@ fn check_channel(value: &str) -> Option<String> {
     let value = value.trim();
     (!value.is_empty())
         .then(|| PreferredChannel::from_str(value).err())
-        .flatten()
-        .map(|e| e.to_string())
-}
-
-fn check_callback_time(value: &str) -> Option<String> {
-    (!value.trim().is_empty())
-        .then(|| CallbackTime::parse(value).err())
         .flatten()
         .map(|e| e.to_string())
 }
@@ -316,10 +309,6 @@ fn rule_reason(value: &str) -> Result<(), ValidationError> {
 
 fn rule_channel(value: &str) -> Result<(), ValidationError> {
     adapt("picklist", check_channel(value))
-}
-
-fn rule_callback_time(value: &str) -> Result<(), ValidationError> {
-    adapt("callback_time", check_callback_time(value))
 }
 
 fn rule_email(value: &str) -> Result<(), ValidationError> {
