@@ -5,6 +5,7 @@ use leptos::{ev::SubmitEvent, html, prelude::*};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlFormElement};
 
+use super::callback_choice::{CallbackChoice, Slots};
 use super::channel_group::ChannelGroup;
 use super::confirmation::Receipt;
 use super::field::{Control, Field};
@@ -37,6 +38,9 @@ pub fn ContactForm(
     let trap_ref = NodeRef::<html::Input>::new();
     // One sender per form: its idempotency key and proof of work outlive each click's retries.
     let sender = api::Sender::new(&api_base, &options.site);
+    let slots = settings
+        .callback_slots
+        .then(|| Slots::new(model, texts, site::slots_url(&api_base, &options.site)));
 
     let action = Action::new_local(
         move |(form, channel): &(ContactRequestForm, PreferredChannel)| {
@@ -60,6 +64,11 @@ pub fn ContactForm(
                         alert.set(Some(body.message.clone()));
                         if let Some(first) = model.reject(body.fields.clone()) {
                             focus_field(form_ref, first);
+                        }
+                        if let Some(slots) =
+                            slots.filter(|_| body.fields.contains_key(field::CALLBACK_TIME))
+                        {
+                            slots.reload();
                         }
                     }
                     Err(error) => {
@@ -159,6 +168,7 @@ pub fn ContactForm(
                     autocomplete: "tel",
                 }
             />
+            {slots.map(|slots| view! { <CallbackChoice slots /> })}
             <Field
                 model
                 texts
