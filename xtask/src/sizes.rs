@@ -18,8 +18,9 @@ const OPEN_BUDGET: usize = 60 * 1024;
 /// What the build may not exceed today while the Leptos form is above [`OPEN_BUDGET`]: a ratchet, so
 /// `cargo xtask test` catches any growth. `cargo xtask sizes --strict` fails on the budget itself.
 /// Raised from 108 KB when bot friction (SHA-256 proof of work, retries) and site settings and identity
-/// landed in the widget (133,049 B measured then), so the ratchet sits just above it.
-const OPEN_CEILING: usize = 132 * 1024;
+/// landed in the widget (133,049 B measured then), so the ratchet sits just above it; then from 132 KB
+/// when callback slots did (133,147 B before, 137,571 B after, measured the same way).
+const OPEN_CEILING: usize = 135 * 1024;
 
 /// Prints the report; fails when the loader is over budget, when the open set is over its ceiling, or
 /// (with `strict`) over its budget.
