@@ -263,6 +263,26 @@ pub(crate) const fn picklist(
 }
 
 pub(crate) const SYSTEM: u16 = DEFAULTED | FILTER | SORT;
+
+/// LastViewedDate and LastReferencedDate: per calling user, from the object's views table.
+pub(crate) const VIEW_DATES: [Field; 2] = [
+    field(
+        "LastViewedDate",
+        "Last Viewed Date",
+        FieldType::DateTime,
+        0,
+        "v.last_viewed_at",
+        FILTER | NILLABLE | SORT,
+    ),
+    field(
+        "LastReferencedDate",
+        "Last Referenced Date",
+        FieldType::DateTime,
+        0,
+        "v.last_referenced_at",
+        FILTER | NILLABLE | SORT,
+    ),
+];
 pub(crate) const EDIT: u16 = CREATE | UPDATE | FILTER | SORT | GROUP;
 
 /// Salesforce's ContactRequest, with the widget's visitor fields and an external id for upserts.
@@ -338,22 +358,8 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "c.system_modstamp",
             SYSTEM,
         ),
-        field(
-            "LastViewedDate",
-            "Last Viewed Date",
-            FieldType::DateTime,
-            0,
-            "v.last_viewed_at",
-            FILTER | NILLABLE | SORT,
-        ),
-        field(
-            "LastReferencedDate",
-            "Last Referenced Date",
-            FieldType::DateTime,
-            0,
-            "v.last_referenced_at",
-            FILTER | NILLABLE | SORT,
-        ),
+        VIEW_DATES[0],
+        VIEW_DATES[1],
         reference(
             "OwnerId",
             "Owner ID",

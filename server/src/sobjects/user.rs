@@ -5,10 +5,13 @@
 //! The records are the `users` table, seen through the `user_records` view of migration 0006, which
 //! gives it the system columns every object has; the view's trigger writes an update back to `users`.
 
+use super::call_objects::system_fields;
 use super::schema::prop::*;
-use super::schema::{Access, FieldType, SObject, SYSTEM, field, reference};
+use super::schema::{Access, FieldType, SObject, SYSTEM, VIEW_DATES, field, reference};
 
 const READ: u16 = FILTER | SORT | GROUP;
+/// The system fields but IsDeleted: users are deactivated, never deleted.
+const USER_SYSTEM: [super::schema::Field; 7] = system_fields!("User ID");
 
 pub static USER: SObject = SObject {
     name: "User",
@@ -18,14 +21,7 @@ pub static USER: SObject = SObject {
     table: "user_records",
     views_table: "user_views",
     fields: &[
-        field(
-            "Id",
-            "User ID",
-            FieldType::Id,
-            18,
-            "c.id",
-            SYSTEM | GROUP | ID_LOOKUP,
-        ),
+        USER_SYSTEM[0],
         field(
             "Username",
             "Username",
@@ -59,62 +55,13 @@ pub static USER: SObject = SObject {
             &["CallCenter"],
             "CallCenter",
         ),
-        field(
-            "CreatedDate",
-            "Created Date",
-            FieldType::DateTime,
-            0,
-            "c.created_at",
-            SYSTEM,
-        ),
-        reference(
-            "CreatedById",
-            "Created By ID",
-            "c.created_by_id",
-            SYSTEM | GROUP,
-            &["User"],
-            "CreatedBy",
-        ),
-        field(
-            "LastModifiedDate",
-            "Last Modified Date",
-            FieldType::DateTime,
-            0,
-            "c.updated_at",
-            SYSTEM,
-        ),
-        reference(
-            "LastModifiedById",
-            "Last Modified By ID",
-            "c.last_modified_by_id",
-            SYSTEM | GROUP,
-            &["User"],
-            "LastModifiedBy",
-        ),
-        field(
-            "SystemModstamp",
-            "System Modstamp",
-            FieldType::DateTime,
-            0,
-            "c.system_modstamp",
-            SYSTEM,
-        ),
-        field(
-            "LastViewedDate",
-            "Last Viewed Date",
-            FieldType::DateTime,
-            0,
-            "v.last_viewed_at",
-            FILTER | NILLABLE | SORT,
-        ),
-        field(
-            "LastReferencedDate",
-            "Last Referenced Date",
-            FieldType::DateTime,
-            0,
-            "v.last_referenced_at",
-            FILTER | NILLABLE | SORT,
-        ),
+        USER_SYSTEM[2],
+        USER_SYSTEM[3],
+        USER_SYSTEM[4],
+        USER_SYSTEM[5],
+        USER_SYSTEM[6],
+        VIEW_DATES[0],
+        VIEW_DATES[1],
     ],
     layout: &["Username", "Name", "Email", "IsActive", "CallCenterId"],
     access: Access::Update,
