@@ -9,7 +9,15 @@ export type Field =
   | "preferred_phone"
   | "name"
   | "email"
-  | "request_description";
+  | "request_description"
+  | "callback_time";
+
+/** A time the callback list offers: its UTC start (the option's value), as shown, and under which day. */
+export interface Slot {
+  value: string;
+  label: string;
+  day: string;
+}
 
 export class ContactForm {
   readonly root: Locator;
@@ -22,6 +30,10 @@ export class ContactForm {
   readonly signInHint: Locator;
   /** Every contact-request POST the page has sent. */
   readonly posts: Request[] = [];
+  /** "When should we call?": its radios, and the list of times once the visitor picks one. */
+  readonly callAsap: Locator;
+  readonly pickTime: Locator;
+  readonly callbackTime: Locator;
 
   constructor(readonly page: Page) {
     this.root = page.locator("[data-crw-host] .crw");
@@ -30,6 +42,9 @@ export class ContactForm {
     this.requestNumber = page.locator("[data-crw-host] [data-testid=request-number]");
     this.alert = page.locator("[data-crw-host] .crw-alert");
     this.signInHint = page.locator("[data-crw-host] [data-testid=sign-in]");
+    this.callAsap = this.root.getByRole("radio", { name: "As soon as possible" });
+    this.pickTime = this.root.getByRole("radio", { name: "Pick a time" });
+    this.callbackTime = this.root.getByRole("combobox", { name: "Time" });
     page.on("request", (request) => {
       if (request.method() === "POST" && request.url().endsWith("/api/v1/contact-requests")) this.posts.push(request);
     });
@@ -75,7 +90,26 @@ export class ContactForm {
     await this.input("request_reason").selectOption(reason);
   }
 
-  async fill(values: Partial<Record<Exclude<Field, "request_reason" | "preferred_channel">, string>>): Promise<void> {
+  /** Picks a time: the list loads with the earliest chosen; answers the offered times, earliest first. */
+  async pickCallbackTime(): Promise<Slot[]> {
+    await this.pickTime.check();
+    await expect(this.callbackTime).toBeVisible();
+    await expect(this.callbackTime.locator("optgroup option").first()).toBeAttached();
+    return this.offeredTimes();
+  }
+
+  /** The times the list offers now, with the day each is listed under. */
+  async offeredTimes(): Promise<Slot[]> {
+    return this.callbackTime.locator("optgroup option").evaluateAll((options) =>
+      options.map((o) => ({
+        value: (o as HTMLOptionElement).value,
+        label: o.textContent ?? "",
+        day: (o.parentElement as HTMLOptGroupElement).label,
+      })),
+    );
+  }
+
+  async fill(values: Partial<Record<Exclude<Field, "request_reason" | "preferred_channel" | "callback_time">, string>>): Promise<void> {
     for (const [field, value] of Object.entries(values)) {
       await this.input(field as Field).fill(value);
     }

@@ -20,6 +20,10 @@ export interface StoredRequest {
   site_key: string;
   /** The signed-in visitor's verified `sub`, or null for a guest. */
   visitor_sub: string | null;
+  /** When the request becomes routable (the visitor's chosen callback time), in UTC; null for at once. */
+  scheduled_routing_at: string | null;
+  /** The call center that calls back. */
+  call_center_id: string | null;
 }
 
 /** Reads a stored request from the server's database with the server's own CLI. */

@@ -153,6 +153,9 @@ test("a visitor can fill and send the form with the keyboard alone", async ({ pa
   }
   await expect(form.input("preferred_phone")).toBeFocused();
   await page.keyboard.type("+1 415 555 0100");
+  // Then "When should we call?", its checked radio first: as soon as possible.
+  await page.keyboard.press("Tab");
+  await expect(form.callAsap).toBeFocused();
   await page.keyboard.press("Tab");
   await page.keyboard.type("Grace Hopper");
   await page.keyboard.press("Enter");

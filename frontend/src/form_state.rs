@@ -8,10 +8,11 @@ use contact_shared::{ContactRequestForm, FieldErrors, FormRules, PreferredChanne
 
 /// The fields the widget renders, in form order: the shared order without `is_callback`, which is for
 /// representatives to set, not visitors.
-pub const FIELDS: [&str; 6] = [
+pub const FIELDS: [&str; 7] = [
     field::REQUEST_REASON,
     field::PREFERRED_CHANNEL,
     field::PREFERRED_PHONE,
+    field::CALLBACK_TIME,
     field::NAME,
     field::EMAIL,
     field::REQUEST_DESCRIPTION,
@@ -49,6 +50,8 @@ pub struct Inputs {
     name: String,
     email: String,
     request_description: String,
+    /// The chosen slot's UTC start; empty for as soon as possible.
+    callback_time: String,
 }
 
 impl Default for Inputs {
@@ -60,6 +63,7 @@ impl Default for Inputs {
             name: String::new(),
             email: String::new(),
             request_description: String::new(),
+            callback_time: String::new(),
         }
     }
 }
@@ -74,6 +78,7 @@ impl Inputs {
             field::NAME => &self.name,
             field::EMAIL => &self.email,
             field::REQUEST_DESCRIPTION => &self.request_description,
+            field::CALLBACK_TIME => &self.callback_time,
             _ => "",
         }
     }
@@ -87,6 +92,7 @@ impl Inputs {
             field::NAME => &mut self.name,
             field::EMAIL => &mut self.email,
             field::REQUEST_DESCRIPTION => &mut self.request_description,
+            field::CALLBACK_TIME => &mut self.callback_time,
             _ => return,
         };
         *slot = value;
@@ -105,7 +111,7 @@ impl Inputs {
         blank.to_form().errors_with(rules).contains_key(field)
     }
 
-    /// The submission; a blank field is sent as absent.
+    /// The submission; a blank field is sent as absent, and a callback time only for a phone call.
     pub fn to_form(&self) -> ContactRequestForm {
         let optional = |value: &str| (!value.trim().is_empty()).then(|| value.to_owned());
         ContactRequestForm {
@@ -116,6 +122,8 @@ impl Inputs {
             email: optional(&self.email),
             request_description: optional(&self.request_description),
             is_callback: false,
+            callback_time: optional(&self.callback_time)
+                .filter(|_| self.channel() == PreferredChannel::Phone),
         }
     }
 }
@@ -280,9 +288,9 @@ mod tests {
     #[test]
     fn what_is_required_follows_the_channel() {
         let table = [
-            ("Phone", [true, false, true, false, false, false]),
-            ("Text", [true, false, true, false, false, false]),
-            ("Email", [true, false, false, false, true, false]),
+            ("Phone", [true, false, true, false, false, false, false]),
+            ("Text", [true, false, true, false, false, false, false]),
+            ("Email", [true, false, false, false, false, true, false]),
         ];
         for (channel, required) in table {
             let inputs = inputs(&[(field::PREFERRED_CHANNEL, channel)]);
@@ -310,6 +318,42 @@ mod tests {
             }
         );
         assert!(form.errors().is_empty());
+    }
+
+    #[test]
+    fn a_callback_time_is_sent_for_a_phone_call_only() {
+        let mut chosen = inputs(&[
+            (field::PREFERRED_PHONE, "+14155550100"),
+            (field::CALLBACK_TIME, "2026-03-02T14:30:00Z"),
+        ]);
+        assert_eq!(
+            chosen.to_form().callback_time.as_deref(),
+            Some("2026-03-02T14:30:00Z")
+        );
+        chosen.set(field::PREFERRED_CHANNEL, "Email".into());
+        assert_eq!(chosen.to_form().callback_time, None, "kept, but not sent");
+        chosen.set(field::PREFERRED_CHANNEL, "Phone".into());
+        chosen.set(field::CALLBACK_TIME, String::new());
+        assert_eq!(chosen.to_form().callback_time, None, "as soon as possible");
+    }
+
+    #[test]
+    fn a_refused_callback_time_is_focused_after_the_phone_number() {
+        let rules = inputs(&[(field::REQUEST_REASON, "Order")])
+            .to_form()
+            .errors();
+        let mut state = FormState::default();
+        state.reject(server(
+            field::CALLBACK_TIME,
+            "That time has just been fully booked.",
+        ));
+        assert_eq!(state.first_invalid(&rules), Some(field::CALLBACK_TIME));
+        state.attempt();
+        assert_eq!(
+            state.first_invalid(&rules),
+            Some(field::PREFERRED_PHONE),
+            "the phone number comes first"
+        );
     }
 
     #[test]

@@ -116,10 +116,12 @@ pub fn identity_token(detail: &JsValue) -> Option<String> {
 /// The key `identify` stores its token under among the prefilled values (see `loader/widget.js`).
 const IDENTITY_KEY: &str = "identity_token";
 
-/// The `(field, value)` pairs of a `prefill` call's detail, for the fields the form has.
+/// The `(field, value)` pairs of a `prefill` call's detail, for the fields the form has but the callback
+/// time, which only the visitor chooses.
 pub fn prefill_pairs(detail: &JsValue) -> Vec<(&'static str, String)> {
     crate::form_state::FIELDS
         .iter()
+        .filter(|&&field| field != contact_shared::field::CALLBACK_TIME)
         .filter_map(|&field| Some((field, prop(detail, field).as_string()?)))
         .collect()
 }

@@ -49,6 +49,25 @@ pub async fn load(api_base: &str, site: &str) -> Result<SiteSettings, SiteError>
     Ok(settings)
 }
 
+/// Where the callback slots of `site` are listed.
+pub fn slots_url(api_base: &str, site: &str) -> String {
+    let mut url = format!(
+        "{api_base}{SITES_PATH}{}",
+        js_sys::encode_uri_component(site)
+    );
+    url.push_str("/callback-slots");
+    url
+}
+
+/// The UTC starts of the callback slots listed at `url`, earliest first; none when they cannot be had
+/// (the widget then says so, and calls as soon as possible).
+pub async fn callback_slots(url: &str) -> Vec<String> {
+    match crate::api::fetch("GET", url, &[], None).await {
+        Ok(answer) if answer.status == 200 => crate::wire::slots(&answer.text).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
 /// Reads an answer: `200` carries the settings, `304` confirms the cached ones, another 4xx says why not.
 fn read(status: u16, body: &str, cached: Option<&SiteSettings>) -> Result<SiteSettings, SiteError> {
     match (status, cached) {
@@ -121,6 +140,7 @@ mod tests {
                 label: "Email".into(),
             }],
             default_country_code: Some("44".into()),
+            callback_slots: false,
         }
     }
 

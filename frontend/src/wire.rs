@@ -40,6 +40,7 @@ mod codec {
             ("name", &form.name),
             ("email", &form.email),
             ("request_description", &form.request_description),
+            ("callback_time", &form.callback_time),
         ];
         for (key, value) in fields {
             let value = value.as_deref().map_or(JsValue::NULL, JsValue::from_str);
@@ -96,6 +97,7 @@ mod codec {
             reasons: choices(&value, "reasons"),
             channels: choices(&value, "channels"),
             default_country_code: get(&value, "default_country_code").as_string(),
+            callback_slots: get(&value, "callback_slots").is_truthy(),
         })
     }
 
@@ -110,6 +112,17 @@ mod codec {
                 })
             })
             .collect()
+    }
+
+    pub fn slots(body: &str) -> Option<Vec<String>> {
+        let value = JSON::parse(body).ok()?;
+        let slots = Array::from(&get(&value, "slots"));
+        Some(
+            slots
+                .iter()
+                .filter_map(|s| get(&s, "start").as_string())
+                .collect(),
+        )
     }
 
     pub fn claims(body: &str) -> Option<super::Claims> {
@@ -154,6 +167,11 @@ mod codec {
         serde_json::from_str(body).ok()
     }
 
+    pub fn slots(body: &str) -> Option<Vec<String>> {
+        let slots: contact_shared::CallbackSlots = serde_json::from_str(body).ok()?;
+        Some(slots.slots.into_iter().map(|s| s.start).collect())
+    }
+
     pub fn claims(body: &str) -> Option<super::Claims> {
         let value: serde_json::Value = serde_json::from_str(body).ok()?;
         let claim = |key: &str| value.as_object()?.get(key)?.as_str().map(str::to_owned);
@@ -188,6 +206,11 @@ pub fn challenge(body: &str) -> Option<Challenge> {
 /// A site's settings body, or `None` when it is not the documented shape.
 pub fn settings(body: &str) -> Option<SiteSettings> {
     codec::settings(body)
+}
+
+/// The UTC starts of a callback-slots body, or `None` when it is not the documented shape.
+pub fn slots(body: &str) -> Option<Vec<String>> {
+    codec::slots(body)
 }
 
 /// The visitor claims of a JWT payload, or `None` when it is not a JSON object.

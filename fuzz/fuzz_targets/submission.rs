@@ -19,6 +19,7 @@ fuzz_target!(|data: &[u8]| {
             email: request.email().map(|e| e.as_str().into()),
             request_description: request.request_description().map(|d| d.as_str().into()),
             is_callback: request.is_callback(),
+            callback_time: request.callback_time().map(|t| t.to_string()),
         };
         assert_eq!(again.parse(), Ok(request));
     }

@@ -52,6 +52,8 @@ pub enum AppError {
     Identity(#[from] crate::sites::IdentityError),
     #[error("{0} requires sign-in")]
     SignInRequired(String),
+    #[error("{0} has no call center")]
+    NoCallbackTimes(String),
 }
 
 impl AppError {
@@ -65,7 +67,7 @@ impl AppError {
             Self::Timeout => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::NoCallbackTimes(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Store(_) | Self::WidgetNotBuilt => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -129,6 +131,9 @@ impl AppError {
             Self::SignInRequired(site) => {
                 ErrorBody::new(format!("Sign in to {site} to send a contact request."))
             }
+            Self::NoCallbackTimes(site) => ErrorBody::new(format!(
+                "{site} does not offer callback times: ask to be called as soon as possible."
+            )),
             Self::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 ErrorBody::new("Something went wrong on our side. Please try again.")

@@ -19,10 +19,6 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let store = Store::open_sqlite(&args.database)
         .with_context(|| format!("cannot open the database {}", args.database.display()))?;
-    call_centers
-        .sync(&store)
-        .await
-        .context("cannot store the call centers")?;
     let listener = bind(args.listen).await?;
     let api_addr = listener.local_addr()?;
     let public_url = args
@@ -46,17 +42,26 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let demo_origin = format!("http://{}", demo_listener.local_addr()?);
         Some((demo_listener, demo_origin))
     };
-    let (sites, signer) = if args.sites.exists() {
-        let sites = crate::sites::file::load(&args.sites)
+    let (sites, signer, call_centers) = if args.sites.exists() {
+        let sites = crate::sites::file::load(&args.sites, &call_centers)
             .map_err(|e| anyhow::anyhow!("invalid sites configuration: {e}"))?;
-        (sites, None)
+        (sites, None, call_centers)
     } else {
         tracing::info!(file = %args.sites.display(), "no sites file; serving the built-in demo sites");
         let mut origins = extra_origins;
         origins.extend(demo.as_ref().map(|(_, origin)| origin.clone()));
-        let (sites, signer) = crate::sites::demo_sites(origins);
-        (sites, Some(signer))
+        // The demo call center, unless the call-center file declares one of that name.
+        let call_centers = call_centers.with(crate::call_centers::demo_center());
+        let center = call_centers
+            .by_internal_name(crate::call_centers::DEMO_CALL_CENTER)
+            .cloned();
+        let (sites, signer) = crate::sites::demo_sites(origins, center);
+        (sites, Some(signer), call_centers)
     };
+    call_centers
+        .sync(&store)
+        .await
+        .context("cannot store the call centers")?;
     let site_keys: Vec<String> = sites.iter().map(|s| s.key.clone()).collect();
     for queue in sites.iter().filter_map(|s| s.default_queue.clone()) {
         crate::access::directory::ensure_queue(&store, queue.clone())

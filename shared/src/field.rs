@@ -10,12 +10,14 @@ pub const REQUEST_DESCRIPTION: &str = "request_description";
 pub const NAME: &str = "name";
 pub const EMAIL: &str = "email";
 pub const IS_CALLBACK: &str = "is_callback";
+pub const CALLBACK_TIME: &str = "callback_time";
 
 /// Every field in the order the form shows them, which is also the order errors are reported and focused in.
-pub const ORDER: [&str; 7] = [
+pub const ORDER: [&str; 8] = [
     REQUEST_REASON,
     PREFERRED_CHANNEL,
     PREFERRED_PHONE,
+    CALLBACK_TIME,
     NAME,
     EMAIL,
     REQUEST_DESCRIPTION,

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
 use crate::{
-    ErrorBody, FieldErrors, FormRules, PreferredChannel, PreferredPhone, RequestDescription,
-    RequestReason, VisitorEmail, VisitorName, field,
+    CallbackTime, ErrorBody, FieldErrors, FormRules, PreferredChannel, PreferredPhone,
+    RequestDescription, RequestReason, VisitorEmail, VisitorName, field,
 };
 
 /// The contact-request form as it travels: the raw text of each field, keyed by its wire name.
@@ -39,6 +39,13 @@ pub struct ContactRequestForm {
     /// ContactRequest.IsCallback: whether a representative decides how to return the call.
     #[serde(default)]
     pub is_callback: bool,
+    /// When to call, for the Phone channel: the UTC start of one of the site's callback slots
+    /// (`2026-03-02T14:30:00Z`); absent means as soon as possible. Its form is checked when the form is
+    /// parsed ([`Self::parse_with`]) rather than among the rules run as the visitor types: visitors pick it
+    /// from the server's list and never type it, and the widget's size budget has no room for the parser.
+    /// The server then checks it is a slot still offered.
+    #[serde(default)]
+    pub callback_time: Option<String>,
 }
 
 /// A submission that passed every rule, with each value normalised.
@@ -51,6 +58,9 @@ pub struct NewContactRequest {
     email: Option<VisitorEmail>,
     request_description: Option<RequestDescription>,
     is_callback: bool,
+    /// Left out when absent, so the fingerprints of idempotency keys stored before it existed still match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    callback_time: Option<CallbackTime>,
 }
 
 impl NewContactRequest {
@@ -74,6 +84,10 @@ impl NewContactRequest {
     }
     pub fn is_callback(&self) -> bool {
         self.is_callback
+    }
+    /// When the visitor asked to be called; `None` for as soon as possible.
+    pub fn callback_time(&self) -> Option<CallbackTime> {
+        self.callback_time
     }
 }
 
@@ -125,6 +139,12 @@ impl ContactRequestForm {
         if channel == PreferredChannel::Email && blank(&self.email) {
             require(field::EMAIL, "Enter your email address so we can reply.");
         }
+        if channel != PreferredChannel::Phone && !blank(&self.callback_time) {
+            require(
+                field::CALLBACK_TIME,
+                "A callback time is only for phone calls: choose Phone, or leave the time out.",
+            );
+        }
         errors
     }
 
@@ -139,8 +159,8 @@ impl ContactRequestForm {
         if !errors.is_empty() {
             return Err(ErrorBody::with_fields(errors));
         }
-        // Every rule has passed, so each parse below succeeds; an error here would be a bug in `errors`,
-        // and is still answered as a field error rather than a panic.
+        // Every rule has passed, so each parse below succeeds (but the callback time's, see its field); an
+        // error here would be a bug in `errors`, and is still answered as a field error rather than a panic.
         let fail = |name: &str, message: String| {
             let mut fields = FieldErrors::new();
             fields.insert(name.to_owned(), vec![message]);
@@ -164,6 +184,10 @@ impl ContactRequestForm {
             VisitorName::parse(text(&self.name)).map_err(|e| fail(field::NAME, e.to_string()))?;
         let request_description = RequestDescription::parse(text(&self.request_description))
             .map_err(|e| fail(field::REQUEST_DESCRIPTION, e.to_string()))?;
+        let callback_time = optional(&self.callback_time)
+            .map(CallbackTime::parse)
+            .transpose()
+            .map_err(|e| fail(field::CALLBACK_TIME, e.to_string()))?;
         Ok(NewContactRequest {
             request_reason,
             preferred_channel,
@@ -172,6 +196,7 @@ impl ContactRequestForm {
             email,
             request_description,
             is_callback: self.is_callback,
+            callback_time,
         })
     }
 
@@ -322,6 +347,38 @@ mod tests {
     }
 
     #[test]
+    fn a_phone_request_may_name_a_callback_time_in_utc() {
+        let request = form(serde_json::json!({
+            "request_reason": "Billing",
+            "preferred_phone": "+14155550100",
+            "callback_time": "2026-03-02T14:30:00Z",
+        }))
+        .parse()
+        .unwrap();
+        assert_eq!(
+            request.callback_time().map(|t| t.to_string()).as_deref(),
+            Some("2026-03-02T14:30:00Z")
+        );
+        let serialised = serde_json::to_value(&request).unwrap();
+        assert_eq!(serialised["callback_time"], "2026-03-02T14:30:00Z");
+        let asap = form(serde_json::json!({"request_reason": "Billing", "preferred_phone": "+14155550100", "callback_time": " "}))
+            .parse()
+            .unwrap();
+        assert_eq!(
+            asap.callback_time(),
+            None,
+            "a blank time is as soon as possible"
+        );
+        assert!(
+            serde_json::to_value(&asap)
+                .unwrap()
+                .get("callback_time")
+                .is_none(),
+            "absent from the canonical form, so older idempotency fingerprints still match"
+        );
+    }
+
+    #[test]
     fn an_email_request_needs_no_phone() {
         let request = form(serde_json::json!({
             "request_reason": "Order",
@@ -396,6 +453,22 @@ mod tests {
                     "Remove the invisible control character U+0007 from the description.",
                 )],
                 "a control character in the description",
+            ),
+            (
+                serde_json::json!({"request_reason": "Billing", "preferred_phone": "+14155550100", "callback_time": "next Tuesday"}),
+                vec![(
+                    "callback_time",
+                    "Choose a time from the list, or ask us to call as soon as possible (a time is sent in UTC, such as 2026-03-02T14:30:00Z).",
+                )],
+                "a callback time that is not a UTC instant",
+            ),
+            (
+                serde_json::json!({"request_reason": "Billing", "preferred_channel": "Email", "email": "a@example.com", "callback_time": "2026-03-02T14:30:00Z"}),
+                vec![(
+                    "callback_time",
+                    "A callback time is only for phone calls: choose Phone, or leave the time out.",
+                )],
+                "a callback time for an email reply",
             ),
             (
                 serde_json::json!({"request_reason": "Billing", "preferred_phone": "+14155550100", "name": "a\nb"}),
@@ -493,7 +566,7 @@ mod tests {
         let forms = [
             serde_json::json!({}),
             serde_json::json!({"request_reason": "Sales", "preferred_channel": "Fax"}),
-            serde_json::json!({"preferred_phone": "12ab", "email": "nope", "name": "a\nb"}),
+            serde_json::json!({"preferred_phone": "12ab", "email": "nope", "name": "a\nb", "callback_time": "soon"}),
             serde_json::json!({"request_reason": "Billing", "preferred_phone": "+14155550100"}),
         ];
         for json in forms {

@@ -9,6 +9,7 @@
 #[macro_use]
 mod picklist;
 
+mod callback_time;
 mod channel;
 mod created;
 mod description;
@@ -22,6 +23,7 @@ mod reason;
 mod site;
 mod status;
 
+pub use callback_time::{CallbackSlot, CallbackSlots, CallbackTime, CallbackTimeError};
 pub use channel::PreferredChannel;
 pub use created::ContactRequestCreated;
 pub use description::{DescriptionError, RequestDescription};

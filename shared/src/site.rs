@@ -22,6 +22,10 @@ pub struct SiteSettings {
     pub channels: Vec<Choice<PreferredChannel>>,
     /// Digits of the calling code assumed for numbers typed without `+`.
     pub default_country_code: Option<String>,
+    /// Whether a visitor asking for a phone call may choose when (the site has a call center whose slots
+    /// `GET /api/v1/sites/{key}/callback-slots` lists).
+    #[serde(default)]
+    pub callback_slots: bool,
 }
 
 impl SiteSettings {

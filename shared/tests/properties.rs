@@ -2,7 +2,7 @@
 //! nothing, and what people type round-trips to the same stored value.
 
 use contact_shared::{
-    ContactRequestForm, PreferredPhone, RequestDescription, VisitorEmail, VisitorName,
+    CallbackTime, ContactRequestForm, PreferredPhone, RequestDescription, VisitorEmail, VisitorName,
 };
 use proptest::prelude::*;
 
@@ -69,6 +69,15 @@ proptest! {
     }
 
     #[test]
+    fn a_callback_time_reads_back_as_the_instant_it_was_written_from(
+        // Years 0000 to 9999, the span four-digit years can write.
+        seconds in -62_167_219_200i64..253_402_300_800,
+    ) {
+        let time = CallbackTime::from_unix_seconds(seconds);
+        prop_assert_eq!(CallbackTime::parse(&time.to_string()), Ok(time));
+    }
+
+    #[test]
     fn a_parsed_form_sent_again_parses_to_the_same_request(
         reason in prop::sample::select(vec!["Account", "Billing", "Case", "General", "Order", "Other", "Product"]),
         channel in prop::sample::select(vec!["", "Phone", "Email", "Text"]),
@@ -76,6 +85,7 @@ proptest! {
         name in any::<String>(),
         description in any::<String>(),
         is_callback in any::<bool>(),
+        callback_seconds in prop::option::of(0i64..8_000_000_000),
     ) {
         let form = ContactRequestForm {
             request_reason: Some(reason.into()),
@@ -85,6 +95,7 @@ proptest! {
             email: Some("ada@example.com".into()),
             request_description: Some(description),
             is_callback,
+            callback_time: callback_seconds.map(|s| CallbackTime::from_unix_seconds(s).to_string()),
         };
         if let Ok(request) = form.parse() {
             let again = ContactRequestForm {
@@ -95,6 +106,7 @@ proptest! {
                 email: request.email().map(|e| e.as_str().into()),
                 request_description: request.request_description().map(|d| d.as_str().into()),
                 is_callback: request.is_callback(),
+                callback_time: request.callback_time().map(|t| t.to_string()),
             };
             prop_assert_eq!(again.parse(), Ok(request));
         }

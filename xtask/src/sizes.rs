@@ -18,8 +18,9 @@ const OPEN_BUDGET: usize = 60 * 1024;
 /// What the build may not exceed today while the Leptos form is above [`OPEN_BUDGET`]: a ratchet, so
 /// `cargo xtask test` catches any growth. `cargo xtask sizes --strict` fails on the budget itself.
 /// Lowered from 132 KB when the widget's state became one signal and its standard library lost panic
-/// formatting (89,352 B measured then), so the ratchet sits just above it.
-const OPEN_CEILING: usize = 90 * 1024;
+/// formatting (89,352 B measured then); callback slots then added to it. The ratchet sits just above
+/// the last measurement.
+const OPEN_CEILING: usize = 94 * 1024;
 
 /// Prints the report; fails when the loader is over budget, when the open set is over its ceiling, or
 /// (with `strict`) over its budget.

@@ -5,6 +5,7 @@ use leptos::{ev::SubmitEvent, prelude::*};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlElement, HtmlFormElement};
 
+use super::callback_choice::{CallbackChoice, Slots};
 use super::channel_group::ChannelGroup;
 use super::confirmation::Receipt;
 use super::field::{Control, Field};
@@ -29,6 +30,9 @@ pub fn ContactForm(
     let (texts, events) = (options.texts, options.events);
     // One sender per form: its idempotency key and proof of work outlive each click's retries.
     let sender = api::Sender::new(&api_base, &options.site);
+    let slots = settings
+        .callback_slots
+        .then(|| Slots::new(model, texts, site::slots_url(&api_base, &options.site)));
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -70,8 +74,13 @@ pub fn ContactForm(
                     }
                 }
                 Err(SubmitError::Rejected(body)) if !body.fields.is_empty() => {
+                    // A refused time (the slot filled meanwhile): fresh slots replace the old ones.
+                    let slot_refused = body.fields.contains_key(field::CALLBACK_TIME);
                     if let Some(first) = model.failed(body.message, body.fields, false) {
                         focus_field(form, first);
+                    }
+                    if let Some(slots) = slots.filter(|_| slot_refused) {
+                        slots.reload();
                     }
                 }
                 Err(error) => {
@@ -145,6 +154,7 @@ pub fn ContactForm(
                     autocomplete: "tel",
                 }
             />
+            {slots.map(|slots| view! { <CallbackChoice slots /> })}
             <Field
                 model
                 texts

@@ -20,6 +20,9 @@ pub enum Control {
         placeholder: String,
         options: Vec<(&'static str, String)>,
     },
+    /// A `<select>` whose options are the signal's HTML (`<option>`s and `<optgroup>`s, escaped), replaced
+    /// in place, so the select keeps focus, whenever it changes; none while it is `None`.
+    Options(RwSignal<Option<String>>),
 }
 
 /// One form field: a visible label tied to its control, an optional hint, and an error element the control
@@ -96,6 +99,10 @@ pub fn Field(
             </select>
         }
         .into_any(),
+        Control::Options(html) => {
+            view! { <select {..common} inner_html=move || html.get().unwrap_or_default()></select> }
+                .into_any()
+        }
     };
     view! {
         <div class="crw-field">

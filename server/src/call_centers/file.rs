@@ -8,7 +8,7 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{BusinessHours, CallCenter, CallCenters, SigningKey};
+use super::{BusinessHours, CallCenter, CallCenters, SigningKey, SlotPolicy};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +31,10 @@ struct RawCenter {
     additional_numbers: Vec<AdditionalNumber>,
     retry_delay_minutes: Option<Spanned<i64>>,
     max_attempts: Option<Spanned<i64>>,
+    slot_minutes: Option<Spanned<i64>>,
+    lead_time_minutes: Option<Spanned<i64>>,
+    slot_capacity: Option<Spanned<i64>>,
+    booking_days: Option<Spanned<i64>>,
     jwt: RawJwt,
 }
 
@@ -153,6 +157,42 @@ pub fn parse(text: &str) -> Result<CallCenters, String> {
             Some(m) => *m.get_ref(),
             None => 3,
         };
+        let defaults = SlotPolicy::default();
+        let setting = |value: &Option<Spanned<i64>>,
+                       name: &str,
+                       range: std::ops::RangeInclusive<i64>,
+                       default: u32|
+         -> Result<u32, String> {
+            match value {
+                None => Ok(default),
+                Some(v) if range.contains(v.get_ref()) => Ok(*v.get_ref() as u32),
+                Some(v) => Err(at(
+                    text,
+                    v.span().start,
+                    format!(
+                        "{name} must be between {} and {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )),
+            }
+        };
+        let slots = SlotPolicy {
+            minutes: setting(&raw.slot_minutes, "slot_minutes", 5..=480, defaults.minutes)?,
+            lead_minutes: setting(
+                &raw.lead_time_minutes,
+                "lead_time_minutes",
+                0..=7 * 24 * 60,
+                defaults.lead_minutes,
+            )?,
+            capacity: setting(
+                &raw.slot_capacity,
+                "slot_capacity",
+                1..=1000,
+                defaults.capacity,
+            )?,
+            days: setting(&raw.booking_days, "booking_days", 1..=31, defaults.days)?,
+        };
         let mut keys = Vec::new();
         for key in raw.jwt.keys {
             let kid = key.kid.get_ref().clone();
@@ -186,6 +226,7 @@ pub fn parse(text: &str) -> Result<CallCenters, String> {
             audience: raw.jwt.audience,
             leeway_seconds: raw.jwt.leeway_seconds,
             keys,
+            slots,
         });
     }
     Ok(CallCenters::new(centers))
@@ -288,15 +329,38 @@ secret = "{SECRET}"
     #[test]
     fn a_complete_file_gives_its_call_centers() {
         let centers = parse(&center(
-            "business_hours = { mon = \"09:00-17:30\" }\nretry_delay_minutes = 10\nmax_attempts = 5",
+            "business_hours = { mon = \"09:00-17:30\" }\nretry_delay_minutes = 10\nmax_attempts = 5\n\
+             slot_minutes = 15\nlead_time_minutes = 0\nslot_capacity = 8\nbooking_days = 10",
         ))
         .unwrap();
         let main = centers.by_internal_name("main").unwrap();
         assert!(main.unified_routing);
         assert_eq!(main.business_hours.days[0], Some((540, 1050)));
         assert_eq!((main.retry_delay_seconds, main.max_attempts), (600, 5));
+        assert_eq!(
+            main.slots,
+            SlotPolicy {
+                minutes: 15,
+                lead_minutes: 0,
+                capacity: 8,
+                days: 10
+            }
+        );
+        let defaults = parse(&center("")).unwrap();
+        assert_eq!(
+            defaults.by_internal_name("main").unwrap().slots,
+            SlotPolicy::default()
+        );
         assert!(centers.key("k1").is_some());
         assert!(parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_example_in_the_repository_is_valid() {
+        let centers = parse(include_str!("../../../call-centers.example.toml")).unwrap();
+        let main = centers.by_internal_name("main").unwrap();
+        assert_eq!(main.time_zone_name, "Europe/London");
+        assert_eq!(main.slots, SlotPolicy::default());
     }
 
     #[test]
@@ -319,6 +383,26 @@ secret = "{SECRET}"
                 "must be one of mon",
             ),
             (center("max_attempts = 0"), "line 6", "between 1 and 20"),
+            (
+                center("slot_minutes = 1"),
+                "line 6",
+                "slot_minutes must be between 5 and 480",
+            ),
+            (
+                center("slot_capacity = 0"),
+                "line 6",
+                "slot_capacity must be between 1 and 1000",
+            ),
+            (
+                center("lead_time_minutes = -5"),
+                "line 6",
+                "lead_time_minutes must be",
+            ),
+            (
+                center("booking_days = 90"),
+                "line 6",
+                "booking_days must be between 1 and 31",
+            ),
             (
                 center("retry_delay_minutes = 0"),
                 "line 6",

@@ -1,7 +1,10 @@
 //! Call centers: read from the configuration file (`--call-centers`), mirrored into the database as
-//! CallCenter records the API serves read-only, and holding the keys that sign telephony tokens.
+//! CallCenter records the API serves read-only, holding the keys that sign telephony tokens and the
+//! business hours the callback slots offered to visitors follow ([`slots`]).
 
+mod demo;
 pub mod file;
+pub mod slots;
 
 use std::sync::Arc;
 
@@ -12,7 +15,9 @@ use crate::ids;
 use crate::sobjects::rows::now;
 use crate::store::{Store, StoreError};
 
+pub use demo::{DEMO_CALL_CENTER, demo_center};
 pub use file::AdditionalNumber;
+pub use slots::SlotPolicy;
 
 /// Opening hours per weekday (Monday first), as minutes since local midnight.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -70,6 +75,8 @@ pub struct CallCenter {
     pub audience: String,
     pub leeway_seconds: u64,
     pub keys: Vec<SigningKey>,
+    /// How the callback slots offered to visitors are cut.
+    pub slots: SlotPolicy,
 }
 
 /// Every configured call center; cheap to clone.
@@ -79,6 +86,21 @@ pub struct CallCenters(Arc<Vec<CallCenter>>);
 impl CallCenters {
     pub fn new(centers: Vec<CallCenter>) -> Self {
         Self(Arc::new(centers))
+    }
+
+    /// These centers and `center`, unless one of them already has its internal name.
+    pub fn with(&self, center: CallCenter) -> Self {
+        if self.by_internal_name(&center.internal_name).is_some() {
+            return self.clone();
+        }
+        let mut centers = self.0.as_ref().clone();
+        centers.push(center);
+        Self::new(centers)
+    }
+
+    /// The internal names, in file order.
+    pub fn names(&self) -> Vec<&str> {
+        self.0.iter().map(|c| c.internal_name.as_str()).collect()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -3,9 +3,10 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use contact_shared::ContactRequestForm;
+use contact_shared::{ContactRequestForm, ErrorBody, FieldErrors, PreferredChannel, field};
 
 use crate::AppState;
+use crate::call_centers::slots::{self, SlotError};
 use crate::error::{AppError, Json};
 use crate::sites::{SITE_HEADER, Site, VerifiedVisitor, identity};
 use crate::store::{IdempotencyKey, Inserted, KeyError, Submission};
@@ -18,8 +19,9 @@ pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key
 const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// Checks the site, the page's origin and the visitor's identity, parses the form under the site's rules,
-/// stores it durably, and answers `201` with its id and number. A repeated `Idempotency-Key` with the same
-/// content gets the first answer again; with other content, `422`.
+/// checks a chosen callback time against the site's call center, stores it durably (a full slot refused in
+/// the same transaction), and answers `201` with its id and number. A repeated `Idempotency-Key` with the
+/// same content gets the first answer again; with other content, `422`.
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -54,6 +56,20 @@ pub async fn create(
         crate::metrics::rejected("invalid");
         AppError::Invalid(body)
     })?;
+    let booking = request
+        .callback_time()
+        .map(|time| slots::book(site.call_center.as_ref(), time, jiff::Timestamp::now()))
+        .transpose()
+        .map_err(|e| {
+            crate::metrics::rejected("invalid");
+            slot_error(&e)
+        })?;
+    // A call center calls back phone requests only.
+    let call_center = site
+        .call_center
+        .as_ref()
+        .filter(|_| request.preferred_channel() == PreferredChannel::Phone)
+        .map(|c| c.internal_name.clone());
     let key = headers
         .get(IDEMPOTENCY_KEY)
         .map(|value| {
@@ -76,6 +92,8 @@ pub async fn create(
         site_key: site.key.clone(),
         visitor_sub: visitor.map(|v| v.sub),
         owner_queue: site.default_queue.clone(),
+        call_center,
+        booking,
     };
     match state.store.insert_once(submission, key).await? {
         Inserted::Created(created) => {
@@ -93,7 +111,17 @@ pub async fn create(
             crate::metrics::rejected("idempotency_conflict");
             Err(AppError::IdempotencyConflict)
         }
+        Inserted::SlotFull => {
+            crate::metrics::rejected("slot_full");
+            Err(slot_error(&SlotError::Full))
+        }
     }
+}
+
+/// A callback time that cannot be booked: a 422 on `callback_time`, which tells the widget to show fresh slots.
+fn slot_error(error: &SlotError) -> AppError {
+    let fields = FieldErrors::from([(field::CALLBACK_TIME.to_owned(), vec![error.to_string()])]);
+    AppError::Invalid(ErrorBody::with_fields(fields))
 }
 
 /// The visitor a bearer token proves, or `None` for a guest where the site lets guests submit. A token

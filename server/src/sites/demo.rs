@@ -1,6 +1,7 @@
 //! The built-in sites used when no configuration file is given: a guest-friendly demo site and a
 //! sign-in-only one, both on the demo host page's origin, sharing an identity key whose secret is made
-//! fresh at each start and known only to the demo page's server side.
+//! fresh at each start and known only to the demo page's server side, and the demo call center
+//! (see [`crate::call_centers::demo_center`]).
 
 use contact_shared::{PreferredChannel, RequestReason};
 use jsonwebtoken::{EncodingKey, Header};
@@ -8,6 +9,7 @@ use rand::RngCore;
 
 use super::identity::{Algorithm, IdentityKey};
 use super::{DEMO_SITE_KEY, Site};
+use crate::call_centers::CallCenter;
 
 /// The demo site that only signed-in visitors may use.
 pub const DEMO_MEMBERS_SITE_KEY: &str = "demo-members";
@@ -51,8 +53,12 @@ impl DemoSigner {
     }
 }
 
-/// The two demo sites allowing `origins`, and the signer for their identity tokens.
-pub fn demo_sites(origins: Vec<String>) -> (Vec<Site>, DemoSigner) {
+/// The two demo sites allowing `origins`, called back by `call_center`, and the signer for their
+/// identity tokens.
+pub fn demo_sites(
+    origins: Vec<String>,
+    call_center: Option<CallCenter>,
+) -> (Vec<Site>, DemoSigner) {
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
     let key = || IdentityKey::new(DEMO_KID.into(), Algorithm::Hs256, &secret).ok();
@@ -72,6 +78,7 @@ pub fn demo_sites(origins: Vec<String>) -> (Vec<Site>, DemoSigner) {
         default_country_code: None,
         identity_keys: key().into_iter().collect(),
         default_queue: None,
+        call_center: call_center.clone(),
     };
     let sites = vec![
         site(DEMO_SITE_KEY, "Northwind Plumbing", true),

@@ -14,6 +14,7 @@ use toml::Spanned;
 
 use super::Site;
 use super::identity::{Algorithm, IdentityKey};
+use crate::call_centers::CallCenters;
 
 /// The shortest shared secret accepted for HS256, in bytes (RFC 7518 asks for at least the hash size).
 const MIN_SECRET_BYTES: usize = 32;
@@ -66,6 +67,7 @@ struct SiteFormat {
     labels: HashMap<String, Spanned<String>>,
     default_country_code: Option<Spanned<String>>,
     default_queue: Option<Spanned<String>>,
+    call_center: Option<Spanned<String>>,
     #[serde(default)]
     identity_keys: Vec<Spanned<KeyFormat>>,
 }
@@ -89,22 +91,29 @@ fn yes() -> bool {
     true
 }
 
-/// Reads and checks the configuration file at `path`.
-pub fn load(path: &Path) -> Result<Vec<Site>, ConfigError> {
+/// Reads and checks the configuration file at `path`; a site's `call_center` must be one of `call_centers`.
+pub fn load(path: &Path, call_centers: &CallCenters) -> Result<Vec<Site>, ConfigError> {
     let source = std::fs::read_to_string(path).map_err(|e| ConfigError {
         file: path.to_owned(),
         line: 0,
         column: 0,
         message: format!("cannot read the file: {e}"),
     })?;
-    parse(path, &source, &|name| std::env::var(name).ok())
+    parse(
+        path,
+        &source,
+        &|name| std::env::var(name).ok(),
+        call_centers,
+    )
 }
 
-/// Parses and checks configuration text; `env` looks up environment variables named by `secret_env`.
+/// Parses and checks configuration text; `env` looks up environment variables named by `secret_env`,
+/// and a site's `call_center` must be one of `call_centers`.
 pub fn parse(
     path: &Path,
     source: &str,
     env: &dyn Fn(&str) -> Option<String>,
+    call_centers: &CallCenters,
 ) -> Result<Vec<Site>, ConfigError> {
     let at = |span: Range<usize>, message: String| locate(path, source, span.start, message);
     let file: FileFormat = toml::from_str(source).map_err(|e| {
@@ -213,6 +222,15 @@ pub fn parse(
                 Some(name.to_owned())
             }
         };
+        let call_center = match site.call_center {
+            None => None,
+            Some(name) => Some(
+                call_centers
+                    .by_internal_name(name.get_ref())
+                    .cloned()
+                    .ok_or_else(|| at(name.span(), unknown_center(name.get_ref(), call_centers)))?,
+            ),
+        };
         let mut kids = HashSet::new();
         let mut identity_keys = Vec::new();
         for key_entry in site.identity_keys {
@@ -248,9 +266,24 @@ pub fn parse(
             default_country_code,
             identity_keys,
             default_queue,
+            call_center,
         });
     }
     Ok(sites)
+}
+
+/// What to write when a site names a call center that is not declared.
+fn unknown_center(name: &str, call_centers: &CallCenters) -> String {
+    if call_centers.is_empty() {
+        return format!(
+            "there is no call center {name:?}: declare it with internal_name = {name:?} in a call-center file \
+             passed with --call-centers"
+        );
+    }
+    format!(
+        "there is no call center {name:?} in the call-center file; its call centers are: {}",
+        call_centers.names().join(", ")
+    )
 }
 
 /// A subset of a picklist in the order given, or every value when the list is absent.
@@ -395,7 +428,9 @@ mod tests {
     }
 
     fn parse_text(text: &str) -> Result<Vec<Site>, ConfigError> {
-        parse(Path::new("sites.toml"), text, &env)
+        let centers =
+            crate::call_centers::CallCenters::new(vec![crate::call_centers::demo_center()]);
+        parse(Path::new("sites.toml"), text, &env, &centers)
     }
 
     const VALID: &str = r#"
@@ -407,6 +442,7 @@ reasons = ["Order", "Billing"]
 channels = ["Email", "Phone"]
 default_country_code = "+44"
 default_queue = "Acme callbacks"
+call_center = "demo"
 
 [site.labels]
 Order = "My order"
@@ -451,6 +487,11 @@ public_key = """RSA_PUBLIC"""
         assert_eq!(acme.default_country_code.as_deref(), Some("44"));
         assert_eq!(acme.default_queue.as_deref(), Some("Acme callbacks"));
         assert_eq!(sites[1].default_queue, None);
+        assert_eq!(
+            acme.call_center.as_ref().map(|c| c.internal_name.as_str()),
+            Some("demo")
+        );
+        assert!(sites[1].call_center.is_none());
         assert_eq!(acme.identity_keys[0].kid(), "k1");
         let members = &sites[1];
         assert!(!members.guests);
@@ -462,6 +503,18 @@ public_key = """RSA_PUBLIC"""
     }
 
     #[test]
+    fn a_call_center_must_be_declared_in_the_call_center_file() {
+        let text = "[[site]]\nkey = \"acme\"\nname = \"Acme\"\nallowed_origins = [\"https://acme.example\"]\ncall_center = \"main\"\n";
+        let error =
+            parse(Path::new("sites.toml"), text, &env, &CallCenters::default()).unwrap_err();
+        assert_eq!(error.line, 5);
+        assert_eq!(
+            error.message,
+            "there is no call center \"main\": declare it with internal_name = \"main\" in a call-center file passed with --call-centers"
+        );
+    }
+
+    #[test]
     fn the_example_in_the_repository_is_valid() {
         let dir = tempfile::tempdir().unwrap();
         let example = include_str!("../../../sites.example.toml");
@@ -469,8 +522,12 @@ public_key = """RSA_PUBLIC"""
         std::fs::write(dir.path().join("keys/members-rsa-1.pem"), RSA_PUBLIC).unwrap();
         let path = dir.path().join("sites.toml");
         let env = |name: &str| (name == "NORTHWIND_IDENTITY_SECRET").then(|| "n".repeat(40));
-        let sites = parse(&path, example, &env).unwrap();
+        let centers =
+            crate::call_centers::file::parse(include_str!("../../../call-centers.example.toml"))
+                .unwrap();
+        let sites = parse(&path, example, &env, &centers).unwrap();
         assert_eq!(sites.len(), 2);
+        assert!(sites[0].call_center.is_some());
     }
 
     #[test]
@@ -497,6 +554,7 @@ public_key = """RSA_PUBLIC"""
             (site("channels = [\"Phone\"]\n[site.labels]\nEmail = \"Mail\"\n"), 7, "\"Email\" is labelled but not among"),
             (site("default_country_code = \"044\"\n"), 5, "a country calling code has 1 to 3 digits"),
             (site("default_queue = \" \"\n"), 5, "a queue name has 1 to 80 characters"),
+            (site("call_center = \"main\"\n"), 5, "there is no call center \"main\" in the call-center file; its call centers are: demo"),
             (site("guests = false\n"), 1, "a site with guests = false needs at least one [[site.identity_keys]]"),
             (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"none\"\nsecret = \"x\"\n"), 7, "unsupported alg \"none\": use HS256, RS256 or ES256"),
             (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"HS256\"\nsecret = \"short\"\n"), 5, "an HS256 secret needs at least 32 bytes"),

@@ -4,6 +4,7 @@
 //! [`Site`], already checked, so handlers never re-validate it. Signed-in visitors prove who they are with
 //! tokens the site signs ([`identity`]).
 
+mod callback_slots;
 mod demo;
 pub mod file;
 pub mod identity;
@@ -12,6 +13,8 @@ mod routes;
 use std::collections::HashMap;
 
 use contact_shared::{Choice, FormRules, PreferredChannel, RequestReason, SiteSettings};
+
+use crate::call_centers::CallCenter;
 
 pub use demo::{DEMO_MEMBERS_SITE_KEY, DemoSigner, demo_sites};
 pub use file::ConfigError;
@@ -42,6 +45,8 @@ pub struct Site {
     /// The queue that owns this site's new requests (created at start-up if missing); `None` for the
     /// store's default queue.
     pub default_queue: Option<String>,
+    /// The call center that calls this site's visitors back, whose slots they may choose from.
+    pub call_center: Option<CallCenter>,
 }
 
 impl Site {
@@ -82,6 +87,11 @@ impl Site {
                 })
                 .collect(),
             default_country_code: self.default_country_code.clone(),
+            callback_slots: self.call_center.is_some()
+                && self
+                    .channels
+                    .iter()
+                    .any(|(c, _)| *c == PreferredChannel::Phone),
         }
     }
 }

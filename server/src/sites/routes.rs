@@ -1,8 +1,9 @@
-//! `GET /api/v1/sites/{key}`: a site's public settings, fetched by its widget each time it opens.
+//! `GET /api/v1/sites/{key}`: a site's public settings, fetched by its widget each time it opens, and
+//! `GET /api/v1/sites/{key}/callback-slots`, the times its call center offers (see [`super::callback_slots`]).
 //!
 //! Readable from any origin, so that a widget on a page its site does not allow can show why; the answer
-//! then is a 403 naming the origin. Cached by ETag: the widget asks with `If-None-Match`, which browsers
-//! only send cross-origin once the preflight allows it.
+//! then is a 403 naming the origin. The settings are cached by ETag: the widget asks with `If-None-Match`,
+//! which browsers only send cross-origin once the preflight allows it.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -11,12 +12,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::cors::{Any, CorsLayer};
 
+use super::Site;
 use crate::AppState;
 use crate::error::AppError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/sites/{key}", get(settings))
+        .route(
+            "/api/v1/sites/{key}/callback-slots",
+            get(super::callback_slots::callback_slots),
+        )
         .method_not_allowed_fallback(crate::error::method_not_allowed)
         .layer(
             CorsLayer::new()
@@ -32,15 +38,7 @@ async fn settings(
     Path(key): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let site = state.sites.resolve(Some(&key))?;
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
-        && !site.allows_origin(origin)
-    {
-        return Err(AppError::OriginNotAllowed {
-            origin: origin.to_owned(),
-            site: site.name.clone(),
-        });
-    }
+    let site = site_for_page(&state, &key, &headers)?;
     let body =
         serde_json::to_vec(&site.settings()).map_err(|e| AppError::Internal(e.to_string()))?;
     let etag = format!("\"{:016x}\"", fnv1a(&body));
@@ -65,6 +63,24 @@ async fn settings(
         body,
     )
         .into_response())
+}
+
+/// The site `key` names, when the page asking (its `Origin`, if the browser sent one) may use it.
+pub(super) fn site_for_page<'a>(
+    state: &'a AppState,
+    key: &str,
+    headers: &HeaderMap,
+) -> Result<&'a Site, AppError> {
+    let site = state.sites.resolve(Some(key))?;
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
+        && !site.allows_origin(origin)
+    {
+        return Err(AppError::OriginNotAllowed {
+            origin: origin.to_owned(),
+            site: site.name.clone(),
+        });
+    }
+    Ok(site)
 }
 
 /// A stable 64-bit fingerprint of the settings, for the ETag.

@@ -2,7 +2,9 @@
 //! fields (the call log) and EngagementInteraction (the record of each completed contact).
 
 use super::schema::prop::*;
-use super::schema::{EDIT, FieldType, SObject, SYSTEM, field, picklist, reference};
+use super::schema::{
+    Access, EDIT, FieldType, SObject, SYSTEM, VIEW_DATES, field, picklist, reference,
+};
 
 /// The system fields every object shares, in Salesforce's order.
 macro_rules! system_fields {
@@ -67,6 +69,8 @@ macro_rules! system_fields {
         ]
     };
 }
+
+pub(super) use system_fields;
 
 const CALL_CENTER_SYSTEM: [super::schema::Field; 7] = system_fields!("Call Center ID");
 const TASK_SYSTEM: [super::schema::Field; 7] = system_fields!("Activity ID");
@@ -161,7 +165,7 @@ pub static CALL_CENTER: SObject = SObject {
         "UnifiedRoutingEnabled__c",
         "TimeZone__c",
     ],
-    read_only: true,
+    access: Access::ReadOnly,
     after_write: None,
 };
 
@@ -288,7 +292,7 @@ pub static TASK: SObject = SObject {
         "Subject",
         "Description",
     ],
-    read_only: false,
+    access: Access::ReadWrite,
     after_write: Some(crate::callbacks::attempts::after_task_write),
 };
 
@@ -317,22 +321,8 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
         EI_SYSTEM[4],
         EI_SYSTEM[5],
         EI_SYSTEM[6],
-        field(
-            "LastViewedDate",
-            "Last Viewed Date",
-            FieldType::DateTime,
-            0,
-            "v.last_viewed_at",
-            FILTER | NILLABLE | SORT,
-        ),
-        field(
-            "LastReferencedDate",
-            "Last Referenced Date",
-            FieldType::DateTime,
-            0,
-            "v.last_referenced_at",
-            FILTER | NILLABLE | SORT,
-        ),
+        VIEW_DATES[0],
+        VIEW_DATES[1],
         reference(
             "OwnerId",
             "Owner ID",
@@ -500,6 +490,6 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
         "IsAttendeeVerified",
         "AttendeeVerificationTime",
     ],
-    read_only: false,
+    access: Access::ReadWrite,
     after_write: Some(crate::callbacks::engagement::after_write),
 };

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use serde_json::{Value, json};
 
 use super::rows::attributes;
-use super::schema::{Field, FieldType, OBJECTS, SObject, prop};
+use super::schema::{Field, FieldType, OBJECTS, SObject, Write, prop};
 use super::{ApiState, ApiVersion, LATEST_VERSION, MIN_VERSION, SfError, object_named};
 use crate::access::Caller;
 
@@ -64,10 +64,10 @@ fn basic_info(object: &SObject, version: &str) -> Value {
         "custom": false,
         "customSetting": false,
         "activateable": false,
-        "createable": !object.read_only,
-        "updateable": !object.read_only,
-        "deletable": !object.read_only,
-        "undeletable": !object.read_only,
+        "createable": object.access.allows(Write::Create),
+        "updateable": object.access.allows(Write::Update),
+        "deletable": object.access.allows(Write::Delete),
+        "undeletable": object.access.allows(Write::Delete),
         "queryable": true,
         "retrieveable": true,
         "replicateable": true,

@@ -12,6 +12,7 @@ pub mod record_id;
 mod records;
 pub mod rows;
 pub mod schema;
+mod user;
 pub mod values;
 
 use std::sync::Arc;

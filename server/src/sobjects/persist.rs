@@ -6,13 +6,13 @@ use rusqlite::{OptionalExtension, Transaction, params_from_iter};
 
 use super::SfError;
 use super::rows::now;
-use super::schema::SObject;
+use super::schema::{Access, SObject, Write};
 use super::values::Change;
 use crate::ids;
 
 type Outcome<T> = rusqlite::Result<Result<T, SfError>>;
 
-/// Checks that references to stored objects (owners, users) point at records that exist.
+/// Checks that references to stored objects (owners, users, call centers) point at records that exist.
 fn check_references(tx: &Transaction<'_>, changes: &[Change]) -> Outcome<()> {
     for change in changes {
         let Sql::Text(id) = &change.value else {
@@ -21,6 +21,9 @@ fn check_references(tx: &Transaction<'_>, changes: &[Change]) -> Outcome<()> {
         let table = match &id[..3] {
             "005" => "SELECT 1 FROM users WHERE id = ?1 AND is_active = 1",
             "00G" => "SELECT 1 FROM queues WHERE id = ?1",
+            ids::CALL_CENTER_PREFIX => {
+                "SELECT 1 FROM call_centers WHERE id = ?1 AND is_deleted = 0"
+            }
             _ => continue,
         };
         let found: Option<i64> = tx.query_row(table, [id], |r| r.get(0)).optional()?;
@@ -127,19 +130,27 @@ fn after_write(tx: &Transaction<'_>, object: &SObject, id: &str, user: &str) -> 
     }
 }
 
-/// Refuses writes to objects whose records come from configuration.
-pub fn check_writable(object: &SObject) -> Result<(), SfError> {
-    if object.read_only {
-        return Err(SfError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "INSUFFICIENT_ACCESS_OR_READONLY",
-            format!(
-                "{} records are read-only through the API: they come from the server's configuration file",
-                object.name
-            ),
-        ));
+/// Refuses writes an object does not take: records from configuration are read-only, users are only
+/// updated.
+pub fn check_writable(object: &SObject, write: Write) -> Result<(), SfError> {
+    if object.access.allows(write) {
+        return Ok(());
     }
-    Ok(())
+    let message = match object.access {
+        Access::Update => format!(
+            "{} records can only be updated through the API: they are added with the server's CLI",
+            object.name
+        ),
+        _ => format!(
+            "{} records are read-only through the API: they come from the server's configuration file",
+            object.name
+        ),
+    };
+    Err(SfError::new(
+        axum::http::StatusCode::FORBIDDEN,
+        "INSUFFICIENT_ACCESS_OR_READONLY",
+        message,
+    ))
 }
 
 /// Whether the record exists and is live, in the recycle bin, or unknown.

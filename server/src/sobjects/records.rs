@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::persist;
 use super::record_id;
 use super::rows::{from_clause, select_list};
-use super::schema::{Field, SObject, prop};
+use super::schema::{Field, SObject, Write, prop};
 use super::values::{self, Mode};
 use super::{ApiState, ApiVersion, SfError, object_named};
 use crate::access::Caller;
@@ -72,7 +72,7 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, SfError> {
     let object = object_named(&object)?;
-    persist::check_writable(object)?;
+    persist::check_writable(object, Write::Create)?;
     let body = json_body(&headers, &body)?;
     let changes = values::parse(object, &body, Mode::Create, None)?;
     let id = state
@@ -232,7 +232,7 @@ pub async fn update(
     body: Bytes,
 ) -> Result<StatusCode, SfError> {
     let object = object_named(&path.object)?;
-    persist::check_writable(object)?;
+    persist::check_writable(object, Write::Update)?;
     let id = record_id_of(object, &path.id)?;
     let body = json_body(&headers, &body)?;
     let changes = values::parse(object, &body, Mode::Update, Some(&id))?;
@@ -250,7 +250,7 @@ pub async fn delete(
     Path(path): Path<RecordPath>,
 ) -> Result<StatusCode, SfError> {
     let object = object_named(&path.object)?;
-    persist::check_writable(object)?;
+    persist::check_writable(object, Write::Delete)?;
     let id = record_id_of(object, &path.id)?;
     state
         .store
@@ -266,7 +266,7 @@ pub async fn undelete(
     Path(path): Path<RecordPath>,
 ) -> Result<axum::Json<Value>, SfError> {
     let object = object_named(&path.object)?;
-    persist::check_writable(object)?;
+    persist::check_writable(object, Write::Delete)?;
     let id = record_id_of(object, &path.id)?;
     let answer = saved(&id);
     state
@@ -286,7 +286,8 @@ pub async fn upsert(
     body: Bytes,
 ) -> Result<Response, SfError> {
     let object = object_named(&path.object)?;
-    persist::check_writable(object)?;
+    persist::check_writable(object, Write::Update)?;
+    persist::check_writable(object, Write::Create)?;
     let field = object
         .field(&path.field)
         .filter(|f| f.has(prop::EXTERNAL_ID) || f.name == "Id");

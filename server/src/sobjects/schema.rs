@@ -121,11 +121,42 @@ pub struct SObject {
     pub fields: &'static [Field],
     /// The fields of the object's form, in order (describe/layouts).
     pub layout: &'static [&'static str],
-    /// Records come from elsewhere (configuration): the API reads them but never writes them.
-    pub read_only: bool,
+    /// Which writes the API takes: records that come from elsewhere (configuration, the CLI) are read,
+    /// or only updated, through it.
+    pub access: Access,
     /// Runs in the same transaction after each create or update of a record, to derive fields or drive
     /// other records; an `Err` rolls the whole write back.
     pub after_write: Option<AfterWrite>,
+}
+
+/// Which writes an object takes through the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Create, update, delete and undelete.
+    ReadWrite,
+    /// Update only (the updateable fields): records are created elsewhere, such as users by the CLI.
+    Update,
+    /// None: records come from the configuration file.
+    ReadOnly,
+}
+
+/// A write through the API, to check against an object's [`Access`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    Create,
+    Update,
+    /// Delete or undelete.
+    Delete,
+}
+
+impl Access {
+    pub fn allows(self, write: Write) -> bool {
+        match self {
+            Self::ReadWrite => true,
+            Self::Update => write == Write::Update,
+            Self::ReadOnly => false,
+        }
+    }
 }
 
 /// The hook of [`SObject::after_write`]: the transaction, the record's id and the acting user.
@@ -157,6 +188,7 @@ pub static OBJECTS: &[&SObject] = &[
     &super::call_objects::CALL_CENTER,
     &super::call_objects::TASK,
     &super::call_objects::ENGAGEMENT_INTERACTION,
+    &super::user::USER,
 ];
 
 /// The key prefix of each object a reference may point to.
@@ -231,6 +263,26 @@ pub(crate) const fn picklist(
 }
 
 pub(crate) const SYSTEM: u16 = DEFAULTED | FILTER | SORT;
+
+/// LastViewedDate and LastReferencedDate: per calling user, from the object's views table.
+pub(crate) const VIEW_DATES: [Field; 2] = [
+    field(
+        "LastViewedDate",
+        "Last Viewed Date",
+        FieldType::DateTime,
+        0,
+        "v.last_viewed_at",
+        FILTER | NILLABLE | SORT,
+    ),
+    field(
+        "LastReferencedDate",
+        "Last Referenced Date",
+        FieldType::DateTime,
+        0,
+        "v.last_referenced_at",
+        FILTER | NILLABLE | SORT,
+    ),
+];
 pub(crate) const EDIT: u16 = CREATE | UPDATE | FILTER | SORT | GROUP;
 
 /// Salesforce's ContactRequest, with the widget's visitor fields and an external id for upserts.
@@ -306,22 +358,8 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "c.system_modstamp",
             SYSTEM,
         ),
-        field(
-            "LastViewedDate",
-            "Last Viewed Date",
-            FieldType::DateTime,
-            0,
-            "v.last_viewed_at",
-            FILTER | NILLABLE | SORT,
-        ),
-        field(
-            "LastReferencedDate",
-            "Last Referenced Date",
-            FieldType::DateTime,
-            0,
-            "v.last_referenced_at",
-            FILTER | NILLABLE | SORT,
-        ),
+        VIEW_DATES[0],
+        VIEW_DATES[1],
         reference(
             "OwnerId",
             "Owner ID",
@@ -464,7 +502,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "CallCenterId__c",
             "Call Center ID",
             "c.call_center_id",
-            FILTER | SORT | GROUP | NILLABLE | CUSTOM,
+            EDIT | NILLABLE | CUSTOM,
             &["CallCenter"],
             "CallCenter__r",
         ),
@@ -486,7 +524,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
         "RequestDescription",
         "IsCallback",
     ],
-    read_only: false,
+    access: Access::ReadWrite,
     after_write: None,
 };
 

@@ -219,6 +219,7 @@ fn wrong(field: &Field, value: &Spanned<Literal>) -> SoqlError {
         FieldType::Boolean => "boolean and should not be enclosed in quotes",
         FieldType::DateTime => "dateTime and should not be enclosed in quotes",
         FieldType::Id | FieldType::Reference => "id and should be enclosed in quotes",
+        FieldType::Int => "integer and should not be enclosed in quotes",
         _ => "string and should be enclosed in quotes",
     };
     SoqlError::field(
@@ -247,8 +248,25 @@ fn typed(field: &Field, value: &Spanned<Literal>) -> Result<Sql, SoqlError> {
                 SoqlError::malformed(value.position, format!("line 1:{} no viable alternative at character '{text}': write datetimes as 2024-05-01T00:00:00Z", value.position))
             }),
         (ty, Literal::Text { value: text, .. }) if ty.is_text() => Ok(Sql::Text(text.clone())),
+        (FieldType::Int, Literal::Number(text)) => number(text).ok_or_else(|| SoqlError {
+            code: "NUMBER_OUTSIDE_VALID_RANGE",
+            message: format!("{text} is outside the range of numbers a filter can compare"),
+            position: value.position,
+        }),
         _ => Err(wrong(field, value)),
     }
+}
+
+/// A number literal as SQL: an integer when it has no fraction (exact, so `= 60` matches 60), else a
+/// decimal, which SQLite compares with integer columns by value.
+fn number(text: &str) -> Option<Sql> {
+    if !text.contains('.') {
+        return text.parse::<i64>().ok().map(Sql::Integer);
+    }
+    text.parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .map(Sql::Real)
 }
 
 /// The `[start, end)` of a relative date literal, in stored form.

@@ -58,7 +58,9 @@ pub fn lex(query: &str) -> Result<Vec<Lexed>, SoqlError> {
             });
             continue;
         }
-        if c.is_ascii_digit() || (c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+        if c.is_ascii_digit()
+            || (matches!(c, '-' | '+') && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
             i += 1;
             while i < chars.len()
                 && (chars[i].is_ascii_alphanumeric() || matches!(chars[i], '.' | ':' | '-' | '+'))
@@ -108,12 +110,13 @@ fn number_or_date(raw: &str, position: usize) -> Result<Token, SoqlError> {
             return Ok(Token::DateTime(raw.to_owned()));
         }
     }
-    let numeric = raw.strip_prefix('-').unwrap_or(raw);
-    if !numeric.is_empty()
-        && numeric.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && numeric.matches('.').count() <= 1
-    {
-        return Ok(Token::Number(raw.to_owned()));
+    // An integer or a decimal: digits, then optionally a point and more digits (`60`, `-3`, `+2.5`).
+    let unsigned = raw.strip_prefix(['-', '+']).unwrap_or(raw);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    if digits(whole) && digits(fraction) {
+        let number = raw.strip_prefix('+').unwrap_or(raw);
+        return Ok(Token::Number(number.to_owned()));
     }
     Err(SoqlError::malformed(
         position,
@@ -205,6 +208,32 @@ mod tests {
             let error = lex(query).unwrap_err();
             assert_eq!(error.position, position, "{why}: {error:?}");
             assert_eq!(error.code, "MALFORMED_QUERY", "{why}");
+        }
+    }
+
+    #[test]
+    fn integers_and_decimals_are_numbers_and_malformed_ones_are_refused() {
+        let tokens = lex("60 -3 +2.5 0.125 007").unwrap();
+        let numbers: Vec<Token> = ["60", "-3", "2.5", "0.125", "007"]
+            .into_iter()
+            .map(|n| Token::Number(n.into()))
+            .collect();
+        assert_eq!(
+            tokens.into_iter().map(|t| t.token).collect::<Vec<_>>(),
+            numbers
+        );
+        for (query, why) in [
+            ("1.", "a point without a fraction"),
+            ("1.2.3", "two points"),
+            ("12abc", "letters after digits"),
+            ("1e3", "an exponent"),
+            ("--1", "two signs"),
+        ] {
+            assert_eq!(
+                lex(query).map_err(|e| e.code),
+                Err("MALFORMED_QUERY"),
+                "{why}"
+            );
         }
     }
 

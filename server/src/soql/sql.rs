@@ -224,6 +224,33 @@ mod tests {
     }
 
     #[test]
+    fn number_literals_compare_with_number_fields_as_numbers() {
+        let (checked, translated) = translated(
+            "SELECT Id FROM Task WHERE CallDurationInSeconds > 60 AND CallDurationInSeconds <= 90.5 \
+             AND CallDurationInSeconds != -1 AND CallDurationInSeconds IN (30, 120)",
+        );
+        let page = translated.page(&checked, 0, 10);
+        for param in [
+            Sql::Integer(60),
+            Sql::Real(90.5),
+            Sql::Integer(-1),
+            Sql::Integer(30),
+            Sql::Integer(120),
+        ] {
+            assert!(
+                page.params.contains(&param),
+                "{param:?} in {:?}",
+                page.params
+            );
+        }
+        assert!(
+            page.sql.contains("c.call_duration_in_seconds > ?"),
+            "{}",
+            page.sql
+        );
+    }
+
+    #[test]
     fn schema_errors_name_the_problem() {
         let now = time::OffsetDateTime::now_utc();
         let table = [
@@ -281,6 +308,26 @@ mod tests {
                 "SELECT Id FROM ContactRequest OFFSET 2001",
                 "NUMBER_OUTSIDE_VALID_RANGE",
                 "an OFFSET over 2,000",
+            ),
+            (
+                "SELECT Id FROM Task WHERE CallDurationInSeconds = '60'",
+                "INVALID_FIELD",
+                "a quoted number",
+            ),
+            (
+                "SELECT Id FROM Task WHERE CallDisposition = 60",
+                "INVALID_FIELD",
+                "a number for a text field",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE IsCallback = 1",
+                "INVALID_FIELD",
+                "a number for a boolean",
+            ),
+            (
+                "SELECT Id FROM Task WHERE CallDurationInSeconds > 99999999999999999999",
+                "NUMBER_OUTSIDE_VALID_RANGE",
+                "an integer beyond 64 bits",
             ),
         ];
         for (query, code, why) in table {

@@ -75,6 +75,8 @@ pub enum Inserted {
     Replayed(ContactRequestCreated),
     /// The key was seen with a different submission: nothing was written.
     Conflict,
+    /// The callback slot the submission booked holds as many open callbacks as it may: nothing was written.
+    SlotFull,
 }
 
 /// The answer recorded for `key`, if the key has been used: its fingerprint and the request it created.

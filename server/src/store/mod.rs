@@ -48,6 +48,23 @@ pub struct Submission {
     pub visitor_sub: Option<String>,
     /// The name of the queue that will own the request; `None` for the store's default queue.
     pub owner_queue: Option<String>,
+    /// The internal name of the call center that calls back (the site's, for the Phone channel).
+    pub call_center: Option<String>,
+    /// The callback slot the visitor chose, if any: the request is routable from its start.
+    pub booking: Option<Booking>,
+}
+
+/// A callback slot a submission books. Its capacity is checked in the transaction that stores the
+/// request, on the one writer, so two visitors can never both take a slot's last place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booking {
+    /// The internal name of the call center whose slot it is.
+    pub call_center: String,
+    /// The slot's `[start, end)`, in the stored format.
+    pub start: String,
+    pub end: String,
+    /// How many open callbacks the slot may hold.
+    pub capacity: u32,
 }
 
 /// A stored contact request, every column.
@@ -68,6 +85,10 @@ pub struct StoredContactRequest {
     pub updated_at: String,
     pub site_key: Option<String>,
     pub visitor_sub: Option<String>,
+    /// When the request becomes routable (a chosen callback slot); `None` at once.
+    pub scheduled_routing_at: Option<String>,
+    /// The id of the call center that calls back.
+    pub call_center_id: Option<String>,
 }
 
 /// The store the server runs on.
@@ -93,11 +114,15 @@ impl Store {
             Inserted::Conflict => Err(StoreError::BatchFailed(
                 "an insert without a key reported a key conflict".into(),
             )),
+            Inserted::SlotFull => Err(StoreError::BatchFailed(
+                "the callback slot is fully booked".into(),
+            )),
         }
     }
 
     /// Stores a new request unless `key` was already used: then answers what the first use got (same
     /// submission) or a conflict (another submission), writing nothing. The key is committed with the record.
+    /// A submission booking a slot that is already full is refused ([`Inserted::SlotFull`]), writing nothing.
     pub async fn insert_once(
         &self,
         submission: Submission,

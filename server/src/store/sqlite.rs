@@ -40,6 +40,10 @@ fn migrations() -> Migrations<'static> {
             "../../migrations/sqlite/0004_sites_identity.sql"
         )),
         M::up(include_str!("../../migrations/sqlite/0005_callbacks.sql")),
+        M::up(include_str!("../../migrations/sqlite/0006_users_api.sql")),
+        M::up(include_str!(
+            "../../migrations/sqlite/0007_callback_slots.sql"
+        )),
     ])
 }
 
@@ -140,7 +144,8 @@ impl SqliteStore {
             conn.query_row(
                 "SELECT id, name, status, request_reason, preferred_channel, preferred_phone,
                         request_description, visitor_name, visitor_email, is_callback, source_origin,
-                        created_at, updated_at, site_key, visitor_sub
+                        created_at, updated_at, site_key, visitor_sub, scheduled_routing_at,
+                        call_center_id
                    FROM contact_requests WHERE id = ?1 OR name = ?1",
                 [key],
                 |row| {
@@ -160,6 +165,8 @@ impl SqliteStore {
                         updated_at: row.get(12)?,
                         site_key: row.get(13)?,
                         visitor_sub: row.get(14)?,
+                        scheduled_routing_at: row.get(15)?,
+                        call_center_id: row.get(16)?,
                     })
                 },
             )
@@ -307,6 +314,17 @@ fn insert_one(
     {
         return Ok(idempotency::replay(key, found));
     }
+    if let Some(booking) = &submission.booking {
+        let taken = crate::call_centers::slots::taken(
+            &savepoint,
+            &booking.call_center,
+            &booking.start,
+            &booking.end,
+        )?;
+        if taken.len() >= booking.capacity as usize {
+            return Ok(Inserted::SlotFull);
+        }
+    }
     let request = &submission.request;
     let id = ids::new_id(ids::CONTACT_REQUEST_PREFIX);
     // Cached: the statement is compiled once per connection, not once per row.
@@ -318,14 +336,16 @@ fn insert_one(
             "INSERT INTO contact_requests
             (id, status, request_reason, preferred_channel, preferred_phone, request_description,
              visitor_name, visitor_email, is_callback, source_origin, site_key, visitor_sub,
-             owner_id, created_by_id, last_modified_by_id, created_at, updated_at, system_modstamp)
+             owner_id, created_by_id, last_modified_by_id, created_at, updated_at, system_modstamp,
+             call_center_id, scheduled_routing_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
                  coalesce((SELECT id FROM queues WHERE name = ?13),
                           (SELECT id FROM queues WHERE is_default = 1),
                           '00G000000000001EAA'),
                  ?14, ?14,
                  strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
-                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+                 (SELECT id FROM call_centers WHERE internal_name = ?15 AND is_deleted = 0), ?16)
          RETURNING name",
         )?
         .query_row(
@@ -344,6 +364,8 @@ fn insert_one(
                 submission.visitor_sub,
                 submission.owner_queue,
                 SITE_GUEST_USER,
+                submission.call_center,
+                submission.booking.as_ref().map(|b| &b.start),
             ],
             |row| row.get(0),
         )?;

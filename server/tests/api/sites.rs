@@ -103,7 +103,7 @@ async fn a_site_s_public_settings_carry_its_labels_and_are_cached_by_etag() {
             "key": "shop", "name": "Example Shop", "sign_in_required": false,
             "reasons": [{"value": "Order", "label": "Something I ordered"}, {"value": "Billing", "label": "Billing"}],
             "channels": [{"value": "Phone", "label": "Phone"}, {"value": "Email", "label": "Email"}],
-            "default_country_code": "44"
+            "default_country_code": "44", "callback_slots": false
         })
     );
     assert_eq!(response.headers[header::CACHE_CONTROL], "no-cache");

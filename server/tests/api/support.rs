@@ -68,6 +68,7 @@ impl TestApp {
             std::path::Path::new("test.toml"),
             sites_toml,
             &|_| None,
+            &contact_server::call_centers::CallCenters::default(),
         )
         .expect("test sites parse");
         let router = contact_server::app(

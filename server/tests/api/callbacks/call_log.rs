@@ -311,3 +311,99 @@ async fn the_interaction_of_a_verified_visitor_s_request_is_authenticated_and_a_
     assert!(authenticated[&verified], "a verified visitor");
     assert!(!authenticated[&guest], "a guest");
 }
+
+#[tokio::test]
+async fn the_call_log_is_filtered_by_duration_with_number_literals() {
+    let t = Callbacks::new().await;
+    let id = t
+        .callback("durations", json!({"callbackNumber": "+18445791189"}))
+        .await;
+    for seconds in [30, 60, 61, 95, 600] {
+        let task = t
+            .api(
+                &t.rita.1,
+                "POST",
+                &format!("{V}/sobjects/Task"),
+                Some(
+                    json!({"WhatId": id, "CallType": "Outbound", "CallDurationInSeconds": seconds}),
+                ),
+            )
+            .await;
+        assert_eq!(task.status, 201, "{}", task.body);
+    }
+    let durations = |soql: &'static str| {
+        let t = &t;
+        async move {
+            let q = t
+                .api(
+                    &t.rita.1,
+                    "GET",
+                    &format!("{V}/query?q={}", encoded(soql)),
+                    None,
+                )
+                .await;
+            assert_eq!(q.status, 200, "{soql}: {}", q.body);
+            let mut found: Vec<i64> = q.body["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["CallDurationInSeconds"].as_i64().unwrap())
+                .collect();
+            found.sort_unstable();
+            found
+        }
+    };
+    let table = [
+        (
+            "SELECT CallDurationInSeconds FROM Task WHERE CallDurationInSeconds > 60",
+            vec![61, 95, 600],
+        ),
+        (
+            "SELECT CallDurationInSeconds FROM Task WHERE CallDurationInSeconds >= 60 AND CallDurationInSeconds < 95.5",
+            vec![60, 61, 95],
+        ),
+        (
+            "SELECT CallDurationInSeconds FROM Task WHERE CallDurationInSeconds = 600",
+            vec![600],
+        ),
+        (
+            "SELECT CallDurationInSeconds FROM Task WHERE CallDurationInSeconds IN (30, 95)",
+            vec![30, 95],
+        ),
+        (
+            "SELECT CallDurationInSeconds FROM Task WHERE CallDurationInSeconds != 30 AND CallDurationInSeconds <= 60.0",
+            vec![60],
+        ),
+    ];
+    for (soql, expected) in table {
+        assert_eq!(durations(soql).await, expected, "{soql}");
+    }
+    let quoted = t
+        .api(
+            &t.rita.1,
+            "GET",
+            &format!(
+                "{V}/query?q={}",
+                encoded("SELECT Id FROM Task WHERE CallDurationInSeconds > '60'")
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(quoted.status, 400);
+    assert_eq!(quoted.body[0]["errorCode"], "INVALID_FIELD");
+    let message = quoted.body[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("must be of type integer and should not be enclosed in quotes"),
+        "{message}"
+    );
+}
+
+/// `text` percent-encoded for a query string.
+fn encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

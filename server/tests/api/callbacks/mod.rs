@@ -1,8 +1,10 @@
-//! Callbacks: the telephony endpoint, call centers through the API, routing and claiming, and the call
-//! log with the status machine and EngagementInteraction it drives.
+//! Callbacks: the telephony endpoint, call centers through the API, routing and claiming, the call log
+//! with the status machine and EngagementInteraction it drives, and the slots visitors book.
 
 mod call_log;
+mod representatives;
 mod routing;
+mod slots;
 mod startup;
 mod support;
 mod telephony;

@@ -1,4 +1,5 @@
-//! The real binary refuses to start on a broken call-center file, naming the file and line.
+//! The real binary refuses to start on a broken call-center file, or a site naming a call center that
+//! does not exist, naming the file and line.
 
 use std::process::Command;
 
@@ -26,6 +27,30 @@ fn a_broken_call_center_file_stops_the_server_with_its_file_and_line() {
         stderr.contains("centers.toml")
             && stderr.contains("line 4")
             && stderr.contains("Mars/Base"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_site_naming_an_unknown_call_center_stops_the_server_with_its_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let sites = dir.path().join("sites.toml");
+    std::fs::write(
+        &sites,
+        "[[site]]\nkey = \"shop\"\nname = \"Shop\"\nallowed_origins = [\"https://shop.example\"]\ncall_center = \"nowhere\"\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_contact-server"))
+        .args(["--listen", "127.0.0.1:0", "--no-demo", "--sites"])
+        .arg(&sites)
+        .arg("--database")
+        .arg(dir.path().join("db.sqlite3"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("sites.toml:5:") && stderr.contains("there is no call center \"nowhere\""),
         "{stderr}"
     );
 }

@@ -95,6 +95,7 @@ impl Callbacks {
             std::path::Path::new("test.toml"),
             crate::support::ONE_SITE,
             &|_| None,
+            &call_centers,
         )
         .expect("test site parses");
         let state = AppState {

@@ -1,0 +1,69 @@
+//! Salesforce's User as the API serves it: the representatives and integrations the CLI adds
+//! (`contact-server users add`), readable and queryable, and updatable in one field only, CallCenterId,
+//! the call center a representative belongs to (checked to be a live CallCenter).
+//!
+//! The records are the `users` table, seen through the `user_records` view of migration 0006, which
+//! gives it the system columns every object has; the view's trigger writes an update back to `users`.
+
+use super::call_objects::system_fields;
+use super::schema::prop::*;
+use super::schema::{Access, FieldType, SObject, SYSTEM, VIEW_DATES, field, reference};
+
+const READ: u16 = FILTER | SORT | GROUP;
+/// The system fields but IsDeleted: users are deactivated, never deleted.
+const USER_SYSTEM: [super::schema::Field; 7] = system_fields!("User ID");
+
+pub static USER: SObject = SObject {
+    name: "User",
+    label: "User",
+    label_plural: "Users",
+    key_prefix: crate::access::directory::USER_PREFIX,
+    table: "user_records",
+    views_table: "user_views",
+    fields: &[
+        USER_SYSTEM[0],
+        field(
+            "Username",
+            "Username",
+            FieldType::String,
+            80,
+            "c.username",
+            READ | ID_LOOKUP | UNIQUE,
+        ),
+        field("Name", "Full Name", FieldType::String, 121, "c.name", READ),
+        field(
+            "Email",
+            "Email",
+            FieldType::Email,
+            128,
+            "c.email",
+            READ | NILLABLE,
+        ),
+        field(
+            "IsActive",
+            "Active",
+            FieldType::Boolean,
+            0,
+            "c.is_active",
+            READ | DEFAULTED,
+        ),
+        reference(
+            "CallCenterId",
+            "Call Center ID",
+            "c.call_center_id",
+            UPDATE | READ | NILLABLE,
+            &["CallCenter"],
+            "CallCenter",
+        ),
+        USER_SYSTEM[2],
+        USER_SYSTEM[3],
+        USER_SYSTEM[4],
+        USER_SYSTEM[5],
+        USER_SYSTEM[6],
+        VIEW_DATES[0],
+        VIEW_DATES[1],
+    ],
+    layout: &["Username", "Name", "Email", "IsActive", "CallCenterId"],
+    access: Access::Update,
+    after_write: None,
+};

@@ -1,0 +1,354 @@
+//! The visitor's side of callbacks: the slots a site's call center offers, and a submission that books
+//! one, checked again by the server (past, too soon, not a slot, full) and atomically against capacity.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use contact_server::call_centers::file;
+use contact_server::{AppState, Sites, Store, WidgetAssets};
+use serde_json::{Value, json};
+
+use super::support::{SECRET, claims, jwt};
+use crate::support::{PAGE_ORIGIN, TestApp, TestResponse, error_body};
+
+/// A center open around the clock in Tokyo: two callbacks per half hour, an hour's lead, two days.
+const CENTERS: &str = r#"
+[[call_center]]
+internal_name = "always"
+name = "Round the clock"
+unified_routing = true
+time_zone = "Asia/Tokyo"
+business_hours = { mon = "00:00-24:00", tue = "00:00-24:00", wed = "00:00-24:00", thu = "00:00-24:00", fri = "00:00-24:00", sat = "00:00-24:00", sun = "00:00-24:00" }
+slot_minutes = 30
+lead_time_minutes = 60
+slot_capacity = 2
+booking_days = 2
+[call_center.jwt]
+issuer = "https://connect.example.com"
+audience = "contact-server"
+[[call_center.jwt.keys]]
+kid = "always-1"
+algorithm = "HS256"
+secret = "0123456789abcdef0123456789abcdef"
+"#;
+
+const SITES: &str = r#"
+[[site]]
+key = "shop"
+name = "Example Shop"
+allowed_origins = ["https://shop.example.com"]
+call_center = "always"
+
+[[site]]
+key = "blog"
+name = "Example Blog"
+allowed_origins = ["https://shop.example.com"]
+"#;
+
+async fn app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
+    let call_centers = file::parse(CENTERS).expect("centers parse");
+    call_centers.sync(&store).await.expect("centers stored");
+    let sites = contact_server::sites::file::parse(
+        std::path::Path::new("test.toml"),
+        SITES,
+        &|_| None,
+        &call_centers,
+    )
+    .expect("sites parse");
+    let state = AppState {
+        call_centers,
+        ..AppState::new(
+            store.clone(),
+            Sites::new(sites),
+            contact_server::protection::Protection::off(),
+        )
+    };
+    let router = contact_server::app(state, &WidgetAssets::load(&dir.path().join("none")));
+    TestApp { router, store, dir }
+}
+
+async fn slots(app: &TestApp, site: &str, origin: &str) -> TestResponse {
+    let request = Request::get(format!("/api/v1/sites/{site}/callback-slots"))
+        .header(header::ORIGIN, origin)
+        .body(Body::empty())
+        .unwrap();
+    app.send(request).await
+}
+
+/// The starts offered now, earliest first.
+async fn offered(app: &TestApp) -> Vec<(String, u64)> {
+    let response = slots(app, "shop", PAGE_ORIGIN).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    response.body["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["start"].as_str().unwrap().to_owned(),
+                s["remaining"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn submit(app: &TestApp, site: &str, form: Value) -> TestResponse {
+    let request = Request::post(contact_shared::CONTACT_REQUESTS_PATH)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("x-crw-site", site)
+        .header(header::ORIGIN, PAGE_ORIGIN)
+        .body(Body::from(form.to_string()))
+        .unwrap();
+    app.send(request).await
+}
+
+fn phone_form(time: &str) -> Value {
+    json!({"request_reason": "Billing", "preferred_phone": "+81 3 1234 5678", "callback_time": time})
+}
+
+fn at(text: &str) -> jiff::Timestamp {
+    text.parse().unwrap()
+}
+
+/// The scheduled routing time and call center of the stored request `name`.
+async fn stored(app: &TestApp, name: &str) -> (Option<String>, Option<String>) {
+    let found = app.store.find(name).await.unwrap().expect("stored");
+    (found.scheduled_routing_at, found.call_center_id)
+}
+
+#[tokio::test]
+async fn a_site_s_call_center_offers_half_hour_slots_beyond_the_lead_time_with_their_room() {
+    let app = app().await;
+    let before = jiff::Timestamp::now();
+    let response = slots(&app, "shop", PAGE_ORIGIN).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert_eq!(response.headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(response.body["time_zone"], "Asia/Tokyo");
+    assert_eq!(response.body["slot_minutes"], 30);
+    let slots = offered(&app).await;
+    // Open around the clock: today's remaining half hours and tomorrow's 48, in Tokyo's days.
+    assert!(slots.len() > 48 && slots.len() <= 96, "{}", slots.len());
+    let first = at(&slots[0].0);
+    let lead = jiff::SignedDuration::from_mins(60);
+    assert!(first >= before + lead, "{first} is an hour away at least");
+    assert!(first < before + lead + jiff::SignedDuration::from_mins(31));
+    for (start, remaining) in &slots {
+        assert!(
+            start.ends_with(":00:00Z") || start.ends_with(":30:00Z"),
+            "{start}"
+        );
+        assert_eq!(*remaining, 2);
+    }
+    let settings = app
+        .send(
+            Request::get("/api/v1/sites/shop")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(settings.body["callback_slots"], true);
+}
+
+#[tokio::test]
+async fn slots_are_refused_like_settings_and_absent_without_a_call_center() {
+    let app = app().await;
+    let table = [
+        (
+            "shop",
+            "https://evil.example",
+            403,
+            "does not allow its contact form on https://evil.example",
+        ),
+        ("nope", PAGE_ORIGIN, 404, "There is no site \"nope\""),
+        (
+            "blog",
+            PAGE_ORIGIN,
+            404,
+            "Example Blog does not offer callback times",
+        ),
+    ];
+    for (site, origin, status, says) in table {
+        let response = slots(&app, site, origin).await;
+        assert_eq!(response.status, status, "{site} from {origin}");
+        let body = error_body(&response);
+        assert!(body.message.contains(says), "{}", body.message);
+    }
+}
+
+#[tokio::test]
+async fn a_chosen_slot_is_stored_as_the_scheduled_routing_time_and_takes_a_place() {
+    let app = app().await;
+    let slots = offered(&app).await;
+    let (slot, _) = &slots[3];
+    let response = submit(&app, "shop", phone_form(slot)).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    let name = response.body["name"].as_str().unwrap();
+    let (scheduled, center) = stored(&app, name).await;
+    assert_eq!(scheduled.map(|s| at(&s)), Some(at(slot)));
+    assert!(center.is_some_and(|c| c.starts_with("04v")));
+    let after = offered(&app).await;
+    assert_eq!(after.iter().find(|(s, _)| s == slot).map(|s| s.1), Some(1));
+
+    let asap = submit(
+        &app,
+        "shop",
+        json!({"request_reason": "Billing", "preferred_phone": "+81 3 1234 5678", "is_callback": true}),
+    )
+    .await;
+    assert_eq!(asap.status, StatusCode::CREATED);
+    let name = asap.body["name"].as_str().unwrap();
+    let (scheduled, center) = stored(&app, name).await;
+    assert_eq!(scheduled, None, "as soon as possible: routable at once");
+    assert!(center.is_some(), "the site's call center calls back");
+    let found = app.store.find(name).await.unwrap().unwrap();
+    assert!(found.is_callback, "IsCallback stays what the form said");
+}
+
+#[tokio::test]
+async fn a_time_that_is_not_an_offered_slot_is_refused_on_its_field_and_nothing_is_stored() {
+    let app = app().await;
+    let slots = offered(&app).await;
+    let first = at(&slots[0].0);
+    let shifted = |minutes: i64| {
+        (first + jiff::SignedDuration::from_mins(minutes))
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    let table = [
+        (
+            "shop",
+            phone_form("2020-01-06T09:00:00Z"),
+            "That time has passed: choose a time from the list.",
+            "a time in the past",
+        ),
+        (
+            "shop",
+            phone_form(&shifted(-30)),
+            "That time is too soon: choose a time at least 1 hour from now.",
+            "within the lead time",
+        ),
+        (
+            "shop",
+            phone_form(&shifted(10)),
+            "We do not call back at that time: choose a time from the list, which follows our business hours.",
+            "not the start of a slot",
+        ),
+        (
+            "shop",
+            phone_form(&shifted(3 * 24 * 60)),
+            "We do not call back at that time: choose a time from the list, which follows our business hours.",
+            "beyond the days offered",
+        ),
+        (
+            "shop",
+            phone_form("tomorrow at ten"),
+            "Choose a time from the list, or ask us to call as soon as possible (a time is sent in UTC, such as 2026-03-02T14:30:00Z).",
+            "not a UTC time",
+        ),
+        (
+            "shop",
+            json!({"request_reason": "Billing", "preferred_channel": "Email", "email": "a@example.com", "callback_time": slots[0].0}),
+            "A callback time is only for phone calls: choose Phone, or leave the time out.",
+            "a time for an email reply",
+        ),
+        (
+            "blog",
+            phone_form(&slots[0].0),
+            "This site does not offer callback times: ask us to call you as soon as possible.",
+            "a site without a call center",
+        ),
+    ];
+    for (site, form, message, why) in table {
+        let response = submit(&app, site, form).await;
+        assert_eq!(
+            response.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{why}: {}",
+            response.body
+        );
+        assert_eq!(
+            error_body(&response).field("callback_time"),
+            Some(message),
+            "{why}"
+        );
+    }
+    assert_eq!(app.stored_count(), 0);
+}
+
+#[tokio::test]
+async fn a_full_slot_is_refused_leaves_the_list_and_comes_back_when_a_callback_closes() {
+    let app = app().await;
+    let slot = offered(&app).await[1].0.clone();
+    for _ in 0..2 {
+        let response = submit(&app, "shop", phone_form(&slot)).await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    }
+    let full = submit(&app, "shop", phone_form(&slot)).await;
+    assert_eq!(full.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error_body(&full).field("callback_time"),
+        Some("That time has just been fully booked: choose another time from the list.")
+    );
+    assert_eq!(app.stored_count(), 2);
+    assert!(
+        !offered(&app).await.iter().any(|(s, _)| *s == slot),
+        "a full slot is not offered"
+    );
+
+    // An abandoned callback no longer holds its place.
+    let conn = rusqlite::Connection::open(app.dir.path().join("test.sqlite3")).unwrap();
+    conn.execute(
+        "UPDATE contact_requests SET status = 'Abandoned' WHERE seq = (SELECT min(seq) FROM contact_requests)",
+        [],
+    )
+    .unwrap();
+    let again = offered(&app).await;
+    assert_eq!(again.iter().find(|(s, _)| *s == slot).map(|s| s.1), Some(1));
+}
+
+#[tokio::test]
+async fn two_visitors_for_the_last_place_one_wins_and_the_other_is_told_it_is_full() {
+    let app = app().await;
+    for round in 0..5 {
+        let slot = offered(&app).await[2 + round].0.clone();
+        let taken = submit(&app, "shop", phone_form(&slot)).await;
+        assert_eq!(taken.status, StatusCode::CREATED);
+        let (a, b) = tokio::join!(
+            submit(&app, "shop", phone_form(&slot)),
+            submit(&app, "shop", phone_form(&slot))
+        );
+        let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [201, 422], "round {round}");
+    }
+    let conn = rusqlite::Connection::open(app.dir.path().join("test.sqlite3")).unwrap();
+    let most: i64 = conn
+        .query_row(
+            "SELECT max(n) FROM (SELECT count(*) AS n FROM contact_requests GROUP BY scheduled_routing_at)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(most, 2, "no slot holds more than its capacity");
+}
+
+#[tokio::test]
+async fn a_provider_s_scheduled_callback_takes_a_place_in_its_slot_too() {
+    let app = app().await;
+    let slot = offered(&app).await[5].0.clone();
+    let inside = (at(&slot) + jiff::SignedDuration::from_mins(12)).to_string();
+    let token = jwt(Some("always-1"), SECRET, claims());
+    let request = Request::post("/telephony/v1/voiceCalls/call-1/requestCallback")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"callbackNumber": "+81312345678", "scheduledRoutingDateTime": inside})
+                .to_string(),
+        ))
+        .unwrap();
+    let response = app.send(request).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    let after = offered(&app).await;
+    assert_eq!(after.iter().find(|(s, _)| *s == slot).map(|s| s.1), Some(1));
+}
