@@ -20,7 +20,8 @@ use crate::model::FormModel;
 pub struct Slots {
     model: FormModel,
     texts: Texts,
-    url: StoredValue<String>,
+    /// Leaked: the form lives as long as the page, and a `&'static str` costs no reactive storage.
+    url: &'static str,
     /// `None` for as soon as possible; while picking, the `<option>`s of the list.
     list: RwSignal<Option<String>>,
 }
@@ -31,7 +32,7 @@ impl Slots {
         Self {
             model,
             texts,
-            url: StoredValue::new(url),
+            url: url.leak(),
             list: RwSignal::new(None),
         }
     }
@@ -49,9 +50,8 @@ impl Slots {
         if choose_first {
             self.list.set(Some(note(&self.texts.get("when_loading"))));
         }
-        let url = self.url.get_value();
-        leptos::task::spawn_local(async move {
-            let starts = crate::site::callback_slots(&url).await;
+        wasm_bindgen_futures::spawn_local(async move {
+            let starts = crate::site::callback_slots(self.url).await;
             self.show(&starts, choose_first);
         });
     }
