@@ -4,6 +4,7 @@
 //! its write is committed to disk. SQLite is the embedded default ([`sqlite`]); another backend, such as
 //! PostgreSQL, is a new variant behind the same methods.
 
+mod batch;
 mod idempotency;
 mod jobs;
 mod sqlite;

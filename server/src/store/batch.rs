@@ -1,0 +1,269 @@
+//! Writing a group commit's submissions: the work of one batch inside its one transaction.
+//!
+//! The fast path decides every submission first (new record, or an answer its idempotency key already
+//! got), then writes all new records with a few multi-row statements per table. One statement per row
+//! would pay SQLite's per-statement costs for every row: compiling nothing, but opening a statement
+//! journal, copying each touched page into it and running the triggers' programs, row by row. If anything
+//! fails, the caller rolls the batch back and writes it again row by row ([`write_each`]), each row in its
+//! own savepoint, so one bad row fails alone.
+
+use std::collections::HashMap;
+
+use contact_shared::{ContactRequestCreated, Status};
+use rusqlite::{Connection, Statement, ToSql};
+
+use super::idempotency::{self, IdempotencyKey, Inserted};
+use super::{StoreError, Submission};
+use crate::ids;
+
+/// The user widget submissions are created by (Salesforce's site guest user), seeded by migration 0002.
+const SITE_GUEST_USER: &str = "005000000000001AAA";
+
+/// Rows per multi-row statement, largest first. A batch is written as a few statements of these sizes, so
+/// the connection's statement cache keeps one compiled statement per size and table.
+const CHUNKS: [usize; 4] = [64, 16, 4, 1];
+
+/// What one submission of a batch comes to.
+enum Planned<'a> {
+    /// A new record: its index among the rows to write.
+    New(usize),
+    /// Its key was used before this batch: the answer, and nothing to write.
+    Answered(Inserted),
+    /// Its key came earlier in this batch, with the submission at this index (and this key).
+    SameKeyAs(usize, &'a IdempotencyKey, &'a IdempotencyKey),
+}
+
+/// A new record about to be written.
+struct Row<'a> {
+    seq: i64,
+    id: String,
+    owner_id: String,
+    submission: &'a Submission,
+}
+
+/// Writes a batch on the fast path: one decision per submission, then a few statements for all of them.
+/// Returns each submission's answer in order; any error means the caller must roll back.
+pub(super) fn write_all(
+    tx: &Connection,
+    batch: &[(&Submission, Option<&IdempotencyKey>)],
+) -> Result<Vec<Inserted>, StoreError> {
+    let now = now(tx)?;
+    let mut next_seq = next_seq(tx)?;
+    let mut owners: HashMap<Option<&str>, String> = HashMap::new();
+    let mut first_of_key: HashMap<&str, (usize, &IdempotencyKey)> = HashMap::new();
+    let mut rows = Vec::with_capacity(batch.len());
+    let mut keys = Vec::new();
+    let mut planned = Vec::with_capacity(batch.len());
+    for (index, &(submission, key)) in batch.iter().enumerate() {
+        if let Some(key) = key {
+            if let Some(&(first, first_key)) = first_of_key.get(key.as_str()) {
+                planned.push(Planned::SameKeyAs(first, key, first_key));
+                continue;
+            }
+            if let Some(found) = idempotency::find(tx, key.as_str())? {
+                planned.push(Planned::Answered(idempotency::replay(key, found)));
+                continue;
+            }
+            first_of_key.insert(key.as_str(), (index, key));
+        }
+        let queue = submission.owner_queue.as_deref();
+        let owner_id = match owners.get(&queue) {
+            Some(owner) => owner.clone(),
+            None => {
+                let owner = owner_id(tx, queue)?;
+                owners.insert(queue, owner.clone());
+                owner
+            }
+        };
+        let id = ids::new_id(ids::CONTACT_REQUEST_PREFIX);
+        if let Some(key) = key {
+            keys.push((key, rows.len()));
+        }
+        planned.push(Planned::New(rows.len()));
+        rows.push(Row {
+            seq: next_seq,
+            id,
+            owner_id,
+            submission,
+        });
+        next_seq += 1;
+    }
+    let names = insert_rows(tx, &now, &rows)?;
+    let keys: Vec<(&IdempotencyKey, &str)> = keys
+        .into_iter()
+        .map(|(key, row)| (key, rows[row].id.as_str()))
+        .collect();
+    idempotency::record(tx, &now, &keys)?;
+
+    let created = |row: usize| ContactRequestCreated {
+        id: rows[row].id.clone(),
+        name: names[row].clone(),
+        status: Status::New,
+    };
+    let mut answers: Vec<Inserted> = Vec::with_capacity(batch.len());
+    for plan in planned {
+        let answer = match plan {
+            Planned::New(row) => Inserted::Created(created(row)),
+            Planned::Answered(answer) => answer,
+            Planned::SameKeyAs(first, key, first_key) => {
+                let Inserted::Created(first_answer) = &answers[first] else {
+                    return Err(StoreError::BatchFailed(
+                        "the first use of a key in a batch did not create a record".into(),
+                    ));
+                };
+                idempotency::replay(
+                    key,
+                    (first_key.fingerprint().to_owned(), first_answer.clone()),
+                )
+            }
+        };
+        answers.push(answer);
+    }
+    Ok(answers)
+}
+
+/// Writes the batch one submission at a time, each in its own savepoint: the slow path after the fast one
+/// failed, so a row that cannot be written fails alone and the others are still stored.
+pub(super) fn write_each(
+    tx: &mut rusqlite::Transaction<'_>,
+    batch: &[(&Submission, Option<&IdempotencyKey>)],
+) -> Vec<Result<Inserted, StoreError>> {
+    batch
+        .iter()
+        .map(|&(submission, key)| {
+            let savepoint = tx.savepoint()?;
+            let mut answers = write_all(&savepoint, &[(submission, key)])?;
+            savepoint.commit()?;
+            answers.pop().ok_or_else(|| {
+                StoreError::BatchFailed("a submission was written without an answer".into())
+            })
+        })
+        .collect()
+}
+
+/// Inserts the rows with a few multi-row statements and returns their request numbers, in order. Every
+/// system field is set, so the intake-defaults trigger of migration 0002 has nothing to fill in.
+fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<String>, StoreError> {
+    const HEAD: &str = "INSERT INTO contact_requests
+        (seq, id, request_reason, preferred_channel, preferred_phone, request_description, visitor_name,
+         visitor_email, is_callback, source_origin, site_key, visitor_sub, owner_id,
+         status, created_by_id, last_modified_by_id, created_at, updated_at, system_modstamp)
+        VALUES";
+    let shared: [&dyn ToSql; 3] = [&Status::New.as_str(), &SITE_GUEST_USER, &now];
+    insert_chunked(
+        tx,
+        HEAD,
+        &shared,
+        13,
+        ", ?1, ?2, ?2, ?3, ?3, ?3",
+        rows,
+        |s, at, row| {
+            let request = &row.submission.request;
+            let values: [&dyn ToSql; 13] = [
+                &row.seq,
+                &row.id,
+                &request.request_reason().as_str(),
+                &request.preferred_channel().as_str(),
+                &request.preferred_phone().map(|p| p.as_str()),
+                &request.request_description().map(|d| d.as_str()),
+                &request.name().map(|n| n.as_str()),
+                &request.email().map(|e| e.as_str()),
+                &request.is_callback(),
+                &row.submission.source_origin,
+                &row.submission.site_key,
+                &row.submission.visitor_sub,
+                &row.owner_id,
+            ];
+            bind(s, at, &values)
+        },
+    )?;
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Ok(Vec::new());
+    };
+    let names = tx
+        .prepare_cached(
+            "SELECT name FROM contact_requests WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
+        )?
+        .query_map([first.seq, last.seq], |row| row.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    if names.len() != rows.len() {
+        return Err(StoreError::BatchFailed(format!(
+            "wrote {} requests but found {}",
+            rows.len(),
+            names.len()
+        )));
+    }
+    Ok(names)
+}
+
+/// Runs `head VALUES (…), (…)` over `rows` in chunks of [`CHUNKS`] rows. Parameters `?1`… are `shared`,
+/// the same for every row; each row then has `width` parameters of its own, bound by `bind_row` from the
+/// index of its first, and its tuple ends with `tail` (which may name the shared ones).
+pub(super) fn insert_chunked<T>(
+    tx: &Connection,
+    head: &str,
+    shared: &[&dyn ToSql],
+    width: usize,
+    tail: &str,
+    rows: &[T],
+    bind_row: impl Fn(&mut Statement<'_>, usize, &T) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let size = CHUNKS
+            .into_iter()
+            .find(|&size| size <= rest.len())
+            .unwrap_or(1);
+        let (chunk, after) = rest.split_at(size);
+        let tuples: Vec<String> = (0..size)
+            .map(|row| {
+                let first = shared.len() + row * width + 1;
+                let own: Vec<String> = (first..first + width).map(|n| format!("?{n}")).collect();
+                format!("({}{tail})", own.join(", "))
+            })
+            .collect();
+        let mut statement = tx.prepare_cached(&format!("{head} {}", tuples.join(", ")))?;
+        bind(&mut statement, 1, shared)?;
+        for (row, value) in chunk.iter().enumerate() {
+            bind_row(&mut statement, shared.len() + row * width + 1, value)?;
+        }
+        statement.raw_execute()?;
+        rest = after;
+    }
+    Ok(())
+}
+
+/// Binds `values` to the parameters from index `first` on.
+pub(super) fn bind(
+    statement: &mut Statement<'_>,
+    first: usize,
+    values: &[&dyn ToSql],
+) -> rusqlite::Result<()> {
+    values
+        .iter()
+        .enumerate()
+        .try_for_each(|(i, value)| statement.raw_bind_parameter(first + i, value))
+}
+
+/// The transaction's time, in the format every timestamp column holds: one for the whole batch.
+fn now(tx: &Connection) -> rusqlite::Result<String> {
+    tx.prepare_cached("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")?
+        .query_row([], |row| row.get(0))
+}
+
+/// The `seq` the next request gets, which numbers it (`CR-000042`): one past the highest, as SQLite would
+/// pick, but known before the insert so a batch needs no `RETURNING`.
+fn next_seq(tx: &Connection) -> rusqlite::Result<i64> {
+    tx.prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM contact_requests")?
+        .query_row([], |row| row.get(0))
+}
+
+/// The owner of a new request: the named queue, else the default queue, else the queue the migration seeded.
+fn owner_id(tx: &Connection, queue: Option<&str>) -> rusqlite::Result<String> {
+    tx.prepare_cached(
+        "SELECT coalesce((SELECT id FROM queues WHERE name = ?1),
+                         (SELECT id FROM queues WHERE is_default = 1),
+                         '00G000000000001EAA')",
+    )?
+    .query_row([queue], |row| row.get(0))
+}
