@@ -25,10 +25,12 @@ use super::{StoreError, StoredContactRequest, Submission};
 const MAX_BATCH: usize = 1_024;
 /// Compiled statements the write connection keeps: the batch writes use one per chunk size and table.
 const STATEMENT_CACHE: usize = 64;
-/// Log frames (pages, 4 KiB each) past which the writer finishes a checkpoint itself, so that its next
-/// commit starts the log over from the beginning. Under a steady stream of commits the checkpointer never
-/// catches up with the end of the log, which then grows without end and makes every sync slower.
-const RESTART_FRAMES: i64 = 8_192;
+/// Log frames (pages, 4 KiB each; 128 MiB) past which the writer finishes a checkpoint itself, so that its
+/// next commit starts the log over from the beginning. Under a steady stream of commits the checkpointer
+/// never catches up with the end of the log, which then grows without end. The writer's checkpoint stalls
+/// commits for a few to tens of milliseconds, so it should be rare: at the benchmark's full rate it comes
+/// every few seconds.
+const RESTART_FRAMES: i64 = 32_768;
 /// How many inserts may wait for the writer before submitters wait for room.
 const QUEUE: usize = 4_096;
 
