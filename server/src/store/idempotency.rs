@@ -9,6 +9,8 @@ use contact_shared::{ContactRequestCreated, NewContactRequest, Status};
 use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
+use super::batch::{MultiRowInsert, bind};
+
 /// The longest idempotency key taken; the widget sends 32 hex characters.
 pub const MAX_KEY_LEN: usize = 255;
 
@@ -112,10 +114,14 @@ pub(super) fn record(
     now: &str,
     keys: &[(&IdempotencyKey, &str)],
 ) -> rusqlite::Result<()> {
-    const HEAD: &str =
-        "INSERT INTO idempotency_keys (key, fingerprint, contact_request_id, created_at) VALUES";
-    super::batch::insert_chunked(tx, HEAD, &[&now], 3, ", ?1", keys, |s, at, (key, id)| {
-        super::batch::bind(s, at, &[&key.key, &key.fingerprint, id])
+    static KEYS: MultiRowInsert = MultiRowInsert::new(
+        "INSERT INTO idempotency_keys (key, fingerprint, contact_request_id, created_at) VALUES",
+        1,
+        3,
+        ", ?1",
+    );
+    KEYS.run(tx, &[&now], keys, |s, at, (key, id)| {
+        bind(s, at, &[&key.key, &key.fingerprint, id])
     })
 }
 

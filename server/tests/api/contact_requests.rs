@@ -92,8 +92,8 @@ async fn concurrent_submissions_each_get_their_own_number() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_submission_of_a_group_commit_is_answered_with_its_own_record() {
     let app = TestApp::new();
-    // 150 at once: group commits of several multi-row statements each.
-    let forms: Vec<Value> = (0..150)
+    // 300 at once: group commits of several multi-row statements each.
+    let forms: Vec<Value> = (0..300)
         .map(|i| {
             let mut form = valid_form();
             form["name"] = format!("Visitor {i}").into();
@@ -116,9 +116,9 @@ async fn every_submission_of_a_group_commit_is_answered_with_its_own_record() {
         assert_eq!(stored.visitor_name.as_deref(), form["name"].as_str());
         names.insert(stored.name);
     }
-    assert_eq!(names.len(), 150);
+    assert_eq!(names.len(), 300);
     assert_eq!(names.first().map(String::as_str), Some("CR-000001"));
-    assert_eq!(names.last().map(String::as_str), Some("CR-000150"));
+    assert_eq!(names.last().map(String::as_str), Some("CR-000300"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
