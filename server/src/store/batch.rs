@@ -2,10 +2,10 @@
 //!
 //! The fast path decides every submission first (new record, or an answer its idempotency key already
 //! got), then writes all new records with a few multi-row statements per table. One statement per row
-//! would pay SQLite's per-statement costs for every row: compiling nothing, but opening a statement
-//! journal, copying each touched page into it and running the triggers' programs, row by row. If anything
-//! fails, the caller rolls the batch back and writes it again row by row ([`write_each`]), each row in its
-//! own savepoint, so one bad row fails alone.
+//! would pay SQLite's per-statement costs for every row (not compiling, as statements are cached, but
+//! opening a statement journal, copying each touched page into it and running the triggers' programs). If
+//! a statement fails, the caller rolls the batch back and writes it again row by row ([`write_each`]),
+//! each row in its own savepoint, so one bad row fails alone.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;

@@ -2,9 +2,9 @@
 //! acknowledged.
 //!
 //! All writes go through one writer thread that owns the write connection. It takes every insert waiting
-//! in its queue and commits them in one transaction (group commit, written by [`super::batch`]); if that
-//! fails it writes them again one by one, so one failing row never takes the others with it. Reads use a
-//! separate read-only connection.
+//! in its queue and commits them in one transaction (group commit, written by [`super::batch`]); if one of
+//! its statements fails it writes them again one by one, so one failing row never takes the others with
+//! it. Reads use a separate read-only connection.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -310,20 +310,26 @@ fn commit_batch(conn: &mut Connection, batch: Pending) {
         .iter()
         .map(|(submission, key, _)| (submission, key.as_ref()))
         .collect();
-    let fast = (|| -> Result<Vec<Result<Inserted, StoreError>>, StoreError> {
+    let committed = (|| -> Result<Vec<Result<Inserted, StoreError>>, StoreError> {
         let tx = conn.transaction()?;
-        let answers = batch::write_all(&tx, &submissions)?;
-        tx.commit()?;
-        Ok(answers.into_iter().map(Ok).collect())
+        match batch::write_all(&tx, &submissions) {
+            Ok(answers) => {
+                // A commit that fails fails the whole batch: it is not written again, as a log write that
+                // failed midway must not be followed by a second copy of the same submissions.
+                tx.commit()?;
+                Ok(answers.into_iter().map(Ok).collect())
+            }
+            Err(error) => {
+                // A statement failed: roll back and write the rows one by one, so a bad row fails alone.
+                drop(tx);
+                tracing::warn!(%error, rows = batch.len(), "batch failed; writing its rows one by one");
+                let mut tx = conn.transaction()?;
+                let answers = batch::write_each(&mut tx, &submissions);
+                tx.commit()?;
+                Ok(answers)
+            }
+        }
     })();
-    let committed = fast.or_else(|error| {
-        // The failed transaction was rolled back; write it again row by row, so one bad row fails alone.
-        tracing::warn!(%error, rows = batch.len(), "batch failed; writing its rows one by one");
-        let mut tx = conn.transaction()?;
-        let answers = batch::write_each(&mut tx, &submissions);
-        tx.commit()?;
-        Ok::<_, StoreError>(answers)
-    });
     metrics::histogram!("crw_store_commit_seconds").record(started.elapsed().as_secs_f64());
     drop(submissions);
     match committed {
