@@ -30,6 +30,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderName, Method, header};
 use axum::response::IntoResponse;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -87,7 +88,7 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(3600));
     let deadline = state.protection.request_timeout;
-    let router = Router::new()
+    let routes = Router::new()
         .merge(contact_requests::routes(cors.clone(), &state.protection))
         .merge(protection::routes(cors))
         .merge(health::routes())
@@ -97,19 +98,24 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         .merge(callbacks::routes(state.store.clone()))
         .with_state(state)
         .merge(widget.routes())
-        .fallback(error::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            deadline,
-            protection::deadline,
-        ));
-    protection::security_headers(router)
-        .layer(CatchPanicLayer::custom(|_| {
-            error::AppError::Internal("a handler panicked".into()).into_response()
-        }))
+        .fallback(error::not_found);
+    // These wrap the router once. `Router::layer` would wrap each route instead, and a request then clones
+    // one boxed service per layer on its way in.
+    let every_answer = ServiceBuilder::new()
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        .layer(CatchPanicLayer::custom(|_| {
+            error::AppError::Internal("a handler panicked".into()).into_response()
+        }))
+        .layer(protection::security_headers())
+        .layer(axum::middleware::from_fn_with_state(
+            deadline,
+            protection::deadline,
+        ))
+        .service(routes);
+    Router::new().fallback_service(every_answer)
 }

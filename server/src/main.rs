@@ -5,6 +5,9 @@ use contact_server::config::{Cli, Command, RequestsCommand};
 use contact_server::{Store, access, serve};
 use tracing_subscriber::EnvFilter;
 
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

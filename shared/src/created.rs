@@ -7,7 +7,7 @@ use crate::Status;
 /// What the server answers with `201 Created` once the request is durable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactRequestCreated {
-    /// The record's opaque, unguessable id.
+    /// The record's opaque id: it begins with its creation time, and no other record's id follows from it.
     pub id: String,
     /// The human request number from the autonumber, such as `CR-000042`.
     pub name: String,

@@ -56,14 +56,6 @@ pub async fn create(
         crate::metrics::rejected("invalid");
         AppError::Invalid(body)
     })?;
-    let booking = request
-        .callback_time()
-        .map(|time| slots::book(site.call_center.as_ref(), time, jiff::Timestamp::now()))
-        .transpose()
-        .map_err(|e| {
-            crate::metrics::rejected("invalid");
-            slot_error(&e)
-        })?;
     // A call center calls back phone requests only.
     let call_center = site
         .call_center
@@ -86,6 +78,24 @@ pub async fn create(
     state
         .protection
         .check_friction(&headers, key.as_ref().map(IdempotencyKey::as_str))?;
+    let booking = match request
+        .callback_time()
+        .map(|time| slots::book(site.call_center.as_ref(), time, jiff::Timestamp::now()))
+        .transpose()
+    {
+        Ok(booking) => booking,
+        Err(error) => {
+            // A retry of a submission that was stored, but whose answer was lost, may come after its slot
+            // moved inside the lead time: it still gets the first answer, from its key.
+            if let Some(key) = &key
+                && let Some(earlier) = state.store.earlier_answer(key).await?
+            {
+                return answer(earlier, &site.key);
+            }
+            crate::metrics::rejected("invalid");
+            return Err(slot_error(&error));
+        }
+    };
     let submission = Submission {
         request,
         source_origin,
@@ -95,10 +105,16 @@ pub async fn create(
         call_center,
         booking,
     };
-    match state.store.insert_once(submission, key).await? {
+    let inserted = state.store.insert_once(submission, key).await?;
+    answer(inserted, &site.key)
+}
+
+/// The answer to what the store did with a submission.
+fn answer(inserted: Inserted, site: &str) -> Result<Response, AppError> {
+    match inserted {
         Inserted::Created(created) => {
             crate::metrics::accepted("created");
-            tracing::info!(name = %created.name, site = %site.key, "contact request stored");
+            tracing::info!(name = %created.name, %site, "contact request stored");
             Ok((StatusCode::CREATED, axum::Json(created)).into_response())
         }
         Inserted::Replayed(created) => {

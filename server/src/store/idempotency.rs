@@ -6,8 +6,10 @@
 //! only in formatting (spaces in the phone number, say) still matches, and one with other content conflicts.
 
 use contact_shared::{ContactRequestCreated, NewContactRequest, Status};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
+
+use super::batch::{MultiRowInsert, bind};
 
 /// The longest idempotency key taken; the widget sends 32 hex characters.
 pub const MAX_KEY_LEN: usize = 255;
@@ -58,6 +60,11 @@ impl IdempotencyKey {
     pub fn as_str(&self) -> &str {
         &self.key
     }
+
+    /// The fingerprint of the submission the key came with.
+    pub(super) fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
 }
 
 /// SHA-256 of the normalised submission's canonical JSON, in hex.
@@ -103,14 +110,21 @@ pub(super) fn find(
     .optional()
 }
 
-/// Records that `key` created the request `id`.
-pub(super) fn record(conn: &Connection, key: &IdempotencyKey, id: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO idempotency_keys (key, fingerprint, contact_request_id, created_at)
-         VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-    )?
-    .execute(params![key.key, key.fingerprint, id])
-    .map(drop)
+/// Records that each key created the request with its id, with a few multi-row statements.
+pub(super) fn record(
+    tx: &Connection,
+    now: &str,
+    keys: &[(&IdempotencyKey, &str)],
+) -> rusqlite::Result<()> {
+    static KEYS: MultiRowInsert = MultiRowInsert::new(
+        "INSERT INTO idempotency_keys (key, fingerprint, contact_request_id, created_at) VALUES",
+        1,
+        3,
+        ", ?1",
+    );
+    KEYS.run(tx, &[&now], keys, |s, at, (key, id)| {
+        bind(s, at, &[&key.key, &key.fingerprint, id])
+    })
 }
 
 /// What an already-used key means for a new attempt with `key`.

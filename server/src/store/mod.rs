@@ -4,6 +4,7 @@
 //! its write is committed to disk. SQLite is the embedded default ([`sqlite`]); another backend, such as
 //! PostgreSQL, is a new variant behind the same methods.
 
+mod batch;
 mod idempotency;
 mod jobs;
 mod sqlite;
@@ -144,6 +145,17 @@ impl Store {
     pub async fn find(&self, key: &str) -> Result<Option<StoredContactRequest>, StoreError> {
         match self {
             Self::Sqlite(store) => store.find(key.to_owned()).await,
+        }
+    }
+
+    /// What a submission with `key` would get from the key alone: the first answer (same submission), a
+    /// conflict (another one), or `None` for a key not used yet. Reads only; nothing is written.
+    pub async fn earlier_answer(
+        &self,
+        key: &IdempotencyKey,
+    ) -> Result<Option<Inserted>, StoreError> {
+        match self {
+            Self::Sqlite(store) => store.earlier_answer(key.clone()).await,
         }
     }
 

@@ -2,28 +2,35 @@
 //! acknowledged.
 //!
 //! All writes go through one writer thread that owns the write connection. It takes every insert waiting
-//! in its queue and commits them in one transaction (group commit), each inside its own savepoint so one
-//! failing row never takes the others with it. Reads use a separate read-only connection.
+//! in its queue and commits them in one transaction (group commit, written by [`super::batch`]); if one of
+//! its statements fails it writes them again one by one, so one failing row never takes the others with
+//! it. Reads use a separate read-only connection.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use contact_shared::{ContactRequestCreated, Status};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use rusqlite_migration::{M, Migrations};
 use tokio::sync::{mpsc, oneshot};
 
+use super::batch;
 use super::idempotency::{self, IdempotencyKey, Inserted};
 use super::{StoreError, StoredContactRequest, Submission};
-use crate::ids;
 
-/// The user widget submissions are created by (Salesforce's site guest user), seeded by migration 0002.
-const SITE_GUEST_USER: &str = "005000000000001AAA";
-
-/// How many inserts one transaction takes at most.
-const MAX_BATCH: usize = 256;
+/// How many inserts one transaction takes at most. A commit costs one sync of the log, a few milliseconds
+/// on most disks whatever it holds, so a batch must be large for a high rate: 1,024 rows write in about as
+/// long as that sync.
+const MAX_BATCH: usize = 1_024;
+/// Compiled statements the write connection keeps: the batch writes use one per chunk size and table.
+const STATEMENT_CACHE: usize = 64;
+/// Log frames (pages, 4 KiB each; 128 MiB) past which the writer finishes a checkpoint itself, so that its
+/// next commit starts the log over from the beginning. Under a steady stream of commits the checkpointer
+/// never catches up with the end of the log, which then grows without end. The writer's checkpoint stalls
+/// commits for a few to tens of milliseconds, so it should be rare: at the benchmark's full rate it comes
+/// every few seconds.
+const RESTART_FRAMES: i64 = 32_768;
 /// How many inserts may wait for the writer before submitters wait for room.
 const QUEUE: usize = 4_096;
 
@@ -61,13 +68,17 @@ enum Command {
 /// A write the writer thread runs on its connection; it answers its caller itself.
 pub(super) type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
-/// The SQLite backend of [`super::Store`].
+/// The SQLite backend of [`super::Store`]. One `Arc`: every request clones the store with the app's
+/// state, and a clone that touched the channel's own counters would contend with the writer thread.
 #[derive(Clone)]
-pub struct SqliteStore {
+pub struct SqliteStore(Arc<Shared>);
+
+struct Shared {
     writer: mpsc::Sender<Command>,
-    reader: Arc<Mutex<Connection>>,
-    thread: Arc<Mutex<Option<JoinHandle<()>>>>,
-    /// Set when the store stops, to stop the checkpointer too.
+    reader: Mutex<Connection>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    /// Set when the store stops, to stop the checkpointer too; the checkpointer also stops once this is
+    /// the last reference (the store was dropped).
     stopped: Arc<AtomicBool>,
 }
 
@@ -88,13 +99,16 @@ impl SqliteStore {
         // Checkpoints copy the log into the database file and sync it; done on the writer, they would stall
         // every submission in the batch behind them, so a thread of its own does them (see `checkpoint_loop`).
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let stopped = Arc::new(AtomicBool::new(false));
         let checkpointer = Connection::open(path)?;
         checkpointer.busy_timeout(std::time::Duration::from_secs(5))?;
         let stop = Arc::clone(&stopped);
+        let restart = Arc::new(AtomicBool::new(false));
+        let wanted = Arc::clone(&restart);
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
-            .spawn(move || checkpoint_loop(checkpointer, stop))
+            .spawn(move || checkpoint_loop(checkpointer, stop, wanted))
             .map_err(StoreError::Thread)?;
 
         let reader = Connection::open_with_flags(
@@ -106,14 +120,14 @@ impl SqliteStore {
         let (writer, queue) = mpsc::channel(QUEUE);
         let thread = std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || write_loop(conn, queue))
+            .spawn(move || write_loop(conn, queue, restart))
             .map_err(StoreError::Thread)?;
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             writer,
-            reader: Arc::new(Mutex::new(reader)),
-            thread: Arc::new(Mutex::new(Some(thread))),
+            reader: Mutex::new(reader),
+            thread: Mutex::new(Some(thread)),
             stopped,
-        })
+        })))
     }
 
     pub async fn insert(
@@ -122,7 +136,8 @@ impl SqliteStore {
         key: Option<IdempotencyKey>,
     ) -> Result<Inserted, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.writer
+        self.0
+            .writer
             .send(Command::Insert(Box::new(submission), key, reply))
             .await
             .map_err(|_| StoreError::WriterStopped)?;
@@ -132,7 +147,8 @@ impl SqliteStore {
     /// The `synchronous` setting of the write connection: 2 is FULL, a sync on every commit.
     pub async fn synchronous(&self) -> Result<i64, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.writer
+        self.0
+            .writer
             .send(Command::Synchronous(reply))
             .await
             .map_err(|_| StoreError::WriterStopped)?;
@@ -175,8 +191,21 @@ impl SqliteStore {
         .await
     }
 
+    pub async fn earlier_answer(
+        &self,
+        key: IdempotencyKey,
+    ) -> Result<Option<Inserted>, StoreError> {
+        self.read(move |conn| {
+            Ok(
+                idempotency::find(conn, key.as_str())?
+                    .map(|found| idempotency::replay(&key, found)),
+            )
+        })
+        .await
+    }
+
     pub async fn ping(&self) -> Result<(), StoreError> {
-        if self.writer.is_closed() {
+        if self.0.writer.is_closed() {
             return Err(StoreError::WriterStopped);
         }
         self.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())))
@@ -184,12 +213,12 @@ impl SqliteStore {
     }
 
     pub async fn shutdown(&self) {
-        self.stopped.store(true, Ordering::Relaxed);
+        self.0.stopped.store(true, Ordering::Relaxed);
         // The queue is first in, first out: everything sent before this is committed before the writer stops.
-        if self.writer.send(Command::Shutdown).await.is_err() {
+        if self.0.writer.send(Command::Shutdown).await.is_err() {
             return;
         }
-        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        let thread = self.0.thread.lock().ok().and_then(|mut t| t.take());
         if let Some(thread) = thread {
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
@@ -197,7 +226,8 @@ impl SqliteStore {
 
     /// Hands `job` to the writer thread, behind every write already queued.
     pub(super) async fn send_job(&self, job: Job) -> Result<(), StoreError> {
-        self.writer
+        self.0
+            .writer
             .send(Command::Job(job))
             .await
             .map_err(|_| StoreError::WriterStopped)
@@ -207,10 +237,11 @@ impl SqliteStore {
         &self,
         query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let reader = Arc::clone(&self.reader);
+        let shared = Arc::clone(&self.0);
         tokio::task::spawn_blocking(move || {
             // A panic while holding the lock cannot leave the connection half-used, so a poisoned lock is safe.
-            let conn = reader
+            let conn = shared
+                .reader
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             query(&conn).map_err(StoreError::from)
@@ -221,19 +252,35 @@ impl SqliteStore {
 }
 
 /// Copies committed log frames into the database file a few times a second, without blocking the writer
-/// (a passive checkpoint never waits for it). Stops when the store stops or is dropped.
-fn checkpoint_loop(conn: Connection, stopped: Arc<AtomicBool>) {
+/// (a passive checkpoint never waits for it), and asks the writer to restart the log once it is long.
+/// Stops when the store stops or is dropped.
+fn checkpoint_loop(conn: Connection, stopped: Arc<AtomicBool>, restart: Arc<AtomicBool>) {
     while !stopped.load(Ordering::Relaxed) && Arc::strong_count(&stopped) > 1 {
         std::thread::sleep(std::time::Duration::from_millis(250));
-        if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            tracing::warn!(%error, "checkpoint failed; the log keeps growing until one succeeds");
+        match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+            row.get::<_, i64>(1)
+        }) {
+            Ok(frames) if frames >= RESTART_FRAMES => restart.store(true, Ordering::Relaxed),
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(%error, "checkpoint failed; the log keeps growing until one succeeds");
+            }
         }
+    }
+}
+
+/// Checkpoints on the writer's own connection, between two commits: only the frames the checkpointer has
+/// not copied yet are left, and as no commit can come in meanwhile the log is then fully copied, so the
+/// next commit writes it from its beginning again.
+fn restart_log(conn: &Connection) {
+    if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+        tracing::warn!(%error, "checkpoint failed; the log keeps growing until one succeeds");
     }
 }
 
 type Pending = Vec<(Submission, Option<IdempotencyKey>, Reply)>;
 
-fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Command>) {
+fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Command>, restart: Arc<AtomicBool>) {
     let mut stopping = false;
     while !stopping {
         let Some(first) = queue.blocking_recv() else {
@@ -268,6 +315,9 @@ fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Command>) {
         if let Some(job) = job {
             job(&mut conn);
         }
+        if restart.swap(false, Ordering::Relaxed) {
+            restart_log(&conn);
+        }
     }
     tracing::debug!("database writer stopped");
 }
@@ -276,21 +326,37 @@ fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Command>) {
 fn commit_batch(conn: &mut Connection, batch: Pending) {
     metrics::histogram!("crw_store_batch_size").record(batch.len() as f64);
     let started = std::time::Instant::now();
-    let mut results = Vec::with_capacity(batch.len());
-    let committed = (|| -> Result<(), StoreError> {
-        let mut tx = conn.transaction()?;
-        for (submission, key, _) in &batch {
-            results.push(insert_one(&mut tx, submission, key.as_ref()));
+    let submissions: Vec<(&Submission, Option<&IdempotencyKey>)> = batch
+        .iter()
+        .map(|(submission, key, _)| (submission, key.as_ref()))
+        .collect();
+    let committed = (|| -> Result<Vec<Result<Inserted, StoreError>>, StoreError> {
+        let tx = conn.transaction()?;
+        match batch::write_all(&tx, &submissions) {
+            Ok(answers) => {
+                // A commit that fails fails the whole batch: it is not written again, as a log write that
+                // failed midway must not be followed by a second copy of the same submissions.
+                tx.commit()?;
+                Ok(answers.into_iter().map(Ok).collect())
+            }
+            Err(error) => {
+                // A statement failed: roll back and write the rows one by one, so a bad row fails alone.
+                drop(tx);
+                tracing::warn!(%error, rows = batch.len(), "batch failed; writing its rows one by one");
+                let mut tx = conn.transaction()?;
+                let answers = batch::write_each(&mut tx, &submissions);
+                tx.commit()?;
+                Ok(answers)
+            }
         }
-        tx.commit()?;
-        Ok(())
     })();
     metrics::histogram!("crw_store_commit_seconds").record(started.elapsed().as_secs_f64());
+    drop(submissions);
     match committed {
-        Ok(()) => {
-            for ((_, _, reply), result) in batch.into_iter().zip(results) {
+        Ok(answers) => {
+            for ((_, _, reply), answer) in batch.into_iter().zip(answers) {
                 // The submitter may have gone (client hung up): the row stays, as it was committed.
-                let _ = reply.send(result);
+                let _ = reply.send(answer);
             }
         }
         Err(error) => {
@@ -300,84 +366,6 @@ fn commit_batch(conn: &mut Connection, batch: Pending) {
             }
         }
     }
-}
-
-/// Inserts one submission in its own savepoint, or finds the answer its idempotency key already got.
-fn insert_one(
-    tx: &mut Transaction<'_>,
-    submission: &Submission,
-    key: Option<&IdempotencyKey>,
-) -> Result<Inserted, StoreError> {
-    let savepoint = tx.savepoint()?;
-    if let Some(key) = key
-        && let Some(found) = idempotency::find(&savepoint, key.as_str())?
-    {
-        return Ok(idempotency::replay(key, found));
-    }
-    if let Some(booking) = &submission.booking {
-        let taken = crate::call_centers::slots::taken(
-            &savepoint,
-            &booking.call_center,
-            &booking.start,
-            &booking.end,
-        )?;
-        if taken.len() >= booking.capacity as usize {
-            return Ok(Inserted::SlotFull);
-        }
-    }
-    let request = &submission.request;
-    let id = ids::new_id(ids::CONTACT_REQUEST_PREFIX);
-    // Cached: the statement is compiled once per connection, not once per row.
-    let name: String = savepoint
-        .prepare_cached(
-            // Every system field is set here, so the intake-defaults trigger of migration 0002 has
-            // nothing to fill in and each row is written once. The owner is the site's queue, else the
-            // default queue, else the queue the migration seeded.
-            "INSERT INTO contact_requests
-            (id, status, request_reason, preferred_channel, preferred_phone, request_description,
-             visitor_name, visitor_email, is_callback, source_origin, site_key, visitor_sub,
-             owner_id, created_by_id, last_modified_by_id, created_at, updated_at, system_modstamp,
-             call_center_id, scheduled_routing_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
-                 coalesce((SELECT id FROM queues WHERE name = ?13),
-                          (SELECT id FROM queues WHERE is_default = 1),
-                          '00G000000000001EAA'),
-                 ?14, ?14,
-                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
-                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
-                 (SELECT id FROM call_centers WHERE internal_name = ?15 AND is_deleted = 0), ?16)
-         RETURNING name",
-        )?
-        .query_row(
-            params![
-                id,
-                Status::New.as_str(),
-                request.request_reason().as_str(),
-                request.preferred_channel().as_str(),
-                request.preferred_phone().map(|p| p.as_str()),
-                request.request_description().map(|d| d.as_str()),
-                request.name().map(|n| n.as_str()),
-                request.email().map(|e| e.as_str()),
-                request.is_callback(),
-                submission.source_origin,
-                submission.site_key,
-                submission.visitor_sub,
-                submission.owner_queue,
-                SITE_GUEST_USER,
-                submission.call_center,
-                submission.booking.as_ref().map(|b| &b.start),
-            ],
-            |row| row.get(0),
-        )?;
-    if let Some(key) = key {
-        idempotency::record(&savepoint, key, &id)?;
-    }
-    savepoint.commit()?;
-    Ok(Inserted::Created(ContactRequestCreated {
-        id,
-        name,
-        status: Status::New,
-    }))
 }
 
 #[cfg(test)]

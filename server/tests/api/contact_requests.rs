@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::support::{PAGE_ORIGIN, TestApp, error_body, valid_form};
+use crate::support::{PAGE_ORIGIN, TestApp, error_body, submission, valid_form};
 
 #[tokio::test]
 async fn a_valid_submission_is_stored_normalised_and_answered_with_its_number() {
@@ -87,6 +87,78 @@ async fn concurrent_submissions_each_get_their_own_number() {
     assert_eq!(names.first().map(String::as_str), Some("CR-000001"));
     assert_eq!(names.last().map(String::as_str), Some("CR-000050"));
     assert_eq!(app.stored_count(), 50);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_submission_of_a_group_commit_is_answered_with_its_own_record() {
+    let app = TestApp::new();
+    // 300 at once: group commits of several multi-row statements each.
+    let forms: Vec<Value> = (0..300)
+        .map(|i| {
+            let mut form = valid_form();
+            form["name"] = format!("Visitor {i}").into();
+            form
+        })
+        .collect();
+    let answers = app
+        .send_all(forms.iter().map(|f| submission(f, None)).collect())
+        .await;
+
+    let mut names = std::collections::BTreeSet::new();
+    for (form, answer) in forms.iter().zip(&answers) {
+        assert_eq!(answer.status, StatusCode::CREATED);
+        let id = answer.body["id"].as_str().unwrap();
+        let stored = app.store.find(id).await.unwrap().expect("stored");
+        assert_eq!(
+            stored.name, answer.body["name"],
+            "the number answered is the record's"
+        );
+        assert_eq!(stored.visitor_name.as_deref(), form["name"].as_str());
+        names.insert(stored.name);
+    }
+    assert_eq!(names.len(), 300);
+    assert_eq!(names.first().map(String::as_str), Some("CR-000001"));
+    assert_eq!(names.last().map(String::as_str), Some("CR-000300"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_submission_that_cannot_be_written_fails_alone_and_the_rest_of_its_group_is_stored() {
+    let app = TestApp::new();
+    // A fault only one row meets: the database refuses it as it would a full disk or a broken constraint.
+    app.store
+        .write(|tx| {
+            tx.execute_batch(
+                "CREATE TRIGGER refuse_for_test BEFORE INSERT ON contact_requests
+                 WHEN NEW.visitor_name = 'Refused Row'
+                 BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;",
+            )
+            .map(Ok::<(), ()>)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let forms: Vec<Value> = (0..30)
+        .map(|i| {
+            let mut form = valid_form();
+            if i == 10 {
+                form["name"] = "Refused Row".into();
+            }
+            form
+        })
+        .collect();
+    let answers = app
+        .send_all(forms.iter().map(|f| submission(f, None)).collect())
+        .await;
+
+    for (i, answer) in answers.iter().enumerate() {
+        if i == 10 {
+            assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+            error_body(answer);
+        } else {
+            assert_eq!(answer.status, StatusCode::CREATED, "submission {i}");
+        }
+    }
+    assert_eq!(app.stored_count(), 29);
 }
 
 #[tokio::test]

@@ -4,16 +4,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::Value;
 
-use crate::support::{PAGE_ORIGIN, TestApp, TestResponse, error_body, valid_form};
+use crate::support::{TestApp, TestResponse, error_body, submission, valid_form};
 
 async fn post_with_key(app: &TestApp, key: &str, form: &Value) -> TestResponse {
-    let request = Request::post(contact_shared::CONTACT_REQUESTS_PATH)
-        .header(header::ORIGIN, PAGE_ORIGIN)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("idempotency-key", key)
-        .body(Body::from(form.to_string()))
-        .unwrap();
-    app.send(request).await
+    app.send(submission(form, Some(key))).await
 }
 
 #[tokio::test]
@@ -104,6 +98,43 @@ async fn concurrent_retries_of_one_key_make_one_record() {
     }
     let ids: std::collections::BTreeSet<String> = tasks.join_all().await.into_iter().collect();
     assert_eq!(ids.len(), 1, "every attempt got the same id");
+    assert_eq!(app.stored_count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_key_sent_at_once_with_two_bodies_makes_one_record_and_conflicts_for_the_other() {
+    let app = TestApp::new();
+    let reasons = ["Billing", "Order"];
+    let forms: Vec<Value> = (0..40)
+        .map(|i| {
+            let mut form = valid_form();
+            form["request_reason"] = reasons[i % 2].into();
+            form
+        })
+        .collect();
+    let requests = forms
+        .iter()
+        .map(|f| submission(f, Some("shared")))
+        .collect();
+    let answers = app.send_all(requests).await;
+
+    let stored: std::collections::BTreeSet<&str> = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::CREATED)
+        .map(|a| a.body["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(stored.len(), 1, "every accepted attempt got the same id");
+    let id = stored.into_iter().next().unwrap();
+    let record = app.store.find(id).await.unwrap().unwrap();
+    for (form, answer) in forms.iter().zip(&answers) {
+        let same_body = form["request_reason"] == record.request_reason.as_deref().unwrap();
+        let expected = if same_body {
+            StatusCode::CREATED
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        assert_eq!(answer.status, expected, "{form}");
+    }
     assert_eq!(app.stored_count(), 1);
 }
 

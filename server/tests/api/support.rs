@@ -79,32 +79,20 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router answers");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
-        };
-        TestResponse {
-            status,
-            headers,
-            body,
-            bytes: bytes.to_vec(),
+        answer(self.router.clone(), request).await
+    }
+
+    /// Sends every request at once, each from a task of its own (so the store commits them in groups), and
+    /// returns the answers in the order of the requests.
+    pub async fn send_all(&self, requests: Vec<Request<Body>>) -> Vec<TestResponse> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, request) in requests.into_iter().enumerate() {
+            let router = self.router.clone();
+            tasks.spawn(async move { (index, answer(router, request).await) });
         }
+        let mut answers = tasks.join_all().await;
+        answers.sort_by_key(|(index, _)| *index);
+        answers.into_iter().map(|(_, answer)| answer).collect()
     }
 
     /// Posts raw bytes to the intake endpoint with the given content type.
@@ -137,6 +125,42 @@ impl TestApp {
         conn.query_row("SELECT count(*) FROM contact_requests", [], |r| r.get(0))
             .unwrap()
     }
+}
+
+/// The router's answer to `request`, read whole.
+async fn answer(router: Router, request: Request<Body>) -> TestResponse {
+    let response = router.oneshot(request).await.expect("router answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+    };
+    TestResponse {
+        status,
+        headers,
+        body,
+        bytes: bytes.to_vec(),
+    }
+}
+
+/// A submission of `form` from a page of the test site, with an `Idempotency-Key` if given.
+pub fn submission(form: &Value, key: Option<&str>) -> Request<Body> {
+    let mut request = Request::post(contact_shared::CONTACT_REQUESTS_PATH)
+        .header(header::ORIGIN, PAGE_ORIGIN)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    request.body(Body::from(form.to_string())).unwrap()
 }
 
 pub fn valid_form() -> Value {

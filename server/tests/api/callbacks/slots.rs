@@ -45,9 +45,13 @@ allowed_origins = ["https://shop.example.com"]
 "#;
 
 async fn app() -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
+    app_in(tempfile::tempdir().expect("temp dir"), CENTERS).await
+}
+
+/// The app on the database in `dir`, with these call centers.
+async fn app_in(dir: tempfile::TempDir, centers: &str) -> TestApp {
     let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
-    let call_centers = file::parse(CENTERS).expect("centers parse");
+    let call_centers = file::parse(centers).expect("centers parse");
     call_centers.sync(&store).await.expect("centers stored");
     let sites = contact_server::sites::file::parse(
         std::path::Path::new("test.toml"),
@@ -94,13 +98,27 @@ async fn offered(app: &TestApp) -> Vec<(String, u64)> {
 }
 
 async fn submit(app: &TestApp, site: &str, form: Value) -> TestResponse {
-    let request = Request::post(contact_shared::CONTACT_REQUESTS_PATH)
+    submit_with_key(app, site, form, None).await
+}
+
+async fn submit_with_key(
+    app: &TestApp,
+    site: &str,
+    form: Value,
+    key: Option<&str>,
+) -> TestResponse {
+    app.send(submission(site, form, key)).await
+}
+
+fn submission(site: &str, form: Value, key: Option<&str>) -> Request<Body> {
+    let mut request = Request::post(contact_shared::CONTACT_REQUESTS_PATH)
         .header(header::CONTENT_TYPE, "application/json")
         .header("x-crw-site", site)
-        .header(header::ORIGIN, PAGE_ORIGIN)
-        .body(Body::from(form.to_string()))
-        .unwrap();
-    app.send(request).await
+        .header(header::ORIGIN, PAGE_ORIGIN);
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    request.body(Body::from(form.to_string())).unwrap()
 }
 
 fn phone_form(time: &str) -> Value {
@@ -351,4 +369,75 @@ async fn a_provider_s_scheduled_callback_takes_a_place_in_its_slot_too() {
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
     let after = offered(&app).await;
     assert_eq!(after.iter().find(|(s, _)| *s == slot).map(|s| s.1), Some(1));
+}
+
+#[tokio::test]
+async fn many_visitors_at_once_for_one_slot_get_exactly_its_capacity() {
+    let app = app().await;
+    let slot = offered(&app).await[4].0.clone();
+    // Sent together, they reach the writer together and are committed in one or a few batches: the
+    // capacity check must count the places taken earlier in the same batch, not only stored ones.
+    let requests = (0..12)
+        .map(|_| submission("shop", phone_form(&slot), None))
+        .collect();
+    let answers = app.send_all(requests).await;
+    let created = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::CREATED)
+        .count();
+    let full = answers
+        .iter()
+        .filter(|a| {
+            a.status == StatusCode::UNPROCESSABLE_ENTITY
+                && error_body(a).field("callback_time")
+                    == Some(
+                        "That time has just been fully booked: choose another time from the list.",
+                    )
+        })
+        .count();
+    assert_eq!((created, full), (2, 10), "capacity 2 of 12 visitors");
+    assert_eq!(app.stored_count(), 2);
+    assert!(!offered(&app).await.iter().any(|(s, _)| *s == slot));
+}
+
+#[tokio::test]
+async fn a_retry_after_its_slot_moved_inside_the_lead_time_gets_the_first_answer() {
+    let app = app().await;
+    let slot = offered(&app).await[0].0.clone();
+    let first = submit_with_key(&app, "shop", phone_form(&slot), Some("retry-1")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+
+    // The answer was lost and time went by: the slot is now inside the lead time. A restart with a
+    // three-hour lead stands in for the wait.
+    let TestApp { store, dir, .. } = app;
+    store.shutdown().await;
+    let later = app_in(
+        dir,
+        &CENTERS.replace("lead_time_minutes = 60", "lead_time_minutes = 180"),
+    )
+    .await;
+    let retry = submit_with_key(&later, "shop", phone_form(&slot), Some("retry-1")).await;
+    assert_eq!(retry.status, StatusCode::CREATED, "{}", retry.body);
+    assert_eq!(retry.headers["idempotent-replayed"], "true");
+    assert_eq!(retry.body["name"], first.body["name"]);
+
+    let other = phone_form(&slot).as_object().cloned().map(|mut form| {
+        form.insert("preferred_phone".into(), json!("+81 3 1234 0000"));
+        Value::Object(form)
+    });
+    let conflict = submit_with_key(&later, "shop", other.unwrap(), Some("retry-1")).await;
+    assert_eq!(conflict.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        error_body(&conflict).message.contains("Idempotency-Key"),
+        "{}",
+        conflict.body
+    );
+
+    let fresh = submit_with_key(&later, "shop", phone_form(&slot), Some("retry-2")).await;
+    assert_eq!(fresh.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error_body(&fresh).field("callback_time"),
+        Some("That time is too soon: choose a time at least 3 hours from now.")
+    );
+    assert_eq!(later.stored_count(), 1);
 }

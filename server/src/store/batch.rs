@@ -1,0 +1,350 @@
+//! Writing a group commit's submissions: the work of one batch inside its one transaction.
+//!
+//! The fast path decides every submission first (new record, an answer its idempotency key already got,
+//! or a refusal because its callback slot is full, counting the places earlier rows of the batch take),
+//! then writes all new records with a few multi-row statements per table. One statement per row
+//! would pay SQLite's per-statement costs for every row (not compiling, as statements are cached, but
+//! opening a statement journal, copying each touched page into it and running the triggers' programs). If
+//! a statement fails, the caller rolls the batch back and writes it again row by row ([`write_each`]),
+//! each row in its own savepoint, so one bad row fails alone.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use contact_shared::{ContactRequestCreated, Status};
+use rusqlite::{Connection, OptionalExtension, Statement, ToSql};
+
+use super::idempotency::{self, IdempotencyKey, Inserted};
+use super::{StoreError, Submission};
+use crate::call_centers::slots;
+use crate::ids;
+
+/// The user widget submissions are created by (Salesforce's site guest user), seeded by migration 0002.
+const SITE_GUEST_USER: &str = "005000000000001AAA";
+
+/// Rows per multi-row statement, largest first. A batch is written as a few statements of these sizes, so
+/// the connection's statement cache keeps one compiled statement per size and table. Fewer, larger
+/// statements copy each touched page into their statement journal fewer times.
+const CHUNKS: [usize; 5] = [256, 64, 16, 4, 1];
+
+/// The contact requests a batch creates.
+static CONTACT_REQUESTS: MultiRowInsert = MultiRowInsert::new(
+    "INSERT INTO contact_requests
+        (seq, id, request_reason, preferred_channel, preferred_phone, request_description, visitor_name,
+         visitor_email, is_callback, source_origin, site_key, visitor_sub, owner_id, call_center_id,
+         scheduled_routing_at,
+         status, created_by_id, last_modified_by_id, created_at, updated_at, system_modstamp)
+        VALUES",
+    3,
+    15,
+    ", ?1, ?2, ?2, ?3, ?3, ?3",
+);
+
+/// What one submission of a batch comes to.
+enum Planned<'a> {
+    /// A new record: its index among the rows to write.
+    New(usize),
+    /// Its key was used before this batch, or its callback slot is full: the answer, and nothing to write.
+    Answered(Inserted),
+    /// Its key came earlier in this batch, with the submission at this index (and this key).
+    SameKeyAs(usize, &'a IdempotencyKey, &'a IdempotencyKey),
+}
+
+/// A new record about to be written.
+struct Row<'a> {
+    seq: i64,
+    id: String,
+    owner_id: String,
+    call_center_id: Option<String>,
+    submission: &'a Submission,
+}
+
+/// Writes a batch on the fast path: one decision per submission, then a few statements for all of them.
+/// Returns each submission's answer in order; any error means the caller must roll back.
+pub(super) fn write_all(
+    tx: &Connection,
+    batch: &[(&Submission, Option<&IdempotencyKey>)],
+) -> Result<Vec<Inserted>, StoreError> {
+    let now = now(tx)?;
+    let mut next_seq = next_seq(tx)?;
+    let mut owners: HashMap<Option<&str>, String> = HashMap::new();
+    let mut centers: HashMap<&str, Option<String>> = HashMap::new();
+    // Places this batch has taken so far in each booked slot, which the store cannot see yet.
+    let mut booked: HashMap<(&str, &str), u32> = HashMap::new();
+    let mut first_of_key: HashMap<&str, (usize, &IdempotencyKey)> = HashMap::new();
+    let mut rows = Vec::with_capacity(batch.len());
+    let mut keys = Vec::new();
+    let mut planned = Vec::with_capacity(batch.len());
+    for (index, &(submission, key)) in batch.iter().enumerate() {
+        if let Some(key) = key {
+            if let Some(&(first, first_key)) = first_of_key.get(key.as_str()) {
+                planned.push(Planned::SameKeyAs(first, key, first_key));
+                continue;
+            }
+            if let Some(found) = idempotency::find(tx, key.as_str())? {
+                planned.push(Planned::Answered(idempotency::replay(key, found)));
+                continue;
+            }
+        }
+        if let Some(booking) = &submission.booking {
+            let slot = (booking.call_center.as_str(), booking.start.as_str());
+            let earlier = booked.get(&slot).copied().unwrap_or(0);
+            let taken = slots::taken(tx, &booking.call_center, &booking.start, &booking.end)?.len();
+            if taken + earlier as usize >= booking.capacity as usize {
+                planned.push(Planned::Answered(Inserted::SlotFull));
+                continue;
+            }
+            booked.insert(slot, earlier + 1);
+        }
+        if let Some(key) = key {
+            first_of_key.insert(key.as_str(), (index, key));
+        }
+        let queue = submission.owner_queue.as_deref();
+        let owner_id = match owners.get(&queue) {
+            Some(owner) => owner.clone(),
+            None => {
+                let owner = owner_id(tx, queue)?;
+                owners.insert(queue, owner.clone());
+                owner
+            }
+        };
+        let call_center_id = match submission.call_center.as_deref() {
+            None => None,
+            Some(name) => match centers.get(name) {
+                Some(id) => id.clone(),
+                None => {
+                    let id = call_center_id(tx, name)?;
+                    centers.insert(name, id.clone());
+                    id
+                }
+            },
+        };
+        let id = ids::new_id(ids::CONTACT_REQUEST_PREFIX);
+        if let Some(key) = key {
+            keys.push((key, rows.len()));
+        }
+        planned.push(Planned::New(rows.len()));
+        rows.push(Row {
+            seq: next_seq,
+            id,
+            owner_id,
+            call_center_id,
+            submission,
+        });
+        next_seq += 1;
+    }
+    let names = insert_rows(tx, &now, &rows)?;
+    let keys: Vec<(&IdempotencyKey, &str)> = keys
+        .into_iter()
+        .map(|(key, row)| (key, rows[row].id.as_str()))
+        .collect();
+    idempotency::record(tx, &now, &keys)?;
+
+    let created = |row: usize| ContactRequestCreated {
+        id: rows[row].id.clone(),
+        name: names[row].clone(),
+        status: Status::New,
+    };
+    let mut answers: Vec<Inserted> = Vec::with_capacity(batch.len());
+    for plan in planned {
+        let answer = match plan {
+            Planned::New(row) => Inserted::Created(created(row)),
+            Planned::Answered(answer) => answer,
+            Planned::SameKeyAs(first, key, first_key) => {
+                let Inserted::Created(first_answer) = &answers[first] else {
+                    return Err(StoreError::BatchFailed(
+                        "the first use of a key in a batch did not create a record".into(),
+                    ));
+                };
+                idempotency::replay(
+                    key,
+                    (first_key.fingerprint().to_owned(), first_answer.clone()),
+                )
+            }
+        };
+        answers.push(answer);
+    }
+    Ok(answers)
+}
+
+/// Writes the batch one submission at a time, each in its own savepoint: the slow path after the fast one
+/// failed, so a row that cannot be written fails alone and the others are still stored.
+pub(super) fn write_each(
+    tx: &mut rusqlite::Transaction<'_>,
+    batch: &[(&Submission, Option<&IdempotencyKey>)],
+) -> Vec<Result<Inserted, StoreError>> {
+    batch
+        .iter()
+        .map(|&(submission, key)| {
+            let savepoint = tx.savepoint()?;
+            let mut answers = write_all(&savepoint, &[(submission, key)])?;
+            savepoint.commit()?;
+            answers.pop().ok_or_else(|| {
+                StoreError::BatchFailed("a submission was written without an answer".into())
+            })
+        })
+        .collect()
+}
+
+/// Inserts the rows with a few multi-row statements and returns their request numbers, in order. Every
+/// system field is set, so the intake-defaults trigger of migration 0002 has nothing to fill in.
+fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<String>, StoreError> {
+    let shared: [&dyn ToSql; 3] = [&Status::New.as_str(), &SITE_GUEST_USER, &now];
+    CONTACT_REQUESTS.run(tx, &shared, rows, |s, at, row| {
+        let request = &row.submission.request;
+        let values: [&dyn ToSql; 15] = [
+            &row.seq,
+            &row.id,
+            &request.request_reason().as_str(),
+            &request.preferred_channel().as_str(),
+            &request.preferred_phone().map(|p| p.as_str()),
+            &request.request_description().map(|d| d.as_str()),
+            &request.name().map(|n| n.as_str()),
+            &request.email().map(|e| e.as_str()),
+            &request.is_callback(),
+            &row.submission.source_origin,
+            &row.submission.site_key,
+            &row.submission.visitor_sub,
+            &row.owner_id,
+            &row.call_center_id,
+            &row.submission.booking.as_ref().map(|b| b.start.as_str()),
+        ];
+        bind(s, at, &values)
+    })?;
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Ok(Vec::new());
+    };
+    let names = tx
+        .prepare_cached(
+            "SELECT name FROM contact_requests WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
+        )?
+        .query_map([first.seq, last.seq], |row| row.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    if names.len() != rows.len() {
+        return Err(StoreError::BatchFailed(format!(
+            "wrote {} requests but found {}",
+            rows.len(),
+            names.len()
+        )));
+    }
+    Ok(names)
+}
+
+/// An `INSERT … VALUES (…), (…)` run over any number of rows in chunks of [`CHUNKS`] rows. Parameters
+/// `?1`… are shared by every row; each row then has `width` parameters of its own, and its tuple ends with
+/// `tail` (which may name the shared ones). The text of each chunk's statement is built once.
+pub(super) struct MultiRowInsert {
+    head: &'static str,
+    shared: usize,
+    width: usize,
+    tail: &'static str,
+    sql: [OnceLock<String>; CHUNKS.len()],
+}
+
+impl MultiRowInsert {
+    pub(super) const fn new(
+        head: &'static str,
+        shared: usize,
+        width: usize,
+        tail: &'static str,
+    ) -> Self {
+        Self {
+            head,
+            shared,
+            width,
+            tail,
+            sql: [const { OnceLock::new() }; CHUNKS.len()],
+        }
+    }
+
+    /// Inserts `rows`: binds `shared` (as many as declared), then for each row calls `bind_row` with the
+    /// index of the row's first parameter.
+    pub(super) fn run<T>(
+        &self,
+        tx: &Connection,
+        shared: &[&dyn ToSql],
+        rows: &[T],
+        bind_row: impl Fn(&mut Statement<'_>, usize, &T) -> rusqlite::Result<()>,
+    ) -> rusqlite::Result<()> {
+        debug_assert_eq!(shared.len(), self.shared);
+        let mut rest = rows;
+        while !rest.is_empty() {
+            let chunk = CHUNKS
+                .iter()
+                .position(|&size| size <= rest.len())
+                .unwrap_or(CHUNKS.len() - 1);
+            let (these, after) = rest.split_at(CHUNKS[chunk].min(rest.len()));
+            let mut statement = tx.prepare_cached(self.sql(chunk))?;
+            bind(&mut statement, 1, shared)?;
+            for (row, value) in these.iter().enumerate() {
+                bind_row(&mut statement, self.first_parameter(row), value)?;
+            }
+            statement.raw_execute()?;
+            rest = after;
+        }
+        Ok(())
+    }
+
+    /// The index of row `row`'s first own parameter.
+    fn first_parameter(&self, row: usize) -> usize {
+        self.shared + row * self.width + 1
+    }
+
+    /// The statement for chunk size number `chunk`.
+    fn sql(&self, chunk: usize) -> &str {
+        self.sql[chunk].get_or_init(|| {
+            let tuples: Vec<String> = (0..CHUNKS[chunk])
+                .map(|row| {
+                    let first = self.first_parameter(row);
+                    let own: Vec<String> = (first..first + self.width)
+                        .map(|n| format!("?{n}"))
+                        .collect();
+                    format!("({}{})", own.join(", "), self.tail)
+                })
+                .collect();
+            format!("{} {}", self.head, tuples.join(", "))
+        })
+    }
+}
+
+/// Binds `values` to the parameters from index `first` on.
+pub(super) fn bind(
+    statement: &mut Statement<'_>,
+    first: usize,
+    values: &[&dyn ToSql],
+) -> rusqlite::Result<()> {
+    values
+        .iter()
+        .enumerate()
+        .try_for_each(|(i, value)| statement.raw_bind_parameter(first + i, value))
+}
+
+/// The transaction's time, in the format every timestamp column holds: one for the whole batch.
+fn now(tx: &Connection) -> rusqlite::Result<String> {
+    tx.prepare_cached("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")?
+        .query_row([], |row| row.get(0))
+}
+
+/// The `seq` the next request gets, which numbers it (`CR-000042`): one past the highest, as SQLite would
+/// pick, but known before the insert so a batch needs no `RETURNING`.
+fn next_seq(tx: &Connection) -> rusqlite::Result<i64> {
+    tx.prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM contact_requests")?
+        .query_row([], |row| row.get(0))
+}
+
+/// The owner of a new request: the named queue, else the default queue, else the queue the migration seeded.
+fn owner_id(tx: &Connection, queue: Option<&str>) -> rusqlite::Result<String> {
+    tx.prepare_cached(
+        "SELECT coalesce((SELECT id FROM queues WHERE name = ?1),
+                         (SELECT id FROM queues WHERE is_default = 1),
+                         '00G000000000001EAA')",
+    )?
+    .query_row([queue], |row| row.get(0))
+}
+
+/// The id of the call center with this internal name, unless it was deleted.
+fn call_center_id(tx: &Connection, name: &str) -> rusqlite::Result<Option<String>> {
+    tx.prepare_cached("SELECT id FROM call_centers WHERE internal_name = ?1 AND is_deleted = 0")?
+        .query_row([name], |row| row.get(0))
+        .optional()
+}
