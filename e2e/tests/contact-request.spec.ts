@@ -14,6 +14,11 @@ test("the widget is embedded from the server's origin into a shadow root on the 
 });
 
 test("a visitor submits a valid request, sees its number, and the server holds it", async ({ page }) => {
+  const challenges: URL[] = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === "/api/v1/challenge") challenges.push(url);
+  });
   const form = await new ContactForm(page).open();
   await form.chooseReason("Billing");
   await form.fill({
@@ -28,6 +33,9 @@ test("a visitor submits a valid request, sees its number, and the server holds i
   const number = (await form.requestNumber.textContent())!;
   await expect(form.status).toContainText(number);
   expect(form.posts).toHaveLength(1);
+  // The proof of work was solved for this site's own difficulty.
+  expect(challenges.length).toBeGreaterThan(0);
+  for (const url of challenges) expect(url.searchParams.get("site")).toBe("demo");
 
   const stored = storedRequest(number);
   expect(stored).toMatchObject({

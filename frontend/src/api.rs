@@ -118,7 +118,8 @@ impl Sender {
     }
 
     async fn fetch_proof(&self) -> Result<Proof, JsValue> {
-        let url = format!("{}{CHALLENGE_PATH}", self.api_base);
+        // As hard as this site asks. Site keys are letters, digits, - and _, so the key needs no escaping.
+        let url = format!("{}{CHALLENGE_PATH}?site={}", self.api_base, self.site);
         let answer = fetch("GET", &url, &[], None).await?;
         let challenge = match answer.status {
             200 => crate::wire::challenge(&answer.text).ok_or(JsValue::NULL)?,

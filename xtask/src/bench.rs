@@ -80,7 +80,9 @@ pub fn bench() -> Result<()> {
 
     let hello = Started::spawn(Command::new(bin.join("examples/hello")), "Hello world:")?;
     eprintln!("\n==> hello-world ceiling: {}", hello.url);
+    let cpu_before = hello.cpu_seconds()?;
     let ceiling = load(&format!("{}/", hello.url), None, 200)?;
+    let hello_cpu = per_request(hello.cpu_seconds()? - cpu_before, ceiling.ok);
     drop(hello);
 
     let dir = std::env::temp_dir().join(format!("crw-bench-{}", std::process::id()));
@@ -116,7 +118,9 @@ pub fn bench() -> Result<()> {
     let intake = format!("{}/api/v1/contact-requests", server.url);
     eprintln!("\n==> durable submissions: POST {intake}");
     let start = commits(&metrics)?;
+    let cpu_before = server.cpu_seconds()?;
     let full = load(&intake, None, 201)?;
+    let server_cpu = per_request(server.cpu_seconds()? - cpu_before, full.ok);
     let after_full = commits(&metrics)?;
     let half_rate = (full.ok_per_sec / 2.0).max(1.0).round() as u64;
     eprintln!("\n==> durable submissions at half that rate ({half_rate}/s)");
@@ -144,6 +148,9 @@ pub fn bench() -> Result<()> {
     );
     println!(
         "  group commits:               {full_rows:.0} rows in {full_ms:.1} ms each at full rate, {half_rows:.0} rows in {half_ms:.1} ms at half"
+    );
+    println!(
+        "  server CPU per answer:       {hello_cpu:>9.1} µs hello-world, {server_cpu:.1} µs durable submission (all threads, user + system)"
     );
     if full.ok != full.total || half.ok != half.total {
         bail!("some submissions were not accepted; see the counts above");
@@ -268,6 +275,42 @@ impl Started {
         };
         Ok(Self { child, url })
     }
+}
+
+impl Started {
+    /// The CPU time, user and system, all the process's threads have used so far (proc(5): the 14th and
+    /// 15th fields of `/proc/PID/stat`, in clock ticks).
+    fn cpu_seconds(&self) -> Result<f64> {
+        let path = format!("/proc/{}/stat", self.child.id());
+        let stat = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+        // The command name, in parentheses, may hold spaces: count the fields after it (the 3rd onwards).
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        let ticks = |field: usize| -> Result<f64> {
+            fields
+                .get(field - 3)
+                .and_then(|v| v.parse::<f64>().ok())
+                .with_context(|| format!("{path} has no field {field}"))
+        };
+        Ok((ticks(14)? + ticks(15)?) / clock_ticks())
+    }
+}
+
+/// Clock ticks per second (`getconf CLK_TCK`), which `/proc` counts CPU time in; 100 on Linux if unknown.
+fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok()?.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// Microseconds of CPU per answered request.
+fn per_request(cpu_seconds: f64, answered: u64) -> f64 {
+    cpu_seconds * 1e6 / answered.max(1) as f64
 }
 
 impl Drop for Started {

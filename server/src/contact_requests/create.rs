@@ -77,7 +77,7 @@ pub async fn create(
         })?;
     state
         .protection
-        .check_friction(&headers, key.as_ref().map(IdempotencyKey::as_str))?;
+        .check_friction(&headers, key.as_ref().map(IdempotencyKey::as_str), site)?;
     let booking = match request
         .callback_time()
         .map(|time| slots::book(site.call_center.as_ref(), time, jiff::Timestamp::now()))

@@ -32,6 +32,26 @@ pub struct Challenge {
     pub expires_in_ms: u64,
 }
 
+/// How much friction a site's visitors meet: the proof of work's difficulty and the minimum fill time. The
+/// server's flags set the default; a site may set its own in the sites file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Friction {
+    /// Leading zero bits the hash of `token:counter` needs; 0 for no work.
+    pub difficulty: u8,
+    /// The least time between fetching the challenge and submitting.
+    pub min_fill: Duration,
+}
+
+impl Friction {
+    /// The highest difficulty a challenge can ask for.
+    pub const MAX_DIFFICULTY: u8 = 32;
+
+    /// Whether submissions must carry a proof at all.
+    pub fn is_on(self) -> bool {
+        self.difficulty > 0 || !self.min_fill.is_zero()
+    }
+}
+
 /// Why a proof was refused; the message tells the widget what to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ProofError {
@@ -49,6 +69,10 @@ pub enum ProofError {
     TooFast,
     #[error("The proof of work does not solve the challenge; fetch a new challenge.")]
     Unsolved,
+    #[error(
+        "The proof of work was made for an easier challenge than this site asks for; fetch a new challenge with ?site= and the site's key."
+    )]
+    TooWeak,
     #[error("This proof of work was already spent on another request; fetch a new challenge.")]
     Spent,
 }
@@ -62,6 +86,7 @@ impl ProofError {
             Self::Expired => "proof_expired",
             Self::TooFast => "too_fast",
             Self::Unsolved => "proof_unsolved",
+            Self::TooWeak => "proof_too_weak",
             Self::Spent => "proof_spent",
         }
     }
@@ -70,8 +95,8 @@ impl ProofError {
 /// Issues and checks challenges.
 pub struct Challenger {
     secret: Vec<u8>,
-    difficulty: u8,
-    min_fill: Duration,
+    /// The friction of sites that set none of their own.
+    default: Friction,
     /// Spent nonce → (issued ms, the idempotency key it was spent with).
     spent: Mutex<HashMap<String, (u64, Option<String>)>>,
 }
@@ -79,47 +104,60 @@ pub struct Challenger {
 impl std::fmt::Debug for Challenger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Challenger")
-            .field("difficulty", &self.difficulty)
-            .field("min_fill", &self.min_fill)
+            .field("default", &self.default)
             .finish_non_exhaustive()
     }
 }
 
 impl Challenger {
-    pub fn new(secret: Vec<u8>, difficulty: u8, min_fill: Duration) -> Self {
+    /// A challenger signing with `secret`, asking `default` of sites that set no friction of their own.
+    pub fn new(secret: Vec<u8>, default: Friction) -> Self {
         Self {
             secret,
-            difficulty: difficulty.min(32),
-            min_fill,
+            default: Friction {
+                difficulty: default.difficulty.min(Friction::MAX_DIFFICULTY),
+                ..default
+            },
             spent: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Whether submissions must carry a proof at all.
-    pub fn enabled(&self) -> bool {
-        self.difficulty > 0 || !self.min_fill.is_zero()
+    /// The friction for a site that sets this difficulty and minimum fill time, or the default for either.
+    pub fn friction(&self, difficulty: Option<u8>, min_fill: Option<Duration>) -> Friction {
+        Friction {
+            difficulty: difficulty
+                .unwrap_or(self.default.difficulty)
+                .min(Friction::MAX_DIFFICULTY),
+            min_fill: min_fill.unwrap_or(self.default.min_fill),
+        }
     }
 
-    /// A fresh challenge.
-    pub fn issue(&self) -> Challenge {
-        self.issue_at(now_ms())
+    /// A fresh challenge with this friction.
+    pub fn issue(&self, friction: Friction) -> Challenge {
+        self.issue_at(now_ms(), friction)
     }
 
-    fn issue_at(&self, issued: u64) -> Challenge {
+    fn issue_at(&self, issued: u64, friction: Friction) -> Challenge {
         let nonce = hex::encode(rand::random::<[u8; 12]>());
-        let body = format!("v1.{issued}.{}.{nonce}", self.difficulty);
+        let body = format!("v1.{issued}.{}.{nonce}", friction.difficulty);
         let token = format!("{body}.{}", self.mac(&body));
         Challenge {
             token,
-            difficulty: self.difficulty,
-            not_before_ms: self.min_fill.as_millis() as u64,
+            difficulty: friction.difficulty,
+            not_before_ms: friction.min_fill.as_millis() as u64,
             expires_in_ms: LIFETIME.as_millis() as u64,
         }
     }
 
-    /// Checks `proof` (`token:counter`) and spends it; a retry with the same idempotency key may spend it again.
-    pub fn verify(&self, proof: Option<&str>, key: Option<&str>) -> Result<(), ProofError> {
-        self.verify_at(proof, key, now_ms())
+    /// Checks `proof` (`token:counter`) against the site's `friction` and spends it; a retry with the same
+    /// idempotency key may spend it again. A challenge issued with less work than the site asks is refused.
+    pub fn verify(
+        &self,
+        proof: Option<&str>,
+        key: Option<&str>,
+        friction: Friction,
+    ) -> Result<(), ProofError> {
+        self.verify_at(proof, key, now_ms(), friction)
     }
 
     fn verify_at(
@@ -127,6 +165,7 @@ impl Challenger {
         proof: Option<&str>,
         key: Option<&str>,
         now: u64,
+        friction: Friction,
     ) -> Result<(), ProofError> {
         let proof = proof.ok_or(ProofError::Missing)?;
         let (token, counter) = proof.rsplit_once(':').ok_or(ProofError::Forged)?;
@@ -149,11 +188,14 @@ impl Challenger {
         if now > issued + LIFETIME.as_millis() as u64 {
             return Err(ProofError::Expired);
         }
-        if now < issued + self.min_fill.as_millis() as u64 {
+        if now < issued + friction.min_fill.as_millis() as u64 {
             return Err(ProofError::TooFast);
         }
         if counter.len() > 20 || !counter.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ProofError::Unsolved);
+        }
+        if difficulty < u32::from(friction.difficulty) {
+            return Err(ProofError::TooWeak);
         }
         if leading_zero_bits(&Sha256::digest(proof.as_bytes())) < difficulty {
             return Err(ProofError::Unsolved);
@@ -229,12 +271,21 @@ mod tests {
 
     const T0: u64 = 1_700_000_000_000;
 
+    const EIGHT: Friction = Friction {
+        difficulty: 8,
+        min_fill: Duration::from_millis(1500),
+    };
+
     fn challenger() -> Challenger {
-        Challenger::new(b"test secret".to_vec(), 8, Duration::from_millis(1500))
+        Challenger::new(b"test secret".to_vec(), EIGHT)
     }
 
     fn solved(c: &Challenger, issued: u64) -> String {
-        let challenge = c.issue_at(issued);
+        solved_with(c, issued, EIGHT)
+    }
+
+    fn solved_with(c: &Challenger, issued: u64, friction: Friction) -> String {
+        let challenge = c.issue_at(issued, friction);
         let counter = solve(&challenge.token, challenge.difficulty);
         format!("{}:{counter}", challenge.token)
     }
@@ -243,18 +294,21 @@ mod tests {
     fn a_solved_challenge_is_accepted_once_and_again_only_for_the_same_key() {
         let c = challenger();
         let proof = solved(&c, T0);
-        assert_eq!(c.verify_at(Some(&proof), Some("k1"), T0 + 2_000), Ok(()));
         assert_eq!(
-            c.verify_at(Some(&proof), Some("k1"), T0 + 3_000),
+            c.verify_at(Some(&proof), Some("k1"), T0 + 2_000, EIGHT),
+            Ok(())
+        );
+        assert_eq!(
+            c.verify_at(Some(&proof), Some("k1"), T0 + 3_000, EIGHT),
             Ok(()),
             "a retry"
         );
         assert_eq!(
-            c.verify_at(Some(&proof), Some("k2"), T0 + 3_000),
+            c.verify_at(Some(&proof), Some("k2"), T0 + 3_000, EIGHT),
             Err(ProofError::Spent)
         );
         assert_eq!(
-            c.verify_at(Some(&proof), None, T0 + 3_000),
+            c.verify_at(Some(&proof), None, T0 + 3_000, EIGHT),
             Err(ProofError::Spent)
         );
     }
@@ -265,7 +319,7 @@ mod tests {
         let proof = solved(&c, T0);
         let (token, counter) = proof.rsplit_once(':').unwrap();
         let wrong_counter = format!("{token}:{}", counter.parse::<u64>().unwrap() + 1);
-        let other_server = solved(&Challenger::new(b"other".to_vec(), 8, Duration::ZERO), T0);
+        let other_server = solved(&Challenger::new(b"other".to_vec(), EIGHT), T0);
         let easier = token.replacen(".8.", ".0.", 1);
         let table = [
             (None, T0 + 2_000, ProofError::Missing, "no proof"),
@@ -307,13 +361,45 @@ mod tests {
             ),
         ];
         for (proof, now, expected, why) in table {
-            assert_eq!(c.verify_at(proof, None, now), Err(expected), "{why}");
+            assert_eq!(c.verify_at(proof, None, now, EIGHT), Err(expected), "{why}");
         }
         // A counter one past the solution almost never solves it too; accept the rare case.
-        let next = c.verify_at(Some(&wrong_counter), None, T0 + 2_000);
+        let next = c.verify_at(Some(&wrong_counter), None, T0 + 2_000, EIGHT);
         assert!(
             matches!(next, Err(ProofError::Unsolved) | Ok(())),
             "{next:?}"
+        );
+    }
+
+    #[test]
+    fn each_site_s_friction_is_checked_and_an_easier_challenge_does_not_pass_a_stricter_site() {
+        let c = challenger();
+        let strict = c.friction(Some(12), Some(Duration::from_secs(4)));
+        let relaxed = c.friction(Some(2), Some(Duration::ZERO));
+        assert_eq!(c.friction(None, None), EIGHT, "the server's default");
+        assert_eq!(c.friction(Some(40), None).difficulty, 32, "capped");
+
+        let issued = c.issue_at(T0, strict);
+        assert_eq!((issued.difficulty, issued.not_before_ms), (12, 4_000));
+        let proof = solved_with(&c, T0, strict);
+        assert_eq!(
+            c.verify_at(Some(&proof), None, T0 + 2_000, strict),
+            Err(ProofError::TooFast),
+            "the strict site's own fill time"
+        );
+        assert_eq!(c.verify_at(Some(&proof), None, T0 + 4_000, strict), Ok(()));
+
+        let easy = solved_with(&c, T0, relaxed);
+        assert_eq!(
+            c.verify_at(Some(&easy), None, T0 + 10, relaxed),
+            Ok(()),
+            "no fill time for the relaxed site"
+        );
+        let easy = solved_with(&c, T0, relaxed);
+        assert_eq!(
+            c.verify_at(Some(&easy), None, T0 + 5_000, strict),
+            Err(ProofError::TooWeak),
+            "a relaxed site's challenge spent on a strict one"
         );
     }
 

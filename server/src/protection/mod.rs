@@ -13,19 +13,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, Request, State};
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_governor::GovernorLayer;
 
-pub use challenge::{Challenge, Challenger, ProofError, leading_zero_bits, solve};
+pub use challenge::{Challenge, Challenger, Friction, ProofError, leading_zero_bits, solve};
 pub use client_ip::{TrustedProxy, client_ip};
 pub use headers::{security_headers, security_headers_for_pages};
 
 use crate::config::ProtectionArgs;
 use crate::error::AppError;
+use crate::sites::Site;
 
 /// The path the widget fetches its proof-of-work challenge from.
 pub const CHALLENGE_PATH: &str = "/api/v1/challenge";
@@ -55,8 +57,10 @@ impl Protection {
             trusted_proxies: Arc::new(args.trusted_proxies.clone()),
             challenger: Challenger::new(
                 secret,
-                args.pow_difficulty,
-                Duration::from_millis(args.min_fill_ms),
+                Friction {
+                    difficulty: args.pow_difficulty,
+                    min_fill: Duration::from_millis(args.min_fill_ms),
+                },
             ),
             rate_limit_ip: (args.rate_limit_ip, args.rate_limit_ip_burst),
             rate_limit_site: (args.rate_limit_site, args.rate_limit_site_burst),
@@ -68,7 +72,13 @@ impl Protection {
     pub fn off() -> Self {
         Self {
             trusted_proxies: Arc::new(Vec::new()),
-            challenger: Challenger::new(b"off".to_vec(), 0, Duration::ZERO),
+            challenger: Challenger::new(
+                b"off".to_vec(),
+                Friction {
+                    difficulty: 0,
+                    min_fill: Duration::ZERO,
+                },
+            ),
             rate_limit_ip: (0, 0),
             rate_limit_site: (0, 0),
             request_timeout: Duration::from_secs(10),
@@ -101,12 +111,19 @@ impl Protection {
         routes
     }
 
+    /// The friction `site` asks of its visitors: its own settings, else the server's.
+    pub fn friction(&self, site: &Site) -> Friction {
+        self.challenger.friction(site.pow_difficulty, site.min_fill)
+    }
+
     /// Checks a submission's friction before anything is stored: the honeypot is empty, and the proof of
-    /// work solves a challenge this server issued at least the minimum fill time ago. Refusals are counted.
+    /// work solves a challenge this server issued, as hard as `site` asks, at least its minimum fill time
+    /// ago. Refusals are counted.
     pub fn check_friction(
         &self,
         headers: &HeaderMap,
         idempotency_key: Option<&str>,
+        site: &Site,
     ) -> Result<(), AppError> {
         let trap = headers
             .get(TRAP_HEADER)
@@ -117,12 +134,13 @@ impl Protection {
                 "This request looks automated and was not accepted. If you are a person, reload the page and try again.".into(),
             ));
         }
-        if !self.challenger.enabled() {
+        let friction = self.friction(site);
+        if !friction.is_on() {
             return Ok(());
         }
         let proof = headers.get(PROOF_HEADER).and_then(|v| v.to_str().ok());
         self.challenger
-            .verify(proof, idempotency_key)
+            .verify(proof, idempotency_key, friction)
             .map_err(|error| {
                 crate::metrics::rejected(error.reason());
                 AppError::Friction(error.to_string())
@@ -130,7 +148,8 @@ impl Protection {
     }
 }
 
-/// `GET /api/v1/challenge`: a fresh proof-of-work challenge for the widget.
+/// `GET /api/v1/challenge?site=KEY`: a fresh proof-of-work challenge for the widget, as hard as the site
+/// asks. Without `site`, the server's only site, or else the server's default friction.
 pub fn routes(cors: tower_http::cors::CorsLayer) -> Router<crate::AppState> {
     Router::new()
         .route(CHALLENGE_PATH, get(issue))
@@ -138,13 +157,32 @@ pub fn routes(cors: tower_http::cors::CorsLayer) -> Router<crate::AppState> {
         .layer(cors)
 }
 
-async fn issue(State(state): State<crate::AppState>) -> Response {
-    let challenge = state.protection.challenger.issue();
-    (
+async fn issue(
+    State(state): State<crate::AppState>,
+    query: Result<Query<ChallengeQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(query) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let site = match query.site.as_deref() {
+        Some(key) => Some(state.sites.resolve(Some(key))?),
+        None => state.sites.resolve(None).ok(),
+    };
+    let friction = site.map_or_else(
+        || state.protection.challenger.friction(None, None),
+        |site| state.protection.friction(site),
+    );
+    let challenge = state.protection.challenger.issue(friction);
+    Ok((
         [(axum::http::header::CACHE_CONTROL, "no-store")],
         axum::Json(challenge),
     )
-        .into_response()
+        .into_response())
+}
+
+/// The query of `GET /api/v1/challenge`.
+#[derive(serde::Deserialize)]
+struct ChallengeQuery {
+    /// The site whose friction the challenge carries (the widget's `data-site`).
+    site: Option<String>,
 }
 
 /// Answers `408` when a request (reading its body included) takes longer than the configured deadline.

@@ -78,6 +78,8 @@ pub fn demo_sites(
         default_country_code: None,
         identity_keys: key().into_iter().collect(),
         default_queue: None,
+        pow_difficulty: None,
+        min_fill: None,
         call_center: call_center.clone(),
     };
     let sites = vec![

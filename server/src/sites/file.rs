@@ -21,6 +21,10 @@ const MIN_SECRET_BYTES: usize = 32;
 const MAX_LABEL_CHARS: usize = 60;
 /// As a Salesforce Group name.
 const MAX_QUEUE_CHARS: usize = 80;
+/// The hardest proof of work a site may ask: 24 bits is about 16 million hashes, tens of seconds on a phone.
+const MAX_POW_DIFFICULTY: u8 = 24;
+/// The longest minimum fill time a site may ask, in milliseconds.
+const MAX_MIN_FILL_MS: u64 = 60_000;
 
 /// A configuration mistake, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +72,8 @@ struct SiteFormat {
     default_country_code: Option<Spanned<String>>,
     default_queue: Option<Spanned<String>>,
     call_center: Option<Spanned<String>>,
+    pow_difficulty: Option<Spanned<i64>>,
+    min_fill_ms: Option<Spanned<i64>>,
     #[serde(default)]
     identity_keys: Vec<Spanned<KeyFormat>>,
 }
@@ -231,6 +237,39 @@ pub fn parse(
                     .ok_or_else(|| at(name.span(), unknown_center(name.get_ref(), call_centers)))?,
             ),
         };
+        let pow_difficulty = match site.pow_difficulty {
+            None => None,
+            Some(bits) => Some(
+                u8::try_from(*bits.get_ref())
+                    .ok()
+                    .filter(|b| *b <= MAX_POW_DIFFICULTY)
+                    .ok_or_else(|| {
+                        at(
+                            bits.span(),
+                            format!(
+                                "pow_difficulty is 0 to {MAX_POW_DIFFICULTY} leading zero bits (each bit doubles the visitor's work; 16 takes a few hundred milliseconds on a phone, 0 turns it off)"
+                            ),
+                        )
+                    })?,
+            ),
+        };
+        let min_fill = match site.min_fill_ms {
+            None => None,
+            Some(ms) => Some(
+                u64::try_from(*ms.get_ref())
+                    .ok()
+                    .filter(|ms| *ms <= MAX_MIN_FILL_MS)
+                    .map(std::time::Duration::from_millis)
+                    .ok_or_else(|| {
+                        at(
+                            ms.span(),
+                            format!(
+                                "min_fill_ms is 0 to {MAX_MIN_FILL_MS} milliseconds (the least time between the form showing and its submission, such as 1500)"
+                            ),
+                        )
+                    })?,
+            ),
+        };
         let mut kids = HashSet::new();
         let mut identity_keys = Vec::new();
         for key_entry in site.identity_keys {
@@ -267,6 +306,8 @@ pub fn parse(
             identity_keys,
             default_queue,
             call_center,
+            pow_difficulty,
+            min_fill,
         });
     }
     Ok(sites)
@@ -443,6 +484,8 @@ channels = ["Email", "Phone"]
 default_country_code = "+44"
 default_queue = "Acme callbacks"
 call_center = "demo"
+pow_difficulty = 18
+min_fill_ms = 3000
 
 [site.labels]
 Order = "My order"
@@ -492,6 +535,13 @@ public_key = """RSA_PUBLIC"""
             Some("demo")
         );
         assert!(sites[1].call_center.is_none());
+        assert_eq!(acme.pow_difficulty, Some(18));
+        assert_eq!(acme.min_fill, Some(std::time::Duration::from_secs(3)));
+        assert_eq!(
+            (sites[1].pow_difficulty, sites[1].min_fill),
+            (None, None),
+            "the server's friction unless a site sets its own"
+        );
         assert_eq!(acme.identity_keys[0].kid(), "k1");
         let members = &sites[1];
         assert!(!members.guests);
@@ -555,6 +605,11 @@ public_key = """RSA_PUBLIC"""
             (site("default_country_code = \"044\"\n"), 5, "a country calling code has 1 to 3 digits"),
             (site("default_queue = \" \"\n"), 5, "a queue name has 1 to 80 characters"),
             (site("call_center = \"main\"\n"), 5, "there is no call center \"main\" in the call-center file; its call centers are: demo"),
+            (site("pow_difficulty = 25\n"), 5, "pow_difficulty is 0 to 24 leading zero bits"),
+            (site("pow_difficulty = -1\n"), 5, "pow_difficulty is 0 to 24 leading zero bits"),
+            (site("pow_difficulty = \"hard\"\n"), 5, "invalid type: string \"hard\", expected i64"),
+            (site("min_fill_ms = 60001\n"), 5, "min_fill_ms is 0 to 60000 milliseconds"),
+            (site("min_fill_ms = -5\n"), 5, "min_fill_ms is 0 to 60000 milliseconds"),
             (site("guests = false\n"), 1, "a site with guests = false needs at least one [[site.identity_keys]]"),
             (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"none\"\nsecret = \"x\"\n"), 7, "unsupported alg \"none\": use HS256, RS256 or ES256"),
             (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"HS256\"\nsecret = \"short\"\n"), 5, "an HS256 secret needs at least 32 bytes"),

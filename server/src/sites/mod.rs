@@ -47,6 +47,10 @@ pub struct Site {
     pub default_queue: Option<String>,
     /// The call center that calls this site's visitors back, whose slots they may choose from.
     pub call_center: Option<CallCenter>,
+    /// The proof-of-work difficulty this site's visitors solve; `None` for the server's.
+    pub pow_difficulty: Option<u8>,
+    /// The least time between the form showing and its submission; `None` for the server's.
+    pub min_fill: Option<std::time::Duration>,
 }
 
 impl Site {

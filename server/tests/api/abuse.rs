@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use contact_server::protection::{Challenger, Protection, solve};
+use contact_server::protection::{Challenger, Friction, Protection, solve};
 use serde_json::Value;
 
 use crate::support::{PAGE_ORIGIN, TestApp, TestResponse, error_body, valid_form};
@@ -109,14 +109,24 @@ async fn a_preflight_is_never_rate_limited() {
 
 fn with_friction(difficulty: u8, min_fill: Duration) -> TestApp {
     TestApp::with_protection(Protection {
-        challenger: Challenger::new(b"test".to_vec(), difficulty, min_fill),
+        challenger: Challenger::new(
+            b"test".to_vec(),
+            Friction {
+                difficulty,
+                min_fill,
+            },
+        ),
         ..Protection::off()
     })
 }
 
 async fn solved_proof(app: &TestApp) -> String {
-    let challenge = app.get("/api/v1/challenge").await;
-    assert_eq!(challenge.status, StatusCode::OK);
+    solved_proof_from(app, "/api/v1/challenge").await
+}
+
+async fn solved_proof_from(app: &TestApp, path: &str) -> String {
+    let challenge = app.get(path).await;
+    assert_eq!(challenge.status, StatusCode::OK, "{}", challenge.body);
     assert_eq!(challenge.headers[header::CACHE_CONTROL], "no-store");
     let token = challenge.body["token"].as_str().unwrap();
     let difficulty = challenge.body["difficulty"].as_u64().unwrap() as u8;
@@ -201,6 +211,89 @@ async fn failed_friction_is_refused_with_a_reason_and_stores_nothing() {
     }
     assert_eq!(app.stored_count(), 0);
     assert_eq!(slow_app.stored_count(), 0);
+}
+
+#[tokio::test]
+async fn each_site_sets_its_own_friction_and_an_easier_site_s_proof_does_not_pass_a_stricter_one() {
+    let sites: String = [
+        ("strict", "pow_difficulty = 12\nmin_fill_ms = 0\n"),
+        ("light", "pow_difficulty = 2\nmin_fill_ms = 0\n"),
+        ("open", "pow_difficulty = 0\nmin_fill_ms = 0\n"),
+        ("plain", ""),
+    ]
+    .iter()
+    .map(|(key, friction)| {
+        format!("[[site]]\nkey = \"{key}\"\nname = \"{key}\"\nallowed_origins = [\"{PAGE_ORIGIN}\"]\n{friction}")
+    })
+    .collect();
+    let protection = Protection {
+        challenger: Challenger::new(
+            b"test".to_vec(),
+            Friction {
+                difficulty: 10,
+                min_fill: Duration::ZERO,
+            },
+        ),
+        ..Protection::off()
+    };
+    let app = TestApp::with_sites_and_protection(&sites, protection);
+    let difficulty = async |path: &str| {
+        let answer = app.get(path).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.body);
+        answer.body["difficulty"].as_u64()
+    };
+    assert_eq!(difficulty("/api/v1/challenge?site=strict").await, Some(12));
+    assert_eq!(difficulty("/api/v1/challenge?site=light").await, Some(2));
+    assert_eq!(
+        difficulty("/api/v1/challenge?site=plain").await,
+        Some(10),
+        "the server's"
+    );
+    assert_eq!(
+        difficulty("/api/v1/challenge").await,
+        Some(10),
+        "no site named"
+    );
+
+    let unknown = app.get("/api/v1/challenge?site=nope").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(
+        error_body(&unknown)
+            .message
+            .contains("There is no site \"nope\"")
+    );
+
+    // A site without friction takes submissions with no proof; the others do not.
+    assert_eq!(
+        app.send(post("open", &[])).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        app.send(post("plain", &[])).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let light = solved_proof_from(&app, "/api/v1/challenge?site=light").await;
+    let refused = app.send(post("strict", &[("x-crw-proof", &light)])).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        error_body(&refused)
+            .message
+            .contains("easier challenge than this site asks for"),
+        "{}",
+        refused.body
+    );
+    let strict = solved_proof_from(&app, "/api/v1/challenge?site=strict").await;
+    let accepted = app.send(post("strict", &[("x-crw-proof", &strict)])).await;
+    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);
+    let light = solved_proof_from(&app, "/api/v1/challenge?site=light").await;
+    assert_eq!(
+        app.send(post("light", &[("x-crw-proof", &light)]))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    assert_eq!(app.stored_count(), 3);
 }
 
 #[tokio::test]

@@ -56,6 +56,11 @@ impl TestApp {
         Self::build(None, &sites, protection)
     }
 
+    /// An app serving the sites declared in `sites_toml`, with this protection.
+    pub fn with_sites_and_protection(sites_toml: &str, protection: Protection) -> Self {
+        Self::build(None, sites_toml, protection)
+    }
+
     fn build(
         widget_dir: Option<&std::path::Path>,
         sites_toml: &str,
