@@ -217,17 +217,27 @@ impl Sender {
     }
 }
 
-/// 128 random bits in hex, from the browser's cryptographic generator.
+/// A key for one filled form: the time (milliseconds, 48 bits) then 80 random bits from the browser's
+/// cryptographic generator. Keys sort by when they were made, so the server's key index grows at its end
+/// instead of touching a random page for every submission.
 fn new_key() -> String {
-    let mut bytes = [0u8; 16];
+    let mut random = [0u8; 10];
     let filled = web_sys::window()
         .and_then(|w| w.crypto().ok())
-        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut random).is_ok());
     if !filled {
         // Without Web Crypto a clock-and-Math.random key still tells retries from new forms.
         let seed = [js_sys::Date::now(), js_sys::Math::random()].map(|x| x.to_bits().to_le_bytes());
-        bytes.copy_from_slice(&Sha256::digest(seed.as_flattened())[..16]);
+        random.copy_from_slice(&Sha256::digest(seed.as_flattened())[..10]);
     }
+    key_at(js_sys::Date::now(), random)
+}
+
+/// The key made at `now_ms` (`Date.now()`) with these random bytes, in lower-case hex.
+fn key_at(now_ms: f64, random: [u8; 10]) -> String {
+    let mut bytes = [0u8; 16];
+    bytes[..6].copy_from_slice(&(now_ms as u64).to_be_bytes()[2..]);
+    bytes[6..].copy_from_slice(&random);
     hex(&bytes)
 }
 
@@ -358,6 +368,15 @@ mod tests {
     #[test]
     fn keys_are_lower_case_hex() {
         assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+    }
+
+    #[test]
+    fn keys_begin_with_their_time_so_later_keys_sort_after_earlier_ones() {
+        let key = key_at(1_795_000_000_000.0, [0xab; 10]);
+        assert_eq!(key, "01a1ee565e00abababababababababab");
+        assert_eq!(key.len(), 32);
+        let later = key_at(1_795_000_000_001.0, [0x00; 10]);
+        assert!(later > key, "{later} sorts after {key}");
     }
 
     #[test]
