@@ -3,74 +3,8 @@
 
 use super::schema::prop::*;
 use super::schema::{
-    Access, EDIT, FieldType, SObject, SYSTEM, VIEW_DATES, field, picklist, reference,
+    Access, EDIT, FieldType, SObject, SYSTEM, VIEW_DATES, field, picklist, reference, system_fields,
 };
-
-/// The system fields every object shares, in Salesforce's order.
-macro_rules! system_fields {
-    ($label:literal) => {
-        [
-            field(
-                "Id",
-                $label,
-                FieldType::Id,
-                18,
-                "c.id",
-                SYSTEM | GROUP | ID_LOOKUP,
-            ),
-            field(
-                "IsDeleted",
-                "Deleted",
-                FieldType::Boolean,
-                0,
-                "c.is_deleted",
-                SYSTEM | GROUP,
-            ),
-            field(
-                "CreatedDate",
-                "Created Date",
-                FieldType::DateTime,
-                0,
-                "c.created_at",
-                SYSTEM,
-            ),
-            reference(
-                "CreatedById",
-                "Created By ID",
-                "c.created_by_id",
-                SYSTEM | GROUP,
-                &["User"],
-                "CreatedBy",
-            ),
-            field(
-                "LastModifiedDate",
-                "Last Modified Date",
-                FieldType::DateTime,
-                0,
-                "c.updated_at",
-                SYSTEM,
-            ),
-            reference(
-                "LastModifiedById",
-                "Last Modified By ID",
-                "c.last_modified_by_id",
-                SYSTEM | GROUP,
-                &["User"],
-                "LastModifiedBy",
-            ),
-            field(
-                "SystemModstamp",
-                "System Modstamp",
-                FieldType::DateTime,
-                0,
-                "c.system_modstamp",
-                SYSTEM,
-            ),
-        ]
-    };
-}
-
-pub(super) use system_fields;
 
 const CALL_CENTER_SYSTEM: [super::schema::Field; 7] = system_fields!("Call Center ID");
 const TASK_SYSTEM: [super::schema::Field; 7] = system_fields!("Activity ID");

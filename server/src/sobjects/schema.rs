@@ -285,6 +285,74 @@ pub(crate) const VIEW_DATES: [Field; 2] = [
 ];
 pub(crate) const EDIT: u16 = CREATE | UPDATE | FILTER | SORT | GROUP;
 
+/// The system fields every object shares, in Salesforce's order.
+macro_rules! system_fields {
+    ($label:literal) => {
+        [
+            field(
+                "Id",
+                $label,
+                FieldType::Id,
+                18,
+                "c.id",
+                SYSTEM | GROUP | ID_LOOKUP,
+            ),
+            field(
+                "IsDeleted",
+                "Deleted",
+                FieldType::Boolean,
+                0,
+                "c.is_deleted",
+                SYSTEM | GROUP,
+            ),
+            field(
+                "CreatedDate",
+                "Created Date",
+                FieldType::DateTime,
+                0,
+                "c.created_at",
+                SYSTEM,
+            ),
+            reference(
+                "CreatedById",
+                "Created By ID",
+                "c.created_by_id",
+                SYSTEM | GROUP,
+                &["User"],
+                "CreatedBy",
+            ),
+            field(
+                "LastModifiedDate",
+                "Last Modified Date",
+                FieldType::DateTime,
+                0,
+                "c.updated_at",
+                SYSTEM,
+            ),
+            reference(
+                "LastModifiedById",
+                "Last Modified By ID",
+                "c.last_modified_by_id",
+                SYSTEM | GROUP,
+                &["User"],
+                "LastModifiedBy",
+            ),
+            field(
+                "SystemModstamp",
+                "System Modstamp",
+                FieldType::DateTime,
+                0,
+                "c.system_modstamp",
+                SYSTEM,
+            ),
+        ]
+    };
+}
+
+pub(super) use system_fields;
+
+const CONTACT_REQUEST_SYSTEM: [Field; 7] = system_fields!("Contact Request ID");
+
 /// Salesforce's ContactRequest, with the widget's visitor fields and an external id for upserts.
 pub static CONTACT_REQUEST: SObject = SObject {
     name: "ContactRequest",
@@ -294,22 +362,8 @@ pub static CONTACT_REQUEST: SObject = SObject {
     table: "contact_requests",
     views_table: "contact_request_views",
     fields: &[
-        field(
-            "Id",
-            "Contact Request ID",
-            FieldType::Id,
-            18,
-            "c.id",
-            SYSTEM | GROUP | ID_LOOKUP,
-        ),
-        field(
-            "IsDeleted",
-            "Deleted",
-            FieldType::Boolean,
-            0,
-            "c.is_deleted",
-            SYSTEM | GROUP,
-        ),
+        CONTACT_REQUEST_SYSTEM[0],
+        CONTACT_REQUEST_SYSTEM[1],
         field(
             "Name",
             "Contact Request Number",
@@ -318,46 +372,11 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "c.name",
             AUTONUMBER | SYSTEM | ID_LOOKUP,
         ),
-        field(
-            "CreatedDate",
-            "Created Date",
-            FieldType::DateTime,
-            0,
-            "c.created_at",
-            SYSTEM,
-        ),
-        reference(
-            "CreatedById",
-            "Created By ID",
-            "c.created_by_id",
-            SYSTEM | GROUP,
-            &["User"],
-            "CreatedBy",
-        ),
-        field(
-            "LastModifiedDate",
-            "Last Modified Date",
-            FieldType::DateTime,
-            0,
-            "c.updated_at",
-            SYSTEM,
-        ),
-        reference(
-            "LastModifiedById",
-            "Last Modified By ID",
-            "c.last_modified_by_id",
-            SYSTEM | GROUP,
-            &["User"],
-            "LastModifiedBy",
-        ),
-        field(
-            "SystemModstamp",
-            "System Modstamp",
-            FieldType::DateTime,
-            0,
-            "c.system_modstamp",
-            SYSTEM,
-        ),
+        CONTACT_REQUEST_SYSTEM[2],
+        CONTACT_REQUEST_SYSTEM[3],
+        CONTACT_REQUEST_SYSTEM[4],
+        CONTACT_REQUEST_SYSTEM[5],
+        CONTACT_REQUEST_SYSTEM[6],
         VIEW_DATES[0],
         VIEW_DATES[1],
         reference(

@@ -5,8 +5,8 @@
 //! The records are the `users` table, seen through the `user_records` view of migration 0006, which
 //! gives it the system columns every object has; the view's trigger writes an update back to `users`.
 
-use super::call_objects::system_fields;
 use super::schema::prop::*;
+use super::schema::system_fields;
 use super::schema::{Access, FieldType, SObject, SYSTEM, VIEW_DATES, field, reference};
 
 const READ: u16 = FILTER | SORT | GROUP;
