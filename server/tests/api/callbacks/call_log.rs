@@ -11,14 +11,7 @@ async fn claimed(t: &Callbacks, call_id: &str) -> String {
     let id = t
         .callback(call_id, json!({"callbackNumber": "+18445791189"}))
         .await;
-    let claim = t
-        .api(
-            &t.rita.1,
-            "POST",
-            &format!("/services/apexrest/callbacks/{id}/claim"),
-            None,
-        )
-        .await;
+    let claim = t.claim(&t.rita.1, &id).await;
     assert_eq!(claim.status, 200, "{}", claim.body);
     id
 }
@@ -107,14 +100,7 @@ async fn misses_retry_after_the_delay_until_the_last_one_abandons() {
             "retry in the call center's 10 minutes, not {wait}s"
         );
     }
-    let view = t
-        .api(
-            &t.rita.1,
-            "GET",
-            "/services/apexrest/callbacks/routable",
-            None,
-        )
-        .await;
+    let view = t.routable(None).await;
     assert_eq!(
         view.body["totalSize"], 0,
         "not routable before the retry is due"

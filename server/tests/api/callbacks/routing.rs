@@ -18,14 +18,7 @@ async fn the_view_lists_due_callbacks_by_schedule_then_age_and_skips_future_ones
     let asap2 = t
         .callback("c", json!({"callbackNumber": "+18445791189"}))
         .await;
-    let view = t
-        .api(
-            &t.rita.1,
-            "GET",
-            &format!("/services/apexrest/callbacks/routable?owner={QUEUE}"),
-            None,
-        )
-        .await;
+    let view = t.routable(Some(QUEUE)).await;
     assert_eq!(view.status, 200, "{}", view.body);
     let ids: Vec<&str> = view.body["records"]
         .as_array()
@@ -38,23 +31,9 @@ async fn the_view_lists_due_callbacks_by_schedule_then_age_and_skips_future_ones
         [asap.as_str(), asap2.as_str()],
         "oldest first, {later} not yet due"
     );
-    let claim = t
-        .api(
-            &t.rita.1,
-            "POST",
-            &format!("/services/apexrest/callbacks/{later}/claim"),
-            None,
-        )
-        .await;
+    let claim = t.claim(&t.rita.1, &later).await;
     assert_eq!(claim.status, 409, "not due yet: {}", claim.body);
-    let mine = t
-        .api(
-            &t.rita.1,
-            "GET",
-            "/services/apexrest/callbacks/routable",
-            None,
-        )
-        .await;
+    let mine = t.routable(None).await;
     assert_eq!(mine.body["totalSize"], 0);
 }
 
@@ -68,11 +47,7 @@ async fn two_representatives_claiming_at_once_have_one_winner() {
                 json!({"callbackNumber": "+18445791189"}),
             )
             .await;
-        let path = format!("/services/apexrest/callbacks/{id}/claim");
-        let (a, b) = tokio::join!(
-            t.api(&t.rita.1, "POST", &path, None),
-            t.api(&t.sam.1, "POST", &path, None)
-        );
+        let (a, b) = tokio::join!(t.claim(&t.rita.1, &id), t.claim(&t.sam.1, &id));
         let mut statuses = [a.status.as_u16(), b.status.as_u16()];
         statuses.sort_unstable();
         assert_eq!(statuses, [200, 409], "{} / {}", a.body, b.body);
@@ -86,14 +61,7 @@ async fn two_representatives_claiming_at_once_have_one_winner() {
             )
             .await;
         assert_eq!(record.body["OwnerId"], winner.as_str());
-        let view = t
-            .api(
-                &t.rita.1,
-                "GET",
-                &format!("/services/apexrest/callbacks/routable?owner={winner}"),
-                None,
-            )
-            .await;
+        let view = t.routable(Some(winner)).await;
         let listed = view.body["records"]
             .as_array()
             .unwrap()
@@ -107,33 +75,11 @@ async fn two_representatives_claiming_at_once_have_one_winner() {
 async fn claims_of_unknown_or_malformed_ids_say_so() {
     let t = Callbacks::new().await;
     let unknown = t
-        .api(
-            &t.rita.1,
-            "POST",
-            &format!(
-                "/services/apexrest/callbacks/{}/claim",
-                contact_server::ids::new_id("0SR")
-            ),
-            None,
-        )
+        .claim(&t.rita.1, &contact_server::ids::new_id("0SR"))
         .await;
     assert_eq!(unknown.status, 404);
-    let malformed = t
-        .api(
-            &t.rita.1,
-            "POST",
-            "/services/apexrest/callbacks/nope/claim",
-            None,
-        )
-        .await;
+    let malformed = t.claim(&t.rita.1, "nope").await;
     assert_eq!(malformed.status, 400);
-    let bad_owner = t
-        .api(
-            &t.rita.1,
-            "GET",
-            "/services/apexrest/callbacks/routable?owner=xyz",
-            None,
-        )
-        .await;
+    let bad_owner = t.routable(Some("xyz")).await;
     assert_eq!(bad_owner.status, 400);
 }

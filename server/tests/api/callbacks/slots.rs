@@ -3,8 +3,6 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use contact_server::call_centers::file;
-use contact_server::{AppState, Sites, Store, WidgetAssets};
 use serde_json::{Value, json};
 
 use super::support::{SECRET, claims, jwt};
@@ -50,26 +48,7 @@ async fn app() -> TestApp {
 
 /// The app on the database in `dir`, with these call centers.
 async fn app_in(dir: tempfile::TempDir, centers: &str) -> TestApp {
-    let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
-    let call_centers = file::parse(centers).expect("centers parse");
-    call_centers.sync(&store).await.expect("centers stored");
-    let sites = contact_server::sites::file::parse(
-        std::path::Path::new("test.toml"),
-        SITES,
-        &|_| None,
-        &call_centers,
-    )
-    .expect("sites parse");
-    let state = AppState {
-        call_centers,
-        ..AppState::new(
-            store.clone(),
-            Sites::new(sites),
-            contact_server::protection::Protection::off(),
-        )
-    };
-    let router = contact_server::app(state, &WidgetAssets::load(&dir.path().join("none")));
-    TestApp { router, store, dir }
+    super::support::app_with_centers(dir, centers, SITES).await
 }
 
 async fn slots(app: &TestApp, site: &str, origin: &str) -> TestResponse {

@@ -84,33 +84,57 @@ pub fn good_token() -> String {
     jwt(Some("2026-01"), SECRET, claims())
 }
 
+/// The app on the database in `dir`, with the call centers of `centers` and the sites of `sites`.
+pub async fn app_with_centers(dir: tempfile::TempDir, centers: &str, sites: &str) -> TestApp {
+    let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
+    let call_centers = file::parse(centers).expect("centers parse");
+    call_centers.sync(&store).await.expect("centers stored");
+    let widget = WidgetAssets::load(&dir.path().join("no-widget"));
+    let sites = contact_server::sites::file::parse(
+        std::path::Path::new("test.toml"),
+        sites,
+        &|_| None,
+        &call_centers,
+    )
+    .expect("test sites parse");
+    let state = AppState {
+        call_centers,
+        ..AppState::new(
+            store.clone(),
+            contact_server::Sites::new(sites),
+            contact_server::protection::Protection::off(),
+        )
+    };
+    let router = contact_server::app(state, &widget);
+    TestApp { router, store, dir }
+}
+
 impl Callbacks {
     pub async fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
-        let call_centers = file::parse(CENTERS).expect("centers parse");
-        call_centers.sync(&store).await.expect("centers stored");
-        let widget = WidgetAssets::load(&dir.path().join("no-widget"));
-        let sites = contact_server::sites::file::parse(
-            std::path::Path::new("test.toml"),
+        let app = app_with_centers(
+            tempfile::tempdir().expect("temp dir"),
+            CENTERS,
             crate::support::ONE_SITE,
-            &|_| None,
-            &call_centers,
         )
-        .expect("test site parses");
-        let state = AppState {
-            call_centers,
-            ..AppState::new(
-                store.clone(),
-                contact_server::Sites::new(sites),
-                contact_server::protection::Protection::off(),
-            )
-        };
-        let router = contact_server::app(state, &widget);
-        let app = TestApp { router, store, dir };
+        .await;
         let rita = rep(&app.store, "rita@example.com").await;
         let sam = rep(&app.store, "sam@example.com").await;
         Self { app, rita, sam }
+    }
+
+    /// `POST /services/apexrest/callbacks/{id}/claim` as the representative with `token`.
+    pub async fn claim(&self, token: &str, id: &str) -> TestResponse {
+        let path = format!("/services/apexrest/callbacks/{id}/claim");
+        self.api(token, "POST", &path, None).await
+    }
+
+    /// The routing view as Rita sees it, for `owner` or her own.
+    pub async fn routable(&self, owner: Option<&str>) -> TestResponse {
+        let path = match owner {
+            Some(owner) => format!("/services/apexrest/callbacks/routable?owner={owner}"),
+            None => "/services/apexrest/callbacks/routable".to_owned(),
+        };
+        self.api(&self.rita.1, "GET", &path, None).await
     }
 
     /// `POST requestCallback` with these headers and body.
