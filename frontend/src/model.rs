@@ -48,6 +48,8 @@ struct State {
     /// What the live alert region says.
     alert: Option<String>,
     sending: bool,
+    /// The callback slots' `<option>`s while the visitor picks a time; `None` for as soon as possible.
+    slots: Option<String>,
     /// Whether the last send failed in a way that sending again may fix.
     retry: bool,
 }
@@ -308,6 +310,21 @@ impl FormModel {
         }
         s.form.reject(fields);
         s.form.first_invalid(&s.errors)
+    }
+
+    /// The callback slots' list on show: its `<option>`s, escaped; `None` for as soon as possible.
+    pub fn slots(&self) -> Option<String> {
+        self.read(|s| s.slots.clone())
+    }
+
+    /// The slots' list, read without subscribing.
+    pub fn slots_untracked(&self) -> Option<String> {
+        self.peek(|s| s.slots.clone())
+    }
+
+    /// Shows `options` as the slots' list (`None`: none, as soon as possible).
+    pub fn show_slots(&self, options: Option<String>) {
+        self.write().slots = options;
     }
 
     /// The created request, once there is one.

@@ -5,6 +5,7 @@ mod channel_group;
 mod confirmation;
 mod contact_form;
 mod field;
+mod markup;
 mod widget;
 
 pub use confirmation::Receipt;
