@@ -20,31 +20,17 @@ use crate::host::{Options, Texts};
 use crate::model::FormModel;
 use crate::site;
 
-/// The form. It checks the shared rules before sending, sends once per click, and on failure keeps what
-/// the visitor typed, shows what to fix and moves focus there. Rendered once the site's settings are here.
-#[component]
-pub fn ContactForm(
-    /// The intake server's origin.
-    api_base: String,
-    /// The widget's state, which the form reads and reports to.
-    model: FormModel,
-    /// The page's choices, the locale's strings, and where events go.
-    options: Options,
-    /// What the site offers.
-    settings: SiteSettings,
-) -> impl IntoView {
-    let build = move |form: Element| build(&form, &api_base, model, &options, &settings);
-    view! { <form class="crw-form" novalidate use:build></form> }
-}
-
-/// Writes the form's fields into `form`, keeps them in step with `model`, and listens to the visitor.
-fn build(
+/// Writes the form into `form` (the site's settings having arrived) and keeps it in step with `model`:
+/// the effect that does so, which lives as long as the form is shown. The form checks the shared rules
+/// before sending, sends once per click, and on failure keeps what the visitor typed, shows what to fix
+/// and moves focus there.
+pub fn build(
     form: &Element,
     api_base: &str,
     model: FormModel,
     options: &Options,
     settings: &SiteSettings,
-) {
+) -> Option<RenderEffect<()>> {
     let texts = options.texts;
     let slots = settings
         .callback_slots
@@ -163,8 +149,6 @@ fn build(
             button.sync(model);
         }
     });
-    // The effect lives as long as the form is shown.
-    on_cleanup(move || drop(effect));
     listen(
         form,
         model,
@@ -172,6 +156,7 @@ fn build(
         api::Sender::new(api_base, &options.site),
         slots,
     );
+    Some(effect)
 }
 
 /// The submit button: what it says, and whether it is busy.
