@@ -9,4 +9,4 @@ mod markup;
 mod widget;
 
 pub use confirmation::Receipt;
-pub use widget::Widget;
+pub use widget::widget;

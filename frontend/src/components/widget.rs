@@ -15,31 +15,23 @@ use crate::host::{Options, identity_token, prefill_pairs};
 use crate::model::{FormModel, Screen};
 use crate::site::{self, SiteError};
 
-/// One widget instance. It reports `ready` to the page once the form (or the sign-in hint) is shown.
+/// Renders one widget instance into `target`, inside the owner [`leptos::mount::mount_to`] gives it. It
+/// reports `ready` to the page once the form (or the sign-in hint) is shown.
 ///
 /// The live regions are rendered from the start and stay in place, because screen readers only announce
 /// changes to a region they already know about. When the site's settings cannot be had (an unknown site,
 /// a page on an origin the site does not allow) the alert says why and no form is shown, so nothing is sent.
-#[component]
-pub fn Widget(
-    /// The intake server's origin.
-    api_base: String,
-    /// Prefix for every element id in this instance, unique on the page.
-    prefix: &'static str,
-    /// What the site chose, and where events go.
-    options: Options,
-    /// The element the loader dispatches `crw-prefill` events on.
-    target: HtmlElement,
-) -> impl IntoView {
+pub fn widget(api_base: String, prefix: &'static str, options: Options, target: HtmlElement) {
     let model = FormModel::new(prefix, options.channel.unwrap_or_default());
     model.identify(options.token.clone());
     listen_for_prefill(&target, model);
     let (texts, events) = (options.texts, options.events);
     {
-        let (api_base, site, reasons) = (
+        let (api_base, site, reasons, target) = (
             api_base.clone(),
             options.site.clone(),
             options.reasons.clone(),
+            target.clone(),
         );
         wasm_bindgen_futures::spawn_local(async move {
             match site::load(&api_base, &site).await {
@@ -63,8 +55,10 @@ pub fn Widget(
             }
         });
     }
-    let build = move |shell: Element| build(&shell, &api_base, model, &options);
-    view! { <div class="crw" use:build></div> }
+    let _ = target.insert_adjacent_html("beforeend", "<div class=\"crw\"></div>");
+    if let Ok(Some(shell)) = target.query_selector(".crw") {
+        build(&shell, &api_base, model, &options);
+    }
 }
 
 /// Writes the live regions into `shell`, and keeps them and the body before them in step with `model`.
