@@ -146,6 +146,7 @@ fn build_widget() -> Result<()> {
     )?;
     eprintln!("\n==> minifying the loader and precompressing the assets (brotli, gzip)");
     compress::minify_loader(Path::new("dist"))?;
+    compress::minify_glue(Path::new("dist"))?;
     compress::precompress(Path::new("dist"))
 }
 
