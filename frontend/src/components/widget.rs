@@ -1,7 +1,7 @@
 //! The widget shell: the site's settings first, then the form (or, for a guest on a sign-in-only site, a
 //! sign-in hint) until a request is created, then the confirmation, and the live regions.
 //!
-//! Written as markup and kept in step by two render effects, one for the body (re-run when the screen
+//! Written as markup and kept in step by two render effects, one for the body (rebuilt when the screen
 //! changes) and one for the live regions: see [`super::markup`] for why this is not a `view!`.
 
 use leptos::prelude::*;
@@ -95,10 +95,13 @@ fn build(shell: &Element, api_base: &str, model: FormModel, options: &Options) {
     };
 
     let (shell, api_base, options) = (shell.clone(), api_base.to_owned(), options.clone());
-    // The form's own effect, while the form is shown.
-    let mut form = None;
+    // The form's own effect, while the form is shown; the screen on show.
+    let (mut form, mut shown) = (None, None);
     let body = RenderEffect::new(move |_| {
         let screen = model.screen();
+        if shown.replace(screen) == Some(screen) {
+            return;
+        }
         if let Ok(Some(old)) = shell.query_selector(":scope > :not(.crw-status)") {
             old.remove();
         }
