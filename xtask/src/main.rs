@@ -7,6 +7,7 @@
 mod bench;
 mod compress;
 mod fuzz;
+mod imports;
 mod sizes;
 mod tools;
 
@@ -144,8 +145,11 @@ fn build_widget() -> Result<()> {
             .env("CARGO_UNSTABLE_PANIC_IMMEDIATE_ABORT", "true")
             .env("CARGO_PROFILE_RELEASE_PANIC", "immediate-abort"),
     )?;
-    eprintln!("\n==> minifying the loader and precompressing the assets (brotli, gzip)");
+    eprintln!(
+        "\n==> minifying the loader and the glue, shortening the wasm's import names, precompressing (brotli, gzip)"
+    );
     compress::minify_loader(Path::new("dist"))?;
+    imports::shorten(Path::new("dist"))?;
     compress::minify_glue(Path::new("dist"))?;
     compress::precompress(Path::new("dist"))
 }
