@@ -92,6 +92,16 @@ async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
   return async () => [...(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)), ...problems];
 }
 
+/** Submits through the page's inline form, then opens its launcher's form. */
+async function useBothWidgets(page: Page): Promise<void> {
+  const inline = new EmbeddedWidget(page, "inline");
+  await expect(inline.submit).toBeEnabled();
+  await inline.submitValidRequest();
+  const launcher = new EmbeddedWidget(page, "launcher");
+  await launcher.open();
+  await expect(launcher.input("name")).toBeVisible();
+}
+
 test("under a strict Content-Security-Policy the widget loads and submits with no violation", async ({ page }) => {
   const violations = await watchViolations(page);
   const response = await page.goto(demoUrl() + "/csp");
@@ -99,11 +109,7 @@ test("under a strict Content-Security-Policy the widget loads and submits with n
   expect(policy).toContain("'wasm-unsafe-eval'");
   expect(policy).not.toContain("unsafe-inline");
 
-  const inline = new EmbeddedWidget(page, "inline");
-  await expect(inline.submit).toBeEnabled();
-  await inline.submitValidRequest();
-  const launcher = new EmbeddedWidget(page, "launcher");
-  await launcher.open();
+  await useBothWidgets(page);
   expect(await violations()).toEqual([]);
 });
 
@@ -119,12 +125,7 @@ test("under a nonce-based policy the nonce on the tag is all the widget needs", 
   expect(policy).not.toMatch(new RegExp(`(script|style)-src[^;]*${server}`));
   expect(policy).not.toContain("unsafe-inline");
 
-  const inline = new EmbeddedWidget(page, "inline");
-  await expect(inline.submit).toBeEnabled();
-  await inline.submitValidRequest();
-  const launcher = new EmbeddedWidget(page, "launcher");
-  await launcher.open();
-  await expect(launcher.input("name")).toBeVisible();
+  await useBothWidgets(page);
   // What the loader added carries the nonce: the stylesheet in each shadow root, the module preload.
   const nonces = await page.evaluate(() => {
     const hosts = [...document.querySelectorAll("[data-crw-host]")];

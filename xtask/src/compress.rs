@@ -22,16 +22,8 @@ pub fn minify_loader(dist: &Path) -> Result<()> {
     let source = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?
         .replace("import(", IMPORT_STAND_IN);
-    let session = minify_js::Session::new();
-    let mut out = Vec::new();
-    minify_js::minify(
-        &session,
-        minify_js::TopLevelMode::Global,
-        source.as_bytes(),
-        &mut out,
-    )
-    .map_err(|e| anyhow!("cannot minify widget.js: {e:?}"))?;
-    let minified = String::from_utf8(out)?.replace(IMPORT_STAND_IN, "import(");
+    let minified = minify(&source, minify_js::TopLevelMode::Global, &path)?
+        .replace(IMPORT_STAND_IN, "import(");
     std::fs::write(&path, minified)?;
     Ok(())
 }
@@ -47,16 +39,7 @@ pub fn minify_glue(dist: &Path) -> Result<()> {
         // minify-js 0.5 does not parse `as default` in an export list: a stand-in name goes through.
         let source = std::fs::read_to_string(&path)?
             .replace(" as default", &format!(" as {DEFAULT_STAND_IN}"));
-        let session = minify_js::Session::new();
-        let mut out = Vec::new();
-        minify_js::minify(
-            &session,
-            minify_js::TopLevelMode::Module,
-            source.as_bytes(),
-            &mut out,
-        )
-        .map_err(|e| anyhow!("cannot minify {}: {e:?}", path.display()))?;
-        let minified = String::from_utf8(out)?;
+        let minified = minify(&source, minify_js::TopLevelMode::Module, &path)?;
         if !minified.contains(DEFAULT_STAND_IN) {
             bail!(
                 "{}: the minified glue lost its default export",
@@ -66,6 +49,15 @@ pub fn minify_glue(dist: &Path) -> Result<()> {
         std::fs::write(&path, minified.replace(DEFAULT_STAND_IN, "default"))?;
     }
     Ok(())
+}
+
+/// `source`, the text of `path`, minified by minify-js.
+fn minify(source: &str, mode: minify_js::TopLevelMode, path: &Path) -> Result<String> {
+    let session = minify_js::Session::new();
+    let mut out = Vec::new();
+    minify_js::minify(&session, mode, source.as_bytes(), &mut out)
+        .map_err(|e| anyhow!("cannot minify {}: {e:?}", path.display()))?;
+    Ok(String::from_utf8(out)?)
 }
 
 /// Writes `NAME.br` and `NAME.gz` for every compressible file under `dir`.

@@ -102,7 +102,7 @@ fn test() -> Result<()> {
     )?;
     step("Rust tests", cargo().args(["test", "--workspace"]))?;
     build_widget()?;
-    sizes::report(Path::new("dist"), false)?;
+    sizes::report(Path::new("dist"), true)?;
     step(
         "building the server for the browser tests",
         cargo().args(["build", "--package", "contact-server"]),
