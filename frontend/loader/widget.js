@@ -94,7 +94,9 @@
       if (accent) box.style.setProperty("--crw-accent", accent);
       root.append(css, box);
       var body = el("div", "crw-body");
-      var x = { key: key, host: host, launcher: mode == "launcher", prefill: Object, show: Object, hide: Object };
+      var x = { key: key, host: host, launcher: mode == "launcher" };
+      // Until its form is drawn (and for good, an inline one's show and hide), these do nothing.
+      x.prefill = x.show = x.hide = Object;
       // Every event this widget reports says which kind of widget it is.
       var emit = function (type, detail) {
         detail = detail || {};
