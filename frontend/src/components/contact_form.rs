@@ -196,8 +196,8 @@ impl SubmitButton {
     }
 }
 
-/// Listens on `form` for what the visitor does: typing or choosing (`input`, which selects and radios
-/// fire too), leaving a field (`focusout`, as `blur` does not bubble) and sending (`submit`). For as long
+/// Listens on `form` for what the visitor does: typing or choosing (`input`, and `change` for radios),
+/// leaving a field (`focusout`, as `blur` does not bubble) and sending (`submit`). For as long
 /// as the page lives: the form may be shown again after the visitor signs in or out.
 fn listen(
     form: &Element,
@@ -224,19 +224,26 @@ fn listen(
                 .unwrap_or_default()
         };
         let name = read("name");
+        if kind == "focusout" {
+            if FIELDS.contains(&name.as_str()) {
+                model.blur(&name);
+            }
+            return;
+        }
+        // A radio is read on `change`, which every browser fires when one is chosen; everything else on
+        // `input`, as it is typed or picked.
+        if (read("type") == "radio") != (kind == "change") {
+            return;
+        }
         if name == callback_choice::CHOICE {
-            if let Some(slots) = slots.filter(|_| kind == "input") {
+            if let Some(slots) = slots {
                 slots.choose(&read("value"));
             }
         } else if FIELDS.contains(&name.as_str()) {
-            match kind.as_str() {
-                "input" => model.edit(&name, read("value")),
-                "focusout" => model.blur(&name),
-                _ => {}
-            }
+            model.edit(&name, read("value"));
         }
     });
-    for kind in ["input", "focusout", "submit"] {
+    for kind in ["input", "change", "focusout", "submit"] {
         let _ = form.add_event_listener_with_callback(kind, listener.as_ref().unchecked_ref());
     }
     listener.forget();
