@@ -220,7 +220,8 @@
     }
   }
 
-  function url(path) { return new URL(path, base).href; }
+  // A URL object: `fetch`, `import()` and `href` take it as its text.
+  function url(path) { return new URL(path, base); }
   function el(tag, cls) {
     var e = d.createElement(tag);
     if (cls) e.className = cls;
