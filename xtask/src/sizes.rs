@@ -15,7 +15,7 @@ mod template;
 const LOADER_BUDGET: usize = 2 * 1024;
 /// Everything fetched when the form opens (glue, wasm, CSS, locale): the product's budget, 60 KB brotli.
 const OPEN_BUDGET: usize = 60 * 1024;
-/// A ratchet under [`OPEN_BUDGET`], just above the last measurement (56,318 B), so that any growth fails
+/// A ratchet under [`OPEN_BUDGET`], just above the last measurement (56,339 B), so that any growth fails
 /// `cargo xtask test` and is a decision: raise it with the reason in the commit, never past the budget.
 /// Lowered from 132 KB (the first Leptos form) to 92 KB by one state signal and a standard library
 /// without panic formatting, then to this by the form written as markup kept in step by effects (no
