@@ -21,14 +21,6 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use crate::components::widget;
 use crate::host::Options;
 
-// A free-list allocator of a few hundred bytes instead of the standard library's dlmalloc (5 KB of wasm,
-// 2 KB brotli). Its operations walk the free list, which stays short in a form's life; the proof of
-// work's hashing allocates nothing.
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
-    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
-
 /// How many widgets this module has mounted, to give each its own id prefix.
 static MOUNTED: AtomicU32 = AtomicU32::new(0);
 
