@@ -76,7 +76,8 @@ test("a hostile stylesheet does not reach the widget, and the widget does not ch
   await expect(launcher.input("name")).toBeVisible();
 });
 
-test("under a strict Content-Security-Policy the widget loads and submits with no violation", async ({ page }) => {
+/** Records every Content-Security-Policy violation the page reports, as events and on the console. */
+async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
   const problems: string[] = [];
   page.on("console", (m) => /Content.Security.Policy|Refused to/i.test(m.text()) && problems.push(m.text()));
   await page.addInitScript(() => {
@@ -88,18 +89,54 @@ test("under a strict Content-Security-Policy the widget loads and submits with n
       true,
     );
   });
-  const response = await page.goto(demoUrl() + "/csp");
-  const policy = response!.headers()["content-security-policy"];
-  expect(policy).toContain("'wasm-unsafe-eval'");
-  expect(policy).not.toContain("unsafe-inline");
+  return async () => [...(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)), ...problems];
+}
 
+/** Submits through the page's inline form, then opens its launcher's form. */
+async function useBothWidgets(page: Page): Promise<void> {
   const inline = new EmbeddedWidget(page, "inline");
   await expect(inline.submit).toBeEnabled();
   await inline.submitValidRequest();
   const launcher = new EmbeddedWidget(page, "launcher");
   await launcher.open();
-  expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)).toEqual([]);
-  expect(problems).toEqual([]);
+  await expect(launcher.input("name")).toBeVisible();
+}
+
+test("under a strict Content-Security-Policy the widget loads and submits with no violation", async ({ page }) => {
+  const violations = await watchViolations(page);
+  const response = await page.goto(demoUrl() + "/csp");
+  const policy = response!.headers()["content-security-policy"];
+  expect(policy).toContain("'wasm-unsafe-eval'");
+  expect(policy).not.toContain("unsafe-inline");
+
+  await useBothWidgets(page);
+  expect(await violations()).toEqual([]);
+});
+
+test("under a nonce-based policy the nonce on the tag is all the widget needs", async ({ page }) => {
+  const violations = await watchViolations(page);
+  const response = await page.goto(demoUrl() + "/csp-nonce");
+  const policy = response!.headers()["content-security-policy"];
+  const nonce = /script-src 'nonce-([^']+)'/.exec(policy)![1];
+  // The widget server is trusted for requests only: its scripts and styles run by the nonce alone.
+  const server = new URL(apiUrl()).origin;
+  expect(policy).toContain(`script-src 'nonce-${nonce}' 'wasm-unsafe-eval';`);
+  expect(policy).toContain(`style-src 'self' 'nonce-${nonce}';`);
+  expect(policy).not.toMatch(new RegExp(`(script|style)-src[^;]*${server}`));
+  expect(policy).not.toContain("unsafe-inline");
+
+  await useBothWidgets(page);
+  // What the loader added carries the nonce: the stylesheet in each shadow root, the module preload.
+  const nonces = await page.evaluate(() => {
+    const hosts = [...document.querySelectorAll("[data-crw-host]")];
+    const links = [
+      ...document.querySelectorAll("link[rel=modulepreload]"),
+      ...hosts.flatMap((h) => [...h.shadowRoot!.querySelectorAll("link[rel=stylesheet]")]),
+    ];
+    return links.map((l) => (l as HTMLLinkElement).nonce);
+  });
+  expect(nonces).toEqual([nonce, nonce, nonce]);
+  expect(await violations()).toEqual([]);
 });
 
 test("calls queued before the loader runs are kept, and every event reaches the page", async ({ page }) => {

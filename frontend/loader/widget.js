@@ -4,11 +4,11 @@
  * It reads the tag's data-* attributes, puts a host element with a Shadow DOM on the page (so the page's
  * styles and the widget's never meet), draws the launcher, and fetches the WebAssembly form only when it
  * is opened (or when the page is idle, with data-preload). It defines window.ContactRequestWidget.
- * The server writes the build's content-hashed asset names and their SRI hashes over __CRW_ASSETS__;
- * each asset is fetched with its hash pinned, so a changed file is refused, not run.
+ * The server writes the build's content-hashed asset names and their SRI hashes over __CRW_ASSETS__, as
+ * [glue, wasm, css, locales], each asset [path, integrity] and locales {tag: asset}; each asset is
+ * fetched with its hash pinned, so a changed file is refused, not run.
  */
 (function (w, d) {
-  "use strict";
   var A = __CRW_ASSETS__;
   var base = d.currentScript && d.currentScript.src;
   var me = w.ContactRequestWidget;
@@ -29,31 +29,32 @@
     var warn = function (name, value) {
       console.warn("ContactRequestWidget: ignoring data-" + name + "=" + value);
     };
-    var launchers = function (f) {
-      all.forEach(function (x) { if (x.launcher) f(x); });
+    // Calls method `f` of every widget on the page (an inline one's show and hide do nothing).
+    var each = function (f) {
+      all.forEach(function (x) { x[f](); });
     };
     var load = function (nonce) {
       return module || (module = new Promise(function (ok, ko) {
         // The glue is preloaded with its SRI hash; import() then takes the checked module from the module
         // map instead of fetching it again. A failed check fails the preload, so nothing unchecked runs.
-        var l = link("modulepreload", A.glue, nonce);
+        var l = link("modulepreload", A[0], nonce);
         l.onload = ok;
         l.onerror = ko;
         d.head.appendChild(l);
       }).then(function () {
-        return import(url(A.glue[0]));
+        return import(url(A[0][0]));
       }).then(function (m) {
-        return m.default({ module_or_path: fetch(url(A.wasm[0]), { integrity: A.wasm[1] }) }).then(function () {
+        return m.default({ module_or_path: fetch(url(A[1][0]), { integrity: A[1][1] }) }).then(function () {
           return m;
         });
       }));
     };
     var me = {
-      open: function () { wantOpen = true; launchers(show); },
-      close: function () { wantOpen = false; launchers(hide); },
+      open: function () { wantOpen = true; each("show"); },
+      close: function () { wantOpen = false; each("hide"); },
       prefill: function (v) {
         for (var k in v) values[k] = v[k];
-        all.forEach(function (x) { x.prefill(); });
+        each("prefill");
       },
       // The signed-in visitor's token travels with the prefilled values, to widgets mounted now and later.
       identify: function (t) { me.prefill({ identity_token: t }); },
@@ -79,24 +80,34 @@
       var accent = data.accent;
       if (accent && !CSS.supports("color", accent)) { warn("accent", accent); accent = ""; }
       var locale = (data.locale || "en").toLowerCase();
-      if (!A.locales[locale]) locale = locale.split("-")[0];
-      if (!A.locales[locale]) { if (data.locale) warn("locale", data.locale); locale = "en"; }
+      var locales = A[3];
+      if (!locales[locale]) locale = locale.split("-")[0];
+      if (!locales[locale]) { if (data.locale) warn("locale", data.locale); locale = "en"; }
 
       var host = el("div");
-      host.setAttribute("data-crw-host", mode);
+      host.dataset.crwHost = mode;
       var root = host.attachShadow({ mode: "open" });
-      var css = link("stylesheet", A.css, nonce);
+      var css = link("stylesheet", A[2], nonce);
       var box = el("div", "crw-root crw-" + theme + " crw-" + position);
       box.hidden = true;
       css.onload = function () { box.hidden = false; };
       if (accent) box.style.setProperty("--crw-accent", accent);
       root.append(css, box);
       var body = el("div", "crw-body");
-      var x = { key: key, host: host, launcher: mode == "launcher", prefill: Object };
+      var x = { key: key, host: host, launcher: mode == "launcher" };
+      // Until its form is drawn (and for good, an inline one's show and hide), these do nothing.
+      x.prefill = x.show = x.hide = Object;
+      // Every event this widget reports says which kind of widget it is.
+      var emit = function (type, detail) {
+        detail = detail || {};
+        detail.mode = mode;
+        fire(type, detail);
+      };
       all.push(x);
       place(host);
 
-      fetch(url(A.locales[locale][0]), { integrity: A.locales[locale][1] })
+      locale = locales[locale];
+      fetch(url(locale[0]), { integrity: locale[1] })
         .then(function (r) { return r.json(); })
         .then(draw, failed);
 
@@ -127,14 +138,14 @@
         head.append(title, close);
         panel.append(head, body);
         box.append(button, panel);
-        button.onclick = function () { (panel.hidden ? show : hide)(x, true); };
-        close.onclick = function () { hide(x, true); };
-        panel.onkeydown = function (e) { if (e.key === "Escape") hide(x, true); };
+        button.onclick = function () { panel.hidden ? x.show() : x.hide(true); };
+        close.onclick = function () { x.hide(true); };
+        panel.onkeydown = function (e) { if (e.key === "Escape") x.hide(true); };
         x.show = function () {
           if (!panel.hidden) return;
           panel.hidden = false;
           button.setAttribute("aria-expanded", "true");
-          fire("open", { mode: mode });
+          emit("open");
           start().then(focusForm, function () {});
           if (!x.mounted) close.focus();
         };
@@ -143,21 +154,18 @@
           panel.hidden = true;
           button.setAttribute("aria-expanded", "false");
           if (user) button.focus();
-          fire("close", { mode: mode });
+          emit("close");
         };
         if (data.preload != null && data.preload != "false") {
           (w.requestIdleCallback || setTimeout)(function () { load(nonce).catch(Object); });
         }
-        if (wantOpen) show(x);
+        if (wantOpen) x.show();
 
         function start() {
           return x.started || (x.started = load(nonce).then(function (m) {
             var target = el("div");
             // The widget reads site, reasons, channel and identityToken from the tag's dataset itself.
-            m.mount(target, new URL(base).origin, t, data, function (type, detail) {
-              detail.mode = mode;
-              fire(type, detail);
-            });
+            m.mount(target, new URL(base).origin, t, data, emit);
             body.replaceChildren(target);
             x.mounted = true;
             x.prefill = function () { target.dispatchEvent(new CustomEvent("crw-prefill", { detail: values })); };
@@ -177,7 +185,7 @@
 
       function failed(e) {
         console.error(e);
-        fire("error", { mode: mode, message: "" + e });
+        emit("error", { message: "" + e });
       }
 
       function place(h) {
@@ -193,12 +201,14 @@
 
       function pick(name, allowed) {
         var v = data[name];
-        if (v && allowed.indexOf(v) < 0) warn(name, v);
-        return allowed.indexOf(v) < 0 ? allowed[0] : v;
+        if (allowed.indexOf(v) < 0) {
+          if (v) warn(name, v);
+          v = allowed[0];
+        }
+        return v;
       }
     }
 
-    function show(x) { if (x.show) x.show(); }
     function link(rel, asset, nonce) {
       var l = el("link");
       l.rel = rel;
@@ -208,10 +218,10 @@
       if (nonce) l.nonce = nonce;
       return l;
     }
-    function hide(x, user) { if (x.hide) x.hide(user); }
   }
 
-  function url(path) { return new URL(path, base).href; }
+  // A URL object: `fetch`, `import()` and `href` take it as its text.
+  function url(path) { return new URL(path, base); }
   function el(tag, cls) {
     var e = d.createElement(tag);
     if (cls) e.className = cls;

@@ -254,13 +254,14 @@ fn hex(bytes: &[u8]) -> String {
 /// The counter whose SHA-256 with `token` starts with `difficulty` zero bits, found in slices that
 /// yield to the page between them.
 async fn solve(token: &str, difficulty: u32) -> u64 {
-    let prefix = Sha256::new_with_prefix(format!("{token}:").as_bytes());
+    let prefix = Sha256::new_with_prefix(token.as_bytes()).chain_update(b":");
     let mut counter = 0u64;
+    let mut digits = [0u8; 20];
     loop {
         for _ in 0..HASHES_PER_SLICE {
             let hash = prefix
                 .clone()
-                .chain_update(counter.to_string().as_bytes())
+                .chain_update(decimal(counter, &mut digits))
                 .finalize();
             if leading_zero_bits(&hash) >= difficulty {
                 return counter;
@@ -268,6 +269,19 @@ async fn solve(token: &str, difficulty: u32) -> u64 {
             counter += 1;
         }
         sleep(0).await;
+    }
+}
+
+/// `n` in decimal, written at the end of `buffer`: no allocation per hash tried.
+fn decimal(mut n: u64, buffer: &mut [u8; 20]) -> &[u8] {
+    let mut start = buffer.len();
+    loop {
+        start -= 1;
+        buffer[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buffer[start..];
+        }
     }
 }
 
@@ -364,6 +378,14 @@ mod tests {
     use contact_shared::Status;
 
     use super::*;
+
+    #[test]
+    fn counters_are_written_in_decimal() {
+        let mut buffer = [0u8; 20];
+        for n in [0, 7, 10, 65_535, u64::MAX] {
+            assert_eq!(decimal(n, &mut buffer), n.to_string().as_bytes(), "{n}");
+        }
+    }
 
     #[test]
     fn keys_are_lower_case_hex() {

@@ -16,10 +16,9 @@ mod wire;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::components::Widget;
+use crate::components::widget;
 use crate::host::Options;
 
 /// How many widgets this module has mounted, to give each its own id prefix.
@@ -45,10 +44,9 @@ pub fn mount(
     prefix.push_str(&(MOUNTED.fetch_add(1, Ordering::Relaxed) + 1).to_string());
     // Leaked: the widget lives as long as the page, and a `&'static str` is free to copy into every view.
     let prefix: &'static str = prefix.leak();
-    let events = target.clone();
+    let host = target.clone();
     leptos::mount::mount_to(target, move || {
-        let options = Options::read(strings, &data, emit);
-        view! { <Widget api_base prefix options target=events.clone() /> }
+        widget(api_base, prefix, Options::read(strings, &data, emit), host);
     })
     .forget();
 }

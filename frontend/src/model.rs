@@ -1,9 +1,10 @@
 //! The widget's reactive state: one signal over everything one widget shows, with [`crate::form_state`]
 //! deciding what the form says.
 //!
-//! One signal rather than one per concern, and no memos but [`Screen`]: every distinct signal type costs
-//! the wasm its own copy of the reactive runtime's generic code, while re-running the few closures that
-//! read the state on each change costs nothing a visitor could notice. Every decision is delegated to the
+//! One signal rather than one per concern, and no memo: every distinct signal type costs the wasm its own
+//! copy of the reactive runtime's generic code (a `Memo<Screen>` was 1.4 KB brotli), while re-running the
+//! few effects that read the state on each change, each comparing with what it shows, costs nothing a
+//! visitor could notice. Every decision is delegated to the
 //! pure types; this only makes their answers reactive.
 
 use contact_shared::{
@@ -48,6 +49,8 @@ struct State {
     /// What the live alert region says.
     alert: Option<String>,
     sending: bool,
+    /// The callback slots' `<option>`s while the visitor picks a time; `None` for as soon as possible.
+    slots: Option<String>,
     /// Whether the last send failed in a way that sending again may fix.
     retry: bool,
 }
@@ -74,7 +77,6 @@ pub struct FormModel {
     /// Starts every element id of this instance, unique on the page.
     prefix: &'static str,
     state: RwSignal<State>,
-    screen: Memo<Screen>,
 }
 
 impl FormModel {
@@ -85,11 +87,9 @@ impl FormModel {
             .inputs
             .set(field::PREFERRED_CHANNEL, channel.as_str().to_owned());
         blank.refresh();
-        let state = RwSignal::new(blank);
         Self {
             prefix,
-            state,
-            screen: Memo::new(move |_| state.with(State::screen)),
+            state: RwSignal::new(blank),
         }
     }
 
@@ -110,7 +110,7 @@ impl FormModel {
 
     /// What the body shows now.
     pub fn screen(&self) -> Screen {
-        self.screen.get()
+        self.read(State::screen)
     }
 
     /// The site's settings arrived: applies its rules. A chosen channel the site does not offer gives way
@@ -308,6 +308,21 @@ impl FormModel {
         }
         s.form.reject(fields);
         s.form.first_invalid(&s.errors)
+    }
+
+    /// The callback slots' list on show: its `<option>`s, escaped; `None` for as soon as possible.
+    pub fn slots(&self) -> Option<String> {
+        self.read(|s| s.slots.clone())
+    }
+
+    /// The slots' list, read without subscribing.
+    pub fn slots_untracked(&self) -> Option<String> {
+        self.peek(|s| s.slots.clone())
+    }
+
+    /// Shows `options` as the slots' list (`None`: none, as soon as possible).
+    pub fn show_slots(&self, options: Option<String>) {
+        self.write().slots = options;
     }
 
     /// The created request, once there is one.

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 
 /// The kinds of file worth compressing.
 const COMPRESSIBLE: [&str; 4] = ["js", "wasm", "css", "json"];
@@ -13,24 +13,51 @@ const COMPRESSIBLE: [&str; 4] = ["js", "wasm", "css", "json"];
 /// is left as it is.
 const IMPORT_STAND_IN: &str = "__CRW_IMPORT__(";
 
+/// Stands in for the glue's default export while minifying (see [`minify_glue`]).
+const DEFAULT_STAND_IN: &str = "__CRW_DEFAULT__";
+
 /// Minifies `dist/widget.js` in place. The `__CRW_ASSETS__` placeholder is a free name, so it survives.
 pub fn minify_loader(dist: &Path) -> Result<()> {
     let path = dist.join("widget.js");
     let source = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?
         .replace("import(", IMPORT_STAND_IN);
-    let session = minify_js::Session::new();
-    let mut out = Vec::new();
-    minify_js::minify(
-        &session,
-        minify_js::TopLevelMode::Global,
-        source.as_bytes(),
-        &mut out,
-    )
-    .map_err(|e| anyhow!("cannot minify widget.js: {e:?}"))?;
-    let minified = String::from_utf8(out)?.replace(IMPORT_STAND_IN, "import(");
+    let minified = minify(&source, minify_js::TopLevelMode::Global, &path)?
+        .replace(IMPORT_STAND_IN, "import(");
     std::fs::write(&path, minified)?;
     Ok(())
+}
+
+/// Minifies wasm-bindgen's JS glue (every `.js` but the loader) in place, as an ES module.
+pub fn minify_glue(dist: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        let is_glue = path.extension().is_some_and(|e| e == "js") && !path.ends_with("widget.js");
+        if !is_glue {
+            continue;
+        }
+        // minify-js 0.5 does not parse `as default` in an export list: a stand-in name goes through.
+        let source = std::fs::read_to_string(&path)?
+            .replace(" as default", &format!(" as {DEFAULT_STAND_IN}"));
+        let minified = minify(&source, minify_js::TopLevelMode::Module, &path)?;
+        if !minified.contains(DEFAULT_STAND_IN) {
+            bail!(
+                "{}: the minified glue lost its default export",
+                path.display()
+            );
+        }
+        std::fs::write(&path, minified.replace(DEFAULT_STAND_IN, "default"))?;
+    }
+    Ok(())
+}
+
+/// `source`, the text of `path`, minified by minify-js.
+fn minify(source: &str, mode: minify_js::TopLevelMode, path: &Path) -> Result<String> {
+    let session = minify_js::Session::new();
+    let mut out = Vec::new();
+    minify_js::minify(&session, mode, source.as_bytes(), &mut out)
+        .map_err(|e| anyhow!("cannot minify {}: {e:?}", path.display()))?;
+    Ok(String::from_utf8(out)?)
 }
 
 /// Writes `NAME.br` and `NAME.gz` for every compressible file under `dir`.

@@ -15,12 +15,13 @@ mod template;
 const LOADER_BUDGET: usize = 2 * 1024;
 /// Everything fetched when the form opens (glue, wasm, CSS, locale): the product's budget, 60 KB brotli.
 const OPEN_BUDGET: usize = 60 * 1024;
-/// What the build may not exceed today while the Leptos form is above [`OPEN_BUDGET`]: a ratchet, so
-/// `cargo xtask test` catches any growth. `cargo xtask sizes --strict` fails on the budget itself.
-/// Lowered from 132 KB when the widget's state became one signal and its standard library lost panic
-/// formatting (89,352 B measured then); callback slots then added to it. The ratchet sits just above
-/// the last measurement.
-const OPEN_CEILING: usize = 92 * 1024;
+/// A ratchet under [`OPEN_BUDGET`], just above the last measurement (56,339 B), so that any growth fails
+/// `cargo xtask test` and is a decision: raise it with the reason in the commit, never past the budget.
+/// Lowered from 132 KB (the first Leptos form) to 92 KB by one state signal and a standard library
+/// without panic formatting, then to this by the form written as markup kept in step by effects (no
+/// `view!`), no memo, wasm-streams' exports gone, a smaller allocator, and the glue minified with short
+/// import names (README, Size).
+const OPEN_CEILING: usize = 56_832;
 
 /// Prints the report; fails when the loader is over budget, when the open set is over its ceiling, or
 /// (with `strict`) over its budget.
@@ -63,8 +64,13 @@ pub fn report(dist: &Path, strict: bool) -> Result<()> {
             loader_sizes[2]
         );
     }
-    if open[2] > OPEN_CEILING || (strict && open[2] > OPEN_BUDGET) {
-        let limit = if strict { OPEN_BUDGET } else { OPEN_CEILING };
+    // `strict` holds to the budget even if the ratchet is ever raised past it.
+    let limit = if strict {
+        OPEN_CEILING.min(OPEN_BUDGET)
+    } else {
+        OPEN_CEILING
+    };
+    if open[2] > limit {
         bail!(
             "the form fetches {} B brotli when it opens, over its {limit} B limit",
             open[2]

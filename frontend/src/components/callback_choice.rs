@@ -3,27 +3,28 @@
 //!
 //! Built for the widget's size budget: the slots are one `<select>` whose options are written as HTML,
 //! the radios are the browser's own (no reactive state), and the stylesheet shows the group for the Phone
-//! channel and the list once "Pick a time" is checked (`.crw-when`). Each reactive piece of view would
-//! cost the WebAssembly a KB or more.
+//! channel and the list once "Pick a time" is checked (`.crw-when`).
 
 use contact_shared::field;
 use js_sys::{Date, Object, Reflect};
-use leptos::prelude::*;
 
 use super::field::{Control, Field};
+use super::markup::{Html, escape};
 use crate::host::Texts;
 use crate::model::FormModel;
 
+/// The `name` of the radios that choose between as soon as possible and a time.
+pub const CHOICE: &str = "crw-when";
+
 /// The slots a visitor picks from: fetched when they choose to pick a time, and again when the server
-/// refuses the chosen one. A copyable handle, so the form can ask for fresh slots.
+/// refuses the chosen one; the list on show is the form's state ([`FormModel::slots`]). A copyable
+/// handle, so the form can ask for fresh slots.
 #[derive(Clone, Copy)]
 pub struct Slots {
     model: FormModel,
     texts: Texts,
     /// Leaked: the form lives as long as the page, and a `&'static str` costs no reactive storage.
     url: &'static str,
-    /// `None` for as soon as possible; while picking, the `<option>`s of the list.
-    list: RwSignal<Option<String>>,
 }
 
 impl Slots {
@@ -33,22 +34,35 @@ impl Slots {
             model,
             texts,
             url: url.leak(),
-            list: RwSignal::new(None),
         }
     }
 
     /// The server refused the chosen time (the slot filled meanwhile): fresh slots replace the old ones
     /// in place, and the visitor chooses again, with the server's message on show until they do.
     pub fn reload(self) {
-        if self.list.with_untracked(Option::is_some) {
+        if self.model.slots_untracked().is_some() {
             self.load(false);
+        }
+    }
+
+    /// The visitor chose `choice` on the radios: `pick` fetches the slots and chooses the earliest;
+    /// `asap` takes the list and the chosen time away.
+    pub fn choose(self, choice: &str) {
+        match choice {
+            "pick" => self.load(true),
+            "asap" => {
+                self.model.show_slots(None);
+                self.model.edit(field::CALLBACK_TIME, String::new());
+            }
+            _ => {}
         }
     }
 
     /// Fetches the slots; the earliest is chosen when `choose_first`, else none is.
     fn load(self, choose_first: bool) {
         if choose_first {
-            self.list.set(Some(note(&self.texts.get("when_loading"))));
+            self.model
+                .show_slots(Some(note(&self.texts.get("when_loading"))));
         }
         wasm_bindgen_futures::spawn_local(async move {
             let starts = crate::site::callback_slots(self.url).await;
@@ -89,53 +103,40 @@ impl Slots {
         } else {
             self.model.prefill(field::CALLBACK_TIME, String::new());
         }
-        self.list.set(Some(html));
+        self.model.show_slots(Some(html));
     }
 }
 
-/// A radio group, "As soon as possible" (the default) or "Pick a time", and the slots' list. Picking
-/// fetches the slots and chooses the earliest; the list stays in place (and keeps focus) when fresh slots
-/// replace its options.
-#[component]
-pub fn CallbackChoice(
-    /// The slots to pick from.
-    slots: Slots,
-) -> impl IntoView {
-    let Slots {
-        model, texts, list, ..
-    } = slots;
-    // One listener for both radios; the list's own changes reach the form through its field.
-    let on_change = move |ev: leptos::ev::Event| match event_target_value(&ev).as_str() {
-        "pick" => slots.load(true),
-        "asap" => {
-            list.set(None);
-            model.edit(field::CALLBACK_TIME, String::new());
-        }
-        _ => {}
-    };
-    view! {
-        <fieldset class="crw-field crw-when" on:change=on_change>
-            <legend>{texts.get("when")}</legend>
-            <div class="crw-radios">
-                <label class="crw-radio">
-                    <input type="radio" name="crw-when" value="asap" checked />
-                    {texts.get("when_asap")}
-                </label>
-                <label class="crw-radio">
-                    <input type="radio" name="crw-when" value="pick" />
-                    {texts.get("when_pick")}
-                </label>
-            </div>
-            <Field
-                model
-                texts
-                name=field::CALLBACK_TIME
-                label=texts.get("when_time")
-                hint=texts.get("when_zone")
-                control=Control::Options(list)
-            />
-        </fieldset>
+/// Writes a radio group, "As soon as possible" (the default) or "Pick a time", and the slots' list, a
+/// [`Control::Slots`] field, which it answers so the form keeps it in step. The list stays in place (and
+/// keeps focus) when fresh slots replace its options.
+pub fn write(html: &mut Html, model: FormModel, texts: Texts) -> Field {
+    html.open("fieldset", &[("class", Some("crw-field crw-when"))]);
+    html.element("legend", &[], &texts.get("when"));
+    html.open("div", &[("class", Some("crw-radios"))]);
+    for (value, checked, key) in [("asap", Some(""), "when_asap"), ("pick", None, "when_pick")] {
+        html.open("label", &[("class", Some("crw-radio"))]);
+        html.open(
+            "input",
+            &[
+                ("type", Some("radio")),
+                ("name", Some(CHOICE)),
+                ("value", Some(value)),
+                ("checked", checked),
+            ],
+        );
+        html.text(&texts.get(key)).close("label");
     }
+    html.close("div");
+    let list = Field {
+        name: field::CALLBACK_TIME,
+        label: texts.get("when_time"),
+        hint: Some(texts.get("when_zone")),
+        control: Control::Slots,
+    };
+    list.write(html, model);
+    html.close("fieldset");
+    list
 }
 
 /// A list that says `text` instead of offering times.
@@ -188,18 +189,6 @@ fn options<'a>(
         html.push_str("</optgroup>");
     }
     html
-}
-
-/// Appends `text`, safe inside an element or a quoted attribute.
-fn escape(html: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '"' => html.push_str("&quot;"),
-            c => html.push(c),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! What the visitor sees once their request is created.
 
 use contact_shared::PreferredChannel;
-use leptos::prelude::*;
 
+use super::markup::Html;
 use crate::host::Texts;
 
 /// A created request, as the confirmation tells the visitor about it.
@@ -17,22 +17,23 @@ pub struct Receipt {
 /// The thank-you message with the request number, replacing the form.
 ///
 /// It can take focus (`tabindex="-1"`): the form moves focus here when it shows it.
-#[component]
-pub fn Confirmation(
-    /// The request that was created.
-    receipt: Receipt,
-    /// The locale's strings.
-    texts: Texts,
-) -> impl IntoView {
+pub fn markup(receipt: &Receipt, texts: Texts) -> String {
     let sentence = texts.get(done_key(receipt.channel));
     let (before, after) = split_number(&sentence);
-    view! {
-        <p class="crw-done" tabindex="-1">
-            {before.to_owned()}
-            <strong data-testid="request-number">{receipt.number}</strong>
-            {after.to_owned()}
-        </p>
-    }
+    let mut html = Html::default();
+    html.open(
+        "p",
+        &[("class", Some("crw-done")), ("tabindex", Some("-1"))],
+    )
+    .text(before)
+    .element(
+        "strong",
+        &[("data-testid", Some("request-number"))],
+        &receipt.number,
+    )
+    .text(after)
+    .close("p");
+    html.finish()
 }
 
 /// The locale key of the thank-you sentence for a channel.

@@ -5,7 +5,8 @@ mod channel_group;
 mod confirmation;
 mod contact_form;
 mod field;
+mod markup;
 mod widget;
 
 pub use confirmation::Receipt;
-pub use widget::Widget;
+pub use widget::widget;

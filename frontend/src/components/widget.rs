@@ -1,41 +1,37 @@
 //! The widget shell: the site's settings first, then the form (or, for a guest on a sign-in-only site, a
 //! sign-in hint) until a request is created, then the confirmation, and the live regions.
+//!
+//! Written as markup and kept in step by two render effects, one for the body (rebuilt when the screen
+//! changes) and one for the live regions: see [`super::markup`] for why this is not a `view!`.
 
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, closure::Closure};
-use web_sys::{CustomEvent, HtmlElement};
+use web_sys::{CustomEvent, Element, HtmlElement};
 
-use super::confirmation::Confirmation;
-use super::contact_form::ContactForm;
+use super::confirmation;
+use super::contact_form;
+use super::markup::Html;
 use crate::host::{Options, identity_token, prefill_pairs};
 use crate::model::{FormModel, Screen};
 use crate::site::{self, SiteError};
 
-/// One widget instance. It reports `ready` to the page once the form (or the sign-in hint) is shown.
+/// Renders one widget instance into `target`, inside the owner [`leptos::mount::mount_to`] gives it. It
+/// reports `ready` to the page once the form (or the sign-in hint) is shown.
 ///
 /// The live regions are rendered from the start and stay in place, because screen readers only announce
 /// changes to a region they already know about. When the site's settings cannot be had (an unknown site,
 /// a page on an origin the site does not allow) the alert says why and no form is shown, so nothing is sent.
-#[component]
-pub fn Widget(
-    /// The intake server's origin.
-    api_base: String,
-    /// Prefix for every element id in this instance, unique on the page.
-    prefix: &'static str,
-    /// What the site chose, and where events go.
-    options: Options,
-    /// The element the loader dispatches `crw-prefill` events on.
-    target: HtmlElement,
-) -> impl IntoView {
+pub fn widget(api_base: String, prefix: &'static str, options: Options, target: HtmlElement) {
     let model = FormModel::new(prefix, options.channel.unwrap_or_default());
     model.identify(options.token.clone());
     listen_for_prefill(&target, model);
     let (texts, events) = (options.texts, options.events);
     {
-        let (api_base, site, reasons) = (
+        let (api_base, site, reasons, target) = (
             api_base.clone(),
             options.site.clone(),
             options.reasons.clone(),
+            target.clone(),
         );
         wasm_bindgen_futures::spawn_local(async move {
             match site::load(&api_base, &site).await {
@@ -59,38 +55,113 @@ pub fn Widget(
             }
         });
     }
-    let body = move || match model.screen() {
-        Screen::Loading => view! { <p class="crw-hint">{texts.get("loading")}</p> }.into_any(),
-        Screen::SignIn => {
-            let name = model
-                .settings_untracked()
-                .map(|s| s.name)
-                .unwrap_or_default();
-            let hint = texts.get("sign_in").replace("{site}", &name);
-            view! { <p class="crw-signin" data-testid="sign-in">{hint}</p> }.into_any()
-        }
-        Screen::Form => match model.settings_untracked() {
-            Some(settings) => view! {
-                <ContactForm api_base=api_base.clone() model options=options.clone() settings />
-            }
-            .into_any(),
-            None => ().into_any(),
-        },
-        Screen::Refused | Screen::Done => ().into_any(),
-    };
-    view! {
-        <div class="crw">
-            {body}
-            <div class="crw-status" data-testid="status">
-                <div role="status" aria-live="polite">
-                    {move || model.receipt().map(|receipt| view! { <Confirmation receipt texts /> })}
-                </div>
-                <p role="alert" class="crw-alert">
-                    {move || model.alert()}
-                </p>
-            </div>
-        </div>
+    let _ = target.insert_adjacent_html("beforeend", "<div class=\"crw\"></div>");
+    if let Ok(Some(shell)) = target.query_selector(".crw") {
+        build(&shell, &api_base, model, &options);
     }
+}
+
+/// Writes the live regions into `shell`, and keeps them and the body before them in step with `model`.
+fn build(shell: &Element, api_base: &str, model: FormModel, options: &Options) {
+    let texts = options.texts;
+    let mut html = Html::default();
+    html.open(
+        "div",
+        &[
+            ("class", Some("crw-status")),
+            ("data-testid", Some("status")),
+        ],
+    );
+    html.open(
+        "div",
+        &[("role", Some("status")), ("aria-live", Some("polite"))],
+    )
+    .close("div");
+    html.open(
+        "p",
+        &[("role", Some("alert")), ("class", Some("crw-alert"))],
+    )
+    .close("p");
+    html.close("div");
+    shell.set_inner_html(&html.finish());
+    let (Ok(Some(status)), Ok(Some(alert))) = (
+        shell.query_selector("[role=status]"),
+        shell.query_selector("[role=alert]"),
+    ) else {
+        return;
+    };
+    let Some(regions) = status.parent_element() else {
+        return;
+    };
+
+    let (shell, api_base, options) = (shell.clone(), api_base.to_owned(), options.clone());
+    // The form's own effect, while the form is shown; the screen on show.
+    let (mut form, mut shown) = (None, None);
+    let body = RenderEffect::new(move |_| {
+        let screen = model.screen();
+        if shown.replace(screen) == Some(screen) {
+            return;
+        }
+        if let Ok(Some(old)) = shell.query_selector(":scope > :not(.crw-status)") {
+            old.remove();
+        }
+        drop(form.take());
+        let mut html = Html::default();
+        match screen {
+            Screen::Loading => {
+                html.element("p", &[("class", Some("crw-hint"))], &texts.get("loading"));
+            }
+            Screen::SignIn => {
+                let name = model
+                    .settings_untracked()
+                    .map(|s| s.name)
+                    .unwrap_or_default();
+                let hint = texts.get("sign_in").replace("{site}", &name);
+                html.element(
+                    "p",
+                    &[
+                        ("class", Some("crw-signin")),
+                        ("data-testid", Some("sign-in")),
+                    ],
+                    &hint,
+                );
+            }
+            Screen::Form => {
+                html.open(
+                    "form",
+                    &[("class", Some("crw-form")), ("novalidate", Some(""))],
+                )
+                .close("form");
+            }
+            Screen::Refused | Screen::Done => return,
+        }
+        let _ = regions.insert_adjacent_html("beforebegin", &html.finish());
+        if let (Screen::Form, Some(settings), Ok(Some(element))) = (
+            screen,
+            model.settings_untracked(),
+            shell.query_selector("form"),
+        ) {
+            let built =
+                untrack(|| contact_form::build(&element, &api_base, model, &options, &settings));
+            form = built;
+        }
+    });
+    let mut shown = (None, None);
+    let regions = RenderEffect::new(move |_| {
+        let now = (model.receipt(), model.alert());
+        if now.0 != shown.0 {
+            let html = now.0.as_ref().map(|r| confirmation::markup(r, texts));
+            status.set_inner_html(html.as_deref().unwrap_or_default());
+        }
+        if now.1 != shown.1 {
+            let mut html = Html::default();
+            html.text(now.1.as_deref().unwrap_or_default());
+            alert.set_inner_html(&html.finish());
+        }
+        shown = now;
+    });
+    // The effects live as long as the widget is shown.
+    on_cleanup(move || drop((body, regions)));
 }
 
 /// Moves focus to the form's first control when focus is already inside the widget (on an opened panel's

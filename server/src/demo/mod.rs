@@ -7,6 +7,8 @@ use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use base64::Engine;
+use rand::RngCore;
 
 use crate::sites::{DEMO_MEMBERS_SITE_KEY, DEMO_SITE_KEY, DemoSigner};
 
@@ -14,6 +16,8 @@ const STYLESHEET: &str = include_str!("site.css");
 /// The contact page, embedding the form inline for the site and visitor of a [`Variant`].
 const CONTACT_PAGE: &str = include_str!("page.html");
 const HOSTILE_STYLESHEET: &str = include_str!("hostile.css");
+/// Both kinds of widget under a nonce-based policy, with a fresh nonce per page view.
+const NONCE_PAGE: &str = include_str!("csp-nonce.html");
 
 /// The other demo pages: `(path, page, whether it is served under the strict Content-Security-Policy)`.
 const PAGES: [(&str, &str, bool); 4] = [
@@ -64,7 +68,8 @@ const VARIANTS: [Variant; 4] = [
 /// `/` embeds the form inline for a guest, `/signed-in` for a signed-in visitor, `/members` and
 /// `/members/signed-in` the same on a sign-in-only site; `/launcher` embeds it as a floating button,
 /// `/hostile` both under a stylesheet that attacks every element, `/csp` both under the strict policy the
-/// README documents, and `/two-widgets` an inline form and a launcher side by side.
+/// README documents, `/csp-nonce` both under a policy that trusts scripts and styles by nonce alone, and
+/// `/two-widgets` an inline form and a launcher side by side.
 pub fn app(widget_src: &str, signer: Option<DemoSigner>) -> Router {
     let policy = HeaderValue::from_str(&strict_policy(widget_src)).ok();
     let mut router = Router::new();
@@ -91,7 +96,12 @@ pub fn app(widget_src: &str, signer: Option<DemoSigner>) -> Router {
             get(move || std::future::ready(page_response(body.clone(), policy.clone()))),
         );
     }
+    let widget_src_for_nonce = widget_src.to_owned();
     router
+        .route(
+            "/csp-nonce",
+            get(move || std::future::ready(nonce_page(&widget_src_for_nonce))),
+        )
         .route("/site.css", get(|| async { css(STYLESHEET) }))
         .route("/hostile.css", get(|| async { css(HOSTILE_STYLESHEET) }))
         .fallback(crate::error::not_found)
@@ -105,6 +115,32 @@ fn strict_policy(widget_src: &str) -> String {
         "default-src 'self'; script-src 'self' {server} 'wasm-unsafe-eval'; \
          style-src 'self' {server}; connect-src 'self' {server}; img-src 'self'; \
          object-src 'none'; base-uri 'none'"
+    )
+}
+
+/// A policy that trusts scripts and stylesheets by `nonce` alone (plus the page's own stylesheet): the
+/// widget server appears only where the browser fetches data (`connect-src`: the wasm, the locale, the
+/// API), so everything the widget runs or styles with must come through the nonce on its tag.
+fn nonce_policy(widget_src: &str, nonce: &str) -> String {
+    let server = url_origin(widget_src);
+    format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'nonce-{nonce}'; connect-src 'self' {server}; img-src 'self'; \
+         object-src 'none'; base-uri 'none'"
+    )
+}
+
+/// The nonce page with a fresh nonce, in its tags and its policy.
+fn nonce_page(widget_src: &str) -> Response {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let nonce = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let body = NONCE_PAGE
+        .replace("{{WIDGET_SRC}}", &escape_attr(widget_src))
+        .replace("{{NONCE}}", &nonce);
+    page_response(
+        body,
+        HeaderValue::from_str(&nonce_policy(widget_src, &nonce)).ok(),
     )
 }
 
@@ -162,6 +198,16 @@ mod tests {
         assert!(policy.contains("style-src 'self' http://127.0.0.1:3000;"));
         assert!(!policy.contains("unsafe-inline"));
         assert!(!policy.contains("'unsafe-eval'"));
+    }
+
+    #[test]
+    fn the_nonce_policy_trusts_scripts_and_styles_by_nonce_alone() {
+        let policy = nonce_policy("http://127.0.0.1:3000/widget.js", "abc");
+        assert!(policy.contains("script-src 'nonce-abc' 'wasm-unsafe-eval';"));
+        assert!(policy.contains("style-src 'self' 'nonce-abc';"));
+        assert!(policy.contains("connect-src 'self' http://127.0.0.1:3000;"));
+        assert!(!policy.contains("unsafe-inline"));
+        assert!(!policy.contains("strict-dynamic"));
     }
 
     #[test]

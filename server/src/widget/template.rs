@@ -19,8 +19,9 @@ pub const LOCALES_DIR: &str = "locales";
 /// The locale every other falls back to; the build must ship it.
 pub const DEFAULT_LOCALE: &str = "en";
 
-/// The loader with `{glue, wasm, css, locales}` in place of the placeholder, each asset as
-/// `[path, integrity]`.
+/// The loader with `[glue, wasm, css, locales]` in place of the placeholder (an array rather than an
+/// object: the key names cost the loader 35 B of its 2 KB brotli), each asset as `[path, integrity]`
+/// and `locales` an object by language tag.
 pub fn render_loader(dir: &Path) -> Result<String, String> {
     let source = std::fs::read_to_string(dir.join(LOADER_FILE))
         .map_err(|e| format!("cannot read {LOADER_FILE}: {e}"))?;
@@ -54,12 +55,7 @@ pub fn render_loader(dir: &Path) -> Result<String, String> {
             integrity(&bytes)
         ]))
     };
-    let assets = serde_json::json!({
-        "glue": asset(&glue)?,
-        "wasm": asset(wasm)?,
-        "css": asset(css)?,
-        "locales": locales(dir)?,
-    });
+    let assets = serde_json::json!([asset(&glue)?, asset(wasm)?, asset(css)?, locales(dir)?]);
     Ok(source.replace(ASSETS_PLACEHOLDER, &assets.to_string()))
 }
 

@@ -52,7 +52,7 @@ async fn the_loader_is_served_with_a_short_cache_and_names_the_hashed_assets() {
     );
     let js = response.body.as_str().unwrap();
     assert!(
-        js.contains(r#""glue":["widget/contact-widget-1a2b.js","sha256-"#),
+        js.contains(r#"[["widget/contact-widget-1a2b.js","sha256-"#),
         "{js}"
     );
     assert!(!js.contains("__CRW_ASSETS__"));
