@@ -36,6 +36,19 @@ const RESTART_FRAMES: i64 = 32_768;
 const CAUGHT_UP_FRAMES: i64 = 256;
 /// Checkpoints in a row the checkpointer makes to catch up before it asks for the restart anyway.
 const CATCH_UP_TRIES: u32 = 8;
+
+/// When the log is restarted: past `restart_frames`, once the checkpointer is within `caught_up_frames` of
+/// its end. Tests make them small.
+#[derive(Debug, Clone, Copy)]
+struct LogLimits {
+    restart_frames: i64,
+    caught_up_frames: i64,
+}
+
+const LOG_LIMITS: LogLimits = LogLimits {
+    restart_frames: RESTART_FRAMES,
+    caught_up_frames: CAUGHT_UP_FRAMES,
+};
 /// How many inserts may wait for the writer before submitters wait for room.
 const QUEUE: usize = 4_096;
 
@@ -89,6 +102,10 @@ struct Shared {
 
 impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with(path, LOG_LIMITS)
+    }
+
+    fn open_with(path: &Path, log: LogLimits) -> Result<Self, StoreError> {
         if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder).map_err(|source| StoreError::Folder {
                 path: folder.display().to_string(),
@@ -113,7 +130,7 @@ impl SqliteStore {
         let wanted = Arc::clone(&restart);
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
-            .spawn(move || checkpoint_loop(checkpointer, stop, wanted))
+            .spawn(move || checkpoint_loop(checkpointer, stop, wanted, log))
             .map_err(StoreError::Thread)?;
 
         let reader = Connection::open_with_flags(
@@ -259,7 +276,12 @@ impl SqliteStore {
 /// Copies committed log frames into the database file a few times a second, without blocking the writer
 /// (a passive checkpoint never waits for it), and asks the writer to restart the log once it is long.
 /// Stops when the store stops or is dropped.
-fn checkpoint_loop(conn: Connection, stopped: Arc<AtomicBool>, restart: Arc<AtomicBool>) {
+fn checkpoint_loop(
+    conn: Connection,
+    stopped: Arc<AtomicBool>,
+    restart: Arc<AtomicBool>,
+    log: LogLimits,
+) {
     while !stopped.load(Ordering::Relaxed) && Arc::strong_count(&stopped) > 1 {
         std::thread::sleep(std::time::Duration::from_millis(250));
         // Once the log is long, checkpoint again at once until nearly all of it is copied (each round
@@ -268,8 +290,8 @@ fn checkpoint_loop(conn: Connection, stopped: Arc<AtomicBool>, restart: Arc<Atom
             match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
                 Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
             }) {
-                Ok((frames, copied)) if frames >= RESTART_FRAMES => {
-                    if frames - copied <= CAUGHT_UP_FRAMES || round == CATCH_UP_TRIES {
+                Ok((frames, copied)) if frames >= log.restart_frames => {
+                    if frames - copied <= log.caught_up_frames || round == CATCH_UP_TRIES {
                         restart.store(true, Ordering::Relaxed);
                         break;
                     }
@@ -392,5 +414,67 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(migrations().validate().is_ok());
+    }
+
+    fn submission() -> Submission {
+        let form = contact_shared::ContactRequestForm {
+            request_reason: Some("Billing".into()),
+            preferred_phone: Some("+44 20 7946 0958".into()),
+            request_description: Some("x".repeat(2_000)),
+            ..Default::default()
+        };
+        Submission {
+            request: form.parse().expect("a valid form"),
+            source_origin: None,
+            site_key: "shop".into(),
+            visitor_sub: None,
+            owner_queue: None,
+            call_center: None,
+            booking: None,
+        }
+    }
+
+    /// Under a steady stream of commits the log is restarted from its beginning once it is long, so its
+    /// file stops growing, and every submission is still stored.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn under_steady_writes_the_log_restarts_instead_of_growing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("test.sqlite3");
+        // 64 frames of 4 KiB: a 256 KiB log is "long" here.
+        let limits = LogLimits {
+            restart_frames: 64,
+            caught_up_frames: 8,
+        };
+        let store = SqliteStore::open_with(&path, limits).expect("store opens");
+        let started = std::time::Instant::now();
+        let mut stored = 0;
+        // Waves of concurrent submissions for 4 s: some 16 checkpointer rounds, each a chance to restart.
+        while started.elapsed() < std::time::Duration::from_secs(4) {
+            let wave: Vec<_> = (0..50)
+                .map(|_| {
+                    let store = store.clone();
+                    tokio::spawn(async move { store.insert(submission(), None).await })
+                })
+                .collect();
+            for task in wave {
+                assert!(matches!(task.await, Ok(Ok(Inserted::Created(_)))));
+                stored += 1;
+            }
+        }
+        let log = std::fs::metadata(path.with_extension("sqlite3-wal"))
+            .expect("the log exists")
+            .len();
+        let written: i64 = store
+            .read(|conn| conn.query_row("SELECT count(*) FROM contact_requests", [], |r| r.get(0)))
+            .await
+            .expect("counted");
+        assert_eq!(written, stored);
+        // Each request is over 2 KB, so without restarts the log would hold them all, and more. With them
+        // it holds what one checkpointer round (250 ms) lets in past the restart length.
+        let all = stored as u64 * 2_000;
+        assert!(
+            log < all / 2,
+            "the log is {log} bytes after {stored} requests ({all} bytes of descriptions)"
+        );
     }
 }
