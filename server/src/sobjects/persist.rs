@@ -14,11 +14,15 @@ type Outcome<T> = rusqlite::Result<Result<T, SfError>>;
 
 /// Checks that references to stored objects (owners, users, call centers) point at records that exist.
 fn check_references(tx: &Transaction<'_>, changes: &[Change]) -> Outcome<()> {
-    for change in changes {
+    for change in changes
+        .iter()
+        .filter(|c| c.field.ty == super::schema::FieldType::Reference)
+    {
         let Sql::Text(id) = &change.value else {
             continue;
         };
-        let table = match &id[..3] {
+        // `get`, not an index: a reference's text is the caller's, of any length and any characters.
+        let table = match id.get(..3).unwrap_or_default() {
             "005" => "SELECT 1 FROM users WHERE id = ?1 AND is_active = 1",
             "00G" => "SELECT 1 FROM queues WHERE id = ?1",
             ids::CALL_CENTER_PREFIX => {

@@ -159,6 +159,13 @@ impl Store {
         }
     }
 
+    /// Whether the writer still takes writes. Cheap: liveness probes ask it on every call.
+    pub fn writer_running(&self) -> bool {
+        match self {
+            Self::Sqlite(store) => store.writer_running(),
+        }
+    }
+
     /// Checks that the database answers and the writer is running.
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {

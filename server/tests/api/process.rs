@@ -193,18 +193,24 @@ async fn the_binary_serves_over_tcp_and_keeps_requests_across_a_restart() {
     );
 }
 
-/// Sends the headers and half the body of a submission, so the request is in flight at the server.
+/// Sends the headers and half the body of a submission, and waits for the server's `100 Continue`: the
+/// handler has started reading the body, so the request is in flight at the server, however long the
+/// server took to get there.
 async fn half_sent(api: &str) -> (tokio::net::TcpStream, Vec<u8>) {
-    use tokio::io::AsyncWriteExt;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = api.trim_start_matches("http://");
     let mut body = valid_form().to_string().into_bytes();
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let head = format!(
-        "POST {} HTTP/1.1\r\nHost: {addr}\r\nX-CRW-Site: demo\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "POST {} HTTP/1.1\r\nHost: {addr}\r\nX-CRW-Site: demo\r\nContent-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
         contact_shared::CONTACT_REQUESTS_PATH,
         body.len()
     );
     stream.write_all(head.as_bytes()).await.unwrap();
+    let continued = b"HTTP/1.1 100 Continue\r\n\r\n";
+    let mut interim = vec![0; continued.len()];
+    stream.read_exact(&mut interim).await.unwrap();
+    assert_eq!(interim, continued, "{}", String::from_utf8_lossy(&interim));
     let rest = body.split_off(body.len() / 2);
     stream.write_all(&body).await.unwrap();
     (stream, rest)
@@ -220,17 +226,21 @@ async fn sigterm_lets_in_flight_submissions_finish_then_exits_cleanly() {
     for _ in 0..8 {
         in_flight.push(half_sent(&server.api).await);
     }
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let term = Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap();
     assert!(term.success());
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(
-        std::net::TcpStream::connect(server.api.trim_start_matches("http://")).is_err(),
-        "a stopping server accepts no new connections"
-    );
+    // The listener closes once the signal is handled; the deadline only keeps a server that never closes
+    // it from hanging the test.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::net::TcpStream::connect(server.api.trim_start_matches("http://")).is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a stopping server accepts no new connections"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 
     for (mut stream, rest) in in_flight {
         stream.write_all(&rest).await.unwrap();

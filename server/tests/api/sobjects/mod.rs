@@ -2,4 +2,5 @@
 
 mod errors;
 mod records;
+mod short_values;
 mod support;
