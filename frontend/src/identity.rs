@@ -6,13 +6,7 @@
 
 use contact_shared::field;
 
-/// The claims a token carries about the visitor, as shown in the form.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Claims {
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-}
+pub use crate::wire::Claims;
 
 impl Claims {
     /// The claims of a compact JWT; `None` when it is not one. Verification is the server's job.

@@ -12,9 +12,17 @@ use contact_shared::{
 };
 use leptos::prelude::*;
 
-use crate::components::Receipt;
 use crate::form_state::{self, FormState, Inputs};
 use crate::identity::Claims;
+
+/// A created request, as the confirmation tells the visitor about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The request number, such as `CR-000001`.
+    pub number: String,
+    /// The channel the visitor will be contacted on.
+    pub channel: PreferredChannel,
+}
 
 /// What the widget's body shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,14 @@
 
 use contact_shared::{ContactRequestCreated, ContactRequestForm, ErrorBody, SiteSettings};
 
-use crate::identity::Claims;
+/// The claims a token carries about the visitor, as its payload says (decoded by
+/// `identity`, which shows them in the form).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Claims {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
 
 /// A proof-of-work challenge as `GET /api/v1/challenge` answers it.
 #[derive(Debug, Clone, PartialEq)]

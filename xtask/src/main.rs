@@ -6,6 +6,7 @@
 
 mod bench;
 mod compress;
+mod cycles;
 mod fuzz;
 mod imports;
 mod sizes;
@@ -29,12 +30,13 @@ fn main() -> Result<()> {
             tools::ensure_widget_toolchain()?;
             build_widget()
         }
+        "cycles" => cycles::check(&root),
         "sizes" => sizes::report(&root.join("dist"), rest.iter().any(|a| a == "--strict")),
         "bench" => bench::bench(),
         "fuzz" => fuzz::fuzz(rest.first().map(String::as_str)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ (minified loader, precompressed assets)\n  test                run every check and test (what CI runs)\n  sizes [--strict]    print the built widget's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)"
+                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ (minified loader, precompressed assets)\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())

@@ -4,15 +4,7 @@ use contact_shared::PreferredChannel;
 
 use super::markup::Html;
 use crate::host::Texts;
-
-/// A created request, as the confirmation tells the visitor about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Receipt {
-    /// The request number, such as `CR-000001`.
-    pub number: String,
-    /// The channel the visitor will be contacted on.
-    pub channel: PreferredChannel,
-}
+use crate::model::Receipt;
 
 /// The thank-you message with the request number, replacing the form.
 ///

@@ -11,13 +11,12 @@ use web_sys::{Element, HtmlElement};
 
 use super::callback_choice::{self, Slots};
 use super::channel_group::{self, ChannelView};
-use super::confirmation::Receipt;
 use super::field::{Control, Field, FieldView, attribute};
 use super::markup::Html;
 use crate::api::{self, SubmitError};
 use crate::form_state::FIELDS;
 use crate::host::{Options, Texts};
-use crate::model::FormModel;
+use crate::model::{FormModel, Receipt};
 use crate::site;
 
 /// Writes the form into `form` (the site's settings having arrived) and keeps it in step with `model`:

@@ -8,5 +8,4 @@ mod field;
 mod markup;
 mod widget;
 
-pub use confirmation::Receipt;
 pub use widget::widget;

@@ -231,6 +231,11 @@ impl SqliteStore {
         .await
     }
 
+    /// How many times the writer has restarted the log since the store opened.
+    pub fn log_restarts(&self) -> u64 {
+        self.0.log_restarts.load(Ordering::Relaxed)
+    }
+
     /// Whether the writer thread still takes writes.
     pub fn writer_running(&self) -> bool {
         !self.0.writer.is_closed()
@@ -543,7 +548,7 @@ mod tests {
                 "a submission was refused"
             );
             stored += 1;
-            if store.0.log_restarts.load(Ordering::Relaxed) > 0 {
+            if store.log_restarts() > 0 {
                 let frames = log_frames(&path);
                 if frames < limits.restart_frames {
                     break frames;
@@ -552,7 +557,7 @@ mod tests {
             assert!(
                 std::time::Instant::now() < deadline,
                 "the writer never restarted the log ({stored} commits, {} restarts, {} frames)",
-                store.0.log_restarts.load(Ordering::Relaxed),
+                store.log_restarts(),
                 log_frames(&path)
             );
         };
