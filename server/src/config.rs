@@ -228,9 +228,10 @@ pub fn parse_origin(value: &str) -> Result<String, String> {
         && rest
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-    if !valid_host {
+    if !valid_host || value.len() > crate::sites::MAX_ORIGIN_LEN {
         return Err(format!(
-            "allowed origin {value:?} must be scheme://host[:port] with no path, such as https://www.example.com"
+            "allowed origin {value:?} must be scheme://host[:port] with no path, at most {} characters, such as https://www.example.com",
+            crate::sites::MAX_ORIGIN_LEN
         ));
     }
     Ok(value.to_owned())
@@ -261,6 +262,10 @@ mod tests {
             ),
             ("https://", "must be scheme://host[:port] with no path"),
             ("*", "must start with http:// or https://"),
+            (
+                &format!("https://{}.example", "a".repeat(250)),
+                "at most 255 characters",
+            ),
         ];
         for (bad, why) in table {
             let err = parse_origin(bad).unwrap_err();

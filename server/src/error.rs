@@ -46,8 +46,6 @@ pub enum AppError {
     Internal(String),
     #[error(transparent)]
     Site(#[from] crate::sites::SiteError),
-    #[error("origin {origin} not allowed for {site}")]
-    OriginNotAllowed { origin: String, site: String },
     #[error(transparent)]
     Identity(#[from] crate::sites::IdentityError),
     #[error("{0} requires sign-in")]
@@ -73,7 +71,11 @@ impl AppError {
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Site(crate::sites::SiteError::Unknown(_)) => StatusCode::NOT_FOUND,
             Self::Site(crate::sites::SiteError::Unnamed) => StatusCode::BAD_REQUEST,
-            Self::OriginNotAllowed { .. } | Self::SignInRequired(_) => StatusCode::FORBIDDEN,
+            Self::Site(
+                crate::sites::SiteError::OriginNotAllowed { .. }
+                | crate::sites::SiteError::UnusableOrigin(_),
+            )
+            | Self::SignInRequired(_) => StatusCode::FORBIDDEN,
             Self::Identity(_) => StatusCode::UNAUTHORIZED,
         }
     }
@@ -123,10 +125,6 @@ impl AppError {
                 ErrorBody::new("The widget is not available on this server yet.")
             }
             Self::Site(error) => ErrorBody::new(error.to_string()),
-            Self::OriginNotAllowed { origin, site } => ErrorBody::new(format!(
-                "{site} does not allow its contact form on {origin}; the site's owner can add this origin \
-                 to its allowed_origins."
-            )),
             Self::Identity(error) => ErrorBody::new(error.to_string()),
             Self::SignInRequired(site) => {
                 ErrorBody::new(format!("Sign in to {site} to send a contact request."))

@@ -11,8 +11,6 @@ use crate::error::{AppError, Json};
 use crate::sites::{SITE_HEADER, Site, VerifiedVisitor, identity};
 use crate::store::{IdempotencyKey, Inserted, KeyError, Submission};
 
-/// The longest `Origin` header value kept with a record; browsers send far shorter ones.
-const MAX_ORIGIN_LEN: usize = 255;
 /// The header a client names its attempt with (IETF draft "The Idempotency-Key HTTP Header Field").
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 /// Set on an answer replayed for a repeated key, as Stripe and others do.
@@ -33,20 +31,9 @@ pub async fn create(
         .sites
         .resolve(site_key)
         .inspect_err(|_| crate::metrics::rejected("site"))?;
-    let source_origin = headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| v.len() <= MAX_ORIGIN_LEN)
-        .map(str::to_owned);
-    if let Some(origin) = &source_origin
-        && !site.allows_origin(origin)
-    {
-        crate::metrics::rejected("origin");
-        return Err(AppError::OriginNotAllowed {
-            origin: origin.clone(),
-            site: site.name.clone(),
-        });
-    }
+    let source_origin = site
+        .page_origin(&headers)
+        .inspect_err(|_| crate::metrics::rejected("origin"))?;
     let visitor =
         verified_visitor(site, &headers).inspect_err(|_| crate::metrics::rejected("identity"))?;
     if let Some(visitor) = &visitor {
