@@ -52,7 +52,25 @@ pub struct Site {
     pub pow_difficulty: Option<u8>,
     /// The least time between the form showing and its submission; `None` for the server's.
     pub min_fill: Option<std::time::Duration>,
+    /// Who may choose a callback time (book a slot of the call center).
+    pub callback_times: CallbackTimes,
+    /// The longest lifetime (`exp - iat`) of an identity token this site accepts; `None` for no cap.
+    pub identity_max_lifetime: Option<std::time::Duration>,
 }
+
+/// Who may choose a callback time on a site: everyone, or only verified (signed-in) visitors, so that
+/// anonymous visitors cannot book a call center's slots full. Others may still ask to be called as soon as
+/// possible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CallbackTimes {
+    #[default]
+    Everyone,
+    SignedIn,
+}
+
+/// How long an identity token may live, unless a site sets its own cap: a host signs short-lived tokens.
+pub const DEFAULT_IDENTITY_MAX_LIFETIME: std::time::Duration =
+    std::time::Duration::from_secs(24 * 60 * 60);
 
 impl Site {
     /// Whether a page on `origin` may use this site's widget.
