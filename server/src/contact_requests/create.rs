@@ -79,14 +79,17 @@ pub async fn create(
                 crate::metrics::rejected("booking_sign_in");
                 return Err(slot_error(&SlotError::SignInToChoose));
             }
-            if let Some(Extension(client)) = client {
-                state.protection.charge_booking(client)?;
-            }
             match slots::book(site.call_center.as_ref(), time, jiff::Timestamp::now()) {
-                Ok(booking) => Some(Booking {
-                    per_phone: state.protection.bookings_per_phone,
-                    ..booking
-                }),
+                Ok(booking) => {
+                    // Only a time that can be booked costs the client's booking budget.
+                    if let Some(Extension(client)) = client {
+                        state.protection.charge_booking(client)?;
+                    }
+                    Some(Booking {
+                        per_phone: state.protection.bookings_per_phone,
+                        ..booking
+                    })
+                }
                 Err(error) => {
                     // A retry of a submission that was stored, but whose answer was lost, may come after
                     // its slot moved inside the lead time: it still gets the first answer, from its key.

@@ -108,7 +108,7 @@ async fn junk_from_many_addresses_does_not_spend_a_site_s_budget() {
         site_limit: KeyedLimit::per_minute(6, 3),
         ..Protection::off()
     });
-    let junk = |n: u8, body: &'static str, proof: Option<&str>| {
+    let junk = |n: u8, body: String, proof: Option<&str>| {
         let mut request = Request::post(contact_shared::CONTACT_REQUESTS_PATH)
             .header(header::ORIGIN, PAGE_ORIGIN)
             .header(header::CONTENT_TYPE, "application/json")
@@ -118,12 +118,12 @@ async fn junk_from_many_addresses_does_not_spend_a_site_s_budget() {
         }
         from([10, 0, 1, n], request.body(Body::from(body)).unwrap())
     };
-    let form = Box::leak(valid_form().to_string().into_boxed_str());
+    let form = valid_form().to_string();
     for n in 0..20 {
         let kind = match n % 3 {
-            0 => junk(n, "junk", None),
-            1 => junk(n, form, None),
-            _ => junk(n, form, Some("v1.1.4.abc.def:1")),
+            0 => junk(n, "junk".into(), None),
+            1 => junk(n, form.clone(), None),
+            _ => junk(n, form.clone(), Some("v1.1.4.abc.def:1")),
         };
         let response = app.send(kind).await;
         assert!(
