@@ -34,6 +34,28 @@ pub enum Command {
     /// Create, list and revoke the API's bearer tokens.
     #[command(subcommand)]
     Tokens(crate::access::cli::TokensCommand),
+    /// Work on callbacks: release junk bookings.
+    #[command(subcommand)]
+    Callbacks(CallbacksCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CallbacksCommand {
+    /// Close open bookings (a chosen callback time still ahead) as Abandoned, freeing their places; prints
+    /// the ids released, one a line.
+    Release {
+        /// A contact request's id; repeat for several (up to 200).
+        #[arg(
+            long = "id",
+            required_unless_present = "booked_since",
+            conflicts_with = "booked_since"
+        )]
+        ids: Vec<String>,
+        /// Release every booking visitors made at or after this time (ISO 8601 with a zone, such as
+        /// 2026-02-26T15:40:52Z).
+        #[arg(long)]
+        booked_since: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,6 +190,35 @@ pub struct ProtectionArgs {
     )]
     pub rate_limit_site_burst: u32,
 
+    /// Callback times one client IP (an IPv6 client by its /64) may book an hour (0: no limit).
+    #[arg(
+        long,
+        env = "CRW_BOOKINGS_PER_CLIENT_HOUR",
+        default_value_t = 3,
+        global = true
+    )]
+    pub bookings_per_client_hour: u32,
+
+    /// Open bookings (a chosen callback time still ahead) one phone number may hold (0: no limit).
+    #[arg(
+        long,
+        env = "CRW_BOOKINGS_PER_PHONE",
+        default_value_t = 1,
+        global = true
+    )]
+    pub bookings_per_phone: u32,
+
+    /// Hours an idempotency key is kept after its submission was stored: a retry within it gets the first
+    /// answer. Older keys are swept.
+    #[arg(
+        long,
+        env = "CRW_IDEMPOTENCY_RETENTION_HOURS",
+        default_value_t = 24,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub idempotency_retention_hours: u64,
+
     /// Proof-of-work difficulty in leading zero bits of SHA-256 (each bit doubles the widget's work;
     /// 16 is about 65,000 hashes, a few hundred milliseconds on a phone). 0 turns it off.
     #[arg(long, env = "CRW_POW_DIFFICULTY", default_value_t = 16, global = true)]
@@ -228,9 +279,10 @@ pub fn parse_origin(value: &str) -> Result<String, String> {
         && rest
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-    if !valid_host {
+    if !valid_host || value.len() > crate::sites::MAX_ORIGIN_LEN {
         return Err(format!(
-            "allowed origin {value:?} must be scheme://host[:port] with no path, such as https://www.example.com"
+            "allowed origin {value:?} must be scheme://host[:port] with no path, at most {} characters, such as https://www.example.com",
+            crate::sites::MAX_ORIGIN_LEN
         ));
     }
     Ok(value.to_owned())
@@ -261,6 +313,10 @@ mod tests {
             ),
             ("https://", "must be scheme://host[:port] with no path"),
             ("*", "must start with http:// or https://"),
+            (
+                &format!("https://{}.example", "a".repeat(250)),
+                "at most 255 characters",
+            ),
         ];
         for (bad, why) in table {
             let err = parse_origin(bad).unwrap_err();

@@ -26,6 +26,8 @@ pub enum AppError {
     IdempotencyConflict,
     #[error("too many requests")]
     TooManyRequests { retry_after: u64 },
+    #[error("too many callback bookings from one client")]
+    TooManyBookings { retry_after: u64 },
     #[error("bot friction failed: {0}")]
     Friction(String),
     #[error("the request took too long")]
@@ -46,8 +48,6 @@ pub enum AppError {
     Internal(String),
     #[error(transparent)]
     Site(#[from] crate::sites::SiteError),
-    #[error("origin {origin} not allowed for {site}")]
-    OriginNotAllowed { origin: String, site: String },
     #[error(transparent)]
     Identity(#[from] crate::sites::IdentityError),
     #[error("{0} requires sign-in")]
@@ -62,7 +62,9 @@ impl AppError {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) | Self::BadHeader(_) => StatusCode::BAD_REQUEST,
             Self::IdempotencyConflict => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } | Self::TooManyBookings { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::Friction(_) => StatusCode::FORBIDDEN,
             Self::Timeout => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -73,7 +75,11 @@ impl AppError {
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Site(crate::sites::SiteError::Unknown(_)) => StatusCode::NOT_FOUND,
             Self::Site(crate::sites::SiteError::Unnamed) => StatusCode::BAD_REQUEST,
-            Self::OriginNotAllowed { .. } | Self::SignInRequired(_) => StatusCode::FORBIDDEN,
+            Self::Site(
+                crate::sites::SiteError::OriginNotAllowed { .. }
+                | crate::sites::SiteError::UnusableOrigin(_),
+            )
+            | Self::SignInRequired(_) => StatusCode::FORBIDDEN,
             Self::Identity(_) => StatusCode::UNAUTHORIZED,
         }
     }
@@ -99,6 +105,19 @@ impl AppError {
                 "Too many requests. Try again in {retry_after} second{}.",
                 if retry_after == 1 { "" } else { "s" }
             )),
+            Self::TooManyBookings { retry_after } => {
+                let minutes = retry_after.div_ceil(60);
+                let mut body = ErrorBody::new(format!(
+                    "Too many callback times were booked from your network. Ask us to call you as soon as \
+                     possible, or choose a time again in {minutes} minute{}.",
+                    if minutes == 1 { "" } else { "s" }
+                ));
+                body.fields.insert(
+                    contact_shared::field::CALLBACK_TIME.to_owned(),
+                    vec!["Too many callback times were booked from your network.".into()],
+                );
+                body
+            }
             Self::Friction(message) => ErrorBody::new(message),
             Self::Timeout => ErrorBody::new(
                 "The request took too long to arrive. Check your connection and send it again.",
@@ -123,10 +142,6 @@ impl AppError {
                 ErrorBody::new("The widget is not available on this server yet.")
             }
             Self::Site(error) => ErrorBody::new(error.to_string()),
-            Self::OriginNotAllowed { origin, site } => ErrorBody::new(format!(
-                "{site} does not allow its contact form on {origin}; the site's owner can add this origin \
-                 to its allowed_origins."
-            )),
             Self::Identity(error) => ErrorBody::new(error.to_string()),
             Self::SignInRequired(site) => {
                 ErrorBody::new(format!("Sign in to {site} to send a contact request."))
@@ -146,7 +161,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         let retry_after = match self {
-            Self::TooManyRequests { retry_after } => Some(retry_after),
+            Self::TooManyRequests { retry_after } | Self::TooManyBookings { retry_after } => {
+                Some(retry_after)
+            }
             _ => None,
         };
         let challenge = matches!(self, Self::Identity(_));

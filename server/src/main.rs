@@ -1,8 +1,8 @@
 //! The `contact-server` binary: read the flags, then serve or run a subcommand.
 
 use clap::Parser;
-use contact_server::config::{Cli, Command, RequestsCommand};
-use contact_server::{Store, access, serve};
+use contact_server::config::{CallbacksCommand, Cli, Command, RequestsCommand};
+use contact_server::{Store, access, callbacks, serve};
 use tracing_subscriber::EnvFilter;
 
 #[global_allocator]
@@ -39,6 +39,20 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::Tokens(command)) => {
             access::cli::run(&cli.serve.database, access::cli::Admin::Tokens(command)).await
+        }
+        Some(Command::Callbacks(CallbacksCommand::Release { ids, booked_since })) => {
+            let selection = match booked_since {
+                Some(since) => callbacks::release::Selection::booked_since(&since),
+                None => callbacks::release::Selection::ids(&ids),
+            }
+            .map_err(anyhow::Error::msg)?;
+            let store = Store::open_sqlite(&cli.serve.database)?;
+            let released = callbacks::release::release(&store, selection, None).await;
+            store.shutdown().await;
+            for id in released? {
+                println!("{id}");
+            }
+            Ok(())
         }
     }
 }

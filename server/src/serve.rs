@@ -104,14 +104,39 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         serve_metrics(args.protection.metrics_listen).await;
     }
     tracing::info!(%api_addr, database = %args.database.display(), sites = ?site_keys, "serving");
+    let sweeper = tokio::spawn(sweep_loop(
+        store.clone(),
+        std::time::Duration::from_secs(args.protection.idempotency_retention_hours * 3_600),
+    ));
 
     crate::connections::serve(listener, app, limits, shutdown_signal()).await?;
     if let Some(task) = demo_task {
         task.await??;
     }
+    sweeper.abort();
     store.shutdown().await;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// Every few minutes, forgets idempotency keys older than `retention` and spent challenges that have
+/// expired, so neither table grows without end. A failed sweep is retried at the next tick.
+async fn sweep_loop(store: crate::Store, retention: std::time::Duration) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(5 * 60));
+    loop {
+        tick.tick().await;
+        let now = jiff::Timestamp::now();
+        let keys_before = jiff::SignedDuration::try_from(retention)
+            .ok()
+            .and_then(|retention| now.checked_sub(retention).ok())
+            .unwrap_or(jiff::Timestamp::MIN);
+        match store.sweep(keys_before, now).await {
+            Ok((keys, challenges)) => {
+                tracing::debug!(keys, challenges, "swept expired keys and challenges");
+            }
+            Err(error) => tracing::warn!(%error, "cannot sweep expired keys and challenges"),
+        }
+    }
 }
 
 /// Serves `/metrics` on its own listener. Metrics are an aid, not the service: if the address is taken, say

@@ -120,6 +120,12 @@ pub enum SlotError {
     NotOffered,
     #[error("That time has just been fully booked: choose another time from the list.")]
     Full,
+    #[error(
+        "This phone number already has a callback time booked: we will call you then. To talk sooner, ask us to call you as soon as possible."
+    )]
+    PhoneBooked,
+    #[error("Sign in to choose a callback time, or ask us to call you as soon as possible.")]
+    SignInToChoose,
 }
 
 /// Checks that `time` is the start of a slot `center` offers at `now`, and answers the booking the store
@@ -147,6 +153,7 @@ pub fn book(
         start: stored(start),
         end: stored(end),
         capacity: policy.capacity,
+        per_phone: None,
     })
 }
 

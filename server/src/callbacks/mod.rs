@@ -1,8 +1,10 @@
 //! Callbacks worked by representatives: the status machine a logged call drives, the
-//! EngagementInteraction of each completed contact, and the routing view with its atomic claim.
+//! EngagementInteraction of each completed contact, the routing view with its atomic claim, and the bulk
+//! release of junk bookings.
 
 pub mod attempts;
 pub mod engagement;
+pub mod release;
 pub mod routing;
 pub mod status;
 
@@ -29,6 +31,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>(store: Store) -> Router<S> {
         .route(
             "/services/apexrest/callbacks/{id}/claim",
             post(routing::claim),
+        )
+        .route(
+            "/services/apexrest/callbacks/release",
+            post(release::release_route),
         )
         .with_state(state)
 }

@@ -1,6 +1,6 @@
 //! Creating a contact request from a widget submission, exactly once per idempotency key.
 
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use contact_shared::{ContactRequestForm, ErrorBody, FieldErrors, PreferredChannel, field};
@@ -8,22 +8,24 @@ use contact_shared::{ContactRequestForm, ErrorBody, FieldErrors, PreferredChanne
 use crate::AppState;
 use crate::call_centers::slots::{self, SlotError};
 use crate::error::{AppError, Json};
-use crate::sites::{SITE_HEADER, Site, VerifiedVisitor, identity};
-use crate::store::{IdempotencyKey, Inserted, KeyError, Submission};
+use crate::protection::{Client, ProofError};
+use crate::sites::{CallbackTimes, SITE_HEADER, Site, VerifiedVisitor, identity};
+use crate::store::{Booking, IdempotencyKey, Inserted, KeyError, SpentChallenge, Submission};
 
-/// The longest `Origin` header value kept with a record; browsers send far shorter ones.
-const MAX_ORIGIN_LEN: usize = 255;
 /// The header a client names its attempt with (IETF draft "The Idempotency-Key HTTP Header Field").
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 /// Set on an answer replayed for a repeated key, as Stripe and others do.
 const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// Checks the site, the page's origin and the visitor's identity, parses the form under the site's rules,
-/// checks a chosen callback time against the site's call center, stores it durably (a full slot refused in
-/// the same transaction), and answers `201` with its id and number. A repeated `Idempotency-Key` with the
-/// same content gets the first answer again; with other content, `422`.
+/// checks the proof of work, and only then charges the site's rate limit, so that requests anyone can make
+/// for free never spend it. Checks a chosen callback time against the site's call center and the booking
+/// limits, stores the request durably (a full slot and a spent proof refused in the same transaction), and
+/// answers `201` with its id and number. A repeated `Idempotency-Key` (to the same site, from the same
+/// visitor) with the same content gets the first answer again; with other content, `422`.
 pub async fn create(
     State(state): State<AppState>,
+    client: Option<Extension<Client>>,
     headers: HeaderMap,
     form: Result<Json<ContactRequestForm>, AppError>,
 ) -> Result<Response, AppError> {
@@ -33,20 +35,9 @@ pub async fn create(
         .sites
         .resolve(site_key)
         .inspect_err(|_| crate::metrics::rejected("site"))?;
-    let source_origin = headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| v.len() <= MAX_ORIGIN_LEN)
-        .map(str::to_owned);
-    if let Some(origin) = &source_origin
-        && !site.allows_origin(origin)
-    {
-        crate::metrics::rejected("origin");
-        return Err(AppError::OriginNotAllowed {
-            origin: origin.clone(),
-            site: site.name.clone(),
-        });
-    }
+    let source_origin = site
+        .page_origin(&headers)
+        .inspect_err(|_| crate::metrics::rejected("origin"))?;
     let visitor =
         verified_visitor(site, &headers).inspect_err(|_| crate::metrics::rejected("identity"))?;
     if let Some(visitor) = &visitor {
@@ -62,50 +53,82 @@ pub async fn create(
         .as_ref()
         .filter(|_| request.preferred_channel() == PreferredChannel::Phone)
         .map(|c| c.internal_name.clone());
+    let visitor_sub = visitor.map(|v| v.sub);
     let key = headers
         .get(IDEMPOTENCY_KEY)
         .map(|value| {
             value
                 .to_str()
                 .map_err(|_| KeyError::InvalidCharacter)
-                .and_then(|text| IdempotencyKey::new(text, &request))
+                .and_then(|text| {
+                    IdempotencyKey::new(text, &request, &site.key, visitor_sub.as_deref())
+                })
         })
         .transpose()
         .map_err(|e| {
             crate::metrics::rejected("idempotency_key");
             AppError::BadHeader(e.to_string())
         })?;
-    state
-        .protection
-        .check_friction(&headers, key.as_ref().map(IdempotencyKey::as_str), site)?;
-    let booking = match request
-        .callback_time()
-        .map(|time| slots::book(site.call_center.as_ref(), time, jiff::Timestamp::now()))
-        .transpose()
-    {
-        Ok(booking) => booking,
-        Err(error) => {
-            // A retry of a submission that was stored, but whose answer was lost, may come after its slot
-            // moved inside the lead time: it still gets the first answer, from its key.
-            if let Some(key) = &key
-                && let Some(earlier) = state.store.earlier_answer(key).await?
-            {
-                return answer(earlier, &site.key);
+    let key_text = key.as_ref().map(IdempotencyKey::as_str);
+    let proof = state.protection.check_friction(&headers, key_text, site)?;
+    state.protection.charge_site(site)?;
+    let booking = match request.callback_time() {
+        None => None,
+        Some(time) => {
+            if site.callback_times == CallbackTimes::SignedIn && visitor_sub.is_none() {
+                crate::metrics::rejected("booking_sign_in");
+                return Err(slot_error(&SlotError::SignInToChoose));
             }
-            crate::metrics::rejected("invalid");
-            return Err(slot_error(&error));
+            match slots::book(site.call_center.as_ref(), time, jiff::Timestamp::now()) {
+                Ok(booking) => {
+                    // Only a time that can be booked costs the client's booking budget.
+                    if let Some(Extension(client)) = client {
+                        state.protection.charge_booking(client)?;
+                    }
+                    Some(Booking {
+                        per_phone: state.protection.bookings_per_phone,
+                        ..booking
+                    })
+                }
+                Err(error) => {
+                    // A retry of a submission that was stored, but whose answer was lost, may come after
+                    // its slot moved inside the lead time: it still gets the first answer, from its key.
+                    if let Some(key) = &key
+                        && let Some(earlier) = state.store.earlier_answer(key).await?
+                    {
+                        return answer(earlier, &site.key);
+                    }
+                    crate::metrics::rejected("invalid");
+                    return Err(slot_error(&error));
+                }
+            }
         }
     };
     let submission = Submission {
         request,
         source_origin,
         site_key: site.key.clone(),
-        visitor_sub: visitor.map(|v| v.sub),
+        visitor_sub,
         owner_queue: site.default_queue.clone(),
         call_center,
         booking,
+        spent_challenge: proof.as_ref().map(|p| SpentChallenge {
+            nonce: p.nonce().to_owned(),
+            expires_ms: p.expires_ms(),
+        }),
     };
-    let inserted = state.store.insert_once(submission, key).await?;
+    let inserted = state.store.insert_once(submission, key.clone()).await?;
+    // Replays of a spent proof are then refused before they cost the site's budget.
+    if let Some(proof) = &proof {
+        match &inserted {
+            Inserted::Created(_) => state.protection.challenger.spent(proof, key_text),
+            Inserted::ProofSpent { spent_with } => state
+                .protection
+                .challenger
+                .spent(proof, spent_with.as_deref()),
+            _ => {}
+        }
+    }
     answer(inserted, &site.key)
 }
 
@@ -131,6 +154,11 @@ fn answer(inserted: Inserted, site: &str) -> Result<Response, AppError> {
             crate::metrics::rejected("slot_full");
             Err(slot_error(&SlotError::Full))
         }
+        Inserted::PhoneBooked => {
+            crate::metrics::rejected("phone_booked");
+            Err(slot_error(&SlotError::PhoneBooked))
+        }
+        Inserted::ProofSpent { .. } => Err(crate::protection::proof_refused(ProofError::Spent)),
     }
 }
 
@@ -157,6 +185,7 @@ fn verified_visitor(site: &Site, headers: &HeaderMap) -> Result<Option<VerifiedV
             token.trim(),
             &site.key,
             &site.identity_keys,
+            site.identity_max_lifetime,
         )?)),
         None if site.guests => Ok(None),
         None => Err(AppError::SignInRequired(site.name.clone())),

@@ -2,11 +2,14 @@
 //! whose SHA-256 with the token has `difficulty` leading zero bits, in the background while the visitor
 //! types, and sends `token:counter` with the submission.
 //!
-//! Signing (HMAC-SHA256) means the server keeps no state per challenge until one is spent; spent nonces are
-//! remembered until they expire so one solution buys one request (its retries with the same idempotency
-//! key excepted). The issue time doubles as the minimum fill time check.
+//! Signing (HMAC-SHA256) means the server keeps no state per challenge until one is spent. A spent nonce is
+//! recorded by the store in the transaction that stores the record it bought, and kept there until the
+//! challenge expires, so one solution buys one record across restarts and across processes sharing the
+//! secret (a retry with the same idempotency key gets the first answer instead). A bounded memory of
+//! recent spends refuses the obvious replays before they cost a site's rate limit or a trip to the store.
+//! The issue time doubles as the minimum fill time check.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -16,8 +19,8 @@ use sha2::{Digest, Sha256};
 
 /// How long a challenge can be spent after it is issued.
 pub const LIFETIME: Duration = Duration::from_secs(30 * 60);
-/// Spent nonces kept at most; past this the oldest are dropped early (they still expire by time).
-const MAX_SPENT: usize = 200_000;
+/// Recent spends remembered at most; past this the oldest are forgotten early (the store still refuses them).
+const MAX_REMEMBERED: usize = 100_000;
 
 /// What `GET /api/v1/challenge` answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -92,13 +95,82 @@ impl ProofError {
     }
 }
 
+/// A proof that solves a challenge this server issued, as hard as the site asks: what the store records
+/// as spent when it stores the record the proof bought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SolvedProof {
+    nonce: String,
+    /// When the challenge stops being accepted (Unix milliseconds): the store may forget it then.
+    expires_ms: u64,
+}
+
+impl SolvedProof {
+    /// The challenge's nonce, unique per challenge.
+    pub fn nonce(&self) -> &str {
+        &self.nonce
+    }
+
+    /// When the challenge expires, in Unix milliseconds.
+    pub fn expires_ms(&self) -> u64 {
+        self.expires_ms
+    }
+}
+
 /// Issues and checks challenges.
 pub struct Challenger {
     secret: Vec<u8>,
     /// The friction of sites that set none of their own.
     default: Friction,
-    /// Spent nonce → (issued ms, the idempotency key it was spent with).
-    spent: Mutex<HashMap<String, (u64, Option<String>)>>,
+    spent: Mutex<RecentSpends>,
+}
+
+/// Nonces spent lately, with the idempotency key each was spent with, oldest first: bounded by count, and
+/// each dropped once its challenge expires, in constant time per spend.
+#[derive(Default)]
+struct RecentSpends {
+    keys: HashMap<String, Option<String>>,
+    order: VecDeque<(String, u64)>,
+    capacity: usize,
+}
+
+impl RecentSpends {
+    fn with_capacity(capacity: usize) -> Self {
+        Self {
+            capacity,
+            ..Self::default()
+        }
+    }
+
+    /// Whether `nonce` was spent with another key than `key` (or without one).
+    fn spent_by_another(&self, nonce: &str, key: Option<&str>) -> bool {
+        match (self.keys.get(nonce), key) {
+            (None, _) => false,
+            (Some(Some(first)), Some(key)) => first != key,
+            (Some(_), _) => true,
+        }
+    }
+
+    fn remember(&mut self, proof: &SolvedProof, key: Option<&str>, now: u64) {
+        while let Some((nonce, expires)) = self.order.front() {
+            if *expires >= now && self.order.len() < self.capacity {
+                break;
+            }
+            self.keys.remove(nonce);
+            self.order.pop_front();
+        }
+        if self.capacity == 0 || self.keys.contains_key(&proof.nonce) {
+            return;
+        }
+        self.keys
+            .insert(proof.nonce.clone(), key.map(str::to_owned));
+        self.order
+            .push_back((proof.nonce.clone(), proof.expires_ms));
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
 }
 
 impl std::fmt::Debug for Challenger {
@@ -118,7 +190,7 @@ impl Challenger {
                 difficulty: default.difficulty.min(Friction::MAX_DIFFICULTY),
                 ..default
             },
-            spent: Mutex::new(HashMap::new()),
+            spent: Mutex::new(RecentSpends::with_capacity(MAX_REMEMBERED)),
         }
     }
 
@@ -149,15 +221,28 @@ impl Challenger {
         }
     }
 
-    /// Checks `proof` (`token:counter`) against the site's `friction` and spends it; a retry with the same
-    /// idempotency key may spend it again. A challenge issued with less work than the site asks is refused.
+    /// Checks `proof` (`token:counter`) against the site's `friction`, and that it was not spent lately with
+    /// another idempotency key than `key`. A challenge issued with less work than the site asks is refused.
+    /// Spending it is the store's: see [`SolvedProof`] and [`Self::spent`].
     pub fn verify(
         &self,
         proof: Option<&str>,
         key: Option<&str>,
         friction: Friction,
-    ) -> Result<(), ProofError> {
+    ) -> Result<SolvedProof, ProofError> {
         self.verify_at(proof, key, now_ms(), friction)
+    }
+
+    /// Remembers that `proof` was spent (with `key`), so that its replays are refused before the store.
+    pub fn spent(&self, proof: &SolvedProof, key: Option<&str>) {
+        self.spent_at(proof, key, now_ms());
+    }
+
+    fn spent_at(&self, proof: &SolvedProof, key: Option<&str>, now: u64) {
+        self.spent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remember(proof, key, now);
     }
 
     fn verify_at(
@@ -166,7 +251,7 @@ impl Challenger {
         key: Option<&str>,
         now: u64,
         friction: Friction,
-    ) -> Result<(), ProofError> {
+    ) -> Result<SolvedProof, ProofError> {
         let proof = proof.ok_or(ProofError::Missing)?;
         let (token, counter) = proof.rsplit_once(':').ok_or(ProofError::Forged)?;
         let (body, mac) = token.rsplit_once('.').ok_or(ProofError::Forged)?;
@@ -200,29 +285,14 @@ impl Challenger {
         if leading_zero_bits(&Sha256::digest(proof.as_bytes())) < difficulty {
             return Err(ProofError::Unsolved);
         }
-        self.spend(nonce, issued, key, now)
-    }
-
-    fn spend(
-        &self,
-        nonce: &str,
-        issued: u64,
-        key: Option<&str>,
-        now: u64,
-    ) -> Result<(), ProofError> {
-        let mut spent = self.spent.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, first_key)) = spent.get(nonce) {
-            return match (first_key, key) {
-                (Some(first), Some(key)) if first == key => Ok(()),
-                _ => Err(ProofError::Spent),
-            };
+        let spent = self.spent.lock().unwrap_or_else(|p| p.into_inner());
+        if spent.spent_by_another(nonce, key) {
+            return Err(ProofError::Spent);
         }
-        if spent.len() >= MAX_SPENT {
-            let horizon = now.saturating_sub(LIFETIME.as_millis() as u64);
-            spent.retain(|_, (issued, _)| *issued >= horizon);
-        }
-        spent.insert(nonce.to_owned(), (issued, key.map(str::to_owned)));
-        Ok(())
+        Ok(SolvedProof {
+            nonce: nonce.to_owned(),
+            expires_ms: issued.saturating_add(LIFETIME.as_millis() as u64),
+        })
     }
 
     fn mac(&self, body: &str) -> String {
@@ -291,16 +361,17 @@ mod tests {
     }
 
     #[test]
-    fn a_solved_challenge_is_accepted_once_and_again_only_for_the_same_key() {
+    fn a_spent_challenge_is_accepted_again_only_for_the_same_key() {
         let c = challenger();
         let proof = solved(&c, T0);
-        assert_eq!(
-            c.verify_at(Some(&proof), Some("k1"), T0 + 2_000, EIGHT),
-            Ok(())
-        );
+        let solved = c
+            .verify_at(Some(&proof), Some("k1"), T0 + 2_000, EIGHT)
+            .expect("a fresh proof");
+        assert_eq!(solved.expires_ms(), T0 + LIFETIME.as_millis() as u64);
+        c.spent_at(&solved, Some("k1"), T0 + 2_000);
         assert_eq!(
             c.verify_at(Some(&proof), Some("k1"), T0 + 3_000, EIGHT),
-            Ok(()),
+            Ok(solved),
             "a retry"
         );
         assert_eq!(
@@ -366,7 +437,7 @@ mod tests {
         // A counter one past the solution almost never solves it too; accept the rare case.
         let next = c.verify_at(Some(&wrong_counter), None, T0 + 2_000, EIGHT);
         assert!(
-            matches!(next, Err(ProofError::Unsolved) | Ok(())),
+            matches!(next, Err(ProofError::Unsolved) | Ok(_)),
             "{next:?}"
         );
     }
@@ -387,12 +458,11 @@ mod tests {
             Err(ProofError::TooFast),
             "the strict site's own fill time"
         );
-        assert_eq!(c.verify_at(Some(&proof), None, T0 + 4_000, strict), Ok(()));
+        assert!(c.verify_at(Some(&proof), None, T0 + 4_000, strict).is_ok());
 
         let easy = solved_with(&c, T0, relaxed);
-        assert_eq!(
-            c.verify_at(Some(&easy), None, T0 + 10, relaxed),
-            Ok(()),
+        assert!(
+            c.verify_at(Some(&easy), None, T0 + 10, relaxed).is_ok(),
             "no fill time for the relaxed site"
         );
         let easy = solved_with(&c, T0, relaxed);
@@ -401,6 +471,30 @@ mod tests {
             Err(ProofError::TooWeak),
             "a relaxed site's challenge spent on a strict one"
         );
+    }
+
+    /// Once, every spend issued within the lifetime was kept past the cap, and each spend past it rescanned
+    /// them all under the lock.
+    #[test]
+    fn the_memory_of_spends_is_bounded_and_forgets_expired_ones_first() {
+        let proof = |n: u64, expires_ms: u64| SolvedProof {
+            nonce: format!("n{n}"),
+            expires_ms,
+        };
+        let mut recent = RecentSpends::with_capacity(4);
+        for n in 0..10 {
+            recent.remember(&proof(n, T0 + 1_000), None, T0);
+        }
+        assert_eq!(recent.len(), 4, "bounded by count");
+        assert!(recent.spent_by_another("n9", None), "the newest are kept");
+        assert!(
+            !recent.spent_by_another("n0", None),
+            "the oldest went first"
+        );
+        recent.remember(&proof(10, T0 + 9_000), Some("k"), T0 + 2_000);
+        assert_eq!(recent.len(), 1, "expired ones are forgotten");
+        assert!(!recent.spent_by_another("n10", Some("k")), "its own key");
+        assert!(recent.spent_by_another("n10", Some("other")));
     }
 
     #[test]

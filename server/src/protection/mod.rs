@@ -9,6 +9,7 @@ mod client_ip;
 mod headers;
 mod rate_limit;
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,9 +22,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_governor::GovernorLayer;
 
-pub use challenge::{Challenge, Challenger, Friction, ProofError, leading_zero_bits, solve};
+pub use challenge::{
+    Challenge, Challenger, Friction, ProofError, SolvedProof, leading_zero_bits, solve,
+};
 pub use client_ip::{TrustedProxy, client_ip};
 pub use headers::{security_headers, security_headers_for_pages};
+pub use rate_limit::KeyedLimit;
 
 use crate::config::ProtectionArgs;
 use crate::error::AppError;
@@ -41,8 +45,15 @@ pub const TRAP_HEADER: &str = "x-crw-trap";
 pub struct Protection {
     pub trusted_proxies: Arc<Vec<TrustedProxy>>,
     pub challenger: Challenger,
+    /// Requests per minute and burst from one client, charged before anything is read.
     pub rate_limit_ip: (u32, u32),
-    pub rate_limit_site: (u32, u32),
+    /// Submissions to one site (by the site the request resolved to), charged once the checks that cost
+    /// nothing passed.
+    pub site_limit: KeyedLimit<String>,
+    /// Callback times booked from one client.
+    pub booking_limit: KeyedLimit<IpAddr>,
+    /// Open bookings (a chosen time still ahead) one phone number may hold; `None` for no limit.
+    pub bookings_per_phone: Option<u32>,
     pub request_timeout: Duration,
 }
 
@@ -63,7 +74,12 @@ impl Protection {
                 },
             ),
             rate_limit_ip: (args.rate_limit_ip, args.rate_limit_ip_burst),
-            rate_limit_site: (args.rate_limit_site, args.rate_limit_site_burst),
+            site_limit: KeyedLimit::per_minute(args.rate_limit_site, args.rate_limit_site_burst),
+            booking_limit: KeyedLimit::per_hour(
+                args.bookings_per_client_hour,
+                args.bookings_per_client_hour,
+            ),
+            bookings_per_phone: (args.bookings_per_phone > 0).then_some(args.bookings_per_phone),
             request_timeout: Duration::from_secs(args.request_timeout_secs),
         }
     }
@@ -80,12 +96,15 @@ impl Protection {
                 },
             ),
             rate_limit_ip: (0, 0),
-            rate_limit_site: (0, 0),
+            site_limit: KeyedLimit::off(),
+            booking_limit: KeyedLimit::off(),
+            bookings_per_phone: None,
             request_timeout: Duration::from_secs(10),
         }
     }
 
-    /// Wraps the intake routes in the per-IP and per-site rate limits that are on.
+    /// Wraps the intake routes in the per-IP rate limit, if on, and names each request's client for the
+    /// limits the handler charges ([`Client`]).
     pub fn rate_limited<S: Clone + Send + Sync + 'static>(
         &self,
         mut routes: Router<S>,
@@ -93,15 +112,14 @@ impl Protection {
         let ip_key = rate_limit::ClientIpKey {
             trusted: Arc::clone(&self.trusted_proxies),
         };
-        if let Some(config) = rate_limit::config(
-            rate_limit::SiteKey,
-            self.rate_limit_site.0,
-            self.rate_limit_site.1,
-        ) {
-            routes = routes.layer(
-                GovernorLayer::new(config).error_handler(rate_limit::refuse("rate_limited_site")),
-            );
-        }
+        let trusted = Arc::clone(&self.trusted_proxies);
+        routes = routes.layer(axum::middleware::from_fn(
+            move |mut request: Request, next: Next| {
+                let client = Client(rate_limit::client_bucket(client_ip(&request, &trusted)));
+                request.extensions_mut().insert(client);
+                next.run(request)
+            },
+        ));
         if let Some(config) = rate_limit::config(ip_key, self.rate_limit_ip.0, self.rate_limit_ip.1)
         {
             routes = routes.layer(
@@ -116,15 +134,32 @@ impl Protection {
         self.challenger.friction(site.pow_difficulty, site.min_fill)
     }
 
+    /// Takes one submission from `site`'s budget, for a request that passed the checks that cost nothing.
+    pub fn charge_site(&self, site: &Site) -> Result<(), AppError> {
+        self.site_limit.charge(&site.key).map_err(|retry_after| {
+            crate::metrics::rejected("rate_limited_site");
+            AppError::TooManyRequests { retry_after }
+        })
+    }
+
+    /// Takes one callback booking from `client`'s budget.
+    pub fn charge_booking(&self, client: Client) -> Result<(), AppError> {
+        self.booking_limit.charge(&client.0).map_err(|retry_after| {
+            crate::metrics::rejected("rate_limited_booking");
+            AppError::TooManyBookings { retry_after }
+        })
+    }
+
     /// Checks a submission's friction before anything is stored: the honeypot is empty, and the proof of
     /// work solves a challenge this server issued, as hard as `site` asks, at least its minimum fill time
-    /// ago. Refusals are counted.
+    /// ago, and was not spent lately. The proof, if the site asks for one, is for the store to record as
+    /// spent with the record it buys. Refusals are counted.
     pub fn check_friction(
         &self,
         headers: &HeaderMap,
         idempotency_key: Option<&str>,
         site: &Site,
-    ) -> Result<(), AppError> {
+    ) -> Result<Option<SolvedProof>, AppError> {
         let trap = headers
             .get(TRAP_HEADER)
             .is_some_and(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace));
@@ -136,17 +171,25 @@ impl Protection {
         }
         let friction = self.friction(site);
         if !friction.is_on() {
-            return Ok(());
+            return Ok(None);
         }
         let proof = headers.get(PROOF_HEADER).and_then(|v| v.to_str().ok());
         self.challenger
             .verify(proof, idempotency_key, friction)
-            .map_err(|error| {
-                crate::metrics::rejected(error.reason());
-                AppError::Friction(error.to_string())
-            })
+            .map(Some)
+            .map_err(proof_refused)
     }
 }
+
+/// The answer to a refused proof of work, counted by its reason.
+pub fn proof_refused(error: ProofError) -> AppError {
+    crate::metrics::rejected(error.reason());
+    AppError::Friction(error.to_string())
+}
+
+/// The client a request comes from, by its rate-limit bucket (an IPv6 client by its /64).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Client(pub IpAddr);
 
 /// `GET /api/v1/challenge?site=KEY`: a fresh proof-of-work challenge for the widget, as hard as the site
 /// asks. Without `site`, the server's only site, or else the server's default friction.

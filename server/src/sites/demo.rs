@@ -80,6 +80,8 @@ pub fn demo_sites(
         default_queue: None,
         pow_difficulty: None,
         min_fill: None,
+        callback_times: super::CallbackTimes::Everyone,
+        identity_max_lifetime: Some(super::DEFAULT_IDENTITY_MAX_LIFETIME),
         call_center: call_center.clone(),
     };
     let sites = vec![

@@ -12,8 +12,8 @@ use contact_shared::{PreferredChannel, RequestReason};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::Site;
 use super::identity::{Algorithm, IdentityKey};
+use super::{CallbackTimes, DEFAULT_IDENTITY_MAX_LIFETIME, Site};
 use crate::call_centers::CallCenters;
 
 /// The shortest shared secret accepted for HS256, in bytes (RFC 7518 asks for at least the hash size).
@@ -25,6 +25,8 @@ const MAX_QUEUE_CHARS: usize = 80;
 const MAX_POW_DIFFICULTY: u8 = 24;
 /// The longest minimum fill time a site may ask, in milliseconds.
 const MAX_MIN_FILL_MS: u64 = 60_000;
+/// The longest identity-token lifetime cap a site may set: 30 days.
+const MAX_IDENTITY_LIFETIME_SECS: u64 = 30 * 24 * 60 * 60;
 
 /// A configuration mistake, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +76,8 @@ struct SiteFormat {
     call_center: Option<Spanned<String>>,
     pow_difficulty: Option<Spanned<i64>>,
     min_fill_ms: Option<Spanned<i64>>,
+    callback_times: Option<Spanned<String>>,
+    identity_max_lifetime_secs: Option<Spanned<i64>>,
     #[serde(default)]
     identity_keys: Vec<Spanned<KeyFormat>>,
 }
@@ -289,6 +293,54 @@ pub fn parse(
                 "a site with guests = false needs at least one [[site.identity_keys]] to verify signed-in visitors".into(),
             ));
         }
+        let callback_times = match &site.callback_times {
+            None => CallbackTimes::Everyone,
+            Some(value) => {
+                let times = match value.get_ref().as_str() {
+                    "everyone" => CallbackTimes::Everyone,
+                    "signed-in" => CallbackTimes::SignedIn,
+                    other => {
+                        return Err(at(
+                            value.span(),
+                            format!(
+                                "unknown callback_times {other:?}: use \"everyone\" or \"signed-in\" (only verified visitors may choose a time)"
+                            ),
+                        ));
+                    }
+                };
+                if call_center.is_none() {
+                    return Err(at(
+                        value.span(),
+                        "callback_times needs a call_center, whose slots visitors choose from"
+                            .into(),
+                    ));
+                }
+                if times == CallbackTimes::SignedIn && identity_keys.is_empty() {
+                    return Err(at(
+                        value.span(),
+                        "callback_times = \"signed-in\" needs at least one [[site.identity_keys]] to verify signed-in visitors".into(),
+                    ));
+                }
+                times
+            }
+        };
+        let identity_max_lifetime = match site.identity_max_lifetime_secs {
+            None => Some(DEFAULT_IDENTITY_MAX_LIFETIME),
+            Some(secs) => match u64::try_from(*secs.get_ref()) {
+                Ok(0) => None,
+                Ok(secs) if secs <= MAX_IDENTITY_LIFETIME_SECS => {
+                    Some(std::time::Duration::from_secs(secs))
+                }
+                _ => {
+                    return Err(at(
+                        secs.span(),
+                        format!(
+                            "identity_max_lifetime_secs is 1 to {MAX_IDENTITY_LIFETIME_SECS} seconds (the longest exp - iat of a token this site accepts, such as 3600), or 0 for no cap"
+                        ),
+                    ));
+                }
+            },
+        };
         sites.push(Site {
             key: site.key.into_inner(),
             name: site.name.into_inner().trim().to_owned(),
@@ -308,6 +360,8 @@ pub fn parse(
             call_center,
             pow_difficulty,
             min_fill,
+            callback_times,
+            identity_max_lifetime,
         });
     }
     Ok(sites)
@@ -486,6 +540,8 @@ default_queue = "Acme callbacks"
 call_center = "demo"
 pow_difficulty = 18
 min_fill_ms = 3000
+callback_times = "signed-in"
+identity_max_lifetime_secs = 3600
 
 [site.labels]
 Order = "My order"
@@ -543,6 +599,16 @@ public_key = """RSA_PUBLIC"""
             "the server's friction unless a site sets its own"
         );
         assert_eq!(acme.identity_keys[0].kid(), "k1");
+        assert_eq!(acme.callback_times, CallbackTimes::SignedIn);
+        assert_eq!(
+            acme.identity_max_lifetime,
+            Some(std::time::Duration::from_secs(3600))
+        );
+        assert_eq!(
+            (sites[1].callback_times, sites[1].identity_max_lifetime),
+            (CallbackTimes::Everyone, Some(DEFAULT_IDENTITY_MAX_LIFETIME)),
+            "everyone may choose a time, and tokens live a day at most, unless a site says otherwise"
+        );
         let members = &sites[1];
         assert!(!members.guests);
         assert_eq!(members.reasons.len(), 7, "no list offers every reason");
@@ -610,6 +676,12 @@ public_key = """RSA_PUBLIC"""
             (site("pow_difficulty = \"hard\"\n"), 5, "invalid type: string \"hard\", expected i64"),
             (site("min_fill_ms = 60001\n"), 5, "min_fill_ms is 0 to 60000 milliseconds"),
             (site("min_fill_ms = -5\n"), 5, "min_fill_ms is 0 to 60000 milliseconds"),
+            (site("call_center = \"demo\"\ncallback_times = \"members\"\n"), 6, "unknown callback_times \"members\": use \"everyone\" or \"signed-in\""),
+            (site("callback_times = \"signed-in\"\n"), 5, "callback_times needs a call_center"),
+            (site("call_center = \"demo\"\ncallback_times = \"signed-in\"\n"), 6, "callback_times = \"signed-in\" needs at least one [[site.identity_keys]]"),
+            (site("callback_times = true\n"), 5, "invalid type: boolean `true`, expected a string"),
+            (site("identity_max_lifetime_secs = -1\n"), 5, "identity_max_lifetime_secs is 1 to 2592000 seconds"),
+            (site("identity_max_lifetime_secs = 2592001\n"), 5, "identity_max_lifetime_secs is 1 to 2592000 seconds"),
             (site("guests = false\n"), 1, "a site with guests = false needs at least one [[site.identity_keys]]"),
             (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"none\"\nsecret = \"x\"\n"), 7, "unsupported alg \"none\": use HS256, RS256 or ES256"),
             (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"HS256\"\nsecret = \"short\"\n"), 5, "an HS256 secret needs at least 32 bytes"),

@@ -2,8 +2,9 @@
 //! that passes every check here turns a submission into a verified one.
 //!
 //! The checks: the algorithm is one the site's key is configured for (never `none`, never HS with an RSA
-//! key's bytes), `kid` selects the key, the signature matches, `exp` has not passed (with a small leeway),
-//! `aud` is the site's key, and `sub` names the visitor. A failed check is an error naming which; it never
+//! key's bytes), `kid` selects the key, the signature matches, `exp` has not passed and `nbf` (if any) has
+//! come (with the same small leeway), the token lives no longer than the site accepts (`exp - iat`, so a
+//! site's cap needs `iat`), `aud` is the site's key, and `sub` names the visitor. A failed check is an error naming which; it never
 //! falls back to a guest submission.
 
 use std::fmt;
@@ -15,7 +16,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{DecodingKey, Validation};
 use serde::Deserialize;
 
-/// How late past `exp` a token is still accepted, for clocks that disagree a little.
+/// How late past `exp`, or early before `nbf`, a token is still accepted, for clocks that disagree a little.
 const LEEWAY_SECONDS: u64 = 30;
 /// The longest `sub` kept, as host user ids are short.
 const MAX_SUB_CHARS: usize = 255;
@@ -115,6 +116,18 @@ pub enum IdentityError {
     BadSignature,
     #[error("The identity token has expired; the site must issue a fresh one.")]
     Expired,
+    #[error(
+        "The identity token is not valid yet (its nbf is in the future); check the clock of the server that signs it."
+    )]
+    NotYetValid,
+    #[error(
+        "The identity token lives longer than this site accepts: exp - iat must be at most {0} seconds; the site must issue shorter-lived tokens."
+    )]
+    LivesTooLong(u64),
+    #[error(
+        "The identity token lacks iat, which this site needs to check that it lives at most {0} seconds; the site must add iat (the time it was issued)."
+    )]
+    MissingIssuedAt(u64),
     #[error("The identity token is for another site: its aud must be {0:?}.")]
     WrongAudience(String),
     #[error("The identity token lacks the required claim {0}.")]
@@ -134,16 +147,21 @@ struct Header {
 #[derive(Deserialize)]
 struct Claims {
     sub: String,
+    /// Checked by the library; read again for the lifetime.
+    exp: Option<f64>,
+    iat: Option<f64>,
     name: Option<String>,
     email: Option<String>,
     phone: Option<String>,
 }
 
-/// Verifies `token` for the site `site_key` against its `keys`.
+/// Verifies `token` for the site `site_key` against its `keys`, refusing one that lives longer than
+/// `max_lifetime` (when the site caps it).
 pub fn verify(
     token: &str,
     site_key: &str,
     keys: &[IdentityKey],
+    max_lifetime: Option<std::time::Duration>,
 ) -> Result<VerifiedVisitor, IdentityError> {
     if keys.is_empty() {
         return Err(IdentityError::NoKeys);
@@ -163,12 +181,14 @@ pub fn verify(
     }
     let mut validation = Validation::new(key.algorithm.jwt());
     validation.leeway = LEEWAY_SECONDS;
+    validation.validate_nbf = true;
     validation.set_audience(&[site_key]);
     validation.set_required_spec_claims(&["exp", "sub", "aud"]);
     let claims = jsonwebtoken::decode::<Claims>(token, &key.key, &validation)
         .map_err(|e| match e.kind() {
             ErrorKind::InvalidSignature => IdentityError::BadSignature,
             ErrorKind::ExpiredSignature => IdentityError::Expired,
+            ErrorKind::ImmatureSignature => IdentityError::NotYetValid,
             ErrorKind::InvalidAudience => IdentityError::WrongAudience(site_key.to_owned()),
             ErrorKind::MissingRequiredClaim(claim) => IdentityError::MissingClaim(claim.clone()),
             ErrorKind::InvalidAlgorithm => IdentityError::AlgorithmNotAllowed(header_alg(token)),
@@ -178,6 +198,13 @@ pub fn verify(
             _ => IdentityError::Malformed,
         })?
         .claims;
+    if let Some(cap) = max_lifetime {
+        let cap = cap.as_secs();
+        let iat = claims.iat.ok_or(IdentityError::MissingIssuedAt(cap))?;
+        if claims.exp.is_some_and(|exp| exp - iat > cap as f64) {
+            return Err(IdentityError::LivesTooLong(cap));
+        }
+    }
     visitor(claims)
 }
 
@@ -242,6 +269,16 @@ mod tests {
     const EC_PUBLIC: &str = include_str!("testdata/ec-public.pem");
     const SECRET: &str = "a-shared-secret-of-at-least-32-bytes!";
     const SITE: &str = "acme";
+    /// The cap the tests' site sets: an hour.
+    const CAP: Option<std::time::Duration> = Some(std::time::Duration::from_secs(3_600));
+
+    fn verify(
+        token: &str,
+        site: &str,
+        keys: &[IdentityKey],
+    ) -> Result<VerifiedVisitor, IdentityError> {
+        super::verify(token, site, keys, CAP)
+    }
 
     fn keys() -> Vec<IdentityKey> {
         vec![
@@ -416,6 +453,30 @@ mod tests {
                 ),
                 "an email claim that is not an address",
             ),
+            (
+                sign(HS256, Some("hs"), &with(json!({"nbf": now() + 120}))),
+                IdentityError::NotYetValid,
+                "not valid before two minutes from now",
+            ),
+            (
+                sign(HS256, Some("hs"), &with(json!({"exp": now() + 3_700}))),
+                IdentityError::LivesTooLong(3_600),
+                "exp - iat over the site's cap",
+            ),
+            (
+                sign(
+                    HS256,
+                    Some("hs"),
+                    &with(json!({"iat": now() - 86_400, "exp": now() + 60})),
+                ),
+                IdentityError::LivesTooLong(3_600),
+                "issued a day ago, still unexpired",
+            ),
+            (
+                sign(HS256, Some("hs"), &with(json!({"iat": null}))),
+                IdentityError::MissingIssuedAt(3_600),
+                "no iat when the site caps the lifetime",
+            ),
             ("not.a.jwt".into(), IdentityError::Malformed, "garbage"),
             ("".into(), IdentityError::Malformed, "empty"),
         ];
@@ -432,6 +493,30 @@ mod tests {
             &with(json!({"exp": now() - 5})),
         );
         assert!(verify(&token, SITE, &keys()).is_ok());
+    }
+
+    #[test]
+    fn nbf_has_the_same_leeway_as_exp_and_without_a_cap_any_lifetime_passes() {
+        let hs = |claims: &Value| sign(jsonwebtoken::Algorithm::HS256, Some("hs"), claims);
+        let t = now();
+        let table = [
+            (json!({"nbf": now() + 5}), CAP, "nbf a little ahead"),
+            (json!({"nbf": now() - 60}), CAP, "nbf passed"),
+            (json!({"iat": t, "exp": t + 3_600}), CAP, "exactly the cap"),
+            (
+                json!({"iat": null, "exp": now() + 30 * 86_400}),
+                None,
+                "no cap, no iat",
+            ),
+        ];
+        for (patch, cap, why) in table {
+            let token = hs(&with(patch));
+            assert!(
+                super::verify(&token, SITE, &keys(), cap).is_ok(),
+                "{why}: {:?}",
+                super::verify(&token, SITE, &keys(), cap)
+            );
+        }
     }
 
     #[test]

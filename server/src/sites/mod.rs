@@ -12,6 +12,7 @@ mod routes;
 
 use std::collections::HashMap;
 
+use axum::http::{HeaderMap, header};
 use contact_shared::{Choice, FormRules, PreferredChannel, RequestReason, SiteSettings};
 
 use crate::call_centers::CallCenter;
@@ -51,12 +52,52 @@ pub struct Site {
     pub pow_difficulty: Option<u8>,
     /// The least time between the form showing and its submission; `None` for the server's.
     pub min_fill: Option<std::time::Duration>,
+    /// Who may choose a callback time (book a slot of the call center).
+    pub callback_times: CallbackTimes,
+    /// The longest lifetime (`exp - iat`) of an identity token this site accepts; `None` for no cap.
+    pub identity_max_lifetime: Option<std::time::Duration>,
 }
+
+/// Who may choose a callback time on a site: everyone, or only verified (signed-in) visitors, so that
+/// anonymous visitors cannot book a call center's slots full. Others may still ask to be called as soon as
+/// possible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CallbackTimes {
+    #[default]
+    Everyone,
+    SignedIn,
+}
+
+/// How long an identity token may live, unless a site sets its own cap: a host signs short-lived tokens.
+pub const DEFAULT_IDENTITY_MAX_LIFETIME: std::time::Duration =
+    std::time::Duration::from_secs(24 * 60 * 60);
 
 impl Site {
     /// Whether a page on `origin` may use this site's widget.
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|o| o == origin)
+    }
+
+    /// The origin of the page a request comes from, when the page may use this site: `None` when the
+    /// request carries no `Origin` (not a browser's cross-origin request). An `Origin` that is sent but
+    /// cannot be one (not visible ASCII, or longer than any origin kept) is refused like a disallowed one,
+    /// never skipped.
+    pub fn page_origin(&self, headers: &HeaderMap) -> Result<Option<String>, SiteError> {
+        let Some(value) = headers.get(header::ORIGIN) else {
+            return Ok(None);
+        };
+        let origin = value
+            .to_str()
+            .ok()
+            .filter(|o| o.len() <= MAX_ORIGIN_LEN)
+            .ok_or_else(|| SiteError::UnusableOrigin(self.name.clone()))?;
+        if !self.allows_origin(origin) {
+            return Err(SiteError::OriginNotAllowed {
+                origin: origin.to_owned(),
+                site: self.name.clone(),
+            });
+        }
+        Ok(Some(origin.to_owned()))
     }
 
     /// The rules a submission to this site must pass.
@@ -140,6 +181,8 @@ impl Sites {
 
 /// The header a widget names its site with (the `data-site` of its script tag).
 pub const SITE_HEADER: &str = "x-crw-site";
+/// The longest origin a site may allow and a page may send; browsers send far shorter ones.
+pub const MAX_ORIGIN_LEN: usize = 255;
 
 /// A request that names no site, or one this server does not have.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -152,4 +195,12 @@ pub enum SiteError {
         "Name the site with the X-CRW-Site header (the data-site attribute of the script tag)."
     )]
     Unnamed,
+    #[error(
+        "{site} does not allow its contact form on {origin}; the site's owner can add this origin to its allowed_origins."
+    )]
+    OriginNotAllowed { origin: String, site: String },
+    #[error(
+        "{0} cannot check the page's Origin header: it is not a web origin (scheme://host[:port], at most 255 characters)."
+    )]
+    UnusableOrigin(String),
 }

@@ -72,14 +72,7 @@ pub(super) fn site_for_page<'a>(
     headers: &HeaderMap,
 ) -> Result<&'a Site, AppError> {
     let site = state.sites.resolve(Some(key))?;
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
-        && !site.allows_origin(origin)
-    {
-        return Err(AppError::OriginNotAllowed {
-            origin: origin.to_owned(),
-            site: site.name.clone(),
-        });
-    }
+    site.page_origin(headers)?;
     Ok(site)
 }
 

@@ -1,8 +1,9 @@
 //! Writing a group commit's submissions: the work of one batch inside its one transaction.
 //!
 //! The fast path decides every submission first (new record, an answer its idempotency key already got,
-//! or a refusal because its callback slot is full, counting the places earlier rows of the batch take),
-//! then writes all new records with a few multi-row statements per table. One statement per row
+//! or a refusal: its proof of work was spent, its callback slot is full or its phone number holds enough
+//! bookings, counting what earlier rows of the batch take), then writes all new records, their keys and
+//! their spent challenges with a few multi-row statements per table. One statement per row
 //! would pay SQLite's per-statement costs for every row (not compiling, as statements are cached, but
 //! opening a statement journal, copying each touched page into it and running the triggers' programs). If
 //! a statement fails, the caller rolls the batch back and writes it again row by row ([`write_each`]),
@@ -15,7 +16,7 @@ use contact_shared::{ContactRequestCreated, Status};
 use rusqlite::{Connection, OptionalExtension, Statement, ToSql};
 
 use super::idempotency::{self, IdempotencyKey, Inserted};
-use super::{StoreError, Submission};
+use super::{SpentChallenge, StoreError, Submission};
 use crate::call_centers::slots;
 use crate::ids;
 
@@ -71,18 +72,34 @@ pub(super) fn write_all(
     let mut centers: HashMap<&str, Option<String>> = HashMap::new();
     // Places this batch has taken so far in each booked slot, which the store cannot see yet.
     let mut booked: HashMap<(&str, &str), u32> = HashMap::new();
-    let mut first_of_key: HashMap<&str, (usize, &IdempotencyKey)> = HashMap::new();
+    // Open bookings this batch has made so far for each phone number.
+    let mut phone_bookings: HashMap<&str, u32> = HashMap::new();
+    let mut first_of_key: HashMap<(&str, &str, &str), (usize, &IdempotencyKey)> = HashMap::new();
+    // Challenges spent earlier in this batch, with the key each was spent with.
+    let mut nonces: HashMap<&str, Option<&str>> = HashMap::new();
     let mut rows = Vec::with_capacity(batch.len());
     let mut keys = Vec::new();
+    let mut challenges = Vec::new();
     let mut planned = Vec::with_capacity(batch.len());
     for (index, &(submission, key)) in batch.iter().enumerate() {
+        // A key's earlier answer comes first: a retry of a stored submission spent its proof on it.
         if let Some(key) = key {
-            if let Some(&(first, first_key)) = first_of_key.get(key.as_str()) {
+            if let Some(&(first, first_key)) = first_of_key.get(&key.scoped()) {
                 planned.push(Planned::SameKeyAs(first, key, first_key));
                 continue;
             }
-            if let Some(found) = idempotency::find(tx, key.as_str())? {
+            if let Some(found) = idempotency::find(tx, key)? {
                 planned.push(Planned::Answered(idempotency::replay(key, found)));
+                continue;
+            }
+        }
+        if let Some(spent) = &submission.spent_challenge {
+            let spent_with = match nonces.get(spent.nonce.as_str()) {
+                Some(key) => Some(key.map(str::to_owned)),
+                None => challenge_spent(tx, &spent.nonce)?,
+            };
+            if let Some(spent_with) = spent_with {
+                planned.push(Planned::Answered(Inserted::ProofSpent { spent_with }));
                 continue;
             }
         }
@@ -94,10 +111,24 @@ pub(super) fn write_all(
                 planned.push(Planned::Answered(Inserted::SlotFull));
                 continue;
             }
+            let phone = submission.request.preferred_phone().map(|p| p.as_str());
+            if let (Some(limit), Some(phone)) = (booking.per_phone, phone) {
+                let in_batch = phone_bookings.get(phone).copied().unwrap_or(0);
+                if open_bookings(tx, phone, &now)? + in_batch >= limit {
+                    planned.push(Planned::Answered(Inserted::PhoneBooked));
+                    continue;
+                }
+                phone_bookings.insert(phone, in_batch + 1);
+            }
             booked.insert(slot, earlier + 1);
         }
         if let Some(key) = key {
-            first_of_key.insert(key.as_str(), (index, key));
+            first_of_key.insert(key.scoped(), (index, key));
+        }
+        if let Some(spent) = &submission.spent_challenge {
+            let key = key.map(IdempotencyKey::as_str);
+            nonces.insert(spent.nonce.as_str(), key);
+            challenges.push((spent, key));
         }
         let queue = submission.owner_queue.as_deref();
         let owner_id = match owners.get(&queue) {
@@ -139,6 +170,7 @@ pub(super) fn write_all(
         .map(|(key, row)| (key, rows[row].id.as_str()))
         .collect();
     idempotency::record(tx, &now, &keys)?;
+    record_challenges(tx, &challenges)?;
 
     let created = |row: usize| ContactRequestCreated {
         id: rows[row].id.clone(),
@@ -317,6 +349,49 @@ pub(super) fn bind(
         .iter()
         .enumerate()
         .try_for_each(|(i, value)| statement.raw_bind_parameter(first + i, value))
+}
+
+/// The idempotency key the challenge with this nonce was spent with (`Some(None)`: without one), if it
+/// was spent on a stored submission and not swept yet.
+fn challenge_spent(tx: &Connection, nonce: &str) -> rusqlite::Result<Option<Option<String>>> {
+    tx.prepare_cached("SELECT idempotency_key FROM spent_challenges WHERE nonce = ?1")?
+        .query_row([nonce], |row| row.get(0))
+        .optional()
+}
+
+/// Records the challenges the batch's new records spent, each with its submission's key, with a few
+/// multi-row statements.
+fn record_challenges(
+    tx: &Connection,
+    spent: &[(&SpentChallenge, Option<&str>)],
+) -> rusqlite::Result<()> {
+    static CHALLENGES: MultiRowInsert = MultiRowInsert::new(
+        "INSERT INTO spent_challenges (nonce, expires_ms, idempotency_key) VALUES",
+        0,
+        3,
+        "",
+    );
+    CHALLENGES.run(tx, &[], spent, |s, at, (spent, key)| {
+        let expires = i64::try_from(spent.expires_ms).unwrap_or(i64::MAX);
+        bind(s, at, &[&spent.nonce, &expires, key])
+    })
+}
+
+/// Deletes the spent challenges that expired before `now_ms`; answers how many.
+pub(super) fn sweep_challenges(tx: &Connection, now_ms: i64) -> rusqlite::Result<usize> {
+    tx.prepare_cached("DELETE FROM spent_challenges WHERE expires_ms < ?1")?
+        .execute([now_ms])
+}
+
+/// How many open bookings `phone` holds: requests not deleted, New or Attempted, with a chosen time
+/// still ahead of `now`.
+fn open_bookings(tx: &Connection, phone: &str, now: &str) -> rusqlite::Result<u32> {
+    tx.prepare_cached(
+        "SELECT count(*) FROM contact_requests
+          WHERE preferred_phone = ?1 AND is_deleted = 0 AND scheduled_routing_at IS NOT NULL
+            AND scheduled_routing_at > ?2 AND status IN ('New', 'Attempted')",
+    )?
+    .query_row([phone, now], |row| row.get(0))
 }
 
 /// The transaction's time, in the format every timestamp column holds: one for the whole batch.

@@ -4,6 +4,10 @@
 //! A key is written in the same transaction (and savepoint) as the record it created, so either both are
 //! on disk or neither is. The fingerprint is a SHA-256 of the normalised submission, so a retry that differs
 //! only in formatting (spaces in the phone number, say) still matches, and one with other content conflicts.
+//!
+//! A key is scoped by the site the submission came through and by its verified visitor: the same key from
+//! another site or visitor is a new key, so no one can replay or block another's submission by guessing
+//! its key. Keys are kept for a retention window and then swept ([`sweep`]).
 
 use contact_shared::{ContactRequestCreated, NewContactRequest, Status};
 use rusqlite::{Connection, OptionalExtension};
@@ -14,9 +18,12 @@ use super::batch::{MultiRowInsert, bind};
 /// The longest idempotency key taken; the widget sends 32 hex characters.
 pub const MAX_KEY_LEN: usize = 255;
 
-/// A client's idempotency key with the fingerprint of the submission it came with.
+/// A client's idempotency key, in its scope (a site and a verified visitor, `""` for a guest), with the
+/// fingerprint of the submission it came with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey {
+    site: String,
+    visitor: String,
     key: String,
     fingerprint: String,
 }
@@ -35,8 +42,14 @@ pub enum KeyError {
 }
 
 impl IdempotencyKey {
-    /// Checks a header value and fingerprints the submission it came with.
-    pub fn new(key: &str, request: &NewContactRequest) -> Result<Self, KeyError> {
+    /// Checks a header value and fingerprints the submission it came with, to `site` and from `visitor`
+    /// (the verified visitor's `sub`, `None` for a guest).
+    pub fn new(
+        key: &str,
+        request: &NewContactRequest,
+        site: &str,
+        visitor: Option<&str>,
+    ) -> Result<Self, KeyError> {
         // The IETF draft sends the key as a structured-field string; accept it quoted or bare.
         let key = key
             .strip_prefix('"')
@@ -52,6 +65,8 @@ impl IdempotencyKey {
             return Err(KeyError::InvalidCharacter);
         }
         Ok(Self {
+            site: site.to_owned(),
+            visitor: visitor.unwrap_or_default().to_owned(),
             key: key.to_owned(),
             fingerprint: fingerprint(request),
         })
@@ -59,6 +74,11 @@ impl IdempotencyKey {
 
     pub fn as_str(&self) -> &str {
         &self.key
+    }
+
+    /// The key in its scope: site, visitor, key.
+    pub(super) fn scoped(&self) -> (&str, &str, &str) {
+        (&self.site, &self.visitor, &self.key)
     }
 
     /// The fingerprint of the submission the key came with.
@@ -84,19 +104,25 @@ pub enum Inserted {
     Conflict,
     /// The callback slot the submission booked holds as many open callbacks as it may: nothing was written.
     SlotFull,
+    /// The submission's phone number holds as many open bookings as it may: nothing was written.
+    PhoneBooked,
+    /// The submission's proof of work was spent before (or earlier in its batch) by a submission with
+    /// this idempotency key (`None`: without one): nothing was written.
+    ProofSpent { spent_with: Option<String> },
 }
 
-/// The answer recorded for `key`, if the key has been used: its fingerprint and the request it created.
+/// The answer recorded for `key` in its scope, if the key has been used: its fingerprint and the request
+/// it created.
 pub(super) fn find(
     conn: &Connection,
-    key: &str,
+    key: &IdempotencyKey,
 ) -> rusqlite::Result<Option<(String, ContactRequestCreated)>> {
     conn.prepare_cached(
         "SELECT k.fingerprint, r.id, r.name
            FROM idempotency_keys k JOIN contact_requests r ON r.id = k.contact_request_id
-          WHERE k.key = ?1",
+          WHERE k.site_key = ?1 AND k.visitor_sub = ?2 AND k.key = ?3",
     )?
-    .query_row([key], |row| {
+    .query_row([&key.site, &key.visitor, &key.key], |row| {
         Ok((
             row.get(0)?,
             ContactRequestCreated {
@@ -117,14 +143,25 @@ pub(super) fn record(
     keys: &[(&IdempotencyKey, &str)],
 ) -> rusqlite::Result<()> {
     static KEYS: MultiRowInsert = MultiRowInsert::new(
-        "INSERT INTO idempotency_keys (key, fingerprint, contact_request_id, created_at) VALUES",
+        "INSERT INTO idempotency_keys
+            (site_key, visitor_sub, key, fingerprint, contact_request_id, created_at) VALUES",
         1,
-        3,
+        5,
         ", ?1",
     );
     KEYS.run(tx, &[&now], keys, |s, at, (key, id)| {
-        bind(s, at, &[&key.key, &key.fingerprint, id])
+        bind(
+            s,
+            at,
+            &[&key.site, &key.visitor, &key.key, &key.fingerprint, id],
+        )
     })
+}
+
+/// Deletes the keys recorded before `before` (the stored time format); answers how many.
+pub(super) fn sweep(tx: &Connection, before: &str) -> rusqlite::Result<usize> {
+    tx.prepare_cached("DELETE FROM idempotency_keys WHERE created_at < ?1")?
+        .execute([before])
 }
 
 /// What an already-used key means for a new attempt with `key`.
@@ -169,7 +206,9 @@ mod tests {
     fn keys_are_checked_with_a_message_per_fault() {
         let valid = request("+442079460958");
         assert_eq!(
-            IdempotencyKey::new("\"abc-123\"", &valid).unwrap().as_str(),
+            IdempotencyKey::new("\"abc-123\"", &valid, "shop", None)
+                .unwrap()
+                .as_str(),
             "abc-123"
         );
         let table = [
@@ -180,7 +219,11 @@ mod tests {
             (&"k".repeat(256), KeyError::TooLong, "256 characters"),
         ];
         for (key, expected, why) in table {
-            assert_eq!(IdempotencyKey::new(key, &valid), Err(expected), "{why}");
+            assert_eq!(
+                IdempotencyKey::new(key, &valid, "shop", None),
+                Err(expected),
+                "{why}"
+            );
         }
     }
 }

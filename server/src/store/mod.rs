@@ -53,6 +53,17 @@ pub struct Submission {
     pub call_center: Option<String>,
     /// The callback slot the visitor chose, if any: the request is routable from its start.
     pub booking: Option<Booking>,
+    /// The proof of work the submission spends, if its site asks for one: recorded with the record, and
+    /// a submission spending one already spent is refused ([`Inserted::ProofSpent`]).
+    pub spent_challenge: Option<SpentChallenge>,
+}
+
+/// A solved challenge a submission spends: its nonce, and when the challenge expires (Unix ms), after
+/// which its record may be swept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpentChallenge {
+    pub nonce: String,
+    pub expires_ms: u64,
 }
 
 /// A callback slot a submission books. Its capacity is checked in the transaction that stores the
@@ -66,6 +77,9 @@ pub struct Booking {
     pub end: String,
     /// How many open callbacks the slot may hold.
     pub capacity: u32,
+    /// How many open bookings (a chosen time still ahead) one phone number may hold, this one included;
+    /// `None` for no limit.
+    pub per_phone: Option<u32>,
 }
 
 /// A stored contact request, every column.
@@ -115,8 +129,11 @@ impl Store {
             Inserted::Conflict => Err(StoreError::BatchFailed(
                 "an insert without a key reported a key conflict".into(),
             )),
-            Inserted::SlotFull => Err(StoreError::BatchFailed(
+            Inserted::SlotFull | Inserted::PhoneBooked => Err(StoreError::BatchFailed(
                 "the callback slot is fully booked".into(),
+            )),
+            Inserted::ProofSpent { .. } => Err(StoreError::BatchFailed(
+                "the proof of work was already spent".into(),
             )),
         }
     }
@@ -157,6 +174,24 @@ impl Store {
         match self {
             Self::Sqlite(store) => store.earlier_answer(key.clone()).await,
         }
+    }
+
+    /// Deletes idempotency keys recorded before `keys_before` and spent challenges expired by `now`;
+    /// answers how many of each. Runs on the writer, as any write.
+    pub async fn sweep(
+        &self,
+        keys_before: jiff::Timestamp,
+        now: jiff::Timestamp,
+    ) -> Result<(usize, usize), StoreError> {
+        let before = crate::call_centers::slots::stored(keys_before);
+        let now_ms = now.as_millisecond();
+        self.write(move |tx| {
+            let keys = idempotency::sweep(tx, &before)?;
+            let challenges = batch::sweep_challenges(tx, now_ms)?;
+            Ok(Ok::<_, std::convert::Infallible>((keys, challenges)))
+        })
+        .await
+        .map(|swept| swept.unwrap_or_else(|never| match never {}))
     }
 
     /// Whether the writer still takes writes. Cheap: liveness probes ask it on every call.

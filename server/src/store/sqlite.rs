@@ -69,6 +69,12 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0007_callback_slots.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0008_idempotency_scope_and_bookings.sql"
+        )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0009_spent_challenges.sql"
+        )),
     ])
 }
 
@@ -98,7 +104,8 @@ struct Shared {
     /// Set when the store stops, to stop the checkpointer too; the checkpointer also stops once this is
     /// the last reference (the store was dropped).
     stopped: Arc<AtomicBool>,
-    /// How many times the writer has restarted the log (see `restart_log`).
+    /// How many times the writer has restarted the log (see `restart_log`); read by its test.
+    #[cfg_attr(not(test), allow(dead_code))]
     log_restarts: Arc<AtomicU64>,
 }
 
@@ -223,10 +230,7 @@ impl SqliteStore {
         key: IdempotencyKey,
     ) -> Result<Option<Inserted>, StoreError> {
         self.read(move |conn| {
-            Ok(
-                idempotency::find(conn, key.as_str())?
-                    .map(|found| idempotency::replay(&key, found)),
-            )
+            Ok(idempotency::find(conn, &key)?.map(|found| idempotency::replay(&key, found)))
         })
         .await
     }
@@ -475,6 +479,7 @@ mod tests {
             owner_queue: None,
             call_center: None,
             booking: None,
+            spent_challenge: None,
         }
     }
 
@@ -512,6 +517,75 @@ mod tests {
             .await
             .expect("a write after the panic");
         assert_eq!(again, Ok(1), "{created:?}");
+    }
+
+    /// A database with every migration, for writing batches by hand.
+    fn migrated(dir: &tempfile::TempDir) -> Connection {
+        let mut conn = Connection::open(dir.path().join("test.sqlite3")).expect("opens");
+        migrations().to_latest(&mut conn).expect("migrates");
+        conn
+    }
+
+    fn spending(nonce: &str) -> Submission {
+        Submission {
+            spent_challenge: Some(super::super::SpentChallenge {
+                nonce: nonce.into(),
+                expires_ms: 4_000_000_000_000,
+            }),
+            ..submission()
+        }
+    }
+
+    /// One proof buys one record: spent twice in one batch, the second is refused; in a later batch (as
+    /// after a restart) too; a retry with the first submission's key still gets its answer.
+    #[test]
+    fn a_proof_spent_twice_buys_one_record_in_one_batch_and_after_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut conn = migrated(&dir);
+        let (a, b) = (spending("n1"), spending("n1"));
+        let key = IdempotencyKey::new("k1", &a.request, "shop", None).unwrap();
+        let tx = conn.transaction().unwrap();
+        let answers = batch::write_all(&tx, &[(&a, Some(&key)), (&b, None), (&a, Some(&key))])
+            .expect("written");
+        tx.commit().unwrap();
+        assert!(matches!(answers[0], Inserted::Created(_)), "{answers:?}");
+        assert_eq!(
+            answers[1],
+            Inserted::ProofSpent {
+                spent_with: Some("k1".into())
+            },
+            "the same proof later in the batch"
+        );
+        assert!(matches!(answers[2], Inserted::Replayed(_)), "a retry");
+
+        let tx = conn.transaction().unwrap();
+        let later = batch::write_all(&tx, &[(&b, None), (&a, Some(&key))]).expect("written");
+        assert_eq!(
+            later[0],
+            Inserted::ProofSpent {
+                spent_with: Some("k1".into())
+            }
+        );
+        assert!(matches!(later[1], Inserted::Replayed(_)));
+        let stored: i64 = tx
+            .query_row("SELECT count(*) FROM contact_requests", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(stored, 1);
+    }
+
+    /// The slow path (each row in its own savepoint) refuses a double spend too.
+    #[test]
+    fn a_proof_spent_twice_is_refused_on_the_row_by_row_path() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut conn = migrated(&dir);
+        let (a, b) = (spending("n2"), spending("n2"));
+        let mut tx = conn.transaction().unwrap();
+        let answers = batch::write_each(&mut tx, &[(&a, None), (&b, None)]);
+        assert!(matches!(answers[0], Ok(Inserted::Created(_))));
+        assert!(matches!(
+            answers[1],
+            Ok(Inserted::ProofSpent { spent_with: None })
+        ));
     }
 
     /// Frames of the log in use now (SQLite's `mxFrame`), as a passive checkpoint reports them.

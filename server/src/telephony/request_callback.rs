@@ -15,6 +15,10 @@ use crate::AppState;
 use crate::ids;
 use crate::sobjects::rows::{now, stored};
 
+/// How far ahead a callback may be scheduled: further than any call center plans, and a record
+/// scheduled years ahead would sit in the store unroutable.
+pub const MAX_SCHEDULE_DAYS: i64 = 90;
+
 /// The checked body.
 #[derive(Debug)]
 struct Body {
@@ -76,6 +80,14 @@ fn parse_body(bytes: &[u8], now: OffsetDateTime) -> Result<Body, TelephonyError>
                 return Err(field(
                     "scheduledRoutingDateTime",
                     format!("{s} is in the past; schedule the callback for a later time."),
+                ));
+            }
+            if moment > stored(now + time::Duration::days(MAX_SCHEDULE_DAYS)) {
+                return Err(field(
+                    "scheduledRoutingDateTime",
+                    format!(
+                        "{s} is more than {MAX_SCHEDULE_DAYS} days ahead; schedule the callback within {MAX_SCHEDULE_DAYS} days."
+                    ),
                 ));
             }
             Some(moment)
@@ -216,6 +228,15 @@ mod tests {
         assert_eq!(ok.callback_number, "+18445791189");
         assert!(ok.is_preview);
         assert_eq!(ok.scheduled_at.as_deref(), Some("2026-02-26T15:40:52.000Z"));
+        let last = parse_body(
+            br#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2026-04-01T00:00:00Z"}"#,
+            now,
+        )
+        .expect("exactly 90 days ahead");
+        assert_eq!(
+            last.scheduled_at.as_deref(),
+            Some("2026-04-01T00:00:00.000Z")
+        );
         let table = [
             (r#"{}"#, "callbackNumber", "missing number"),
             (
@@ -242,6 +263,16 @@ mod tests {
                 r#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2025-12-31T23:59:59Z"}"#,
                 "scheduledRoutingDateTime",
                 "time in the past",
+            ),
+            (
+                r#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2026-04-01T00:00:01Z"}"#,
+                "scheduledRoutingDateTime",
+                "more than 90 days ahead",
+            ),
+            (
+                r#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "9999-12-31T23:59:59Z"}"#,
+                "scheduledRoutingDateTime",
+                "the end of time",
             ),
         ];
         for (body, expected, why) in table {

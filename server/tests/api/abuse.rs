@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use contact_server::protection::{Challenger, Friction, Protection, solve};
+use contact_server::protection::{Challenger, Friction, KeyedLimit, Protection, solve};
 use serde_json::Value;
 
 use crate::support::{PAGE_ORIGIN, TestApp, TestResponse, error_body, valid_form};
@@ -23,7 +23,7 @@ fn post(site: &str, extra: &[(&str, &str)]) -> Request<Body> {
 fn limited(ip: (u32, u32), site: (u32, u32)) -> TestApp {
     TestApp::with_protection(Protection {
         rate_limit_ip: ip,
-        rate_limit_site: site,
+        site_limit: KeyedLimit::per_minute(site.0, site.1),
         ..Protection::off()
     })
 }
@@ -80,6 +80,98 @@ async fn each_site_has_its_own_budget() {
         app.send(post("blog", &[])).await.status,
         StatusCode::CREATED
     );
+}
+
+/// `request` as if sent from `ip`, the way the server's listener names the peer.
+fn from(ip: [u8; 4], mut request: Request<Body>) -> Request<Body> {
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            ip, 40_000,
+        ))));
+    request
+}
+
+/// Once, the site's bucket was charged before the body, the site, the origin and the proof were checked:
+/// 250 addresses sending `junk` locked real visitors out. Now only requests that pass those checks count.
+#[tokio::test]
+async fn junk_from_many_addresses_does_not_spend_a_site_s_budget() {
+    let app = TestApp::with_protection(Protection {
+        challenger: Challenger::new(
+            b"test".to_vec(),
+            Friction {
+                difficulty: 4,
+                min_fill: Duration::ZERO,
+            },
+        ),
+        rate_limit_ip: (6, 2),
+        site_limit: KeyedLimit::per_minute(6, 3),
+        ..Protection::off()
+    });
+    let junk = |n: u8, body: String, proof: Option<&str>| {
+        let mut request = Request::post(contact_shared::CONTACT_REQUESTS_PATH)
+            .header(header::ORIGIN, PAGE_ORIGIN)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-crw-site", "shop");
+        if let Some(proof) = proof {
+            request = request.header("x-crw-proof", proof);
+        }
+        from([10, 0, 1, n], request.body(Body::from(body)).unwrap())
+    };
+    let form = valid_form().to_string();
+    for n in 0..20 {
+        let kind = match n % 3 {
+            0 => junk(n, "junk".into(), None),
+            1 => junk(n, form.clone(), None),
+            _ => junk(n, form.clone(), Some("v1.1.4.abc.def:1")),
+        };
+        let response = app.send(kind).await;
+        assert!(
+            matches!(response.status.as_u16(), 400 | 403),
+            "junk {n} is refused for what it is, not rate limited: {}",
+            response.status
+        );
+    }
+    for n in 0..3 {
+        let proof = solved_proof(&app).await;
+        let visitor = from([10, 0, 2, n], post("shop", &[("x-crw-proof", &proof)]));
+        let response = app.send(visitor).await;
+        assert_eq!(
+            response.status,
+            StatusCode::CREATED,
+            "real visitor {n}: {}",
+            response.body
+        );
+    }
+    let proof = solved_proof(&app).await;
+    assert_limited(
+        &app.send(from(
+            [10, 0, 2, 9],
+            post("shop", &[("x-crw-proof", &proof)]),
+        ))
+        .await,
+    );
+    assert_eq!(app.stored_count(), 3);
+}
+
+/// On a server with one site, a request without `X-CRW-Site` is for that site, and counts in its bucket:
+/// once, it counted in a bucket of its own, doubling the site's limit.
+#[tokio::test]
+async fn a_request_that_names_no_site_counts_in_the_only_site_s_bucket() {
+    let app = TestApp::with_sites_and_protection(
+        crate::support::ONE_SITE,
+        Protection {
+            site_limit: KeyedLimit::per_minute(6, 1),
+            ..Protection::off()
+        },
+    );
+    assert_eq!(
+        app.post_json(&valid_form()).await.status,
+        StatusCode::CREATED
+    );
+    assert_limited(&app.send(post("shop", &[])).await);
+    assert_limited(&app.post_json(&valid_form()).await);
+    assert_eq!(app.stored_count(), 1);
 }
 
 #[tokio::test]
@@ -162,6 +254,54 @@ async fn a_solved_challenge_lets_one_submission_through() {
         .await;
     assert_eq!(reuse.status, StatusCode::FORBIDDEN);
     assert!(error_body(&reuse).message.contains("already spent"));
+    assert_eq!(app.stored_count(), 1);
+}
+
+/// Once, spent proofs were remembered by the process alone: after a restart (or on another process sharing
+/// the secret) a spent proof bought one more record. The store keeps them now.
+#[tokio::test]
+async fn a_spent_proof_is_refused_after_a_restart_on_the_same_database() {
+    let protection = || Protection {
+        challenger: Challenger::new(
+            b"shared secret".to_vec(),
+            Friction {
+                difficulty: 4,
+                min_fill: Duration::ZERO,
+            },
+        ),
+        ..Protection::off()
+    };
+    let app = TestApp::with_protection(protection());
+    let proof = solved_proof(&app).await;
+    let first = app
+        .send(post(
+            "s",
+            &[("x-crw-proof", &proof), ("idempotency-key", "k1")],
+        ))
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+
+    let app = app.restart(protection()).await;
+    let reuse = app
+        .send(post(
+            "s",
+            &[("x-crw-proof", &proof), ("idempotency-key", "k2")],
+        ))
+        .await;
+    assert_eq!(reuse.status, StatusCode::FORBIDDEN, "{}", reuse.body);
+    assert!(error_body(&reuse).message.contains("already spent"));
+    let retry = app
+        .send(post(
+            "s",
+            &[("x-crw-proof", &proof), ("idempotency-key", "k1")],
+        ))
+        .await;
+    assert_eq!(
+        (retry.status, &retry.body),
+        (StatusCode::CREATED, &first.body),
+        "a retry with the first key still gets the first answer"
+    );
+    assert_eq!(retry.headers["idempotent-replayed"], "true");
     assert_eq!(app.stored_count(), 1);
 }
 

@@ -152,3 +152,130 @@ async fn commits_are_synced_to_disk() {
         .unwrap();
     assert_eq!(mode, "wal");
 }
+
+const SECRET: &str = "scope-secret-scope-secret-scope-secret!";
+
+/// Two guest sites on the test page's origin, the first also taking signed-in visitors.
+fn two_sites() -> String {
+    let origin = crate::support::PAGE_ORIGIN;
+    format!(
+        "[[site]]\nkey = \"a\"\nname = \"A\"\nallowed_origins = [\"{origin}\"]\n\
+         [[site.identity_keys]]\nkid = \"a-1\"\nalg = \"HS256\"\nsecret = \"{SECRET}\"\n\
+         [[site]]\nkey = \"b\"\nname = \"B\"\nallowed_origins = [\"{origin}\"]\n"
+    )
+}
+
+/// A submission of `form` to `site` with `key`, as the visitor `sub` proves (a guest for `None`).
+fn scoped(site: &str, key: &str, form: &Value, sub: Option<&str>) -> Request<Body> {
+    let mut request = submission(form, Some(key));
+    request
+        .headers_mut()
+        .insert("x-crw-site", site.parse().unwrap());
+    if let Some(sub) = sub {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let claims = serde_json::json!({"sub": sub, "aud": site, "iat": now, "exp": now + 300});
+        let token = jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
+        )
+        .unwrap();
+        request.headers_mut().insert(
+            header::AUTHORIZATION,
+            format!("Bearer {token}").parse().unwrap(),
+        );
+    }
+    request
+}
+
+/// Once, keys were global: the same key on another site replayed the first site's record (and stored
+/// nothing for the second), and other content there was a 422 for an innocent visitor.
+#[tokio::test]
+async fn a_key_is_scoped_by_site_and_by_verified_visitor() {
+    let app = TestApp::with_sites(&two_sites());
+    let mut other = valid_form();
+    other["request_reason"] = "Order".into();
+    let table: [(&str, &str, &Value, Option<&str>, &str); 6] = [
+        ("a", "k", &valid_form(), None, "the first use"),
+        (
+            "b",
+            "k",
+            &valid_form(),
+            None,
+            "the same key and content on another site",
+        ),
+        ("b", "k2", &valid_form(), None, "another key"),
+        (
+            "a",
+            "k2",
+            &other,
+            None,
+            "that key with other content on the first site",
+        ),
+        (
+            "a",
+            "v",
+            &valid_form(),
+            Some("user-1"),
+            "a verified visitor",
+        ),
+        (
+            "a",
+            "v",
+            &valid_form(),
+            Some("user-2"),
+            "another visitor with the same key",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (site, key, form, sub, why) in table {
+        let response = app.send(scoped(site, key, form, sub)).await;
+        assert_eq!(
+            response.status,
+            StatusCode::CREATED,
+            "{why}: {}",
+            response.body
+        );
+        assert!(
+            !response.headers.contains_key("idempotent-replayed"),
+            "{why}: not a replay"
+        );
+        ids.push(response.body["id"].clone());
+    }
+    let distinct: std::collections::HashSet<String> = ids.iter().map(Value::to_string).collect();
+    assert_eq!(distinct.len(), 6, "each made its own record");
+    let retry = app
+        .send(scoped("a", "v", &valid_form(), Some("user-2")))
+        .await;
+    assert_eq!(retry.headers["idempotent-replayed"], "true");
+    assert_eq!(retry.body["id"], ids[5], "a retry in its own scope");
+    assert_eq!(app.stored_count(), 6);
+}
+
+/// Keys are kept for the retention window, then swept: the same key afterwards is a new submission.
+#[tokio::test]
+async fn a_swept_key_is_forgotten_and_its_next_use_is_new() {
+    let app = TestApp::new();
+    let first = post_with_key(&app, "old", &valid_form()).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let now = jiff::Timestamp::now();
+    let within = app
+        .store
+        .sweep(now - jiff::SignedDuration::from_hours(24), now)
+        .await
+        .unwrap();
+    assert_eq!(within, (0, 0), "a fresh key is kept");
+    let swept = app
+        .store
+        .sweep(now + jiff::SignedDuration::from_hours(1), now)
+        .await
+        .unwrap();
+    assert_eq!(swept.0, 1);
+    let again = post_with_key(&app, "old", &valid_form()).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert!(!again.headers.contains_key("idempotent-replayed"));
+    assert_ne!(again.body["id"], first.body["id"]);
+}

@@ -395,3 +395,51 @@ async fn a_site_s_requests_are_owned_by_its_queue_and_others_by_the_default_queu
         "the default queue"
     );
 }
+
+/// An `Origin` that is sent but cannot be an origin (too long, not text) is refused like a disallowed one,
+/// by the intake and by the settings alike. Once, one longer than 255 characters skipped the intake's check.
+#[tokio::test]
+async fn an_origin_that_is_present_but_unusable_is_refused_everywhere() {
+    let app = app();
+    let long = format!("{SHOP}/{}", "x".repeat(300));
+    let table: [(axum::http::HeaderValue, &str); 3] = [
+        (long.parse().unwrap(), "longer than 255 characters"),
+        (
+            axum::http::HeaderValue::from_bytes(b"https://shop.example.com\xff").unwrap(),
+            "not text",
+        ),
+        (
+            format!("https://{}.example.com", "a".repeat(250))
+                .parse()
+                .unwrap(),
+            "a long host",
+        ),
+    ];
+    for (origin, why) in table {
+        let intake = Request::post(contact_shared::CONTACT_REQUESTS_PATH)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-crw-site", "shop")
+            .header(header::ORIGIN, origin.clone())
+            .body(Body::from(order_form().to_string()))
+            .unwrap();
+        let refused = app.send(intake).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "intake, {why}");
+        assert!(
+            error_body(&refused)
+                .message
+                .contains("cannot check the page's Origin header"),
+            "{why}: {}",
+            refused.body
+        );
+        let settings = Request::get("/api/v1/sites/shop")
+            .header(header::ORIGIN, origin)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            app.send(settings).await.status,
+            StatusCode::FORBIDDEN,
+            "settings, {why}"
+        );
+    }
+    assert_eq!(app.stored_count(), 0);
+}

@@ -25,6 +25,14 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
 }
 
+/// The sites [`TestApp::with_protection`] serves: several guest sites on [`PAGE_ORIGIN`].
+fn protection_sites() -> String {
+    ["a", "b", "c", "s", "shop", "blog"]
+        .iter()
+        .map(|key| format!("[[site]]\nkey = \"{key}\"\nname = \"{key}\"\nallowed_origins = [\"{PAGE_ORIGIN}\"]\n"))
+        .collect()
+}
+
 pub struct TestResponse {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
@@ -49,11 +57,14 @@ impl TestApp {
 
     /// An app with these rate limits and this bot friction, serving several guest sites on [`PAGE_ORIGIN`].
     pub fn with_protection(protection: Protection) -> Self {
-        let sites: String = ["a", "b", "c", "s", "shop", "blog"]
-            .iter()
-            .map(|key| format!("[[site]]\nkey = \"{key}\"\nname = \"{key}\"\nallowed_origins = [\"{PAGE_ORIGIN}\"]\n"))
-            .collect();
-        Self::build(None, &sites, protection)
+        Self::build(None, &protection_sites(), protection)
+    }
+
+    /// A restart of an app made by [`Self::with_protection`]: its store shut down, and a new app (with
+    /// this protection and fresh memory) on the same database.
+    pub async fn restart(self, protection: Protection) -> Self {
+        self.store.shutdown().await;
+        Self::build_in(self.dir, None, &protection_sites(), protection)
     }
 
     /// An app serving the sites declared in `sites_toml`, with this protection.
@@ -67,6 +78,15 @@ impl TestApp {
         protection: Protection,
     ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        Self::build_in(dir, widget_dir, sites_toml, protection)
+    }
+
+    fn build_in(
+        dir: tempfile::TempDir,
+        widget_dir: Option<&std::path::Path>,
+        sites_toml: &str,
+        protection: Protection,
+    ) -> Self {
         let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
         let widget = WidgetAssets::load(widget_dir.unwrap_or(&dir.path().join("no-widget")));
         let sites = contact_server::sites::file::parse(

@@ -13,7 +13,7 @@ async fn the_view_lists_due_callbacks_by_schedule_then_age_and_skips_future_ones
         .callback("a", json!({"callbackNumber": "+18445791189"}))
         .await;
     let later = t
-        .callback("b", json!({"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2099-01-01T00:00:00Z"}))
+        .callback("b", json!({"callbackNumber": "+18445791189", "scheduledRoutingDateTime": (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 60)).to_string()}))
         .await;
     let asap2 = t
         .callback("c", json!({"callbackNumber": "+18445791189"}))

@@ -420,3 +420,288 @@ async fn a_retry_after_its_slot_moved_inside_the_lead_time_gets_the_first_answer
     );
     assert_eq!(later.stored_count(), 1);
 }
+
+/// The shop's app with these booking limits.
+async fn limited(protection: contact_server::protection::Protection) -> TestApp {
+    super::support::app_with(
+        tempfile::tempdir().expect("temp dir"),
+        CENTERS,
+        SITES,
+        protection,
+    )
+    .await
+}
+
+fn phone_form_for(phone: &str, time: &str) -> Value {
+    json!({"request_reason": "Billing", "preferred_phone": phone, "callback_time": time})
+}
+
+/// `request` as if sent from `ip`.
+fn from(ip: [u8; 4], mut request: Request<Body>) -> Request<Body> {
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            ip, 40_000,
+        ))));
+    request
+}
+
+/// Once, anonymous visitors booked all of a call center's places within seconds, one number or address
+/// taking as many as it liked.
+#[tokio::test]
+async fn a_phone_number_holds_one_open_booking_until_it_is_closed() {
+    let app = limited(contact_server::protection::Protection {
+        bookings_per_phone: Some(1),
+        ..contact_server::protection::Protection::off()
+    })
+    .await;
+    let slots = offered(&app).await;
+    let first = submit(&app, "shop", phone_form(&slots[1].0)).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let second = submit(&app, "shop", phone_form(&slots[2].0)).await;
+    assert_eq!(second.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        error_body(&second)
+            .field("callback_time")
+            .is_some_and(|m| m.contains("already has a callback time booked")),
+        "{}",
+        second.body
+    );
+    let other = submit(&app, "shop", phone_form_for("+81 3 9999 0000", &slots[2].0)).await;
+    assert_eq!(other.status, StatusCode::CREATED, "another number");
+    let soon = json!({"request_reason": "Billing", "preferred_phone": "+81 3 1234 5678"});
+    assert_eq!(
+        submit(&app, "shop", soon).await.status,
+        StatusCode::CREATED,
+        "asking to be called as soon as possible is not a booking"
+    );
+    let conn = rusqlite::Connection::open(app.dir.path().join("test.sqlite3")).unwrap();
+    conn.execute(
+        "UPDATE contact_requests SET status = 'Contacted' WHERE id = ?1",
+        [first.body["id"].as_str().unwrap()],
+    )
+    .unwrap();
+    let after = submit(&app, "shop", phone_form(&slots[2].0)).await;
+    assert_eq!(after.status, StatusCode::CREATED, "its booking was closed");
+    assert_eq!(app.stored_count(), 4);
+}
+
+#[tokio::test]
+async fn numbers_sent_at_once_get_one_booking_each() {
+    let app = limited(contact_server::protection::Protection {
+        bookings_per_phone: Some(1),
+        ..contact_server::protection::Protection::off()
+    })
+    .await;
+    let slots = offered(&app).await;
+    // Sent together they are decided in one or a few batches: the limit counts the batch's own rows.
+    let requests = (0..6)
+        .map(|n| submission("shop", phone_form(&slots[3 + n % 2].0), None))
+        .collect();
+    let answers = app.send_all(requests).await;
+    let created = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::CREATED)
+        .count();
+    assert_eq!(created, 1, "one number, one booking");
+    assert_eq!(app.stored_count(), 1);
+}
+
+#[tokio::test]
+async fn one_client_books_a_few_times_an_hour_and_may_still_ask_to_be_called_soon() {
+    let app = limited(contact_server::protection::Protection {
+        booking_limit: contact_server::protection::KeyedLimit::per_hour(2, 2),
+        ..contact_server::protection::Protection::off()
+    })
+    .await;
+    let slots = offered(&app).await;
+    for (n, (slot, _)) in slots.iter().take(2).enumerate() {
+        let phone = format!("+81 3 1234 000{n}");
+        let booked = app
+            .send(from(
+                [10, 0, 0, 1],
+                submission("shop", phone_form_for(&phone, slot), None),
+            ))
+            .await;
+        assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+    }
+    let third = app
+        .send(from(
+            [10, 0, 0, 1],
+            submission("shop", phone_form_for("+81 3 1234 0009", &slots[3].0), None),
+        ))
+        .await;
+    assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(third.headers.contains_key(header::RETRY_AFTER));
+    let body = error_body(&third);
+    assert!(
+        body.message.contains("Too many callback times were booked"),
+        "{}",
+        body.message
+    );
+    assert!(body.field("callback_time").is_some());
+    let soon = json!({"request_reason": "Billing", "preferred_phone": "+81 3 1234 0009"});
+    assert_eq!(
+        app.send(from([10, 0, 0, 1], submission("shop", soon, None)))
+            .await
+            .status,
+        StatusCode::CREATED,
+        "without a time"
+    );
+    let elsewhere = app
+        .send(from(
+            [10, 0, 0, 2],
+            submission("shop", phone_form_for("+81 3 1234 0009", &slots[3].0), None),
+        ))
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::CREATED, "another client");
+    assert_eq!(app.stored_count(), 4);
+}
+
+const SIGNED_IN_SECRET: &str = "signed-in-secret-signed-in-secret!!";
+
+#[tokio::test]
+async fn a_site_that_lets_only_signed_in_visitors_pick_a_time_refuses_guests_a_time() {
+    let sites = format!(
+        "[[site]]\nkey = \"shop\"\nname = \"Example Shop\"\nallowed_origins = [\"{PAGE_ORIGIN}\"]\n\
+         call_center = \"always\"\ncallback_times = \"signed-in\"\n\
+         [[site.identity_keys]]\nkid = \"k\"\nalg = \"HS256\"\nsecret = \"{SIGNED_IN_SECRET}\"\n"
+    );
+    let app =
+        super::support::app_with_centers(tempfile::tempdir().expect("temp dir"), CENTERS, &sites)
+            .await;
+    let slot = offered(&app).await[1].0.clone();
+    let guest = submit(&app, "shop", phone_form(&slot)).await;
+    assert_eq!(guest.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error_body(&guest).field("callback_time"),
+        Some("Sign in to choose a callback time, or ask us to call you as soon as possible.")
+    );
+    let soon = json!({"request_reason": "Billing", "preferred_phone": "+81 3 1234 5678"});
+    assert_eq!(
+        submit(&app, "shop", soon).await.status,
+        StatusCode::CREATED,
+        "a guest may still ask to be called soon"
+    );
+    let now = jiff::Timestamp::now().as_second();
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &json!({"sub": "member-1", "aud": "shop", "iat": now, "exp": now + 300}),
+        &jsonwebtoken::EncodingKey::from_secret(SIGNED_IN_SECRET.as_bytes()),
+    )
+    .unwrap();
+    let mut signed_in = submission("shop", phone_form(&slot), None);
+    signed_in.headers_mut().insert(
+        header::AUTHORIZATION,
+        format!("Bearer {token}").parse().unwrap(),
+    );
+    let member = app.send(signed_in).await;
+    assert_eq!(member.status, StatusCode::CREATED, "{}", member.body);
+    assert_eq!(app.stored_count(), 2);
+}
+
+/// `POST /services/apexrest/callbacks/release` as the representative with `token`.
+async fn release(app: &TestApp, token: &str, body: Value) -> TestResponse {
+    let request = Request::post("/services/apexrest/callbacks/release")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    app.send(request).await
+}
+
+#[tokio::test]
+async fn a_representative_releases_junk_bookings_in_bulk_and_their_places_come_back() {
+    let app = app().await;
+    let (_, rita) = super::support::rep(&app.store, "rita@example.com").await;
+    let slot = offered(&app).await[2].0.clone();
+    let mut ids = Vec::new();
+    for n in 0..2 {
+        let booked = submit(
+            &app,
+            "shop",
+            phone_form_for(&format!("+81 3 0000 000{n}"), &slot),
+        )
+        .await;
+        assert_eq!(booked.status, StatusCode::CREATED);
+        ids.push(booked.body["id"].as_str().unwrap().to_owned());
+    }
+    assert!(!offered(&app).await.iter().any(|(s, _)| *s == slot), "full");
+
+    let released = release(&app, &rita, json!({"ids": [ids[0]]})).await;
+    assert_eq!(released.status, StatusCode::OK, "{}", released.body);
+    assert_eq!(released.body, json!({"released": 1, "ids": [ids[0]]}));
+    let again = release(&app, &rita, json!({"ids": [ids[0]]})).await;
+    assert_eq!(again.body["released"], 0, "a closed booking is left alone");
+    assert_eq!(
+        offered(&app)
+            .await
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map(|s| s.1),
+        Some(1)
+    );
+
+    let before = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(10);
+    let since = release(&app, &rita, json!({"bookedSince": before.to_string()})).await;
+    assert_eq!(since.body, json!({"released": 1, "ids": [ids[1]]}));
+    assert_eq!(
+        offered(&app)
+            .await
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map(|s| s.1),
+        Some(2)
+    );
+    let found = app.store.find(&ids[1]).await.unwrap().unwrap();
+    assert_eq!(found.status, "Abandoned");
+
+    let refused = release(&app, &rita, json!({"ids": []})).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.body[0]["errorCode"], "INVALID_FIELD");
+}
+
+#[tokio::test]
+async fn the_release_subcommand_frees_the_places_of_the_bookings_it_names() {
+    let app = app().await;
+    let slot = offered(&app).await[3].0.clone();
+    let booked = submit(&app, "shop", phone_form(&slot)).await;
+    let id = booked.body["id"].as_str().unwrap().to_owned();
+    let TestApp { store, dir, .. } = app;
+    store.shutdown().await;
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_contact-server"))
+        .args(["callbacks", "release", "--id", &id, "--database"])
+        .arg(dir.path().join("test.sqlite3"))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), id);
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_contact-server"))
+        .args([
+            "callbacks",
+            "release",
+            "--booked-since",
+            "yesterday",
+            "--database",
+        ])
+        .arg(dir.path().join("test.sqlite3"))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not an ISO 8601 date and time"));
+    let app = app_in(dir, CENTERS).await;
+    assert_eq!(
+        offered(&app)
+            .await
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map(|s| s.1),
+        Some(2)
+    );
+}

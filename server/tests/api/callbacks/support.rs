@@ -86,6 +86,22 @@ pub fn good_token() -> String {
 
 /// The app on the database in `dir`, with the call centers of `centers` and the sites of `sites`.
 pub async fn app_with_centers(dir: tempfile::TempDir, centers: &str, sites: &str) -> TestApp {
+    app_with(
+        dir,
+        centers,
+        sites,
+        contact_server::protection::Protection::off(),
+    )
+    .await
+}
+
+/// [`app_with_centers`] with this protection.
+pub async fn app_with(
+    dir: tempfile::TempDir,
+    centers: &str,
+    sites: &str,
+    protection: contact_server::protection::Protection,
+) -> TestApp {
     let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
     let call_centers = file::parse(centers).expect("centers parse");
     call_centers.sync(&store).await.expect("centers stored");
@@ -99,11 +115,7 @@ pub async fn app_with_centers(dir: tempfile::TempDir, centers: &str, sites: &str
     .expect("test sites parse");
     let state = AppState {
         call_centers,
-        ..AppState::new(
-            store.clone(),
-            contact_server::Sites::new(sites),
-            contact_server::protection::Protection::off(),
-        )
+        ..AppState::new(store.clone(), contact_server::Sites::new(sites), protection)
     };
     let router = contact_server::app(state, &widget);
     TestApp { router, store, dir }
@@ -200,7 +212,7 @@ impl Callbacks {
 }
 
 /// A representative: (user id, write token).
-async fn rep(store: &Store, username: &str) -> (String, String) {
+pub async fn rep(store: &Store, username: &str) -> (String, String) {
     let user = directory::add_user(store, username.into(), username.into(), None)
         .await
         .unwrap();

@@ -4,7 +4,24 @@ use serde_json::json;
 
 use super::support::*;
 
-const BODY: &str = r#"{"callbackNumber": "+18445791189", "isPreviewCallback": true, "scheduledRoutingDateTime": "2099-02-26T15:40:52Z"}"#;
+/// Thirty days from now at 15:40:52 UTC, within the 90 days a callback may be scheduled ahead.
+fn scheduled() -> jiff::Timestamp {
+    let day = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .checked_add(jiff::Span::new().days(30))
+        .unwrap();
+    day.at(15, 40, 52, 0)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp()
+}
+
+/// The reference request's body, scheduled [`scheduled`].
+fn body() -> String {
+    json!({"callbackNumber": "+18445791189", "isPreviewCallback": true, "scheduledRoutingDateTime": scheduled().to_string()})
+        .to_string()
+}
 
 #[tokio::test]
 async fn the_reference_request_creates_a_callback_with_its_voice_call() {
@@ -12,7 +29,7 @@ async fn the_reference_request_creates_a_callback_with_its_voice_call() {
     let id = t
         .callback(
             "89328b83-ff42-4c85-a2af-e948124365de",
-            serde_json::from_str(BODY).unwrap(),
+            serde_json::from_str(&body()).unwrap(),
         )
         .await;
     assert!(id.starts_with("0SR") && id.len() == 18, "{id}");
@@ -32,7 +49,9 @@ async fn the_reference_request_creates_a_callback_with_its_voice_call() {
     assert_eq!(r["Status"], "New");
     assert_eq!(
         r["ScheduledRoutingDateTime__c"],
-        "2099-02-26T15:40:52.000+0000"
+        scheduled()
+            .strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+            .to_string()
     );
     assert_eq!(r["VoiceCallId__c"], "89328b83-ff42-4c85-a2af-e948124365de");
     assert_eq!(r["TelephonyProviderName__c"], "Amazon Connect");
@@ -118,7 +137,7 @@ async fn bad_tokens_are_refused_with_401_and_why() {
     ];
     for (token, message, why) in table {
         let response = t
-            .request_callback("c", token.as_deref(), Some("application/json"), BODY)
+            .request_callback("c", token.as_deref(), Some("application/json"), &body())
             .await;
         assert_eq!(response.status, 401, "{why}: {}", response.body);
         let text = response.body["message"].as_str().unwrap();
@@ -141,7 +160,7 @@ async fn an_algorithm_other_than_the_keys_is_refused() {
     )
     .unwrap();
     let response = t
-        .request_callback("c", Some(&token), Some("application/json"), BODY)
+        .request_callback("c", Some(&token), Some("application/json"), &body())
         .await;
     assert_eq!(response.status, 401, "{}", response.body);
     assert!(
@@ -157,7 +176,7 @@ async fn the_previous_key_still_works_while_it_is_configured() {
     let t = Callbacks::new().await;
     let token = jwt(Some("2025-01"), OLD_SECRET, claims());
     let response = t
-        .request_callback("rotated", Some(&token), Some("application/json"), BODY)
+        .request_callback("rotated", Some(&token), Some("application/json"), &body())
         .await;
     assert_eq!(response.status, 201, "{}", response.body);
 }
@@ -171,7 +190,7 @@ async fn a_body_that_is_not_json_is_415() {
         Some("application/x-www-form-urlencoded"),
     ] {
         let response = t
-            .request_callback("c", Some(&good_token()), content_type, BODY)
+            .request_callback("c", Some(&good_token()), content_type, &body())
             .await;
         assert_eq!(response.status, 415, "{content_type:?}");
         assert!(
@@ -207,6 +226,11 @@ async fn bad_fields_are_400_naming_the_field() {
             "scheduledRoutingDateTime",
             "malformed time",
         ),
+        (
+            r#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2999-01-01T00:00:00Z"}"#,
+            "scheduledRoutingDateTime",
+            "centuries ahead",
+        ),
     ];
     for (body, field, why) in table {
         let response = t
@@ -230,7 +254,7 @@ async fn a_call_center_without_unified_routing_is_refused() {
     let t = Callbacks::new().await;
     let token = jwt(Some("legacy-1"), SECRET, claims());
     let response = t
-        .request_callback("c", Some(&token), Some("application/json"), BODY)
+        .request_callback("c", Some(&token), Some("application/json"), &body())
         .await;
     assert_eq!(response.status, 403, "{}", response.body);
     assert!(
