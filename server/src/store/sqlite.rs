@@ -104,8 +104,7 @@ struct Shared {
     /// Set when the store stops, to stop the checkpointer too; the checkpointer also stops once this is
     /// the last reference (the store was dropped).
     stopped: Arc<AtomicBool>,
-    /// How many times the writer has restarted the log (see `restart_log`); read by its test.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// How many times the writer has restarted the log (see `restart_log`).
     log_restarts: Arc<AtomicU64>,
 }
 
