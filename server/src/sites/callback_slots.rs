@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use contact_shared::CallbackSlots;
 
-use super::routes::site_for_page;
+use super::site_for_page;
 use crate::AppState;
 use crate::call_centers::slots;
 use crate::error::AppError;

@@ -204,3 +204,14 @@ pub enum SiteError {
     )]
     UnusableOrigin(String),
 }
+
+/// The site `key` names, when the page asking (its `Origin`, if the browser sent one) may use it.
+fn site_for_page<'a>(
+    state: &'a crate::AppState,
+    key: &str,
+    headers: &axum::http::HeaderMap,
+) -> Result<&'a Site, crate::error::AppError> {
+    let site = state.sites.resolve(Some(key))?;
+    site.page_origin(headers)?;
+    Ok(site)
+}

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::cors::{Any, CorsLayer};
 
-use super::Site;
+use super::site_for_page;
 use crate::AppState;
 use crate::error::AppError;
 
@@ -63,17 +63,6 @@ async fn settings(
         body,
     )
         .into_response())
-}
-
-/// The site `key` names, when the page asking (its `Origin`, if the browser sent one) may use it.
-pub(super) fn site_for_page<'a>(
-    state: &'a AppState,
-    key: &str,
-    headers: &HeaderMap,
-) -> Result<&'a Site, AppError> {
-    let site = state.sites.resolve(Some(key))?;
-    site.page_origin(headers)?;
-    Ok(site)
 }
 
 /// A stable 64-bit fingerprint of the settings, for the ETag.

@@ -13,7 +13,7 @@ use contact_shared::{ContactRequestCreated, NewContactRequest, Status};
 use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
-use super::batch::{MultiRowInsert, bind};
+use super::multirow::{MultiRowInsert, bind};
 
 /// The longest idempotency key taken; the widget sends 32 hex characters.
 pub const MAX_KEY_LEN: usize = 255;

@@ -7,6 +7,7 @@
 mod batch;
 mod idempotency;
 mod jobs;
+mod multirow;
 mod sqlite;
 
 use std::path::Path;
