@@ -213,6 +213,24 @@ pub struct ProtectionArgs {
     )]
     pub max_connections: usize,
 
+    /// Open connections served at once from one client address (0: no cap). Trusted proxies are exempt.
+    #[arg(
+        long,
+        env = "CRW_MAX_CONNECTIONS_PER_IP",
+        default_value_t = 128,
+        global = true
+    )]
+    pub max_connections_per_ip: usize,
+
+    /// Seconds a write may wait on a client that takes no data before its connection is closed.
+    #[arg(
+        long,
+        env = "CRW_WRITE_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub write_timeout_secs: u64,
+
     /// The most bytes of request line and headers read (at least 8192).
     #[arg(long, env = "CRW_MAX_HEADER_BYTES", default_value_t = 16 * 1024, value_parser = clap::value_parser!(u32).range(8192..), global = true)]
     pub max_header_bytes: u32,

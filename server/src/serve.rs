@@ -1,11 +1,13 @@
 //! Binding the listeners and running the server until it is told to stop.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::config::{ServeArgs, parse_origin};
+use crate::config::{ProtectionArgs, ServeArgs, parse_origin};
 use crate::connections::ConnectionLimits;
 use crate::protection::Protection;
 use crate::{AppState, Sites, Store, WidgetAssets};
@@ -80,11 +82,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         &widget,
     );
-    let limits = ConnectionLimits {
-        max_connections: args.protection.max_connections,
-        header_timeout: std::time::Duration::from_secs(args.protection.header_timeout_secs),
-        max_header_bytes: args.protection.max_header_bytes as usize,
-    };
+    let limits = connection_limits(&args.protection);
 
     println!("API and widget:  {public_url}");
     let demo_task = demo.map(|(demo_listener, demo_origin)| {
@@ -96,7 +94,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tokio::spawn(crate::connections::serve(
             demo_listener,
             demo_app,
-            limits,
+            limits.clone(),
             shutdown_signal(),
         ))
     });
@@ -112,6 +110,24 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     store.shutdown().await;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// The connection limits the flags ask for. A connection may sit with nothing moving for as long as its
+/// headers, its request and one stalled write may each take, and no longer.
+fn connection_limits(args: &ProtectionArgs) -> ConnectionLimits {
+    let header_timeout = Duration::from_secs(args.header_timeout_secs);
+    let write_timeout = Duration::from_secs(args.write_timeout_secs);
+    ConnectionLimits {
+        max_connections: args.max_connections,
+        max_connections_per_ip: args.max_connections_per_ip,
+        trusted_proxies: Arc::new(args.trusted_proxies.clone()),
+        header_timeout,
+        write_timeout,
+        stall_limit: header_timeout
+            + Duration::from_secs(args.request_timeout_secs)
+            + write_timeout,
+        max_header_bytes: args.max_header_bytes as usize,
+    }
 }
 
 /// Serves `/metrics` on its own listener. Metrics are an aid, not the service: if the address is taken, say

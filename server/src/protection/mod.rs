@@ -23,7 +23,7 @@ use tower_governor::GovernorLayer;
 
 pub use challenge::{Challenge, Challenger, Friction, ProofError, leading_zero_bits, solve};
 pub use client_ip::{TrustedProxy, client_ip};
-pub use headers::{security_headers, security_headers_for_pages};
+pub use headers::{API as API_HEADERS, security_headers, security_headers_for_pages};
 
 use crate::config::ProtectionArgs;
 use crate::error::AppError;
