@@ -127,7 +127,8 @@ pub struct ProtectionArgs {
     pub no_metrics: bool,
 
     /// A proxy (IP or CIDR, such as 10.0.0.0/8) whose `X-Forwarded-For` names the client; repeat or
-    /// separate with commas. From any other peer the header is ignored.
+    /// separate with commas. `forwarded=10.0.0.0/8`: the proxy writes RFC 7239's `Forwarded` instead.
+    /// From any other peer the headers are ignored.
     #[arg(
         long = "trusted-proxy",
         env = "CRW_TRUSTED_PROXIES",
