@@ -254,6 +254,8 @@ mod tests {
         request
     }
 
+    type Row<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str, &'a str);
+
     #[test]
     fn forwarded_hops_are_read_with_ports_brackets_and_quotes() {
         let trusted = [
@@ -262,7 +264,8 @@ mod tests {
         ];
         let xff = "x-forwarded-for";
         let fwd = "forwarded";
-        let table: &[(&str, &[(&str, &str)], &str, &str)] = &[
+        // Peer, headers, the client, and what the row checks.
+        let table: &[Row] = &[
             (
                 "10.0.0.1",
                 &[(xff, "198.51.100.1:4711")],
