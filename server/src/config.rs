@@ -74,7 +74,7 @@ pub struct ServeArgs {
     )]
     pub demo_listen: SocketAddr,
 
-    /// Do not serve the demo host page.
+    /// Do not serve the demo host page. It is never served when a sites file is given.
     #[arg(long, env = "CRW_NO_DEMO", global = true)]
     pub no_demo: bool,
 

@@ -37,14 +37,20 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .map(|o| parse_origin(o.trim()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(anyhow::Error::msg)?;
-    let demo = if args.no_demo {
+    // The demo page signs identity tokens for the built-in demo sites for anyone who asks; a server with
+    // its own sites has no use for it, so it is off there whatever the demo flags say.
+    let has_sites_file = args.sites.exists();
+    if has_sites_file && !args.no_demo {
+        tracing::info!(file = %args.sites.display(), "a sites file is given: the demo page is off");
+    }
+    let demo = if args.no_demo || has_sites_file {
         None
     } else {
         let demo_listener = bind(args.demo_listen).await?;
         let demo_origin = format!("http://{}", demo_listener.local_addr()?);
         Some((demo_listener, demo_origin))
     };
-    let (sites, signer, call_centers) = if args.sites.exists() {
+    let (sites, signer, call_centers) = if has_sites_file {
         let sites = crate::sites::file::load(&args.sites, &call_centers)
             .map_err(|e| anyhow::anyhow!("invalid sites configuration: {e}"))?;
         (sites, None, call_centers)
