@@ -96,7 +96,7 @@ pub struct ServeArgs {
     )]
     pub demo_listen: SocketAddr,
 
-    /// Do not serve the demo host page.
+    /// Do not serve the demo host page. It is never served when a sites file is given.
     #[arg(long, env = "CRW_NO_DEMO", global = true)]
     pub no_demo: bool,
 
@@ -149,7 +149,8 @@ pub struct ProtectionArgs {
     pub no_metrics: bool,
 
     /// A proxy (IP or CIDR, such as 10.0.0.0/8) whose `X-Forwarded-For` names the client; repeat or
-    /// separate with commas. From any other peer the header is ignored.
+    /// separate with commas. `forwarded=10.0.0.0/8`: the proxy writes RFC 7239's `Forwarded` instead.
+    /// From any other peer the headers are ignored.
     #[arg(
         long = "trusted-proxy",
         env = "CRW_TRUSTED_PROXIES",
@@ -263,6 +264,24 @@ pub struct ProtectionArgs {
         global = true
     )]
     pub max_connections: usize,
+
+    /// Open connections served at once from one client address (0: no cap). Trusted proxies are exempt.
+    #[arg(
+        long,
+        env = "CRW_MAX_CONNECTIONS_PER_IP",
+        default_value_t = 128,
+        global = true
+    )]
+    pub max_connections_per_ip: usize,
+
+    /// Seconds a write may wait on a client that takes no data before its connection is closed.
+    #[arg(
+        long,
+        env = "CRW_WRITE_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub write_timeout_secs: u64,
 
     /// The most bytes of request line and headers read (at least 8192).
     #[arg(long, env = "CRW_MAX_HEADER_BYTES", default_value_t = 16 * 1024, value_parser = clap::value_parser!(u32).range(8192..), global = true)]

@@ -1,13 +1,16 @@
 //! The one error type of the server, and the JSON extractor whose rejections become it.
 //!
 //! Every error a client sees is an [`ErrorBody`] in JSON. Use [`AppError::Invalid`] for a broken form rule
-//! (422, each field named), [`AppError::BadRequest`] for a body that is not the JSON we take (400), and the
-//! dedicated variants for content type (415), size (413) and routing (404, 405). Infrastructure failures
+//! (422, each field named), [`AppError::BadRequest`] for a body that is not the JSON we take (400),
+//! [`AppError::BadPath`] for an address whose parts cannot be read (400), and the dedicated variants for
+//! content type (415), size (413) and routing (404, 405). Handlers take [`Json`] and [`Path`] from here,
+//! not axum's, so their rejections have this shape too. Infrastructure failures
 //! arrive through `#[from]`; they answer 503 with a generic message and are logged once with their cause.
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use contact_shared::ErrorBody;
 use serde::de::DeserializeOwned;
@@ -20,6 +23,8 @@ pub enum AppError {
     Invalid(ErrorBody),
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("bad address: {0}")]
+    BadPath(String),
     #[error("bad header: {0}")]
     BadHeader(String),
     #[error("idempotency key reused for another submission")]
@@ -31,7 +36,7 @@ pub enum AppError {
     #[error("bot friction failed: {0}")]
     Friction(String),
     #[error("the request took too long")]
-    Timeout,
+    Timeout(Slow),
     #[error("unsupported content type")]
     UnsupportedMediaType,
     #[error("payload too large")]
@@ -60,13 +65,13 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::BadRequest(_) | Self::BadHeader(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::BadPath(_) | Self::BadHeader(_) => StatusCode::BAD_REQUEST,
             Self::IdempotencyConflict => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } | Self::TooManyBookings { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
             Self::Friction(_) => StatusCode::FORBIDDEN,
-            Self::Timeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound | Self::NoCallbackTimes(_) => StatusCode::NOT_FOUND,
@@ -90,6 +95,9 @@ impl AppError {
             Self::BadRequest(detail) => {
                 ErrorBody::new(format!("The request body is not valid: {detail}"))
             }
+            Self::BadPath(detail) => ErrorBody::new(format!(
+                "The address is not valid: {detail}. Check the link."
+            )),
             Self::BadHeader(message) => ErrorBody::new(message),
             Self::IdempotencyConflict => {
                 let mut body = ErrorBody::new(
@@ -119,8 +127,11 @@ impl AppError {
                 body
             }
             Self::Friction(message) => ErrorBody::new(message),
-            Self::Timeout => ErrorBody::new(
+            Self::Timeout(Slow::Arriving) => ErrorBody::new(
                 "The request took too long to arrive. Check your connection and send it again.",
+            ),
+            Self::Timeout(Slow::Answering) => ErrorBody::new(
+                "The server took too long to answer this request. Try again in a moment.",
             ),
             Self::UnsupportedMediaType => ErrorBody::new(
                 "Send the request as JSON, with the header Content-Type: application/json.",
@@ -208,6 +219,43 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
+        Ok(Self(value))
+    }
+}
+
+/// Which side was slow when a request ran out of time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slow {
+    /// The body was still arriving.
+    Arriving,
+    /// The whole request had arrived; the server's own work took the time.
+    Answering,
+}
+
+impl From<PathRejection> for AppError {
+    fn from(rejection: PathRejection) -> Self {
+        match rejection {
+            PathRejection::FailedToDeserializePathParams(e) => Self::BadPath(e.body_text()),
+            // The route and its handler disagree on the parameters: ours to fix, not the client's.
+            other => Self::Internal(other.body_text()),
+        }
+    }
+}
+
+/// `axum::extract::Path`, but an address part it cannot read is answered in our error shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(value) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
         Ok(Self(value))
     }
 }

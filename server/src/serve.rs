@@ -1,11 +1,13 @@
 //! Binding the listeners and running the server until it is told to stop.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::config::{ServeArgs, parse_origin};
+use crate::config::{ProtectionArgs, ServeArgs, parse_origin};
 use crate::connections::ConnectionLimits;
 use crate::protection::Protection;
 use crate::{AppState, Sites, Store, WidgetAssets};
@@ -35,14 +37,20 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .map(|o| parse_origin(o.trim()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(anyhow::Error::msg)?;
-    let demo = if args.no_demo {
+    // The demo page signs identity tokens for the built-in demo sites for anyone who asks; a server with
+    // its own sites has no use for it, so it is off there whatever the demo flags say.
+    let has_sites_file = args.sites.exists();
+    if has_sites_file && !args.no_demo {
+        tracing::info!(file = %args.sites.display(), "a sites file is given: the demo page is off");
+    }
+    let demo = if args.no_demo || has_sites_file {
         None
     } else {
         let demo_listener = bind(args.demo_listen).await?;
         let demo_origin = format!("http://{}", demo_listener.local_addr()?);
         Some((demo_listener, demo_origin))
     };
-    let (sites, signer, call_centers) = if args.sites.exists() {
+    let (sites, signer, call_centers) = if has_sites_file {
         let sites = crate::sites::file::load(&args.sites, &call_centers)
             .map_err(|e| anyhow::anyhow!("invalid sites configuration: {e}"))?;
         (sites, None, call_centers)
@@ -80,11 +88,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         &widget,
     );
-    let limits = ConnectionLimits {
-        max_connections: args.protection.max_connections,
-        header_timeout: std::time::Duration::from_secs(args.protection.header_timeout_secs),
-        max_header_bytes: args.protection.max_header_bytes as usize,
-    };
+    let limits = connection_limits(&args.protection);
 
     println!("API and widget:  {public_url}");
     let demo_task = demo.map(|(demo_listener, demo_origin)| {
@@ -96,7 +100,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tokio::spawn(crate::connections::serve(
             demo_listener,
             demo_app,
-            limits,
+            limits.clone(),
             shutdown_signal(),
         ))
     });
@@ -136,6 +140,24 @@ async fn sweep_loop(store: crate::Store, retention: std::time::Duration) {
             }
             Err(error) => tracing::warn!(%error, "cannot sweep expired keys and challenges"),
         }
+    }
+}
+
+/// The connection limits the flags ask for. A connection may sit with nothing moving for as long as its
+/// headers, its request and one stalled write may each take, and no longer.
+fn connection_limits(args: &ProtectionArgs) -> ConnectionLimits {
+    let header_timeout = Duration::from_secs(args.header_timeout_secs);
+    let write_timeout = Duration::from_secs(args.write_timeout_secs);
+    ConnectionLimits {
+        max_connections: args.max_connections,
+        max_connections_per_ip: args.max_connections_per_ip,
+        trusted_proxies: Arc::new(args.trusted_proxies.clone()),
+        header_timeout,
+        write_timeout,
+        stall_limit: header_timeout
+            + Duration::from_secs(args.request_timeout_secs)
+            + write_timeout,
+        max_header_bytes: args.max_header_bytes as usize,
     }
 }
 

@@ -2,13 +2,14 @@
 //! scheduled first, then oldest), and the claim that makes a representative the owner — atomically, on
 //! the one writer, so two representatives can never both win the same request.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::access::Caller;
+use crate::sobjects::SfPath as Path;
 use crate::sobjects::rows::{now, wire_datetime};
 use crate::sobjects::{ApiState, SfError, record_id};
 

@@ -1,21 +1,40 @@
-//! Who the client is: the peer address, or the address a trusted proxy says it forwarded for.
+//! Who the client is: the peer address, or the address a trusted proxy says it forwarded for, in
+//! `X-Forwarded-For` or, for proxies marked so, RFC 7239's `Forwarded`.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 use axum::extract::ConnectInfo;
 use axum::http::Request;
 
-/// A proxy whose `X-Forwarded-For` header is believed: one address or a CIDR block.
+/// A proxy whose forwarding header is believed: one address or a CIDR block, and the header it writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TrustedProxy {
     network: IpAddr,
     prefix: u8,
+    header: ForwardingHeader,
 }
 
+/// The header a trusted proxy names its client in. A proxy writes one of them; the other is whatever the
+/// client sent, so only the proxy's own is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ForwardingHeader {
+    XForwardedFor,
+    Forwarded,
+}
+
+/// The prefix that marks a proxy writing `Forwarded` instead of `X-Forwarded-For`.
+const FORWARDED_MARK: &str = "forwarded=";
+
 impl TrustedProxy {
-    /// Parses `10.0.0.1`, `10.0.0.0/8` or `fd00::/8`.
+    /// Parses `10.0.0.1`, `10.0.0.0/8` or `fd00::/8`; with `forwarded=` before it, the proxy names its
+    /// clients in `Forwarded` rather than `X-Forwarded-For`.
     pub fn parse(value: &str) -> Result<Self, String> {
-        let (addr, prefix) = value.trim().split_once('/').unwrap_or((value.trim(), ""));
+        let trimmed = value.trim();
+        let (header, block) = match trimmed.strip_prefix(FORWARDED_MARK) {
+            Some(block) => (ForwardingHeader::Forwarded, block),
+            None => (ForwardingHeader::XForwardedFor, trimmed),
+        };
+        let (addr, prefix) = block.split_once('/').unwrap_or((block, ""));
         let network: IpAddr = addr
             .parse()
             .map_err(|_| format!("trusted proxy {value:?} is not an IP address or CIDR block"))?;
@@ -29,7 +48,11 @@ impl TrustedProxy {
                 .filter(|p| *p <= max)
                 .ok_or_else(|| format!("trusted proxy {value:?}: the prefix must be 0 to {max}"))?
         };
-        Ok(Self { network, prefix })
+        Ok(Self {
+            network,
+            prefix,
+            header,
+        })
     }
 
     /// Whether `ip` is in this block.
@@ -52,9 +75,11 @@ impl TrustedProxy {
     }
 }
 
-/// The client's address: the peer's, unless the peer is a trusted proxy, in which case the right-most
-/// `X-Forwarded-For` entry that is not itself a trusted proxy (entries further left are client-written).
-/// Requests without a peer address (in-process tests) read as the unspecified address.
+/// The client's address: the peer's, unless the peer is a trusted proxy, in which case the right-most hop
+/// of its forwarding header that is not itself a trusted proxy (hops further left are client-written).
+/// A hop that names no address (`unknown`, an obfuscated name, junk) ends the chain: the nearest hop
+/// walked past is then the client. Requests without a peer address (in-process tests) read as the
+/// unspecified address.
 pub fn client_ip<B>(request: &Request<B>, trusted: &[TrustedProxy]) -> IpAddr {
     let peer = request
         .extensions()
@@ -62,27 +87,74 @@ pub fn client_ip<B>(request: &Request<B>, trusted: &[TrustedProxy]) -> IpAddr {
         .map_or(IpAddr::from([0, 0, 0, 0]), |ConnectInfo(addr)| {
             canonical(addr.ip())
         });
-    let is_trusted = |ip: IpAddr| trusted.iter().any(|t| t.contains(ip));
-    if !is_trusted(peer) {
+    let Some(proxy) = trusted.iter().find(|t| t.contains(peer)) else {
         return peer;
-    }
-    let forwarded = request
+    };
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|t| t.contains(ip));
+    let values = request
         .headers()
-        .get_all("x-forwarded-for")
+        .get_all(match proxy.header {
+            ForwardingHeader::XForwardedFor => "x-forwarded-for",
+            ForwardingHeader::Forwarded => "forwarded",
+        })
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|entry| entry.trim().parse::<IpAddr>().map(canonical))
-        .collect::<Vec<_>>();
-    for entry in forwarded.into_iter().rev() {
-        match entry {
-            Ok(ip) if is_trusted(ip) => continue,
-            Ok(ip) => return ip,
-            // A malformed hop means the chain cannot be followed further: the last good hop is the client.
-            Err(_) => break,
+        .map(|v| v.to_str().ok());
+    let mut hops: Vec<Option<IpAddr>> = Vec::new();
+    for value in values {
+        let Some(value) = value else {
+            // A header that is not text cannot be followed: only what comes after it counts.
+            hops.clear();
+            hops.push(None);
+            continue;
+        };
+        hops.extend(value.split(',').map(|element| match proxy.header {
+            ForwardingHeader::XForwardedFor => node(element.trim()),
+            ForwardingHeader::Forwarded => forwarded_for(element),
+        }));
+    }
+    let mut nearest = peer;
+    for hop in hops.into_iter().rev() {
+        match hop.map(canonical) {
+            Some(ip) if is_trusted(ip) => nearest = ip,
+            Some(ip) => return ip,
+            None => break,
         }
     }
-    peer
+    nearest
+}
+
+/// The `for=` node of one `Forwarded` element, if it names an address.
+fn forwarded_for(element: &str) -> Option<IpAddr> {
+    let value = element.split(';').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("for")
+            .then_some(value.trim())
+    })?;
+    let value = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(value);
+    node(value)
+}
+
+/// An address written as a proxy writes a hop: `192.0.2.1`, `192.0.2.1:4711`, `2001:db8::1`,
+/// `[2001:db8::1]` or `[2001:db8::1]:4711` (RFC 7239 allows an obfuscated port, `_name`).
+fn node(value: &str) -> Option<IpAddr> {
+    let port_ok = |port: &str| port.parse::<u16>().is_ok() || port.starts_with('_');
+    if let Some(rest) = value.strip_prefix('[') {
+        let (addr, after) = rest.split_once(']')?;
+        if !(after.is_empty() || after.strip_prefix(':').is_some_and(port_ok)) {
+            return None;
+        }
+        return addr.parse::<Ipv6Addr>().ok().map(IpAddr::V6);
+    }
+    if let Ok(ip) = value.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    let (addr, port) = value.rsplit_once(':')?;
+    let ip = addr.parse::<std::net::Ipv4Addr>().ok()?;
+    port_ok(port).then_some(IpAddr::V4(ip))
 }
 
 /// IPv4-mapped IPv6 addresses as IPv4, so one client has one key.
@@ -171,6 +243,148 @@ mod tests {
         }
     }
 
+    fn request_with(peer: &str, headers: &[(&str, &str)]) -> Request<Body> {
+        let mut request = request(peer, None);
+        for (name, value) in headers {
+            request.headers_mut().append(
+                axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
+        }
+        request
+    }
+
+    type Row<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str, &'a str);
+
+    #[test]
+    fn forwarded_hops_are_read_with_ports_brackets_and_quotes() {
+        let trusted = [
+            TrustedProxy::parse("10.0.0.0/8").unwrap(),
+            TrustedProxy::parse("forwarded=192.168.0.0/16").unwrap(),
+        ];
+        let xff = "x-forwarded-for";
+        let fwd = "forwarded";
+        // Peer, headers, the client, and what the row checks.
+        let table: &[Row] = &[
+            (
+                "10.0.0.1",
+                &[(xff, "198.51.100.1:4711")],
+                "198.51.100.1",
+                "ip:port",
+            ),
+            (
+                "10.0.0.1",
+                &[(xff, "[2001:db8::1]:443")],
+                "2001:db8::1",
+                "[v6]:port",
+            ),
+            ("10.0.0.1", &[(xff, "[2001:db8::1]")], "2001:db8::1", "[v6]"),
+            (
+                "10.0.0.1",
+                &[(xff, "2001:db8::1")],
+                "2001:db8::1",
+                "bare v6",
+            ),
+            (
+                "10.0.0.1",
+                &[(xff, "6.6.6.6, 198.51.100.2:80, 10.9.9.9:1")],
+                "198.51.100.2",
+                "trusted hops with ports are skipped",
+            ),
+            (
+                "10.0.0.1",
+                &[(xff, "198.51.100.1:99999")],
+                "10.0.0.1",
+                "a port out of range is junk",
+            ),
+            (
+                "10.0.0.1",
+                &[(xff, "[2001:db8::1]x")],
+                "10.0.0.1",
+                "junk after the bracket",
+            ),
+            (
+                "10.0.0.1",
+                &[(xff, "6.6.6.6"), (xff, "198.51.100.3")],
+                "198.51.100.3",
+                "the last header line is the nearest",
+            ),
+            (
+                "10.0.0.1",
+                &[(fwd, "for=198.51.100.1")],
+                "10.0.0.1",
+                "an X-Forwarded-For proxy's Forwarded is client-written",
+            ),
+            (
+                "192.168.1.1",
+                &[(xff, "198.51.100.1")],
+                "192.168.1.1",
+                "a Forwarded proxy's X-Forwarded-For is client-written",
+            ),
+            (
+                "192.168.1.1",
+                &[(fwd, "for=198.51.100.4")],
+                "198.51.100.4",
+                "for=",
+            ),
+            (
+                "192.168.1.1",
+                &[(fwd, "For=198.51.100.4;proto=https;by=192.168.1.1")],
+                "198.51.100.4",
+                "with other pairs, any case",
+            ),
+            (
+                "192.168.1.1",
+                &[(fwd, "for=\"198.51.100.5:4711\"")],
+                "198.51.100.5",
+                "quoted with a port",
+            ),
+            (
+                "192.168.1.1",
+                &[(fwd, "for=\"[2001:db8:cafe::17]:4711\"")],
+                "2001:db8:cafe::17",
+                "quoted, bracketed, with a port",
+            ),
+            (
+                "192.168.1.1",
+                &[(fwd, "for=\"[2001:db8:cafe::17]:_p1\"")],
+                "2001:db8:cafe::17",
+                "an obfuscated port",
+            ),
+            (
+                "192.168.1.1",
+                &[(fwd, "for=6.6.6.6, for=198.51.100.6, for=192.168.3.3")],
+                "198.51.100.6",
+                "trusted hops are skipped",
+            ),
+            (
+                "192.168.1.1",
+                &[(fwd, "for=198.51.100.7, for=unknown")],
+                "192.168.1.1",
+                "unknown ends the chain",
+            ),
+            (
+                "192.168.1.1",
+                &[(fwd, "for=198.51.100.7, for=_hidden, for=192.168.3.3")],
+                "192.168.3.3",
+                "an obfuscated name ends the chain at the nearest hop",
+            ),
+            (
+                "192.168.1.1",
+                &[(fwd, "proto=https")],
+                "192.168.1.1",
+                "an element without for= ends the chain",
+            ),
+        ];
+        for (peer, headers, expected, why) in table {
+            assert_eq!(
+                client_ip(&request_with(peer, headers), &trusted).to_string(),
+                *expected,
+                "{why}"
+            );
+        }
+    }
+
     #[test]
     fn proxies_parse_as_addresses_or_blocks() {
         assert!(
@@ -192,6 +406,8 @@ mod tests {
             ("proxy.local", "not an IP"),
             ("10.0.0.0/33", "prefix"),
             ("::/129", "prefix"),
+            ("forwarded=", "not an IP"),
+            ("forwarded:10.0.0.0/8", "not an IP"),
         ] {
             assert!(TrustedProxy::parse(bad).unwrap_err().contains(why), "{bad}");
         }

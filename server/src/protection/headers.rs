@@ -13,7 +13,7 @@ use axum::response::Response;
 use tower::util::MapResponseLayer;
 
 /// For the API and widget listener: also a CSP that lets nothing run if an answer is opened as a page.
-const API: &[(&str, &str)] = &[
+pub const API: &[(&str, &str)] = &[
     (
         "content-security-policy",
         "default-src 'none'; frame-ancestors 'none'",

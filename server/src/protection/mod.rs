@@ -11,6 +11,7 @@ mod rate_limit;
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -26,11 +27,11 @@ pub use challenge::{
     Challenge, Challenger, Friction, ProofError, SolvedProof, leading_zero_bits, solve,
 };
 pub use client_ip::{TrustedProxy, client_ip};
-pub use headers::{security_headers, security_headers_for_pages};
+pub use headers::{API as API_HEADERS, security_headers, security_headers_for_pages};
 pub use rate_limit::KeyedLimit;
 
 use crate::config::ProtectionArgs;
-use crate::error::AppError;
+use crate::error::{AppError, Slow};
 use crate::sites::Site;
 
 /// The path the widget fetches its proof-of-work challenge from.
@@ -228,13 +229,123 @@ struct ChallengeQuery {
     site: Option<String>,
 }
 
-/// Answers `408` when a request (reading its body included) takes longer than the configured deadline.
+/// Answers `408` when a request (reading its body included) takes longer than the configured deadline,
+/// saying whether its body was still arriving or the server's own work took the time.
 pub async fn deadline(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    let arrived = Arc::new(AtomicBool::new(false));
+    let request = request.map(|body| {
+        axum::body::Body::new(Arrival {
+            arrived: Arc::clone(&arrived),
+            body,
+        })
+    });
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
             crate::metrics::rejected("timeout");
-            AppError::Timeout.into_response()
+            let slow = if arrived.load(Ordering::Relaxed) {
+                Slow::Answering
+            } else {
+                Slow::Arriving
+            };
+            AppError::Timeout(slow).into_response()
         }
+    }
+}
+
+/// A request body that notes when it has all arrived (at once, for a request without one).
+struct Arrival {
+    arrived: Arc<AtomicBool>,
+    body: axum::body::Body,
+}
+
+impl axum::body::HttpBody for Arrival {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let poll = std::pin::Pin::new(&mut self.body).poll_frame(cx);
+        if matches!(poll, std::task::Poll::Ready(None)) || self.body.is_end_stream() {
+            self.arrived.store(true, Ordering::Relaxed);
+        }
+        poll
+    }
+
+    fn is_end_stream(&self) -> bool {
+        let end = self.body.is_end_stream();
+        if end {
+            self.arrived.store(true, Ordering::Relaxed);
+        }
+        end
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::routing::post;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// A body that never finishes arriving.
+    struct Trickle;
+
+    impl axum::body::HttpBody for Trickle {
+        type Data = axum::body::Bytes;
+        type Error = std::convert::Infallible;
+
+        fn poll_frame(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+            std::task::Poll::Pending
+        }
+    }
+
+    async fn timed_out_message(body: Body) -> String {
+        let app = Router::new()
+            .route(
+                "/",
+                post(|body: String| async move {
+                    // The server's own work, longer than the deadline.
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                    body
+                }),
+            )
+            .layer(axum::middleware::from_fn_with_state(
+                Duration::from_secs(10),
+                deadline,
+            ));
+        let response = app
+            .oneshot(axum::http::Request::post("/").body(body).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), axum::http::StatusCode::REQUEST_TIMEOUT);
+        let bytes = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let body: contact_shared::ErrorBody = serde_json::from_slice(&bytes).unwrap();
+        body.message
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_timeout_blames_the_connection_only_while_the_body_is_arriving() {
+        let arriving = timed_out_message(Body::new(Trickle)).await;
+        assert!(arriving.contains("Check your connection"), "{arriving}");
+        let answering = timed_out_message(Body::from("all here")).await;
+        assert!(
+            answering.contains("The server took too long"),
+            "{answering}"
+        );
+        assert!(!answering.contains("connection"), "{answering}");
     }
 }

@@ -1,7 +1,7 @@
 //! `GET /api/v1/sites/{key}/callback-slots`: the times the site's call center can call a visitor back,
 //! with the room left in each, for the widget's "Pick a time". Never cached: slots fill up.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use contact_shared::CallbackSlots;
@@ -10,6 +10,7 @@ use super::site_for_page;
 use crate::AppState;
 use crate::call_centers::slots;
 use crate::error::AppError;
+use crate::error::Path;
 
 pub async fn callback_slots(
     State(state): State<AppState>,

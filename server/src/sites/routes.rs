@@ -6,7 +6,7 @@
 //! which browsers only send cross-origin once the preflight allows it.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -15,6 +15,7 @@ use tower_http::cors::{Any, CorsLayer};
 use super::site_for_page;
 use crate::AppState;
 use crate::error::AppError;
+use crate::error::Path;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -1,6 +1,6 @@
 //! getUpdated and getDeleted: the ids of records changed or deleted in a time window, for replication.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -9,6 +9,7 @@ use time::format_description::well_known::Rfc3339;
 use super::rows::{now, stored, wire_datetime};
 use super::{ApiState, SfError, object_named};
 use crate::access::Caller;
+use crate::sobjects::error::Path;
 
 #[derive(Debug, Deserialize)]
 pub struct Window {

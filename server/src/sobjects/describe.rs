@@ -1,13 +1,14 @@
 //! The describe calls: the versions list, the resources of a version, describeGlobal, an object's basic
 //! information, describeSObjects and describeLayout, all generated from the object descriptions.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde_json::{Value, json};
 
 use super::rows::attributes;
 use super::schema::{Field, FieldType, OBJECTS, SObject, Write, prop};
 use super::{ApiState, ApiVersion, LATEST_VERSION, MIN_VERSION, SfError, object_named};
 use crate::access::Caller;
+use crate::sobjects::error::Path;
 
 /// Salesforce's release name of an API version: 45.0 is Spring '19, three releases a year.
 fn release_label(major: u32) -> String {

@@ -4,9 +4,13 @@
 //! Use the constructor named for the case; each carries Salesforce's `errorCode`. Store failures answer
 //! 503 `SERVER_UNAVAILABLE` and are logged once with their cause.
 
+use axum::extract::FromRequestParts;
+use axum::extract::rejection::PathRejection;
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::store::StoreError;
 
@@ -79,6 +83,15 @@ impl SfError {
         )
     }
 
+    /// An address with a part that cannot be read (not UTF-8, say) names nothing.
+    pub fn unreadable_address(detail: impl std::fmt::Display) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!("The requested resource does not exist: {detail}"),
+        )
+    }
+
     pub fn json(detail: impl std::fmt::Display) -> Self {
         Self::bad_request(
             "JSON_PARSER_ERROR",
@@ -107,6 +120,43 @@ impl IntoResponse for SfError {
                 .then_some(self.fields.as_slice()),
         };
         (self.status, axum::Json([item])).into_response()
+    }
+}
+
+/// An address part that cannot be read names nothing: Salesforce's `NOT_FOUND`, saying why.
+impl From<PathRejection> for SfError {
+    fn from(rejection: PathRejection) -> Self {
+        match rejection {
+            PathRejection::FailedToDeserializePathParams(e) => {
+                Self::unreadable_address(e.body_text())
+            }
+            other => {
+                tracing::error!(cause = %other.body_text(), "a route and its handler disagree");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "UNKNOWN_EXCEPTION",
+                    "An unexpected error occurred.",
+                )
+            }
+        }
+    }
+}
+
+/// `axum::extract::Path`, but an address part it cannot read is answered in Salesforce's shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = SfError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(value) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(Self(value))
     }
 }
 

@@ -18,11 +18,12 @@ pub mod values;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::routing::{MethodRouter, get, post};
 
-pub use error::SfError;
+pub use error::{Path as SfPath, SfError};
 pub use query::Cursors;
 
 use crate::store::Store;
@@ -63,11 +64,17 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiVersion {
 
 /// Answers `404 NOT_FOUND` for an address whose version this server does not serve.
 async fn check_version(
-    params: RawPathParams,
+    params: Result<RawPathParams, RawPathParamsRejection>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
+    let params = match params {
+        Ok(params) => params,
+        Err(rejection) => {
+            return SfError::unreadable_address(rejection.body_text()).into_response();
+        }
+    };
     let version = params.iter().find(|(name, _)| *name == "version");
     match version {
         Some((_, raw)) if parse_version(raw).is_none() => SfError::not_found().into_response(),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use rand::Rng;
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use super::rows::{attributes, now, value};
 use super::{ApiState, ApiVersion, SfError};
 use crate::access::Caller;
+use crate::sobjects::error::Path;
 use crate::soql::ast::Tracking;
 use crate::soql::check::{Checked, check};
 use crate::soql::parser::parse;

@@ -2,7 +2,7 @@
 //! them.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -15,6 +15,7 @@ use super::schema::{Field, SObject, Write, prop};
 use super::values::{self, Mode};
 use super::{ApiState, ApiVersion, SfError, object_named};
 use crate::access::Caller;
+use crate::sobjects::error::Path;
 
 /// The path of a record address.
 #[derive(Debug, Deserialize)]

@@ -1,9 +1,13 @@
 //! The telephony API's errors: the server's JSON error shape (`{"message", "fields"}`) with the status
 //! the Request a Callback reference implies.
 
+use axum::extract::FromRequestParts;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use contact_shared::ErrorBody;
+use serde::de::DeserializeOwned;
 
 use crate::store::StoreError;
 
@@ -22,6 +26,9 @@ pub enum TelephonyError {
         field: &'static str,
         message: String,
     },
+    /// The body is larger than the server reads: 413.
+    #[error("payload too large")]
+    PayloadTooLarge,
     /// The body or address is unusable as a whole: 400.
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -47,6 +54,13 @@ impl IntoResponse for TelephonyError {
                 body.message = format!("{field} is not valid; see fields.");
                 (StatusCode::BAD_REQUEST, body)
             }
+            Self::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorBody::new(format!(
+                    "The request body is larger than {} KB.",
+                    crate::MAX_BODY_BYTES / 1024
+                )),
+            ),
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, ErrorBody::new(message)),
             Self::RoutingDisabled(center) => (
                 StatusCode::FORBIDDEN,
@@ -70,5 +84,45 @@ impl IntoResponse for TelephonyError {
             );
         }
         response
+    }
+}
+
+impl From<PathRejection> for TelephonyError {
+    fn from(rejection: PathRejection) -> Self {
+        Self::BadRequest(format!(
+            "The address is not valid: {}.",
+            rejection.body_text()
+        ))
+    }
+}
+
+impl From<BytesRejection> for TelephonyError {
+    fn from(rejection: BytesRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::PayloadTooLarge
+        } else {
+            Self::BadRequest(format!(
+                "The request body could not be read: {}.",
+                rejection.body_text()
+            ))
+        }
+    }
+}
+
+/// `axum::extract::Path`, but an address part it cannot read is answered in the telephony shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = TelephonyError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(value) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(Self(value))
     }
 }

@@ -7,14 +7,17 @@ mod request_callback;
 mod token;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
 
 use crate::AppState;
 
 /// The telephony routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/telephony/v1/voiceCalls/{call_id}/requestCallback",
-        post(request_callback::request_callback),
-    )
+    Router::new()
+        .route(
+            "/telephony/v1/voiceCalls/{call_id}/requestCallback",
+            post(request_callback::request_callback),
+        )
+        .layer(DefaultBodyLimit::max(crate::MAX_BODY_BYTES))
 }

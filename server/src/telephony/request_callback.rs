@@ -2,14 +2,15 @@
 //! a ContactRequest is created (once per CALL ID) and its id returned as `recordId`.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use contact_shared::PreferredPhone;
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::error::TelephonyError;
+use super::error::{Path, TelephonyError};
 use super::token;
 use crate::AppState;
 use crate::ids;
@@ -135,7 +136,7 @@ pub async fn request_callback(
     State(state): State<AppState>,
     Path(call_id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, axum::Json<Value>), TelephonyError> {
     let center = token::verify(&state.call_centers, bearer(&headers)?)?;
     let content_type = headers
@@ -159,7 +160,8 @@ pub async fn request_callback(
                 .and_then(|v| one_line(v, "Telephony-Provider-Name"))
         })
         .transpose()?;
-    let body = parse_body(&body, OffsetDateTime::now_utc())?;
+    // Read only now, so a caller without a valid token learns nothing about the body.
+    let body = parse_body(&body?, OffsetDateTime::now_utc())?;
     let internal_name = center.internal_name.clone();
     let (id, created) = state
         .store

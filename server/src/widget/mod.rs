@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
-use tower_http::services::ServeDir;
+use tower_http::services::ServeFile;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::AppError;
@@ -27,22 +27,35 @@ const ASSETS_PATH: &str = "/widget";
 pub struct WidgetAssets {
     dir: PathBuf,
     loader: Option<String>,
+    /// The files the loader names, relative to the folder; nothing else in it is served.
+    named: Vec<String>,
 }
 
 impl WidgetAssets {
     /// Finds the built widget in `dir`. A missing or incomplete build is logged, and `/widget.js` then
     /// answers 503 until the server is restarted after a build.
     pub fn load(dir: &Path) -> Self {
-        let loader = match build_loader(dir) {
-            Ok(loader) => Some(loader),
+        let built = build_loader(dir).and_then(|loader| Ok((loader, template::assets(dir)?)));
+        let (loader, named) = match built {
+            Ok((loader, assets)) => {
+                let mut named = vec![assets.glue, assets.wasm, assets.css];
+                named.extend(
+                    assets
+                        .locales
+                        .iter()
+                        .map(|name| format!("{}/{name}", template::LOCALES_DIR)),
+                );
+                (Some(loader), named)
+            }
             Err(problem) => {
                 tracing::warn!(dir = %dir.display(), "widget not served: {problem}");
-                None
+                (None, Vec::new())
             }
         };
         Self {
             dir: dir.to_owned(),
             loader,
+            named,
         }
     }
 
@@ -52,31 +65,42 @@ impl WidgetAssets {
     }
 
     /// `GET /widget.js` and `GET /widget/*`, readable from any origin (the loader fetches the assets with
-    /// CORS so their integrity can be checked). The build's `.br` and `.gz` files are served to browsers
-    /// that accept them; the loader, written at start-up, is compressed as it is sent.
+    /// CORS so their integrity can be checked). Only the assets the loader names are served, each with its
+    /// build's `.br` or `.gz` to browsers that accept them; the rest of the folder (Trunk's page, the
+    /// loader's source, the compressed files by their own names) is not. The loader, written at start-up,
+    /// is compressed as it is sent.
     pub fn routes<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         let loader = self.loader.clone();
-        let assets = Router::new()
-            .fallback_service(
-                ServeDir::new(&self.dir)
-                    .precompressed_br()
-                    .precompressed_gzip(),
-            )
-            .layer(SetResponseHeaderLayer::overriding(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=31536000, immutable"),
-            ))
-            .layer(SetResponseHeaderLayer::appending(
-                header::VARY,
-                HeaderValue::from_static("accept-encoding"),
-            ));
-        Router::new()
-            .route(
-                "/widget.js",
-                get(move || serve_loader(loader.clone())).layer(CompressionLayer::new()),
-            )
-            .nest(ASSETS_PATH, assets)
-            .layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
+        let mut routes = Router::new().route(
+            "/widget.js",
+            get(move || serve_loader(loader.clone())).layer(CompressionLayer::new()),
+        );
+        // Without a build there is nothing to nest (axum refuses an empty router); the app's own
+        // fallback answers 404.
+        if !self.named.is_empty() {
+            let mut assets = Router::new();
+            for name in &self.named {
+                assets = assets.route_service(
+                    &format!("/{name}"),
+                    ServeFile::new(self.dir.join(name))
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                );
+            }
+            // On the assets only: a 404 must not be cached for a year.
+            let assets = assets
+                .route_layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                ))
+                .route_layer(SetResponseHeaderLayer::appending(
+                    header::VARY,
+                    HeaderValue::from_static("accept-encoding"),
+                ))
+                .fallback(crate::error::not_found);
+            routes = routes.nest(ASSETS_PATH, assets);
+        }
+        routes.layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
     }
 }
 

@@ -360,3 +360,17 @@ async fn every_malformed_or_hostile_submission_is_refused_in_the_error_shape_and
         "and still takes a valid request"
     );
 }
+
+#[tokio::test]
+async fn address_parts_that_are_not_utf8_are_refused_in_the_json_shape() {
+    let app = TestApp::new();
+    for path in ["/api/v1/sites/%FF%FE", "/api/v1/sites/%FF/callback-slots"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{path}");
+        let body = error_body(&response);
+        assert!(
+            body.message.contains("address is not valid"),
+            "{path}: {body:?}"
+        );
+    }
+}

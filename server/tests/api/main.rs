@@ -8,6 +8,7 @@ mod health;
 mod idempotency;
 mod process;
 mod sites;
+mod slow_readers;
 mod sobjects;
 mod support;
 mod widget;

@@ -333,3 +333,50 @@ async fn metrics_are_served_on_their_own_listener_only() {
         .unwrap();
     assert!(child.wait().unwrap().success());
 }
+
+#[tokio::test]
+async fn a_sites_file_turns_the_demo_page_off() {
+    let demo_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let sites = dir.path().join("sites.toml");
+    std::fs::write(&sites, crate::support::ONE_SITE).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_contact-server"))
+        .args(["--listen", "127.0.0.1:0", "--no-metrics"])
+        .args(["--demo-listen", &format!("127.0.0.1:{demo_port}")])
+        .args(["--widget-dir", "/nonexistent", "--sites"])
+        .arg(&sites)
+        .arg("--database")
+        .arg(dir.path().join("d.sqlite3"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut server = Killed(child);
+    let line = BufReader::new(server.0.stdout.take().unwrap())
+        .lines()
+        .next()
+        .unwrap()
+        .unwrap();
+    let api = line.trim_start_matches("API and widget:").trim().to_owned();
+    // Once the API answers, every listener the server opens is open.
+    let health = reqwest::get(format!("{api}/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", demo_port)).is_err(),
+        "nothing listens on the demo address when a sites file is given"
+    );
+}
+
+/// A server process that a failed test does not leave running.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -23,6 +23,9 @@ fn fake_build() -> tempfile::TempDir {
     // What `cargo xtask build` writes beside each asset; the contents only need to differ.
     std::fs::write(dir.path().join("contact-widget-1a2b_bg.wasm.br"), b"brotli").unwrap();
     std::fs::write(dir.path().join("contact-widget-1a2b_bg.wasm.gz"), b"gzip").unwrap();
+    // What Trunk and the build leave beside the assets, which the loader does not name.
+    std::fs::write(dir.path().join("index.html"), "<html>trunk</html>").unwrap();
+    std::fs::write(dir.path().join("locales/en.json.br"), b"brotli").unwrap();
     dir
 }
 
@@ -147,4 +150,48 @@ async fn the_loader_is_compressed_for_browsers_that_accept_it() {
         response.headers[header::CACHE_CONTROL],
         "public, max-age=300"
     );
+}
+
+#[tokio::test]
+async fn only_the_assets_the_loader_names_are_served() {
+    let build = fake_build();
+    let app = TestApp::with_widget_dir(Some(build.path()));
+    for named in [
+        "/widget/contact-widget-1a2b.js",
+        "/widget/contact-widget-1a2b_bg.wasm",
+        "/widget/widget-3c4d.css",
+        "/widget/locales/en.json?v=44136fa3",
+    ] {
+        assert_eq!(app.get(named).await.status, StatusCode::OK, "{named}");
+    }
+    let table = [
+        ("/widget/index.html", "Trunk's page"),
+        (
+            "/widget/widget.js",
+            "the loader before its hashes are written",
+        ),
+        (
+            "/widget/contact-widget-1a2b_bg.wasm.br",
+            "a compressed file by its own name",
+        ),
+        (
+            "/widget/locales/en.json.br",
+            "a compressed locale by its own name",
+        ),
+        ("/widget/nothing.js", "a file that does not exist"),
+        ("/widget/", "the folder"),
+    ];
+    for (path, what) in table {
+        let response = app.get(path).await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{what}");
+        error_body(&response);
+        assert_ne!(
+            response
+                .headers
+                .get(header::CACHE_CONTROL)
+                .map(|v| v.to_str().unwrap()),
+            Some("public, max-age=31536000, immutable"),
+            "{what}: a refusal is not cached for a year"
+        );
+    }
 }

@@ -302,3 +302,47 @@ async fn call_centers_are_readable_and_described_but_not_writable() {
         .await;
     assert_eq!(create.status, 403, "{}", create.body);
 }
+
+#[tokio::test]
+async fn a_body_over_the_server_s_limit_is_refused_in_the_api_s_shape() {
+    let t = Callbacks::new().await;
+    let padding = "x".repeat(3 * 1024 * 1024);
+    let body = format!(r#"{{"callbackNumber": "+18445791189", "pad": "{padding}"}}"#);
+    let response = t
+        .request_callback(
+            "call-big",
+            Some(&good_token()),
+            Some("application/json"),
+            &body,
+        )
+        .await;
+    assert_eq!(response.status, 413);
+    assert!(
+        response.body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("larger than 16 KB")),
+        "{}",
+        response.body
+    );
+}
+
+#[tokio::test]
+async fn a_call_id_that_is_not_utf8_is_refused_in_the_api_s_shape() {
+    let t = Callbacks::new().await;
+    let response = t
+        .request_callback(
+            "%FF%FE",
+            Some(&good_token()),
+            Some("application/json"),
+            &body(),
+        )
+        .await;
+    assert_eq!(response.status, 400);
+    assert!(
+        response.body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("address is not valid")),
+        "{}",
+        response.body
+    );
+}

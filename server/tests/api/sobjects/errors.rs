@@ -201,6 +201,24 @@ async fn each_error_has_salesforces_code_and_status() {
             "NOT_FOUND",
             "an address the API does not have",
         ),
+        (
+            "GET",
+            "/sobjects/%FF/describe".into(),
+            Some(api.write.as_str()),
+            None,
+            404,
+            "NOT_FOUND",
+            "an object name that is not UTF-8",
+        ),
+        (
+            "GET",
+            "/sobjects/ContactRequest/%FF%FE".into(),
+            Some(api.write.as_str()),
+            None,
+            404,
+            "NOT_FOUND",
+            "a record id that is not UTF-8",
+        ),
     ];
     for (method, path, token, body, status, expected, why) in table {
         let response = api.call(method, &path, token, body).await;
