@@ -51,10 +51,9 @@ pub enum AppError {
     WidgetNotBuilt,
     #[error("internal error: {0}")]
     Internal(String),
-    #[error(transparent)]
-    Site(#[from] crate::sites::SiteError),
-    #[error(transparent)]
-    Identity(#[from] crate::sites::IdentityError),
+    /// A refusal a feature defines for itself (see [`Refusal`]).
+    #[error("{0}")]
+    Refused(Box<dyn Refusal>),
     #[error("{0} requires sign-in")]
     SignInRequired(String),
     #[error("{0} has no call center")]
@@ -78,14 +77,8 @@ impl AppError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Store(_) | Self::WidgetNotBuilt => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::Site(crate::sites::SiteError::Unknown(_)) => StatusCode::NOT_FOUND,
-            Self::Site(crate::sites::SiteError::Unnamed) => StatusCode::BAD_REQUEST,
-            Self::Site(
-                crate::sites::SiteError::OriginNotAllowed { .. }
-                | crate::sites::SiteError::UnusableOrigin(_),
-            )
-            | Self::SignInRequired(_) => StatusCode::FORBIDDEN,
-            Self::Identity(_) => StatusCode::UNAUTHORIZED,
+            Self::SignInRequired(_) => StatusCode::FORBIDDEN,
+            Self::Refused(refusal) => refusal.status(),
         }
     }
 
@@ -152,8 +145,7 @@ impl AppError {
                 tracing::error!("widget assets missing: build the widget with `cargo xtask run`");
                 ErrorBody::new("The widget is not available on this server yet.")
             }
-            Self::Site(error) => ErrorBody::new(error.to_string()),
-            Self::Identity(error) => ErrorBody::new(error.to_string()),
+            Self::Refused(refusal) => ErrorBody::new(refusal.to_string()),
             Self::SignInRequired(site) => {
                 ErrorBody::new(format!("Sign in to {site} to send a contact request."))
             }
@@ -177,7 +169,7 @@ impl IntoResponse for AppError {
             }
             _ => None,
         };
-        let challenge = matches!(self, Self::Identity(_));
+        let challenge = matches!(&self, Self::Refused(refusal) if refusal.asks_for_token());
         let mut response = (status, axum::Json(self.body())).into_response();
         if let Some(seconds) = retry_after {
             response
@@ -191,6 +183,23 @@ impl IntoResponse for AppError {
             );
         }
         response
+    }
+}
+
+/// A refusal that a feature defines beside its own error type (an unknown site, an identity token that
+/// does not verify): its message says what to fix, and it chooses its status. Features implement this,
+/// so this module names none of them and depends on no feature.
+pub trait Refusal: std::error::Error + Send + Sync + 'static {
+    fn status(&self) -> StatusCode;
+    /// Whether the answer asks the client for a fresh bearer token (`WWW-Authenticate`).
+    fn asks_for_token(&self) -> bool {
+        false
+    }
+}
+
+impl<R: Refusal> From<R> for AppError {
+    fn from(refusal: R) -> Self {
+        Self::Refused(Box::new(refusal))
     }
 }
 

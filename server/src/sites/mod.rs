@@ -205,6 +205,27 @@ pub enum SiteError {
     UnusableOrigin(String),
 }
 
+impl crate::error::Refusal for SiteError {
+    fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            Self::Unknown(_) => StatusCode::NOT_FOUND,
+            Self::Unnamed => StatusCode::BAD_REQUEST,
+            Self::OriginNotAllowed { .. } | Self::UnusableOrigin(_) => StatusCode::FORBIDDEN,
+        }
+    }
+}
+
+impl crate::error::Refusal for IdentityError {
+    fn status(&self) -> axum::http::StatusCode {
+        axum::http::StatusCode::UNAUTHORIZED
+    }
+
+    fn asks_for_token(&self) -> bool {
+        true
+    }
+}
+
 /// The site `key` names, when the page asking (its `Origin`, if the browser sent one) may use it.
 fn site_for_page<'a>(
     state: &'a crate::AppState,
