@@ -105,8 +105,14 @@ pub async fn app_with_centers(dir: tempfile::TempDir, centers: &str, sites: &str
             contact_server::protection::Protection::off(),
         )
     };
+    let queries = std::sync::Arc::clone(&state.queries);
     let router = contact_server::app(state, &widget);
-    TestApp { router, store, dir }
+    TestApp {
+        router,
+        store,
+        queries,
+        dir,
+    }
 }
 
 impl Callbacks {
