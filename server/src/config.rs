@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand};
 
 /// The contact-request server.
@@ -130,6 +131,55 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub protection: ProtectionArgs,
+
+    #[command(flatten)]
+    pub reads: ReadArgs,
+}
+
+/// How the store's reads are shared among the API's callers.
+#[derive(Debug, Clone, Args)]
+pub struct ReadArgs {
+    /// Read connections for the API's reads and queries (token checks and probes have their own). The
+    /// default is two per core.
+    #[arg(
+        long,
+        env = "CRW_READ_CONNECTIONS",
+        default_value_t = crate::store::default_read_connections(),
+        value_parser = clap::value_parser!(u16).range(1..=256).map(usize::from),
+        global = true
+    )]
+    pub read_connections: usize,
+
+    /// Seconds one statement of a SOQL query may run before it is stopped and answered `QUERY_TIMEOUT`.
+    #[arg(
+        long,
+        env = "CRW_QUERY_TIMEOUT_SECS",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub query_timeout_secs: u64,
+
+    /// SOQL queries one API user may run at once; more are answered `REQUEST_LIMIT_EXCEEDED`.
+    #[arg(
+        long,
+        env = "CRW_QUERIES_PER_USER",
+        default_value_t = 2,
+        value_parser = clap::value_parser!(u16).range(1..).map(usize::from),
+        global = true
+    )]
+    pub queries_per_user: usize,
+}
+
+impl ReadArgs {
+    /// The API's query limits these flags set; the rest keep their defaults.
+    pub fn query_limits(&self) -> crate::sobjects::QueryLimits {
+        crate::sobjects::QueryLimits {
+            timeout: std::time::Duration::from_secs(self.query_timeout_secs),
+            per_user: self.queries_per_user,
+            ..Default::default()
+        }
+    }
 }
 
 /// Limits, rate limits, bot friction and metrics: the defaults suit a public form on many sites.

@@ -52,6 +52,8 @@ pub struct AppState {
     pub protection: Arc<protection::Protection>,
     /// The call centers of `--call-centers` (none without the file).
     pub call_centers: call_centers::CallCenters,
+    /// The Salesforce-compatible API's query limits and open cursors.
+    pub queries: Arc<sobjects::Queries>,
 }
 
 impl AppState {
@@ -63,6 +65,7 @@ impl AppState {
             sites: Arc::new(sites),
             protection: Arc::new(protection),
             call_centers: call_centers::CallCenters::default(),
+            queries: sobjects::Queries::new(sobjects::QueryLimits::default()),
         }
     }
 }
@@ -93,9 +96,15 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         .merge(protection::routes(cors))
         .merge(health::routes())
         .merge(sites::routes())
-        .merge(sobjects::routes(state.store.clone()))
+        .merge(sobjects::routes(
+            state.store.clone(),
+            Arc::clone(&state.queries),
+        ))
         .merge(telephony::routes())
-        .merge(callbacks::routes(state.store.clone()))
+        .merge(callbacks::routes(
+            state.store.clone(),
+            Arc::clone(&state.queries),
+        ))
         .with_state(state)
         .merge(widget.routes())
         .fallback(error::not_found);

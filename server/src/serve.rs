@@ -19,7 +19,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(path) => crate::call_centers::file::load(path).map_err(anyhow::Error::msg)?,
         None => crate::call_centers::CallCenters::default(),
     };
-    let store = Store::open_sqlite(&args.database)
+    let store = Store::open_sqlite_with(&args.database, args.reads.read_connections)
         .with_context(|| format!("cannot open the database {}", args.database.display()))?;
     let listener = bind(args.listen).await?;
     let api_addr = listener.local_addr()?;
@@ -84,6 +84,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let app = crate::app(
         AppState {
             call_centers,
+            queries: crate::sobjects::Queries::new(args.reads.query_limits()),
             ..AppState::new(store.clone(), Sites::new(sites), protection)
         },
         &widget,

@@ -137,8 +137,9 @@ pub async fn list(store: &Store) -> Result<Vec<TokenInfo>, StoreError> {
 /// The grant behind a live token of an active user, if any.
 pub async fn verify(store: &Store, token: &str) -> Result<Option<Grant>, StoreError> {
     let token_hash = hash(token);
+    // On the probes' connections: every API call checks its token, and no query may make it wait.
     store
-        .read(move |conn| {
+        .probe(move |conn| {
             conn.query_row(
                 "SELECT t.user_id, t.scope FROM access_tokens t JOIN users u ON u.id = t.user_id
                   WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND u.is_active = 1",

@@ -13,16 +13,13 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::sobjects::{ApiState, Cursors};
+use crate::sobjects::{ApiState, Queries};
 use crate::store::Store;
 
 /// The routing routes, under Salesforce's custom REST namespace (`/services/apexrest/`), with the API's
 /// bearer tokens and error shape.
-pub fn routes<S: Clone + Send + Sync + 'static>(store: Store) -> Router<S> {
-    let state = ApiState {
-        store,
-        cursors: Arc::new(Cursors::default()),
-    };
+pub fn routes<S: Clone + Send + Sync + 'static>(store: Store, queries: Arc<Queries>) -> Router<S> {
+    let state = ApiState { store, queries };
     Router::new()
         .route(
             "/services/apexrest/callbacks/routable",

@@ -2,7 +2,9 @@
 //! `{"message", "errorCode", "fields"}` with the status Salesforce answers with.
 //!
 //! Use the constructor named for the case; each carries Salesforce's `errorCode`. Store failures answer
-//! 503 `SERVER_UNAVAILABLE` and are logged once with their cause.
+//! 503 `SERVER_UNAVAILABLE` and are logged once with their cause; the two a client's query can cause are
+//! its own 400s: a statement past the database's limits (`QUERY_TOO_COMPLICATED`) and one past its time
+//! (`QUERY_TIMEOUT`).
 
 use axum::extract::FromRequestParts;
 use axum::extract::rejection::PathRejection;
@@ -92,6 +94,17 @@ impl SfError {
         )
     }
 
+    /// The caller already runs as many queries as it may at once.
+    pub fn too_many_queries(limit: usize) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "REQUEST_LIMIT_EXCEEDED",
+            format!(
+                "ConcurrentQueries Limit exceeded: this user already runs {limit} queries at once; send the next when one has been answered."
+            ),
+        )
+    }
+
     pub fn json(detail: impl std::fmt::Display) -> Self {
         Self::bad_request(
             "JSON_PARSER_ERROR",
@@ -102,6 +115,25 @@ impl SfError {
 
 impl From<StoreError> for SfError {
     fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Refused(reason) => {
+                tracing::warn!(%reason, "a query was refused by the database");
+                return Self::bad_request(
+                    "QUERY_TOO_COMPLICATED",
+                    format!(
+                        "Query is too complicated for the database ({reason}); use fewer conditions or fields, or split it into several queries."
+                    ),
+                );
+            }
+            StoreError::Interrupted => {
+                return Self::bad_request(
+                    "QUERY_TIMEOUT",
+                    "Your query request was running for too long and was stopped: filter on fewer \
+                     conditions (a LIKE starting with % reads every record), or add a LIMIT.",
+                );
+            }
+            _ => {}
+        }
         tracing::error!(%error, "store unavailable");
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,

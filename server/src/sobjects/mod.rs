@@ -4,6 +4,7 @@
 
 pub mod call_objects;
 mod changes;
+mod cursors;
 mod describe;
 mod error;
 mod persist;
@@ -24,7 +25,7 @@ use axum::http::request::Parts;
 use axum::routing::{MethodRouter, get, post};
 
 pub use error::{Path as SfPath, SfError};
-pub use query::Cursors;
+pub use query::{Queries, QueryLimits, Running};
 
 use crate::store::Store;
 
@@ -35,11 +36,11 @@ pub const LATEST_VERSION: u32 = 62;
 /// The largest body the API reads.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// What the API's handlers reach: the store and the open query cursors.
+/// What the API's handlers reach: the store and the query state (limits, open cursors).
 #[derive(Clone)]
 pub struct ApiState {
     pub store: Store,
-    pub cursors: Arc<Cursors>,
+    pub queries: Arc<Queries>,
 }
 
 /// The API version of the address, `NN.N` with NN at least 45.
@@ -106,11 +107,8 @@ fn both(router: Router<ApiState>, path: &str, route: MethodRouter<ApiState>) -> 
 }
 
 /// Every API route, with its own state, errors and fallback, to be merged into the app.
-pub fn routes<S: Clone + Send + Sync + 'static>(store: Store) -> Router<S> {
-    let state = ApiState {
-        store,
-        cursors: Arc::new(Cursors::default()),
-    };
+pub fn routes<S: Clone + Send + Sync + 'static>(store: Store, queries: Arc<Queries>) -> Router<S> {
+    let state = ApiState { store, queries };
     let v = "/{version}";
     let mut api = Router::new().route("/", get(describe::versions));
     api = both(api, v, get(describe::resources));

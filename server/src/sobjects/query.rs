@@ -2,69 +2,118 @@
 //! rest from a server-side cursor; `FOR VIEW` and `FOR REFERENCE` record the caller's view dates.
 
 use std::collections::HashMap;
+use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use rand::Rng;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::cursors::{self, Cursor, Cursors, Plan};
 use super::rows::{attributes, now, value};
 use super::{ApiState, ApiVersion, SfError};
 use crate::access::Caller;
 use crate::sobjects::error::Path;
 use crate::soql::ast::Tracking;
-use crate::soql::check::{Checked, check};
+use crate::soql::check::check;
 use crate::soql::parser::parse;
-use crate::soql::sql::{Translated, translate};
+use crate::soql::sql::translate;
 
 /// Rows per batch unless the client asks otherwise, and the bounds Salesforce puts on `batchSize`.
 const DEFAULT_BATCH: u64 = 2_000;
 const MIN_BATCH: u64 = 200;
-/// How long an unused cursor lives, and how many may be open.
-const CURSOR_LIFETIME: Duration = Duration::from_secs(15 * 60);
-const MAX_CURSORS: usize = 10_000;
 
-/// One open query: what it selects, for whom, and how far the client has read.
-struct Cursor {
-    query: Arc<Checked>,
-    translated: Arc<Translated>,
-    user: String,
-    total: u64,
-    batch: u64,
-    touched: Instant,
+/// How much of the store one caller's queries may take.
+#[derive(Debug, Clone)]
+pub struct QueryLimits {
+    /// How long one statement of a query may run before it is stopped (`QUERY_TIMEOUT`).
+    pub timeout: Duration,
+    /// How many queries one user may run at once (`REQUEST_LIMIT_EXCEEDED` past it).
+    pub per_user: usize,
+    /// How many records of one batch `FOR VIEW`/`FOR REFERENCE` marks, at most.
+    pub tracked_per_batch: usize,
+    /// How often one user's batches may mark records; past it a batch is answered without marking.
+    pub tracking: Quota,
+    /// How long an unused cursor lives.
+    pub cursor_lifetime: Duration,
+    /// How often expired cursors are dropped.
+    pub sweep_every: Duration,
 }
 
-/// The open query cursors, by locator.
-#[derive(Default)]
-pub struct Cursors(Mutex<HashMap<String, Cursor>>);
-
-impl Cursors {
-    fn open(&self, cursor: Cursor) -> String {
-        let mut rng = rand::rng();
-        let id: String = (0..15)
-            .map(|_| {
-                char::from(
-                    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                        [rng.random_range(0..62)],
-                )
-            })
-            .collect();
-        let key = format!("01g{id}");
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.retain(|_, c| c.touched.elapsed() < CURSOR_LIFETIME);
-        if map.len() >= MAX_CURSORS
-            && let Some(oldest) = map
-                .iter()
-                .min_by_key(|(_, c)| c.touched)
-                .map(|(k, _)| k.clone())
-        {
-            map.remove(&oldest);
+impl Default for QueryLimits {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(5),
+            per_user: 2,
+            tracked_per_batch: 200,
+            tracking: Quota::per_minute(NonZeroU32::new(30).expect("non-zero"))
+                .allow_burst(NonZeroU32::new(10).expect("non-zero")),
+            cursor_lifetime: Duration::from_secs(15 * 60),
+            sweep_every: Duration::from_secs(60),
         }
-        map.insert(key.clone(), cursor);
-        key
+    }
+}
+
+/// The server's query state: its limits, the open cursors, the queries running per user, and the rate
+/// at which each user's queries mark view dates.
+pub struct Queries {
+    pub limits: QueryLimits,
+    pub cursors: Arc<Cursors>,
+    running: Mutex<HashMap<String, usize>>,
+    tracking: DefaultKeyedRateLimiter<String>,
+}
+
+/// One running query of a user; the user may run another once it is dropped.
+pub struct Running {
+    queries: Arc<Queries>,
+    user: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let mut running = self.queries.running();
+        if let Some(n) = running.get_mut(&self.user) {
+            *n -= 1;
+            if *n == 0 {
+                running.remove(&self.user);
+            }
+        }
+    }
+}
+
+impl Queries {
+    /// The query state for `limits`, with its cursors swept on a timer (inside a Tokio runtime).
+    pub fn new(limits: QueryLimits) -> Arc<Self> {
+        let cursors = Arc::new(Cursors::new(limits.cursor_lifetime));
+        cursors::sweep_every(&cursors, limits.sweep_every);
+        Arc::new(Self {
+            tracking: RateLimiter::keyed(limits.tracking),
+            limits,
+            cursors,
+            running: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn running(&self) -> std::sync::MutexGuard<'_, HashMap<String, usize>> {
+        // Each change is one step that cannot panic halfway, so a poisoned lock is safe.
+        self.running.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts one more running query of `user`, unless it already runs as many as it may.
+    pub fn enter(self: &Arc<Self>, user: &str) -> Option<Running> {
+        let mut running = self.running();
+        let n = running.entry(user.to_owned()).or_insert(0);
+        if *n >= self.limits.per_user {
+            return None;
+        }
+        *n += 1;
+        Some(Running {
+            queries: Arc::clone(self),
+            user: user.to_owned(),
+        })
     }
 }
 
@@ -124,26 +173,45 @@ async fn run(
     let checked = parse(&text)
         .and_then(|tree| check(&tree, time::OffsetDateTime::now_utc()))
         .map_err(|e| SfError::bad_request(e.code, e.render(&text)))?;
+    let _running = enter(&state, &caller)?;
     let translated = translate(&checked, &caller.user_id, all_rows);
-    let count = translated.count(&checked);
+    let count = translated.count;
     let total: i64 = state
         .store
-        .read(move |conn| {
+        .query(state.queries.limits.timeout, move |conn| {
             conn.query_row(&count.sql, rusqlite::params_from_iter(count.params), |r| {
                 r.get(0)
             })
         })
         .await?;
     let total = u64::try_from(total).unwrap_or(0);
-    let cursor = Cursor {
-        query: Arc::new(checked),
-        translated: Arc::new(translated),
-        user: caller.user_id,
-        total,
-        batch: batch_size(&headers),
-        touched: Instant::now(),
+    let plan = Plan {
+        object: checked.object,
+        fields: checked.fields,
+        tracking: checked.tracking,
+        page: translated.page,
     };
+    let batch = batch_size(&headers);
+    if total > batch && plan.fields.is_some() && plan.bytes() > cursors::MAX_BYTES {
+        return Err(SfError::bad_request(
+            "QUERY_TOO_COMPLICATED",
+            format!(
+                "This query matches {total} records, more than one batch of {batch}, and its filter is too large \
+                 to keep for paging (over {} KiB): shorten its IN lists, or add a LIMIT of at most {batch}.",
+                cursors::MAX_BYTES / 1024
+            ),
+        ));
+    }
+    let cursor = Cursor::new(Arc::new(plan), caller.user_id, total, batch);
     answer(&state, &version.0, cursor, 0, None).await
+}
+
+/// Counts a running query of the caller, or refuses it when the caller runs as many as it may.
+fn enter(state: &ApiState, caller: &Caller) -> Result<Running, SfError> {
+    state
+        .queries
+        .enter(&caller.user_id)
+        .ok_or_else(|| SfError::too_many_queries(state.queries.limits.per_user))
 }
 
 /// `GET query/{locator}`: the next batch of an open query.
@@ -161,17 +229,12 @@ pub async fn more(
     };
     let (key, position) = locator.split_once('-').ok_or_else(invalid)?;
     let position: u64 = position.parse().map_err(|_| invalid())?;
-    let cursor = {
-        let mut map = state.cursors.0.lock().unwrap_or_else(|p| p.into_inner());
-        let found = map
-            .get(key)
-            .filter(|c| c.user == caller.user_id && c.touched.elapsed() < CURSOR_LIFETIME);
-        if found.is_none() {
-            map.remove(key);
-            return Err(invalid());
-        }
-        map.remove(key).ok_or_else(invalid)?
-    };
+    let _running = enter(&state, &caller)?;
+    let cursor = state
+        .queries
+        .cursors
+        .take(key, &caller.user_id)
+        .ok_or_else(invalid)?;
     if position >= cursor.total {
         return Err(invalid());
     }
@@ -181,25 +244,27 @@ pub async fn more(
 async fn answer(
     state: &ApiState,
     version: &str,
-    mut cursor: Cursor,
+    cursor: Cursor,
     position: u64,
     key: Option<String>,
 ) -> Result<axum::Json<Value>, SfError> {
     let total = cursor.total;
-    let Some(fields) = cursor.query.fields.clone() else {
+    let plan = Arc::clone(&cursor.plan);
+    if plan.fields.is_none() {
         return Ok(axum::Json(
             json!({ "totalSize": total, "done": true, "records": [] }),
         ));
-    };
+    }
     let take = cursor.batch.min(total.saturating_sub(position));
-    let page = cursor.translated.page(&cursor.query, position, take);
-    let object = cursor.query.object;
     let version_owned = version.to_owned();
+    let read = Arc::clone(&plan);
     let (records, ids) = state
         .store
-        .read(move |conn| {
-            let mut statement = conn.prepare(&page.sql)?;
-            let mut rows = statement.query(rusqlite::params_from_iter(page.params))?;
+        .query(state.queries.limits.timeout, move |conn| {
+            let plan = read;
+            let fields = plan.fields.as_deref().unwrap_or_default();
+            let mut statement = conn.prepare(&plan.page.sql(position, take))?;
+            let mut rows = statement.query(rusqlite::params_from_iter(plan.page.params()))?;
             let mut records = Vec::new();
             let mut ids = Vec::new();
             while let Some(row) = rows.next()? {
@@ -207,7 +272,7 @@ async fn answer(
                 let mut map = serde_json::Map::new();
                 map.insert(
                     "attributes".into(),
-                    attributes(object, &version_owned, Some(&id)),
+                    attributes(plan.object, &version_owned, Some(&id)),
                 );
                 for (index, field) in fields.iter().enumerate() {
                     map.insert(field.name.into(), value(field, row, index + 1)?);
@@ -218,41 +283,44 @@ async fn answer(
             Ok((records, ids))
         })
         .await?;
-    if let Some(tracking) = cursor.query.tracking {
-        track(state, object.views_table, &cursor.user, ids, tracking).await?;
+    if let Some(tracking) = plan.tracking {
+        track(state, plan.object.views_table, &cursor.user, ids, tracking).await?;
     }
     let next = position + records.len() as u64;
     let mut body = json!({ "totalSize": total, "done": next >= total, "records": records });
     if next < total && !records.is_empty() {
-        cursor.touched = Instant::now();
+        let cursors = &state.queries.cursors;
         let key = match key {
             Some(key) => {
-                state
-                    .cursors
-                    .0
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(key.clone(), cursor);
+                cursors.put_back(key.clone(), cursor);
                 key
             }
-            None => state.cursors.open(cursor),
+            None => cursors.open(cursor),
         };
         body["nextRecordsUrl"] = json!(format!("/services/data/v{version}/query/{key}-{next}"));
     }
     Ok(axum::Json(body))
 }
 
-/// Records that the caller viewed (and so referenced) or referenced these records just now.
+/// Records that the caller viewed (and so referenced) or referenced these records just now: a write on
+/// the one writer, which a read token makes too, so it is bounded: the first
+/// [`QueryLimits::tracked_per_batch`] records of a batch, and batches at [`QueryLimits::tracking`]'s rate
+/// per user; past the rate the batch is answered without marking.
 async fn track(
     state: &ApiState,
     table: &'static str,
     user: &str,
-    ids: Vec<String>,
+    mut ids: Vec<String>,
     tracking: Tracking,
 ) -> Result<(), SfError> {
     if ids.is_empty() {
         return Ok(());
     }
+    if state.queries.tracking.check_key(&user.to_owned()).is_err() {
+        metrics::counter!("crw_api_view_tracking_skipped_total").increment(1);
+        return Ok(());
+    }
+    ids.truncate(state.queries.limits.tracked_per_batch);
     let user = user.to_owned();
     let sql = match tracking {
         Tracking::View => format!(

@@ -83,7 +83,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, axum::Json(saved(&id))).into_response())
 }
 
-/// The fields `?fields=` names, or every field.
+/// The fields `?fields=` names, or every field. A field named twice is answered once, so the list is
+/// never longer than the object's fields (and SQL's column limit is out of reach).
 fn chosen_fields(
     object: &'static SObject,
     fields: Option<&str>,
@@ -91,18 +92,21 @@ fn chosen_fields(
     let Some(list) = fields.filter(|l| !l.trim().is_empty()) else {
         return Ok(object.fields.iter().collect());
     };
-    list.split(',')
-        .map(|name| {
-            let name = name.trim();
-            object.field(name).ok_or_else(|| {
-                SfError::bad_request(
-                    "INVALID_FIELD",
-                    format!("No such column '{name}' on entity '{}'", object.name),
-                )
-                .on([name])
-            })
-        })
-        .collect()
+    let mut chosen: Vec<&'static Field> = Vec::new();
+    for name in list.split(',') {
+        let name = name.trim();
+        let field = object.field(name).ok_or_else(|| {
+            SfError::bad_request(
+                "INVALID_FIELD",
+                format!("No such column '{name}' on entity '{}'", object.name),
+            )
+            .on([name])
+        })?;
+        if !chosen.iter().any(|known| known.name == field.name) {
+            chosen.push(field);
+        }
+    }
+    Ok(chosen)
 }
 
 /// Reads one record of `object` where `column = value`; `Err(true)` when it is in the recycle bin.

@@ -14,6 +14,15 @@ use crate::sobjects::schema::{Field, FieldType, SObject, object, prop};
 
 /// The most rows OFFSET may skip, as in Salesforce.
 pub const MAX_OFFSET: u64 = 2_000;
+/// How deep a filter's expression may be, counted as the SQL it becomes is (a list of n conditions joined
+/// by AND or OR is n - 1 deep, and each condition up to 5 more): below SQLite's limit of 1,000, with room
+/// for the clauses the translation adds.
+pub const MAX_FILTER_DEPTH: usize = 900;
+/// How many values a filter may compare with, all IN lists together: below SQLite's limit of 32,766
+/// parameters per statement.
+pub const MAX_FILTER_VALUES: usize = 30_000;
+/// The longest string a filter may hold, in characters, as in Salesforce.
+pub const MAX_FILTER_STRING: usize = 4_000;
 
 /// A query whose names and values are all checked.
 #[derive(Debug, Clone)]
@@ -90,13 +99,43 @@ pub fn check(query: &ast::Query, now: OffsetDateTime) -> Result<Checked, SoqlErr
         .as_ref()
         .map(|c| condition(object, c, now))
         .transpose()?;
-    let mut order = Vec::new();
+    if let (Some(filter), Some(where_)) = (&filter, &query.filter) {
+        let position = first_position(where_);
+        if depth(filter) > MAX_FILTER_DEPTH {
+            return Err(SoqlError {
+                code: "QUERY_TOO_COMPLICATED",
+                message: format!(
+                    "Query is too complicated: its WHERE clause joins more conditions than the server \
+                     takes (at most about {MAX_FILTER_DEPTH} in one AND or OR); split it into several queries"
+                ),
+                position,
+            });
+        }
+        if values(filter) > MAX_FILTER_VALUES {
+            return Err(SoqlError {
+                code: "QUERY_TOO_COMPLICATED",
+                message: format!(
+                    "Query is too complicated: its WHERE clause compares with more than \
+                     {MAX_FILTER_VALUES} values; split it into several queries"
+                ),
+                position,
+            });
+        }
+    }
+    let mut order: Vec<(&'static Field, bool, bool)> = Vec::new();
     for o in &query.order {
         let f = field(&o.field)?;
         if !f.has(prop::SORT) {
             return Err(SoqlError::field(
                 o.field.position,
                 format!("field '{}' can not be sorted in a query call", f.name),
+            ));
+        }
+        // Ordering by a field twice changes nothing; refusing it bounds the clause by the object's fields.
+        if order.iter().any(|(known, _, _)| known.name == f.name) {
+            return Err(SoqlError::malformed(
+                o.field.position,
+                format!("duplicate field in ORDER BY: {}", f.name),
             ));
         }
         order.push((f, o.descending, o.nulls_first.unwrap_or(!o.descending)));
@@ -161,6 +200,7 @@ fn condition(
         Condition::Not(inner) => Filter::Not(Box::new(self::condition(object, inner, now)?)),
         Condition::Compare { field, op, value } => {
             let f = resolve(field)?;
+            short_enough(value)?;
             if *op == Op::Like && !f.ty.is_text() {
                 return Err(SoqlError::field(
                     value.position,
@@ -202,6 +242,7 @@ fn condition(
             let values = values
                 .iter()
                 .map(|v| {
+                    short_enough(v)?;
                     if v.value == Literal::Null {
                         Ok(Sql::Null)
                     } else {
@@ -212,6 +253,53 @@ fn condition(
             Filter::In(f, *negated, values)
         }
     })
+}
+
+/// Refuses a string longer than Salesforce takes in a filter (its `LIKE` pattern would also pass SQLite's).
+fn short_enough(value: &Spanned<Literal>) -> Result<(), SoqlError> {
+    match &value.value {
+        Literal::Text { value: text, .. } if text.chars().count() > MAX_FILTER_STRING => {
+            Err(SoqlError::malformed(
+                value.position,
+                format!(
+                    "a string in a WHERE clause may be at most {MAX_FILTER_STRING} characters long"
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// How deep `filter`'s SQL expression is, at most (see [`MAX_FILTER_DEPTH`]).
+fn depth(filter: &Filter) -> usize {
+    match filter {
+        Filter::And(parts) | Filter::Or(parts) => {
+            parts.len().saturating_sub(1) + parts.iter().map(depth).max().unwrap_or(0)
+        }
+        Filter::Not(inner) => 1 + depth(inner),
+        Filter::Compare(..) | Filter::IsNull(..) | Filter::Range(..) | Filter::In(..) => 5,
+    }
+}
+
+/// How many parameters `filter`'s SQL binds.
+fn values(filter: &Filter) -> usize {
+    match filter {
+        Filter::And(parts) | Filter::Or(parts) => parts.iter().map(values).sum(),
+        Filter::Not(inner) => values(inner),
+        Filter::Compare(..) => 1,
+        Filter::IsNull(..) => 0,
+        Filter::Range(..) => 2,
+        Filter::In(_, _, list) => list.len(),
+    }
+}
+
+/// Where a condition starts, for an error about the whole WHERE clause.
+fn first_position(condition: &Condition) -> usize {
+    match condition {
+        Condition::And(parts) | Condition::Or(parts) => parts.first().map_or(0, first_position),
+        Condition::Not(inner) => first_position(inner),
+        Condition::Compare { field, .. } | Condition::In { field, .. } => field.position,
+    }
 }
 
 fn wrong(field: &Field, value: &Spanned<Literal>) -> SoqlError {

@@ -14,13 +14,23 @@ pub struct Statement {
     pub params: Vec<Sql>,
 }
 
-/// The parts every statement of one query shares: the FROM and WHERE clauses with their parameters, and
-/// the ORDER BY clause.
+/// A query's statements: the count, run once, and the page, kept by its cursor and run once per batch.
 #[derive(Debug, Clone)]
 pub struct Translated {
-    from_where: String,
-    order_by: String,
+    pub count: Statement,
+    pub page: Page,
+}
+
+/// The statement that reads one batch of a query, built once. Each batch adds its LIMIT and OFFSET as
+/// integer literals (numbers of the server's, never text of the client's) and binds the parameters by
+/// reference, so a batch copies none of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The statement up to its LIMIT.
+    sql: String,
     params: Vec<Sql>,
+    /// The query's own OFFSET, which every batch skips first.
+    offset: u64,
 }
 
 /// Translates `query` for `user`; `all_rows` includes the recycle bin (queryAll).
@@ -52,55 +62,74 @@ pub fn translate(query: &Checked, user: &str, all_rows: bool) -> Translated {
         .collect();
     // A stable order makes pages of one query disjoint.
     order.push("c.seq ASC".to_owned());
-    Translated {
-        from_where,
-        order_by: order.join(", "),
+    let n = params.len();
+    // Which rows fall within LIMIT and OFFSET does not depend on their order, only how many do: the count
+    // sorts nothing.
+    let limit = query
+        .limit
+        .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+    let mut count_params = params.clone();
+    count_params.push(Sql::Integer(limit));
+    count_params.push(Sql::Integer(i64::try_from(query.offset).unwrap_or(0)));
+    let count = Statement {
+        sql: format!(
+            "SELECT count(*) FROM (SELECT 1 {from_where} LIMIT ?{} OFFSET ?{})",
+            n + 1,
+            n + 2
+        ),
+        params: count_params,
+    };
+    let mut fields = vec![query.object.field("Id").expect("every object has an Id")];
+    fields.extend(query.fields.iter().flatten().copied());
+    let page = Page {
+        sql: format!(
+            "SELECT {} {from_where} ORDER BY {}",
+            select_list(&fields),
+            order.join(", "),
+        ),
         params,
-    }
+        offset: query.offset,
+    };
+    Translated { count, page }
 }
 
-impl Translated {
-    /// Counts the rows the query covers after its OFFSET and within its LIMIT.
-    pub fn count(&self, query: &Checked) -> Statement {
-        let limit = query
-            .limit
-            .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-        let mut params = self.params.clone();
-        params.push(Sql::Integer(limit));
-        params.push(Sql::Integer(i64::try_from(query.offset).unwrap_or(0)));
-        let n = params.len();
-        Statement {
-            sql: format!(
-                "SELECT count(*) FROM (SELECT c.seq {} ORDER BY {} LIMIT ?{} OFFSET ?{})",
-                self.from_where,
-                self.order_by,
-                n - 1,
-                n
-            ),
-            params,
-        }
+impl Page {
+    /// The statement that selects `take` rows starting `skip` rows into the query's result; the first
+    /// column is the id. Bind it with [`Page::params`].
+    pub fn sql(&self, skip: u64, take: u64) -> String {
+        let skip = self.offset.saturating_add(skip).min(i64::MAX as u64);
+        let take = take.min(i64::MAX as u64);
+        format!("{} LIMIT {take} OFFSET {skip}", self.sql)
     }
 
-    /// Selects `take` rows starting `skip` rows into the query's result; the first column is the id.
-    pub fn page(&self, query: &Checked, skip: u64, take: u64) -> Statement {
-        let mut fields = vec![query.object.field("Id").expect("every object has an Id")];
-        fields.extend(query.fields.iter().flatten().copied());
-        let mut params = self.params.clone();
-        params.push(Sql::Integer(i64::try_from(take).unwrap_or(i64::MAX)));
-        params.push(Sql::Integer(
-            i64::try_from(query.offset + skip).unwrap_or(i64::MAX),
-        ));
-        let n = params.len();
+    /// The statement's parameters.
+    pub fn params(&self) -> &[Sql] {
+        &self.params
+    }
+
+    /// About how many bytes the statement holds, to bound what an open cursor keeps.
+    pub fn bytes(&self) -> usize {
+        let values: usize = self
+            .params
+            .iter()
+            .map(|p| {
+                std::mem::size_of::<Sql>()
+                    + match p {
+                        Sql::Text(text) => text.len(),
+                        Sql::Blob(blob) => blob.len(),
+                        _ => 0,
+                    }
+            })
+            .sum();
+        std::mem::size_of::<Self>() + self.sql.len() + values
+    }
+
+    /// The whole statement for one batch, for tests.
+    #[cfg(test)]
+    pub fn statement(&self, skip: u64, take: u64) -> Statement {
         Statement {
-            sql: format!(
-                "SELECT {} {} ORDER BY {} LIMIT ?{} OFFSET ?{}",
-                select_list(&fields),
-                self.from_where,
-                self.order_by,
-                n - 1,
-                n
-            ),
-            params,
+            sql: self.sql(skip, take),
+            params: self.params.clone(),
         }
     }
 }
@@ -197,10 +226,10 @@ mod tests {
 
     #[test]
     fn values_become_parameters_and_never_sql_text() {
-        let (checked, translated) = translated(
+        let (_, translated) = translated(
             "SELECT Id, Status FROM ContactRequest WHERE VisitorName__c = 'x\\' OR 1=1' OR Status IN ('New', 'a\\'b') OR Name LIKE '50\\%%'",
         );
-        let page = translated.page(&checked, 0, 10);
+        let page = translated.page.statement(0, 10);
         assert!(!page.sql.contains("OR 1=1"), "{}", page.sql);
         assert!(!page.sql.contains("a'b"), "{}", page.sql);
         assert!(page.params.contains(&Sql::Text("a'b".into())));
@@ -210,9 +239,9 @@ mod tests {
 
     #[test]
     fn relative_dates_become_day_ranges_in_utc() {
-        let (checked, translated) =
+        let (_, translated) =
             translated("SELECT Id FROM ContactRequest WHERE CreatedDate = YESTERDAY");
-        let page = translated.page(&checked, 0, 1);
+        let page = translated.page.statement(0, 1);
         assert!(
             page.params
                 .contains(&Sql::Text("2024-05-09T00:00:00.000Z".into()))
@@ -225,11 +254,11 @@ mod tests {
 
     #[test]
     fn number_literals_compare_with_number_fields_as_numbers() {
-        let (checked, translated) = translated(
+        let (_, translated) = translated(
             "SELECT Id FROM Task WHERE CallDurationInSeconds > 60 AND CallDurationInSeconds <= 90.5 \
              AND CallDurationInSeconds != -1 AND CallDurationInSeconds IN (30, 120)",
         );
-        let page = translated.page(&checked, 0, 10);
+        let page = translated.page.statement(0, 10);
         for param in [
             Sql::Integer(60),
             Sql::Real(90.5),
@@ -248,6 +277,96 @@ mod tests {
             "{}",
             page.sql
         );
+    }
+
+    /// Every shape of query past SQLite's limits is refused by the checker, before any SQL is made, with
+    /// Salesforce's codes. Before, each reached SQLite and answered `503 SERVER_UNAVAILABLE`.
+    #[test]
+    fn queries_past_sqlites_limits_are_refused_by_the_checker() {
+        let now = time::OffsetDateTime::now_utc();
+        let joined = |n: usize, joiner: &str| {
+            (0..n)
+                .map(|i| format!("VisitorName__c = 'x{i}'"))
+                .collect::<Vec<_>>()
+                .join(joiner)
+        };
+        let values = (0..12)
+            .map(|_| {
+                let list = vec!["1"; 3_000].join(",");
+                format!("CallDurationInSeconds NOT IN ({list})")
+            })
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let table = [
+            (
+                format!(
+                    "SELECT Id FROM ContactRequest WHERE {}",
+                    joined(1_001, " AND ")
+                ),
+                "QUERY_TOO_COMPLICATED",
+                "1,001 AND-ed conditions",
+            ),
+            (
+                format!(
+                    "SELECT Id FROM ContactRequest WHERE {}",
+                    joined(1_100, " OR ")
+                ),
+                "QUERY_TOO_COMPLICATED",
+                "1,100 OR-ed conditions",
+            ),
+            (
+                format!(
+                    "SELECT Id FROM ContactRequest ORDER BY {}",
+                    vec!["Name"; 2_100].join(", ")
+                ),
+                "MALFORMED_QUERY",
+                "2,100 ORDER BY terms",
+            ),
+            (
+                "SELECT Id FROM ContactRequest ORDER BY Name, CreatedDate DESC, name".to_owned(),
+                "MALFORMED_QUERY",
+                "a field ordered by twice",
+            ),
+            (
+                format!("SELECT Id FROM Task WHERE {values}"),
+                "QUERY_TOO_COMPLICATED",
+                "36,000 values, past SQLite's parameters",
+            ),
+            (
+                format!(
+                    "SELECT Id FROM ContactRequest WHERE VisitorName__c LIKE '%{}%'",
+                    "x".repeat(60_000)
+                ),
+                "MALFORMED_QUERY",
+                "a LIKE pattern past SQLite's length",
+            ),
+            (
+                format!(
+                    "SELECT Id FROM ContactRequest WHERE VisitorName__c IN ('a', '{}')",
+                    "x".repeat(4_001)
+                ),
+                "MALFORMED_QUERY",
+                "a string longer than Salesforce takes",
+            ),
+        ];
+        for (query, code, why) in table {
+            let error = check(&parse(&query).unwrap(), now).unwrap_err();
+            assert_eq!(error.code, code, "{why}: {error:?}");
+        }
+    }
+
+    /// The count reads no more than it counts: it never sorts.
+    #[test]
+    fn the_count_does_not_sort() {
+        let (_, translated) = translated(
+            "SELECT Id FROM ContactRequest WHERE Status = 'New' ORDER BY Name DESC LIMIT 5",
+        );
+        assert!(
+            !translated.count.sql.contains("ORDER BY"),
+            "{}",
+            translated.count.sql
+        );
+        assert!(translated.page.statement(0, 5).sql.contains("ORDER BY"));
     }
 
     #[test]

@@ -10,13 +10,38 @@ use tokio::sync::oneshot;
 use super::{Store, StoreError};
 
 impl Store {
-    /// Runs `query` on the read-only connection.
+    /// Runs `query` on a read-only connection of the API's pool. Dropping the future (the client went
+    /// away) stops its statement.
     pub async fn read<T: Send + 'static>(
         &self,
         query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
         match self {
             Self::Sqlite(store) => store.read(query).await,
+        }
+    }
+
+    /// Runs `query`, built from a client's query, on a read-only connection of the API's pool within
+    /// `budget`: past it, or once the future is dropped, its statement is stopped and the answer is
+    /// [`StoreError::Interrupted`]; a statement past the database's limits is [`StoreError::Refused`].
+    pub async fn query<T: Send + 'static>(
+        &self,
+        budget: std::time::Duration,
+        query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        match self {
+            Self::Sqlite(store) => store.query(budget, query).await,
+        }
+    }
+
+    /// Runs `query`, one cheap indexed look-up (a token check, say), on connections kept apart from the
+    /// API's reads, so that no number of slow queries makes it wait.
+    pub async fn probe<T: Send + 'static>(
+        &self,
+        query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        match self {
+            Self::Sqlite(store) => store.probe(query).await,
         }
     }
 

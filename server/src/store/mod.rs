@@ -8,6 +8,7 @@ mod batch;
 mod idempotency;
 mod jobs;
 mod multirow;
+mod readers;
 mod sqlite;
 
 use std::path::Path;
@@ -18,7 +19,9 @@ use serde::Serialize;
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
 pub use sqlite::SqliteStore;
 
-/// Why the store could not do what was asked. None of these is the client's fault.
+/// Why the store could not do what was asked. None of these is the client's fault, but for
+/// [`StoreError::Refused`] and [`StoreError::Interrupted`], which only a budgeted read of a client's query
+/// ([`Store::query`]) answers.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
@@ -36,6 +39,22 @@ pub enum StoreError {
     Thread(std::io::Error),
     #[error("the transaction holding this write failed: {0}")]
     BatchFailed(String),
+    #[error("a read failed: {0}")]
+    Reader(String),
+    /// The database refused the statement for its shape (past one of SQLite's limits).
+    #[error("the database refused the statement: {0}")]
+    Refused(String),
+    /// The statement ran past its budget, or its caller went away, and was stopped.
+    #[error("the statement ran past its budget and was stopped")]
+    Interrupted,
+}
+
+/// The default number of read connections for the API's reads: two per core, as a read waits on the
+/// disk as often as it computes, and at least two.
+pub fn default_read_connections() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, |cores| cores.get() * 2)
+        .clamp(2, 32)
 }
 
 /// A submission on its way into the store: the parsed request and where it came from.
@@ -116,7 +135,12 @@ pub enum Store {
 impl Store {
     /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
     pub fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
-        SqliteStore::open(path).map(Self::Sqlite)
+        Self::open_sqlite_with(path, default_read_connections())
+    }
+
+    /// As [`Store::open_sqlite`], with `readers` read connections for the API's reads and queries.
+    pub fn open_sqlite_with(path: &Path, readers: usize) -> Result<Self, StoreError> {
+        SqliteStore::open(path, readers).map(Self::Sqlite)
     }
 
     /// Stores a new request; returns once it is committed and synced to disk.

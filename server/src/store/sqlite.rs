@@ -4,19 +4,22 @@
 //! All writes go through one writer thread that owns the write connection. It takes every insert waiting
 //! in its queue and commits them in one transaction (group commit, written by [`super::batch`]); if one of
 //! its statements fails it writes them again one by one, so one failing row never takes the others with
-//! it. Reads use a separate read-only connection.
+//! it. Reads use read-only connections of their own (WAL lets them read while the writer writes): a pool
+//! for the API's reads and queries, and a small one for token checks and probes, so that slow queries
+//! can never keep those waiting (see [`super::readers`]).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use rusqlite_migration::{M, Migrations};
 use tokio::sync::{mpsc, oneshot};
 
 use super::batch;
 use super::idempotency::{self, IdempotencyKey, Inserted};
+use super::readers::{Budget, Readers};
 use super::{StoreError, StoredContactRequest, Submission};
 
 /// How many inserts one transaction takes at most. A commit costs one sync of the log, a few milliseconds
@@ -51,6 +54,9 @@ const LOG_LIMITS: LogLimits = LogLimits {
 };
 /// How many inserts may wait for the writer before submitters wait for room.
 const QUEUE: usize = 4_096;
+/// Read connections kept for token checks, probes and idempotency look-ups: each of their statements is
+/// one indexed look-up, so two are plenty, and none of the API's queries ever runs on them.
+const PROBE_CONNECTIONS: usize = 2;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -99,21 +105,26 @@ pub struct SqliteStore(Arc<Shared>);
 
 struct Shared {
     writer: mpsc::Sender<Command>,
-    reader: Mutex<Connection>,
+    /// The API's reads and queries.
+    readers: Readers,
+    /// Token checks, probes and idempotency look-ups: cheap, and never behind a query.
+    probes: Readers,
     thread: Mutex<Option<JoinHandle<()>>>,
     /// Set when the store stops, to stop the checkpointer too; the checkpointer also stops once this is
     /// the last reference (the store was dropped).
     stopped: Arc<AtomicBool>,
-    /// How many times the writer has restarted the log (see `restart_log`).
+    /// How many times the writer has restarted the log (see `restart_log`); only tests read it so far.
+    #[cfg_attr(not(test), allow(dead_code))]
     log_restarts: Arc<AtomicU64>,
 }
 
 impl SqliteStore {
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Self::open_with(path, LOG_LIMITS)
+    /// Opens the store with `readers` read connections for the API's reads and queries.
+    pub fn open(path: &Path, readers: usize) -> Result<Self, StoreError> {
+        Self::open_with(path, LOG_LIMITS, readers)
     }
 
-    fn open_with(path: &Path, log: LogLimits) -> Result<Self, StoreError> {
+    fn open_with(path: &Path, log: LogLimits, readers: usize) -> Result<Self, StoreError> {
         if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder).map_err(|source| StoreError::Folder {
                 path: folder.display().to_string(),
@@ -141,11 +152,8 @@ impl SqliteStore {
             .spawn(move || checkpoint_loop(checkpointer, stop, wanted, log))
             .map_err(StoreError::Thread)?;
 
-        let reader = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        reader.busy_timeout(std::time::Duration::from_secs(5))?;
+        let probes = Readers::open(path, PROBE_CONNECTIONS)?;
+        let readers = Readers::open(path, readers)?;
 
         let (writer, queue) = mpsc::channel(QUEUE);
         let log_restarts = Arc::new(AtomicU64::new(0));
@@ -156,7 +164,8 @@ impl SqliteStore {
             .map_err(StoreError::Thread)?;
         Ok(Self(Arc::new(Shared {
             writer,
-            reader: Mutex::new(reader),
+            readers,
+            probes,
             thread: Mutex::new(Some(thread)),
             stopped,
             log_restarts,
@@ -228,7 +237,7 @@ impl SqliteStore {
         &self,
         key: IdempotencyKey,
     ) -> Result<Option<Inserted>, StoreError> {
-        self.read(move |conn| {
+        self.probe(move |conn| {
             Ok(idempotency::find(conn, &key)?.map(|found| idempotency::replay(&key, found)))
         })
         .await
@@ -248,7 +257,7 @@ impl SqliteStore {
         if self.0.writer.is_closed() {
             return Err(StoreError::WriterStopped);
         }
-        self.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())))
+        self.probe(|conn| conn.query_row("SELECT 1", [], |_| Ok(())))
             .await
     }
 
@@ -273,21 +282,32 @@ impl SqliteStore {
             .map_err(|_| StoreError::WriterStopped)
     }
 
+    /// Runs `query` on a read connection of the API's pool; stopped if its caller goes away.
     pub(super) async fn read<T: Send + 'static>(
         &self,
         query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let shared = Arc::clone(&self.0);
-        tokio::task::spawn_blocking(move || {
-            // A panic while holding the lock cannot leave the connection half-used, so a poisoned lock is safe.
-            let conn = shared
-                .reader
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            query(&conn).map_err(StoreError::from)
-        })
-        .await
-        .map_err(|_| StoreError::WriterStopped)?
+        self.0.readers.run(Budget::Unbounded, query).await
+    }
+
+    /// Runs `query` on a read connection of the API's pool within `budget`: interrupted once the time is up
+    /// or its caller has gone, with the errors its statement's shape can cause told apart (see
+    /// [`StoreError::Refused`]).
+    pub(super) async fn query<T: Send + 'static>(
+        &self,
+        budget: std::time::Duration,
+        query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let deadline = std::time::Instant::now() + budget;
+        self.0.readers.run(Budget::Until(deadline), query).await
+    }
+
+    /// Runs `query`, one cheap look-up, on the probes' connections, which no query ever holds.
+    pub(super) async fn probe<T: Send + 'static>(
+        &self,
+        query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.0.probes.run(Budget::Unbounded, query).await
     }
 }
 
@@ -488,7 +508,7 @@ mod tests {
     async fn a_panicking_write_fails_alone_and_the_writer_goes_on() {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = super::super::Store::Sqlite(
-            SqliteStore::open(&dir.path().join("test.sqlite3")).expect("store opens"),
+            SqliteStore::open(&dir.path().join("test.sqlite3"), 2).expect("store opens"),
         );
         let panicked = store
             .write(|tx| -> rusqlite::Result<Result<(), ()>> {
@@ -607,7 +627,7 @@ mod tests {
             restart_frames: 64,
             caught_up_frames: 8,
         };
-        let store = SqliteStore::open_with(&path, limits).expect("store opens");
+        let store = SqliteStore::open_with(&path, limits, 2).expect("store opens");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
         let mut stored: i64 = 0;
         // One commit at a time: each adds a few frames, so once a restart has happened the log holds only

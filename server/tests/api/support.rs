@@ -22,6 +22,8 @@ allowed_origins = ["https://shop.example.com"]
 pub struct TestApp {
     pub router: Router,
     pub store: Store,
+    /// The API's query state, so tests can take its per-user places and read its cursors.
+    pub queries: std::sync::Arc<contact_server::sobjects::Queries>,
     pub dir: tempfile::TempDir,
 }
 
@@ -64,7 +66,7 @@ impl TestApp {
     /// this protection and fresh memory) on the same database.
     pub async fn restart(self, protection: Protection) -> Self {
         self.store.shutdown().await;
-        Self::build_in(self.dir, None, &protection_sites(), protection)
+        Self::build_in(self.dir, None, &protection_sites(), protection, None)
     }
 
     /// An app serving the sites declared in `sites_toml`, with this protection.
@@ -72,13 +74,27 @@ impl TestApp {
         Self::build(None, sites_toml, protection)
     }
 
+    /// An app whose API queries run under `limits`.
+    pub fn with_query_limits(limits: contact_server::sobjects::QueryLimits) -> Self {
+        Self::build_with(None, ONE_SITE, Protection::off(), Some(limits))
+    }
+
     fn build(
         widget_dir: Option<&std::path::Path>,
         sites_toml: &str,
         protection: Protection,
     ) -> Self {
+        Self::build_with(widget_dir, sites_toml, protection, None)
+    }
+
+    fn build_with(
+        widget_dir: Option<&std::path::Path>,
+        sites_toml: &str,
+        protection: Protection,
+        limits: Option<contact_server::sobjects::QueryLimits>,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        Self::build_in(dir, widget_dir, sites_toml, protection)
+        Self::build_in(dir, widget_dir, sites_toml, protection, limits)
     }
 
     fn build_in(
@@ -86,6 +102,7 @@ impl TestApp {
         widget_dir: Option<&std::path::Path>,
         sites_toml: &str,
         protection: Protection,
+        limits: Option<contact_server::sobjects::QueryLimits>,
     ) -> Self {
         let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
         let widget = WidgetAssets::load(widget_dir.unwrap_or(&dir.path().join("no-widget")));
@@ -96,11 +113,18 @@ impl TestApp {
             &contact_server::call_centers::CallCenters::default(),
         )
         .expect("test sites parse");
-        let router = contact_server::app(
-            AppState::new(store.clone(), Sites::new(sites), protection),
-            &widget,
-        );
-        Self { router, store, dir }
+        let mut state = AppState::new(store.clone(), Sites::new(sites), protection);
+        if let Some(limits) = limits {
+            state.queries = contact_server::sobjects::Queries::new(limits);
+        }
+        let queries = std::sync::Arc::clone(&state.queries);
+        let router = contact_server::app(state, &widget);
+        Self {
+            router,
+            store,
+            queries,
+            dir,
+        }
     }
 
     pub async fn send(&self, request: Request<Body>) -> TestResponse {

@@ -117,8 +117,14 @@ pub async fn app_with(
         call_centers,
         ..AppState::new(store.clone(), contact_server::Sites::new(sites), protection)
     };
+    let queries = std::sync::Arc::clone(&state.queries);
     let router = contact_server::app(state, &widget);
-    TestApp { router, store, dir }
+    TestApp {
+        router,
+        store,
+        queries,
+        dir,
+    }
 }
 
 impl Callbacks {

@@ -18,7 +18,15 @@ pub struct Api {
 
 impl Api {
     pub async fn new() -> Self {
-        let app = TestApp::new();
+        Self::on(TestApp::new()).await
+    }
+
+    /// An API whose queries run under `limits`.
+    pub async fn with_query_limits(limits: contact_server::sobjects::QueryLimits) -> Self {
+        Self::on(TestApp::with_query_limits(limits)).await
+    }
+
+    async fn on(app: TestApp) -> Self {
         let user = directory::add_user(
             &app.store,
             "rep@example.com".into(),
@@ -69,17 +77,30 @@ impl Api {
     }
 
     pub async fn query(&self, soql: &str) -> TestResponse {
-        let q: String = soql
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
+        self.get(&query_path(soql)).await
+    }
+
+    /// Stores `n` contact requests at once, in one transaction (far faster than `n` calls), each with
+    /// the visitor name `Visitor <i>`.
+    pub async fn add_rows(&self, n: usize) {
+        let ids: Vec<String> = (0..n)
+            .map(|_| contact_server::ids::new_id(contact_server::ids::CONTACT_REQUEST_PREFIX))
             .collect();
-        self.get(&format!("/query?q={q}")).await
+        self.app
+            .store
+            .write(move |tx| {
+                let mut insert = tx.prepare(
+                    "INSERT INTO contact_requests (id, visitor_name, created_at, updated_at)
+                     VALUES (?1, ?2, '2024-05-01T00:00:00.000Z', '2024-05-01T00:00:00.000Z')",
+                )?;
+                for (i, id) in ids.iter().enumerate() {
+                    insert.execute(rusqlite::params![id, format!("Visitor {i}")])?;
+                }
+                Ok(Ok::<_, ()>(()))
+            })
+            .await
+            .unwrap()
+            .unwrap();
     }
 
     pub async fn create(&self, body: Value) -> String {
@@ -94,6 +115,24 @@ impl Api {
         assert_eq!(response.status, 201, "{}", response.body);
         response.body["id"].as_str().unwrap().to_owned()
     }
+}
+
+/// The address of `query/?q=` for `soql`: spaces as `+`, and percent-encoded but for letters, digits and
+/// the punctuation a URL's query takes as it is (so that long queries stay within a URL's length).
+pub fn query_path(soql: &str) -> String {
+    let q: String = soql
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"'(),=!*-._~:@/?;$".contains(&b) {
+                (b as char).to_string()
+            } else if b == b' ' {
+                "+".to_owned()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("/query?q={q}")
 }
 
 /// The error code of a Salesforce error array.
