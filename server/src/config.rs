@@ -2,9 +2,13 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand};
+
+use crate::protection::{Challenger, Friction, KeyedLimit, Protection};
 
 /// The contact-request server.
 ///
@@ -338,60 +342,37 @@ pub struct ProtectionArgs {
     pub max_header_bytes: u32,
 }
 
-/// Checks that `value` is an origin: `http` or `https`, a host, an optional port, and nothing else.
-pub fn parse_origin(value: &str) -> Result<String, String> {
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"))
-        .ok_or_else(|| format!("allowed origin {value:?} must start with http:// or https://"))?;
-    let valid_host = !rest.is_empty()
-        && rest
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-    if !valid_host || value.len() > crate::sites::MAX_ORIGIN_LEN {
-        return Err(format!(
-            "allowed origin {value:?} must be scheme://host[:port] with no path, at most {} characters, such as https://www.example.com",
-            crate::sites::MAX_ORIGIN_LEN
-        ));
+/// The protection settings the flags ask for.
+impl From<&ProtectionArgs> for Protection {
+    fn from(args: &ProtectionArgs) -> Self {
+        let secret = args.challenge_secret.as_ref().map_or_else(
+            || rand::random::<[u8; 32]>().to_vec(),
+            |s| s.as_bytes().to_vec(),
+        );
+        Self {
+            trusted_proxies: Arc::new(args.trusted_proxies.clone()),
+            challenger: Challenger::new(
+                secret,
+                Friction {
+                    difficulty: args.pow_difficulty,
+                    min_fill: Duration::from_millis(args.min_fill_ms),
+                },
+            ),
+            rate_limit_ip: (args.rate_limit_ip, args.rate_limit_ip_burst),
+            site_limit: KeyedLimit::per_minute(args.rate_limit_site, args.rate_limit_site_burst),
+            booking_limit: KeyedLimit::per_hour(
+                args.bookings_per_client_hour,
+                args.bookings_per_client_hour,
+            ),
+            bookings_per_phone: (args.bookings_per_phone > 0).then_some(args.bookings_per_phone),
+            request_timeout: Duration::from_secs(args.request_timeout_secs),
+        }
     }
-    Ok(value.to_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn origins_are_scheme_host_and_port_only() {
-        for ok in [
-            "https://www.example.com",
-            "http://127.0.0.1:3001",
-            "http://[::1]:8080",
-        ] {
-            assert_eq!(parse_origin(ok), Ok(ok.to_owned()));
-        }
-        let table = [
-            ("www.example.com", "must start with http:// or https://"),
-            (
-                "https://www.example.com/",
-                "must be scheme://host[:port] with no path",
-            ),
-            (
-                "https://example.com/contact",
-                "must be scheme://host[:port] with no path",
-            ),
-            ("https://", "must be scheme://host[:port] with no path"),
-            ("*", "must start with http:// or https://"),
-            (
-                &format!("https://{}.example", "a".repeat(250)),
-                "at most 255 characters",
-            ),
-        ];
-        for (bad, why) in table {
-            let err = parse_origin(bad).unwrap_err();
-            assert!(err.contains(why), "{bad}: {err}");
-        }
-    }
 
     #[test]
     fn defaults_serve_on_localhost_with_the_demo() {

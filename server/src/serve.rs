@@ -7,9 +7,10 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::config::{ProtectionArgs, ServeArgs, parse_origin};
+use crate::config::{ProtectionArgs, ServeArgs};
 use crate::connections::ConnectionLimits;
 use crate::protection::Protection;
+use crate::sites::parse_origin;
 use crate::{AppState, Sites, Store, WidgetAssets};
 
 /// Serves the API, the widget and the demo page until SIGINT or SIGTERM, then lets in-flight requests
@@ -80,7 +81,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
 
     let widget = WidgetAssets::load(&args.widget_dir);
-    let protection = Protection::from_args(&args.protection);
+    let protection = Protection::from(&args.protection);
     let app = crate::app(
         AppState {
             call_centers,

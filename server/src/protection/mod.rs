@@ -30,7 +30,6 @@ pub use client_ip::{TrustedProxy, client_ip};
 pub use headers::{API as API_HEADERS, security_headers, security_headers_for_pages};
 pub use rate_limit::KeyedLimit;
 
-use crate::config::ProtectionArgs;
 use crate::error::{AppError, Slow};
 use crate::sites::Site;
 
@@ -59,32 +58,6 @@ pub struct Protection {
 }
 
 impl Protection {
-    /// The settings the flags ask for.
-    pub fn from_args(args: &ProtectionArgs) -> Self {
-        let secret = args.challenge_secret.as_ref().map_or_else(
-            || rand::random::<[u8; 32]>().to_vec(),
-            |s| s.as_bytes().to_vec(),
-        );
-        Self {
-            trusted_proxies: Arc::new(args.trusted_proxies.clone()),
-            challenger: Challenger::new(
-                secret,
-                Friction {
-                    difficulty: args.pow_difficulty,
-                    min_fill: Duration::from_millis(args.min_fill_ms),
-                },
-            ),
-            rate_limit_ip: (args.rate_limit_ip, args.rate_limit_ip_burst),
-            site_limit: KeyedLimit::per_minute(args.rate_limit_site, args.rate_limit_site_burst),
-            booking_limit: KeyedLimit::per_hour(
-                args.bookings_per_client_hour,
-                args.bookings_per_client_hour,
-            ),
-            bookings_per_phone: (args.bookings_per_phone > 0).then_some(args.bookings_per_phone),
-            request_timeout: Duration::from_secs(args.request_timeout_secs),
-        }
-    }
-
     /// No rate limits and no friction: for tests of other behaviour, and benchmarks of the store.
     pub fn off() -> Self {
         Self {

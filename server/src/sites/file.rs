@@ -170,8 +170,7 @@ pub fn parse(
         }
         let mut origins = Vec::new();
         for origin in site.allowed_origins.into_inner() {
-            let parsed =
-                crate::config::parse_origin(origin.get_ref()).map_err(|e| at(origin.span(), e))?;
+            let parsed = super::parse_origin(origin.get_ref()).map_err(|e| at(origin.span(), e))?;
             origins.push(parsed);
         }
         let reasons: Vec<RequestReason> =

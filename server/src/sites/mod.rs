@@ -8,6 +8,7 @@ mod callback_slots;
 mod demo;
 pub mod file;
 pub mod identity;
+mod origin;
 mod routes;
 
 use std::collections::HashMap;
@@ -20,6 +21,7 @@ use crate::call_centers::CallCenter;
 pub use demo::{DEMO_MEMBERS_SITE_KEY, DemoSigner, demo_sites};
 pub use file::ConfigError;
 pub use identity::{IdentityError, IdentityKey, VerifiedVisitor};
+pub use origin::parse_origin;
 pub use routes::routes;
 
 /// The key of the built-in site used when no configuration file exists.
