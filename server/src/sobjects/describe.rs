@@ -4,8 +4,9 @@
 use axum::extract::State;
 use serde_json::{Value, json};
 
+use super::objects::OBJECTS;
 use super::rows::attributes;
-use super::schema::{Field, FieldType, OBJECTS, SObject, Write, prop};
+use super::schema::{Field, FieldType, SObject, Write, prop};
 use super::{ApiState, ApiVersion, LATEST_VERSION, MIN_VERSION, SfError, object_named};
 use crate::access::Caller;
 use crate::sobjects::error::Path;

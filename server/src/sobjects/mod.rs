@@ -7,6 +7,7 @@ mod changes;
 mod cursors;
 mod describe;
 mod error;
+pub mod objects;
 mod persist;
 mod query;
 pub mod record_id;
@@ -96,7 +97,7 @@ pub fn parse_version(raw: &str) -> Option<String> {
 
 /// The object with this name, or `404 NOT_FOUND`.
 pub fn object_named(name: &str) -> Result<&'static schema::SObject, SfError> {
-    schema::object(name).ok_or_else(SfError::not_found)
+    objects::object(name).ok_or_else(SfError::not_found)
 }
 
 /// Registers `route` both with and without a trailing slash, as Salesforce answers both.

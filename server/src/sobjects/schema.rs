@@ -175,22 +175,6 @@ impl SObject {
     }
 }
 
-/// Every object, by API name without regard to case.
-pub fn object(name: &str) -> Option<&'static SObject> {
-    OBJECTS
-        .iter()
-        .copied()
-        .find(|o| o.name.eq_ignore_ascii_case(name))
-}
-
-pub static OBJECTS: &[&SObject] = &[
-    &CONTACT_REQUEST,
-    &super::call_objects::CALL_CENTER,
-    &super::call_objects::TASK,
-    &super::call_objects::ENGAGEMENT_INTERACTION,
-    &super::user::USER,
-];
-
 /// The key prefix of each object a reference may point to.
 pub fn key_prefix_of(object: &str) -> Option<&'static str> {
     Some(match object {
@@ -581,7 +565,7 @@ mod tests {
     #[test]
     fn lookups_ignore_case_and_status_defaults_to_new() {
         assert_eq!(
-            object("contactrequest").map(|o| o.name),
+            super::super::objects::object("contactrequest").map(|o| o.name),
             Some("ContactRequest")
         );
         let status = CONTACT_REQUEST.field("STATUS").unwrap();
