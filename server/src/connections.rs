@@ -33,7 +33,7 @@ use tokio::sync::Semaphore;
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
-use crate::protection::TrustedProxy;
+use crate::protection::{TrustedProxy, canonical_ip};
 
 /// How long shutdown waits for open requests before it gives up on them.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -197,7 +197,7 @@ impl PerIp {
     /// Counts a connection from `peer`, unless it already has its cap; `None` when it is not counted
     /// (no cap, or a trusted proxy).
     fn acquire(self: &Arc<Self>, peer: IpAddr) -> Result<Option<IpSlot>, Full> {
-        let ip = canonical(peer);
+        let ip = canonical_ip(peer);
         if self.max == 0 || self.trusted.iter().any(|t| t.contains(ip)) {
             return Ok(None);
         }
@@ -229,14 +229,6 @@ impl Drop for IpSlot {
                 open.remove(&self.ip);
             }
         }
-    }
-}
-
-/// IPv4-mapped IPv6 addresses as IPv4, so one client has one count.
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
     }
 }
 

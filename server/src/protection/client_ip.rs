@@ -158,7 +158,7 @@ fn node(value: &str) -> Option<IpAddr> {
 }
 
 /// IPv4-mapped IPv6 addresses as IPv4, so one client has one key.
-fn canonical(ip: IpAddr) -> IpAddr {
+pub fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
         v4 => v4,

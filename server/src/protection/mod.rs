@@ -26,7 +26,7 @@ use tower_governor::GovernorLayer;
 pub use challenge::{
     Challenge, Challenger, Friction, ProofError, SolvedProof, leading_zero_bits, solve,
 };
-pub use client_ip::{TrustedProxy, client_ip};
+pub use client_ip::{TrustedProxy, canonical as canonical_ip, client_ip};
 pub use headers::{API as API_HEADERS, security_headers, security_headers_for_pages};
 pub use rate_limit::KeyedLimit;
 
