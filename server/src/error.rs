@@ -8,9 +8,8 @@
 //! arrive through `#[from]`; they answer 503 with a generic message and are logged once with their cause.
 
 use axum::extract::rejection::{JsonRejection, PathRejection};
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use contact_shared::ErrorBody;
 use serde::de::DeserializeOwned;
@@ -251,23 +250,39 @@ impl From<PathRejection> for AppError {
     }
 }
 
-/// `axum::extract::Path`, but an address part it cannot read is answered in our error shape.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Path<T>(pub T);
+/// Defines `Path<T>`, axum's `Path` whose rejection (an address part that cannot be read) is answered in
+/// the error type `$error` of one wire dialect: each dialect invokes it once beside its error type, which
+/// must implement `From<PathRejection>`.
+#[macro_export]
+macro_rules! dialect_path {
+    ($error:ty, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct Path<T>(pub T);
 
-impl<S, T> FromRequestParts<S> for Path<T>
-where
-    T: DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = AppError;
+        impl<S, T> axum::extract::FromRequestParts<S> for Path<T>
+        where
+            T: serde::de::DeserializeOwned + Send,
+            S: Send + Sync,
+        {
+            type Rejection = $error;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path(value) =
-            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
-        Ok(Self(value))
-    }
+            async fn from_request_parts(
+                parts: &mut axum::http::request::Parts,
+                state: &S,
+            ) -> Result<Self, Self::Rejection> {
+                let axum::extract::Path(value) =
+                    axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+                Ok(Self(value))
+            }
+        }
+    };
 }
+
+crate::dialect_path!(
+    AppError,
+    "`axum::extract::Path`, but an address part it cannot read is answered in the intake's error shape."
+);
 
 /// The answer to any address the server does not serve.
 pub async fn not_found() -> AppError {

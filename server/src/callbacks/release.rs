@@ -5,13 +5,13 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::HeaderMap;
 use rusqlite::params;
 use serde_json::{Value, json};
 
 use crate::access::Caller;
 use crate::sobjects::rows::now;
-use crate::sobjects::{ApiState, SfError, record_id};
+use crate::sobjects::{ApiState, SfError, json_body, record_id};
 use crate::store::{Store, StoreError};
 
 /// The most requests one call releases by id, as the routing view's largest page.
@@ -100,18 +100,7 @@ pub async fn release_route(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<axum::Json<Value>, SfError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !content_type.starts_with("application/json") {
-        return Err(SfError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
-            "Send the body as JSON, with Content-Type: application/json.",
-        ));
-    }
-    let body: Value = serde_json::from_slice(&body).map_err(SfError::json)?;
+    let body = json_body(&headers, &body)?;
     let selection =
         selection(&body).map_err(|message| SfError::bad_request("INVALID_FIELD", message))?;
     let ids = release(&state.store, selection, Some(caller.user_id)).await?;

@@ -6,13 +6,10 @@
 //! its own 400s: a statement past the database's limits (`QUERY_TOO_COMPLICATED`) and one past its time
 //! (`QUERY_TIMEOUT`).
 
-use axum::extract::FromRequestParts;
 use axum::extract::rejection::PathRejection;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::store::StoreError;
 
@@ -174,23 +171,10 @@ impl From<PathRejection> for SfError {
     }
 }
 
-/// `axum::extract::Path`, but an address part it cannot read is answered in Salesforce's shape.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Path<T>(pub T);
-
-impl<S, T> FromRequestParts<S> for Path<T>
-where
-    T: DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = SfError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path(value) =
-            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
-        Ok(Self(value))
-    }
-}
+crate::dialect_path!(
+    SfError,
+    "`axum::extract::Path`, but an address part it cannot read is answered in Salesforce's shape."
+);
 
 /// The answer to an address under `/services/data` that the API does not have.
 pub async fn not_found() -> SfError {

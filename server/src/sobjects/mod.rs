@@ -27,6 +27,7 @@ use axum::routing::{MethodRouter, get, post};
 
 pub use error::{Path as SfPath, SfError};
 pub use query::{Queries, QueryLimits, Running};
+pub use records::json_body;
 
 use crate::store::Store;
 

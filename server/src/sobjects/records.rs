@@ -38,7 +38,7 @@ pub struct Fields {
 }
 
 /// Reads a JSON body, refusing other content types as Salesforce does.
-fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, SfError> {
+pub fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, SfError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -1,13 +1,10 @@
 //! The telephony API's errors: the server's JSON error shape (`{"message", "fields"}`) with the status
 //! the Request a Callback reference implies.
 
-use axum::extract::FromRequestParts;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use contact_shared::ErrorBody;
-use serde::de::DeserializeOwned;
 
 use crate::store::StoreError;
 
@@ -109,20 +106,7 @@ impl From<BytesRejection> for TelephonyError {
     }
 }
 
-/// `axum::extract::Path`, but an address part it cannot read is answered in the telephony shape.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Path<T>(pub T);
-
-impl<S, T> FromRequestParts<S> for Path<T>
-where
-    T: DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = TelephonyError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path(value) =
-            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
-        Ok(Self(value))
-    }
-}
+crate::dialect_path!(
+    TelephonyError,
+    "`axum::extract::Path`, but an address part it cannot read is answered in the telephony shape."
+);
