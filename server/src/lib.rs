@@ -14,8 +14,11 @@ mod demo;
 pub mod error;
 mod health;
 pub mod ids;
+pub mod instant;
 pub mod metrics;
+pub mod objects;
 pub mod protection;
+pub mod salesforce;
 pub mod serve;
 pub mod sites;
 pub mod sobjects;
@@ -101,10 +104,7 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
             Arc::clone(&state.queries),
         ))
         .merge(telephony::routes())
-        .merge(callbacks::routes(
-            state.store.clone(),
-            Arc::clone(&state.queries),
-        ))
+        .merge(callbacks::routes(state.store.clone()))
         .with_state(state)
         .merge(widget.routes())
         .fallback(error::not_found);

@@ -1,8 +1,8 @@
 //! Project automation, so that a fresh machine needs two commands:
 //!
 //! - `cargo xtask run`: install what is missing, build the widget, and start the server with the demo page.
-//! - `cargo xtask test`: install what is missing, then fmt, clippy, Rust tests, the widget build, and the
-//!   browser tests.
+//! - `cargo xtask test`: install what is missing, then fmt, the module-graph check, clippy, Rust tests, the
+//!   widget build, and the browser tests.
 
 mod bench;
 mod compress;
@@ -78,6 +78,8 @@ fn test() -> Result<()> {
         "cargo fmt --check",
         cargo().args(["fmt", "--all", "--check"]),
     )?;
+    eprintln!("\n==> module graph (cargo xtask cycles)");
+    cycles::check(Path::new("."))?;
     step(
         "clippy (native)",
         cargo().args([

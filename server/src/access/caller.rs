@@ -1,11 +1,12 @@
 //! The caller of the API, found from its bearer token: which user it acts as and with which scope.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 
 use super::{Scope, tokens};
-use crate::sobjects::{ApiState, SfError};
+use crate::salesforce::SfError;
+use crate::store::Store;
 
 /// An authenticated caller. Extracting it answers `401 INVALID_SESSION_ID` for a missing, wrong or
 /// revoked token, and `403` when a read-scoped token asks to change something.
@@ -15,10 +16,16 @@ pub struct Caller {
     pub scope: Scope,
 }
 
-impl FromRequestParts<ApiState> for Caller {
+/// Any router state that holds the store can name its caller.
+impl<S> FromRequestParts<S> for Caller
+where
+    Store: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = SfError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, SfError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, SfError> {
+        let store = Store::from_ref(state);
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -31,7 +38,7 @@ impl FromRequestParts<ApiState> for Caller {
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or_else(SfError::session)?;
-        let grant = tokens::verify(&state.store, token)
+        let grant = tokens::verify(&store, token)
             .await?
             .ok_or_else(SfError::session)?;
         let reads = matches!(parts.method, Method::GET | Method::HEAD);

@@ -4,6 +4,7 @@
 pub mod caller;
 pub mod cli;
 pub mod directory;
+pub mod objects;
 pub mod tokens;
 
 pub use caller::Caller;

@@ -4,6 +4,7 @@
 
 mod demo;
 pub mod file;
+pub mod objects;
 pub mod slots;
 
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use rusqlite::params;
 
 use crate::ids;
-use crate::sobjects::rows::now;
+use crate::salesforce::rows::now;
 use crate::store::{Store, StoreError};
 
 pub use demo::{DEMO_CALL_CENTER, demo_center};

@@ -8,9 +8,9 @@
 use contact_shared::{CallbackSlot, CallbackSlots, CallbackTime};
 use jiff::civil::{Date, Time};
 use jiff::{SignedDuration, Span, Timestamp};
-use rusqlite::{Connection, params};
 
 use super::CallCenter;
+use crate::instant::stored;
 use crate::store::Booking;
 
 /// How the slots of a call center are cut, from its configuration (defaults in [`Default`]).
@@ -165,29 +165,6 @@ fn lead_text(minutes: u32) -> String {
         1 => "1 minute".to_owned(),
         m => format!("{m} minutes"),
     }
-}
-
-/// An instant in the store's format (`2026-03-02T14:30:00.000Z`), which sorts as text in time order.
-pub fn stored(moment: Timestamp) -> String {
-    moment.strftime("%Y-%m-%dT%H:%M:%S.000Z").to_string()
-}
-
-/// The scheduled times of the open callbacks of `center` (by internal name) in `[from, to)`, stored form.
-/// Open means New or Attempted and not in the recycle bin: a Contacted or Abandoned callback frees its place.
-pub fn taken(
-    conn: &Connection,
-    center: &str,
-    from: &str,
-    to: &str,
-) -> rusqlite::Result<Vec<String>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT r.scheduled_routing_at
-           FROM contact_requests r JOIN call_centers c ON c.id = r.call_center_id
-          WHERE c.internal_name = ?1 AND r.is_deleted = 0 AND r.status IN ('New', 'Attempted')
-            AND r.scheduled_routing_at >= ?2 AND r.scheduled_routing_at < ?3",
-    )?;
-    let rows = statement.query_map(params![center, from, to], |r| r.get(0))?;
-    rows.collect()
 }
 
 /// The slots `center` offers at `now` with the room left in each, given the scheduled times of its open

@@ -7,8 +7,8 @@ use time::{Duration, OffsetDateTime};
 
 use super::status::{self, Outcome, RetryPolicy};
 use crate::ids;
-use crate::sobjects::SfError;
-use crate::sobjects::rows::{now, stored};
+use crate::salesforce::SfError;
+use crate::salesforce::rows::{now, stored};
 
 type Hooked = rusqlite::Result<Result<(), SfError>>;
 /// A Task's WhatId, CallResult__c, CallDurationInSeconds and CallObject.

@@ -6,8 +6,8 @@ use rusqlite::{Transaction, params};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::sobjects::SfError;
-use crate::sobjects::rows::now;
+use crate::salesforce::SfError;
+use crate::salesforce::rows::now;
 
 /// The state a Status implies, as the reference pairs them.
 pub fn mapped_state(status: Option<&str>) -> &'static str {

@@ -4,22 +4,19 @@
 
 pub mod attempts;
 pub mod engagement;
+pub mod objects;
 pub mod release;
 pub mod routing;
 pub mod status;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::sobjects::{ApiState, Queries};
 use crate::store::Store;
 
 /// The routing routes, under Salesforce's custom REST namespace (`/services/apexrest/`), with the API's
 /// bearer tokens and error shape.
-pub fn routes<S: Clone + Send + Sync + 'static>(store: Store, queries: Arc<Queries>) -> Router<S> {
-    let state = ApiState { store, queries };
+pub fn routes<S: Clone + Send + Sync + 'static>(store: Store) -> Router<S> {
     Router::new()
         .route(
             "/services/apexrest/callbacks/routable",
@@ -33,5 +30,5 @@ pub fn routes<S: Clone + Send + Sync + 'static>(store: Store, queries: Arc<Queri
             "/services/apexrest/callbacks/release",
             post(release::release_route),
         )
-        .with_state(state)
+        .with_state(store)
 }

@@ -10,8 +10,8 @@ use rusqlite::params;
 use serde_json::{Value, json};
 
 use crate::access::Caller;
-use crate::sobjects::rows::now;
-use crate::sobjects::{ApiState, SfError, json_body, record_id};
+use crate::salesforce::rows::now;
+use crate::salesforce::{SfError, json_body, record_id};
 use crate::store::{Store, StoreError};
 
 /// The most requests one call releases by id, as the routing view's largest page.
@@ -44,7 +44,7 @@ impl Selection {
 
     /// The bookings made at or after `text`, an ISO 8601 date and time with a zone.
     pub fn booked_since(text: &str) -> Result<Self, String> {
-        crate::sobjects::values::parse_datetime(text)
+        crate::salesforce::values::parse_datetime(text)
             .map(Self::BookedSince)
             .ok_or_else(|| {
                 format!(
@@ -95,7 +95,7 @@ pub async fn release(
 /// `POST /services/apexrest/callbacks/release` with `{"ids": [...]}` or `{"bookedSince": "…Z"}`: closes
 /// those open bookings as Abandoned and answers `{"released": n, "ids": [...]}`.
 pub async fn release_route(
-    State(state): State<ApiState>,
+    State(store): State<Store>,
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
@@ -103,7 +103,7 @@ pub async fn release_route(
     let body = json_body(&headers, &body)?;
     let selection =
         selection(&body).map_err(|message| SfError::bad_request("INVALID_FIELD", message))?;
-    let ids = release(&state.store, selection, Some(caller.user_id)).await?;
+    let ids = release(&store, selection, Some(caller.user_id)).await?;
     Ok(axum::Json(json!({ "released": ids.len(), "ids": ids })))
 }
 

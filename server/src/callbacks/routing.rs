@@ -9,9 +9,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::access::Caller;
-use crate::sobjects::SfPath as Path;
-use crate::sobjects::rows::{now, wire_datetime};
-use crate::sobjects::{ApiState, SfError, record_id};
+use crate::salesforce::SfPath as Path;
+use crate::salesforce::rows::{now, wire_datetime};
+use crate::salesforce::{SfError, record_id};
+use crate::store::Store;
 
 /// `?owner=` (a queue 00G… or a user 005…, the caller by default) and `?limit=` (1–200, 20).
 #[derive(Debug, Deserialize)]
@@ -22,7 +23,7 @@ pub struct RoutableQuery {
 
 /// `GET /services/apexrest/callbacks/routable`.
 pub async fn routable(
-    State(state): State<ApiState>,
+    State(store): State<Store>,
     caller: Caller,
     Query(query): Query<RoutableQuery>,
 ) -> Result<axum::Json<Value>, SfError> {
@@ -44,8 +45,7 @@ pub async fn routable(
             "limit must be between 1 and 200",
         ));
     }
-    let records = state
-        .store
+    let records = store
         .read(move |conn| {
             let mut statement = conn.prepare(
                 "SELECT id, name, status, preferred_phone, is_callback, scheduled_routing_at,
@@ -88,15 +88,14 @@ fn conflict(message: String) -> SfError {
 /// `POST /services/apexrest/callbacks/{id}/claim`: the caller becomes the owner of a due, open request
 /// that a queue owns (or that the caller already owns). 200 with the request, 409 when someone else won.
 pub async fn claim(
-    State(state): State<ApiState>,
+    State(store): State<Store>,
     caller: Caller,
     Path(raw): Path<String>,
 ) -> Result<axum::Json<Value>, SfError> {
     let id = record_id::of_object(&raw, crate::ids::CONTACT_REQUEST_PREFIX)
         .ok_or_else(|| SfError::malformed_id("Contact Request ID", &raw))?;
     let user = caller.user_id;
-    let answer = state
-        .store
+    let answer = store
         .write(move |tx| {
             let at = now();
             let row: Option<(String, String, String, bool, Option<String>)> = tx

@@ -26,10 +26,7 @@ pub async fn callback_slots(
         None => Vec::new(),
         Some((from, to)) => {
             let name = center.internal_name.clone();
-            state
-                .store
-                .read(move |conn| slots::taken(conn, &name, &from, &to))
-                .await?
+            state.store.taken_slots(name, from, to).await?
         }
     };
     let offered: CallbackSlots = slots::offer(&center, now, &scheduled);

@@ -6,10 +6,10 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::rows::{now, stored, wire_datetime};
 use super::{ApiState, SfError, object_named};
 use crate::access::Caller;
-use crate::sobjects::error::Path;
+use crate::salesforce::SfPath as Path;
+use crate::salesforce::rows::{now, stored, wire_datetime};
 
 #[derive(Debug, Deserialize)]
 pub struct Window {

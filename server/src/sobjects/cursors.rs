@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use rand::Rng;
 
-use super::schema::{Field, SObject};
+use crate::salesforce::schema::{Field, SObject};
 use crate::soql::ast::Tracking;
 use crate::soql::sql::Page;
 

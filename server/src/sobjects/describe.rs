@@ -4,12 +4,12 @@
 use axum::extract::State;
 use serde_json::{Value, json};
 
-use super::objects::OBJECTS;
-use super::rows::attributes;
-use super::schema::{Field, FieldType, SObject, Write, prop};
 use super::{ApiState, ApiVersion, LATEST_VERSION, MIN_VERSION, SfError, object_named};
 use crate::access::Caller;
-use crate::sobjects::error::Path;
+use crate::objects::OBJECTS;
+use crate::salesforce::SfPath as Path;
+use crate::salesforce::rows::attributes;
+use crate::salesforce::schema::{Field, FieldType, SObject, Write, prop};
 
 /// Salesforce's release name of an API version: 45.0 is Spring '19, three releases a year.
 fn release_label(major: u32) -> String {

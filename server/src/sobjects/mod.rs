@@ -2,20 +2,12 @@
 //! bin, upsert by external id, SOQL queries with paging, and getUpdated/getDeleted. Existing Salesforce
 //! clients (jsforce, simple-salesforce) work against it with only an instance URL and an access token.
 
-pub mod call_objects;
 mod changes;
 mod cursors;
 mod describe;
-mod error;
-pub mod objects;
 mod persist;
 mod query;
-pub mod record_id;
 mod records;
-pub mod rows;
-pub mod schema;
-mod user;
-pub mod values;
 
 use std::sync::Arc;
 
@@ -25,9 +17,8 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::routing::{MethodRouter, get, post};
 
-pub use error::{Path as SfPath, SfError};
+pub use crate::salesforce::{SfError, SfPath};
 pub use query::{Queries, QueryLimits, Running};
-pub use records::json_body;
 
 use crate::store::Store;
 
@@ -43,6 +34,12 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct ApiState {
     pub store: Store,
     pub queries: Arc<Queries>,
+}
+
+impl axum::extract::FromRef<ApiState> for Store {
+    fn from_ref(state: &ApiState) -> Self {
+        state.store.clone()
+    }
 }
 
 /// The API version of the address, `NN.N` with NN at least 45.
@@ -97,8 +94,8 @@ pub fn parse_version(raw: &str) -> Option<String> {
 }
 
 /// The object with this name, or `404 NOT_FOUND`.
-pub fn object_named(name: &str) -> Result<&'static schema::SObject, SfError> {
-    objects::object(name).ok_or_else(SfError::not_found)
+pub fn object_named(name: &str) -> Result<&'static crate::salesforce::schema::SObject, SfError> {
+    crate::objects::object(name).ok_or_else(SfError::not_found)
 }
 
 /// Registers `route` both with and without a trailing slash, as Salesforce answers both.
@@ -162,8 +159,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>(store: Store, queries: Arc<Queri
     api = api.route(&format!("{v}/query/{{locator}}"), get(query::more));
     api = api.route(&format!("{v}/queryAll/{{locator}}"), get(query::more));
     let api = api
-        .fallback(error::not_found)
-        .method_not_allowed_fallback(error::method_not_allowed)
+        .fallback(crate::salesforce::error::not_found)
+        .method_not_allowed_fallback(crate::salesforce::error::method_not_allowed)
         .route_layer(axum::middleware::from_fn(check_version))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);

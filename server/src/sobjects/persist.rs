@@ -5,10 +5,10 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{OptionalExtension, Transaction, params_from_iter};
 
 use super::SfError;
-use super::rows::now;
-use super::schema::{Access, SObject, Write};
-use super::values::Change;
 use crate::ids;
+use crate::salesforce::rows::now;
+use crate::salesforce::schema::{Access, SObject, Write};
+use crate::salesforce::values::Change;
 
 type Outcome<T> = rusqlite::Result<Result<T, SfError>>;
 
@@ -16,7 +16,7 @@ type Outcome<T> = rusqlite::Result<Result<T, SfError>>;
 fn check_references(tx: &Transaction<'_>, changes: &[Change]) -> Outcome<()> {
     for change in changes
         .iter()
-        .filter(|c| c.field.ty == super::schema::FieldType::Reference)
+        .filter(|c| c.field.ty == crate::salesforce::schema::FieldType::Reference)
     {
         let Sql::Text(id) = &change.value else {
             continue;
@@ -50,7 +50,7 @@ fn duplicate(
 ) -> Outcome<()> {
     for change in changes
         .iter()
-        .filter(|c| c.field.has(super::schema::prop::UNIQUE))
+        .filter(|c| c.field.has(crate::salesforce::schema::prop::UNIQUE))
     {
         let (Some(column), Sql::Text(value)) = (change.field.write_column(), &change.value) else {
             continue;

@@ -13,10 +13,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::cursors::{self, Cursor, Cursors, Plan};
-use super::rows::{attributes, now, value};
 use super::{ApiState, ApiVersion, SfError};
 use crate::access::Caller;
-use crate::sobjects::error::Path;
+use crate::salesforce::SfPath as Path;
+use crate::salesforce::rows::{attributes, now, value};
 use crate::soql::ast::Tracking;
 use crate::soql::check::check;
 use crate::soql::parser::parse;

@@ -3,19 +3,20 @@
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::persist;
-use super::record_id;
-use super::rows::{from_clause, select_list};
-use super::schema::{Field, SObject, Write, prop};
-use super::values::{self, Mode};
 use super::{ApiState, ApiVersion, SfError, object_named};
 use crate::access::Caller;
-use crate::sobjects::error::Path;
+use crate::salesforce::SfPath as Path;
+use crate::salesforce::json_body;
+use crate::salesforce::record_id;
+use crate::salesforce::rows::{from_clause, select_list};
+use crate::salesforce::schema::{Field, SObject, Write, prop};
+use crate::salesforce::values::{self, Mode};
 
 /// The path of a record address.
 #[derive(Debug, Deserialize)]
@@ -35,24 +36,6 @@ pub struct ExternalPath {
 #[derive(Debug, Deserialize)]
 pub struct Fields {
     fields: Option<String>,
-}
-
-/// Reads a JSON body, refusing other content types as Salesforce does.
-pub fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, SfError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !content_type.starts_with("application/json") {
-        return Err(SfError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
-            format!(
-                "Content-Type header specified in HTTP request is not supported: {content_type}; send application/json"
-            ),
-        ));
-    }
-    serde_json::from_slice(body).map_err(SfError::json)
 }
 
 fn saved(id: &str) -> Value {
@@ -140,12 +123,12 @@ async fn read_one(
             let mut map = serde_json::Map::new();
             map.insert(
                 "attributes".into(),
-                super::rows::attributes(object, &version, Some(&id)),
+                crate::salesforce::rows::attributes(object, &version, Some(&id)),
             );
             for (index, field) in fields.iter().enumerate() {
                 map.insert(
                     field.name.into(),
-                    super::rows::value(field, row, index + 2)?,
+                    crate::salesforce::rows::value(field, row, index + 2)?,
                 );
             }
             Ok(Some((is_deleted, Value::Object(map))))

@@ -8,10 +8,10 @@ use time::{Duration, OffsetDateTime, Time};
 
 use super::SoqlError;
 use super::ast::{self, Condition, Literal, Op, Relative, Select, Spanned, Tracking};
-use crate::sobjects::objects::object;
-use crate::sobjects::record_id;
-use crate::sobjects::rows::stored;
-use crate::sobjects::schema::{Field, FieldType, SObject, prop};
+use crate::objects::object;
+use crate::salesforce::record_id;
+use crate::salesforce::rows::stored;
+use crate::salesforce::schema::{Field, FieldType, SObject, prop};
 
 /// The most rows OFFSET may skip, as in Salesforce.
 pub const MAX_OFFSET: u64 = 2_000;

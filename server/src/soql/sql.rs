@@ -5,7 +5,7 @@ use rusqlite::types::Value as Sql;
 
 use super::ast::Op;
 use super::check::{Checked, Filter};
-use crate::sobjects::rows::{from_clause, select_list};
+use crate::salesforce::rows::{from_clause, select_list};
 
 /// SQL and its parameters.
 #[derive(Debug, Clone, PartialEq)]

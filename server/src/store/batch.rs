@@ -16,8 +16,8 @@ use rusqlite::{Connection, OptionalExtension, ToSql};
 
 use super::idempotency::{self, IdempotencyKey, Inserted};
 use super::multirow::{MultiRowInsert, bind};
+use super::slots;
 use super::{SpentChallenge, StoreError, Submission};
-use crate::call_centers::slots;
 use crate::ids;
 
 /// The user widget submissions are created by (Salesforce's site guest user), seeded by migration 0002.

@@ -9,6 +9,7 @@ mod idempotency;
 mod jobs;
 mod multirow;
 mod readers;
+mod slots;
 mod sqlite;
 
 use std::path::Path;
@@ -208,7 +209,7 @@ impl Store {
         keys_before: jiff::Timestamp,
         now: jiff::Timestamp,
     ) -> Result<(usize, usize), StoreError> {
-        let before = crate::call_centers::slots::stored(keys_before);
+        let before = crate::instant::stored(keys_before);
         let now_ms = now.as_millisecond();
         self.write(move |tx| {
             let keys = idempotency::sweep(tx, &before)?;

@@ -14,7 +14,7 @@ use super::error::{Path, TelephonyError};
 use super::token;
 use crate::AppState;
 use crate::ids;
-use crate::sobjects::rows::{now, stored};
+use crate::salesforce::rows::{now, stored};
 
 /// How far ahead a callback may be scheduled: further than any call center plans, and a record
 /// scheduled years ahead would sit in the store unroutable.
@@ -71,7 +71,7 @@ fn parse_body(bytes: &[u8], now: OffsetDateTime) -> Result<Body, TelephonyError>
     let scheduled_at = match map.get("scheduledRoutingDateTime") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => {
-            let moment = crate::sobjects::values::parse_datetime(s).ok_or_else(|| {
+            let moment = crate::salesforce::values::parse_datetime(s).ok_or_else(|| {
                 field(
                     "scheduledRoutingDateTime",
                     format!("{s:?} is not an ISO 8601 date and time with a zone, such as 2026-02-26T15:40:52Z."),

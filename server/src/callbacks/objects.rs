@@ -1,107 +1,16 @@
-//! The objects of callbacks: CallCenter (read-only, from the configuration file), Task with its call
-//! fields (the call log) and EngagementInteraction (the record of each completed contact).
+//! The objects of callbacks: Task with its call fields (the call log), whose writes drive the request's
+//! status machine, and EngagementInteraction (the record of each completed contact).
 
-use super::schema::prop::*;
-use super::schema::{
-    Access, EDIT, FieldType, SObject, SYSTEM, VIEW_DATES, field, picklist, reference, system_fields,
+use crate::salesforce::schema::prop::*;
+use crate::salesforce::schema::{
+    Access, EDIT, Field, FieldType, SObject, SYSTEM, VIEW_DATES, field, picklist, reference,
+    system_fields,
 };
 
-const CALL_CENTER_SYSTEM: [super::schema::Field; 7] = system_fields!("Call Center ID");
-const TASK_SYSTEM: [super::schema::Field; 7] = system_fields!("Activity ID");
-const EI_SYSTEM: [super::schema::Field; 7] = system_fields!("Engagement Interaction ID");
+const TASK_SYSTEM: [Field; 7] = system_fields!("Activity ID");
+const EI_SYSTEM: [Field; 7] = system_fields!("Engagement Interaction ID");
 
 const READ: u16 = FILTER | SORT | GROUP;
-
-/// Salesforce's CallCenter, with this server's routing settings as custom fields.
-pub static CALL_CENTER: SObject = SObject {
-    name: "CallCenter",
-    label: "Call Center",
-    label_plural: "Call Centers",
-    key_prefix: crate::ids::CALL_CENTER_PREFIX,
-    table: "call_centers",
-    views_table: "call_center_views",
-    fields: &[
-        CALL_CENTER_SYSTEM[0],
-        CALL_CENTER_SYSTEM[1],
-        field(
-            "Name",
-            "Call Center Name",
-            FieldType::String,
-            80,
-            "c.name",
-            READ | ID_LOOKUP,
-        ),
-        field(
-            "InternalName",
-            "Internal Name",
-            FieldType::String,
-            240,
-            "c.internal_name",
-            READ | ID_LOOKUP | UNIQUE,
-        ),
-        CALL_CENTER_SYSTEM[2],
-        CALL_CENTER_SYSTEM[3],
-        CALL_CENTER_SYSTEM[4],
-        CALL_CENTER_SYSTEM[5],
-        CALL_CENTER_SYSTEM[6],
-        field(
-            "UnifiedRoutingEnabled__c",
-            "Unified Routing Enabled",
-            FieldType::Boolean,
-            0,
-            "c.unified_routing",
-            READ | DEFAULTED | CUSTOM,
-        ),
-        field(
-            "TimeZone__c",
-            "Time Zone",
-            FieldType::String,
-            64,
-            "c.time_zone",
-            READ | CUSTOM,
-        ),
-        field(
-            "BusinessHours__c",
-            "Business Hours",
-            FieldType::TextArea,
-            4000,
-            "c.business_hours",
-            NILLABLE | CUSTOM,
-        ),
-        field(
-            "AdditionalNumbers__c",
-            "Additional Numbers",
-            FieldType::TextArea,
-            4000,
-            "c.additional_numbers",
-            NILLABLE | CUSTOM,
-        ),
-        field(
-            "RetryDelaySeconds__c",
-            "Retry Delay (seconds)",
-            FieldType::Int,
-            0,
-            "c.retry_delay_seconds",
-            FILTER | SORT | DEFAULTED | CUSTOM,
-        ),
-        field(
-            "MaxAttempts__c",
-            "Maximum Call Attempts",
-            FieldType::Int,
-            0,
-            "c.max_attempts",
-            FILTER | SORT | DEFAULTED | CUSTOM,
-        ),
-    ],
-    layout: &[
-        "Name",
-        "InternalName",
-        "UnifiedRoutingEnabled__c",
-        "TimeZone__c",
-    ],
-    access: Access::ReadOnly,
-    after_write: None,
-};
 
 /// Salesforce's Task with the call fields of the call-center reference: one row per call attempt.
 /// `CallResult__c` says what the attempt achieved and drives the ContactRequest it is about.

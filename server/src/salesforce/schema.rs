@@ -164,7 +164,7 @@ pub type AfterWrite = fn(
     &rusqlite::Transaction<'_>,
     &str,
     &str,
-) -> rusqlite::Result<Result<(), crate::sobjects::SfError>>;
+) -> rusqlite::Result<Result<(), crate::salesforce::SfError>>;
 
 impl SObject {
     /// The field with this API name, without regard to case as Salesforce does.
@@ -273,67 +273,69 @@ pub(crate) const EDIT: u16 = CREATE | UPDATE | FILTER | SORT | GROUP;
 macro_rules! system_fields {
     ($label:literal) => {
         [
-            field(
+            $crate::salesforce::schema::field(
                 "Id",
                 $label,
-                FieldType::Id,
+                $crate::salesforce::schema::FieldType::Id,
                 18,
                 "c.id",
-                SYSTEM | GROUP | ID_LOOKUP,
+                $crate::salesforce::schema::SYSTEM
+                    | $crate::salesforce::schema::prop::GROUP
+                    | $crate::salesforce::schema::prop::ID_LOOKUP,
             ),
-            field(
+            $crate::salesforce::schema::field(
                 "IsDeleted",
                 "Deleted",
-                FieldType::Boolean,
+                $crate::salesforce::schema::FieldType::Boolean,
                 0,
                 "c.is_deleted",
-                SYSTEM | GROUP,
+                $crate::salesforce::schema::SYSTEM | $crate::salesforce::schema::prop::GROUP,
             ),
-            field(
+            $crate::salesforce::schema::field(
                 "CreatedDate",
                 "Created Date",
-                FieldType::DateTime,
+                $crate::salesforce::schema::FieldType::DateTime,
                 0,
                 "c.created_at",
-                SYSTEM,
+                $crate::salesforce::schema::SYSTEM,
             ),
-            reference(
+            $crate::salesforce::schema::reference(
                 "CreatedById",
                 "Created By ID",
                 "c.created_by_id",
-                SYSTEM | GROUP,
+                $crate::salesforce::schema::SYSTEM | $crate::salesforce::schema::prop::GROUP,
                 &["User"],
                 "CreatedBy",
             ),
-            field(
+            $crate::salesforce::schema::field(
                 "LastModifiedDate",
                 "Last Modified Date",
-                FieldType::DateTime,
+                $crate::salesforce::schema::FieldType::DateTime,
                 0,
                 "c.updated_at",
-                SYSTEM,
+                $crate::salesforce::schema::SYSTEM,
             ),
-            reference(
+            $crate::salesforce::schema::reference(
                 "LastModifiedById",
                 "Last Modified By ID",
                 "c.last_modified_by_id",
-                SYSTEM | GROUP,
+                $crate::salesforce::schema::SYSTEM | $crate::salesforce::schema::prop::GROUP,
                 &["User"],
                 "LastModifiedBy",
             ),
-            field(
+            $crate::salesforce::schema::field(
                 "SystemModstamp",
                 "System Modstamp",
-                FieldType::DateTime,
+                $crate::salesforce::schema::FieldType::DateTime,
                 0,
                 "c.system_modstamp",
-                SYSTEM,
+                $crate::salesforce::schema::SYSTEM,
             ),
         ]
     };
 }
 
-pub(super) use system_fields;
+pub(crate) use system_fields;
 
 const CONTACT_REQUEST_SYSTEM: [Field; 7] = system_fields!("Contact Request ID");
 
@@ -565,7 +567,7 @@ mod tests {
     #[test]
     fn lookups_ignore_case_and_status_defaults_to_new() {
         assert_eq!(
-            super::super::objects::object("contactrequest").map(|o| o.name),
+            crate::objects::object("contactrequest").map(|o| o.name),
             Some("ContactRequest")
         );
         let status = CONTACT_REQUEST.field("STATUS").unwrap();

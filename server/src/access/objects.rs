@@ -5,13 +5,13 @@
 //! The records are the `users` table, seen through the `user_records` view of migration 0006, which
 //! gives it the system columns every object has; the view's trigger writes an update back to `users`.
 
-use super::schema::prop::*;
-use super::schema::system_fields;
-use super::schema::{Access, FieldType, SObject, SYSTEM, VIEW_DATES, field, reference};
+use crate::salesforce::schema::prop::*;
+use crate::salesforce::schema::system_fields;
+use crate::salesforce::schema::{Access, Field, FieldType, SObject, VIEW_DATES, field, reference};
 
 const READ: u16 = FILTER | SORT | GROUP;
 /// The system fields but IsDeleted: users are deactivated, never deleted.
-const USER_SYSTEM: [super::schema::Field; 7] = system_fields!("User ID");
+const USER_SYSTEM: [Field; 7] = system_fields!("User ID");
 
 pub static USER: SObject = SObject {
     name: "User",
