@@ -25,14 +25,15 @@ pub(super) fn taken(
 
 impl Store {
     /// The scheduled times of the open callbacks of `center` (by internal name) in `[from, to)`, stored
-    /// form: what a slot's remaining places are counted from.
+    /// form: what a slot's remaining places are counted from. A visitor's widget asks this, so it runs on
+    /// the probe connections (an indexed range), where no number of slow API queries makes it wait.
     pub async fn taken_slots(
         &self,
         center: String,
         from: String,
         to: String,
     ) -> Result<Vec<String>, StoreError> {
-        self.read(move |conn| taken(conn, &center, &from, &to))
+        self.probe(move |conn| taken(conn, &center, &from, &to))
             .await
     }
 }

@@ -139,6 +139,17 @@ async fn token_checks_and_probes_are_answered_while_every_reader_is_busy() {
         .await
         .expect("a token check answered while the readers are busy");
     assert_eq!(describe.status, StatusCode::OK);
+    let slots = tokio::time::timeout(
+        guard,
+        api.app.store.taken_slots(
+            "demo".into(),
+            "2026-01-01T00:00:00.000Z".into(),
+            "2026-01-02T00:00:00.000Z".into(),
+        ),
+    )
+    .await
+    .expect("a visitor's slot count answered while the readers are busy");
+    assert_eq!(slots.unwrap(), Vec::<String>::new());
     assert!(
         held.iter().all(|h| !h.is_finished()),
         "the slow reads were still running"
