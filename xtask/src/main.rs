@@ -121,8 +121,10 @@ fn test() -> Result<()> {
             .args(["playwright", "test"])
             .current_dir("e2e")
             .env("CRW_SERVER_BIN", server_bin)
-            // Every browser test posts from 127.0.0.1; bot friction stays at its defaults.
+            // Every browser test posts, and books callback times, from 127.0.0.1; bot friction stays at
+            // its defaults.
             .env("CRW_RATE_LIMIT_IP", "600")
+            .env("CRW_BOOKINGS_PER_CLIENT_HOUR", "600")
             .env("CRW_NO_METRICS", "true")
             .env("CRW_WIDGET_DIR", dist),
     )
