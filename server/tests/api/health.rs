@@ -29,3 +29,15 @@ async fn readyz_checks_the_database_and_fails_once_the_store_is_stopped() {
         body.message
     );
 }
+
+/// A process whose writer has stopped can never store another request: it is not healthy, so that a
+/// supervisor restarts it. (Once, `/healthz` kept answering 200 while every write answered 503.)
+#[tokio::test]
+async fn healthz_fails_once_the_writer_has_stopped() {
+    let app = TestApp::new();
+    assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
+    app.store.shutdown().await;
+    let stopped = app.get("/healthz").await;
+    assert_eq!(stopped.status, StatusCode::SERVICE_UNAVAILABLE);
+    error_body(&stopped);
+}
