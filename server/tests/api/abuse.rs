@@ -7,7 +7,7 @@ use axum::http::{Request, StatusCode, header};
 use contact_server::protection::{Challenger, Friction, KeyedLimit, Protection, solve};
 use serde_json::Value;
 
-use crate::support::{PAGE_ORIGIN, TestApp, TestResponse, error_body, valid_form};
+use crate::support::{PAGE_ORIGIN, TestApp, TestResponse, error_body, from, valid_form};
 
 fn post(site: &str, extra: &[(&str, &str)]) -> Request<Body> {
     let mut request = Request::post(contact_shared::CONTACT_REQUESTS_PATH)
@@ -80,16 +80,6 @@ async fn each_site_has_its_own_budget() {
         app.send(post("blog", &[])).await.status,
         StatusCode::CREATED
     );
-}
-
-/// `request` as if sent from `ip`, the way the server's listener names the peer.
-fn from(ip: [u8; 4], mut request: Request<Body>) -> Request<Body> {
-    request
-        .extensions_mut()
-        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
-            ip, 40_000,
-        ))));
-    request
 }
 
 /// Once, the site's bucket was charged before the body, the site, the origin and the proof were checked:

@@ -236,3 +236,13 @@ pub fn error_body(response: &TestResponse) -> contact_shared::ErrorBody {
     );
     serde_json::from_value(response.body.clone()).expect("the error has the shared shape")
 }
+
+/// `request` as if sent from `ip`, the way the server's listener names the peer.
+pub fn from(ip: [u8; 4], mut request: Request<Body>) -> Request<Body> {
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            ip, 40_000,
+        ))));
+    request
+}

@@ -6,7 +6,7 @@ use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
 use super::support::{SECRET, claims, jwt};
-use crate::support::{PAGE_ORIGIN, TestApp, TestResponse, error_body};
+use crate::support::{PAGE_ORIGIN, TestApp, TestResponse, error_body, from};
 
 /// A center open around the clock in Tokyo: two callbacks per half hour, an hour's lead, two days.
 const CENTERS: &str = r#"
@@ -434,16 +434,6 @@ async fn limited(protection: contact_server::protection::Protection) -> TestApp 
 
 fn phone_form_for(phone: &str, time: &str) -> Value {
     json!({"request_reason": "Billing", "preferred_phone": phone, "callback_time": time})
-}
-
-/// `request` as if sent from `ip`.
-fn from(ip: [u8; 4], mut request: Request<Body>) -> Request<Body> {
-    request
-        .extensions_mut()
-        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
-            ip, 40_000,
-        ))));
-    request
 }
 
 /// Once, anonymous visitors booked all of a call center's places within seconds, one number or address
