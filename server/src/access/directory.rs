@@ -59,7 +59,7 @@ pub async fn add_user(
     };
     let row = user.clone();
     store
-        .write(move |tx| {
+        .write_sql(move |tx| {
             match tx.execute(
                 "INSERT INTO users (id, username, name, email, created_at)
                  VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
@@ -78,7 +78,7 @@ pub async fn add_user(
 /// Every user but the built-in site guest user.
 pub async fn users(store: &Store) -> Result<Vec<User>, StoreError> {
     store
-        .read(|conn| {
+        .read_sql(|conn| {
             let mut statement = conn.prepare(
                 "SELECT id, username, name, email, is_active FROM users
                   WHERE id <> '005000000000001AAA' ORDER BY username",
@@ -101,7 +101,7 @@ pub async fn users(store: &Store) -> Result<Vec<User>, StoreError> {
 /// The id of the user with this id or username.
 pub async fn find_user(store: &Store, key: String) -> Result<Option<String>, StoreError> {
     store
-        .read(move |conn| {
+        .read_sql(move |conn| {
             conn.query_row(
                 "SELECT id FROM users WHERE id = ?1 OR username = ?1",
                 [key],
@@ -125,7 +125,7 @@ pub async fn add_queue(
     };
     let row = queue.clone();
     store
-        .write(move |tx| {
+        .write_sql(move |tx| {
             if row.is_default {
                 tx.execute("UPDATE queues SET is_default = 0 WHERE is_default = 1", [])?;
             }
@@ -149,7 +149,7 @@ pub async fn add_queue(
 pub async fn ensure_queue(store: &Store, name: String) -> Result<String, StoreError> {
     let id = ids::new_id(GROUP_PREFIX);
     store
-        .write(move |tx| {
+        .write_sql(move |tx| {
             tx.execute(
                 "INSERT INTO queues (id, name, is_default, created_at)
                  VALUES (?1, ?2, 0, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
@@ -172,7 +172,7 @@ pub async fn ensure_queue(store: &Store, name: String) -> Result<String, StoreEr
 /// Every queue.
 pub async fn queues(store: &Store) -> Result<Vec<Queue>, StoreError> {
     store
-        .read(|conn| {
+        .read_sql(|conn| {
             let mut statement =
                 conn.prepare("SELECT id, name, is_default FROM queues ORDER BY name")?;
             statement

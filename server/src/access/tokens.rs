@@ -81,7 +81,7 @@ pub async fn create(
     let token = generate();
     let token_hash = hash(&token);
     let id = store
-        .write(move |tx| {
+        .write_sql(move |tx| {
             tx.execute(
                 "INSERT INTO access_tokens (token_hash, user_id, scope, label, created_at)
                  VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
@@ -97,7 +97,7 @@ pub async fn create(
 /// Revokes the token with this id; false when there is no such live token.
 pub async fn revoke(store: &Store, id: i64) -> Result<bool, StoreError> {
     let changed = store
-        .write(move |tx| {
+        .write_sql(move |tx| {
             let n = tx.execute(
                 "UPDATE access_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
                  WHERE id = ?1 AND revoked_at IS NULL",
@@ -112,7 +112,7 @@ pub async fn revoke(store: &Store, id: i64) -> Result<bool, StoreError> {
 /// Every token, newest first.
 pub async fn list(store: &Store) -> Result<Vec<TokenInfo>, StoreError> {
     store
-        .read(|conn| {
+        .read_sql(|conn| {
             let mut statement = conn.prepare(
                 "SELECT t.id, t.user_id, u.username, t.scope, t.label, t.created_at, t.revoked_at
                    FROM access_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC",
@@ -139,7 +139,7 @@ pub async fn verify(store: &Store, token: &str) -> Result<Option<Grant>, StoreEr
     let token_hash = hash(token);
     // On the probes' connections: every API call checks its token, and no query may make it wait.
     store
-        .probe(move |conn| {
+        .probe_sql(move |conn| {
             conn.query_row(
                 "SELECT t.user_id, t.scope FROM access_tokens t JOIN users u ON u.id = t.user_id
                   WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND u.is_active = 1",

@@ -128,7 +128,7 @@ impl CallCenters {
     pub async fn sync(&self, store: &Store) -> Result<(), StoreError> {
         let centers = self.clone();
         store
-            .write(move |tx| {
+            .write_sql(move |tx| {
                 let at = now();
                 let system = "005000000000001AAA";
                 tx.execute(
@@ -176,7 +176,7 @@ impl CallCenters {
 pub async fn stored_id(store: &Store, internal_name: &str) -> Result<Option<String>, StoreError> {
     let name = internal_name.to_owned();
     store
-        .read(move |conn| {
+        .read_sql(move |conn| {
             use rusqlite::OptionalExtension;
             conn.query_row(
                 "SELECT id FROM call_centers WHERE internal_name = ?1 AND is_deleted = 0",

@@ -63,7 +63,7 @@ pub async fn release(
     by: Option<String>,
 ) -> Result<Vec<String>, StoreError> {
     store
-        .write(move |tx| {
+        .write_sql(move |tx| {
             let at = now();
             let (filter, value) = match &selection {
                 Selection::Ids(ids) => (

@@ -46,7 +46,7 @@ pub async fn routable(
         ));
     }
     let records = store
-        .read(move |conn| {
+        .read_sql(move |conn| {
             let mut statement = conn.prepare(
                 "SELECT id, name, status, preferred_phone, is_callback, scheduled_routing_at,
                         created_at, owner_id, call_attempts, voice_call_id
@@ -96,7 +96,7 @@ pub async fn claim(
         .ok_or_else(|| SfError::malformed_id("Contact Request ID", &raw))?;
     let user = caller.user_id;
     let answer = store
-        .write(move |tx| {
+        .write_sql(move |tx| {
             let at = now();
             let row: Option<(String, String, String, bool, Option<String>)> = tx
                 .query_row(

@@ -60,7 +60,7 @@ pub async fn updated(
     let latest = end.clone();
     let ids = state
         .store
-        .read(move |conn| {
+        .read_sql(move |conn| {
             let sql = format!(
                 "SELECT id FROM {} WHERE is_deleted = 0 AND system_modstamp >= ?1 AND system_modstamp < ?2
                   ORDER BY system_modstamp, seq",
@@ -90,7 +90,7 @@ pub async fn deleted(
     let latest = end.clone();
     let (records, earliest) = state
         .store
-        .read(move |conn| {
+        .read_sql(move |conn| {
             let sql = format!(
                 "SELECT id, deleted_at FROM {} WHERE is_deleted = 1 AND deleted_at >= ?1 AND deleted_at < ?2
                   ORDER BY deleted_at, seq",

@@ -103,7 +103,7 @@ pub async fn basic(
     let version_for_rows = version.0.clone();
     let recent = state
         .store
-        .read(move |conn| {
+        .read_sql(move |conn| {
             let sql = format!(
                 "SELECT c.id, c.name FROM {} c JOIN {} v ON v.record_id = c.id AND v.user_id = ?1
                   WHERE c.is_deleted = 0 AND v.last_viewed_at IS NOT NULL

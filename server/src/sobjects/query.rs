@@ -178,7 +178,7 @@ async fn run(
     let count = translated.count;
     let total: i64 = state
         .store
-        .query(state.queries.limits.timeout, move |conn| {
+        .query_sql(state.queries.limits.timeout, move |conn| {
             conn.query_row(&count.sql, rusqlite::params_from_iter(count.params), |r| {
                 r.get(0)
             })
@@ -260,7 +260,7 @@ async fn answer(
     let read = Arc::clone(&plan);
     let (records, ids) = state
         .store
-        .query(state.queries.limits.timeout, move |conn| {
+        .query_sql(state.queries.limits.timeout, move |conn| {
             let plan = read;
             let fields = plan.fields.as_deref().unwrap_or_default();
             let mut statement = conn.prepare(&plan.page.sql(position, take))?;
@@ -334,7 +334,7 @@ async fn track(
     };
     state
         .store
-        .write(move |tx| {
+        .write_sql(move |tx| {
             let at = now();
             let mut statement = tx.prepare(&sql)?;
             for id in &ids {

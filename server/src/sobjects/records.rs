@@ -61,7 +61,7 @@ pub async fn create(
     let changes = values::parse(object, &body, Mode::Create, None)?;
     let id = state
         .store
-        .write(move |tx| persist::insert(tx, object, &changes, &caller.user_id))
+        .write_sql(move |tx| persist::insert(tx, object, &changes, &caller.user_id))
         .await??;
     Ok((StatusCode::CREATED, axum::Json(saved(&id))).into_response())
 }
@@ -105,7 +105,7 @@ async fn read_one(
     let version = version.to_owned();
     let found = state
         .store
-        .read(move |conn| {
+        .read_sql(move |conn| {
             let mut columns = vec![object.field("Id").expect("every object has an Id")];
             columns.extend(fields.iter().copied());
             let sql = format!(
@@ -226,7 +226,7 @@ pub async fn update(
     let changes = values::parse(object, &body, Mode::Update, Some(&id))?;
     state
         .store
-        .write(move |tx| persist::update(tx, object, &id, &changes, &caller.user_id))
+        .write_sql(move |tx| persist::update(tx, object, &id, &changes, &caller.user_id))
         .await??;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -242,7 +242,7 @@ pub async fn delete(
     let id = record_id_of(object, &path.id)?;
     state
         .store
-        .write(move |tx| persist::delete(tx, object, &id, &caller.user_id))
+        .write_sql(move |tx| persist::delete(tx, object, &id, &caller.user_id))
         .await??;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -259,7 +259,7 @@ pub async fn undelete(
     let answer = saved(&id);
     state
         .store
-        .write(move |tx| persist::undelete(tx, object, &id, &caller.user_id))
+        .write_sql(move |tx| persist::undelete(tx, object, &id, &caller.user_id))
         .await??;
     Ok(axum::Json(answer))
 }
@@ -296,7 +296,7 @@ pub async fn upsert(
         let answer = json!({ "id": id, "success": true, "errors": [], "created": false });
         state
             .store
-            .write(move |tx| persist::update(tx, object, &id, &changes, &caller.user_id))
+            .write_sql(move |tx| persist::update(tx, object, &id, &changes, &caller.user_id))
             .await??;
         return Ok(axum::Json(answer).into_response());
     }
@@ -325,7 +325,7 @@ pub async fn upsert(
     let column = field.write_column().unwrap_or("id");
     let (id, created) = state
         .store
-        .write(move |tx| {
+        .write_sql(move |tx| {
             Ok(match persist::find_by(tx, object, column, &value)? {
                 Some(id) => persist::update(tx, object, &id, &update_changes, &caller.user_id)?
                     .map(|()| (id, false)),

@@ -7,47 +7,130 @@
 use rusqlite::{Connection, Transaction};
 use tokio::sync::oneshot;
 
+use super::tx::{Db, Tx};
 use super::{Store, StoreError};
 
 impl Store {
-    /// Runs `query` on a read-only connection of the API's pool. Dropping the future (the client went
+    /// Runs `read` on a read-only connection of the API's pool. Dropping the future (the client went
     /// away) stops its statement.
     pub async fn read<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Db<'_>) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        match self {
+            Self::Sqlite(store) => store.read(move |conn| read(&Db::new(conn))).await,
+        }
+    }
+
+    /// Runs `read`, built from a client's query, on a read-only connection of the API's pool within
+    /// `budget`: past it, or once the future is dropped, its statement is stopped and the answer is
+    /// [`StoreError::Interrupted`]; a statement past the database's limits is [`StoreError::Refused`].
+    pub async fn query<T: Send + 'static>(
+        &self,
+        budget: std::time::Duration,
+        read: impl FnOnce(&Db<'_>) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        match self {
+            Self::Sqlite(store) => store.query(budget, move |conn| read(&Db::new(conn))).await,
+        }
+    }
+
+    /// Runs `read`, one cheap indexed look-up (a token check, say), on connections kept apart from the
+    /// API's reads, so that no number of slow queries makes it wait.
+    pub async fn probe<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Db<'_>) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        match self {
+            Self::Sqlite(store) => store.probe(move |conn| read(&Db::new(conn))).await,
+        }
+    }
+
+    /// Runs `write` in one transaction on the writer thread, behind every write already queued. The
+    /// transaction commits when `write` returns `Ok` and rolls back otherwise, so a refused change leaves
+    /// nothing behind. The closure's own error and the store's meet in `E`: a handler ends in one `?`.
+    pub async fn write<T, E>(
+        &self,
+        write: impl FnOnce(&Tx<'_>) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job = Box::new(move |conn: &mut Connection| {
+            let outcome = match conn.transaction() {
+                Ok(tx) => {
+                    let outcome = write(&Tx::new(&tx));
+                    match outcome {
+                        Ok(value) => tx.commit().map(|()| value).map_err(|e| E::from(e.into())),
+                        // Dropping the transaction rolls it back.
+                        Err(error) => Err(error),
+                    }
+                }
+                Err(error) => Err(E::from(error.into())),
+            };
+            // The caller may have gone; a committed write stays committed.
+            let _ = reply.send(outcome);
+        });
+        match self {
+            Self::Sqlite(store) => store.send_job(job).await.map_err(E::from)?,
+        }
+        answer
+            .await
+            .map_err(|_| E::from(StoreError::WriterStopped))?
+    }
+
+    /// Runs `query` on a read-only connection of the API's pool. Dropping the future (the client went
+    /// away) stops its statement.
+    pub async fn read_sql<T: Send + 'static>(
         &self,
         query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
         match self {
-            Self::Sqlite(store) => store.read(query).await,
+            Self::Sqlite(store) => {
+                store
+                    .read(move |conn| query(conn).map_err(StoreError::from))
+                    .await
+            }
         }
     }
 
     /// Runs `query`, built from a client's query, on a read-only connection of the API's pool within
     /// `budget`: past it, or once the future is dropped, its statement is stopped and the answer is
     /// [`StoreError::Interrupted`]; a statement past the database's limits is [`StoreError::Refused`].
-    pub async fn query<T: Send + 'static>(
+    pub async fn query_sql<T: Send + 'static>(
         &self,
         budget: std::time::Duration,
         query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
         match self {
-            Self::Sqlite(store) => store.query(budget, query).await,
+            Self::Sqlite(store) => {
+                store
+                    .query(budget, move |conn| query(conn).map_err(StoreError::from))
+                    .await
+            }
         }
     }
 
     /// Runs `query`, one cheap indexed look-up (a token check, say), on connections kept apart from the
     /// API's reads, so that no number of slow queries makes it wait.
-    pub async fn probe<T: Send + 'static>(
+    pub async fn probe_sql<T: Send + 'static>(
         &self,
         query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
         match self {
-            Self::Sqlite(store) => store.probe(query).await,
+            Self::Sqlite(store) => {
+                store
+                    .probe(move |conn| query(conn).map_err(StoreError::from))
+                    .await
+            }
         }
     }
 
     /// Runs `write` in one transaction on the writer thread. The transaction commits when `write` returns
     /// `Ok(Ok(_))` and rolls back otherwise, so a refused change (`Ok(Err(_))`) leaves nothing behind.
-    pub async fn write<T, E>(
+    pub async fn write_sql<T, E>(
         &self,
         write: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<Result<T, E>> + Send + 'static,
     ) -> Result<Result<T, E>, StoreError>

@@ -11,6 +11,7 @@ mod multirow;
 mod readers;
 mod slots;
 mod sqlite;
+mod tx;
 
 use std::path::Path;
 
@@ -19,6 +20,7 @@ use serde::Serialize;
 
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
 pub use sqlite::SqliteStore;
+pub use tx::{Db, Tx};
 
 /// Why the store could not do what was asked. None of these is the client's fault, but for
 /// [`StoreError::Refused`] and [`StoreError::Interrupted`], which only a budgeted read of a client's query
@@ -211,7 +213,7 @@ impl Store {
     ) -> Result<(usize, usize), StoreError> {
         let before = crate::instant::stored(keys_before);
         let now_ms = now.as_millisecond();
-        self.write(move |tx| {
+        self.write_sql(move |tx| {
             let keys = idempotency::sweep(tx, &before)?;
             let challenges = batch::sweep_challenges(tx, now_ms)?;
             Ok(Ok::<_, std::convert::Infallible>((keys, challenges)))

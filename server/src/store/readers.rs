@@ -91,7 +91,7 @@ impl Readers {
     pub(super) async fn run<T: Send + 'static>(
         &self,
         budget: Budget,
-        query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        query: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let permit = Arc::clone(&self.permits)
             .acquire_owned()
@@ -127,8 +127,11 @@ impl Readers {
             );
             let outcome = query(conn);
             match budget {
-                Budget::Unbounded => outcome.map_err(StoreError::from),
-                Budget::Until(_) => outcome.map_err(classify),
+                Budget::Unbounded => outcome,
+                Budget::Until(_) => outcome.map_err(|error| match error {
+                    StoreError::Sqlite(error) => classify(error),
+                    other => other,
+                }),
             }
         })
         .await
@@ -182,7 +185,7 @@ mod tests {
     async fn select_one(store: &Store, endless: &rusqlite::InterruptHandle) -> i64 {
         match tokio::time::timeout(
             HANG_GUARD,
-            store.read(|conn| conn.query_row("SELECT 1", [], |r| r.get(0))),
+            store.read(|db| Ok(db.conn.query_row("SELECT 1", [], |r| r.get(0))?)),
         )
         .await
         {
@@ -204,8 +207,8 @@ mod tests {
         let outcome = tokio::spawn(async move {
             reader
                 .query(Duration::from_millis(50), move |conn| {
-                    let _ = handle.send(conn.get_interrupt_handle());
-                    conn.query_row(ENDLESS, [], |r| r.get::<_, i64>(0))
+                    let _ = handle.send(conn.conn.get_interrupt_handle());
+                    Ok(conn.conn.query_row(ENDLESS, [], |r| r.get::<_, i64>(0))?)
                 })
                 .await
         });
@@ -235,8 +238,8 @@ mod tests {
         let abandoned = tokio::spawn(async move {
             reader
                 .read(move |conn| {
-                    let _ = handle.send(conn.get_interrupt_handle());
-                    conn.query_row(ENDLESS, [], |r| r.get::<_, i64>(0))
+                    let _ = handle.send(conn.conn.get_interrupt_handle());
+                    Ok(conn.conn.query_row(ENDLESS, [], |r| r.get::<_, i64>(0))?)
                 })
                 .await
         });
@@ -283,7 +286,7 @@ mod tests {
         for (sql, why) in table {
             let outcome = store
                 .query(HANG_GUARD, move |conn| {
-                    let mut statement = conn.prepare(&sql)?;
+                    let mut statement = conn.conn.prepare(&sql)?;
                     let mut rows = statement.query([])?;
                     while rows.next()?.is_some() {}
                     Ok(())

@@ -229,6 +229,7 @@ impl SqliteStore {
                 },
             )
             .optional()
+            .map_err(StoreError::from)
         })
         .await
     }
@@ -257,7 +258,7 @@ impl SqliteStore {
         if self.0.writer.is_closed() {
             return Err(StoreError::WriterStopped);
         }
-        self.probe(|conn| conn.query_row("SELECT 1", [], |_| Ok(())))
+        self.probe(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
             .await
     }
 
@@ -285,7 +286,7 @@ impl SqliteStore {
     /// Runs `query` on a read connection of the API's pool; stopped if its caller goes away.
     pub(super) async fn read<T: Send + 'static>(
         &self,
-        query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        query: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         self.0.readers.run(Budget::Unbounded, query).await
     }
@@ -296,7 +297,7 @@ impl SqliteStore {
     pub(super) async fn query<T: Send + 'static>(
         &self,
         budget: std::time::Duration,
-        query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        query: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let deadline = std::time::Instant::now() + budget;
         self.0.readers.run(Budget::Until(deadline), query).await
@@ -305,7 +306,7 @@ impl SqliteStore {
     /// Runs `query`, one cheap look-up, on the probes' connections, which no query ever holds.
     pub(super) async fn probe<T: Send + 'static>(
         &self,
-        query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        query: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         self.0.probes.run(Budget::Unbounded, query).await
     }
@@ -511,7 +512,7 @@ mod tests {
             SqliteStore::open(&dir.path().join("test.sqlite3"), 2).expect("store opens"),
         );
         let panicked = store
-            .write(|tx| -> rusqlite::Result<Result<(), ()>> {
+            .write_sql(|tx| -> rusqlite::Result<Result<(), ()>> {
                 tx.execute("DELETE FROM contact_requests", [])?;
                 panic!("a bug in a write");
             })
@@ -526,7 +527,7 @@ mod tests {
             .await
             .expect("stored after the panic");
         let again = store
-            .write(|tx| -> rusqlite::Result<Result<i64, ()>> {
+            .write_sql(|tx| -> rusqlite::Result<Result<i64, ()>> {
                 Ok(Ok(tx.query_row(
                     "SELECT count(*) FROM contact_requests",
                     [],
@@ -656,7 +657,9 @@ mod tests {
         };
         assert!(frames_after_restart < limits.restart_frames);
         let written: i64 = store
-            .read(|conn| conn.query_row("SELECT count(*) FROM contact_requests", [], |r| r.get(0)))
+            .read(|conn| {
+                Ok(conn.query_row("SELECT count(*) FROM contact_requests", [], |r| r.get(0))?)
+            })
             .await
             .expect("counted");
         assert_eq!(written, stored);

@@ -165,7 +165,7 @@ pub async fn request_callback(
     let internal_name = center.internal_name.clone();
     let (id, created) = state
         .store
-        .write(move |tx| {
+        .write_sql(move |tx| {
             let center_id: String = tx.query_row(
                 "SELECT id FROM call_centers WHERE internal_name = ?1",
                 [&internal_name],

@@ -126,7 +126,7 @@ async fn a_submission_that_cannot_be_written_fails_alone_and_the_rest_of_its_gro
     let app = TestApp::new();
     // A fault only one row meets: the database refuses it as it would a full disk or a broken constraint.
     app.store
-        .write(|tx| {
+        .write_sql(|tx| {
             tx.execute_batch(
                 "CREATE TRIGGER refuse_for_test BEFORE INSERT ON contact_requests
                  WHEN NEW.visitor_name = 'Refused Row'

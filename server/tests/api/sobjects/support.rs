@@ -88,7 +88,7 @@ impl Api {
             .collect();
         self.app
             .store
-            .write(move |tx| {
+            .write_sql(move |tx| {
                 let mut insert = tx.prepare(
                     "INSERT INTO contact_requests (id, visitor_name, created_at, updated_at)
                      VALUES (?1, ?2, '2024-05-01T00:00:00.000Z', '2024-05-01T00:00:00.000Z')",
