@@ -213,13 +213,12 @@ impl Store {
     ) -> Result<(usize, usize), StoreError> {
         let before = crate::instant::stored(keys_before);
         let now_ms = now.as_millisecond();
-        self.write_sql(move |tx| {
-            let keys = idempotency::sweep(tx, &before)?;
-            let challenges = batch::sweep_challenges(tx, now_ms)?;
-            Ok(Ok::<_, std::convert::Infallible>((keys, challenges)))
+        self.write(move |tx| {
+            let keys = idempotency::sweep(tx.conn(), &before)?;
+            let challenges = batch::sweep_challenges(tx.conn(), now_ms)?;
+            Ok((keys, challenges))
         })
         .await
-        .map(|swept| swept.unwrap_or_else(|never| match never {}))
     }
 
     /// Whether the writer still takes writes. Cheap: liveness probes ask it on every call.

@@ -33,7 +33,7 @@ impl Store {
         from: String,
         to: String,
     ) -> Result<Vec<String>, StoreError> {
-        self.probe_sql(move |conn| taken(conn, &center, &from, &to))
+        self.probe(move |db| Ok(taken(db.conn, &center, &from, &to)?))
             .await
     }
 }
