@@ -23,6 +23,10 @@ pub const CALL_CENTER_PREFIX: &str = "04v";
 pub const TASK_PREFIX: &str = "00T";
 /// The key prefix of EngagementInteraction ids.
 pub const ENGAGEMENT_INTERACTION_PREFIX: &str = "0eI";
+/// The key prefix of User ids.
+pub const USER_PREFIX: &str = "005";
+/// The key prefix of Group ids: queues are groups of type Queue.
+pub const QUEUE_PREFIX: &str = "00G";
 
 /// How many values the 5 random characters take: 62^5.
 const RANDOM_SPAN: u128 = 916_132_832;

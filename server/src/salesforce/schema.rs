@@ -2,6 +2,9 @@
 //! checker and translator, describe output and error messages: adding an object is adding its description
 //! and its storage.
 
+use crate::store::Column::{self, Own, Viewed};
+use crate::store::{Operand, Table, Tx};
+
 /// A field's type, as describe names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
@@ -79,8 +82,8 @@ pub struct Field {
     pub label: &'static str,
     pub ty: FieldType,
     pub length: u32,
-    /// Where the value lives: `c.` the record's row, `v.` the calling user's view row.
-    pub column: &'static str,
+    /// Where the value lives: the record's row, or the calling user's view of it.
+    pub column: Column,
     pub props: u16,
     /// Picklist values in order, with whether each is the default.
     pub picklist: &'static [(&'static str, bool)],
@@ -95,7 +98,18 @@ impl Field {
 
     /// The column to write, for fields stored on the record's own row.
     pub fn write_column(&self) -> Option<&'static str> {
-        self.column.strip_prefix("c.")
+        match self.column {
+            Column::Own(name) => Some(name),
+            Column::Viewed(_) => None,
+        }
+    }
+
+    /// The field as a filter compares it: text without regard to case.
+    pub fn operand(&self) -> Operand {
+        Operand {
+            column: self.column,
+            text: self.ty.is_text(),
+        }
     }
 
     pub fn default_value(&self) -> Option<&'static str> {
@@ -160,13 +174,17 @@ impl Access {
 }
 
 /// The hook of [`SObject::after_write`]: the transaction, the record's id and the acting user.
-pub type AfterWrite = fn(
-    &rusqlite::Transaction<'_>,
-    &str,
-    &str,
-) -> rusqlite::Result<Result<(), crate::salesforce::SfError>>;
+pub type AfterWrite = fn(&Tx<'_>, &str, &str) -> Result<(), crate::salesforce::SfError>;
 
 impl SObject {
+    /// Where the records and their per-user view dates are kept.
+    pub fn storage(&self) -> Table {
+        Table {
+            records: self.table,
+            views: self.views_table,
+        }
+    }
+
     /// The field with this API name, without regard to case as Salesforce does.
     pub fn field(&self, name: &str) -> Option<&'static Field> {
         self.fields
@@ -202,7 +220,7 @@ pub(crate) const fn field(
     label: &'static str,
     ty: FieldType,
     length: u32,
-    column: &'static str,
+    column: Column,
     props: u16,
 ) -> Field {
     Field {
@@ -221,7 +239,7 @@ pub(crate) const fn field(
 pub(crate) const fn reference(
     name: &'static str,
     label: &'static str,
-    column: &'static str,
+    column: Column,
     props: u16,
     reference_to: &'static [&'static str],
     relationship: &'static str,
@@ -236,7 +254,7 @@ pub(crate) const fn reference(
 pub(crate) const fn picklist(
     name: &'static str,
     label: &'static str,
-    column: &'static str,
+    column: Column,
     props: u16,
     values: &'static [(&'static str, bool)],
 ) -> Field {
@@ -255,7 +273,7 @@ pub(crate) const VIEW_DATES: [Field; 2] = [
         "Last Viewed Date",
         FieldType::DateTime,
         0,
-        "v.last_viewed_at",
+        Viewed("last_viewed_at"),
         FILTER | NILLABLE | SORT,
     ),
     field(
@@ -263,7 +281,7 @@ pub(crate) const VIEW_DATES: [Field; 2] = [
         "Last Referenced Date",
         FieldType::DateTime,
         0,
-        "v.last_referenced_at",
+        Viewed("last_referenced_at"),
         FILTER | NILLABLE | SORT,
     ),
 ];
@@ -278,7 +296,7 @@ macro_rules! system_fields {
                 $label,
                 $crate::salesforce::schema::FieldType::Id,
                 18,
-                "c.id",
+                Own("id"),
                 $crate::salesforce::schema::SYSTEM
                     | $crate::salesforce::schema::prop::GROUP
                     | $crate::salesforce::schema::prop::ID_LOOKUP,
@@ -288,7 +306,7 @@ macro_rules! system_fields {
                 "Deleted",
                 $crate::salesforce::schema::FieldType::Boolean,
                 0,
-                "c.is_deleted",
+                Own("is_deleted"),
                 $crate::salesforce::schema::SYSTEM | $crate::salesforce::schema::prop::GROUP,
             ),
             $crate::salesforce::schema::field(
@@ -296,13 +314,13 @@ macro_rules! system_fields {
                 "Created Date",
                 $crate::salesforce::schema::FieldType::DateTime,
                 0,
-                "c.created_at",
+                Own("created_at"),
                 $crate::salesforce::schema::SYSTEM,
             ),
             $crate::salesforce::schema::reference(
                 "CreatedById",
                 "Created By ID",
-                "c.created_by_id",
+                Own("created_by_id"),
                 $crate::salesforce::schema::SYSTEM | $crate::salesforce::schema::prop::GROUP,
                 &["User"],
                 "CreatedBy",
@@ -312,13 +330,13 @@ macro_rules! system_fields {
                 "Last Modified Date",
                 $crate::salesforce::schema::FieldType::DateTime,
                 0,
-                "c.updated_at",
+                Own("updated_at"),
                 $crate::salesforce::schema::SYSTEM,
             ),
             $crate::salesforce::schema::reference(
                 "LastModifiedById",
                 "Last Modified By ID",
-                "c.last_modified_by_id",
+                Own("last_modified_by_id"),
                 $crate::salesforce::schema::SYSTEM | $crate::salesforce::schema::prop::GROUP,
                 &["User"],
                 "LastModifiedBy",
@@ -328,7 +346,7 @@ macro_rules! system_fields {
                 "System Modstamp",
                 $crate::salesforce::schema::FieldType::DateTime,
                 0,
-                "c.system_modstamp",
+                Own("system_modstamp"),
                 $crate::salesforce::schema::SYSTEM,
             ),
         ]
@@ -355,7 +373,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "Contact Request Number",
             FieldType::String,
             30,
-            "c.name",
+            Own("name"),
             AUTONUMBER | SYSTEM | ID_LOOKUP,
         ),
         CONTACT_REQUEST_SYSTEM[2],
@@ -368,7 +386,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
         reference(
             "OwnerId",
             "Owner ID",
-            "c.owner_id",
+            Own("owner_id"),
             EDIT | DEFAULTED,
             &["Group", "User"],
             "Owner",
@@ -376,7 +394,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
         reference(
             "WhatId",
             "Related To ID",
-            "c.what_id",
+            Own("what_id"),
             EDIT | NILLABLE,
             &["Account", "Case", "Opportunity", "WorkOrder"],
             "What",
@@ -384,7 +402,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
         reference(
             "WhoId",
             "Name ID",
-            "c.who_id",
+            Own("who_id"),
             EDIT | NILLABLE,
             &["Contact", "Lead", "User"],
             "Who",
@@ -394,13 +412,13 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "Callback",
             FieldType::Boolean,
             0,
-            "c.is_callback",
+            Own("is_callback"),
             EDIT | DEFAULTED,
         ),
         picklist(
             "PreferredChannel",
             "Preferred Channel",
-            "c.preferred_channel",
+            Own("preferred_channel"),
             EDIT | DEFAULTED | RESTRICTED,
             &[("Phone", true), ("Email", false), ("Text", false)],
         ),
@@ -409,7 +427,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "Preferred Phone",
             FieldType::Phone,
             40,
-            "c.preferred_phone",
+            Own("preferred_phone"),
             EDIT | NILLABLE,
         ),
         field(
@@ -417,13 +435,13 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "Request Description",
             FieldType::TextArea,
             4000,
-            "c.request_description",
+            Own("request_description"),
             CREATE | UPDATE | NILLABLE,
         ),
         picklist(
             "RequestReason",
             "Request Reason",
-            "c.request_reason",
+            Own("request_reason"),
             EDIT | DEFAULTED | NILLABLE | RESTRICTED,
             &[
                 ("Account", false),
@@ -438,7 +456,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
         picklist(
             "Status",
             "Status",
-            "c.status",
+            Own("status"),
             EDIT | DEFAULTED | RESTRICTED,
             &[
                 ("New", true),
@@ -452,7 +470,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "External ID",
             FieldType::String,
             255,
-            "c.external_id",
+            Own("external_id"),
             EDIT | NILLABLE | EXTERNAL_ID | UNIQUE | ID_LOOKUP | CUSTOM,
         ),
         field(
@@ -460,7 +478,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "Visitor Name",
             FieldType::String,
             120,
-            "c.visitor_name",
+            Own("visitor_name"),
             EDIT | NILLABLE | CUSTOM,
         ),
         field(
@@ -468,7 +486,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "Visitor Email",
             FieldType::Email,
             80,
-            "c.visitor_email",
+            Own("visitor_email"),
             EDIT | NILLABLE | CUSTOM,
         ),
         field(
@@ -476,7 +494,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "Source Origin",
             FieldType::String,
             255,
-            "c.source_origin",
+            Own("source_origin"),
             FILTER | SORT | GROUP | NILLABLE | CUSTOM,
         ),
         field(
@@ -484,7 +502,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "Scheduled Routing Date Time",
             FieldType::DateTime,
             0,
-            "c.scheduled_routing_at",
+            Own("scheduled_routing_at"),
             EDIT | NILLABLE | CUSTOM,
         ),
         field(
@@ -492,7 +510,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "Voice Call ID",
             FieldType::String,
             255,
-            "c.voice_call_id",
+            Own("voice_call_id"),
             FILTER | SORT | NILLABLE | CUSTOM,
         ),
         field(
@@ -500,13 +518,13 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "Telephony Provider Name",
             FieldType::String,
             255,
-            "c.telephony_provider",
+            Own("telephony_provider"),
             FILTER | SORT | GROUP | NILLABLE | CUSTOM,
         ),
         reference(
             "CallCenterId__c",
             "Call Center ID",
-            "c.call_center_id",
+            Own("call_center_id"),
             EDIT | NILLABLE | CUSTOM,
             &["CallCenter"],
             "CallCenter__r",
@@ -516,7 +534,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "Call Attempts",
             FieldType::Int,
             0,
-            "c.call_attempts",
+            Own("call_attempts"),
             SYSTEM | CUSTOM,
         ),
     ],

@@ -1,7 +1,7 @@
 //! Checking a record's field values from a create, update or upsert body against the object's
 //! description, before anything is written.
 
-use rusqlite::types::Value as Sql;
+use crate::store::Value as Sql;
 use serde_json::{Map, Value};
 
 use super::SfError;

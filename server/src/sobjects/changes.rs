@@ -60,17 +60,7 @@ pub async fn updated(
     let latest = end.clone();
     let ids = state
         .store
-        .read_sql(move |conn| {
-            let sql = format!(
-                "SELECT id FROM {} WHERE is_deleted = 0 AND system_modstamp >= ?1 AND system_modstamp < ?2
-                  ORDER BY system_modstamp, seq",
-                object.table
-            );
-            let mut statement = conn.prepare(&sql)?;
-            statement
-                .query_map([start, end], |row| row.get::<_, String>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()
-        })
+        .read(move |db| db.updated_ids(object.storage(), &start, &end))
         .await?;
     Ok(axum::Json(json!({
         "ids": ids,
@@ -90,28 +80,16 @@ pub async fn deleted(
     let latest = end.clone();
     let (records, earliest) = state
         .store
-        .read_sql(move |conn| {
-            let sql = format!(
-                "SELECT id, deleted_at FROM {} WHERE is_deleted = 1 AND deleted_at >= ?1 AND deleted_at < ?2
-                  ORDER BY deleted_at, seq",
-                object.table
-            );
-            let mut statement = conn.prepare(&sql)?;
-            let records = statement
-                .query_map([start, end], |row| {
-                    let deleted_at: String = row.get(1)?;
-                    Ok(json!({ "id": row.get::<_, String>(0)?, "deletedDate": wire_datetime(&deleted_at) }))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+        .read(move |db| {
+            let records = db.deleted_records(object.storage(), &start, &end)?;
             // Nothing is purged from the recycle bin, so deletions are known from the first record on.
-            let earliest: Option<String> = conn.query_row(
-                &format!("SELECT min(created_at) FROM {}", object.table),
-                [],
-                |row| row.get(0),
-            )?;
-            Ok((records, earliest))
+            Ok((records, db.first_created(object.storage())?))
         })
         .await?;
+    let records: Vec<Value> = records
+        .into_iter()
+        .map(|r| json!({ "id": r.id, "deletedDate": wire_datetime(&r.deleted_at) }))
+        .collect();
     Ok(axum::Json(json!({
         "deletedRecords": records,
         "earliestDateAvailable": wire_datetime(&earliest.unwrap_or_else(now)),

@@ -14,9 +14,10 @@ use crate::access::Caller;
 use crate::salesforce::SfPath as Path;
 use crate::salesforce::json_body;
 use crate::salesforce::record_id;
-use crate::salesforce::rows::{from_clause, select_list};
+use crate::salesforce::rows::record;
 use crate::salesforce::schema::{Field, SObject, Write, prop};
 use crate::salesforce::values::{self, Mode};
+use crate::store::{Column, RecordState};
 
 /// The path of a record address.
 #[derive(Debug, Deserialize)]
@@ -61,8 +62,8 @@ pub async fn create(
     let changes = values::parse(object, &body, Mode::Create, None)?;
     let id = state
         .store
-        .write_sql(move |tx| persist::insert(tx, object, &changes, &caller.user_id))
-        .await??;
+        .write(move |tx| persist::insert(tx, object, &changes, &caller.user_id))
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(saved(&id))).into_response())
 }
 
@@ -92,57 +93,36 @@ fn chosen_fields(
     Ok(chosen)
 }
 
-/// Reads one record of `object` where `column = value`; `Err(true)` when it is in the recycle bin.
+/// Reads one record of `object` where `key = value`; ENTITY_IS_DELETED when it is in the recycle bin.
 async fn read_one(
     state: &ApiState,
     version: &str,
     object: &'static SObject,
     fields: Vec<&'static Field>,
     user: String,
-    column: &'static str,
+    key: Column,
     value: String,
 ) -> Result<Value, SfError> {
-    let version = version.to_owned();
+    let columns: Vec<Column> = fields.iter().map(|f| f.column).collect();
     let found = state
         .store
-        .read_sql(move |conn| {
-            let mut columns = vec![object.field("Id").expect("every object has an Id")];
-            columns.extend(fields.iter().copied());
-            let sql = format!(
-                "SELECT c.is_deleted, {} {} WHERE {column} = ?2",
-                select_list(&columns),
-                from_clause(object)
-            );
-            let mut statement = conn.prepare(&sql)?;
-            let mut rows = statement.query(rusqlite::params![user, value])?;
-            let Some(row) = rows.next()? else {
-                return Ok(None);
-            };
-            let is_deleted: bool = row.get(0)?;
-            let id: String = row.get(1)?;
-            let mut map = serde_json::Map::new();
-            map.insert(
-                "attributes".into(),
-                crate::salesforce::rows::attributes(object, &version, Some(&id)),
-            );
-            for (index, field) in fields.iter().enumerate() {
-                map.insert(
-                    field.name.into(),
-                    crate::salesforce::rows::value(field, row, index + 2)?,
-                );
-            }
-            Ok(Some((is_deleted, Value::Object(map))))
-        })
-        .await?;
-    match found {
-        None => Err(SfError::not_found()),
-        Some((true, _)) => Err(SfError::new(
+        .read(move |db| db.record(object.storage(), &user, &columns, key, &value))
+        .await?
+        .ok_or_else(SfError::not_found)?;
+    if found.state == RecordState::Deleted {
+        return Err(SfError::new(
             StatusCode::NOT_FOUND,
             "ENTITY_IS_DELETED",
             "entity is deleted",
-        )),
-        Some((false, record)) => Ok(record),
+        ));
     }
+    Ok(record(
+        object,
+        version,
+        Some(&found.id),
+        &fields,
+        &found.values,
+    ))
 }
 
 /// `GET sobjects/{object}/{id}?fields=`: the record, with every field or those named.
@@ -162,7 +142,7 @@ pub async fn retrieve(
         object,
         fields,
         caller.user_id,
-        "c.id",
+        Column::Own("id"),
         id,
     )
     .await
@@ -226,8 +206,8 @@ pub async fn update(
     let changes = values::parse(object, &body, Mode::Update, Some(&id))?;
     state
         .store
-        .write_sql(move |tx| persist::update(tx, object, &id, &changes, &caller.user_id))
-        .await??;
+        .write(move |tx| persist::update(tx, object, &id, &changes, &caller.user_id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -242,8 +222,8 @@ pub async fn delete(
     let id = record_id_of(object, &path.id)?;
     state
         .store
-        .write_sql(move |tx| persist::delete(tx, object, &id, &caller.user_id))
-        .await??;
+        .write(move |tx| persist::delete(tx, object, &id, &caller.user_id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -259,8 +239,8 @@ pub async fn undelete(
     let answer = saved(&id);
     state
         .store
-        .write_sql(move |tx| persist::undelete(tx, object, &id, &caller.user_id))
-        .await??;
+        .write(move |tx| persist::undelete(tx, object, &id, &caller.user_id))
+        .await?;
     Ok(axum::Json(answer))
 }
 
@@ -296,8 +276,8 @@ pub async fn upsert(
         let answer = json!({ "id": id, "success": true, "errors": [], "created": false });
         state
             .store
-            .write_sql(move |tx| persist::update(tx, object, &id, &changes, &caller.user_id))
-            .await??;
+            .write(move |tx| persist::update(tx, object, &id, &changes, &caller.user_id))
+            .await?;
         return Ok(axum::Json(answer).into_response());
     }
     let value = path.value;
@@ -325,15 +305,15 @@ pub async fn upsert(
     let column = field.write_column().unwrap_or("id");
     let (id, created) = state
         .store
-        .write_sql(move |tx| {
-            Ok(match persist::find_by(tx, object, column, &value)? {
-                Some(id) => persist::update(tx, object, &id, &update_changes, &caller.user_id)?
+        .write(
+            move |tx| match tx.live_record_with(object.storage(), column, &value)? {
+                Some(id) => persist::update(tx, object, &id, &update_changes, &caller.user_id)
                     .map(|()| (id, false)),
-                None => persist::insert(tx, object, &create_changes, &caller.user_id)?
+                None => persist::insert(tx, object, &create_changes, &caller.user_id)
                     .map(|id| (id, true)),
-            })
-        })
-        .await??;
+            },
+        )
+        .await?;
     let status = if created {
         StatusCode::CREATED
     } else {

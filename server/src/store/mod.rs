@@ -5,10 +5,14 @@
 //! PostgreSQL, is a new variant behind the same methods.
 
 mod batch;
+mod call_log;
 mod idempotency;
 mod jobs;
 mod multirow;
+mod plan;
 mod readers;
+mod records;
+mod render;
 mod slots;
 mod sqlite;
 mod tx;
@@ -18,9 +22,19 @@ use std::path::Path;
 use contact_shared::{ContactRequestCreated, NewContactRequest};
 use serde::Serialize;
 
+pub use call_log::{Attempt, AttemptedRequest, CompletedCall, InteractionTimes, LoggedCall};
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
+pub use plan::{Column, Filter, Op, Operand, Select, Table, Value};
+pub use records::{DeletedRecord, FoundRecord, RecordState, Viewing};
+pub use render::{Page, Prepared, Statement};
 pub use sqlite::SqliteStore;
 pub use tx::{Db, Tx};
+
+/// A plan rendered as the embedded engine renders it, for tests of what keeps a prepared query.
+#[cfg(test)]
+pub fn render_for_tests(select: &Select) -> Prepared {
+    render::prepare(select)
+}
 
 /// Why the store could not do what was asked. None of these is the client's fault, but for
 /// [`StoreError::Refused`] and [`StoreError::Interrupted`], which only a budgeted read of a client's query
@@ -136,6 +150,14 @@ pub enum Store {
 }
 
 impl Store {
+    /// Renders a query's plan in this store's SQL, once: its count and its page, which a cursor keeps
+    /// for each batch after.
+    pub fn prepare(&self, select: &Select) -> Prepared {
+        match self {
+            Self::Sqlite(_) => render::prepare(select),
+        }
+    }
+
     /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
     pub fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
         Self::open_sqlite_with(path, default_read_connections())
