@@ -2,12 +2,12 @@
 //! happened) moves the request through the status machine, schedules its retry, and on contact records
 //! the EngagementInteraction — all in the transaction that stores the Task.
 
-use time::{Duration, OffsetDateTime};
+use jiff::Timestamp;
 
 use super::status::{self, Outcome, RetryPolicy};
 use crate::ids;
+use crate::instant::{now, plus_seconds, stored};
 use crate::salesforce::SfError;
-use crate::salesforce::rows::{now, stored};
 use crate::store::{Attempt, AttemptedRequest, CompletedCall, LoggedCall, Tx};
 
 /// The hook of Task (see `SObject::after_write`): applies the attempt once, when it is first stored.
@@ -63,11 +63,11 @@ fn apply(
     };
     let attempt = request.attempts + 1;
     let transition = status::next(outcome, attempt, policy);
-    let moment = OffsetDateTime::now_utc();
+    let moment = Timestamp::now();
     let at = stored(moment);
     let retry_at = transition
         .retry_in_seconds
-        .map(|s| stored(moment + Duration::seconds(s)));
+        .map(|s| stored(plus_seconds(moment, s)));
     tx.record_attempt(
         request_id,
         &Attempt {
@@ -79,7 +79,7 @@ fn apply(
         },
     )?;
     if outcome == Outcome::Reached {
-        let start = stored(moment - Duration::seconds(seconds.unwrap_or(0).max(0)));
+        let start = stored(plus_seconds(moment, -seconds.unwrap_or(0).max(0)));
         record_interaction(tx, request_id, &request, &start, &at, call_object, user)?;
     }
     Ok(())

@@ -2,11 +2,8 @@
 //! and end times, MappedState from Status, and AttendeeVerificationTime defaulting to now when the
 //! attendee is marked verified.
 
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-
+use crate::instant::{self, now};
 use crate::salesforce::SfError;
-use crate::salesforce::rows::now;
 use crate::store::{InteractionTimes, Tx};
 
 /// The state a Status implies, as the reference pairs them.
@@ -20,8 +17,8 @@ pub fn mapped_state(status: Option<&str>) -> &'static str {
 
 /// The duration between two stored moments as `H:MM:SS`, or why there is none.
 pub fn duration(start: &str, end: &str) -> Result<String, String> {
-    let parse = |s: &str| OffsetDateTime::parse(s, &Rfc3339).map_err(|e| e.to_string());
-    let seconds = (parse(end)? - parse(start)?).whole_seconds();
+    let parse = |s: &str| instant::parse(s).ok_or_else(|| format!("{s} is not a stored instant"));
+    let seconds = parse(end)?.duration_since(parse(start)?).as_secs();
     if seconds < 0 {
         return Err(format!(
             "EndDateTime ({end}) is before StartDateTime ({start}); an interaction cannot end before it starts"

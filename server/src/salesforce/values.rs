@@ -247,11 +247,7 @@ fn looks_like_email(text: &str) -> bool {
 /// An ISO 8601 date and time with an offset (`Z`, `+01:00` or Salesforce's `+0000`), in the stored
 /// format.
 pub fn parse_datetime(text: &str) -> Option<String> {
-    use time::format_description::well_known::{Iso8601, Rfc3339};
-    let moment = time::OffsetDateTime::parse(text, &Rfc3339)
-        .or_else(|_| time::OffsetDateTime::parse(text, &Iso8601::DEFAULT))
-        .ok()?;
-    Some(super::rows::stored(moment))
+    crate::instant::parse(text).map(crate::instant::stored)
 }
 
 /// The body's value for `field`, if it names it (without regard to case).

@@ -1,15 +1,14 @@
 //! getUpdated and getDeleted: the ids of records changed or deleted in a time window, for replication.
 
 use axum::extract::{Query, State};
+use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::{ApiState, SfError, object_named};
 use crate::access::Caller;
+use crate::instant::{self, now, stored, wire as wire_datetime};
 use crate::salesforce::SfPath as Path;
-use crate::salesforce::rows::{now, stored, wire_datetime};
 
 #[derive(Debug, Deserialize)]
 pub struct Window {
@@ -17,14 +16,14 @@ pub struct Window {
     end: Option<String>,
 }
 
-fn moment(name: &str, value: Option<&str>) -> Result<OffsetDateTime, SfError> {
+fn moment(name: &str, value: Option<&str>) -> Result<Timestamp, SfError> {
     let value = value.ok_or_else(|| {
         SfError::bad_request(
             "MISSING_ARGUMENT",
             format!("{name} is required, as 2024-05-01T00:00:00+00:00"),
         )
     })?;
-    OffsetDateTime::parse(value, &Rfc3339).map_err(|_| {
+    instant::parse(value).ok_or_else(|| {
         SfError::bad_request(
             "INVALID_REPLICATION_DATE",
             format!(

@@ -187,7 +187,7 @@ mod tests {
     use crate::soql::parser::parse;
 
     fn plan(soql: &str) -> Arc<Plan> {
-        let checked = check(&parse(soql).unwrap(), time::OffsetDateTime::now_utc()).unwrap();
+        let checked = check(&parse(soql).unwrap(), jiff::Timestamp::now()).unwrap();
         let translated =
             crate::store::render_for_tests(&checked.select("005000000000002AAA", false));
         Arc::new(Plan {

@@ -15,8 +15,9 @@ use serde_json::{Value, json};
 use super::cursors::{self, Cursor, Cursors, Plan};
 use super::{ApiState, ApiVersion, SfError};
 use crate::access::Caller;
+use crate::instant::now;
 use crate::salesforce::SfPath as Path;
-use crate::salesforce::rows::{now, record};
+use crate::salesforce::rows::record;
 use crate::soql::ast::Tracking;
 use crate::soql::check::check;
 use crate::soql::parser::parse;
@@ -171,7 +172,7 @@ async fn run(
         )
     })?;
     let checked = parse(&text)
-        .and_then(|tree| check(&tree, time::OffsetDateTime::now_utc()))
+        .and_then(|tree| check(&tree, jiff::Timestamp::now()))
         .map_err(|e| SfError::bad_request(e.code, e.render(&text)))?;
     let _running = enter(&state, &caller)?;
     let prepared = state

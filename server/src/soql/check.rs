@@ -3,14 +3,13 @@
 //! holds only described fields and typed values, ready for translation.
 
 use crate::store::Value as Sql;
-use time::format_description::well_known::Iso8601;
-use time::{Duration, OffsetDateTime, Time};
+use jiff::Timestamp;
 
 use super::SoqlError;
 use super::ast::{self, Condition, Literal, Op, Relative, Select, Spanned, Tracking};
+use crate::instant::{self, plus_seconds, stored};
 use crate::objects::object;
 use crate::salesforce::record_id;
-use crate::salesforce::rows::stored;
 use crate::salesforce::schema::{Field, FieldType, SObject, prop};
 use crate::store;
 
@@ -113,7 +112,7 @@ fn plan_op(op: Op) -> store::Op {
 }
 
 /// Checks `query`; `now` anchors TODAY and the other relative dates (UTC).
-pub fn check(query: &ast::Query, now: OffsetDateTime) -> Result<Checked, SoqlError> {
+pub fn check(query: &ast::Query, now: Timestamp) -> Result<Checked, SoqlError> {
     let object = object(&query.from.value).ok_or_else(|| SoqlError {
         code: "INVALID_TYPE",
         message: format!("sObject type '{}' is not supported.", query.from.value),
@@ -225,7 +224,7 @@ pub fn check(query: &ast::Query, now: OffsetDateTime) -> Result<Checked, SoqlErr
 fn condition(
     object: &'static SObject,
     condition: &Condition,
-    now: OffsetDateTime,
+    now: Timestamp,
 ) -> Result<Filter, SoqlError> {
     let resolve = |name: &Spanned<String>| -> Result<&'static Field, SoqlError> {
         let f = object.field(&name.value).ok_or_else(|| {
@@ -391,9 +390,9 @@ fn typed(field: &Field, value: &Spanned<Literal>) -> Result<Sql, SoqlError> {
                 message: format!("invalid ID field: {text}"),
                 position: value.position,
             }),
-        (FieldType::DateTime, Literal::DateTime(text)) => OffsetDateTime::parse(text, &Iso8601::DEFAULT)
+        (FieldType::DateTime, Literal::DateTime(text)) => instant::parse(text)
             .map(|m| Sql::Text(stored(m)))
-            .map_err(|_| {
+            .ok_or_else(|| {
                 SoqlError::malformed(value.position, format!("line 1:{} no viable alternative at character '{text}': write datetimes as 2024-05-01T00:00:00Z", value.position))
             }),
         (ty, Literal::Text { value: text, .. }) if ty.is_text() => Ok(Sql::Text(text.clone())),
@@ -419,15 +418,16 @@ fn number(text: &str) -> Option<Sql> {
 }
 
 /// The `[start, end)` of a relative date literal, in stored form.
-fn range(relative: Relative, now: OffsetDateTime) -> (String, String) {
-    let today = now.replace_time(Time::MIDNIGHT);
-    let day = Duration::days(1);
+fn range(relative: Relative, now: Timestamp) -> (String, String) {
+    const DAY: i64 = 86_400;
+    let today = now.as_second().div_euclid(DAY) * DAY;
+    let days = |n: i64| plus_seconds(Timestamp::UNIX_EPOCH, today.saturating_add(n * DAY));
     let (start, end) = match relative {
-        Relative::Today => (today, today + day),
-        Relative::Yesterday => (today - day, today),
-        Relative::Tomorrow => (today + day, today + day + day),
-        Relative::LastNDays(n) => (today - Duration::days(i64::from(n)), today + day),
-        Relative::NextNDays(n) => (today + day, today + Duration::days(i64::from(n) + 1)),
+        Relative::Today => (days(0), days(1)),
+        Relative::Yesterday => (days(-1), days(0)),
+        Relative::Tomorrow => (days(1), days(2)),
+        Relative::LastNDays(n) => (days(-i64::from(n)), days(1)),
+        Relative::NextNDays(n) => (days(1), days(i64::from(n) + 1)),
     };
     (stored(start), stored(end))
 }
@@ -441,7 +441,7 @@ mod tests {
     /// Salesforce's codes. Before, each reached SQLite and answered `503 SERVER_UNAVAILABLE`.
     #[test]
     fn queries_past_sqlites_limits_are_refused_by_the_checker() {
-        let now = time::OffsetDateTime::now_utc();
+        let now = Timestamp::now();
         let joined = |n: usize, joiner: &str| {
             (0..n)
                 .map(|i| format!("VisitorName__c = 'x{i}'"))
@@ -515,7 +515,7 @@ mod tests {
 
     #[test]
     fn schema_errors_name_the_problem() {
-        let now = time::OffsetDateTime::now_utc();
+        let now = Timestamp::now();
         let table = [
             (
                 "SELECT Nope FROM ContactRequest",

@@ -218,7 +218,7 @@ mod tests {
     use Value as Sql;
 
     fn translated(query: &str) -> (Checked, Prepared) {
-        let now = time::macros::datetime!(2024-05-10 12:00 UTC);
+        let now: jiff::Timestamp = "2024-05-10T12:00:00Z".parse().unwrap();
         let checked = check(&parse(query).unwrap(), now).unwrap();
         let prepared = prepare(&checked.select("005000000000002AAA", false));
         (checked, prepared)
