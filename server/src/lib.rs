@@ -1,8 +1,9 @@
 //! The contact-request server: the public intake API the widget posts to, the durable store behind it,
 //! the built widget's assets, and a demo host page on its own origin.
 //!
-//! [`app`] builds the whole router from its parts, so tests drive the real thing with `oneshot`;
-//! [`serve::serve`] binds the listeners and runs it.
+//! [`startup::start`] opens the store and builds the whole router ([`app`]) from its parts, so tests
+//! drive the real thing with `oneshot`; [`serve::serve`] reads the configuration, binds the listeners
+//! and runs it.
 
 pub mod access;
 pub mod call_centers;
@@ -23,6 +24,7 @@ pub mod serve;
 pub mod sites;
 pub mod sobjects;
 pub mod soql;
+pub mod startup;
 pub mod store;
 pub mod telephony;
 pub mod widget;
@@ -57,20 +59,6 @@ pub struct AppState {
     pub call_centers: call_centers::CallCenters,
     /// The Salesforce-compatible API's query limits and open cursors.
     pub queries: Arc<sobjects::Queries>,
-}
-
-impl AppState {
-    /// State with the given sites and protection settings (see [`protection::Protection::off`] for tests)
-    /// and no call centers.
-    pub fn new(store: Store, sites: Sites, protection: protection::Protection) -> Self {
-        Self {
-            store,
-            sites: Arc::new(sites),
-            protection: Arc::new(protection),
-            call_centers: call_centers::CallCenters::default(),
-            queries: sobjects::Queries::new(sobjects::QueryLimits::default()),
-        }
-    }
 }
 
 /// The API server's router: intake API, probes and widget assets, with logging and the error shape on

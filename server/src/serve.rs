@@ -7,11 +7,12 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::WidgetAssets;
 use crate::config::{ProtectionArgs, ServeArgs};
 use crate::connections::ConnectionLimits;
 use crate::protection::Protection;
 use crate::sites::parse_origin;
-use crate::{AppState, Sites, Store, WidgetAssets};
+use crate::startup::{Settings, Started, start};
 
 /// Serves the API, the widget and the demo page until SIGINT or SIGTERM, then lets in-flight requests
 /// finish and the store commit what it was given.
@@ -20,8 +21,6 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(path) => crate::call_centers::file::load(path).map_err(anyhow::Error::msg)?,
         None => crate::call_centers::CallCenters::default(),
     };
-    let store = Store::open_sqlite_with(&args.database, args.reads.read_connections)
-        .with_context(|| format!("cannot open the database {}", args.database.display()))?;
     let listener = bind(args.listen).await?;
     let api_addr = listener.local_addr()?;
     let public_url = args
@@ -67,29 +66,19 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let (sites, signer) = crate::sites::demo_sites(origins, center);
         (sites, Some(signer), call_centers)
     };
-    call_centers
-        .sync(&store)
-        .await
-        .context("cannot store the call centers")?;
     let site_keys: Vec<String> = sites.iter().map(|s| s.key.clone()).collect();
-    for queue in sites.iter().filter_map(|s| s.default_queue.clone()) {
-        crate::access::directory::ensure_queue(&store, queue.clone())
-            .await
-            .with_context(|| {
-                format!("cannot create the queue {queue:?} named in the sites file")
-            })?;
-    }
-
-    let widget = WidgetAssets::load(&args.widget_dir);
-    let protection = Protection::from(&args.protection);
-    let app = crate::app(
-        AppState {
-            call_centers,
-            queries: crate::sobjects::Queries::new(args.reads.query_limits()),
-            ..AppState::new(store.clone(), Sites::new(sites), protection)
-        },
-        &widget,
-    );
+    let Started {
+        router: app, store, ..
+    } = start(Settings {
+        database: args.database.clone(),
+        read_connections: args.reads.read_connections,
+        sites,
+        call_centers,
+        protection: Protection::from(&args.protection),
+        query_limits: args.reads.query_limits(),
+        widget: WidgetAssets::load(&args.widget_dir),
+    })
+    .await?;
     let limits = connection_limits(&args.protection);
 
     println!("API and widget:  {public_url}");

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use axum::body::Body;
 use axum::http::Request;
 use contact_server::protection::Protection;
-use contact_server::{AppState, Sites, Store, WidgetAssets};
+use contact_server::{WidgetAssets, startup};
 use tower::ServiceExt;
 
 /// A log writer into memory, so a test can read what the server logged.
@@ -41,11 +41,18 @@ async fn request_logs_name_the_path_but_not_the_query_string() {
         .expect("the only subscriber of this binary");
 
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_sqlite(&dir.path().join("logs.sqlite3")).unwrap();
-    let app = contact_server::app(
-        AppState::new(store, Sites::new(Vec::new()), Protection::off()),
-        &WidgetAssets::load(&dir.path().join("no-widget")),
-    );
+    let app = startup::start(startup::Settings {
+        database: dir.path().join("logs.sqlite3"),
+        read_connections: 2,
+        sites: Vec::new(),
+        call_centers: Default::default(),
+        protection: Protection::off(),
+        query_limits: Default::default(),
+        widget: WidgetAssets::load(&dir.path().join("no-widget")),
+    })
+    .await
+    .unwrap()
+    .router;
     let request = Request::get("/services/data/v62.0/query?q=SELECT+Id+FROM+ContactRequest+WHERE+Email__c='ada%40example.com'+OR+PreferredPhone='%2B442079460958'")
         .body(Body::empty())
         .unwrap();

@@ -8,7 +8,7 @@ use crate::support::{PAGE_ORIGIN, TestApp, error_body, submission, valid_form};
 
 #[tokio::test]
 async fn a_valid_submission_is_stored_normalised_and_answered_with_its_number() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let response = app.post_json(&valid_form()).await;
 
     assert_eq!(response.status, StatusCode::CREATED);
@@ -47,7 +47,7 @@ async fn a_valid_submission_is_stored_normalised_and_answered_with_its_number() 
 
 #[tokio::test]
 async fn request_numbers_count_up_and_ids_are_unguessable() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let mut ids = Vec::new();
     for expected in ["CR-000001", "CR-000002", "CR-000003"] {
         let response = app.post_json(&valid_form()).await;
@@ -61,7 +61,7 @@ async fn request_numbers_count_up_and_ids_are_unguessable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_submissions_each_get_their_own_number() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..50 {
         let router = app.router.clone();
@@ -91,7 +91,7 @@ async fn concurrent_submissions_each_get_their_own_number() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_submission_of_a_group_commit_is_answered_with_its_own_record() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     // 300 at once: group commits of several multi-row statements each.
     let forms: Vec<Value> = (0..300)
         .map(|i| {
@@ -123,7 +123,7 @@ async fn every_submission_of_a_group_commit_is_answered_with_its_own_record() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_submission_that_cannot_be_written_fails_alone_and_the_rest_of_its_group_is_stored() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     // A fault only one row meets: the database refuses it as it would a full disk or a broken constraint.
     app.store
         .write_sql(|tx| {
@@ -163,7 +163,7 @@ async fn a_submission_that_cannot_be_written_fails_alone_and_the_rest_of_its_gro
 
 #[tokio::test]
 async fn broken_rules_are_422_naming_each_field_and_store_nothing() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     // (form, the first message of each failing field, why)
     type Row = (Value, Vec<(&'static str, &'static str)>, &'static str);
     let table: Vec<Row> = vec![
@@ -225,7 +225,7 @@ async fn broken_rules_are_422_naming_each_field_and_store_nothing() {
 
 #[tokio::test]
 async fn bodies_that_are_not_our_json_get_400_415_or_413_in_the_same_shape() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let huge = json!({"request_reason": "Billing", "preferred_phone": "+14155550100", "request_description": "x".repeat(17 * 1024)});
     let table: Vec<(Option<&str>, String, StatusCode, &str, &str)> = vec![
         (
@@ -310,7 +310,7 @@ async fn bodies_that_are_not_our_json_get_400_415_or_413_in_the_same_shape() {
 
 #[tokio::test]
 async fn invalid_utf8_is_a_400_not_a_crash() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let response = app
         .post_raw(
             Some("application/json"),
@@ -323,7 +323,7 @@ async fn invalid_utf8_is_a_400_not_a_crash() {
 
 #[tokio::test]
 async fn a_preflight_from_an_allowed_origin_is_answered_and_others_are_not() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let preflight = |origin: &str| {
         Request::builder()
             .method("OPTIONS")
@@ -369,7 +369,7 @@ async fn a_preflight_from_an_allowed_origin_is_answered_and_others_are_not() {
 
 #[tokio::test]
 async fn unknown_addresses_and_methods_answer_in_the_error_shape() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let missing = app.get("/api/v1/nothing-here").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     error_body(&missing);

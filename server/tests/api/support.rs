@@ -4,7 +4,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use contact_server::protection::Protection;
-use contact_server::{AppState, Sites, Store, WidgetAssets};
+use contact_server::{Store, WidgetAssets, startup};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -35,6 +35,30 @@ fn protection_sites() -> String {
         .collect()
 }
 
+/// What a test app starts with; [`Start::new`] gives the defaults: one guest site, no protection.
+pub struct Start<'a> {
+    pub dir: tempfile::TempDir,
+    pub widget_dir: Option<&'a std::path::Path>,
+    pub sites: &'a str,
+    /// The call centers file's text, if any.
+    pub call_centers: Option<&'a str>,
+    pub protection: Protection,
+    pub query_limits: contact_server::sobjects::QueryLimits,
+}
+
+impl Start<'_> {
+    pub fn new(dir: tempfile::TempDir) -> Self {
+        Self {
+            dir,
+            widget_dir: None,
+            sites: ONE_SITE,
+            call_centers: None,
+            protection: Protection::off(),
+            query_limits: contact_server::sobjects::QueryLimits::default(),
+        }
+    }
+}
+
 pub struct TestResponse {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
@@ -44,85 +68,94 @@ pub struct TestResponse {
 }
 
 impl TestApp {
-    pub fn new() -> Self {
-        Self::with_widget_dir(None)
+    pub async fn new() -> Self {
+        Self::with_widget_dir(None).await
     }
 
-    pub fn with_widget_dir(widget_dir: Option<&std::path::Path>) -> Self {
-        Self::build(widget_dir, ONE_SITE, Protection::off())
+    pub async fn with_widget_dir(widget_dir: Option<&std::path::Path>) -> Self {
+        Self::build(widget_dir, ONE_SITE, Protection::off()).await
     }
 
     /// An app serving the sites declared in `sites_toml`.
-    pub fn with_sites(sites_toml: &str) -> Self {
-        Self::build(None, sites_toml, Protection::off())
+    pub async fn with_sites(sites_toml: &str) -> Self {
+        Self::build(None, sites_toml, Protection::off()).await
     }
 
     /// An app with these rate limits and this bot friction, serving several guest sites on [`PAGE_ORIGIN`].
-    pub fn with_protection(protection: Protection) -> Self {
-        Self::build(None, &protection_sites(), protection)
+    pub async fn with_protection(protection: Protection) -> Self {
+        Self::build(None, &protection_sites(), protection).await
     }
 
     /// A restart of an app made by [`Self::with_protection`]: its store shut down, and a new app (with
     /// this protection and fresh memory) on the same database.
     pub async fn restart(self, protection: Protection) -> Self {
         self.store.shutdown().await;
-        Self::build_in(self.dir, None, &protection_sites(), protection, None)
+        Self::start(Start {
+            sites: &protection_sites(),
+            protection,
+            ..Start::new(self.dir)
+        })
+        .await
     }
 
     /// An app serving the sites declared in `sites_toml`, with this protection.
-    pub fn with_sites_and_protection(sites_toml: &str, protection: Protection) -> Self {
-        Self::build(None, sites_toml, protection)
+    pub async fn with_sites_and_protection(sites_toml: &str, protection: Protection) -> Self {
+        Self::build(None, sites_toml, protection).await
     }
 
     /// An app whose API queries run under `limits`.
-    pub fn with_query_limits(limits: contact_server::sobjects::QueryLimits) -> Self {
-        Self::build_with(None, ONE_SITE, Protection::off(), Some(limits))
+    pub async fn with_query_limits(limits: contact_server::sobjects::QueryLimits) -> Self {
+        Self::start(Start {
+            query_limits: limits,
+            ..Start::new(tempfile::tempdir().expect("temp dir"))
+        })
+        .await
     }
 
-    fn build(
+    async fn build(
         widget_dir: Option<&std::path::Path>,
         sites_toml: &str,
         protection: Protection,
     ) -> Self {
-        Self::build_with(widget_dir, sites_toml, protection, None)
+        Self::start(Start {
+            widget_dir,
+            sites: sites_toml,
+            protection,
+            ..Start::new(tempfile::tempdir().expect("temp dir"))
+        })
+        .await
     }
 
-    fn build_with(
-        widget_dir: Option<&std::path::Path>,
-        sites_toml: &str,
-        protection: Protection,
-        limits: Option<contact_server::sobjects::QueryLimits>,
-    ) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        Self::build_in(dir, widget_dir, sites_toml, protection, limits)
-    }
-
-    fn build_in(
-        dir: tempfile::TempDir,
-        widget_dir: Option<&std::path::Path>,
-        sites_toml: &str,
-        protection: Protection,
-        limits: Option<contact_server::sobjects::QueryLimits>,
-    ) -> Self {
-        let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
-        let widget = WidgetAssets::load(widget_dir.unwrap_or(&dir.path().join("no-widget")));
+    /// The app `start` describes, started the way the server starts (`startup::start`).
+    pub async fn start(start: Start<'_>) -> Self {
+        let dir = start.dir;
+        let widget = WidgetAssets::load(start.widget_dir.unwrap_or(&dir.path().join("no-widget")));
+        let call_centers = match start.call_centers {
+            Some(toml) => contact_server::call_centers::file::parse(toml).expect("centers parse"),
+            None => contact_server::call_centers::CallCenters::default(),
+        };
         let sites = contact_server::sites::file::parse(
             std::path::Path::new("test.toml"),
-            sites_toml,
+            start.sites,
             &|_| None,
-            &contact_server::call_centers::CallCenters::default(),
+            &call_centers,
         )
         .expect("test sites parse");
-        let mut state = AppState::new(store.clone(), Sites::new(sites), protection);
-        if let Some(limits) = limits {
-            state.queries = contact_server::sobjects::Queries::new(limits);
-        }
-        let queries = std::sync::Arc::clone(&state.queries);
-        let router = contact_server::app(state, &widget);
+        let started = startup::start(startup::Settings {
+            database: dir.path().join("test.sqlite3"),
+            read_connections: contact_server::store::default_read_connections(),
+            sites,
+            call_centers,
+            protection: start.protection,
+            query_limits: start.query_limits,
+            widget,
+        })
+        .await
+        .expect("the app starts");
         Self {
-            router,
-            store,
-            queries,
+            router: started.router,
+            store: started.store,
+            queries: started.queries,
             dir,
         }
     }

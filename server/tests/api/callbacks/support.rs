@@ -3,13 +3,12 @@
 
 use axum::body::Body;
 use axum::http::{Request, header};
+use contact_server::Store;
 use contact_server::access::{Scope, directory, tokens};
-use contact_server::call_centers::file;
-use contact_server::{AppState, Store, WidgetAssets};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, TestResponse};
+use crate::support::{Start, TestApp, TestResponse};
 
 pub const SECRET: &str = "0123456789abcdef0123456789abcdef";
 pub const OLD_SECRET: &str = "fedcba9876543210fedcba9876543210";
@@ -102,29 +101,13 @@ pub async fn app_with(
     sites: &str,
     protection: contact_server::protection::Protection,
 ) -> TestApp {
-    let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
-    let call_centers = file::parse(centers).expect("centers parse");
-    call_centers.sync(&store).await.expect("centers stored");
-    let widget = WidgetAssets::load(&dir.path().join("no-widget"));
-    let sites = contact_server::sites::file::parse(
-        std::path::Path::new("test.toml"),
+    TestApp::start(Start {
         sites,
-        &|_| None,
-        &call_centers,
-    )
-    .expect("test sites parse");
-    let state = AppState {
-        call_centers,
-        ..AppState::new(store.clone(), contact_server::Sites::new(sites), protection)
-    };
-    let queries = std::sync::Arc::clone(&state.queries);
-    let router = contact_server::app(state, &widget);
-    TestApp {
-        router,
-        store,
-        queries,
-        dir,
-    }
+        call_centers: Some(centers),
+        protection,
+        ..Start::new(dir)
+    })
+    .await
 }
 
 impl Callbacks {

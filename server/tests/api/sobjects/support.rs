@@ -18,12 +18,12 @@ pub struct Api {
 
 impl Api {
     pub async fn new() -> Self {
-        Self::on(TestApp::new()).await
+        Self::on(TestApp::new().await).await
     }
 
     /// An API whose queries run under `limits`.
     pub async fn with_query_limits(limits: contact_server::sobjects::QueryLimits) -> Self {
-        Self::on(TestApp::with_query_limits(limits)).await
+        Self::on(TestApp::with_query_limits(limits).await).await
     }
 
     async fn on(app: TestApp) -> Self {

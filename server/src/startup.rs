@@ -1,0 +1,72 @@
+//! The one wiring of a server: the store opened, the configuration's call centers and queues stored,
+//! the state and the router built. `serve` runs what [`start`] builds on its listeners; the tests run
+//! the same thing without a port, so what they drive is what a user starts.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+
+use crate::call_centers::CallCenters;
+use crate::protection::Protection;
+use crate::sites::Site;
+use crate::sobjects::{Queries, QueryLimits};
+use crate::{AppState, Sites, Store, WidgetAssets};
+
+/// What a server is started with, once its configuration files are read.
+pub struct Settings {
+    /// The SQLite database file.
+    pub database: PathBuf,
+    /// How many read connections the API's reads get.
+    pub read_connections: usize,
+    pub sites: Vec<Site>,
+    pub call_centers: CallCenters,
+    pub protection: Protection,
+    pub query_limits: QueryLimits,
+    pub widget: WidgetAssets,
+}
+
+/// A started server, without its listeners.
+pub struct Started {
+    pub router: Router,
+    pub store: Store,
+    /// The API's query state (its per-user places and open cursors).
+    pub queries: Arc<Queries>,
+}
+
+/// Opens the store, stores the call centers and every queue a site names, and builds the router.
+pub async fn start(settings: Settings) -> anyhow::Result<Started> {
+    let store = Store::open_sqlite_with(&settings.database, settings.read_connections)
+        .with_context(|| format!("cannot open the database {}", settings.database.display()))?;
+    settings
+        .call_centers
+        .sync(&store)
+        .await
+        .context("cannot store the call centers")?;
+    for queue in settings
+        .sites
+        .iter()
+        .filter_map(|s| s.default_queue.clone())
+    {
+        crate::access::directory::ensure_queue(&store, queue.clone())
+            .await
+            .with_context(|| {
+                format!("cannot create the queue {queue:?} named in the sites file")
+            })?;
+    }
+    let queries = Queries::new(settings.query_limits);
+    let state = AppState {
+        store: store.clone(),
+        sites: Arc::new(Sites::new(settings.sites)),
+        protection: Arc::new(settings.protection),
+        call_centers: settings.call_centers,
+        queries: Arc::clone(&queries),
+    };
+    let router = crate::app(state, &settings.widget);
+    Ok(Started {
+        router,
+        store,
+        queries,
+    })
+}
