@@ -4,6 +4,7 @@
 //! its write is committed to disk. SQLite is the embedded default ([`sqlite`]); another backend, such as
 //! PostgreSQL, is a new variant behind the same methods.
 
+mod access;
 mod batch;
 mod idempotency;
 mod jobs;
@@ -18,6 +19,7 @@ use std::path::Path;
 use contact_shared::{ContactRequestCreated, NewContactRequest};
 use serde::Serialize;
 
+pub use access::{Added, GrantRow, NewToken, QueueRow, TokenRow, UserRow};
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
 pub use sqlite::SqliteStore;
 pub use tx::{Db, Tx};
