@@ -6,6 +6,7 @@
 
 mod access;
 mod batch;
+mod call_centers;
 mod idempotency;
 mod jobs;
 mod multirow;
@@ -20,6 +21,7 @@ use contact_shared::{ContactRequestCreated, NewContactRequest};
 use serde::Serialize;
 
 pub use access::{Added, GrantRow, NewToken, QueueRow, TokenRow, UserRow};
+pub use call_centers::CallCenterRow;
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
 pub use sqlite::SqliteStore;
 pub use tx::{Db, Tx};
