@@ -11,6 +11,7 @@ mod idempotency;
 mod jobs;
 mod multirow;
 mod readers;
+mod routing;
 mod slots;
 mod sqlite;
 mod tx;
@@ -23,6 +24,7 @@ use serde::Serialize;
 pub use access::{Added, GrantRow, NewToken, QueueRow, TokenRow, UserRow};
 pub use call_centers::CallCenterRow;
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
+pub use routing::{Bookings, ClaimedRow, RoutableRow};
 pub use sqlite::SqliteStore;
 pub use tx::{Db, Tx};
 
