@@ -14,6 +14,7 @@ mod readers;
 mod routing;
 mod slots;
 mod sqlite;
+mod telephony;
 mod tx;
 
 use std::path::Path;
@@ -26,6 +27,7 @@ pub use call_centers::CallCenterRow;
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
 pub use routing::{Bookings, ClaimedRow, RoutableRow};
 pub use sqlite::SqliteStore;
+pub use telephony::ProviderCallback;
 pub use tx::{Db, Tx};
 
 /// Why the store could not do what was asked. None of these is the client's fault, but for
