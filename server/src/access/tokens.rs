@@ -2,10 +2,12 @@
 //! scope.
 
 use rand::Rng;
-use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::store::{Store, StoreError};
+use crate::store::{NewToken, Store, StoreError};
+
+/// A token as listed: never the token itself.
+pub use crate::store::TokenRow as TokenInfo;
 
 /// What a token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -40,18 +42,6 @@ pub struct Grant {
     pub scope: Scope,
 }
 
-/// A token as listed: never the token itself.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct TokenInfo {
-    pub id: i64,
-    pub user_id: String,
-    pub username: String,
-    pub scope: String,
-    pub label: Option<String>,
-    pub created_at: String,
-    pub revoked_at: Option<String>,
-}
-
 const TOKEN_PREFIX: &str = "crw_";
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -79,81 +69,38 @@ pub async fn create(
     label: Option<String>,
 ) -> Result<(i64, String), StoreError> {
     let token = generate();
-    let token_hash = hash(&token);
-    let id = store
-        .write_sql(move |tx| {
-            tx.execute(
-                "INSERT INTO access_tokens (token_hash, user_id, scope, label, created_at)
-                 VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-                params![token_hash, user_id, scope.as_str(), label],
-            )?;
-            Ok(Ok::<_, ()>(tx.last_insert_rowid()))
-        })
-        .await?
-        .unwrap_or_default();
+    let row = NewToken {
+        token_hash: hash(&token),
+        user_id,
+        scope: scope.as_str(),
+        label,
+    };
+    let id = store.write(move |tx| tx.insert_token(&row)).await?;
     Ok((id, token))
 }
 
 /// Revokes the token with this id; false when there is no such live token.
 pub async fn revoke(store: &Store, id: i64) -> Result<bool, StoreError> {
-    let changed = store
-        .write_sql(move |tx| {
-            let n = tx.execute(
-                "UPDATE access_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-                 WHERE id = ?1 AND revoked_at IS NULL",
-                [id],
-            )?;
-            Ok(Ok::<_, ()>(n))
-        })
-        .await?;
-    Ok(changed == Ok(1))
+    let changed = store.write(move |tx| tx.revoke_token(id)).await?;
+    Ok(changed == 1)
 }
 
 /// Every token, newest first.
 pub async fn list(store: &Store) -> Result<Vec<TokenInfo>, StoreError> {
-    store
-        .read_sql(|conn| {
-            let mut statement = conn.prepare(
-                "SELECT t.id, t.user_id, u.username, t.scope, t.label, t.created_at, t.revoked_at
-                   FROM access_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC",
-            )?;
-            statement
-                .query_map([], |row| {
-                    Ok(TokenInfo {
-                        id: row.get(0)?,
-                        user_id: row.get(1)?,
-                        username: row.get(2)?,
-                        scope: row.get(3)?,
-                        label: row.get(4)?,
-                        created_at: row.get(5)?,
-                        revoked_at: row.get(6)?,
-                    })
-                })?
-                .collect()
-        })
-        .await
+    store.read(|db| db.tokens()).await
 }
 
 /// The grant behind a live token of an active user, if any.
 pub async fn verify(store: &Store, token: &str) -> Result<Option<Grant>, StoreError> {
     let token_hash = hash(token);
     // On the probes' connections: every API call checks its token, and no query may make it wait.
-    store
-        .probe_sql(move |conn| {
-            conn.query_row(
-                "SELECT t.user_id, t.scope FROM access_tokens t JOIN users u ON u.id = t.user_id
-                  WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND u.is_active = 1",
-                [token_hash],
-                |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
-            )
-            .optional()
+    let found = store.probe(move |db| db.grant(&token_hash)).await?;
+    Ok(found.and_then(|row| {
+        Scope::parse(&row.scope).map(|scope| Grant {
+            user_id: row.user_id,
+            scope,
         })
-        .await
-        .map(|found| {
-            found.and_then(|(user_id, scope)| {
-                Scope::parse(&scope).map(|scope| Grant { user_id, scope })
-            })
-        })
+    }))
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -45,36 +44,26 @@ pub async fn routable(
             "limit must be between 1 and 200",
         ));
     }
-    let records = store
-        .read_sql(move |conn| {
-            let mut statement = conn.prepare(
-                "SELECT id, name, status, preferred_phone, is_callback, scheduled_routing_at,
-                        created_at, owner_id, call_attempts, voice_call_id
-                   FROM contact_requests
-                  WHERE owner_id = ?1 AND is_deleted = 0 AND status IN ('New', 'Attempted')
-                    AND coalesce(scheduled_routing_at, created_at) <= ?2
-                  ORDER BY coalesce(scheduled_routing_at, created_at), created_at, seq
-                  LIMIT ?3",
-            )?;
-            let rows = statement.query_map(params![owner, now(), limit], |r| {
-                let scheduled: Option<String> = r.get(5)?;
-                let created: String = r.get(6)?;
-                Ok(json!({
-                    "Id": r.get::<_, String>(0)?,
-                    "Name": r.get::<_, String>(1)?,
-                    "Status": r.get::<_, String>(2)?,
-                    "PreferredPhone": r.get::<_, Option<String>>(3)?,
-                    "IsCallback": r.get::<_, bool>(4)?,
-                    "ScheduledRoutingDateTime__c": scheduled.as_deref().map(wire_datetime),
-                    "CreatedDate": wire_datetime(&created),
-                    "OwnerId": r.get::<_, String>(7)?,
-                    "CallAttempts__c": r.get::<_, i64>(8)?,
-                    "VoiceCallId__c": r.get::<_, Option<String>>(9)?,
-                }))
-            })?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()
-        })
+    let rows = store
+        .read(move |db| db.routable(&owner, &now(), limit))
         .await?;
+    let records: Vec<Value> = rows
+        .into_iter()
+        .map(|r| {
+            json!({
+                "Id": r.id,
+                "Name": r.name,
+                "Status": r.status,
+                "PreferredPhone": r.preferred_phone,
+                "IsCallback": r.is_callback,
+                "ScheduledRoutingDateTime__c": r.scheduled_routing_at.as_deref().map(wire_datetime),
+                "CreatedDate": wire_datetime(&r.created_at),
+                "OwnerId": r.owner_id,
+                "CallAttempts__c": r.call_attempts,
+                "VoiceCallId__c": r.voice_call_id,
+            })
+        })
+        .collect();
     Ok(axum::Json(
         json!({ "totalSize": records.len(), "records": records }),
     ))
@@ -96,45 +85,39 @@ pub async fn claim(
         .ok_or_else(|| SfError::malformed_id("Contact Request ID", &raw))?;
     let user = caller.user_id;
     let answer = store
-        .write_sql(move |tx| {
+        .write(move |tx| {
             let at = now();
-            let row: Option<(String, String, String, bool, Option<String>)> = tx
-                .query_row(
-                    "SELECT name, status, owner_id, is_deleted, scheduled_routing_at
-                       FROM contact_requests WHERE id = ?1",
-                    [&id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-                )
-                .optional()?;
-            let Some((name, status, owner, deleted, scheduled)) = row else {
-                return Ok(Err(SfError::not_found()));
+            let Some(row) = tx.claimed(&id)? else {
+                return Err(SfError::not_found());
             };
-            if deleted {
-                return Ok(Err(SfError::new(
+            let (name, status, owner) = (row.name, row.status, row.owner_id);
+            if row.is_deleted {
+                return Err(SfError::new(
                     StatusCode::NOT_FOUND,
                     "ENTITY_IS_DELETED",
                     "entity is deleted",
-                )));
+                ));
             }
             if owner == user {
-                return Ok(Ok(json!({ "Id": id, "Name": name, "OwnerId": user, "Status": status })));
+                return Ok(json!({ "Id": id, "Name": name, "OwnerId": user, "Status": status }));
             }
             if !super::status::is_open(&status) {
-                return Ok(Err(conflict(format!("{name} is {status}; only New and Attempted requests can be claimed"))));
+                return Err(conflict(format!(
+                    "{name} is {status}; only New and Attempted requests can be claimed"
+                )));
             }
             if !owner.starts_with("00G") {
-                return Ok(Err(conflict(format!("{name} was already claimed by {owner}"))));
+                return Err(conflict(format!("{name} was already claimed by {owner}")));
             }
-            if let Some(due) = scheduled.filter(|s| *s > at) {
-                return Ok(Err(conflict(format!("{name} is not due until {}", wire_datetime(&due)))));
+            if let Some(due) = row.scheduled_routing_at.filter(|s| *s > at) {
+                return Err(conflict(format!(
+                    "{name} is not due until {}",
+                    wire_datetime(&due)
+                )));
             }
-            tx.execute(
-                "UPDATE contact_requests SET owner_id = ?1, last_modified_by_id = ?1, updated_at = ?2,
-                        system_modstamp = ?2 WHERE id = ?3",
-                params![user, at, id],
-            )?;
-            Ok(Ok(json!({ "Id": id, "Name": name, "OwnerId": user, "Status": status })))
+            tx.assign_owner(&id, &user, &at)?;
+            Ok(json!({ "Id": id, "Name": name, "OwnerId": user, "Status": status }))
         })
-        .await??;
+        .await?;
     Ok(axum::Json(answer))
 }

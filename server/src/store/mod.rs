@@ -4,7 +4,9 @@
 //! its write is committed to disk. SQLite is the embedded default ([`sqlite`]); another backend, such as
 //! PostgreSQL, is a new variant behind the same methods.
 
+mod access;
 mod batch;
+mod call_centers;
 mod call_log;
 mod idempotency;
 mod jobs;
@@ -13,8 +15,10 @@ mod plan;
 mod readers;
 mod records;
 mod render;
+mod routing;
 mod slots;
 mod sqlite;
+mod telephony;
 mod tx;
 
 use std::path::Path;
@@ -22,12 +26,16 @@ use std::path::Path;
 use contact_shared::{ContactRequestCreated, NewContactRequest};
 use serde::Serialize;
 
+pub use access::{Added, GrantRow, NewToken, QueueRow, TokenRow, UserRow};
+pub use call_centers::CallCenterRow;
 pub use call_log::{Attempt, AttemptedRequest, CompletedCall, InteractionTimes, LoggedCall};
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
 pub use plan::{Column, Filter, Op, Operand, Select, Table, Value};
 pub use records::{DeletedRecord, FoundRecord, RecordState, Viewing};
 pub use render::{Page, Prepared, Statement};
+pub use routing::{Bookings, ClaimedRow, RoutableRow};
 pub use sqlite::SqliteStore;
+pub use telephony::ProviderCallback;
 pub use tx::{Db, Tx};
 
 /// A plan rendered as the embedded engine renders it, for tests of what keeps a prepared query.

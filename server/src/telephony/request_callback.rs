@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use contact_shared::PreferredPhone;
-use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
@@ -15,6 +14,7 @@ use super::token;
 use crate::AppState;
 use crate::ids;
 use crate::salesforce::rows::{now, stored};
+use crate::store::ProviderCallback;
 
 /// How far ahead a callback may be scheduled: further than any call center plans, and a record
 /// scheduled years ahead would sit in the store unroutable.
@@ -165,44 +165,26 @@ pub async fn request_callback(
     let internal_name = center.internal_name.clone();
     let (id, created) = state
         .store
-        .write_sql(move |tx| {
-            let center_id: String = tx.query_row(
-                "SELECT id FROM call_centers WHERE internal_name = ?1",
-                [&internal_name],
-                |r| r.get(0),
-            )?;
-            let existing: Option<String> = tx
-                .query_row(
-                    "SELECT id FROM contact_requests WHERE call_center_id = ?1 AND voice_call_id = ?2",
-                    params![center_id, call_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(id) = existing {
-                return Ok(Ok::<_, std::convert::Infallible>((id, false)));
+        .write(move |tx| {
+            let call_center_id = tx.call_center_id(&internal_name)?;
+            // Once per call: a provider retrying its request gets the record it created before.
+            if let Some(id) = tx.callback_of_call(&call_center_id, &call_id)? {
+                return Ok::<_, TelephonyError>((id, false));
             }
-            let id = ids::new_id(ids::CONTACT_REQUEST_PREFIX);
-            let at = now();
-            tx.execute(
-                "INSERT INTO contact_requests
-                    (id, status, preferred_channel, preferred_phone, is_callback, scheduled_routing_at,
-                     voice_call_id, telephony_provider, call_center_id, created_at, updated_at)
-                 VALUES (?1, 'New', 'Phone', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-                params![
-                    id,
-                    body.callback_number,
-                    body.is_preview,
-                    body.scheduled_at,
-                    call_id,
-                    provider,
-                    center_id,
-                    at
-                ],
-            )?;
-            Ok(Ok((id, true)))
+            let callback = ProviderCallback {
+                id: ids::new_id(ids::CONTACT_REQUEST_PREFIX),
+                callback_number: body.callback_number,
+                is_preview: body.is_preview,
+                scheduled_at: body.scheduled_at,
+                call_id,
+                provider,
+                call_center_id,
+                at: now(),
+            };
+            tx.insert_provider_callback(&callback)?;
+            Ok((callback.id, true))
         })
-        .await?
-        .unwrap_or_else(|never| match never {});
+        .await?;
     let status = if created {
         StatusCode::CREATED
     } else {
