@@ -512,8 +512,8 @@ mod tests {
             SqliteStore::open(&dir.path().join("test.sqlite3"), 2).expect("store opens"),
         );
         let panicked = store
-            .write_sql(|tx| -> rusqlite::Result<Result<(), ()>> {
-                tx.execute("DELETE FROM contact_requests", [])?;
+            .write(|tx| -> Result<(), StoreError> {
+                tx.conn().execute("DELETE FROM contact_requests", [])?;
                 panic!("a bug in a write");
             })
             .await;
@@ -527,16 +527,14 @@ mod tests {
             .await
             .expect("stored after the panic");
         let again = store
-            .write_sql(|tx| -> rusqlite::Result<Result<i64, ()>> {
-                Ok(Ok(tx.query_row(
-                    "SELECT count(*) FROM contact_requests",
-                    [],
-                    |r| r.get(0),
-                )?))
+            .write(|tx| -> Result<i64, StoreError> {
+                Ok(tx
+                    .conn()
+                    .query_row("SELECT count(*) FROM contact_requests", [], |r| r.get(0))?)
             })
             .await
             .expect("a write after the panic");
-        assert_eq!(again, Ok(1), "{created:?}");
+        assert_eq!(again, 1, "{created:?}");
     }
 
     /// A database with every migration, for writing batches by hand.

@@ -203,9 +203,18 @@ impl TestApp {
 
     /// How many contact requests the database holds, read from the file itself.
     pub fn stored_count(&self) -> i64 {
+        self.database(|conn| {
+            conn.query_row("SELECT count(*) FROM contact_requests", [], |r| r.get(0))
+        })
+    }
+
+    /// Runs `sql` on a connection of the test's own to the database file, beside the server's: to set up
+    /// or read what no API offers.
+    pub fn database<T>(&self, sql: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>) -> T {
         let conn = rusqlite::Connection::open(self.dir.path().join("test.sqlite3")).unwrap();
-        conn.query_row("SELECT count(*) FROM contact_requests", [], |r| r.get(0))
-            .unwrap()
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .unwrap();
+        sql(&conn).expect("the test's statement runs")
     }
 }
 

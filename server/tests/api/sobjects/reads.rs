@@ -112,7 +112,7 @@ async fn token_checks_and_probes_are_answered_while_every_reader_is_busy() {
         let (released, started, store) = (released.clone(), started.clone(), api.app.store.clone());
         held.push(tokio::spawn(async move {
             store
-                .read_sql(move |_| {
+                .read(move |_| {
                     let _ = started.send(());
                     // Held until the test lets go (or gives up): a statement that runs for as long.
                     let _ = released

@@ -86,21 +86,16 @@ impl Api {
         let ids: Vec<String> = (0..n)
             .map(|_| contact_server::ids::new_id(contact_server::ids::CONTACT_REQUEST_PREFIX))
             .collect();
-        self.app
-            .store
-            .write_sql(move |tx| {
-                let mut insert = tx.prepare(
-                    "INSERT INTO contact_requests (id, visitor_name, created_at, updated_at)
-                     VALUES (?1, ?2, '2024-05-01T00:00:00.000Z', '2024-05-01T00:00:00.000Z')",
-                )?;
-                for (i, id) in ids.iter().enumerate() {
-                    insert.execute(rusqlite::params![id, format!("Visitor {i}")])?;
-                }
-                Ok(Ok::<_, ()>(()))
-            })
-            .await
-            .unwrap()
-            .unwrap();
+        self.app.database(move |conn| {
+            let mut insert = conn.prepare(
+                "INSERT INTO contact_requests (id, visitor_name, created_at, updated_at)
+                 VALUES (?1, ?2, '2024-05-01T00:00:00.000Z', '2024-05-01T00:00:00.000Z')",
+            )?;
+            for (i, id) in ids.iter().enumerate() {
+                insert.execute(rusqlite::params![id, format!("Visitor {i}")])?;
+            }
+            Ok(())
+        });
     }
 
     pub async fn create(&self, body: Value) -> String {
