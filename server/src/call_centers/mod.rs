@@ -12,7 +12,7 @@ use std::sync::Arc;
 use jsonwebtoken::{Algorithm, DecodingKey};
 
 use crate::ids;
-use crate::salesforce::rows::now;
+use crate::instant::now;
 use crate::store::{CallCenterRow, Store, StoreError};
 
 pub use demo::{DEMO_CALL_CENTER, demo_center};

@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
 use crate::access::Caller;
-use crate::salesforce::rows::now;
+use crate::instant::now;
 use crate::salesforce::{SfError, json_body, record_id};
 use crate::store::{Bookings, Store, StoreError};
 

@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::access::Caller;
+use crate::instant::{now, wire as wire_datetime};
 use crate::salesforce::SfPath as Path;
-use crate::salesforce::rows::{now, wire_datetime};
 use crate::salesforce::{SfError, record_id};
 use crate::store::Store;
 

@@ -1,34 +1,9 @@
-//! Stored records as Salesforce's JSON, and the clock in the stored format.
+//! Stored records as Salesforce's JSON.
 
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
-use time::macros::format_description;
 
 use super::schema::{Field, FieldType, SObject};
 use crate::store::Value as Stored;
-
-/// Now, in the stored format (`2024-05-01T09:30:00.000Z`), which sorts as text in time order.
-pub fn now() -> String {
-    stored(OffsetDateTime::now_utc())
-}
-
-/// A moment in the stored format.
-pub fn stored(moment: OffsetDateTime) -> String {
-    let format =
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    moment
-        .to_offset(time::UtcOffset::UTC)
-        .format(&format)
-        .unwrap_or_default()
-}
-
-/// A stored moment as Salesforce writes datetimes: `2024-05-01T09:30:00.000+0000`.
-pub fn wire_datetime(stored: &str) -> String {
-    match stored.strip_suffix('Z') {
-        Some(head) => format!("{head}+0000"),
-        None => stored.to_owned(),
-    }
-}
 
 /// The JSON value of a stored `value` of `field`.
 pub fn value(field: &Field, value: &Stored) -> Value {
@@ -37,7 +12,9 @@ pub fn value(field: &Field, value: &Stored) -> Value {
         Stored::Integer(n) if field.ty == FieldType::Boolean => Value::Bool(*n != 0),
         Stored::Integer(n) => Value::from(*n),
         Stored::Real(x) => Value::from(*x),
-        Stored::Text(text) if field.ty == FieldType::DateTime => Value::String(wire_datetime(text)),
+        Stored::Text(text) if field.ty == FieldType::DateTime => {
+            Value::String(crate::instant::wire(text))
+        }
         Stored::Text(text) => Value::String(text.clone()),
     }
 }

@@ -3,7 +3,7 @@
 
 use super::SfError;
 use crate::ids;
-use crate::salesforce::rows::now;
+use crate::instant::now;
 use crate::salesforce::schema::{Access, FieldType, SObject, Write, prop};
 use crate::salesforce::values::Change;
 use crate::store::{RecordState, Tx, Value};

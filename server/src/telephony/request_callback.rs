@@ -6,14 +6,14 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use contact_shared::PreferredPhone;
+use jiff::Timestamp;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 
 use super::error::{Path, TelephonyError};
 use super::token;
 use crate::AppState;
 use crate::ids;
-use crate::salesforce::rows::{now, stored};
+use crate::instant::{now, plus_seconds, stored};
 use crate::store::ProviderCallback;
 
 /// How far ahead a callback may be scheduled: further than any call center plans, and a record
@@ -35,7 +35,7 @@ fn field(field: &'static str, message: impl Into<String>) -> TelephonyError {
     }
 }
 
-fn parse_body(bytes: &[u8], now: OffsetDateTime) -> Result<Body, TelephonyError> {
+fn parse_body(bytes: &[u8], now: Timestamp) -> Result<Body, TelephonyError> {
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| TelephonyError::BadRequest(format!("The body is not valid JSON: {e}")))?;
     let Value::Object(map) = value else {
@@ -83,7 +83,7 @@ fn parse_body(bytes: &[u8], now: OffsetDateTime) -> Result<Body, TelephonyError>
                     format!("{s} is in the past; schedule the callback for a later time."),
                 ));
             }
-            if moment > stored(now + time::Duration::days(MAX_SCHEDULE_DAYS)) {
+            if moment > stored(plus_seconds(now, MAX_SCHEDULE_DAYS * 86_400)) {
                 return Err(field(
                     "scheduledRoutingDateTime",
                     format!(
@@ -161,7 +161,7 @@ pub async fn request_callback(
         })
         .transpose()?;
     // Read only now, so a caller without a valid token learns nothing about the body.
-    let body = parse_body(&body?, OffsetDateTime::now_utc())?;
+    let body = parse_body(&body?, Timestamp::now())?;
     let internal_name = center.internal_name.clone();
     let (id, created) = state
         .store
@@ -199,11 +199,7 @@ mod tests {
 
     #[test]
     fn bodies_are_checked_field_by_field() {
-        let now = OffsetDateTime::parse(
-            "2026-01-01T00:00:00Z",
-            &time::format_description::well_known::Rfc3339,
-        )
-        .unwrap();
+        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
         let ok = parse_body(
             br#"{"callbackNumber": "+1 844 579 1189", "isPreviewCallback": true, "scheduledRoutingDateTime": "2026-02-26T15:40:52Z"}"#,
             now,

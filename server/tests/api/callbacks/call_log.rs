@@ -91,10 +91,8 @@ async fn misses_retry_after_the_delay_until_the_last_one_abandons() {
             .as_str()
             .unwrap()
             .replace("+0000", "Z");
-        let retry =
-            time::OffsetDateTime::parse(&retry, &time::format_description::well_known::Rfc3339)
-                .unwrap();
-        let wait = (retry - time::OffsetDateTime::now_utc()).whole_seconds();
+        let retry: jiff::Timestamp = retry.parse().unwrap();
+        let wait = retry.duration_since(jiff::Timestamp::now()).as_secs();
         assert!(
             (590..=600).contains(&wait),
             "retry in the call center's 10 minutes, not {wait}s"

@@ -58,7 +58,7 @@ pub struct Callbacks {
 }
 
 fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    jiff::Timestamp::now().as_second()
 }
 
 /// A JWT with these claims, signed by `kid` with `secret`.
