@@ -46,12 +46,13 @@ fn apply(
         )
         .on(["WhatId"]));
     };
-    if !status::is_open(&request.status) {
+    if !request.status.is_open() {
         return Err(SfError::bad_request(
             "FIELD_INTEGRITY_EXCEPTION",
             format!(
                 "Contact request {} is already {}; log call attempts only on New or Attempted requests",
-                request.name, request.status
+                request.name,
+                request.status.as_str()
             ),
         )
         .on(["WhatId"]));

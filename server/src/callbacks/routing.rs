@@ -101,7 +101,7 @@ pub async fn claim(
             if owner == user {
                 return Ok(json!({ "Id": id, "Name": name, "OwnerId": user, "Status": status }));
             }
-            if !super::status::is_open(&status) {
+            if !status.is_open() {
                 return Err(conflict(format!(
                     "{name} is {status}; only New and Attempted requests can be claimed"
                 )));

@@ -292,11 +292,12 @@ pub(super) fn sweep_challenges(tx: &Connection, now_ms: i64) -> rusqlite::Result
 /// How many open bookings `phone` holds: requests not deleted, New or Attempted, with a chosen time
 /// still ahead of `now`.
 fn open_bookings(tx: &Connection, phone: &str, now: &str) -> rusqlite::Result<u32> {
-    tx.prepare_cached(
+    tx.prepare_cached(&format!(
         "SELECT count(*) FROM contact_requests
           WHERE preferred_phone = ?1 AND is_deleted = 0 AND scheduled_routing_at IS NOT NULL
-            AND scheduled_routing_at > ?2 AND status IN ('New', 'Attempted')",
-    )?
+            AND scheduled_routing_at > ?2 AND status IN ({})",
+        super::columns::open_statuses()
+    ))?
     .query_row([phone, now], |row| row.get(0))
 }
 

@@ -2,6 +2,7 @@
 //! count and status it moves, and the EngagementInteraction a completed callback leaves. What an outcome
 //! means (the status machine, the retry policy) is `callbacks`'; this file only reads and writes rows.
 
+use contact_shared::Status;
 use rusqlite::{OptionalExtension, params};
 
 use super::StoreError;
@@ -20,7 +21,7 @@ pub struct LoggedCall {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptedRequest {
     pub name: String,
-    pub status: String,
+    pub status: Status,
     pub attempts: i64,
     /// The call center's retry delay and attempts, when it sets them.
     pub retry_delay_seconds: Option<i64>,
@@ -33,7 +34,7 @@ pub struct AttemptedRequest {
 /// A request's move after an attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt<'a> {
-    pub status: &'a str,
+    pub status: Status,
     pub attempts: i64,
     /// When the request is routable again, for a retry; `None` keeps its time.
     pub retry_at: Option<&'a str>,
@@ -99,7 +100,7 @@ impl Db<'_> {
                 |r| {
                     Ok(AttemptedRequest {
                         name: r.get(0)?,
-                        status: r.get(1)?,
+                        status: super::columns::status(r, 1)?,
                         attempts: r.get(2)?,
                         retry_delay_seconds: r.get(3)?,
                         max_attempts: r.get(4)?,
@@ -150,7 +151,7 @@ impl Tx<'_> {
                     updated_at = ?4, system_modstamp = ?4, last_modified_by_id = ?5
               WHERE id = ?6",
             params![
-                attempt.status,
+                attempt.status.as_str(),
                 attempt.attempts,
                 attempt.retry_at,
                 attempt.at,

@@ -8,6 +8,7 @@ mod access;
 mod batch;
 mod call_centers;
 mod call_log;
+mod columns;
 mod idempotency;
 mod jobs;
 mod multirow;
@@ -132,7 +133,7 @@ pub struct Booking {
 pub struct StoredContactRequest {
     pub id: String,
     pub name: String,
-    pub status: String,
+    pub status: contact_shared::Status,
     pub request_reason: Option<String>,
     pub preferred_channel: String,
     pub preferred_phone: Option<String>,

@@ -1,6 +1,7 @@
 //! What the store answers for the routing of callbacks: the routable requests of an owner, the request
 //! a claim is about and its new owner, and the bulk release of open bookings.
 
+use contact_shared::Status;
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
@@ -12,7 +13,7 @@ use super::tx::{Db, Tx};
 pub struct RoutableRow {
     pub id: String,
     pub name: String,
-    pub status: String,
+    pub status: Status,
     pub preferred_phone: Option<String>,
     pub is_callback: bool,
     pub scheduled_routing_at: Option<String>,
@@ -26,7 +27,7 @@ pub struct RoutableRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimedRow {
     pub name: String,
-    pub status: String,
+    pub status: Status,
     pub owner_id: String,
     pub is_deleted: bool,
     pub scheduled_routing_at: Option<String>,
@@ -51,20 +52,21 @@ impl Db<'_> {
         now: &str,
         limit: u32,
     ) -> Result<Vec<RoutableRow>, StoreError> {
-        let mut statement = self.conn.prepare(
+        let mut statement = self.conn.prepare(&format!(
             "SELECT id, name, status, preferred_phone, is_callback, scheduled_routing_at,
                     created_at, owner_id, call_attempts, voice_call_id
                FROM contact_requests
-              WHERE owner_id = ?1 AND is_deleted = 0 AND status IN ('New', 'Attempted')
+              WHERE owner_id = ?1 AND is_deleted = 0 AND status IN ({})
                 AND coalesce(scheduled_routing_at, created_at) <= ?2
               ORDER BY coalesce(scheduled_routing_at, created_at), created_at, seq
               LIMIT ?3",
-        )?;
+            super::columns::open_statuses()
+        ))?;
         let rows = statement.query_map(params![owner, now, limit], |r| {
             Ok(RoutableRow {
                 id: r.get(0)?,
                 name: r.get(1)?,
-                status: r.get(2)?,
+                status: super::columns::status(r, 2)?,
                 preferred_phone: r.get(3)?,
                 is_callback: r.get(4)?,
                 scheduled_routing_at: r.get(5)?,
@@ -88,7 +90,7 @@ impl Db<'_> {
                 |r| {
                     Ok(ClaimedRow {
                         name: r.get(0)?,
-                        status: r.get(1)?,
+                        status: super::columns::status(r, 1)?,
                         owner_id: r.get(2)?,
                         is_deleted: r.get(3)?,
                         scheduled_routing_at: r.get(4)?,
@@ -132,9 +134,10 @@ impl Tx<'_> {
             "UPDATE contact_requests
                 SET status = 'Abandoned', updated_at = ?1, system_modstamp = ?1,
                     last_modified_by_id = coalesce(?2, last_modified_by_id)
-              WHERE {filter} AND is_deleted = 0 AND status IN ('New', 'Attempted')
+              WHERE {filter} AND is_deleted = 0 AND status IN ({open})
                 AND scheduled_routing_at IS NOT NULL AND scheduled_routing_at > ?1
-              RETURNING id"
+              RETURNING id",
+            open = super::columns::open_statuses()
         ))?;
         let ids = statement
             .query_map(params![at, by, value], |row| row.get(0))?

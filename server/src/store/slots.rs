@@ -13,12 +13,13 @@ pub(super) fn taken(
     from: &str,
     to: &str,
 ) -> rusqlite::Result<Vec<String>> {
-    let mut statement = conn.prepare_cached(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT r.scheduled_routing_at
            FROM contact_requests r JOIN call_centers c ON c.id = r.call_center_id
-          WHERE c.internal_name = ?1 AND r.is_deleted = 0 AND r.status IN ('New', 'Attempted')
+          WHERE c.internal_name = ?1 AND r.is_deleted = 0 AND r.status IN ({})
             AND r.scheduled_routing_at >= ?2 AND r.scheduled_routing_at < ?3",
-    )?;
+        super::columns::open_statuses()
+    ))?;
     let rows = statement.query_map(params![center, from, to], |r| r.get(0))?;
     rows.collect()
 }

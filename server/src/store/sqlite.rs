@@ -210,7 +210,7 @@ impl SqliteStore {
                     Ok(StoredContactRequest {
                         id: row.get(0)?,
                         name: row.get(1)?,
-                        status: row.get(2)?,
+                        status: super::columns::status(row, 2)?,
                         request_reason: row.get(3)?,
                         preferred_channel: row.get(4)?,
                         preferred_phone: row.get(5)?,

@@ -29,7 +29,7 @@ async fn a_valid_submission_is_stored_normalised_and_answered_with_its_number() 
         .unwrap()
         .expect("the record is stored");
     assert_eq!(stored.name, "CR-000001");
-    assert_eq!(stored.status, "New");
+    assert_eq!(stored.status.as_str(), "New");
     assert_eq!(stored.request_reason.as_deref(), Some("Billing"));
     assert_eq!(stored.preferred_channel, "Phone");
     assert_eq!(stored.preferred_phone.as_deref(), Some("+442079460958"));
