@@ -28,6 +28,12 @@ pub const USER_PREFIX: &str = "005";
 /// The key prefix of Group ids: queues are groups of type Queue.
 pub const QUEUE_PREFIX: &str = "00G";
 
+/// The site guest user (seeded by migration 0002): who creates the requests of visitors and telephony
+/// providers, and owns the records of the configuration.
+pub const SITE_GUEST_USER_ID: &str = "005000000000001AAA";
+/// The default queue (seeded by migration 0002): who owns a request no site or caller gives an owner.
+pub const DEFAULT_QUEUE_ID: &str = "00G000000000001EAA";
+
 /// How many values the 5 random characters take: 62^5.
 const RANDOM_SPAN: u128 = 916_132_832;
 /// How many values the 12 characters take: 62^12.

@@ -8,11 +8,6 @@ pub use crate::store::QueueRow as Queue;
 /// A user as listed: what the store keeps of one.
 pub use crate::store::UserRow as User;
 
-/// The key prefix of User ids.
-pub const USER_PREFIX: &str = "005";
-/// The key prefix of Group (queue) ids.
-pub const GROUP_PREFIX: &str = "00G";
-
 /// Why a user or queue could not be added.
 #[derive(Debug, thiserror::Error)]
 pub enum DirectoryError {
@@ -30,7 +25,7 @@ pub async fn add_user(
     email: Option<String>,
 ) -> Result<User, DirectoryError> {
     let user = User {
-        id: ids::new_id(USER_PREFIX),
+        id: ids::new_id(ids::USER_PREFIX),
         username,
         name,
         email,
@@ -63,7 +58,7 @@ pub async fn add_queue(
     default: bool,
 ) -> Result<Queue, DirectoryError> {
     let queue = Queue {
-        id: ids::new_id(GROUP_PREFIX),
+        id: ids::new_id(ids::QUEUE_PREFIX),
         name,
         is_default: default,
     };
@@ -80,7 +75,7 @@ pub async fn add_queue(
 /// The id of the queue named `name`, creating it (not as the default) if it does not exist yet: the
 /// queues a sites file names as owners exist in the store from start-up on.
 pub async fn ensure_queue(store: &Store, name: String) -> Result<String, StoreError> {
-    let id = ids::new_id(GROUP_PREFIX);
+    let id = ids::new_id(ids::QUEUE_PREFIX);
     store.write(move |tx| tx.ensure_queue(&id, &name)).await
 }
 

@@ -18,7 +18,7 @@ pub static USER: SObject = SObject {
     name: "User",
     label: "User",
     label_plural: "Users",
-    key_prefix: crate::access::directory::USER_PREFIX,
+    key_prefix: crate::ids::USER_PREFIX,
     table: "user_records",
     views_table: "user_views",
     fields: &[

@@ -141,7 +141,7 @@ impl CallCenters {
             })
             .collect();
         // The system user owns the records: no one edits them through the API.
-        let system = "005000000000001AAA";
+        let system = crate::ids::SITE_GUEST_USER_ID;
         store
             .write(move |tx| tx.sync_call_centers(&rows, system, &now()))
             .await

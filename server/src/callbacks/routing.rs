@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::access::Caller;
+use crate::ids;
 use crate::instant::{now, wire as wire_datetime};
 use crate::salesforce::SfPath as Path;
 use crate::salesforce::{SfError, record_id};
@@ -29,7 +30,7 @@ pub async fn routable(
     let owner = match query.owner.as_deref() {
         None => caller.user_id,
         Some(raw) => record_id::to_18(raw)
-            .filter(|id| id.starts_with("00G") || id.starts_with("005"))
+            .filter(|id| id.starts_with(ids::QUEUE_PREFIX) || id.starts_with(ids::USER_PREFIX))
             .ok_or_else(|| {
                 SfError::bad_request(
                     "MALFORMED_ID",
@@ -106,7 +107,7 @@ pub async fn claim(
                     "{name} is {status}; only New and Attempted requests can be claimed"
                 )));
             }
-            if !owner.starts_with("00G") {
+            if !owner.starts_with(ids::QUEUE_PREFIX) {
                 return Err(conflict(format!("{name} was already claimed by {owner}")));
             }
             if let Some(due) = row.scheduled_routing_at.filter(|s| *s > at) {

@@ -196,8 +196,8 @@ impl SObject {
 /// The key prefix of each object a reference may point to.
 pub fn key_prefix_of(object: &str) -> Option<&'static str> {
     Some(match object {
-        "User" => "005",
-        "Group" => "00G",
+        "User" => crate::ids::USER_PREFIX,
+        "Group" => crate::ids::QUEUE_PREFIX,
         "Contact" => "003",
         "Lead" => "00Q",
         "Account" => "001",

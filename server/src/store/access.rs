@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::StoreError;
 use super::tx::{Db, Tx};
+use crate::ids;
 
 /// A user as listed.
 #[derive(Debug, Clone, Serialize)]
@@ -79,9 +80,9 @@ impl Db<'_> {
     pub fn users(&self) -> Result<Vec<UserRow>, StoreError> {
         let mut statement = self.conn.prepare(
             "SELECT id, username, name, email, is_active FROM users
-              WHERE id <> '005000000000001AAA' ORDER BY username",
+              WHERE id <> ?1 ORDER BY username",
         )?;
-        let rows = statement.query_map([], |row| {
+        let rows = statement.query_map([ids::SITE_GUEST_USER_ID], |row| {
             Ok(UserRow {
                 id: row.get(0)?,
                 username: row.get(1)?,

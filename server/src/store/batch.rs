@@ -17,11 +17,8 @@ use rusqlite::{Connection, OptionalExtension, ToSql};
 use super::idempotency::{self, IdempotencyKey, Inserted};
 use super::multirow::{MultiRowInsert, bind};
 use super::slots;
-use super::{SpentChallenge, StoreError, Submission};
+use super::{SpentChallenge, StoreError, Submission, contact_requests};
 use crate::ids;
-
-/// The user widget submissions are created by (Salesforce's site guest user), seeded by migration 0002.
-const SITE_GUEST_USER: &str = "005000000000001AAA";
 
 /// The contact requests a batch creates.
 static CONTACT_REQUESTS: MultiRowInsert = MultiRowInsert::new(
@@ -129,7 +126,7 @@ pub(super) fn write_all(
         let owner_id = match owners.get(&queue) {
             Some(owner) => owner.clone(),
             None => {
-                let owner = owner_id(tx, queue)?;
+                let owner = contact_requests::owner(tx, queue)?;
                 owners.insert(queue, owner.clone());
                 owner
             }
@@ -216,7 +213,11 @@ pub(super) fn write_each(
 /// Inserts the rows with a few multi-row statements and returns their request numbers, in order. Every
 /// system field is set, so the intake-defaults trigger of migration 0002 has nothing to fill in.
 fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<String>, StoreError> {
-    let shared: [&dyn ToSql; 3] = [&Status::New.as_str(), &SITE_GUEST_USER, &now];
+    let shared: [&dyn ToSql; 3] = [
+        &contact_requests::INITIAL_STATUS.as_str(),
+        &contact_requests::ANONYMOUS_CREATOR,
+        &now,
+    ];
     CONTACT_REQUESTS.run(tx, &shared, rows, |s, at, row| {
         let request = &row.submission.request;
         let values: [&dyn ToSql; 15] = [
@@ -312,16 +313,6 @@ fn now(tx: &Connection) -> rusqlite::Result<String> {
 fn next_seq(tx: &Connection) -> rusqlite::Result<i64> {
     tx.prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM contact_requests")?
         .query_row([], |row| row.get(0))
-}
-
-/// The owner of a new request: the named queue, else the default queue, else the queue the migration seeded.
-fn owner_id(tx: &Connection, queue: Option<&str>) -> rusqlite::Result<String> {
-    tx.prepare_cached(
-        "SELECT coalesce((SELECT id FROM queues WHERE name = ?1),
-                         (SELECT id FROM queues WHERE is_default = 1),
-                         '00G000000000001EAA')",
-    )?
-    .query_row([queue], |row| row.get(0))
 }
 
 /// The id of the call center with this internal name, unless it was deleted.

@@ -9,6 +9,7 @@ mod batch;
 mod call_centers;
 mod call_log;
 mod columns;
+mod contact_requests;
 mod idempotency;
 mod jobs;
 mod multirow;

@@ -81,6 +81,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0009_spent_challenges.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0010_contact_request_defaults_in_code.sql"
+        )),
     ])
 }
 

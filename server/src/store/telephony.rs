@@ -2,8 +2,8 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::StoreError;
 use super::tx::Tx;
+use super::{StoreError, contact_requests};
 
 /// A callback a telephony provider asks for, as stored.
 #[derive(Debug, Clone)]
@@ -52,8 +52,9 @@ impl Tx<'_> {
         self.conn().execute(
             "INSERT INTO contact_requests
                 (id, status, preferred_channel, preferred_phone, is_callback, scheduled_routing_at,
-                 voice_call_id, telephony_provider, call_center_id, created_at, updated_at)
-             VALUES (?1, 'New', 'Phone', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                 voice_call_id, telephony_provider, call_center_id, created_at, updated_at,
+                 system_modstamp, owner_id, created_by_id, last_modified_by_id)
+             VALUES (?1, ?9, 'Phone', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8, ?10, ?11, ?11)",
             params![
                 callback.id,
                 callback.callback_number,
@@ -62,7 +63,10 @@ impl Tx<'_> {
                 callback.call_id,
                 callback.provider,
                 callback.call_center_id,
-                callback.at
+                callback.at,
+                contact_requests::INITIAL_STATUS.as_str(),
+                contact_requests::owner(self.conn(), None)?,
+                contact_requests::ANONYMOUS_CREATOR
             ],
         )?;
         Ok(())
