@@ -56,6 +56,13 @@ async fn the_reference_request_creates_a_callback_with_its_voice_call() {
     assert_eq!(r["VoiceCallId__c"], "89328b83-ff42-4c85-a2af-e948124365de");
     assert_eq!(r["TelephonyProviderName__c"], "Amazon Connect");
     assert!(r["CallCenterId__c"].as_str().unwrap().starts_with("04v"));
+    // Every audit field is given by the server's one place for a new request's defaults, with no trigger
+    // to fill them in: the default queue owns it, the site guest user created it.
+    assert_eq!(r["OwnerId"], "00G000000000001EAA");
+    assert_eq!(r["CreatedById"], "005000000000001AAA");
+    assert_eq!(r["LastModifiedById"], "005000000000001AAA");
+    assert_eq!(r["SystemModstamp"], r["CreatedDate"]);
+    assert!(r["CreatedDate"].as_str().is_some_and(|d| d.ends_with("+0000")));
 }
 
 #[tokio::test]
