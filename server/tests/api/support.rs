@@ -164,6 +164,11 @@ impl TestApp {
         answer(self.router.clone(), request).await
     }
 
+    /// Sends the request `call` describes.
+    pub async fn call(&self, call: Call) -> TestResponse {
+        self.send(call.build()).await
+    }
+
     /// Sends every request at once, each from a task of its own (so the store commits them in groups), and
     /// returns the answers in the order of the requests.
     pub async fn send_all(&self, requests: Vec<Request<Body>>) -> Vec<TestResponse> {
@@ -183,12 +188,12 @@ impl TestApp {
         content_type: Option<&str>,
         body: impl Into<Body>,
     ) -> TestResponse {
-        let mut request = Request::post(contact_shared::CONTACT_REQUESTS_PATH)
-            .header(header::ORIGIN, PAGE_ORIGIN);
-        if let Some(content_type) = content_type {
-            request = request.header(header::CONTENT_TYPE, content_type);
-        }
-        self.send(request.body(body.into()).unwrap()).await
+        self.call(
+            call("POST", contact_shared::CONTACT_REQUESTS_PATH)
+                .header(header::ORIGIN.as_str(), PAGE_ORIGIN)
+                .body(content_type, body),
+        )
+        .await
     }
 
     pub async fn post_json(&self, json: &Value) -> TestResponse {
@@ -197,8 +202,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
-        self.send(Request::get(path).body(Body::empty()).unwrap())
-            .await
+        self.call(call("GET", path)).await
     }
 
     /// How many contact requests the database holds, read from the file itself.
@@ -215,6 +219,52 @@ impl TestApp {
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .unwrap();
         sql(&conn).expect("the test's statement runs")
+    }
+}
+
+/// One request of a test, the one way every test builds one: a method and a path, then what it carries.
+pub struct Call {
+    request: axum::http::request::Builder,
+    body: Body,
+}
+
+/// A request of `method` to `path`, with no headers and no body yet.
+pub fn call(method: &str, path: &str) -> Call {
+    Call {
+        request: Request::builder().method(method).uri(path),
+        body: Body::empty(),
+    }
+}
+
+impl Call {
+    /// With `Authorization: Bearer {token}`.
+    pub fn bearer(self, token: &str) -> Self {
+        self.header(header::AUTHORIZATION.as_str(), &format!("Bearer {token}"))
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.request = self.request.header(name, value);
+        self
+    }
+
+    /// With `body` as JSON.
+    pub fn json(self, body: &Value) -> Self {
+        self.body(Some("application/json"), body.to_string())
+    }
+
+    /// With `body`, of `content_type` when given.
+    pub fn body(mut self, content_type: Option<&str>, body: impl Into<Body>) -> Self {
+        if let Some(content_type) = content_type {
+            self.request = self.request.header(header::CONTENT_TYPE, content_type);
+        }
+        self.body = body.into();
+        self
+    }
+
+    pub fn build(self) -> Request<Body> {
+        self.request
+            .body(self.body)
+            .expect("a test's request is well formed")
     }
 }
 

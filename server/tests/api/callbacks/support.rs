@@ -1,14 +1,12 @@
 //! A test app with two call centers (one routing callbacks, one not), a representative's token, and a
 //! provider's signed JWTs.
 
-use axum::body::Body;
-use axum::http::{Request, header};
 use contact_server::Store;
 use contact_server::access::{Scope, directory, tokens};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
-use crate::support::{Start, TestApp, TestResponse};
+use crate::support::{Start, TestApp, TestResponse, call};
 
 pub const SECRET: &str = "0123456789abcdef0123456789abcdef";
 pub const OLD_SECRET: &str = "fedcba9876543210fedcba9876543210";
@@ -146,20 +144,16 @@ impl Callbacks {
         content_type: Option<&str>,
         body: &str,
     ) -> TestResponse {
-        let mut request = Request::builder()
-            .method("POST")
-            .uri(format!(
-                "/telephony/v1/voiceCalls/{call_id}/requestCallback"
-            ))
-            .header("Telephony-Provider-Name", "Amazon Connect");
+        let mut request = call(
+            "POST",
+            &format!("/telephony/v1/voiceCalls/{call_id}/requestCallback"),
+        )
+        .header("Telephony-Provider-Name", "Amazon Connect");
         if let Some(token) = token {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        if let Some(content_type) = content_type {
-            request = request.header(header::CONTENT_TYPE, content_type);
+            request = request.bearer(token);
         }
         self.app
-            .send(request.body(Body::from(body.to_owned())).unwrap())
+            .call(request.body(content_type, body.to_owned()))
             .await
     }
 
@@ -185,18 +179,11 @@ impl Callbacks {
         path: &str,
         body: Option<Value>,
     ) -> TestResponse {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"));
-        let body = match body {
-            Some(json) => {
-                request = request.header(header::CONTENT_TYPE, "application/json");
-                Body::from(json.to_string())
-            }
-            None => Body::empty(),
-        };
-        self.app.send(request.body(body).unwrap()).await
+        let mut request = call(method, path).bearer(token);
+        if let Some(json) = body {
+            request = request.json(&json);
+        }
+        self.app.call(request).await
     }
 }
 

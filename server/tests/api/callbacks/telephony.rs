@@ -62,7 +62,11 @@ async fn the_reference_request_creates_a_callback_with_its_voice_call() {
     assert_eq!(r["CreatedById"], "005000000000001AAA");
     assert_eq!(r["LastModifiedById"], "005000000000001AAA");
     assert_eq!(r["SystemModstamp"], r["CreatedDate"]);
-    assert!(r["CreatedDate"].as_str().is_some_and(|d| d.ends_with("+0000")));
+    assert!(
+        r["CreatedDate"]
+            .as_str()
+            .is_some_and(|d| d.ends_with("+0000"))
+    );
 }
 
 #[tokio::test]

@@ -1,11 +1,9 @@
 //! A test app with a representative's write token and a read-only token.
 
-use axum::body::Body;
-use axum::http::{Request, header};
 use contact_server::access::{Scope, directory, tokens};
 use serde_json::Value;
 
-use crate::support::{TestApp, TestResponse};
+use crate::support::{TestApp, TestResponse, call};
 
 pub const BASE: &str = "/services/data/v50.0";
 
@@ -56,20 +54,14 @@ impl Api {
         token: Option<&str>,
         body: Option<Value>,
     ) -> TestResponse {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(format!("{BASE}{path}"));
+        let mut request = call(method, &format!("{BASE}{path}"));
         if let Some(token) = token {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+            request = request.bearer(token);
         }
-        let body = match body {
-            Some(json) => {
-                request = request.header(header::CONTENT_TYPE, "application/json");
-                Body::from(json.to_string())
-            }
-            None => Body::empty(),
-        };
-        self.app.send(request.body(body).unwrap()).await
+        if let Some(json) = body {
+            request = request.json(&json);
+        }
+        self.app.call(request).await
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
