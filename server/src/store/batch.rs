@@ -58,7 +58,8 @@ pub(super) fn write_all(
     tx: &Connection,
     batch: &[(&Submission, Option<&IdempotencyKey>)],
 ) -> Result<Vec<Inserted>, StoreError> {
-    let now = now(tx)?;
+    // One time for the whole batch, in the stored format.
+    let now = crate::instant::now();
     let mut next_seq = next_seq(tx)?;
     let mut owners: HashMap<Option<&str>, String> = HashMap::new();
     let mut centers: HashMap<&str, Option<String>> = HashMap::new();
@@ -300,12 +301,6 @@ fn open_bookings(tx: &Connection, phone: &str, now: &str) -> rusqlite::Result<u3
         super::columns::open_statuses()
     ))?
     .query_row([phone, now], |row| row.get(0))
-}
-
-/// The transaction's time, in the format every timestamp column holds: one for the whole batch.
-fn now(tx: &Connection) -> rusqlite::Result<String> {
-    tx.prepare_cached("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")?
-        .query_row([], |row| row.get(0))
 }
 
 /// The `seq` the next request gets, which numbers it (`CR-000042`): one past the highest, as SQLite would
