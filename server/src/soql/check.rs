@@ -86,28 +86,16 @@ impl Filter {
             Self::Or(parts) => store::Filter::Or(all(parts)),
             Self::Not(inner) => store::Filter::Not(Box::new(inner.plan())),
             Self::Compare(field, op, value) => {
-                store::Filter::Compare(field.operand(), plan_op(*op), value.clone())
+                store::Filter::Compare(field.operand(), *op, value.clone())
             }
             Self::IsNull(field, null) => store::Filter::IsNull(field.column, *null),
             Self::Range(field, op, start, end) => {
-                store::Filter::Range(field.column, plan_op(*op), start.clone(), end.clone())
+                store::Filter::Range(field.column, *op, start.clone(), end.clone())
             }
             Self::In(field, negated, values) => {
                 store::Filter::In(field.operand(), *negated, values.clone())
             }
         }
-    }
-}
-
-fn plan_op(op: Op) -> store::Op {
-    match op {
-        Op::Eq => store::Op::Eq,
-        Op::Ne => store::Op::Ne,
-        Op::Lt => store::Op::Lt,
-        Op::Gt => store::Op::Gt,
-        Op::Le => store::Op::Le,
-        Op::Ge => store::Op::Ge,
-        Op::Like => store::Op::Like,
     }
 }
 
