@@ -9,9 +9,6 @@ use std::cell::RefCell;
 
 use contact_shared::{Choice, ErrorBody, FormRules, RequestReason, SiteSettings};
 
-/// Where the server answers a site's settings.
-const SITES_PATH: &str = "/api/v1/sites/";
-
 /// Why the widget has no settings to show a form with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SiteError {
@@ -30,10 +27,8 @@ thread_local! {
 
 /// The settings of `site` on the server at `api_base`: asked for with the cached ETag, if any.
 pub async fn load(api_base: &str, site: &str) -> Result<SiteSettings, SiteError> {
-    let url = format!(
-        "{api_base}{SITES_PATH}{}",
-        js_sys::encode_uri_component(site)
-    );
+    let key = String::from(js_sys::encode_uri_component(site));
+    let url = format!("{api_base}{}", contact_shared::site_path(&key));
     let cached = CACHE.with_borrow(|c| c.iter().find(|e| e.0 == url).cloned());
     let etag = cached.as_ref().map_or("", |e| e.1.as_str());
     let answer = crate::api::fetch("GET", &url, &[("If-None-Match", etag)], None)
@@ -51,12 +46,8 @@ pub async fn load(api_base: &str, site: &str) -> Result<SiteSettings, SiteError>
 
 /// Where the callback slots of `site` are listed.
 pub fn slots_url(api_base: &str, site: &str) -> String {
-    let mut url = format!(
-        "{api_base}{SITES_PATH}{}",
-        js_sys::encode_uri_component(site)
-    );
-    url.push_str("/callback-slots");
-    url
+    let key = String::from(js_sys::encode_uri_component(site));
+    format!("{api_base}{}", contact_shared::callback_slots_path(&key))
 }
 
 /// The UTC starts of the callback slots listed at `url`, earliest first; none when they cannot be had

@@ -9,11 +9,12 @@ use crate::AppState;
 use crate::call_centers::slots::{self, SlotError};
 use crate::error::{AppError, Json};
 use crate::protection::{Client, ProofError};
-use crate::sites::{CallbackTimes, SITE_HEADER, Site, VerifiedVisitor, identity};
+use crate::sites::{CallbackTimes, Site, VerifiedVisitor, identity};
 use crate::store::{Booking, IdempotencyKey, Inserted, KeyError, SpentChallenge, Submission};
 
-/// The header a client names its attempt with (IETF draft "The Idempotency-Key HTTP Header Field").
-pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// The header a client names its attempt with.
+pub const IDEMPOTENCY_KEY: HeaderName =
+    HeaderName::from_static(contact_shared::IDEMPOTENCY_KEY_HEADER);
 /// Set on an answer replayed for a repeated key, as Stripe and others do.
 const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
@@ -30,7 +31,9 @@ pub async fn create(
     form: Result<Json<ContactRequestForm>, AppError>,
 ) -> Result<Response, AppError> {
     let Json(mut form) = form.inspect_err(|_| crate::metrics::rejected("malformed"))?;
-    let site_key = headers.get(SITE_HEADER).and_then(|v| v.to_str().ok());
+    let site_key = headers
+        .get(contact_shared::SITE_HEADER)
+        .and_then(|v| v.to_str().ok());
     let site = state
         .sites
         .resolve(site_key)

@@ -21,24 +21,16 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use contact_shared::{CHALLENGE_PATH, ChallengeQuery, PROOF_HEADER, TRAP_HEADER};
 use tower_governor::GovernorLayer;
 
-pub use challenge::{
-    Challenge, Challenger, Friction, ProofError, SolvedProof, leading_zero_bits, solve,
-};
+pub use challenge::{Challenge, Challenger, Friction, ProofError, SolvedProof, solve};
 pub use client_ip::{TrustedProxy, canonical as canonical_ip, client_ip};
 pub use headers::{API as API_HEADERS, security_headers, security_headers_for_pages};
 pub use rate_limit::KeyedLimit;
 
 use crate::error::{AppError, Slow};
 use crate::sites::Site;
-
-/// The path the widget fetches its proof-of-work challenge from.
-pub const CHALLENGE_PATH: &str = "/api/v1/challenge";
-/// The header carrying the solved challenge, `token:counter`.
-pub const PROOF_HEADER: &str = "x-crw-proof";
-/// The header carrying the widget's honeypot input; people never fill it, form-filling bots do.
-pub const TRAP_HEADER: &str = "x-crw-trap";
 
 /// The protection settings a server runs with.
 #[derive(Debug)]
@@ -193,13 +185,6 @@ async fn issue(
         axum::Json(challenge),
     )
         .into_response())
-}
-
-/// The query of `GET /api/v1/challenge`.
-#[derive(serde::Deserialize)]
-struct ChallengeQuery {
-    /// The site whose friction the challenge carries (the widget's `data-site`).
-    site: Option<String>,
 }
 
 /// Answers `408` when a request (reading its body included) takes longer than the configured deadline,

@@ -181,8 +181,6 @@ impl Sites {
     }
 }
 
-/// The header a widget names its site with (the `data-site` of its script tag).
-pub const SITE_HEADER: &str = "x-crw-site";
 /// The longest origin a site may allow and a page may send; browsers send far shorter ones.
 pub const MAX_ORIGIN_LEN: usize = 255;
 

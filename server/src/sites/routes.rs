@@ -19,9 +19,9 @@ use crate::error::Path;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/sites/{key}", get(settings))
+        .route(&contact_shared::site_path("{key}"), get(settings))
         .route(
-            "/api/v1/sites/{key}/callback-slots",
+            &contact_shared::callback_slots_path("{key}"),
             get(super::callback_slots::callback_slots),
         )
         .method_not_allowed_fallback(crate::error::method_not_allowed)

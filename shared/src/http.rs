@@ -1,0 +1,68 @@
+//! Where the widget reaches the server and the headers it names things with: the addresses and header
+//! names both sides use, so that neither spells them on its own.
+
+/// The public intake endpoint, relative to the server's origin.
+pub const CONTACT_REQUESTS_PATH: &str = "/api/v1/contact-requests";
+/// Where the widget fetches a proof-of-work challenge (`?site=KEY` for that site's friction).
+pub const CHALLENGE_PATH: &str = "/api/v1/challenge";
+/// The parent of each site's address, `{SITES_PATH}/{key}`, which answers the site's public settings.
+pub const SITES_PATH: &str = "/api/v1/sites";
+/// Under a site's address: the callback times its call center offers.
+pub const CALLBACK_SLOTS_SUBPATH: &str = "/callback-slots";
+
+/// The header a widget names its site with (the `data-site` of its script tag).
+pub const SITE_HEADER: &str = "x-crw-site";
+/// The header carrying the solved challenge, `token:counter` (see [`crate::proof_value`]).
+pub const PROOF_HEADER: &str = "x-crw-proof";
+/// The header carrying the widget's honeypot input; people never fill it, form-filling bots do.
+pub const TRAP_HEADER: &str = "x-crw-trap";
+/// The header naming one attempt at a submission, kept across its retries (IETF draft "The
+/// Idempotency-Key HTTP Header Field").
+pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
+
+/// The address of the site `key`'s settings. `key` goes in as given: the widget escapes it first, and the
+/// server passes `"{key}"` to get its route.
+pub fn site_path(key: &str) -> String {
+    let mut path = String::with_capacity(SITES_PATH.len() + 1 + key.len());
+    path.push_str(SITES_PATH);
+    path.push('/');
+    path.push_str(key);
+    path
+}
+
+/// The address of the callback times of the site `key`, written as in [`site_path`].
+pub fn callback_slots_path(key: &str) -> String {
+    let mut path = site_path(key);
+    path.push_str(CALLBACK_SLOTS_SUBPATH);
+    path
+}
+
+/// The address of a challenge as hard as the site `key` asks; site keys are letters, digits, `-` and `_`,
+/// so the key needs no escaping.
+pub fn challenge_path(site: &str) -> String {
+    let mut path = String::with_capacity(CHALLENGE_PATH.len() + 6 + site.len());
+    path.push_str(CHALLENGE_PATH);
+    path.push_str("?site=");
+    path.push_str(site);
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_site_s_addresses_are_its_key_under_the_sites_path() {
+        assert_eq!(site_path("shop"), "/api/v1/sites/shop");
+        assert_eq!(
+            callback_slots_path("shop"),
+            "/api/v1/sites/shop/callback-slots"
+        );
+        assert_eq!(
+            site_path("{key}"),
+            "/api/v1/sites/{key}",
+            "the server's route"
+        );
+        assert_eq!(challenge_path("shop"), "/api/v1/challenge?site=shop");
+    }
+}
