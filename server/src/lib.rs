@@ -5,6 +5,7 @@
 //! [`serve::serve`] binds the listeners and runs it.
 
 pub mod access;
+pub mod bearer;
 pub mod call_centers;
 pub mod callbacks;
 pub mod config;

@@ -1,7 +1,7 @@
 //! Creating a contact request from a widget submission, exactly once per idempotency key.
 
 use axum::extract::{Extension, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use contact_shared::{ContactRequestForm, ErrorBody, FieldErrors, PreferredChannel, field};
 
@@ -174,18 +174,10 @@ fn slot_error(error: &SlotError) -> AppError {
 /// The visitor a bearer token proves, or `None` for a guest where the site lets guests submit. A token
 /// that is present but fails is an error: it never falls back to a guest submission.
 fn verified_visitor(site: &Site, headers: &HeaderMap) -> Result<Option<VerifiedVisitor>, AppError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| {
-            v.to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .ok_or(identity::IdentityError::Malformed)
-        })
-        .transpose()?;
+    let token = crate::bearer::token(headers).map_err(|_| identity::IdentityError::Malformed)?;
     match token {
         Some(token) => Ok(Some(identity::verify(
-            token.trim(),
+            token,
             &site.key,
             &site.identity_keys,
             site.identity_max_lifetime,
