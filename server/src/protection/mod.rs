@@ -101,39 +101,34 @@ impl Protection {
     }
 
     /// Takes one submission from `site`'s budget, for a request that passed the checks that cost nothing.
-    pub fn charge_site(&self, site: &Site) -> Result<(), AppError> {
-        self.site_limit.charge(&site.key).map_err(|retry_after| {
-            crate::metrics::rejected("rate_limited_site");
-            AppError::TooManyRequests { retry_after }
-        })
+    pub fn charge_site(&self, site: &Site) -> Result<(), Blocked> {
+        self.site_limit
+            .charge(&site.key)
+            .map_err(|retry_after| Blocked::SiteRateLimited { retry_after })
     }
 
     /// Takes one callback booking from `client`'s budget.
-    pub fn charge_booking(&self, client: Client) -> Result<(), AppError> {
-        self.booking_limit.charge(&client.0).map_err(|retry_after| {
-            crate::metrics::rejected("rate_limited_booking");
-            AppError::TooManyBookings { retry_after }
-        })
+    pub fn charge_booking(&self, client: Client) -> Result<(), Blocked> {
+        self.booking_limit
+            .charge(&client.0)
+            .map_err(|retry_after| Blocked::BookingRateLimited { retry_after })
     }
 
     /// Checks a submission's friction before anything is stored: the honeypot is empty, and the proof of
     /// work solves a challenge this server issued, as hard as `site` asks, at least its minimum fill time
     /// ago, and was not spent lately. The proof, if the site asks for one, is for the store to record as
-    /// spent with the record it buys. Refusals are counted.
+    /// spent with the record it buys.
     pub fn check_friction(
         &self,
         headers: &HeaderMap,
         idempotency_key: Option<&str>,
         site: &Site,
-    ) -> Result<Option<SolvedProof>, AppError> {
+    ) -> Result<Option<SolvedProof>, Blocked> {
         let trap = headers
             .get(TRAP_HEADER)
             .is_some_and(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace));
         if trap {
-            crate::metrics::rejected("honeypot");
-            return Err(AppError::Friction(
-                "This request looks automated and was not accepted. If you are a person, reload the page and try again.".into(),
-            ));
+            return Err(Blocked::Honeypot);
         }
         let friction = self.friction(site);
         if !friction.is_on() {
@@ -143,14 +138,51 @@ impl Protection {
         self.challenger
             .verify(proof, idempotency_key, friction)
             .map(Some)
-            .map_err(proof_refused)
+            .map_err(Blocked::Proof)
     }
 }
 
-/// The answer to a refused proof of work, counted by its reason.
-pub fn proof_refused(error: ProofError) -> AppError {
-    crate::metrics::rejected(error.reason());
-    AppError::Friction(error.to_string())
+/// Why protection turned a submission away: its bot friction, or a budget it ran out of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blocked {
+    /// The honeypot input was filled.
+    Honeypot,
+    Proof(ProofError),
+    /// The site's budget of submissions is spent for now.
+    SiteRateLimited {
+        retry_after: u64,
+    },
+    /// The client's budget of callback bookings is spent for now.
+    BookingRateLimited {
+        retry_after: u64,
+    },
+}
+
+impl Blocked {
+    /// The label this refusal is counted under in `crw_submissions_rejected_total`.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Honeypot => "honeypot",
+            Self::Proof(error) => error.reason(),
+            Self::SiteRateLimited { .. } => "rate_limited_site",
+            Self::BookingRateLimited { .. } => "rate_limited_booking",
+        }
+    }
+}
+
+impl From<Blocked> for AppError {
+    fn from(blocked: Blocked) -> Self {
+        match blocked {
+            Blocked::Honeypot => AppError::Friction(
+                "This request looks automated and was not accepted. If you are a person, reload the page and try again.".into(),
+            ),
+            Blocked::Proof(error) => AppError::Friction(error.to_string()),
+            Blocked::SiteRateLimited { retry_after } => AppError::TooManyRequests { retry_after },
+            Blocked::BookingRateLimited { retry_after } => {
+                AppError::TooManyBookings { retry_after }
+            }
+        }
+    }
 }
 
 /// The client a request comes from, by its rate-limit bucket (an IPv6 client by its /64).
