@@ -8,7 +8,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use contact_shared::{
-    CONTACT_REQUESTS_PATH, ContactRequestCreated, ContactRequestForm, ErrorBody,
+    CHALLENGE_PATH, CONTACT_REQUESTS_PATH, ContactRequestCreated, ContactRequestForm, ErrorBody,
     IDEMPOTENCY_KEY_HEADER, PROOF_HEADER, ProofHash, SITE_HEADER, TRAP_HEADER,
 };
 use sha2::{Digest, Sha256};
@@ -120,11 +120,7 @@ impl Sender {
 
     async fn fetch_proof(&self) -> Result<Proof, JsValue> {
         // As hard as this site asks.
-        let url = format!(
-            "{}{}",
-            self.api_base,
-            contact_shared::challenge_path(&self.site)
-        );
+        let url = format!("{}{CHALLENGE_PATH}?site={}", self.api_base, self.site);
         let answer = fetch("GET", &url, &[], None).await?;
         let challenge = match answer.status {
             200 => crate::wire::challenge(&answer.text).ok_or(JsValue::NULL)?,
@@ -276,11 +272,11 @@ impl ProofHash for Sha {
 async fn solve(token: &str, difficulty: u32) -> u64 {
     let mut from = 0u64;
     loop {
-        let slice = from..from.saturating_add(HASHES_PER_SLICE);
+        let slice = from..from + HASHES_PER_SLICE;
         if let Some(counter) = contact_shared::search(Sha::default(), token, difficulty, slice) {
             return counter;
         }
-        from = from.saturating_add(HASHES_PER_SLICE);
+        from += HASHES_PER_SLICE;
         sleep(0).await;
     }
 }

@@ -7,7 +7,9 @@
 
 use std::cell::RefCell;
 
-use contact_shared::{Choice, ErrorBody, FormRules, RequestReason, SiteSettings};
+use contact_shared::{
+    CALLBACK_SLOTS_SUBPATH, Choice, ErrorBody, FormRules, RequestReason, SITES_PATH, SiteSettings,
+};
 
 /// Why the widget has no settings to show a form with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,8 +29,10 @@ thread_local! {
 
 /// The settings of `site` on the server at `api_base`: asked for with the cached ETag, if any.
 pub async fn load(api_base: &str, site: &str) -> Result<SiteSettings, SiteError> {
-    let key = String::from(js_sys::encode_uri_component(site));
-    let url = format!("{api_base}{}", contact_shared::site_path(&key));
+    let url = format!(
+        "{api_base}{SITES_PATH}/{}",
+        js_sys::encode_uri_component(site)
+    );
     let cached = CACHE.with_borrow(|c| c.iter().find(|e| e.0 == url).cloned());
     let etag = cached.as_ref().map_or("", |e| e.1.as_str());
     let answer = crate::api::fetch("GET", &url, &[("If-None-Match", etag)], None)
@@ -46,8 +50,10 @@ pub async fn load(api_base: &str, site: &str) -> Result<SiteSettings, SiteError>
 
 /// Where the callback slots of `site` are listed.
 pub fn slots_url(api_base: &str, site: &str) -> String {
-    let key = String::from(js_sys::encode_uri_component(site));
-    format!("{api_base}{}", contact_shared::callback_slots_path(&key))
+    format!(
+        "{api_base}{SITES_PATH}/{}{CALLBACK_SLOTS_SUBPATH}",
+        js_sys::encode_uri_component(site)
+    )
 }
 
 /// The UTC starts of the callback slots listed at `url`, earliest first; none when they cannot be had

@@ -20,31 +20,31 @@ pub const TRAP_HEADER: &str = "x-crw-trap";
 /// Idempotency-Key HTTP Header Field").
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
 
-/// The address of the site `key`'s settings. `key` goes in as given: the widget escapes it first, and the
-/// server passes `"{key}"` to get its route.
-pub fn site_path(key: &str) -> String {
-    let mut path = String::with_capacity(SITES_PATH.len() + 1 + key.len());
-    path.push_str(SITES_PATH);
-    path.push('/');
-    path.push_str(key);
-    path
+/// The address of the site `key`'s settings on the server at `base` (an origin, or `""` for the path
+/// alone). `key` goes in as given: the widget escapes it first, and the server passes `"{key}"` to get
+/// its route.
+pub fn site_url(base: &str, key: &str) -> String {
+    joined(&[base, SITES_PATH, "/", key])
 }
 
-/// The address of the callback times of the site `key`, written as in [`site_path`].
-pub fn callback_slots_path(key: &str) -> String {
-    let mut path = site_path(key);
-    path.push_str(CALLBACK_SLOTS_SUBPATH);
-    path
+/// The address of the callback times of the site `key`, written as in [`site_url`].
+pub fn callback_slots_url(base: &str, key: &str) -> String {
+    joined(&[base, SITES_PATH, "/", key, CALLBACK_SLOTS_SUBPATH])
 }
 
-/// The address of a challenge as hard as the site `key` asks; site keys are letters, digits, `-` and `_`,
-/// so the key needs no escaping.
-pub fn challenge_path(site: &str) -> String {
-    let mut path = String::with_capacity(CHALLENGE_PATH.len() + 6 + site.len());
-    path.push_str(CHALLENGE_PATH);
-    path.push_str("?site=");
-    path.push_str(site);
-    path
+/// The address of a challenge as hard as the site `key` asks, on the server at `base`; site keys are
+/// letters, digits, `-` and `_`, so the key needs no escaping.
+pub fn challenge_url(base: &str, site: &str) -> String {
+    joined(&[base, CHALLENGE_PATH, "?site=", site])
+}
+
+/// `parts` one after another: in the widget, less code than `format!`.
+fn joined(parts: &[&str]) -> String {
+    let mut url = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        url.push_str(part);
+    }
+    url
 }
 
 #[cfg(test)]
@@ -53,16 +53,27 @@ mod tests {
 
     #[test]
     fn a_site_s_addresses_are_its_key_under_the_sites_path() {
-        assert_eq!(site_path("shop"), "/api/v1/sites/shop");
+        let base = "https://crw.example";
         assert_eq!(
-            callback_slots_path("shop"),
-            "/api/v1/sites/shop/callback-slots"
+            site_url(base, "shop"),
+            "https://crw.example/api/v1/sites/shop"
         );
         assert_eq!(
-            site_path("{key}"),
+            callback_slots_url(base, "shop"),
+            "https://crw.example/api/v1/sites/shop/callback-slots"
+        );
+        assert_eq!(
+            site_url("", "{key}"),
             "/api/v1/sites/{key}",
             "the server's route"
         );
-        assert_eq!(challenge_path("shop"), "/api/v1/challenge?site=shop");
+        assert_eq!(
+            callback_slots_url("", "{key}"),
+            "/api/v1/sites/{key}/callback-slots"
+        );
+        assert_eq!(
+            challenge_url(base, "shop"),
+            "https://crw.example/api/v1/challenge?site=shop"
+        );
     }
 }

@@ -25,7 +25,7 @@ pub struct Challenge {
     pub expires_in_ms: u64,
 }
 
-/// The query of `GET /api/v1/challenge` (see [`crate::challenge_path`]).
+/// The query of `GET /api/v1/challenge` (see [`crate::challenge_url`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ChallengeQuery {
     /// The site whose friction the challenge carries (the widget's `data-site`).
@@ -42,14 +42,7 @@ pub trait ProofHash: Clone {
 
 /// The `X-CRW-Proof` value of `counter` solving `token`.
 pub fn proof_value(token: &str, counter: u64) -> String {
-    let mut digits = [0u8; 20];
-    let digits = decimal(counter, &mut digits);
-    let mut value = String::with_capacity(token.len() + 1 + digits.len());
-    value.push_str(token);
-    value.push(':');
-    // Decimal digits are ASCII.
-    value.extend(digits.iter().map(|&d| char::from(d)));
-    value
+    format!("{token}:{counter}")
 }
 
 /// The token and the counter (as sent, not yet read as a number) of an `X-CRW-Proof` value.
@@ -77,11 +70,14 @@ pub fn search<H: ProofHash>(
     hasher.update(token.as_bytes());
     hasher.update(b":");
     let mut digits = [0u8; 20];
-    counters.into_iter().find(|&counter| {
+    for counter in counters {
         let mut hash = hasher.clone();
         hash.update(decimal(counter, &mut digits));
-        leading_zero_bits(hash.finish().as_ref()) >= difficulty
-    })
+        if leading_zero_bits(hash.finish().as_ref()) >= difficulty {
+            return Some(counter);
+        }
+    }
+    None
 }
 
 /// How many zero bits `hash` starts with.

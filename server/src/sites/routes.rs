@@ -17,9 +17,9 @@ use crate::error::AppError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(&contact_shared::site_path("{key}"), get(settings))
+        .route(&contact_shared::site_url("", "{key}"), get(settings))
         .route(
-            &contact_shared::callback_slots_path("{key}"),
+            &contact_shared::callback_slots_url("", "{key}"),
             get(super::callback_slots::callback_slots),
         )
         .method_not_allowed_fallback(crate::error::method_not_allowed)
