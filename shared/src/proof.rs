@@ -25,7 +25,7 @@ pub struct Challenge {
     pub expires_in_ms: u64,
 }
 
-/// The query of `GET /api/v1/challenge` (see [`crate::challenge_url`]).
+/// The query of `GET /api/v1/challenge?site=KEY`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ChallengeQuery {
     /// The site whose friction the challenge carries (the widget's `data-site`).
