@@ -1,11 +1,26 @@
-//! The one error type of the server, and the JSON extractor whose rejections become it.
+//! The error type of the widget's API, and the extractors whose rejections become it.
 //!
-//! Every error a client sees is an [`ErrorBody`] in JSON. Use [`AppError::Invalid`] for a broken form rule
-//! (422, each field named), [`AppError::BadRequest`] for a body that is not the JSON we take (400),
-//! [`AppError::BadPath`] for an address whose parts cannot be read (400), and the dedicated variants for
-//! content type (415), size (413) and routing (404, 405). Handlers take [`Json`] and [`Path`] from here,
-//! not axum's, so their rejections have this shape too. Infrastructure failures
-//! arrive through `#[from]`; they answer 503 with a generic message and are logged once with their cause.
+//! The server speaks three wire dialects, each with one error type and one `IntoResponse`; a handler
+//! returns the type of the address it serves, never another's:
+//! - `/api/v1/…` (the widget's API: intake, challenge, site settings, callback slots), the probes, the
+//!   widget's assets and every unknown address: [`AppError`] here, answered as the shared [`ErrorBody`]
+//!   (`{"message", "fields"}`). The intake handler returns `contact_requests::IntakeError` instead, which
+//!   names each way a submission is turned away so it is counted once by its variant, and then answers as
+//!   an `AppError`.
+//! - `/services/…` (the Salesforce-compatible REST and SOQL API, and the callback routes under
+//!   `/services/apexrest/`): [`SfError`](crate::salesforce::SfError), Salesforce's array of
+//!   `{"message", "errorCode", "fields"}`.
+//! - `/telephony/…` (the call center's Request a Callback API): `telephony::TelephonyError`, the
+//!   `ErrorBody` shape with the statuses that API's reference implies.
+//!
+//! Within [`AppError`]: use [`AppError::Invalid`] for a broken form rule (422, each field named),
+//! [`AppError::BadRequest`] for a body that is not the JSON we take (400), [`AppError::BadPath`] for an
+//! address whose parts cannot be read (400), and the dedicated variants for content type (415), size (413)
+//! and routing (404, 405). A feature's own refusal (an unknown site, an identity token that does not
+//! verify) implements [`Refusal`] beside its error type instead of adding a variant here. Handlers take
+//! [`Json`] and [`Path`] from here, not axum's, so their rejections have this shape too; another dialect
+//! gets its own `Path` from [`dialect_path!`]. Infrastructure failures arrive through `#[from]`; they answer
+//! 503 with a generic message and are logged once with their cause.
 
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, Request};

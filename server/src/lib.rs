@@ -6,6 +6,7 @@
 //! and runs it.
 
 pub mod access;
+pub mod bearer;
 pub mod call_centers;
 pub mod callbacks;
 pub mod config;
@@ -75,9 +76,9 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
             header::CONTENT_TYPE,
             header::AUTHORIZATION,
             contact_requests::IDEMPOTENCY_KEY,
-            HeaderName::from_static(sites::SITE_HEADER),
-            HeaderName::from_static(protection::PROOF_HEADER),
-            HeaderName::from_static(protection::TRAP_HEADER),
+            HeaderName::from_static(contact_shared::SITE_HEADER),
+            HeaderName::from_static(contact_shared::PROOF_HEADER),
+            HeaderName::from_static(contact_shared::TRAP_HEADER),
         ])
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(3600));

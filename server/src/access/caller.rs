@@ -1,8 +1,8 @@
 //! The caller of the API, found from its bearer token: which user it acts as and with which scope.
 
 use axum::extract::{FromRef, FromRequestParts};
+use axum::http::Method;
 use axum::http::request::Parts;
-use axum::http::{Method, header};
 
 use super::{Scope, tokens};
 use crate::salesforce::SfError;
@@ -26,16 +26,10 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, SfError> {
         let store = Store::from_ref(state);
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                // Salesforce takes both schemes.
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("OAuth "))
-            })
-            .map(str::trim)
+        // Salesforce takes both schemes.
+        let token = crate::bearer::token_of(&parts.headers, &["Bearer", "OAuth"])
+            .ok()
+            .flatten()
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or_else(SfError::session)?;
         let grant = tokens::verify(&store, token)

@@ -1,6 +1,7 @@
 //! The public intake API: the widget posts a contact request here.
 
 mod create;
+mod error;
 
 pub use create::IDEMPOTENCY_KEY;
 

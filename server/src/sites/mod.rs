@@ -9,9 +9,11 @@ mod demo;
 pub mod file;
 pub mod identity;
 mod origin;
+mod page;
 mod routes;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::http::{HeaderMap, header};
 use contact_shared::{Choice, FormRules, PreferredChannel, RequestReason, SiteSettings};
@@ -22,6 +24,7 @@ pub use demo::{DEMO_MEMBERS_SITE_KEY, DemoSigner, demo_sites};
 pub use file::ConfigError;
 pub use identity::{IdentityError, IdentityKey, VerifiedVisitor};
 pub use origin::parse_origin;
+pub use page::{KeyInHeader, KeyInPath, PageSite, SiteKey};
 pub use routes::routes;
 
 /// The key of the built-in site used when no configuration file exists.
@@ -143,21 +146,24 @@ impl Site {
     }
 }
 
-/// Every configured site, by key.
+/// Every configured site, by key. Each is shared, so a request can hold its site without a copy.
 #[derive(Debug, Clone, Default)]
 pub struct Sites {
-    by_key: HashMap<String, Site>,
+    by_key: HashMap<String, Arc<Site>>,
 }
 
 impl Sites {
     pub fn new(sites: impl IntoIterator<Item = Site>) -> Self {
         Self {
-            by_key: sites.into_iter().map(|s| (s.key.clone(), s)).collect(),
+            by_key: sites
+                .into_iter()
+                .map(|s| (s.key.clone(), Arc::new(s)))
+                .collect(),
         }
     }
 
     pub fn get(&self, key: &str) -> Option<&Site> {
-        self.by_key.get(key)
+        self.by_key.get(key).map(Arc::as_ref)
     }
 
     /// Whether any site lets its widget run on `origin` (the CORS check before a site is known).
@@ -166,13 +172,23 @@ impl Sites {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Site> {
-        self.by_key.values()
+        self.by_key.values().map(Arc::as_ref)
     }
 
     /// The site a request names, or the only site when it names none and there is just one.
     pub fn resolve(&self, key: Option<&str>) -> Result<&Site, SiteError> {
+        self.resolve_shared_ref(key).map(Arc::as_ref)
+    }
+
+    /// [`Self::resolve`], shared: for a request that holds on to its site.
+    fn resolve_shared(&self, key: Option<&str>) -> Result<Arc<Site>, SiteError> {
+        self.resolve_shared_ref(key).map(Arc::clone)
+    }
+
+    fn resolve_shared_ref(&self, key: Option<&str>) -> Result<&Arc<Site>, SiteError> {
         match key {
             Some(key) => self
+                .by_key
                 .get(key)
                 .ok_or_else(|| SiteError::Unknown(key.to_owned())),
             None if self.by_key.len() == 1 => self.by_key.values().next().ok_or(SiteError::Unnamed),
@@ -181,8 +197,6 @@ impl Sites {
     }
 }
 
-/// The header a widget names its site with (the `data-site` of its script tag).
-pub const SITE_HEADER: &str = "x-crw-site";
 /// The longest origin a site may allow and a page may send; browsers send far shorter ones.
 pub const MAX_ORIGIN_LEN: usize = 255;
 
@@ -226,15 +240,4 @@ impl crate::error::Refusal for IdentityError {
     fn asks_for_token(&self) -> bool {
         true
     }
-}
-
-/// The site `key` names, when the page asking (its `Origin`, if the browser sent one) may use it.
-fn site_for_page<'a>(
-    state: &'a crate::AppState,
-    key: &str,
-    headers: &axum::http::HeaderMap,
-) -> Result<&'a Site, crate::error::AppError> {
-    let site = state.sites.resolve(Some(key))?;
-    site.page_origin(headers)?;
-    Ok(site)
 }
