@@ -108,17 +108,12 @@ fn parse_body(bytes: &[u8], now: Timestamp) -> Result<Body, TelephonyError> {
 }
 
 fn bearer(headers: &HeaderMap) -> Result<&str, TelephonyError> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            TelephonyError::Unauthorized(
-                "Send the call center's JWT as Authorization: Bearer <token>.".into(),
-            )
-        })
+    match crate::bearer::token(headers) {
+        Ok(Some(token)) if !token.is_empty() => Ok(token),
+        _ => Err(TelephonyError::Unauthorized(
+            "Send the call center's JWT as Authorization: Bearer <token>.".into(),
+        )),
+    }
 }
 
 /// A telephony text header or address part: one line, at most 255 characters.
