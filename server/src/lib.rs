@@ -19,6 +19,7 @@ pub mod ids;
 pub mod instant;
 pub mod metrics;
 pub mod objects;
+pub mod origin;
 pub mod protection;
 pub mod salesforce;
 pub mod serve;

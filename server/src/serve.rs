@@ -10,8 +10,8 @@ use tokio::net::TcpListener;
 use crate::WidgetAssets;
 use crate::config::{ProtectionArgs, ServeArgs};
 use crate::connections::ConnectionLimits;
+use crate::origin::Origin;
 use crate::protection::Protection;
-use crate::sites::parse_origin;
 use crate::startup::{Settings, Started, start};
 
 /// Serves the API, the widget and the demo page until SIGINT or SIGTERM, then lets in-flight requests
@@ -34,7 +34,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .allowed_origins
         .iter()
         .filter(|o| !o.trim().is_empty())
-        .map(|o| parse_origin(o.trim()))
+        .map(|o| Origin::parse(o.trim()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(anyhow::Error::msg)?;
     // The demo page signs identity tokens for the built-in demo sites for anyone who asks; a server with
@@ -57,7 +57,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         tracing::info!(file = %args.sites.display(), "no sites file; serving the built-in demo sites");
         let mut origins = extra_origins;
-        origins.extend(demo.as_ref().map(|(_, origin)| origin.clone()));
+        if let Some((_, origin)) = &demo {
+            origins.push(Origin::parse(origin).map_err(anyhow::Error::msg)?);
+        }
         // The demo call center, unless the call-center file declares one of that name.
         let call_centers = call_centers.with(crate::call_centers::demo_center());
         let center = call_centers

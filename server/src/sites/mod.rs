@@ -8,7 +8,6 @@ mod callback_slots;
 mod demo;
 pub mod file;
 pub mod identity;
-mod origin;
 mod page;
 mod routes;
 
@@ -19,11 +18,11 @@ use axum::http::{HeaderMap, header};
 use contact_shared::{Choice, FormRules, PreferredChannel, RequestReason, SiteSettings};
 
 use crate::call_centers::CallCenter;
+use crate::origin::{MAX_ORIGIN_LEN, Origin};
 
 pub use demo::{DEMO_MEMBERS_SITE_KEY, DemoSigner, demo_sites};
 pub use file::ConfigError;
 pub use identity::{IdentityError, IdentityKey, VerifiedVisitor};
-pub use origin::parse_origin;
 pub use page::{KeyInHeader, KeyInPath, PageSite, SiteKey};
 pub use routes::routes;
 
@@ -37,7 +36,7 @@ pub struct Site {
     pub key: String,
     pub name: String,
     /// Exact origins (`scheme://host[:port]`) the widget may run on.
-    pub allowed_origins: Vec<String>,
+    pub allowed_origins: Vec<Origin>,
     /// Whether visitors who are not signed in may submit.
     pub guests: bool,
     /// The reasons offered, in the order shown, each with its label.
@@ -80,14 +79,14 @@ pub const DEFAULT_IDENTITY_MAX_LIFETIME: std::time::Duration =
 impl Site {
     /// Whether a page on `origin` may use this site's widget.
     pub fn allows_origin(&self, origin: &str) -> bool {
-        self.allowed_origins.iter().any(|o| o == origin)
+        self.allowed_origins.iter().any(|o| o.as_str() == origin)
     }
 
     /// The origin of the page a request comes from, when the page may use this site: `None` when the
     /// request carries no `Origin` (not a browser's cross-origin request). An `Origin` that is sent but
     /// cannot be one (not visible ASCII, or longer than any origin kept) is refused like a disallowed one,
     /// never skipped.
-    pub fn page_origin(&self, headers: &HeaderMap) -> Result<Option<String>, SiteError> {
+    pub fn page_origin(&self, headers: &HeaderMap) -> Result<Option<Origin>, SiteError> {
         let Some(value) = headers.get(header::ORIGIN) else {
             return Ok(None);
         };
@@ -96,13 +95,13 @@ impl Site {
             .ok()
             .filter(|o| o.len() <= MAX_ORIGIN_LEN)
             .ok_or_else(|| SiteError::UnusableOrigin(self.name.clone()))?;
-        if !self.allows_origin(origin) {
-            return Err(SiteError::OriginNotAllowed {
+        match self.allowed_origins.iter().find(|o| o.as_str() == origin) {
+            Some(allowed) => Ok(Some(allowed.clone())),
+            None => Err(SiteError::OriginNotAllowed {
                 origin: origin.to_owned(),
                 site: self.name.clone(),
-            });
+            }),
         }
-        Ok(Some(origin.to_owned()))
     }
 
     /// The rules a submission to this site must pass.
@@ -196,9 +195,6 @@ impl Sites {
         }
     }
 }
-
-/// The longest origin a site may allow and a page may send; browsers send far shorter ones.
-pub const MAX_ORIGIN_LEN: usize = 255;
 
 /// A request that names no site, or one this server does not have.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

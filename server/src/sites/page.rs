@@ -23,7 +23,7 @@ use crate::error::{AppError, Path};
 #[derive(Debug, Clone)]
 pub struct PageSite<K, E = AppError> {
     pub site: Arc<Site>,
-    pub origin: Option<String>,
+    pub origin: Option<crate::origin::Origin>,
     named: PhantomData<fn() -> (K, E)>,
 }
 

@@ -231,7 +231,7 @@ fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<Strin
             &request.name().map(|n| n.as_str()),
             &request.email().map(|e| e.as_str()),
             &request.is_callback(),
-            &row.submission.source_origin,
+            &row.submission.source_origin.as_ref().map(|o| o.as_str()),
             &row.submission.site_key,
             &row.submission.visitor_sub,
             &row.owner_id,

@@ -89,7 +89,7 @@ pub fn default_read_connections() -> usize {
 pub struct Submission {
     pub request: NewContactRequest,
     /// The `Origin` of the page the widget ran on, when the browser sent one.
-    pub source_origin: Option<String>,
+    pub source_origin: Option<crate::origin::Origin>,
     /// The site the request came through.
     pub site_key: String,
     /// The verified visitor's stable id on that site (the identity token's `sub`); `None` for a guest.
