@@ -34,6 +34,81 @@ pub const SITE_GUEST_USER_ID: &str = "005000000000001AAA";
 /// The default queue (seeded by migration 0002): who owns a request no site or caller gives an owner.
 pub const DEFAULT_QUEUE_ID: &str = "00G000000000001EAA";
 
+/// A record's id in the 18-character form the API answers with: made new ([`RecordId::new`]), read from
+/// a client ([`RecordId::parse`], which takes the 15-character form too) or read back from the store.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct RecordId(String);
+
+impl RecordId {
+    /// A new id of a record of the object with `prefix`.
+    pub fn new(prefix: &str) -> Self {
+        Self(new_id(prefix))
+    }
+
+    /// A client's id in either form, when it is well formed.
+    pub fn parse(value: &str) -> Option<Self> {
+        if !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        match value.len() {
+            15 => Some(Self(format!("{value}{}", case_safe_suffix(value)))),
+            18 => {
+                let (head, suffix) = value.split_at(15);
+                let expected = case_safe_suffix(head);
+                (expected == suffix.to_ascii_uppercase()).then(|| Self(format!("{head}{expected}")))
+            }
+            _ => None,
+        }
+    }
+
+    /// A client's id of a record of the object with `prefix`, when it is one.
+    pub fn of_object(value: &str, prefix: &str) -> Option<Self> {
+        Self::parse(value).filter(|id| id.0.starts_with(prefix))
+    }
+
+    /// An id the store holds, which was checked when it was written.
+    pub fn stored(id: String) -> Self {
+        Self(id)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Display for RecordId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The user a call acts as: a [`RecordId`] of a User.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct UserId(String);
+
+impl UserId {
+    /// A user id the store holds (a token's user, a user just added).
+    pub fn stored(id: String) -> Self {
+        Self(id)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for UserId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// How many values the 5 random characters take: 62^5.
 const RANDOM_SPAN: u128 = 916_132_832;
 /// How many values the 12 characters take: 62^12.

@@ -5,6 +5,7 @@ use axum::http::Method;
 use axum::http::request::Parts;
 
 use super::{Scope, tokens};
+use crate::ids::UserId;
 use crate::salesforce::SfError;
 use crate::store::Store;
 
@@ -12,7 +13,7 @@ use crate::store::Store;
 /// revoked token, and `403` when a read-scoped token asks to change something.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub user_id: String,
+    pub user_id: UserId,
     pub scope: Scope,
 }
 
@@ -40,7 +41,7 @@ where
             return Err(SfError::read_only());
         }
         Ok(Self {
-            user_id: grant.user_id,
+            user_id: UserId::stored(grant.user_id),
             scope: grant.scope,
         })
     }

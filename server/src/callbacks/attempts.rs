@@ -5,13 +5,14 @@
 use jiff::Timestamp;
 
 use super::status::{self, Outcome, RetryPolicy};
-use crate::ids;
+use crate::ids::{self, RecordId, UserId};
 use crate::instant::{now, plus_seconds, stored};
 use crate::salesforce::SfError;
 use crate::store::{Attempt, AttemptedRequest, CompletedCall, LoggedCall, Tx};
 
 /// The hook of Task (see `SObject::after_write`): applies the attempt once, when it is first stored.
-pub fn after_task_write(tx: &Tx<'_>, task_id: &str, user: &str) -> Result<(), SfError> {
+pub fn after_task_write(tx: &Tx<'_>, task: &RecordId, user: &UserId) -> Result<(), SfError> {
+    let (task_id, user) = (task.as_str(), user.as_str());
     let Some(LoggedCall {
         what_id: Some(what_id),
         result: Some(result),
@@ -112,5 +113,5 @@ fn record_interaction(
         at: &now(),
     })?;
     // Derive Duration and MappedState the same way an API write would.
-    super::engagement::after_write(tx, &id, user)
+    super::engagement::derive(tx, &id)
 }

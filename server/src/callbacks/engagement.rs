@@ -2,6 +2,7 @@
 //! and end times, MappedState from Status, and AttendeeVerificationTime defaulting to now when the
 //! attendee is marked verified.
 
+use crate::ids::{RecordId, UserId};
 use crate::instant::{self, now};
 use crate::salesforce::SfError;
 use crate::store::{InteractionTimes, Tx};
@@ -33,7 +34,12 @@ pub fn duration(start: &str, end: &str) -> Result<String, String> {
 }
 
 /// The hook of EngagementInteraction (see `SObject::after_write`).
-pub fn after_write(tx: &Tx<'_>, id: &str, _user: &str) -> Result<(), SfError> {
+pub fn after_write(tx: &Tx<'_>, id: &RecordId, _user: &UserId) -> Result<(), SfError> {
+    derive(tx, id.as_str())
+}
+
+/// Sets the derived fields of the EngagementInteraction `id`.
+pub fn derive(tx: &Tx<'_>, id: &str) -> Result<(), SfError> {
     let InteractionTimes {
         start,
         end,

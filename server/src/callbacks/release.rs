@@ -35,6 +35,7 @@ impl Selection {
         raw.iter()
             .map(|id| {
                 record_id::of_object(id, crate::ids::CONTACT_REQUEST_PREFIX)
+                    .map(crate::ids::RecordId::into_string)
                     .ok_or_else(|| format!("{id:?} is not a contact request id"))
             })
             .collect::<Result<Vec<_>, _>>()
@@ -84,7 +85,7 @@ pub async fn release_route(
     let body = json_body(&headers, &body)?;
     let selection =
         selection(&body).map_err(|message| SfError::bad_request("INVALID_FIELD", message))?;
-    let ids = release(&store, selection, Some(caller.user_id)).await?;
+    let ids = release(&store, selection, Some(caller.user_id.as_str().to_owned())).await?;
     Ok(axum::Json(json!({ "released": ids.len(), "ids": ids })))
 }
 

@@ -28,7 +28,7 @@ pub async fn routable(
     Query(query): Query<RoutableQuery>,
 ) -> Result<axum::Json<Value>, SfError> {
     let owner = match query.owner.as_deref() {
-        None => caller.user_id,
+        None => caller.user_id.as_str().to_owned(),
         Some(raw) => record_id::to_18(raw)
             .filter(|id| id.starts_with(ids::QUEUE_PREFIX) || id.starts_with(ids::USER_PREFIX))
             .ok_or_else(|| {
@@ -88,7 +88,7 @@ pub async fn claim(
     let answer = store
         .write(move |tx| {
             let at = now();
-            let Some(row) = tx.claimed(&id)? else {
+            let Some(row) = tx.claimed(id.as_str())? else {
                 return Err(SfError::not_found());
             };
             let (name, status, owner) = (row.name, row.status, row.owner_id);
@@ -99,7 +99,7 @@ pub async fn claim(
                     "entity is deleted",
                 ));
             }
-            if owner == user {
+            if owner == user.as_str() {
                 return Ok(json!({ "Id": id, "Name": name, "OwnerId": user, "Status": status }));
             }
             if !status.is_open() {
@@ -116,7 +116,7 @@ pub async fn claim(
                     wire_datetime(&due)
                 )));
             }
-            tx.assign_owner(&id, &user, &at)?;
+            tx.assign_owner(id.as_str(), user.as_str(), &at)?;
             Ok(json!({ "Id": id, "Name": name, "OwnerId": user, "Status": status }))
         })
         .await?;

@@ -2,6 +2,7 @@
 //! checker and translator, describe output and error messages: adding an object is adding its description
 //! and its storage.
 
+use crate::ids::{RecordId, UserId};
 use crate::store::Column::{self, Own, Viewed};
 use crate::store::{Operand, Table, Tx};
 
@@ -174,7 +175,7 @@ impl Access {
 }
 
 /// The hook of [`SObject::after_write`]: the transaction, the record's id and the acting user.
-pub type AfterWrite = fn(&Tx<'_>, &str, &str) -> Result<(), crate::salesforce::SfError>;
+pub type AfterWrite = fn(&Tx<'_>, &RecordId, &UserId) -> Result<(), crate::salesforce::SfError>;
 
 impl SObject {
     /// Where the records and their per-user view dates are kept.

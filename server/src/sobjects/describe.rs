@@ -102,7 +102,7 @@ pub async fn basic(
     let object = object_named(&name)?;
     let recent: Vec<Value> = state
         .store
-        .read(move |db| db.recently_viewed(object.storage(), &caller.user_id, 25))
+        .read(move |db| db.recently_viewed(object.storage(), caller.user_id.as_str(), 25))
         .await?
         .into_iter()
         .map(|(id, name)| {

@@ -2,7 +2,7 @@
 //! writer thread so a refused change leaves nothing behind.
 
 use super::SfError;
-use crate::ids;
+use crate::ids::{RecordId, UserId};
 use crate::instant::now;
 use crate::salesforce::schema::{Access, FieldType, SObject, Write, prop};
 use crate::salesforce::values::Change;
@@ -58,23 +58,23 @@ pub fn insert(
     tx: &Tx<'_>,
     object: &'static SObject,
     changes: &[Change],
-    user: &str,
-) -> Result<String, SfError> {
+    user: &UserId,
+) -> Result<RecordId, SfError> {
     check_references(tx, changes)?;
     duplicate(tx, object, changes, None)?;
-    let id = ids::new_id(object.key_prefix);
+    let id = RecordId::new(object.key_prefix);
     let at = now();
     let text = |s: &str| Value::Text(s.to_owned());
     let mut columns = vec![
-        ("id", text(&id)),
+        ("id", text(id.as_str())),
         ("created_at", text(&at)),
         ("updated_at", text(&at)),
         ("system_modstamp", text(&at)),
-        ("created_by_id", text(user)),
-        ("last_modified_by_id", text(user)),
+        ("created_by_id", text(user.as_str())),
+        ("last_modified_by_id", text(user.as_str())),
     ];
     if !changes.iter().any(|c| c.field.name == "OwnerId") {
-        columns.push(("owner_id", text(user)));
+        columns.push(("owner_id", text(user.as_str())));
     }
     columns.extend(written(changes));
     tx.insert_record(object.storage(), &columns)?;
@@ -91,7 +91,7 @@ fn written(changes: &[Change]) -> Vec<(&'static str, Value)> {
 }
 
 /// Runs the object's hook after a create or update, in the same transaction.
-fn after_write(tx: &Tx<'_>, object: &SObject, id: &str, user: &str) -> Result<(), SfError> {
+fn after_write(tx: &Tx<'_>, object: &SObject, id: &RecordId, user: &UserId) -> Result<(), SfError> {
     match object.after_write {
         Some(hook) => hook(tx, id, user),
         None => Ok(()),
@@ -130,8 +130,8 @@ fn deleted() -> SfError {
 }
 
 /// The record's state, or NOT_FOUND.
-fn state(tx: &Tx<'_>, object: &SObject, id: &str) -> Result<RecordState, SfError> {
-    tx.record_state(object.storage(), id)?
+fn state(tx: &Tx<'_>, object: &SObject, id: &RecordId) -> Result<RecordState, SfError> {
+    tx.record_state(object.storage(), id.as_str())?
         .ok_or_else(SfError::not_found)
 }
 
@@ -139,34 +139,45 @@ fn state(tx: &Tx<'_>, object: &SObject, id: &str) -> Result<RecordState, SfError
 pub fn update(
     tx: &Tx<'_>,
     object: &SObject,
-    id: &str,
+    id: &RecordId,
     changes: &[Change],
-    user: &str,
+    user: &UserId,
 ) -> Result<(), SfError> {
     if state(tx, object, id)? == RecordState::Deleted {
         return Err(deleted());
     }
     check_references(tx, changes)?;
-    duplicate(tx, object, changes, Some(id))?;
-    tx.update_record(object.storage(), id, &written(changes), user, &now())?;
+    duplicate(tx, object, changes, Some(id.as_str()))?;
+    tx.update_record(
+        object.storage(),
+        id.as_str(),
+        &written(changes),
+        user.as_str(),
+        &now(),
+    )?;
     after_write(tx, object, id, user)
 }
 
 /// Moves a live record to the recycle bin.
-pub fn delete(tx: &Tx<'_>, object: &SObject, id: &str, user: &str) -> Result<(), SfError> {
+pub fn delete(tx: &Tx<'_>, object: &SObject, id: &RecordId, user: &UserId) -> Result<(), SfError> {
     if state(tx, object, id)? == RecordState::Deleted {
         return Err(deleted());
     }
-    Ok(tx.delete_record(object.storage(), id, user, &now())?)
+    Ok(tx.delete_record(object.storage(), id.as_str(), user.as_str(), &now())?)
 }
 
 /// Brings a record back from the recycle bin.
-pub fn undelete(tx: &Tx<'_>, object: &SObject, id: &str, user: &str) -> Result<(), SfError> {
+pub fn undelete(
+    tx: &Tx<'_>,
+    object: &SObject,
+    id: &RecordId,
+    user: &UserId,
+) -> Result<(), SfError> {
     if state(tx, object, id)? == RecordState::Live {
         return Err(SfError::bad_request(
             "UNDELETE_FAILED",
             format!("Entity is not in the recycle bin: {id}"),
         ));
     }
-    Ok(tx.undelete_record(object.storage(), id, user, &now())?)
+    Ok(tx.undelete_record(object.storage(), id.as_str(), user.as_str(), &now())?)
 }

@@ -177,7 +177,7 @@ async fn run(
     let _running = enter(&state, &caller)?;
     let prepared = state
         .store
-        .prepare(&checked.select(&caller.user_id, all_rows));
+        .prepare(&checked.select(caller.user_id.as_str(), all_rows));
     let count = prepared.count;
     let total = state
         .store
@@ -200,7 +200,12 @@ async fn run(
             ),
         ));
     }
-    let cursor = Cursor::new(Arc::new(plan), caller.user_id, total, batch);
+    let cursor = Cursor::new(
+        Arc::new(plan),
+        caller.user_id.as_str().to_owned(),
+        total,
+        batch,
+    );
     answer(&state, &version.0, cursor, 0, None).await
 }
 
@@ -208,7 +213,7 @@ async fn run(
 fn enter(state: &ApiState, caller: &Caller) -> Result<Running, SfError> {
     state
         .queries
-        .enter(&caller.user_id)
+        .enter(caller.user_id.as_str())
         .ok_or_else(|| SfError::too_many_queries(state.queries.limits.per_user))
 }
 
@@ -231,7 +236,7 @@ pub async fn more(
     let cursor = state
         .queries
         .cursors
-        .take(key, &caller.user_id)
+        .take(key, caller.user_id.as_str())
         .ok_or_else(invalid)?;
     if position >= cursor.total {
         return Err(invalid());

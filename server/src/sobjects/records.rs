@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::persist;
 use super::{ApiState, ApiVersion, SfError, object_named};
 use crate::access::Caller;
+use crate::ids::{RecordId, UserId};
 use crate::salesforce::SfPath as Path;
 use crate::salesforce::json_body;
 use crate::salesforce::record_id;
@@ -43,7 +44,7 @@ fn saved(id: &str) -> Value {
     json!({ "id": id, "success": true, "errors": [] })
 }
 
-fn record_id_of(object: &SObject, value: &str) -> Result<String, SfError> {
+fn record_id_of(object: &SObject, value: &str) -> Result<RecordId, SfError> {
     record_id::of_object(value, object.key_prefix)
         .ok_or_else(|| SfError::malformed_id(&format!("{} ID", object.label), value))
 }
@@ -64,7 +65,7 @@ pub async fn create(
         .store
         .write(move |tx| persist::insert(tx, object, &changes, &caller.user_id))
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(saved(&id))).into_response())
+    Ok((StatusCode::CREATED, axum::Json(saved(id.as_str()))).into_response())
 }
 
 /// The fields `?fields=` names, or every field. A field named twice is answered once, so the list is
@@ -99,14 +100,14 @@ async fn read_one(
     version: &str,
     object: &'static SObject,
     fields: Vec<&'static Field>,
-    user: String,
+    user: UserId,
     key: Column,
     value: String,
 ) -> Result<Value, SfError> {
     let columns: Vec<Column> = fields.iter().map(|f| f.column).collect();
     let found = state
         .store
-        .read(move |db| db.record(object.storage(), &user, &columns, key, &value))
+        .read(move |db| db.record(object.storage(), user.as_str(), &columns, key, &value))
         .await?
         .ok_or_else(SfError::not_found)?;
     if found.state == RecordState::Deleted {
@@ -143,7 +144,7 @@ pub async fn retrieve(
         fields,
         caller.user_id,
         Column::Own("id"),
-        id,
+        id.into_string(),
     )
     .await
     .map(axum::Json)
@@ -161,7 +162,7 @@ pub async fn retrieve_by(
     let field = lookup_field(object, &path.field, prop::ID_LOOKUP)?;
     let fields = chosen_fields(object, query.fields.as_deref())?;
     let value = if field.name == "Id" {
-        record_id_of(object, &path.value)?
+        record_id_of(object, &path.value)?.into_string()
     } else {
         path.value
     };
@@ -203,7 +204,7 @@ pub async fn update(
     persist::check_writable(object, Write::Update)?;
     let id = record_id_of(object, &path.id)?;
     let body = json_body(&headers, &body)?;
-    let changes = values::parse(object, &body, Mode::Update, Some(&id))?;
+    let changes = values::parse(object, &body, Mode::Update, Some(id.as_str()))?;
     state
         .store
         .write(move |tx| persist::update(tx, object, &id, &changes, &caller.user_id))
@@ -236,7 +237,7 @@ pub async fn undelete(
     let object = object_named(&path.object)?;
     persist::check_writable(object, Write::Delete)?;
     let id = record_id_of(object, &path.id)?;
-    let answer = saved(&id);
+    let answer = saved(id.as_str());
     state
         .store
         .write(move |tx| persist::undelete(tx, object, &id, &caller.user_id))
@@ -272,7 +273,7 @@ pub async fn upsert(
     let body = json_body(&headers, &body)?;
     if field.name == "Id" {
         let id = record_id_of(object, &path.value)?;
-        let changes = values::parse(object, &body, Mode::Update, Some(&id))?;
+        let changes = values::parse(object, &body, Mode::Update, Some(id.as_str()))?;
         let answer = json!({ "id": id, "success": true, "errors": [], "created": false });
         state
             .store
@@ -307,8 +308,11 @@ pub async fn upsert(
         .store
         .write(
             move |tx| match tx.live_record_with(object.storage(), column, &value)? {
-                Some(id) => persist::update(tx, object, &id, &update_changes, &caller.user_id)
-                    .map(|()| (id, false)),
+                Some(id) => {
+                    let id = RecordId::stored(id);
+                    persist::update(tx, object, &id, &update_changes, &caller.user_id)
+                        .map(|()| (id, false))
+                }
                 None => persist::insert(tx, object, &create_changes, &caller.user_id)
                     .map(|id| (id, true)),
             },
