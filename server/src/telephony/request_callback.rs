@@ -23,9 +23,9 @@ pub const MAX_SCHEDULE_DAYS: i64 = 90;
 /// The checked body.
 #[derive(Debug)]
 struct Body {
-    callback_number: String,
+    callback_number: PreferredPhone,
     is_preview: bool,
-    scheduled_at: Option<String>,
+    scheduled_at: Option<Timestamp>,
 }
 
 fn field(field: &'static str, message: impl Into<String>) -> TelephonyError {
@@ -47,10 +47,9 @@ fn parse_body(bytes: &[u8], now: Timestamp) -> Result<Body, TelephonyError> {
         None | Some(Value::Null) => {
             return Err(field("callbackNumber", "callbackNumber is required."));
         }
-        Some(Value::String(s)) => PreferredPhone::parse(s)
-            .map_err(|e| field("callbackNumber", e.to_string()))?
-            .as_str()
-            .to_owned(),
+        Some(Value::String(s)) => {
+            PreferredPhone::parse(s).map_err(|e| field("callbackNumber", e.to_string()))?
+        }
         Some(_) => {
             return Err(field(
                 "callbackNumber",
@@ -71,19 +70,19 @@ fn parse_body(bytes: &[u8], now: Timestamp) -> Result<Body, TelephonyError> {
     let scheduled_at = match map.get("scheduledRoutingDateTime") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => {
-            let moment = crate::salesforce::values::parse_datetime(s).ok_or_else(|| {
+            let moment = crate::instant::parse(s).ok_or_else(|| {
                 field(
                     "scheduledRoutingDateTime",
                     format!("{s:?} is not an ISO 8601 date and time with a zone, such as 2026-02-26T15:40:52Z."),
                 )
             })?;
-            if moment < stored(now) {
+            if moment < now {
                 return Err(field(
                     "scheduledRoutingDateTime",
                     format!("{s} is in the past; schedule the callback for a later time."),
                 ));
             }
-            if moment > stored(plus_seconds(now, MAX_SCHEDULE_DAYS * 86_400)) {
+            if moment > plus_seconds(now, MAX_SCHEDULE_DAYS * 86_400) {
                 return Err(field(
                     "scheduledRoutingDateTime",
                     format!(
@@ -168,9 +167,9 @@ pub async fn request_callback(
             }
             let callback = ProviderCallback {
                 id: ids::new_id(ids::CONTACT_REQUEST_PREFIX),
-                callback_number: body.callback_number,
+                callback_number: body.callback_number.as_str().to_owned(),
                 is_preview: body.is_preview,
-                scheduled_at: body.scheduled_at,
+                scheduled_at: body.scheduled_at.map(stored),
                 call_id,
                 provider,
                 call_center_id,
@@ -200,16 +199,19 @@ mod tests {
             now,
         )
         .unwrap();
-        assert_eq!(ok.callback_number, "+18445791189");
+        assert_eq!(ok.callback_number.as_str(), "+18445791189");
         assert!(ok.is_preview);
-        assert_eq!(ok.scheduled_at.as_deref(), Some("2026-02-26T15:40:52.000Z"));
+        assert_eq!(
+            ok.scheduled_at.map(stored).as_deref(),
+            Some("2026-02-26T15:40:52.000Z")
+        );
         let last = parse_body(
             br#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2026-04-01T00:00:00Z"}"#,
             now,
         )
         .expect("exactly 90 days ahead");
         assert_eq!(
-            last.scheduled_at.as_deref(),
+            last.scheduled_at.map(stored).as_deref(),
             Some("2026-04-01T00:00:00.000Z")
         );
         let table = [
