@@ -252,7 +252,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::salesforce::schema::CONTACT_REQUEST;
+    use crate::contact_requests::objects::CONTACT_REQUEST;
 
     #[test]
     fn invalid_bodies_are_refused_with_salesforce_codes() {
