@@ -8,10 +8,16 @@ use super::status::{self, Outcome, RetryPolicy};
 use crate::ids::{self, RecordId, UserId};
 use crate::instant::{now, plus_seconds, stored};
 use crate::salesforce::SfError;
+use crate::salesforce::schema::Written;
 use crate::store::{Attempt, AttemptedRequest, CompletedCall, LoggedCall, Tx};
 
 /// The hook of Task (see `SObject::after_write`): applies the attempt once, when it is first stored.
-pub fn after_task_write(tx: &Tx<'_>, task: &RecordId, user: &UserId) -> Result<(), SfError> {
+pub fn after_task_write(
+    tx: &Tx<'_>,
+    _written: &Written,
+    task: &RecordId,
+    user: &UserId,
+) -> Result<(), SfError> {
     let (task_id, user) = (task.as_str(), user.as_str());
     let Some(LoggedCall {
         what_id: Some(what_id),
@@ -80,6 +86,7 @@ fn apply(
             user,
         },
     )?;
+    tx.record_status_changed(request_id, request.status, user)?;
     if outcome == Outcome::Reached {
         let start = stored(plus_seconds(moment, -seconds.unwrap_or(0).max(0)));
         record_interaction(tx, request_id, &request, &start, &at, call_object, user)?;

@@ -5,6 +5,7 @@
 use crate::ids::{RecordId, UserId};
 use crate::instant::{self, now};
 use crate::salesforce::SfError;
+use crate::salesforce::schema::Written;
 use crate::store::{InteractionTimes, Tx};
 
 /// The state a Status implies, as the reference pairs them.
@@ -34,7 +35,12 @@ pub fn duration(start: &str, end: &str) -> Result<String, String> {
 }
 
 /// The hook of EngagementInteraction (see `SObject::after_write`).
-pub fn after_write(tx: &Tx<'_>, id: &RecordId, _user: &UserId) -> Result<(), SfError> {
+pub fn after_write(
+    tx: &Tx<'_>,
+    _written: &Written,
+    id: &RecordId,
+    _user: &UserId,
+) -> Result<(), SfError> {
     derive(tx, id.as_str())
 }
 

@@ -2,6 +2,7 @@
 
 mod create;
 mod error;
+mod events;
 pub mod objects;
 
 pub use create::IDEMPOTENCY_KEY;

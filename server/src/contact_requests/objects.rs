@@ -202,5 +202,5 @@ pub static CONTACT_REQUEST: SObject = SObject {
         "IsCallback",
     ],
     access: Access::ReadWrite,
-    after_write: None,
+    after_write: Some(super::events::after_write),
 };

@@ -4,7 +4,7 @@
 
 use crate::ids::{RecordId, UserId};
 use crate::store::Column::{self, Viewed};
-use crate::store::{Operand, Table, Tx};
+use crate::store::{Operand, Table, Tx, Value};
 
 /// A field's type, as describe names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,8 +174,28 @@ impl Access {
     }
 }
 
-/// The hook of [`SObject::after_write`]: the transaction, the record's id and the acting user.
-pub type AfterWrite = fn(&Tx<'_>, &RecordId, &UserId) -> Result<(), crate::salesforce::SfError>;
+/// The hook of [`SObject::after_write`]: the transaction, what the write did, the record's id and the
+/// acting user.
+pub type AfterWrite =
+    fn(&Tx<'_>, &Written, &RecordId, &UserId) -> Result<(), crate::salesforce::SfError>;
+
+/// What an API write did, as an object's [`AfterWrite`] hook sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Written {
+    Created,
+    /// Updated: each field the write set, with the value it held before (its stored form).
+    Updated(Vec<(&'static str, Value)>),
+}
+
+impl Written {
+    /// The value the field `name` held before this update, if the update set it.
+    pub fn before(&self, name: &str) -> Option<&Value> {
+        match self {
+            Self::Created => None,
+            Self::Updated(before) => before.iter().find(|(n, _)| *n == name).map(|(_, v)| v),
+        }
+    }
+}
 
 impl SObject {
     /// Where the records and their per-user view dates are kept.

@@ -4,9 +4,9 @@
 use super::SfError;
 use crate::ids::{RecordId, UserId};
 use crate::instant::now;
-use crate::salesforce::schema::{Access, FieldType, SObject, Write, prop};
+use crate::salesforce::schema::{Access, FieldType, SObject, Write, Written, prop};
 use crate::salesforce::values::Change;
-use crate::store::{RecordState, Tx, Value};
+use crate::store::{Column, RecordState, Tx, Value};
 
 /// Checks that references to stored objects (owners, users, call centers) point at records that exist.
 fn check_references(tx: &Tx<'_>, changes: &[Change]) -> Result<(), SfError> {
@@ -78,7 +78,7 @@ pub fn insert(
     }
     columns.extend(written(changes));
     tx.insert_record(object.storage(), &columns)?;
-    after_write(tx, object, &id, user)?;
+    after_write(tx, object, &Written::Created, &id, user)?;
     Ok(id)
 }
 
@@ -91,11 +91,53 @@ fn written(changes: &[Change]) -> Vec<(&'static str, Value)> {
 }
 
 /// Runs the object's hook after a create or update, in the same transaction.
-fn after_write(tx: &Tx<'_>, object: &SObject, id: &RecordId, user: &UserId) -> Result<(), SfError> {
+fn after_write(
+    tx: &Tx<'_>,
+    object: &SObject,
+    written: &Written,
+    id: &RecordId,
+    user: &UserId,
+) -> Result<(), SfError> {
     match object.after_write {
-        Some(hook) => hook(tx, id, user),
+        Some(hook) => hook(tx, written, id, user),
         None => Ok(()),
     }
+}
+
+/// What the record's fields that `changes` sets hold before the update, for the object's hook; nothing
+/// is read for an object without one.
+fn before_update(
+    tx: &Tx<'_>,
+    object: &SObject,
+    id: &RecordId,
+    changes: &[Change],
+    user: &UserId,
+) -> Result<Written, SfError> {
+    let fields: Vec<(&'static str, &'static str)> = match object.after_write {
+        None => Vec::new(),
+        Some(_) => changes
+            .iter()
+            .filter_map(|c| Some((c.field.name, c.field.write_column()?)))
+            .collect(),
+    };
+    if fields.is_empty() {
+        return Ok(Written::Updated(Vec::new()));
+    }
+    let columns: Vec<Column> = fields
+        .iter()
+        .map(|&(_, column)| Column::Own(column))
+        .collect();
+    let found = tx.record(
+        object.storage(),
+        user.as_str(),
+        &columns,
+        Column::Own("id"),
+        id.as_str(),
+    )?;
+    let values = found.map(|f| f.values).unwrap_or_default();
+    Ok(Written::Updated(
+        fields.iter().map(|&(name, _)| name).zip(values).collect(),
+    ))
 }
 
 /// Refuses writes an object does not take: records from configuration are read-only, users are only
@@ -148,6 +190,7 @@ pub fn update(
     }
     check_references(tx, changes)?;
     duplicate(tx, object, changes, Some(id.as_str()))?;
+    let before = before_update(tx, object, id, changes, user)?;
     tx.update_record(
         object.storage(),
         id.as_str(),
@@ -155,7 +198,7 @@ pub fn update(
         user.as_str(),
         &now(),
     )?;
-    after_write(tx, object, id, user)
+    after_write(tx, object, &before, id, user)
 }
 
 /// Moves a live record to the recycle bin.

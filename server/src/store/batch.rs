@@ -16,8 +16,8 @@ use rusqlite::{Connection, OptionalExtension, ToSql};
 
 use super::idempotency::{self, IdempotencyKey, Inserted};
 use super::multirow::{MultiRowInsert, bind};
-use super::slots;
 use super::{SpentChallenge, StoreError, Submission, contact_requests};
+use super::{outbox, slots};
 use crate::ids;
 
 /// The contact requests a batch creates.
@@ -211,7 +211,8 @@ pub(super) fn write_each(
         .collect()
 }
 
-/// Inserts the rows with a few multi-row statements and returns their request numbers, in order. Every
+/// Inserts the rows with a few multi-row statements, and their `contact_request.created` events with one
+/// more, and returns their request numbers, in order. Every
 /// system field is set, so the intake-defaults trigger of migration 0002 has nothing to fill in.
 fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<String>, StoreError> {
     let shared: [&dyn ToSql; 3] = [
@@ -243,6 +244,7 @@ fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<Strin
     let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
         return Ok(Vec::new());
     };
+    outbox::created_batch(tx, now, first.seq, last.seq)?;
     let names = tx
         .prepare_cached(
             "SELECT name FROM contact_requests WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",

@@ -84,6 +84,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0010_contact_request_defaults_in_code.sql"
         )),
+        M::up(include_str!("../../migrations/sqlite/0012_outbox.sql")),
     ])
 }
 

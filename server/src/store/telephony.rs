@@ -47,7 +47,8 @@ impl Tx<'_> {
             .optional()?)
     }
 
-    /// Creates the New Phone contact request of a provider's callback.
+    /// Creates the New Phone contact request of a provider's callback, with its
+    /// `contact_request.created` event.
     pub fn insert_provider_callback(&self, callback: &ProviderCallback) -> Result<(), StoreError> {
         self.conn().execute(
             "INSERT INTO contact_requests
@@ -69,6 +70,6 @@ impl Tx<'_> {
                 contact_requests::ANONYMOUS_CREATOR
             ],
         )?;
-        Ok(())
+        self.record_created(&callback.id)
     }
 }

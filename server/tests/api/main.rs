@@ -6,6 +6,7 @@ mod callbacks;
 mod contact_requests;
 mod health;
 mod idempotency;
+mod outbox;
 mod process;
 mod sites;
 mod slow_readers;

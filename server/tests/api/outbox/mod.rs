@@ -1,0 +1,3 @@
+//! The transactional outbox: the events each write of a contact request leaves, and their webhooks.
+
+mod events;
