@@ -133,6 +133,16 @@ pub struct ServeArgs {
     #[arg(long, env = "CRW_CALL_CENTERS", global = true)]
     pub call_centers: Option<PathBuf>,
 
+    /// TOML file of webhook endpoints (url, whsec_ secrets, events, optional site). Without it no webhooks
+    /// are sent.
+    #[arg(long, env = "CRW_WEBHOOKS", global = true)]
+    pub webhooks: Option<PathBuf>,
+
+    /// Deliver webhooks to http:// and to loopback, private and link-local addresses too; by default
+    /// only https:// to public addresses, checked when each delivery is made.
+    #[arg(long, env = "CRW_WEBHOOKS_ALLOW_PRIVATE", global = true)]
+    pub webhooks_allow_private: bool,
+
     #[command(flatten)]
     pub protection: ProtectionArgs,
 

@@ -29,6 +29,7 @@ pub mod soql;
 pub mod startup;
 pub mod store;
 pub mod telephony;
+pub mod webhooks;
 pub mod widget;
 
 use std::sync::Arc;

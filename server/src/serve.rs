@@ -68,6 +68,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let (sites, signer) = crate::sites::demo_sites(origins, center);
         (sites, Some(signer), call_centers)
     };
+    let webhooks = match &args.webhooks {
+        Some(path) => Some(crate::webhooks::Webhooks::new(
+            crate::webhooks::file::load(path)
+                .map_err(|e| anyhow::anyhow!("invalid webhooks configuration: {e}"))?,
+            args.webhooks_allow_private,
+        )),
+        None => None,
+    };
     let site_keys: Vec<String> = sites.iter().map(|s| s.key.clone()).collect();
     let Started {
         router: app, store, ..
@@ -79,6 +87,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         protection: Protection::from(&args.protection),
         query_limits: args.reads.query_limits(),
         widget: WidgetAssets::load(&args.widget_dir),
+        webhooks,
     })
     .await?;
     let limits = connection_limits(&args.protection);

@@ -25,6 +25,8 @@ pub struct Settings {
     pub protection: Protection,
     pub query_limits: QueryLimits,
     pub widget: WidgetAssets,
+    /// The webhook endpoints and how to deliver to them; `None` for none.
+    pub webhooks: Option<crate::webhooks::Webhooks>,
 }
 
 /// A started server, without its listeners.
@@ -54,6 +56,11 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
             .with_context(|| {
                 format!("cannot create the queue {queue:?} named in the sites file")
             })?;
+    }
+    if let Some(webhooks) = settings.webhooks {
+        crate::webhooks::deliver::start(&store, webhooks)
+            .await
+            .context("cannot start the webhook deliveries")?;
     }
     let queries = Queries::new(settings.query_limits);
     let state = AppState {

@@ -49,6 +49,7 @@ async fn request_logs_name_the_path_but_not_the_query_string() {
         protection: Protection::off(),
         query_limits: Default::default(),
         widget: WidgetAssets::load(&dir.path().join("no-widget")),
+        webhooks: None,
     })
     .await
     .unwrap()

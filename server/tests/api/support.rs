@@ -44,6 +44,7 @@ pub struct Start<'a> {
     pub call_centers: Option<&'a str>,
     pub protection: Protection,
     pub query_limits: contact_server::sobjects::QueryLimits,
+    pub webhooks: Option<contact_server::webhooks::Webhooks>,
 }
 
 impl Start<'_> {
@@ -55,6 +56,7 @@ impl Start<'_> {
             call_centers: None,
             protection: Protection::off(),
             query_limits: contact_server::sobjects::QueryLimits::default(),
+            webhooks: None,
         }
     }
 }
@@ -149,6 +151,7 @@ impl TestApp {
             protection: start.protection,
             query_limits: start.query_limits,
             widget,
+            webhooks: start.webhooks,
         })
         .await
         .expect("the app starts");
