@@ -83,14 +83,15 @@ pub struct ServeArgs {
     )]
     pub listen: SocketAddr,
 
-    /// SQLite database file; created with its schema on first start.
+    /// The database: a SQLite file (a path, or sqlite:PATH), created with its schema on first start, or
+    /// a PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE). Any other URL is refused.
     #[arg(
         long,
         env = "CRW_DATABASE",
         default_value = "data/contact-requests.sqlite3",
         global = true
     )]
-    pub database: PathBuf,
+    pub database: crate::store::Database,
 
     /// Address of the demo host page, a separate origin that embeds the widget.
     #[arg(

@@ -20,7 +20,10 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         None | Some(Command::Serve) => serve::serve(cli.serve).await,
         Some(Command::Requests(RequestsCommand::Show { key })) => {
-            let store = Store::open_sqlite(&cli.serve.database)?;
+            let store = Store::open(
+                &cli.serve.database,
+                contact_server::store::default_read_connections(),
+            )?;
             let found = store.find(&key).await?;
             store.shutdown().await;
             match found {
@@ -46,7 +49,10 @@ async fn main() -> anyhow::Result<()> {
                 None => callbacks::release::Selection::ids(&ids),
             }
             .map_err(anyhow::Error::msg)?;
-            let store = Store::open_sqlite(&cli.serve.database)?;
+            let store = Store::open(
+                &cli.serve.database,
+                contact_server::store::default_read_connections(),
+            )?;
             let released = callbacks::release::release(&store, selection, None).await;
             store.shutdown().await;
             for id in released? {

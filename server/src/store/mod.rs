@@ -12,6 +12,7 @@ mod columns;
 mod contact_requests;
 mod idempotency;
 mod jobs;
+mod location;
 mod multirow;
 mod plan;
 mod readers;
@@ -32,6 +33,7 @@ pub use access::{Added, GrantRow, NewToken, QueueRow, TokenRow, UserRow};
 pub use call_centers::CallCenterRow;
 pub use call_log::{Attempt, AttemptedRequest, CompletedCall, InteractionTimes, LoggedCall};
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
+pub use location::{Database, DatabaseError, PostgresUrl};
 pub use plan::{Column, Filter, Op, Operand, Select, Table, Value};
 pub use records::{DeletedRecord, FoundRecord, RecordState, Viewing};
 pub use render::{Page, Prepared, Statement};
@@ -60,6 +62,11 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
+    /// The database is a PostgreSQL URL, which this build does not serve yet.
+    #[error(
+        "PostgreSQL ({0}) is not served by this build yet: give --database a file path or sqlite:PATH for SQLite"
+    )]
+    EngineMissing(PostgresUrl),
     #[error("the database writer has stopped")]
     WriterStopped,
     #[error("cannot start the database writer: {0}")]
@@ -165,6 +172,16 @@ impl Store {
     pub fn prepare(&self, select: &Select) -> Prepared {
         match self {
             Self::Sqlite(_) => render::prepare(select),
+        }
+    }
+
+    /// Opens the database `--database` names, with `readers` read connections for the API's reads and
+    /// queries, and brings its schema up to date. A PostgreSQL URL is refused before anything is
+    /// created, until that engine serves.
+    pub fn open(database: &Database, readers: usize) -> Result<Self, StoreError> {
+        match database {
+            Database::Sqlite(path) => Self::open_sqlite_with(path, readers),
+            Database::Postgres(url) => Err(StoreError::EngineMissing(url.clone())),
         }
     }
 

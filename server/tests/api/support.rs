@@ -142,7 +142,7 @@ impl TestApp {
         )
         .expect("test sites parse");
         let started = startup::start(startup::Settings {
-            database: dir.path().join("test.sqlite3"),
+            database: contact_server::store::Database::Sqlite(dir.path().join("test.sqlite3")),
             read_connections: contact_server::store::default_read_connections(),
             sites,
             call_centers,
