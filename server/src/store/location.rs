@@ -40,6 +40,9 @@ pub enum DatabaseError {
     PostgresWithoutSlashes { given: String },
     #[error("sqlite: names no file: {ACCEPTED}")]
     SqliteWithoutPath,
+    /// A PostgreSQL URL the driver cannot read, with the driver's reason (which never repeats a value).
+    #[error("the PostgreSQL URL cannot be read: {reason}")]
+    BadPostgresUrl { reason: String },
 }
 
 impl FromStr for Database {
@@ -53,8 +56,16 @@ impl FromStr for Database {
             return Ok(Self::Sqlite(PathBuf::from(given)));
         };
         match scheme.to_ascii_lowercase().as_str() {
-            "postgres" | "postgresql" if rest.starts_with("//") => {
-                Ok(Self::Postgres(PostgresUrl(given.to_owned())))
+            lower @ ("postgres" | "postgresql") if rest.starts_with("//") => {
+                // The driver reads the scheme in lower case only.
+                let url = format!("{lower}:{rest}");
+                url.parse::<tokio_postgres::Config>().map_err(|error| {
+                    DatabaseError::BadPostgresUrl {
+                        reason: std::error::Error::source(&error)
+                            .map_or_else(|| error.to_string(), |cause| format!("{error}: {cause}")),
+                    }
+                })?;
+                Ok(Self::Postgres(PostgresUrl(url)))
             }
             "postgres" | "postgresql" => Err(DatabaseError::PostgresWithoutSlashes {
                 given: given.to_owned(),
@@ -146,7 +157,7 @@ mod tests {
                 "postgresql://host/db?sslmode=require",
                 postgres("postgresql://host/db?sslmode=require"),
             ),
-            ("POSTGRES://host/db", postgres("POSTGRES://host/db")),
+            ("POSTGRES://host/db", postgres("postgres://host/db")),
             (
                 "data/contact-requests.sqlite3",
                 sqlite("data/contact-requests.sqlite3"),
@@ -208,6 +219,21 @@ mod tests {
             assert_eq!(error, expected, "{why}");
             assert!(error.to_string().contains("postgres://"), "{why}: {error}");
             assert!(error.to_string().contains("sqlite:PATH"), "{why}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_postgres_url_the_driver_cannot_read_is_refused_with_its_reason() {
+        let cases = [
+            ("postgres://host/db?sslmode=sometimes", "sslmode"),
+            ("postgres://host/db?no_such_setting=1", "no_such_setting"),
+            ("postgres://host:port/db", "port"),
+        ];
+        for (given, named) in cases {
+            let Err(DatabaseError::BadPostgresUrl { reason }) = given.parse::<Database>() else {
+                panic!("{given} is refused");
+            };
+            assert!(reason.contains(named), "{given}: {reason}");
         }
     }
 

@@ -15,6 +15,7 @@ mod jobs;
 mod location;
 mod multirow;
 mod plan;
+mod postgres;
 mod readers;
 mod records;
 mod render;
@@ -35,6 +36,7 @@ pub use call_log::{Attempt, AttemptedRequest, CompletedCall, InteractionTimes, L
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
 pub use location::{Database, DatabaseError, PostgresUrl};
 pub use plan::{Column, Filter, Op, Operand, Select, Table, Value};
+pub use postgres::migrate as migrate_postgres;
 pub use records::{DeletedRecord, FoundRecord, RecordState, Viewing};
 pub use render::{Page, Prepared, Statement};
 pub use routing::{Bookings, ClaimedRow, RoutableRow};
@@ -57,6 +59,21 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("database migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    #[error("PostgreSQL error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("PostgreSQL migration {version} failed: {source}")]
+    PostgresMigration {
+        version: i64,
+        source: tokio_postgres::Error,
+    },
+    /// The database was migrated by a newer build than this one, which would not know its schema.
+    #[error(
+        "the database has migration {found}, newer than this build's last ({known}): run a newer build"
+    )]
+    SchemaNewer { found: i64, known: i64 },
+    /// PostgreSQL could not be reached (or the URL's settings not used).
+    #[error("cannot reach PostgreSQL: {0}")]
+    Unreachable(String),
     #[error("cannot create the database folder {path}: {source}")]
     Folder {
         path: String,
