@@ -93,6 +93,17 @@ pub struct ServeArgs {
     )]
     pub database: crate::store::Database,
 
+    /// Connections one server process keeps to PostgreSQL (each is a process of the database server's,
+    /// so N server processes hold N times this many). Unused with SQLite.
+    #[arg(
+        long,
+        env = "CRW_DATABASE_POOL_SIZE",
+        default_value_t = crate::store::DEFAULT_POOL_SIZE,
+        value_parser = clap::value_parser!(u16).range(1..=1024).map(usize::from),
+        global = true
+    )]
+    pub database_pool_size: usize,
+
     /// Address of the demo host page, a separate origin that embeds the widget.
     #[arg(
         long,

@@ -17,8 +17,10 @@ use crate::{AppState, Sites, Store, WidgetAssets};
 pub struct Settings {
     /// The database the store opens.
     pub database: crate::store::Database,
-    /// How many read connections the API's reads get.
+    /// How many read connections the API's reads get (SQLite).
     pub read_connections: usize,
+    /// How many connections the pool keeps (PostgreSQL).
+    pub database_pool_size: usize,
     pub sites: Vec<Site>,
     pub call_centers: CallCenters,
     pub protection: Protection,
@@ -36,8 +38,13 @@ pub struct Started {
 
 /// Opens the store, stores the call centers and every queue a site names, and builds the router.
 pub async fn start(settings: Settings) -> anyhow::Result<Started> {
-    let store = Store::open(&settings.database, settings.read_connections)
-        .with_context(|| format!("cannot open the database {}", settings.database))?;
+    let store = Store::open(
+        &settings.database,
+        settings.read_connections,
+        settings.database_pool_size,
+    )
+    .await
+    .with_context(|| format!("cannot open the database {}", settings.database))?;
     settings
         .call_centers
         .sync(&store)

@@ -2,7 +2,11 @@
 //! may create databases (`cargo xtask postgres start` prints one). Each test works in a fresh database of
 //! its own, dropped at the end. Without the variable, each test says it was skipped and passes.
 
-use contact_server::store::{self, Database, PostgresUrl};
+use contact_server::store::{
+    self, Booking, Database, IdempotencyKey, Inserted, PostgresUrl, SpentChallenge, Store,
+    StoreError, Submission,
+};
+use contact_shared::ContactRequestForm;
 use tokio_postgres::NoTls;
 
 /// A database of the test's own on the test server, dropped when this is dropped.
@@ -35,6 +39,13 @@ impl FreshDatabase {
             panic!("{url} is a PostgreSQL URL");
         };
         Some(Self { admin, name, url })
+    }
+
+    /// A server process's store on the database: each call is another process's, with a pool of its own.
+    async fn store(&self) -> Store {
+        Store::open_postgres(&self.url, 4)
+            .await
+            .expect("the store opens")
     }
 
     /// A connection of the test's own to the database.
@@ -195,4 +206,194 @@ async fn a_status_change_is_kept_in_the_history_once() {
             (Some("New".into()), "Attempted".into(), "u1".into()),
         ]
     );
+}
+
+fn submission(phone: &str) -> Submission {
+    let request = ContactRequestForm {
+        request_reason: Some("Billing".into()),
+        preferred_phone: Some(phone.into()),
+        name: Some("Ada Lovelace".into()),
+        ..ContactRequestForm::default()
+    }
+    .parse()
+    .expect("a valid form");
+    Submission {
+        request,
+        source_origin: Some("https://shop.example".into()),
+        site_key: "shop".into(),
+        visitor_sub: None,
+        owner_queue: None,
+        call_center: None,
+        booking: None,
+        spent_challenge: None,
+    }
+}
+
+fn key(value: &str, submission: &Submission) -> IdempotencyKey {
+    IdempotencyKey::new(value, &submission.request, &submission.site_key, None).unwrap()
+}
+
+#[tokio::test]
+async fn a_submission_is_stored_and_found_by_id_and_number() {
+    let Some(database) = FreshDatabase::create("intake_stores_and_finds").await else {
+        return;
+    };
+    let store = database.store().await;
+    store.ping().await.unwrap();
+    assert_eq!(
+        store.synchronous().await.unwrap(),
+        2,
+        "commits wait for the log's flush"
+    );
+    let created = store.insert(submission("+442079460958")).await.unwrap();
+    assert_eq!(created.name, "CR-000001");
+
+    let by_number = database
+        .store()
+        .await
+        .find("CR-000001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(by_number.id, created.id);
+    assert_eq!(by_number.preferred_phone.as_deref(), Some("+442079460958"));
+    assert_eq!(by_number.visitor_name.as_deref(), Some("Ada Lovelace"));
+    assert_eq!(by_number.site_key.as_deref(), Some("shop"));
+    assert!(!by_number.is_callback);
+    let by_id = store.find(&created.id).await.unwrap().unwrap();
+    assert_eq!(by_id, by_number);
+    assert!(store.find("CR-999999").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_retry_reaching_another_process_gets_the_first_answer() {
+    let Some(database) = FreshDatabase::create("retry_across_processes").await else {
+        return;
+    };
+    let (a, b) = (database.store().await, database.store().await);
+    let sent = submission("+442079460958");
+    let (first, second) = tokio::join!(
+        a.insert_once(sent.clone(), Some(key("k-1", &sent))),
+        b.insert_once(sent.clone(), Some(key("k-1", &sent)))
+    );
+    let created = match (first.unwrap(), second.unwrap()) {
+        (Inserted::Created(c), Inserted::Replayed(r))
+        | (Inserted::Replayed(r), Inserted::Created(c)) => {
+            assert_eq!(c, r, "the replay is the first answer");
+            c
+        }
+        other => panic!("one creates, the other replays: {other:?}"),
+    };
+    assert_eq!(
+        b.earlier_answer(&key("k-1", &sent)).await.unwrap(),
+        Some(Inserted::Replayed(created))
+    );
+    let other = submission("+442079460959");
+    assert_eq!(
+        a.insert_once(other.clone(), Some(key("k-1", &other)))
+            .await
+            .unwrap(),
+        Inserted::Conflict,
+        "the same key with another submission"
+    );
+    let count: i64 = database
+        .client()
+        .await
+        .query_one("SELECT count(*) FROM contact_requests", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn two_processes_booking_a_slots_last_place_one_wins() {
+    let Some(database) = FreshDatabase::create("last_place_across_processes").await else {
+        return;
+    };
+    let (a, b) = (database.store().await, database.store().await);
+    database
+        .client()
+        .await
+        .batch_execute(
+            "INSERT INTO call_centers (id, internal_name, name, time_zone, created_at, updated_at,
+                                       system_modstamp, created_by_id, last_modified_by_id)
+             VALUES ('04v000000000001AAA', 'desk', 'Desk', 'UTC', 't', 't', 't', 'u', 'u')",
+        )
+        .await
+        .unwrap();
+    let booked = |phone: &str| Submission {
+        call_center: Some("desk".into()),
+        booking: Some(Booking {
+            call_center: "desk".into(),
+            start: "2099-01-01T09:00:00.000Z".into(),
+            end: "2099-01-01T09:30:00.000Z".into(),
+            capacity: 1,
+            per_phone: Some(1),
+        }),
+        ..submission(phone)
+    };
+    let (first, second) = tokio::join!(
+        a.insert_once(booked("+442079460958"), None),
+        b.insert_once(booked("+442079460959"), None)
+    );
+    let mut outcomes =
+        [first.unwrap(), second.unwrap()].map(|answer| matches!(answer, Inserted::Created(_)));
+    outcomes.sort_unstable();
+    assert_eq!(
+        outcomes,
+        [false, true],
+        "one books the place, the other is told it is full"
+    );
+}
+
+#[tokio::test]
+async fn a_proof_of_work_buys_one_record_across_processes() {
+    let Some(database) = FreshDatabase::create("proof_across_processes").await else {
+        return;
+    };
+    let (a, b) = (database.store().await, database.store().await);
+    let spending = |phone: &str| Submission {
+        spent_challenge: Some(SpentChallenge {
+            nonce: "nonce-1".into(),
+            expires_ms: 4_102_444_800_000,
+        }),
+        ..submission(phone)
+    };
+    assert!(matches!(
+        a.insert_once(spending("+442079460958"), None)
+            .await
+            .unwrap(),
+        Inserted::Created(_)
+    ));
+    assert_eq!(
+        b.insert_once(spending("+442079460959"), None)
+            .await
+            .unwrap(),
+        Inserted::ProofSpent { spent_with: None }
+    );
+}
+
+#[tokio::test]
+async fn sslmode_require_refuses_a_server_without_tls() {
+    let Some(database) = FreshDatabase::create("sslmode_require").await else {
+        return;
+    };
+    let separator = if database.url.expose().contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    let Ok(Database::Postgres(url)) =
+        format!("{}{separator}sslmode=require", database.url.expose()).parse()
+    else {
+        panic!("a PostgreSQL URL");
+    };
+    // The throwaway test server has no certificate; a server that has one is verified against the
+    // system's roots.
+    match Store::open_postgres(&url, 1).await {
+        Err(StoreError::Unreachable(reason)) => assert!(!reason.is_empty()),
+        Err(other) => panic!("refused as unreachable, not {other}"),
+        Ok(_) => panic!("a server without TLS is refused"),
+    }
 }

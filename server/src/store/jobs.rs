@@ -19,6 +19,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         match self {
             Self::Sqlite(store) => store.read(move |conn| read(&Db::new(conn))).await,
+            Self::Postgres(_) => Err(StoreError::NotOnPostgres("a read")),
         }
     }
 
@@ -32,6 +33,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         match self {
             Self::Sqlite(store) => store.query(budget, move |conn| read(&Db::new(conn))).await,
+            Self::Postgres(_) => Err(StoreError::NotOnPostgres("a query")),
         }
     }
 
@@ -43,6 +45,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         match self {
             Self::Sqlite(store) => store.probe(move |conn| read(&Db::new(conn))).await,
+            Self::Postgres(_) => Err(StoreError::NotOnPostgres("a probe")),
         }
     }
 
@@ -75,6 +78,7 @@ impl Store {
         });
         match self {
             Self::Sqlite(store) => store.send_job(job).await.map_err(E::from)?,
+            Self::Postgres(_) => return Err(E::from(StoreError::NotOnPostgres("a write"))),
         }
         answer
             .await

@@ -36,7 +36,7 @@ pub use call_log::{Attempt, AttemptedRequest, CompletedCall, InteractionTimes, L
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
 pub use location::{Database, DatabaseError, PostgresUrl};
 pub use plan::{Column, Filter, Op, Operand, Select, Table, Value};
-pub use postgres::migrate as migrate_postgres;
+pub use postgres::{DEFAULT_POOL_SIZE, PostgresStore, migrate as migrate_postgres};
 pub use records::{DeletedRecord, FoundRecord, RecordState, Viewing};
 pub use render::{Page, Prepared, Statement};
 pub use routing::{Bookings, ClaimedRow, RoutableRow};
@@ -84,6 +84,9 @@ pub enum StoreError {
         "PostgreSQL ({0}) is not served by this build yet: give --database a file path or sqlite:PATH for SQLite"
     )]
     EngineMissing(PostgresUrl),
+    /// A kind of read or write that the PostgreSQL engine does not run yet.
+    #[error("{0} is not served on PostgreSQL yet")]
+    NotOnPostgres(&'static str),
     #[error("the database writer has stopped")]
     WriterStopped,
     #[error("cannot start the database writer: {0}")]
@@ -181,6 +184,7 @@ pub struct StoredContactRequest {
 #[derive(Clone)]
 pub enum Store {
     Sqlite(SqliteStore),
+    Postgres(PostgresStore),
 }
 
 impl Store {
@@ -188,18 +192,39 @@ impl Store {
     /// for each batch after.
     pub fn prepare(&self, select: &Select) -> Prepared {
         match self {
-            Self::Sqlite(_) => render::prepare(select),
+            // PostgreSQL's reads refuse (see `jobs.rs`) until its renderer comes with them, so this
+            // rendering is never run there.
+            Self::Sqlite(_) | Self::Postgres(_) => render::prepare(select),
         }
     }
 
-    /// Opens the database `--database` names, with `readers` read connections for the API's reads and
-    /// queries, and brings its schema up to date. A PostgreSQL URL is refused before anything is
-    /// created, until that engine serves.
-    pub fn open(database: &Database, readers: usize) -> Result<Self, StoreError> {
+    /// Opens the database `--database` names and brings its schema up to date: SQLite with `readers`
+    /// read connections for the API's reads and queries, PostgreSQL with a pool of `pool_size`. A
+    /// PostgreSQL URL is refused before anything is created, until that engine serves every read and
+    /// write (only the intake does so far: [`Store::open_postgres`]).
+    pub async fn open(
+        database: &Database,
+        readers: usize,
+        pool_size: usize,
+    ) -> Result<Self, StoreError> {
         match database {
             Database::Sqlite(path) => Self::open_sqlite_with(path, readers),
-            Database::Postgres(url) => Err(StoreError::EngineMissing(url.clone())),
+            Database::Postgres(url) => {
+                // Becomes `open_postgres(url, pool_size)` once every read and write runs there: until
+                // then a server on it would answer its intake and fail everything else.
+                let _ = pool_size;
+                Err(StoreError::EngineMissing(url.clone()))
+            }
         }
+    }
+
+    /// Connects to the PostgreSQL database at `url` with up to `pool_size` connections and brings its
+    /// schema up to date (once, whichever of several processes starting at once gets there first). Only
+    /// the widget's intake runs on it so far; [`Store::open`] refuses it until everything does.
+    pub async fn open_postgres(url: &PostgresUrl, pool_size: usize) -> Result<Self, StoreError> {
+        PostgresStore::open(url, pool_size)
+            .await
+            .map(Self::Postgres)
     }
 
     /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
@@ -242,6 +267,7 @@ impl Store {
     ) -> Result<Inserted, StoreError> {
         match self {
             Self::Sqlite(store) => store.insert(submission, key).await,
+            Self::Postgres(store) => store.insert(submission, key).await,
         }
     }
 
@@ -249,6 +275,7 @@ impl Store {
     pub async fn synchronous(&self) -> Result<i64, StoreError> {
         match self {
             Self::Sqlite(store) => store.synchronous().await,
+            Self::Postgres(store) => store.synchronous().await,
         }
     }
 
@@ -256,6 +283,7 @@ impl Store {
     pub async fn find(&self, key: &str) -> Result<Option<StoredContactRequest>, StoreError> {
         match self {
             Self::Sqlite(store) => store.find(key.to_owned()).await,
+            Self::Postgres(store) => store.find(key).await,
         }
     }
 
@@ -267,6 +295,7 @@ impl Store {
     ) -> Result<Option<Inserted>, StoreError> {
         match self {
             Self::Sqlite(store) => store.earlier_answer(key.clone()).await,
+            Self::Postgres(store) => store.earlier_answer(key).await,
         }
     }
 
@@ -291,6 +320,7 @@ impl Store {
     pub fn writer_running(&self) -> bool {
         match self {
             Self::Sqlite(store) => store.writer_running(),
+            Self::Postgres(store) => store.writer_running(),
         }
     }
 
@@ -298,6 +328,7 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
             Self::Sqlite(store) => store.ping().await,
+            Self::Postgres(store) => store.ping().await,
         }
     }
 
@@ -305,6 +336,7 @@ impl Store {
     pub async fn shutdown(&self) {
         match self {
             Self::Sqlite(store) => store.shutdown().await,
+            Self::Postgres(store) => store.shutdown(),
         }
     }
 }
