@@ -375,6 +375,32 @@ async fn a_proof_of_work_buys_one_record_across_processes() {
 }
 
 #[tokio::test]
+async fn a_retry_with_the_same_proof_reaching_another_process_at_once_gets_the_first_answer() {
+    let Some(database) = FreshDatabase::create("retry_with_proof_across_processes").await else {
+        return;
+    };
+    let (a, b) = (database.store().await, database.store().await);
+    let sent = Submission {
+        spent_challenge: Some(SpentChallenge {
+            nonce: "nonce-1".into(),
+            expires_ms: 4_102_444_800_000,
+        }),
+        ..submission("+442079460958")
+    };
+    let (first, second) = tokio::join!(
+        a.insert_once(sent.clone(), Some(key("k-1", &sent))),
+        b.insert_once(sent.clone(), Some(key("k-1", &sent)))
+    );
+    match (first.unwrap(), second.unwrap()) {
+        (Inserted::Created(c), Inserted::Replayed(r))
+        | (Inserted::Replayed(r), Inserted::Created(c)) => {
+            assert_eq!(c, r);
+        }
+        other => panic!("one creates, the other replays: {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn sslmode_require_refuses_a_server_without_tls() {
     let Some(database) = FreshDatabase::create("sslmode_require").await else {
         return;

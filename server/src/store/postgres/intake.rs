@@ -75,6 +75,13 @@ async fn decide_and_write<'k>(
             )
             .await?;
         if recorded == 0 {
+            // A retry of this submission through another process spent it, committing meanwhile (our
+            // insert waited for that): its key's answer is this one's too.
+            if let Some(key) = key
+                && let Some(found) = find_key(tx, key).await?
+            {
+                return Ok(Written::Answered(replay(key, found)));
+            }
             let spent_with: Option<String> = tx
                 .query_opt(
                     "SELECT idempotency_key FROM spent_challenges WHERE nonce = $1",
