@@ -423,3 +423,84 @@ async fn sslmode_require_refuses_a_server_without_tls() {
         Ok(_) => panic!("a server without TLS is refused"),
     }
 }
+
+#[tokio::test]
+async fn the_sweep_deletes_old_keys_and_expired_challenges() {
+    let Some(database) = FreshDatabase::create("sweep").await else {
+        return;
+    };
+    let store = database.store().await;
+    let sent = Submission {
+        spent_challenge: Some(SpentChallenge {
+            nonce: "nonce-1".into(),
+            expires_ms: 1_000,
+        }),
+        ..submission("+442079460958")
+    };
+    store
+        .insert_once(sent.clone(), Some(key("k-1", &sent)))
+        .await
+        .unwrap();
+    let now = jiff::Timestamp::now();
+    let later = now + jiff::SignedDuration::from_hours(1);
+    assert_eq!(store.sweep(later, now).await.unwrap(), (1, 1));
+    assert_eq!(
+        store.earlier_answer(&key("k-1", &sent)).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_booked_slot_is_counted_as_taken() {
+    let Some(database) = FreshDatabase::create("taken_slots").await else {
+        return;
+    };
+    let store = database.store().await;
+    database
+        .client()
+        .await
+        .batch_execute(
+            "INSERT INTO call_centers (id, internal_name, name, time_zone, created_at, updated_at,
+                                       system_modstamp, created_by_id, last_modified_by_id)
+             VALUES ('04v000000000001AAA', 'desk', 'Desk', 'UTC', 't', 't', 't', 'u', 'u')",
+        )
+        .await
+        .unwrap();
+    let start = "2099-01-01T09:00:00.000Z";
+    store
+        .insert(Submission {
+            call_center: Some("desk".into()),
+            booking: Some(Booking {
+                call_center: "desk".into(),
+                start: start.into(),
+                end: "2099-01-01T09:30:00.000Z".into(),
+                capacity: 2,
+                per_phone: None,
+            }),
+            ..submission("+442079460958")
+        })
+        .await
+        .unwrap();
+    let taken = store
+        .taken_slots(
+            "desk".into(),
+            "2099-01-01T00:00:00.000Z".into(),
+            "2099-01-02T00:00:00.000Z".into(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(taken, [start]);
+}
+
+#[tokio::test]
+async fn a_read_not_written_for_postgres_yet_says_so() {
+    let Some(database) = FreshDatabase::create("not_on_postgres_yet").await else {
+        return;
+    };
+    let store = database.store().await;
+    let read = store.read(|db| db.user_id("someone")).await;
+    assert!(
+        matches!(read, Err(StoreError::NotOnPostgres(_))),
+        "{read:?}"
+    );
+}

@@ -19,7 +19,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         match self {
             Self::Sqlite(store) => store.read(move |conn| read(&Db::new(conn))).await,
-            Self::Postgres(_) => Err(StoreError::NotOnPostgres("a read")),
+            Self::Postgres(store) => store.read(None, read).await,
         }
     }
 
@@ -33,7 +33,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         match self {
             Self::Sqlite(store) => store.query(budget, move |conn| read(&Db::new(conn))).await,
-            Self::Postgres(_) => Err(StoreError::NotOnPostgres("a query")),
+            Self::Postgres(store) => store.read(Some(budget), read).await,
         }
     }
 
@@ -45,7 +45,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         match self {
             Self::Sqlite(store) => store.probe(move |conn| read(&Db::new(conn))).await,
-            Self::Postgres(_) => Err(StoreError::NotOnPostgres("a probe")),
+            Self::Postgres(store) => store.read(None, read).await,
         }
     }
 
@@ -60,6 +60,10 @@ impl Store {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
+        let store = match self {
+            Self::Sqlite(store) => store,
+            Self::Postgres(store) => return store.write(write).await,
+        };
         let (reply, answer) = oneshot::channel();
         let job = Box::new(move |conn: &mut Connection| {
             let outcome = match conn.transaction() {
@@ -76,10 +80,7 @@ impl Store {
             // The caller may have gone; a committed write stays committed.
             let _ = reply.send(outcome);
         });
-        match self {
-            Self::Sqlite(store) => store.send_job(job).await.map_err(E::from)?,
-            Self::Postgres(_) => return Err(E::from(StoreError::NotOnPostgres("a write"))),
-        }
+        store.send_job(job).await.map_err(E::from)?;
         answer
             .await
             .map_err(|_| E::from(StoreError::WriterStopped))?

@@ -103,6 +103,11 @@ pub enum StoreError {
     Interrupted,
 }
 
+/// A count of rows PostgreSQL reports, as SQLite's driver gives it.
+fn count(rows: u64) -> usize {
+    usize::try_from(rows).unwrap_or(usize::MAX)
+}
+
 /// The default number of read connections for the API's reads: two per core, as a read waits on the
 /// disk as often as it computes, and at least two.
 pub fn default_read_connections() -> usize {
@@ -192,8 +197,8 @@ impl Store {
     /// for each batch after.
     pub fn prepare(&self, select: &Select) -> Prepared {
         match self {
-            // PostgreSQL's reads refuse (see `jobs.rs`) until its renderer comes with them, so this
-            // rendering is never run there.
+            // The record layer's reads, which run these, answer `NotOnPostgres` on PostgreSQL until
+            // its renderer comes with them, so this rendering is never run there.
             Self::Sqlite(_) | Self::Postgres(_) => render::prepare(select),
         }
     }
@@ -309,8 +314,19 @@ impl Store {
         let before = crate::instant::stored(keys_before);
         let now_ms = now.as_millisecond();
         self.write(move |tx| {
-            let keys = idempotency::sweep(tx.conn(), &before)?;
-            let challenges = batch::sweep_challenges(tx.conn(), now_ms)?;
+            if let Some(pg) = tx.postgres() {
+                let keys = pg.execute(
+                    "DELETE FROM idempotency_keys WHERE created_at < $1",
+                    &[&before],
+                )?;
+                let challenges = pg.execute(
+                    "DELETE FROM spent_challenges WHERE expires_ms < $1",
+                    &[&now_ms],
+                )?;
+                return Ok((count(keys), count(challenges)));
+            }
+            let keys = idempotency::sweep(tx.conn()?, &before)?;
+            let challenges = batch::sweep_challenges(tx.conn()?, now_ms)?;
             Ok((keys, challenges))
         })
         .await

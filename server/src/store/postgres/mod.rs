@@ -8,6 +8,7 @@
 
 mod intake;
 mod migrate;
+mod session;
 
 use std::sync::Arc;
 
@@ -58,7 +59,7 @@ impl PostgresStore {
     }
 
     /// A pooled connection, or why there is none (the database is unreachable or every connection busy).
-    async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
+    pub(super) async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
         self.0
             .get()
             .await
