@@ -9,6 +9,7 @@ mod compress;
 mod cycles;
 mod fuzz;
 mod imports;
+mod postgres;
 mod sizes;
 mod tools;
 
@@ -34,9 +35,10 @@ fn main() -> Result<()> {
         "sizes" => sizes::report(&root.join("dist"), rest.iter().any(|a| a == "--strict")),
         "bench" => bench::bench(),
         "fuzz" => fuzz::fuzz(rest.first().map(String::as_str)),
+        "postgres" => postgres::command(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ (minified loader, precompressed assets)\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)"
+                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ (minified loader, precompressed assets)\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())
@@ -104,7 +106,16 @@ fn test() -> Result<()> {
             "warnings",
         ]),
     )?;
-    step("Rust tests", cargo().args(["test", "--workspace"]))?;
+    // The PostgreSQL tests run against a throwaway cluster of their own, stopped and removed when this
+    // returns (the drop), so they never skip here.
+    let postgres = postgres::Cluster::start()?;
+    step(
+        "Rust tests (PostgreSQL's on a throwaway cluster)",
+        cargo()
+            .args(["test", "--workspace"])
+            .env("CRW_TEST_POSTGRES_URL", &postgres.url),
+    )?;
+    drop(postgres);
     build_widget()?;
     sizes::report(Path::new("dist"), true)?;
     step(

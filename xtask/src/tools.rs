@@ -155,7 +155,7 @@ fn wasm_bindgen_version() -> Result<String> {
     bail!("Cargo.lock has no wasm-bindgen package")
 }
 
-fn apt_install(package: &str) -> Result<()> {
+pub(crate) fn apt_install(package: &str) -> Result<()> {
     let sudo = output("id", &["-u"]).is_none_or(|uid| uid.trim() != "0");
     let mut update = Command::new(if sudo { "sudo" } else { "apt-get" });
     let mut install = Command::new(if sudo { "sudo" } else { "apt-get" });
