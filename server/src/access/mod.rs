@@ -19,9 +19,6 @@ pub use tokens::Scope;
 /// The OAuth routes Salesforce clients call with a bearer token, in the API's error shape.
 pub fn routes<S: Clone + Send + Sync + 'static>(store: Store) -> Router<S> {
     Router::new()
-        .route(
-            userinfo::PATH,
-            get(userinfo::userinfo).post(userinfo::userinfo),
-        )
+        .route(userinfo::PATH, get(userinfo::userinfo))
         .with_state(store)
 }
