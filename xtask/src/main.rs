@@ -2,7 +2,7 @@
 //!
 //! - `cargo xtask run`: install what is missing, build the widget, and start the server with the demo page.
 //! - `cargo xtask test`: install what is missing, then fmt, the module-graph check, clippy, Rust tests, the
-//!   widget build, and the browser tests.
+//!   widget build, the Salesforce CLI suite and the browser tests.
 
 mod bench;
 mod compress;
@@ -126,6 +126,13 @@ fn test() -> Result<()> {
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
     let server_bin = target_dir.join("debug/contact-server").canonicalize()?;
     let dist = PathBuf::from("dist").canonicalize()?;
+    step(
+        "Salesforce CLI suite (sf against the server)",
+        Command::new("node")
+            .args(["--test", "test.mjs"])
+            .current_dir("e2e/sf-cli")
+            .env("CRW_SERVER_BIN", &server_bin),
+    )?;
     step(
         "browser tests (Playwright, Chromium)",
         Command::new("npx")

@@ -94,6 +94,26 @@ impl Db<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The user with this id.
+    pub fn user(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
+        Ok(self
+            .sqlite()?
+            .query_row(
+                "SELECT id, username, name, email, is_active FROM users WHERE id = ?1",
+                [id],
+                |row| {
+                    Ok(UserRow {
+                        id: row.get(0)?,
+                        username: row.get(1)?,
+                        name: row.get(2)?,
+                        email: row.get(3)?,
+                        is_active: row.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
     /// The id of the user with this id or username.
     pub fn user_id(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
