@@ -83,14 +83,26 @@ pub struct ServeArgs {
     )]
     pub listen: SocketAddr,
 
-    /// SQLite database file; created with its schema on first start.
+    /// The database: a SQLite file (a path, or sqlite:PATH), created with its schema on first start, or
+    /// a PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE). Any other URL is refused.
     #[arg(
         long,
         env = "CRW_DATABASE",
         default_value = "data/contact-requests.sqlite3",
         global = true
     )]
-    pub database: PathBuf,
+    pub database: crate::store::Database,
+
+    /// Connections one server process keeps to PostgreSQL (each is a process of the database server's,
+    /// so N server processes hold N times this many). Unused with SQLite.
+    #[arg(
+        long,
+        env = "CRW_DATABASE_POOL_SIZE",
+        default_value_t = crate::store::DEFAULT_POOL_SIZE,
+        value_parser = clap::value_parser!(u16).range(1..=1024).map(usize::from),
+        global = true
+    )]
+    pub database_pool_size: usize,
 
     /// Address of the demo host page, a separate origin that embeds the widget.
     #[arg(

@@ -28,6 +28,13 @@ pub const USER_PREFIX: &str = "005";
 /// The key prefix of Group ids: queues are groups of type Queue.
 pub const QUEUE_PREFIX: &str = "00G";
 
+/// The key prefix of the Organization id.
+pub const ORGANIZATION_PREFIX: &str = "00D";
+/// This server's organisation: one per server, as a Salesforce org, and the same on every server, since
+/// nothing tells two servers' tokens apart but the token. Salesforce clients (the `sf` CLI) only accept
+/// an access token of the form `<organisation id>!<token>`, and read the id back from `userinfo`.
+pub const ORGANIZATION_ID: &str = "00D000000000001EAA";
+
 /// The site guest user (seeded by migration 0002): who creates the requests of visitors and telephony
 /// providers, and owns the records of the configuration.
 pub const SITE_GUEST_USER_ID: &str = "005000000000001AAA";
@@ -193,6 +200,12 @@ mod tests {
         for (id15, suffix) in table {
             assert_eq!(case_safe_suffix(id15), suffix, "{id15}");
         }
+    }
+
+    #[test]
+    fn the_organisation_id_is_a_well_formed_organization_id() {
+        let parsed = RecordId::of_object(ORGANIZATION_ID, ORGANIZATION_PREFIX);
+        assert_eq!(parsed.as_ref().map(RecordId::as_str), Some(ORGANIZATION_ID));
     }
 
     #[test]

@@ -96,12 +96,14 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         ))
         .merge(telephony::routes())
         .merge(callbacks::routes(state.store.clone()))
+        .merge(access::routes(state.store.clone()))
         .with_state(state)
         .merge(widget.routes())
         .fallback(error::not_found);
     // These wrap the router once. `Router::layer` would wrap each route instead, and a request then clones
     // one boxed service per layer on its way in.
     let every_answer = ServiceBuilder::new()
+        .map_request(collapse_leading_slashes)
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -118,6 +120,27 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         ))
         .service(routes);
     Router::new().fallback_service(every_answer)
+}
+
+/// `//services/data` → `/services/data`. Salesforce clients join the instance URL, which they keep with a
+/// trailing slash, to a path that starts with one (the `sf` CLI does), and Salesforce answers both.
+fn collapse_leading_slashes<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B> {
+    let path = request.uri().path();
+    if !path.starts_with("//") {
+        return request;
+    }
+    let path_and_query = match request.uri().query() {
+        Some(query) => format!("/{}?{query}", path.trim_start_matches('/')),
+        None => format!("/{}", path.trim_start_matches('/')),
+    };
+    let mut parts = request.uri().clone().into_parts();
+    if let Ok(collapsed) = path_and_query.parse() {
+        parts.path_and_query = Some(collapsed);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
 }
 
 /// The span every request is logged in: method and path, never the query string, which carries personal

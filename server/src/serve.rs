@@ -82,6 +82,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } = start(Settings {
         database: args.database.clone(),
         read_connections: args.reads.read_connections,
+        database_pool_size: args.database_pool_size,
         sites,
         call_centers,
         protection: Protection::from(&args.protection),
@@ -109,7 +110,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if !args.protection.no_metrics {
         serve_metrics(args.protection.metrics_listen).await;
     }
-    tracing::info!(%api_addr, database = %args.database.display(), sites = ?site_keys, "serving");
+    tracing::info!(%api_addr, database = %args.database, sites = ?site_keys, "serving");
     let sweeper = tokio::spawn(sweep_loop(
         store.clone(),
         std::time::Duration::from_secs(args.protection.idempotency_retention_hours * 3_600),

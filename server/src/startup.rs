@@ -2,7 +2,6 @@
 //! the state and the router built. `serve` runs what [`start`] builds on its listeners; the tests run
 //! the same thing without a port, so what they drive is what a user starts.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -16,10 +15,12 @@ use crate::{AppState, Sites, Store, WidgetAssets};
 
 /// What a server is started with, once its configuration files are read.
 pub struct Settings {
-    /// The SQLite database file.
-    pub database: PathBuf,
-    /// How many read connections the API's reads get.
+    /// The database the store opens.
+    pub database: crate::store::Database,
+    /// How many read connections the API's reads get (SQLite).
     pub read_connections: usize,
+    /// How many connections the pool keeps (PostgreSQL).
+    pub database_pool_size: usize,
     pub sites: Vec<Site>,
     pub call_centers: CallCenters,
     pub protection: Protection,
@@ -39,8 +40,13 @@ pub struct Started {
 
 /// Opens the store, stores the call centers and every queue a site names, and builds the router.
 pub async fn start(settings: Settings) -> anyhow::Result<Started> {
-    let store = Store::open_sqlite_with(&settings.database, settings.read_connections)
-        .with_context(|| format!("cannot open the database {}", settings.database.display()))?;
+    let store = Store::open(
+        &settings.database,
+        settings.read_connections,
+        settings.database_pool_size,
+    )
+    .await
+    .with_context(|| format!("cannot open the database {}", settings.database))?;
     settings
         .call_centers
         .sync(&store)

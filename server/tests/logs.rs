@@ -42,8 +42,9 @@ async fn request_logs_name_the_path_but_not_the_query_string() {
 
     let dir = tempfile::tempdir().unwrap();
     let app = startup::start(startup::Settings {
-        database: dir.path().join("logs.sqlite3"),
+        database: contact_server::store::Database::Sqlite(dir.path().join("logs.sqlite3")),
         read_connections: 2,
+        database_pool_size: contact_server::store::DEFAULT_POOL_SIZE,
         sites: Vec::new(),
         call_centers: Default::default(),
         protection: Protection::off(),

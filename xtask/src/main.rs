@@ -2,13 +2,14 @@
 //!
 //! - `cargo xtask run`: install what is missing, build the widget, and start the server with the demo page.
 //! - `cargo xtask test`: install what is missing, then fmt, the module-graph check, clippy, Rust tests, the
-//!   widget build, and the browser tests.
+//!   widget build, the Salesforce CLI suite and the browser tests.
 
 mod bench;
 mod compress;
 mod cycles;
 mod fuzz;
 mod imports;
+mod postgres;
 mod sizes;
 mod tools;
 
@@ -34,9 +35,10 @@ fn main() -> Result<()> {
         "sizes" => sizes::report(&root.join("dist"), rest.iter().any(|a| a == "--strict")),
         "bench" => bench::bench(),
         "fuzz" => fuzz::fuzz(rest.first().map(String::as_str)),
+        "postgres" => postgres::command(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ (minified loader, precompressed assets)\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)"
+                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ (minified loader, precompressed assets)\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())
@@ -74,6 +76,7 @@ fn run(server_flags: &[String]) -> Result<()> {
 fn test() -> Result<()> {
     tools::ensure_widget_toolchain()?;
     tools::ensure_browser_test_tools()?;
+    tools::ensure_webhook_verifier()?;
     step(
         "cargo fmt --check",
         cargo().args(["fmt", "--all", "--check"]),
@@ -104,7 +107,19 @@ fn test() -> Result<()> {
             "warnings",
         ]),
     )?;
-    step("Rust tests", cargo().args(["test", "--workspace"]))?;
+    // The PostgreSQL tests run against a throwaway cluster of their own, stopped and removed when this
+    // returns (the drop), so they never skip here.
+    let postgres = postgres::Cluster::start()?;
+    step(
+        "Rust tests (PostgreSQL's on a throwaway cluster)",
+        cargo()
+            .args(["test", "--workspace"])
+            .env("CRW_TEST_POSTGRES_URL", &postgres.url)
+            // The webhook tests verify with the reference library, installed above, and never fall
+            // back to their own check here.
+            .env("CRW_REQUIRE_REFERENCE_VERIFIER", "1"),
+    )?;
+    drop(postgres);
     build_widget()?;
     sizes::report(Path::new("dist"), true)?;
     step(
@@ -115,6 +130,13 @@ fn test() -> Result<()> {
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
     let server_bin = target_dir.join("debug/contact-server").canonicalize()?;
     let dist = PathBuf::from("dist").canonicalize()?;
+    step(
+        "Salesforce CLI suite (sf against the server)",
+        Command::new("node")
+            .args(["--test", "test.mjs"])
+            .current_dir("e2e/sf-cli")
+            .env("CRW_SERVER_BIN", &server_bin),
+    )?;
     step(
         "browser tests (Playwright, Chromium)",
         Command::new("npx")

@@ -120,21 +120,57 @@ fn fetch_std_dependencies() -> Result<()> {
     )
 }
 
-/// Debian's Chromium and the e2e folder's npm packages (never a browser download).
+/// Debian's Chromium and the e2e folders' npm packages (never a browser download): Playwright's and
+/// jsforce in `e2e/`, Salesforce's CLI in `e2e/sf-cli/`.
 pub fn ensure_browser_test_tools() -> Result<()> {
     if !std::path::Path::new(CHROMIUM).exists() {
         apt_install("chromium")?;
     }
-    // npm ci writes node_modules/.package-lock.json; if it is newer than the lock file, nothing changed since.
+    npm_ci("e2e")?;
+    npm_ci("e2e/sf-cli")
+}
+
+/// The version of Standard Webhooks' reference library (PyPI) the webhook tests verify signatures with.
+const STANDARDWEBHOOKS: &str = "1.1.0";
+
+/// Python's `standardwebhooks`, the reference verifier of the webhook tests, unless it is importable.
+pub fn ensure_webhook_verifier() -> Result<()> {
+    let importable = Command::new("python3")
+        .args(["-c", "import standardwebhooks"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if importable {
+        return Ok(());
+    }
+    if output("python3", &["-m", "pip", "--version"]).is_none() {
+        apt_install("python3-pip")?;
+    }
+    step(
+        "installing standardwebhooks (the reference webhook verifier) from PyPI",
+        Command::new("python3").args([
+            "-m",
+            "pip",
+            "install",
+            "--user",
+            "--break-system-packages",
+            &format!("standardwebhooks=={STANDARDWEBHOOKS}"),
+        ]),
+    )
+}
+
+/// `npm ci` in `folder`, unless its packages are installed from its current lock file.
+fn npm_ci(folder: &str) -> Result<()> {
+    // npm writes node_modules/.package-lock.json; if it is not older than the lock file, nothing changed since.
     let modified = |path: &str| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let installed = modified("e2e/node_modules/.package-lock.json");
-    let locked = modified("e2e/package-lock.json").context("e2e/package-lock.json is missing")?;
+    let installed = modified(&format!("{folder}/node_modules/.package-lock.json"));
+    let locked = modified(&format!("{folder}/package-lock.json"))
+        .with_context(|| format!("{folder}/package-lock.json is missing"))?;
     if installed.is_none_or(|installed| installed < locked) {
         step(
-            "installing the e2e npm packages",
+            &format!("installing the npm packages of {folder}"),
             Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir("e2e")
+                .current_dir(folder)
                 .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
         )?;
     }
@@ -155,7 +191,7 @@ fn wasm_bindgen_version() -> Result<String> {
     bail!("Cargo.lock has no wasm-bindgen package")
 }
 
-fn apt_install(package: &str) -> Result<()> {
+pub(crate) fn apt_install(package: &str) -> Result<()> {
     let sudo = output("id", &["-u"]).is_none_or(|uid| uid.trim() != "0");
     let mut update = Command::new(if sudo { "sudo" } else { "apt-get" });
     let mut install = Command::new(if sudo { "sudo" } else { "apt-get" });

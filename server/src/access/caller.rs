@@ -31,7 +31,8 @@ where
         let token = crate::bearer::token_of(&parts.headers, &["Bearer", "OAuth"])
             .ok()
             .flatten()
-            .filter(|t| !t.is_empty() && t.len() <= 200)
+            .filter(|t| t.len() <= 200)
+            .and_then(tokens::Presented::parse)
             .ok_or_else(SfError::session)?;
         let grant = tokens::verify(&store, token)
             .await?

@@ -1,6 +1,6 @@
 //! The `users`, `queues` and `tokens` subcommands: the administration of API access from the shell.
 
-use std::path::Path;
+use crate::store::Database;
 
 use anyhow::Context;
 use clap::Subcommand;
@@ -73,9 +73,14 @@ pub enum Admin {
 }
 
 /// Opens the database, runs `command`, and waits for its writes to be on disk.
-pub async fn run(database: &Path, command: Admin) -> anyhow::Result<()> {
-    let store = Store::open_sqlite(database)
-        .with_context(|| format!("cannot open the database {}", database.display()))?;
+pub async fn run(database: &Database, pool_size: usize, command: Admin) -> anyhow::Result<()> {
+    let store = Store::open(
+        database,
+        crate::store::default_read_connections(),
+        pool_size,
+    )
+    .await
+    .with_context(|| format!("cannot open the database {database}"))?;
     let outcome = execute(&store, command).await;
     store.shutdown().await;
     outcome

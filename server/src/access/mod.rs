@@ -6,6 +6,19 @@ pub mod cli;
 pub mod directory;
 pub mod objects;
 pub mod tokens;
+pub mod userinfo;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::store::Store;
 
 pub use caller::Caller;
 pub use tokens::Scope;
+
+/// The OAuth routes Salesforce clients call with a bearer token, in the API's error shape.
+pub fn routes<S: Clone + Send + Sync + 'static>(store: Store) -> Router<S> {
+    Router::new()
+        .route(userinfo::PATH, get(userinfo::userinfo))
+        .with_state(store)
+}

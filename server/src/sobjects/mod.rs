@@ -3,6 +3,7 @@
 //! clients (jsforce, simple-salesforce) work against it with only an instance URL and an access token.
 
 mod changes;
+mod columns;
 mod cursors;
 mod describe;
 mod persist;

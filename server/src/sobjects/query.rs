@@ -12,6 +12,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::columns;
 use super::cursors::{self, Cursor, Cursors, Plan};
 use super::{ApiState, ApiVersion, SfError};
 use crate::access::Caller;
@@ -121,6 +122,8 @@ impl Queries {
 #[derive(Debug, Deserialize)]
 pub struct Q {
     q: Option<String>,
+    /// `true` answers the query's columns instead of its records.
+    columns: Option<String>,
 }
 
 fn batch_size(headers: &HeaderMap) -> u64 {
@@ -171,9 +174,17 @@ async fn run(
             "Send the query in the q parameter: query/?q=SELECT+Id+FROM+ContactRequest",
         )
     })?;
+    let only_columns = columns::wanted(q.columns.as_deref())
+        .map_err(|message| SfError::bad_request("INVALID_PARAMETER_VALUE", message))?;
     let checked = parse(&text)
         .and_then(|tree| check(&tree, jiff::Timestamp::now()))
         .map_err(|e| SfError::bad_request(e.code, e.render(&text)))?;
+    if only_columns {
+        return Ok(axum::Json(columns::metadata(
+            checked.object,
+            checked.fields.as_deref(),
+        )));
+    }
     let _running = enter(&state, &caller)?;
     let prepared = state
         .store

@@ -78,7 +78,7 @@ fn added(outcome: rusqlite::Result<usize>) -> Result<Added, StoreError> {
 impl Db<'_> {
     /// Every user but the built-in site guest user, by username.
     pub fn users(&self) -> Result<Vec<UserRow>, StoreError> {
-        let mut statement = self.conn.prepare(
+        let mut statement = self.sqlite()?.prepare(
             "SELECT id, username, name, email, is_active FROM users
               WHERE id <> ?1 ORDER BY username",
         )?;
@@ -94,10 +94,30 @@ impl Db<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The user with this id.
+    pub fn user(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
+        Ok(self
+            .sqlite()?
+            .query_row(
+                "SELECT id, username, name, email, is_active FROM users WHERE id = ?1",
+                [id],
+                |row| {
+                    Ok(UserRow {
+                        id: row.get(0)?,
+                        username: row.get(1)?,
+                        name: row.get(2)?,
+                        email: row.get(3)?,
+                        is_active: row.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
     /// The id of the user with this id or username.
     pub fn user_id(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
-            .conn
+            .sqlite()?
             .query_row(
                 "SELECT id FROM users WHERE id = ?1 OR username = ?1",
                 [key],
@@ -109,7 +129,7 @@ impl Db<'_> {
     /// Every queue, by name.
     pub fn queues(&self) -> Result<Vec<QueueRow>, StoreError> {
         let mut statement = self
-            .conn
+            .sqlite()?
             .prepare("SELECT id, name, is_default FROM queues ORDER BY name")?;
         let rows = statement.query_map([], |row| {
             Ok(QueueRow {
@@ -123,7 +143,7 @@ impl Db<'_> {
 
     /// Every token, newest first.
     pub fn tokens(&self) -> Result<Vec<TokenRow>, StoreError> {
-        let mut statement = self.conn.prepare(
+        let mut statement = self.sqlite()?.prepare(
             "SELECT t.id, t.user_id, u.username, t.scope, t.label, t.created_at, t.revoked_at
                FROM access_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC",
         )?;
@@ -144,7 +164,7 @@ impl Db<'_> {
     /// What the live token with this hash grants, when its user is active.
     pub fn grant(&self, token_hash: &str) -> Result<Option<GrantRow>, StoreError> {
         Ok(self
-            .conn
+            .sqlite()?
             .query_row(
                 "SELECT t.user_id, t.scope FROM access_tokens t JOIN users u ON u.id = t.user_id
                   WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND u.is_active = 1",
@@ -163,7 +183,7 @@ impl Db<'_> {
 impl Tx<'_> {
     /// Adds an active user, unless its username is taken.
     pub fn insert_user(&self, user: &UserRow) -> Result<Added, StoreError> {
-        added(self.conn().execute(
+        added(self.conn()?.execute(
             "INSERT INTO users (id, username, name, email, created_at)
              VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
             params![user.id, user.username, user.name, user.email],
@@ -173,10 +193,10 @@ impl Tx<'_> {
     /// Adds a queue, unless its name is taken; a default queue takes over from the one before.
     pub fn insert_queue(&self, queue: &QueueRow) -> Result<Added, StoreError> {
         if queue.is_default {
-            self.conn()
+            self.conn()?
                 .execute("UPDATE queues SET is_default = 0 WHERE is_default = 1", [])?;
         }
-        added(self.conn().execute(
+        added(self.conn()?.execute(
             "INSERT INTO queues (id, name, is_default, created_at)
              VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
             params![queue.id, queue.name, queue.is_default],
@@ -185,14 +205,14 @@ impl Tx<'_> {
 
     /// The id of the queue named `name`, adding it (not as the default, with `new_id`) if there is none.
     pub fn ensure_queue(&self, new_id: &str, name: &str) -> Result<String, StoreError> {
-        self.conn().execute(
+        self.conn()?.execute(
             "INSERT INTO queues (id, name, is_default, created_at)
              VALUES (?1, ?2, 0, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
              ON CONFLICT (name) DO NOTHING",
             params![new_id, name],
         )?;
         Ok(self
-            .conn()
+            .conn()?
             .query_row("SELECT id FROM queues WHERE name = ?1", [name], |row| {
                 row.get(0)
             })?)
@@ -200,17 +220,17 @@ impl Tx<'_> {
 
     /// Stores a token and answers its id.
     pub fn insert_token(&self, token: &NewToken) -> Result<i64, StoreError> {
-        self.conn().execute(
+        self.conn()?.execute(
             "INSERT INTO access_tokens (token_hash, user_id, scope, label, created_at)
              VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
             params![token.token_hash, token.user_id, token.scope, token.label],
         )?;
-        Ok(self.conn().last_insert_rowid())
+        Ok(self.conn()?.last_insert_rowid())
     }
 
     /// Revokes the live token with this id; answers how many were (0 or 1).
     pub fn revoke_token(&self, id: i64) -> Result<usize, StoreError> {
-        Ok(self.conn().execute(
+        Ok(self.conn()?.execute(
             "UPDATE access_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
              WHERE id = ?1 AND revoked_at IS NULL",
             [id],

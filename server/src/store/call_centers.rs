@@ -27,7 +27,7 @@ impl Db<'_> {
     /// The id of the call center with this internal name, unless it is in the recycle bin.
     pub fn live_call_center_id(&self, internal_name: &str) -> Result<Option<String>, StoreError> {
         Ok(self
-            .conn
+            .sqlite()?
             .query_row(
                 "SELECT id FROM call_centers WHERE internal_name = ?1 AND is_deleted = 0",
                 [internal_name],
@@ -47,7 +47,7 @@ impl Tx<'_> {
         owner: &str,
         at: &str,
     ) -> Result<(), StoreError> {
-        let conn = self.conn();
+        let conn = self.conn()?;
         conn.execute(
             "UPDATE call_centers SET is_deleted = 1, deleted_at = ?1, system_modstamp = ?1",
             [at],

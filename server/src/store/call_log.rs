@@ -70,7 +70,7 @@ impl Db<'_> {
     /// The call the Task `task_id` logs, unless it was applied to its request already.
     pub fn unapplied_call(&self, task_id: &str) -> Result<Option<LoggedCall>, StoreError> {
         Ok(self
-            .conn
+            .sqlite()?
             .query_row(
                 "SELECT what_id, call_result, call_duration_in_seconds, call_object FROM tasks
                   WHERE id = ?1 AND result_applied = 0",
@@ -90,7 +90,7 @@ impl Db<'_> {
     /// The live request `id`, for a call attempt on it.
     pub fn attempted_request(&self, id: &str) -> Result<Option<AttemptedRequest>, StoreError> {
         Ok(self
-            .conn
+            .sqlite()?
             .query_row(
                 "SELECT r.name, r.status, r.call_attempts, c.retry_delay_seconds, c.max_attempts,
                         r.preferred_phone, r.request_reason, r.voice_call_id
@@ -115,7 +115,7 @@ impl Db<'_> {
 
     /// The EngagementInteraction `id`'s times, status and verification.
     pub fn interaction_times(&self, id: &str) -> Result<InteractionTimes, StoreError> {
-        Ok(self.conn.query_row(
+        Ok(self.sqlite()?.query_row(
             "SELECT start_date_time, end_date_time, status, is_attendee_verified, attendee_verification_time
                FROM engagement_interactions WHERE id = ?1",
             [id],
@@ -135,7 +135,7 @@ impl Db<'_> {
 impl Tx<'_> {
     /// Marks the Task's call as applied to its request, so that it is applied once.
     pub fn mark_call_applied(&self, task_id: &str) -> Result<(), StoreError> {
-        self.conn().execute(
+        self.conn()?.execute(
             "UPDATE tasks SET result_applied = 1 WHERE id = ?1",
             [task_id],
         )?;
@@ -144,7 +144,7 @@ impl Tx<'_> {
 
     /// Records an attempt on the request `id`: its status, count and next routing time.
     pub fn record_attempt(&self, id: &str, attempt: &Attempt<'_>) -> Result<(), StoreError> {
-        self.conn().execute(
+        self.conn()?.execute(
             "UPDATE contact_requests
                 SET status = ?1, call_attempts = ?2,
                     scheduled_routing_at = CASE WHEN ?3 IS NULL THEN scheduled_routing_at ELSE ?3 END,
@@ -165,7 +165,7 @@ impl Tx<'_> {
     /// Inserts the EngagementInteraction of a completed callback: an outbound voice call by the
     /// representative, authenticated when the request came from a visitor whose site verified them.
     pub fn insert_completed_call(&self, call: &CompletedCall<'_>) -> Result<(), StoreError> {
-        self.conn().execute(
+        self.conn()?.execute(
             "INSERT INTO engagement_interactions
                 (id, communication_channel, type, start_date_time, end_date_time, status,
                  is_attendee_authenticated, phone_number, reason, external_identifier, contact_request_id,
@@ -196,7 +196,7 @@ impl Tx<'_> {
         mapped_state: &str,
         verified_at: Option<&str>,
     ) -> Result<(), StoreError> {
-        self.conn().execute(
+        self.conn()?.execute(
             "UPDATE engagement_interactions
                 SET duration = ?1, mapped_state = ?2, attendee_verification_time = ?3 WHERE id = ?4",
             params![duration, mapped_state, verified_at, id],

@@ -19,6 +19,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         match self {
             Self::Sqlite(store) => store.read(move |conn| read(&Db::new(conn))).await,
+            Self::Postgres(store) => store.read(None, read).await,
         }
     }
 
@@ -32,6 +33,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         match self {
             Self::Sqlite(store) => store.query(budget, move |conn| read(&Db::new(conn))).await,
+            Self::Postgres(store) => store.read(Some(budget), read).await,
         }
     }
 
@@ -43,6 +45,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         match self {
             Self::Sqlite(store) => store.probe(move |conn| read(&Db::new(conn))).await,
+            Self::Postgres(store) => store.read(None, read).await,
         }
     }
 
@@ -57,6 +60,10 @@ impl Store {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
+        let store = match self {
+            Self::Sqlite(store) => store,
+            Self::Postgres(store) => return store.write(write).await,
+        };
         let (reply, answer) = oneshot::channel();
         let job = Box::new(move |conn: &mut Connection| {
             let outcome = match conn.transaction() {
@@ -73,9 +80,7 @@ impl Store {
             // The caller may have gone; a committed write stays committed.
             let _ = reply.send(outcome);
         });
-        match self {
-            Self::Sqlite(store) => store.send_job(job).await.map_err(E::from)?,
-        }
+        store.send_job(job).await.map_err(E::from)?;
         answer
             .await
             .map_err(|_| E::from(StoreError::WriterStopped))?

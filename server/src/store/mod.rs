@@ -12,9 +12,11 @@ mod columns;
 mod contact_requests;
 mod idempotency;
 mod jobs;
+mod location;
 mod multirow;
 mod outbox;
 mod plan;
+mod postgres;
 mod readers;
 mod records;
 mod render;
@@ -33,8 +35,10 @@ pub use access::{Added, GrantRow, NewToken, QueueRow, TokenRow, UserRow};
 pub use call_centers::CallCenterRow;
 pub use call_log::{Attempt, AttemptedRequest, CompletedCall, InteractionTimes, LoggedCall};
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
+pub use location::{Database, DatabaseError, PostgresUrl};
 pub use outbox::{DeliveryRow, DueDelivery, OutboxEvent, Subscription};
 pub use plan::{Column, Filter, Op, Operand, Select, Table, Value};
+pub use postgres::{DEFAULT_POOL_SIZE, PostgresStore, migrate as migrate_postgres};
 pub use records::{DeletedRecord, FoundRecord, RecordState, Viewing};
 pub use render::{Page, Prepared, Statement};
 pub use routing::{Bookings, ClaimedRow, RoutableRow};
@@ -57,11 +61,34 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("database migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    #[error("PostgreSQL error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("PostgreSQL migration {version} failed: {source}")]
+    PostgresMigration {
+        version: i64,
+        source: tokio_postgres::Error,
+    },
+    /// The database was migrated by a newer build than this one, which would not know its schema.
+    #[error(
+        "the database has migration {found}, newer than this build's last ({known}): run a newer build"
+    )]
+    SchemaNewer { found: i64, known: i64 },
+    /// PostgreSQL could not be reached (or the URL's settings not used).
+    #[error("cannot reach PostgreSQL: {0}")]
+    Unreachable(String),
     #[error("cannot create the database folder {path}: {source}")]
     Folder {
         path: String,
         source: std::io::Error,
     },
+    /// The database is a PostgreSQL URL, which this build does not serve yet.
+    #[error(
+        "PostgreSQL ({0}) is not served by this build yet: give --database a file path or sqlite:PATH for SQLite"
+    )]
+    EngineMissing(PostgresUrl),
+    /// A kind of read or write that the PostgreSQL engine does not run yet.
+    #[error("{0} is not served on PostgreSQL yet")]
+    NotOnPostgres(&'static str),
     #[error("the database writer has stopped")]
     WriterStopped,
     #[error("cannot start the database writer: {0}")]
@@ -76,6 +103,11 @@ pub enum StoreError {
     /// The statement ran past its budget, or its caller went away, and was stopped.
     #[error("the statement ran past its budget and was stopped")]
     Interrupted,
+}
+
+/// A count of rows PostgreSQL reports, as SQLite's driver gives it.
+fn count(rows: u64) -> usize {
+    usize::try_from(rows).unwrap_or(usize::MAX)
 }
 
 /// The default number of read connections for the API's reads: two per core, as a read waits on the
@@ -159,6 +191,7 @@ pub struct StoredContactRequest {
 #[derive(Clone)]
 pub enum Store {
     Sqlite(SqliteStore),
+    Postgres(PostgresStore),
 }
 
 impl Store {
@@ -166,8 +199,39 @@ impl Store {
     /// for each batch after.
     pub fn prepare(&self, select: &Select) -> Prepared {
         match self {
-            Self::Sqlite(_) => render::prepare(select),
+            // The record layer's reads, which run these, answer `NotOnPostgres` on PostgreSQL until
+            // its renderer comes with them, so this rendering is never run there.
+            Self::Sqlite(_) | Self::Postgres(_) => render::prepare(select),
         }
+    }
+
+    /// Opens the database `--database` names and brings its schema up to date: SQLite with `readers`
+    /// read connections for the API's reads and queries, PostgreSQL with a pool of `pool_size`. A
+    /// PostgreSQL URL is refused before anything is created, until that engine serves every read and
+    /// write (only the intake does so far: [`Store::open_postgres`]).
+    pub async fn open(
+        database: &Database,
+        readers: usize,
+        pool_size: usize,
+    ) -> Result<Self, StoreError> {
+        match database {
+            Database::Sqlite(path) => Self::open_sqlite_with(path, readers),
+            Database::Postgres(url) => {
+                // Becomes `open_postgres(url, pool_size)` once every read and write runs there: until
+                // then a server on it would answer its intake and fail everything else.
+                let _ = pool_size;
+                Err(StoreError::EngineMissing(url.clone()))
+            }
+        }
+    }
+
+    /// Connects to the PostgreSQL database at `url` with up to `pool_size` connections and brings its
+    /// schema up to date (once, whichever of several processes starting at once gets there first). Only
+    /// the widget's intake runs on it so far; [`Store::open`] refuses it until everything does.
+    pub async fn open_postgres(url: &PostgresUrl, pool_size: usize) -> Result<Self, StoreError> {
+        PostgresStore::open(url, pool_size)
+            .await
+            .map(Self::Postgres)
     }
 
     /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
@@ -210,6 +274,7 @@ impl Store {
     ) -> Result<Inserted, StoreError> {
         match self {
             Self::Sqlite(store) => store.insert(submission, key).await,
+            Self::Postgres(store) => store.insert(submission, key).await,
         }
     }
 
@@ -217,6 +282,7 @@ impl Store {
     pub async fn synchronous(&self) -> Result<i64, StoreError> {
         match self {
             Self::Sqlite(store) => store.synchronous().await,
+            Self::Postgres(store) => store.synchronous().await,
         }
     }
 
@@ -224,6 +290,7 @@ impl Store {
     pub async fn find(&self, key: &str) -> Result<Option<StoredContactRequest>, StoreError> {
         match self {
             Self::Sqlite(store) => store.find(key.to_owned()).await,
+            Self::Postgres(store) => store.find(key).await,
         }
     }
 
@@ -235,6 +302,7 @@ impl Store {
     ) -> Result<Option<Inserted>, StoreError> {
         match self {
             Self::Sqlite(store) => store.earlier_answer(key.clone()).await,
+            Self::Postgres(store) => store.earlier_answer(key).await,
         }
     }
 
@@ -248,8 +316,19 @@ impl Store {
         let before = crate::instant::stored(keys_before);
         let now_ms = now.as_millisecond();
         self.write(move |tx| {
-            let keys = idempotency::sweep(tx.conn(), &before)?;
-            let challenges = batch::sweep_challenges(tx.conn(), now_ms)?;
+            if let Some(pg) = tx.postgres() {
+                let keys = pg.execute(
+                    "DELETE FROM idempotency_keys WHERE created_at < $1",
+                    &[&before],
+                )?;
+                let challenges = pg.execute(
+                    "DELETE FROM spent_challenges WHERE expires_ms < $1",
+                    &[&now_ms],
+                )?;
+                return Ok((count(keys), count(challenges)));
+            }
+            let keys = idempotency::sweep(tx.conn()?, &before)?;
+            let challenges = batch::sweep_challenges(tx.conn()?, now_ms)?;
             Ok((keys, challenges))
         })
         .await
@@ -259,6 +338,7 @@ impl Store {
     pub fn writer_running(&self) -> bool {
         match self {
             Self::Sqlite(store) => store.writer_running(),
+            Self::Postgres(store) => store.writer_running(),
         }
     }
 
@@ -266,6 +346,7 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
             Self::Sqlite(store) => store.ping().await,
+            Self::Postgres(store) => store.ping().await,
         }
     }
 
@@ -273,6 +354,7 @@ impl Store {
     pub async fn shutdown(&self) {
         match self {
             Self::Sqlite(store) => store.shutdown().await,
+            Self::Postgres(store) => store.shutdown(),
         }
     }
 }

@@ -110,7 +110,7 @@ pub struct Subscription<'a> {
 impl Db<'_> {
     /// The events about the record `record_id`, oldest first.
     pub fn outbox_events(&self, record_id: &str) -> Result<Vec<OutboxEvent>, StoreError> {
-        let mut statement = self.conn.prepare(
+        let mut statement = self.sqlite()?.prepare(
             "SELECT seq, event_id, type, record_id, payload FROM outbox_events
               WHERE record_id = ?1 ORDER BY seq",
         )?;
@@ -129,7 +129,7 @@ impl Db<'_> {
     /// How many events the outbox holds.
     pub fn outbox_len(&self) -> Result<i64, StoreError> {
         Ok(self
-            .conn
+            .sqlite()?
             .query_row("SELECT count(*) FROM outbox_events", [], |r| r.get(0))?)
     }
 
@@ -142,7 +142,7 @@ impl Db<'_> {
         now_ms: i64,
         limit: u32,
     ) -> Result<Vec<DueDelivery>, StoreError> {
-        let mut statement = self.conn.prepare_cached(
+        let mut statement = self.sqlite()?.prepare_cached(
             "SELECT d.event_seq, e.event_id, e.payload, d.attempts
                FROM webhook_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
               WHERE d.endpoint = ?1 AND d.state = 'pending' AND d.next_at_ms <= ?2
@@ -164,7 +164,7 @@ impl Db<'_> {
 
     /// `endpoint`'s deliveries, oldest event first.
     pub fn deliveries(&self, endpoint: &str) -> Result<Vec<DeliveryRow>, StoreError> {
-        let mut statement = self.conn.prepare(
+        let mut statement = self.sqlite()?.prepare(
             "SELECT e.event_id, d.state, d.attempts, d.next_at_ms, d.last_status, d.last_error
                FROM webhook_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
               WHERE d.endpoint = ?1 ORDER BY d.event_seq",
@@ -186,7 +186,7 @@ impl Db<'_> {
 impl Tx<'_> {
     /// Writes `contact_request.created` for the request `id`, as it now stands.
     pub fn record_created(&self, id: &str) -> Result<(), StoreError> {
-        self.conn()
+        self.conn()?
             .prepare_cached(&insert_events(&record_json(), "c.id = ?3"))?
             .execute(params![CREATED, crate::instant::now(), id])?;
         Ok(())
@@ -204,7 +204,7 @@ impl Tx<'_> {
             "json_object('from', ?4, 'to', c.status, 'who', ?5, 'record', {})",
             record_json()
         );
-        self.conn()
+        self.conn()?
             .prepare_cached(&insert_events(&data, "c.id = ?3 AND c.status <> ?4"))?
             .execute(params![
                 STATUS_CHANGED,
@@ -219,7 +219,7 @@ impl Tx<'_> {
     /// Starts the cursor of each endpoint not seen before at the outbox's end: an endpoint gets the events
     /// written from when it is first configured.
     pub fn open_webhook_cursors(&self, endpoints: &[String]) -> Result<(), StoreError> {
-        let mut statement = self.conn().prepare(
+        let mut statement = self.conn()?.prepare(
             "INSERT OR IGNORE INTO webhook_cursors (endpoint, last_seq)
              SELECT ?1, coalesce(max(seq), 0) FROM outbox_events",
         )?;
@@ -239,7 +239,7 @@ impl Tx<'_> {
         let types = serde_json::to_string(subscription.types)
             .map_err(|e| StoreError::BatchFailed(e.to_string()))?;
         let made = self
-            .conn()
+            .conn()?
             .prepare_cached(
                 "INSERT INTO webhook_deliveries (endpoint, event_seq, record_id, next_at_ms)
              SELECT ?1, e.seq, e.record_id, ?4 FROM outbox_events e
@@ -253,7 +253,7 @@ impl Tx<'_> {
                 subscription.site,
                 now_ms
             ])?;
-        self.conn()
+        self.conn()?
             .prepare_cached(
                 "UPDATE webhook_cursors SET last_seq = (SELECT coalesce(max(seq), last_seq) FROM outbox_events)
                   WHERE endpoint = ?1",
@@ -269,7 +269,7 @@ impl Tx<'_> {
         event_seq: i64,
         status: u16,
     ) -> Result<(), StoreError> {
-        self.conn()
+        self.conn()?
             .prepare_cached(
                 "UPDATE webhook_deliveries
                     SET state = 'delivered', attempts = attempts + 1, last_status = ?3, last_error = NULL
@@ -288,7 +288,7 @@ impl Tx<'_> {
         error: &str,
         retry_at_ms: Option<i64>,
     ) -> Result<(), StoreError> {
-        self.conn()
+        self.conn()?
             .prepare_cached(
                 "UPDATE webhook_deliveries
                     SET state = CASE WHEN ?5 IS NULL THEN 'failed' ELSE 'pending' END,

@@ -77,7 +77,7 @@ impl Db<'_> {
     pub fn record_state(&self, table: Table, id: &str) -> Result<Option<RecordState>, StoreError> {
         let sql = format!("SELECT is_deleted FROM {} WHERE id = ?1", table.records);
         Ok(self
-            .conn
+            .sqlite()?
             .query_row(&sql, [id], |r| r.get::<_, bool>(0))
             .optional()?
             .map(|deleted| {
@@ -98,7 +98,7 @@ impl Db<'_> {
     ) -> Result<Option<String>, StoreError> {
         let sql = format!("SELECT id FROM {} WHERE {column} = ?1", table.records);
         Ok(self
-            .conn
+            .sqlite()?
             .query_row(&sql, [value], |r| r.get(0))
             .optional()?)
     }
@@ -115,7 +115,7 @@ impl Db<'_> {
             table.records
         );
         Ok(self
-            .conn
+            .sqlite()?
             .query_row(&sql, [value], |r| r.get(0))
             .optional()?)
     }
@@ -132,7 +132,10 @@ impl Db<'_> {
             }
             _ => return Ok(None),
         };
-        let found: Option<i64> = self.conn.query_row(sql, [id], |r| r.get(0)).optional()?;
+        let found: Option<i64> = self
+            .sqlite()?
+            .query_row(sql, [id], |r| r.get(0))
+            .optional()?;
         Ok(Some(found.is_some()))
     }
 
@@ -151,7 +154,7 @@ impl Db<'_> {
             from_clause(table),
             render::column(key)
         );
-        let mut statement = self.conn.prepare(&sql)?;
+        let mut statement = self.sqlite()?.prepare(&sql)?;
         let mut rows = statement.query(params![user, value])?;
         let Some(row) = rows.next()? else {
             return Ok(None);
@@ -180,7 +183,7 @@ impl Db<'_> {
               ORDER BY system_modstamp, seq",
             table.records
         );
-        let mut statement = self.conn.prepare(&sql)?;
+        let mut statement = self.sqlite()?.prepare(&sql)?;
         let ids = statement
             .query_map([start, end], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
@@ -199,7 +202,7 @@ impl Db<'_> {
               ORDER BY deleted_at, seq",
             table.records
         );
-        let mut statement = self.conn.prepare(&sql)?;
+        let mut statement = self.sqlite()?.prepare(&sql)?;
         let records = statement
             .query_map([start, end], |row| {
                 Ok(DeletedRecord {
@@ -214,7 +217,7 @@ impl Db<'_> {
     /// When the first record of `table` was created, if there is one.
     pub fn first_created(&self, table: Table) -> Result<Option<String>, StoreError> {
         let sql = format!("SELECT min(created_at) FROM {}", table.records);
-        Ok(self.conn.query_row(&sql, [], |row| row.get(0))?)
+        Ok(self.sqlite()?.query_row(&sql, [], |row| row.get(0))?)
     }
 
     /// The id and name of the live records of `table` that `user` viewed last, the latest first.
@@ -230,7 +233,7 @@ impl Db<'_> {
               ORDER BY v.last_viewed_at DESC LIMIT ?2",
             table.records, table.views
         );
-        let mut statement = self.conn.prepare(&sql)?;
+        let mut statement = self.sqlite()?.prepare(&sql)?;
         let rows = statement
             .query_map(params![user, limit], |row| Ok((row.get(0)?, row.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
@@ -239,9 +242,9 @@ impl Db<'_> {
 
     /// How many records a prepared query matches, within its LIMIT and OFFSET.
     pub fn count(&self, count: &Statement) -> Result<u64, StoreError> {
-        let total: i64 = self
-            .conn
-            .query_row(&count.sql, params_from_iter(&count.params), |r| r.get(0))?;
+        let total: i64 =
+            self.sqlite()?
+                .query_row(&count.sql, params_from_iter(&count.params), |r| r.get(0))?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
@@ -252,7 +255,7 @@ impl Db<'_> {
         skip: u64,
         take: u64,
     ) -> Result<Vec<(String, Vec<Value>)>, StoreError> {
-        let mut statement = self.conn.prepare(&page.sql(skip, take))?;
+        let mut statement = self.sqlite()?.prepare(&page.sql(skip, take))?;
         let mut rows = statement.query(params_from_iter(page.params()))?;
         let mut records = Vec::new();
         while let Some(row) = rows.next()? {
@@ -273,7 +276,7 @@ impl Tx<'_> {
             names.join(", "),
             placeholders.join(", ")
         );
-        self.conn()
+        self.conn()?
             .execute(&sql, params_from_iter(columns.iter().map(|(_, v)| v)))?;
         Ok(())
     }
@@ -304,7 +307,7 @@ impl Tx<'_> {
             sets.join(", "),
             values.len()
         );
-        self.conn().execute(&sql, params_from_iter(values))?;
+        self.conn()?.execute(&sql, params_from_iter(values))?;
         Ok(())
     }
 
@@ -321,7 +324,7 @@ impl Tx<'_> {
               WHERE id = ?3",
             table.records
         );
-        self.conn().execute(&sql, params![at, user, id])?;
+        self.conn()?.execute(&sql, params![at, user, id])?;
         Ok(())
     }
 
@@ -338,7 +341,7 @@ impl Tx<'_> {
                     last_modified_by_id = ?2 WHERE id = ?3",
             table.records
         );
-        self.conn().execute(&sql, params![at, user, id])?;
+        self.conn()?.execute(&sql, params![at, user, id])?;
         Ok(())
     }
 
@@ -362,7 +365,7 @@ impl Tx<'_> {
                  ON CONFLICT (user_id, record_id) DO UPDATE SET last_referenced_at = ?3"
             ),
         };
-        let mut statement = self.conn().prepare(&sql)?;
+        let mut statement = self.conn()?.prepare(&sql)?;
         for id in ids {
             statement.execute(params![user, id, at])?;
         }

@@ -52,7 +52,7 @@ impl Db<'_> {
         now: &str,
         limit: u32,
     ) -> Result<Vec<RoutableRow>, StoreError> {
-        let mut statement = self.conn.prepare(&format!(
+        let mut statement = self.sqlite()?.prepare(&format!(
             "SELECT id, name, status, preferred_phone, is_callback, scheduled_routing_at,
                     created_at, owner_id, call_attempts, voice_call_id
                FROM contact_requests
@@ -82,7 +82,7 @@ impl Db<'_> {
     /// The contact request a claim names, deleted or not.
     pub fn claimed(&self, id: &str) -> Result<Option<ClaimedRow>, StoreError> {
         Ok(self
-            .conn
+            .sqlite()?
             .query_row(
                 "SELECT name, status, owner_id, is_deleted, scheduled_routing_at
                    FROM contact_requests WHERE id = ?1",
@@ -104,7 +104,7 @@ impl Db<'_> {
 impl Tx<'_> {
     /// Makes `user` the owner (and last modifier, at `at`) of the contact request `id`.
     pub fn assign_owner(&self, id: &str, user: &str, at: &str) -> Result<(), StoreError> {
-        self.conn().execute(
+        self.conn()?.execute(
             "UPDATE contact_requests SET owner_id = ?1, last_modified_by_id = ?1, updated_at = ?2,
                     system_modstamp = ?2 WHERE id = ?3",
             params![user, at, id],
@@ -130,7 +130,7 @@ impl Tx<'_> {
                 since.to_owned(),
             ),
         };
-        let mut statement = self.conn().prepare(&format!(
+        let mut statement = self.conn()?.prepare(&format!(
             "UPDATE contact_requests
                 SET status = 'Abandoned', updated_at = ?1, system_modstamp = ?1,
                     last_modified_by_id = coalesce(?2, last_modified_by_id)

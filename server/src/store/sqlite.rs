@@ -517,7 +517,7 @@ mod tests {
         );
         let panicked = store
             .write(|tx| -> Result<(), StoreError> {
-                tx.conn().execute("DELETE FROM contact_requests", [])?;
+                tx.conn()?.execute("DELETE FROM contact_requests", [])?;
                 panic!("a bug in a write");
             })
             .await;
@@ -533,7 +533,7 @@ mod tests {
         let again = store
             .write(|tx| -> Result<i64, StoreError> {
                 Ok(tx
-                    .conn()
+                    .conn()?
                     .query_row("SELECT count(*) FROM contact_requests", [], |r| r.get(0))?)
             })
             .await

@@ -24,7 +24,7 @@ impl Tx<'_> {
     /// The id of the call center with this internal name; an error when there is none, as the call
     /// centers of the configuration are all stored at start-up.
     pub fn call_center_id(&self, internal_name: &str) -> Result<String, StoreError> {
-        Ok(self.conn().query_row(
+        Ok(self.conn()?.query_row(
             "SELECT id FROM call_centers WHERE internal_name = ?1",
             [internal_name],
             |r| r.get(0),
@@ -38,7 +38,7 @@ impl Tx<'_> {
         call_id: &str,
     ) -> Result<Option<String>, StoreError> {
         Ok(self
-            .conn()
+            .conn()?
             .query_row(
                 "SELECT id FROM contact_requests WHERE call_center_id = ?1 AND voice_call_id = ?2",
                 params![call_center_id, call_id],
@@ -50,7 +50,7 @@ impl Tx<'_> {
     /// Creates the New Phone contact request of a provider's callback, with its
     /// `contact_request.created` event.
     pub fn insert_provider_callback(&self, callback: &ProviderCallback) -> Result<(), StoreError> {
-        self.conn().execute(
+        self.conn()?.execute(
             "INSERT INTO contact_requests
                 (id, status, preferred_channel, preferred_phone, is_callback, scheduled_routing_at,
                  voice_call_id, telephony_provider, call_center_id, created_at, updated_at,
@@ -66,7 +66,7 @@ impl Tx<'_> {
                 callback.call_center_id,
                 callback.at,
                 contact_requests::INITIAL_STATUS.as_str(),
-                contact_requests::owner(self.conn(), None)?,
+                contact_requests::owner(self.conn()?, None)?,
                 contact_requests::ANONYMOUS_CREATOR
             ],
         )?;

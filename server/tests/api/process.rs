@@ -380,3 +380,62 @@ impl Drop for Killed {
         let _ = self.0.wait();
     }
 }
+
+/// Starts the server in `dir` with `--database database`, on free ports, and waits (a hang guard, not a
+/// timing) for it to exit: what it exited with, and what it wrote to stderr. A server that serves
+/// instead is stopped and `None` answered.
+fn exit_of_server_on(dir: &Path, database: &str) -> Option<(std::process::ExitStatus, String)> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_contact-server"))
+        .current_dir(dir)
+        .args(["--listen", "127.0.0.1:0", "--no-demo", "--no-metrics"])
+        .args(["--widget-dir", "/nonexistent", "--database", database])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    // A serving server prints its address first; an exiting one closes stdout without a line.
+    stdout.read_line(&mut first).unwrap();
+    if first.starts_with("API and widget:") {
+        child.kill().unwrap();
+        child.wait().unwrap();
+        return None;
+    }
+    let output = child.wait_with_output().unwrap();
+    Some((
+        output.status,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    ))
+}
+
+#[test]
+fn a_postgres_url_is_never_taken_for_a_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let (status, stderr) = exit_of_server_on(dir.path(), "postgres://user@127.0.0.1:9/db")
+        .expect("the server refuses to start, not serve from a folder named postgres:");
+    assert!(!status.success());
+    assert!(
+        stderr.contains("PostgreSQL") && stderr.contains("sqlite:PATH"),
+        "says why and what to give instead: {stderr}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing is created in the working directory"
+    );
+}
+
+#[test]
+fn a_database_url_of_another_engine_is_refused_saying_what_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (status, stderr) = exit_of_server_on(dir.path(), "mysql://root@127.0.0.1/db")
+        .expect("the server refuses to start");
+    assert!(!status.success());
+    assert!(
+        stderr.contains("mysql://") && stderr.contains("postgres://"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

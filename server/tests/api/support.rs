@@ -144,8 +144,9 @@ impl TestApp {
         )
         .expect("test sites parse");
         let started = startup::start(startup::Settings {
-            database: dir.path().join("test.sqlite3"),
+            database: contact_server::store::Database::Sqlite(dir.path().join("test.sqlite3")),
             read_connections: contact_server::store::default_read_connections(),
+            database_pool_size: contact_server::store::DEFAULT_POOL_SIZE,
             sites,
             call_centers,
             protection: start.protection,

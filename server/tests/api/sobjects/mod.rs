@@ -1,5 +1,6 @@
 //! The Salesforce-compatible API under `/services/data`, through the real router.
 
+mod cli;
 mod errors;
 mod reads;
 mod records;
