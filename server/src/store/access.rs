@@ -75,6 +75,17 @@ fn added(outcome: rusqlite::Result<usize>) -> Result<Added, StoreError> {
     }
 }
 
+/// A user from a row of `id, username, name, email, is_active`.
+fn user_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+    Ok(UserRow {
+        id: row.get(0)?,
+        username: row.get(1)?,
+        name: row.get(2)?,
+        email: row.get(3)?,
+        is_active: row.get(4)?,
+    })
+}
+
 impl Db<'_> {
     /// Every user but the built-in site guest user, by username.
     pub fn users(&self) -> Result<Vec<UserRow>, StoreError> {
@@ -82,15 +93,7 @@ impl Db<'_> {
             "SELECT id, username, name, email, is_active FROM users
               WHERE id <> ?1 ORDER BY username",
         )?;
-        let rows = statement.query_map([ids::SITE_GUEST_USER_ID], |row| {
-            Ok(UserRow {
-                id: row.get(0)?,
-                username: row.get(1)?,
-                name: row.get(2)?,
-                email: row.get(3)?,
-                is_active: row.get(4)?,
-            })
-        })?;
+        let rows = statement.query_map([ids::SITE_GUEST_USER_ID], user_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -101,15 +104,7 @@ impl Db<'_> {
             .query_row(
                 "SELECT id, username, name, email, is_active FROM users WHERE id = ?1",
                 [id],
-                |row| {
-                    Ok(UserRow {
-                        id: row.get(0)?,
-                        username: row.get(1)?,
-                        name: row.get(2)?,
-                        email: row.get(3)?,
-                        is_active: row.get(4)?,
-                    })
-                },
+                user_row,
             )
             .optional()?)
     }
