@@ -228,6 +228,10 @@ async fn describe_calls_come_from_the_schema() {
     let api = Api::new().await;
     let versions = api.app.get("/services/data").await;
     assert_eq!(versions.body[0]["version"], "45.0");
+    // With the slash too, as README writes it; before, it was a 404 in the intake's shape.
+    let with_slash = api.app.get("/services/data/").await;
+    assert_eq!(with_slash.status, 200, "{}", with_slash.body);
+    assert_eq!(with_slash.body, versions.body);
     let global = api.get("/sobjects/").await;
     assert_eq!(global.body["sobjects"][0]["name"], "ContactRequest");
     let basic = api.get("/sobjects/ContactRequest/").await;
