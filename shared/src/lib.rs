@@ -1,6 +1,7 @@
 //! The contact-request form as both sides of the wire see it.
 //!
-//! This crate is the contract between the widget and the server, and nothing else: the picklists with the
+//! This crate is the contract between the server and its two browser apps, the widget and the
+//! representatives' console ([`console`]), and nothing else: the picklists with the
 //! reference values of the Salesforce `ContactRequest` object, the value types a visitor types into the form
 //! (each parsed once into a normalised newtype), the form itself with one set of rules that the widget runs
 //! as the visitor types and the server runs again on receipt, the error body both sides speak, and the rest
@@ -13,6 +14,7 @@ mod picklist;
 
 mod callback_time;
 mod channel;
+pub mod console;
 mod created;
 mod description;
 mod email;
