@@ -4,6 +4,8 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::Method;
 use axum::http::request::Parts;
 
+use contact_shared::console::Role;
+
 use super::{Scope, tokens};
 use crate::ids::UserId;
 use crate::salesforce::SfError;
@@ -15,6 +17,8 @@ use crate::store::Store;
 pub struct Caller {
     pub user_id: UserId,
     pub scope: Scope,
+    /// What the user may see and do, whichever way they authenticated.
+    pub role: Role,
 }
 
 /// Any router state that holds the store can name its caller.
@@ -44,6 +48,7 @@ where
         Ok(Self {
             user_id: UserId::stored(grant.user_id),
             scope: grant.scope,
+            role: grant.role,
         })
     }
 }
