@@ -1,6 +1,7 @@
 //! The Salesforce-compatible API under `/services/data`, through the real router.
 
 mod cli;
+mod conditions;
 mod errors;
 mod reads;
 mod records;
