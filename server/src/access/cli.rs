@@ -5,8 +5,10 @@ use crate::store::Database;
 use anyhow::Context;
 use clap::Subcommand;
 
+use super::password::{self, Password};
 use super::{Scope, directory, tokens};
 use crate::Store;
+use crate::instant;
 
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
@@ -21,9 +23,22 @@ pub enum UsersCommand {
         /// The user's email address.
         #[arg(long)]
         email: Option<String>,
+        /// Read the user's console password from the first line of standard input (at least 12
+        /// characters), so it appears in no command line or shell history.
+        #[arg(long)]
+        password_stdin: bool,
     },
     /// List users as JSON.
     List,
+    /// Set a user's console password, read from the first line of standard input; ends every console
+    /// session the user has.
+    SetPassword {
+        /// The user's id or username.
+        user: String,
+        /// Read the password from standard input (the only way it is taken).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,11 +107,25 @@ async fn execute(store: &Store, command: Admin) -> anyhow::Result<()> {
             username,
             name,
             email,
+            password_stdin,
         }) => {
+            // Read before anything is written: a refused password adds no user.
+            let password = password_stdin.then(read_password).transpose()?;
             let user = directory::add_user(store, username, name, email).await?;
+            if let Some(password) = password {
+                password::set(store, user.id.clone(), password, instant::now()).await?;
+            }
             println!("{}", user.id);
         }
         Admin::Users(UsersCommand::List) => print_json(&directory::users(store).await?)?,
+        Admin::Users(UsersCommand::SetPassword { user, .. }) => {
+            let password = read_password()?;
+            let user_id = directory::find_user(store, user.clone())
+                .await?
+                .with_context(|| format!("no user with id or username {user}"))?;
+            password::set(store, user_id, password, instant::now()).await?;
+            eprintln!("password set for {user}; their console sessions have ended");
+        }
         Admin::Queues(QueuesCommand::Add { name, default }) => {
             let queue = directory::add_queue(store, name, default).await?;
             println!("{}", queue.id);
@@ -119,6 +148,15 @@ async fn execute(store: &Store, command: Admin) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The password on the first line of standard input.
+fn read_password() -> anyhow::Result<Password> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    Ok(Password::from_stdin_line(&line)?)
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {

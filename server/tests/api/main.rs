@@ -3,6 +3,7 @@
 mod abuse;
 mod bad_input;
 mod callbacks;
+mod console;
 mod contact_requests;
 mod health;
 mod idempotency;

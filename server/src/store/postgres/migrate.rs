@@ -7,11 +7,18 @@ use tokio_postgres::Client;
 use crate::store::{PostgresUrl, StoreError};
 
 /// Each migration's version, name and SQL, in order; server/migrations/postgres/ holds the files.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "schema",
-    include_str!("../../../migrations/postgres/0001_schema.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "schema",
+        include_str!("../../../migrations/postgres/0001_schema.sql"),
+    ),
+    (
+        4,
+        "console_sessions",
+        include_str!("../../../migrations/postgres/0004_console_sessions.sql"),
+    ),
+];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
 /// ASCII), held until the migrations' transaction ends, however that ends.
