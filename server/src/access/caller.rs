@@ -8,6 +8,8 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 
+use contact_shared::console::Role;
+
 use super::session::Sessions;
 use super::{Scope, tokens};
 use crate::error::{AppError, Refusal};
@@ -22,6 +24,8 @@ use crate::store::{Store, StoreError};
 pub struct Caller {
     pub user_id: UserId,
     pub scope: Scope,
+    /// What the user may see and do, whichever way they authenticated.
+    pub role: Role,
 }
 
 /// A [`Caller`] on the console's own routes, whose refusals have the console's error shape
@@ -102,13 +106,14 @@ pub async fn authenticate(parts: &Parts, store: &Store) -> Result<Caller, Unauth
     if !sessions.allows(&parts.method, &parts.headers) {
         return Err(Unauthenticated::CrossSite);
     }
-    let user_id = sessions
+    let (user_id, role) = sessions
         .verify(store, &id)
         .await?
         .ok_or(Unauthenticated::NoSession)?;
     Ok(Caller {
         user_id: UserId::stored(user_id),
         scope: Scope::Write,
+        role,
     })
 }
 
@@ -127,6 +132,7 @@ async fn by_token(store: &Store, token: &str, reads: bool) -> Result<Caller, Una
     Ok(Caller {
         user_id: UserId::stored(grant.user_id),
         scope: grant.scope,
+        role: grant.role,
     })
 }
 

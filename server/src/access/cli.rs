@@ -5,6 +5,9 @@ use crate::store::Database;
 use anyhow::Context;
 use clap::Subcommand;
 
+use contact_shared::console::Role;
+
+use super::directory::Membership;
 use super::password::{self, Password};
 use super::{Scope, directory, tokens};
 use crate::Store;
@@ -23,6 +26,10 @@ pub enum UsersCommand {
         /// The user's email address.
         #[arg(long)]
         email: Option<String>,
+        /// `representative` (their own requests and their queues'), `supervisor` (every request;
+        /// reassigns) or `admin` (a supervisor who also manages users, queues and tokens).
+        #[arg(long, value_parser = role, default_value = "representative")]
+        role: Role,
         /// Read the user's console password from the first line of standard input (at least 12
         /// characters), so it appears in no command line or shell history.
         #[arg(long)]
@@ -39,6 +46,22 @@ pub enum UsersCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Change a user's role.
+    SetRole {
+        /// The user's id or username.
+        user: String,
+        /// `representative`, `supervisor` or `admin`.
+        #[arg(value_parser = role)]
+        role: Role,
+    },
+}
+
+/// A role by its name, for clap.
+fn role(name: &str) -> Result<Role, String> {
+    Role::parse(name).ok_or_else(|| {
+        let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("expected one of {}", names.join(", "))
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,6 +77,25 @@ pub enum QueuesCommand {
     },
     /// List queues as JSON.
     List,
+    /// Make a user a member of a queue: they see and work its requests.
+    AddMember {
+        /// The queue's id or name.
+        queue: String,
+        /// The user's id or username.
+        user: String,
+    },
+    /// Take a user out of a queue.
+    RemoveMember {
+        /// The queue's id or name.
+        queue: String,
+        /// The user's id or username.
+        user: String,
+    },
+    /// List a queue's members as JSON.
+    Members {
+        /// The queue's id or name.
+        queue: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,17 +149,22 @@ async fn execute(store: &Store, command: Admin) -> anyhow::Result<()> {
             username,
             name,
             email,
+            role,
             password_stdin,
         }) => {
             // Read before anything is written: a refused password adds no user.
             let password = password_stdin.then(read_password).transpose()?;
-            let user = directory::add_user(store, username, name, email).await?;
+            let user = directory::add_user(store, username, name, email, role).await?;
             if let Some(password) = password {
                 password::set(store, user.id.clone(), password, instant::now()).await?;
             }
             println!("{}", user.id);
         }
         Admin::Users(UsersCommand::List) => print_json(&directory::users(store).await?)?,
+        Admin::Users(UsersCommand::SetRole { user, role }) => {
+            directory::set_role(store, user.clone(), role).await?;
+            println!("{user} is now {}", role.as_str());
+        }
         Admin::Users(UsersCommand::SetPassword { user, .. }) => {
             let password = read_password()?;
             let user_id = directory::find_user(store, user.clone())
@@ -131,6 +178,21 @@ async fn execute(store: &Store, command: Admin) -> anyhow::Result<()> {
             println!("{}", queue.id);
         }
         Admin::Queues(QueuesCommand::List) => print_json(&directory::queues(store).await?)?,
+        Admin::Queues(QueuesCommand::AddMember { queue, user }) => {
+            match directory::set_membership(store, queue.clone(), user.clone(), true).await? {
+                Membership::Changed => println!("{user} is now a member of {queue}"),
+                Membership::Unchanged => println!("{user} already was a member of {queue}"),
+            }
+        }
+        Admin::Queues(QueuesCommand::RemoveMember { queue, user }) => {
+            match directory::set_membership(store, queue.clone(), user.clone(), false).await? {
+                Membership::Changed => println!("{user} is no longer a member of {queue}"),
+                Membership::Unchanged => println!("{user} was not a member of {queue}"),
+            }
+        }
+        Admin::Queues(QueuesCommand::Members { queue }) => {
+            print_json(&directory::members(store, queue).await?)?;
+        }
         Admin::Tokens(TokensCommand::Create { user, scope, label }) => {
             let user_id = directory::find_user(store, user.clone())
                 .await?

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, Method};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use contact_shared::console::{SECURE_SESSION_COOKIE, SESSION_COOKIE};
+use contact_shared::console::{Role, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 use jiff::Timestamp;
 
 use crate::instant;
@@ -176,14 +176,14 @@ impl Sessions {
             .is_some()
     }
 
-    /// The user whose live session `id` is: not ended, of an active user, neither idle past
-    /// [`Sessions::idle`] nor older than [`Sessions::lifetime`]. Refreshes its last use when that is
-    /// over a minute old.
+    /// The user, and their role, whose live session `id` is: not ended, of an active user, neither idle
+    /// past [`Sessions::idle`] nor older than [`Sessions::lifetime`]. Refreshes its last use when that
+    /// is over a minute old.
     pub async fn verify(
         &self,
         store: &Store,
         id: &SessionId,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<(String, Role)>, StoreError> {
         let id_hash = id.hash();
         let key = id_hash.clone();
         // On the probes' connections, as token checks are: every console call checks its session.
@@ -209,7 +209,7 @@ impl Sessions {
                 .write(move |tx| tx.touch_session(&id_hash, &now))
                 .await?;
         }
-        Ok(Some(row.user_id))
+        Ok(Some((row.user_id, row.role)))
     }
 
     /// Whether a request that the session cookie would authenticate may change something: a safe

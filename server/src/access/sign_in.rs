@@ -1,5 +1,5 @@
-//! The console's sign-in routes, under `/console/api`: signing in and out, signing out everywhere, and who
-//! is signed in. Errors have the console's `ErrorBody` shape.
+//! The console's sign-in routes, under `/console/api`: signing in and out, signing out everywhere, who is
+//! signed in, and an admin setting a user's password. Errors have the console's `ErrorBody` shape.
 
 use std::sync::Arc;
 
@@ -7,15 +7,16 @@ use axum::Router;
 use axum::extract::{FromRef, FromRequest, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum_extra::extract::cookie::CookieJar;
-use contact_shared::console::{API_PREFIX, Me, Role, SignIn};
+use contact_shared::console::{API_PREFIX, Me, SignIn};
+use serde::Deserialize;
 
 use super::backoff::{Backoff, Keys};
-use super::password;
+use super::password::{self, Password};
 use super::session::{SessionId, Sessions};
 use super::{ConsoleCaller, Unauthenticated};
-use crate::error::{AppError, Json, Refusal};
+use crate::error::{AppError, Json, Path, Refusal};
 use crate::instant;
 use crate::protection::{TrustedProxy, client_bucket, client_ip};
 use crate::store::Store;
@@ -47,6 +48,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: SignInState) -> Router<S>
             delete(sign_out_everywhere),
         )
         .route(&format!("{API_PREFIX}/me"), get(me))
+        .route(
+            &format!("{API_PREFIX}/admin/users/{{id}}/password"),
+            put(set_password),
+        )
         .method_not_allowed_fallback(crate::error::method_not_allowed)
         .with_state(state)
 }
@@ -190,11 +195,43 @@ async fn who(store: &Store, user_id: String) -> Result<Me, AppError> {
         .read(move |db| db.user(&user_id))
         .await?
         .ok_or(Unauthenticated::NoSession)?;
+    let queues = super::directory::queues_of(store, user.id.clone()).await?;
     Ok(Me {
         id: user.id,
         username: user.username,
         name: user.name,
-        role: Role::Representative,
-        queues: Vec::new(),
+        role: user.role,
+        queues,
     })
+}
+
+/// The body of `PUT /console/api/admin/users/{id}/password`.
+#[derive(Debug, Deserialize)]
+struct NewPassword {
+    password: String,
+}
+
+/// `PUT /console/api/admin/users/{id}/password`: an admin sets a user's password, which ends the
+/// user's sessions.
+async fn set_password(
+    State(state): State<SignInState>,
+    ConsoleCaller(caller): ConsoleCaller,
+    Path(id): Path<String>,
+    Json(body): Json<NewPassword>,
+) -> Result<StatusCode, AppError> {
+    if !caller.role.administers() {
+        return Err(SignInRefused::NotAdmin.into());
+    }
+    let password = Password::parse(body.password).map_err(|error| {
+        let mut refusal = contact_shared::ErrorBody::new(error.to_string());
+        refusal
+            .fields
+            .insert("password".into(), vec![error.to_string()]);
+        AppError::Invalid(refusal)
+    })?;
+    let now = instant::stored(state.sessions.now());
+    if !password::set(&state.store, id, password, now).await? {
+        return Err(SignInRefused::NoSuchUser.into());
+    }
+    Ok(StatusCode::NO_CONTENT)
 }

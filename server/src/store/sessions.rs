@@ -18,10 +18,11 @@ pub struct CredentialsRow {
     pub password_hash: Option<String>,
 }
 
-/// A live session (not ended, of an active user), as stored.
+/// A live session (not ended, of an active user), as stored, with its user's role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRow {
     pub user_id: String,
+    pub role: contact_shared::console::Role,
     pub created_at: String,
     pub last_seen_at: String,
 }
@@ -58,7 +59,7 @@ impl Db<'_> {
         Ok(self
             .sqlite()?
             .query_row(
-                "SELECT s.user_id, s.created_at, s.last_seen_at
+                "SELECT s.user_id, s.created_at, s.last_seen_at, u.role
                    FROM console_sessions s JOIN users u ON u.id = s.user_id
                   WHERE s.id_hash = ?1 AND s.ended_at IS NULL AND u.is_active = 1",
                 [id_hash],
@@ -67,6 +68,7 @@ impl Db<'_> {
                         user_id: row.get(0)?,
                         created_at: row.get(1)?,
                         last_seen_at: row.get(2)?,
+                        role: super::access::role(row, 3)?,
                     })
                 },
             )

@@ -1,6 +1,7 @@
 //! Integration tests of the server: the real router through `oneshot`, and the real binary on real sockets.
 
 mod abuse;
+mod admin_cli;
 mod bad_input;
 mod callbacks;
 mod console;

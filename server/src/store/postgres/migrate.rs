@@ -14,6 +14,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/postgres/0001_schema.sql"),
     ),
     (
+        3,
+        "roles_and_queue_members",
+        include_str!("../../../migrations/postgres/0003_roles_and_queue_members.sql"),
+    ),
+    (
         4,
         "console_sessions",
         include_str!("../../../migrations/postgres/0004_console_sessions.sql"),

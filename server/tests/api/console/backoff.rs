@@ -21,6 +21,7 @@ async fn an_unknown_user_and_a_wrong_password_get_the_same_answer() {
             "integration@example.com".into(),
             "Integration".into(),
             None,
+            contact_shared::console::Role::Representative,
         )
         .await
         .unwrap();

@@ -75,6 +75,7 @@ async fn me_answers_the_signed_in_user_and_401_without_a_session() {
     assert_eq!(me.status, 200);
     assert_eq!(me.body["username"], USERNAME);
     assert_eq!(me.body["name"], "Rita Rep");
+    assert_eq!(me.body["role"], "admin");
     for cookie in [
         "",
         "crw_session=",
@@ -186,22 +187,12 @@ async fn signing_out_everywhere_ends_every_session_of_the_user_only() {
     let console = Console::new().await;
     let laptop = console.signed_in().await;
     let phone = console.signed_in().await;
-    let other = contact_server::access::directory::add_user(
-        &console.api.app.store,
-        "sam@example.com".into(),
-        "Sam".into(),
-        None,
-    )
-    .await
-    .unwrap();
-    contact_server::access::password::set(
-        &console.api.app.store,
-        other.id,
-        contact_server::access::password::Password::parse(PASSWORD.into()).unwrap(),
-        contact_server::instant::now(),
-    )
-    .await
-    .unwrap();
+    console
+        .add_user(
+            "sam@example.com",
+            contact_shared::console::Role::Representative,
+        )
+        .await;
     let sams = session_cookie(&console.sign_in_as("sam@example.com", PASSWORD).await).unwrap();
     let response = console
         .change("DELETE", &format!("{API_PREFIX}/sessions"), &phone, None)

@@ -6,9 +6,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use contact_server::access::backoff::Backoff;
+use contact_server::access::directory;
 use contact_server::access::password::{self, Password};
 use contact_server::access::session::Sessions;
-use contact_shared::console::API_PREFIX;
+use contact_shared::console::{API_PREFIX, Role};
 use serde_json::{Value, json};
 
 use crate::sobjects::support::Api;
@@ -20,7 +21,8 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub const HOST: &str = "console.test";
 pub const OWN_ORIGIN: &str = "http://console.test";
 
-/// A console: the API's app and representative ([`Api`]), with a password and a turnable clock.
+/// A console: the API's app and its admin user ([`Api`], `rep@example.com`), with a password, and a
+/// turnable clock.
 pub struct Console {
     pub api: Api,
     /// Seconds the sessions' clock has been moved on since the start.
@@ -80,6 +82,23 @@ impl Console {
         .await
         .unwrap();
         Self { api, ahead }
+    }
+
+    /// Adds a user with `role` and the password [`PASSWORD`]; answers its id.
+    pub async fn add_user(&self, username: &str, role: Role) -> String {
+        let store = &self.api.app.store;
+        let user = directory::add_user(store, username.into(), username.into(), None, role)
+            .await
+            .unwrap();
+        password::set(
+            store,
+            user.id.clone(),
+            Password::parse(PASSWORD.into()).unwrap(),
+            contact_server::instant::now(),
+        )
+        .await
+        .unwrap();
+        user.id
     }
 
     /// Moves the sessions' clock on by `seconds`.

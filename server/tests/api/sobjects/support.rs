@@ -1,6 +1,7 @@
 //! A test app with a representative's write token and a read-only token.
 
 use contact_server::access::{Scope, directory, tokens};
+use contact_shared::console::Role;
 use serde_json::Value;
 
 use crate::support::{TestApp, TestResponse, call};
@@ -30,6 +31,7 @@ impl Api {
             "rep@example.com".into(),
             "Rita Rep".into(),
             None,
+            Role::Admin,
         )
         .await
         .unwrap();
