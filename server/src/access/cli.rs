@@ -8,8 +8,10 @@ use clap::Subcommand;
 use contact_shared::console::Role;
 
 use super::directory::Membership;
+use super::password::{self, Password};
 use super::{Scope, directory, tokens};
 use crate::Store;
+use crate::instant;
 
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
@@ -28,9 +30,22 @@ pub enum UsersCommand {
         /// reassigns) or `admin` (a supervisor who also manages users, queues and tokens).
         #[arg(long, value_parser = role, default_value = "representative")]
         role: Role,
+        /// Read the user's console password from the first line of standard input (at least 12
+        /// characters), so it appears in no command line or shell history.
+        #[arg(long)]
+        password_stdin: bool,
     },
     /// List users as JSON.
     List,
+    /// Set a user's console password, read from the first line of standard input; ends every console
+    /// session the user has.
+    SetPassword {
+        /// The user's id or username.
+        user: String,
+        /// Read the password from standard input (the only way it is taken).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
     /// Change a user's role.
     SetRole {
         /// The user's id or username.
@@ -135,14 +150,28 @@ async fn execute(store: &Store, command: Admin) -> anyhow::Result<()> {
             name,
             email,
             role,
+            password_stdin,
         }) => {
+            // Read before anything is written: a refused password adds no user.
+            let password = password_stdin.then(read_password).transpose()?;
             let user = directory::add_user(store, username, name, email, role).await?;
+            if let Some(password) = password {
+                password::set(store, user.id.clone(), password, instant::now()).await?;
+            }
             println!("{}", user.id);
         }
         Admin::Users(UsersCommand::List) => print_json(&directory::users(store).await?)?,
         Admin::Users(UsersCommand::SetRole { user, role }) => {
             directory::set_role(store, user.clone(), role).await?;
             println!("{user} is now {}", role.as_str());
+        }
+        Admin::Users(UsersCommand::SetPassword { user, .. }) => {
+            let password = read_password()?;
+            let user_id = directory::find_user(store, user.clone())
+                .await?
+                .with_context(|| format!("no user with id or username {user}"))?;
+            password::set(store, user_id, password, instant::now()).await?;
+            eprintln!("password set for {user}; their console sessions have ended");
         }
         Admin::Queues(QueuesCommand::Add { name, default }) => {
             let queue = directory::add_queue(store, name, default).await?;
@@ -181,6 +210,15 @@ async fn execute(store: &Store, command: Admin) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The password on the first line of standard input.
+fn read_password() -> anyhow::Result<Password> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    Ok(Password::from_stdin_line(&line)?)
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {

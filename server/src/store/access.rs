@@ -95,7 +95,7 @@ fn user_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
 }
 
 /// The role in column `index`; the table's CHECK keeps it one of the three.
-fn role(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Role> {
+pub(super) fn role(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Role> {
     let name: String = row.get(index)?;
     Role::parse(&name).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(

@@ -4,6 +4,7 @@ mod abuse;
 mod admin_cli;
 mod bad_input;
 mod callbacks;
+mod console;
 mod contact_requests;
 mod health;
 mod idempotency;

@@ -18,6 +18,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "roles_and_queue_members",
         include_str!("../../../migrations/postgres/0003_roles_and_queue_members.sql"),
     ),
+    (
+        4,
+        "console_sessions",
+        include_str!("../../../migrations/postgres/0004_console_sessions.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

@@ -6,4 +6,4 @@ mod errors;
 mod reads;
 mod records;
 mod short_values;
-mod support;
+pub mod support;

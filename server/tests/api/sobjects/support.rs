@@ -25,7 +25,7 @@ impl Api {
         Self::on(TestApp::with_query_limits(limits).await).await
     }
 
-    async fn on(app: TestApp) -> Self {
+    pub async fn on(app: TestApp) -> Self {
         let user = directory::add_user(
             &app.store,
             "rep@example.com".into(),
