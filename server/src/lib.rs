@@ -17,6 +17,7 @@ pub mod error;
 mod health;
 pub mod ids;
 pub mod instant;
+pub mod live;
 pub mod metrics;
 pub mod objects;
 pub mod origin;
@@ -65,6 +66,8 @@ pub struct AppState {
     /// How the console's sessions are made and checked.
     pub sessions: Arc<access::session::Sessions>,
     /// How failed console sign-ins slow down the next.
+    /// The console's live feed of committed changes.
+    pub feed: Arc<live::Feed>,
     pub backoff: Arc<access::backoff::Backoff>,
 }
 
@@ -108,6 +111,7 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         .merge(telephony::routes())
         .merge(callbacks::routes(state.store.clone()))
         .merge(access::routes(state.store.clone()))
+        .merge(live::routes(state.store.clone(), Arc::clone(&state.feed)))
         .merge(access::sign_in::routes(sign_in))
         .with_state(state)
         .merge(widget.routes())

@@ -81,6 +81,7 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
         queries: Arc::clone(&queries),
         sessions: Arc::new(settings.sessions),
         backoff: Arc::new(settings.backoff),
+        feed: crate::live::Feed::new(store.clone()),
     };
     let router = crate::app(state, &settings.widget);
     Ok(Started {

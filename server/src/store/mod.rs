@@ -336,6 +336,15 @@ impl Store {
         .await
     }
 
+    /// Changes each time this process's writer ends a transaction; `None` where other processes write
+    /// too (PostgreSQL), whose followers look on a timer.
+    pub fn committed(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        match self {
+            Self::Sqlite(store) => Some(store.committed()),
+            Self::Postgres(_) => None,
+        }
+    }
+
     /// Whether the writer still takes writes. Cheap: liveness probes ask it on every call.
     pub fn writer_running(&self) -> bool {
         match self {

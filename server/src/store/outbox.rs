@@ -126,6 +126,34 @@ impl Db<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// At most `limit` events after the place `after`, oldest first: the console's live feed reads on from
+    /// where a browser left off.
+    pub fn outbox_after(&self, after: i64, limit: u32) -> Result<Vec<OutboxEvent>, StoreError> {
+        let mut statement = self.sqlite()?.prepare_cached(
+            "SELECT seq, event_id, type, record_id, payload FROM outbox_events
+              WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = statement.query_map(params![after, limit], |r| {
+            Ok(OutboxEvent {
+                seq: r.get(0)?,
+                event_id: r.get(1)?,
+                event_type: r.get(2)?,
+                record_id: r.get(3)?,
+                payload: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The place of the newest event (0 when there is none).
+    pub fn outbox_newest(&self) -> Result<i64, StoreError> {
+        Ok(self.sqlite()?.query_row(
+            "SELECT coalesce(max(seq), 0) FROM outbox_events",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// How many events the outbox holds.
     pub fn outbox_len(&self) -> Result<i64, StoreError> {
         Ok(self

@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 
 use rusqlite::{Connection, OptionalExtension};
 use rusqlite_migration::{M, Migrations};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::batch;
 use super::idempotency::{self, IdempotencyKey, Inserted};
@@ -126,6 +126,9 @@ struct Shared {
     /// How many times the writer has restarted the log (see `restart_log`); only tests read it so far.
     #[cfg_attr(not(test), allow(dead_code))]
     log_restarts: Arc<AtomicU64>,
+    /// Counts the writer's transactions as they end, so followers of the outbox (the console's live
+    /// feed) look as soon as something may be there, not on a timer.
+    committed: Arc<watch::Sender<u64>>,
 }
 
 impl SqliteStore {
@@ -168,9 +171,11 @@ impl SqliteStore {
         let (writer, queue) = mpsc::channel(QUEUE);
         let log_restarts = Arc::new(AtomicU64::new(0));
         let restarts = Arc::clone(&log_restarts);
+        let committed = Arc::new(watch::Sender::new(0));
+        let ended = Arc::clone(&committed);
         let thread = std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || write_loop(conn, queue, restart, &restarts))
+            .spawn(move || write_loop(conn, queue, restart, &restarts, &ended))
             .map_err(StoreError::Thread)?;
         Ok(Self(Arc::new(Shared {
             writer,
@@ -179,7 +184,13 @@ impl SqliteStore {
             thread: Mutex::new(Some(thread)),
             stopped,
             log_restarts,
+            committed,
         })))
+    }
+
+    /// Changes each time a write transaction of the writer ends (committed or not).
+    pub fn committed(&self) -> watch::Receiver<u64> {
+        self.0.committed.subscribe()
     }
 
     pub async fn insert(
@@ -374,6 +385,7 @@ fn write_loop(
     mut queue: mpsc::Receiver<Command>,
     restart: Arc<AtomicBool>,
     restarts: &AtomicU64,
+    committed: &watch::Sender<u64>,
 ) {
     let mut stopping = false;
     while !stopping {
@@ -410,6 +422,7 @@ fn write_loop(
         if let Some(job) = job {
             survive("write", 1, &mut conn, job);
         }
+        committed.send_modify(|count| *count = count.wrapping_add(1));
         if restart.swap(false, Ordering::Relaxed) {
             restart_log(&conn, restarts);
         }

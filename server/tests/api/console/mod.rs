@@ -3,5 +3,6 @@
 mod admin;
 mod api;
 mod backoff;
+mod live;
 mod sessions;
 mod support;
