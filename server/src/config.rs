@@ -117,6 +117,12 @@ pub struct ServeArgs {
     #[arg(long, env = "CRW_NO_DEMO", global = true)]
     pub no_demo: bool,
 
+    /// With the demo host page: make sure the demo's console users exist (an admin and two
+    /// representatives in the default queue), give each a fresh random password, and print them.
+    /// `cargo xtask run` sets it; a real deployment never should.
+    #[arg(long, env = "CRW_DEMO_USERS", global = true)]
+    pub demo_users: bool,
+
     /// Sites configuration file (TOML; see sites.example.toml). Without it, the built-in demo sites.
     #[arg(long, env = "CRW_SITES", default_value = "sites.toml", global = true)]
     pub sites: PathBuf,

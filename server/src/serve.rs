@@ -102,9 +102,25 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .await?;
     let limits = connection_limits(&args.protection);
 
-    println!("API and widget:  {public_url}");
+    say(&format!("API and widget:  {public_url}"));
+    say(&format!(
+        "Console:         {public_url}{}",
+        contact_shared::console::APP_PATH
+    ));
+    if demo.is_some() && args.demo_users {
+        for user in crate::demo::users::ensure(&store).await? {
+            say(&format!(
+                "  {:<15} {:<20} password {}",
+                user.role.as_str(),
+                user.username,
+                user.password
+            ));
+        }
+    }
     let demo_task = demo.map(|(demo_listener, demo_origin)| {
-        println!("Demo host page:  {demo_origin}/   <- open this in a browser");
+        say(&format!(
+            "Demo host page:  {demo_origin}/   <- open this in a browser"
+        ));
         let demo_app = crate::protection::security_headers_for_pages(crate::demo_app(
             &format!("{public_url}/widget.js"),
             signer,
@@ -247,4 +263,12 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
+}
+
+/// Prints a line for the person who started the server. One whose reader has gone (a closed pipe) is
+/// dropped: the server goes on serving, where `println!` would panic.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }

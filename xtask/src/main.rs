@@ -62,6 +62,8 @@ fn run(server_flags: &[String]) -> Result<()> {
         "--profile",
         "server",
         "--",
+        // The demo's console users, with fresh passwords printed beside the demo page's address.
+        "--demo-users",
     ]);
     // `cargo xtask run -- --help` reaches us with its `--`; the server's flags are what follows it.
     let server_flags = match server_flags.split_first() {
