@@ -11,6 +11,7 @@ pub mod call_centers;
 pub mod callbacks;
 pub mod config;
 pub mod connections;
+pub mod console;
 mod contact_requests;
 mod demo;
 pub mod error;
@@ -97,6 +98,7 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         .merge(telephony::routes())
         .merge(callbacks::routes(state.store.clone()))
         .merge(access::routes(state.store.clone()))
+        .merge(console::routes(state.store.clone()))
         .with_state(state)
         .merge(widget.routes())
         .fallback(error::not_found);

@@ -5,6 +5,7 @@ pub mod caller;
 pub mod cli;
 pub mod directory;
 pub mod objects;
+pub mod sharing;
 pub mod tokens;
 pub mod userinfo;
 
@@ -14,6 +15,7 @@ use axum::routing::get;
 use crate::store::Store;
 
 pub use caller::Caller;
+pub use sharing::Visibility;
 pub use tokens::Scope;
 
 /// The OAuth routes Salesforce clients call with a bearer token, in the API's error shape.

@@ -88,6 +88,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0013_roles_and_queue_members.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0015_request_history_and_notes.sql"
+        )),
     ])
 }
 

@@ -18,6 +18,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "roles_and_queue_members",
         include_str!("../../../migrations/postgres/0003_roles_and_queue_members.sql"),
     ),
+    (
+        5,
+        "request_history_and_notes",
+        include_str!("../../../migrations/postgres/0005_request_history_and_notes.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

@@ -5,4 +5,4 @@ mod errors;
 mod reads;
 mod records;
 mod short_values;
-mod support;
+pub mod support;
