@@ -433,3 +433,27 @@ async fn a_representative_routes_and_claims_only_for_themselves_and_their_queues
     assert_eq!(won.status, 200, "{}", won.body);
     assert_eq!(won.body["OwnerId"], t.ann.id.as_str());
 }
+
+#[tokio::test]
+async fn releasing_bookings_in_bulk_is_for_supervisors_and_admins() {
+    let t = Team::new().await;
+    let body = json!({ "ids": [t.of_billing] });
+    let refused = t
+        .send(
+            Some(&t.ann),
+            "POST",
+            "/services/apexrest/callbacks/release",
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let released = t
+        .send(
+            Some(&t.sue),
+            "POST",
+            "/services/apexrest/callbacks/release",
+            Some(body),
+        )
+        .await;
+    assert_eq!(released.status, 200, "{}", released.body);
+}
