@@ -41,17 +41,12 @@ impl From<User> for Person {
     }
 }
 
-fn directory_error(error: DirectoryError) -> AppError {
+/// The answer to a directory refusal; a name already taken is the body field `taken`'s to fix.
+fn directory_error(error: DirectoryError, taken: &'static str) -> AppError {
     match error {
-        DirectoryError::Taken(what) => ConsoleError::Taken(
-            if what.starts_with("queue") {
-                "name"
-            } else {
-                "username"
-            },
-            format!("{what} is already taken"),
-        )
-        .into(),
+        DirectoryError::Taken(what) => {
+            ConsoleError::Taken(taken, format!("{what} is already taken")).into()
+        }
         DirectoryError::NoSuchUser(_) | DirectoryError::NoSuchQueue(_) => {
             ConsoleError::NotFound.into()
         }
@@ -130,7 +125,7 @@ pub async fn add_user(
         role_of(&body)?.ok_or_else(|| ConsoleError::Field("role", "role is required".into()))?;
     let user = directory::add_user(&store, username, name, email, role)
         .await
-        .map_err(directory_error)?;
+        .map_err(|e| directory_error(e, "username"))?;
     Ok((StatusCode::CREATED, axum::Json(user.into())))
 }
 
@@ -191,7 +186,7 @@ pub async fn queues(
     for queue in directory::queues(&store).await? {
         let members: Vec<Person> = directory::members(&store, queue.id.clone())
             .await
-            .map_err(directory_error)?
+            .map_err(|e| directory_error(e, "name"))?
             .into_iter()
             .map(Person::from)
             .collect();
@@ -212,7 +207,7 @@ pub async fn add_queue(
     let name = required(&body, "name", 80)?;
     let queue = directory::add_queue(&store, name, false)
         .await
-        .map_err(directory_error)?;
+        .map_err(|e| directory_error(e, "name"))?;
     Ok((
         StatusCode::CREATED,
         axum::Json(
@@ -231,7 +226,7 @@ async fn membership(
     signed.admin()?;
     let _: Membership = directory::set_membership(&store, queue, user, member)
         .await
-        .map_err(directory_error)?;
+        .map_err(|e| directory_error(e, "user"))?;
     Ok(StatusCode::NO_CONTENT)
 }
 

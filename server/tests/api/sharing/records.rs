@@ -457,3 +457,42 @@ async fn releasing_bookings_in_bulk_is_for_supervisors_and_admins() {
         .await;
     assert_eq!(released.status, 200, "{}", released.body);
 }
+
+#[tokio::test]
+async fn recently_viewed_lists_only_what_the_caller_still_sees() {
+    let t = Team::new().await;
+    let viewed = t
+        .ids(&t.ann, "SELECT Id FROM ContactRequest FOR VIEW")
+        .await;
+    assert_eq!(viewed.len(), 2);
+    assert_eq!(recent(&t).await, sorted(&[&t.of_billing, &t.of_ann]));
+    let moved = t
+        .api(
+            &t.sue,
+            "PATCH",
+            &format!("/sobjects/ContactRequest/{}", t.of_billing),
+            Some(json!({ "OwnerId": t.bob.id })),
+        )
+        .await;
+    assert_eq!(moved.status, 204);
+    assert_eq!(
+        recent(&t).await,
+        vec![t.of_ann.clone()],
+        "reassigned away, it is gone"
+    );
+}
+
+/// The ids of Ann's recently viewed requests.
+async fn recent(t: &Team) -> Vec<String> {
+    let answer = t
+        .api(&t.ann, "GET", "/sobjects/ContactRequest/", None)
+        .await;
+    let mut ids: Vec<String> = answer.body["recentItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["Id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
