@@ -159,7 +159,7 @@ impl AppError {
                 tracing::error!("widget assets missing: build the widget with `cargo xtask run`");
                 ErrorBody::new("The widget is not available on this server yet.")
             }
-            Self::Refused(refusal) => ErrorBody::new(refusal.to_string()),
+            Self::Refused(refusal) => refusal.body(),
             Self::SignInRequired(site) => {
                 ErrorBody::new(format!("Sign in to {site} to send a contact request."))
             }
@@ -206,6 +206,10 @@ impl IntoResponse for AppError {
 /// so this module names none of them and depends on no feature.
 pub trait Refusal: std::error::Error + Send + Sync + 'static {
     fn status(&self) -> StatusCode;
+    /// The answer's body: the message, and what to fix in each field when the refusal is about fields.
+    fn body(&self) -> ErrorBody {
+        ErrorBody::new(self.to_string())
+    }
     /// Whether the answer asks the client for a fresh bearer token (`WWW-Authenticate`).
     fn asks_for_token(&self) -> bool {
         false

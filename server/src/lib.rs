@@ -11,6 +11,7 @@ pub mod call_centers;
 pub mod callbacks;
 pub mod config;
 pub mod connections;
+pub mod console;
 mod contact_requests;
 mod demo;
 pub mod error;
@@ -113,6 +114,7 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         .merge(access::routes(state.store.clone()))
         .merge(live::routes(state.store.clone(), Arc::clone(&state.feed)))
         .merge(access::sign_in::routes(sign_in))
+        .merge(console::routes(state.store.clone()))
         .with_state(state)
         .merge(widget.routes())
         .fallback(error::not_found);

@@ -8,7 +8,6 @@
 //! hands new events to the open connections through a broadcast channel; it runs only while someone
 //! listens. A connection that falls behind the channel reads on from the store, the same way.
 
-use std::collections::HashSet;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -24,7 +23,7 @@ use futures_util::Stream;
 use serde_json::Value;
 use tokio::sync::{broadcast, mpsc};
 
-use crate::access::{Caller, ConsoleCaller, caller};
+use crate::access::{ConsoleCaller, Visibility, caller};
 use crate::error::AppError;
 use crate::ids;
 use crate::store::{OutboxEvent, Store, StoreError};
@@ -64,6 +63,7 @@ impl FeedEvent {
         let text =
             |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
         let by = text(data, "who")
+            .or_else(|| text(data, "by"))
             .or_else(|| text(record, "LastModifiedById"))
             .or_else(|| text(record, "CreatedById"))
             .unwrap_or_else(|| ids::SITE_GUEST_USER_ID.to_owned());
@@ -81,40 +81,14 @@ impl FeedEvent {
     }
 }
 
-/// Whose requests a listener may hear of: the one sharing rule, as the feed applies it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Audience {
-    Everything,
-    /// Requests owned by these users and queues.
-    Owners(HashSet<String>),
-}
-
-impl Audience {
-    /// What `caller` may see: everything for roles that see everything, else their own requests and
-    /// their queues'.
-    pub async fn of(store: &Store, caller: &Caller) -> Result<Self, StoreError> {
-        if caller.role.sees_everything() {
-            return Ok(Self::Everything);
-        }
-        let user = caller.user_id.as_str().to_owned();
-        let queues = crate::access::directory::queues_of(store, user.clone()).await?;
-        let mut owners: HashSet<String> = queues.into_iter().map(|q| q.id).collect();
-        owners.insert(user);
-        Ok(Self::Owners(owners))
-    }
-
-    pub fn hears(&self, event: &FeedEvent) -> bool {
-        match self {
-            Self::Everything => true,
-            Self::Owners(owners) => {
-                owners.contains(&event.change.owner_id)
-                    || event
-                        .previous_owner
-                        .as_ref()
-                        .is_some_and(|o| owners.contains(o))
-            }
-        }
-    }
+/// Whether the caller whose visibility is `seen` hears of `event`: the sharing model's owner rule, for a
+/// request where it is now and where it was (so a request leaving someone's queue leaves their view).
+fn hears(seen: &Visibility, event: &FeedEvent) -> bool {
+    seen.sees_owner(&event.change.owner_id)
+        || event
+            .previous_owner
+            .as_deref()
+            .is_some_and(|owner| seen.sees_owner(owner))
 }
 
 /// The process's feed: the broadcast channel and whether its follower runs.
@@ -235,14 +209,14 @@ async fn events(
     parts: Parts,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let resume = last_event_id(&parts.headers)?;
-    let audience = Audience::of(&state.store, &who).await?;
+    let seen = state.store.read(move |db| Visibility::of(db, &who)).await?;
     let listener = state.feed.listen();
     let newest = state.store.read(|db| db.outbox_newest()).await?;
     state.feed.follow_from(newest);
     let (out, events) = mpsc::channel(64);
     tokio::spawn(serve(Connection {
         store: state.store,
-        audience,
+        seen,
         listener,
         cursor: resume.unwrap_or(newest).min(newest),
         resumed: resume.is_some(),
@@ -276,7 +250,8 @@ fn last_event_id(headers: &HeaderMap) -> Result<Option<i64>, AppError> {
 /// One open connection.
 struct Connection {
     store: Store,
-    audience: Audience,
+    /// What the person may see, as of the connection's start; a reconnect reads it again.
+    seen: Visibility,
     listener: broadcast::Receiver<Arc<FeedEvent>>,
     /// The place of the last event handled (sent or not for this listener).
     cursor: i64,
@@ -327,7 +302,7 @@ impl Connection {
             return true;
         }
         self.cursor = event.seq;
-        if !self.audience.hears(event) {
+        if !hears(&self.seen, event) {
             return true;
         }
         let data = serde_json::to_string(&event.change).unwrap_or_default();
@@ -432,29 +407,5 @@ mod tests {
         .unwrap();
         assert_eq!(event.change.status, "Attempted");
         assert_eq!(event.change.by, "005000000000002AAA");
-    }
-
-    #[test]
-    fn a_representative_hears_of_their_own_and_their_queues_requests_only() {
-        let mine = Audience::Owners(["005A".to_owned(), "00GQ".to_owned()].into());
-        let event = |owner: &str, previous: Option<&str>| FeedEvent {
-            seq: 1,
-            kind: "contact_request.updated".into(),
-            change: LiveChange {
-                id: "0SR1".into(),
-                owner_id: owner.into(),
-                status: "New".into(),
-                by: "005B".into(),
-            },
-            previous_owner: previous.map(str::to_owned),
-        };
-        assert!(mine.hears(&event("00GQ", None)));
-        assert!(mine.hears(&event("005A", None)));
-        assert!(!mine.hears(&event("00GOTHER", None)));
-        assert!(
-            mine.hears(&event("005B", Some("00GQ"))),
-            "a request leaving my queue"
-        );
-        assert!(Audience::Everything.hears(&event("00GOTHER", None)));
     }
 }

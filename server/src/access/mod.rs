@@ -9,6 +9,7 @@ pub mod directory;
 pub mod objects;
 pub mod password;
 pub mod session;
+pub mod sharing;
 pub mod sign_in;
 pub mod tokens;
 pub mod userinfo;
@@ -19,6 +20,7 @@ use axum::routing::get;
 use crate::store::Store;
 
 pub use caller::{Caller, ConsoleCaller, Unauthenticated};
+pub use sharing::Visibility;
 pub use tokens::Scope;
 
 /// The OAuth routes Salesforce clients call with a bearer token, in the API's error shape.

@@ -74,4 +74,5 @@ pub static USER: SObject = SObject {
     layout: &["Username", "Name", "Email", "IsActive", "CallCenterId"],
     access: Access::Update,
     after_write: None,
+    sharing: crate::salesforce::schema::Sharing::Public,
 };

@@ -98,4 +98,5 @@ pub static CALL_CENTER: SObject = SObject {
     ],
     access: Access::ReadOnly,
     after_write: None,
+    sharing: crate::salesforce::schema::Sharing::Public,
 };

@@ -1,10 +1,11 @@
 //! The objects of callbacks: Task with its call fields (the call log), whose writes drive the request's
 //! status machine, and EngagementInteraction (the record of each completed contact).
 
+use crate::contact_requests::objects::CONTACT_REQUEST;
 use crate::salesforce::schema::prop::*;
 use crate::salesforce::schema::{
-    Access, EDIT, Field, FieldType, SObject, SYSTEM, VIEW_DATES, field, picklist, reference,
-    system_fields,
+    Access, EDIT, Field, FieldType, SObject, SYSTEM, Sharing, VIEW_DATES, field, picklist,
+    reference, system_fields,
 };
 use crate::store::Column::Own;
 
@@ -138,6 +139,10 @@ pub static TASK: SObject = SObject {
     ],
     access: Access::ReadWrite,
     after_write: Some(crate::callbacks::attempts::after_task_write),
+    sharing: Sharing::Child {
+        column: "what_id",
+        parent: &CONTACT_REQUEST,
+    },
 };
 
 /// Salesforce's EngagementInteraction, every field of the reference, with the ContactRequest it
@@ -336,4 +341,8 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
     ],
     access: Access::ReadWrite,
     after_write: Some(crate::callbacks::engagement::after_write),
+    sharing: Sharing::Child {
+        column: "contact_request_id",
+        parent: &CONTACT_REQUEST,
+    },
 };

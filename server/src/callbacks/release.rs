@@ -75,13 +75,21 @@ pub async fn release(
 }
 
 /// `POST /services/apexrest/callbacks/release` with `{"ids": [...]}` or `{"bookedSince": "…Z"}`: closes
-/// those open bookings as Abandoned and answers `{"released": n, "ids": [...]}`.
+/// those open bookings as Abandoned and answers `{"released": n, "ids": [...]}`. Supervisors and admins
+/// only: it reaches requests whoever owns them.
 pub async fn release_route(
     State(store): State<Store>,
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<axum::Json<Value>, SfError> {
+    if !caller.role.sees_everything() {
+        return Err(SfError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "INSUFFICIENT_ACCESS_OR_READONLY",
+            "only supervisors and admins release bookings in bulk",
+        ));
+    }
     let body = json_body(&headers, &body)?;
     let selection =
         selection(&body).map_err(|message| SfError::bad_request("INVALID_FIELD", message))?;

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::access::Caller;
+use crate::access::{Caller, Visibility};
 use crate::ids;
 use crate::instant::{now, wire as wire_datetime};
 use crate::salesforce::SfPath as Path;
@@ -46,8 +46,21 @@ pub async fn routable(
         ));
     }
     let rows = store
-        .read(move |db| db.routable(&owner, &now(), limit))
-        .await?;
+        .read(move |db| {
+            // A representative routes only their own requests and their queues'.
+            if !Visibility::of(db, &caller)?.sees_owner(&owner) {
+                return Ok(None);
+            }
+            db.routable(&owner, &now(), limit).map(Some)
+        })
+        .await?
+        .ok_or_else(|| {
+            SfError::new(
+                StatusCode::FORBIDDEN,
+                "INSUFFICIENT_ACCESS_OR_READONLY",
+                "a representative sees the routable requests of themselves and of their queues only",
+            )
+        })?;
     let records: Vec<Value> = rows
         .into_iter()
         .map(|r| {
@@ -76,7 +89,8 @@ fn conflict(message: String) -> SfError {
 }
 
 /// `POST /services/apexrest/callbacks/{id}/claim`: the caller becomes the owner of a due, open request
-/// that a queue owns (or that the caller already owns). 200 with the request, 409 when someone else won.
+/// that a queue owns (or that the caller already owns). 200 with the request, 409 when someone else won;
+/// 404 for a request the caller does not see (a representative: one of another queue or person).
 pub async fn claim(
     State(store): State<Store>,
     caller: Caller,
@@ -84,11 +98,15 @@ pub async fn claim(
 ) -> Result<axum::Json<Value>, SfError> {
     let id = record_id::of_object(&raw, crate::ids::CONTACT_REQUEST_PREFIX)
         .ok_or_else(|| SfError::malformed_id("Contact Request ID", &raw))?;
-    let user = caller.user_id;
+    let user = caller.user_id.clone();
     let answer = store
         .write(move |tx| {
             let at = now();
-            let Some(row) = tx.claimed(id.as_str())? else {
+            let seen = Visibility::of(tx, &caller)?;
+            let Some(row) = tx
+                .claimed(id.as_str())?
+                .filter(|row| seen.sees_owner(&row.owner_id))
+            else {
                 return Err(SfError::not_found());
             };
             let (name, status, owner) = (row.name, row.status, row.owner_id);
@@ -117,6 +135,7 @@ pub async fn claim(
                 )));
             }
             tx.assign_owner(id.as_str(), user.as_str(), &at)?;
+            tx.record_updated(id.as_str(), user.as_str(), Some(owner.as_str()))?;
             Ok(json!({ "Id": id, "Name": name, "OwnerId": user, "Status": status }))
         })
         .await?;

@@ -1,6 +1,6 @@
 //! The outbox events of ContactRequest writes through the Salesforce-compatible API: a create writes
-//! `contact_request.created`, an update that moves the status `contact_request.status_changed`, both in
-//! the write's own transaction. The widget's intake and telephony callbacks write theirs in the store.
+//! `contact_request.created`, an update that moves the status `contact_request.status_changed`, one that
+//! moves the owner `contact_request.updated`, each in the write's own transaction. The widget's intake and telephony callbacks write theirs in the store.
 
 use contact_shared::Status;
 
@@ -25,6 +25,13 @@ pub fn after_write(
             };
             if let Some(from) = from {
                 tx.record_status_changed(id.as_str(), from, user.as_str())?;
+            }
+            // The update set OwnerId; whether it moved is the stored row's to say.
+            if let Some(before) = written.before("OwnerId") {
+                let now = tx.owner_of(id.as_str())?;
+                if before.as_text() != now.as_deref() {
+                    tx.record_updated(id.as_str(), user.as_str(), before.as_text())?;
+                }
             }
         }
     }

@@ -203,4 +203,5 @@ pub static CONTACT_REQUEST: SObject = SObject {
     ],
     access: Access::ReadWrite,
     after_write: Some(super::events::after_write),
+    sharing: crate::salesforce::schema::Sharing::Owned,
 };

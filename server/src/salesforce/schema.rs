@@ -142,6 +142,23 @@ pub struct SObject {
     /// Runs in the same transaction after each create or update of a record, to derive fields or drive
     /// other records; an `Err` rolls the whole write back.
     pub after_write: Option<AfterWrite>,
+    /// Who sees and changes the object's records (decided in `access::sharing`).
+    pub sharing: Sharing,
+}
+
+/// How an object's records are shared.
+#[derive(Debug, Clone, Copy)]
+pub enum Sharing {
+    /// Everyone who may use the API sees every record: users, call centers.
+    Public,
+    /// By the record's owner (its `owner_id` column), a user or a queue.
+    Owned,
+    /// By the record it belongs to: its own column `column` names a record of `parent` (an owned
+    /// object). A record that belongs to none follows its own owner.
+    Child {
+        column: &'static str,
+        parent: &'static SObject,
+    },
 }
 
 /// Which writes an object takes through the API.

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{ApiState, SfError, object_named};
-use crate::access::Caller;
+use crate::access::{Caller, Visibility};
 use crate::instant::{self, now, stored, wire as wire_datetime};
 use crate::salesforce::SfPath as Path;
 
@@ -50,7 +50,7 @@ fn window(query: &Window) -> Result<(String, String), SfError> {
 /// `GET sobjects/{object}/updated/?start=&end=`: ids of live records changed in the window.
 pub async fn updated(
     State(state): State<ApiState>,
-    _caller: Caller,
+    caller: Caller,
     Path((_, name)): Path<(String, String)>,
     Query(query): Query<Window>,
 ) -> Result<axum::Json<Value>, SfError> {
@@ -59,7 +59,10 @@ pub async fn updated(
     let latest = end.clone();
     let ids = state
         .store
-        .read(move |db| db.updated_ids(object.storage(), &start, &end))
+        .read(move |db| {
+            let visible = Visibility::of(db, &caller)?.filter(object);
+            db.updated_ids(object.storage(), &start, &end, visible.as_ref())
+        })
         .await?;
     Ok(axum::Json(json!({
         "ids": ids,
@@ -70,7 +73,7 @@ pub async fn updated(
 /// `GET sobjects/{object}/deleted/?start=&end=`: records moved to the recycle bin in the window.
 pub async fn deleted(
     State(state): State<ApiState>,
-    _caller: Caller,
+    caller: Caller,
     Path((_, name)): Path<(String, String)>,
     Query(query): Query<Window>,
 ) -> Result<axum::Json<Value>, SfError> {
@@ -80,7 +83,8 @@ pub async fn deleted(
     let (records, earliest) = state
         .store
         .read(move |db| {
-            let records = db.deleted_records(object.storage(), &start, &end)?;
+            let visible = Visibility::of(db, &caller)?.filter(object);
+            let records = db.deleted_records(object.storage(), &start, &end, visible.as_ref())?;
             // Nothing is purged from the recycle bin, so deletions are known from the first record on.
             Ok((records, db.first_created(object.storage())?))
         })

@@ -102,7 +102,15 @@ pub async fn basic(
     let object = object_named(&name)?;
     let recent: Vec<Value> = state
         .store
-        .read(move |db| db.recently_viewed(object.storage(), caller.user_id.as_str(), 25))
+        .read(move |db| {
+            let seen = crate::access::Visibility::of(db, &caller)?;
+            db.recently_viewed(
+                object.storage(),
+                &seen.user,
+                25,
+                seen.filter(object).as_ref(),
+            )
+        })
         .await?
         .into_iter()
         .map(|(id, name)| {

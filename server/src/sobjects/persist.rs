@@ -2,9 +2,10 @@
 //! writer thread so a refused change leaves nothing behind.
 
 use super::SfError;
+use crate::access::Visibility;
 use crate::ids::{RecordId, UserId};
 use crate::instant::now;
-use crate::salesforce::schema::{Access, FieldType, SObject, Write, Written, prop};
+use crate::salesforce::schema::{Access, FieldType, SObject, Sharing, Write, Written, prop};
 use crate::salesforce::values::Change;
 use crate::store::{Column, RecordState, Tx, Value};
 
@@ -53,13 +54,50 @@ fn duplicate(
     Ok(())
 }
 
+/// Checks what the sharing model asks of the values a write sets: an owner the caller may give the
+/// record to, and a parent the caller sees.
+fn check_shared(
+    tx: &Tx<'_>,
+    object: &SObject,
+    changes: &[Change],
+    seen: &Visibility,
+) -> Result<(), SfError> {
+    for change in changes {
+        let Value::Text(value) = &change.value else {
+            continue;
+        };
+        match object.sharing {
+            Sharing::Owned if change.field.name == "OwnerId" => seen.may_give(value)?,
+            Sharing::Child { column, .. } if change.field.write_column() == Some(column) => {
+                seen.check_parent(tx, object, change.field.name, value)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `404 NOT_FOUND` for a record the caller does not see, as for one that does not exist.
+fn check_sees(
+    tx: &Tx<'_>,
+    object: &SObject,
+    id: &RecordId,
+    seen: &Visibility,
+) -> Result<RecordState, SfError> {
+    let found = state(tx, object, id)?;
+    seen.check_sees(tx, object, id.as_str())?;
+    Ok(found)
+}
+
 /// Inserts a record; the caller owns it unless the body names an owner.
 pub fn insert(
     tx: &Tx<'_>,
     object: &'static SObject,
     changes: &[Change],
-    user: &UserId,
+    seen: &Visibility,
 ) -> Result<RecordId, SfError> {
+    let user = &UserId::stored(seen.user.clone());
+    check_shared(tx, object, changes, seen)?;
     check_references(tx, changes)?;
     duplicate(tx, object, changes, None)?;
     let id = RecordId::new(object.key_prefix);
@@ -177,17 +215,19 @@ fn state(tx: &Tx<'_>, object: &SObject, id: &RecordId) -> Result<RecordState, Sf
         .ok_or_else(SfError::not_found)
 }
 
-/// Updates a live record.
+/// Updates a live record the caller sees.
 pub fn update(
     tx: &Tx<'_>,
     object: &SObject,
     id: &RecordId,
     changes: &[Change],
-    user: &UserId,
+    seen: &Visibility,
 ) -> Result<(), SfError> {
-    if state(tx, object, id)? == RecordState::Deleted {
+    let user = &UserId::stored(seen.user.clone());
+    if check_sees(tx, object, id, seen)? == RecordState::Deleted {
         return Err(deleted());
     }
+    check_shared(tx, object, changes, seen)?;
     check_references(tx, changes)?;
     duplicate(tx, object, changes, Some(id.as_str()))?;
     let before = before_update(tx, object, id, changes, user)?;
@@ -201,12 +241,18 @@ pub fn update(
     after_write(tx, object, &before, id, user)
 }
 
-/// Moves a live record to the recycle bin.
-pub fn delete(tx: &Tx<'_>, object: &SObject, id: &RecordId, user: &UserId) -> Result<(), SfError> {
-    if state(tx, object, id)? == RecordState::Deleted {
+/// Moves a live record the caller sees to the recycle bin.
+pub fn delete(
+    tx: &Tx<'_>,
+    object: &SObject,
+    id: &RecordId,
+    seen: &Visibility,
+) -> Result<(), SfError> {
+    if check_sees(tx, object, id, seen)? == RecordState::Deleted {
         return Err(deleted());
     }
-    Ok(tx.delete_record(object.storage(), id.as_str(), user.as_str(), &now())?)
+    seen.may_delete(object)?;
+    Ok(tx.delete_record(object.storage(), id.as_str(), &seen.user, &now())?)
 }
 
 /// Brings a record back from the recycle bin.
@@ -214,13 +260,14 @@ pub fn undelete(
     tx: &Tx<'_>,
     object: &SObject,
     id: &RecordId,
-    user: &UserId,
+    seen: &Visibility,
 ) -> Result<(), SfError> {
-    if state(tx, object, id)? == RecordState::Live {
+    if check_sees(tx, object, id, seen)? == RecordState::Live {
         return Err(SfError::bad_request(
             "UNDELETE_FAILED",
             format!("Entity is not in the recycle bin: {id}"),
         ));
     }
-    Ok(tx.undelete_record(object.storage(), id.as_str(), user.as_str(), &now())?)
+    seen.may_delete(object)?;
+    Ok(tx.undelete_record(object.storage(), id.as_str(), &seen.user, &now())?)
 }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::columns;
 use super::cursors::{self, Cursor, Cursors, Plan};
 use super::{ApiState, ApiVersion, SfError};
-use crate::access::Caller;
+use crate::access::{Caller, Visibility};
 use crate::instant::now;
 use crate::salesforce::SfPath as Path;
 use crate::salesforce::rows::record;
@@ -186,9 +186,14 @@ async fn run(
         )));
     }
     let _running = enter(&state, &caller)?;
-    let prepared = state
+    let mut select = checked.select(caller.user_id.as_str(), all_rows);
+    let reader = caller.clone();
+    let seen = state
         .store
-        .prepare(&checked.select(caller.user_id.as_str(), all_rows));
+        .read(move |db| Visibility::of(db, &reader))
+        .await?;
+    seen.narrow(checked.object, &mut select);
+    let prepared = state.store.prepare(&select);
     let count = prepared.count;
     let total = state
         .store

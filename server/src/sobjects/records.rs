@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use super::conditions::{self, Preconditions, Verdict};
 use super::persist;
 use super::{ApiState, ApiVersion, SfError, object_named};
-use crate::access::Caller;
-use crate::ids::{RecordId, UserId};
+use crate::access::{Caller, Visibility};
+use crate::ids::RecordId;
 use crate::salesforce::SfPath as Path;
 use crate::salesforce::json_body;
 use crate::salesforce::record_id;
@@ -64,7 +64,10 @@ pub async fn create(
     let changes = values::parse(object, &body, Mode::Create, None)?;
     let id = state
         .store
-        .write(move |tx| persist::insert(tx, object, &changes, &caller.user_id))
+        .write(move |tx| {
+            let seen = Visibility::of(tx, &caller)?;
+            persist::insert(tx, object, &changes, &seen)
+        })
         .await?;
     Ok((StatusCode::CREATED, axum::Json(saved(id.as_str()))).into_response())
 }
@@ -97,13 +100,13 @@ fn chosen_fields(
 
 /// Reads one record of `object` where `key = value`, answered with its ETag (or `304` when the
 /// request's conditions say the client's copy is current); ENTITY_IS_DELETED when it is in the recycle
-/// bin.
+/// bin, NOT_FOUND when there is none the caller sees.
 async fn read_one(
     state: &ApiState,
     version: &str,
     object: &'static SObject,
     fields: Vec<&'static Field>,
-    user: UserId,
+    caller: Caller,
     (key, value): (Column, String),
     conditions: &Preconditions,
 ) -> Result<Response, SfError> {
@@ -112,7 +115,14 @@ async fn read_one(
     columns.push(Column::Own("system_modstamp"));
     let mut found = state
         .store
-        .read(move |db| db.record(object.storage(), user.as_str(), &columns, key, &value))
+        .read(move |db| {
+            let seen = Visibility::of(db, &caller)?;
+            let found = db.record(object.storage(), &seen.user, &columns, key, &value)?;
+            match found {
+                Some(found) if seen.sees(db, object, &found.id)? => Ok(Some(found)),
+                _ => Ok(None),
+            }
+        })
         .await?
         .ok_or_else(SfError::not_found)?;
     let modstamp = match found.values.pop() {
@@ -170,7 +180,7 @@ pub async fn retrieve(
         &version.0,
         object,
         fields,
-        caller.user_id,
+        caller,
         (Column::Own("id"), id.into_string()),
         &conditions,
     )
@@ -200,7 +210,7 @@ pub async fn retrieve_by(
         &version.0,
         object,
         fields,
-        caller.user_id,
+        caller,
         (field.column, value),
         &conditions,
     )
@@ -237,8 +247,13 @@ pub async fn update(
     state
         .store
         .write(move |tx| {
+            let seen = Visibility::of(tx, &caller)?;
+            // Only a record the caller sees has a version to tell them about.
+            if !conditions.is_empty() && !seen.sees(tx, object, id.as_str())? {
+                return Err(SfError::not_found());
+            }
             check_version(tx, object, &id, &conditions)?;
-            persist::update(tx, object, &id, &changes, &caller.user_id)
+            persist::update(tx, object, &id, &changes, &seen)
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -255,7 +270,10 @@ pub async fn delete(
     let id = record_id_of(object, &path.id)?;
     state
         .store
-        .write(move |tx| persist::delete(tx, object, &id, &caller.user_id))
+        .write(move |tx| {
+            let seen = Visibility::of(tx, &caller)?;
+            persist::delete(tx, object, &id, &seen)
+        })
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -272,7 +290,10 @@ pub async fn undelete(
     let answer = saved(id.as_str());
     state
         .store
-        .write(move |tx| persist::undelete(tx, object, &id, &caller.user_id))
+        .write(move |tx| {
+            let seen = Visibility::of(tx, &caller)?;
+            persist::undelete(tx, object, &id, &seen)
+        })
         .await?;
     Ok(axum::Json(answer))
 }
@@ -309,7 +330,10 @@ pub async fn upsert(
         let answer = json!({ "id": id, "success": true, "errors": [], "created": false });
         state
             .store
-            .write(move |tx| persist::update(tx, object, &id, &changes, &caller.user_id))
+            .write(move |tx| {
+                let seen = Visibility::of(tx, &caller)?;
+                persist::update(tx, object, &id, &changes, &seen)
+            })
             .await?;
         return Ok(axum::Json(answer).into_response());
     }
@@ -338,17 +362,16 @@ pub async fn upsert(
     let column = field.write_column().unwrap_or("id");
     let (id, created) = state
         .store
-        .write(
-            move |tx| match tx.live_record_with(object.storage(), column, &value)? {
+        .write(move |tx| {
+            let seen = Visibility::of(tx, &caller)?;
+            match tx.live_record_with(object.storage(), column, &value)? {
                 Some(id) => {
                     let id = RecordId::stored(id);
-                    persist::update(tx, object, &id, &update_changes, &caller.user_id)
-                        .map(|()| (id, false))
+                    persist::update(tx, object, &id, &update_changes, &seen).map(|()| (id, false))
                 }
-                None => persist::insert(tx, object, &create_changes, &caller.user_id)
-                    .map(|id| (id, true)),
-            },
-        )
+                None => persist::insert(tx, object, &create_changes, &seen).map(|id| (id, true)),
+            }
+        })
         .await?;
     let status = if created {
         StatusCode::CREATED

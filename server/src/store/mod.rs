@@ -10,6 +10,8 @@ mod call_centers;
 mod call_log;
 mod columns;
 mod contact_requests;
+mod directory;
+mod history;
 mod idempotency;
 mod jobs;
 mod location;

@@ -20,6 +20,8 @@ const API_VERSION: &str = "62.0";
 pub const CREATED: &str = "contact_request.created";
 /// `contact_request.status_changed`.
 pub const STATUS_CHANGED: &str = "contact_request.status_changed";
+/// `contact_request.updated`: its owner changed, or a note was kept on it.
+pub const UPDATED: &str = contact_shared::console::live::UPDATED;
 
 /// The JSON of the contact request `c` as the Salesforce-compatible API writes it.
 fn record_json() -> String {
@@ -241,6 +243,26 @@ impl Tx<'_> {
                 from.as_str(),
                 who
             ])?;
+        Ok(())
+    }
+
+    /// Writes `contact_request.updated` for the request `id` as it now stands, changed by `who`: `data`
+    /// holds the fields of the console's `LiveChange` (`id`, `ownerId`, `status`, `by`), the owner before
+    /// when the change moved it (`fromOwnerId`, else null) and the record.
+    pub fn record_updated(
+        &self,
+        id: &str,
+        who: &str,
+        from_owner: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let data = format!(
+            "json_object('id', c.id, 'ownerId', c.owner_id, 'status', c.status, 'by', ?4,
+                         'fromOwnerId', ?5, 'record', {})",
+            record_json()
+        );
+        self.conn()?
+            .prepare_cached(&insert_events(&data, "c.id = ?3"))?
+            .execute(params![UPDATED, crate::instant::now(), id, who, from_owner])?;
         Ok(())
     }
 

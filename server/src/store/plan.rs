@@ -81,6 +81,25 @@ pub enum Filter {
     Range(Column, Op, String, String),
     /// `IN` (or `NOT IN` when `true`); a null in the list matches empty columns.
     In(Operand, bool, Vec<Value>),
+    /// `column` holds the id of a record of the table `parent` whose own column `owner` holds one of
+    /// `owners` (any record of `parent` when `owners` is `None`): how a child record follows its parent.
+    /// An empty column matches nothing.
+    InParent {
+        column: Column,
+        parent: &'static str,
+        owner: &'static str,
+        owners: Option<Vec<Value>>,
+    },
+}
+
+impl Filter {
+    /// Both filters, either of which may be absent.
+    pub fn and(first: Option<Self>, second: Option<Self>) -> Option<Self> {
+        match (first, second) {
+            (Some(a), Some(b)) => Some(Self::And(vec![a, b])),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 /// A query of one kind of records for one user (whose view dates it can read).

@@ -7,7 +7,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{OptionalExtension, ToSql, params, params_from_iter};
 
 use super::StoreError;
-use super::plan::{Column, Table, Value};
+use super::plan::{Column, Filter, Table, Value};
 use super::render::{self, Page, Statement, from_clause, select_list};
 use super::tx::{Db, Tx};
 use crate::ids;
@@ -39,6 +39,13 @@ fn values(row: &rusqlite::Row<'_>, from: usize, width: usize) -> rusqlite::Resul
     (from..width)
         .map(|index| row.get_ref(index).map(Value::from))
         .collect()
+}
+
+/// ` AND` the condition of `visible` (over the record `c`'s own columns), or nothing.
+fn and_visible(visible: Option<&Filter>, params: &mut Vec<Value>) -> String {
+    visible.map_or_else(String::new, |filter| {
+        format!(" AND {}", render::condition(filter, params))
+    })
 }
 
 /// A record's state: live, or in the recycle bin.
@@ -184,40 +191,63 @@ impl Db<'_> {
         }))
     }
 
-    /// The ids of live records of `table` changed in `[start, end)`, oldest change first.
+    /// Whether the record `id` of `table` is one `visible` keeps (a filter of the record's own columns).
+    pub fn matches(&self, table: Table, id: &str, visible: &Filter) -> Result<bool, StoreError> {
+        let mut params = vec![Value::Text(id.to_owned())];
+        let condition = render::condition(visible, &mut params);
+        let sql = format!(
+            "SELECT 1 FROM {} c WHERE c.id = ?1 AND {condition}",
+            table.records
+        );
+        let found: Option<i64> = self
+            .sqlite()?
+            .query_row(&sql, params_from_iter(&params), |r| r.get(0))
+            .optional()?;
+        Ok(found.is_some())
+    }
+
+    /// The ids of live records of `table` changed in `[start, end)` that `visible` keeps (all without
+    /// it), oldest change first.
     pub fn updated_ids(
         &self,
         table: Table,
         start: &str,
         end: &str,
+        visible: Option<&Filter>,
     ) -> Result<Vec<String>, StoreError> {
+        let mut params = vec![Value::Text(start.to_owned()), Value::Text(end.to_owned())];
         let sql = format!(
-            "SELECT id FROM {} WHERE is_deleted = 0 AND system_modstamp >= ?1 AND system_modstamp < ?2
-              ORDER BY system_modstamp, seq",
-            table.records
+            "SELECT c.id FROM {} c WHERE c.is_deleted = 0 AND c.system_modstamp >= ?1
+                AND c.system_modstamp < ?2{} ORDER BY c.system_modstamp, c.seq",
+            table.records,
+            and_visible(visible, &mut params)
         );
         let mut statement = self.sqlite()?.prepare(&sql)?;
         let ids = statement
-            .query_map([start, end], |row| row.get(0))?
+            .query_map(params_from_iter(&params), |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(ids)
     }
 
-    /// The records of `table` moved to the recycle bin in `[start, end)`, oldest first.
+    /// The records of `table` moved to the recycle bin in `[start, end)` that `visible` keeps (all
+    /// without it), oldest first.
     pub fn deleted_records(
         &self,
         table: Table,
         start: &str,
         end: &str,
+        visible: Option<&Filter>,
     ) -> Result<Vec<DeletedRecord>, StoreError> {
+        let mut params = vec![Value::Text(start.to_owned()), Value::Text(end.to_owned())];
         let sql = format!(
-            "SELECT id, deleted_at FROM {} WHERE is_deleted = 1 AND deleted_at >= ?1 AND deleted_at < ?2
-              ORDER BY deleted_at, seq",
-            table.records
+            "SELECT c.id, c.deleted_at FROM {} c WHERE c.is_deleted = 1 AND c.deleted_at >= ?1
+                AND c.deleted_at < ?2{} ORDER BY c.deleted_at, c.seq",
+            table.records,
+            and_visible(visible, &mut params)
         );
         let mut statement = self.sqlite()?.prepare(&sql)?;
         let records = statement
-            .query_map([start, end], |row| {
+            .query_map(params_from_iter(&params), |row| {
                 Ok(DeletedRecord {
                     id: row.get(0)?,
                     deleted_at: row.get(1)?,
@@ -233,22 +263,29 @@ impl Db<'_> {
         Ok(self.sqlite()?.query_row(&sql, [], |row| row.get(0))?)
     }
 
-    /// The id and name of the live records of `table` that `user` viewed last, the latest first.
+    /// The id and name of the live records of `table` that `user` viewed last and `visible` keeps (all
+    /// without it), the latest first.
     pub fn recently_viewed(
         &self,
         table: Table,
         user: &str,
         limit: u32,
+        visible: Option<&Filter>,
     ) -> Result<Vec<(String, String)>, StoreError> {
+        let mut params = vec![Value::Text(user.to_owned()), Value::Integer(limit.into())];
         let sql = format!(
             "SELECT c.id, c.name FROM {} c JOIN {} v ON v.record_id = c.id AND v.user_id = ?1
-              WHERE c.is_deleted = 0 AND v.last_viewed_at IS NOT NULL
+              WHERE c.is_deleted = 0 AND v.last_viewed_at IS NOT NULL{}
               ORDER BY v.last_viewed_at DESC LIMIT ?2",
-            table.records, table.views
+            table.records,
+            table.views,
+            and_visible(visible, &mut params)
         );
         let mut statement = self.sqlite()?.prepare(&sql)?;
         let rows = statement
-            .query_map(params![user, limit], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .query_map(params_from_iter(&params), |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }

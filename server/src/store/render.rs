@@ -201,7 +201,33 @@ fn filter_sql(filter: &Filter, params: &mut Vec<Value>) -> String {
                 (true, true) => format!("({column} IS NOT NULL AND NOT ({inside}))"),
             }
         }
+        Filter::InParent {
+            column: on,
+            parent,
+            owner,
+            owners,
+        } => {
+            let column = column(*on);
+            let narrowed = match owners {
+                None => String::new(),
+                Some(owners) if owners.is_empty() => " WHERE 0".to_owned(),
+                Some(owners) => {
+                    let list: Vec<String> =
+                        owners.iter().map(|v| bind(params, v.clone())).collect();
+                    format!(" WHERE p.{owner} IN ({})", list.join(", "))
+                }
+            };
+            // `IS NOT NULL` first, so that `NOT` of this is true for an empty column, not unknown.
+            format!(
+                "({column} IS NOT NULL AND {column} IN (SELECT p.id FROM {parent} p{narrowed}))"
+            )
+        }
     }
+}
+
+/// The filter as a condition, its values appended to `params` (so numbered after those already there).
+pub(super) fn condition(filter: &Filter, params: &mut Vec<Value>) -> String {
+    filter_sql(filter, params)
 }
 
 fn join(parts: &[Filter], joiner: &str, params: &mut Vec<Value>) -> String {
@@ -301,5 +327,29 @@ mod tests {
             translated.count.sql
         );
         assert!(translated.page.statement(0, 5).sql.contains("ORDER BY"));
+    }
+
+    #[test]
+    fn a_child_follows_its_parent_and_an_empty_link_matches_nothing() {
+        let filter = Filter::InParent {
+            column: Column::Own("what_id"),
+            parent: "contact_requests",
+            owner: "owner_id",
+            owners: Some(vec![Sql::Text("005000000000002AAA".into())]),
+        };
+        let mut params = Vec::new();
+        let sql = condition(&Filter::Not(Box::new(filter)), &mut params);
+        assert_eq!(
+            sql,
+            "NOT ((c.what_id IS NOT NULL AND c.what_id IN (SELECT p.id FROM contact_requests p WHERE p.owner_id IN (?1))))"
+        );
+        assert_eq!(params, vec![Sql::Text("005000000000002AAA".into())]);
+        let none = Filter::InParent {
+            column: Column::Own("what_id"),
+            parent: "contact_requests",
+            owner: "owner_id",
+            owners: Some(Vec::new()),
+        };
+        assert!(condition(&none, &mut params).ends_with("WHERE 0))"));
     }
 }

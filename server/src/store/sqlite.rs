@@ -91,6 +91,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0014_console_sessions.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0015_request_history_and_notes.sql"
+        )),
     ])
 }
 

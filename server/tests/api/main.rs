@@ -10,6 +10,7 @@ mod health;
 mod idempotency;
 mod outbox;
 mod process;
+mod sharing;
 mod sites;
 mod slow_readers;
 mod sobjects;

@@ -23,6 +23,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "console_sessions",
         include_str!("../../../migrations/postgres/0004_console_sessions.sql"),
     ),
+    (
+        5,
+        "request_history_and_notes",
+        include_str!("../../../migrations/postgres/0005_request_history_and_notes.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
