@@ -174,6 +174,41 @@ async fn a_representative_hears_only_of_requests_they_may_see() {
         sent.data["id"], mine,
         "the Sales request ({elsewhere}) is not told to a Billing representative"
     );
+
+    // A supervisor moves it to Sales: Rita's view hears it leave, then nothing more of it.
+    let moved = console
+        .api
+        .call(
+            "PATCH",
+            &format!("/sobjects/ContactRequest/{mine}"),
+            Some(&console.api.write),
+            Some(json!({"OwnerId": sales.id})),
+        )
+        .await;
+    assert_eq!(moved.status, 204, "{}", moved.body);
+    let left = feed.next().await;
+    assert_eq!(left.event.as_deref(), Some("contact_request.updated"));
+    assert_eq!(left.data["id"], mine);
+    assert_eq!(left.data["ownerId"], sales.id.as_str());
+    let in_sales = console
+        .api
+        .call(
+            "PATCH",
+            &format!("/sobjects/ContactRequest/{mine}"),
+            Some(&console.api.write),
+            Some(json!({"Status": "Attempted"})),
+        )
+        .await;
+    assert_eq!(in_sales.status, 204);
+    let again = console
+        .api
+        .create(json!({"RequestReason": "Billing", "OwnerId": billing.id}))
+        .await;
+    assert_eq!(
+        feed.next().await.data["id"],
+        again,
+        "its later changes in Sales are not told"
+    );
 }
 
 #[tokio::test]
