@@ -33,12 +33,15 @@ fn main() -> Result<()> {
         }
         "cycles" => cycles::check(&root),
         "sizes" => sizes::report(&root.join("dist"), rest.iter().any(|a| a == "--strict")),
-        "bench" => bench::bench(),
+        "bench" => match rest.first().map(String::as_str) {
+            Some("feed") => bench::feed(),
+            _ => bench::bench(),
+        },
         "fuzz" => fuzz::fuzz(rest.first().map(String::as_str)),
         "postgres" => postgres::command(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ (minified loader, precompressed assets)\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL)"
+                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ (minified loader, precompressed assets)\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  bench feed          time submissions to their event on an open console's live feed (median, p99)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())
