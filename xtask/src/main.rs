@@ -6,6 +6,7 @@
 
 mod bench;
 mod compress;
+mod console;
 mod cycles;
 mod fuzz;
 mod imports;
@@ -29,16 +30,21 @@ fn main() -> Result<()> {
         "test" => test(),
         "build" => {
             tools::ensure_widget_toolchain()?;
-            build_widget()
+            build_widget()?;
+            console::build()
         }
         "cycles" => cycles::check(&root),
-        "sizes" => sizes::report(&root.join("dist"), rest.iter().any(|a| a == "--strict")),
+        "sizes" => {
+            let strict = rest.iter().any(|a| a == "--strict");
+            sizes::report(&root.join("dist"), strict)?;
+            sizes::report_console(&root.join(console::DIST), strict)
+        }
         "bench" => bench::bench(),
         "fuzz" => fuzz::fuzz(rest.first().map(String::as_str)),
         "postgres" => postgres::command(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ (minified loader, precompressed assets)\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL)"
+                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ and the console into dist/console/ (precompressed assets)\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's and console's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())
@@ -53,6 +59,7 @@ fn main() -> Result<()> {
 fn run(server_flags: &[String]) -> Result<()> {
     tools::ensure_widget_toolchain()?;
     build_widget()?;
+    console::build()?;
     let mut server = cargo();
     server.args([
         "run",
@@ -95,6 +102,19 @@ fn test() -> Result<()> {
         ]),
     )?;
     step(
+        "clippy (console, wasm32)",
+        cargo().args([
+            "clippy",
+            "--package",
+            "contact-console",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    step(
         "clippy (widget, wasm32)",
         cargo().args([
             "clippy",
@@ -121,7 +141,9 @@ fn test() -> Result<()> {
     )?;
     drop(postgres);
     build_widget()?;
+    console::build()?;
     sizes::report(Path::new("dist"), true)?;
+    sizes::report_console(Path::new(console::DIST), true)?;
     step(
         "building the server for the browser tests",
         cargo().args(["build", "--package", "contact-server"]),
