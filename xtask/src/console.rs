@@ -74,7 +74,9 @@ mod tests {
         let (page, name, script) = externalise_boot(page).unwrap();
         assert_eq!(script, "import init from '/console/app.js';\ninit();");
         assert!(
-            name.starts_with("boot-") && name.ends_with(".js") && name.len() == 26,
+            name.starts_with("boot-")
+                && name.ends_with(".js")
+                && name.len() == "boot-.js".len() + 16,
             "{name}"
         );
         assert_eq!(
