@@ -39,8 +39,12 @@ pub fn build() -> Result<()> {
 /// `page` with its one inline module script replaced by a reference to a file; answers the new page, the
 /// file's name and its content.
 pub fn externalise_boot(page: &str) -> Result<(String, String, String)> {
-    let open = "<script type=\"module\">";
-    let Some(start) = page.find(open) else {
+    // Trunk's minifier drops the quotes.
+    let opens = ["<script type=\"module\">", "<script type=module>"];
+    let Some((start, open)) = opens
+        .into_iter()
+        .find_map(|open| Some((page.find(open)?, open)))
+    else {
         bail!("the console's page has no inline module script to move");
     };
     let body_start = start + open.len();
@@ -58,7 +62,7 @@ pub fn externalise_boot(page: &str) -> Result<(String, String, String)> {
         &page[..start],
         &page[end + "</script>".len()..]
     );
-    if page.contains(open) {
+    if opens.iter().any(|open| page.contains(open)) {
         bail!("the console's page has more than one inline module script");
     }
     Ok((page, name, script))
@@ -82,6 +86,16 @@ mod tests {
         assert_eq!(
             page,
             format!("<head><script type=\"module\" src=\"/console/{name}\"></script></head>")
+        );
+    }
+
+    #[test]
+    fn a_minified_page_has_its_script_moved_too() {
+        let (page, name, _) =
+            externalise_boot("<title>C</title><script type=module>init()</script>").unwrap();
+        assert_eq!(
+            page,
+            format!("<title>C</title><script type=\"module\" src=\"/console/{name}\"></script>")
         );
     }
 

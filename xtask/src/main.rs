@@ -33,6 +33,7 @@ fn main() -> Result<()> {
             build_widget()?;
             console::build()
         }
+        "build-console" => console::build(),
         "cycles" => cycles::check(&root),
         "sizes" => {
             let strict = rest.iter().any(|a| a == "--strict");
@@ -44,7 +45,7 @@ fn main() -> Result<()> {
         "postgres" => postgres::command(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ and the console into dist/console/ (precompressed assets)\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's and console's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL)"
+                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ and the console into dist/console/ (precompressed assets)\n  build-console       build the console alone into dist/console/\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's and console's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())
