@@ -59,9 +59,11 @@ test("the page is served with a CSP that allows no inline script", async ({ requ
 });
 
 test("a wrong password shows the server's message on the form", async ({ page }) => {
-  const hasSessions = (await page.request.post(`${apiUrl()}/console/api/session`, {
+  // Without the route, the console's page routes answer 404 or 405 to a POST there.
+  const probe = await page.request.post(`${apiUrl()}/console/api/session`, {
     data: { username: "nobody@example.com", password: "x" },
-  })).status() !== 404;
+  });
+  const hasSessions = ![404, 405].includes(probe.status());
   test.skip(!hasSessions, "this server has no /console/api/session yet");
   await page.goto(`${apiUrl()}/console/sign-in`);
   await page.getByLabel("Username").fill("nobody@example.com");
