@@ -155,11 +155,48 @@ pub struct ServeArgs {
     #[arg(long, env = "CRW_WEBHOOKS_ALLOW_PRIVATE", global = true)]
     pub webhooks_allow_private: bool,
 
+    /// How long a console session lasts with nothing done in it: a duration such as `8h`, `30m` or
+    /// `90s` (a bare number is seconds).
+    #[arg(
+        long,
+        env = "CRW_SESSION_IDLE",
+        default_value = "8h",
+        value_parser = duration,
+        global = true
+    )]
+    pub session_idle: Duration,
+
+    /// How long a console session lasts at most, however busy: signed in longer than this, a
+    /// representative signs in again. Same form as `--session-idle`.
+    #[arg(
+        long,
+        env = "CRW_SESSION_LIFETIME",
+        default_value = "7days",
+        value_parser = duration,
+        global = true
+    )]
+    pub session_lifetime: Duration,
+
     #[command(flatten)]
     pub protection: ProtectionArgs,
 
     #[command(flatten)]
     pub reads: ReadArgs,
+}
+
+/// A duration of at least a second, in humantime's form (`8h`, `7days`, `1h 30m`) or as bare seconds.
+fn duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let parsed = match text.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => humantime::parse_duration(text).map_err(|e| {
+            format!("{e}: give a duration such as 8h, 30m, 7days or a number of seconds")
+        })?,
+    };
+    if parsed < Duration::from_secs(1) {
+        return Err("the duration must be at least one second".into());
+    }
+    Ok(parsed)
 }
 
 /// How the store's reads are shared among the API's callers.
@@ -403,6 +440,34 @@ mod tests {
         assert_eq!(cli.serve.listen.to_string(), "127.0.0.1:3000");
         assert_eq!(cli.serve.demo_listen.to_string(), "127.0.0.1:3001");
         assert!(!cli.serve.no_demo);
+    }
+
+    #[test]
+    fn session_expiries_default_to_eight_hours_and_seven_days() {
+        let cli = Cli::try_parse_from(["contact-server"]).unwrap();
+        assert_eq!(cli.serve.session_idle, Duration::from_secs(8 * 3_600));
+        assert_eq!(
+            cli.serve.session_lifetime,
+            Duration::from_secs(7 * 24 * 3_600)
+        );
+    }
+
+    #[test]
+    fn session_expiries_read_durations_or_seconds() {
+        let table = [
+            ("30m", Ok(Duration::from_secs(1_800)), "humantime minutes"),
+            (
+                "1h 30m",
+                Ok(Duration::from_secs(5_400)),
+                "humantime, two parts",
+            ),
+            ("90", Ok(Duration::from_secs(90)), "bare seconds"),
+            ("0", Err(()), "zero"),
+            ("soon", Err(()), "not a duration"),
+        ];
+        for (text, expected, why) in table {
+            assert_eq!(duration(text).map_err(|_| ()), expected, "{why}: {text:?}");
+        }
     }
 
     #[test]

@@ -185,10 +185,11 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let retry_after = match self {
+        let retry_after = match &self {
             Self::TooManyRequests { retry_after } | Self::TooManyBookings { retry_after } => {
-                Some(retry_after)
+                Some(*retry_after)
             }
+            Self::Refused(refusal) => refusal.retry_after(),
             _ => None,
         };
         let challenge = matches!(&self, Self::Refused(refusal) if refusal.asks_for_token());
@@ -216,6 +217,10 @@ pub trait Refusal: std::error::Error + Send + Sync + 'static {
     /// Whether the answer asks the client for a fresh bearer token (`WWW-Authenticate`).
     fn asks_for_token(&self) -> bool {
         false
+    }
+    /// The seconds to send in `Retry-After`, for a refusal that lifts with time.
+    fn retry_after(&self) -> Option<u64> {
+        None
     }
 }
 

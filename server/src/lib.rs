@@ -62,6 +62,10 @@ pub struct AppState {
     pub call_centers: call_centers::CallCenters,
     /// The Salesforce-compatible API's query limits and open cursors.
     pub queries: Arc<sobjects::Queries>,
+    /// How the console's sessions are made and checked.
+    pub sessions: Arc<access::session::Sessions>,
+    /// How failed console sign-ins slow down the next.
+    pub backoff: Arc<access::backoff::Backoff>,
 }
 
 /// The API server's router: intake API, probes and widget assets, with logging and the error shape on
@@ -85,6 +89,13 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(3600));
     let deadline = state.protection.request_timeout;
+    let sessions = Arc::clone(&state.sessions);
+    let sign_in = access::sign_in::SignInState {
+        store: state.store.clone(),
+        sessions: Arc::clone(&state.sessions),
+        backoff: Arc::clone(&state.backoff),
+        trusted_proxies: Arc::clone(&state.protection.trusted_proxies),
+    };
     let routes = Router::new()
         .merge(contact_requests::routes(cors.clone(), &state.protection))
         .merge(protection::routes(cors))
@@ -97,6 +108,7 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         .merge(telephony::routes())
         .merge(callbacks::routes(state.store.clone()))
         .merge(access::routes(state.store.clone()))
+        .merge(access::sign_in::routes(sign_in))
         .with_state(state)
         .merge(widget.routes())
         .fallback(error::not_found);
@@ -118,6 +130,8 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
             deadline,
             protection::deadline,
         ))
+        // What `access::Caller` checks a session cookie with, on every route that names a caller.
+        .layer(axum::Extension(sessions))
         .service(routes);
     Router::new().fallback_service(every_answer)
 }

@@ -77,6 +77,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None => None,
     };
     let site_keys: Vec<String> = sites.iter().map(|s| s.key.clone()).collect();
+    // Only a configured public URL fixes the console's origin; otherwise it is the Host browsers use.
+    let sessions = crate::access::session::Sessions::new(
+        args.public_url.as_deref(),
+        args.session_idle,
+        args.session_lifetime,
+    )
+    .map_err(anyhow::Error::msg)?;
     let Started {
         router: app, store, ..
     } = start(Settings {
@@ -89,6 +96,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         query_limits: args.reads.query_limits(),
         widget: WidgetAssets::load(&args.widget_dir),
         webhooks,
+        sessions,
+        backoff: crate::access::backoff::Backoff::default(),
     })
     .await?;
     let limits = connection_limits(&args.protection);
@@ -114,6 +123,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let sweeper = tokio::spawn(sweep_loop(
         store.clone(),
         std::time::Duration::from_secs(args.protection.idempotency_retention_hours * 3_600),
+        // Past both, no session is alive and no failure is counted.
+        args.session_lifetime
+            .max(crate::access::backoff::Backoff::default().forget_after),
     ));
 
     crate::connections::serve(listener, app, limits, shutdown_signal()).await?;
@@ -127,8 +139,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Every few minutes, forgets idempotency keys older than `retention` and spent challenges that have
-/// expired, so neither table grows without end. A failed sweep is retried at the next tick.
-async fn sweep_loop(store: crate::Store, retention: std::time::Duration) {
+/// expired, and console sessions and sign-in failures older than `sign_ins`, so no table grows without
+/// end. A failed sweep is retried at the next tick.
+async fn sweep_loop(store: crate::Store, retention: std::time::Duration, sign_ins: Duration) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5 * 60));
     loop {
         tick.tick().await;
@@ -142,6 +155,15 @@ async fn sweep_loop(store: crate::Store, retention: std::time::Duration) {
                 tracing::debug!(keys, challenges, "swept expired keys and challenges");
             }
             Err(error) => tracing::warn!(%error, "cannot sweep expired keys and challenges"),
+        }
+        let before = crate::instant::stored(
+            jiff::SignedDuration::try_from(sign_ins)
+                .ok()
+                .and_then(|age| now.checked_sub(age).ok())
+                .unwrap_or(jiff::Timestamp::MIN),
+        );
+        if let Err(error) = store.write(move |tx| tx.sweep_sign_ins(&before)).await {
+            tracing::warn!(%error, "cannot sweep old console sessions");
         }
     }
 }

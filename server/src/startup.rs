@@ -28,6 +28,10 @@ pub struct Settings {
     pub widget: WidgetAssets,
     /// The webhook endpoints and how to deliver to them; `None` for none.
     pub webhooks: Option<crate::webhooks::Webhooks>,
+    /// How the console's sessions are made and checked.
+    pub sessions: crate::access::session::Sessions,
+    /// How failed console sign-ins slow down the next.
+    pub backoff: crate::access::backoff::Backoff,
 }
 
 /// A started server, without its listeners.
@@ -75,6 +79,8 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
         protection: Arc::new(settings.protection),
         call_centers: settings.call_centers,
         queries: Arc::clone(&queries),
+        sessions: Arc::new(settings.sessions),
+        backoff: Arc::new(settings.backoff),
     };
     let router = crate::app(state, &settings.widget);
     Ok(Started {

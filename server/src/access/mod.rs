@@ -1,10 +1,15 @@
-//! Who may use the Salesforce-compatible API: representatives and integrations (users), the queues that
-//! own requests, and the bearer tokens each user calls with.
+//! Who may use the Salesforce-compatible API and the console: representatives and integrations (users),
+//! the queues that own requests, the bearer tokens each user calls with, and the console's passwords,
+//! sessions and sign-in routes.
 
+pub mod backoff;
 pub mod caller;
 pub mod cli;
 pub mod directory;
 pub mod objects;
+pub mod password;
+pub mod session;
+pub mod sign_in;
 pub mod tokens;
 pub mod userinfo;
 
@@ -13,7 +18,7 @@ use axum::routing::get;
 
 use crate::store::Store;
 
-pub use caller::Caller;
+pub use caller::{Caller, ConsoleCaller, Unauthenticated};
 pub use tokens::Scope;
 
 /// The OAuth routes Salesforce clients call with a bearer token, in the API's error shape.

@@ -42,6 +42,7 @@ impl Scope {
 pub struct Grant {
     pub user_id: String,
     pub scope: Scope,
+    pub role: contact_shared::console::Role,
 }
 
 const TOKEN_PREFIX: &str = "crw_";
@@ -126,6 +127,7 @@ pub async fn verify(store: &Store, token: Presented<'_>) -> Result<Option<Grant>
         Scope::parse(&row.scope).map(|scope| Grant {
             user_id: row.user_id,
             scope,
+            role: row.role,
         })
     }))
 }

@@ -80,6 +80,7 @@ mod tests {
             name: "Ada Lovelace".into(),
             email: Some("ada@example.com".into()),
             is_active: true,
+            role: contact_shared::console::Role::Representative,
         };
         let body = body(&user, "http://127.0.0.1:8080");
         assert_eq!(body["user_id"], "005000000000002AAA");

@@ -27,7 +27,7 @@ use tower_governor::GovernorLayer;
 pub use challenge::{Challenge, Challenger, Friction, ProofError, SolvedProof, solve};
 pub use client_ip::{TrustedProxy, canonical as canonical_ip, client_ip};
 pub use headers::{API as API_HEADERS, security_headers, security_headers_for_pages};
-pub use rate_limit::KeyedLimit;
+pub use rate_limit::{KeyedLimit, client_bucket};
 
 use crate::error::{AppError, Slow};
 use crate::sites::Site;

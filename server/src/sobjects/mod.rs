@@ -4,6 +4,7 @@
 
 mod changes;
 mod columns;
+mod conditions;
 mod cursors;
 mod describe;
 mod persist;

@@ -3,11 +3,12 @@
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::conditions::{self, Preconditions, Verdict};
 use super::persist;
 use super::{ApiState, ApiVersion, SfError, object_named};
 use crate::access::Caller;
@@ -18,7 +19,7 @@ use crate::salesforce::record_id;
 use crate::salesforce::rows::record;
 use crate::salesforce::schema::{Field, SObject, Write, prop};
 use crate::salesforce::values::{self, Mode};
-use crate::store::{Column, RecordState};
+use crate::store::{Column, RecordState, Tx};
 
 /// The path of a record address.
 #[derive(Debug, Deserialize)]
@@ -94,22 +95,30 @@ fn chosen_fields(
     Ok(chosen)
 }
 
-/// Reads one record of `object` where `key = value`; ENTITY_IS_DELETED when it is in the recycle bin.
+/// Reads one record of `object` where `key = value`, answered with its ETag (or `304` when the
+/// request's conditions say the client's copy is current); ENTITY_IS_DELETED when it is in the recycle
+/// bin.
 async fn read_one(
     state: &ApiState,
     version: &str,
     object: &'static SObject,
     fields: Vec<&'static Field>,
     user: UserId,
-    key: Column,
-    value: String,
-) -> Result<Value, SfError> {
-    let columns: Vec<Column> = fields.iter().map(|f| f.column).collect();
-    let found = state
+    (key, value): (Column, String),
+    conditions: &Preconditions,
+) -> Result<Response, SfError> {
+    let mut columns: Vec<Column> = fields.iter().map(|f| f.column).collect();
+    // The version the ETag names, read with the record, after the fields asked for.
+    columns.push(Column::Own("system_modstamp"));
+    let mut found = state
         .store
         .read(move |db| db.record(object.storage(), user.as_str(), &columns, key, &value))
         .await?
         .ok_or_else(SfError::not_found)?;
+    let modstamp = match found.values.pop() {
+        Some(crate::store::Value::Text(stamp)) => stamp,
+        _ => String::new(),
+    };
     if found.state == RecordState::Deleted {
         return Err(SfError::new(
             StatusCode::NOT_FOUND,
@@ -117,13 +126,30 @@ async fn read_one(
             "entity is deleted",
         ));
     }
-    Ok(record(
-        object,
-        version,
-        Some(&found.id),
-        &fields,
-        &found.values,
-    ))
+    let tag = conditions::etag(&found.id, &modstamp);
+    let tagged = [(header::ETAG, tag.clone())];
+    if conditions.check_read(&tag, &modstamp)? == Verdict::NotModified {
+        return Ok((StatusCode::NOT_MODIFIED, tagged).into_response());
+    }
+    let body = record(object, version, Some(&found.id), &fields, &found.values);
+    Ok((tagged, axum::Json(body)).into_response())
+}
+
+/// Refuses a change of the record `id` that the request's conditions no longer allow; in the change's
+/// own transaction, so nobody can slip a change in between the check and the write.
+fn check_version(
+    tx: &Tx<'_>,
+    object: &SObject,
+    id: &RecordId,
+    conditions: &Preconditions,
+) -> Result<(), SfError> {
+    if conditions.is_empty() {
+        return Ok(());
+    }
+    let modstamp = tx
+        .system_modstamp(object.storage(), id.as_str())?
+        .ok_or_else(SfError::not_found)?;
+    conditions.check_write(&conditions::etag(id.as_str(), &modstamp), &modstamp)
 }
 
 /// `GET sobjects/{object}/{id}?fields=`: the record, with every field or those named.
@@ -133,21 +159,22 @@ pub async fn retrieve(
     version: ApiVersion,
     Path(path): Path<RecordPath>,
     Query(query): Query<Fields>,
-) -> Result<axum::Json<Value>, SfError> {
+    headers: HeaderMap,
+) -> Result<Response, SfError> {
     let object = object_named(&path.object)?;
     let id = record_id_of(object, &path.id).map_err(|_| SfError::not_found())?;
     let fields = chosen_fields(object, query.fields.as_deref())?;
+    let conditions = Preconditions::from_headers(&headers)?;
     read_one(
         &state,
         &version.0,
         object,
         fields,
         caller.user_id,
-        Column::Own("id"),
-        id.into_string(),
+        (Column::Own("id"), id.into_string()),
+        &conditions,
     )
     .await
-    .map(axum::Json)
 }
 
 /// `GET sobjects/{object}/{field}/{value}`: the record by an idLookup field such as the external id.
@@ -157,10 +184,12 @@ pub async fn retrieve_by(
     version: ApiVersion,
     Path(path): Path<ExternalPath>,
     Query(query): Query<Fields>,
-) -> Result<axum::Json<Value>, SfError> {
+    headers: HeaderMap,
+) -> Result<Response, SfError> {
     let object = object_named(&path.object)?;
     let field = lookup_field(object, &path.field, prop::ID_LOOKUP)?;
     let fields = chosen_fields(object, query.fields.as_deref())?;
+    let conditions = Preconditions::from_headers(&headers)?;
     let value = if field.name == "Id" {
         record_id_of(object, &path.value)?.into_string()
     } else {
@@ -172,11 +201,10 @@ pub async fn retrieve_by(
         object,
         fields,
         caller.user_id,
-        field.column,
-        value,
+        (field.column, value),
+        &conditions,
     )
     .await
-    .map(axum::Json)
 }
 
 fn lookup_field(object: &SObject, name: &str, property: u16) -> Result<&'static Field, SfError> {
@@ -203,11 +231,15 @@ pub async fn update(
     let object = object_named(&path.object)?;
     persist::check_writable(object, Write::Update)?;
     let id = record_id_of(object, &path.id)?;
+    let conditions = Preconditions::from_headers(&headers)?;
     let body = json_body(&headers, &body)?;
     let changes = values::parse(object, &body, Mode::Update, Some(id.as_str()))?;
     state
         .store
-        .write(move |tx| persist::update(tx, object, &id, &changes, &caller.user_id))
+        .write(move |tx| {
+            check_version(tx, object, &id, &conditions)?;
+            persist::update(tx, object, &id, &changes, &caller.user_id)
+        })
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,6 +4,8 @@
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
+use contact_shared::console::{QueueRef, Role};
+
 use super::StoreError;
 use super::tx::{Db, Tx};
 use crate::ids;
@@ -16,6 +18,7 @@ pub struct UserRow {
     pub name: String,
     pub email: Option<String>,
     pub is_active: bool,
+    pub role: Role,
 }
 
 /// A queue as listed.
@@ -52,6 +55,7 @@ pub struct NewToken {
 pub struct GrantRow {
     pub user_id: String,
     pub scope: String,
+    pub role: Role,
 }
 
 /// Whether a row with a name that must be unique was added.
@@ -75,7 +79,10 @@ fn added(outcome: rusqlite::Result<usize>) -> Result<Added, StoreError> {
     }
 }
 
-/// A user from a row of `id, username, name, email, is_active`.
+/// The columns [`user_row`] reads, in its order.
+const USER_COLUMNS: &str = "id, username, name, email, is_active, role";
+
+/// A user from a row of [`USER_COLUMNS`].
 fn user_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
     Ok(UserRow {
         id: row.get(0)?,
@@ -83,16 +90,28 @@ fn user_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
         name: row.get(2)?,
         email: row.get(3)?,
         is_active: row.get(4)?,
+        role: role(row, 5)?,
+    })
+}
+
+/// The role in column `index`; the table's CHECK keeps it one of the three.
+pub(super) fn role(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Role> {
+    let name: String = row.get(index)?;
+    Role::parse(&name).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            format!("unknown role {name:?}").into(),
+        )
     })
 }
 
 impl Db<'_> {
     /// Every user but the built-in site guest user, by username.
     pub fn users(&self) -> Result<Vec<UserRow>, StoreError> {
-        let mut statement = self.sqlite()?.prepare(
-            "SELECT id, username, name, email, is_active FROM users
-              WHERE id <> ?1 ORDER BY username",
-        )?;
+        let mut statement = self.sqlite()?.prepare(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE id <> ?1 ORDER BY username"
+        ))?;
         let rows = statement.query_map([ids::SITE_GUEST_USER_ID], user_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -102,7 +121,7 @@ impl Db<'_> {
         Ok(self
             .sqlite()?
             .query_row(
-                "SELECT id, username, name, email, is_active FROM users WHERE id = ?1",
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
                 [id],
                 user_row,
             )
@@ -136,6 +155,48 @@ impl Db<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The queues `user_id` belongs to, by name.
+    pub fn queues_of(&self, user_id: &str) -> Result<Vec<QueueRef>, StoreError> {
+        let mut statement = self.sqlite()?.prepare(
+            "SELECT q.id, q.name FROM queue_members m JOIN queues q ON q.id = m.queue_id
+              WHERE m.user_id = ?1 ORDER BY q.name",
+        )?;
+        let rows = statement.query_map([user_id], |row| {
+            Ok(QueueRef {
+                id: row.get(0)?,
+                name: row.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The members of the queue `queue_id`, by username.
+    pub fn queue_members(&self, queue_id: &str) -> Result<Vec<UserRow>, StoreError> {
+        let columns = USER_COLUMNS
+            .split(", ")
+            .map(|c| format!("u.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut statement = self.sqlite()?.prepare(&format!(
+            "SELECT {columns} FROM queue_members m JOIN users u ON u.id = m.user_id
+              WHERE m.queue_id = ?1 ORDER BY u.username"
+        ))?;
+        let rows = statement.query_map([queue_id], user_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The id of the queue with this id or name.
+    pub fn queue_id(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .sqlite()?
+            .query_row(
+                "SELECT id FROM queues WHERE id = ?1 OR name = ?1",
+                [key],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
     /// Every token, newest first.
     pub fn tokens(&self) -> Result<Vec<TokenRow>, StoreError> {
         let mut statement = self.sqlite()?.prepare(
@@ -161,13 +222,14 @@ impl Db<'_> {
         Ok(self
             .sqlite()?
             .query_row(
-                "SELECT t.user_id, t.scope FROM access_tokens t JOIN users u ON u.id = t.user_id
+                "SELECT t.user_id, t.scope, u.role FROM access_tokens t JOIN users u ON u.id = t.user_id
                   WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND u.is_active = 1",
                 [token_hash],
                 |row| {
                     Ok(GrantRow {
                         user_id: row.get(0)?,
                         scope: row.get(1)?,
+                        role: role(row, 2)?,
                     })
                 },
             )
@@ -179,9 +241,15 @@ impl Tx<'_> {
     /// Adds an active user, unless its username is taken.
     pub fn insert_user(&self, user: &UserRow) -> Result<Added, StoreError> {
         added(self.conn()?.execute(
-            "INSERT INTO users (id, username, name, email, created_at)
-             VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-            params![user.id, user.username, user.name, user.email],
+            "INSERT INTO users (id, username, name, email, role, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+            params![
+                user.id,
+                user.username,
+                user.name,
+                user.email,
+                user.role.as_str()
+            ],
         ))
     }
 
@@ -211,6 +279,32 @@ impl Tx<'_> {
             .query_row("SELECT id FROM queues WHERE name = ?1", [name], |row| {
                 row.get(0)
             })?)
+    }
+
+    /// Makes `user_id` a member of `queue_id`; answers whether it was not one already.
+    pub fn add_queue_member(&self, queue_id: &str, user_id: &str) -> Result<bool, StoreError> {
+        Ok(self.conn()?.execute(
+            "INSERT INTO queue_members (queue_id, user_id, added_at)
+             VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+             ON CONFLICT DO NOTHING",
+            params![queue_id, user_id],
+        )? == 1)
+    }
+
+    /// Takes `user_id` out of `queue_id`; answers whether it was a member.
+    pub fn remove_queue_member(&self, queue_id: &str, user_id: &str) -> Result<bool, StoreError> {
+        Ok(self.conn()?.execute(
+            "DELETE FROM queue_members WHERE queue_id = ?1 AND user_id = ?2",
+            params![queue_id, user_id],
+        )? == 1)
+    }
+
+    /// Gives `user_id` the role `role`; answers whether there is such a user.
+    pub fn set_role(&self, user_id: &str, role: Role) -> Result<bool, StoreError> {
+        Ok(self.conn()?.execute(
+            "UPDATE users SET role = ?2 WHERE id = ?1 AND id <> ?3",
+            params![user_id, role.as_str(), ids::SITE_GUEST_USER_ID],
+        )? == 1)
     }
 
     /// Stores a token and answers its id.

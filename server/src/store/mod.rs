@@ -21,6 +21,7 @@ mod readers;
 mod records;
 mod render;
 mod routing;
+mod sessions;
 mod slots;
 mod sqlite;
 mod telephony;
@@ -42,6 +43,7 @@ pub use postgres::{DEFAULT_POOL_SIZE, PostgresStore, migrate as migrate_postgres
 pub use records::{DeletedRecord, FoundRecord, RecordState, Viewing};
 pub use render::{Page, Prepared, Statement};
 pub use routing::{Bookings, ClaimedRow, RoutableRow};
+pub use sessions::{CredentialsRow, FailureRow, SessionRow};
 pub use sqlite::SqliteStore;
 pub use telephony::ProviderCallback;
 pub use tx::{Db, Tx};

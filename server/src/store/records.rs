@@ -89,6 +89,19 @@ impl Db<'_> {
             }))
     }
 
+    /// The `SystemModstamp` of the record `id` of `table`, live or deleted: its version, which
+    /// conditional requests compare.
+    pub fn system_modstamp(&self, table: Table, id: &str) -> Result<Option<String>, StoreError> {
+        let sql = format!(
+            "SELECT system_modstamp FROM {} WHERE id = ?1",
+            table.records
+        );
+        Ok(self
+            .sqlite()?
+            .query_row(&sql, [id], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The id of a record of `table` whose own column `column` holds `value`, live or deleted.
     pub fn record_with(
         &self,

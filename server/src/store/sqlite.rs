@@ -85,6 +85,12 @@ fn migrations() -> Migrations<'static> {
             "../../migrations/sqlite/0010_contact_request_defaults_in_code.sql"
         )),
         M::up(include_str!("../../migrations/sqlite/0012_outbox.sql")),
+        M::up(include_str!(
+            "../../migrations/sqlite/0013_roles_and_queue_members.sql"
+        )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0014_console_sessions.sql"
+        )),
     ])
 }
 

@@ -45,6 +45,8 @@ pub struct Start<'a> {
     pub protection: Protection,
     pub query_limits: contact_server::sobjects::QueryLimits,
     pub webhooks: Option<contact_server::webhooks::Webhooks>,
+    pub sessions: contact_server::access::session::Sessions,
+    pub backoff: contact_server::access::backoff::Backoff,
 }
 
 impl Start<'_> {
@@ -57,6 +59,8 @@ impl Start<'_> {
             protection: Protection::off(),
             query_limits: contact_server::sobjects::QueryLimits::default(),
             webhooks: None,
+            sessions: Default::default(),
+            backoff: Default::default(),
         }
     }
 }
@@ -153,6 +157,8 @@ impl TestApp {
             query_limits: start.query_limits,
             widget,
             webhooks: start.webhooks,
+            sessions: start.sessions,
+            backoff: start.backoff,
         })
         .await
         .expect("the app starts");

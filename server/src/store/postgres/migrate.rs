@@ -7,11 +7,23 @@ use tokio_postgres::Client;
 use crate::store::{PostgresUrl, StoreError};
 
 /// Each migration's version, name and SQL, in order; server/migrations/postgres/ holds the files.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "schema",
-    include_str!("../../../migrations/postgres/0001_schema.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "schema",
+        include_str!("../../../migrations/postgres/0001_schema.sql"),
+    ),
+    (
+        3,
+        "roles_and_queue_members",
+        include_str!("../../../migrations/postgres/0003_roles_and_queue_members.sql"),
+    ),
+    (
+        4,
+        "console_sessions",
+        include_str!("../../../migrations/postgres/0004_console_sessions.sql"),
+    ),
+];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
 /// ASCII), held until the migrations' transaction ends, however that ends.

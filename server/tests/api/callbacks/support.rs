@@ -3,6 +3,7 @@
 
 use contact_server::Store;
 use contact_server::access::{Scope, directory, tokens};
+use contact_shared::console::Role;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
@@ -189,7 +190,7 @@ impl Callbacks {
 
 /// A representative: (user id, write token).
 pub async fn rep(store: &Store, username: &str) -> (String, String) {
-    let user = directory::add_user(store, username.into(), username.into(), None)
+    let user = directory::add_user(store, username.into(), username.into(), None, Role::Admin)
         .await
         .unwrap();
     let (_, token) = tokens::create(store, user.id.clone(), Scope::Write, None)

@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use contact_server::access::{Scope, directory, tokens};
 use contact_server::sobjects::QueryLimits;
+use contact_shared::console::Role;
 use governor::Quota;
 
 use super::support::{Api, code, query_path};
@@ -26,6 +27,7 @@ async fn other_token(api: &Api) -> String {
         "other@example.com".into(),
         "Other".into(),
         None,
+        Role::Admin,
     )
     .await
     .unwrap();

@@ -1,6 +1,7 @@
 //! A test app with a representative's write token and a read-only token.
 
 use contact_server::access::{Scope, directory, tokens};
+use contact_shared::console::Role;
 use serde_json::Value;
 
 use crate::support::{TestApp, TestResponse, call};
@@ -24,12 +25,13 @@ impl Api {
         Self::on(TestApp::with_query_limits(limits).await).await
     }
 
-    async fn on(app: TestApp) -> Self {
+    pub async fn on(app: TestApp) -> Self {
         let user = directory::add_user(
             &app.store,
             "rep@example.com".into(),
             "Rita Rep".into(),
             None,
+            Role::Admin,
         )
         .await
         .unwrap();

@@ -1,0 +1,7 @@
+//! The console's sign-in routes under `/console/api`, and the API reached with the console's session.
+
+mod admin;
+mod api;
+mod backoff;
+mod sessions;
+mod support;
