@@ -42,7 +42,7 @@ pub fn AdminPage() -> impl IntoView {
                 {move || users.get().map(|result| match result {
                     Err(error) => view! { <p role="alert" class="error">{error.message()}</p> }.into_any(),
                     Ok(users) => view! {
-                        <div class="table-scroll" tabindex="0" role="region" aria-label="Users">
+                        <div class="table-scroll" tabindex="0" role="region" aria-label="Table of users">
                             <table>
                                 <thead><tr>
                                     <th scope="col">"Name"</th><th scope="col">"Username"</th>

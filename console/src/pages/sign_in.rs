@@ -3,18 +3,16 @@
 
 use contact_shared::console::SignIn;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::api::{self, ApiError};
 use crate::components::FieldError;
-use crate::session::{safe_next, use_session};
+use crate::session::safe_next;
 
 /// The sign-in form.
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let session = use_session();
     let query = use_query_map();
-    let navigate = use_navigate();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let sign_in = Action::new_local(|credentials: &SignIn| {
@@ -30,11 +28,14 @@ pub fn SignInPage() -> impl IntoView {
                 || (e.field("username").is_none() && e.field("password").is_none())
         })
     });
+    // A full load of `next`, not a client-side one: the app starts again with the new session, so no view
+    // ever sees the 401 that `me` answered before signing in.
     Effect::new(move || {
         if let Some(Ok(_)) = sign_in.value().get() {
-            session.me.refetch();
             let next = safe_next(query.get_untracked().get("next"));
-            navigate(&next, Default::default());
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().set_href(&next);
+            }
         }
     });
     // After a refusal, focus goes to what needs fixing.
