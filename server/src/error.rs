@@ -63,6 +63,8 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error("the widget has not been built")]
     WidgetNotBuilt,
+    #[error("the console has not been built")]
+    ConsoleNotBuilt,
     #[error("internal error: {0}")]
     Internal(String),
     /// A refusal a feature defines for itself (see [`Refusal`]).
@@ -89,7 +91,9 @@ impl AppError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound | Self::NoCallbackTimes(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Store(_) | Self::WidgetNotBuilt => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Store(_) | Self::WidgetNotBuilt | Self::ConsoleNotBuilt => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::SignInRequired(_) => StatusCode::FORBIDDEN,
             Self::Refused(refusal) => refusal.status(),
@@ -159,6 +163,10 @@ impl AppError {
                 tracing::error!("widget assets missing: build the widget with `cargo xtask run`");
                 ErrorBody::new("The widget is not available on this server yet.")
             }
+            // Not logged at error: a server run without building the console is a choice.
+            Self::ConsoleNotBuilt => ErrorBody::new(
+                "The console is not built on this server: run `cargo xtask build`, then restart the server.",
+            ),
             Self::Refused(refusal) => refusal.body(),
             Self::SignInRequired(site) => {
                 ErrorBody::new(format!("Sign in to {site} to send a contact request."))

@@ -6,6 +6,7 @@
 
 mod bench;
 mod compress;
+mod console;
 mod cycles;
 mod fuzz;
 mod imports;
@@ -29,10 +30,16 @@ fn main() -> Result<()> {
         "test" => test(),
         "build" => {
             tools::ensure_widget_toolchain()?;
-            build_widget()
+            build_widget()?;
+            console::build()
         }
+        "build-console" => console::build(),
         "cycles" => cycles::check(&root),
-        "sizes" => sizes::report(&root.join("dist"), rest.iter().any(|a| a == "--strict")),
+        "sizes" => {
+            let strict = rest.iter().any(|a| a == "--strict");
+            sizes::report(&root.join("dist"), strict)?;
+            sizes::report_console(&root.join(console::DIST), strict)
+        }
         "bench" => match rest.first().map(String::as_str) {
             Some("feed") => bench::feed(),
             _ => bench::bench(),
@@ -41,7 +48,7 @@ fn main() -> Result<()> {
         "postgres" => postgres::command(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ (minified loader, precompressed assets)\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  bench feed          time submissions to their event on an open console's live feed (median, p99)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL)"
+                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ and the console into dist/console/ (precompressed assets)\n  build-console       build the console alone into dist/console/\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's and console's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  bench feed          time submissions to their event on an open console's live feed (median, p99)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())
@@ -56,6 +63,7 @@ fn main() -> Result<()> {
 fn run(server_flags: &[String]) -> Result<()> {
     tools::ensure_widget_toolchain()?;
     build_widget()?;
+    console::build()?;
     let mut server = cargo();
     server.args([
         "run",
@@ -100,6 +108,19 @@ fn test() -> Result<()> {
         ]),
     )?;
     step(
+        "clippy (console, wasm32)",
+        cargo().args([
+            "clippy",
+            "--package",
+            "contact-console",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    step(
         "clippy (widget, wasm32)",
         cargo().args([
             "clippy",
@@ -126,7 +147,9 @@ fn test() -> Result<()> {
     )?;
     drop(postgres);
     build_widget()?;
+    console::build()?;
     sizes::report(Path::new("dist"), true)?;
+    sizes::report_console(Path::new(console::DIST), true)?;
     step(
         "building the server for the browser tests",
         cargo().args(["build", "--package", "contact-server"]),

@@ -106,3 +106,55 @@ fn row(name: &str, bytes: &[u8]) -> Result<[usize; 3]> {
     println!("{name:<48} {:>9} {:>9} {:>9}", sizes[0], sizes[1], sizes[2]);
     Ok(sizes)
 }
+
+/// The console's budget: everything its first page fetches, 250 KB brotli.
+const CONSOLE_BUDGET: usize = 250 * 1024;
+
+/// Prints what the console's first page fetches (the page, its start-up script, the glue, the wasm and
+/// the stylesheet); fails over budget with `strict`, warns without.
+pub fn report_console(dist: &Path, strict: bool) -> Result<()> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dist)
+        .with_context(|| format!("{}: build the console first", dist.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            name == "index.html"
+                || name.ends_with(".wasm")
+                || name.ends_with(".js")
+                || name.ends_with(".css")
+        })
+        .collect();
+    files.sort();
+    println!("\nconsole, first page:");
+    let mut total = [0usize; 3];
+    for path in files {
+        let name = path
+            .strip_prefix(dist)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let sizes = row(&name, &std::fs::read(&path)?)?;
+        for (sum, size) in total.iter_mut().zip(sizes) {
+            *sum += size;
+        }
+    }
+    println!(
+        "{:<48} {:>9} {:>9} {:>9}",
+        "total, first page", total[0], total[1], total[2]
+    );
+    println!(
+        "\nbudget (brotli): console first page {} of {CONSOLE_BUDGET} B",
+        total[2]
+    );
+    if total[2] > CONSOLE_BUDGET {
+        let over = format!(
+            "the console's first page fetches {} B brotli, over its {CONSOLE_BUDGET} B budget",
+            total[2]
+        );
+        if strict {
+            bail!(over);
+        }
+        println!("warning: {over}");
+    }
+    Ok(())
+}

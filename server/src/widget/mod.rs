@@ -4,6 +4,7 @@
 //! writes their names into the loader, so a page fetches `widget.js` (short cache) and then exactly the
 //! assets of this build (cached for a year, as their names change with their content).
 
+pub mod console;
 mod template;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,8 @@ pub struct WidgetAssets {
     loader: Option<String>,
     /// The files the loader names, relative to the folder; nothing else in it is served.
     named: Vec<String>,
+    /// The representatives' console, built into the same folder.
+    console: console::ConsoleAssets,
 }
 
 impl WidgetAssets {
@@ -56,6 +59,7 @@ impl WidgetAssets {
             dir: dir.to_owned(),
             loader,
             named,
+            console: console::ConsoleAssets::load(&dir.join(console::DIR)),
         }
     }
 
@@ -100,7 +104,10 @@ impl WidgetAssets {
                 .fallback(crate::error::not_found);
             routes = routes.nest(ASSETS_PATH, assets);
         }
-        routes.layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
+        // The console is for this origin alone: it is merged outside the widget's any-origin CORS.
+        routes
+            .layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
+            .merge(self.console.routes())
     }
 }
 

@@ -1,0 +1,53 @@
+//! The live feed: `GET /console/api/events` (Server-Sent Events). The browser's EventSource reconnects by
+//! itself and resumes with `Last-Event-ID`; each event bumps a counter that the open views read, so they
+//! re-query, and keeps the change so a request's page re-reads only when it concerns it.
+
+use contact_shared::console::{API_PREFIX, LiveChange, live};
+use futures::StreamExt;
+use gloo_net::eventsource::futures::EventSource;
+use leptos::prelude::*;
+
+/// What the open views listen to.
+#[derive(Clone, Copy)]
+pub struct Live {
+    /// How many changes arrived since the page opened.
+    pub changes: ReadSignal<u64>,
+    /// The latest change.
+    pub last: ReadSignal<Option<LiveChange>>,
+}
+
+/// Opens the feed and puts it into the context. Without a feed (a server that has none) the views still
+/// work, refreshed by their own actions.
+pub fn provide() -> Live {
+    let (changes, set_changes) = signal(0u64);
+    let (last, set_last) = signal(None::<LiveChange>);
+    let live = Live { changes, last };
+    provide_context(live);
+    if let Ok(mut source) = EventSource::new(&format!("{API_PREFIX}/events")) {
+        let streams: Vec<_> = [live::CREATED, live::STATUS_CHANGED, live::UPDATED]
+            .into_iter()
+            .filter_map(|name| source.subscribe(name).ok())
+            .collect();
+        leptos::task::spawn_local(async move {
+            // The source is kept alive as long as its streams are read.
+            let _source = source;
+            let mut events = futures::stream::select_all(streams);
+            while let Some(event) = events.next().await {
+                let Ok((_, message)) = event else { continue };
+                let change = message
+                    .data()
+                    .as_string()
+                    .and_then(|data| serde_json::from_str::<LiveChange>(&data).ok());
+                if let Some(change) = change {
+                    set_last.set(Some(change));
+                }
+                set_changes.update(|n| *n += 1);
+            }
+        });
+    }
+    live
+}
+
+pub fn use_live() -> Live {
+    expect_context()
+}
