@@ -14,6 +14,7 @@ mod picklist;
 
 mod callback_time;
 mod channel;
+#[cfg(feature = "console")]
 pub mod console;
 mod created;
 mod description;
