@@ -191,23 +191,32 @@ pub async fn query<T: DeserializeOwned>(soql: &str) -> Result<QueryResult<T>, Ap
     get(&url).await
 }
 
-/// Retrieves a record with every field.
-pub async fn retrieve(
-    object: &str,
-    id: &str,
-) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
-    get(&format!("{DATA}/sobjects/{object}/{id}")).await
+/// A record as retrieved, with the ETag that names this version of it.
+#[derive(Debug, Clone)]
+pub struct Versioned {
+    pub record: serde_json::Map<String, serde_json::Value>,
+    pub etag: String,
 }
 
-/// Updates a record, refused with [`ApiError::Conflict`] if it changed after `last_modified`.
+/// Retrieves a record with every field, and its version.
+pub async fn retrieve(object: &str, id: &str) -> Result<Versioned, ApiError> {
+    let url = format!("{DATA}/sobjects/{object}/{id}");
+    let response = send(same_origin(Request::get(&url)).build()).await?;
+    let etag = response.headers().get("etag").unwrap_or_default();
+    let record = json(response).await?;
+    Ok(Versioned { record, etag })
+}
+
+/// Updates the version `etag` of a record, refused with [`ApiError::Conflict`] if it has changed since:
+/// `If-Match` is exact, where a date would miss two changes within one second.
 pub async fn update(
     object: &str,
     id: &str,
     fields: &serde_json::Value,
-    last_modified: &str,
+    etag: &str,
 ) -> Result<(), ApiError> {
     let request = same_origin(Request::patch(&format!("{DATA}/sobjects/{object}/{id}")))
-        .header("If-Unmodified-Since", last_modified)
+        .header("If-Match", etag)
         .json(fields);
     send(request).await?;
     Ok(())

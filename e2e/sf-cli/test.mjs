@@ -60,7 +60,7 @@ function sf(args, { env = {} } = {}) {
 const org = ["--target-org", "crw"];
 
 before(async () => {
-  serverCli(["users", "add", "--username", "cli@example.com", "--name", "Cli User", "--email", "cli@example.com"]);
+  serverCli(["users", "add", "--username", "cli@example.com", "--name", "Cli User", "--email", "cli@example.com", "--role", "admin"]);
   token = serverCli(["tokens", "create", "--user", "cli@example.com", "--scope", "write", "--label", "sf-cli"]);
   server = spawn(bin, ["--listen", "127.0.0.1:0", "--no-demo", "--database", database, "--widget-dir", dir], {
     stdio: ["ignore", "pipe", "inherit"],

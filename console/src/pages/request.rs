@@ -61,6 +61,8 @@ fn text(record: &Record, field: &str) -> Option<String> {
 #[derive(Debug, Clone)]
 struct Loaded {
     record: Record,
+    /// The version of the record the page shows, which its changes are made to.
+    etag: String,
     calls: Vec<Call>,
     interactions: Vec<Interaction>,
     history: Result<Vec<HistoryEntry>, ApiError>,
@@ -68,7 +70,8 @@ struct Loaded {
 }
 
 async fn load(id: String) -> Result<Loaded, ApiError> {
-    let record = or_sign_in(api::retrieve("ContactRequest", &id).await)?;
+    let api::Versioned { record, etag } =
+        or_sign_in(api::retrieve("ContactRequest", &id).await)?;
     let calls = api::query::<Call>(&format!(
         "SELECT CallType, CallDisposition, CallDurationInSeconds, CallResult__c, CreatedDate, CreatedById \
          FROM Task WHERE WhatId = {} ORDER BY CreatedDate DESC",
@@ -102,6 +105,7 @@ async fn load(id: String) -> Result<Loaded, ApiError> {
     };
     Ok(Loaded {
         record,
+        etag,
         calls,
         interactions,
         history: api::history(&id).await,
@@ -158,7 +162,7 @@ fn Request(
     version: RwSignal<u64>,
     name_of: Callback<String, String>,
 ) -> impl IntoView {
-    let record = loaded.record;
+    let (record, etag) = (loaded.record, loaded.etag);
     let field = |name: &str| text(&record, name);
     let id = field("Id").unwrap_or_default();
     let phone = field("PreferredPhone");
@@ -207,7 +211,7 @@ fn Request(
                     }}</dd>
                 </dl>
             </section>
-            <Actions id=id.clone() record=record.clone() version name_of/>
+            <Actions id=id.clone() record=record.clone() etag=etag.clone() version name_of/>
             <section aria-labelledby="history-heading" class="card">
                 <h2 id="history-heading">"History"</h2>
                 {match loaded.history {
@@ -301,11 +305,11 @@ enum Change {
 fn Actions(
     id: String,
     record: Record,
+    etag: String,
     version: RwSignal<u64>,
     name_of: Callback<String, String>,
 ) -> impl IntoView {
     let me = expect_context::<Me>();
-    let last_modified = text(&record, "LastModifiedDate").unwrap_or_default();
     let current_status = text(&record, "Status").unwrap_or_default();
     let announce = RwSignal::new(None::<String>);
     let announcement = NodeRef::<leptos::html::P>::new();
@@ -317,8 +321,7 @@ fn Actions(
     );
     let action_id = id.clone();
     let act = Action::new_local(move |change: &Change| {
-        let (id, last_modified, change) =
-            (action_id.clone(), last_modified.clone(), change.clone());
+        let (id, etag, change) = (action_id.clone(), etag.clone(), change.clone());
         async move {
             let result = match &change {
                 Change::Call {
@@ -341,7 +344,7 @@ fn Actions(
                         .map(|_| format!("Call logged: {result}."))
                 }
                 Change::Fields(fields) => {
-                    api::update("ContactRequest", &id, fields, &last_modified)
+                    api::update("ContactRequest", &id, fields, &etag)
                         .await
                         .map(|()| "Saved.".to_owned())
                 }
