@@ -11,6 +11,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use web_sys::RequestCredentials;
 
+pub mod admin;
+
 /// The API version the console speaks.
 pub const DATA: &str = "/services/data/v62.0";
 

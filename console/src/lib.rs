@@ -1,12 +1,13 @@
 //! The representatives' web console: sign in, see my work and my queues live, open a request, call, log
 //! the outcome. A Leptos CSR app served by the server at `/console/`, on the API's origin.
 //!
-//! `pages/` holds one module per route, `components.rs` the pieces they share, `api.rs` every HTTP call,
-//! `view_query.rs` a view as its URL query says it, `session.rs` who is signed in and `live.rs` the live
-//! feed.
+//! `pages/` holds one module per route, `components.rs` the pieces they share, `forms.rs` the form
+//! pieces, `api.rs` every HTTP call, `view_query.rs` a view as its URL query says it, `session.rs` who is
+//! signed in and `live.rs` the live feed.
 
 mod api;
 mod components;
+mod forms;
 mod live;
 mod pages;
 mod session;

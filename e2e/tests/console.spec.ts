@@ -1,6 +1,7 @@
 // The representatives' console against the real server: every page renders, axe finds no violation on any
 // of them, each is photographed at 1280 and 390 px (into e2e/screenshots/console/, gitignored: the run
-// makes them), and a wrong password shows the server's message on the form.
+// makes them), a wrong password shows the server's message on the form, and an admin adds a representative
+// through the admin page who then signs in.
 //
 // The signed-in pages need a user with a password, made with the server's CLI (`users add … --password-
 // stdin`); a server without that command skips them, saying so.
@@ -12,6 +13,15 @@ import { apiUrl } from "../support/server";
 
 const WIDTHS = [1280, 390];
 const SHOTS = "screenshots/console";
+
+/** Signs in on the sign-in page and waits for `next`. */
+async function signIn(page: Page, username: string, password: string, next: string): Promise<void> {
+  await page.goto(`${apiUrl()}/console/sign-in?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(new RegExp(`${next.replace(/[/?]/g, "\\$&")}$`));
+}
 
 /** Adds a user with a password and role through the CLI; false when the CLI has no passwords yet. */
 function userWithPassword(username: string, name: string, role: string, password: string): boolean {
@@ -105,6 +115,49 @@ test.describe("signed in", () => {
       await expect(page.getByRole("heading", { name: "Work it" })).toBeVisible();
       await noAxeViolations(page);
       await photograph(page, "request");
+    }
+  });
+
+  test("an admin adds a representative with a password on the admin page, who then signs in", async ({ page, browser }) => {
+    const password = "correct horse battery staple 16";
+    const made = userWithPassword("console-admin-2@example.com", "Alan Admin", "admin", password);
+    test.skip(!made, "this server's CLI cannot set passwords yet");
+    await signIn(page, "console-admin-2@example.com", password, "/console/admin");
+    await expect(page.getByRole("heading", { level: 1, name: "Administration" })).toBeVisible();
+    await expect(page.locator(".loading")).toHaveCount(0);
+
+    // A username already taken: the server's message shows at the field, which takes focus.
+    const username = page.locator("#new-username");
+    await username.fill("console-admin-2@example.com");
+    await page.locator("#new-name").fill("Someone Else");
+    await page.locator("#new-name").press("Enter");
+    await expect(page.locator("#new-username-error")).toContainText("already taken");
+    await expect(username).toBeFocused();
+    await expect(username).toHaveAttribute("aria-invalid", "true");
+
+    // The representative, by keyboard: the outcome is announced and focused, and they are listed.
+    await username.fill("rita.new@example.com");
+    await page.locator("#new-email").fill("rita.new@example.com");
+    await page.locator("#new-role").selectOption("representative");
+    const repPassword = "a long enough password 42";
+    await page.locator("#new-password").fill(repPassword);
+    await page.locator("#new-password").press("Enter");
+    const outcome = page.getByRole("status").filter({ hasText: "Added Someone Else (rita.new@example.com)." });
+    await expect(outcome).toBeVisible();
+    await expect(outcome).toBeFocused();
+    await expect(page.getByRole("region", { name: "Table of users" })).toContainText("rita.new@example.com");
+    await noAxeViolations(page);
+    await photograph(page, "admin-added");
+
+    // They sign in, in a browser of their own.
+    const theirs = await browser.newContext();
+    try {
+      const repPage = await theirs.newPage();
+      await signIn(repPage, "rita.new@example.com", repPassword, "/console/");
+      await expect(repPage.getByRole("heading", { level: 1, name: "My work" })).toBeVisible();
+      await expect(repPage.getByText("Someone Else · representative")).toBeVisible();
+    } finally {
+      await theirs.close();
     }
   });
 });

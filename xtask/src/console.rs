@@ -1,12 +1,14 @@
 //! Builds the representatives' console: Trunk's release build into `dist/console/` (after the widget's,
 //! whose build replaces `dist/`), then Trunk's inline start-up script moved into a content-hashed file so
-//! the page's CSP allows no inline script, then every asset precompressed. None of the widget's size
-//! flags: the console has a generous budget and builds on stable as it is.
+//! the page's CSP allows no inline script, then wasm-bindgen's JS glue minified (its integrity hash in the
+//! page made again to match) and every asset precompressed. None of the widget's nightly size flags: the
+//! console builds on stable as it is.
 
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use sha2::{Digest, Sha256};
+use base64::Engine;
+use sha2::{Digest, Sha256, Sha384};
 
 use crate::{compress, step};
 
@@ -24,16 +26,73 @@ pub fn build() -> Result<()> {
         ]),
     )?;
     eprintln!(
-        "\n==> moving the console's start-up script into a file, precompressing (brotli, gzip)"
+        "\n==> minifying the console's JS glue, moving its start-up script into a file, precompressing"
     );
     let dist = Path::new(DIST);
     let page_path = dist.join("index.html");
     let page = std::fs::read_to_string(&page_path)
         .with_context(|| format!("cannot read {}", page_path.display()))?;
-    let (page, name, script) = externalise_boot(&page)?;
+    // Trunk's own minifier fails on the glue's `as default`; ours goes round it. Before the start-up
+    // script is written, which is not the glue.
+    compress::minify_glue(dist)?;
+    let (mut page, name, script) = externalise_boot(&page)?;
     std::fs::write(dist.join(&name), script)?;
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        let file = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if file.starts_with("contact-console-") && file.ends_with(".js") {
+            page = with_integrity(&page, file, &std::fs::read(&path)?)?;
+        }
+    }
     std::fs::write(&page_path, page)?;
     compress::precompress(dist)
+}
+
+/// `page` with the `integrity` of the tag that links `/console/{name}` made again for `content`, so the
+/// browser still accepts the file after it was changed.
+pub fn with_integrity(page: &str, name: &str, content: &[u8]) -> Result<String> {
+    let href = format!("/console/{name}");
+    let at = page
+        .find(&href)
+        .with_context(|| format!("the console's page does not link {href}"))?;
+    let tag_start = page[..at].rfind('<').context("the link is not in a tag")?;
+    let tag_end = at
+        + page[at..]
+            .find('>')
+            .context("the link's tag is not closed")?;
+    let tag = &page[tag_start..tag_end];
+    let Some(attribute) = tag.find("integrity=") else {
+        return Ok(page.to_owned());
+    };
+    let value_start = tag_start + attribute + "integrity=".len();
+    let quoted = page[value_start..].starts_with('"');
+    let value_end = if quoted {
+        value_start
+            + 1
+            + page[value_start + 1..]
+                .find('"')
+                .context("unclosed integrity")?
+            + 1
+    } else {
+        value_start
+            + page[value_start..tag_end]
+                .find(|c: char| c.is_whitespace())
+                .unwrap_or(tag_end - value_start)
+    };
+    let digest = base64::engine::general_purpose::STANDARD.encode(Sha384::digest(content));
+    let value = if quoted {
+        format!("\"sha384-{digest}\"")
+    } else {
+        format!("sha384-{digest}")
+    };
+    Ok(format!(
+        "{}{value}{}",
+        &page[..value_start],
+        &page[value_end..]
+    ))
 }
 
 /// `page` with its one inline module script replaced by a reference to a file; answers the new page, the
@@ -97,6 +156,33 @@ mod tests {
             page,
             format!("<title>C</title><script type=\"module\" src=\"/console/{name}\"></script>")
         );
+    }
+
+    #[test]
+    fn the_integrity_of_a_changed_file_is_made_again_quoted_or_not() {
+        let sri = |content: &[u8]| {
+            format!(
+                "sha384-{}",
+                base64::engine::general_purpose::STANDARD.encode(Sha384::digest(content))
+            )
+        };
+        let page = "<link crossorigin href=/console/a.js integrity=sha384-old rel=modulepreload><link href=/console/b.css integrity=sha384-keep>";
+        assert_eq!(
+            with_integrity(page, "a.js", b"new").unwrap(),
+            format!(
+                "<link crossorigin href=/console/a.js integrity={} rel=modulepreload><link href=/console/b.css integrity=sha384-keep>",
+                sri(b"new")
+            )
+        );
+        let quoted = "<link href=\"/console/a.js\" integrity=\"sha384-old\">";
+        assert_eq!(
+            with_integrity(quoted, "a.js", b"new").unwrap(),
+            format!(
+                "<link href=\"/console/a.js\" integrity=\"{}\">",
+                sri(b"new")
+            )
+        );
+        assert!(with_integrity(page, "missing.js", b"x").is_err());
     }
 
     #[test]

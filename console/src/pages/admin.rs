@@ -1,20 +1,81 @@
-//! `/console/admin` (admins): the users and queues. Managing them (passwords, roles, memberships, tokens)
-//! goes through the console's admin routes.
+//! `/console/admin` (admins): users (add, role, deactivate, password), queues and their members, API
+//! tokens, through the console's admin routes. Every form shows the server's message against its field;
+//! focus then moves to that field, or to the form's announced outcome (see [`crate::forms`]).
+
+mod queues;
+mod tokens;
+mod users;
 
 use contact_shared::console::Me;
 use leptos::prelude::*;
-use serde::Deserialize;
 
-use crate::api;
+use crate::api::ApiError;
+use crate::api::admin::{self, Person};
 use crate::session::or_sign_in;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct User {
-    id: String,
-    username: String,
-    name: String,
-    is_active: bool,
+/// What the admin page's sections share: every user, and the count of changes that makes every list read
+/// again.
+#[derive(Clone, Copy)]
+struct Directory {
+    users: LocalResource<Result<Vec<Person>, ApiError>>,
+    changes: RwSignal<u32>,
+}
+
+impl Directory {
+    /// The users as choices: (id, "Name (username)").
+    fn user_choices(self) -> Signal<Vec<(String, String)>> {
+        Signal::derive(move || {
+            let users = self.users.get().and_then(Result::ok).unwrap_or_default();
+            users
+                .into_iter()
+                .map(|u| (u.id, format!("{} ({})", u.name, u.username)))
+                .collect()
+        })
+    }
+}
+
+/// One change the admin page asks the server for.
+#[derive(Clone)]
+enum Call {
+    AddUser(users::NewUser),
+    ChangeUser(String, users::Change),
+    AddQueue(String),
+    /// (queue id, user id, whether a member)
+    Member(String, String, bool),
+    /// The body, and where the token goes when it is made.
+    AddToken(serde_json::Value, RwSignal<Option<String>>),
+    RevokeToken(i64),
+}
+
+/// Every form's answer. One action type for the page: each action type costs its own copy of Leptos's
+/// action machinery in the wasm.
+type Act = Action<Call, Result<String, ApiError>>;
+
+async fn perform(call: Call) -> Result<String, ApiError> {
+    match call {
+        Call::AddUser(user) => users::add(user).await,
+        Call::ChangeUser(id, change) => users::change(id, change).await,
+        Call::AddQueue(name) => queues::add(name).await,
+        Call::Member(queue, user, member) => queues::member(queue, user, member).await,
+        Call::AddToken(body, made) => tokens::add(body, made).await,
+        Call::RevokeToken(id) => tokens::revoke(id).await,
+    }
+}
+
+/// An action of the admin page: performs the call, sends an ended session to sign in, and after a success
+/// makes every list read again.
+fn act() -> Act {
+    let directory = expect_context::<Directory>();
+    Action::new_local(move |call: &Call| {
+        let call = call.clone();
+        async move {
+            let answer = or_sign_in(perform(call).await);
+            if answer.is_ok() {
+                directory.changes.update(|n| *n += 1);
+            }
+            answer
+        }
+    })
 }
 
 /// The administration page.
@@ -28,49 +89,35 @@ pub fn AdminPage() -> impl IntoView {
         }
         .into_any();
     }
-    let users = LocalResource::new(|| async {
-        or_sign_in(
-            api::query::<User>("SELECT Id, Username, Name, IsActive FROM User ORDER BY Name ASC")
-                .await,
-        )
+    let changes = RwSignal::new(0);
+    let users = LocalResource::new(move || {
+        changes.track();
+        async { or_sign_in(admin::users().await) }
     });
+    provide_context(Directory { users, changes });
     view! {
         <h1>"Administration"</h1>
-        <section aria-labelledby="users-heading">
-            <h2 id="users-heading">"Users"</h2>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || users.get().map(|result| match result {
-                    Err(error) => view! { <p role="alert" class="error">{error.message()}</p> }.into_any(),
-                    Ok(users) => view! {
-                        <div class="table-scroll" tabindex="0" role="region" aria-label="Table of users">
-                            <table>
-                                <thead><tr>
-                                    <th scope="col">"Name"</th><th scope="col">"Username"</th>
-                                    <th scope="col">"Id"</th><th scope="col">"Active"</th>
-                                </tr></thead>
-                                <tbody>
-                                    {users.records.into_iter().map(|user| view! {
-                                        <tr>
-                                            <th scope="row">{user.name}</th><td>{user.username}</td>
-                                            <td><code>{user.id}</code></td>
-                                            <td>{if user.is_active { "yes" } else { "no" }}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                })}
-            </Suspense>
-        </section>
-        <section aria-labelledby="queues-heading">
-            <h2 id="queues-heading">"My queues"</h2>
-            <ul>
-                {me.queues.into_iter().map(|queue| view! {
-                    <li>{queue.name}" "<code>{queue.id}</code></li>
-                }).collect_view()}
-            </ul>
-        </section>
+        // One boundary for every list: without it, a list reading again after a change would suspend the
+        // shell's boundary, which draws the page anew and loses the forms and their focus.
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <users::Users/>
+            <queues::Queues/>
+            <tokens::Tokens/>
+        </Transition>
     }
     .into_any()
+}
+
+/// A list as the server last answered (the page's `Transition` keeps it shown while it reads again).
+fn listing<T: Clone + 'static, V: IntoView + 'static>(
+    list: LocalResource<Result<T, ApiError>>,
+    show: fn(T) -> V,
+) -> impl IntoView {
+    move || match list.get() {
+        None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+        Some(Ok(list)) => show(list).into_any(),
+        Some(Err(error)) => {
+            view! { <p role="alert" class="error">{error.message()}</p> }.into_any()
+        }
+    }
 }
