@@ -425,7 +425,11 @@ pub fn feed() -> Result<()> {
             &address,
             "POST",
             "/api/v1/contact-requests",
-            &[("Origin", ORIGIN), ("Content-Type", "application/json")],
+            &[
+                ("Origin", ORIGIN),
+                ("Content-Type", "application/json"),
+                ("X-CRW-Site", "demo"),
+            ],
             FORM,
         )?;
         if status != 201 {

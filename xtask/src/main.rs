@@ -33,7 +33,10 @@ fn main() -> Result<()> {
             build_widget()?;
             console::build()
         }
-        "build-console" => console::build(),
+        "build-console" => {
+            tools::ensure_widget_toolchain()?;
+            console::build()
+        }
         "cycles" => cycles::check(&root),
         "sizes" => {
             let strict = rest.iter().any(|a| a == "--strict");
@@ -190,16 +193,7 @@ fn build_widget() -> Result<()> {
     // only; the server is built normally.
     step(
         "building the widget (Trunk, release)",
-        Command::new("trunk")
-            .args(["build", "--release"])
-            .env("RUSTC_BOOTSTRAP", "1")
-            .env(
-                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-                "-Zlocation-detail=none -Zfmt-debug=none",
-            )
-            .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
-            .env("CARGO_UNSTABLE_PANIC_IMMEDIATE_ABORT", "true")
-            .env("CARGO_PROFILE_RELEASE_PANIC", "immediate-abort"),
+        lean_wasm(Command::new("trunk").args(["build", "--release"])),
     )?;
     eprintln!(
         "\n==> minifying the loader and the glue, shortening the wasm's import names, precompressing (brotli, gzip)"
@@ -208,6 +202,20 @@ fn build_widget() -> Result<()> {
     imports::shorten(Path::new("dist"))?;
     compress::minify_glue(Path::new("dist"))?;
     compress::precompress(Path::new("dist"))
+}
+
+/// Trunk's build with the standard library rebuilt small (see `build_widget`): the widget's build, and the
+/// console's, which has a budget of its own to keep.
+pub(crate) fn lean_wasm(trunk: &mut Command) -> &mut Command {
+    trunk
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+            "-Zlocation-detail=none -Zfmt-debug=none",
+        )
+        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        .env("CARGO_UNSTABLE_PANIC_IMMEDIATE_ABORT", "true")
+        .env("CARGO_PROFILE_RELEASE_PANIC", "immediate-abort")
 }
 
 fn cargo() -> Command {

@@ -3,7 +3,6 @@
 //! focus then moves to that field, or to the form's announced outcome (see [`crate::forms`]).
 
 mod queues;
-mod tokens;
 mod users;
 
 use contact_shared::console::Me;
@@ -42,9 +41,6 @@ enum Call {
     AddQueue(String),
     /// (queue id, user id, whether a member)
     Member(String, String, bool),
-    /// The body, and where the token goes when it is made.
-    AddToken(serde_json::Value, RwSignal<Option<String>>),
-    RevokeToken(i64),
 }
 
 /// Every form's answer. One action type for the page: each action type costs its own copy of Leptos's
@@ -57,8 +53,6 @@ async fn perform(call: Call) -> Result<String, ApiError> {
         Call::ChangeUser(id, change) => users::change(id, change).await,
         Call::AddQueue(name) => queues::add(name).await,
         Call::Member(queue, user, member) => queues::member(queue, user, member).await,
-        Call::AddToken(body, made) => tokens::add(body, made).await,
-        Call::RevokeToken(id) => tokens::revoke(id).await,
     }
 }
 
@@ -102,7 +96,10 @@ pub fn AdminPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             <users::Users/>
             <queues::Queues/>
-            <tokens::Tokens/>
+            <section aria-labelledby="tokens-heading" class="card">
+                <h2 id="tokens-heading">"API tokens"</h2>
+                <p>"Tokens for integrations are made, listed and revoked with "<code>"contact-server tokens"</code>" (see README), or through "<code>"/console/api/admin/tokens"</code>"."</p>
+            </section>
         </Transition>
     }
     .into_any()

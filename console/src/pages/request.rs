@@ -70,8 +70,7 @@ struct Loaded {
 }
 
 async fn load(id: String) -> Result<Loaded, ApiError> {
-    let api::Versioned { record, etag } =
-        or_sign_in(api::retrieve("ContactRequest", &id).await)?;
+    let api::Versioned { record, etag } = or_sign_in(api::retrieve("ContactRequest", &id).await)?;
     let calls = api::query::<Call>(&format!(
         "SELECT CallType, CallDisposition, CallDurationInSeconds, CallResult__c, CreatedDate, CreatedById \
          FROM Task WHERE WhatId = {} ORDER BY CreatedDate DESC",
@@ -343,11 +342,9 @@ fn Actions(
                         .await
                         .map(|_| format!("Call logged: {result}."))
                 }
-                Change::Fields(fields) => {
-                    api::update("ContactRequest", &id, fields, &etag)
-                        .await
-                        .map(|()| "Saved.".to_owned())
-                }
+                Change::Fields(fields) => api::update("ContactRequest", &id, fields, &etag)
+                    .await
+                    .map(|()| "Saved.".to_owned()),
                 Change::Note(body) => api::add_note(&id, &NewNote { body: body.clone() })
                     .await
                     .map(|()| "Note added.".to_owned()),
