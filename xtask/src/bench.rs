@@ -60,23 +60,7 @@ pub fn bench() -> Result<()> {
             cargo().args(["install", "--locked", "oha"]),
         )?;
     }
-    step(
-        "building the server and the hello-world ceiling (profile server)",
-        cargo().args([
-            "build",
-            "--profile",
-            "server",
-            "--package",
-            "contact-server",
-            "--bin",
-            "contact-server",
-            "--example",
-            "hello",
-        ]),
-    )?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| "target".into(), std::path::PathBuf::from);
-    let bin = target.join("server");
+    let bin = build_server(&["--example", "hello"])?;
 
     let hello = Started::spawn(Command::new(bin.join("examples/hello")), "Hello world:")?;
     eprintln!("\n==> hello-world ceiling: {}", hello.url);
@@ -156,6 +140,26 @@ pub fn bench() -> Result<()> {
         bail!("some submissions were not accepted; see the counts above");
     }
     Ok(())
+}
+
+/// Builds the server (and `more` targets) in the `server` profile; answers the folder they are in.
+fn build_server(more: &[&str]) -> Result<std::path::PathBuf> {
+    step(
+        "building the server (profile server)",
+        cargo()
+            .args([
+                "build",
+                "--profile",
+                "server",
+                "--package",
+                "contact-server",
+            ])
+            .args(["--bin", "contact-server"])
+            .args(more),
+    )?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| "target".into(), std::path::PathBuf::from);
+    Ok(target.join("server"))
 }
 
 /// A loopback address no one listens on now, for the server's metrics.
@@ -329,21 +333,7 @@ const FEED_SAMPLES: usize = 100;
 /// time and times each from the moment its request is sent to the moment its event arrives. Reports the
 /// median and the 99th percentile; asserts nothing about them.
 pub fn feed() -> Result<()> {
-    step(
-        "building the server (profile server)",
-        cargo().args([
-            "build",
-            "--profile",
-            "server",
-            "--package",
-            "contact-server",
-            "--bin",
-            "contact-server",
-        ]),
-    )?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| "target".into(), std::path::PathBuf::from);
-    let bin = target.join("server/contact-server");
+    let bin = build_server(&[])?.join("contact-server");
     let dir = std::env::temp_dir().join(format!("crw-feed-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;

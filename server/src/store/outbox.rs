@@ -109,6 +109,17 @@ pub struct Subscription<'a> {
     pub site: Option<&'a str>,
 }
 
+/// An event from a row of `seq, event_id, type, record_id, payload`.
+fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEvent> {
+    Ok(OutboxEvent {
+        seq: r.get(0)?,
+        event_id: r.get(1)?,
+        event_type: r.get(2)?,
+        record_id: r.get(3)?,
+        payload: r.get(4)?,
+    })
+}
+
 impl Db<'_> {
     /// The events about the record `record_id`, oldest first.
     pub fn outbox_events(&self, record_id: &str) -> Result<Vec<OutboxEvent>, StoreError> {
@@ -116,15 +127,7 @@ impl Db<'_> {
             "SELECT seq, event_id, type, record_id, payload FROM outbox_events
               WHERE record_id = ?1 ORDER BY seq",
         )?;
-        let rows = statement.query_map([record_id], |r| {
-            Ok(OutboxEvent {
-                seq: r.get(0)?,
-                event_id: r.get(1)?,
-                event_type: r.get(2)?,
-                record_id: r.get(3)?,
-                payload: r.get(4)?,
-            })
-        })?;
+        let rows = statement.query_map([record_id], outbox_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -135,15 +138,7 @@ impl Db<'_> {
             "SELECT seq, event_id, type, record_id, payload FROM outbox_events
               WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
-        let rows = statement.query_map(params![after, limit], |r| {
-            Ok(OutboxEvent {
-                seq: r.get(0)?,
-                event_id: r.get(1)?,
-                event_type: r.get(2)?,
-                record_id: r.get(3)?,
-                payload: r.get(4)?,
-            })
-        })?;
+        let rows = statement.query_map(params![after, limit], outbox_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
