@@ -266,3 +266,36 @@ test("measures how soon a new request appears in an open view (median and p99 of
   writeFileSync("test-results/console-latency.json", JSON.stringify(figures, null, 2));
   console.log(`a new request appears in an open console view: median ${figures.median_ms.toFixed(1)} ms, p99 ${figures.p99_ms.toFixed(1)} ms (${figures.samples} samples)`);
 });
+
+test("repeated wrong passwords make the form wait, and signing out ends the session", async ({ browser }) => {
+  const stamp = Date.now();
+  const ada = `ada7-${stamp}@example.com`;
+  person(ada, "Ada Seventh", "representative");
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${apiUrl()}/console/sign-in`);
+  // Five failures are free; the sixth is told to wait, on the form.
+  for (let attempt = 1; attempt <= 6; attempt++) {
+    await page.getByLabel("Username").fill(ada);
+    await page.getByLabel("Password").fill(`not the password ${attempt}`);
+    const answered = page.waitForResponse((r) => r.url().endsWith("/console/api/session"));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    expect((await answered).status()).toBe(attempt <= 5 ? 401 : 429);
+  }
+  await expect(page.getByText(/Too many failed sign-ins\. Try again in/)).toBeVisible();
+  await noAxeViolations(page);
+
+  // Another person signs in and out: the session ends on the server, not only in this tab.
+  const grace = `grace7-${stamp}@example.com`;
+  person(grace, "Grace Seventh", "representative");
+  const console = await consoleOf(browser, grace, "/console/");
+  const cookies = await console.context().cookies();
+  await console.getByRole("button", { name: "Sign out" }).click();
+  await expect(console).toHaveURL(/\/console\/sign-in/);
+  // The old cookie, presented again, opens nothing.
+  const replayed = await console.context().request.get(`${apiUrl()}/console/api/me`, {
+    headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; ") },
+  });
+  expect(replayed.status()).toBe(401);
+  await console.goto(`${apiUrl()}/console/`);
+  await expect(console).toHaveURL(/\/console\/sign-in/);
+});
