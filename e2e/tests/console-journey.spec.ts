@@ -63,6 +63,19 @@ async function visitorAsks(browser: Browser, phone: string): Promise<string> {
   return number;
 }
 
+/** A request of the demo's signed-in visitor (Dana, verified as demo-user-1); answers its number. */
+async function signedInVisitorAsks(browser: Browser, description: string): Promise<string> {
+  const page = await (await browser.newContext()).newPage();
+  const form = await new ContactForm(page).open("/signed-in");
+  await form.chooseReason("Billing");
+  await form.fill({ request_description: description });
+  await form.submit.click();
+  await expect(form.requestNumber).toHaveText(/^CR-\d{6}$/);
+  const number = (await form.requestNumber.textContent())!;
+  await page.context().close();
+  return number;
+}
+
 function row(page: Page, number: string) {
   return page.getByRole("row").filter({ has: page.getByRole("link", { name: number, exact: true }) });
 }
@@ -298,4 +311,21 @@ test("repeated wrong passwords make the form wait, and signing out ends the sess
   expect(replayed.status()).toBe(401);
   await console.goto(`${apiUrl()}/console/`);
   await expect(console).toHaveURL(/\/console\/sign-in/);
+});
+
+test("a signed-in visitor's request shows their verified identity and their other requests on the site", async ({ browser }) => {
+  const stamp = Date.now();
+  const ada = `ada8-${stamp}@example.com`;
+  person(ada, "Ada Eighth", "representative");
+  const earlier = await signedInVisitorAsks(browser, "The boiler again.");
+  const later = await signedInVisitorAsks(browser, "Still the boiler.");
+  const page = await consoleOf(browser, ada, `/console/queues/${DEMO_QUEUE}?sort=newest`);
+  await page.getByRole("link", { name: later, exact: true }).click();
+  const visitor = page.getByRole("region", { name: "Visitor", exact: true });
+  await expect(visitor).toContainText("demo-user-1");
+  await expect(visitor).toContainText("As typed in the form (not verified)");
+  const others = page.getByRole("region", { name: "The same visitor's other requests" });
+  await expect(others.getByRole("link", { name: earlier, exact: true })).toBeVisible();
+  await expect(others.getByRole("link", { name: later, exact: true })).toHaveCount(0);
+  await noAxeViolations(page);
 });

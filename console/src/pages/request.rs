@@ -7,6 +7,7 @@
 use contact_shared::Status;
 use contact_shared::console::{HistoryEntry, Me, NewNote};
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -39,6 +40,16 @@ struct Call {
     created_by_id: String,
 }
 
+/// Another request of the same verified visitor on the same site.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Sibling {
+    id: String,
+    name: String,
+    status: String,
+    created_date: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Interaction {
@@ -65,6 +76,8 @@ struct Loaded {
     etag: String,
     calls: Vec<Call>,
     interactions: Vec<Interaction>,
+    /// The same verified visitor's other requests on the same site (none for a guest).
+    siblings: Vec<Sibling>,
     history: Result<Vec<HistoryEntry>, ApiError>,
     call_center_zone: Option<String>,
 }
@@ -85,6 +98,23 @@ async fn load(id: String) -> Result<Loaded, ApiError> {
     ))
     .await?
     .records;
+    // A person is the same person only as the site verified them, on that site: never by typed details.
+    let siblings =
+        match (
+            text(&record, "SiteKey__c"),
+            text(&record, "VerifiedVisitor__c"),
+        ) {
+            (Some(site), Some(visitor)) => api::query::<Sibling>(&format!(
+                "SELECT Id, Name, Status, CreatedDate FROM ContactRequest WHERE SiteKey__c = {} \
+                 AND VerifiedVisitor__c = {} AND Id != {} ORDER BY CreatedDate DESC LIMIT 20",
+                literal(&site),
+                literal(&visitor),
+                literal(&id)
+            ))
+            .await?
+            .records,
+            _ => Vec::new(),
+        };
     let call_center_zone = match text(&record, "CallCenterId__c") {
         Some(center) => api::query::<Value>(&format!(
             "SELECT TimeZone__c FROM CallCenter WHERE Id = {}",
@@ -107,6 +137,7 @@ async fn load(id: String) -> Result<Loaded, ApiError> {
         etag,
         calls,
         interactions,
+        siblings,
         history: api::history(&id).await,
         call_center_zone,
     })
@@ -187,6 +218,11 @@ fn Request(
         <div class="request">
             <section aria-labelledby="visitor-heading" class="card">
                 <h2 id="visitor-heading">"Visitor"</h2>
+                <dl>
+                    <dt>"Site"</dt><dd>{field("SiteKey__c").unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"Verified identity"</dt>
+                    <dd>{field("VerifiedVisitor__c").unwrap_or_else(|| "Guest (not signed in to the site)".into())}</dd>
+                </dl>
                 <p class="note">"As typed in the form (not verified):"</p>
                 <dl>
                     <dt>"Name"</dt><dd>{field("VisitorName__c").unwrap_or_else(|| "—".into())}</dd>
@@ -231,6 +267,17 @@ fn Request(
                     }).collect_view()}</ol>
                 }.into_any() }}
             </section>
+            {(!loaded.siblings.is_empty()).then(|| view! {
+                <section aria-labelledby="siblings-heading" class="card">
+                    <h2 id="siblings-heading">"The same visitor's other requests"</h2>
+                    <ul>{loaded.siblings.into_iter().map(|other| view! {
+                        <li>
+                            <A href=format!("/console/requests/{}", other.id)>{other.name}</A>
+                            " · "{other.status}" · "{time::local(&other.created_date, None)}
+                        </li>
+                    }).collect_view()}</ul>
+                </section>
+            })}
             <section aria-labelledby="interactions-heading" class="card">
                 <h2 id="interactions-heading">"Engagement interactions"</h2>
                 {if loaded.interactions.is_empty() { view! { <p>"None yet."</p> }.into_any() } else { view! {

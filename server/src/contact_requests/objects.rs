@@ -151,6 +151,24 @@ pub static CONTACT_REQUEST: SObject = SObject {
             Own("source_origin"),
             FILTER | SORT | GROUP | NILLABLE | CUSTOM,
         ),
+        // The site the request came through and, for a visitor signed in to it, the verified subject
+        // of their identity token: read-only, as the intake sets them; a guest has none.
+        field(
+            "SiteKey__c",
+            "Site Key",
+            FieldType::String,
+            64,
+            Own("site_key"),
+            FILTER | SORT | GROUP | NILLABLE | CUSTOM,
+        ),
+        field(
+            "VerifiedVisitor__c",
+            "Verified Visitor",
+            FieldType::String,
+            255,
+            Own("visitor_sub"),
+            FILTER | SORT | NILLABLE | CUSTOM,
+        ),
         field(
             "ScheduledRoutingDateTime__c",
             "Scheduled Routing Date Time",

@@ -443,3 +443,59 @@ async fn an_origin_that_is_present_but_unusable_is_refused_everywhere() {
     }
     assert_eq!(app.stored_count(), 0);
 }
+
+#[tokio::test]
+async fn a_verified_visitors_requests_on_one_site_are_found_through_the_api() {
+    use contact_server::access::{Scope, directory, tokens};
+    let app = app().await;
+    let shop_token = token(SHOP_SECRET, "shop-1", json!({"aud": "shop"}));
+    let members_token = token(MEMBERS_SECRET, "members-1", json!({"aud": "members"}));
+    let form = json!({"request_reason": "Billing", "preferred_channel": "Email", "email": "same@example.com"});
+    for (site, origin, bearer, reason) in [
+        ("shop", SHOP, Some(shop_token.as_str()), "Billing"),
+        ("shop", SHOP, Some(shop_token.as_str()), "Order"),
+        ("shop", SHOP, None, "Billing"),
+        ("members", MEMBERS, Some(members_token.as_str()), "Account"),
+    ] {
+        let mut form = form.clone();
+        form["request_reason"] = json!(reason);
+        let stored = submit(&app, site, origin, bearer, form).await;
+        assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.body);
+    }
+    let user = directory::add_user(
+        &app.store,
+        "sup@example.com".into(),
+        "Sup".into(),
+        None,
+        contact_shared::console::Role::Supervisor,
+    )
+    .await
+    .unwrap();
+    let (_, bearer) = tokens::create(&app.store, user.id, Scope::Read, None)
+        .await
+        .unwrap();
+    let soql = "SELECT SiteKey__c, VerifiedVisitor__c, RequestReason FROM ContactRequest \
+                WHERE SiteKey__c = 'shop' AND VerifiedVisitor__c = 'user-7' ORDER BY RequestReason";
+    let found = app
+        .call(
+            crate::support::call(
+                "GET",
+                &format!(
+                    "/services/data/v62.0/query/?q={}",
+                    soql.replace(' ', "+")
+                        .replace('\'', "%27")
+                        .replace('=', "%3D")
+                ),
+            )
+            .bearer(&bearer),
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    assert_eq!(
+        found.body["totalSize"], 2,
+        "the guest's and the other site's are not the same person's"
+    );
+    assert_eq!(found.body["records"][0]["SiteKey__c"], "shop");
+    assert_eq!(found.body["records"][0]["VerifiedVisitor__c"], "user-7");
+    assert_eq!(found.body["records"][0]["RequestReason"], "Billing");
+}
