@@ -11,7 +11,6 @@ use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use tower_http::services::ServeFile;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::AppError;
@@ -93,28 +92,12 @@ impl ConsoleAssets {
         if self.assets.is_empty() {
             return routes;
         }
-        let mut assets = Router::new();
-        for name in &self.assets {
-            assets = assets.route_service(
-                &format!("/console/{name}"),
-                ServeFile::new(self.dir.join(name))
-                    .precompressed_br()
-                    .precompressed_gzip(),
-            );
-        }
-        let assets = assets
-            .route_layer(SetResponseHeaderLayer::overriding(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=31536000, immutable"),
-            ))
-            .route_layer(SetResponseHeaderLayer::appending(
-                header::VARY,
-                HeaderValue::from_static("accept-encoding"),
-            ))
-            .route_layer(SetResponseHeaderLayer::overriding(
+        let assets = super::hashed_assets(&self.dir, &self.assets, "/console").route_layer(
+            SetResponseHeaderLayer::overriding(
                 header::HeaderName::from_static("cross-origin-resource-policy"),
                 HeaderValue::from_static("same-origin"),
-            ));
+            ),
+        );
         routes.merge(assets)
     }
 }

@@ -82,26 +82,8 @@ impl WidgetAssets {
         // Without a build there is nothing to nest (axum refuses an empty router); the app's own
         // fallback answers 404.
         if !self.named.is_empty() {
-            let mut assets = Router::new();
-            for name in &self.named {
-                assets = assets.route_service(
-                    &format!("/{name}"),
-                    ServeFile::new(self.dir.join(name))
-                        .precompressed_br()
-                        .precompressed_gzip(),
-                );
-            }
-            // On the assets only: a 404 must not be cached for a year.
-            let assets = assets
-                .route_layer(SetResponseHeaderLayer::overriding(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=31536000, immutable"),
-                ))
-                .route_layer(SetResponseHeaderLayer::appending(
-                    header::VARY,
-                    HeaderValue::from_static("accept-encoding"),
-                ))
-                .fallback(crate::error::not_found);
+            let assets =
+                hashed_assets(&self.dir, &self.named, "").fallback(crate::error::not_found);
             routes = routes.nest(ASSETS_PATH, assets);
         }
         // The console is for this origin alone: it is merged outside the widget's any-origin CORS.
@@ -128,6 +110,34 @@ async fn serve_loader(loader: Option<String>) -> Response {
 /// Reads the loader source and writes the hashed asset names and their integrity into it.
 fn build_loader(dir: &Path) -> Result<String, String> {
     template::render_loader(dir)
+}
+
+/// Content-hashed build files of `dir`, each at `{prefix}/{name}`: precompressed (brotli, gzip) by
+/// `Accept-Encoding`, cached for a year as immutable. The headers go on the routes only, so a 404 is never
+/// cached for a year. `names` must not be empty (axum refuses layers on an empty router).
+pub(crate) fn hashed_assets<S: Clone + Send + Sync + 'static>(
+    dir: &Path,
+    names: &[String],
+    prefix: &str,
+) -> Router<S> {
+    let mut assets = Router::new();
+    for name in names {
+        assets = assets.route_service(
+            &format!("{prefix}/{name}"),
+            ServeFile::new(dir.join(name))
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
+    }
+    assets
+        .route_layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+        .route_layer(SetResponseHeaderLayer::appending(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
 }
 
 #[cfg(test)]
