@@ -5,7 +5,7 @@
 //! read into [`ApiError`], so pages handle one type.
 
 use contact_shared::ErrorBody;
-use contact_shared::console::{API_PREFIX, HistoryEntry, Me, NewNote, SignIn};
+use contact_shared::console::{API_PREFIX, HistoryEntry, Me, NewNote, QueueRef, SignIn};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -42,7 +42,7 @@ impl ApiError {
     pub fn message(&self) -> String {
         match self {
             Self::SignedOut => "Your session has ended. Sign in again.".into(),
-            Self::Conflict => "Someone else changed this request.".into(),
+            Self::Conflict => "Someone else changed this request first: the page now shows its current state. Check it and try again.".into(),
             Self::Throttled {
                 message,
                 retry_after,
@@ -245,6 +245,17 @@ pub async fn add_note(id: &str, note: &NewNote) -> Result<(), ApiError> {
         same_origin(Request::post(&format!("{API_PREFIX}/requests/{id}/notes"))).json(note);
     send(request).await?;
     Ok(())
+}
+
+#[derive(Deserialize)]
+struct Queues {
+    queues: Vec<QueueRef>,
+}
+
+/// Every queue a request can be given to (supervisors and admins).
+pub async fn directory_queues() -> Result<Vec<QueueRef>, ApiError> {
+    let directory: Queues = get(&format!("{API_PREFIX}/directory")).await?;
+    Ok(directory.queues)
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Form pieces the admin page shares: a labelled input or choice with the server's message about it, and
+//! Form pieces the admin and request pages share: a labelled input or choice with the server's message about it, and
 //! a form's outcome line. After each answer focus moves to the first field the server named, or else to
 //! the outcome line, a live region, so a keyboard or screen-reader user hears what happened and goes on
 //! from there.

@@ -1,6 +1,8 @@
 //! The live feed: `GET /console/api/events` (Server-Sent Events). The browser's EventSource reconnects by
 //! itself and resumes with `Last-Event-ID`; each event bumps a counter that the open views read, so they
-//! re-query, and keeps the change so a request's page re-reads only when it concerns it.
+//! re-query, and keeps the change so a request's page re-reads only when it concerns it. A `resync` (the
+//! browser was away too long to be told each change) has every open view read itself again; `signed_out`
+//! sends the person to sign in, back to the same page afterwards.
 
 use contact_shared::console::{API_PREFIX, LiveChange, live};
 use futures::StreamExt;
@@ -14,6 +16,8 @@ pub struct Live {
     pub changes: ReadSignal<u64>,
     /// The latest change.
     pub last: ReadSignal<Option<LiveChange>>,
+    /// How many times the feed said that changes were missed: every open view reads itself again.
+    pub resyncs: ReadSignal<u64>,
 }
 
 /// Opens the feed and puts it into the context. Without a feed (a server that has none) the views still
@@ -21,19 +25,37 @@ pub struct Live {
 pub fn provide() -> Live {
     let (changes, set_changes) = signal(0u64);
     let (last, set_last) = signal(None::<LiveChange>);
-    let live = Live { changes, last };
+    let (resyncs, set_resyncs) = signal(0u64);
+    let live = Live {
+        changes,
+        last,
+        resyncs,
+    };
     provide_context(live);
     if let Ok(mut source) = EventSource::new(&format!("{API_PREFIX}/events")) {
-        let streams: Vec<_> = [live::CREATED, live::STATUS_CHANGED, live::UPDATED]
-            .into_iter()
-            .filter_map(|name| source.subscribe(name).ok())
-            .collect();
+        let streams: Vec<_> = [
+            live::CREATED,
+            live::STATUS_CHANGED,
+            live::UPDATED,
+            live::RESYNC,
+            live::SIGNED_OUT,
+        ]
+        .into_iter()
+        .filter_map(|name| source.subscribe(name).ok())
+        .collect();
         leptos::task::spawn_local(async move {
             // The source is kept alive as long as its streams are read.
             let _source = source;
             let mut events = futures::stream::select_all(streams);
             while let Some(event) = events.next().await {
-                let Ok((_, message)) = event else { continue };
+                let Ok((name, message)) = event else { continue };
+                if name == live::SIGNED_OUT {
+                    crate::session::sign_in_again();
+                    break;
+                }
+                if name == live::RESYNC {
+                    set_resyncs.update(|n| *n += 1);
+                }
                 let change = message
                     .data()
                     .as_string()

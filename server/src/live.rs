@@ -18,6 +18,7 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
+use contact_shared::console::live::{RESYNC, SIGNED_OUT};
 use contact_shared::console::{API_PREFIX, LiveChange};
 use futures_util::Stream;
 use serde_json::Value;
@@ -38,10 +39,6 @@ const MAX_REPLAY: usize = 2_000;
 const RECHECK: Duration = Duration::from_secs(30);
 /// How long a browser waits before it reconnects after a dropped connection.
 const RETRY: Duration = Duration::from_secs(2);
-/// The event that tells a browser its view may be missing changes and must be read again.
-pub const RESYNC: &str = "resync";
-/// The event that tells a browser its session has ended; the feed stops after it.
-pub const SIGNED_OUT: &str = "signed_out";
 
 /// One event of the feed: its place, its name and what changed.
 #[derive(Debug, Clone, PartialEq, Eq)]

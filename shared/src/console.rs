@@ -100,6 +100,10 @@ pub mod live {
     pub const STATUS_CHANGED: &str = "contact_request.status_changed";
     /// Anything else of a request changed: its owner, a note, a field.
     pub const UPDATED: &str = "contact_request.updated";
+    /// The browser's views may be missing changes (it was away too long to be told each): read them again.
+    pub const RESYNC: &str = "resync";
+    /// The session has ended (signed out, expired, deactivated); the feed stops after it.
+    pub const SIGNED_OUT: &str = "signed_out";
 }
 
 /// The `data:` of a live event: which request changed, and enough to place it in a view without a

@@ -1,8 +1,9 @@
 //! `/console/requests/:id`: one request, every field, its history, call log and interactions, and the
 //! actions on it: log a call, change the status, reassign, return to the queue, add a note.
 //!
-//! Every change is sent with `If-Unmodified-Since` set to the LastModifiedDate it was made against; a 412
-//! re-reads the request and says who changed it and when, never overwriting their change.
+//! Every change is sent with `If-Match` set to the version (ETag) it was made against; a 412 re-reads the
+//! request and says who changed it and when, never overwriting their change. The page redraws the
+//! request whenever it changes (here, or live elsewhere) while the actions stay as they are.
 
 use contact_shared::Status;
 use contact_shared::console::{HistoryEntry, Me, NewNote};
@@ -14,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::api::{self, ApiError};
 use crate::components::{FieldError, StatusBadge};
+use crate::forms::Outcome;
 use crate::live::use_live;
 use crate::session::or_sign_in;
 use crate::time;
@@ -71,6 +73,8 @@ fn text(record: &Record, field: &str) -> Option<String> {
 /// Everything the page shows, read together.
 #[derive(Debug, Clone)]
 struct Loaded {
+    /// The id the page asked for.
+    id: String,
     record: Record,
     /// The version of the record the page shows, which its changes are made to.
     etag: String,
@@ -139,6 +143,7 @@ async fn load(id: String) -> Result<Loaded, ApiError> {
         interactions,
         siblings,
         history: api::history(&id).await,
+        id,
         call_center_zone,
     })
 }
@@ -146,61 +151,142 @@ async fn load(id: String) -> Result<Loaded, ApiError> {
 /// The request's page.
 #[component]
 pub fn RequestPage() -> impl IntoView {
+    let me = expect_context::<Me>();
     let params = use_params_map();
-    let id = Memo::new(move |_| params.get().get("id").unwrap_or_default());
+    let request_id = Memo::new(move |_| params.get().get("id").unwrap_or_default());
     let live = use_live();
-    // Bumped by every change that concerns this request: ours, or one the live feed tells of.
+    // Bumped by every change that concerns this request: ours, one the live feed tells of, or the feed
+    // saying that changes were missed.
     let version = RwSignal::new(0u64);
-    Effect::new(move || {
-        if live
+    Effect::new(move |seen: Option<u64>| {
+        let resyncs = live.resyncs.get();
+        let concerns = live
             .last
             .get()
-            .is_some_and(|change| change.id == id.get_untracked())
-        {
+            .is_some_and(|change| change.id == request_id.get_untracked());
+        if concerns || seen.is_some_and(|seen| seen != resyncs) {
             version.update(|v| *v += 1);
         }
+        resyncs
     });
     let loaded = LocalResource::new(move || {
         version.track();
-        load(id.get())
+        load(request_id.get())
     });
-    let users = LocalResource::new(|| async {
-        api::query::<User>("SELECT Id, Name FROM User ORDER BY Name ASC")
-            .await
-            .map(|found| found.records)
-            .unwrap_or_default()
+    // What the page shows: the last answer, kept while the next one loads. A change redraws the request's
+    // details, never its actions, so what is being typed there, where focus is and the announced outcome
+    // all stay.
+    let shown = RwSignal::new(None::<Result<Loaded, ApiError>>);
+    Effect::new(move || {
+        if let Some(result) = loaded.get() {
+            shown.set(Some(result));
+        }
     });
-    let name_of = move |user_id: &str| {
-        users
+    // The actions are made once for each request shown.
+    let ready = Memo::new(move |_| {
+        shown.with(|s| match s {
+            Some(Ok(loaded)) => Some(loaded.id.clone()),
+            _ => None,
+        })
+    });
+    let current = Signal::derive(move || shown.get().and_then(Result::ok));
+    let names = LocalResource::new(move || names(me.clone()));
+    let name_of = Callback::new(move |id: String| {
+        names
             .get()
-            .and_then(|users| users.into_iter().find(|u| u.id == user_id).map(|u| u.name))
-            .unwrap_or_else(|| user_id.to_owned())
-    };
+            .and_then(|names| names.into_iter().find(|(known, _)| *known == id))
+            .map_or(id, |(_, name)| name)
+    });
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || loaded.get().map(|result| match result {
-                Err(error) => view! { <h1>"Request"</h1><p role="alert" class="error">{error.message()}</p> }.into_any(),
-                Ok(loaded) => view! { <Request loaded version name_of=Callback::new(move |id: String| name_of(&id))/> }.into_any(),
-            })}
-        </Transition>
+        {move || match shown.get() {
+            None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+            Some(Err(error)) => view! { <h1>"Request"</h1><p role="alert" class="error">{error.message()}</p> }.into_any(),
+            Some(Ok(loaded)) => {
+                let status = text(&loaded.record, "Status").unwrap_or_default();
+                view! { <h1>{text(&loaded.record, "Name")}" "<StatusBadge status/></h1> }.into_any()
+            }
+        }}
+        {move || ready.get().map(|id| view! {
+            <div class="request">
+                {move || current.get().map(|loaded| visitor(&loaded, name_of))}
+                <Actions id current version name_of/>
+                {move || current.get().map(|loaded| details(loaded, name_of))}
+            </div>
+        })}
     }
 }
 
-#[component]
-fn Request(
-    loaded: Loaded,
-    version: RwSignal<u64>,
-    name_of: Callback<String, String>,
-) -> impl IntoView {
-    let (record, etag) = (loaded.record, loaded.etag);
-    let field = |name: &str| text(&record, name);
-    let id = field("Id").unwrap_or_default();
+/// Names for the ids the page shows: the users, this person's queues, and for a supervisor every queue.
+async fn names(me: Me) -> Vec<(String, String)> {
+    let mut names: Vec<(String, String)> = api::query::<User>("SELECT Id, Name FROM User")
+        .await
+        .map(|found| found.records)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|user| (user.id, user.name))
+        .collect();
+    let queues = if me.role.reassigns() {
+        api::directory_queues().await.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    names.extend(
+        me.queues
+            .into_iter()
+            .chain(queues)
+            .map(|queue| (queue.id, format!("Queue: {}", queue.name))),
+    );
+    names
+}
+
+/// Who asked, as the site verified them and as they typed it, and when to call.
+fn visitor(loaded: &Loaded, name_of: Callback<String, String>) -> impl IntoView + use<> {
+    let record = &loaded.record;
+    let field = |name: &str| text(record, name);
     let phone = field("PreferredPhone");
-    let status = field("Status").unwrap_or_default();
     let owner = field("OwnerId").unwrap_or_default();
     let rep_zone = time::browser_zone();
     let scheduled = field("ScheduledRoutingDateTime__c");
-    let mut fields: Vec<(String, String)> = record
+    let call_center_zone = loaded.call_center_zone.clone();
+    view! {
+        <section aria-labelledby="visitor-heading" class="card">
+            <h2 id="visitor-heading">"Visitor"</h2>
+            <dl>
+                <dt>"Site"</dt><dd>{field("SiteKey__c").unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Verified identity"</dt>
+                <dd>{field("VerifiedVisitor__c").unwrap_or_else(|| "Guest (not signed in to the site)".into())}</dd>
+            </dl>
+            <p class="note">"As typed in the form (not verified):"</p>
+            <dl>
+                <dt>"Name"</dt><dd>{field("VisitorName__c").unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Email"</dt><dd>{field("VisitorEmail__c").unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Phone"</dt>
+                <dd>{phone.clone().map_or_else(|| view! { "—" }.into_any(), |p| view! { <a href=format!("tel:{p}")>{p.clone()}</a> }.into_any())}</dd>
+                <dt>"Page origin"</dt><dd>{field("SourceOrigin__c").unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Reason"</dt><dd>{field("RequestReason")}</dd>
+                <dt>"Channel"</dt><dd>{field("PreferredChannel")}</dd>
+                <dt>"Description"</dt><dd class="description">{field("RequestDescription").unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Owner"</dt><dd>{move || name_of.run(owner.clone())}</dd>
+                <dt>"Callback time"</dt>
+                <dd>{match scheduled {
+                    None => view! { "As soon as possible" }.into_any(),
+                    Some(at) => view! {
+                        <span>{format!("{} (yours, {rep_zone})", time::local(&at, None))}</span>
+                        {call_center_zone.map(|zone| view! {
+                            <br/><span>{format!("{} (the visitor's, {zone})", time::local(&at, Some(&zone)))}</span>
+                        })}
+                    }.into_any(),
+                }}</dd>
+            </dl>
+        </section>
+    }
+}
+
+/// What happened to the request: its history, calls, the same visitor's other requests, interactions and
+/// every field.
+fn details(loaded: Loaded, name_of: Callback<String, String>) -> impl IntoView {
+    let mut fields: Vec<(String, String)> = loaded
+        .record
         .iter()
         .filter(|(key, _)| *key != "attributes")
         .map(|(key, value)| {
@@ -214,39 +300,6 @@ fn Request(
         .collect();
     fields.sort();
     view! {
-        <h1>{field("Name")}" "<StatusBadge status=status.clone()/></h1>
-        <div class="request">
-            <section aria-labelledby="visitor-heading" class="card">
-                <h2 id="visitor-heading">"Visitor"</h2>
-                <dl>
-                    <dt>"Site"</dt><dd>{field("SiteKey__c").unwrap_or_else(|| "—".into())}</dd>
-                    <dt>"Verified identity"</dt>
-                    <dd>{field("VerifiedVisitor__c").unwrap_or_else(|| "Guest (not signed in to the site)".into())}</dd>
-                </dl>
-                <p class="note">"As typed in the form (not verified):"</p>
-                <dl>
-                    <dt>"Name"</dt><dd>{field("VisitorName__c").unwrap_or_else(|| "—".into())}</dd>
-                    <dt>"Email"</dt><dd>{field("VisitorEmail__c").unwrap_or_else(|| "—".into())}</dd>
-                    <dt>"Phone"</dt>
-                    <dd>{phone.clone().map_or_else(|| view! { "—" }.into_any(), |p| view! { <a href=format!("tel:{p}")>{p.clone()}</a> }.into_any())}</dd>
-                    <dt>"Page origin"</dt><dd>{field("SourceOrigin__c").unwrap_or_else(|| "—".into())}</dd>
-                    <dt>"Reason"</dt><dd>{field("RequestReason")}</dd>
-                    <dt>"Channel"</dt><dd>{field("PreferredChannel")}</dd>
-                    <dt>"Description"</dt><dd class="description">{field("RequestDescription").unwrap_or_else(|| "—".into())}</dd>
-                    <dt>"Owner"</dt><dd>{name_of.run(owner.clone())}</dd>
-                    <dt>"Callback time"</dt>
-                    <dd>{match scheduled {
-                        None => view! { "As soon as possible" }.into_any(),
-                        Some(at) => view! {
-                            <span>{format!("{} (yours, {rep_zone})", time::local(&at, None))}</span>
-                            {loaded.call_center_zone.map(|zone| view! {
-                                <br/><span>{format!("{} (the visitor's, {zone})", time::local(&at, Some(&zone)))}</span>
-                            })}
-                        }.into_any(),
-                    }}</dd>
-                </dl>
-            </section>
-            <Actions id=id.clone() record=record.clone() etag=etag.clone() version name_of/>
             <section aria-labelledby="history-heading" class="card">
                 <h2 id="history-heading">"History"</h2>
                 {match loaded.history {
@@ -262,7 +315,10 @@ fn Request(
                             <strong>{call.result.unwrap_or_default()}</strong>" · "{call.call_type.unwrap_or_default()}
                             {call.call_duration_in_seconds.map(|s| format!(" · {s} s"))}
                             {call.call_disposition.map(|d| format!(" · {d}"))}
-                            <br/><small>{format!("{} by {}", time::local(&call.created_date, None), name_of.run(call.created_by_id))}</small>
+                            <br/><small>{
+                                let at = time::local(&call.created_date, None);
+                                move || format!("{at} by {}", name_of.run(call.created_by_id.clone()))
+                            }</small>
                         </li>
                     }).collect_view()}</ol>
                 }.into_any() }}
@@ -296,7 +352,6 @@ fn Request(
                     {fields.into_iter().map(|(key, value)| view! { <dt>{key}</dt><dd>{value}</dd> }).collect_view()}
                 </dl>
             </details>
-        </div>
     }
 }
 
@@ -347,18 +402,29 @@ enum Change {
     Note(String),
 }
 
+/// The body fields a change can be refused about, with the input that sets each, in page order.
+const ACTION_FIELDS: &[(&str, &str)] = &[
+    ("CallDisposition", "call-disposition"),
+    ("CallDurationInSeconds", "call-duration"),
+    ("OwnerId", "new-owner"),
+    ("body", "note"),
+];
+
 #[component]
 fn Actions(
     id: String,
-    record: Record,
-    etag: String,
+    /// The request as last read; a change is made to the version it shows.
+    current: Signal<Option<Loaded>>,
     version: RwSignal<u64>,
     name_of: Callback<String, String>,
 ) -> impl IntoView {
     let me = expect_context::<Me>();
-    let current_status = text(&record, "Status").unwrap_or_default();
-    let announce = RwSignal::new(None::<String>);
-    let announcement = NodeRef::<leptos::html::P>::new();
+    let field_now = move |name: &'static str| {
+        current.with(|loaded| loaded.as_ref().and_then(|l| text(&l.record, name)))
+    };
+    let current_status = current
+        .with_untracked(|loaded| loaded.as_ref().and_then(|l| text(&l.record, "Status")))
+        .unwrap_or_default();
     let draft_key = format!("crw-note:{id}");
     let note = RwSignal::new(
         storage()
@@ -367,7 +433,10 @@ fn Actions(
     );
     let action_id = id.clone();
     let act = Action::new_local(move |change: &Change| {
-        let (id, etag, change) = (action_id.clone(), etag.clone(), change.clone());
+        let etag = current
+            .with_untracked(|loaded| loaded.as_ref().map(|l| l.etag.clone()))
+            .unwrap_or_default();
+        let (id, change) = (action_id.clone(), change.clone());
         async move {
             let result = match &change {
                 Change::Call {
@@ -405,32 +474,31 @@ fn Actions(
             return;
         };
         match result {
-            Ok(message) => {
+            Ok(_) => {
                 if matches!(change, Change::Note(_)) {
                     note.set(String::new());
                     if let Some(s) = storage() {
                         let _ = s.remove_item(&draft_key_done);
                     }
                 }
-                announce.set(Some(message));
                 version.update(|v| *v += 1);
             }
-            Err(ApiError::Conflict) => {
-                announce.set(Some("Someone else changed this request first: the page now shows its current state. Check it and try again.".into()));
-                version.update(|v| *v += 1);
-            }
-            Err(error) => announce.set(Some(error.message())),
-        }
-        // Focus goes to what happened, so a keyboard or screen-reader user hears it and continues from there.
-        if let Some(p) = announcement.get() {
-            let _ = p.focus();
+            // The page reads the request again and shows what the other person changed.
+            Err(ApiError::Conflict) => version.update(|v| *v += 1),
+            Err(_) => {}
         }
     });
+    let answer = Signal::derive(move || act.value().get().map(|(_, result)| result));
     let error = Signal::derive(move || act.value().get().and_then(|(_, r)| r.err()));
     let field_error =
         move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(name)));
-    let modified_by = name_of.run(text(&record, "LastModifiedById").unwrap_or_default());
-    let modified_at = time::local(&text(&record, "LastModifiedDate").unwrap_or_default(), None);
+    let modified = move || {
+        format!(
+            "Last changed by {} at {}.",
+            name_of.run(field_now("LastModifiedById").unwrap_or_default()),
+            time::local(&field_now("LastModifiedDate").unwrap_or_default(), None)
+        )
+    };
     let call_type = RwSignal::new("Outbound".to_owned());
     let call_result = RwSignal::new("Reached".to_owned());
     let disposition = RwSignal::new(String::new());
@@ -443,8 +511,8 @@ fn Actions(
     view! {
         <section aria-labelledby="actions-heading" class="card actions">
             <h2 id="actions-heading">"Work it"</h2>
-            <p class="modified">{format!("Last changed by {modified_by} at {modified_at}.")}</p>
-            <p role="status" tabindex="-1" node_ref=announcement class="announce">{move || announce.get()}</p>
+            <p class="modified">{modified}</p>
+            <Outcome answer fields=ACTION_FIELDS/>
             <form on:submit=move |e| {
                 e.prevent_default();
                 act.dispatch(Change::Call { call_type: call_type.get(), result: call_result.get(), disposition: disposition.get(), duration: duration.get() });
