@@ -5,7 +5,9 @@
 //! read into [`ApiError`], so pages handle one type.
 
 use contact_shared::ErrorBody;
-use contact_shared::console::{API_PREFIX, HistoryEntry, Me, NewNote, QueueRef, SignIn};
+use contact_shared::console::{
+    API_PREFIX, HistoryEntry, Me, NewNote, NewSavedView, QueueRef, SavedView, SignIn,
+};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -244,6 +246,23 @@ pub async fn add_note(id: &str, note: &NewNote) -> Result<(), ApiError> {
     let request =
         same_origin(Request::post(&format!("{API_PREFIX}/requests/{id}/notes"))).json(note);
     send(request).await?;
+    Ok(())
+}
+
+/// My saved views, by name.
+pub async fn views() -> Result<Vec<SavedView>, ApiError> {
+    get(&format!("{API_PREFIX}/views")).await
+}
+
+/// Saves a view.
+pub async fn save_view(view: &NewSavedView) -> Result<SavedView, ApiError> {
+    let request = same_origin(Request::post(&format!("{API_PREFIX}/views"))).json(view);
+    json(send(request).await?).await
+}
+
+/// Deletes one of my saved views.
+pub async fn delete_view(id: i64) -> Result<(), ApiError> {
+    send(same_origin(Request::delete(&format!("{API_PREFIX}/views/{id}"))).build()).await?;
     Ok(())
 }
 

@@ -11,6 +11,23 @@ use crate::live;
 use crate::session::{self, use_session};
 use crate::view_query::{Scope, StatusFilter, ViewQuery};
 
+/// The console's two apps (see the crate's documentation); a link from one to the other is a full page
+/// load, as the other's routes are not in this one's router.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Work,
+    Admin,
+}
+
+/// A navigation link to a page of `to`, from a page of the app this is.
+fn nav_link(to: Part, href: String, label: String) -> impl IntoView {
+    if expect_context::<Part>() == to {
+        view! { <li><A href>{label}</A></li> }.into_any()
+    } else {
+        view! { <li><a href=href rel="external">{label}</a></li> }.into_any()
+    }
+}
+
 /// Every page but sign-in: waits for who is signed in (sending a signed-out person to sign in), then shows
 /// the navigation and the page.
 #[component]
@@ -73,12 +90,12 @@ fn SignedIn(me: Me) -> impl IntoView {
         <header class="top">
             <nav aria-label="Console">
                 <ul>
-                    <li><A href="/console/">"My work"</A></li>
-                    {me.queues.clone().into_iter().map(|queue| view! {
-                        <li><A href=format!("/console/queues/{}", queue.id)>{queue.name}</A></li>
+                    {nav_link(Part::Work, "/console/".into(), "My work".into())}
+                    {me.queues.clone().into_iter().map(|queue| {
+                        nav_link(Part::Work, format!("/console/queues/{}", queue.id), queue.name)
                     }).collect_view()}
-                    {role.sees_everything().then(|| view! { <li><A href="/console/all">"All"</A></li> })}
-                    {role.administers().then(|| view! { <li><A href="/console/admin">"Admin"</A></li> })}
+                    {role.sees_everything().then(|| nav_link(Part::Work, "/console/all".into(), "All".into()))}
+                    {role.administers().then(|| nav_link(Part::Admin, "/console/admin".into(), "Admin".into()))}
                 </ul>
             </nav>
             <p class="who">

@@ -1,7 +1,7 @@
 // The representatives' console against the real server: every page renders, axe finds no violation on any
 // of them, each is photographed at 1280 and 390 px (into e2e/screenshots/console/, gitignored: the run
-// makes them), a wrong password shows the server's message on the form, and an admin adds a representative
-// through the admin page who then signs in.
+// makes them), a wrong password shows the server's message on the form, an admin adds a representative
+// through the admin page who then signs in, and an admin makes an API token that works until it is revoked.
 //
 // The signed-in pages need a user with a password, made with the server's CLI (`users add … --password-
 // stdin`).
@@ -75,6 +75,8 @@ test("a wrong password shows the server's message on the form", async ({ page })
 
 test.describe("signed in", () => {
   test("every page renders, passes axe and is photographed", async ({ page }) => {
+    // Five pages, each checked by axe and photographed twice: more than the default time on a busy machine.
+    test.slow();
     const password = "correct horse battery staple 15";
     userWithPassword("console-admin@example.com", "Ada Admin", "admin", password);
     await page.goto(`${apiUrl()}/console/sign-in?next=${encodeURIComponent("/console/all")}`);
@@ -146,5 +148,86 @@ test.describe("signed in", () => {
     } finally {
       await theirs.close();
     }
+  });
+
+  test("an admin makes an API token on the admin page that works against the API until it is revoked", async ({ page, request }) => {
+    const password = "correct horse battery staple 17";
+    const stamp = Date.now();
+    userWithPassword(`console-admin-3-${stamp}@example.com`, "Ann Admin", "admin", password);
+    await signIn(page, `console-admin-3-${stamp}@example.com`, password, "/console/");
+    // The administration is an app of its own: the link to it is a full page load, and back again.
+    await page.getByRole("link", { name: "Admin" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Administration" })).toBeVisible();
+    await expect(page.locator(".loading")).toHaveCount(0);
+
+    const label = `crm sync ${stamp}`;
+    await page.locator("#token-user").selectOption({ label: `Ann Admin (console-admin-3-${stamp}@example.com)` });
+    await page.locator("#token-scope").selectOption("read");
+    await page.locator("#token-label").fill(label);
+    await page.getByRole("button", { name: "Make the token" }).click();
+    const made = page.getByRole("status").filter({ hasText: "Token made:" });
+    await expect(made).toBeFocused();
+    const token = (await made.textContent())!.match(/Token made: (\S+) \(copy it now/)![1];
+    const tokens = page.getByRole("table", { name: "API tokens" });
+    const row = tokens.getByRole("row").filter({ hasText: label });
+    await expect(row).toContainText("read");
+    await expect(row).toContainText("Active");
+    await noAxeViolations(page);
+    await photograph(page, "admin-token");
+
+    const query = `${apiUrl()}/services/data/v62.0/query/?q=${encodeURIComponent("SELECT Id FROM ContactRequest LIMIT 1")}`;
+    const asToken = { headers: { Authorization: `Bearer ${token}` } };
+    expect((await request.get(query, asToken)).status()).toBe(200);
+    // A read token cannot write.
+    const write = await request.post(`${apiUrl()}/services/data/v62.0/sobjects/ContactRequest/`, {
+      ...asToken, data: { RequestReason: "Billing" },
+    });
+    expect(write.status()).toBe(403);
+
+    await row.getByRole("button", { name: `Revoke ${label}` }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Token revoked." })).toBeVisible();
+    await expect(row).toContainText("Revoked");
+    await expect(row.getByRole("button")).toHaveCount(0);
+    expect((await request.get(query, asToken)).status()).toBe(401);
+
+    await page.getByRole("link", { name: "My work" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "My work" })).toBeVisible();
+  });
+
+  test("a representative saves a view under a name, opens it from another page, and deletes it", async ({ page }) => {
+    const password = "correct horse battery staple 18";
+    const stamp = Date.now();
+    const username = `console-rep-views-${stamp}@example.com`;
+    userWithPassword(username, "Val Views", "representative", password);
+    await signIn(page, username, password, "/console/");
+    const views = page.getByRole("region", { name: "Saved views" });
+    await expect(views).toContainText("None yet");
+
+    await page.getByRole("combobox", { name: "Reason", exact: true }).selectOption("Billing");
+    await page.getByRole("combobox", { name: "Sort", exact: true }).selectOption({ label: "Newest first" });
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect(page).toHaveURL(/reason=Billing/);
+    await page.getByLabel("Save this view as").fill("Billing, newest");
+    await page.getByLabel("Save this view as").press("Enter");
+    await expect(page.getByRole("status").filter({ hasText: "View Billing, newest saved." })).toBeFocused();
+    await expect(views.getByRole("link", { name: "Billing, newest" })).toBeVisible();
+
+    // The same name again: the server's message at the field, which takes focus.
+    await page.getByLabel("Save this view as").fill("Billing, newest");
+    await page.getByRole("button", { name: "Save the view" }).click();
+    await expect(page.locator("#view-name-error")).toHaveText('You already have a view named "Billing, newest".');
+    await expect(page.getByLabel("Save this view as")).toBeFocused();
+
+    // From the plain view, after a reload: the saved one opens with its filters.
+    await page.goto(`${apiUrl()}/console/`);
+    await views.getByRole("link", { name: "Billing, newest" }).click();
+    await expect(page).toHaveURL(/\/console\/\?reason=Billing&sort=newest$/);
+    await expect(page.getByRole("combobox", { name: "Reason", exact: true })).toHaveValue("Billing");
+    await expect(page.getByRole("combobox", { name: "Sort", exact: true })).toHaveValue("newest");
+    await noAxeViolations(page);
+
+    await views.getByRole("button", { name: "Delete the view Billing, newest" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "View Billing, newest deleted." })).toBeVisible();
+    await expect(views.getByRole("link")).toHaveCount(0);
   });
 });

@@ -121,6 +121,53 @@ pub struct LiveChange {
     pub by: String,
 }
 
+/// A view of requests a person saved under a name of their own (`GET /console/api/views`): a list page
+/// ([`ViewPath`]) and its URL query (filters, search, sort), which the console reads as it reads any
+/// view's URL. Nobody sees another person's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedView {
+    pub id: i64,
+    pub name: String,
+    pub path: String,
+    /// Without its `?`.
+    pub query: String,
+    pub created_at: String,
+}
+
+/// `POST /console/api/views`: saves the view at `path` with `query` as `name`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSavedView {
+    pub name: String,
+    pub path: String,
+    pub query: String,
+}
+
+/// A console list page a view may be saved for: My work, All, or one queue's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewPath(String);
+
+impl ViewPath {
+    pub fn parse(path: &str) -> Option<Self> {
+        let queue = |id: &str| {
+            matches!(id.len(), 15 | 18)
+                && id.starts_with("00G")
+                && id.bytes().all(|b| b.is_ascii_alphanumeric())
+        };
+        // My work is `/console/`, which the browser's router may also call `/console`.
+        if path == "/console" {
+            return Some(Self("/console/".to_owned()));
+        }
+        let known = matches!(path, "/console/" | "/console/all")
+            || path.strip_prefix("/console/queues/").is_some_and(queue);
+        known.then(|| Self(path.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// `POST /console/api/requests/{id}/notes`: a note kept on a request and shown in its history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewNote {
@@ -192,5 +239,50 @@ mod tests {
         assert_eq!(json["kind"], "note");
         assert_eq!(json["byName"], "Ada");
         assert_eq!(serde_json::from_value::<HistoryEntry>(json).unwrap(), note);
+    }
+
+    #[test]
+    fn a_view_is_saved_only_for_a_list_page_of_the_console() {
+        let table = [
+            ("/console/", true, "my work"),
+            ("/console/all", true, "all"),
+            (
+                "/console/queues/00G000000000001EAA",
+                true,
+                "a queue, 18 characters",
+            ),
+            (
+                "/console/queues/00G000000000001",
+                true,
+                "a queue, 15 characters",
+            ),
+            (
+                "/console/queues/005000000000001AAA",
+                false,
+                "a user is not a queue",
+            ),
+            (
+                "/console/queues/00G00000000000/EAA",
+                false,
+                "a slash inside",
+            ),
+            ("/console/queues/", false, "no queue"),
+            (
+                "/console/requests/0SR000000000001AAA",
+                false,
+                "a request's page",
+            ),
+            ("/console/admin", false, "administration"),
+            ("/console/all/", false, "a slash after"),
+            ("https://evil.example/console/", false, "another origin"),
+            ("", false, "empty"),
+        ];
+        for (path, saved, what) in table {
+            assert_eq!(ViewPath::parse(path).is_some(), saved, "{what}: {path}");
+        }
+        assert_eq!(
+            ViewPath::parse("/console/all").unwrap().as_str(),
+            "/console/all"
+        );
     }
 }

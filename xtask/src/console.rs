@@ -1,8 +1,8 @@
-//! Builds the representatives' console: Trunk's release build into `dist/console/` (after the widget's,
-//! whose build replaces `dist/`), then Trunk's inline start-up script moved into a content-hashed file so
-//! the page's CSP allows no inline script, then wasm-bindgen's JS glue minified (its integrity hash in the
-//! page made again to match) and every asset precompressed. None of the widget's nightly size flags: the
-//! console builds on stable as it is.
+//! Builds the representatives' console, two apps (see [`APPS`]): for each, Trunk's release build with the
+//! widget's size flags into its folder under `dist/console/` (after the widget's build, which replaces
+//! `dist/`), then Trunk's inline start-up script moved into a content-hashed file so the page's CSP allows
+//! no inline script, then wasm-bindgen's JS glue minified (its integrity hash in the page made again to
+//! match) and every asset precompressed.
 
 use std::path::Path;
 
@@ -15,21 +15,58 @@ use crate::{compress, step};
 /// The console's build folder, inside the widget's.
 pub const DIST: &str = "dist/console";
 
+/// One of the console's two apps: the work app at `/console/` and the administration app beside it, so the
+/// first page fetches none of the administration's code.
+pub struct App {
+    /// Its Trunk configuration.
+    pub config: &'static str,
+    /// Its build folder.
+    pub dist: &'static str,
+    /// The path its assets are served under.
+    pub url: &'static str,
+    /// Its binary, which names its wasm and glue.
+    pub bin: &'static str,
+}
+
+/// The work app first: its build replaces `dist/console/`, the administration's folder included.
+pub const APPS: [App; 2] = [
+    App {
+        config: "console/Trunk.toml",
+        dist: DIST,
+        url: "/console",
+        bin: "contact-console",
+    },
+    App {
+        config: "console/Trunk-admin.toml",
+        dist: "dist/console/admin",
+        url: "/console/admin",
+        bin: "contact-console-admin",
+    },
+];
+
 pub fn build() -> Result<()> {
+    for app in &APPS {
+        build_app(app)?;
+    }
+    Ok(())
+}
+
+fn build_app(app: &App) -> Result<()> {
     // As lean as the widget's: without it the first page is over its budget (280 KB brotli of 250).
     step(
-        "building the console (Trunk, release)",
+        &format!("building the console's {} (Trunk, release)", app.bin),
         crate::lean_wasm(std::process::Command::new("trunk").args([
             "build",
             "--release",
             "--config",
-            "console/Trunk.toml",
+            app.config,
         ])),
     )?;
     eprintln!(
-        "\n==> minifying the console's JS glue, moving its start-up script into a file, precompressing"
+        "\n==> minifying {}'s JS glue, moving its start-up script into a file, precompressing",
+        app.bin
     );
-    let dist = Path::new(DIST);
+    let dist = Path::new(app.dist);
     let page_path = dist.join("index.html");
     let page = std::fs::read_to_string(&page_path)
         .with_context(|| format!("cannot read {}", page_path.display()))?;
@@ -39,8 +76,9 @@ pub fn build() -> Result<()> {
     // minified.
     crate::imports::shorten(dist)?;
     compress::minify_glue(dist)?;
-    let (mut page, name, script) = externalise_boot(&page)?;
+    let (mut page, name, script) = externalise_boot(&page, app.url)?;
     std::fs::write(dist.join(&name), script)?;
+    let built_prefix = format!("{}-", app.bin);
     for entry in std::fs::read_dir(dist)? {
         let path = entry?.path();
         let file = path
@@ -48,20 +86,23 @@ pub fn build() -> Result<()> {
             .and_then(|n| n.to_str())
             .unwrap_or_default();
         let built = file.ends_with(".js") || file.ends_with("_bg.wasm");
-        if file.starts_with("contact-console-") && built {
-            page = with_integrity(&page, file, &std::fs::read(&path)?)?;
+        if file.starts_with(&built_prefix) && built {
+            page = with_integrity(
+                &page,
+                &format!("{}/{file}", app.url),
+                &std::fs::read(&path)?,
+            )?;
         }
     }
     std::fs::write(&page_path, page)?;
     compress::precompress(dist)
 }
 
-/// `page` with the `integrity` of the tag that links `/console/{name}` made again for `content`, so the
-/// browser still accepts the file after it was changed.
-pub fn with_integrity(page: &str, name: &str, content: &[u8]) -> Result<String> {
-    let href = format!("/console/{name}");
+/// `page` with the `integrity` of the tag that links `href` made again for `content`, so the browser still
+/// accepts the file after it was changed.
+pub fn with_integrity(page: &str, href: &str, content: &[u8]) -> Result<String> {
     let at = page
-        .find(&href)
+        .find(href)
         .with_context(|| format!("the console's page does not link {href}"))?;
     let tag_start = page[..at].rfind('<').context("the link is not in a tag")?;
     let tag_end = at
@@ -100,9 +141,9 @@ pub fn with_integrity(page: &str, name: &str, content: &[u8]) -> Result<String> 
     ))
 }
 
-/// `page` with its one inline module script replaced by a reference to a file; answers the new page, the
-/// file's name and its content.
-pub fn externalise_boot(page: &str) -> Result<(String, String, String)> {
+/// `page` with its one inline module script replaced by a reference to a file served under `url`; answers
+/// the new page, the file's name and its content.
+pub fn externalise_boot(page: &str, url: &str) -> Result<(String, String, String)> {
     // Trunk's minifier drops the quotes.
     let opens = ["<script type=\"module\">", "<script type=module>"];
     let Some((start, open)) = opens
@@ -120,7 +161,7 @@ pub fn externalise_boot(page: &str) -> Result<(String, String, String)> {
     let digest = Sha256::digest(script.as_bytes());
     let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     let name = format!("boot-{hash}.js");
-    let tag = format!("<script type=\"module\" src=\"/console/{name}\"></script>");
+    let tag = format!("<script type=\"module\" src=\"{url}/{name}\"></script>");
     let page = format!(
         "{}{tag}{}",
         &page[..start],
@@ -139,7 +180,7 @@ mod tests {
     #[test]
     fn the_inline_start_up_script_becomes_a_hashed_file() {
         let page = "<head><script type=\"module\">\nimport init from '/console/app.js';\ninit();\n</script></head>";
-        let (page, name, script) = externalise_boot(page).unwrap();
+        let (page, name, script) = externalise_boot(page, "/console").unwrap();
         assert_eq!(script, "import init from '/console/app.js';\ninit();");
         assert!(
             name.starts_with("boot-")
@@ -155,11 +196,16 @@ mod tests {
 
     #[test]
     fn a_minified_page_has_its_script_moved_too() {
-        let (page, name, _) =
-            externalise_boot("<title>C</title><script type=module>init()</script>").unwrap();
+        let (page, name, _) = externalise_boot(
+            "<title>C</title><script type=module>init()</script>",
+            "/console/admin",
+        )
+        .unwrap();
         assert_eq!(
             page,
-            format!("<title>C</title><script type=\"module\" src=\"/console/{name}\"></script>")
+            format!(
+                "<title>C</title><script type=\"module\" src=\"/console/admin/{name}\"></script>"
+            )
         );
     }
 
@@ -173,7 +219,7 @@ mod tests {
         };
         let page = "<link crossorigin href=/console/a.js integrity=sha384-old rel=modulepreload><link href=/console/b.css integrity=sha384-keep>";
         assert_eq!(
-            with_integrity(page, "a.js", b"new").unwrap(),
+            with_integrity(page, "/console/a.js", b"new").unwrap(),
             format!(
                 "<link crossorigin href=/console/a.js integrity={} rel=modulepreload><link href=/console/b.css integrity=sha384-keep>",
                 sri(b"new")
@@ -181,19 +227,19 @@ mod tests {
         );
         let quoted = "<link href=\"/console/a.js\" integrity=\"sha384-old\">";
         assert_eq!(
-            with_integrity(quoted, "a.js", b"new").unwrap(),
+            with_integrity(quoted, "/console/a.js", b"new").unwrap(),
             format!(
                 "<link href=\"/console/a.js\" integrity=\"{}\">",
                 sri(b"new")
             )
         );
-        assert!(with_integrity(page, "missing.js", b"x").is_err());
+        assert!(with_integrity(page, "/console/missing.js", b"x").is_err());
     }
 
     #[test]
     fn a_page_without_exactly_one_inline_script_is_refused() {
-        assert!(externalise_boot("<head></head>").is_err());
+        assert!(externalise_boot("<head></head>", "/console").is_err());
         let two = "<script type=\"module\">a</script><script type=\"module\">b</script>";
-        assert!(externalise_boot(two).is_err());
+        assert!(externalise_boot(two, "/console").is_err());
     }
 }

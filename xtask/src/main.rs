@@ -41,7 +41,7 @@ fn main() -> Result<()> {
         "sizes" => {
             let strict = rest.iter().any(|a| a == "--strict");
             sizes::report(&root.join("dist"), strict)?;
-            sizes::report_console(&root.join(console::DIST), strict)
+            sizes::report_console(&root, strict)
         }
         "bench" => match rest.first().map(String::as_str) {
             Some("feed") => bench::feed(),
@@ -152,7 +152,7 @@ fn test() -> Result<()> {
     build_widget()?;
     console::build()?;
     sizes::report(Path::new("dist"), true)?;
-    sizes::report_console(Path::new(console::DIST), true)?;
+    sizes::report_console(Path::new("."), true)?;
     step(
         "building the server for the browser tests",
         cargo().args(["build", "--package", "contact-server"]),

@@ -112,7 +112,15 @@ const CONSOLE_BUDGET: usize = 250 * 1024;
 
 /// Prints what the console's first page fetches (the page, its start-up script, the glue, the wasm and
 /// the stylesheet); fails over budget with `strict`, warns without.
-pub fn report_console(dist: &Path, strict: bool) -> Result<()> {
+/// Each of the console's apps against the budget, which holds for the first page of each.
+pub fn report_console(root: &Path, strict: bool) -> Result<()> {
+    for app in &crate::console::APPS {
+        report_console_app(&root.join(app.dist), app.bin, strict)?;
+    }
+    Ok(())
+}
+
+fn report_console_app(dist: &Path, bin: &str, strict: bool) -> Result<()> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dist)
         .with_context(|| format!("{}: build the console first", dist.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -125,7 +133,7 @@ pub fn report_console(dist: &Path, strict: bool) -> Result<()> {
         })
         .collect();
     files.sort();
-    println!("\nconsole, first page:");
+    println!("\n{bin}, first page:");
     let mut total = [0usize; 3];
     for path in files {
         let name = path
@@ -143,12 +151,12 @@ pub fn report_console(dist: &Path, strict: bool) -> Result<()> {
         "total, first page", total[0], total[1], total[2]
     );
     println!(
-        "\nbudget (brotli): console first page {} of {CONSOLE_BUDGET} B",
+        "\nbudget (brotli): {bin} first page {} of {CONSOLE_BUDGET} B",
         total[2]
     );
     if total[2] > CONSOLE_BUDGET {
         let over = format!(
-            "the console's first page fetches {} B brotli, over its {CONSOLE_BUDGET} B budget",
+            "{bin}'s first page fetches {} B brotli, over its {CONSOLE_BUDGET} B budget",
             total[2]
         );
         if strict {

@@ -29,6 +29,23 @@ pub struct Queue {
 }
 
 /// An API token as listed: never the token itself.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Token {
+    pub id: i64,
+    pub username: String,
+    pub scope: String,
+    pub label: Option<String>,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// A token just made: the only time its secret is seen.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct NewToken {
+    pub token: String,
+}
+
 fn url(path: &str) -> String {
     format!("{API_PREFIX}/admin/{path}")
 }
@@ -84,5 +101,21 @@ pub async fn set_member(queue: &str, user: &str, member: bool) -> Result<(), Api
         Request::delete(&path)
     };
     send(same_origin(builder).build()).await?;
+    Ok(())
+}
+
+/// Every token, revoked ones too.
+pub async fn tokens() -> Result<Vec<Token>, ApiError> {
+    get(&url("tokens")).await
+}
+
+/// Makes a token `{user, scope, label?}` for the API.
+pub async fn add_token(token: &Value) -> Result<NewToken, ApiError> {
+    json(send(same_origin(Request::post(&url("tokens"))).json(token)).await?).await
+}
+
+/// Revokes a token: it stops working at once.
+pub async fn revoke_token(id: i64) -> Result<(), ApiError> {
+    send(same_origin(Request::delete(&url(&format!("tokens/{id}")))).build()).await?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! focus then moves to that field, or to the form's announced outcome (see [`crate::forms`]).
 
 mod queues;
+mod tokens;
 mod users;
 
 use contact_shared::console::Me;
@@ -41,6 +42,8 @@ enum Call {
     AddQueue(String),
     /// (queue id, user id, whether a member)
     Member(String, String, bool),
+    AddToken(tokens::NewToken),
+    RevokeToken(i64),
 }
 
 /// Every form's answer. One action type for the page: each action type costs its own copy of Leptos's
@@ -53,6 +56,8 @@ async fn perform(call: Call) -> Result<String, ApiError> {
         Call::ChangeUser(id, change) => users::change(id, change).await,
         Call::AddQueue(name) => queues::add(name).await,
         Call::Member(queue, user, member) => queues::member(queue, user, member).await,
+        Call::AddToken(token) => tokens::add(token).await,
+        Call::RevokeToken(id) => tokens::revoke(id).await,
     }
 }
 
@@ -96,10 +101,7 @@ pub fn AdminPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             <users::Users/>
             <queues::Queues/>
-            <section aria-labelledby="tokens-heading" class="card">
-                <h2 id="tokens-heading">"API tokens"</h2>
-                <p>"Tokens for integrations are made, listed and revoked with "<code>"contact-server tokens"</code>" (see README), or through "<code>"/console/api/admin/tokens"</code>"."</p>
-            </section>
+            <tokens::Tokens/>
         </Transition>
     }
     .into_any()

@@ -1,15 +1,17 @@
 //! The lists of requests: "My work" (`/console/`), a queue (`/console/queues/:id`) and "All"
-//! (`/console/all`, supervisors). One component lists any scope; the view is its URL query.
+//! (`/console/all`, supervisors). One component lists any scope; the view is its URL query, which a
+//! person may save under a name of their own and open again from any list page.
 
-use contact_shared::console::Me;
+use contact_shared::console::{Me, NewSavedView, SavedView};
 use contact_shared::{PreferredChannel, RequestReason};
 use leptos::prelude::*;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 use serde::Deserialize;
 
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::components::{StatusBadge, status_filters};
+use crate::forms::{Field, Outcome};
 use crate::live::use_live;
 use crate::session::or_sign_in;
 use crate::time;
@@ -99,6 +101,7 @@ fn RequestList(title: String, scope: Signal<Scope>) -> impl IntoView {
     let selected = move |value: &str, current: Option<&str>| current == Some(value);
     view! {
         <h1>{title}</h1>
+        <SavedViews view/>
         <Form method="GET" action="">
             <fieldset class="filters">
                 <legend>"Filters"</legend>
@@ -226,4 +229,94 @@ fn RowsTable(rows: Vec<Row>) -> impl IntoView {
             </table>
         </div>
     }.into_any()
+}
+
+/// A change to my saved views.
+#[derive(Clone)]
+enum ViewChange {
+    Save(NewSavedView),
+    /// (id, name)
+    Delete(i64, String),
+}
+
+/// My saved views, as links, each deletable; and saving the view this page shows under a name.
+#[component]
+fn SavedViews(view: Memo<ViewQuery>) -> impl IntoView {
+    let location = use_location();
+    let changes = RwSignal::new(0u32);
+    let views = LocalResource::new(move || {
+        changes.track();
+        async { or_sign_in(api::views().await) }
+    });
+    let name = RwSignal::new(String::new());
+    let act = Action::new_local(move |change: &ViewChange| {
+        let change = change.clone();
+        async move {
+            let answer = match change {
+                ViewChange::Save(new) => api::save_view(&new)
+                    .await
+                    .map(|saved| format!("View {} saved.", saved.name)),
+                ViewChange::Delete(id, name) => api::delete_view(id)
+                    .await
+                    .map(|()| format!("View {name} deleted.")),
+            };
+            let answer = or_sign_in(answer);
+            if answer.is_ok() {
+                changes.update(|n| *n += 1);
+            }
+            answer
+        }
+    });
+    Effect::new(move || {
+        if let Some(Ok(_)) = act.value().get() {
+            name.set(String::new());
+        }
+    });
+    let answer = Signal::derive(move || act.value().get());
+    let save = move || {
+        // A saved view opens at its first page.
+        let mut shown = view.get_untracked();
+        shown.page = 1;
+        ViewChange::Save(NewSavedView {
+            name: name.get_untracked(),
+            path: location.pathname.get_untracked(),
+            query: shown.to_query(),
+        })
+    };
+    const FIELDS: &[(&str, &str)] = &[("name", "view-name")];
+    view! {
+        <section aria-labelledby="views-heading" class="saved-views">
+            <h2 id="views-heading">"Saved views"</h2>
+            <Outcome answer fields=FIELDS/>
+            {move || views.get().map(|list| match list {
+                Err(error) => view! { <p class="error">{error.message()}</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p class="note">"None yet: set the filters, then save the view."</p> }.into_any(),
+                Ok(list) => view! { <ul>{list.into_iter().map(|saved| saved_view(saved, act)).collect_view()}</ul> }.into_any(),
+            })}
+            <form on:submit=move |e| { e.prevent_default(); act.dispatch(save()); }>
+                <Field id="view-name" name="name" label="Save this view as" value=name answer required=true/>
+                <button type="submit" disabled=move || act.pending().get()>"Save the view"</button>
+            </form>
+        </section>
+    }
+}
+
+fn saved_view(
+    saved: SavedView,
+    act: Action<ViewChange, Result<String, ApiError>>,
+) -> impl IntoView {
+    let href = if saved.query.is_empty() {
+        saved.path
+    } else {
+        format!("{}?{}", saved.path, saved.query)
+    };
+    let label = format!("Delete the view {}", saved.name);
+    let change = ViewChange::Delete(saved.id, saved.name.clone());
+    view! {
+        <li>
+            <A href>{saved.name}</A>" "
+            <button type="button" class="link" aria-label=label
+                on:click=move |_| { act.dispatch(change.clone()); }>"Delete"</button>
+        </li>
+    }
 }

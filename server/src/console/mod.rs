@@ -1,5 +1,5 @@
 //! The console's own routes under `/console/api` (see `contact_shared::console`): a request's notes and
-//! history, the directory the reassign picker reads, and administration (users, queues and their
+//! history, the directory the reassign picker reads, each person's saved views, and administration (users, queues and their
 //! members, API tokens). Records themselves are read and changed through the Salesforce-compatible API,
 //! so every rule of the sharing model holds for the console as it does for any client.
 //!
@@ -9,6 +9,7 @@
 mod admin;
 mod requests;
 mod signed;
+mod views;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -68,6 +69,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>(store: Store) -> Router<S> {
         .route("/requests/{id}/notes", post(requests::add_note))
         .route("/requests/{id}/history", get(requests::history))
         .route("/directory", get(admin::directory))
+        .route("/views", get(views::list).post(views::save))
+        .route("/views/{id}", axum::routing::delete(views::delete))
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}", patch(admin::change_user))
         .route("/admin/queues", get(admin::queues).post(admin::add_queue))

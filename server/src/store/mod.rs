@@ -23,6 +23,7 @@ mod readers;
 mod records;
 mod render;
 mod routing;
+mod saved_views;
 mod sessions;
 mod slots;
 mod sqlite;

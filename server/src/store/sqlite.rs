@@ -94,6 +94,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0015_request_history_and_notes.sql"
         )),
+        M::up(include_str!("../../migrations/sqlite/0017_saved_views.sql")),
     ])
 }
 

@@ -1,9 +1,10 @@
-//! Serving the built console (`cargo xtask build` puts it in `console/` of the widget folder): its
-//! content-hashed assets, and its page for `/console/` and every client route under it, so a reload or a
-//! shared link of any console view opens the app, which then routes in the browser.
+//! Serving the built console (`cargo xtask build` puts it in `console/` of the widget folder): two apps,
+//! the work app at `/console/` and the administration app in its `admin/` folder at `/console/admin`, each
+//! with its content-hashed assets and its page for every client route under it, so a reload or a shared
+//! link of any console view opens the app, which then routes in the browser.
 //!
-//! The page has a CSP of its own: scripts only from this origin (no inline script: the build moves Trunk's
-//! start-up script into a file) and `'wasm-unsafe-eval'` to compile the app's wasm.
+//! The pages have a CSP of their own: scripts only from this origin (no inline script: the build moves
+//! Trunk's start-up script into a file) and `'wasm-unsafe-eval'` to compile the app's wasm.
 
 use std::path::{Path, PathBuf};
 
@@ -17,8 +18,10 @@ use crate::error::AppError;
 
 /// The console's folder inside the widget folder.
 pub const DIR: &str = "console";
+/// The administration app's folder inside the console's, and its path under `/console`.
+const ADMIN: &str = "admin";
 
-/// The console page's policy.
+/// The console pages' policy.
 pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
 style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; \
 form-action 'self'; frame-ancestors 'none'";
@@ -26,6 +29,13 @@ form-action 'self'; frame-ancestors 'none'";
 /// The built console, as found at start-up.
 #[derive(Debug, Clone, Default)]
 pub struct ConsoleAssets {
+    work: App,
+    admin: App,
+}
+
+/// One built app.
+#[derive(Debug, Clone, Default)]
+struct App {
     dir: PathBuf,
     /// The page, read once; `None` without a build.
     page: Option<String>,
@@ -37,6 +47,41 @@ impl ConsoleAssets {
     /// Finds the built console in `dir`. Without one, every console page answers 503 saying how to build
     /// it, until the server is restarted after a build.
     pub fn load(dir: &Path) -> Self {
+        Self {
+            work: App::load(dir),
+            admin: App::load(&dir.join(ADMIN)),
+        }
+    }
+
+    /// Whether both apps' pages were found.
+    pub fn is_built(&self) -> bool {
+        self.work.page.is_some() && self.admin.page.is_some()
+    }
+
+    /// `GET /console` (to `/console/`), each app's assets (cached a year, precompressed), the
+    /// administration's page for `/console/admin` and every path under it, and the work app's page for
+    /// every other path under `/console/` but the console's API.
+    pub fn routes<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+        let work = self.work.page_route();
+        let admin = self.admin.page_route();
+        let routes = Router::new()
+            .route(
+                "/console",
+                get(|| async { Redirect::permanent("/console/") }),
+            )
+            .route("/console/", work.clone())
+            .route("/console/{*route}", work)
+            .route("/console/admin", admin.clone())
+            .route("/console/admin/", admin.clone())
+            .route("/console/admin/{*route}", admin);
+        routes
+            .merge(self.work.assets("/console"))
+            .merge(self.admin.assets("/console/admin"))
+    }
+}
+
+impl App {
+    fn load(dir: &Path) -> Self {
         let page = std::fs::read_to_string(dir.join("index.html"));
         let listed = std::fs::read_dir(dir).map(|entries| {
             let mut names: Vec<String> = entries
@@ -68,37 +113,25 @@ impl ConsoleAssets {
         }
     }
 
-    /// Whether the page was found.
-    pub fn is_built(&self) -> bool {
-        self.page.is_some()
-    }
-
-    /// `GET /console` (to `/console/`), `/console/ASSET` (cached a year, precompressed), and the page for
-    /// every other path under `/console/` but the console's API.
-    pub fn routes<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+    fn page_route<S: Clone + Send + Sync + 'static>(&self) -> axum::routing::MethodRouter<S> {
         let page = self.page.clone();
-        let client_route = get(move |uri: axum::http::Uri| {
+        get(move |uri: axum::http::Uri| {
             let page = page.clone();
             async move { serve_page(uri.path(), page) }
-        });
-        let routes = Router::new()
-            .route(
-                "/console",
-                get(|| async { Redirect::permanent("/console/") }),
-            )
-            .route("/console/", client_route.clone())
-            .route("/console/{*route}", client_route);
+        })
+    }
+
+    fn assets<S: Clone + Send + Sync + 'static>(&self, prefix: &str) -> Router<S> {
         // Without a build there are no assets, and axum refuses layers on an empty router.
         if self.assets.is_empty() {
-            return routes;
+            return Router::new();
         }
-        let assets = super::hashed_assets(&self.dir, &self.assets, "/console").route_layer(
+        super::hashed_assets(&self.dir, &self.assets, prefix).route_layer(
             SetResponseHeaderLayer::overriding(
                 header::HeaderName::from_static("cross-origin-resource-policy"),
                 HeaderValue::from_static("same-origin"),
             ),
-        );
-        routes.merge(assets)
+        )
     }
 }
 
@@ -137,6 +170,8 @@ mod tests {
 
     const PAGE: &str =
         r#"<!doctype html><script type="module" src="/console/boot-1a2b.js"></script>"#;
+    const ADMIN_PAGE: &str =
+        r#"<!doctype html><script type="module" src="/console/admin/boot-3c4d.js"></script>"#;
 
     fn built() -> (tempfile::TempDir, Router) {
         let dir = tempfile::tempdir().unwrap();
@@ -144,8 +179,17 @@ mod tests {
         std::fs::write(dir.path().join("contact-console-ab12_bg.wasm"), "wasm").unwrap();
         std::fs::write(dir.path().join("contact-console-ab12_bg.wasm.br"), "br").unwrap();
         std::fs::write(dir.path().join("console-cd34.css"), "css").unwrap();
-        let router = ConsoleAssets::load(dir.path()).routes();
-        (dir, router)
+        let admin = dir.path().join(ADMIN);
+        std::fs::create_dir(&admin).unwrap();
+        std::fs::write(admin.join("index.html"), ADMIN_PAGE).unwrap();
+        std::fs::write(
+            admin.join("contact-console-admin-ef56_bg.wasm"),
+            "admin wasm",
+        )
+        .unwrap();
+        let console = ConsoleAssets::load(dir.path());
+        assert!(console.is_built());
+        (dir, console.routes())
     }
 
     async fn get(
@@ -179,13 +223,19 @@ mod tests {
             "/console/queues/00G000000000001EAA",
             "/console/requests/0SR000000000001AAA",
             "/console/all?status=any&page=2",
-            "/console/admin",
+            "/console/administration-is-not-this",
         ] {
             let (status, headers, body) = get(&router, path, None).await;
             assert_eq!(status, StatusCode::OK, "{path}");
             assert_eq!(body, PAGE, "{path}");
             assert_eq!(headers[header::CONTENT_SECURITY_POLICY], PAGE_CSP, "{path}");
             assert_eq!(headers[header::CACHE_CONTROL], "no-cache", "{path}");
+        }
+        for path in ["/console/admin", "/console/admin/", "/console/admin/tokens"] {
+            let (status, headers, body) = get(&router, path, None).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert_eq!(body, ADMIN_PAGE, "{path}");
+            assert_eq!(headers[header::CONTENT_SECURITY_POLICY], PAGE_CSP, "{path}");
         }
         assert!(!PAGE_CSP.contains("unsafe-inline"));
         assert!(PAGE_CSP.contains("script-src 'self' 'wasm-unsafe-eval'"));
@@ -206,6 +256,17 @@ mod tests {
         assert_eq!(headers["cross-origin-resource-policy"], "same-origin");
         let (_, _, plain) = get(&router, "/console/console-cd34.css", None).await;
         assert_eq!(plain, "css");
+        let (status, headers, admin) = get(
+            &router,
+            "/console/admin/contact-console-admin-ef56_bg.wasm",
+            None,
+        )
+        .await;
+        assert_eq!((status, admin.as_str()), (StatusCode::OK, "admin wasm"));
+        assert_eq!(
+            headers[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
     }
 
     #[tokio::test]

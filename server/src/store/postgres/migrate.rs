@@ -28,6 +28,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "request_history_and_notes",
         include_str!("../../../migrations/postgres/0005_request_history_and_notes.sql"),
     ),
+    (
+        7,
+        "saved_views",
+        include_str!("../../../migrations/postgres/0007_saved_views.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

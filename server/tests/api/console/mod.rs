@@ -6,3 +6,4 @@ mod backoff;
 mod live;
 mod sessions;
 mod support;
+mod views;
