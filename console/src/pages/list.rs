@@ -288,11 +288,15 @@ fn SavedViews(view: Memo<ViewQuery>) -> impl IntoView {
         <section aria-labelledby="views-heading" class="saved-views">
             <h2 id="views-heading">"Saved views"</h2>
             <Outcome answer fields=FIELDS/>
-            {move || views.get().map(|list| match list {
-                Err(error) => view! { <p class="error">{error.message()}</p> }.into_any(),
-                Ok(list) if list.is_empty() => view! { <p class="note">"None yet: set the filters, then save the view."</p> }.into_any(),
-                Ok(list) => view! { <ul>{list.into_iter().map(|saved| saved_view(saved, act)).collect_view()}</ul> }.into_any(),
-            })}
+            // A boundary of its own: reading the list again must not suspend the shell's, which would draw
+            // the page anew and lose the focus on the announced outcome.
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || views.get().map(|list| match list {
+                    Err(error) => view! { <p class="error">{error.message()}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="note">"None yet: set the filters, then save the view."</p> }.into_any(),
+                    Ok(list) => view! { <ul>{list.into_iter().map(|saved| saved_view(saved, act)).collect_view()}</ul> }.into_any(),
+                })}
+            </Transition>
             <form on:submit=move |e| { e.prevent_default(); act.dispatch(save()); }>
                 <Field id="view-name" name="name" label="Save this view as" value=name answer required=true/>
                 <button type="submit" disabled=move || act.pending().get()>"Save the view"</button>
