@@ -22,7 +22,7 @@ pub enum Part {
 /// A navigation link to a page of `to`, from a page of the app this is.
 fn nav_link(to: Part, href: String, label: String) -> impl IntoView {
     if expect_context::<Part>() == to {
-        view! { <li><A href>{label}</A></li> }.into_any()
+        view! { <li><A href exact=true>{label}</A></li> }.into_any()
     } else {
         view! { <li><a href=href rel="external">{label}</a></li> }.into_any()
     }

@@ -547,3 +547,73 @@ async fn a_read_not_written_for_postgres_yet_says_so() {
         "{read:?}"
     );
 }
+
+/// The tables and their columns of a schema, by table name.
+type Schema = std::collections::BTreeMap<String, std::collections::BTreeSet<String>>;
+
+#[tokio::test]
+async fn every_table_of_the_sqlite_schema_has_its_postgresql_twin_with_every_column() {
+    let Some(database) = FreshDatabase::create("every_table_has_its_twin").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.db");
+    drop(Store::open_sqlite(&path).expect("SQLite migrates"));
+    let sqlite = rusqlite::Connection::open(&path).unwrap();
+    let mut sqlite_schema = Schema::new();
+    let tables: Vec<String> = sqlite
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for table in tables {
+        let columns = sqlite
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        sqlite_schema.insert(table, columns);
+    }
+    store::migrate_postgres(&database.url).await.unwrap();
+    let mut postgres_schema = Schema::new();
+    for row in database
+        .client()
+        .await
+        .query(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = 'public'",
+            &[],
+        )
+        .await
+        .unwrap()
+    {
+        postgres_schema
+            .entry(row.get(0))
+            .or_default()
+            .insert(row.get(1));
+    }
+    assert!(sqlite_schema.len() > 10, "{sqlite_schema:?}");
+    let mut missing = Vec::new();
+    for (table, columns) in &sqlite_schema {
+        match postgres_schema.get(table) {
+            None => missing.push(format!("table {table}")),
+            Some(twin) => missing.extend(
+                columns
+                    .difference(twin)
+                    .map(|column| format!("{table}.{column}")),
+            ),
+        }
+    }
+    assert_eq!(
+        missing,
+        Vec::<String>::new(),
+        "SQLite has them, PostgreSQL does not"
+    );
+}

@@ -14,6 +14,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/postgres/0001_schema.sql"),
     ),
     (
+        2,
+        "outbox",
+        include_str!("../../../migrations/postgres/0002_outbox.sql"),
+    ),
+    (
         3,
         "roles_and_queue_members",
         include_str!("../../../migrations/postgres/0003_roles_and_queue_members.sql"),
