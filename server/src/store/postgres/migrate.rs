@@ -28,6 +28,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "request_history_and_notes",
         include_str!("../../../migrations/postgres/0005_request_history_and_notes.sql"),
     ),
+    (
+        6,
+        "visitor_time_zone",
+        include_str!("../../../migrations/postgres/0006_visitor_time_zone.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
