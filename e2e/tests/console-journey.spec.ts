@@ -329,3 +329,42 @@ test("a signed-in visitor's request shows their verified identity and their othe
   await expect(others.getByRole("link", { name: later, exact: true })).toHaveCount(0);
   await noAxeViolations(page);
 });
+
+test("a visitor's own time zone, from their browser, is shown beside the representative's on the request page", async ({ browser }) => {
+  const stamp = Date.now();
+  const ada = `ada9-${stamp}@example.com`;
+  person(ada, "Ada Ninth", "representative");
+  const visitor = await (await browser.newContext({ timezoneId: "Europe/Paris" })).newPage();
+  const form = await new ContactForm(visitor).open();
+  await form.chooseReason("Order");
+  await form.fill({ preferred_phone: "+1 212 555 0190", name: "Pierre Paris" });
+  const slots = await form.pickCallbackTime();
+  // Not the earliest, which a slow machine could see pass into the lead time before it submits.
+  await form.callbackTime.selectOption(slots[2].value);
+  await form.submit.click();
+  await expect(form.requestNumber).toHaveText(/^CR-\d{6}$/);
+  expect(form.posts[0].postDataJSON().time_zone).toBe("Europe/Paris");
+  const { id } = await (await form.posts[0].response())!.json();
+  await visitor.context().close();
+
+  const page = await consoleOf(browser, ada, `/console/requests/${id}`);
+  const card = page.getByRole("region", { name: "Visitor", exact: true });
+  await expect(card.locator("dt:text-is('Time zone') + dd")).toHaveText("Europe/Paris");
+  await expect(card).toContainText("(the visitor's, Europe/Paris)");
+  await expect(card).not.toContainText("the call center's");
+  await noAxeViolations(page);
+
+  // A request made through the API has no visitor's zone: the call center's stands in, named as such.
+  const api = { Authorization: `Bearer ${process.env.CRW_API_TOKEN}` };
+  const soql = encodeURIComponent("SELECT Id, TimeZone__c FROM CallCenter WHERE InternalName = 'demo'");
+  const center = (await (await page.request.get(`${apiUrl()}/services/data/v62.0/query/?q=${soql}`, { headers: api })).json()).records[0];
+  const made = await page.request.post(`${apiUrl()}/services/data/v62.0/sobjects/ContactRequest`, {
+    headers: api,
+    data: { RequestReason: "Order", PreferredPhone: "+442079460958", OwnerId: DEMO_QUEUE, CallCenterId__c: center.Id, ScheduledRoutingDateTime__c: slots[3].value },
+  });
+  expect(made.status(), await made.text()).toBe(201);
+  await page.goto(`${apiUrl()}/console/requests/${(await made.json()).id}`);
+  await expect(card.locator("dt:text-is('Time zone') + dd")).toHaveText("—");
+  await expect(card).toContainText(`(the call center's, ${center.TimeZone__c})`);
+  await expect(card).not.toContainText("the visitor's");
+});

@@ -38,6 +38,18 @@ pub fn wire(stored: &str) -> String {
     }
 }
 
+/// The server's time-zone database (the system's zoneinfo, through `jiff`), for parsing a visitor's
+/// time zone as the call centers' zones are checked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TimeZones;
+
+impl contact_shared::TimeZoneDatabase for TimeZones {
+    fn iana_name(&self, name: &str) -> Option<String> {
+        let zone = jiff::tz::TimeZone::get(name).ok()?;
+        zone.iana_name().map(str::to_owned)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +89,42 @@ mod tests {
             wire("2024-05-01T09:30:00.000Z"),
             "2024-05-01T09:30:00.000+0000"
         );
+    }
+
+    #[test]
+    fn a_visitors_time_zone_is_one_the_system_database_knows() {
+        use contact_shared::VisitorTimeZone;
+        for (input, expected) in [
+            ("Europe/Paris", "Europe/Paris"),
+            ("America/New_York", "America/New_York"),
+            (
+                "America/Argentina/Buenos_Aires",
+                "America/Argentina/Buenos_Aires",
+            ),
+            ("Asia/Kolkata", "Asia/Kolkata"),
+            ("UTC", "UTC"),
+            ("Etc/GMT+5", "Etc/GMT+5"),
+        ] {
+            let zone = VisitorTimeZone::parse(input, &TimeZones);
+            assert_eq!(
+                zone.as_ref().map(VisitorTimeZone::as_str),
+                Ok(expected),
+                "{input:?}"
+            );
+        }
+        for (input, why) in [
+            ("Europe/Atlantis", "no such zone"),
+            ("Paris", "a city is not a zone"),
+            ("+02:00", "an offset is not a zone"),
+            ("", "empty"),
+            ("../../../etc/passwd", "a path outside the database"),
+            ("/usr/share/zoneinfo/Europe/Paris", "an absolute path"),
+            ("Europe/Paris\0", "a name with a control character"),
+        ] {
+            assert!(
+                VisitorTimeZone::parse(input, &TimeZones).is_err(),
+                "{why}: {input:?}"
+            );
+        }
     }
 }

@@ -29,6 +29,7 @@ mod proof;
 mod reason;
 mod site;
 mod status;
+mod time_zone;
 
 pub use callback_time::{CallbackSlot, CallbackSlots, CallbackTime, CallbackTimeError};
 pub use channel::PreferredChannel;
@@ -51,3 +52,4 @@ pub use proof::{
 pub use reason::RequestReason;
 pub use site::{Choice, FormRules, SiteSettings};
 pub use status::Status;
+pub use time_zone::{NoTimeZones, TimeZoneDatabase, TimeZoneError, VisitorTimeZone};

@@ -15,13 +15,15 @@ mod template;
 const LOADER_BUDGET: usize = 2 * 1024;
 /// Everything fetched when the form opens (glue, wasm, CSS, locale): the product's budget, 60 KB brotli.
 const OPEN_BUDGET: usize = 60 * 1024;
-/// A ratchet under [`OPEN_BUDGET`], just above the last measurement (58,684 B), so that any growth fails
+/// A ratchet under [`OPEN_BUDGET`], just above the last measurement (59,021 B), so that any growth fails
 /// `cargo xtask test` and is a decision: raise it with the reason in the commit, never past the budget.
 /// Lowered from 132 KB (the first Leptos form) to 92 KB by one state signal and a standard library
 /// without panic formatting, then to this by the form written as markup kept in step by effects (no
 /// `view!`), no memo, wasm-streams' exports gone, and the glue minified with short import names (README,
-/// Size). Raised from 56,832 B when the widget went back to the standard library's allocator (2.1 KB).
-const OPEN_CEILING: usize = 58_880;
+/// Size). Raised from 56,832 B when the widget went back to the standard library's allocator (2.1 KB),
+/// and from 58,880 B by what sending the visitor's time zone costs (`Intl.DateTimeFormat`: 58,816 B to
+/// 59,021 B, 205 B).
+const OPEN_CEILING: usize = 59_085;
 
 /// Prints the report; fails when the loader is over budget, when the open set is over its ceiling, or
 /// (with `strict`) over its budget.

@@ -119,7 +119,10 @@ async fn load(id: String) -> Result<Loaded, ApiError> {
             .records,
             _ => Vec::new(),
         };
-    let call_center_zone = match text(&record, "CallCenterId__c") {
+    // The call center's zone stands in for the visitor's only when their browser did not say.
+    let call_center_zone = match text(&record, "CallCenterId__c")
+        .filter(|_| text(&record, "VisitorTimeZone__c").is_none())
+    {
         Some(center) => api::query::<Value>(&format!(
             "SELECT TimeZone__c FROM CallCenter WHERE Id = {}",
             literal(&center)
@@ -247,7 +250,16 @@ fn visitor(loaded: &Loaded, name_of: Callback<String, String>) -> impl IntoView 
     let owner = field("OwnerId").unwrap_or_default();
     let rep_zone = time::browser_zone();
     let scheduled = field("ScheduledRoutingDateTime__c");
-    let call_center_zone = loaded.call_center_zone.clone();
+    let visitor_zone = field("VisitorTimeZone__c");
+    let other_zone = visitor_zone
+        .clone()
+        .map(|z| ("the visitor's", z))
+        .or_else(|| {
+            loaded
+                .call_center_zone
+                .clone()
+                .map(|z| ("the call center's", z))
+        });
     view! {
         <section aria-labelledby="visitor-heading" class="card">
             <h2 id="visitor-heading">"Visitor"</h2>
@@ -263,6 +275,7 @@ fn visitor(loaded: &Loaded, name_of: Callback<String, String>) -> impl IntoView 
                 <dt>"Phone"</dt>
                 <dd>{phone.clone().map_or_else(|| view! { "—" }.into_any(), |p| view! { <a href=format!("tel:{p}")>{p.clone()}</a> }.into_any())}</dd>
                 <dt>"Page origin"</dt><dd>{field("SourceOrigin__c").unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Time zone"</dt><dd>{visitor_zone.unwrap_or_else(|| "—".into())}</dd>
                 <dt>"Reason"</dt><dd>{field("RequestReason")}</dd>
                 <dt>"Channel"</dt><dd>{field("PreferredChannel")}</dd>
                 <dt>"Description"</dt><dd class="description">{field("RequestDescription").unwrap_or_else(|| "—".into())}</dd>
@@ -272,8 +285,8 @@ fn visitor(loaded: &Loaded, name_of: Callback<String, String>) -> impl IntoView 
                     None => view! { "As soon as possible" }.into_any(),
                     Some(at) => view! {
                         <span>{format!("{} (yours, {rep_zone})", time::local(&at, None))}</span>
-                        {call_center_zone.map(|zone| view! {
-                            <br/><span>{format!("{} (the visitor's, {zone})", time::local(&at, Some(&zone)))}</span>
+                        {other_zone.map(|(whose, zone)| view! {
+                            <br/><span>{format!("{} ({whose}, {zone})", time::local(&at, Some(&zone)))}</span>
                         })}
                     }.into_any(),
                 }}</dd>

@@ -45,7 +45,7 @@ pub async fn create(
         use_verified_values(&mut form, visitor);
     }
     let request = form
-        .parse_with(&site.rules())
+        .parse_with(&site.rules(), &crate::instant::TimeZones)
         .map_err(IntakeError::Invalid)?;
     // A call center calls back phone requests only.
     let call_center = site

@@ -169,6 +169,16 @@ pub static CONTACT_REQUEST: SObject = SObject {
             Own("visitor_sub"),
             FILTER | SORT | NILLABLE | CUSTOM,
         ),
+        // The visitor's own IANA time zone, as the widget's browser reported it: read-only, as the intake
+        // sets it; requests made through this API or by telephony have none.
+        field(
+            "VisitorTimeZone__c",
+            "Visitor Time Zone",
+            FieldType::String,
+            64,
+            Own("visitor_time_zone"),
+            FILTER | SORT | GROUP | NILLABLE | CUSTOM,
+        ),
         field(
             "ScheduledRoutingDateTime__c",
             "Scheduled Routing Date Time",

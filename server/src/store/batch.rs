@@ -25,11 +25,11 @@ static CONTACT_REQUESTS: MultiRowInsert = MultiRowInsert::new(
     "INSERT INTO contact_requests
         (seq, id, request_reason, preferred_channel, preferred_phone, request_description, visitor_name,
          visitor_email, is_callback, source_origin, site_key, visitor_sub, owner_id, call_center_id,
-         scheduled_routing_at,
+         scheduled_routing_at, visitor_time_zone,
          status, created_by_id, last_modified_by_id, created_at, updated_at, system_modstamp)
         VALUES",
     3,
-    15,
+    16,
     ", ?1, ?2, ?2, ?3, ?3, ?3",
 );
 
@@ -222,7 +222,7 @@ fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<Strin
     ];
     CONTACT_REQUESTS.run(tx, &shared, rows, |s, at, row| {
         let request = &row.submission.request;
-        let values: [&dyn ToSql; 15] = [
+        let values: [&dyn ToSql; 16] = [
             &row.seq,
             &row.id,
             &request.request_reason().as_str(),
@@ -238,6 +238,7 @@ fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<Strin
             &row.owner_id,
             &row.call_center_id,
             &row.submission.booking.as_ref().map(|b| b.start.as_str()),
+            &request.time_zone().map(|z| z.as_str()),
         ];
         bind(s, at, &values)
     })?;

@@ -190,6 +190,8 @@ pub struct StoredContactRequest {
     pub scheduled_routing_at: Option<String>,
     /// The id of the call center that calls back.
     pub call_center_id: Option<String>,
+    /// The visitor's own IANA time zone, as the widget's browser reported it.
+    pub visitor_time_zone: Option<String>,
 }
 
 /// The store the server runs on.

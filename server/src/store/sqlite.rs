@@ -94,6 +94,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0015_request_history_and_notes.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0016_visitor_time_zone.sql"
+        )),
         M::up(include_str!("../../migrations/sqlite/0017_saved_views.sql")),
     ])
 }
@@ -228,7 +231,7 @@ impl SqliteStore {
                 "SELECT id, name, status, request_reason, preferred_channel, preferred_phone,
                         request_description, visitor_name, visitor_email, is_callback, source_origin,
                         created_at, updated_at, site_key, visitor_sub, scheduled_routing_at,
-                        call_center_id
+                        call_center_id, visitor_time_zone
                    FROM contact_requests WHERE id = ?1 OR name = ?1",
                 [key],
                 |row| {
@@ -250,6 +253,7 @@ impl SqliteStore {
                         visitor_sub: row.get(14)?,
                         scheduled_routing_at: row.get(15)?,
                         call_center_id: row.get(16)?,
+                        visitor_time_zone: row.get(17)?,
                     })
                 },
             )

@@ -219,6 +219,69 @@ async fn broken_rules_are_422_naming_each_field_and_store_nothing() {
 }
 
 #[tokio::test]
+async fn the_visitors_time_zone_is_stored_when_the_widget_sends_it() {
+    let app = TestApp::new().await;
+    for (sent, stored_as) in [
+        (Some("Europe/Paris"), Some("Europe/Paris")),
+        (Some(" America/New_York "), Some("America/New_York")),
+        (Some(""), None),
+        (None, None),
+    ] {
+        let mut form = valid_form();
+        if let Some(zone) = sent {
+            form["time_zone"] = json!(zone);
+        }
+        let response = app.post_json(&form).await;
+        assert_eq!(
+            response.status,
+            StatusCode::CREATED,
+            "{sent:?}: {}",
+            response.body
+        );
+        let id = response.body["id"].as_str().unwrap();
+        let stored = app.store.find(id).await.unwrap().unwrap();
+        assert_eq!(stored.visitor_time_zone.as_deref(), stored_as, "{sent:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_time_zone_that_is_not_a_real_iana_zone_is_refused_naming_the_field_and_stores_nothing() {
+    let app = TestApp::new().await;
+    for (zone, why) in [
+        (json!("Europe/Atlantis"), "no such zone"),
+        (json!("GMT+2:00"), "an offset is not a zone name"),
+        (json!("../../etc/passwd"), "a path"),
+        (json!("Z".repeat(200)), "far too long"),
+    ] {
+        let mut form = valid_form();
+        form["time_zone"] = zone;
+        let response = app.post_json(&form).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{why}");
+        let body = error_body(&response);
+        let fields: Vec<&str> = body.fields.iter().map(|(k, _)| k).collect();
+        assert_eq!(fields, ["time_zone"], "{why}");
+        assert!(
+            body.fields.iter().next().unwrap().1[0].contains("IANA"),
+            "{why}"
+        );
+    }
+    let mut form = valid_form();
+    form["time_zone"] = json!(7);
+    let not_text = app.post_json(&form).await;
+    assert_eq!(
+        not_text.status,
+        StatusCode::BAD_REQUEST,
+        "a number is not our JSON"
+    );
+    assert!(
+        error_body(&not_text).message.contains("time_zone"),
+        "{}",
+        not_text.body
+    );
+    assert_eq!(app.stored_count(), 0);
+}
+
+#[tokio::test]
 async fn bodies_that_are_not_our_json_get_400_415_or_413_in_the_same_shape() {
     let app = TestApp::new().await;
     let huge = json!({"request_reason": "Billing", "preferred_phone": "+14155550100", "request_description": "x".repeat(17 * 1024)});

@@ -159,8 +159,9 @@ async fn decide_and_write<'k>(
                 (id, request_reason, preferred_channel, preferred_phone, request_description, visitor_name,
                  visitor_email, is_callback, source_origin, site_key, visitor_sub, owner_id, call_center_id,
                  scheduled_routing_at, status, created_by_id, last_modified_by_id, created_at, updated_at,
-                 system_modstamp)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $17, $17)
+                 system_modstamp, visitor_time_zone)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $17, $17,
+                     $18)
              RETURNING name",
         )
         .await?;
@@ -185,6 +186,7 @@ async fn decide_and_write<'k>(
                 &contact_requests::INITIAL_STATUS.as_str(),
                 &contact_requests::ANONYMOUS_CREATOR,
                 &now,
+                &request.time_zone().map(|z| z.as_str()),
             ],
         )
         .await?

@@ -34,6 +34,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/postgres/0005_request_history_and_notes.sql"),
     ),
     (
+        6,
+        "visitor_time_zone",
+        include_str!("../../../migrations/postgres/0006_visitor_time_zone.sql"),
+    ),
+    (
         7,
         "saved_views",
         include_str!("../../../migrations/postgres/0007_saved_views.sql"),

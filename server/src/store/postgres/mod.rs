@@ -93,7 +93,7 @@ impl PostgresStore {
                 "SELECT id, name, status, request_reason, preferred_channel, preferred_phone,
                         request_description, visitor_name, visitor_email, is_callback, source_origin,
                         created_at, updated_at, site_key, visitor_sub, scheduled_routing_at,
-                        call_center_id
+                        call_center_id, visitor_time_zone
                    FROM contact_requests WHERE id = $1 OR name = $1",
             )
             .await?;
@@ -121,6 +121,7 @@ impl PostgresStore {
             visitor_sub: row.get(14),
             scheduled_routing_at: row.get(15),
             call_center_id: row.get(16),
+            visitor_time_zone: row.get(17),
         }))
     }
 
