@@ -6,7 +6,8 @@
 
 use contact_shared::ErrorBody;
 use contact_shared::console::{
-    API_PREFIX, HistoryEntry, Me, NewNote, NewSavedView, QueueRef, SavedView, SignIn,
+    API_PREFIX, HistoryEntry, Me, NewNote, NewSavedView, Offer, Presence, PresenceState, QueueRef,
+    SavedView, SignIn,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Deserialize;
@@ -247,6 +248,44 @@ pub async fn add_note(id: &str, note: &NewNote) -> Result<(), ApiError> {
         same_origin(Request::post(&format!("{API_PREFIX}/requests/{id}/notes"))).json(note);
     send(request).await?;
     Ok(())
+}
+
+/// My presence.
+pub async fn presence() -> Result<PresenceState, ApiError> {
+    get(&format!("{API_PREFIX}/presence")).await
+}
+
+/// Sets my presence.
+pub async fn set_presence(state: Presence) -> Result<PresenceState, ApiError> {
+    let request = same_origin(Request::put(&format!("{API_PREFIX}/presence")))
+        .json(&serde_json::json!({ "state": state }));
+    json(send(request).await?).await
+}
+
+/// The offers open to me.
+pub async fn offers() -> Result<Vec<Offer>, ApiError> {
+    get(&format!("{API_PREFIX}/offers")).await
+}
+
+/// What accepting an offer answers: the request, now mine, and how to call it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Accepted {
+    pub request_id: String,
+    pub is_callback: bool,
+    pub phone: Option<String>,
+}
+
+/// Accepts (`true`) or declines an offer; a declined one answers `None`.
+pub async fn answer_offer(id: i64, accept: bool) -> Result<Option<Accepted>, ApiError> {
+    let how = if accept { "accept" } else { "decline" };
+    let request = same_origin(Request::post(&format!("{API_PREFIX}/offers/{id}/{how}"))).build();
+    let response = send(request).await?;
+    if accept {
+        Ok(Some(json(response).await?))
+    } else {
+        Ok(None)
+    }
 }
 
 /// My saved views, by name.

@@ -99,11 +99,13 @@ fn SignedIn(me: Me) -> impl IntoView {
                 </ul>
             </nav>
             <p class="who">
+                <crate::offers::PresenceChoice/>
                 <span>{me.name.clone()}" · "{role.as_str()}</span>
                 <button type="button" on:click=move |_| { sign_out.dispatch(()); }>"Sign out"</button>
             </p>
         </header>
         <main id="main" tabindex="-1">
+            <crate::offers::OfferPanel/>
             <Outlet/>
         </main>
     }

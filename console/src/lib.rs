@@ -12,6 +12,7 @@ mod api;
 mod components;
 mod forms;
 mod live;
+mod offers;
 mod pages;
 mod session;
 mod time;

@@ -18,6 +18,8 @@ pub struct Live {
     pub last: ReadSignal<Option<LiveChange>>,
     /// How many times the feed said that changes were missed: every open view reads itself again.
     pub resyncs: ReadSignal<u64>,
+    /// How many times an offer to me was made or ended: the offers panel reads them again.
+    pub offers: ReadSignal<u64>,
 }
 
 /// Opens the feed and puts it into the context. Without a feed (a server that has none) the views still
@@ -26,10 +28,12 @@ pub fn provide() -> Live {
     let (changes, set_changes) = signal(0u64);
     let (last, set_last) = signal(None::<LiveChange>);
     let (resyncs, set_resyncs) = signal(0u64);
+    let (offers, set_offers) = signal(0u64);
     let live = Live {
         changes,
         last,
         resyncs,
+        offers,
     };
     provide_context(live);
     if let Ok(mut source) = EventSource::new(&format!("{API_PREFIX}/events")) {
@@ -39,6 +43,8 @@ pub fn provide() -> Live {
             live::UPDATED,
             live::RESYNC,
             live::SIGNED_OUT,
+            live::OFFER_MADE,
+            live::OFFER_ENDED,
         ]
         .into_iter()
         .filter_map(|name| source.subscribe(name).ok())
@@ -53,8 +59,13 @@ pub fn provide() -> Live {
                     crate::session::sign_in_again();
                     break;
                 }
+                if name == live::OFFER_MADE || name == live::OFFER_ENDED {
+                    set_offers.update(|n| *n += 1);
+                    continue;
+                }
                 if name == live::RESYNC {
                     set_resyncs.update(|n| *n += 1);
+                    set_offers.update(|n| *n += 1);
                 }
                 let change = message
                     .data()

@@ -37,6 +37,9 @@ const PAGE: u32 = 256;
 const MAX_REPLAY: usize = 2_000;
 /// How often an open connection checks that its session still holds (signed out, expired, revoked).
 const RECHECK: Duration = Duration::from_secs(30);
+/// How often an open connection notes that its person's console is connected: push routing takes a
+/// console unseen for a minute as Offline.
+const PRESENT: Duration = Duration::from_secs(20);
 /// How long a browser waits before it reconnects after a dropped connection.
 const RETRY: Duration = Duration::from_secs(2);
 
@@ -206,6 +209,7 @@ async fn events(
     parts: Parts,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let resume = last_event_id(&parts.headers)?;
+    let user = who.user_id.as_str().to_owned();
     let seen = state.store.read(move |db| Visibility::of(db, &who)).await?;
     let listener = state.feed.listen();
     let newest = state.store.read(|db| db.outbox_newest()).await?;
@@ -219,6 +223,7 @@ async fn events(
         resumed: resume.is_some(),
         out,
         parts,
+        user,
     }));
     let stream = futures_util::stream::unfold(events, |mut events| async move {
         events.recv().await.map(|event| (Ok(event), events))
@@ -256,6 +261,8 @@ struct Connection {
     out: mpsc::Sender<Event>,
     /// The request, to check again from time to time that its session still holds.
     parts: Parts,
+    /// Whose console it is.
+    user: String,
 }
 
 async fn serve(mut connection: Connection) {
@@ -265,8 +272,11 @@ async fn serve(mut connection: Connection) {
     }
     let mut recheck = tokio::time::interval(RECHECK);
     recheck.tick().await;
+    // Its first tick is at once: connecting counts as being seen.
+    let mut present = tokio::time::interval(PRESENT);
     loop {
         tokio::select! {
+            _ = present.tick() => connection.seen_now().await,
             received = connection.listener.recv() => match received {
                 Ok(event) => {
                     if !connection.tell(&event).await {
@@ -352,6 +362,17 @@ impl Connection {
             .event(RESYNC)
             .data("{}");
         self.out.send(event).await.is_ok()
+    }
+
+    async fn seen_now(&self) {
+        let (user, now_ms) = (self.user.clone(), jiff::Timestamp::now().as_millisecond());
+        if let Err(error) = self
+            .store
+            .write(move |tx| tx.touch_presence(&user, now_ms))
+            .await
+        {
+            tracing::warn!(%error, "the live feed cannot note a console as connected");
+        }
     }
 
     async fn still_signed_in(&self) -> bool {

@@ -98,6 +98,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         webhooks,
         sessions,
         backoff: crate::access::backoff::Backoff::default(),
+        push_routing: true,
     })
     .await?;
     let limits = connection_limits(&args.protection);

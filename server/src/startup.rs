@@ -32,6 +32,9 @@ pub struct Settings {
     pub sessions: crate::access::session::Sessions,
     /// How failed console sign-ins slow down the next.
     pub backoff: crate::access::backoff::Backoff,
+    /// Whether this process offers due callbacks to Available representatives (`callbacks::offers`);
+    /// tests that run routing rounds at instants of their own leave it off.
+    pub push_routing: bool,
 }
 
 /// A started server, without its listeners.
@@ -71,6 +74,9 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
         crate::webhooks::deliver::start(&store, webhooks)
             .await
             .context("cannot start the webhook deliveries")?;
+    }
+    if settings.push_routing {
+        crate::callbacks::offers::start(store.clone());
     }
     let queries = Queries::new(settings.query_limits);
     let state = AppState {

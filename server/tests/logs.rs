@@ -53,6 +53,7 @@ async fn request_logs_name_the_path_but_not_the_query_string() {
         webhooks: None,
         sessions: Default::default(),
         backoff: Default::default(),
+        push_routing: false,
     })
     .await
     .unwrap()

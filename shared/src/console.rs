@@ -104,6 +104,10 @@ pub mod live {
     pub const RESYNC: &str = "resync";
     /// The session has ended (signed out, expired, deactivated); the feed stops after it.
     pub const SIGNED_OUT: &str = "signed_out";
+    /// A due callback was offered to me; its `data:` names me as `ownerId`.
+    pub const OFFER_MADE: &str = "offer.made";
+    /// An offer to me ended: accepted, declined, timed out or withdrawn.
+    pub const OFFER_ENDED: &str = "offer.ended";
 }
 
 /// The `data:` of a live event: which request changed, and enough to place it in a view without a
@@ -119,6 +123,75 @@ pub struct LiveChange {
     pub status: String,
     /// Who made the change (005…); the site guest user for the widget.
     pub by: String,
+}
+
+/// Whether a representative takes offers now: set in the console; signing out, or the console's live
+/// connection gone for over a minute, is Offline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Presence {
+    /// Takes offers, up to their capacity.
+    Available,
+    /// Signed in, taking no offers.
+    Busy,
+    Offline,
+}
+
+impl Presence {
+    pub const ALL: [Self; 3] = [Self::Available, Self::Busy, Self::Offline];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Available => "available",
+            Self::Busy => "busy",
+            Self::Offline => "offline",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// As the console labels it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Available => "Available",
+            Self::Busy => "Busy",
+            Self::Offline => "Offline",
+        }
+    }
+}
+
+/// `GET` and `PUT /console/api/presence`: mine; `capacity` is set by an admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresenceState {
+    pub state: Presence,
+    /// Work items held at once (open offers and accepted requests still open).
+    #[serde(default)]
+    pub capacity: u32,
+}
+
+/// An open offer of a due callback to me (`GET /console/api/offers`), to accept or decline before
+/// `expiresAt`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Offer {
+    pub id: i64,
+    /// The ContactRequest (0SM…).
+    pub request_id: String,
+    pub name: String,
+    pub reason: Option<String>,
+    pub phone: Option<String>,
+    pub visitor_name: Option<String>,
+    /// When the visitor asked to be called (API format), or none for as soon as possible.
+    pub scheduled: Option<String>,
+    /// IsCallback: the details are reviewed before dialling; otherwise the call starts on accepting.
+    pub is_callback: bool,
+    pub queue_name: String,
+    /// When the offer passes to the next representative (API format).
+    pub expires_at: String,
+    /// Seconds left when the server answered, so a browser's wrong clock does not shorten it.
+    pub seconds_left: u32,
 }
 
 /// A view of requests a person saved under a name of their own (`GET /console/api/views`): a list page

@@ -239,20 +239,23 @@ enum ViewChange {
     Delete(i64, String),
 }
 
-/// My saved views, as links, each deletable; and saving the view this page shows under a name.
+/// My saved views, as links, each deletable; and saving the view this page shows under a name. Plain
+/// signals rather than a resource: nothing here suspends the shell's boundary, and the wasm stays small.
 #[component]
 fn SavedViews(view: Memo<ViewQuery>) -> impl IntoView {
     let location = use_location();
-    let changes = RwSignal::new(0u32);
-    let views = LocalResource::new(move || {
-        changes.track();
-        async { or_sign_in(api::views().await) }
-    });
+    let views = RwSignal::new(None::<Result<Vec<SavedView>, ApiError>>);
+    let load = move || {
+        leptos::task::spawn_local(async move { views.set(Some(or_sign_in(api::views().await))) });
+    };
+    load();
     let name = RwSignal::new(String::new());
-    let act = Action::new_local(move |change: &ViewChange| {
-        let change = change.clone();
-        async move {
-            let answer = match change {
+    let answer = RwSignal::new(None::<Result<String, ApiError>>);
+    let pending = RwSignal::new(false);
+    let run = move |change: ViewChange| {
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            let result = match change {
                 ViewChange::Save(new) => api::save_view(&new)
                     .await
                     .map(|saved| format!("View {} saved.", saved.name)),
@@ -260,19 +263,15 @@ fn SavedViews(view: Memo<ViewQuery>) -> impl IntoView {
                     .await
                     .map(|()| format!("View {name} deleted.")),
             };
-            let answer = or_sign_in(answer);
-            if answer.is_ok() {
-                changes.update(|n| *n += 1);
+            let result = or_sign_in(result);
+            if result.is_ok() {
+                name.set(String::new());
+                load();
             }
-            answer
-        }
-    });
-    Effect::new(move || {
-        if let Some(Ok(_)) = act.value().get() {
-            name.set(String::new());
-        }
-    });
-    let answer = Signal::derive(move || act.value().get());
+            answer.set(Some(result));
+            pending.set(false);
+        });
+    };
     let save = move || {
         // A saved view opens at its first page.
         let mut shown = view.get_untracked();
@@ -284,31 +283,25 @@ fn SavedViews(view: Memo<ViewQuery>) -> impl IntoView {
         })
     };
     const FIELDS: &[(&str, &str)] = &[("name", "view-name")];
+    let answer = Signal::from(answer);
     view! {
         <section aria-labelledby="views-heading" class="saved-views">
             <h2 id="views-heading">"Saved views"</h2>
             <Outcome answer fields=FIELDS/>
-            // A boundary of its own: reading the list again must not suspend the shell's, which would draw
-            // the page anew and lose the focus on the announced outcome.
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || views.get().map(|list| match list {
-                    Err(error) => view! { <p class="error">{error.message()}</p> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="note">"None yet: set the filters, then save the view."</p> }.into_any(),
-                    Ok(list) => view! { <ul>{list.into_iter().map(|saved| saved_view(saved, act)).collect_view()}</ul> }.into_any(),
-                })}
-            </Transition>
-            <form on:submit=move |e| { e.prevent_default(); act.dispatch(save()); }>
+            {move || views.get().map(|list| match list {
+                Err(error) => view! { <p class="error">{error.message()}</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p class="note">"None yet: set the filters, then save the view."</p> }.into_any(),
+                Ok(list) => view! { <ul>{list.into_iter().map(|saved| saved_view(saved, run)).collect_view()}</ul> }.into_any(),
+            })}
+            <form on:submit=move |e| { e.prevent_default(); run(save()); }>
                 <Field id="view-name" name="name" label="Save this view as" value=name answer required=true/>
-                <button type="submit" disabled=move || act.pending().get()>"Save the view"</button>
+                <button type="submit" disabled=move || pending.get()>"Save the view"</button>
             </form>
         </section>
     }
 }
 
-fn saved_view(
-    saved: SavedView,
-    act: Action<ViewChange, Result<String, ApiError>>,
-) -> impl IntoView {
+fn saved_view(saved: SavedView, run: impl Fn(ViewChange) + Copy + 'static) -> impl IntoView {
     let href = if saved.query.is_empty() {
         saved.path
     } else {
@@ -320,7 +313,7 @@ fn saved_view(
         <li>
             <A href>{saved.name}</A>" "
             <button type="button" class="link" aria-label=label
-                on:click=move |_| { act.dispatch(change.clone()); }>"Delete"</button>
+                on:click=move |_| run(change.clone())>"Delete"</button>
         </li>
     }
 }

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum_extra::extract::cookie::CookieJar;
-use contact_shared::console::{API_PREFIX, Me, SignIn};
+use contact_shared::console::{API_PREFIX, Me, Presence, SignIn};
 use serde::Deserialize;
 
 use super::backoff::{Backoff, Keys};
@@ -156,7 +156,11 @@ async fn sign_out(
         let (id_hash, now) = (id.hash(), instant::stored(sessions.now()));
         state
             .store
-            .write(move |tx| tx.end_session(&id_hash, &now))
+            .write(move |tx| {
+                // Signing out is Offline: no offer waits for someone who has gone.
+                tx.offline_on_sign_out(&id_hash, &now)?;
+                tx.end_session(&id_hash, &now)
+            })
             .await?;
     }
     let jar = CookieJar::from_headers(&headers).add(sessions.removal());
@@ -173,7 +177,10 @@ async fn sign_out_everywhere(
     let now = instant::stored(state.sessions.now());
     state
         .store
-        .write(move |tx| tx.end_sessions_of(&user_id, &now))
+        .write(move |tx| {
+            tx.set_presence(&user_id, Presence::Offline, &now, 0)?;
+            tx.end_sessions_of(&user_id, &now)
+        })
         .await?;
     let jar = CookieJar::from_headers(&headers).add(state.sessions.removal());
     Ok((jar, StatusCode::NO_CONTENT).into_response())

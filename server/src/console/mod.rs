@@ -7,6 +7,7 @@
 //! and answers a missing or refused sign-in in that shape too.
 
 mod admin;
+mod offers;
 mod requests;
 mod signed;
 mod views;
@@ -37,6 +38,9 @@ pub enum ConsoleError {
     /// A name that must be unique is taken.
     #[error("{1}")]
     Taken(&'static str, String),
+    /// The thing acted on has moved on (an offer that ended).
+    #[error("{0}")]
+    Conflict(String),
     #[error("The console is unavailable just now; try again in a moment.")]
     Unavailable,
 }
@@ -48,7 +52,7 @@ impl Refusal for ConsoleError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Field(..) => StatusCode::BAD_REQUEST,
-            Self::Taken(..) => StatusCode::CONFLICT,
+            Self::Taken(..) | Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -70,6 +74,11 @@ pub fn routes<S: Clone + Send + Sync + 'static>(store: Store) -> Router<S> {
         .route("/requests/{id}/history", get(requests::history))
         .route("/directory", get(admin::directory))
         .route("/views", get(views::list).post(views::save))
+        .route("/presence", get(offers::presence).put(offers::set_presence))
+        .route("/offers", get(offers::offers))
+        .route("/offers/{id}/accept", post(offers::accept))
+        .route("/offers/{id}/decline", post(offers::decline))
+        .route("/admin/users/{id}/capacity", put(offers::set_capacity))
         .route("/views/{id}", axum::routing::delete(views::delete))
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}", patch(admin::change_user))

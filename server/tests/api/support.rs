@@ -159,6 +159,7 @@ impl TestApp {
             webhooks: start.webhooks,
             sessions: start.sessions,
             backoff: start.backoff,
+            push_routing: false,
         })
         .await
         .expect("the app starts");

@@ -43,6 +43,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "saved_views",
         include_str!("../../../migrations/postgres/0007_saved_views.sql"),
     ),
+    (
+        9,
+        "presence_and_offers",
+        include_str!("../../../migrations/postgres/0009_presence_and_offers.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

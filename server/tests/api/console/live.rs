@@ -19,20 +19,20 @@ const GUARD: Duration = Duration::from_secs(30);
 
 /// One event as the feed wrote it.
 #[derive(Debug)]
-struct Sent {
-    id: Option<String>,
-    event: Option<String>,
-    data: Value,
+pub(super) struct Sent {
+    pub(super) id: Option<String>,
+    pub(super) event: Option<String>,
+    pub(super) data: Value,
 }
 
 /// An open feed, read as a browser's EventSource reads it.
-struct Feed {
+pub(super) struct Feed {
     body: Body,
     buffer: String,
 }
 
 impl Feed {
-    async fn open(console: &Console, cookie: &str, last_event_id: Option<&str>) -> Self {
+    pub(super) async fn open(console: &Console, cookie: &str, last_event_id: Option<&str>) -> Self {
         let mut request = call("GET", &format!("{API_PREFIX}/events"))
             .header("cookie", cookie)
             .header("host", HOST);
@@ -56,7 +56,7 @@ impl Feed {
     }
 
     /// The next event with a name (comments, keep-alives and the `retry:` advice skipped).
-    async fn next(&mut self) -> Sent {
+    pub(super) async fn next(&mut self) -> Sent {
         tokio::time::timeout(GUARD, async {
             loop {
                 if let Some(end) = self.buffer.find("\n\n") {

@@ -4,6 +4,7 @@ mod admin;
 mod api;
 mod backoff;
 mod live;
+mod offers;
 mod sessions;
 mod support;
 mod views;
