@@ -51,6 +51,7 @@ async fn request_logs_name_the_path_but_not_the_query_string() {
         query_limits: Default::default(),
         widget: WidgetAssets::load(&dir.path().join("no-widget")),
         webhooks: None,
+        mail: None,
         sessions: Default::default(),
         backoff: Default::default(),
     })

@@ -95,6 +95,7 @@ fn migrations() -> Migrations<'static> {
             "../../migrations/sqlite/0015_request_history_and_notes.sql"
         )),
         M::up(include_str!("../../migrations/sqlite/0017_saved_views.sql")),
+        M::up(include_str!("../../migrations/sqlite/0018_mail.sql")),
     ])
 }
 

@@ -33,6 +33,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "saved_views",
         include_str!("../../../migrations/postgres/0007_saved_views.sql"),
     ),
+    (
+        8,
+        "mail",
+        include_str!("../../../migrations/postgres/0008_mail.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
