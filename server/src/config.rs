@@ -188,6 +188,91 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub reads: ReadArgs,
+
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Email through SMTP: without `--smtp-host` no email is sent.
+#[derive(Debug, Clone, Args)]
+pub struct MailArgs {
+    /// The SMTP server new requests are emailed through, to the members of the owning queue. Without
+    /// it no email is sent.
+    #[arg(long, env = "CRW_SMTP_HOST", global = true)]
+    pub smtp_host: Option<String>,
+
+    /// The SMTP server's port; by default 587 for starttls, 465 for tls, 25 for none.
+    #[arg(long, env = "CRW_SMTP_PORT", global = true)]
+    pub smtp_port: Option<u16>,
+
+    /// How the connection is protected: `starttls` (required, never downgraded), `tls` (from the first
+    /// byte) or `none` (only to a server on this machine).
+    #[arg(
+        long,
+        env = "CRW_SMTP_SECURITY",
+        value_enum,
+        default_value = "starttls",
+        global = true
+    )]
+    pub smtp_security: crate::mail::Security,
+
+    /// The username to sign in to the SMTP server with; the password is read from CRW_SMTP_PASSWORD.
+    #[arg(long, env = "CRW_SMTP_USERNAME", global = true)]
+    pub smtp_username: Option<String>,
+
+    /// The SMTP password: set CRW_SMTP_PASSWORD rather than the flag, which other users of the
+    /// machine can read.
+    #[arg(
+        long,
+        env = "CRW_SMTP_PASSWORD",
+        hide_env_values = true,
+        hide = true,
+        global = true
+    )]
+    pub smtp_password: Option<String>,
+
+    /// The address emails come from, e.g. `Contact requests <requests@example.com>`; required with
+    /// `--smtp-host`.
+    #[arg(long, env = "CRW_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+
+    /// At most one email per person per this long: the requests that arrive meanwhile are gathered
+    /// into the next one. Same form as `--session-idle`.
+    #[arg(
+        long,
+        env = "CRW_MAIL_DIGEST_WINDOW",
+        default_value = "5m",
+        value_parser = duration,
+        global = true
+    )]
+    pub mail_digest_window: Duration,
+}
+
+impl MailArgs {
+    /// The email these flags configure, with links to `public_url`; `None` without an SMTP host.
+    pub fn mail(&self, public_url: &str) -> Result<Option<crate::mail::Mail>, String> {
+        let Some(host) = &self.smtp_host else {
+            return Ok(None);
+        };
+        let smtp = crate::mail::Smtp::parse(
+            host,
+            self.smtp_port,
+            self.smtp_security,
+            self.smtp_username.as_deref(),
+            self.smtp_password.as_deref(),
+        )?;
+        let from = self
+            .mail_from
+            .as_deref()
+            .ok_or("--mail-from (CRW_MAIL_FROM) is required with --smtp-host")?;
+        let from = from.parse().map_err(|e| {
+            format!("--mail-from {from:?} is not an address such as \"Requests <requests@example.com>\": {e}")
+        })?;
+        Ok(Some(crate::mail::Mail {
+            digest_window: self.mail_digest_window,
+            ..crate::mail::Mail::new(smtp, from, public_url)
+        }))
+    }
 }
 
 /// A duration of at least a second, in humantime's form (`8h`, `7days`, `1h 30m`) or as bare seconds.
@@ -473,6 +558,66 @@ mod tests {
         ];
         for (text, expected, why) in table {
             assert_eq!(duration(text).map_err(|_| ()), expected, "{why}: {text:?}");
+        }
+    }
+
+    fn mail(args: &[&str]) -> Result<Option<crate::mail::Mail>, String> {
+        let cli = Cli::try_parse_from([&["contact-server"], args].concat()).unwrap();
+        cli.serve.mail.mail("https://crm.example.com/")
+    }
+
+    #[test]
+    fn without_an_smtp_host_no_email_is_configured() {
+        assert!(mail(&[]).unwrap().is_none());
+    }
+
+    #[test]
+    fn an_smtp_host_and_a_from_address_configure_email() {
+        let configured = mail(&[
+            "--smtp-host",
+            "smtp.example.com",
+            "--mail-from",
+            "Requests <requests@example.com>",
+            "--mail-digest-window",
+            "10m",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(configured.smtp.port, 587);
+        assert_eq!(configured.smtp.security, crate::mail::Security::Starttls);
+        assert_eq!(configured.from.email.to_string(), "requests@example.com");
+        assert_eq!(configured.public_url, "https://crm.example.com");
+        assert_eq!(configured.digest_window, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn invalid_email_settings_say_what_to_fix() {
+        let table: [(&[&str], &str); 3] = [
+            (&["--smtp-host", "smtp.example.com"], "--mail-from"),
+            (
+                &[
+                    "--smtp-host",
+                    "smtp.example.com",
+                    "--mail-from",
+                    "not an address",
+                ],
+                "is not an address",
+            ),
+            (
+                &[
+                    "--smtp-host",
+                    "smtp.example.com",
+                    "--smtp-security",
+                    "none",
+                    "--mail-from",
+                    "a@example.com",
+                ],
+                "only to a server on this machine",
+            ),
+        ];
+        for (args, says) in table {
+            let error = mail(args).err().unwrap();
+            assert!(error.contains(says), "{args:?}: {error}");
         }
     }
 

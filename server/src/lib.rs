@@ -19,6 +19,7 @@ mod health;
 pub mod ids;
 pub mod instant;
 pub mod live;
+pub mod mail;
 pub mod metrics;
 pub mod objects;
 pub mod origin;

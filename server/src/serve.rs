@@ -76,6 +76,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         )),
         None => None,
     };
+    let mail = args
+        .mail
+        .mail(&public_url)
+        .map_err(|e| anyhow::anyhow!("invalid email configuration: {e}"))?;
     let site_keys: Vec<String> = sites.iter().map(|s| s.key.clone()).collect();
     // Only a configured public URL fixes the console's origin; otherwise it is the Host browsers use.
     let sessions = crate::access::session::Sessions::new(
@@ -96,6 +100,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         query_limits: args.reads.query_limits(),
         widget: WidgetAssets::load(&args.widget_dir),
         webhooks,
+        mail,
         sessions,
         backoff: crate::access::backoff::Backoff::default(),
         push_routing: true,

@@ -28,6 +28,8 @@ pub struct Settings {
     pub widget: WidgetAssets,
     /// The webhook endpoints and how to deliver to them; `None` for none.
     pub webhooks: Option<crate::webhooks::Webhooks>,
+    /// The email sent to queue members; `None` for none.
+    pub mail: Option<crate::mail::Mail>,
     /// How the console's sessions are made and checked.
     pub sessions: crate::access::session::Sessions,
     /// How failed console sign-ins slow down the next.
@@ -74,6 +76,11 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
         crate::webhooks::deliver::start(&store, webhooks)
             .await
             .context("cannot start the webhook deliveries")?;
+    }
+    if let Some(mail) = settings.mail {
+        crate::mail::deliver::start(&store, mail)
+            .await
+            .context("cannot start the email")?;
     }
     if settings.push_routing {
         crate::callbacks::offers::start(store.clone());

@@ -93,6 +93,7 @@ fn test() -> Result<()> {
     tools::ensure_widget_toolchain()?;
     tools::ensure_browser_test_tools()?;
     tools::ensure_webhook_verifier()?;
+    tools::ensure_smtp_server()?;
     step(
         "cargo fmt --check",
         cargo().args(["fmt", "--all", "--check"]),
@@ -146,7 +147,9 @@ fn test() -> Result<()> {
             .env("CRW_TEST_POSTGRES_URL", &postgres.url)
             // The webhook tests verify with the reference library, installed above, and never fall
             // back to their own check here.
-            .env("CRW_REQUIRE_REFERENCE_VERIFIER", "1"),
+            .env("CRW_REQUIRE_REFERENCE_VERIFIER", "1")
+            // Likewise the email tests' SMTP server: they run against it, never skip.
+            .env("CRW_REQUIRE_SMTP_SERVER", "1"),
     )?;
     drop(postgres);
     build_widget()?;

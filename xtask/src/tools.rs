@@ -135,8 +135,25 @@ const STANDARDWEBHOOKS: &str = "1.1.0";
 
 /// Python's `standardwebhooks`, the reference verifier of the webhook tests, unless it is importable.
 pub fn ensure_webhook_verifier() -> Result<()> {
+    ensure_python_package(
+        "standardwebhooks",
+        STANDARDWEBHOOKS,
+        "the reference webhook verifier",
+    )
+}
+
+/// The version of `aiosmtpd` (PyPI) the email tests run their SMTP server with.
+const AIOSMTPD: &str = "1.4.6";
+
+/// Python's `aiosmtpd`, the SMTP server the email tests start, unless it is importable.
+pub fn ensure_smtp_server() -> Result<()> {
+    ensure_python_package("aiosmtpd", AIOSMTPD, "the email tests' SMTP server")
+}
+
+/// Installs `package` at `version` from PyPI for the user, unless python3 can already import it.
+fn ensure_python_package(package: &str, version: &str, what: &str) -> Result<()> {
     let importable = Command::new("python3")
-        .args(["-c", "import standardwebhooks"])
+        .args(["-c", &format!("import {package}")])
         .output()
         .is_ok_and(|out| out.status.success());
     if importable {
@@ -146,14 +163,14 @@ pub fn ensure_webhook_verifier() -> Result<()> {
         apt_install("python3-pip")?;
     }
     step(
-        "installing standardwebhooks (the reference webhook verifier) from PyPI",
+        &format!("installing {package} ({what}) from PyPI"),
         Command::new("python3").args([
             "-m",
             "pip",
             "install",
             "--user",
             "--break-system-packages",
-            &format!("standardwebhooks=={STANDARDWEBHOOKS}"),
+            &format!("{package}=={version}"),
         ]),
     )
 }

@@ -98,6 +98,7 @@ fn migrations() -> Migrations<'static> {
             "../../migrations/sqlite/0016_visitor_time_zone.sql"
         )),
         M::up(include_str!("../../migrations/sqlite/0017_saved_views.sql")),
+        M::up(include_str!("../../migrations/sqlite/0018_mail.sql")),
         M::up(include_str!(
             "../../migrations/sqlite/0019_presence_and_offers.sql"
         )),

@@ -8,11 +8,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rand::Rng;
-
 use super::address::{PublicOnly, is_public};
 use super::sign::signature;
-use super::{Endpoint, Webhooks};
+use super::{Endpoint, Webhooks, retry_at};
 use crate::store::{DueDelivery, Store, StoreError, Subscription};
 
 /// How long a receiver has to answer.
@@ -107,7 +105,7 @@ async fn round(
                     .await?
             }
             Err((status, error)) => {
-                let retry_at = retry_at(webhooks, delivery.attempts, (webhooks.clock)());
+                let retry_at = retry_at(&webhooks.schedule, delivery.attempts, (webhooks.clock)());
                 tracing::info!(endpoint = %endpoint.name, status, %error, retry_at, "webhook delivery failed");
                 store
                     .write(move |tx| {
@@ -118,15 +116,6 @@ async fn round(
         }
     }
     Ok(!due.is_empty())
-}
-
-/// When a delivery tried `attempts` times before this failed try is tried again: the schedule's wait
-/// for it, plus up to a fifth more so that receivers that fail together are not retried together;
-/// `None` once the schedule is spent.
-fn retry_at(webhooks: &Webhooks, attempts: u32, now_ms: i64) -> Option<i64> {
-    let wait = webhooks.schedule.get(attempts as usize)?;
-    let wait_ms = wait.as_millis() as f64 * rand::rng().random_range(1.0..1.2);
-    Some(now_ms + wait_ms as i64)
 }
 
 /// Posts one delivery: its status when 2xx, else the status (if any) and what went wrong.

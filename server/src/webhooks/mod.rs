@@ -66,6 +66,16 @@ pub const SCHEDULE: &[Duration] = &[
     Duration::from_secs(10 * 3_600),
 ];
 
+/// When something tried `attempts` times before this failed try is tried again: the schedule's wait
+/// for it, plus up to a fifth more so that receivers that fail together are not retried together;
+/// `None` once the schedule is spent. Webhook deliveries and emails retry by this one rule.
+pub fn retry_at(schedule: &[Duration], attempts: u32, now_ms: i64) -> Option<i64> {
+    use rand::Rng;
+    let wait = schedule.get(attempts as usize)?;
+    let wait_ms = wait.as_millis() as f64 * rand::rng().random_range(1.0..1.2);
+    Some(now_ms + wait_ms as i64)
+}
+
 /// The webhooks a server delivers, and how.
 #[derive(Clone)]
 pub struct Webhooks {

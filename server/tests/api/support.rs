@@ -45,6 +45,7 @@ pub struct Start<'a> {
     pub protection: Protection,
     pub query_limits: contact_server::sobjects::QueryLimits,
     pub webhooks: Option<contact_server::webhooks::Webhooks>,
+    pub mail: Option<contact_server::mail::Mail>,
     pub sessions: contact_server::access::session::Sessions,
     pub backoff: contact_server::access::backoff::Backoff,
 }
@@ -59,6 +60,7 @@ impl Start<'_> {
             protection: Protection::off(),
             query_limits: contact_server::sobjects::QueryLimits::default(),
             webhooks: None,
+            mail: None,
             sessions: Default::default(),
             backoff: Default::default(),
         }
@@ -157,6 +159,7 @@ impl TestApp {
             query_limits: start.query_limits,
             widget,
             webhooks: start.webhooks,
+            mail: start.mail,
             sessions: start.sessions,
             backoff: start.backoff,
             push_routing: false,

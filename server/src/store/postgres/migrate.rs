@@ -44,6 +44,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/postgres/0007_saved_views.sql"),
     ),
     (
+        8,
+        "mail",
+        include_str!("../../../migrations/postgres/0008_mail.sql"),
+    ),
+    (
         9,
         "presence_and_offers",
         include_str!("../../../migrations/postgres/0009_presence_and_offers.sql"),

@@ -1,4 +1,6 @@
-//! The transactional outbox: the events each write of a contact request leaves, and their webhooks.
+//! The transactional outbox: the events each write of a contact request leaves, their webhooks and
+//! their email.
 
 mod events;
+mod mail;
 mod webhooks;
