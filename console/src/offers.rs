@@ -84,6 +84,8 @@ pub fn OfferPanel() -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     let navigate = use_navigate();
+    // Read here: the answer's task runs outside the component, where there is no context to read.
+    let part = expect_context::<Part>();
     let answer = move |id: i64, accept: bool| {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
@@ -91,7 +93,7 @@ pub fn OfferPanel() -> impl IntoView {
                 Ok(accepted) => {
                     failed.set(None);
                     if let Some(accepted) = accepted {
-                        opened(&navigate, &accepted);
+                        opened(&navigate, part, &accepted);
                     }
                 }
                 Err(error) => failed.set(Some(error.message())),
@@ -132,9 +134,13 @@ pub fn OfferPanel() -> impl IntoView {
 }
 
 /// Opens the accepted request; when it is not a callback to review first, starts the call at once.
-fn opened(navigate: &impl Fn(&str, leptos_router::NavigateOptions), accepted: &api::Accepted) {
+fn opened(
+    navigate: &impl Fn(&str, leptos_router::NavigateOptions),
+    part: Part,
+    accepted: &api::Accepted,
+) {
     let page = format!("/console/requests/{}", accepted.request_id);
-    if expect_context::<Part>() == Part::Work {
+    if part == Part::Work {
         navigate(&page, Default::default());
     } else {
         // The request's page is the work app's: a full load.

@@ -368,3 +368,48 @@ test("a visitor's own time zone, from their browser, is shown beside the represe
   await expect(card).toContainText(`(the call center's, ${center.TimeZone__c})`);
   await expect(card).not.toContainText("the visitor's");
 });
+
+test("a due callback is offered to the Available representative idle longest, who declines; the next accepts and owns it", async ({ browser }) => {
+  const stamp = Date.now();
+  // A queue of their own, so that no other test's request is offered to them first.
+  const queue = cli(["queues", "add", "--name", `Offers ${stamp}`]);
+  const [olga, otto] = [`olga-${stamp}@example.com`, `otto-${stamp}@example.com`];
+  for (const [username, name] of [[olga, "Olga Offer"], [otto, `Otto Offer ${stamp}`]]) {
+    cli(["users", "add", "--username", username, "--name", name, "--role", "representative", "--password-stdin"], PASSWORD + "\n");
+    cli(["queues", "add-member", queue, username]);
+  }
+  const olgaPage = await consoleOf(browser, olga, "/console/");
+  const ottoPage = await consoleOf(browser, otto, "/console/");
+  // Olga first: she has been idle longest when the callback comes.
+  for (const page of [olgaPage, ottoPage]) {
+    const set = page.waitForResponse((r) => r.url().endsWith("/console/api/presence") && r.request().method() === "PUT");
+    await page.getByRole("combobox", { name: "Presence" }).selectOption("available");
+    expect((await set).status()).toBe(200);
+  }
+  const api = { Authorization: `Bearer ${process.env.CRW_API_TOKEN}` };
+  const made = await olgaPage.request.post(`${apiUrl()}/services/data/v62.0/sobjects/ContactRequest`, {
+    headers: api,
+    data: { RequestReason: "Billing", PreferredPhone: "+442079460777", IsCallback: true, OwnerId: queue },
+  });
+  expect(made.status(), await made.text()).toBe(201);
+  const id = (await made.json()).id;
+  const number = (await (await olgaPage.request.get(`${apiUrl()}/services/data/v62.0/sobjects/ContactRequest/${id}`, { headers: api })).json()).Name;
+
+  const offers = (page: Page) => page.getByRole("region", { name: "Offered to you" });
+  await expect(offers(olgaPage).getByRole("button", { name: `Accept ${number}` })).toBeVisible();
+  await expect(olgaPage.getByRole("alert").filter({ hasText: `New callback offered: ${number}` })).toBeAttached();
+  await expect(offers(olgaPage)).toContainText("+442079460777");
+  await expect(offers(olgaPage)).toContainText(/\d+ s left/);
+  await expect(offers(ottoPage)).toBeHidden();
+  await noAxeViolations(olgaPage);
+  await olgaPage.screenshot({ path: `${SHOTS}/offer-1280.png` });
+
+  await offers(olgaPage).getByRole("button", { name: "Decline" }).click();
+  await expect(offers(olgaPage)).toBeHidden();
+  await offers(ottoPage).getByRole("button", { name: `Accept ${number}` }).click();
+  await expect(ottoPage).toHaveURL(new RegExp(`/console/requests/${id}$`));
+  await expect(ottoPage.getByRole("heading", { level: 1 })).toContainText(number);
+  await expect(ottoPage.getByRole("region", { name: "Visitor", exact: true })).toContainText(`Otto Offer ${stamp}`);
+  await expect(offers(ottoPage)).toBeHidden();
+  await expect(offers(olgaPage)).toBeHidden();
+});
