@@ -16,6 +16,7 @@ use contact_server::store::MailState;
 use contact_shared::console::Role;
 use serde_json::Value;
 
+use super::until;
 use crate::support::{Start, TestApp, submission, valid_form};
 
 const PUBLIC_URL: &str = "https://crm.example.com";
@@ -160,18 +161,6 @@ async fn state(app: &TestApp, user: &str) -> Option<MailState> {
         .read(move |db| db.mail_state(&user))
         .await
         .unwrap()
-}
-
-/// Waits until `done` holds, failing after a generous deadline (a hang guard, not a timing).
-async fn until<F: std::future::Future<Output = bool>>(what: &str, mut done: impl FnMut() -> F) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !done().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "gave up waiting: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 fn real_now() -> Arc<AtomicI64> {

@@ -13,6 +13,7 @@ use contact_server::webhooks::{Endpoint, Secret, Webhooks};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use super::until;
 use crate::support::{Start, TestApp, submission, valid_form};
 
 const OLD_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -81,18 +82,6 @@ async fn deliveries(app: &TestApp) -> Vec<DeliveryRow> {
         .read(|db| db.deliveries("receiver"))
         .await
         .unwrap()
-}
-
-/// Waits until `done` holds, failing after a generous deadline (a hang guard, not a timing).
-async fn until<F: std::future::Future<Output = bool>>(what: &str, mut done: impl FnMut() -> F) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !done().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "gave up waiting: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
