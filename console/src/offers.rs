@@ -40,8 +40,9 @@ pub fn PresenceChoice() -> impl IntoView {
     view! {
         <label class="presence">"Presence "
             <select on:change=move |e| choose(event_target_value(&e))>
+                // Offline until the server says otherwise.
                 {Presence::ALL.into_iter().map(|p| view! {
-                    <option value=p.as_str() selected=move || current.get() == Some(p)>{p.label()}</option>
+                    <option value=p.as_str() selected=move || current.get().unwrap_or(Presence::Offline) == p>{p.label()}</option>
                 }).collect_view()}
             </select>
         </label>

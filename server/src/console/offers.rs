@@ -136,20 +136,13 @@ pub async fn accept(
             tx.assign_owner(&offer.request_id, user, &at)?;
             tx.record_updated(&offer.request_id, user, Some(offer.queue_id.as_str()))?;
             tx.end_offer(id, "accepted", &at)?;
-            Ok(offer.request_id)
+            let (is_callback, phone) = tx
+                .offered_request(&offer.request_id)?
+                .unwrap_or((false, None));
+            Ok(json!({ "requestId": offer.request_id, "isCallback": is_callback, "phone": phone }))
         })
         .await?;
-    let request = answer;
-    let details = store
-        .read({
-            let request = request.clone();
-            move |db| db.offered_request(&request)
-        })
-        .await?;
-    let (is_callback, phone) = details.unwrap_or((false, None));
-    Ok(axum::Json(
-        json!({ "requestId": request, "isCallback": is_callback, "phone": phone }),
-    ))
+    Ok(axum::Json(answer))
 }
 
 /// `POST /console/api/offers/{id}/decline`: 204; the offer passes to the next representative, and the
