@@ -3,84 +3,23 @@
 //! its own, dropped at the end. Without the variable, each test says it was skipped and passes.
 
 use contact_server::store::{
-    self, Booking, Database, IdempotencyKey, Inserted, PostgresUrl, SpentChallenge, Store,
-    StoreError, Submission,
+    self, Booking, Database, IdempotencyKey, Inserted, SpentChallenge, Store, StoreError,
+    Submission,
 };
 use contact_shared::ContactRequestForm;
-use tokio_postgres::NoTls;
 
-/// A database of the test's own on the test server, dropped when this is dropped.
-struct FreshDatabase {
-    admin: String,
-    name: String,
-    url: PostgresUrl,
-}
+// Shared with the API suite, which uses the rest of it.
+#[allow(dead_code)]
+#[path = "common/fresh_postgres.rs"]
+mod fresh_postgres;
 
-impl FreshDatabase {
-    /// A new empty database, or `None` (printing why) when no test server is set.
-    async fn create(test: &str) -> Option<Self> {
-        let Ok(admin) = std::env::var("CRW_TEST_POSTGRES_URL") else {
-            eprintln!(
-                "{test}: skipped, CRW_TEST_POSTGRES_URL is not set (cargo xtask postgres start)"
-            );
-            return None;
-        };
-        let name = format!("crw_test_{}", rand::random::<u64>());
-        run_as_admin(&admin, &format!("CREATE DATABASE {name}")).await;
-        let (base, query) = admin
-            .split_once('?')
-            .map_or((admin.as_str(), None), |(b, q)| (b, Some(q)));
-        let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
-        let url = format!(
-            "{server}/{name}{}",
-            query.map(|q| format!("?{q}")).unwrap_or_default()
-        );
-        let Ok(Database::Postgres(url)) = url.parse() else {
-            panic!("{url} is a PostgreSQL URL");
-        };
-        Some(Self { admin, name, url })
-    }
+use fresh_postgres::FreshDatabase;
 
-    /// A server process's store on the database: each call is another process's, with a pool of its own.
-    async fn store(&self) -> Store {
-        Store::open_postgres(&self.url, 4)
-            .await
-            .expect("the store opens")
-    }
-
-    /// A connection of the test's own to the database.
-    async fn client(&self) -> tokio_postgres::Client {
-        connect(self.url.expose()).await
-    }
-}
-
-impl Drop for FreshDatabase {
-    fn drop(&mut self) {
-        let admin = self.admin.clone();
-        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        // The test's runtime is ending; the drop gets one of its own on a thread of its own.
-        std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(run_as_admin(&admin, &sql));
-        })
-        .join()
-        .unwrap();
-    }
-}
-
-async fn connect(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, NoTls)
+/// A server process's store on the database: each call is another process's, with a pool of its own.
+async fn store_on(database: &FreshDatabase) -> Store {
+    Store::open_postgres(&database.url, 4)
         .await
-        .expect("the test server answers");
-    tokio::spawn(connection);
-    client
-}
-
-async fn run_as_admin(admin: &str, sql: &str) {
-    connect(admin).await.batch_execute(sql).await.expect(sql);
+        .expect("the store opens")
 }
 
 #[tokio::test]
@@ -281,7 +220,7 @@ async fn a_submission_is_stored_and_found_by_id_and_number() {
     let Some(database) = FreshDatabase::create("intake_stores_and_finds").await else {
         return;
     };
-    let store = database.store().await;
+    let store = store_on(&database).await;
     store.ping().await.unwrap();
     assert_eq!(
         store.synchronous().await.unwrap(),
@@ -291,8 +230,7 @@ async fn a_submission_is_stored_and_found_by_id_and_number() {
     let created = store.insert(submission("+442079460958")).await.unwrap();
     assert_eq!(created.name, "CR-000001");
 
-    let by_number = database
-        .store()
+    let by_number = store_on(&database)
         .await
         .find("CR-000001")
         .await
@@ -313,7 +251,7 @@ async fn a_retry_reaching_another_process_gets_the_first_answer() {
     let Some(database) = FreshDatabase::create("retry_across_processes").await else {
         return;
     };
-    let (a, b) = (database.store().await, database.store().await);
+    let (a, b) = (store_on(&database).await, store_on(&database).await);
     let sent = submission("+442079460958");
     let (first, second) = tokio::join!(
         a.insert_once(sent.clone(), Some(key("k-1", &sent))),
@@ -354,7 +292,7 @@ async fn two_processes_booking_a_slots_last_place_one_wins() {
     let Some(database) = FreshDatabase::create("last_place_across_processes").await else {
         return;
     };
-    let (a, b) = (database.store().await, database.store().await);
+    let (a, b) = (store_on(&database).await, store_on(&database).await);
     database
         .client()
         .await
@@ -395,7 +333,7 @@ async fn a_proof_of_work_buys_one_record_across_processes() {
     let Some(database) = FreshDatabase::create("proof_across_processes").await else {
         return;
     };
-    let (a, b) = (database.store().await, database.store().await);
+    let (a, b) = (store_on(&database).await, store_on(&database).await);
     let spending = |phone: &str| Submission {
         spent_challenge: Some(SpentChallenge {
             nonce: "nonce-1".into(),
@@ -422,7 +360,7 @@ async fn a_retry_with_the_same_proof_reaching_another_process_at_once_gets_the_f
     let Some(database) = FreshDatabase::create("retry_with_proof_across_processes").await else {
         return;
     };
-    let (a, b) = (database.store().await, database.store().await);
+    let (a, b) = (store_on(&database).await, store_on(&database).await);
     let sent = Submission {
         spent_challenge: Some(SpentChallenge {
             nonce: "nonce-1".into(),
@@ -472,7 +410,7 @@ async fn the_sweep_deletes_old_keys_and_expired_challenges() {
     let Some(database) = FreshDatabase::create("sweep").await else {
         return;
     };
-    let store = database.store().await;
+    let store = store_on(&database).await;
     let sent = Submission {
         spent_challenge: Some(SpentChallenge {
             nonce: "nonce-1".into(),
@@ -498,7 +436,7 @@ async fn a_booked_slot_is_counted_as_taken() {
     let Some(database) = FreshDatabase::create("taken_slots").await else {
         return;
     };
-    let store = database.store().await;
+    let store = store_on(&database).await;
     database
         .client()
         .await
@@ -540,7 +478,7 @@ async fn a_read_not_written_for_postgres_yet_says_so() {
     let Some(database) = FreshDatabase::create("not_on_postgres_yet").await else {
         return;
     };
-    let store = database.store().await;
+    let store = store_on(&database).await;
     let read = store.read(|db| db.user_id("someone")).await;
     assert!(
         matches!(read, Err(StoreError::NotOnPostgres(_))),

@@ -1,9 +1,8 @@
 //! What the store keeps of the configured call centers: their CallCenter records, mirrored from the
 //! configuration file at start-up.
 
-use rusqlite::{OptionalExtension, params};
-
 use super::StoreError;
+use super::sql::args;
 use super::tx::{Db, Tx};
 
 /// A call center as the file describes it, in the stored form.
@@ -26,14 +25,12 @@ pub struct CallCenterRow {
 impl Db<'_> {
     /// The id of the call center with this internal name, unless it is in the recycle bin.
     pub fn live_call_center_id(&self, internal_name: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .sqlite()?
-            .query_row(
-                "SELECT id FROM call_centers WHERE internal_name = ?1 AND is_deleted = 0",
-                [internal_name],
-                |r| r.get(0),
-            )
-            .optional()?)
+        self.row(
+            "SELECT id FROM call_centers WHERE internal_name = ?1 AND is_deleted = 0",
+            args![internal_name],
+        )?
+        .map(|row| row.get(0))
+        .transpose()
     }
 }
 
@@ -47,13 +44,12 @@ impl Tx<'_> {
         owner: &str,
         at: &str,
     ) -> Result<(), StoreError> {
-        let conn = self.conn()?;
-        conn.execute(
+        self.run(
             "UPDATE call_centers SET is_deleted = 1, deleted_at = ?1, system_modstamp = ?1",
-            [at],
+            args![at],
         )?;
         for c in centers {
-            conn.execute(
+            self.run(
                 "INSERT INTO call_centers
                     (id, internal_name, name, unified_routing, time_zone, business_hours,
                      additional_numbers, retry_delay_seconds, max_attempts, owner_id, created_at,
@@ -66,14 +62,14 @@ impl Tx<'_> {
                     retry_delay_seconds = excluded.retry_delay_seconds,
                     max_attempts = excluded.max_attempts, updated_at = excluded.updated_at,
                     system_modstamp = excluded.system_modstamp, is_deleted = 0, deleted_at = NULL",
-                params![
-                    c.new_id,
-                    c.internal_name,
-                    c.name,
+                args![
+                    &c.new_id,
+                    &c.internal_name,
+                    &c.name,
                     c.unified_routing,
-                    c.time_zone,
-                    c.business_hours,
-                    c.additional_numbers,
+                    &c.time_zone,
+                    &c.business_hours,
+                    &c.additional_numbers,
                     c.retry_delay_seconds,
                     c.max_attempts,
                     owner,

@@ -28,6 +28,7 @@ mod routing;
 mod saved_views;
 mod sessions;
 mod slots;
+pub mod sql;
 mod sqlite;
 mod telephony;
 mod tx;
@@ -46,7 +47,10 @@ pub use mail::{DueDigest, MailState, Notice};
 pub use offers::{OfferRow, OpenOffer, PresenceRow, Unoffered};
 pub use outbox::{DeliveryRow, DueDelivery, OutboxEvent, Subscription};
 pub use plan::{Column, Filter, Op, Operand, Select, Table, Value};
-pub use postgres::{DEFAULT_POOL_SIZE, PostgresStore, migrate as migrate_postgres};
+pub use postgres::{
+    DEFAULT_POOL_SIZE, PostgresStore, migrate as migrate_postgres,
+    schema_hash as postgres_schema_hash,
+};
 pub use records::{DeletedRecord, FoundRecord, RecordState, Viewing};
 pub use render::{Page, Prepared, Statement};
 pub use routing::{Bookings, ClaimedRow, RoutableRow};
@@ -90,11 +94,6 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
-    /// The database is a PostgreSQL URL, which this build does not serve yet.
-    #[error(
-        "PostgreSQL ({0}) is not served by this build yet: give --database a file path or sqlite:PATH for SQLite"
-    )]
-    EngineMissing(PostgresUrl),
     /// A kind of read or write that the PostgreSQL engine does not run yet.
     #[error("{0} is not served on PostgreSQL yet")]
     NotOnPostgres(&'static str),
@@ -217,9 +216,7 @@ impl Store {
     }
 
     /// Opens the database `--database` names and brings its schema up to date: SQLite with `readers`
-    /// read connections for the API's reads and queries, PostgreSQL with a pool of `pool_size`. A
-    /// PostgreSQL URL is refused before anything is created, until that engine serves every read and
-    /// write (only the intake does so far: [`Store::open_postgres`]).
+    /// read connections for the API's reads and queries, PostgreSQL with a pool of `pool_size`.
     pub async fn open(
         database: &Database,
         readers: usize,
@@ -227,18 +224,12 @@ impl Store {
     ) -> Result<Self, StoreError> {
         match database {
             Database::Sqlite(path) => Self::open_sqlite_with(path, readers),
-            Database::Postgres(url) => {
-                // Becomes `open_postgres(url, pool_size)` once every read and write runs there: until
-                // then a server on it would answer its intake and fail everything else.
-                let _ = pool_size;
-                Err(StoreError::EngineMissing(url.clone()))
-            }
+            Database::Postgres(url) => Self::open_postgres(url, pool_size).await,
         }
     }
 
     /// Connects to the PostgreSQL database at `url` with up to `pool_size` connections and brings its
-    /// schema up to date (once, whichever of several processes starting at once gets there first). Only
-    /// the widget's intake runs on it so far; [`Store::open`] refuses it until everything does.
+    /// schema up to date (once, whichever of several processes starting at once gets there first).
     pub async fn open_postgres(url: &PostgresUrl, pool_size: usize) -> Result<Self, StoreError> {
         PostgresStore::open(url, pool_size)
             .await

@@ -1,13 +1,12 @@
 //! Each person's saved views of requests: read, counted, added (refused when the name is already theirs)
 //! and deleted, always within one person's own.
 
-use contact_shared::console::SavedView;
-use rusqlite::{OptionalExtension, params};
-
 use super::StoreError;
+use super::sql::{Row, args};
 use super::tx::{Db, Tx};
+use contact_shared::console::SavedView;
 
-fn view(row: &rusqlite::Row<'_>) -> rusqlite::Result<SavedView> {
+fn view(row: &Row) -> Result<SavedView, StoreError> {
     Ok(SavedView {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -20,23 +19,23 @@ fn view(row: &rusqlite::Row<'_>) -> rusqlite::Result<SavedView> {
 impl Db<'_> {
     /// `user`'s saved views, by name.
     pub fn saved_views(&self, user: &str) -> Result<Vec<SavedView>, StoreError> {
-        let conn = self.sqlite()?;
-        let mut statement = conn.prepare(
+        self.rows(
             "SELECT id, name, path, query, created_at FROM saved_views WHERE user_id = ?1
              ORDER BY name, id",
-        )?;
-        let views = statement.query_map([user], view)?;
-        Ok(views.collect::<rusqlite::Result<_>>()?)
+            args![user],
+        )?
+        .iter()
+        .map(view)
+        .collect()
     }
 
     /// How many views `user` has saved.
     pub fn saved_view_count(&self, user: &str) -> Result<usize, StoreError> {
-        let count: i64 = self.sqlite()?.query_row(
+        self.one(
             "SELECT count(*) FROM saved_views WHERE user_id = ?1",
-            [user],
-            |r| r.get(0),
-        )?;
-        Ok(usize::try_from(count).unwrap_or(usize::MAX))
+            args![user],
+        )?
+        .get(0)
     }
 }
 
@@ -50,23 +49,22 @@ impl Tx<'_> {
         query: &str,
         at: &str,
     ) -> Result<Option<SavedView>, StoreError> {
-        Ok(self
-            .conn()?
-            .query_row(
-                "INSERT INTO saved_views (user_id, name, path, query, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user_id, name) DO NOTHING
-                 RETURNING id, name, path, query, created_at",
-                params![user, name, path, query, at],
-                view,
-            )
-            .optional()?)
+        self.row(
+            "INSERT INTO saved_views (user_id, name, path, query, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user_id, name) DO NOTHING
+             RETURNING id, name, path, query, created_at",
+            args![user, name, path, query, at],
+        )?
+        .as_ref()
+        .map(view)
+        .transpose()
     }
 
     /// Deletes `user`'s view `id`; false when they have none by that id.
     pub fn delete_saved_view(&self, user: &str, id: i64) -> Result<bool, StoreError> {
-        let deleted = self.conn()?.execute(
+        let deleted = self.run(
             "DELETE FROM saved_views WHERE id = ?1 AND user_id = ?2",
-            params![id, user],
+            args![id, user],
         )?;
         Ok(deleted > 0)
     }

@@ -125,13 +125,18 @@ async fn every_submission_of_a_group_commit_is_answered_with_its_own_record() {
 async fn a_submission_that_cannot_be_written_fails_alone_and_the_rest_of_its_group_is_stored() {
     let app = TestApp::new().await;
     // A fault only one row meets: the database refuses it as it would a full disk or a broken constraint.
-    app.database(|conn| {
-        conn.execute_batch(
-            "CREATE TRIGGER refuse_for_test BEFORE INSERT ON contact_requests
-             WHEN NEW.visitor_name = 'Refused Row'
-             BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;",
-        )
-    });
+    app.execute(
+        "CREATE TRIGGER refuse_for_test BEFORE INSERT ON contact_requests
+         WHEN NEW.visitor_name = 'Refused Row'
+         BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;",
+        "CREATE FUNCTION refuse_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             IF NEW.visitor_name = 'Refused Row' THEN RAISE EXCEPTION 'refused for the test'; END IF;
+             RETURN NEW;
+         END $$;
+         CREATE TRIGGER refuse_for_test BEFORE INSERT ON contact_requests
+         FOR EACH ROW EXECUTE FUNCTION refuse_for_test();",
+    );
     let forms: Vec<Value> = (0..30)
         .map(|i| {
             let mut form = valid_form();

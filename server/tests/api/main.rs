@@ -6,6 +6,10 @@ mod bad_input;
 mod callbacks;
 mod console;
 mod contact_requests;
+// Shared with the PostgreSQL engine's own tests, which use the rest of it.
+#[allow(dead_code)]
+#[path = "../common/fresh_postgres.rs"]
+mod fresh_postgres;
 mod health;
 mod idempotency;
 mod outbox;

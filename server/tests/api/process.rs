@@ -415,14 +415,14 @@ fn exit_of_server_on(dir: &Path, database: &str) -> Option<(std::process::ExitSt
 }
 
 #[test]
-fn a_postgres_url_is_never_taken_for_a_path() {
+fn a_postgres_url_is_never_taken_for_a_path_and_an_unreachable_one_stops_the_start() {
     let dir = tempfile::tempdir().unwrap();
     let (status, stderr) = exit_of_server_on(dir.path(), "postgres://user@127.0.0.1:9/db")
         .expect("the server refuses to start, not serve from a folder named postgres:");
     assert!(!status.success());
     assert!(
-        stderr.contains("PostgreSQL") && stderr.contains("sqlite:PATH"),
-        "says why and what to give instead: {stderr}"
+        stderr.contains("cannot reach PostgreSQL") && stderr.contains("127.0.0.1:9/db"),
+        "says which database it could not reach: {stderr}"
     );
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),

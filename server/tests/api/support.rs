@@ -1,4 +1,6 @@
-//! A fresh app per test: its own database file in a temporary folder, the real router, no port.
+//! A fresh app per test: its own database, the real router, no port. The database is a SQLite file in a
+//! temporary folder, or with `CRW_TEST_ENGINE=postgres` a fresh database on the PostgreSQL server that
+//! `CRW_TEST_POSTGRES_URL` names: the whole suite runs on either engine.
 
 use axum::Router;
 use axum::body::Body;
@@ -8,6 +10,25 @@ use contact_server::{Store, WidgetAssets, startup};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
+
+pub use crate::fresh_postgres::{FreshDatabase, admin_url, connect};
+pub use contact_server::store::Value as StoredValue;
+
+/// Runs `work` to its end on a thread and runtime of its own: for a test's synchronous helpers, whose
+/// caller's runtime may be single-threaded.
+fn on_a_runtime_of_its_own<T: Send + 'static>(
+    work: impl std::future::Future<Output = T> + Send + 'static,
+) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(work)
+    })
+    .join()
+    .expect("the test's statement ran")
+}
 
 pub const PAGE_ORIGIN: &str = "https://shop.example.com";
 
@@ -25,6 +46,23 @@ pub struct TestApp {
     /// The API's query state, so tests can take its per-user places and read its cursors.
     pub queries: std::sync::Arc<contact_server::sobjects::Queries>,
     pub dir: tempfile::TempDir,
+    /// The PostgreSQL database the app runs on, when it runs on one: dropped with the app.
+    pub postgres: Option<FreshDatabase>,
+}
+
+/// Whether the suite runs on PostgreSQL (`CRW_TEST_ENGINE=postgres`), which then needs its server.
+pub fn on_postgres() -> bool {
+    match std::env::var("CRW_TEST_ENGINE").as_deref() {
+        Ok("postgres") => {
+            assert!(
+                admin_url().is_some(),
+                "CRW_TEST_ENGINE=postgres needs CRW_TEST_POSTGRES_URL (cargo xtask postgres start)"
+            );
+            true
+        }
+        Ok("sqlite") | Err(_) => false,
+        Ok(other) => panic!("CRW_TEST_ENGINE is sqlite or postgres, not {other}"),
+    }
 }
 
 /// The sites [`TestApp::with_protection`] serves: several guest sites on [`PAGE_ORIGIN`].
@@ -48,6 +86,8 @@ pub struct Start<'a> {
     pub mail: Option<contact_server::mail::Mail>,
     pub sessions: contact_server::access::session::Sessions,
     pub backoff: contact_server::access::backoff::Backoff,
+    /// The PostgreSQL database to start on (a restart's); a fresh one when the suite runs there.
+    pub postgres: Option<FreshDatabase>,
 }
 
 impl Start<'_> {
@@ -63,6 +103,7 @@ impl Start<'_> {
             mail: None,
             sessions: Default::default(),
             backoff: Default::default(),
+            postgres: None,
         }
     }
 }
@@ -101,6 +142,7 @@ impl TestApp {
         Self::start(Start {
             sites: &protection_sites(),
             protection,
+            postgres: self.postgres,
             ..Start::new(self.dir)
         })
         .await
@@ -149,8 +191,17 @@ impl TestApp {
             &call_centers,
         )
         .expect("test sites parse");
+        let postgres = match start.postgres {
+            Some(database) => Some(database),
+            None if on_postgres() => Some(FreshDatabase::migrated(admin_url().unwrap()).await),
+            None => None,
+        };
+        let database = match &postgres {
+            Some(fresh) => contact_server::store::Database::Postgres(fresh.url.clone()),
+            None => contact_server::store::Database::Sqlite(dir.path().join("test.sqlite3")),
+        };
         let started = startup::start(startup::Settings {
-            database: contact_server::store::Database::Sqlite(dir.path().join("test.sqlite3")),
+            database,
             read_connections: contact_server::store::default_read_connections(),
             database_pool_size: contact_server::store::DEFAULT_POOL_SIZE,
             sites,
@@ -171,6 +222,7 @@ impl TestApp {
             store: started.store,
             queries: started.queries,
             dir,
+            postgres,
         }
     }
 
@@ -219,20 +271,92 @@ impl TestApp {
         self.call(call("GET", path)).await
     }
 
-    /// How many contact requests the database holds, read from the file itself.
+    /// How many contact requests the database holds, read from the database itself.
     pub fn stored_count(&self) -> i64 {
-        self.database(|conn| {
-            conn.query_row("SELECT count(*) FROM contact_requests", [], |r| r.get(0))
-        })
+        match &self.rows("SELECT count(*) FROM contact_requests", &[])[0][0] {
+            StoredValue::Integer(n) => *n,
+            other => panic!("a count is an integer, not {other:?}"),
+        }
     }
 
-    /// Runs `sql` on a connection of the test's own to the database file, beside the server's: to set up
-    /// or read what no API offers.
-    pub fn database<T>(&self, sql: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>) -> T {
+    /// The rows `sql` answers with `params`, on a connection of the test's own to the database beside
+    /// the server's: to read what no API offers. `sql` is in the dialect both engines share, with
+    /// SQLite's placeholders (`?1`).
+    pub fn rows(&self, sql: &str, params: &[&str]) -> Vec<Vec<StoredValue>> {
+        match &self.postgres {
+            Some(fresh) => {
+                let url = fresh.url.expose().to_owned();
+                let sql = contact_server::store::sql::to_postgres(sql);
+                let params: Vec<String> = params.iter().map(|p| (*p).to_owned()).collect();
+                on_a_runtime_of_its_own(async move {
+                    let client = connect(&url).await;
+                    let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params
+                        .iter()
+                        .map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync))
+                        .collect();
+                    client
+                        .query(&sql, &params)
+                        .await
+                        .expect("the test's statement runs")
+                        .iter()
+                        .map(|row| contact_server::store::sql::postgres_values(row).unwrap())
+                        .collect()
+                })
+            }
+            None => {
+                let conn = self.sqlite();
+                let mut statement = conn.prepare(sql).expect("the test's statement parses");
+                let width = statement.column_count();
+                statement
+                    .query_map(rusqlite::params_from_iter(params), |row| {
+                        (0..width)
+                            .map(|i| row.get_ref(i).map(StoredValue::from))
+                            .collect::<rusqlite::Result<Vec<_>>>()
+                    })
+                    .and_then(Iterator::collect)
+                    .expect("the test's statement runs")
+            }
+        }
+    }
+
+    /// The text in the first column of the first row `sql` answers.
+    pub fn text(&self, sql: &str, params: &[&str]) -> String {
+        self.rows(sql, params)
+            .first()
+            .and_then(|row| row.first())
+            .and_then(|value| value.as_text())
+            .unwrap_or_else(|| panic!("{sql} answers text"))
+            .to_owned()
+    }
+
+    /// Runs `sqlite`'s statements on SQLite or `postgres`'s on PostgreSQL, on a connection of the test's
+    /// own: to set up what no API offers (the two texts, where the dialects differ).
+    pub fn execute(&self, sqlite: &str, postgres: &str) {
+        match &self.postgres {
+            Some(fresh) => {
+                let url = fresh.url.expose().to_owned();
+                let sql = postgres.to_owned();
+                on_a_runtime_of_its_own(async move {
+                    connect(&url)
+                        .await
+                        .batch_execute(&sql)
+                        .await
+                        .expect("the test's statements run");
+                });
+            }
+            None => self
+                .sqlite()
+                .execute_batch(sqlite)
+                .expect("the test's statements run"),
+        }
+    }
+
+    /// A connection of the test's own to the SQLite file.
+    fn sqlite(&self) -> rusqlite::Connection {
         let conn = rusqlite::Connection::open(self.dir.path().join("test.sqlite3")).unwrap();
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .unwrap();
-        sql(&conn).expect("the test's statement runs")
+        conn
     }
 }
 

@@ -113,3 +113,12 @@ pub(super) async fn migrate_on(client: &mut Client) -> Result<usize, StoreError>
     tx.commit().await?;
     Ok(count)
 }
+
+/// A hash of every migration's SQL: two builds with the same schema have the same, so a copy of a
+/// migrated database (a test's template) is known to match this build's.
+pub fn schema_hash() -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    MIGRATIONS.hash(&mut hasher);
+    hasher.finish()
+}

@@ -19,7 +19,7 @@ use tokio_postgres::{Client, Config, NoTls};
 use super::idempotency::{IdempotencyKey, Inserted};
 use super::{PostgresUrl, StoreError, StoredContactRequest};
 
-pub use migrate::migrate;
+pub use migrate::{migrate, schema_hash};
 
 /// The default number of pooled connections of one server process. Each PostgreSQL connection is a
 /// process of the database server's, so N server processes hold N times this many.

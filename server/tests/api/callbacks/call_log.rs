@@ -114,11 +114,19 @@ async fn a_give_up_abandons_and_every_change_is_in_the_history() {
     assert_eq!(log(&t, &id, "Gave Up").await.status, 201);
     assert_eq!(request(&t, &id).await["Status"], "Abandoned");
     let rita = t.rita.0.clone();
-    let history = t.app.database(move |conn| {
-        let mut s = conn.prepare("SELECT old_status, new_status, changed_by FROM contact_request_status_history WHERE record_id = ?1 ORDER BY seq")?;
-        let rows = s.query_map([id], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-    });
+    let history: Vec<(Option<String>, String, String)> = t
+        .app
+        .rows(
+            "SELECT old_status, new_status, changed_by FROM contact_request_status_history
+              WHERE record_id = ?1 ORDER BY seq",
+            &[&id],
+        )
+        .into_iter()
+        .map(|row| {
+            let text = |i: usize| row[i].as_text().map(str::to_owned);
+            (text(0), text(1).unwrap(), text(2).unwrap())
+        })
+        .collect();
     assert_eq!(history.len(), 2);
     assert_eq!(history[0].1, "New");
     assert_eq!(history[1], (Some("New".into()), "Abandoned".into(), rita));

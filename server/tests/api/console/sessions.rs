@@ -31,7 +31,7 @@ async fn signing_in_answers_who_and_sets_an_http_only_strict_cookie() {
     let stored: String = console
         .api
         .app
-        .database(|conn| conn.query_row("SELECT id_hash FROM console_sessions", [], |r| r.get(0)));
+        .text("SELECT id_hash FROM console_sessions", &[]);
     assert_ne!(stored, id, "only the id's hash is stored");
     assert_eq!(stored.len(), 64);
 }
@@ -149,11 +149,10 @@ async fn last_use_is_written_at_most_once_a_minute() {
     let console = Console::new().await;
     let cookie = console.signed_in().await;
     let seen = || -> String {
-        console.api.app.database(|conn| {
-            conn.query_row("SELECT last_seen_at FROM console_sessions", [], |r| {
-                r.get(0)
-            })
-        })
+        console
+            .api
+            .app
+            .text("SELECT last_seen_at FROM console_sessions", &[])
     };
     let at_sign_in = seen();
     console.advance(30);
@@ -215,7 +214,7 @@ async fn a_deactivated_user_has_no_working_session_and_cannot_sign_in() {
     console
         .api
         .app
-        .database(|conn| conn.execute("UPDATE users SET is_active = 0 WHERE id = ?1", [&id]));
+        .rows("UPDATE users SET is_active = 0 WHERE id = ?1", &[&id]);
     assert_eq!(console.me(&cookie).await.status, 401);
     let response = console.sign_in_as(USERNAME, PASSWORD).await;
     assert_eq!(response.status, 401);

@@ -300,18 +300,32 @@ async fn only_supervisors_and_admins_delete_requests() {
 async fn later_pages_never_show_more_than_the_first_query_may() {
     let t = Team::new().await;
     let (billing, support) = (t.billing.clone(), t.support.clone());
-    t.app.database(move |conn| {
-        let mut insert = conn.prepare(
-            "INSERT INTO contact_requests (id, owner_id, visitor_name, created_at, updated_at)
-             VALUES (?1, ?2, 'Visitor', '2024-05-01T00:00:00.000Z', '2024-05-01T00:00:00.000Z')",
-        )?;
-        for i in 0..500 {
-            let owner = if i % 2 == 0 { &billing } else { &support };
-            let id = contact_server::ids::new_id(contact_server::ids::CONTACT_REQUEST_PREFIX);
-            insert.execute(rusqlite::params![id, owner])?;
-        }
-        Ok(())
-    });
+    let ids: Vec<String> = (0..500)
+        .map(|_| contact_server::ids::new_id(contact_server::ids::CONTACT_REQUEST_PREFIX))
+        .collect();
+    let params: Vec<&str> = ids
+        .iter()
+        .enumerate()
+        .flat_map(|(i, id)| [id.as_str(), if i % 2 == 0 { &billing } else { &support }])
+        .collect();
+    for chunk in params.chunks(400) {
+        let rows: Vec<String> = (1..=chunk.len() / 2)
+            .map(|i| {
+                format!(
+                    "(?{}, ?{}, 'Visitor', '2024-05-01T00:00:00.000Z', '2024-05-01T00:00:00.000Z')",
+                    2 * i - 1,
+                    2 * i
+                )
+            })
+            .collect();
+        t.app.rows(
+            &format!(
+                "INSERT INTO contact_requests (id, owner_id, visitor_name, created_at, updated_at) VALUES {}",
+                rows.join(", ")
+            ),
+            chunk,
+        );
+    }
     let first = t
         .app
         .call(

@@ -74,22 +74,37 @@ impl Api {
         self.get(&query_path(soql)).await
     }
 
-    /// Stores `n` contact requests at once, in one transaction (far faster than `n` calls), each with
+    /// Stores `n` contact requests at once, a few statements of many rows (far faster than `n` calls), each with
     /// the visitor name `Visitor <i>`.
     pub async fn add_rows(&self, n: usize) {
         let ids: Vec<String> = (0..n)
             .map(|_| contact_server::ids::new_id(contact_server::ids::CONTACT_REQUEST_PREFIX))
             .collect();
-        self.app.database(move |conn| {
-            let mut insert = conn.prepare(
-                "INSERT INTO contact_requests (id, visitor_name, created_at, updated_at)
-                 VALUES (?1, ?2, '2024-05-01T00:00:00.000Z', '2024-05-01T00:00:00.000Z')",
-            )?;
-            for (i, id) in ids.iter().enumerate() {
-                insert.execute(rusqlite::params![id, format!("Visitor {i}")])?;
-            }
-            Ok(())
-        });
+        let names: Vec<String> = (0..n).map(|i| format!("Visitor {i}")).collect();
+        let params: Vec<&str> = ids
+            .iter()
+            .zip(&names)
+            .flat_map(|(id, name)| [id.as_str(), name.as_str()])
+            .collect();
+        // Many rows a statement, within both engines' limits on a statement's parameters.
+        for chunk in params.chunks(800) {
+            let rows: Vec<String> = (1..=chunk.len() / 2)
+                .map(|i| {
+                    format!(
+                        "(?{}, ?{}, '2024-05-01T00:00:00.000Z', '2024-05-01T00:00:00.000Z')",
+                        2 * i - 1,
+                        2 * i
+                    )
+                })
+                .collect();
+            self.app.rows(
+                &format!(
+                    "INSERT INTO contact_requests (id, visitor_name, created_at, updated_at) VALUES {}",
+                    rows.join(", ")
+                ),
+                chunk,
+            );
+        }
     }
 
     pub async fn create(&self, body: Value) -> String {
