@@ -29,8 +29,6 @@ use crate::error::AppError;
 use crate::ids;
 use crate::store::{OutboxEvent, Store, StoreError};
 
-/// How often the follower looks when it cannot be told of commits (other processes write too).
-const POLL: Duration = Duration::from_millis(250);
 /// Events read from the store per look.
 const PAGE: u32 = 256;
 /// The most a reconnecting browser is sent of what it missed; past that it is told to reload instead.
@@ -164,16 +162,11 @@ async fn follow(
             }
             Err(error) => tracing::warn!(%error, "the live feed cannot read the outbox; retrying"),
         }
-        match committed.as_mut() {
-            Some(changes) => {
-                let changed = tokio::time::timeout(RECHECK, changes.changed()).await;
-                if matches!(changed, Ok(Err(_))) {
-                    // The writer is gone: the store stopped.
-                    *following.lock().unwrap_or_else(|e| e.into_inner()) = false;
-                    return;
-                }
-            }
-            None => tokio::time::sleep(POLL).await,
+        let changed = tokio::time::timeout(RECHECK, committed.changed()).await;
+        if matches!(changed, Ok(Err(_))) {
+            // The writer (or the listener) is gone: the store stopped.
+            *following.lock().unwrap_or_else(|e| e.into_inner()) = false;
+            return;
         }
     }
 }

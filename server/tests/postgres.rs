@@ -555,3 +555,109 @@ async fn every_table_of_the_sqlite_schema_has_its_postgresql_twin_with_every_col
         "SQLite has them, PostgreSQL does not"
     );
 }
+
+#[tokio::test]
+async fn a_commit_adding_outbox_events_is_heard_by_every_other_process() {
+    let Some(database) = FreshDatabase::create("commits_are_heard").await else {
+        return;
+    };
+    // Another process's commit: the test's own connection's.
+    let listener = store_on(&database).await;
+    let mut heard = listener.committed();
+    // The listener's first move comes once its LISTEN took effect: from then on it hears every commit.
+    let guard = std::time::Duration::from_secs(60);
+    tokio::time::timeout(guard, heard.changed())
+        .await
+        .expect("the listener listens")
+        .unwrap();
+    let before = *heard.borrow_and_update();
+    database
+        .client()
+        .await
+        .batch_execute(
+            "INSERT INTO outbox_events (event_id, type, record_id, payload, created_at)
+             VALUES ('msg_1', 'contact_request.created', '0SR1', '{}', '2026-12-01T00:00:00.000Z')",
+        )
+        .await
+        .unwrap();
+    tokio::time::timeout(guard, heard.changed())
+        .await
+        .expect("the commit is heard")
+        .unwrap();
+    assert!(*heard.borrow() > before);
+}
+
+/// The ids' visitor names of what `soql` selects on `store`, and its count.
+async fn soql(store: &Store, soql: &str) -> (u64, Vec<String>) {
+    use contact_server::soql::{check::check, parser::parse};
+    let now: jiff::Timestamp = "2026-12-01T12:00:00Z".parse().unwrap();
+    let checked = check(&parse(soql).unwrap(), now).unwrap();
+    let prepared = store.prepare(&checked.select("005000000000002AAA", false));
+    let budget = std::time::Duration::from_secs(30);
+    let count = store.query(budget, {
+        let count = prepared.count.clone();
+        move |db| db.count(&count)
+    });
+    let page = store.query(budget, move |db| db.page(&prepared.page, 0, 100));
+    let (count, page) = (count.await.unwrap(), page.await.unwrap());
+    let names = page
+        .into_iter()
+        .map(|(_, values)| values[0].as_text().unwrap_or("").to_owned())
+        .collect();
+    (count, names)
+}
+
+#[tokio::test]
+async fn soql_compares_text_without_regard_to_case_on_any_unicode_text() {
+    let Some(database) = FreshDatabase::create("soql_on_postgres").await else {
+        return;
+    };
+    let store = store_on(&database).await;
+    database
+        .client()
+        .await
+        .batch_execute(
+            "INSERT INTO contact_requests (id, visitor_name, created_at, updated_at) VALUES
+               ('0SR000000000001AAA', 'Émile', '2026-11-30T10:00:00.000Z', '2026-11-30T10:00:00.000Z'),
+               ('0SR000000000002AAA', 'ÉMILE', '2026-11-30T11:00:00.000Z', '2026-11-30T11:00:00.000Z'),
+               ('0SR000000000003AAA', 'Zoë 50%', '2026-12-01T10:00:00.000Z', '2026-12-01T10:00:00.000Z'),
+               ('0SR000000000004AAA', 'Anna', '2026-12-01T11:00:00.000Z', '2026-12-01T11:00:00.000Z')",
+        )
+        .await
+        .unwrap();
+    let table: [(&str, &[&str]); 7] = [
+        (
+            "SELECT VisitorName__c FROM ContactRequest WHERE VisitorName__c = 'émile'",
+            &["Émile", "ÉMILE"],
+        ),
+        (
+            "SELECT VisitorName__c FROM ContactRequest WHERE VisitorName__c IN ('ÉMILE', 'anna')",
+            &["Émile", "ÉMILE", "Anna"],
+        ),
+        (
+            "SELECT VisitorName__c FROM ContactRequest WHERE VisitorName__c LIKE 'zoË%'",
+            &["Zoë 50%"],
+        ),
+        (
+            "SELECT VisitorName__c FROM ContactRequest WHERE VisitorName__c LIKE '%50\\%'",
+            &["Zoë 50%"],
+        ),
+        (
+            "SELECT VisitorName__c FROM ContactRequest WHERE VisitorName__c != 'anna' AND Status IN ('new')",
+            &["Émile", "ÉMILE", "Zoë 50%"],
+        ),
+        (
+            "SELECT VisitorName__c FROM ContactRequest WHERE CreatedDate = YESTERDAY",
+            &["Émile", "ÉMILE"],
+        ),
+        (
+            "SELECT VisitorName__c FROM ContactRequest WHERE CreatedDate < TODAY ORDER BY CreatedDate DESC OFFSET 1",
+            &["Émile"],
+        ),
+    ];
+    for (query, expected) in table {
+        let (count, names) = soql(&store, query).await;
+        assert_eq!(names, expected, "{query}");
+        assert_eq!(count, expected.len() as u64, "{query}");
+    }
+}

@@ -62,7 +62,7 @@ pub use tx::{Db, Tx};
 /// A plan rendered as the embedded engine renders it, for tests of what keeps a prepared query.
 #[cfg(test)]
 pub fn render_for_tests(select: &Select) -> Prepared {
-    render::prepare(select)
+    render::prepare(select, sql::Dialect::Sqlite)
 }
 
 /// Why the store could not do what was asked. None of these is the client's fault, but for
@@ -209,9 +209,8 @@ impl Store {
     /// for each batch after.
     pub fn prepare(&self, select: &Select) -> Prepared {
         match self {
-            // The record layer's reads, which run these, answer `NotOnPostgres` on PostgreSQL until
-            // its renderer comes with them, so this rendering is never run there.
-            Self::Sqlite(_) | Self::Postgres(_) => render::prepare(select),
+            Self::Sqlite(_) => render::prepare(select, sql::Dialect::Sqlite),
+            Self::Postgres(_) => render::prepare(select, sql::Dialect::Postgres),
         }
     }
 
@@ -336,12 +335,12 @@ impl Store {
         .await
     }
 
-    /// Changes each time this process's writer ends a transaction; `None` where other processes write
-    /// too (PostgreSQL), whose followers look on a timer.
-    pub fn committed(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+    /// Changes each time a write that the live feed may follow commits: on SQLite each transaction of
+    /// this process's one writer, on PostgreSQL each commit that added outbox events, in any process.
+    pub fn committed(&self) -> tokio::sync::watch::Receiver<u64> {
         match self {
-            Self::Sqlite(store) => Some(store.committed()),
-            Self::Postgres(_) => None,
+            Self::Sqlite(store) => store.committed(),
+            Self::Postgres(store) => store.committed(),
         }
     }
 

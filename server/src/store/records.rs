@@ -3,12 +3,13 @@
 //! [`Select`](super::plan::Select). Which columns mean what is the caller's (the object descriptions');
 //! this file only knows that every record table has `id`, `seq`, the audit columns and the recycle bin.
 
+use rusqlite::ToSql;
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{OptionalExtension, ToSql, params, params_from_iter};
 
 use super::StoreError;
 use super::plan::{Column, Filter, Table, Value};
 use super::render::{self, Page, Statement, from_clause, select_list};
+use super::sql::{Dialect, Param, args};
 use super::tx::{Db, Tx};
 use crate::ids;
 
@@ -34,18 +35,16 @@ impl From<ValueRef<'_>> for Value {
     }
 }
 
-/// One row's values, in the order asked for.
-fn values(row: &rusqlite::Row<'_>, from: usize, width: usize) -> rusqlite::Result<Vec<Value>> {
-    (from..width)
-        .map(|index| row.get_ref(index).map(Value::from))
-        .collect()
+/// ` AND` the condition of `visible` (over the record `c`'s own columns), or nothing.
+fn and_visible(visible: Option<&Filter>, params: &mut Vec<Value>, dialect: Dialect) -> String {
+    visible.map_or_else(String::new, |filter| {
+        format!(" AND {}", render::condition(filter, params, dialect))
+    })
 }
 
-/// ` AND` the condition of `visible` (over the record `c`'s own columns), or nothing.
-fn and_visible(visible: Option<&Filter>, params: &mut Vec<Value>) -> String {
-    visible.map_or_else(String::new, |filter| {
-        format!(" AND {}", render::condition(filter, params))
-    })
+/// `values` as a statement's parameters.
+fn params(values: &[Value]) -> Vec<Param<'_>> {
+    values.iter().map(Param::from).collect()
 }
 
 /// A record's state: live, or in the recycle bin.
@@ -84,9 +83,9 @@ impl Db<'_> {
     pub fn record_state(&self, table: Table, id: &str) -> Result<Option<RecordState>, StoreError> {
         let sql = format!("SELECT is_deleted FROM {} WHERE id = ?1", table.records);
         Ok(self
-            .sqlite()?
-            .query_row(&sql, [id], |r| r.get::<_, bool>(0))
-            .optional()?
+            .row(&sql, args![id])?
+            .map(|row| row.get::<bool>(0))
+            .transpose()?
             .map(|deleted| {
                 if deleted {
                     RecordState::Deleted
@@ -103,10 +102,7 @@ impl Db<'_> {
             "SELECT system_modstamp FROM {} WHERE id = ?1",
             table.records
         );
-        Ok(self
-            .sqlite()?
-            .query_row(&sql, [id], |r| r.get(0))
-            .optional()?)
+        self.row(&sql, args![id])?.map(|row| row.get(0)).transpose()
     }
 
     /// The id of a record of `table` whose own column `column` holds `value`, live or deleted.
@@ -117,10 +113,9 @@ impl Db<'_> {
         value: &Value,
     ) -> Result<Option<String>, StoreError> {
         let sql = format!("SELECT id FROM {} WHERE {column} = ?1", table.records);
-        Ok(self
-            .sqlite()?
-            .query_row(&sql, [value], |r| r.get(0))
-            .optional()?)
+        self.row(&sql, args![value])?
+            .map(|row| row.get(0))
+            .transpose()
     }
 
     /// The id of the live record of `table` whose own column `column` holds `value`, for upserts.
@@ -134,10 +129,9 @@ impl Db<'_> {
             "SELECT id FROM {} WHERE {column} = ?1 AND is_deleted = 0",
             table.records
         );
-        Ok(self
-            .sqlite()?
-            .query_row(&sql, [value], |r| r.get(0))
-            .optional()?)
+        self.row(&sql, args![value])?
+            .map(|row| row.get(0))
+            .transpose()
     }
 
     /// Whether `id` names a record a reference may point at: an active user, a queue, a live call
@@ -152,11 +146,7 @@ impl Db<'_> {
             }
             _ => return Ok(None),
         };
-        let found: Option<i64> = self
-            .sqlite()?
-            .query_row(sql, [id], |r| r.get(0))
-            .optional()?;
-        Ok(Some(found.is_some()))
+        Ok(Some(self.row(sql, args![id])?.is_some()))
     }
 
     /// The record of `table` whose `key` holds `value`, with `columns` as `user` sees them.
@@ -174,12 +164,10 @@ impl Db<'_> {
             from_clause(table),
             render::column(key)
         );
-        let mut statement = self.sqlite()?.prepare(&sql)?;
-        let mut rows = statement.query(params![user, value])?;
-        let Some(row) = rows.next()? else {
+        let Some(row) = self.row(&sql, args![user, value])? else {
             return Ok(None);
         };
-        let state = if row.get::<_, bool>(0)? {
+        let state = if row.get::<bool>(0)? {
             RecordState::Deleted
         } else {
             RecordState::Live
@@ -187,23 +175,19 @@ impl Db<'_> {
         Ok(Some(FoundRecord {
             state,
             id: row.get(1)?,
-            values: values(row, 2, columns.len() + 2)?,
+            values: row.values_from(2),
         }))
     }
 
     /// Whether the record `id` of `table` is one `visible` keeps (a filter of the record's own columns).
     pub fn matches(&self, table: Table, id: &str, visible: &Filter) -> Result<bool, StoreError> {
         let mut params = vec![Value::Text(id.to_owned())];
-        let condition = render::condition(visible, &mut params);
+        let condition = render::condition(visible, &mut params, self.dialect());
         let sql = format!(
             "SELECT 1 FROM {} c WHERE c.id = ?1 AND {condition}",
             table.records
         );
-        let found: Option<i64> = self
-            .sqlite()?
-            .query_row(&sql, params_from_iter(&params), |r| r.get(0))
-            .optional()?;
-        Ok(found.is_some())
+        Ok(self.row(&sql, &self::params(&params))?.is_some())
     }
 
     /// The ids of live records of `table` changed in `[start, end)` that `visible` keeps (all without
@@ -220,13 +204,12 @@ impl Db<'_> {
             "SELECT c.id FROM {} c WHERE c.is_deleted = 0 AND c.system_modstamp >= ?1
                 AND c.system_modstamp < ?2{} ORDER BY c.system_modstamp, c.seq",
             table.records,
-            and_visible(visible, &mut params)
+            and_visible(visible, &mut params, self.dialect())
         );
-        let mut statement = self.sqlite()?.prepare(&sql)?;
-        let ids = statement
-            .query_map(params_from_iter(&params), |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(ids)
+        self.rows(&sql, &self::params(&params))?
+            .iter()
+            .map(|row| row.get(0))
+            .collect()
     }
 
     /// The records of `table` moved to the recycle bin in `[start, end)` that `visible` keeps (all
@@ -243,24 +226,23 @@ impl Db<'_> {
             "SELECT c.id, c.deleted_at FROM {} c WHERE c.is_deleted = 1 AND c.deleted_at >= ?1
                 AND c.deleted_at < ?2{} ORDER BY c.deleted_at, c.seq",
             table.records,
-            and_visible(visible, &mut params)
+            and_visible(visible, &mut params, self.dialect())
         );
-        let mut statement = self.sqlite()?.prepare(&sql)?;
-        let records = statement
-            .query_map(params_from_iter(&params), |row| {
+        self.rows(&sql, &self::params(&params))?
+            .iter()
+            .map(|row| {
                 Ok(DeletedRecord {
                     id: row.get(0)?,
                     deleted_at: row.get(1)?,
                 })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(records)
+            })
+            .collect()
     }
 
     /// When the first record of `table` was created, if there is one.
     pub fn first_created(&self, table: Table) -> Result<Option<String>, StoreError> {
         let sql = format!("SELECT min(created_at) FROM {}", table.records);
-        Ok(self.sqlite()?.query_row(&sql, [], |row| row.get(0))?)
+        self.one(&sql, args![])?.get(0)
     }
 
     /// The id and name of the live records of `table` that `user` viewed last and `visible` keeps (all
@@ -279,22 +261,17 @@ impl Db<'_> {
               ORDER BY v.last_viewed_at DESC LIMIT ?2",
             table.records,
             table.views,
-            and_visible(visible, &mut params)
+            and_visible(visible, &mut params, self.dialect())
         );
-        let mut statement = self.sqlite()?.prepare(&sql)?;
-        let rows = statement
-            .query_map(params_from_iter(&params), |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+        self.rows(&sql, &self::params(&params))?
+            .iter()
+            .map(|row| Ok((row.get(0)?, row.get(1)?)))
+            .collect()
     }
 
     /// How many records a prepared query matches, within its LIMIT and OFFSET.
     pub fn count(&self, count: &Statement) -> Result<u64, StoreError> {
-        let total: i64 =
-            self.sqlite()?
-                .query_row(&count.sql, params_from_iter(&count.params), |r| r.get(0))?;
+        let total: i64 = self.one(&count.sql, &params(&count.params))?.get(0)?;
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
@@ -305,13 +282,10 @@ impl Db<'_> {
         skip: u64,
         take: u64,
     ) -> Result<Vec<(String, Vec<Value>)>, StoreError> {
-        let mut statement = self.sqlite()?.prepare(&page.sql(skip, take))?;
-        let mut rows = statement.query(params_from_iter(page.params()))?;
-        let mut records = Vec::new();
-        while let Some(row) = rows.next()? {
-            records.push((row.get(0)?, values(row, 1, page.width)?));
-        }
-        Ok(records)
+        self.rows(&page.sql(skip, take), &params(page.params()))?
+            .into_iter()
+            .map(|row| Ok((row.get(0)?, row.values_from(1))))
+            .collect()
     }
 }
 
@@ -326,8 +300,8 @@ impl Tx<'_> {
             names.join(", "),
             placeholders.join(", ")
         );
-        self.conn()?
-            .execute(&sql, params_from_iter(columns.iter().map(|(_, v)| v)))?;
+        let values: Vec<Param<'_>> = columns.iter().map(|(_, v)| Param::from(v)).collect();
+        self.run(&sql, &values)?;
         Ok(())
     }
 
@@ -357,7 +331,7 @@ impl Tx<'_> {
             sets.join(", "),
             values.len()
         );
-        self.conn()?.execute(&sql, params_from_iter(values))?;
+        self.run(&sql, &params(&values))?;
         Ok(())
     }
 
@@ -374,7 +348,7 @@ impl Tx<'_> {
               WHERE id = ?3",
             table.records
         );
-        self.conn()?.execute(&sql, params![at, user, id])?;
+        self.run(&sql, args![at, user, id])?;
         Ok(())
     }
 
@@ -391,7 +365,7 @@ impl Tx<'_> {
                     last_modified_by_id = ?2 WHERE id = ?3",
             table.records
         );
-        self.conn()?.execute(&sql, params![at, user, id])?;
+        self.run(&sql, args![at, user, id])?;
         Ok(())
     }
 
@@ -415,9 +389,8 @@ impl Tx<'_> {
                  ON CONFLICT (user_id, record_id) DO UPDATE SET last_referenced_at = ?3"
             ),
         };
-        let mut statement = self.conn()?.prepare(&sql)?;
         for id in ids {
-            statement.execute(params![user, id, at])?;
+            self.run(&sql, args![user, id, at])?;
         }
         Ok(())
     }

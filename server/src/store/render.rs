@@ -1,8 +1,15 @@
-//! Rendering a [`Select`] as SQLite's SQL. The text comes only from table and column names (the object
-//! descriptions') and fixed keywords; every value is a bound parameter (`?1` is the calling user, for the
-//! per-user view dates).
+//! Rendering a [`Select`] in each engine's SQL, from the one checked plan. The text comes only from table
+//! and column names (the object descriptions') and fixed keywords; every value is a bound parameter (`?1`
+//! is the calling user, for the per-user view dates; [`super::sql`] numbers them `$1` for PostgreSQL).
+//!
+//! The dialects differ in two places. Text SOQL compares without regard to case: SQLite's `NOCASE`
+//! collation folds ASCII, PostgreSQL's `nocase` (ICU, defined by its schema) any Unicode text, and its
+//! B-tree indexes serve `=` and `IN`. LIKE, which PostgreSQL 15 does not run under a nondeterministic
+//! collation, compares both sides lowered under ICU's root collation there. And "no LIMIT" is `-1` for
+//! SQLite, `NULL` for PostgreSQL.
 
 use super::plan::{Column, Filter, Op, Operand, Select, Table, Value};
+use super::sql::Dialect;
 
 /// SQL and its parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,15 +63,15 @@ pub(super) fn select_list(columns: &[Column]) -> String {
         .join(", ")
 }
 
-/// Renders `select`.
-pub fn prepare(select: &Select) -> Prepared {
+/// Renders `select` in `dialect`.
+pub fn prepare(select: &Select, dialect: Dialect) -> Prepared {
     let mut params = vec![Value::Text(select.user.clone())];
     let mut conditions = Vec::new();
     if !select.all_rows {
         conditions.push("c.is_deleted = 0".to_owned());
     }
     if let Some(filter) = &select.filter {
-        conditions.push(filter_sql(filter, &mut params));
+        conditions.push(filter_sql(filter, &mut params, dialect));
     }
     let mut from_where = from_clause(select.table);
     if !conditions.is_empty() {
@@ -88,15 +95,17 @@ pub fn prepare(select: &Select) -> Prepared {
     let n = params.len();
     // Which rows fall within LIMIT and OFFSET does not depend on their order, only how many do: the count
     // sorts nothing.
-    let limit = select
-        .limit
-        .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+    let limit = match (select.limit, dialect) {
+        (Some(limit), _) => Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)),
+        (None, Dialect::Sqlite) => Value::Integer(-1),
+        (None, Dialect::Postgres) => Value::Null,
+    };
     let mut count_params = params.clone();
-    count_params.push(Value::Integer(limit));
+    count_params.push(limit);
     count_params.push(Value::Integer(i64::try_from(select.offset).unwrap_or(0)));
     let count = Statement {
         sql: format!(
-            "SELECT count(*) FROM (SELECT 1 {from_where} LIMIT ?{} OFFSET ?{})",
+            "SELECT count(*) FROM (SELECT 1 {from_where} LIMIT ?{} OFFSET ?{}) AS matched",
             n + 1,
             n + 2
         ),
@@ -136,26 +145,45 @@ impl Page {
     }
 }
 
-fn bind(params: &mut Vec<Value>, value: Value) -> String {
+/// A placeholder for `value`, which joins `params`. On PostgreSQL a fraction is cast to its type, as
+/// the place would otherwise take the column's (a fraction compared with an integer field).
+fn bind(params: &mut Vec<Value>, value: Value, dialect: Dialect) -> String {
+    let real = matches!(value, Value::Real(_));
     params.push(value);
-    format!("?{}", params.len())
+    match (real, dialect) {
+        (true, Dialect::Postgres) => format!("CAST(?{} AS DOUBLE PRECISION)", params.len()),
+        _ => format!("?{}", params.len()),
+    }
 }
 
+/// The collation a text comparison runs under: `NOCASE` on SQLite, `nocase` on PostgreSQL (names are
+/// folded to lower case there, so the one spelling serves both).
 fn nocase(operand: Operand) -> &'static str {
     if operand.text { " COLLATE NOCASE" } else { "" }
 }
 
-fn filter_sql(filter: &Filter, params: &mut Vec<Value>) -> String {
+/// SOQL's LIKE, which ignores case: SQLite's ignores ASCII case itself; PostgreSQL's compares both sides
+/// lowered under ICU's root collation (deterministic, so LIKE runs under it), for any Unicode text.
+fn like(column: &str, pattern: &str, dialect: Dialect) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("{column} LIKE {pattern} ESCAPE '\\'"),
+        Dialect::Postgres => format!(
+            "lower({column} COLLATE \"und-x-icu\") LIKE lower(CAST({pattern} AS TEXT) COLLATE \"und-x-icu\") ESCAPE '\\'"
+        ),
+    }
+}
+
+fn filter_sql(filter: &Filter, params: &mut Vec<Value>, dialect: Dialect) -> String {
     match filter {
-        Filter::And(parts) => join(parts, " AND ", params),
-        Filter::Or(parts) => join(parts, " OR ", params),
-        Filter::Not(inner) => format!("NOT ({})", filter_sql(inner, params)),
+        Filter::And(parts) => join(parts, " AND ", params, dialect),
+        Filter::Or(parts) => join(parts, " OR ", params, dialect),
+        Filter::Not(inner) => format!("NOT ({})", filter_sql(inner, params, dialect)),
         Filter::IsNull(on, true) => format!("{} IS NULL", column(*on)),
         Filter::IsNull(on, false) => format!("{} IS NOT NULL", column(*on)),
         Filter::Compare(operand, op, value) => {
             let column = column(operand.column);
             let nocase = nocase(*operand);
-            let p = bind(params, value.clone());
+            let p = bind(params, value.clone(), dialect);
             match op {
                 Op::Eq => format!("{column} = {p}{nocase}"),
                 // SOQL's != keeps records where the field is empty.
@@ -164,13 +192,20 @@ fn filter_sql(filter: &Filter, params: &mut Vec<Value>) -> String {
                 Op::Gt => format!("{column} > {p}{nocase}"),
                 Op::Le => format!("{column} <= {p}{nocase}"),
                 Op::Ge => format!("{column} >= {p}{nocase}"),
-                Op::Like => format!("{column} LIKE {p} ESCAPE '\\'"),
+                Op::Like => like(&column, &p, dialect),
             }
         }
         Filter::Range(on, op, start, end) => {
             let column = column(*on);
-            let start = bind(params, Value::Text(start.clone()));
-            let end = bind(params, Value::Text(end.clone()));
+            // Typed, as one bound is compared with nothing but NULL in four of the six forms.
+            let start = format!(
+                "CAST({} AS TEXT)",
+                bind(params, Value::Text(start.clone()), dialect)
+            );
+            let end = format!(
+                "CAST({} AS TEXT)",
+                bind(params, Value::Text(end.clone()), dialect)
+            );
             match op {
                 Op::Eq | Op::Like => format!("({column} >= {start} AND {column} < {end})"),
                 Op::Ne => format!("({column} IS NULL OR {column} < {start} OR {column} >= {end})"),
@@ -187,10 +222,10 @@ fn filter_sql(filter: &Filter, params: &mut Vec<Value>) -> String {
             let list: Vec<String> = values
                 .iter()
                 .filter(|v| **v != Value::Null)
-                .map(|v| bind(params, v.clone()))
+                .map(|v| bind(params, v.clone(), dialect))
                 .collect();
             let inside = if list.is_empty() {
-                "0".to_owned()
+                "1 = 0".to_owned()
             } else {
                 format!("{column}{nocase} IN ({})", list.join(", "))
             };
@@ -210,10 +245,12 @@ fn filter_sql(filter: &Filter, params: &mut Vec<Value>) -> String {
             let column = column(*on);
             let narrowed = match owners {
                 None => String::new(),
-                Some(owners) if owners.is_empty() => " WHERE 0".to_owned(),
+                Some(owners) if owners.is_empty() => " WHERE 1 = 0".to_owned(),
                 Some(owners) => {
-                    let list: Vec<String> =
-                        owners.iter().map(|v| bind(params, v.clone())).collect();
+                    let list: Vec<String> = owners
+                        .iter()
+                        .map(|v| bind(params, v.clone(), dialect))
+                        .collect();
                     format!(" WHERE p.{owner} IN ({})", list.join(", "))
                 }
             };
@@ -225,13 +262,17 @@ fn filter_sql(filter: &Filter, params: &mut Vec<Value>) -> String {
     }
 }
 
-/// The filter as a condition, its values appended to `params` (so numbered after those already there).
-pub(super) fn condition(filter: &Filter, params: &mut Vec<Value>) -> String {
-    filter_sql(filter, params)
+/// The filter as a condition in `dialect`, its values appended to `params` (so numbered after those
+/// already there).
+pub(super) fn condition(filter: &Filter, params: &mut Vec<Value>, dialect: Dialect) -> String {
+    filter_sql(filter, params, dialect)
 }
 
-fn join(parts: &[Filter], joiner: &str, params: &mut Vec<Value>) -> String {
-    let inner: Vec<String> = parts.iter().map(|p| filter_sql(p, params)).collect();
+fn join(parts: &[Filter], joiner: &str, params: &mut Vec<Value>, dialect: Dialect) -> String {
+    let inner: Vec<String> = parts
+        .iter()
+        .map(|p| filter_sql(p, params, dialect))
+        .collect();
     format!("({})", inner.join(joiner))
 }
 
@@ -246,7 +287,10 @@ mod tests {
     fn translated(query: &str) -> (Checked, Prepared) {
         let now: jiff::Timestamp = "2024-05-10T12:00:00Z".parse().unwrap();
         let checked = check(&parse(query).unwrap(), now).unwrap();
-        let prepared = prepare(&checked.select("005000000000002AAA", false));
+        let prepared = prepare(
+            &checked.select("005000000000002AAA", false),
+            Dialect::Sqlite,
+        );
         (checked, prepared)
     }
 
@@ -338,7 +382,7 @@ mod tests {
             owners: Some(vec![Sql::Text("005000000000002AAA".into())]),
         };
         let mut params = Vec::new();
-        let sql = condition(&Filter::Not(Box::new(filter)), &mut params);
+        let sql = condition(&Filter::Not(Box::new(filter)), &mut params, Dialect::Sqlite);
         assert_eq!(
             sql,
             "NOT ((c.what_id IS NOT NULL AND c.what_id IN (SELECT p.id FROM contact_requests p WHERE p.owner_id IN (?1))))"
@@ -350,6 +394,6 @@ mod tests {
             owner: "owner_id",
             owners: Some(Vec::new()),
         };
-        assert!(condition(&none, &mut params).ends_with("WHERE 0))"));
+        assert!(condition(&none, &mut params, Dialect::Sqlite).ends_with("WHERE 1 = 0))"));
     }
 }

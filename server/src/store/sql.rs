@@ -175,7 +175,14 @@ impl ToSql for Param<'_> {
                 }
                 _ => x.to_sql(ty, out),
             },
-            Self::Text(text) => text.to_sql(ty, out),
+            // A number given as text (a SOQL literal compared with a number field's text): its value.
+            Self::Text(text) => match *ty {
+                Type::INT8 | Type::INT4 | Type::INT2 => {
+                    Self::Integer(text.trim().parse()?).to_sql(ty, out)
+                }
+                Type::FLOAT8 | Type::FLOAT4 => Self::Real(text.trim().parse()?).to_sql(ty, out),
+                _ => text.to_sql(ty, out),
+            },
         }
     }
 

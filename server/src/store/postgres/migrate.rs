@@ -53,6 +53,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "presence_and_offers",
         include_str!("../../../migrations/postgres/0009_presence_and_offers.sql"),
     ),
+    (
+        12,
+        "outbox_notify",
+        include_str!("../../../migrations/postgres/0012_outbox_notify.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

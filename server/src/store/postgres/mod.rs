@@ -7,12 +7,14 @@
 //! `prefer` (the default) connect without TLS, for a database on loopback or a private network.
 
 mod intake;
+mod listen;
 mod migrate;
 mod session;
 
 use std::sync::Arc;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio::sync::watch;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::{Client, Config, NoTls};
 
@@ -29,9 +31,10 @@ pub const DEFAULT_POOL_SIZE: usize = 16;
 /// that the database is unavailable.
 const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// The PostgreSQL backend of [`super::Store`].
+/// The PostgreSQL backend of [`super::Store`]: the pool, and the count of commits heard from every
+/// process ([`listen`]).
 #[derive(Clone)]
-pub struct PostgresStore(Arc<Pool>);
+pub struct PostgresStore(Arc<Pool>, watch::Receiver<u64>);
 
 impl PostgresStore {
     /// Connects to `url` with up to `pool_size` connections and brings its schema up to date.
@@ -40,6 +43,7 @@ impl PostgresStore {
         let mut client = connect_with(&config).await?;
         migrate::migrate_on(&mut client).await?;
         drop(client);
+        let committed = listen::start(config.clone());
         let manager_config = ManagerConfig {
             // A connection that died while idle (the database restarted) is found out before it is used.
             recycling_method: RecyclingMethod::Verified,
@@ -55,7 +59,12 @@ impl PostgresStore {
             .create_timeout(Some(WAIT))
             .build()
             .map_err(|error| StoreError::Unreachable(error.to_string()))?;
-        Ok(Self(Arc::new(pool)))
+        Ok(Self(Arc::new(pool), committed))
+    }
+
+    /// Moves each time a transaction that added outbox events commits, in any process.
+    pub fn committed(&self) -> watch::Receiver<u64> {
+        self.1.clone()
     }
 
     /// A pooled connection, or why there is none (the database is unreachable or every connection busy).

@@ -28,7 +28,10 @@ impl PostgresStore {
                     .block_on(tx.batch_execute(&format!("SET LOCAL statement_timeout = {ms}")))?;
             }
             let session = Session::new(&handle, &tx);
-            let value = read(&Db::on_postgres(&session)).map_err(interrupted)?;
+            let value = read(&Db::on_postgres(&session)).map_err(|error| match budget {
+                Some(_) => classify(error),
+                None => error,
+            })?;
             handle.block_on(tx.commit())?;
             Ok(value)
         })
@@ -70,14 +73,19 @@ impl PostgresStore {
     }
 }
 
-/// A statement stopped by its `statement_timeout` is [`StoreError::Interrupted`], as SQLite's are.
-fn interrupted(error: StoreError) -> StoreError {
-    match &error {
-        StoreError::Postgres(cause)
-            if cause.code() == Some(&tokio_postgres::error::SqlState::QUERY_CANCELED) =>
-        {
+/// Tells the failures of a statement built from a client's query apart, as SQLite's are: stopped by its
+/// `statement_timeout` is [`StoreError::Interrupted`]; past one of the database's limits on a statement's
+/// shape (too complex, too deep, too many columns or parameters: SQL state class 54) is
+/// [`StoreError::Refused`], the query's fault; anything else is the store's.
+fn classify(error: StoreError) -> StoreError {
+    let StoreError::Postgres(cause) = &error else {
+        return error;
+    };
+    match cause.code() {
+        Some(code) if *code == tokio_postgres::error::SqlState::QUERY_CANCELED => {
             StoreError::Interrupted
         }
+        Some(code) if code.code().starts_with("54") => StoreError::Refused(cause.to_string()),
         _ => error,
     }
 }
