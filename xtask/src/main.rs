@@ -51,7 +51,7 @@ fn main() -> Result<()> {
         "postgres" => postgres::command(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ and the console into dist/console/ (precompressed assets)\n  build-console       build the console alone into dist/console/\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's and console's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  bench feed          time submissions to their event on an open console's live feed (median, p99)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL)"
+                "usage: cargo xtask <task>\n\n  run [--postgres] [SERVER FLAGS]  build the widget and start the server with the demo page\n                      (--postgres: on a throwaway local PostgreSQL cluster instead of SQLite)\n  build               build the widget into dist/ and the console into dist/console/ (precompressed assets)\n  build-console       build the console alone into dist/console/\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's and console's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  bench feed          time submissions to their event on an open console's live feed (median, p99)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())
@@ -63,10 +63,29 @@ fn main() -> Result<()> {
 }
 
 /// Builds the widget and serves it, passing extra flags to the server (see `--help` there).
-fn run(server_flags: &[String]) -> Result<()> {
+fn run(flags: &[String]) -> Result<()> {
+    // `--postgres` (before any `--`) is ours: the store on a throwaway local PostgreSQL cluster.
+    let (postgres, server_flags) = match flags.split_first() {
+        Some((first, rest)) if first == "--postgres" => (true, rest),
+        _ => (false, flags),
+    };
     tools::ensure_widget_toolchain()?;
     build_widget()?;
     console::build()?;
+    let cluster = if postgres {
+        let cluster = postgres::Cluster::start()?;
+        eprintln!(
+            "\n==> the store is PostgreSQL at {} (a throwaway cluster, removed when the server stops)\n    \
+             to use your own database instead: cargo xtask run -- --database postgres://USER:PASSWORD@HOST:5432/DB",
+            cluster.url
+        );
+        // Ctrl-C reaches the server too, which stops gracefully; this process waits for it and then
+        // removes the cluster (the drop below) instead of dying first and leaving it running.
+        ctrlc::set_handler(|| {}).context("handling Ctrl-C")?;
+        Some(cluster)
+    } else {
+        None
+    };
     let mut server = cargo();
     server.args([
         "run",
@@ -84,8 +103,13 @@ fn run(server_flags: &[String]) -> Result<()> {
         Some((first, rest)) if first == "--" => rest,
         _ => server_flags,
     };
+    if let Some(cluster) = &cluster {
+        server.args(["--database", &cluster.url]);
+    }
     server.args(server_flags);
-    step("starting the server (Ctrl-C stops it)", &mut server)
+    let served = step("starting the server (Ctrl-C stops it)", &mut server);
+    drop(cluster);
+    served
 }
 
 /// Every check CI runs, in order of how fast each fails.
