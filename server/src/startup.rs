@@ -49,7 +49,7 @@ pub struct Started {
 
 /// Opens the store, stores the call centers and every queue a site names, and builds the router.
 pub async fn start(settings: Settings) -> anyhow::Result<Started> {
-    let store = Store::open(
+    let store = Store::open_to_serve(
         &settings.database,
         settings.read_connections,
         settings.database_pool_size,

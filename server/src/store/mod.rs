@@ -94,6 +94,12 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
+    /// Another server process serves this SQLite file already.
+    #[error(
+        "another server process already serves the SQLite database {0}: SQLite is one process's store; \
+         to run more than one server process, use PostgreSQL (--database postgres://…)"
+    )]
+    ServedElsewhere(String),
     /// A kind of read or write that the PostgreSQL engine does not run yet.
     #[error("{0} is not served on PostgreSQL yet")]
     NotOnPostgres(&'static str),
@@ -223,6 +229,19 @@ impl Store {
     ) -> Result<Self, StoreError> {
         match database {
             Database::Sqlite(path) => Self::open_sqlite_with(path, readers),
+            Database::Postgres(url) => Self::open_postgres(url, pool_size).await,
+        }
+    }
+
+    /// As [`Store::open`], for a server process: a SQLite file another server process serves already is
+    /// refused (see [`SqliteStore::open_to_serve`]); PostgreSQL serves any number.
+    pub async fn open_to_serve(
+        database: &Database,
+        readers: usize,
+        pool_size: usize,
+    ) -> Result<Self, StoreError> {
+        match database {
+            Database::Sqlite(path) => SqliteStore::open_to_serve(path, readers).map(Self::Sqlite),
             Database::Postgres(url) => Self::open_postgres(url, pool_size).await,
         }
     }

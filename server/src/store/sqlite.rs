@@ -140,12 +140,44 @@ struct Shared {
     /// Counts the writer's transactions as they end, so followers of the outbox (the console's live
     /// feed) look as soon as something may be there, not on a timer.
     committed: Arc<watch::Sender<u64>>,
+    /// A serving store's hold on its file ([`SqliteStore::open_to_serve`]), let go at shutdown.
+    serving: Mutex<Option<std::fs::File>>,
 }
 
 impl SqliteStore {
     /// Opens the store with `readers` read connections for the API's reads and queries.
     pub fn open(path: &Path, readers: usize) -> Result<Self, StoreError> {
         Self::open_with(path, LOG_LIMITS, readers)
+    }
+
+    /// As [`SqliteStore::open`], for a server: refused while another server process serves the same
+    /// file. SQLite is one process's store (its one writer decides what two processes could not), so a
+    /// second server is stopped before it migrates or writes anything; the CLI's short commands, which
+    /// SQLite's own locking keeps safe beside a server, open the file without this.
+    pub fn open_to_serve(path: &Path, readers: usize) -> Result<Self, StoreError> {
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder).map_err(|source| StoreError::Folder {
+                path: folder.display().to_string(),
+                source,
+            })?;
+        }
+        let mut lock_path = path.as_os_str().to_owned();
+        lock_path.push(".server-lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|source| StoreError::Folder {
+                path: std::path::PathBuf::from(&lock_path).display().to_string(),
+                source,
+            })?;
+        if let Err(std::fs::TryLockError::WouldBlock) = lock.try_lock() {
+            return Err(StoreError::ServedElsewhere(path.display().to_string()));
+        }
+        let store = Self::open(path, readers)?;
+        *store.0.serving.lock().unwrap_or_else(|e| e.into_inner()) = Some(lock);
+        Ok(store)
     }
 
     fn open_with(path: &Path, log: LogLimits, readers: usize) -> Result<Self, StoreError> {
@@ -196,6 +228,7 @@ impl SqliteStore {
             stopped,
             log_restarts,
             committed,
+            serving: Mutex::new(None),
         })))
     }
 
@@ -305,6 +338,12 @@ impl SqliteStore {
         if let Some(thread) = thread {
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
+        // The writer has stopped: another server may take the file now.
+        self.0
+            .serving
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
     }
 
     /// Hands `job` to the writer thread, behind every write already queued.

@@ -509,3 +509,46 @@ async fn the_demo_prints_console_users_who_can_sign_in_at_once() {
     assert!(status.success());
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn a_second_server_on_one_sqlite_file_is_refused_saying_to_use_postgresql() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = Command::new(env!("CARGO_BIN_EXE_contact-server"))
+        .current_dir(dir.path())
+        .args(["--listen", "127.0.0.1:0", "--no-demo", "--no-metrics"])
+        .args([
+            "--widget-dir",
+            "/nonexistent",
+            "--database",
+            "shared.sqlite3",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(first.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(
+        line.starts_with("API and widget:"),
+        "the first serves: {line}"
+    );
+    let first = Killed(first);
+
+    let (status, stderr) = exit_of_server_on(dir.path(), "shared.sqlite3")
+        .expect("the second refuses to start, not serve beside the first");
+    assert!(!status.success());
+    assert!(
+        stderr.contains("another server process already serves the SQLite database")
+            && stderr.contains("postgres://"),
+        "says why and what to use instead: {stderr}"
+    );
+
+    drop(first);
+    assert!(
+        exit_of_server_on(dir.path(), "shared.sqlite3").is_none(),
+        "once the first has stopped, a server starts on the file again"
+    );
+}
