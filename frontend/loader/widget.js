@@ -2,16 +2,21 @@
  * Contact-request widget loader. A site embeds it with one tag:
  *   <script src="https://SERVER/widget.js" data-site="SITE_KEY" async></script>
  * It reads the tag's data-* attributes, puts a host element with a Shadow DOM on the page (so the page's
- * styles and the widget's never meet), draws the launcher, and fetches the WebAssembly form only when it
- * is opened (or when the page is idle, with data-preload). It defines window.ContactRequestWidget.
- * The server writes the build's content-hashed asset names and their SRI hashes over __CRW_ASSETS__, as
- * [glue, wasm, css, locales], each asset [path, integrity] and locales {tag: asset}; each asset is
- * fetched with its hash pinned, so a changed file is refused, not run.
+ * styles and the widget's never meet) and draws the launcher (or the inline placeholder) with what this
+ * file carries: the facade's stylesheet, applied as a constructable stylesheet (no request, and nothing a
+ * strict CSP refuses), and the default locale's few facade strings (another locale's are fetched first).
+ * The form (WebAssembly), its stylesheet (which also draws the panel) and its locale are fetched together
+ * only when it is opened (or when the page is idle, with data-preload). It defines
+ * window.ContactRequestWidget.
+ * The server writes the build over __CRW_ASSETS__, as [glue, wasm, css, locales, facade css, facade
+ * strings]: each asset [path, integrity], locales {tag: asset}, the strings {launcher, title, ...} of the
+ * default locale; each asset is fetched with its hash pinned, so a changed file is refused, not run.
  */
 (function (w, d) {
   var A = __CRW_ASSETS__;
   var base = d.currentScript && d.currentScript.src;
   var me = w.ContactRequestWidget;
+  var sheet;
   if (!me || !me._add) {
     var queued = me;
     me = w.ContactRequestWidget = api();
@@ -34,20 +39,18 @@
       all.forEach(function (x) { x[f](); });
     };
     var load = function (nonce) {
-      return module || (module = new Promise(function (ok, ko) {
-        // The glue is preloaded with its SRI hash; import() then takes the checked module from the module
-        // map instead of fetching it again. A failed check fails the preload, so nothing unchecked runs.
-        var l = link("modulepreload", A[0], nonce);
-        l.onload = ok;
-        l.onerror = ko;
-        d.head.appendChild(l);
-      }).then(function () {
-        return import(url(A[0][0]));
-      }).then(function (m) {
-        return m.default({ module_or_path: fetch(url(A[1][0]), { integrity: A[1][1] }) }).then(function () {
-          return m;
+      if (!module) {
+        // The wasm is requested with the glue, not after it.
+        var wasm = fetch(url(A[1][0]), { integrity: A[1][1] });
+        // The glue is preloaded with its SRI hash; import() takes the checked module from the module map
+        // instead of fetching it again. A failed check fails the preload, so nothing unchecked runs.
+        module = loaded(link("modulepreload", A[0], nonce), d.head).then(function () {
+          return import(url(A[0][0]));
+        }).then(function (m) {
+          return m.default({ module_or_path: wasm }).then(function () { return m; });
         });
-      }));
+      }
+      return module;
     };
     var me = {
       open: function () { wantOpen = true; each("show"); },
@@ -87,12 +90,12 @@
       var host = el("div");
       host.dataset.crwHost = mode;
       var root = host.attachShadow({ mode: "open" });
-      var css = link("stylesheet", A[2], nonce);
+      // One stylesheet object for every widget of the page.
+      if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(A[4]);
+      root.adoptedStyleSheets = [sheet];
       var box = el("div", "crw-root crw-" + theme + " crw-" + position);
-      box.hidden = true;
-      css.onload = function () { box.hidden = false; };
       if (accent) box.style.setProperty("--crw-accent", accent);
-      root.append(css, box);
+      root.append(box);
       var body = el("div", "crw-body");
       var x = { key: key, host: host, launcher: mode == "launcher" };
       // Until its form is drawn (and for good, an inline one's show and hide), these do nothing.
@@ -105,11 +108,24 @@
       };
       all.push(x);
       place(host);
+      if (locale == "en") draw(A[5]);
+      else texts().then(draw, failed);
 
-      locale = locales[locale];
-      fetch(url(locale[0]), { integrity: locale[1] })
-        .then(function (r) { return r.json(); })
-        .then(draw, failed);
+      // The locale's strings, for the form (and for the facade, but for the default locale's it carries).
+      function texts() {
+        return x.texts || (x.texts = fetch(url(locales[locale][0]), { integrity: locales[locale][1] })
+          .then(function (r) { return r.json(); }));
+      }
+
+      // The form's three parts, requested at once: the module, the locale, the stylesheet (in this shadow
+      // root, with the tag's nonce).
+      function fetched() {
+        return x.fetched || (x.fetched = Promise.all([
+          load(nonce),
+          texts(),
+          loaded(link("stylesheet", A[2], nonce), root)
+        ]));
+      }
 
       function draw(t) {
         body.textContent = t.loading;
@@ -146,8 +162,7 @@
           panel.hidden = false;
           button.setAttribute("aria-expanded", "true");
           emit("open");
-          start().then(focusForm, function () {});
-          if (!x.mounted) close.focus();
+          start().then(focusForm, Object);
         };
         x.hide = function (user) {
           if (panel.hidden) return;
@@ -157,21 +172,20 @@
           emit("close");
         };
         if (data.preload != null && data.preload != "false") {
-          (w.requestIdleCallback || setTimeout)(function () { load(nonce).catch(Object); });
+          (w.requestIdleCallback || setTimeout)(function () { fetched().catch(Object); });
         }
         if (wantOpen) x.show();
 
         function start() {
-          return x.started || (x.started = load(nonce).then(function (m) {
+          return x.started || (x.started = fetched().then(function (r) {
             var target = el("div");
             // The widget reads site, reasons, channel and identityToken from the tag's dataset itself.
-            m.mount(target, new URL(base).origin, t, data, emit);
+            r[0].mount(target, new URL(base).origin, r[1], data, emit);
             body.replaceChildren(target);
-            x.mounted = true;
             x.prefill = function () { target.dispatchEvent(new CustomEvent("crw-prefill", { detail: values })); };
             x.prefill();
           }, function (e) {
-            x.started = null;
+            x.started = x.fetched = x.texts = null;
             body.textContent = t.load_failed;
             failed(e);
             throw e;
@@ -220,6 +234,14 @@
     }
   }
 
+  // `l` added to `parent`, as a promise of its load.
+  function loaded(l, parent) {
+    return new Promise(function (ok, ko) {
+      l.onload = ok;
+      l.onerror = ko;
+      parent.append(l);
+    });
+  }
   // A URL object: `fetch`, `import()` and `href` take it as its text.
   function url(path) { return new URL(path, base); }
   function el(tag, cls) {

@@ -2,17 +2,19 @@
 //!
 //! Trunk names its outputs with content hashes. At start-up the server finds them in the widget folder and
 //! writes their names into the loader, so a page fetches `widget.js` (short cache) and then exactly the
-//! assets of this build (cached for a year, as their names change with their content).
+//! assets of this build (cached for a year, as their names change with their content). The loader is
+//! compressed then too, at the best settings, as it is on every page of every site.
 
 mod template;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
 use tower_http::services::ServeFile;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -26,9 +28,61 @@ const ASSETS_PATH: &str = "/widget";
 #[derive(Debug, Clone, Default)]
 pub struct WidgetAssets {
     dir: PathBuf,
-    loader: Option<String>,
+    loader: Option<Loader>,
     /// The files the loader names, relative to the folder; nothing else in it is served.
     named: Vec<String>,
+}
+
+/// The loader as written at start-up, and its brotli and gzip encodings.
+#[derive(Debug, Clone)]
+struct Loader {
+    plain: Bytes,
+    brotli: Bytes,
+    gzip: Bytes,
+}
+
+impl Loader {
+    fn new(js: String) -> Self {
+        let plain = Bytes::from(js);
+        let mut brotli = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 22,
+            ..Default::default()
+        };
+        // Writing to a Vec cannot fail.
+        let _ = brotli::BrotliCompress(&mut &plain[..], &mut brotli, &params);
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let _ = gzip.write_all(&plain);
+        let gzip = gzip.finish().unwrap_or_default();
+        Self {
+            plain,
+            brotli: brotli.into(),
+            gzip: gzip.into(),
+        }
+    }
+
+    /// The encoding `accept_encoding` prefers (brotli, then gzip), with its `Content-Encoding`.
+    fn encoded(&self, accept_encoding: &str) -> (Option<&'static str>, Bytes) {
+        let accepts = |coding: &str| {
+            accept_encoding.split(',').any(|item| {
+                let mut parts = item.split(';').map(str::trim);
+                let name = parts.next().unwrap_or_default();
+                let refused = parts.any(|p| {
+                    p.strip_prefix("q=")
+                        .is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0))
+                });
+                name.eq_ignore_ascii_case(coding) && !refused
+            })
+        };
+        if accepts("br") {
+            (Some("br"), self.brotli.clone())
+        } else if accepts("gzip") {
+            (Some("gzip"), self.gzip.clone())
+        } else {
+            (None, self.plain.clone())
+        }
+    }
 }
 
 impl WidgetAssets {
@@ -45,7 +99,7 @@ impl WidgetAssets {
                         .iter()
                         .map(|name| format!("{}/{name}", template::LOCALES_DIR)),
                 );
-                (Some(loader), named)
+                (Some(Loader::new(loader)), named)
             }
             Err(problem) => {
                 tracing::warn!(dir = %dir.display(), "widget not served: {problem}");
@@ -67,13 +121,13 @@ impl WidgetAssets {
     /// `GET /widget.js` and `GET /widget/*`, readable from any origin (the loader fetches the assets with
     /// CORS so their integrity can be checked). Only the assets the loader names are served, each with its
     /// build's `.br` or `.gz` to browsers that accept them; the rest of the folder (Trunk's page, the
-    /// loader's source, the compressed files by their own names) is not. The loader, written at start-up,
-    /// is compressed as it is sent.
+    /// loader's source, the compressed files by their own names, the facade's stylesheet the loader carries)
+    /// is not. The loader and its encodings are made once, at start-up.
     pub fn routes<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         let loader = self.loader.clone();
         let mut routes = Router::new().route(
             "/widget.js",
-            get(move || serve_loader(loader.clone())).layer(CompressionLayer::new()),
+            get(move |headers: HeaderMap| serve_loader(loader.clone(), headers)),
         );
         // Without a build there is nothing to nest (axum refuses an empty router); the app's own
         // fallback answers 404.
@@ -104,18 +158,30 @@ impl WidgetAssets {
     }
 }
 
-async fn serve_loader(loader: Option<String>) -> Response {
-    match loader {
-        Some(js) => (
-            [
-                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-                (header::CACHE_CONTROL, "public, max-age=300"),
-            ],
-            js,
-        )
-            .into_response(),
-        None => AppError::WidgetNotBuilt.into_response(),
+async fn serve_loader(loader: Option<Loader>, headers: HeaderMap) -> Response {
+    let Some(loader) = loader else {
+        return AppError::WidgetNotBuilt.into_response();
+    };
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let (encoding, body) = loader.encoded(accept);
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::VARY, "accept-encoding"),
+        ],
+        body,
+    )
+        .into_response();
+    if let Some(encoding) = encoding {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     }
+    response
 }
 
 /// Reads the loader source and writes the hashed asset names and their integrity into it.
@@ -127,12 +193,16 @@ fn build_loader(dir: &Path) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_loader_pins_each_asset_of_the_build_by_path_and_integrity() {
+    /// The locale the tests' builds ship: the facade's strings and one of the form's.
+    const LOCALE: &str =
+        r#"{"launcher":"L","title":"T","close":"C","loading":"W","load_failed":"F","name":"N"}"#;
+
+    /// A build in a fresh folder: the loader `source`, the locale `en.json` and empty assets.
+    fn build(source: &str, en: &str) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("widget.js"), "var assets = __CRW_ASSETS__;").unwrap();
+        std::fs::write(dir.path().join("widget.js"), source).unwrap();
         std::fs::create_dir(dir.path().join("locales")).unwrap();
-        std::fs::write(dir.path().join("locales/en.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("locales/en.json"), en).unwrap();
         for name in [
             "contact-widget-ab12_bg.wasm",
             "contact-widget-ab12.js",
@@ -141,13 +211,24 @@ mod tests {
         ] {
             std::fs::write(dir.path().join(name), "").unwrap();
         }
+        std::fs::write(
+            dir.path().join("launcher-ef56.css"),
+            ".crw-launch{color:red}\n",
+        )
+        .unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_loader_pins_each_asset_of_the_build_by_path_and_integrity() {
+        let dir = build("var assets = __CRW_ASSETS__;", LOCALE);
         let loader = build_loader(dir.path()).unwrap();
         let json = loader
             .strip_prefix("var assets = ")
             .and_then(|s| s.strip_suffix(';'))
             .unwrap();
         let assets: serde_json::Value = serde_json::from_str(json).unwrap();
-        // SHA-256 of the empty file and of "{}", as `openssl dgst -sha256 -binary | base64` prints them.
+        // SHA-256 of the empty file and of LOCALE, as `openssl dgst -sha256 -binary | base64` prints them.
         let empty = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
         assert_eq!(
             assets[0],
@@ -164,10 +245,94 @@ mod tests {
         assert_eq!(
             assets[3]["en"],
             serde_json::json!([
-                "widget/locales/en.json?v=44136fa3",
-                "sha256-RBNvo1WzZ4oRRq0W9+hknpT7T8If536DEMBg9hyq/4o="
+                "widget/locales/en.json?v=99711fc5",
+                "sha256-mXEfxXjKuzRdu7otNuudWZkIXXODyGEEidH3IjwbtGc="
             ])
         );
+    }
+
+    #[test]
+    fn the_loader_carries_the_facade_stylesheet_and_strings_so_the_launcher_draws_without_a_request()
+     {
+        let dir = build("var assets = __CRW_ASSETS__;", LOCALE);
+        let loader = build_loader(dir.path()).unwrap();
+        let assets: serde_json::Value = serde_json::from_str(
+            loader
+                .strip_prefix("var assets = ")
+                .and_then(|s| s.strip_suffix(';'))
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(assets[4], ".crw-launch{color:red}");
+        assert_eq!(
+            assets[5],
+            serde_json::json!({"launcher": "L", "title": "T", "close": "C", "loading": "W", "load_failed": "F"})
+        );
+    }
+
+    #[test]
+    fn a_default_locale_without_a_facade_string_is_reported() {
+        let table = [
+            (
+                r#"{"launcher":"L","title":"T","close":"C","loading":"W"}"#,
+                "locales/en.json has no \"load_failed\" string",
+            ),
+            (
+                r#"{"launcher":1,"title":"T","close":"C","loading":"W","load_failed":"F"}"#,
+                "locales/en.json has no \"launcher\" string",
+            ),
+        ];
+        for (locale, problem) in table {
+            let dir = build("__CRW_ASSETS__", locale);
+            assert_eq!(
+                build_loader(dir.path()),
+                Err(problem.to_owned()),
+                "{locale}"
+            );
+        }
+        let dir = build("__CRW_ASSETS__", "[]");
+        assert!(
+            build_loader(dir.path())
+                .unwrap_err()
+                .contains("is not a JSON object")
+        );
+    }
+
+    #[test]
+    fn the_loader_is_sent_in_the_best_encoding_the_browser_accepts() {
+        let loader = Loader::new("var a = 1;".repeat(50));
+        let table = [
+            ("gzip, deflate, br, zstd", Some("br")),
+            ("br;q=0.5, gzip", Some("br")),
+            ("BR", Some("br")),
+            ("gzip, deflate", Some("gzip")),
+            ("br;q=0, gzip", Some("gzip")),
+            ("br; q=0.0, gzip;q=0", None),
+            ("", None),
+            ("identity", None),
+        ];
+        for (accept, expected) in table {
+            let (encoding, body) = loader.encoded(accept);
+            assert_eq!(encoding, expected, "{accept}");
+            let plain: Vec<u8> = match encoding {
+                Some("br") => {
+                    let mut out = Vec::new();
+                    brotli::BrotliDecompress(&mut &body[..], &mut out).unwrap();
+                    out
+                }
+                Some(_) => {
+                    let mut out = Vec::new();
+                    std::io::Read::read_to_end(
+                        &mut flate2::read::GzDecoder::new(&body[..]),
+                        &mut out,
+                    )
+                    .unwrap();
+                    out
+                }
+                None => body.to_vec(),
+            };
+            assert_eq!(plain, loader.plain, "{accept}");
+        }
     }
 
     #[test]
@@ -179,5 +344,12 @@ mod tests {
             Err("no *_bg.wasm file".to_owned())
         );
         assert!(!WidgetAssets::load(&dir.path().join("missing")).is_built());
+
+        let dir = build("__CRW_ASSETS__", LOCALE);
+        std::fs::remove_file(dir.path().join("launcher-ef56.css")).unwrap();
+        assert_eq!(
+            build_loader(dir.path()),
+            Err("no launcher-*.css file".to_owned())
+        );
     }
 }

@@ -18,6 +18,15 @@ pub const ASSETS_PREFIX: &str = "widget";
 pub const LOCALES_DIR: &str = "locales";
 /// The locale every other falls back to; the build must ship it.
 pub const DEFAULT_LOCALE: &str = "en";
+/// How the build's facade stylesheet is named (`launcher-HASH.css`): its rules go into the loader, and no
+/// browser fetches the file.
+pub const FACADE_CSS_PREFIX: &str = "launcher-";
+/// How the form's stylesheet is named (`widget-HASH.css`), fetched when the form opens.
+pub const FORM_CSS_PREFIX: &str = "widget-";
+/// The strings of the default locale the loader draws the launcher, its panel and the placeholder with,
+/// before the form (and the rest of the locale) is fetched. Only the default's: each locale would cost the
+/// loader some 150 B brotli, and a page in another locale fetches its locale first.
+const FACADE_STRINGS: [&str; 5] = ["launcher", "title", "close", "loading", "load_failed"];
 
 /// The files of a build the loader names, by their names in the build folder.
 pub struct Assets {
@@ -25,8 +34,10 @@ pub struct Assets {
     pub glue: String,
     /// The `*_bg.wasm` module.
     pub wasm: String,
-    /// The stylesheet.
+    /// The form's stylesheet, fetched on open.
     pub css: String,
+    /// The facade's stylesheet, whose rules the loader carries; not served.
+    pub facade_css: String,
     /// The locale files, by name inside [`LOCALES_DIR`].
     pub locales: Vec<String>,
 }
@@ -46,10 +57,15 @@ pub fn assets(dir: &Path) -> Result<Assets, String> {
     if !names.contains(&glue) {
         return Err(format!("no {glue} beside {wasm}"));
     }
-    let css = names
-        .iter()
-        .find(|n| n.ends_with(".css"))
-        .ok_or("no .css file")?;
+    let css = |prefix: &str| {
+        names
+            .iter()
+            .find(|n| n.starts_with(prefix) && n.ends_with(".css"))
+            .cloned()
+            .ok_or(format!("no {prefix}*.css file"))
+    };
+    let form_css = css(FORM_CSS_PREFIX)?;
+    let facade_css = css(FACADE_CSS_PREFIX)?;
     let folder = dir.join(LOCALES_DIR);
     let mut locales: Vec<String> = std::fs::read_dir(&folder)
         .map_err(|e| format!("cannot list {LOCALES_DIR}: {e}"))?
@@ -63,14 +79,16 @@ pub fn assets(dir: &Path) -> Result<Assets, String> {
     Ok(Assets {
         glue,
         wasm: wasm.clone(),
-        css: css.clone(),
+        css: form_css,
+        facade_css,
         locales,
     })
 }
 
-/// The loader with `[glue, wasm, css, locales]` in place of the placeholder (an array rather than an
-/// object: the key names cost the loader 35 B of its 2 KB brotli), each asset as `[path, integrity]`
-/// and `locales` an object by language tag.
+/// The loader with `[glue, wasm, css, locales, facade css, facade strings]` in place of the placeholder
+/// (an array rather than an object: the key names cost the loader 35 B of its 2 KB brotli), each asset as
+/// `[path, integrity]`, `locales` an object by language tag, the facade's stylesheet as its text and the
+/// default locale's facade strings as an object: all a page needs to draw the launcher is in this file.
 pub fn render_loader(dir: &Path) -> Result<String, String> {
     let source = std::fs::read_to_string(dir.join(LOADER_FILE))
         .map_err(|e| format!("cannot read {LOADER_FILE}: {e}"))?;
@@ -80,6 +98,8 @@ pub fn render_loader(dir: &Path) -> Result<String, String> {
         ));
     }
     let found = assets(dir)?;
+    let facade_css = std::fs::read_to_string(dir.join(&found.facade_css))
+        .map_err(|e| format!("cannot read the facade's stylesheet: {e}"))?;
     let asset = |name: &str| -> Result<serde_json::Value, String> {
         let bytes =
             std::fs::read(dir.join(name)).map_err(|e| format!("cannot read {name}: {e}"))?;
@@ -92,7 +112,9 @@ pub fn render_loader(dir: &Path) -> Result<String, String> {
         asset(&found.glue)?,
         asset(&found.wasm)?,
         asset(&found.css)?,
-        locales(dir, &found.locales)?
+        locales(dir, &found.locales)?,
+        facade_css.trim_end(),
+        facade_strings(dir)?
     ]);
     Ok(source.replace(ASSETS_PLACEHOLDER, &assets.to_string()))
 }
@@ -121,6 +143,21 @@ fn locales(
         );
     }
     Ok(locales)
+}
+
+/// The default locale's [`FACADE_STRINGS`], by key.
+fn facade_strings(dir: &Path) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    let name = format!("{LOCALES_DIR}/{DEFAULT_LOCALE}.json");
+    let bytes = std::fs::read(dir.join(&name)).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let strings: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{name} is not a JSON object: {e}"))?;
+    FACADE_STRINGS
+        .iter()
+        .map(|&key| match strings.get(key) {
+            Some(text @ serde_json::Value::String(_)) => Ok((key.to_owned(), text.clone())),
+            _ => Err(format!("{name} has no \"{key}\" string")),
+        })
+        .collect()
 }
 
 /// The SRI value of `bytes`: SHA-256, the shortest hash browsers accept, as the loader carries five.
