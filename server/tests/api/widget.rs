@@ -4,6 +4,9 @@ use axum::http::{StatusCode, header};
 
 use crate::support::{TestApp, error_body};
 
+/// The default locale of the fake build: the strings the loader draws the facade with.
+const EN: &str = r#"{"launcher":"L","title":"T","close":"C","loading":"W","load_failed":"F"}"#;
+
 fn fake_build() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -18,8 +21,10 @@ fn fake_build() -> tempfile::TempDir {
     )
     .unwrap();
     std::fs::write(dir.path().join("widget-3c4d.css"), ".crw{}").unwrap();
+    // The facade's rules, which the loader carries, and the default locale's facade strings.
+    std::fs::write(dir.path().join("launcher-5e6f.css"), ".crw-launch{}").unwrap();
     std::fs::create_dir(dir.path().join("locales")).unwrap();
-    std::fs::write(dir.path().join("locales/en.json"), "{}").unwrap();
+    std::fs::write(dir.path().join("locales/en.json"), EN).unwrap();
     // What `cargo xtask build` writes beside each asset; the contents only need to differ.
     std::fs::write(dir.path().join("contact-widget-1a2b_bg.wasm.br"), b"brotli").unwrap();
     std::fs::write(dir.path().join("contact-widget-1a2b_bg.wasm.gz"), b"gzip").unwrap();
@@ -160,12 +165,16 @@ async fn only_the_assets_the_loader_names_are_served() {
         "/widget/contact-widget-1a2b.js",
         "/widget/contact-widget-1a2b_bg.wasm",
         "/widget/widget-3c4d.css",
-        "/widget/locales/en.json?v=44136fa3",
+        "/widget/locales/en.json?v=deb969c6",
     ] {
         assert_eq!(app.get(named).await.status, StatusCode::OK, "{named}");
     }
     let table = [
         ("/widget/index.html", "Trunk's page"),
+        (
+            "/widget/launcher-5e6f.css",
+            "the facade's stylesheet, which the loader carries",
+        ),
         (
             "/widget/widget.js",
             "the loader before its hashes are written",
