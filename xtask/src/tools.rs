@@ -12,9 +12,11 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Trunk.toml pins `wasm_opt = "version_108"`, which is Debian's binaryen.
 const WASM_OPT_VERSION: &str = "108";
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// The npm package that pins the loader's minifier.
+pub const MINIFIER_DIR: &str = "xtask/minifier";
 
 /// The wasm target, the standard library's sources and its own dependencies, Trunk, the wasm-bindgen CLI
-/// matching Cargo.lock, and wasm-opt.
+/// matching Cargo.lock, wasm-opt, and the loader's minifier.
 pub fn ensure_widget_toolchain() -> Result<()> {
     ensure_pinned_compiler()?;
     let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
@@ -63,7 +65,7 @@ pub fn ensure_widget_toolchain() -> Result<()> {
     if version_of("wasm-opt").is_none_or(|v| !v.contains(&format!("version {WASM_OPT_VERSION}"))) {
         apt_install("binaryen")?;
     }
-    Ok(())
+    ensure_minifier()
 }
 
 /// The compiler must be the release `rust-toolchain.toml` names: the widget's unstable flags were checked
@@ -125,16 +127,30 @@ pub fn ensure_browser_test_tools() -> Result<()> {
     if !std::path::Path::new(CHROMIUM).exists() {
         apt_install("chromium")?;
     }
+    npm_ci("e2e", "the e2e npm packages")
+}
+
+/// The loader's minifier (terser, pinned by `xtask/minifier/package-lock.json`), and Node to run it.
+pub fn ensure_minifier() -> Result<()> {
+    if version_of("npm").is_none() {
+        apt_install("npm")?;
+    }
+    npm_ci(MINIFIER_DIR, "the loader's minifier (terser)")
+}
+
+/// `npm ci` in `dir`, unless its packages are already installed from its current lock file.
+fn npm_ci(dir: &str, what: &str) -> Result<()> {
     // npm ci writes node_modules/.package-lock.json; if it is newer than the lock file, nothing changed since.
     let modified = |path: &str| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let installed = modified("e2e/node_modules/.package-lock.json");
-    let locked = modified("e2e/package-lock.json").context("e2e/package-lock.json is missing")?;
+    let installed = modified(&format!("{dir}/node_modules/.package-lock.json"));
+    let locked = modified(&format!("{dir}/package-lock.json"))
+        .with_context(|| format!("{dir}/package-lock.json is missing"))?;
     if installed.is_none_or(|installed| installed < locked) {
         step(
-            "installing the e2e npm packages",
+            &format!("installing {what}"),
             Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir("e2e")
+                .current_dir(dir)
                 .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
         )?;
     }
