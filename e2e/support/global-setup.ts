@@ -39,7 +39,8 @@ function apiToken(bin: string, database: string, username: string, name: string,
     execFileSync(bin, [...args, "--database", database], { env: { ...process.env, RUST_LOG: "error" } })
       .toString()
       .trim();
-  cli(["users", "add", "--username", username, "--name", name]);
+  // Integrations see every request (the sharing model gives admins View All).
+  cli(["users", "add", "--username", username, "--name", name, "--role", "admin"]);
   return cli(["tokens", "create", "--user", username, "--scope", scope, "--label", "e2e"]);
 }
 

@@ -7,14 +7,15 @@ use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
-use contact_shared::{CONTACT_REQUESTS_PATH, ContactRequestCreated, ContactRequestForm, ErrorBody};
+use contact_shared::{
+    CHALLENGE_PATH, CONTACT_REQUESTS_PATH, ContactRequestCreated, ContactRequestForm, ErrorBody,
+    IDEMPOTENCY_KEY_HEADER, PROOF_HEADER, ProofHash, SITE_HEADER, TRAP_HEADER,
+};
 use sha2::{Digest, Sha256};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, RequestMode, Response};
 
-/// Where the server issues proof-of-work challenges.
-const CHALLENGE_PATH: &str = "/api/v1/challenge";
 /// Sends of one submission at most: the first, then retries after 0.5, 1 and 2 seconds.
 const ATTEMPTS: u32 = 4;
 /// Hashes tried between yields to the page, so solving never blocks typing.
@@ -118,7 +119,7 @@ impl Sender {
     }
 
     async fn fetch_proof(&self) -> Result<Proof, JsValue> {
-        // As hard as this site asks. Site keys are letters, digits, - and _, so the key needs no escaping.
+        // As hard as this site asks.
         let url = format!("{}{CHALLENGE_PATH}?site={}", self.api_base, self.site);
         let answer = fetch("GET", &url, &[], None).await?;
         let challenge = match answer.status {
@@ -126,10 +127,10 @@ impl Sender {
             _ => return Err(JsValue::NULL),
         };
         let received = js_sys::Date::now();
-        let counter = solve(&challenge.token, challenge.difficulty).await;
+        let counter = solve(&challenge.token, challenge.difficulty.into()).await;
         Ok(Proof {
-            value: format!("{}:{counter}", challenge.token),
-            ready_at: received + challenge.not_before_ms,
+            value: contact_shared::proof_value(&challenge.token, counter),
+            ready_at: received + challenge.not_before_ms as f64,
         })
     }
 
@@ -175,10 +176,10 @@ impl Sender {
             let result = match self.proof().await {
                 Ok(proof) => {
                     let headers = [
-                        ("Idempotency-Key", key.as_str()),
-                        ("X-CRW-Site", self.site.as_str()),
-                        ("X-CRW-Proof", proof.as_str()),
-                        ("X-CRW-Trap", trap),
+                        (IDEMPOTENCY_KEY_HEADER, key.as_str()),
+                        (SITE_HEADER, self.site.as_str()),
+                        (PROOF_HEADER, proof.as_str()),
+                        (TRAP_HEADER, trap),
                         ("Authorization", bearer.as_str()),
                     ];
                     match fetch("POST", &url, &headers, Some(&body)).await {
@@ -251,49 +252,33 @@ fn hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The counter whose SHA-256 with `token` starts with `difficulty` zero bits, found in slices that
-/// yield to the page between them.
+/// The widget's SHA-256 for the proof-of-work rule of [`contact_shared::search`].
+#[derive(Clone, Default)]
+struct Sha(Sha256);
+
+impl ProofHash for Sha {
+    type Digest = sha2::digest::Output<Sha256>;
+
+    fn update(&mut self, bytes: &[u8]) {
+        Digest::update(&mut self.0, bytes);
+    }
+
+    fn finish(self) -> Self::Digest {
+        self.0.finalize()
+    }
+}
+
+/// The counter that solves `token` at `difficulty`, found in slices that yield to the page between them.
 async fn solve(token: &str, difficulty: u32) -> u64 {
-    let prefix = Sha256::new_with_prefix(token.as_bytes()).chain_update(b":");
-    let mut counter = 0u64;
-    let mut digits = [0u8; 20];
+    let mut from = 0u64;
     loop {
-        for _ in 0..HASHES_PER_SLICE {
-            let hash = prefix
-                .clone()
-                .chain_update(decimal(counter, &mut digits))
-                .finalize();
-            if leading_zero_bits(&hash) >= difficulty {
-                return counter;
-            }
-            counter += 1;
+        let slice = from..from + HASHES_PER_SLICE;
+        if let Some(counter) = contact_shared::search(Sha::default(), token, difficulty, slice) {
+            return counter;
         }
+        from += HASHES_PER_SLICE;
         sleep(0).await;
     }
-}
-
-/// `n` in decimal, written at the end of `buffer`: no allocation per hash tried.
-fn decimal(mut n: u64, buffer: &mut [u8; 20]) -> &[u8] {
-    let mut start = buffer.len();
-    loop {
-        start -= 1;
-        buffer[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return &buffer[start..];
-        }
-    }
-}
-
-fn leading_zero_bits(hash: &[u8]) -> u32 {
-    let mut bits = 0;
-    for byte in hash {
-        bits += byte.leading_zeros();
-        if *byte != 0 {
-            break;
-        }
-    }
-    bits
 }
 
 /// Resolves after `ms` milliseconds (a `setTimeout`).
@@ -380,14 +365,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counters_are_written_in_decimal() {
-        let mut buffer = [0u8; 20];
-        for n in [0, 7, 10, 65_535, u64::MAX] {
-            assert_eq!(decimal(n, &mut buffer), n.to_string().as_bytes(), "{n}");
-        }
-    }
-
-    #[test]
     fn keys_are_lower_case_hex() {
         assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
     }
@@ -470,9 +447,11 @@ mod tests {
     }
 
     #[test]
-    fn leading_zero_bits_count_across_bytes() {
-        assert_eq!(leading_zero_bits(&[0, 0x01, 0xff]), 15);
-        assert_eq!(leading_zero_bits(&[0xff]), 0);
+    fn the_widget_s_hash_finds_counters_whose_sha_256_has_the_leading_zero_bits() {
+        let token = "v1.1700000000000.8.abc.def";
+        let counter = contact_shared::search(Sha::default(), token, 8, 0..u64::MAX).unwrap();
+        let hash = Sha256::digest(contact_shared::proof_value(token, counter).as_bytes());
+        assert_eq!(hash[0], 0, "{counter}");
     }
 
     #[test]

@@ -124,6 +124,8 @@ impl Inputs {
             is_callback: false,
             callback_time: optional(&self.callback_time)
                 .filter(|_| self.channel() == PreferredChannel::Phone),
+            // The browser's, added as the form is sent: not something the visitor enters.
+            time_zone: None,
         }
     }
 }

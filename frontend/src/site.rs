@@ -7,10 +7,9 @@
 
 use std::cell::RefCell;
 
-use contact_shared::{Choice, ErrorBody, FormRules, RequestReason, SiteSettings};
-
-/// Where the server answers a site's settings.
-const SITES_PATH: &str = "/api/v1/sites/";
+use contact_shared::{
+    CALLBACK_SLOTS_SUBPATH, Choice, ErrorBody, FormRules, RequestReason, SITES_PATH, SiteSettings,
+};
 
 /// Why the widget has no settings to show a form with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +30,7 @@ thread_local! {
 /// The settings of `site` on the server at `api_base`: asked for with the cached ETag, if any.
 pub async fn load(api_base: &str, site: &str) -> Result<SiteSettings, SiteError> {
     let url = format!(
-        "{api_base}{SITES_PATH}{}",
+        "{api_base}{SITES_PATH}/{}",
         js_sys::encode_uri_component(site)
     );
     let cached = CACHE.with_borrow(|c| c.iter().find(|e| e.0 == url).cloned());
@@ -51,12 +50,10 @@ pub async fn load(api_base: &str, site: &str) -> Result<SiteSettings, SiteError>
 
 /// Where the callback slots of `site` are listed.
 pub fn slots_url(api_base: &str, site: &str) -> String {
-    let mut url = format!(
-        "{api_base}{SITES_PATH}{}",
+    format!(
+        "{api_base}{SITES_PATH}/{}{CALLBACK_SLOTS_SUBPATH}",
         js_sys::encode_uri_component(site)
-    );
-    url.push_str("/callback-slots");
-    url
+    )
 }
 
 /// The UTC starts of the callback slots listed at `url`, earliest first; none when they cannot be had

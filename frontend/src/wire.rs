@@ -5,7 +5,9 @@
 //! already ships a JSON codec. Natively (unit tests, clippy) the same functions use `serde_json`, so the
 //! logic around them is tested without a browser; the browser path is exercised by the e2e suite.
 
-use contact_shared::{ContactRequestCreated, ContactRequestForm, ErrorBody, SiteSettings};
+use contact_shared::{
+    Challenge, ContactRequestCreated, ContactRequestForm, ErrorBody, SiteSettings,
+};
 
 /// The claims a token carries about the visitor, as its payload says (decoded by
 /// `identity`, which shows them in the form).
@@ -16,20 +18,11 @@ pub struct Claims {
     pub phone: Option<String>,
 }
 
-/// A proof-of-work challenge as `GET /api/v1/challenge` answers it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Challenge {
-    pub token: String,
-    /// Leading zero bits the proof's hash must have.
-    pub difficulty: u32,
-    /// Milliseconds after issue before a proof is accepted (the minimum fill time).
-    pub not_before_ms: f64,
-}
-
 #[cfg(target_arch = "wasm32")]
 mod codec {
     use contact_shared::{
-        Choice, ContactRequestCreated, ContactRequestForm, ErrorBody, FieldErrors, SiteSettings,
+        Challenge, Choice, ContactRequestCreated, ContactRequestForm, ErrorBody, FieldErrors,
+        SiteSettings,
     };
     use js_sys::{Array, JSON, Object, Reflect};
     use wasm_bindgen::JsValue;
@@ -48,6 +41,7 @@ mod codec {
             ("email", &form.email),
             ("request_description", &form.request_description),
             ("callback_time", &form.callback_time),
+            ("time_zone", &form.time_zone),
         ];
         for (key, value) in fields {
             let value = value.as_deref().map_or(JsValue::NULL, JsValue::from_str);
@@ -86,12 +80,14 @@ mod codec {
         Some(ErrorBody { message, fields })
     }
 
-    pub fn challenge(body: &str) -> Option<super::Challenge> {
+    pub fn challenge(body: &str) -> Option<Challenge> {
         let value = JSON::parse(body).ok()?;
-        Some(super::Challenge {
+        let number = |key| get(&value, key).as_f64().unwrap_or(0.0);
+        Some(Challenge {
             token: get(&value, "token").as_string()?,
-            difficulty: get(&value, "difficulty").as_f64().unwrap_or(0.0) as u32,
-            not_before_ms: get(&value, "not_before_ms").as_f64().unwrap_or(0.0),
+            difficulty: number("difficulty") as u8,
+            not_before_ms: number("not_before_ms") as u64,
+            expires_in_ms: number("expires_in_ms") as u64,
         })
     }
 
@@ -161,13 +157,8 @@ mod codec {
         serde_json::from_str(body).ok()
     }
 
-    pub fn challenge(body: &str) -> Option<super::Challenge> {
-        let value: serde_json::Value = serde_json::from_str(body).ok()?;
-        Some(super::Challenge {
-            token: value["token"].as_str()?.to_owned(),
-            difficulty: value["difficulty"].as_u64().unwrap_or(0) as u32,
-            not_before_ms: value["not_before_ms"].as_f64().unwrap_or(0.0),
-        })
+    pub fn challenge(body: &str) -> Option<contact_shared::Challenge> {
+        serde_json::from_str(body).ok()
     }
 
     pub fn settings(body: &str) -> Option<contact_shared::SiteSettings> {

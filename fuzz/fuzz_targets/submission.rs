@@ -20,6 +20,7 @@ fuzz_target!(|data: &[u8]| {
             request_description: request.request_description().map(|d| d.as_str().into()),
             is_callback: request.is_callback(),
             callback_time: request.callback_time().map(|t| t.to_string()),
+            time_zone: request.time_zone().map(|z| z.as_str().into()),
         };
         assert_eq!(again.parse(), Ok(request));
     }

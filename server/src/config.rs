@@ -83,14 +83,26 @@ pub struct ServeArgs {
     )]
     pub listen: SocketAddr,
 
-    /// SQLite database file; created with its schema on first start.
+    /// The database: a SQLite file (a path, or sqlite:PATH), created with its schema on first start, or
+    /// a PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE). Any other URL is refused.
     #[arg(
         long,
         env = "CRW_DATABASE",
         default_value = "data/contact-requests.sqlite3",
         global = true
     )]
-    pub database: PathBuf,
+    pub database: crate::store::Database,
+
+    /// Connections one server process keeps to PostgreSQL (each is a process of the database server's,
+    /// so N server processes hold N times this many). Unused with SQLite.
+    #[arg(
+        long,
+        env = "CRW_DATABASE_POOL_SIZE",
+        default_value_t = crate::store::DEFAULT_POOL_SIZE,
+        value_parser = clap::value_parser!(u16).range(1..=1024).map(usize::from),
+        global = true
+    )]
+    pub database_pool_size: usize,
 
     /// Address of the demo host page, a separate origin that embeds the widget.
     #[arg(
@@ -104,6 +116,12 @@ pub struct ServeArgs {
     /// Do not serve the demo host page. It is never served when a sites file is given.
     #[arg(long, env = "CRW_NO_DEMO", global = true)]
     pub no_demo: bool,
+
+    /// With the demo host page: make sure the demo's console users exist (an admin and two
+    /// representatives in the default queue), give each a fresh random password, and print them.
+    /// `cargo xtask run` sets it; a real deployment never should.
+    #[arg(long, env = "CRW_DEMO_USERS", global = true)]
+    pub demo_users: bool,
 
     /// Sites configuration file (TOML; see sites.example.toml). Without it, the built-in demo sites.
     #[arg(long, env = "CRW_SITES", default_value = "sites.toml", global = true)]
@@ -133,11 +151,143 @@ pub struct ServeArgs {
     #[arg(long, env = "CRW_CALL_CENTERS", global = true)]
     pub call_centers: Option<PathBuf>,
 
+    /// TOML file of webhook endpoints (url, whsec_ secrets, events, optional site). Without it no webhooks
+    /// are sent.
+    #[arg(long, env = "CRW_WEBHOOKS", global = true)]
+    pub webhooks: Option<PathBuf>,
+
+    /// Deliver webhooks to http:// and to loopback, private and link-local addresses too; by default
+    /// only https:// to public addresses, checked when each delivery is made.
+    #[arg(long, env = "CRW_WEBHOOKS_ALLOW_PRIVATE", global = true)]
+    pub webhooks_allow_private: bool,
+
+    /// How long a console session lasts with nothing done in it: a duration such as `8h`, `30m` or
+    /// `90s` (a bare number is seconds).
+    #[arg(
+        long,
+        env = "CRW_SESSION_IDLE",
+        default_value = "8h",
+        value_parser = duration,
+        global = true
+    )]
+    pub session_idle: Duration,
+
+    /// How long a console session lasts at most, however busy: signed in longer than this, a
+    /// representative signs in again. Same form as `--session-idle`.
+    #[arg(
+        long,
+        env = "CRW_SESSION_LIFETIME",
+        default_value = "7days",
+        value_parser = duration,
+        global = true
+    )]
+    pub session_lifetime: Duration,
+
     #[command(flatten)]
     pub protection: ProtectionArgs,
 
     #[command(flatten)]
     pub reads: ReadArgs,
+
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Email through SMTP: without `--smtp-host` no email is sent.
+#[derive(Debug, Clone, Args)]
+pub struct MailArgs {
+    /// The SMTP server new requests are emailed through, to the members of the owning queue. Without
+    /// it no email is sent.
+    #[arg(long, env = "CRW_SMTP_HOST", global = true)]
+    pub smtp_host: Option<String>,
+
+    /// The SMTP server's port; by default 587 for starttls, 465 for tls, 25 for none.
+    #[arg(long, env = "CRW_SMTP_PORT", global = true)]
+    pub smtp_port: Option<u16>,
+
+    /// How the connection is protected: `starttls` (required, never downgraded), `tls` (from the first
+    /// byte) or `none` (only to a server on this machine).
+    #[arg(
+        long,
+        env = "CRW_SMTP_SECURITY",
+        value_enum,
+        default_value = "starttls",
+        global = true
+    )]
+    pub smtp_security: crate::mail::Security,
+
+    /// The username to sign in to the SMTP server with; the password is read from CRW_SMTP_PASSWORD.
+    #[arg(long, env = "CRW_SMTP_USERNAME", global = true)]
+    pub smtp_username: Option<String>,
+
+    /// The SMTP password: set CRW_SMTP_PASSWORD rather than the flag, which other users of the
+    /// machine can read.
+    #[arg(
+        long,
+        env = "CRW_SMTP_PASSWORD",
+        hide_env_values = true,
+        hide = true,
+        global = true
+    )]
+    pub smtp_password: Option<String>,
+
+    /// The address emails come from, e.g. `Contact requests <requests@example.com>`; required with
+    /// `--smtp-host`.
+    #[arg(long, env = "CRW_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+
+    /// At most one email per person per this long: the requests that arrive meanwhile are gathered
+    /// into the next one. Same form as `--session-idle`.
+    #[arg(
+        long,
+        env = "CRW_MAIL_DIGEST_WINDOW",
+        default_value = "5m",
+        value_parser = duration,
+        global = true
+    )]
+    pub mail_digest_window: Duration,
+}
+
+impl MailArgs {
+    /// The email these flags configure, with links to `public_url`; `None` without an SMTP host.
+    pub fn mail(&self, public_url: &str) -> Result<Option<crate::mail::Mail>, String> {
+        let Some(host) = &self.smtp_host else {
+            return Ok(None);
+        };
+        let smtp = crate::mail::Smtp::parse(
+            host,
+            self.smtp_port,
+            self.smtp_security,
+            self.smtp_username.as_deref(),
+            self.smtp_password.as_deref(),
+        )?;
+        let from = self
+            .mail_from
+            .as_deref()
+            .ok_or("--mail-from (CRW_MAIL_FROM) is required with --smtp-host")?;
+        let from = from.parse().map_err(|e| {
+            format!("--mail-from {from:?} is not an address such as \"Requests <requests@example.com>\": {e}")
+        })?;
+        Ok(Some(crate::mail::Mail {
+            digest_window: self.mail_digest_window,
+            ..crate::mail::Mail::new(smtp, from, public_url)
+        }))
+    }
+}
+
+/// A duration of at least a second, in humantime's form (`8h`, `7days`, `1h 30m`) or as bare seconds.
+fn duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let parsed = match text.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => humantime::parse_duration(text).map_err(|e| {
+            format!("{e}: give a duration such as 8h, 30m, 7days or a number of seconds")
+        })?,
+    };
+    if parsed < Duration::from_secs(1) {
+        return Err("the duration must be at least one second".into());
+    }
+    Ok(parsed)
 }
 
 /// How the store's reads are shared among the API's callers.
@@ -381,6 +531,94 @@ mod tests {
         assert_eq!(cli.serve.listen.to_string(), "127.0.0.1:3000");
         assert_eq!(cli.serve.demo_listen.to_string(), "127.0.0.1:3001");
         assert!(!cli.serve.no_demo);
+    }
+
+    #[test]
+    fn session_expiries_default_to_eight_hours_and_seven_days() {
+        let cli = Cli::try_parse_from(["contact-server"]).unwrap();
+        assert_eq!(cli.serve.session_idle, Duration::from_secs(8 * 3_600));
+        assert_eq!(
+            cli.serve.session_lifetime,
+            Duration::from_secs(7 * 24 * 3_600)
+        );
+    }
+
+    #[test]
+    fn session_expiries_read_durations_or_seconds() {
+        let table = [
+            ("30m", Ok(Duration::from_secs(1_800)), "humantime minutes"),
+            (
+                "1h 30m",
+                Ok(Duration::from_secs(5_400)),
+                "humantime, two parts",
+            ),
+            ("90", Ok(Duration::from_secs(90)), "bare seconds"),
+            ("0", Err(()), "zero"),
+            ("soon", Err(()), "not a duration"),
+        ];
+        for (text, expected, why) in table {
+            assert_eq!(duration(text).map_err(|_| ()), expected, "{why}: {text:?}");
+        }
+    }
+
+    fn mail(args: &[&str]) -> Result<Option<crate::mail::Mail>, String> {
+        let cli = Cli::try_parse_from([&["contact-server"], args].concat()).unwrap();
+        cli.serve.mail.mail("https://crm.example.com/")
+    }
+
+    #[test]
+    fn without_an_smtp_host_no_email_is_configured() {
+        assert!(mail(&[]).unwrap().is_none());
+    }
+
+    #[test]
+    fn an_smtp_host_and_a_from_address_configure_email() {
+        let configured = mail(&[
+            "--smtp-host",
+            "smtp.example.com",
+            "--mail-from",
+            "Requests <requests@example.com>",
+            "--mail-digest-window",
+            "10m",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(configured.smtp.port, 587);
+        assert_eq!(configured.smtp.security, crate::mail::Security::Starttls);
+        assert_eq!(configured.from.email.to_string(), "requests@example.com");
+        assert_eq!(configured.public_url, "https://crm.example.com");
+        assert_eq!(configured.digest_window, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn invalid_email_settings_say_what_to_fix() {
+        let table: [(&[&str], &str); 3] = [
+            (&["--smtp-host", "smtp.example.com"], "--mail-from"),
+            (
+                &[
+                    "--smtp-host",
+                    "smtp.example.com",
+                    "--mail-from",
+                    "not an address",
+                ],
+                "is not an address",
+            ),
+            (
+                &[
+                    "--smtp-host",
+                    "smtp.example.com",
+                    "--smtp-security",
+                    "none",
+                    "--mail-from",
+                    "a@example.com",
+                ],
+                "only to a server on this machine",
+            ),
+        ];
+        for (args, says) in table {
+            let error = mail(args).err().unwrap();
+            assert!(error.contains(says), "{args:?}: {error}");
+        }
     }
 
     #[test]

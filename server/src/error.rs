@@ -1,11 +1,26 @@
-//! The one error type of the server, and the JSON extractor whose rejections become it.
+//! The error type of the widget's API, and the extractors whose rejections become it.
 //!
-//! Every error a client sees is an [`ErrorBody`] in JSON. Use [`AppError::Invalid`] for a broken form rule
-//! (422, each field named), [`AppError::BadRequest`] for a body that is not the JSON we take (400),
-//! [`AppError::BadPath`] for an address whose parts cannot be read (400), and the dedicated variants for
-//! content type (415), size (413) and routing (404, 405). Handlers take [`Json`] and [`Path`] from here,
-//! not axum's, so their rejections have this shape too. Infrastructure failures
-//! arrive through `#[from]`; they answer 503 with a generic message and are logged once with their cause.
+//! The server speaks three wire dialects, each with one error type and one `IntoResponse`; a handler
+//! returns the type of the address it serves, never another's:
+//! - `/api/v1/…` (the widget's API: intake, challenge, site settings, callback slots), the probes, the
+//!   widget's assets and every unknown address: [`AppError`] here, answered as the shared [`ErrorBody`]
+//!   (`{"message", "fields"}`). The intake handler returns `contact_requests::IntakeError` instead, which
+//!   names each way a submission is turned away so it is counted once by its variant, and then answers as
+//!   an `AppError`.
+//! - `/services/…` (the Salesforce-compatible REST and SOQL API, and the callback routes under
+//!   `/services/apexrest/`): [`SfError`](crate::salesforce::SfError), Salesforce's array of
+//!   `{"message", "errorCode", "fields"}`.
+//! - `/telephony/…` (the call center's Request a Callback API): `telephony::TelephonyError`, the
+//!   `ErrorBody` shape with the statuses that API's reference implies.
+//!
+//! Within [`AppError`]: use [`AppError::Invalid`] for a broken form rule (422, each field named),
+//! [`AppError::BadRequest`] for a body that is not the JSON we take (400), [`AppError::BadPath`] for an
+//! address whose parts cannot be read (400), and the dedicated variants for content type (415), size (413)
+//! and routing (404, 405). A feature's own refusal (an unknown site, an identity token that does not
+//! verify) implements [`Refusal`] beside its error type instead of adding a variant here. Handlers take
+//! [`Json`] and [`Path`] from here, not axum's, so their rejections have this shape too; another dialect
+//! gets its own `Path` from [`dialect_path!`]. Infrastructure failures arrive through `#[from]`; they answer
+//! 503 with a generic message and are logged once with their cause.
 
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, Request};
@@ -48,6 +63,8 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error("the widget has not been built")]
     WidgetNotBuilt,
+    #[error("the console has not been built")]
+    ConsoleNotBuilt,
     #[error("internal error: {0}")]
     Internal(String),
     /// A refusal a feature defines for itself (see [`Refusal`]).
@@ -74,7 +91,9 @@ impl AppError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound | Self::NoCallbackTimes(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Store(_) | Self::WidgetNotBuilt => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Store(_) | Self::WidgetNotBuilt | Self::ConsoleNotBuilt => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::SignInRequired(_) => StatusCode::FORBIDDEN,
             Self::Refused(refusal) => refusal.status(),
@@ -144,7 +163,11 @@ impl AppError {
                 tracing::error!("widget assets missing: build the widget with `cargo xtask run`");
                 ErrorBody::new("The widget is not available on this server yet.")
             }
-            Self::Refused(refusal) => ErrorBody::new(refusal.to_string()),
+            // Not logged at error: a server run without building the console is a choice.
+            Self::ConsoleNotBuilt => ErrorBody::new(
+                "The console is not built on this server: run `cargo xtask build`, then restart the server.",
+            ),
+            Self::Refused(refusal) => refusal.body(),
             Self::SignInRequired(site) => {
                 ErrorBody::new(format!("Sign in to {site} to send a contact request."))
             }
@@ -162,10 +185,11 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let retry_after = match self {
+        let retry_after = match &self {
             Self::TooManyRequests { retry_after } | Self::TooManyBookings { retry_after } => {
-                Some(retry_after)
+                Some(*retry_after)
             }
+            Self::Refused(refusal) => refusal.retry_after(),
             _ => None,
         };
         let challenge = matches!(&self, Self::Refused(refusal) if refusal.asks_for_token());
@@ -190,9 +214,17 @@ impl IntoResponse for AppError {
 /// so this module names none of them and depends on no feature.
 pub trait Refusal: std::error::Error + Send + Sync + 'static {
     fn status(&self) -> StatusCode;
+    /// The answer's body: the message, and what to fix in each field when the refusal is about fields.
+    fn body(&self) -> ErrorBody {
+        ErrorBody::new(self.to_string())
+    }
     /// Whether the answer asks the client for a fresh bearer token (`WWW-Authenticate`).
     fn asks_for_token(&self) -> bool {
         false
+    }
+    /// The seconds to send in `Retry-After`, for a refusal that lifts with time.
+    fn retry_after(&self) -> Option<u64> {
+        None
     }
 }
 

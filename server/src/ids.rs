@@ -23,6 +23,98 @@ pub const CALL_CENTER_PREFIX: &str = "04v";
 pub const TASK_PREFIX: &str = "00T";
 /// The key prefix of EngagementInteraction ids.
 pub const ENGAGEMENT_INTERACTION_PREFIX: &str = "0eI";
+/// The key prefix of User ids.
+pub const USER_PREFIX: &str = "005";
+/// The key prefix of Group ids: queues are groups of type Queue.
+pub const QUEUE_PREFIX: &str = "00G";
+
+/// The key prefix of the Organization id.
+pub const ORGANIZATION_PREFIX: &str = "00D";
+/// This server's organisation: one per server, as a Salesforce org, and the same on every server, since
+/// nothing tells two servers' tokens apart but the token. Salesforce clients (the `sf` CLI) only accept
+/// an access token of the form `<organisation id>!<token>`, and read the id back from `userinfo`.
+pub const ORGANIZATION_ID: &str = "00D000000000001EAA";
+
+/// The site guest user (seeded by migration 0002): who creates the requests of visitors and telephony
+/// providers, and owns the records of the configuration.
+pub const SITE_GUEST_USER_ID: &str = "005000000000001AAA";
+/// The default queue (seeded by migration 0002): who owns a request no site or caller gives an owner.
+pub const DEFAULT_QUEUE_ID: &str = "00G000000000001EAA";
+
+/// A record's id in the 18-character form the API answers with: made new ([`RecordId::new`]), read from
+/// a client ([`RecordId::parse`], which takes the 15-character form too) or read back from the store.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct RecordId(String);
+
+impl RecordId {
+    /// A new id of a record of the object with `prefix`.
+    pub fn new(prefix: &str) -> Self {
+        Self(new_id(prefix))
+    }
+
+    /// A client's id in either form, when it is well formed.
+    pub fn parse(value: &str) -> Option<Self> {
+        if !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        match value.len() {
+            15 => Some(Self(format!("{value}{}", case_safe_suffix(value)))),
+            18 => {
+                let (head, suffix) = value.split_at(15);
+                let expected = case_safe_suffix(head);
+                (expected == suffix.to_ascii_uppercase()).then(|| Self(format!("{head}{expected}")))
+            }
+            _ => None,
+        }
+    }
+
+    /// A client's id of a record of the object with `prefix`, when it is one.
+    pub fn of_object(value: &str, prefix: &str) -> Option<Self> {
+        Self::parse(value).filter(|id| id.0.starts_with(prefix))
+    }
+
+    /// An id the store holds, which was checked when it was written.
+    pub fn stored(id: String) -> Self {
+        Self(id)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Display for RecordId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The user a call acts as: a [`RecordId`] of a User.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct UserId(String);
+
+impl UserId {
+    /// A user id the store holds (a token's user, a user just added).
+    pub fn stored(id: String) -> Self {
+        Self(id)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for UserId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 /// How many values the 5 random characters take: 62^5.
 const RANDOM_SPAN: u128 = 916_132_832;
@@ -108,6 +200,12 @@ mod tests {
         for (id15, suffix) in table {
             assert_eq!(case_safe_suffix(id15), suffix, "{id15}");
         }
+    }
+
+    #[test]
+    fn the_organisation_id_is_a_well_formed_organization_id() {
+        let parsed = RecordId::of_object(ORGANIZATION_ID, ORGANIZATION_PREFIX);
+        assert_eq!(parsed.as_ref().map(RecordId::as_str), Some(ORGANIZATION_ID));
     }
 
     #[test]

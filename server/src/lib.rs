@@ -1,30 +1,38 @@
 //! The contact-request server: the public intake API the widget posts to, the durable store behind it,
 //! the built widget's assets, and a demo host page on its own origin.
 //!
-//! [`app`] builds the whole router from its parts, so tests drive the real thing with `oneshot`;
-//! [`serve::serve`] binds the listeners and runs it.
+//! [`startup::start`] opens the store and builds the whole router ([`app`]) from its parts, so tests
+//! drive the real thing with `oneshot`; [`serve::serve`] reads the configuration, binds the listeners
+//! and runs it.
 
 pub mod access;
+pub mod bearer;
 pub mod call_centers;
 pub mod callbacks;
 pub mod config;
 pub mod connections;
+pub mod console;
 mod contact_requests;
 mod demo;
 pub mod error;
 mod health;
 pub mod ids;
 pub mod instant;
+pub mod live;
+pub mod mail;
 pub mod metrics;
 pub mod objects;
+pub mod origin;
 pub mod protection;
 pub mod salesforce;
 pub mod serve;
 pub mod sites;
 pub mod sobjects;
 pub mod soql;
+pub mod startup;
 pub mod store;
 pub mod telephony;
+pub mod webhooks;
 pub mod widget;
 
 use std::sync::Arc;
@@ -57,20 +65,12 @@ pub struct AppState {
     pub call_centers: call_centers::CallCenters,
     /// The Salesforce-compatible API's query limits and open cursors.
     pub queries: Arc<sobjects::Queries>,
-}
-
-impl AppState {
-    /// State with the given sites and protection settings (see [`protection::Protection::off`] for tests)
-    /// and no call centers.
-    pub fn new(store: Store, sites: Sites, protection: protection::Protection) -> Self {
-        Self {
-            store,
-            sites: Arc::new(sites),
-            protection: Arc::new(protection),
-            call_centers: call_centers::CallCenters::default(),
-            queries: sobjects::Queries::new(sobjects::QueryLimits::default()),
-        }
-    }
+    /// How the console's sessions are made and checked.
+    pub sessions: Arc<access::session::Sessions>,
+    /// How failed console sign-ins slow down the next.
+    /// The console's live feed of committed changes.
+    pub feed: Arc<live::Feed>,
+    pub backoff: Arc<access::backoff::Backoff>,
 }
 
 /// The API server's router: intake API, probes and widget assets, with logging and the error shape on
@@ -87,13 +87,20 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
             header::CONTENT_TYPE,
             header::AUTHORIZATION,
             contact_requests::IDEMPOTENCY_KEY,
-            HeaderName::from_static(sites::SITE_HEADER),
-            HeaderName::from_static(protection::PROOF_HEADER),
-            HeaderName::from_static(protection::TRAP_HEADER),
+            HeaderName::from_static(contact_shared::SITE_HEADER),
+            HeaderName::from_static(contact_shared::PROOF_HEADER),
+            HeaderName::from_static(contact_shared::TRAP_HEADER),
         ])
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(3600));
     let deadline = state.protection.request_timeout;
+    let sessions = Arc::clone(&state.sessions);
+    let sign_in = access::sign_in::SignInState {
+        store: state.store.clone(),
+        sessions: Arc::clone(&state.sessions),
+        backoff: Arc::clone(&state.backoff),
+        trusted_proxies: Arc::clone(&state.protection.trusted_proxies),
+    };
     let routes = Router::new()
         .merge(contact_requests::routes(cors.clone(), &state.protection))
         .merge(protection::routes(cors))
@@ -105,12 +112,17 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         ))
         .merge(telephony::routes())
         .merge(callbacks::routes(state.store.clone()))
+        .merge(access::routes(state.store.clone()))
+        .merge(live::routes(state.store.clone(), Arc::clone(&state.feed)))
+        .merge(access::sign_in::routes(sign_in))
+        .merge(console::routes(state.store.clone()))
         .with_state(state)
         .merge(widget.routes())
         .fallback(error::not_found);
     // These wrap the router once. `Router::layer` would wrap each route instead, and a request then clones
     // one boxed service per layer on its way in.
     let every_answer = ServiceBuilder::new()
+        .map_request(collapse_leading_slashes)
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -125,8 +137,31 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
             deadline,
             protection::deadline,
         ))
+        // What `access::Caller` checks a session cookie with, on every route that names a caller.
+        .layer(axum::Extension(sessions))
         .service(routes);
     Router::new().fallback_service(every_answer)
+}
+
+/// `//services/data` → `/services/data`. Salesforce clients join the instance URL, which they keep with a
+/// trailing slash, to a path that starts with one (the `sf` CLI does), and Salesforce answers both.
+fn collapse_leading_slashes<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B> {
+    let path = request.uri().path();
+    if !path.starts_with("//") {
+        return request;
+    }
+    let path_and_query = match request.uri().query() {
+        Some(query) => format!("/{}?{query}", path.trim_start_matches('/')),
+        None => format!("/{}", path.trim_start_matches('/')),
+    };
+    let mut parts = request.uri().clone().into_parts();
+    if let Ok(collapsed) = path_and_query.parse() {
+        parts.path_and_query = Some(collapsed);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
 }
 
 /// The span every request is logged in: method and path, never the query string, which carries personal

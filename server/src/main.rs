@@ -20,7 +20,12 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         None | Some(Command::Serve) => serve::serve(cli.serve).await,
         Some(Command::Requests(RequestsCommand::Show { key })) => {
-            let store = Store::open_sqlite(&cli.serve.database)?;
+            let store = Store::open(
+                &cli.serve.database,
+                contact_server::store::default_read_connections(),
+                cli.serve.database_pool_size,
+            )
+            .await?;
             let found = store.find(&key).await?;
             store.shutdown().await;
             match found {
@@ -32,13 +37,28 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Some(Command::Users(command)) => {
-            access::cli::run(&cli.serve.database, access::cli::Admin::Users(command)).await
+            access::cli::run(
+                &cli.serve.database,
+                cli.serve.database_pool_size,
+                access::cli::Admin::Users(command),
+            )
+            .await
         }
         Some(Command::Queues(command)) => {
-            access::cli::run(&cli.serve.database, access::cli::Admin::Queues(command)).await
+            access::cli::run(
+                &cli.serve.database,
+                cli.serve.database_pool_size,
+                access::cli::Admin::Queues(command),
+            )
+            .await
         }
         Some(Command::Tokens(command)) => {
-            access::cli::run(&cli.serve.database, access::cli::Admin::Tokens(command)).await
+            access::cli::run(
+                &cli.serve.database,
+                cli.serve.database_pool_size,
+                access::cli::Admin::Tokens(command),
+            )
+            .await
         }
         Some(Command::Callbacks(CallbacksCommand::Release { ids, booked_since })) => {
             let selection = match booked_since {
@@ -46,7 +66,12 @@ async fn main() -> anyhow::Result<()> {
                 None => callbacks::release::Selection::ids(&ids),
             }
             .map_err(anyhow::Error::msg)?;
-            let store = Store::open_sqlite(&cli.serve.database)?;
+            let store = Store::open(
+                &cli.serve.database,
+                contact_server::store::default_read_connections(),
+                cli.serve.database_pool_size,
+            )
+            .await?;
             let released = callbacks::release::release(&store, selection, None).await;
             store.shutdown().await;
             for id in released? {

@@ -74,3 +74,9 @@ pub async fn record_latency(request: Request, next: Next) -> Response {
     .record(started.elapsed().as_secs_f64());
     response
 }
+
+/// Counts an email by its `result`: `sent`, `retried` (a failed try, tried again later) or `failed`
+/// (its retries spent).
+pub fn email(result: &'static str) {
+    metrics::counter!("crw_emails_total", "result" => result).increment(1);
+}

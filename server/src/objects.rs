@@ -2,7 +2,8 @@
 //! objects beside its behaviour, and this assembly point names them all. The generic engine
 //! (`sobjects`, `soql`) looks objects up here.
 
-use crate::salesforce::schema::{CONTACT_REQUEST, SObject};
+use crate::contact_requests::objects::CONTACT_REQUEST;
+use crate::salesforce::schema::SObject;
 
 /// Every object, by API name without regard to case.
 pub fn object(name: &str) -> Option<&'static SObject> {

@@ -7,11 +7,12 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::WidgetAssets;
 use crate::config::{ProtectionArgs, ServeArgs};
 use crate::connections::ConnectionLimits;
+use crate::origin::Origin;
 use crate::protection::Protection;
-use crate::sites::parse_origin;
-use crate::{AppState, Sites, Store, WidgetAssets};
+use crate::startup::{Settings, Started, start};
 
 /// Serves the API, the widget and the demo page until SIGINT or SIGTERM, then lets in-flight requests
 /// finish and the store commit what it was given.
@@ -20,8 +21,6 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(path) => crate::call_centers::file::load(path).map_err(anyhow::Error::msg)?,
         None => crate::call_centers::CallCenters::default(),
     };
-    let store = Store::open_sqlite_with(&args.database, args.reads.read_connections)
-        .with_context(|| format!("cannot open the database {}", args.database.display()))?;
     let listener = bind(args.listen).await?;
     let api_addr = listener.local_addr()?;
     let public_url = args
@@ -35,7 +34,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .allowed_origins
         .iter()
         .filter(|o| !o.trim().is_empty())
-        .map(|o| parse_origin(o.trim()))
+        .map(|o| Origin::parse(o.trim()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(anyhow::Error::msg)?;
     // The demo page signs identity tokens for the built-in demo sites for anyone who asks; a server with
@@ -58,7 +57,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         tracing::info!(file = %args.sites.display(), "no sites file; serving the built-in demo sites");
         let mut origins = extra_origins;
-        origins.extend(demo.as_ref().map(|(_, origin)| origin.clone()));
+        if let Some((_, origin)) = &demo {
+            origins.push(Origin::parse(origin).map_err(anyhow::Error::msg)?);
+        }
         // The demo call center, unless the call-center file declares one of that name.
         let call_centers = call_centers.with(crate::call_centers::demo_center());
         let center = call_centers
@@ -67,34 +68,65 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let (sites, signer) = crate::sites::demo_sites(origins, center);
         (sites, Some(signer), call_centers)
     };
-    call_centers
-        .sync(&store)
-        .await
-        .context("cannot store the call centers")?;
+    let webhooks = match &args.webhooks {
+        Some(path) => Some(crate::webhooks::Webhooks::new(
+            crate::webhooks::file::load(path)
+                .map_err(|e| anyhow::anyhow!("invalid webhooks configuration: {e}"))?,
+            args.webhooks_allow_private,
+        )),
+        None => None,
+    };
+    let mail = args
+        .mail
+        .mail(&public_url)
+        .map_err(|e| anyhow::anyhow!("invalid email configuration: {e}"))?;
     let site_keys: Vec<String> = sites.iter().map(|s| s.key.clone()).collect();
-    for queue in sites.iter().filter_map(|s| s.default_queue.clone()) {
-        crate::access::directory::ensure_queue(&store, queue.clone())
-            .await
-            .with_context(|| {
-                format!("cannot create the queue {queue:?} named in the sites file")
-            })?;
-    }
-
-    let widget = WidgetAssets::load(&args.widget_dir);
-    let protection = Protection::from(&args.protection);
-    let app = crate::app(
-        AppState {
-            call_centers,
-            queries: crate::sobjects::Queries::new(args.reads.query_limits()),
-            ..AppState::new(store.clone(), Sites::new(sites), protection)
-        },
-        &widget,
-    );
+    // Only a configured public URL fixes the console's origin; otherwise it is the Host browsers use.
+    let sessions = crate::access::session::Sessions::new(
+        args.public_url.as_deref(),
+        args.session_idle,
+        args.session_lifetime,
+    )
+    .map_err(anyhow::Error::msg)?;
+    let Started {
+        router: app, store, ..
+    } = start(Settings {
+        database: args.database.clone(),
+        read_connections: args.reads.read_connections,
+        database_pool_size: args.database_pool_size,
+        sites,
+        call_centers,
+        protection: Protection::from(&args.protection),
+        query_limits: args.reads.query_limits(),
+        widget: WidgetAssets::load(&args.widget_dir),
+        webhooks,
+        mail,
+        sessions,
+        backoff: crate::access::backoff::Backoff::default(),
+        push_routing: true,
+    })
+    .await?;
     let limits = connection_limits(&args.protection);
 
-    println!("API and widget:  {public_url}");
+    say(&format!("API and widget:  {public_url}"));
+    say(&format!(
+        "Console:         {public_url}{}",
+        contact_shared::console::APP_PATH
+    ));
+    if demo.is_some() && args.demo_users {
+        for user in crate::demo::users::ensure(&store).await? {
+            say(&format!(
+                "  {:<15} {:<20} password {}",
+                user.role.as_str(),
+                user.username,
+                user.password
+            ));
+        }
+    }
     let demo_task = demo.map(|(demo_listener, demo_origin)| {
-        println!("Demo host page:  {demo_origin}/   <- open this in a browser");
+        say(&format!(
+            "Demo host page:  {demo_origin}/   <- open this in a browser"
+        ));
         let demo_app = crate::protection::security_headers_for_pages(crate::demo_app(
             &format!("{public_url}/widget.js"),
             signer,
@@ -109,10 +141,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if !args.protection.no_metrics {
         serve_metrics(args.protection.metrics_listen).await;
     }
-    tracing::info!(%api_addr, database = %args.database.display(), sites = ?site_keys, "serving");
+    tracing::info!(%api_addr, database = %args.database, sites = ?site_keys, "serving");
     let sweeper = tokio::spawn(sweep_loop(
         store.clone(),
         std::time::Duration::from_secs(args.protection.idempotency_retention_hours * 3_600),
+        // Past both, no session is alive and no failure is counted.
+        args.session_lifetime
+            .max(crate::access::backoff::Backoff::default().forget_after),
     ));
 
     crate::connections::serve(listener, app, limits, shutdown_signal()).await?;
@@ -126,8 +161,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Every few minutes, forgets idempotency keys older than `retention` and spent challenges that have
-/// expired, so neither table grows without end. A failed sweep is retried at the next tick.
-async fn sweep_loop(store: crate::Store, retention: std::time::Duration) {
+/// expired, and console sessions and sign-in failures older than `sign_ins`, so no table grows without
+/// end. A failed sweep is retried at the next tick.
+async fn sweep_loop(store: crate::Store, retention: std::time::Duration, sign_ins: Duration) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5 * 60));
     loop {
         tick.tick().await;
@@ -141,6 +177,15 @@ async fn sweep_loop(store: crate::Store, retention: std::time::Duration) {
                 tracing::debug!(keys, challenges, "swept expired keys and challenges");
             }
             Err(error) => tracing::warn!(%error, "cannot sweep expired keys and challenges"),
+        }
+        let before = crate::instant::stored(
+            jiff::SignedDuration::try_from(sign_ins)
+                .ok()
+                .and_then(|age| now.checked_sub(age).ok())
+                .unwrap_or(jiff::Timestamp::MIN),
+        );
+        if let Err(error) = store.write(move |tx| tx.sweep_sign_ins(&before)).await {
+            tracing::warn!(%error, "cannot sweep old console sessions");
         }
     }
 }
@@ -224,4 +269,12 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
+}
+
+/// Prints a line for the person who started the server. One whose reader has gone (a closed pipe) is
+/// dropped: the server goes on serving, where `println!` would panic.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }

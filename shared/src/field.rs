@@ -11,6 +11,8 @@ pub const NAME: &str = "name";
 pub const EMAIL: &str = "email";
 pub const IS_CALLBACK: &str = "is_callback";
 pub const CALLBACK_TIME: &str = "callback_time";
+/// Not a field the visitor fills in: the widget sends the browser's time zone with the form.
+pub const TIME_ZONE: &str = "time_zone";
 
 /// Every field in the order the form shows them, which is also the order errors are reported and focused in.
 pub const ORDER: [&str; 8] = [

@@ -7,7 +7,8 @@ use validator::{Validate, ValidationError};
 
 use crate::{
     CallbackTime, ErrorBody, FieldErrors, FormRules, PreferredChannel, PreferredPhone,
-    RequestDescription, RequestReason, VisitorEmail, VisitorName, field,
+    RequestDescription, RequestReason, TimeZoneDatabase, VisitorEmail, VisitorName,
+    VisitorTimeZone, field,
 };
 
 /// The contact-request form as it travels: the raw text of each field, keyed by its wire name.
@@ -46,6 +47,11 @@ pub struct ContactRequestForm {
     /// The server then checks it is a slot still offered.
     #[serde(default)]
     pub callback_time: Option<String>,
+    /// The visitor's own IANA time zone, as their browser reports it (`Europe/Paris`), so a representative
+    /// sees the callback time as the visitor does; absent when unknown. Checked when the form is parsed,
+    /// against the parsing side's time-zone database.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 /// A submission that passed every rule, with each value normalised.
@@ -61,6 +67,9 @@ pub struct NewContactRequest {
     /// Left out when absent, so the fingerprints of idempotency keys stored before it existed still match.
     #[serde(skip_serializing_if = "Option::is_none")]
     callback_time: Option<CallbackTime>,
+    /// Left out when absent, as `callback_time` is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time_zone: Option<VisitorTimeZone>,
 }
 
 impl NewContactRequest {
@@ -88,6 +97,10 @@ impl NewContactRequest {
     /// When the visitor asked to be called; `None` for as soon as possible.
     pub fn callback_time(&self) -> Option<CallbackTime> {
         self.callback_time
+    }
+    /// The visitor's own time zone, when their browser said.
+    pub fn time_zone(&self) -> Option<&VisitorTimeZone> {
+        self.time_zone.as_ref()
     }
 }
 
@@ -148,14 +161,25 @@ impl ContactRequestForm {
         errors
     }
 
-    /// Parses the form under the default rules.
+    /// Parses the form under the default rules, with no time-zone database (so a time zone is refused).
     pub fn parse(&self) -> Result<NewContactRequest, ErrorBody> {
-        self.parse_with(&FormRules::default())
+        self.parse_with(&FormRules::default(), &crate::NoTimeZones)
     }
 
-    /// Parses the form into a request under a site's rules, or answers with every field to fix.
-    pub fn parse_with(&self, rules: &FormRules) -> Result<NewContactRequest, ErrorBody> {
-        let errors = self.errors_with(rules);
+    /// Parses the form into a request under a site's rules, with the time zone looked up in `zones`, or
+    /// answers with every field to fix.
+    pub fn parse_with(
+        &self,
+        rules: &FormRules,
+        zones: &impl TimeZoneDatabase,
+    ) -> Result<NewContactRequest, ErrorBody> {
+        let mut errors = self.errors_with(rules);
+        let time_zone = optional(&self.time_zone)
+            .map(|zone| VisitorTimeZone::parse(zone, zones))
+            .transpose();
+        if let Err(e) = &time_zone {
+            errors.insert_if_absent(field::TIME_ZONE, || e.to_string());
+        }
         if !errors.is_empty() {
             return Err(ErrorBody::with_fields(errors));
         }
@@ -197,6 +221,7 @@ impl ContactRequestForm {
             request_description,
             is_callback: self.is_callback,
             callback_time,
+            time_zone: time_zone.ok().flatten(),
         })
     }
 
@@ -344,6 +369,56 @@ mod tests {
         );
         assert!(request.email().is_none());
         assert!(!request.is_callback());
+    }
+
+    /// Knows one zone, as a server's database would.
+    struct Paris;
+
+    impl TimeZoneDatabase for Paris {
+        fn iana_name(&self, name: &str) -> Option<String> {
+            (name == "Europe/Paris").then(|| name.to_owned())
+        }
+    }
+
+    #[test]
+    fn a_request_may_carry_the_visitors_time_zone_and_leaves_it_out_of_its_fingerprint_when_absent()
+    {
+        let json =
+            serde_json::json!({"request_reason": "Billing", "preferred_phone": "+14155550100"});
+        let without = form(json.clone())
+            .parse_with(&FormRules::default(), &Paris)
+            .unwrap();
+        assert_eq!(without.time_zone(), None);
+        assert!(
+            serde_json::to_value(&without)
+                .unwrap()
+                .get("time_zone")
+                .is_none()
+        );
+        let mut with = json;
+        with["time_zone"] = "Europe/Paris".into();
+        let request = form(with)
+            .parse_with(&FormRules::default(), &Paris)
+            .unwrap();
+        assert_eq!(
+            request.time_zone().map(VisitorTimeZone::as_str),
+            Some("Europe/Paris")
+        );
+        assert_eq!(
+            serde_json::to_value(&request).unwrap()["time_zone"],
+            "Europe/Paris"
+        );
+    }
+
+    #[test]
+    fn an_unknown_time_zone_is_reported_with_the_other_fields_to_fix() {
+        let body = form(
+            serde_json::json!({"preferred_phone": "+14155550100", "time_zone": "Mars/Olympus"}),
+        )
+        .parse_with(&FormRules::default(), &Paris)
+        .unwrap_err();
+        assert!(body.fields.contains_key(field::REQUEST_REASON), "{body:?}");
+        assert!(body.fields.contains_key(field::TIME_ZONE), "{body:?}");
     }
 
     #[test]
@@ -532,7 +607,7 @@ mod tests {
             assert_eq!(got, expected, "{why}");
         }
         let national = form(serde_json::json!({"request_reason": "Billing", "preferred_channel": "Text", "preferred_phone": "07700 900123"}))
-            .parse_with(&rules)
+            .parse_with(&rules, &crate::NoTimeZones)
             .unwrap();
         assert_eq!(
             national.preferred_phone().unwrap().as_str(),

@@ -96,6 +96,7 @@ proptest! {
             request_description: Some(description),
             is_callback,
             callback_time: callback_seconds.map(|s| CallbackTime::from_unix_seconds(s).to_string()),
+            time_zone: None,
         };
         if let Ok(request) = form.parse() {
             let again = ContactRequestForm {
@@ -107,6 +108,7 @@ proptest! {
                 request_description: request.request_description().map(|d| d.as_str().into()),
                 is_callback: request.is_callback(),
                 callback_time: request.callback_time().map(|t| t.to_string()),
+                time_zone: request.time_zone().map(|z| z.as_str().into()),
             };
             prop_assert_eq!(again.parse(), Ok(request));
         }

@@ -60,23 +60,7 @@ pub fn bench() -> Result<()> {
             cargo().args(["install", "--locked", "oha"]),
         )?;
     }
-    step(
-        "building the server and the hello-world ceiling (profile server)",
-        cargo().args([
-            "build",
-            "--profile",
-            "server",
-            "--package",
-            "contact-server",
-            "--bin",
-            "contact-server",
-            "--example",
-            "hello",
-        ]),
-    )?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| "target".into(), std::path::PathBuf::from);
-    let bin = target.join("server");
+    let bin = build_server(&["--example", "hello"])?;
 
     let hello = Started::spawn(Command::new(bin.join("examples/hello")), "Hello world:")?;
     eprintln!("\n==> hello-world ceiling: {}", hello.url);
@@ -156,6 +140,26 @@ pub fn bench() -> Result<()> {
         bail!("some submissions were not accepted; see the counts above");
     }
     Ok(())
+}
+
+/// Builds the server (and `more` targets) in the `server` profile; answers the folder they are in.
+fn build_server(more: &[&str]) -> Result<std::path::PathBuf> {
+    step(
+        "building the server (profile server)",
+        cargo()
+            .args([
+                "build",
+                "--profile",
+                "server",
+                "--package",
+                "contact-server",
+            ])
+            .args(["--bin", "contact-server"])
+            .args(more),
+    )?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| "target".into(), std::path::PathBuf::from);
+    Ok(target.join("server"))
 }
 
 /// A loopback address no one listens on now, for the server's metrics.
@@ -318,4 +322,203 @@ impl Drop for Started {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// How many submissions `cargo xtask bench feed` times.
+const FEED_SAMPLES: usize = 100;
+
+/// `cargo xtask bench feed`: the time from a widget submission to its event on an open console's live
+/// feed. Starts the server (profile `server`, fresh database, bot friction and rate limits off), signs an
+/// admin in as the console does, keeps `GET /console/api/events` open, then posts submissions one at a
+/// time and times each from the moment its request is sent to the moment its event arrives. Reports the
+/// median and the 99th percentile; asserts nothing about them.
+pub fn feed() -> Result<()> {
+    let bin = build_server(&[])?.join("contact-server");
+    let dir = std::env::temp_dir().join(format!("crw-feed-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let database = dir.join("feed.sqlite3");
+    let password = "bench-password-for-the-feed";
+    let mut add = Command::new(&bin)
+        .args([
+            "users",
+            "add",
+            "--username",
+            "bench@example.com",
+            "--name",
+            "Bench",
+        ])
+        .args(["--role", "admin", "--password-stdin", "--database"])
+        .arg(&database)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .context("adding the bench's console user")?;
+    writeln!(add.stdin.take().context("no stdin")?, "{password}")?;
+    if !add.wait()?.success() {
+        bail!("cannot add the bench's console user");
+    }
+    let mut server = Command::new(&bin);
+    server
+        .args(["--listen", "127.0.0.1:0", "--no-demo", "--no-metrics"])
+        .args(["--widget-dir", "/nonexistent", "--allowed-origin", ORIGIN])
+        .args(["--rate-limit-ip", "0", "--rate-limit-site", "0"])
+        .args(["--pow-difficulty", "0", "--min-fill-ms", "0", "--database"])
+        .arg(&database)
+        .env("RUST_LOG", "warn");
+    let server = Started::spawn(server, "API and widget:")?;
+    let address = server
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+
+    let sign_in = format!(r#"{{"username":"bench@example.com","password":"{password}"}}"#);
+    let (status, head, _) = http(
+        &address,
+        "POST",
+        "/console/api/session",
+        &[
+            ("Origin", &server.url),
+            ("Content-Type", "application/json"),
+        ],
+        &sign_in,
+    )?;
+    if status != 200 {
+        bail!("signing in answered {status}");
+    }
+    let cookie = head
+        .lines()
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
+        })
+        .and_then(|(_, value)| value.trim().split(';').next())
+        .context("no session cookie")?
+        .to_owned();
+
+    let (arrivals, arrived) = std::sync::mpsc::channel();
+    let mut feed = TcpStream::connect(&address)?;
+    write!(
+        feed,
+        "GET /console/api/events HTTP/1.1\r\nHost: {address}\r\nCookie: {cookie}\r\nAccept: text/event-stream\r\n\r\n"
+    )?;
+    std::thread::spawn(move || follow_feed(feed, &arrivals));
+
+    eprintln!("\n==> {FEED_SAMPLES} submissions, one at a time, each timed to its live event");
+    let mut early = std::collections::HashMap::new();
+    let mut samples = Vec::with_capacity(FEED_SAMPLES);
+    for _ in 0..FEED_SAMPLES {
+        let sent = std::time::Instant::now();
+        let (status, _, body) = http(
+            &address,
+            "POST",
+            "/api/v1/contact-requests",
+            &[
+                ("Origin", ORIGIN),
+                ("Content-Type", "application/json"),
+                ("X-CRW-Site", "demo"),
+            ],
+            FORM,
+        )?;
+        if status != 201 {
+            bail!("a submission answered {status}: {body}");
+        }
+        let id = serde_json::from_str::<Value>(&body)?["id"]
+            .as_str()
+            .context("no id")?
+            .to_owned();
+        let at = loop {
+            if let Some(at) = early.remove(&id) {
+                break at;
+            }
+            let (seen, at): (String, std::time::Instant) = arrived
+                .recv_timeout(std::time::Duration::from_secs(30))
+                .context("the feed told nothing within 30 s")?;
+            early.insert(seen, at);
+        };
+        samples.push(at.duration_since(sent).as_secs_f64() * 1000.0);
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "\nlive feed (loopback, SQLite, one submission at a time): submission sent -> event on the console's feed"
+    );
+    println!(
+        "  {} samples   median {:.2} ms   p99 {:.2} ms   max {:.2} ms",
+        samples.len(),
+        at(0.5),
+        at(0.99),
+        at(1.0)
+    );
+    Ok(())
+}
+
+/// Reads the feed's chunked body and sends each event's request id with the moment it arrived.
+fn follow_feed(feed: TcpStream, arrivals: &std::sync::mpsc::Sender<(String, std::time::Instant)>) {
+    let mut reader = BufReader::new(feed);
+    let mut line = String::new();
+    // The response head.
+    while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+        if line == "\r\n" {
+            break;
+        }
+        line.clear();
+    }
+    loop {
+        line.clear();
+        if !reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+            return;
+        }
+        let Ok(size) = usize::from_str_radix(line.trim(), 16) else {
+            return;
+        };
+        let mut chunk = vec![0; size + 2];
+        if reader.read_exact(&mut chunk).is_err() {
+            return;
+        }
+        let at = std::time::Instant::now();
+        for data in String::from_utf8_lossy(&chunk).lines() {
+            if let Some(json) = data.strip_prefix("data:")
+                && let Ok(change) = serde_json::from_str::<Value>(json.trim())
+                && let Some(id) = change["id"].as_str()
+                && arrivals.send((id.to_owned(), at)).is_err()
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// One HTTP/1.1 exchange on a connection of its own: status, head and body.
+fn http(
+    address: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Result<(u16, String, String)> {
+    let mut stream = TcpStream::connect(address)?;
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes())?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("no status line")?;
+    Ok((status, head.to_owned(), body.to_owned()))
 }

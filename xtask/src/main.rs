@@ -2,13 +2,15 @@
 //!
 //! - `cargo xtask run`: install what is missing, build the widget, and start the server with the demo page.
 //! - `cargo xtask test`: install what is missing, then fmt, the module-graph check, clippy, Rust tests, the
-//!   widget build, and the browser tests.
+//!   widget build, the Salesforce CLI suite and the browser tests.
 
 mod bench;
 mod compress;
+mod console;
 mod cycles;
 mod fuzz;
 mod imports;
+mod postgres;
 mod sizes;
 mod tools;
 
@@ -28,15 +30,28 @@ fn main() -> Result<()> {
         "test" => test(),
         "build" => {
             tools::ensure_widget_toolchain()?;
-            build_widget()
+            build_widget()?;
+            console::build()
+        }
+        "build-console" => {
+            tools::ensure_widget_toolchain()?;
+            console::build()
         }
         "cycles" => cycles::check(&root),
-        "sizes" => sizes::report(&root.join("dist"), rest.iter().any(|a| a == "--strict")),
-        "bench" => bench::bench(),
+        "sizes" => {
+            let strict = rest.iter().any(|a| a == "--strict");
+            sizes::report(&root.join("dist"), strict)?;
+            sizes::report_console(&root, strict)
+        }
+        "bench" => match rest.first().map(String::as_str) {
+            Some("feed") => bench::feed(),
+            _ => bench::bench(),
+        },
         "fuzz" => fuzz::fuzz(rest.first().map(String::as_str)),
+        "postgres" => postgres::command(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ (minified loader, precompressed assets)\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)"
+                "usage: cargo xtask <task>\n\n  run [SERVER FLAGS]  build the widget and start the server with the demo page\n  build               build the widget into dist/ and the console into dist/console/ (precompressed assets)\n  build-console       build the console alone into dist/console/\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's and console's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  bench feed          time submissions to their event on an open console's live feed (median, p99)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())
@@ -51,6 +66,7 @@ fn main() -> Result<()> {
 fn run(server_flags: &[String]) -> Result<()> {
     tools::ensure_widget_toolchain()?;
     build_widget()?;
+    console::build()?;
     let mut server = cargo();
     server.args([
         "run",
@@ -60,6 +76,8 @@ fn run(server_flags: &[String]) -> Result<()> {
         "--profile",
         "server",
         "--",
+        // The demo's console users, with fresh passwords printed beside the demo page's address.
+        "--demo-users",
     ]);
     // `cargo xtask run -- --help` reaches us with its `--`; the server's flags are what follows it.
     let server_flags = match server_flags.split_first() {
@@ -74,6 +92,8 @@ fn run(server_flags: &[String]) -> Result<()> {
 fn test() -> Result<()> {
     tools::ensure_widget_toolchain()?;
     tools::ensure_browser_test_tools()?;
+    tools::ensure_webhook_verifier()?;
+    tools::ensure_smtp_server()?;
     step(
         "cargo fmt --check",
         cargo().args(["fmt", "--all", "--check"]),
@@ -92,6 +112,19 @@ fn test() -> Result<()> {
         ]),
     )?;
     step(
+        "clippy (console, wasm32)",
+        cargo().args([
+            "clippy",
+            "--package",
+            "contact-console",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    step(
         "clippy (widget, wasm32)",
         cargo().args([
             "clippy",
@@ -104,9 +137,25 @@ fn test() -> Result<()> {
             "warnings",
         ]),
     )?;
-    step("Rust tests", cargo().args(["test", "--workspace"]))?;
+    // The PostgreSQL tests run against a throwaway cluster of their own, stopped and removed when this
+    // returns (the drop), so they never skip here.
+    let postgres = postgres::Cluster::start()?;
+    step(
+        "Rust tests (PostgreSQL's on a throwaway cluster)",
+        cargo()
+            .args(["test", "--workspace"])
+            .env("CRW_TEST_POSTGRES_URL", &postgres.url)
+            // The webhook tests verify with the reference library, installed above, and never fall
+            // back to their own check here.
+            .env("CRW_REQUIRE_REFERENCE_VERIFIER", "1")
+            // Likewise the email tests' SMTP server: they run against it, never skip.
+            .env("CRW_REQUIRE_SMTP_SERVER", "1"),
+    )?;
+    drop(postgres);
     build_widget()?;
+    console::build()?;
     sizes::report(Path::new("dist"), true)?;
+    sizes::report_console(Path::new("."), true)?;
     step(
         "building the server for the browser tests",
         cargo().args(["build", "--package", "contact-server"]),
@@ -115,6 +164,13 @@ fn test() -> Result<()> {
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
     let server_bin = target_dir.join("debug/contact-server").canonicalize()?;
     let dist = PathBuf::from("dist").canonicalize()?;
+    step(
+        "Salesforce CLI suite (sf against the server)",
+        Command::new("node")
+            .args(["--test", "test.mjs"])
+            .current_dir("e2e/sf-cli")
+            .env("CRW_SERVER_BIN", &server_bin),
+    )?;
     step(
         "browser tests (Playwright, Chromium)",
         Command::new("npx")
@@ -140,16 +196,7 @@ fn build_widget() -> Result<()> {
     // only; the server is built normally.
     step(
         "building the widget (Trunk, release)",
-        Command::new("trunk")
-            .args(["build", "--release"])
-            .env("RUSTC_BOOTSTRAP", "1")
-            .env(
-                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-                "-Zlocation-detail=none -Zfmt-debug=none",
-            )
-            .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
-            .env("CARGO_UNSTABLE_PANIC_IMMEDIATE_ABORT", "true")
-            .env("CARGO_PROFILE_RELEASE_PANIC", "immediate-abort"),
+        lean_wasm(Command::new("trunk").args(["build", "--release"])),
     )?;
     eprintln!(
         "\n==> minifying the loader and the glue, shortening the wasm's import names, precompressing (brotli, gzip)"
@@ -158,6 +205,20 @@ fn build_widget() -> Result<()> {
     imports::shorten(Path::new("dist"))?;
     compress::minify_glue(Path::new("dist"))?;
     compress::precompress(Path::new("dist"))
+}
+
+/// Trunk's build with the standard library rebuilt small (see `build_widget`): the widget's build, and the
+/// console's, which has a budget of its own to keep.
+pub(crate) fn lean_wasm(trunk: &mut Command) -> &mut Command {
+    trunk
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+            "-Zlocation-detail=none -Zfmt-debug=none",
+        )
+        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        .env("CARGO_UNSTABLE_PANIC_IMMEDIATE_ABORT", "true")
+        .env("CARGO_PROFILE_RELEASE_PANIC", "immediate-abort")
 }
 
 fn cargo() -> Command {

@@ -19,13 +19,15 @@ const BEFORE_OPEN_REQUESTS: usize = 1;
 /// Everything fetched when the form opens (glue, wasm, the form's CSS, locale): the product's budget,
 /// 60 KB brotli.
 const OPEN_BUDGET: usize = 60 * 1024;
-/// A ratchet under [`OPEN_BUDGET`], just above the last measurement (58,684 B), so that any growth fails
+/// A ratchet under [`OPEN_BUDGET`], just above the last measurement (59,021 B), so that any growth fails
 /// `cargo xtask test` and is a decision: raise it with the reason in the commit, never past the budget.
 /// Lowered from 132 KB (the first Leptos form) to 92 KB by one state signal and a standard library
 /// without panic formatting, then to this by the form written as markup kept in step by effects (no
 /// `view!`), no memo, wasm-streams' exports gone, and the glue minified with short import names (README,
-/// Size). Raised from 56,832 B when the widget went back to the standard library's allocator (2.1 KB).
-const OPEN_CEILING: usize = 58_880;
+/// Size). Raised from 56,832 B when the widget went back to the standard library's allocator (2.1 KB),
+/// and from 58,880 B by what sending the visitor's time zone costs (`Intl.DateTimeFormat`: 58,816 B to
+/// 59,021 B, 205 B).
+const OPEN_CEILING: usize = 59_085;
 
 /// Prints the report; fails when what is fetched before open is over budget, when the open set is over
 /// its ceiling, or (with `strict`) over its budget.
@@ -125,4 +127,64 @@ fn row(name: &str, bytes: &[u8]) -> Result<[usize; 3]> {
     let sizes = [bytes.len(), gzip(bytes)?.len(), brotli(bytes)?.len()];
     println!("{name:<48} {:>9} {:>9} {:>9}", sizes[0], sizes[1], sizes[2]);
     Ok(sizes)
+}
+
+/// The console's budget: everything its first page fetches, 250 KB brotli.
+const CONSOLE_BUDGET: usize = 250 * 1024;
+
+/// Prints what the console's first page fetches (the page, its start-up script, the glue, the wasm and
+/// the stylesheet); fails over budget with `strict`, warns without.
+/// Each of the console's apps against the budget, which holds for the first page of each.
+pub fn report_console(root: &Path, strict: bool) -> Result<()> {
+    for app in &crate::console::APPS {
+        report_console_app(&root.join(app.dist), app.bin, strict)?;
+    }
+    Ok(())
+}
+
+fn report_console_app(dist: &Path, bin: &str, strict: bool) -> Result<()> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dist)
+        .with_context(|| format!("{}: build the console first", dist.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            name == "index.html"
+                || name.ends_with(".wasm")
+                || name.ends_with(".js")
+                || name.ends_with(".css")
+        })
+        .collect();
+    files.sort();
+    println!("\n{bin}, first page:");
+    let mut total = [0usize; 3];
+    for path in files {
+        let name = path
+            .strip_prefix(dist)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let sizes = row(&name, &std::fs::read(&path)?)?;
+        for (sum, size) in total.iter_mut().zip(sizes) {
+            *sum += size;
+        }
+    }
+    println!(
+        "{:<48} {:>9} {:>9} {:>9}",
+        "total, first page", total[0], total[1], total[2]
+    );
+    println!(
+        "\nbudget (brotli): {bin} first page {} of {CONSOLE_BUDGET} B",
+        total[2]
+    );
+    if total[2] > CONSOLE_BUDGET {
+        let over = format!(
+            "{bin}'s first page fetches {} B brotli, over its {CONSOLE_BUDGET} B budget",
+            total[2]
+        );
+        if strict {
+            bail!(over);
+        }
+        println!("warning: {over}");
+    }
+    Ok(())
 }

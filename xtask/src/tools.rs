@@ -122,12 +122,14 @@ fn fetch_std_dependencies() -> Result<()> {
     )
 }
 
-/// Debian's Chromium and the e2e folder's npm packages (never a browser download).
+/// Debian's Chromium and the e2e folders' npm packages (never a browser download): Playwright's and
+/// jsforce in `e2e/`, Salesforce's CLI in `e2e/sf-cli/`.
 pub fn ensure_browser_test_tools() -> Result<()> {
     if !std::path::Path::new(CHROMIUM).exists() {
         apt_install("chromium")?;
     }
-    npm_ci("e2e", "the e2e npm packages")
+    npm_ci("e2e")?;
+    npm_ci("e2e/sf-cli")
 }
 
 /// The loader's minifier (terser, pinned by `xtask/minifier/package-lock.json`), and Node to run it.
@@ -135,22 +137,67 @@ pub fn ensure_minifier() -> Result<()> {
     if version_of("npm").is_none() {
         apt_install("npm")?;
     }
-    npm_ci(MINIFIER_DIR, "the loader's minifier (terser)")
+    npm_ci(MINIFIER_DIR)
 }
 
-/// `npm ci` in `dir`, unless its packages are already installed from its current lock file.
-fn npm_ci(dir: &str, what: &str) -> Result<()> {
-    // npm ci writes node_modules/.package-lock.json; if it is newer than the lock file, nothing changed since.
+/// The version of Standard Webhooks' reference library (PyPI) the webhook tests verify signatures with.
+const STANDARDWEBHOOKS: &str = "1.1.0";
+
+/// Python's `standardwebhooks`, the reference verifier of the webhook tests, unless it is importable.
+pub fn ensure_webhook_verifier() -> Result<()> {
+    ensure_python_package(
+        "standardwebhooks",
+        STANDARDWEBHOOKS,
+        "the reference webhook verifier",
+    )
+}
+
+/// The version of `aiosmtpd` (PyPI) the email tests run their SMTP server with.
+const AIOSMTPD: &str = "1.4.6";
+
+/// Python's `aiosmtpd`, the SMTP server the email tests start, unless it is importable.
+pub fn ensure_smtp_server() -> Result<()> {
+    ensure_python_package("aiosmtpd", AIOSMTPD, "the email tests' SMTP server")
+}
+
+/// Installs `package` at `version` from PyPI for the user, unless python3 can already import it.
+fn ensure_python_package(package: &str, version: &str, what: &str) -> Result<()> {
+    let importable = Command::new("python3")
+        .args(["-c", &format!("import {package}")])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if importable {
+        return Ok(());
+    }
+    if output("python3", &["-m", "pip", "--version"]).is_none() {
+        apt_install("python3-pip")?;
+    }
+    step(
+        &format!("installing {package} ({what}) from PyPI"),
+        Command::new("python3").args([
+            "-m",
+            "pip",
+            "install",
+            "--user",
+            "--break-system-packages",
+            &format!("{package}=={version}"),
+        ]),
+    )
+}
+
+/// `npm ci` in `folder`, unless its packages are installed from its current lock file.
+fn npm_ci(folder: &str) -> Result<()> {
+    // npm writes node_modules/.package-lock.json; if it is not older than the lock file, nothing changed since.
     let modified = |path: &str| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let installed = modified(&format!("{dir}/node_modules/.package-lock.json"));
-    let locked = modified(&format!("{dir}/package-lock.json"))
-        .with_context(|| format!("{dir}/package-lock.json is missing"))?;
+    let installed = modified(&format!("{folder}/node_modules/.package-lock.json"));
+    let locked = modified(&format!("{folder}/package-lock.json"))
+        .with_context(|| format!("{folder}/package-lock.json is missing"))?;
     if installed.is_none_or(|installed| installed < locked) {
         step(
-            &format!("installing {what}"),
+            &format!("installing the npm packages of {folder}"),
             Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(dir)
+                .current_dir(folder)
                 .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
         )?;
     }
@@ -171,7 +218,7 @@ fn wasm_bindgen_version() -> Result<String> {
     bail!("Cargo.lock has no wasm-bindgen package")
 }
 
-fn apt_install(package: &str) -> Result<()> {
+pub(crate) fn apt_install(package: &str) -> Result<()> {
     let sudo = output("id", &["-u"]).is_none_or(|uid| uid.trim() != "0");
     let mut update = Command::new(if sudo { "sudo" } else { "apt-get" });
     let mut install = Command::new(if sudo { "sudo" } else { "apt-get" });

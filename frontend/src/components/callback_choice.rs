@@ -147,6 +147,15 @@ fn note(text: &str) -> String {
     html
 }
 
+/// The visitor's own IANA time zone (`Europe/Paris`), as the browser's `Intl` resolves it: sent with the
+/// form so a representative sees the chosen time on the visitor's clock too.
+pub fn time_zone() -> Option<String> {
+    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &Object::new());
+    Reflect::get(&format.resolved_options(), &"timeZone".into())
+        .ok()?
+        .as_string()
+}
+
 /// `date` in the visitor's time zone, written as `locale` writes these `Intl` parts.
 fn local(date: &Date, locale: &str, parts: &[(&str, &str)]) -> String {
     let options = Object::new();

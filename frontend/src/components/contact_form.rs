@@ -257,11 +257,12 @@ fn submit(
     sender: api::Sender,
     slots: Option<Slots>,
 ) {
-    let (submission, channel) = match model.attempt() {
+    let (mut submission, channel) = match model.attempt() {
         None => return,
         Some(Err(first)) => return focus_field(form, first),
         Some(Ok(ready)) => ready,
     };
+    submission.time_zone = super::callback_choice::time_zone();
     // The honeypot's value: empty for people.
     let trap = form
         .query_selector(".crw-trap")

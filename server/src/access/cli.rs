@@ -1,12 +1,17 @@
 //! The `users`, `queues` and `tokens` subcommands: the administration of API access from the shell.
 
-use std::path::Path;
+use crate::store::Database;
 
 use anyhow::Context;
 use clap::Subcommand;
 
+use contact_shared::console::Role;
+
+use super::directory::Membership;
+use super::password::{self, Password};
 use super::{Scope, directory, tokens};
 use crate::Store;
+use crate::instant;
 
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
@@ -21,9 +26,42 @@ pub enum UsersCommand {
         /// The user's email address.
         #[arg(long)]
         email: Option<String>,
+        /// `representative` (their own requests and their queues'), `supervisor` (every request;
+        /// reassigns) or `admin` (a supervisor who also manages users, queues and tokens).
+        #[arg(long, value_parser = role, default_value = "representative")]
+        role: Role,
+        /// Read the user's console password from the first line of standard input (at least 12
+        /// characters), so it appears in no command line or shell history.
+        #[arg(long)]
+        password_stdin: bool,
     },
     /// List users as JSON.
     List,
+    /// Set a user's console password, read from the first line of standard input; ends every console
+    /// session the user has.
+    SetPassword {
+        /// The user's id or username.
+        user: String,
+        /// Read the password from standard input (the only way it is taken).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Change a user's role.
+    SetRole {
+        /// The user's id or username.
+        user: String,
+        /// `representative`, `supervisor` or `admin`.
+        #[arg(value_parser = role)]
+        role: Role,
+    },
+}
+
+/// A role by its name, for clap.
+fn role(name: &str) -> Result<Role, String> {
+    Role::parse(name).ok_or_else(|| {
+        let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("expected one of {}", names.join(", "))
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -39,6 +77,25 @@ pub enum QueuesCommand {
     },
     /// List queues as JSON.
     List,
+    /// Make a user a member of a queue: they see and work its requests.
+    AddMember {
+        /// The queue's id or name.
+        queue: String,
+        /// The user's id or username.
+        user: String,
+    },
+    /// Take a user out of a queue.
+    RemoveMember {
+        /// The queue's id or name.
+        queue: String,
+        /// The user's id or username.
+        user: String,
+    },
+    /// List a queue's members as JSON.
+    Members {
+        /// The queue's id or name.
+        queue: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,9 +130,14 @@ pub enum Admin {
 }
 
 /// Opens the database, runs `command`, and waits for its writes to be on disk.
-pub async fn run(database: &Path, command: Admin) -> anyhow::Result<()> {
-    let store = Store::open_sqlite(database)
-        .with_context(|| format!("cannot open the database {}", database.display()))?;
+pub async fn run(database: &Database, pool_size: usize, command: Admin) -> anyhow::Result<()> {
+    let store = Store::open(
+        database,
+        crate::store::default_read_connections(),
+        pool_size,
+    )
+    .await
+    .with_context(|| format!("cannot open the database {database}"))?;
     let outcome = execute(&store, command).await;
     store.shutdown().await;
     outcome
@@ -87,16 +149,50 @@ async fn execute(store: &Store, command: Admin) -> anyhow::Result<()> {
             username,
             name,
             email,
+            role,
+            password_stdin,
         }) => {
-            let user = directory::add_user(store, username, name, email).await?;
+            // Read before anything is written: a refused password adds no user.
+            let password = password_stdin.then(read_password).transpose()?;
+            let user = directory::add_user(store, username, name, email, role).await?;
+            if let Some(password) = password {
+                password::set(store, user.id.clone(), password, instant::now()).await?;
+            }
             println!("{}", user.id);
         }
         Admin::Users(UsersCommand::List) => print_json(&directory::users(store).await?)?,
+        Admin::Users(UsersCommand::SetRole { user, role }) => {
+            directory::set_role(store, user.clone(), role).await?;
+            println!("{user} is now {}", role.as_str());
+        }
+        Admin::Users(UsersCommand::SetPassword { user, .. }) => {
+            let password = read_password()?;
+            let user_id = directory::find_user(store, user.clone())
+                .await?
+                .with_context(|| format!("no user with id or username {user}"))?;
+            password::set(store, user_id, password, instant::now()).await?;
+            eprintln!("password set for {user}; their console sessions have ended");
+        }
         Admin::Queues(QueuesCommand::Add { name, default }) => {
             let queue = directory::add_queue(store, name, default).await?;
             println!("{}", queue.id);
         }
         Admin::Queues(QueuesCommand::List) => print_json(&directory::queues(store).await?)?,
+        Admin::Queues(QueuesCommand::AddMember { queue, user }) => {
+            match directory::set_membership(store, queue.clone(), user.clone(), true).await? {
+                Membership::Changed => println!("{user} is now a member of {queue}"),
+                Membership::Unchanged => println!("{user} already was a member of {queue}"),
+            }
+        }
+        Admin::Queues(QueuesCommand::RemoveMember { queue, user }) => {
+            match directory::set_membership(store, queue.clone(), user.clone(), false).await? {
+                Membership::Changed => println!("{user} is no longer a member of {queue}"),
+                Membership::Unchanged => println!("{user} was not a member of {queue}"),
+            }
+        }
+        Admin::Queues(QueuesCommand::Members { queue }) => {
+            print_json(&directory::members(store, queue).await?)?;
+        }
         Admin::Tokens(TokensCommand::Create { user, scope, label }) => {
             let user_id = directory::find_user(store, user.clone())
                 .await?
@@ -114,6 +210,15 @@ async fn execute(store: &Store, command: Admin) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The password on the first line of standard input.
+fn read_password() -> anyhow::Result<Password> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    Ok(Password::from_stdin_line(&line)?)
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {

@@ -1,115 +1,62 @@
 //! Representatives and integrations (User, key prefix 005) and queues (Group, key prefix 00G).
 
-use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
+use contact_shared::console::{QueueRef, Role};
 
 use crate::ids;
-use crate::store::{Store, StoreError};
+use crate::store::{Added, Store, StoreError};
 
-/// The key prefix of User ids.
-pub const USER_PREFIX: &str = "005";
-/// The key prefix of Group (queue) ids.
-pub const GROUP_PREFIX: &str = "00G";
-
-/// A user as listed.
-#[derive(Debug, Clone, Serialize)]
-pub struct User {
-    pub id: String,
-    pub username: String,
-    pub name: String,
-    pub email: Option<String>,
-    pub is_active: bool,
-}
-
-/// A queue as listed.
-#[derive(Debug, Clone, Serialize)]
-pub struct Queue {
-    pub id: String,
-    pub name: String,
-    pub is_default: bool,
-}
+/// A queue as listed: what the store keeps of one.
+pub use crate::store::QueueRow as Queue;
+/// A user as listed: what the store keeps of one.
+pub use crate::store::UserRow as User;
 
 /// Why a user or queue could not be added.
 #[derive(Debug, thiserror::Error)]
 pub enum DirectoryError {
     #[error("{0} is already taken")]
     Taken(String),
+    #[error("no user with id or username {0}")]
+    NoSuchUser(String),
+    #[error("no queue with id or name {0}")]
+    NoSuchQueue(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-fn is_unique_violation(error: &rusqlite::Error) -> bool {
-    matches!(error, rusqlite::Error::SqliteFailure(e, _)
-        if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
-}
-
-/// Adds a user and returns it.
+/// Adds a user with `role` and returns it.
 pub async fn add_user(
     store: &Store,
     username: String,
     name: String,
     email: Option<String>,
+    role: Role,
 ) -> Result<User, DirectoryError> {
     let user = User {
-        id: ids::new_id(USER_PREFIX),
+        id: ids::new_id(ids::USER_PREFIX),
         username,
         name,
         email,
         is_active: true,
+        role,
     };
     let row = user.clone();
     store
-        .write_sql(move |tx| {
-            match tx.execute(
-                "INSERT INTO users (id, username, name, email, created_at)
-                 VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-                params![row.id, row.username, row.name, row.email],
-            ) {
-                Ok(_) => Ok(Ok(())),
-                Err(e) if is_unique_violation(&e) => Ok(Err(format!("username {}", row.username))),
-                Err(e) => Err(e),
-            }
+        .write(move |tx| match tx.insert_user(&row)? {
+            Added::Added => Ok(()),
+            Added::NameTaken => Err(DirectoryError::Taken(format!("username {}", row.username))),
         })
-        .await?
-        .map_err(DirectoryError::Taken)?;
+        .await?;
     Ok(user)
 }
 
 /// Every user but the built-in site guest user.
 pub async fn users(store: &Store) -> Result<Vec<User>, StoreError> {
-    store
-        .read_sql(|conn| {
-            let mut statement = conn.prepare(
-                "SELECT id, username, name, email, is_active FROM users
-                  WHERE id <> '005000000000001AAA' ORDER BY username",
-            )?;
-            statement
-                .query_map([], |row| {
-                    Ok(User {
-                        id: row.get(0)?,
-                        username: row.get(1)?,
-                        name: row.get(2)?,
-                        email: row.get(3)?,
-                        is_active: row.get(4)?,
-                    })
-                })?
-                .collect()
-        })
-        .await
+    store.read(|db| db.users()).await
 }
 
 /// The id of the user with this id or username.
 pub async fn find_user(store: &Store, key: String) -> Result<Option<String>, StoreError> {
-    store
-        .read_sql(move |conn| {
-            conn.query_row(
-                "SELECT id FROM users WHERE id = ?1 OR username = ?1",
-                [key],
-                |row| row.get(0),
-            )
-            .optional()
-        })
-        .await
+    store.read(move |db| db.user_id(&key)).await
 }
 
 /// Adds a queue; with `default`, it becomes the owner of new widget requests.
@@ -119,71 +66,100 @@ pub async fn add_queue(
     default: bool,
 ) -> Result<Queue, DirectoryError> {
     let queue = Queue {
-        id: ids::new_id(GROUP_PREFIX),
+        id: ids::new_id(ids::QUEUE_PREFIX),
         name,
         is_default: default,
     };
     let row = queue.clone();
     store
-        .write_sql(move |tx| {
-            if row.is_default {
-                tx.execute("UPDATE queues SET is_default = 0 WHERE is_default = 1", [])?;
-            }
-            match tx.execute(
-                "INSERT INTO queues (id, name, is_default, created_at)
-                 VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-                params![row.id, row.name, row.is_default],
-            ) {
-                Ok(_) => Ok(Ok(())),
-                Err(e) if is_unique_violation(&e) => Ok(Err(format!("queue name {}", row.name))),
-                Err(e) => Err(e),
-            }
+        .write(move |tx| match tx.insert_queue(&row)? {
+            Added::Added => Ok(()),
+            Added::NameTaken => Err(DirectoryError::Taken(format!("queue name {}", row.name))),
         })
-        .await?
-        .map_err(DirectoryError::Taken)?;
+        .await?;
     Ok(queue)
 }
 
 /// The id of the queue named `name`, creating it (not as the default) if it does not exist yet: the
 /// queues a sites file names as owners exist in the store from start-up on.
 pub async fn ensure_queue(store: &Store, name: String) -> Result<String, StoreError> {
-    let id = ids::new_id(GROUP_PREFIX);
-    store
-        .write_sql(move |tx| {
-            tx.execute(
-                "INSERT INTO queues (id, name, is_default, created_at)
-                 VALUES (?1, ?2, 0, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-                 ON CONFLICT (name) DO NOTHING",
-                params![id, name],
-            )?;
-            let id: String =
-                tx.query_row("SELECT id FROM queues WHERE name = ?1", [name], |row| {
-                    row.get(0)
-                })?;
-            Ok(Ok::<_, std::convert::Infallible>(id))
-        })
-        .await
-        .map(|found| match found {
-            Ok(id) => id,
-            Err(never) => match never {},
-        })
+    let id = ids::new_id(ids::QUEUE_PREFIX);
+    store.write(move |tx| tx.ensure_queue(&id, &name)).await
 }
 
 /// Every queue.
 pub async fn queues(store: &Store) -> Result<Vec<Queue>, StoreError> {
+    store.read(|db| db.queues()).await
+}
+
+/// The queues `user_id` belongs to.
+pub async fn queues_of(store: &Store, user_id: String) -> Result<Vec<QueueRef>, StoreError> {
+    store.read(move |db| db.queues_of(&user_id)).await
+}
+
+/// Whether a membership changed: a member added, or one taken out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    Changed,
+    /// It already was as asked: nothing was written.
+    Unchanged,
+}
+
+/// Makes the user `user` (an id or username) a member of the queue `queue` (an id or name), or, with
+/// `member` false, takes them out.
+pub async fn set_membership(
+    store: &Store,
+    queue: String,
+    user: String,
+    member: bool,
+) -> Result<Membership, DirectoryError> {
     store
-        .read_sql(|conn| {
-            let mut statement =
-                conn.prepare("SELECT id, name, is_default FROM queues ORDER BY name")?;
-            statement
-                .query_map([], |row| {
-                    Ok(Queue {
-                        id: row.get(0)?,
-                        name: row.get(1)?,
-                        is_default: row.get(2)?,
-                    })
-                })?
-                .collect()
+        .write(move |tx| {
+            let queue_id = tx
+                .queue_id(&queue)?
+                .ok_or_else(|| DirectoryError::NoSuchQueue(queue.clone()))?;
+            let user_id = tx
+                .user_id(&user)?
+                .filter(|id| id != ids::SITE_GUEST_USER_ID)
+                .ok_or_else(|| DirectoryError::NoSuchUser(user.clone()))?;
+            let changed = if member {
+                tx.add_queue_member(&queue_id, &user_id)?
+            } else {
+                tx.remove_queue_member(&queue_id, &user_id)?
+            };
+            Ok(if changed {
+                Membership::Changed
+            } else {
+                Membership::Unchanged
+            })
         })
         .await
+}
+
+/// Gives the user `user` (an id or username) the role `role`.
+pub async fn set_role(store: &Store, user: String, role: Role) -> Result<(), DirectoryError> {
+    store
+        .write(move |tx| {
+            let found = tx
+                .user_id(&user)?
+                .ok_or_else(|| DirectoryError::NoSuchUser(user.clone()))?;
+            if tx.set_role(&found, role)? {
+                Ok(())
+            } else {
+                Err(DirectoryError::NoSuchUser(user))
+            }
+        })
+        .await
+}
+
+/// The members of the queue `queue` (an id or name).
+pub async fn members(store: &Store, queue: String) -> Result<Vec<User>, DirectoryError> {
+    let key = queue.clone();
+    store
+        .read(move |db| match db.queue_id(&key)? {
+            Some(queue_id) => db.queue_members(&queue_id).map(Some),
+            None => Ok(None),
+        })
+        .await?
+        .ok_or(DirectoryError::NoSuchQueue(queue))
 }

@@ -8,6 +8,7 @@
 use crate::salesforce::schema::prop::*;
 use crate::salesforce::schema::system_fields;
 use crate::salesforce::schema::{Access, Field, FieldType, SObject, VIEW_DATES, field, reference};
+use crate::store::Column::Own;
 
 const READ: u16 = FILTER | SORT | GROUP;
 /// The system fields but IsDeleted: users are deactivated, never deleted.
@@ -17,7 +18,7 @@ pub static USER: SObject = SObject {
     name: "User",
     label: "User",
     label_plural: "Users",
-    key_prefix: crate::access::directory::USER_PREFIX,
+    key_prefix: crate::ids::USER_PREFIX,
     table: "user_records",
     views_table: "user_views",
     fields: &[
@@ -27,16 +28,23 @@ pub static USER: SObject = SObject {
             "Username",
             FieldType::String,
             80,
-            "c.username",
+            Own("username"),
             READ | ID_LOOKUP | UNIQUE,
         ),
-        field("Name", "Full Name", FieldType::String, 121, "c.name", READ),
+        field(
+            "Name",
+            "Full Name",
+            FieldType::String,
+            121,
+            Own("name"),
+            READ,
+        ),
         field(
             "Email",
             "Email",
             FieldType::Email,
             128,
-            "c.email",
+            Own("email"),
             READ | NILLABLE,
         ),
         field(
@@ -44,13 +52,13 @@ pub static USER: SObject = SObject {
             "Active",
             FieldType::Boolean,
             0,
-            "c.is_active",
+            Own("is_active"),
             READ | DEFAULTED,
         ),
         reference(
             "CallCenterId",
             "Call Center ID",
-            "c.call_center_id",
+            Own("call_center_id"),
             UPDATE | READ | NILLABLE,
             &["CallCenter"],
             "CallCenter",
@@ -66,4 +74,5 @@ pub static USER: SObject = SObject {
     layout: &["Username", "Name", "Email", "IsActive", "CallCenterId"],
     access: Access::Update,
     after_write: None,
+    sharing: crate::salesforce::schema::Sharing::Public,
 };

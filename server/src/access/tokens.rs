@@ -1,11 +1,15 @@
 //! Bearer access tokens: random, shown once, stored only as their SHA-256, each acting as one user with a
-//! scope.
+//! scope. A token is shown as `<organisation id>!<token>`, the form Salesforce's access tokens have and
+//! its clients insist on; the bare token, as tokens made before were shown, is accepted as well.
 
 use rand::Rng;
-use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::store::{Store, StoreError};
+use crate::ids::{self, RecordId};
+use crate::store::{NewToken, Store, StoreError};
+
+/// A token as listed: never the token itself.
+pub use crate::store::TokenRow as TokenInfo;
 
 /// What a token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -38,18 +42,7 @@ impl Scope {
 pub struct Grant {
     pub user_id: String,
     pub scope: Scope,
-}
-
-/// A token as listed: never the token itself.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct TokenInfo {
-    pub id: i64,
-    pub user_id: String,
-    pub username: String,
-    pub scope: String,
-    pub label: Option<String>,
-    pub created_at: String,
-    pub revoked_at: Option<String>,
+    pub role: contact_shared::console::Role,
 }
 
 const TOKEN_PREFIX: &str = "crw_";
@@ -63,6 +56,30 @@ pub fn generate() -> String {
     token
 }
 
+/// A token as a client presents it, past its organisation id: the part that is hashed and looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Presented<'a>(&'a str);
+
+impl<'a> Presented<'a> {
+    /// `<organisation id>!<token>`, with this server's organisation id in its 15- or 18-character form,
+    /// or the bare token; `None` for another organisation's token or an empty one.
+    pub fn parse(value: &'a str) -> Option<Self> {
+        let bare = match value.split_once('!') {
+            Some((organisation, bare)) => {
+                RecordId::parse(organisation).filter(|id| id.as_str() == ids::ORGANIZATION_ID)?;
+                bare
+            }
+            None => value,
+        };
+        (!bare.is_empty()).then_some(Self(bare))
+    }
+}
+
+/// How a token is shown to whoever creates it: in the form Salesforce clients accept.
+fn shown(token: &str) -> String {
+    format!("{}!{token}", ids::ORGANIZATION_ID)
+}
+
 /// The stored form of a token: its SHA-256 in lower-case hex.
 pub fn hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
@@ -71,7 +88,8 @@ pub fn hash(token: &str) -> String {
         .collect()
 }
 
-/// Creates a token for `user_id` and returns its id and the token, which is never stored.
+/// Creates a token for `user_id` and returns its id and the token as shown (`00D…!crw_…`), which is
+/// never stored.
 pub async fn create(
     store: &Store,
     user_id: String,
@@ -79,81 +97,39 @@ pub async fn create(
     label: Option<String>,
 ) -> Result<(i64, String), StoreError> {
     let token = generate();
-    let token_hash = hash(&token);
-    let id = store
-        .write_sql(move |tx| {
-            tx.execute(
-                "INSERT INTO access_tokens (token_hash, user_id, scope, label, created_at)
-                 VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-                params![token_hash, user_id, scope.as_str(), label],
-            )?;
-            Ok(Ok::<_, ()>(tx.last_insert_rowid()))
-        })
-        .await?
-        .unwrap_or_default();
-    Ok((id, token))
+    let row = NewToken {
+        token_hash: hash(&token),
+        user_id,
+        scope: scope.as_str(),
+        label,
+    };
+    let id = store.write(move |tx| tx.insert_token(&row)).await?;
+    Ok((id, shown(&token)))
 }
 
 /// Revokes the token with this id; false when there is no such live token.
 pub async fn revoke(store: &Store, id: i64) -> Result<bool, StoreError> {
-    let changed = store
-        .write_sql(move |tx| {
-            let n = tx.execute(
-                "UPDATE access_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-                 WHERE id = ?1 AND revoked_at IS NULL",
-                [id],
-            )?;
-            Ok(Ok::<_, ()>(n))
-        })
-        .await?;
-    Ok(changed == Ok(1))
+    let changed = store.write(move |tx| tx.revoke_token(id)).await?;
+    Ok(changed == 1)
 }
 
 /// Every token, newest first.
 pub async fn list(store: &Store) -> Result<Vec<TokenInfo>, StoreError> {
-    store
-        .read_sql(|conn| {
-            let mut statement = conn.prepare(
-                "SELECT t.id, t.user_id, u.username, t.scope, t.label, t.created_at, t.revoked_at
-                   FROM access_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC",
-            )?;
-            statement
-                .query_map([], |row| {
-                    Ok(TokenInfo {
-                        id: row.get(0)?,
-                        user_id: row.get(1)?,
-                        username: row.get(2)?,
-                        scope: row.get(3)?,
-                        label: row.get(4)?,
-                        created_at: row.get(5)?,
-                        revoked_at: row.get(6)?,
-                    })
-                })?
-                .collect()
-        })
-        .await
+    store.read(|db| db.tokens()).await
 }
 
 /// The grant behind a live token of an active user, if any.
-pub async fn verify(store: &Store, token: &str) -> Result<Option<Grant>, StoreError> {
-    let token_hash = hash(token);
+pub async fn verify(store: &Store, token: Presented<'_>) -> Result<Option<Grant>, StoreError> {
+    let token_hash = hash(token.0);
     // On the probes' connections: every API call checks its token, and no query may make it wait.
-    store
-        .probe_sql(move |conn| {
-            conn.query_row(
-                "SELECT t.user_id, t.scope FROM access_tokens t JOIN users u ON u.id = t.user_id
-                  WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND u.is_active = 1",
-                [token_hash],
-                |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
-            )
-            .optional()
+    let found = store.probe(move |db| db.grant(&token_hash)).await?;
+    Ok(found.and_then(|row| {
+        Scope::parse(&row.scope).map(|scope| Grant {
+            user_id: row.user_id,
+            scope,
+            role: row.role,
         })
-        .await
-        .map(|found| {
-            found.and_then(|(user_id, scope)| {
-                Scope::parse(&scope).map(|scope| Grant { user_id, scope })
-            })
-        })
+    }))
 }
 
 #[cfg(test)]
@@ -170,5 +146,68 @@ mod tests {
             hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn a_token_is_shown_in_the_form_salesforce_clients_require() {
+        let token = generate();
+        let shown = shown(&token);
+        // The `sf` CLI's own check of an access token.
+        let (organisation, rest) = shown.split_once('!').unwrap();
+        assert!(
+            organisation.starts_with("00D") && organisation.len() == 18,
+            "{shown}"
+        );
+        assert!(
+            rest.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        );
+        assert_eq!(Presented::parse(&shown), Some(Presented(&token)));
+    }
+
+    #[test]
+    fn presented_tokens_are_read_with_or_without_this_organisations_id() {
+        let table = [
+            (
+                "crw_abc",
+                Some("crw_abc"),
+                "a bare token, as tokens were shown before",
+            ),
+            (
+                "00D000000000001EAA!crw_abc",
+                Some("crw_abc"),
+                "the 18-character organisation id",
+            ),
+            (
+                "00D000000000001!crw_abc",
+                Some("crw_abc"),
+                "the 15-character organisation id",
+            ),
+            (
+                "00D000000000001eaa!crw_abc",
+                Some("crw_abc"),
+                "the suffix in lower case",
+            ),
+            (
+                "00D000000000002EAA!crw_abc",
+                None,
+                "another organisation's id",
+            ),
+            ("00D000000000001EAB!crw_abc", None, "a wrong suffix"),
+            ("!crw_abc", None, "an empty organisation id"),
+            (
+                "00D000000000001EAA!",
+                None,
+                "nothing after the organisation id",
+            ),
+            ("", None, "nothing at all"),
+        ];
+        for (value, expected, why) in table {
+            assert_eq!(
+                Presented::parse(value),
+                expected.map(Presented),
+                "{why}: {value:?}"
+            );
+        }
     }
 }

@@ -10,11 +10,10 @@ pub mod slots;
 use std::sync::Arc;
 
 use jsonwebtoken::{Algorithm, DecodingKey};
-use rusqlite::params;
 
 use crate::ids;
-use crate::salesforce::rows::now;
-use crate::store::{Store, StoreError};
+use crate::instant::now;
+use crate::store::{CallCenterRow, Store, StoreError};
 
 pub use demo::{DEMO_CALL_CENTER, demo_center};
 pub use file::AdditionalNumber;
@@ -126,64 +125,31 @@ impl CallCenters {
     /// Mirrors the centers into the database: new ones are added, known ones (by internal name) updated
     /// in place so their ids stay, and ones gone from the file move to the recycle bin.
     pub async fn sync(&self, store: &Store) -> Result<(), StoreError> {
-        let centers = self.clone();
-        store
-            .write_sql(move |tx| {
-                let at = now();
-                let system = "005000000000001AAA";
-                tx.execute(
-                    "UPDATE call_centers SET is_deleted = 1, deleted_at = ?1, system_modstamp = ?1",
-                    [&at],
-                )?;
-                for c in centers.iter() {
-                    let numbers = serde_json::to_string(&c.additional_numbers).unwrap_or_default();
-                    tx.execute(
-                        "INSERT INTO call_centers
-                            (id, internal_name, name, unified_routing, time_zone, business_hours,
-                             additional_numbers, retry_delay_seconds, max_attempts, owner_id, created_at,
-                             updated_at, system_modstamp, created_by_id, last_modified_by_id)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?11, ?10, ?10)
-                         ON CONFLICT (internal_name) DO UPDATE SET
-                            name = excluded.name, unified_routing = excluded.unified_routing,
-                            time_zone = excluded.time_zone, business_hours = excluded.business_hours,
-                            additional_numbers = excluded.additional_numbers,
-                            retry_delay_seconds = excluded.retry_delay_seconds,
-                            max_attempts = excluded.max_attempts, updated_at = excluded.updated_at,
-                            system_modstamp = excluded.system_modstamp, is_deleted = 0, deleted_at = NULL",
-                        params![
-                            ids::new_id(ids::CALL_CENTER_PREFIX),
-                            c.internal_name,
-                            c.name,
-                            c.unified_routing,
-                            c.time_zone_name,
-                            c.business_hours.to_json(),
-                            numbers,
-                            c.retry_delay_seconds,
-                            c.max_attempts,
-                            system,
-                            at
-                        ],
-                    )?;
-                }
-                Ok(Ok::<(), std::convert::Infallible>(()))
+        let rows: Vec<CallCenterRow> = self
+            .iter()
+            .map(|c| CallCenterRow {
+                new_id: ids::new_id(ids::CALL_CENTER_PREFIX),
+                internal_name: c.internal_name.clone(),
+                name: c.name.clone(),
+                unified_routing: c.unified_routing,
+                time_zone: c.time_zone_name.clone(),
+                business_hours: c.business_hours.to_json(),
+                additional_numbers: serde_json::to_string(&c.additional_numbers)
+                    .unwrap_or_default(),
+                retry_delay_seconds: c.retry_delay_seconds,
+                max_attempts: c.max_attempts,
             })
+            .collect();
+        // The system user owns the records: no one edits them through the API.
+        let system = crate::ids::SITE_GUEST_USER_ID;
+        store
+            .write(move |tx| tx.sync_call_centers(&rows, system, &now()))
             .await
-            .map(|_| ())
     }
 }
 
 /// The stored id of the call center with this internal name.
 pub async fn stored_id(store: &Store, internal_name: &str) -> Result<Option<String>, StoreError> {
     let name = internal_name.to_owned();
-    store
-        .read_sql(move |conn| {
-            use rusqlite::OptionalExtension;
-            conn.query_row(
-                "SELECT id FROM call_centers WHERE internal_name = ?1 AND is_deleted = 0",
-                [name],
-                |r| r.get(0),
-            )
-            .optional()
-        })
-        .await
+    store.read(move |db| db.live_call_center_id(&name)).await
 }

@@ -3,6 +3,7 @@
 
 use crate::salesforce::schema::prop::*;
 use crate::salesforce::schema::{Access, Field, FieldType, SObject, field, system_fields};
+use crate::store::Column::Own;
 
 const CALL_CENTER_SYSTEM: [Field; 7] = system_fields!("Call Center ID");
 
@@ -24,7 +25,7 @@ pub static CALL_CENTER: SObject = SObject {
             "Call Center Name",
             FieldType::String,
             80,
-            "c.name",
+            Own("name"),
             READ | ID_LOOKUP,
         ),
         field(
@@ -32,7 +33,7 @@ pub static CALL_CENTER: SObject = SObject {
             "Internal Name",
             FieldType::String,
             240,
-            "c.internal_name",
+            Own("internal_name"),
             READ | ID_LOOKUP | UNIQUE,
         ),
         CALL_CENTER_SYSTEM[2],
@@ -45,7 +46,7 @@ pub static CALL_CENTER: SObject = SObject {
             "Unified Routing Enabled",
             FieldType::Boolean,
             0,
-            "c.unified_routing",
+            Own("unified_routing"),
             READ | DEFAULTED | CUSTOM,
         ),
         field(
@@ -53,7 +54,7 @@ pub static CALL_CENTER: SObject = SObject {
             "Time Zone",
             FieldType::String,
             64,
-            "c.time_zone",
+            Own("time_zone"),
             READ | CUSTOM,
         ),
         field(
@@ -61,7 +62,7 @@ pub static CALL_CENTER: SObject = SObject {
             "Business Hours",
             FieldType::TextArea,
             4000,
-            "c.business_hours",
+            Own("business_hours"),
             NILLABLE | CUSTOM,
         ),
         field(
@@ -69,7 +70,7 @@ pub static CALL_CENTER: SObject = SObject {
             "Additional Numbers",
             FieldType::TextArea,
             4000,
-            "c.additional_numbers",
+            Own("additional_numbers"),
             NILLABLE | CUSTOM,
         ),
         field(
@@ -77,7 +78,7 @@ pub static CALL_CENTER: SObject = SObject {
             "Retry Delay (seconds)",
             FieldType::Int,
             0,
-            "c.retry_delay_seconds",
+            Own("retry_delay_seconds"),
             FILTER | SORT | DEFAULTED | CUSTOM,
         ),
         field(
@@ -85,7 +86,7 @@ pub static CALL_CENTER: SObject = SObject {
             "Maximum Call Attempts",
             FieldType::Int,
             0,
-            "c.max_attempts",
+            Own("max_attempts"),
             FILTER | SORT | DEFAULTED | CUSTOM,
         ),
     ],
@@ -97,4 +98,5 @@ pub static CALL_CENTER: SObject = SObject {
     ],
     access: Access::ReadOnly,
     after_write: None,
+    sharing: crate::salesforce::schema::Sharing::Public,
 };

@@ -2,12 +2,11 @@
 //! and end times, MappedState from Status, and AttendeeVerificationTime defaulting to now when the
 //! attendee is marked verified.
 
-use rusqlite::{Transaction, params};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-
+use crate::ids::{RecordId, UserId};
+use crate::instant::{self, now};
 use crate::salesforce::SfError;
-use crate::salesforce::rows::now;
+use crate::salesforce::schema::Written;
+use crate::store::{InteractionTimes, Tx};
 
 /// The state a Status implies, as the reference pairs them.
 pub fn mapped_state(status: Option<&str>) -> &'static str {
@@ -20,8 +19,8 @@ pub fn mapped_state(status: Option<&str>) -> &'static str {
 
 /// The duration between two stored moments as `H:MM:SS`, or why there is none.
 pub fn duration(start: &str, end: &str) -> Result<String, String> {
-    let parse = |s: &str| OffsetDateTime::parse(s, &Rfc3339).map_err(|e| e.to_string());
-    let seconds = (parse(end)? - parse(start)?).whole_seconds();
+    let parse = |s: &str| instant::parse(s).ok_or_else(|| format!("{s} is not a stored instant"));
+    let seconds = parse(end)?.duration_since(parse(start)?).as_secs();
     if seconds < 0 {
         return Err(format!(
             "EndDateTime ({end}) is before StartDateTime ({start}); an interaction cannot end before it starts"
@@ -37,45 +36,40 @@ pub fn duration(start: &str, end: &str) -> Result<String, String> {
 
 /// The hook of EngagementInteraction (see `SObject::after_write`).
 pub fn after_write(
-    tx: &Transaction<'_>,
-    id: &str,
-    _user: &str,
-) -> rusqlite::Result<Result<(), SfError>> {
-    let (start, end, status, verified, verified_at): (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        bool,
-        Option<String>,
-    ) = tx.query_row(
-        "SELECT start_date_time, end_date_time, status, is_attendee_verified, attendee_verification_time
-           FROM engagement_interactions WHERE id = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-    )?;
+    tx: &Tx<'_>,
+    _written: &Written,
+    id: &RecordId,
+    _user: &UserId,
+) -> Result<(), SfError> {
+    derive(tx, id.as_str())
+}
+
+/// Sets the derived fields of the EngagementInteraction `id`.
+pub fn derive(tx: &Tx<'_>, id: &str) -> Result<(), SfError> {
+    let InteractionTimes {
+        start,
+        end,
+        status,
+        verified,
+        verified_at,
+    } = tx.interaction_times(id)?;
     let duration = match (&start, &end) {
-        (Some(start), Some(end)) => match duration(start, end) {
-            Ok(d) => Some(d),
-            Err(message) => {
-                return Ok(Err(SfError::bad_request(
-                    "FIELD_INTEGRITY_EXCEPTION",
-                    message,
-                )
-                .on(["EndDateTime"])));
-            }
-        },
+        (Some(start), Some(end)) => Some(duration(start, end).map_err(|message| {
+            SfError::bad_request("FIELD_INTEGRITY_EXCEPTION", message).on(["EndDateTime"])
+        })?),
         _ => None,
     };
     let verified_at = match (verified, verified_at) {
         (true, None) => Some(now()),
         (_, at) => at,
     };
-    tx.execute(
-        "UPDATE engagement_interactions
-            SET duration = ?1, mapped_state = ?2, attendee_verification_time = ?3 WHERE id = ?4",
-        params![duration, mapped_state(status.as_deref()), verified_at, id],
+    tx.set_interaction_derived(
+        id,
+        duration.as_deref(),
+        mapped_state(status.as_deref()),
+        verified_at.as_deref(),
     )?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 pub mod attempts;
 pub mod engagement;
 pub mod objects;
+pub mod offers;
 pub mod release;
 pub mod routing;
 pub mod status;

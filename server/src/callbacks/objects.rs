@@ -1,11 +1,13 @@
 //! The objects of callbacks: Task with its call fields (the call log), whose writes drive the request's
 //! status machine, and EngagementInteraction (the record of each completed contact).
 
+use crate::contact_requests::objects::CONTACT_REQUEST;
 use crate::salesforce::schema::prop::*;
 use crate::salesforce::schema::{
-    Access, EDIT, Field, FieldType, SObject, SYSTEM, VIEW_DATES, field, picklist, reference,
-    system_fields,
+    Access, EDIT, Field, FieldType, SObject, SYSTEM, Sharing, VIEW_DATES, field, picklist,
+    reference, system_fields,
 };
+use crate::store::Column::Own;
 
 const TASK_SYSTEM: [Field; 7] = system_fields!("Activity ID");
 const EI_SYSTEM: [Field; 7] = system_fields!("Engagement Interaction ID");
@@ -32,7 +34,7 @@ pub static TASK: SObject = SObject {
         reference(
             "OwnerId",
             "Assigned To ID",
-            "c.owner_id",
+            Own("owner_id"),
             EDIT | DEFAULTED,
             &["User"],
             "Owner",
@@ -42,13 +44,13 @@ pub static TASK: SObject = SObject {
             "Subject",
             FieldType::String,
             255,
-            "c.subject",
+            Own("subject"),
             EDIT | NILLABLE,
         ),
         picklist(
             "Status",
             "Status",
-            "c.status",
+            Own("status"),
             EDIT | DEFAULTED | RESTRICTED,
             &[
                 ("Not Started", false),
@@ -61,7 +63,7 @@ pub static TASK: SObject = SObject {
         reference(
             "WhatId",
             "Related To ID",
-            "c.what_id",
+            Own("what_id"),
             EDIT | NILLABLE,
             &["ContactRequest", "Account", "Case", "Opportunity"],
             "What",
@@ -69,7 +71,7 @@ pub static TASK: SObject = SObject {
         reference(
             "WhoId",
             "Name ID",
-            "c.who_id",
+            Own("who_id"),
             EDIT | NILLABLE,
             &["Contact", "Lead"],
             "Who",
@@ -79,13 +81,13 @@ pub static TASK: SObject = SObject {
             "Comments",
             FieldType::TextArea,
             32000,
-            "c.description",
+            Own("description"),
             CREATE | UPDATE | NILLABLE,
         ),
         picklist(
             "CallType",
             "Call Type",
-            "c.call_type",
+            Own("call_type"),
             CREATE | UPDATE | FILTER | NILLABLE | RESTRICTED,
             &[("Inbound", false), ("Internal", false), ("Outbound", false)],
         ),
@@ -94,7 +96,7 @@ pub static TASK: SObject = SObject {
             "Call Result",
             FieldType::String,
             255,
-            "c.call_disposition",
+            Own("call_disposition"),
             CREATE | UPDATE | FILTER | NILLABLE,
         ),
         field(
@@ -102,7 +104,7 @@ pub static TASK: SObject = SObject {
             "Call Duration",
             FieldType::Int,
             0,
-            "c.call_duration_in_seconds",
+            Own("call_duration_in_seconds"),
             CREATE | UPDATE | FILTER | NILLABLE,
         ),
         field(
@@ -110,13 +112,13 @@ pub static TASK: SObject = SObject {
             "Call Object Identifier",
             FieldType::String,
             255,
-            "c.call_object",
+            Own("call_object"),
             CREATE | UPDATE | FILTER | NILLABLE,
         ),
         picklist(
             "CallResult__c",
             "Call Outcome",
-            "c.call_result",
+            Own("call_result"),
             CREATE | FILTER | SORT | GROUP | NILLABLE | RESTRICTED | CUSTOM,
             &[
                 ("Reached", false),
@@ -137,6 +139,10 @@ pub static TASK: SObject = SObject {
     ],
     access: Access::ReadWrite,
     after_write: Some(crate::callbacks::attempts::after_task_write),
+    sharing: Sharing::Child {
+        column: "what_id",
+        parent: &CONTACT_REQUEST,
+    },
 };
 
 /// Salesforce's EngagementInteraction, every field of the reference, with the ContactRequest it
@@ -156,7 +162,7 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             "Engagement Interaction Name",
             FieldType::String,
             80,
-            "c.name",
+            Own("name"),
             AUTONUMBER | SYSTEM | ID_LOOKUP,
         ),
         EI_SYSTEM[2],
@@ -169,7 +175,7 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
         reference(
             "OwnerId",
             "Owner ID",
-            "c.owner_id",
+            Own("owner_id"),
             EDIT | DEFAULTED,
             &["User"],
             "Owner",
@@ -179,13 +185,13 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             "Attendee Verification Time",
             FieldType::DateTime,
             0,
-            "c.attendee_verification_time",
+            Own("attendee_verification_time"),
             CREATE | UPDATE | FILTER | NILLABLE | SORT,
         ),
         picklist(
             "CommunicationChannel",
             "Communication Channel",
-            "c.communication_channel",
+            Own("communication_channel"),
             EDIT | NILLABLE | RESTRICTED,
             &[
                 ("In Person", false),
@@ -197,7 +203,7 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
         reference(
             "ContextId",
             "Context ID",
-            "c.context_id",
+            Own("context_id"),
             EDIT | NILLABLE,
             &["ServiceAppointment", "Visit"],
             "Context",
@@ -208,7 +214,7 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             "Duration",
             FieldType::String,
             255,
-            "c.duration",
+            Own("duration"),
             FILTER | NILLABLE | SORT,
         ),
         field(
@@ -216,7 +222,7 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             "End Date Time",
             FieldType::DateTime,
             0,
-            "c.end_date_time",
+            Own("end_date_time"),
             CREATE | UPDATE | FILTER | NILLABLE | SORT,
         ),
         field(
@@ -224,13 +230,13 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             "External Identifier",
             FieldType::String,
             255,
-            "c.external_identifier",
+            Own("external_identifier"),
             EDIT | ID_LOOKUP | NILLABLE,
         ),
         reference(
             "InitiatingAttendeeId",
             "Initiating Attendee ID",
-            "c.initiating_attendee_id",
+            Own("initiating_attendee_id"),
             EDIT | NILLABLE,
             &["Account", "Contact", "Lead"],
             "InitiatingAttendee",
@@ -240,7 +246,7 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             "Attendee Authenticated",
             FieldType::Boolean,
             0,
-            "c.is_attendee_authenticated",
+            Own("is_attendee_authenticated"),
             EDIT | DEFAULTED,
         ),
         field(
@@ -248,13 +254,13 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             "Attendee Verified",
             FieldType::Boolean,
             0,
-            "c.is_attendee_verified",
+            Own("is_attendee_verified"),
             EDIT | DEFAULTED,
         ),
         picklist(
             "MappedState",
             "Mapped State",
-            "c.mapped_state",
+            Own("mapped_state"),
             READ | DEFAULTED | NILLABLE | RESTRICTED,
             &[("Completed", false), ("InProgress", false), ("New", true)],
         ),
@@ -263,7 +269,7 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             "Phone Number",
             FieldType::Phone,
             40,
-            "c.phone_number",
+            Own("phone_number"),
             CREATE | UPDATE | FILTER | NILLABLE | SORT,
         ),
         field(
@@ -271,13 +277,13 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             "Reason",
             FieldType::String,
             255,
-            "c.reason",
+            Own("reason"),
             CREATE | UPDATE | FILTER | NILLABLE | SORT,
         ),
         reference(
             "RecordTypeId",
             "Record Type ID",
-            "c.record_type_id",
+            Own("record_type_id"),
             EDIT | NILLABLE,
             &["RecordType"],
             "RecordType",
@@ -285,7 +291,7 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
         picklist(
             "Sentiment",
             "Sentiment",
-            "c.sentiment",
+            Own("sentiment"),
             EDIT | NILLABLE | RESTRICTED,
             &[("Negative", false), ("Neutral", false), ("Positive", false)],
         ),
@@ -294,27 +300,27 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             "Start Date Time",
             FieldType::DateTime,
             0,
-            "c.start_date_time",
+            Own("start_date_time"),
             CREATE | UPDATE | FILTER | NILLABLE | SORT,
         ),
         picklist(
             "Status",
             "Status",
-            "c.status",
+            Own("status"),
             EDIT | NILLABLE | RESTRICTED,
             &[("Completed", false), ("In Progress", false), ("New", false)],
         ),
         picklist(
             "Type",
             "Type",
-            "c.type",
+            Own("type"),
             EDIT | NILLABLE | RESTRICTED,
             &[("Inbound", false), ("Outbound", false)],
         ),
         reference(
             "ContactRequestId__c",
             "Contact Request ID",
-            "c.contact_request_id",
+            Own("contact_request_id"),
             EDIT | NILLABLE | CUSTOM,
             &["ContactRequest"],
             "ContactRequest__r",
@@ -335,4 +341,8 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
     ],
     access: Access::ReadWrite,
     after_write: Some(crate::callbacks::engagement::after_write),
+    sharing: Sharing::Child {
+        column: "contact_request_id",
+        parent: &CONTACT_REQUEST,
+    },
 };

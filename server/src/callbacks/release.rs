@@ -6,13 +6,12 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use rusqlite::params;
 use serde_json::{Value, json};
 
 use crate::access::Caller;
-use crate::salesforce::rows::now;
+use crate::instant::now;
 use crate::salesforce::{SfError, json_body, record_id};
-use crate::store::{Store, StoreError};
+use crate::store::{Bookings, Store, StoreError};
 
 /// The most requests one call releases by id, as the routing view's largest page.
 pub const MAX_IDS: usize = 200;
@@ -36,6 +35,7 @@ impl Selection {
         raw.iter()
             .map(|id| {
                 record_id::of_object(id, crate::ids::CONTACT_REQUEST_PREFIX)
+                    .map(crate::ids::RecordId::into_string)
                     .ok_or_else(|| format!("{id:?} is not a contact request id"))
             })
             .collect::<Result<Vec<_>, _>>()
@@ -63,47 +63,37 @@ pub async fn release(
     by: Option<String>,
 ) -> Result<Vec<String>, StoreError> {
     store
-        .write_sql(move |tx| {
-            let at = now();
-            let (filter, value) = match &selection {
-                Selection::Ids(ids) => (
-                    "id IN (SELECT value FROM json_each(?3))",
-                    Value::from(ids.clone()).to_string(),
-                ),
+        .write(move |tx| {
+            let bookings = match &selection {
+                Selection::Ids(ids) => Bookings::Ids(ids),
                 // Only the intake's bookings: a provider's scheduled callbacks are not visitors' junk.
-                Selection::BookedSince(since) => {
-                    ("created_at >= ?3 AND voice_call_id IS NULL", since.clone())
-                }
+                Selection::BookedSince(since) => Bookings::IntakeSince(since),
             };
-            let mut statement = tx.prepare(&format!(
-                "UPDATE contact_requests
-                    SET status = 'Abandoned', updated_at = ?1, system_modstamp = ?1,
-                        last_modified_by_id = coalesce(?2, last_modified_by_id)
-                  WHERE {filter} AND is_deleted = 0 AND status IN ('New', 'Attempted')
-                    AND scheduled_routing_at IS NOT NULL AND scheduled_routing_at > ?1
-                  RETURNING id"
-            ))?;
-            let ids = statement
-                .query_map(params![at, by, value], |row| row.get(0))?
-                .collect::<rusqlite::Result<Vec<String>>>()?;
-            Ok(Ok::<_, std::convert::Infallible>(ids))
+            tx.release_bookings(bookings, by.as_deref(), &now())
         })
         .await
-        .map(|ids| ids.unwrap_or_else(|never| match never {}))
 }
 
 /// `POST /services/apexrest/callbacks/release` with `{"ids": [...]}` or `{"bookedSince": "…Z"}`: closes
-/// those open bookings as Abandoned and answers `{"released": n, "ids": [...]}`.
+/// those open bookings as Abandoned and answers `{"released": n, "ids": [...]}`. Supervisors and admins
+/// only: it reaches requests whoever owns them.
 pub async fn release_route(
     State(store): State<Store>,
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<axum::Json<Value>, SfError> {
+    if !caller.role.sees_everything() {
+        return Err(SfError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "INSUFFICIENT_ACCESS_OR_READONLY",
+            "only supervisors and admins release bookings in bulk",
+        ));
+    }
     let body = json_body(&headers, &body)?;
     let selection =
         selection(&body).map_err(|message| SfError::bad_request("INVALID_FIELD", message))?;
-    let ids = release(&store, selection, Some(caller.user_id)).await?;
+    let ids = release(&store, selection, Some(caller.user_id.as_str().to_owned())).await?;
     Ok(axum::Json(json!({ "released": ids.len(), "ids": ids })))
 }
 

@@ -4,13 +4,13 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::access::Caller;
+use crate::access::{Caller, Visibility};
+use crate::ids;
+use crate::instant::{now, wire as wire_datetime};
 use crate::salesforce::SfPath as Path;
-use crate::salesforce::rows::{now, wire_datetime};
 use crate::salesforce::{SfError, record_id};
 use crate::store::Store;
 
@@ -28,9 +28,9 @@ pub async fn routable(
     Query(query): Query<RoutableQuery>,
 ) -> Result<axum::Json<Value>, SfError> {
     let owner = match query.owner.as_deref() {
-        None => caller.user_id,
+        None => caller.user_id.as_str().to_owned(),
         Some(raw) => record_id::to_18(raw)
-            .filter(|id| id.starts_with("00G") || id.starts_with("005"))
+            .filter(|id| id.starts_with(ids::QUEUE_PREFIX) || id.starts_with(ids::USER_PREFIX))
             .ok_or_else(|| {
                 SfError::bad_request(
                     "MALFORMED_ID",
@@ -45,36 +45,39 @@ pub async fn routable(
             "limit must be between 1 and 200",
         ));
     }
-    let records = store
-        .read_sql(move |conn| {
-            let mut statement = conn.prepare(
-                "SELECT id, name, status, preferred_phone, is_callback, scheduled_routing_at,
-                        created_at, owner_id, call_attempts, voice_call_id
-                   FROM contact_requests
-                  WHERE owner_id = ?1 AND is_deleted = 0 AND status IN ('New', 'Attempted')
-                    AND coalesce(scheduled_routing_at, created_at) <= ?2
-                  ORDER BY coalesce(scheduled_routing_at, created_at), created_at, seq
-                  LIMIT ?3",
-            )?;
-            let rows = statement.query_map(params![owner, now(), limit], |r| {
-                let scheduled: Option<String> = r.get(5)?;
-                let created: String = r.get(6)?;
-                Ok(json!({
-                    "Id": r.get::<_, String>(0)?,
-                    "Name": r.get::<_, String>(1)?,
-                    "Status": r.get::<_, String>(2)?,
-                    "PreferredPhone": r.get::<_, Option<String>>(3)?,
-                    "IsCallback": r.get::<_, bool>(4)?,
-                    "ScheduledRoutingDateTime__c": scheduled.as_deref().map(wire_datetime),
-                    "CreatedDate": wire_datetime(&created),
-                    "OwnerId": r.get::<_, String>(7)?,
-                    "CallAttempts__c": r.get::<_, i64>(8)?,
-                    "VoiceCallId__c": r.get::<_, Option<String>>(9)?,
-                }))
-            })?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()
+    let rows = store
+        .read(move |db| {
+            // A representative routes only their own requests and their queues'.
+            if !Visibility::of(db, &caller)?.sees_owner(&owner) {
+                return Ok(None);
+            }
+            db.routable(&owner, &now(), limit).map(Some)
         })
-        .await?;
+        .await?
+        .ok_or_else(|| {
+            SfError::new(
+                StatusCode::FORBIDDEN,
+                "INSUFFICIENT_ACCESS_OR_READONLY",
+                "a representative sees the routable requests of themselves and of their queues only",
+            )
+        })?;
+    let records: Vec<Value> = rows
+        .into_iter()
+        .map(|r| {
+            json!({
+                "Id": r.id,
+                "Name": r.name,
+                "Status": r.status,
+                "PreferredPhone": r.preferred_phone,
+                "IsCallback": r.is_callback,
+                "ScheduledRoutingDateTime__c": r.scheduled_routing_at.as_deref().map(wire_datetime),
+                "CreatedDate": wire_datetime(&r.created_at),
+                "OwnerId": r.owner_id,
+                "CallAttempts__c": r.call_attempts,
+                "VoiceCallId__c": r.voice_call_id,
+            })
+        })
+        .collect();
     Ok(axum::Json(
         json!({ "totalSize": records.len(), "records": records }),
     ))
@@ -86,7 +89,8 @@ fn conflict(message: String) -> SfError {
 }
 
 /// `POST /services/apexrest/callbacks/{id}/claim`: the caller becomes the owner of a due, open request
-/// that a queue owns (or that the caller already owns). 200 with the request, 409 when someone else won.
+/// that a queue owns (or that the caller already owns). 200 with the request, 409 when someone else won;
+/// 404 for a request the caller does not see (a representative: one of another queue or person).
 pub async fn claim(
     State(store): State<Store>,
     caller: Caller,
@@ -94,47 +98,46 @@ pub async fn claim(
 ) -> Result<axum::Json<Value>, SfError> {
     let id = record_id::of_object(&raw, crate::ids::CONTACT_REQUEST_PREFIX)
         .ok_or_else(|| SfError::malformed_id("Contact Request ID", &raw))?;
-    let user = caller.user_id;
+    let user = caller.user_id.clone();
     let answer = store
-        .write_sql(move |tx| {
+        .write(move |tx| {
             let at = now();
-            let row: Option<(String, String, String, bool, Option<String>)> = tx
-                .query_row(
-                    "SELECT name, status, owner_id, is_deleted, scheduled_routing_at
-                       FROM contact_requests WHERE id = ?1",
-                    [&id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-                )
-                .optional()?;
-            let Some((name, status, owner, deleted, scheduled)) = row else {
-                return Ok(Err(SfError::not_found()));
+            let seen = Visibility::of(tx, &caller)?;
+            let Some(row) = tx
+                .claimed(id.as_str())?
+                .filter(|row| seen.sees_owner(&row.owner_id))
+            else {
+                return Err(SfError::not_found());
             };
-            if deleted {
-                return Ok(Err(SfError::new(
+            let (name, status, owner) = (row.name, row.status, row.owner_id);
+            if row.is_deleted {
+                return Err(SfError::new(
                     StatusCode::NOT_FOUND,
                     "ENTITY_IS_DELETED",
                     "entity is deleted",
+                ));
+            }
+            if owner == user.as_str() {
+                return Ok(json!({ "Id": id, "Name": name, "OwnerId": user, "Status": status }));
+            }
+            if !status.is_open() {
+                return Err(conflict(format!(
+                    "{name} is {status}; only New and Attempted requests can be claimed"
                 )));
             }
-            if owner == user {
-                return Ok(Ok(json!({ "Id": id, "Name": name, "OwnerId": user, "Status": status })));
+            if !owner.starts_with(ids::QUEUE_PREFIX) {
+                return Err(conflict(format!("{name} was already claimed by {owner}")));
             }
-            if !super::status::is_open(&status) {
-                return Ok(Err(conflict(format!("{name} is {status}; only New and Attempted requests can be claimed"))));
+            if let Some(due) = row.scheduled_routing_at.filter(|s| *s > at) {
+                return Err(conflict(format!(
+                    "{name} is not due until {}",
+                    wire_datetime(&due)
+                )));
             }
-            if !owner.starts_with("00G") {
-                return Ok(Err(conflict(format!("{name} was already claimed by {owner}"))));
-            }
-            if let Some(due) = scheduled.filter(|s| *s > at) {
-                return Ok(Err(conflict(format!("{name} is not due until {}", wire_datetime(&due)))));
-            }
-            tx.execute(
-                "UPDATE contact_requests SET owner_id = ?1, last_modified_by_id = ?1, updated_at = ?2,
-                        system_modstamp = ?2 WHERE id = ?3",
-                params![user, at, id],
-            )?;
-            Ok(Ok(json!({ "Id": id, "Name": name, "OwnerId": user, "Status": status })))
+            tx.assign_owner(id.as_str(), user.as_str(), &at)?;
+            tx.record_updated(id.as_str(), user.as_str(), Some(owner.as_str()))?;
+            Ok(json!({ "Id": id, "Name": name, "OwnerId": user, "Status": status }))
         })
-        .await??;
+        .await?;
     Ok(axum::Json(answer))
 }

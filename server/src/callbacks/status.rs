@@ -1,6 +1,8 @@
 //! The status machine a logged call attempt drives: reached → Contacted; not reached → Attempted with a
 //! retry after the call center's delay, until the last allowed attempt → Abandoned; a give-up → Abandoned.
 
+use contact_shared::Status;
+
 /// What a call attempt achieved (Task.CallResult__c).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -40,33 +42,28 @@ impl Default for RetryPolicy {
 /// Where an attempt leaves the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Transition {
-    pub status: &'static str,
+    pub status: Status,
     /// Seconds from now until the request is routable again, for a retry.
     pub retry_in_seconds: Option<i64>,
-}
-
-/// Whether a request in `status` still takes call attempts.
-pub fn is_open(status: &str) -> bool {
-    matches!(status, "New" | "Attempted")
 }
 
 /// The transition of attempt number `attempt` (1 for the first) with `outcome`.
 pub fn next(outcome: Outcome, attempt: i64, policy: RetryPolicy) -> Transition {
     match outcome {
         Outcome::Reached => Transition {
-            status: "Contacted",
+            status: Status::Contacted,
             retry_in_seconds: None,
         },
         Outcome::GaveUp => Transition {
-            status: "Abandoned",
+            status: Status::Abandoned,
             retry_in_seconds: None,
         },
         Outcome::NotReached if attempt >= policy.max_attempts => Transition {
-            status: "Abandoned",
+            status: Status::Abandoned,
             retry_in_seconds: None,
         },
         Outcome::NotReached => Transition {
-            status: "Attempted",
+            status: Status::Attempted,
             retry_in_seconds: Some(policy.delay_seconds),
         },
     }
@@ -86,49 +83,49 @@ mod tests {
             (
                 Outcome::Reached,
                 1,
-                "Contacted",
+                Status::Contacted,
                 None,
                 "a reached customer is contacted",
             ),
             (
                 Outcome::Reached,
                 3,
-                "Contacted",
+                Status::Contacted,
                 None,
                 "even on the last attempt",
             ),
             (
                 Outcome::NotReached,
                 1,
-                "Attempted",
+                Status::Attempted,
                 Some(600),
                 "a first miss retries",
             ),
             (
                 Outcome::NotReached,
                 2,
-                "Attempted",
+                Status::Attempted,
                 Some(600),
                 "a second miss retries",
             ),
             (
                 Outcome::NotReached,
                 3,
-                "Abandoned",
+                Status::Abandoned,
                 None,
                 "the last miss abandons",
             ),
             (
                 Outcome::NotReached,
                 4,
-                "Abandoned",
+                Status::Abandoned,
                 None,
                 "beyond the limit abandons",
             ),
             (
                 Outcome::GaveUp,
                 1,
-                "Abandoned",
+                Status::Abandoned,
                 None,
                 "a give-up abandons at once",
             ),
@@ -140,9 +137,7 @@ mod tests {
     }
 
     #[test]
-    fn only_new_and_attempted_requests_take_attempts() {
-        assert!(is_open("New") && is_open("Attempted"));
-        assert!(!is_open("Contacted") && !is_open("Abandoned"));
+    fn call_results_parse_from_their_picklist_values_only() {
         assert_eq!(Outcome::parse("Not Reached"), Some(Outcome::NotReached));
         assert_eq!(Outcome::parse("reached"), None);
     }

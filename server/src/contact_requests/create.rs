@@ -1,19 +1,21 @@
 //! Creating a contact request from a widget submission, exactly once per idempotency key.
 
 use axum::extract::{Extension, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use contact_shared::{ContactRequestForm, ErrorBody, FieldErrors, PreferredChannel, field};
+use contact_shared::{ContactRequestForm, PreferredChannel};
 
+use super::error::IntakeError;
 use crate::AppState;
 use crate::call_centers::slots::{self, SlotError};
 use crate::error::{AppError, Json};
-use crate::protection::{Client, ProofError};
-use crate::sites::{CallbackTimes, SITE_HEADER, Site, VerifiedVisitor, identity};
+use crate::protection::{Blocked, Client, ProofError};
+use crate::sites::{CallbackTimes, KeyInHeader, PageSite, Site, VerifiedVisitor, identity};
 use crate::store::{Booking, IdempotencyKey, Inserted, KeyError, SpentChallenge, Submission};
 
-/// The header a client names its attempt with (IETF draft "The Idempotency-Key HTTP Header Field").
-pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// The header a client names its attempt with.
+pub const IDEMPOTENCY_KEY: HeaderName =
+    HeaderName::from_static(contact_shared::IDEMPOTENCY_KEY_HEADER);
 /// Set on an answer replayed for a repeated key, as Stripe and others do.
 const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
@@ -22,31 +24,29 @@ const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 /// for free never spend it. Checks a chosen callback time against the site's call center and the booking
 /// limits, stores the request durably (a full slot and a spent proof refused in the same transaction), and
 /// answers `201` with its id and number. A repeated `Idempotency-Key` (to the same site, from the same
-/// visitor) with the same content gets the first answer again; with other content, `422`.
+/// visitor) with the same content gets the first answer again; with other content, `422`. Each refusal
+/// is counted by [`IntakeError`] as it becomes the answer.
 pub async fn create(
     State(state): State<AppState>,
     client: Option<Extension<Client>>,
+    page: Result<PageSite<KeyInHeader, IntakeError>, IntakeError>,
     headers: HeaderMap,
     form: Result<Json<ContactRequestForm>, AppError>,
-) -> Result<Response, AppError> {
-    let Json(mut form) = form.inspect_err(|_| crate::metrics::rejected("malformed"))?;
-    let site_key = headers.get(SITE_HEADER).and_then(|v| v.to_str().ok());
-    let site = state
-        .sites
-        .resolve(site_key)
-        .inspect_err(|_| crate::metrics::rejected("site"))?;
-    let source_origin = site
-        .page_origin(&headers)
-        .inspect_err(|_| crate::metrics::rejected("origin"))?;
-    let visitor =
-        verified_visitor(site, &headers).inspect_err(|_| crate::metrics::rejected("identity"))?;
+) -> Result<Response, IntakeError> {
+    // The body is judged first, then the site: a broken request is told so whatever it names.
+    let Json(mut form) = form.map_err(IntakeError::Malformed)?;
+    let PageSite {
+        site,
+        origin: source_origin,
+        ..
+    } = page?;
+    let visitor = verified_visitor(&site, &headers)?;
     if let Some(visitor) = &visitor {
         use_verified_values(&mut form, visitor);
     }
-    let request = form.parse_with(&site.rules()).map_err(|body| {
-        crate::metrics::rejected("invalid");
-        AppError::Invalid(body)
-    })?;
+    let request = form
+        .parse_with(&site.rules(), &crate::instant::TimeZones)
+        .map_err(IntakeError::Invalid)?;
     // A call center calls back phone requests only.
     let call_center = site
         .call_center
@@ -65,19 +65,15 @@ pub async fn create(
                 })
         })
         .transpose()
-        .map_err(|e| {
-            crate::metrics::rejected("idempotency_key");
-            AppError::BadHeader(e.to_string())
-        })?;
+        .map_err(IntakeError::IdempotencyKey)?;
     let key_text = key.as_ref().map(IdempotencyKey::as_str);
-    let proof = state.protection.check_friction(&headers, key_text, site)?;
-    state.protection.charge_site(site)?;
+    let proof = state.protection.check_friction(&headers, key_text, &site)?;
+    state.protection.charge_site(&site)?;
     let booking = match request.callback_time() {
         None => None,
         Some(time) => {
             if site.callback_times == CallbackTimes::SignedIn && visitor_sub.is_none() {
-                crate::metrics::rejected("booking_sign_in");
-                return Err(slot_error(&SlotError::SignInToChoose));
+                return Err(SlotError::SignInToChoose.into());
             }
             match slots::book(site.call_center.as_ref(), time, jiff::Timestamp::now()) {
                 Ok(booking) => {
@@ -98,8 +94,7 @@ pub async fn create(
                     {
                         return answer(earlier, &site.key);
                     }
-                    crate::metrics::rejected("invalid");
-                    return Err(slot_error(&error));
+                    return Err(error.into());
                 }
             }
         }
@@ -133,7 +128,7 @@ pub async fn create(
 }
 
 /// The answer to what the store did with a submission.
-fn answer(inserted: Inserted, site: &str) -> Result<Response, AppError> {
+fn answer(inserted: Inserted, site: &str) -> Result<Response, IntakeError> {
     match inserted {
         Inserted::Created(created) => {
             crate::metrics::accepted("created");
@@ -146,49 +141,29 @@ fn answer(inserted: Inserted, site: &str) -> Result<Response, AppError> {
             let replayed = [(REPLAYED, HeaderValue::from_static("true"))];
             Ok((StatusCode::CREATED, replayed, axum::Json(created)).into_response())
         }
-        Inserted::Conflict => {
-            crate::metrics::rejected("idempotency_conflict");
-            Err(AppError::IdempotencyConflict)
-        }
-        Inserted::SlotFull => {
-            crate::metrics::rejected("slot_full");
-            Err(slot_error(&SlotError::Full))
-        }
-        Inserted::PhoneBooked => {
-            crate::metrics::rejected("phone_booked");
-            Err(slot_error(&SlotError::PhoneBooked))
-        }
-        Inserted::ProofSpent { .. } => Err(crate::protection::proof_refused(ProofError::Spent)),
+        Inserted::Conflict => Err(IntakeError::IdempotencyConflict),
+        Inserted::SlotFull => Err(SlotError::Full.into()),
+        Inserted::PhoneBooked => Err(SlotError::PhoneBooked.into()),
+        Inserted::ProofSpent { .. } => Err(Blocked::Proof(ProofError::Spent).into()),
     }
-}
-
-/// A callback time that cannot be booked: a 422 on `callback_time`, which tells the widget to show fresh slots.
-fn slot_error(error: &SlotError) -> AppError {
-    let fields = FieldErrors::from([(field::CALLBACK_TIME.to_owned(), vec![error.to_string()])]);
-    AppError::Invalid(ErrorBody::with_fields(fields))
 }
 
 /// The visitor a bearer token proves, or `None` for a guest where the site lets guests submit. A token
 /// that is present but fails is an error: it never falls back to a guest submission.
-fn verified_visitor(site: &Site, headers: &HeaderMap) -> Result<Option<VerifiedVisitor>, AppError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| {
-            v.to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .ok_or(identity::IdentityError::Malformed)
-        })
-        .transpose()?;
+fn verified_visitor(
+    site: &Site,
+    headers: &HeaderMap,
+) -> Result<Option<VerifiedVisitor>, IntakeError> {
+    let token = crate::bearer::token(headers).map_err(|_| identity::IdentityError::Malformed)?;
     match token {
         Some(token) => Ok(Some(identity::verify(
-            token.trim(),
+            token,
             &site.key,
             &site.identity_keys,
             site.identity_max_lifetime,
         )?)),
         None if site.guests => Ok(None),
-        None => Err(AppError::SignInRequired(site.name.clone())),
+        None => Err(IntakeError::SignInRequired(site.name.clone())),
     }
 }
 

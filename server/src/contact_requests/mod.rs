@@ -1,6 +1,9 @@
 //! The public intake API: the widget posts a contact request here.
 
 mod create;
+mod error;
+mod events;
+pub mod objects;
 
 pub use create::IDEMPOTENCY_KEY;
 

@@ -3,6 +3,8 @@
 //! the built-in demo sites it also shows signed-in visitors: its server side signs an identity token for
 //! its (pretend) signed-in user, as a real host's back end would.
 
+pub mod users;
+
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};

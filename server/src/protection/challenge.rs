@@ -13,27 +13,15 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+pub use contact_shared::Challenge;
+use contact_shared::ProofHash;
 use hmac::{Hmac, Mac};
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// How long a challenge can be spent after it is issued.
 pub const LIFETIME: Duration = Duration::from_secs(30 * 60);
 /// Recent spends remembered at most; past this the oldest are forgotten early (the store still refuses them).
 const MAX_REMEMBERED: usize = 100_000;
-
-/// What `GET /api/v1/challenge` answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Challenge {
-    /// `v1.ISSUED_MS.DIFFICULTY.NONCE.MAC`, to hash with a counter.
-    pub token: String,
-    /// Leading zero bits the hash of `token:counter` needs.
-    pub difficulty: u8,
-    /// Milliseconds after issue before a submission is taken (the minimum fill time).
-    pub not_before_ms: u64,
-    /// Milliseconds after issue when the challenge stops being accepted.
-    pub expires_in_ms: u64,
-}
 
 /// How much friction a site's visitors meet: the proof of work's difficulty and the minimum fill time. The
 /// server's flags set the default; a site may set its own in the sites file.
@@ -253,7 +241,7 @@ impl Challenger {
         friction: Friction,
     ) -> Result<SolvedProof, ProofError> {
         let proof = proof.ok_or(ProofError::Missing)?;
-        let (token, counter) = proof.rsplit_once(':').ok_or(ProofError::Forged)?;
+        let (token, counter) = contact_shared::split_proof(proof).ok_or(ProofError::Forged)?;
         let (body, mac) = token.rsplit_once('.').ok_or(ProofError::Forged)?;
         if !constant_time_eq(self.mac(body).as_bytes(), mac.as_bytes()) {
             return Err(ProofError::Forged);
@@ -282,7 +270,7 @@ impl Challenger {
         if difficulty < u32::from(friction.difficulty) {
             return Err(ProofError::TooWeak);
         }
-        if leading_zero_bits(&Sha256::digest(proof.as_bytes())) < difficulty {
+        if !contact_shared::solves(Sha::default(), token, counter.as_bytes(), difficulty) {
             return Err(ProofError::Unsolved);
         }
         let spent = self.spent.lock().unwrap_or_else(|p| p.into_inner());
@@ -303,18 +291,6 @@ impl Challenger {
     }
 }
 
-/// How many zero bits `hash` starts with.
-pub fn leading_zero_bits(hash: &[u8]) -> u32 {
-    let mut bits = 0;
-    for byte in hash {
-        bits += byte.leading_zeros();
-        if *byte != 0 {
-            break;
-        }
-    }
-    bits
-}
-
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -325,13 +301,25 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// The server's SHA-256 for the proof-of-work rule of [`contact_shared::solves`].
+#[derive(Clone, Default)]
+struct Sha(Sha256);
+
+impl ProofHash for Sha {
+    type Digest = sha2::digest::Output<Sha256>;
+
+    fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    fn finish(self) -> Self::Digest {
+        self.0.finalize()
+    }
+}
+
 /// Finds the counter that solves `token` (what the widget does; here for tests and tools).
 pub fn solve(token: &str, difficulty: u8) -> u64 {
-    (0u64..)
-        .find(|counter| {
-            let hash = Sha256::digest(format!("{token}:{counter}").as_bytes());
-            leading_zero_bits(&hash) >= u32::from(difficulty)
-        })
+    contact_shared::search(Sha::default(), token, difficulty.into(), 0..u64::MAX)
         .expect("some counter solves any difficulty up to 32 bits")
 }
 
@@ -495,12 +483,5 @@ mod tests {
         assert_eq!(recent.len(), 1, "expired ones are forgotten");
         assert!(!recent.spent_by_another("n10", Some("k")), "its own key");
         assert!(recent.spent_by_another("n10", Some("other")));
-    }
-
-    #[test]
-    fn leading_zero_bits_are_counted_across_bytes() {
-        assert_eq!(leading_zero_bits(&[0, 0, 0x10, 0xff]), 19);
-        assert_eq!(leading_zero_bits(&[0x80]), 0);
-        assert_eq!(leading_zero_bits(&[0, 0]), 16);
     }
 }

@@ -21,24 +21,16 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use contact_shared::{CHALLENGE_PATH, ChallengeQuery, PROOF_HEADER, TRAP_HEADER};
 use tower_governor::GovernorLayer;
 
-pub use challenge::{
-    Challenge, Challenger, Friction, ProofError, SolvedProof, leading_zero_bits, solve,
-};
+pub use challenge::{Challenge, Challenger, Friction, ProofError, SolvedProof, solve};
 pub use client_ip::{TrustedProxy, canonical as canonical_ip, client_ip};
 pub use headers::{API as API_HEADERS, security_headers, security_headers_for_pages};
-pub use rate_limit::KeyedLimit;
+pub use rate_limit::{KeyedLimit, client_bucket};
 
 use crate::error::{AppError, Slow};
 use crate::sites::Site;
-
-/// The path the widget fetches its proof-of-work challenge from.
-pub const CHALLENGE_PATH: &str = "/api/v1/challenge";
-/// The header carrying the solved challenge, `token:counter`.
-pub const PROOF_HEADER: &str = "x-crw-proof";
-/// The header carrying the widget's honeypot input; people never fill it, form-filling bots do.
-pub const TRAP_HEADER: &str = "x-crw-trap";
 
 /// The protection settings a server runs with.
 #[derive(Debug)]
@@ -109,39 +101,34 @@ impl Protection {
     }
 
     /// Takes one submission from `site`'s budget, for a request that passed the checks that cost nothing.
-    pub fn charge_site(&self, site: &Site) -> Result<(), AppError> {
-        self.site_limit.charge(&site.key).map_err(|retry_after| {
-            crate::metrics::rejected("rate_limited_site");
-            AppError::TooManyRequests { retry_after }
-        })
+    pub fn charge_site(&self, site: &Site) -> Result<(), Blocked> {
+        self.site_limit
+            .charge(&site.key)
+            .map_err(|retry_after| Blocked::SiteRateLimited { retry_after })
     }
 
     /// Takes one callback booking from `client`'s budget.
-    pub fn charge_booking(&self, client: Client) -> Result<(), AppError> {
-        self.booking_limit.charge(&client.0).map_err(|retry_after| {
-            crate::metrics::rejected("rate_limited_booking");
-            AppError::TooManyBookings { retry_after }
-        })
+    pub fn charge_booking(&self, client: Client) -> Result<(), Blocked> {
+        self.booking_limit
+            .charge(&client.0)
+            .map_err(|retry_after| Blocked::BookingRateLimited { retry_after })
     }
 
     /// Checks a submission's friction before anything is stored: the honeypot is empty, and the proof of
     /// work solves a challenge this server issued, as hard as `site` asks, at least its minimum fill time
     /// ago, and was not spent lately. The proof, if the site asks for one, is for the store to record as
-    /// spent with the record it buys. Refusals are counted.
+    /// spent with the record it buys.
     pub fn check_friction(
         &self,
         headers: &HeaderMap,
         idempotency_key: Option<&str>,
         site: &Site,
-    ) -> Result<Option<SolvedProof>, AppError> {
+    ) -> Result<Option<SolvedProof>, Blocked> {
         let trap = headers
             .get(TRAP_HEADER)
             .is_some_and(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace));
         if trap {
-            crate::metrics::rejected("honeypot");
-            return Err(AppError::Friction(
-                "This request looks automated and was not accepted. If you are a person, reload the page and try again.".into(),
-            ));
+            return Err(Blocked::Honeypot);
         }
         let friction = self.friction(site);
         if !friction.is_on() {
@@ -151,14 +138,51 @@ impl Protection {
         self.challenger
             .verify(proof, idempotency_key, friction)
             .map(Some)
-            .map_err(proof_refused)
+            .map_err(Blocked::Proof)
     }
 }
 
-/// The answer to a refused proof of work, counted by its reason.
-pub fn proof_refused(error: ProofError) -> AppError {
-    crate::metrics::rejected(error.reason());
-    AppError::Friction(error.to_string())
+/// Why protection turned a submission away: its bot friction, or a budget it ran out of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blocked {
+    /// The honeypot input was filled.
+    Honeypot,
+    Proof(ProofError),
+    /// The site's budget of submissions is spent for now.
+    SiteRateLimited {
+        retry_after: u64,
+    },
+    /// The client's budget of callback bookings is spent for now.
+    BookingRateLimited {
+        retry_after: u64,
+    },
+}
+
+impl Blocked {
+    /// The label this refusal is counted under in `crw_submissions_rejected_total`.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Honeypot => "honeypot",
+            Self::Proof(error) => error.reason(),
+            Self::SiteRateLimited { .. } => "rate_limited_site",
+            Self::BookingRateLimited { .. } => "rate_limited_booking",
+        }
+    }
+}
+
+impl From<Blocked> for AppError {
+    fn from(blocked: Blocked) -> Self {
+        match blocked {
+            Blocked::Honeypot => AppError::Friction(
+                "This request looks automated and was not accepted. If you are a person, reload the page and try again.".into(),
+            ),
+            Blocked::Proof(error) => AppError::Friction(error.to_string()),
+            Blocked::SiteRateLimited { retry_after } => AppError::TooManyRequests { retry_after },
+            Blocked::BookingRateLimited { retry_after } => {
+                AppError::TooManyBookings { retry_after }
+            }
+        }
+    }
 }
 
 /// The client a request comes from, by its rate-limit bucket (an IPv6 client by its /64).
@@ -193,13 +217,6 @@ async fn issue(
         axum::Json(challenge),
     )
         .into_response())
-}
-
-/// The query of `GET /api/v1/challenge`.
-#[derive(serde::Deserialize)]
-struct ChallengeQuery {
-    /// The site whose friction the challenge carries (the widget's `data-site`).
-    site: Option<String>,
 }
 
 /// Answers `408` when a request (reading its body included) takes longer than the configured deadline,

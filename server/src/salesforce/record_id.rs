@@ -1,30 +1,16 @@
 //! Reading record ids as clients send them: the 18-character form, or the 15-character case-sensitive form
 //! that is completed with its case-safe suffix.
 
-use crate::ids::case_safe_suffix;
+pub use crate::ids::RecordId;
 
 /// The 18-character form of `value`, when it is a well-formed 15- or 18-character id.
 pub fn to_18(value: &str) -> Option<String> {
-    if !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return None;
-    }
-    match value.len() {
-        15 => Some(format!("{value}{}", case_safe_suffix(value))),
-        18 => {
-            let (head, suffix) = value.split_at(15);
-            (case_safe_suffix(head) == suffix.to_ascii_uppercase()).then(|| {
-                let mut id = head.to_owned();
-                id.push_str(&case_safe_suffix(head));
-                id
-            })
-        }
-        _ => None,
-    }
+    RecordId::parse(value).map(RecordId::into_string)
 }
 
 /// The 18-character id of a record of the object with `prefix`, when `value` is one.
-pub fn of_object(value: &str, prefix: &str) -> Option<String> {
-    to_18(value).filter(|id| id.starts_with(prefix))
+pub fn of_object(value: &str, prefix: &str) -> Option<RecordId> {
+    RecordId::of_object(value, prefix)
 }
 
 #[cfg(test)]

@@ -2,6 +2,10 @@
 //! checker and translator, describe output and error messages: adding an object is adding its description
 //! and its storage.
 
+use crate::ids::{RecordId, UserId};
+use crate::store::Column::{self, Viewed};
+use crate::store::{Operand, Table, Tx, Value};
+
 /// A field's type, as describe names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
@@ -79,8 +83,8 @@ pub struct Field {
     pub label: &'static str,
     pub ty: FieldType,
     pub length: u32,
-    /// Where the value lives: `c.` the record's row, `v.` the calling user's view row.
-    pub column: &'static str,
+    /// Where the value lives: the record's row, or the calling user's view of it.
+    pub column: Column,
     pub props: u16,
     /// Picklist values in order, with whether each is the default.
     pub picklist: &'static [(&'static str, bool)],
@@ -95,7 +99,18 @@ impl Field {
 
     /// The column to write, for fields stored on the record's own row.
     pub fn write_column(&self) -> Option<&'static str> {
-        self.column.strip_prefix("c.")
+        match self.column {
+            Column::Own(name) => Some(name),
+            Column::Viewed(_) => None,
+        }
+    }
+
+    /// The field as a filter compares it: text without regard to case.
+    pub fn operand(&self) -> Operand {
+        Operand {
+            column: self.column,
+            text: self.ty.is_text(),
+        }
     }
 
     pub fn default_value(&self) -> Option<&'static str> {
@@ -127,6 +142,23 @@ pub struct SObject {
     /// Runs in the same transaction after each create or update of a record, to derive fields or drive
     /// other records; an `Err` rolls the whole write back.
     pub after_write: Option<AfterWrite>,
+    /// Who sees and changes the object's records (decided in `access::sharing`).
+    pub sharing: Sharing,
+}
+
+/// How an object's records are shared.
+#[derive(Debug, Clone, Copy)]
+pub enum Sharing {
+    /// Everyone who may use the API sees every record: users, call centers.
+    Public,
+    /// By the record's owner (its `owner_id` column), a user or a queue.
+    Owned,
+    /// By the record it belongs to: its own column `column` names a record of `parent` (an owned
+    /// object). A record that belongs to none follows its own owner.
+    Child {
+        column: &'static str,
+        parent: &'static SObject,
+    },
 }
 
 /// Which writes an object takes through the API.
@@ -159,14 +191,38 @@ impl Access {
     }
 }
 
-/// The hook of [`SObject::after_write`]: the transaction, the record's id and the acting user.
-pub type AfterWrite = fn(
-    &rusqlite::Transaction<'_>,
-    &str,
-    &str,
-) -> rusqlite::Result<Result<(), crate::salesforce::SfError>>;
+/// The hook of [`SObject::after_write`]: the transaction, what the write did, the record's id and the
+/// acting user.
+pub type AfterWrite =
+    fn(&Tx<'_>, &Written, &RecordId, &UserId) -> Result<(), crate::salesforce::SfError>;
+
+/// What an API write did, as an object's [`AfterWrite`] hook sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Written {
+    Created,
+    /// Updated: each field the write set, with the value it held before (its stored form).
+    Updated(Vec<(&'static str, Value)>),
+}
+
+impl Written {
+    /// The value the field `name` held before this update, if the update set it.
+    pub fn before(&self, name: &str) -> Option<&Value> {
+        match self {
+            Self::Created => None,
+            Self::Updated(before) => before.iter().find(|(n, _)| *n == name).map(|(_, v)| v),
+        }
+    }
+}
 
 impl SObject {
+    /// Where the records and their per-user view dates are kept.
+    pub fn storage(&self) -> Table {
+        Table {
+            records: self.table,
+            views: self.views_table,
+        }
+    }
+
     /// The field with this API name, without regard to case as Salesforce does.
     pub fn field(&self, name: &str) -> Option<&'static Field> {
         self.fields
@@ -178,8 +234,8 @@ impl SObject {
 /// The key prefix of each object a reference may point to.
 pub fn key_prefix_of(object: &str) -> Option<&'static str> {
     Some(match object {
-        "User" => "005",
-        "Group" => "00G",
+        "User" => crate::ids::USER_PREFIX,
+        "Group" => crate::ids::QUEUE_PREFIX,
         "Contact" => "003",
         "Lead" => "00Q",
         "Account" => "001",
@@ -202,7 +258,7 @@ pub(crate) const fn field(
     label: &'static str,
     ty: FieldType,
     length: u32,
-    column: &'static str,
+    column: Column,
     props: u16,
 ) -> Field {
     Field {
@@ -221,7 +277,7 @@ pub(crate) const fn field(
 pub(crate) const fn reference(
     name: &'static str,
     label: &'static str,
-    column: &'static str,
+    column: Column,
     props: u16,
     reference_to: &'static [&'static str],
     relationship: &'static str,
@@ -236,7 +292,7 @@ pub(crate) const fn reference(
 pub(crate) const fn picklist(
     name: &'static str,
     label: &'static str,
-    column: &'static str,
+    column: Column,
     props: u16,
     values: &'static [(&'static str, bool)],
 ) -> Field {
@@ -255,7 +311,7 @@ pub(crate) const VIEW_DATES: [Field; 2] = [
         "Last Viewed Date",
         FieldType::DateTime,
         0,
-        "v.last_viewed_at",
+        Viewed("last_viewed_at"),
         FILTER | NILLABLE | SORT,
     ),
     field(
@@ -263,7 +319,7 @@ pub(crate) const VIEW_DATES: [Field; 2] = [
         "Last Referenced Date",
         FieldType::DateTime,
         0,
-        "v.last_referenced_at",
+        Viewed("last_referenced_at"),
         FILTER | NILLABLE | SORT,
     ),
 ];
@@ -278,7 +334,7 @@ macro_rules! system_fields {
                 $label,
                 $crate::salesforce::schema::FieldType::Id,
                 18,
-                "c.id",
+                Own("id"),
                 $crate::salesforce::schema::SYSTEM
                     | $crate::salesforce::schema::prop::GROUP
                     | $crate::salesforce::schema::prop::ID_LOOKUP,
@@ -288,7 +344,7 @@ macro_rules! system_fields {
                 "Deleted",
                 $crate::salesforce::schema::FieldType::Boolean,
                 0,
-                "c.is_deleted",
+                Own("is_deleted"),
                 $crate::salesforce::schema::SYSTEM | $crate::salesforce::schema::prop::GROUP,
             ),
             $crate::salesforce::schema::field(
@@ -296,13 +352,13 @@ macro_rules! system_fields {
                 "Created Date",
                 $crate::salesforce::schema::FieldType::DateTime,
                 0,
-                "c.created_at",
+                Own("created_at"),
                 $crate::salesforce::schema::SYSTEM,
             ),
             $crate::salesforce::schema::reference(
                 "CreatedById",
                 "Created By ID",
-                "c.created_by_id",
+                Own("created_by_id"),
                 $crate::salesforce::schema::SYSTEM | $crate::salesforce::schema::prop::GROUP,
                 &["User"],
                 "CreatedBy",
@@ -312,13 +368,13 @@ macro_rules! system_fields {
                 "Last Modified Date",
                 $crate::salesforce::schema::FieldType::DateTime,
                 0,
-                "c.updated_at",
+                Own("updated_at"),
                 $crate::salesforce::schema::SYSTEM,
             ),
             $crate::salesforce::schema::reference(
                 "LastModifiedById",
                 "Last Modified By ID",
-                "c.last_modified_by_id",
+                Own("last_modified_by_id"),
                 $crate::salesforce::schema::SYSTEM | $crate::salesforce::schema::prop::GROUP,
                 &["User"],
                 "LastModifiedBy",
@@ -328,7 +384,7 @@ macro_rules! system_fields {
                 "System Modstamp",
                 $crate::salesforce::schema::FieldType::DateTime,
                 0,
-                "c.system_modstamp",
+                Own("system_modstamp"),
                 $crate::salesforce::schema::SYSTEM,
             ),
         ]
@@ -337,205 +393,10 @@ macro_rules! system_fields {
 
 pub(crate) use system_fields;
 
-const CONTACT_REQUEST_SYSTEM: [Field; 7] = system_fields!("Contact Request ID");
-
-/// Salesforce's ContactRequest, with the widget's visitor fields and an external id for upserts.
-pub static CONTACT_REQUEST: SObject = SObject {
-    name: "ContactRequest",
-    label: "Contact Request",
-    label_plural: "Contact Requests",
-    key_prefix: crate::ids::CONTACT_REQUEST_PREFIX,
-    table: "contact_requests",
-    views_table: "contact_request_views",
-    fields: &[
-        CONTACT_REQUEST_SYSTEM[0],
-        CONTACT_REQUEST_SYSTEM[1],
-        field(
-            "Name",
-            "Contact Request Number",
-            FieldType::String,
-            30,
-            "c.name",
-            AUTONUMBER | SYSTEM | ID_LOOKUP,
-        ),
-        CONTACT_REQUEST_SYSTEM[2],
-        CONTACT_REQUEST_SYSTEM[3],
-        CONTACT_REQUEST_SYSTEM[4],
-        CONTACT_REQUEST_SYSTEM[5],
-        CONTACT_REQUEST_SYSTEM[6],
-        VIEW_DATES[0],
-        VIEW_DATES[1],
-        reference(
-            "OwnerId",
-            "Owner ID",
-            "c.owner_id",
-            EDIT | DEFAULTED,
-            &["Group", "User"],
-            "Owner",
-        ),
-        reference(
-            "WhatId",
-            "Related To ID",
-            "c.what_id",
-            EDIT | NILLABLE,
-            &["Account", "Case", "Opportunity", "WorkOrder"],
-            "What",
-        ),
-        reference(
-            "WhoId",
-            "Name ID",
-            "c.who_id",
-            EDIT | NILLABLE,
-            &["Contact", "Lead", "User"],
-            "Who",
-        ),
-        field(
-            "IsCallback",
-            "Callback",
-            FieldType::Boolean,
-            0,
-            "c.is_callback",
-            EDIT | DEFAULTED,
-        ),
-        picklist(
-            "PreferredChannel",
-            "Preferred Channel",
-            "c.preferred_channel",
-            EDIT | DEFAULTED | RESTRICTED,
-            &[("Phone", true), ("Email", false), ("Text", false)],
-        ),
-        field(
-            "PreferredPhone",
-            "Preferred Phone",
-            FieldType::Phone,
-            40,
-            "c.preferred_phone",
-            EDIT | NILLABLE,
-        ),
-        field(
-            "RequestDescription",
-            "Request Description",
-            FieldType::TextArea,
-            4000,
-            "c.request_description",
-            CREATE | UPDATE | NILLABLE,
-        ),
-        picklist(
-            "RequestReason",
-            "Request Reason",
-            "c.request_reason",
-            EDIT | DEFAULTED | NILLABLE | RESTRICTED,
-            &[
-                ("Account", false),
-                ("Billing", false),
-                ("Case", false),
-                ("General", false),
-                ("Order", false),
-                ("Other", false),
-                ("Product", false),
-            ],
-        ),
-        picklist(
-            "Status",
-            "Status",
-            "c.status",
-            EDIT | DEFAULTED | RESTRICTED,
-            &[
-                ("New", true),
-                ("Attempted", false),
-                ("Contacted", false),
-                ("Abandoned", false),
-            ],
-        ),
-        field(
-            "ExternalId__c",
-            "External ID",
-            FieldType::String,
-            255,
-            "c.external_id",
-            EDIT | NILLABLE | EXTERNAL_ID | UNIQUE | ID_LOOKUP | CUSTOM,
-        ),
-        field(
-            "VisitorName__c",
-            "Visitor Name",
-            FieldType::String,
-            120,
-            "c.visitor_name",
-            EDIT | NILLABLE | CUSTOM,
-        ),
-        field(
-            "VisitorEmail__c",
-            "Visitor Email",
-            FieldType::Email,
-            80,
-            "c.visitor_email",
-            EDIT | NILLABLE | CUSTOM,
-        ),
-        field(
-            "SourceOrigin__c",
-            "Source Origin",
-            FieldType::String,
-            255,
-            "c.source_origin",
-            FILTER | SORT | GROUP | NILLABLE | CUSTOM,
-        ),
-        field(
-            "ScheduledRoutingDateTime__c",
-            "Scheduled Routing Date Time",
-            FieldType::DateTime,
-            0,
-            "c.scheduled_routing_at",
-            EDIT | NILLABLE | CUSTOM,
-        ),
-        field(
-            "VoiceCallId__c",
-            "Voice Call ID",
-            FieldType::String,
-            255,
-            "c.voice_call_id",
-            FILTER | SORT | NILLABLE | CUSTOM,
-        ),
-        field(
-            "TelephonyProviderName__c",
-            "Telephony Provider Name",
-            FieldType::String,
-            255,
-            "c.telephony_provider",
-            FILTER | SORT | GROUP | NILLABLE | CUSTOM,
-        ),
-        reference(
-            "CallCenterId__c",
-            "Call Center ID",
-            "c.call_center_id",
-            EDIT | NILLABLE | CUSTOM,
-            &["CallCenter"],
-            "CallCenter__r",
-        ),
-        field(
-            "CallAttempts__c",
-            "Call Attempts",
-            FieldType::Int,
-            0,
-            "c.call_attempts",
-            SYSTEM | CUSTOM,
-        ),
-    ],
-    layout: &[
-        "RequestReason",
-        "PreferredChannel",
-        "PreferredPhone",
-        "VisitorName__c",
-        "VisitorEmail__c",
-        "RequestDescription",
-        "IsCallback",
-    ],
-    access: Access::ReadWrite,
-    after_write: None,
-};
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contact_requests::objects::CONTACT_REQUEST;
 
     #[test]
     fn every_field_of_the_reference_is_described() {

@@ -1,7 +1,7 @@
 //! Checking a record's field values from a create, update or upsert body against the object's
 //! description, before anything is written.
 
-use rusqlite::types::Value as Sql;
+use crate::store::Value as Sql;
 use serde_json::{Map, Value};
 
 use super::SfError;
@@ -221,7 +221,10 @@ fn check_text(field: &Field, text: &str) -> Result<String, SfError> {
         )
         .on([field.name]));
     }
-    if field.ty == FieldType::Email && !looks_like_email(text) {
+    // The intake's rule for an email address, without its trimming: the API stores the text as given.
+    if field.ty == FieldType::Email
+        && (text.trim() != text || contact_shared::VisitorEmail::check(text).is_err())
+    {
         return Err(SfError::bad_request(
             "INVALID_EMAIL_ADDRESS",
             format!("{}: invalid email address: {text}", field.label),
@@ -231,27 +234,10 @@ fn check_text(field: &Field, text: &str) -> Result<String, SfError> {
     Ok(text.to_owned())
 }
 
-fn looks_like_email(text: &str) -> bool {
-    match text.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !text.contains(char::is_whitespace)
-        }
-        None => false,
-    }
-}
-
 /// An ISO 8601 date and time with an offset (`Z`, `+01:00` or Salesforce's `+0000`), in the stored
 /// format.
 pub fn parse_datetime(text: &str) -> Option<String> {
-    use time::format_description::well_known::{Iso8601, Rfc3339};
-    let moment = time::OffsetDateTime::parse(text, &Rfc3339)
-        .or_else(|_| time::OffsetDateTime::parse(text, &Iso8601::DEFAULT))
-        .ok()?;
-    Some(super::rows::stored(moment))
+    crate::instant::parse(text).map(crate::instant::stored)
 }
 
 /// The body's value for `field`, if it names it (without regard to case).
@@ -266,7 +252,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::salesforce::schema::CONTACT_REQUEST;
+    use crate::contact_requests::objects::CONTACT_REQUEST;
 
     #[test]
     fn invalid_bodies_are_refused_with_salesforce_codes() {
@@ -321,6 +307,16 @@ mod tests {
                 json!({"VisitorEmail__c": "ada"}),
                 "INVALID_EMAIL_ADDRESS",
                 "an email without a domain",
+            ),
+            (
+                json!({"VisitorEmail__c": "ada@example..com"}),
+                "INVALID_EMAIL_ADDRESS",
+                "an empty domain label, which the widget's rule refuses too",
+            ),
+            (
+                json!({"VisitorEmail__c": " ada@example.com"}),
+                "INVALID_EMAIL_ADDRESS",
+                "an email with a space around it",
             ),
             (
                 json!({"VisitorName__c": "a\u{0}b"}),

@@ -2,22 +2,19 @@
 //! with the room left in each, for the widget's "Pick a time". Never cached: slots fill up.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use contact_shared::CallbackSlots;
 
-use super::site_for_page;
+use super::{KeyInPath, PageSite};
 use crate::AppState;
 use crate::call_centers::slots;
 use crate::error::AppError;
-use crate::error::Path;
 
 pub async fn callback_slots(
     State(state): State<AppState>,
-    Path(key): Path<String>,
-    headers: HeaderMap,
+    PageSite { site, .. }: PageSite<KeyInPath>,
 ) -> Result<Response, AppError> {
-    let site = site_for_page(&state, &key, &headers)?;
     let Some(center) = site.call_center.clone() else {
         return Err(AppError::NoCallbackTimes(site.name.clone()));
     };

@@ -56,7 +56,7 @@ impl DemoSigner {
 /// The two demo sites allowing `origins`, called back by `call_center`, and the signer for their
 /// identity tokens.
 pub fn demo_sites(
-    origins: Vec<String>,
+    origins: Vec<crate::origin::Origin>,
     call_center: Option<CallCenter>,
 ) -> (Vec<Site>, DemoSigner) {
     let mut secret = [0u8; 32];

@@ -170,7 +170,8 @@ pub fn parse(
         }
         let mut origins = Vec::new();
         for origin in site.allowed_origins.into_inner() {
-            let parsed = super::parse_origin(origin.get_ref()).map_err(|e| at(origin.span(), e))?;
+            let parsed =
+                crate::origin::Origin::parse(origin.get_ref()).map_err(|e| at(origin.span(), e))?;
             origins.push(parsed);
         }
         let reasons: Vec<RequestReason> =

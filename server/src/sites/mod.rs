@@ -8,20 +8,22 @@ mod callback_slots;
 mod demo;
 pub mod file;
 pub mod identity;
-mod origin;
+mod page;
 mod routes;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::http::{HeaderMap, header};
 use contact_shared::{Choice, FormRules, PreferredChannel, RequestReason, SiteSettings};
 
 use crate::call_centers::CallCenter;
+use crate::origin::{MAX_ORIGIN_LEN, Origin};
 
 pub use demo::{DEMO_MEMBERS_SITE_KEY, DemoSigner, demo_sites};
 pub use file::ConfigError;
 pub use identity::{IdentityError, IdentityKey, VerifiedVisitor};
-pub use origin::parse_origin;
+pub use page::{KeyInHeader, KeyInPath, PageSite, SiteKey};
 pub use routes::routes;
 
 /// The key of the built-in site used when no configuration file exists.
@@ -34,7 +36,7 @@ pub struct Site {
     pub key: String,
     pub name: String,
     /// Exact origins (`scheme://host[:port]`) the widget may run on.
-    pub allowed_origins: Vec<String>,
+    pub allowed_origins: Vec<Origin>,
     /// Whether visitors who are not signed in may submit.
     pub guests: bool,
     /// The reasons offered, in the order shown, each with its label.
@@ -77,14 +79,14 @@ pub const DEFAULT_IDENTITY_MAX_LIFETIME: std::time::Duration =
 impl Site {
     /// Whether a page on `origin` may use this site's widget.
     pub fn allows_origin(&self, origin: &str) -> bool {
-        self.allowed_origins.iter().any(|o| o == origin)
+        self.allowed_origins.iter().any(|o| o.as_str() == origin)
     }
 
     /// The origin of the page a request comes from, when the page may use this site: `None` when the
     /// request carries no `Origin` (not a browser's cross-origin request). An `Origin` that is sent but
     /// cannot be one (not visible ASCII, or longer than any origin kept) is refused like a disallowed one,
     /// never skipped.
-    pub fn page_origin(&self, headers: &HeaderMap) -> Result<Option<String>, SiteError> {
+    pub fn page_origin(&self, headers: &HeaderMap) -> Result<Option<Origin>, SiteError> {
         let Some(value) = headers.get(header::ORIGIN) else {
             return Ok(None);
         };
@@ -93,13 +95,13 @@ impl Site {
             .ok()
             .filter(|o| o.len() <= MAX_ORIGIN_LEN)
             .ok_or_else(|| SiteError::UnusableOrigin(self.name.clone()))?;
-        if !self.allows_origin(origin) {
-            return Err(SiteError::OriginNotAllowed {
+        match self.allowed_origins.iter().find(|o| o.as_str() == origin) {
+            Some(allowed) => Ok(Some(allowed.clone())),
+            None => Err(SiteError::OriginNotAllowed {
                 origin: origin.to_owned(),
                 site: self.name.clone(),
-            });
+            }),
         }
-        Ok(Some(origin.to_owned()))
     }
 
     /// The rules a submission to this site must pass.
@@ -143,21 +145,24 @@ impl Site {
     }
 }
 
-/// Every configured site, by key.
+/// Every configured site, by key. Each is shared, so a request can hold its site without a copy.
 #[derive(Debug, Clone, Default)]
 pub struct Sites {
-    by_key: HashMap<String, Site>,
+    by_key: HashMap<String, Arc<Site>>,
 }
 
 impl Sites {
     pub fn new(sites: impl IntoIterator<Item = Site>) -> Self {
         Self {
-            by_key: sites.into_iter().map(|s| (s.key.clone(), s)).collect(),
+            by_key: sites
+                .into_iter()
+                .map(|s| (s.key.clone(), Arc::new(s)))
+                .collect(),
         }
     }
 
     pub fn get(&self, key: &str) -> Option<&Site> {
-        self.by_key.get(key)
+        self.by_key.get(key).map(Arc::as_ref)
     }
 
     /// Whether any site lets its widget run on `origin` (the CORS check before a site is known).
@@ -166,13 +171,23 @@ impl Sites {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Site> {
-        self.by_key.values()
+        self.by_key.values().map(Arc::as_ref)
     }
 
     /// The site a request names, or the only site when it names none and there is just one.
     pub fn resolve(&self, key: Option<&str>) -> Result<&Site, SiteError> {
+        self.resolve_shared_ref(key).map(Arc::as_ref)
+    }
+
+    /// [`Self::resolve`], shared: for a request that holds on to its site.
+    fn resolve_shared(&self, key: Option<&str>) -> Result<Arc<Site>, SiteError> {
+        self.resolve_shared_ref(key).map(Arc::clone)
+    }
+
+    fn resolve_shared_ref(&self, key: Option<&str>) -> Result<&Arc<Site>, SiteError> {
         match key {
             Some(key) => self
+                .by_key
                 .get(key)
                 .ok_or_else(|| SiteError::Unknown(key.to_owned())),
             None if self.by_key.len() == 1 => self.by_key.values().next().ok_or(SiteError::Unnamed),
@@ -180,11 +195,6 @@ impl Sites {
         }
     }
 }
-
-/// The header a widget names its site with (the `data-site` of its script tag).
-pub const SITE_HEADER: &str = "x-crw-site";
-/// The longest origin a site may allow and a page may send; browsers send far shorter ones.
-pub const MAX_ORIGIN_LEN: usize = 255;
 
 /// A request that names no site, or one this server does not have.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -226,15 +236,4 @@ impl crate::error::Refusal for IdentityError {
     fn asks_for_token(&self) -> bool {
         true
     }
-}
-
-/// The site `key` names, when the page asking (its `Origin`, if the browser sent one) may use it.
-fn site_for_page<'a>(
-    state: &'a crate::AppState,
-    key: &str,
-    headers: &axum::http::HeaderMap,
-) -> Result<&'a Site, crate::error::AppError> {
-    let site = state.sites.resolve(Some(key))?;
-    site.page_origin(headers)?;
-    Ok(site)
 }

@@ -6,22 +6,20 @@
 //! which browsers only send cross-origin once the preflight allows it.
 
 use axum::Router;
-use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::cors::{Any, CorsLayer};
 
-use super::site_for_page;
+use super::{KeyInPath, PageSite};
 use crate::AppState;
 use crate::error::AppError;
-use crate::error::Path;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/sites/{key}", get(settings))
+        .route(&contact_shared::site_url("", "{key}"), get(settings))
         .route(
-            "/api/v1/sites/{key}/callback-slots",
+            &contact_shared::callback_slots_url("", "{key}"),
             get(super::callback_slots::callback_slots),
         )
         .method_not_allowed_fallback(crate::error::method_not_allowed)
@@ -35,11 +33,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn settings(
-    State(state): State<AppState>,
-    Path(key): Path<String>,
+    PageSite { site, .. }: PageSite<KeyInPath>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let site = site_for_page(&state, &key, &headers)?;
     let body =
         serde_json::to_vec(&site.settings()).map_err(|e| AppError::Internal(e.to_string()))?;
     let etag = format!("\"{:016x}\"", fnv1a(&body));

@@ -1,15 +1,14 @@
 //! getUpdated and getDeleted: the ids of records changed or deleted in a time window, for replication.
 
 use axum::extract::{Query, State};
+use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::{ApiState, SfError, object_named};
-use crate::access::Caller;
+use crate::access::{Caller, Visibility};
+use crate::instant::{self, now, stored, wire as wire_datetime};
 use crate::salesforce::SfPath as Path;
-use crate::salesforce::rows::{now, stored, wire_datetime};
 
 #[derive(Debug, Deserialize)]
 pub struct Window {
@@ -17,14 +16,14 @@ pub struct Window {
     end: Option<String>,
 }
 
-fn moment(name: &str, value: Option<&str>) -> Result<OffsetDateTime, SfError> {
+fn moment(name: &str, value: Option<&str>) -> Result<Timestamp, SfError> {
     let value = value.ok_or_else(|| {
         SfError::bad_request(
             "MISSING_ARGUMENT",
             format!("{name} is required, as 2024-05-01T00:00:00+00:00"),
         )
     })?;
-    OffsetDateTime::parse(value, &Rfc3339).map_err(|_| {
+    instant::parse(value).ok_or_else(|| {
         SfError::bad_request(
             "INVALID_REPLICATION_DATE",
             format!(
@@ -51,7 +50,7 @@ fn window(query: &Window) -> Result<(String, String), SfError> {
 /// `GET sobjects/{object}/updated/?start=&end=`: ids of live records changed in the window.
 pub async fn updated(
     State(state): State<ApiState>,
-    _caller: Caller,
+    caller: Caller,
     Path((_, name)): Path<(String, String)>,
     Query(query): Query<Window>,
 ) -> Result<axum::Json<Value>, SfError> {
@@ -60,16 +59,9 @@ pub async fn updated(
     let latest = end.clone();
     let ids = state
         .store
-        .read_sql(move |conn| {
-            let sql = format!(
-                "SELECT id FROM {} WHERE is_deleted = 0 AND system_modstamp >= ?1 AND system_modstamp < ?2
-                  ORDER BY system_modstamp, seq",
-                object.table
-            );
-            let mut statement = conn.prepare(&sql)?;
-            statement
-                .query_map([start, end], |row| row.get::<_, String>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()
+        .read(move |db| {
+            let visible = Visibility::of(db, &caller)?.filter(object);
+            db.updated_ids(object.storage(), &start, &end, visible.as_ref())
         })
         .await?;
     Ok(axum::Json(json!({
@@ -81,7 +73,7 @@ pub async fn updated(
 /// `GET sobjects/{object}/deleted/?start=&end=`: records moved to the recycle bin in the window.
 pub async fn deleted(
     State(state): State<ApiState>,
-    _caller: Caller,
+    caller: Caller,
     Path((_, name)): Path<(String, String)>,
     Query(query): Query<Window>,
 ) -> Result<axum::Json<Value>, SfError> {
@@ -90,28 +82,17 @@ pub async fn deleted(
     let latest = end.clone();
     let (records, earliest) = state
         .store
-        .read_sql(move |conn| {
-            let sql = format!(
-                "SELECT id, deleted_at FROM {} WHERE is_deleted = 1 AND deleted_at >= ?1 AND deleted_at < ?2
-                  ORDER BY deleted_at, seq",
-                object.table
-            );
-            let mut statement = conn.prepare(&sql)?;
-            let records = statement
-                .query_map([start, end], |row| {
-                    let deleted_at: String = row.get(1)?;
-                    Ok(json!({ "id": row.get::<_, String>(0)?, "deletedDate": wire_datetime(&deleted_at) }))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+        .read(move |db| {
+            let visible = Visibility::of(db, &caller)?.filter(object);
+            let records = db.deleted_records(object.storage(), &start, &end, visible.as_ref())?;
             // Nothing is purged from the recycle bin, so deletions are known from the first record on.
-            let earliest: Option<String> = conn.query_row(
-                &format!("SELECT min(created_at) FROM {}", object.table),
-                [],
-                |row| row.get(0),
-            )?;
-            Ok((records, earliest))
+            Ok((records, db.first_created(object.storage())?))
         })
         .await?;
+    let records: Vec<Value> = records
+        .into_iter()
+        .map(|r| json!({ "id": r.id, "deletedDate": wire_datetime(&r.deleted_at) }))
+        .collect();
     Ok(axum::Json(json!({
         "deletedRecords": records,
         "earliestDateAvailable": wire_datetime(&earliest.unwrap_or_else(now)),

@@ -11,7 +11,7 @@ use rand::Rng;
 
 use crate::salesforce::schema::{Field, SObject};
 use crate::soql::ast::Tracking;
-use crate::soql::sql::Page;
+use crate::store::Page;
 
 /// How many cursors one user may have open, as in Salesforce.
 pub const PER_USER: usize = 10;
@@ -185,11 +185,11 @@ mod tests {
     use super::*;
     use crate::soql::check::check;
     use crate::soql::parser::parse;
-    use crate::soql::sql::translate;
 
     fn plan(soql: &str) -> Arc<Plan> {
-        let checked = check(&parse(soql).unwrap(), time::OffsetDateTime::now_utc()).unwrap();
-        let translated = translate(&checked, "005000000000002AAA", false);
+        let checked = check(&parse(soql).unwrap(), jiff::Timestamp::now()).unwrap();
+        let translated =
+            crate::store::render_for_tests(&checked.select("005000000000002AAA", false));
         Arc::new(Plan {
             object: checked.object,
             fields: checked.fields,
@@ -248,7 +248,7 @@ mod tests {
             "SELECT Id FROM ContactRequest WHERE VisitorName__c NOT IN ({})",
             values.join(",")
         ));
-        let once = 3_900 * (std::mem::size_of::<rusqlite::types::Value>() + "nobody0000".len() + 8);
+        let once = 3_900 * (std::mem::size_of::<crate::store::Value>() + "nobody0000".len() + 8);
         assert!(plan.bytes() < once, "{} bytes for {once}", plan.bytes());
         assert!(plan.bytes() > MAX_BYTES);
         assert!(

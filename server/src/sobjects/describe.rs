@@ -100,30 +100,27 @@ pub async fn basic(
     Path((_, name)): Path<(String, String)>,
 ) -> Result<axum::Json<Value>, SfError> {
     let object = object_named(&name)?;
-    let version_for_rows = version.0.clone();
-    let recent = state
+    let recent: Vec<Value> = state
         .store
-        .read_sql(move |conn| {
-            let sql = format!(
-                "SELECT c.id, c.name FROM {} c JOIN {} v ON v.record_id = c.id AND v.user_id = ?1
-                  WHERE c.is_deleted = 0 AND v.last_viewed_at IS NOT NULL
-                  ORDER BY v.last_viewed_at DESC LIMIT 25",
-                object.table, object.views_table
-            );
-            let mut statement = conn.prepare(&sql)?;
-            statement
-                .query_map([caller.user_id], |row| {
-                    let id: String = row.get(0)?;
-                    let name: String = row.get(1)?;
-                    Ok(json!({
-                        "attributes": attributes(object, &version_for_rows, Some(&id)),
-                        "Id": id,
-                        "Name": name,
-                    }))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()
+        .read(move |db| {
+            let seen = crate::access::Visibility::of(db, &caller)?;
+            db.recently_viewed(
+                object.storage(),
+                &seen.user,
+                25,
+                seen.filter(object).as_ref(),
+            )
         })
-        .await?;
+        .await?
+        .into_iter()
+        .map(|(id, name)| {
+            json!({
+                "attributes": attributes(object, &version.0, Some(&id)),
+                "Id": id,
+                "Name": name,
+            })
+        })
+        .collect();
     Ok(axum::Json(json!({
         "objectDescribe": basic_info(object, &version.0),
         "recentItems": recent,

@@ -3,6 +3,8 @@
 //! clients (jsforce, simple-salesforce) work against it with only an instance URL and an access token.
 
 mod changes;
+mod columns;
+mod conditions;
 mod cursors;
 mod describe;
 mod persist;
@@ -164,7 +166,11 @@ pub fn routes<S: Clone + Send + Sync + 'static>(store: Store, queries: Arc<Queri
         .route_layer(axum::middleware::from_fn(check_version))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);
-    Router::new().nest("/services/data", api)
+    // The nest answers `/services/data`; the form with the slash, as clients and README write it, is
+    // the same list of versions.
+    Router::new()
+        .route("/services/data/", get(describe::versions))
+        .nest("/services/data", api)
 }
 
 #[cfg(test)]

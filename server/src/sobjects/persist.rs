@@ -1,137 +1,181 @@
 //! The writes behind create, update, upsert, delete and undelete, each run in one transaction on the
 //! writer thread so a refused change leaves nothing behind.
 
-use rusqlite::types::Value as Sql;
-use rusqlite::{OptionalExtension, Transaction, params_from_iter};
-
 use super::SfError;
-use crate::ids;
-use crate::salesforce::rows::now;
-use crate::salesforce::schema::{Access, SObject, Write};
+use crate::access::Visibility;
+use crate::ids::{RecordId, UserId};
+use crate::instant::now;
+use crate::salesforce::schema::{Access, FieldType, SObject, Sharing, Write, Written, prop};
 use crate::salesforce::values::Change;
-
-type Outcome<T> = rusqlite::Result<Result<T, SfError>>;
+use crate::store::{Column, RecordState, Tx, Value};
 
 /// Checks that references to stored objects (owners, users, call centers) point at records that exist.
-fn check_references(tx: &Transaction<'_>, changes: &[Change]) -> Outcome<()> {
+fn check_references(tx: &Tx<'_>, changes: &[Change]) -> Result<(), SfError> {
     for change in changes
         .iter()
-        .filter(|c| c.field.ty == crate::salesforce::schema::FieldType::Reference)
+        .filter(|c| c.field.ty == FieldType::Reference)
     {
-        let Sql::Text(id) = &change.value else {
+        let Value::Text(id) = &change.value else {
             continue;
         };
-        // `get`, not an index: a reference's text is the caller's, of any length and any characters.
-        let table = match id.get(..3).unwrap_or_default() {
-            "005" => "SELECT 1 FROM users WHERE id = ?1 AND is_active = 1",
-            "00G" => "SELECT 1 FROM queues WHERE id = ?1",
-            ids::CALL_CENTER_PREFIX => {
-                "SELECT 1 FROM call_centers WHERE id = ?1 AND is_deleted = 0"
-            }
-            _ => continue,
-        };
-        let found: Option<i64> = tx.query_row(table, [id], |r| r.get(0)).optional()?;
-        if found.is_none() {
-            return Ok(Err(SfError::bad_request(
+        if tx.reference_exists(id)? == Some(false) {
+            return Err(SfError::bad_request(
                 "INVALID_CROSS_REFERENCE_KEY",
                 format!("{}: invalid cross reference id: {id}", change.field.label),
             )
-            .on([change.field.name])));
+            .on([change.field.name]));
         }
     }
-    Ok(Ok(()))
+    Ok(())
 }
 
 fn duplicate(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     object: &SObject,
     changes: &[Change],
     own_id: Option<&str>,
-) -> Outcome<()> {
-    for change in changes
-        .iter()
-        .filter(|c| c.field.has(crate::salesforce::schema::prop::UNIQUE))
-    {
-        let (Some(column), Sql::Text(value)) = (change.field.write_column(), &change.value) else {
+) -> Result<(), SfError> {
+    for change in changes.iter().filter(|c| c.field.has(prop::UNIQUE)) {
+        let (Some(column), Value::Text(_)) = (change.field.write_column(), &change.value) else {
             continue;
         };
-        let sql = format!("SELECT id FROM {} WHERE {column} = ?1", object.table);
-        let other: Option<String> = tx.query_row(&sql, [value], |r| r.get(0)).optional()?;
+        let other = tx.record_with(object.storage(), column, &change.value)?;
         if let Some(other) = other.filter(|o| Some(o.as_str()) != own_id) {
-            return Ok(Err(SfError::bad_request(
+            return Err(SfError::bad_request(
                 "DUPLICATE_VALUE",
                 format!(
                     "duplicate value found: {} duplicates value on record with id: {other}",
                     change.field.name
                 ),
             )
-            .on([change.field.name])));
+            .on([change.field.name]));
         }
     }
-    Ok(Ok(()))
+    Ok(())
+}
+
+/// Checks what the sharing model asks of the values a write sets: an owner the caller may give the
+/// record to, and a parent the caller sees.
+fn check_shared(
+    tx: &Tx<'_>,
+    object: &SObject,
+    changes: &[Change],
+    seen: &Visibility,
+) -> Result<(), SfError> {
+    for change in changes {
+        let Value::Text(value) = &change.value else {
+            continue;
+        };
+        match object.sharing {
+            Sharing::Owned if change.field.name == "OwnerId" => seen.may_give(value)?,
+            Sharing::Child { column, .. } if change.field.write_column() == Some(column) => {
+                seen.check_parent(tx, object, change.field.name, value)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `404 NOT_FOUND` for a record the caller does not see, as for one that does not exist.
+fn check_sees(
+    tx: &Tx<'_>,
+    object: &SObject,
+    id: &RecordId,
+    seen: &Visibility,
+) -> Result<RecordState, SfError> {
+    let found = state(tx, object, id)?;
+    seen.check_sees(tx, object, id.as_str())?;
+    Ok(found)
 }
 
 /// Inserts a record; the caller owns it unless the body names an owner.
 pub fn insert(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     object: &'static SObject,
     changes: &[Change],
-    user: &str,
-) -> Outcome<String> {
-    if let Err(e) = check_references(tx, changes)? {
-        return Ok(Err(e));
-    }
-    if let Err(e) = duplicate(tx, object, changes, None)? {
-        return Ok(Err(e));
-    }
-    let id = ids::new_id(object.key_prefix);
+    seen: &Visibility,
+) -> Result<RecordId, SfError> {
+    let user = &UserId::stored(seen.user.clone());
+    check_shared(tx, object, changes, seen)?;
+    check_references(tx, changes)?;
+    duplicate(tx, object, changes, None)?;
+    let id = RecordId::new(object.key_prefix);
     let at = now();
+    let text = |s: &str| Value::Text(s.to_owned());
     let mut columns = vec![
-        "id",
-        "created_at",
-        "updated_at",
-        "system_modstamp",
-        "created_by_id",
-        "last_modified_by_id",
-    ];
-    let mut values = vec![
-        Sql::Text(id.clone()),
-        Sql::Text(at.clone()),
-        Sql::Text(at.clone()),
-        Sql::Text(at),
-        Sql::Text(user.to_owned()),
-        Sql::Text(user.to_owned()),
+        ("id", text(id.as_str())),
+        ("created_at", text(&at)),
+        ("updated_at", text(&at)),
+        ("system_modstamp", text(&at)),
+        ("created_by_id", text(user.as_str())),
+        ("last_modified_by_id", text(user.as_str())),
     ];
     if !changes.iter().any(|c| c.field.name == "OwnerId") {
-        columns.push("owner_id");
-        values.push(Sql::Text(user.to_owned()));
+        columns.push(("owner_id", text(user.as_str())));
     }
-    for change in changes {
-        if let Some(column) = change.field.write_column() {
-            columns.push(column);
-            values.push(change.value.clone());
-        }
-    }
-    let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("?{i}")).collect();
-    let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({})",
-        object.table,
-        columns.join(", "),
-        placeholders.join(", ")
-    );
-    tx.execute(&sql, params_from_iter(values))?;
-    if let Err(e) = after_write(tx, object, &id, user)? {
-        return Ok(Err(e));
-    }
-    Ok(Ok(id))
+    columns.extend(written(changes));
+    tx.insert_record(object.storage(), &columns)?;
+    after_write(tx, object, &Written::Created, &id, user)?;
+    Ok(id)
+}
+
+/// The columns `changes` set on the record's own row.
+fn written(changes: &[Change]) -> Vec<(&'static str, Value)> {
+    changes
+        .iter()
+        .filter_map(|change| Some((change.field.write_column()?, change.value.clone())))
+        .collect()
 }
 
 /// Runs the object's hook after a create or update, in the same transaction.
-fn after_write(tx: &Transaction<'_>, object: &SObject, id: &str, user: &str) -> Outcome<()> {
+fn after_write(
+    tx: &Tx<'_>,
+    object: &SObject,
+    written: &Written,
+    id: &RecordId,
+    user: &UserId,
+) -> Result<(), SfError> {
     match object.after_write {
-        Some(hook) => hook(tx, id, user),
-        None => Ok(Ok(())),
+        Some(hook) => hook(tx, written, id, user),
+        None => Ok(()),
     }
+}
+
+/// What the record's fields that `changes` sets hold before the update, for the object's hook; nothing
+/// is read for an object without one.
+fn before_update(
+    tx: &Tx<'_>,
+    object: &SObject,
+    id: &RecordId,
+    changes: &[Change],
+    user: &UserId,
+) -> Result<Written, SfError> {
+    let fields: Vec<(&'static str, &'static str)> = match object.after_write {
+        None => Vec::new(),
+        Some(_) => changes
+            .iter()
+            .filter_map(|c| Some((c.field.name, c.field.write_column()?)))
+            .collect(),
+    };
+    if fields.is_empty() {
+        return Ok(Written::Updated(Vec::new()));
+    }
+    let columns: Vec<Column> = fields
+        .iter()
+        .map(|&(_, column)| Column::Own(column))
+        .collect();
+    let found = tx.record(
+        object.storage(),
+        user.as_str(),
+        &columns,
+        Column::Own("id"),
+        id.as_str(),
+    )?;
+    let values = found.map(|f| f.values).unwrap_or_default();
+    Ok(Written::Updated(
+        fields.iter().map(|&(name, _)| name).zip(values).collect(),
+    ))
 }
 
 /// Refuses writes an object does not take: records from configuration are read-only, users are only
@@ -157,12 +201,6 @@ pub fn check_writable(object: &SObject, write: Write) -> Result<(), SfError> {
     ))
 }
 
-/// Whether the record exists and is live, in the recycle bin, or unknown.
-fn state(tx: &Transaction<'_>, object: &SObject, id: &str) -> rusqlite::Result<Option<bool>> {
-    let sql = format!("SELECT is_deleted FROM {} WHERE id = ?1", object.table);
-    tx.query_row(&sql, [id], |r| r.get::<_, bool>(0)).optional()
-}
-
 fn deleted() -> SfError {
     SfError::new(
         axum::http::StatusCode::NOT_FOUND,
@@ -171,96 +209,65 @@ fn deleted() -> SfError {
     )
 }
 
-/// Updates a live record.
-pub fn update(
-    tx: &Transaction<'_>,
-    object: &SObject,
-    id: &str,
-    changes: &[Change],
-    user: &str,
-) -> Outcome<()> {
-    match state(tx, object, id)? {
-        None => return Ok(Err(SfError::not_found())),
-        Some(true) => return Ok(Err(deleted())),
-        Some(false) => {}
-    }
-    if let Err(e) = check_references(tx, changes)? {
-        return Ok(Err(e));
-    }
-    if let Err(e) = duplicate(tx, object, changes, Some(id))? {
-        return Ok(Err(e));
-    }
-    let at = now();
-    let mut sets = vec![
-        "updated_at = ?1".to_owned(),
-        "system_modstamp = ?1".to_owned(),
-        "last_modified_by_id = ?2".to_owned(),
-    ];
-    let mut values = vec![Sql::Text(at), Sql::Text(user.to_owned())];
-    for change in changes {
-        if let Some(column) = change.field.write_column() {
-            values.push(change.value.clone());
-            sets.push(format!("{column} = ?{}", values.len()));
-        }
-    }
-    values.push(Sql::Text(id.to_owned()));
-    let sql = format!(
-        "UPDATE {} SET {} WHERE id = ?{}",
-        object.table,
-        sets.join(", "),
-        values.len()
-    );
-    tx.execute(&sql, params_from_iter(values))?;
-    after_write(tx, object, id, user)
+/// The record's state, or NOT_FOUND.
+fn state(tx: &Tx<'_>, object: &SObject, id: &RecordId) -> Result<RecordState, SfError> {
+    tx.record_state(object.storage(), id.as_str())?
+        .ok_or_else(SfError::not_found)
 }
 
-/// Moves a live record to the recycle bin.
-pub fn delete(tx: &Transaction<'_>, object: &SObject, id: &str, user: &str) -> Outcome<()> {
-    match state(tx, object, id)? {
-        None => return Ok(Err(SfError::not_found())),
-        Some(true) => return Ok(Err(deleted())),
-        Some(false) => {}
+/// Updates a live record the caller sees.
+pub fn update(
+    tx: &Tx<'_>,
+    object: &SObject,
+    id: &RecordId,
+    changes: &[Change],
+    seen: &Visibility,
+) -> Result<(), SfError> {
+    let user = &UserId::stored(seen.user.clone());
+    if check_sees(tx, object, id, seen)? == RecordState::Deleted {
+        return Err(deleted());
     }
-    let sql = format!(
-        "UPDATE {} SET is_deleted = 1, deleted_at = ?1, system_modstamp = ?1, last_modified_by_id = ?2 WHERE id = ?3",
-        object.table
-    );
-    tx.execute(&sql, rusqlite::params![now(), user, id])?;
-    Ok(Ok(()))
+    check_shared(tx, object, changes, seen)?;
+    check_references(tx, changes)?;
+    duplicate(tx, object, changes, Some(id.as_str()))?;
+    let before = before_update(tx, object, id, changes, user)?;
+    tx.update_record(
+        object.storage(),
+        id.as_str(),
+        &written(changes),
+        user.as_str(),
+        &now(),
+    )?;
+    after_write(tx, object, &before, id, user)
+}
+
+/// Moves a live record the caller sees to the recycle bin.
+pub fn delete(
+    tx: &Tx<'_>,
+    object: &SObject,
+    id: &RecordId,
+    seen: &Visibility,
+) -> Result<(), SfError> {
+    if check_sees(tx, object, id, seen)? == RecordState::Deleted {
+        return Err(deleted());
+    }
+    seen.may_delete(object)?;
+    Ok(tx.delete_record(object.storage(), id.as_str(), &seen.user, &now())?)
 }
 
 /// Brings a record back from the recycle bin.
-pub fn undelete(tx: &Transaction<'_>, object: &SObject, id: &str, user: &str) -> Outcome<()> {
-    match state(tx, object, id)? {
-        None => return Ok(Err(SfError::not_found())),
-        Some(false) => {
-            return Ok(Err(SfError::bad_request(
-                "UNDELETE_FAILED",
-                format!("Entity is not in the recycle bin: {id}"),
-            )));
-        }
-        Some(true) => {}
-    }
-    let at = now();
-    let sql = format!(
-        "UPDATE {} SET is_deleted = 0, deleted_at = NULL, updated_at = ?1, system_modstamp = ?1,
-                last_modified_by_id = ?2 WHERE id = ?3",
-        object.table
-    );
-    tx.execute(&sql, rusqlite::params![at, user, id])?;
-    Ok(Ok(()))
-}
-
-/// Finds the live record whose `column` holds `value`, for upserts.
-pub fn find_by(
-    tx: &Transaction<'_>,
+pub fn undelete(
+    tx: &Tx<'_>,
     object: &SObject,
-    column: &str,
-    value: &str,
-) -> rusqlite::Result<Option<String>> {
-    let sql = format!(
-        "SELECT id FROM {} WHERE {column} = ?1 AND is_deleted = 0",
-        object.table
-    );
-    tx.query_row(&sql, [value], |r| r.get(0)).optional()
+    id: &RecordId,
+    seen: &Visibility,
+) -> Result<(), SfError> {
+    if check_sees(tx, object, id, seen)? == RecordState::Live {
+        return Err(SfError::bad_request(
+            "UNDELETE_FAILED",
+            format!("Entity is not in the recycle bin: {id}"),
+        ));
+    }
+    seen.may_delete(object)?;
+    Ok(tx.undelete_record(object.storage(), id.as_str(), &seen.user, &now())?)
 }

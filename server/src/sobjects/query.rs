@@ -12,15 +12,17 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::columns;
 use super::cursors::{self, Cursor, Cursors, Plan};
 use super::{ApiState, ApiVersion, SfError};
-use crate::access::Caller;
+use crate::access::{Caller, Visibility};
+use crate::instant::now;
 use crate::salesforce::SfPath as Path;
-use crate::salesforce::rows::{attributes, now, value};
+use crate::salesforce::rows::record;
 use crate::soql::ast::Tracking;
 use crate::soql::check::check;
 use crate::soql::parser::parse;
-use crate::soql::sql::translate;
+use crate::store::{Table, Viewing};
 
 /// Rows per batch unless the client asks otherwise, and the bounds Salesforce puts on `batchSize`.
 const DEFAULT_BATCH: u64 = 2_000;
@@ -120,6 +122,8 @@ impl Queries {
 #[derive(Debug, Deserialize)]
 pub struct Q {
     q: Option<String>,
+    /// `true` answers the query's columns instead of its records.
+    columns: Option<String>,
 }
 
 fn batch_size(headers: &HeaderMap) -> u64 {
@@ -170,26 +174,36 @@ async fn run(
             "Send the query in the q parameter: query/?q=SELECT+Id+FROM+ContactRequest",
         )
     })?;
+    let only_columns = columns::wanted(q.columns.as_deref())
+        .map_err(|message| SfError::bad_request("INVALID_PARAMETER_VALUE", message))?;
     let checked = parse(&text)
-        .and_then(|tree| check(&tree, time::OffsetDateTime::now_utc()))
+        .and_then(|tree| check(&tree, jiff::Timestamp::now()))
         .map_err(|e| SfError::bad_request(e.code, e.render(&text)))?;
+    if only_columns {
+        return Ok(axum::Json(columns::metadata(
+            checked.object,
+            checked.fields.as_deref(),
+        )));
+    }
     let _running = enter(&state, &caller)?;
-    let translated = translate(&checked, &caller.user_id, all_rows);
-    let count = translated.count;
-    let total: i64 = state
+    let mut select = checked.select(caller.user_id.as_str(), all_rows);
+    let reader = caller.clone();
+    let seen = state
         .store
-        .query_sql(state.queries.limits.timeout, move |conn| {
-            conn.query_row(&count.sql, rusqlite::params_from_iter(count.params), |r| {
-                r.get(0)
-            })
-        })
+        .read(move |db| Visibility::of(db, &reader))
         .await?;
-    let total = u64::try_from(total).unwrap_or(0);
+    seen.narrow(checked.object, &mut select);
+    let prepared = state.store.prepare(&select);
+    let count = prepared.count;
+    let total = state
+        .store
+        .query(state.queries.limits.timeout, move |db| db.count(&count))
+        .await?;
     let plan = Plan {
         object: checked.object,
         fields: checked.fields,
         tracking: checked.tracking,
-        page: translated.page,
+        page: prepared.page,
     };
     let batch = batch_size(&headers);
     if total > batch && plan.fields.is_some() && plan.bytes() > cursors::MAX_BYTES {
@@ -202,7 +216,12 @@ async fn run(
             ),
         ));
     }
-    let cursor = Cursor::new(Arc::new(plan), caller.user_id, total, batch);
+    let cursor = Cursor::new(
+        Arc::new(plan),
+        caller.user_id.as_str().to_owned(),
+        total,
+        batch,
+    );
     answer(&state, &version.0, cursor, 0, None).await
 }
 
@@ -210,7 +229,7 @@ async fn run(
 fn enter(state: &ApiState, caller: &Caller) -> Result<Running, SfError> {
     state
         .queries
-        .enter(&caller.user_id)
+        .enter(caller.user_id.as_str())
         .ok_or_else(|| SfError::too_many_queries(state.queries.limits.per_user))
 }
 
@@ -233,7 +252,7 @@ pub async fn more(
     let cursor = state
         .queries
         .cursors
-        .take(key, &caller.user_id)
+        .take(key, caller.user_id.as_str())
         .ok_or_else(invalid)?;
     if position >= cursor.total {
         return Err(invalid());
@@ -256,35 +275,21 @@ async fn answer(
         ));
     }
     let take = cursor.batch.min(total.saturating_sub(position));
-    let version_owned = version.to_owned();
     let read = Arc::clone(&plan);
-    let (records, ids) = state
+    let rows = state
         .store
-        .query_sql(state.queries.limits.timeout, move |conn| {
-            let plan = read;
-            let fields = plan.fields.as_deref().unwrap_or_default();
-            let mut statement = conn.prepare(&plan.page.sql(position, take))?;
-            let mut rows = statement.query(rusqlite::params_from_iter(plan.page.params()))?;
-            let mut records = Vec::new();
-            let mut ids = Vec::new();
-            while let Some(row) = rows.next()? {
-                let id: String = row.get(0)?;
-                let mut map = serde_json::Map::new();
-                map.insert(
-                    "attributes".into(),
-                    attributes(plan.object, &version_owned, Some(&id)),
-                );
-                for (index, field) in fields.iter().enumerate() {
-                    map.insert(field.name.into(), value(field, row, index + 1)?);
-                }
-                records.push(Value::Object(map));
-                ids.push(id);
-            }
-            Ok((records, ids))
+        .query(state.queries.limits.timeout, move |db| {
+            db.page(&read.page, position, take)
         })
         .await?;
+    let fields = plan.fields.as_deref().unwrap_or_default();
+    let records: Vec<Value> = rows
+        .iter()
+        .map(|(id, values)| record(plan.object, version, Some(id), fields, values))
+        .collect();
+    let ids: Vec<String> = rows.into_iter().map(|(id, _)| id).collect();
     if let Some(tracking) = plan.tracking {
-        track(state, plan.object.views_table, &cursor.user, ids, tracking).await?;
+        track(state, plan.object.storage(), &cursor.user, ids, tracking).await?;
     }
     let next = position + records.len() as u64;
     let mut body = json!({ "totalSize": total, "done": next >= total, "records": records });
@@ -308,7 +313,7 @@ async fn answer(
 /// per user; past the rate the batch is answered without marking.
 async fn track(
     state: &ApiState,
-    table: &'static str,
+    table: Table,
     user: &str,
     mut ids: Vec<String>,
     tracking: Tracking,
@@ -322,26 +327,13 @@ async fn track(
     }
     ids.truncate(state.queries.limits.tracked_per_batch);
     let user = user.to_owned();
-    let sql = match tracking {
-        Tracking::View => format!(
-            "INSERT INTO {table} (user_id, record_id, last_viewed_at, last_referenced_at) VALUES (?1, ?2, ?3, ?3)
-             ON CONFLICT (user_id, record_id) DO UPDATE SET last_viewed_at = ?3, last_referenced_at = ?3"
-        ),
-        Tracking::Reference => format!(
-            "INSERT INTO {table} (user_id, record_id, last_referenced_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (user_id, record_id) DO UPDATE SET last_referenced_at = ?3"
-        ),
+    let viewing = match tracking {
+        Tracking::View => Viewing::Viewed,
+        Tracking::Reference => Viewing::Referenced,
     };
     state
         .store
-        .write_sql(move |tx| {
-            let at = now();
-            let mut statement = tx.prepare(&sql)?;
-            for id in &ids {
-                statement.execute(rusqlite::params![user, id, at])?;
-            }
-            Ok(Ok::<_, SfError>(()))
-        })
-        .await??;
+        .write(move |tx| tx.mark_viewed(table, &user, &ids, viewing, &now()))
+        .await?;
     Ok(())
 }

@@ -3,20 +3,23 @@
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::conditions::{self, Preconditions, Verdict};
 use super::persist;
 use super::{ApiState, ApiVersion, SfError, object_named};
-use crate::access::Caller;
+use crate::access::{Caller, Visibility};
+use crate::ids::RecordId;
 use crate::salesforce::SfPath as Path;
 use crate::salesforce::json_body;
 use crate::salesforce::record_id;
-use crate::salesforce::rows::{from_clause, select_list};
+use crate::salesforce::rows::record;
 use crate::salesforce::schema::{Field, SObject, Write, prop};
 use crate::salesforce::values::{self, Mode};
+use crate::store::{Column, RecordState, Tx};
 
 /// The path of a record address.
 #[derive(Debug, Deserialize)]
@@ -42,7 +45,7 @@ fn saved(id: &str) -> Value {
     json!({ "id": id, "success": true, "errors": [] })
 }
 
-fn record_id_of(object: &SObject, value: &str) -> Result<String, SfError> {
+fn record_id_of(object: &SObject, value: &str) -> Result<RecordId, SfError> {
     record_id::of_object(value, object.key_prefix)
         .ok_or_else(|| SfError::malformed_id(&format!("{} ID", object.label), value))
 }
@@ -61,9 +64,12 @@ pub async fn create(
     let changes = values::parse(object, &body, Mode::Create, None)?;
     let id = state
         .store
-        .write_sql(move |tx| persist::insert(tx, object, &changes, &caller.user_id))
-        .await??;
-    Ok((StatusCode::CREATED, axum::Json(saved(&id))).into_response())
+        .write(move |tx| {
+            let seen = Visibility::of(tx, &caller)?;
+            persist::insert(tx, object, &changes, &seen)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(saved(id.as_str()))).into_response())
 }
 
 /// The fields `?fields=` names, or every field. A field named twice is answered once, so the list is
@@ -92,57 +98,68 @@ fn chosen_fields(
     Ok(chosen)
 }
 
-/// Reads one record of `object` where `column = value`; `Err(true)` when it is in the recycle bin.
+/// Reads one record of `object` where `key = value`, answered with its ETag (or `304` when the
+/// request's conditions say the client's copy is current); ENTITY_IS_DELETED when it is in the recycle
+/// bin, NOT_FOUND when there is none the caller sees.
 async fn read_one(
     state: &ApiState,
     version: &str,
     object: &'static SObject,
     fields: Vec<&'static Field>,
-    user: String,
-    column: &'static str,
-    value: String,
-) -> Result<Value, SfError> {
-    let version = version.to_owned();
-    let found = state
+    caller: Caller,
+    (key, value): (Column, String),
+    conditions: &Preconditions,
+) -> Result<Response, SfError> {
+    let mut columns: Vec<Column> = fields.iter().map(|f| f.column).collect();
+    // The version the ETag names, read with the record, after the fields asked for.
+    columns.push(Column::Own("system_modstamp"));
+    let mut found = state
         .store
-        .read_sql(move |conn| {
-            let mut columns = vec![object.field("Id").expect("every object has an Id")];
-            columns.extend(fields.iter().copied());
-            let sql = format!(
-                "SELECT c.is_deleted, {} {} WHERE {column} = ?2",
-                select_list(&columns),
-                from_clause(object)
-            );
-            let mut statement = conn.prepare(&sql)?;
-            let mut rows = statement.query(rusqlite::params![user, value])?;
-            let Some(row) = rows.next()? else {
-                return Ok(None);
-            };
-            let is_deleted: bool = row.get(0)?;
-            let id: String = row.get(1)?;
-            let mut map = serde_json::Map::new();
-            map.insert(
-                "attributes".into(),
-                crate::salesforce::rows::attributes(object, &version, Some(&id)),
-            );
-            for (index, field) in fields.iter().enumerate() {
-                map.insert(
-                    field.name.into(),
-                    crate::salesforce::rows::value(field, row, index + 2)?,
-                );
+        .read(move |db| {
+            let seen = Visibility::of(db, &caller)?;
+            let found = db.record(object.storage(), &seen.user, &columns, key, &value)?;
+            match found {
+                Some(found) if seen.sees(db, object, &found.id)? => Ok(Some(found)),
+                _ => Ok(None),
             }
-            Ok(Some((is_deleted, Value::Object(map))))
         })
-        .await?;
-    match found {
-        None => Err(SfError::not_found()),
-        Some((true, _)) => Err(SfError::new(
+        .await?
+        .ok_or_else(SfError::not_found)?;
+    let modstamp = match found.values.pop() {
+        Some(crate::store::Value::Text(stamp)) => stamp,
+        _ => String::new(),
+    };
+    if found.state == RecordState::Deleted {
+        return Err(SfError::new(
             StatusCode::NOT_FOUND,
             "ENTITY_IS_DELETED",
             "entity is deleted",
-        )),
-        Some((false, record)) => Ok(record),
+        ));
     }
+    let tag = conditions::etag(&found.id, &modstamp);
+    let tagged = [(header::ETAG, tag.clone())];
+    if conditions.check_read(&tag, &modstamp)? == Verdict::NotModified {
+        return Ok((StatusCode::NOT_MODIFIED, tagged).into_response());
+    }
+    let body = record(object, version, Some(&found.id), &fields, &found.values);
+    Ok((tagged, axum::Json(body)).into_response())
+}
+
+/// Refuses a change of the record `id` that the request's conditions no longer allow; in the change's
+/// own transaction, so nobody can slip a change in between the check and the write.
+fn check_version(
+    tx: &Tx<'_>,
+    object: &SObject,
+    id: &RecordId,
+    conditions: &Preconditions,
+) -> Result<(), SfError> {
+    if conditions.is_empty() {
+        return Ok(());
+    }
+    let modstamp = tx
+        .system_modstamp(object.storage(), id.as_str())?
+        .ok_or_else(SfError::not_found)?;
+    conditions.check_write(&conditions::etag(id.as_str(), &modstamp), &modstamp)
 }
 
 /// `GET sobjects/{object}/{id}?fields=`: the record, with every field or those named.
@@ -152,21 +169,22 @@ pub async fn retrieve(
     version: ApiVersion,
     Path(path): Path<RecordPath>,
     Query(query): Query<Fields>,
-) -> Result<axum::Json<Value>, SfError> {
+    headers: HeaderMap,
+) -> Result<Response, SfError> {
     let object = object_named(&path.object)?;
     let id = record_id_of(object, &path.id).map_err(|_| SfError::not_found())?;
     let fields = chosen_fields(object, query.fields.as_deref())?;
+    let conditions = Preconditions::from_headers(&headers)?;
     read_one(
         &state,
         &version.0,
         object,
         fields,
-        caller.user_id,
-        "c.id",
-        id,
+        caller,
+        (Column::Own("id"), id.into_string()),
+        &conditions,
     )
     .await
-    .map(axum::Json)
 }
 
 /// `GET sobjects/{object}/{field}/{value}`: the record by an idLookup field such as the external id.
@@ -176,12 +194,14 @@ pub async fn retrieve_by(
     version: ApiVersion,
     Path(path): Path<ExternalPath>,
     Query(query): Query<Fields>,
-) -> Result<axum::Json<Value>, SfError> {
+    headers: HeaderMap,
+) -> Result<Response, SfError> {
     let object = object_named(&path.object)?;
     let field = lookup_field(object, &path.field, prop::ID_LOOKUP)?;
     let fields = chosen_fields(object, query.fields.as_deref())?;
+    let conditions = Preconditions::from_headers(&headers)?;
     let value = if field.name == "Id" {
-        record_id_of(object, &path.value)?
+        record_id_of(object, &path.value)?.into_string()
     } else {
         path.value
     };
@@ -190,12 +210,11 @@ pub async fn retrieve_by(
         &version.0,
         object,
         fields,
-        caller.user_id,
-        field.column,
-        value,
+        caller,
+        (field.column, value),
+        &conditions,
     )
     .await
-    .map(axum::Json)
 }
 
 fn lookup_field(object: &SObject, name: &str, property: u16) -> Result<&'static Field, SfError> {
@@ -222,12 +241,21 @@ pub async fn update(
     let object = object_named(&path.object)?;
     persist::check_writable(object, Write::Update)?;
     let id = record_id_of(object, &path.id)?;
+    let conditions = Preconditions::from_headers(&headers)?;
     let body = json_body(&headers, &body)?;
-    let changes = values::parse(object, &body, Mode::Update, Some(&id))?;
+    let changes = values::parse(object, &body, Mode::Update, Some(id.as_str()))?;
     state
         .store
-        .write_sql(move |tx| persist::update(tx, object, &id, &changes, &caller.user_id))
-        .await??;
+        .write(move |tx| {
+            let seen = Visibility::of(tx, &caller)?;
+            // Only a record the caller sees has a version to tell them about.
+            if !conditions.is_empty() && !seen.sees(tx, object, id.as_str())? {
+                return Err(SfError::not_found());
+            }
+            check_version(tx, object, &id, &conditions)?;
+            persist::update(tx, object, &id, &changes, &seen)
+        })
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -242,8 +270,11 @@ pub async fn delete(
     let id = record_id_of(object, &path.id)?;
     state
         .store
-        .write_sql(move |tx| persist::delete(tx, object, &id, &caller.user_id))
-        .await??;
+        .write(move |tx| {
+            let seen = Visibility::of(tx, &caller)?;
+            persist::delete(tx, object, &id, &seen)
+        })
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -256,11 +287,14 @@ pub async fn undelete(
     let object = object_named(&path.object)?;
     persist::check_writable(object, Write::Delete)?;
     let id = record_id_of(object, &path.id)?;
-    let answer = saved(&id);
+    let answer = saved(id.as_str());
     state
         .store
-        .write_sql(move |tx| persist::undelete(tx, object, &id, &caller.user_id))
-        .await??;
+        .write(move |tx| {
+            let seen = Visibility::of(tx, &caller)?;
+            persist::undelete(tx, object, &id, &seen)
+        })
+        .await?;
     Ok(axum::Json(answer))
 }
 
@@ -292,12 +326,15 @@ pub async fn upsert(
     let body = json_body(&headers, &body)?;
     if field.name == "Id" {
         let id = record_id_of(object, &path.value)?;
-        let changes = values::parse(object, &body, Mode::Update, Some(&id))?;
+        let changes = values::parse(object, &body, Mode::Update, Some(id.as_str()))?;
         let answer = json!({ "id": id, "success": true, "errors": [], "created": false });
         state
             .store
-            .write_sql(move |tx| persist::update(tx, object, &id, &changes, &caller.user_id))
-            .await??;
+            .write(move |tx| {
+                let seen = Visibility::of(tx, &caller)?;
+                persist::update(tx, object, &id, &changes, &seen)
+            })
+            .await?;
         return Ok(axum::Json(answer).into_response());
     }
     let value = path.value;
@@ -325,15 +362,17 @@ pub async fn upsert(
     let column = field.write_column().unwrap_or("id");
     let (id, created) = state
         .store
-        .write_sql(move |tx| {
-            Ok(match persist::find_by(tx, object, column, &value)? {
-                Some(id) => persist::update(tx, object, &id, &update_changes, &caller.user_id)?
-                    .map(|()| (id, false)),
-                None => persist::insert(tx, object, &create_changes, &caller.user_id)?
-                    .map(|id| (id, true)),
-            })
+        .write(move |tx| {
+            let seen = Visibility::of(tx, &caller)?;
+            match tx.live_record_with(object.storage(), column, &value)? {
+                Some(id) => {
+                    let id = RecordId::stored(id);
+                    persist::update(tx, object, &id, &update_changes, &seen).map(|()| (id, false))
+                }
+                None => persist::insert(tx, object, &create_changes, &seen).map(|id| (id, true)),
+            }
         })
-        .await??;
+        .await?;
     let status = if created {
         StatusCode::CREATED
     } else {

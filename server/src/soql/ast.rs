@@ -56,16 +56,8 @@ pub enum Condition {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Eq,
-    Ne,
-    Lt,
-    Gt,
-    Le,
-    Ge,
-    Like,
-}
+/// A comparison: the store's own, as the checked query hands it on unchanged.
+pub use crate::store::Op;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {

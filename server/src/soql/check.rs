@@ -2,16 +2,16 @@
 //! with the property its place needs (Filter, Sort), and every literal has the field's type. The result
 //! holds only described fields and typed values, ready for translation.
 
-use rusqlite::types::Value as Sql;
-use time::format_description::well_known::Iso8601;
-use time::{Duration, OffsetDateTime, Time};
+use crate::store::Value as Sql;
+use jiff::Timestamp;
 
 use super::SoqlError;
 use super::ast::{self, Condition, Literal, Op, Relative, Select, Spanned, Tracking};
+use crate::instant::{self, plus_seconds, stored};
 use crate::objects::object;
 use crate::salesforce::record_id;
-use crate::salesforce::rows::stored;
 use crate::salesforce::schema::{Field, FieldType, SObject, prop};
+use crate::store;
 
 /// The most rows OFFSET may skip, as in Salesforce.
 pub const MAX_OFFSET: u64 = 2_000;
@@ -52,8 +52,55 @@ pub enum Filter {
     In(&'static Field, bool, Vec<Sql>),
 }
 
+impl Checked {
+    /// The store's plan of the query for `user`; `all_rows` includes the recycle bin (queryAll).
+    pub fn select(&self, user: &str, all_rows: bool) -> store::Select {
+        store::Select {
+            table: self.object.storage(),
+            columns: self
+                .fields
+                .iter()
+                .flatten()
+                .map(|field| field.column)
+                .collect(),
+            filter: self.filter.as_ref().map(Filter::plan),
+            order: self
+                .order
+                .iter()
+                .map(|(field, descending, nulls_first)| (field.column, *descending, *nulls_first))
+                .collect(),
+            limit: self.limit,
+            offset: self.offset,
+            all_rows,
+            user: user.to_owned(),
+        }
+    }
+}
+
+impl Filter {
+    /// The filter in the store's terms.
+    fn plan(&self) -> store::Filter {
+        let all = |parts: &[Filter]| parts.iter().map(Filter::plan).collect();
+        match self {
+            Self::And(parts) => store::Filter::And(all(parts)),
+            Self::Or(parts) => store::Filter::Or(all(parts)),
+            Self::Not(inner) => store::Filter::Not(Box::new(inner.plan())),
+            Self::Compare(field, op, value) => {
+                store::Filter::Compare(field.operand(), *op, value.clone())
+            }
+            Self::IsNull(field, null) => store::Filter::IsNull(field.column, *null),
+            Self::Range(field, op, start, end) => {
+                store::Filter::Range(field.column, *op, start.clone(), end.clone())
+            }
+            Self::In(field, negated, values) => {
+                store::Filter::In(field.operand(), *negated, values.clone())
+            }
+        }
+    }
+}
+
 /// Checks `query`; `now` anchors TODAY and the other relative dates (UTC).
-pub fn check(query: &ast::Query, now: OffsetDateTime) -> Result<Checked, SoqlError> {
+pub fn check(query: &ast::Query, now: Timestamp) -> Result<Checked, SoqlError> {
     let object = object(&query.from.value).ok_or_else(|| SoqlError {
         code: "INVALID_TYPE",
         message: format!("sObject type '{}' is not supported.", query.from.value),
@@ -165,7 +212,7 @@ pub fn check(query: &ast::Query, now: OffsetDateTime) -> Result<Checked, SoqlErr
 fn condition(
     object: &'static SObject,
     condition: &Condition,
-    now: OffsetDateTime,
+    now: Timestamp,
 ) -> Result<Filter, SoqlError> {
     let resolve = |name: &Spanned<String>| -> Result<&'static Field, SoqlError> {
         let f = object.field(&name.value).ok_or_else(|| {
@@ -331,9 +378,9 @@ fn typed(field: &Field, value: &Spanned<Literal>) -> Result<Sql, SoqlError> {
                 message: format!("invalid ID field: {text}"),
                 position: value.position,
             }),
-        (FieldType::DateTime, Literal::DateTime(text)) => OffsetDateTime::parse(text, &Iso8601::DEFAULT)
+        (FieldType::DateTime, Literal::DateTime(text)) => instant::parse(text)
             .map(|m| Sql::Text(stored(m)))
-            .map_err(|_| {
+            .ok_or_else(|| {
                 SoqlError::malformed(value.position, format!("line 1:{} no viable alternative at character '{text}': write datetimes as 2024-05-01T00:00:00Z", value.position))
             }),
         (ty, Literal::Text { value: text, .. }) if ty.is_text() => Ok(Sql::Text(text.clone())),
@@ -359,15 +406,184 @@ fn number(text: &str) -> Option<Sql> {
 }
 
 /// The `[start, end)` of a relative date literal, in stored form.
-fn range(relative: Relative, now: OffsetDateTime) -> (String, String) {
-    let today = now.replace_time(Time::MIDNIGHT);
-    let day = Duration::days(1);
+fn range(relative: Relative, now: Timestamp) -> (String, String) {
+    const DAY: i64 = 86_400;
+    let today = now.as_second().div_euclid(DAY) * DAY;
+    let days = |n: i64| plus_seconds(Timestamp::UNIX_EPOCH, today.saturating_add(n * DAY));
     let (start, end) = match relative {
-        Relative::Today => (today, today + day),
-        Relative::Yesterday => (today - day, today),
-        Relative::Tomorrow => (today + day, today + day + day),
-        Relative::LastNDays(n) => (today - Duration::days(i64::from(n)), today + day),
-        Relative::NextNDays(n) => (today + day, today + Duration::days(i64::from(n) + 1)),
+        Relative::Today => (days(0), days(1)),
+        Relative::Yesterday => (days(-1), days(0)),
+        Relative::Tomorrow => (days(1), days(2)),
+        Relative::LastNDays(n) => (days(-i64::from(n)), days(1)),
+        Relative::NextNDays(n) => (days(1), days(i64::from(n) + 1)),
     };
     (stored(start), stored(end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::soql::parser::parse;
+
+    /// Every shape of query past SQLite's limits is refused by the checker, before any SQL is made, with
+    /// Salesforce's codes. Before, each reached SQLite and answered `503 SERVER_UNAVAILABLE`.
+    #[test]
+    fn queries_past_sqlites_limits_are_refused_by_the_checker() {
+        let now = Timestamp::now();
+        let joined = |n: usize, joiner: &str| {
+            (0..n)
+                .map(|i| format!("VisitorName__c = 'x{i}'"))
+                .collect::<Vec<_>>()
+                .join(joiner)
+        };
+        let values = (0..12)
+            .map(|_| {
+                let list = vec!["1"; 3_000].join(",");
+                format!("CallDurationInSeconds NOT IN ({list})")
+            })
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let table = [
+            (
+                format!(
+                    "SELECT Id FROM ContactRequest WHERE {}",
+                    joined(1_001, " AND ")
+                ),
+                "QUERY_TOO_COMPLICATED",
+                "1,001 AND-ed conditions",
+            ),
+            (
+                format!(
+                    "SELECT Id FROM ContactRequest WHERE {}",
+                    joined(1_100, " OR ")
+                ),
+                "QUERY_TOO_COMPLICATED",
+                "1,100 OR-ed conditions",
+            ),
+            (
+                format!(
+                    "SELECT Id FROM ContactRequest ORDER BY {}",
+                    vec!["Name"; 2_100].join(", ")
+                ),
+                "MALFORMED_QUERY",
+                "2,100 ORDER BY terms",
+            ),
+            (
+                "SELECT Id FROM ContactRequest ORDER BY Name, CreatedDate DESC, name".to_owned(),
+                "MALFORMED_QUERY",
+                "a field ordered by twice",
+            ),
+            (
+                format!("SELECT Id FROM Task WHERE {values}"),
+                "QUERY_TOO_COMPLICATED",
+                "36,000 values, past SQLite's parameters",
+            ),
+            (
+                format!(
+                    "SELECT Id FROM ContactRequest WHERE VisitorName__c LIKE '%{}%'",
+                    "x".repeat(60_000)
+                ),
+                "MALFORMED_QUERY",
+                "a LIKE pattern past SQLite's length",
+            ),
+            (
+                format!(
+                    "SELECT Id FROM ContactRequest WHERE VisitorName__c IN ('a', '{}')",
+                    "x".repeat(4_001)
+                ),
+                "MALFORMED_QUERY",
+                "a string longer than Salesforce takes",
+            ),
+        ];
+        for (query, code, why) in table {
+            let error = check(&parse(&query).unwrap(), now).unwrap_err();
+            assert_eq!(error.code, code, "{why}: {error:?}");
+        }
+    }
+
+    #[test]
+    fn schema_errors_name_the_problem() {
+        let now = Timestamp::now();
+        let table = [
+            (
+                "SELECT Nope FROM ContactRequest",
+                "INVALID_FIELD",
+                "an unknown field",
+            ),
+            (
+                "SELECT Id FROM Account",
+                "INVALID_TYPE",
+                "an object the server does not have",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE RequestDescription = 'x'",
+                "INVALID_FIELD",
+                "a field that cannot be filtered",
+            ),
+            (
+                "SELECT Id FROM ContactRequest ORDER BY RequestDescription",
+                "INVALID_FIELD",
+                "a field that cannot be sorted",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE IsCallback = 'true'",
+                "INVALID_FIELD",
+                "a quoted boolean",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE CreatedDate > 'yesterday'",
+                "INVALID_FIELD",
+                "a quoted datetime",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE Status = TODAY",
+                "INVALID_FIELD",
+                "a date literal on a picklist",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE OwnerId = 'abc'",
+                "INVALID_QUERY_FILTER_OPERATOR",
+                "a malformed id",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE IsCallback LIKE 'x'",
+                "INVALID_FIELD",
+                "LIKE on a boolean",
+            ),
+            (
+                "SELECT Id, id FROM ContactRequest",
+                "MALFORMED_QUERY",
+                "a field selected twice",
+            ),
+            (
+                "SELECT Id FROM ContactRequest OFFSET 2001",
+                "NUMBER_OUTSIDE_VALID_RANGE",
+                "an OFFSET over 2,000",
+            ),
+            (
+                "SELECT Id FROM Task WHERE CallDurationInSeconds = '60'",
+                "INVALID_FIELD",
+                "a quoted number",
+            ),
+            (
+                "SELECT Id FROM Task WHERE CallDisposition = 60",
+                "INVALID_FIELD",
+                "a number for a text field",
+            ),
+            (
+                "SELECT Id FROM ContactRequest WHERE IsCallback = 1",
+                "INVALID_FIELD",
+                "a number for a boolean",
+            ),
+            (
+                "SELECT Id FROM Task WHERE CallDurationInSeconds > 99999999999999999999",
+                "NUMBER_OUTSIDE_VALID_RANGE",
+                "an integer beyond 64 bits",
+            ),
+        ];
+        for (query, code, why) in table {
+            let error = check(&parse(query).unwrap(), now).unwrap_err();
+            assert_eq!(error.code, code, "{why}: {error:?}");
+        }
+    }
 }

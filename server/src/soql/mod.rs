@@ -7,7 +7,6 @@ pub mod check;
 mod error;
 pub mod lexer;
 pub mod parser;
-pub mod sql;
 
 pub use error::SoqlError;
 

@@ -16,23 +16,20 @@ use rusqlite::{Connection, OptionalExtension, ToSql};
 
 use super::idempotency::{self, IdempotencyKey, Inserted};
 use super::multirow::{MultiRowInsert, bind};
-use super::slots;
-use super::{SpentChallenge, StoreError, Submission};
+use super::{SpentChallenge, StoreError, Submission, contact_requests};
+use super::{outbox, slots};
 use crate::ids;
-
-/// The user widget submissions are created by (Salesforce's site guest user), seeded by migration 0002.
-const SITE_GUEST_USER: &str = "005000000000001AAA";
 
 /// The contact requests a batch creates.
 static CONTACT_REQUESTS: MultiRowInsert = MultiRowInsert::new(
     "INSERT INTO contact_requests
         (seq, id, request_reason, preferred_channel, preferred_phone, request_description, visitor_name,
          visitor_email, is_callback, source_origin, site_key, visitor_sub, owner_id, call_center_id,
-         scheduled_routing_at,
+         scheduled_routing_at, visitor_time_zone,
          status, created_by_id, last_modified_by_id, created_at, updated_at, system_modstamp)
         VALUES",
     3,
-    15,
+    16,
     ", ?1, ?2, ?2, ?3, ?3, ?3",
 );
 
@@ -61,7 +58,8 @@ pub(super) fn write_all(
     tx: &Connection,
     batch: &[(&Submission, Option<&IdempotencyKey>)],
 ) -> Result<Vec<Inserted>, StoreError> {
-    let now = now(tx)?;
+    // One time for the whole batch, in the stored format.
+    let now = crate::instant::now();
     let mut next_seq = next_seq(tx)?;
     let mut owners: HashMap<Option<&str>, String> = HashMap::new();
     let mut centers: HashMap<&str, Option<String>> = HashMap::new();
@@ -129,7 +127,7 @@ pub(super) fn write_all(
         let owner_id = match owners.get(&queue) {
             Some(owner) => owner.clone(),
             None => {
-                let owner = owner_id(tx, queue)?;
+                let owner = contact_requests::owner(tx, queue)?;
                 owners.insert(queue, owner.clone());
                 owner
             }
@@ -213,13 +211,18 @@ pub(super) fn write_each(
         .collect()
 }
 
-/// Inserts the rows with a few multi-row statements and returns their request numbers, in order. Every
+/// Inserts the rows with a few multi-row statements, and their `contact_request.created` events with one
+/// more, and returns their request numbers, in order. Every
 /// system field is set, so the intake-defaults trigger of migration 0002 has nothing to fill in.
 fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<String>, StoreError> {
-    let shared: [&dyn ToSql; 3] = [&Status::New.as_str(), &SITE_GUEST_USER, &now];
+    let shared: [&dyn ToSql; 3] = [
+        &contact_requests::INITIAL_STATUS.as_str(),
+        &contact_requests::ANONYMOUS_CREATOR,
+        &now,
+    ];
     CONTACT_REQUESTS.run(tx, &shared, rows, |s, at, row| {
         let request = &row.submission.request;
-        let values: [&dyn ToSql; 15] = [
+        let values: [&dyn ToSql; 16] = [
             &row.seq,
             &row.id,
             &request.request_reason().as_str(),
@@ -229,18 +232,20 @@ fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<Strin
             &request.name().map(|n| n.as_str()),
             &request.email().map(|e| e.as_str()),
             &request.is_callback(),
-            &row.submission.source_origin,
+            &row.submission.source_origin.as_ref().map(|o| o.as_str()),
             &row.submission.site_key,
             &row.submission.visitor_sub,
             &row.owner_id,
             &row.call_center_id,
             &row.submission.booking.as_ref().map(|b| b.start.as_str()),
+            &request.time_zone().map(|z| z.as_str()),
         ];
         bind(s, at, &values)
     })?;
     let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
         return Ok(Vec::new());
     };
+    outbox::created_batch(tx, now, first.seq, last.seq)?;
     let names = tx
         .prepare_cached(
             "SELECT name FROM contact_requests WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
@@ -292,18 +297,13 @@ pub(super) fn sweep_challenges(tx: &Connection, now_ms: i64) -> rusqlite::Result
 /// How many open bookings `phone` holds: requests not deleted, New or Attempted, with a chosen time
 /// still ahead of `now`.
 fn open_bookings(tx: &Connection, phone: &str, now: &str) -> rusqlite::Result<u32> {
-    tx.prepare_cached(
+    tx.prepare_cached(&format!(
         "SELECT count(*) FROM contact_requests
           WHERE preferred_phone = ?1 AND is_deleted = 0 AND scheduled_routing_at IS NOT NULL
-            AND scheduled_routing_at > ?2 AND status IN ('New', 'Attempted')",
-    )?
+            AND scheduled_routing_at > ?2 AND status IN ({})",
+        super::columns::open_statuses()
+    ))?
     .query_row([phone, now], |row| row.get(0))
-}
-
-/// The transaction's time, in the format every timestamp column holds: one for the whole batch.
-fn now(tx: &Connection) -> rusqlite::Result<String> {
-    tx.prepare_cached("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")?
-        .query_row([], |row| row.get(0))
 }
 
 /// The `seq` the next request gets, which numbers it (`CR-000042`): one past the highest, as SQLite would
@@ -311,16 +311,6 @@ fn now(tx: &Connection) -> rusqlite::Result<String> {
 fn next_seq(tx: &Connection) -> rusqlite::Result<i64> {
     tx.prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM contact_requests")?
         .query_row([], |row| row.get(0))
-}
-
-/// The owner of a new request: the named queue, else the default queue, else the queue the migration seeded.
-fn owner_id(tx: &Connection, queue: Option<&str>) -> rusqlite::Result<String> {
-    tx.prepare_cached(
-        "SELECT coalesce((SELECT id FROM queues WHERE name = ?1),
-                         (SELECT id FROM queues WHERE is_default = 1),
-                         '00G000000000001EAA')",
-    )?
-    .query_row([queue], |row| row.get(0))
 }
 
 /// The id of the call center with this internal name, unless it was deleted.

@@ -4,7 +4,7 @@
 //! Writes still run on the one writer thread, in queue order with the intake's inserts, inside their own
 //! transaction on the `synchronous = FULL` connection: a write is on disk before its caller hears of it.
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 use super::tx::{Db, Tx};
@@ -19,6 +19,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         match self {
             Self::Sqlite(store) => store.read(move |conn| read(&Db::new(conn))).await,
+            Self::Postgres(store) => store.read(None, read).await,
         }
     }
 
@@ -32,6 +33,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         match self {
             Self::Sqlite(store) => store.query(budget, move |conn| read(&Db::new(conn))).await,
+            Self::Postgres(store) => store.read(Some(budget), read).await,
         }
     }
 
@@ -43,6 +45,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         match self {
             Self::Sqlite(store) => store.probe(move |conn| read(&Db::new(conn))).await,
+            Self::Postgres(store) => store.read(None, read).await,
         }
     }
 
@@ -57,6 +60,10 @@ impl Store {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
+        let store = match self {
+            Self::Sqlite(store) => store,
+            Self::Postgres(store) => return store.write(write).await,
+        };
         let (reply, answer) = oneshot::channel();
         let job = Box::new(move |conn: &mut Connection| {
             let outcome = match conn.transaction() {
@@ -73,87 +80,9 @@ impl Store {
             // The caller may have gone; a committed write stays committed.
             let _ = reply.send(outcome);
         });
-        match self {
-            Self::Sqlite(store) => store.send_job(job).await.map_err(E::from)?,
-        }
+        store.send_job(job).await.map_err(E::from)?;
         answer
             .await
             .map_err(|_| E::from(StoreError::WriterStopped))?
-    }
-
-    /// Runs `query` on a read-only connection of the API's pool. Dropping the future (the client went
-    /// away) stops its statement.
-    pub async fn read_sql<T: Send + 'static>(
-        &self,
-        query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        match self {
-            Self::Sqlite(store) => {
-                store
-                    .read(move |conn| query(conn).map_err(StoreError::from))
-                    .await
-            }
-        }
-    }
-
-    /// Runs `query`, built from a client's query, on a read-only connection of the API's pool within
-    /// `budget`: past it, or once the future is dropped, its statement is stopped and the answer is
-    /// [`StoreError::Interrupted`]; a statement past the database's limits is [`StoreError::Refused`].
-    pub async fn query_sql<T: Send + 'static>(
-        &self,
-        budget: std::time::Duration,
-        query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        match self {
-            Self::Sqlite(store) => {
-                store
-                    .query(budget, move |conn| query(conn).map_err(StoreError::from))
-                    .await
-            }
-        }
-    }
-
-    /// Runs `query`, one cheap indexed look-up (a token check, say), on connections kept apart from the
-    /// API's reads, so that no number of slow queries makes it wait.
-    pub async fn probe_sql<T: Send + 'static>(
-        &self,
-        query: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        match self {
-            Self::Sqlite(store) => {
-                store
-                    .probe(move |conn| query(conn).map_err(StoreError::from))
-                    .await
-            }
-        }
-    }
-
-    /// Runs `write` in one transaction on the writer thread. The transaction commits when `write` returns
-    /// `Ok(Ok(_))` and rolls back otherwise, so a refused change (`Ok(Err(_))`) leaves nothing behind.
-    pub async fn write_sql<T, E>(
-        &self,
-        write: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<Result<T, E>> + Send + 'static,
-    ) -> Result<Result<T, E>, StoreError>
-    where
-        T: Send + 'static,
-        E: Send + 'static,
-    {
-        let (reply, answer) = oneshot::channel();
-        let job = Box::new(move |conn: &mut Connection| {
-            let outcome = (|| -> Result<Result<T, E>, StoreError> {
-                let tx = conn.transaction()?;
-                let outcome = write(&tx)?;
-                if outcome.is_ok() {
-                    tx.commit()?;
-                }
-                Ok(outcome)
-            })();
-            // The caller may have gone; a committed write stays committed.
-            let _ = reply.send(outcome);
-        });
-        match self {
-            Self::Sqlite(store) => store.send_job(job).await?,
-        }
-        answer.await.map_err(|_| StoreError::WriterStopped)?
     }
 }

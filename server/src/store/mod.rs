@@ -4,13 +4,32 @@
 //! its write is committed to disk. SQLite is the embedded default ([`sqlite`]); another backend, such as
 //! PostgreSQL, is a new variant behind the same methods.
 
+mod access;
 mod batch;
+mod call_centers;
+mod call_log;
+mod columns;
+mod contact_requests;
+mod directory;
+mod history;
 mod idempotency;
 mod jobs;
+mod location;
+mod mail;
 mod multirow;
+mod offers;
+mod outbox;
+mod plan;
+mod postgres;
 mod readers;
+mod records;
+mod render;
+mod routing;
+mod saved_views;
+mod sessions;
 mod slots;
 mod sqlite;
+mod telephony;
 mod tx;
 
 use std::path::Path;
@@ -18,9 +37,29 @@ use std::path::Path;
 use contact_shared::{ContactRequestCreated, NewContactRequest};
 use serde::Serialize;
 
+pub use access::{Added, GrantRow, NewToken, QueueRow, TokenRow, UserRow};
+pub use call_centers::CallCenterRow;
+pub use call_log::{Attempt, AttemptedRequest, CompletedCall, InteractionTimes, LoggedCall};
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
+pub use location::{Database, DatabaseError, PostgresUrl};
+pub use mail::{DueDigest, MailState, Notice};
+pub use offers::{OfferRow, OpenOffer, PresenceRow, Unoffered};
+pub use outbox::{DeliveryRow, DueDelivery, OutboxEvent, Subscription};
+pub use plan::{Column, Filter, Op, Operand, Select, Table, Value};
+pub use postgres::{DEFAULT_POOL_SIZE, PostgresStore, migrate as migrate_postgres};
+pub use records::{DeletedRecord, FoundRecord, RecordState, Viewing};
+pub use render::{Page, Prepared, Statement};
+pub use routing::{Bookings, ClaimedRow, RoutableRow};
+pub use sessions::{CredentialsRow, FailureRow, SessionRow};
 pub use sqlite::SqliteStore;
+pub use telephony::ProviderCallback;
 pub use tx::{Db, Tx};
+
+/// A plan rendered as the embedded engine renders it, for tests of what keeps a prepared query.
+#[cfg(test)]
+pub fn render_for_tests(select: &Select) -> Prepared {
+    render::prepare(select)
+}
 
 /// Why the store could not do what was asked. None of these is the client's fault, but for
 /// [`StoreError::Refused`] and [`StoreError::Interrupted`], which only a budgeted read of a client's query
@@ -31,11 +70,34 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("database migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    #[error("PostgreSQL error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("PostgreSQL migration {version} failed: {source}")]
+    PostgresMigration {
+        version: i64,
+        source: tokio_postgres::Error,
+    },
+    /// The database was migrated by a newer build than this one, which would not know its schema.
+    #[error(
+        "the database has migration {found}, newer than this build's last ({known}): run a newer build"
+    )]
+    SchemaNewer { found: i64, known: i64 },
+    /// PostgreSQL could not be reached (or the URL's settings not used).
+    #[error("cannot reach PostgreSQL: {0}")]
+    Unreachable(String),
     #[error("cannot create the database folder {path}: {source}")]
     Folder {
         path: String,
         source: std::io::Error,
     },
+    /// The database is a PostgreSQL URL, which this build does not serve yet.
+    #[error(
+        "PostgreSQL ({0}) is not served by this build yet: give --database a file path or sqlite:PATH for SQLite"
+    )]
+    EngineMissing(PostgresUrl),
+    /// A kind of read or write that the PostgreSQL engine does not run yet.
+    #[error("{0} is not served on PostgreSQL yet")]
+    NotOnPostgres(&'static str),
     #[error("the database writer has stopped")]
     WriterStopped,
     #[error("cannot start the database writer: {0}")]
@@ -52,6 +114,11 @@ pub enum StoreError {
     Interrupted,
 }
 
+/// A count of rows PostgreSQL reports, as SQLite's driver gives it.
+fn count(rows: u64) -> usize {
+    usize::try_from(rows).unwrap_or(usize::MAX)
+}
+
 /// The default number of read connections for the API's reads: two per core, as a read waits on the
 /// disk as often as it computes, and at least two.
 pub fn default_read_connections() -> usize {
@@ -65,7 +132,7 @@ pub fn default_read_connections() -> usize {
 pub struct Submission {
     pub request: NewContactRequest,
     /// The `Origin` of the page the widget ran on, when the browser sent one.
-    pub source_origin: Option<String>,
+    pub source_origin: Option<crate::origin::Origin>,
     /// The site the request came through.
     pub site_key: String,
     /// The verified visitor's stable id on that site (the identity token's `sub`); `None` for a guest.
@@ -110,7 +177,7 @@ pub struct Booking {
 pub struct StoredContactRequest {
     pub id: String,
     pub name: String,
-    pub status: String,
+    pub status: contact_shared::Status,
     pub request_reason: Option<String>,
     pub preferred_channel: String,
     pub preferred_phone: Option<String>,
@@ -127,15 +194,57 @@ pub struct StoredContactRequest {
     pub scheduled_routing_at: Option<String>,
     /// The id of the call center that calls back.
     pub call_center_id: Option<String>,
+    /// The visitor's own IANA time zone, as the widget's browser reported it.
+    pub visitor_time_zone: Option<String>,
 }
 
 /// The store the server runs on.
 #[derive(Clone)]
 pub enum Store {
     Sqlite(SqliteStore),
+    Postgres(PostgresStore),
 }
 
 impl Store {
+    /// Renders a query's plan in this store's SQL, once: its count and its page, which a cursor keeps
+    /// for each batch after.
+    pub fn prepare(&self, select: &Select) -> Prepared {
+        match self {
+            // The record layer's reads, which run these, answer `NotOnPostgres` on PostgreSQL until
+            // its renderer comes with them, so this rendering is never run there.
+            Self::Sqlite(_) | Self::Postgres(_) => render::prepare(select),
+        }
+    }
+
+    /// Opens the database `--database` names and brings its schema up to date: SQLite with `readers`
+    /// read connections for the API's reads and queries, PostgreSQL with a pool of `pool_size`. A
+    /// PostgreSQL URL is refused before anything is created, until that engine serves every read and
+    /// write (only the intake does so far: [`Store::open_postgres`]).
+    pub async fn open(
+        database: &Database,
+        readers: usize,
+        pool_size: usize,
+    ) -> Result<Self, StoreError> {
+        match database {
+            Database::Sqlite(path) => Self::open_sqlite_with(path, readers),
+            Database::Postgres(url) => {
+                // Becomes `open_postgres(url, pool_size)` once every read and write runs there: until
+                // then a server on it would answer its intake and fail everything else.
+                let _ = pool_size;
+                Err(StoreError::EngineMissing(url.clone()))
+            }
+        }
+    }
+
+    /// Connects to the PostgreSQL database at `url` with up to `pool_size` connections and brings its
+    /// schema up to date (once, whichever of several processes starting at once gets there first). Only
+    /// the widget's intake runs on it so far; [`Store::open`] refuses it until everything does.
+    pub async fn open_postgres(url: &PostgresUrl, pool_size: usize) -> Result<Self, StoreError> {
+        PostgresStore::open(url, pool_size)
+            .await
+            .map(Self::Postgres)
+    }
+
     /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
     pub fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
         Self::open_sqlite_with(path, default_read_connections())
@@ -176,6 +285,7 @@ impl Store {
     ) -> Result<Inserted, StoreError> {
         match self {
             Self::Sqlite(store) => store.insert(submission, key).await,
+            Self::Postgres(store) => store.insert(submission, key).await,
         }
     }
 
@@ -183,6 +293,7 @@ impl Store {
     pub async fn synchronous(&self) -> Result<i64, StoreError> {
         match self {
             Self::Sqlite(store) => store.synchronous().await,
+            Self::Postgres(store) => store.synchronous().await,
         }
     }
 
@@ -190,6 +301,7 @@ impl Store {
     pub async fn find(&self, key: &str) -> Result<Option<StoredContactRequest>, StoreError> {
         match self {
             Self::Sqlite(store) => store.find(key.to_owned()).await,
+            Self::Postgres(store) => store.find(key).await,
         }
     }
 
@@ -201,6 +313,7 @@ impl Store {
     ) -> Result<Option<Inserted>, StoreError> {
         match self {
             Self::Sqlite(store) => store.earlier_answer(key.clone()).await,
+            Self::Postgres(store) => store.earlier_answer(key).await,
         }
     }
 
@@ -214,17 +327,38 @@ impl Store {
         let before = crate::instant::stored(keys_before);
         let now_ms = now.as_millisecond();
         self.write(move |tx| {
-            let keys = idempotency::sweep(tx.conn(), &before)?;
-            let challenges = batch::sweep_challenges(tx.conn(), now_ms)?;
+            if let Some(pg) = tx.postgres() {
+                let keys = pg.execute(
+                    "DELETE FROM idempotency_keys WHERE created_at < $1",
+                    &[&before],
+                )?;
+                let challenges = pg.execute(
+                    "DELETE FROM spent_challenges WHERE expires_ms < $1",
+                    &[&now_ms],
+                )?;
+                return Ok((count(keys), count(challenges)));
+            }
+            let keys = idempotency::sweep(tx.conn()?, &before)?;
+            let challenges = batch::sweep_challenges(tx.conn()?, now_ms)?;
             Ok((keys, challenges))
         })
         .await
+    }
+
+    /// Changes each time this process's writer ends a transaction; `None` where other processes write
+    /// too (PostgreSQL), whose followers look on a timer.
+    pub fn committed(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        match self {
+            Self::Sqlite(store) => Some(store.committed()),
+            Self::Postgres(_) => None,
+        }
     }
 
     /// Whether the writer still takes writes. Cheap: liveness probes ask it on every call.
     pub fn writer_running(&self) -> bool {
         match self {
             Self::Sqlite(store) => store.writer_running(),
+            Self::Postgres(store) => store.writer_running(),
         }
     }
 
@@ -232,6 +366,7 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
             Self::Sqlite(store) => store.ping().await,
+            Self::Postgres(store) => store.ping().await,
         }
     }
 
@@ -239,6 +374,7 @@ impl Store {
     pub async fn shutdown(&self) {
         match self {
             Self::Sqlite(store) => store.shutdown().await,
+            Self::Postgres(store) => store.shutdown(),
         }
     }
 }

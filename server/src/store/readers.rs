@@ -185,7 +185,7 @@ mod tests {
     async fn select_one(store: &Store, endless: &rusqlite::InterruptHandle) -> i64 {
         match tokio::time::timeout(
             HANG_GUARD,
-            store.read(|db| Ok(db.conn.query_row("SELECT 1", [], |r| r.get(0))?)),
+            store.read(|db| Ok(db.sqlite()?.query_row("SELECT 1", [], |r| r.get(0))?)),
         )
         .await
         {
@@ -207,8 +207,10 @@ mod tests {
         let outcome = tokio::spawn(async move {
             reader
                 .query(Duration::from_millis(50), move |conn| {
-                    let _ = handle.send(conn.conn.get_interrupt_handle());
-                    Ok(conn.conn.query_row(ENDLESS, [], |r| r.get::<_, i64>(0))?)
+                    let _ = handle.send(conn.sqlite()?.get_interrupt_handle());
+                    Ok(conn
+                        .sqlite()?
+                        .query_row(ENDLESS, [], |r| r.get::<_, i64>(0))?)
                 })
                 .await
         });
@@ -238,8 +240,10 @@ mod tests {
         let abandoned = tokio::spawn(async move {
             reader
                 .read(move |conn| {
-                    let _ = handle.send(conn.conn.get_interrupt_handle());
-                    Ok(conn.conn.query_row(ENDLESS, [], |r| r.get::<_, i64>(0))?)
+                    let _ = handle.send(conn.sqlite()?.get_interrupt_handle());
+                    Ok(conn
+                        .sqlite()?
+                        .query_row(ENDLESS, [], |r| r.get::<_, i64>(0))?)
                 })
                 .await
         });
@@ -286,7 +290,7 @@ mod tests {
         for (sql, why) in table {
             let outcome = store
                 .query(HANG_GUARD, move |conn| {
-                    let mut statement = conn.conn.prepare(&sql)?;
+                    let mut statement = conn.sqlite()?.prepare(&sql)?;
                     let mut rows = statement.query([])?;
                     while rows.next()?.is_some() {}
                     Ok(())

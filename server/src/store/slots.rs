@@ -13,12 +13,13 @@ pub(super) fn taken(
     from: &str,
     to: &str,
 ) -> rusqlite::Result<Vec<String>> {
-    let mut statement = conn.prepare_cached(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT r.scheduled_routing_at
            FROM contact_requests r JOIN call_centers c ON c.id = r.call_center_id
-          WHERE c.internal_name = ?1 AND r.is_deleted = 0 AND r.status IN ('New', 'Attempted')
+          WHERE c.internal_name = ?1 AND r.is_deleted = 0 AND r.status IN ({})
             AND r.scheduled_routing_at >= ?2 AND r.scheduled_routing_at < ?3",
-    )?;
+        super::columns::open_statuses()
+    ))?;
     let rows = statement.query_map(params![center, from, to], |r| r.get(0))?;
     rows.collect()
 }
@@ -33,7 +34,23 @@ impl Store {
         from: String,
         to: String,
     ) -> Result<Vec<String>, StoreError> {
-        self.probe(move |db| Ok(taken(db.conn, &center, &from, &to)?))
-            .await
+        self.probe(move |db| match db.postgres() {
+            Some(pg) => Ok(pg
+                .query(
+                    &format!(
+                        "SELECT r.scheduled_routing_at
+                           FROM contact_requests r JOIN call_centers c ON c.id = r.call_center_id
+                          WHERE c.internal_name = $1 AND r.is_deleted = 0 AND r.status IN ({})
+                            AND r.scheduled_routing_at >= $2 AND r.scheduled_routing_at < $3",
+                        super::columns::open_statuses()
+                    ),
+                    &[&center, &from, &to],
+                )?
+                .iter()
+                .map(|row| row.get(0))
+                .collect()),
+            None => Ok(taken(db.sqlite()?, &center, &from, &to)?),
+        })
+        .await
     }
 }

@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 
 use rusqlite::{Connection, OptionalExtension};
 use rusqlite_migration::{M, Migrations};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::batch;
 use super::idempotency::{self, IdempotencyKey, Inserted};
@@ -81,6 +81,27 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0009_spent_challenges.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0010_contact_request_defaults_in_code.sql"
+        )),
+        M::up(include_str!("../../migrations/sqlite/0012_outbox.sql")),
+        M::up(include_str!(
+            "../../migrations/sqlite/0013_roles_and_queue_members.sql"
+        )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0014_console_sessions.sql"
+        )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0015_request_history_and_notes.sql"
+        )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0016_visitor_time_zone.sql"
+        )),
+        M::up(include_str!("../../migrations/sqlite/0017_saved_views.sql")),
+        M::up(include_str!("../../migrations/sqlite/0018_mail.sql")),
+        M::up(include_str!(
+            "../../migrations/sqlite/0019_presence_and_offers.sql"
+        )),
     ])
 }
 
@@ -116,6 +137,9 @@ struct Shared {
     /// How many times the writer has restarted the log (see `restart_log`); only tests read it so far.
     #[cfg_attr(not(test), allow(dead_code))]
     log_restarts: Arc<AtomicU64>,
+    /// Counts the writer's transactions as they end, so followers of the outbox (the console's live
+    /// feed) look as soon as something may be there, not on a timer.
+    committed: Arc<watch::Sender<u64>>,
 }
 
 impl SqliteStore {
@@ -158,9 +182,11 @@ impl SqliteStore {
         let (writer, queue) = mpsc::channel(QUEUE);
         let log_restarts = Arc::new(AtomicU64::new(0));
         let restarts = Arc::clone(&log_restarts);
+        let committed = Arc::new(watch::Sender::new(0));
+        let ended = Arc::clone(&committed);
         let thread = std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || write_loop(conn, queue, restart, &restarts))
+            .spawn(move || write_loop(conn, queue, restart, &restarts, &ended))
             .map_err(StoreError::Thread)?;
         Ok(Self(Arc::new(Shared {
             writer,
@@ -169,7 +195,13 @@ impl SqliteStore {
             thread: Mutex::new(Some(thread)),
             stopped,
             log_restarts,
+            committed,
         })))
+    }
+
+    /// Changes each time a write transaction of the writer ends (committed or not).
+    pub fn committed(&self) -> watch::Receiver<u64> {
+        self.0.committed.subscribe()
     }
 
     pub async fn insert(
@@ -203,14 +235,14 @@ impl SqliteStore {
                 "SELECT id, name, status, request_reason, preferred_channel, preferred_phone,
                         request_description, visitor_name, visitor_email, is_callback, source_origin,
                         created_at, updated_at, site_key, visitor_sub, scheduled_routing_at,
-                        call_center_id
+                        call_center_id, visitor_time_zone
                    FROM contact_requests WHERE id = ?1 OR name = ?1",
                 [key],
                 |row| {
                     Ok(StoredContactRequest {
                         id: row.get(0)?,
                         name: row.get(1)?,
-                        status: row.get(2)?,
+                        status: super::columns::status(row, 2)?,
                         request_reason: row.get(3)?,
                         preferred_channel: row.get(4)?,
                         preferred_phone: row.get(5)?,
@@ -225,6 +257,7 @@ impl SqliteStore {
                         visitor_sub: row.get(14)?,
                         scheduled_routing_at: row.get(15)?,
                         call_center_id: row.get(16)?,
+                        visitor_time_zone: row.get(17)?,
                     })
                 },
             )
@@ -364,6 +397,7 @@ fn write_loop(
     mut queue: mpsc::Receiver<Command>,
     restart: Arc<AtomicBool>,
     restarts: &AtomicU64,
+    committed: &watch::Sender<u64>,
 ) {
     let mut stopping = false;
     while !stopping {
@@ -400,6 +434,7 @@ fn write_loop(
         if let Some(job) = job {
             survive("write", 1, &mut conn, job);
         }
+        committed.send_modify(|count| *count = count.wrapping_add(1));
         if restart.swap(false, Ordering::Relaxed) {
             restart_log(&conn, restarts);
         }
@@ -512,8 +547,8 @@ mod tests {
             SqliteStore::open(&dir.path().join("test.sqlite3"), 2).expect("store opens"),
         );
         let panicked = store
-            .write_sql(|tx| -> rusqlite::Result<Result<(), ()>> {
-                tx.execute("DELETE FROM contact_requests", [])?;
+            .write(|tx| -> Result<(), StoreError> {
+                tx.conn()?.execute("DELETE FROM contact_requests", [])?;
                 panic!("a bug in a write");
             })
             .await;
@@ -527,16 +562,14 @@ mod tests {
             .await
             .expect("stored after the panic");
         let again = store
-            .write_sql(|tx| -> rusqlite::Result<Result<i64, ()>> {
-                Ok(Ok(tx.query_row(
-                    "SELECT count(*) FROM contact_requests",
-                    [],
-                    |r| r.get(0),
-                )?))
+            .write(|tx| -> Result<i64, StoreError> {
+                Ok(tx
+                    .conn()?
+                    .query_row("SELECT count(*) FROM contact_requests", [], |r| r.get(0))?)
             })
             .await
             .expect("a write after the panic");
-        assert_eq!(again, Ok(1), "{created:?}");
+        assert_eq!(again, 1, "{created:?}");
     }
 
     /// A database with every migration, for writing batches by hand.

@@ -6,15 +6,15 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use contact_shared::PreferredPhone;
-use rusqlite::{OptionalExtension, params};
+use jiff::Timestamp;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 
 use super::error::{Path, TelephonyError};
 use super::token;
 use crate::AppState;
 use crate::ids;
-use crate::salesforce::rows::{now, stored};
+use crate::instant::{now, plus_seconds, stored};
+use crate::store::ProviderCallback;
 
 /// How far ahead a callback may be scheduled: further than any call center plans, and a record
 /// scheduled years ahead would sit in the store unroutable.
@@ -23,9 +23,9 @@ pub const MAX_SCHEDULE_DAYS: i64 = 90;
 /// The checked body.
 #[derive(Debug)]
 struct Body {
-    callback_number: String,
+    callback_number: PreferredPhone,
     is_preview: bool,
-    scheduled_at: Option<String>,
+    scheduled_at: Option<Timestamp>,
 }
 
 fn field(field: &'static str, message: impl Into<String>) -> TelephonyError {
@@ -35,7 +35,7 @@ fn field(field: &'static str, message: impl Into<String>) -> TelephonyError {
     }
 }
 
-fn parse_body(bytes: &[u8], now: OffsetDateTime) -> Result<Body, TelephonyError> {
+fn parse_body(bytes: &[u8], now: Timestamp) -> Result<Body, TelephonyError> {
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| TelephonyError::BadRequest(format!("The body is not valid JSON: {e}")))?;
     let Value::Object(map) = value else {
@@ -47,10 +47,9 @@ fn parse_body(bytes: &[u8], now: OffsetDateTime) -> Result<Body, TelephonyError>
         None | Some(Value::Null) => {
             return Err(field("callbackNumber", "callbackNumber is required."));
         }
-        Some(Value::String(s)) => PreferredPhone::parse(s)
-            .map_err(|e| field("callbackNumber", e.to_string()))?
-            .as_str()
-            .to_owned(),
+        Some(Value::String(s)) => {
+            PreferredPhone::parse(s).map_err(|e| field("callbackNumber", e.to_string()))?
+        }
         Some(_) => {
             return Err(field(
                 "callbackNumber",
@@ -71,19 +70,15 @@ fn parse_body(bytes: &[u8], now: OffsetDateTime) -> Result<Body, TelephonyError>
     let scheduled_at = match map.get("scheduledRoutingDateTime") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => {
-            let moment = crate::salesforce::values::parse_datetime(s).ok_or_else(|| {
+            let moment = crate::instant::parse(s).ok_or_else(|| {
                 field(
                     "scheduledRoutingDateTime",
                     format!("{s:?} is not an ISO 8601 date and time with a zone, such as 2026-02-26T15:40:52Z."),
                 )
             })?;
-            if moment < stored(now) {
-                return Err(field(
-                    "scheduledRoutingDateTime",
-                    format!("{s} is in the past; schedule the callback for a later time."),
-                ));
-            }
-            if moment > stored(now + time::Duration::days(MAX_SCHEDULE_DAYS)) {
+            // A time already past (the reference's own example, or a provider's clock a little behind
+            // ours) asks for the callback now: it is stored as given, and so is routable at once.
+            if moment > plus_seconds(now, MAX_SCHEDULE_DAYS * 86_400) {
                 return Err(field(
                     "scheduledRoutingDateTime",
                     format!(
@@ -108,17 +103,12 @@ fn parse_body(bytes: &[u8], now: OffsetDateTime) -> Result<Body, TelephonyError>
 }
 
 fn bearer(headers: &HeaderMap) -> Result<&str, TelephonyError> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            TelephonyError::Unauthorized(
-                "Send the call center's JWT as Authorization: Bearer <token>.".into(),
-            )
-        })
+    match crate::bearer::token(headers) {
+        Ok(Some(token)) if !token.is_empty() => Ok(token),
+        _ => Err(TelephonyError::Unauthorized(
+            "Send the call center's JWT as Authorization: Bearer <token>.".into(),
+        )),
+    }
 }
 
 /// A telephony text header or address part: one line, at most 255 characters.
@@ -161,48 +151,30 @@ pub async fn request_callback(
         })
         .transpose()?;
     // Read only now, so a caller without a valid token learns nothing about the body.
-    let body = parse_body(&body?, OffsetDateTime::now_utc())?;
+    let body = parse_body(&body?, Timestamp::now())?;
     let internal_name = center.internal_name.clone();
     let (id, created) = state
         .store
-        .write_sql(move |tx| {
-            let center_id: String = tx.query_row(
-                "SELECT id FROM call_centers WHERE internal_name = ?1",
-                [&internal_name],
-                |r| r.get(0),
-            )?;
-            let existing: Option<String> = tx
-                .query_row(
-                    "SELECT id FROM contact_requests WHERE call_center_id = ?1 AND voice_call_id = ?2",
-                    params![center_id, call_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(id) = existing {
-                return Ok(Ok::<_, std::convert::Infallible>((id, false)));
+        .write(move |tx| {
+            let call_center_id = tx.call_center_id(&internal_name)?;
+            // Once per call: a provider retrying its request gets the record it created before.
+            if let Some(id) = tx.callback_of_call(&call_center_id, &call_id)? {
+                return Ok::<_, TelephonyError>((id, false));
             }
-            let id = ids::new_id(ids::CONTACT_REQUEST_PREFIX);
-            let at = now();
-            tx.execute(
-                "INSERT INTO contact_requests
-                    (id, status, preferred_channel, preferred_phone, is_callback, scheduled_routing_at,
-                     voice_call_id, telephony_provider, call_center_id, created_at, updated_at)
-                 VALUES (?1, 'New', 'Phone', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-                params![
-                    id,
-                    body.callback_number,
-                    body.is_preview,
-                    body.scheduled_at,
-                    call_id,
-                    provider,
-                    center_id,
-                    at
-                ],
-            )?;
-            Ok(Ok((id, true)))
+            let callback = ProviderCallback {
+                id: ids::new_id(ids::CONTACT_REQUEST_PREFIX),
+                callback_number: body.callback_number.as_str().to_owned(),
+                is_preview: body.is_preview,
+                scheduled_at: body.scheduled_at.map(stored),
+                call_id,
+                provider,
+                call_center_id,
+                at: now(),
+            };
+            tx.insert_provider_callback(&callback)?;
+            Ok((callback.id, true))
         })
-        .await?
-        .unwrap_or_else(|never| match never {});
+        .await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -217,27 +189,35 @@ mod tests {
 
     #[test]
     fn bodies_are_checked_field_by_field() {
-        let now = OffsetDateTime::parse(
-            "2026-01-01T00:00:00Z",
-            &time::format_description::well_known::Rfc3339,
-        )
-        .unwrap();
+        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
         let ok = parse_body(
             br#"{"callbackNumber": "+1 844 579 1189", "isPreviewCallback": true, "scheduledRoutingDateTime": "2026-02-26T15:40:52Z"}"#,
             now,
         )
         .unwrap();
-        assert_eq!(ok.callback_number, "+18445791189");
+        assert_eq!(ok.callback_number.as_str(), "+18445791189");
         assert!(ok.is_preview);
-        assert_eq!(ok.scheduled_at.as_deref(), Some("2026-02-26T15:40:52.000Z"));
+        assert_eq!(
+            ok.scheduled_at.map(stored).as_deref(),
+            Some("2026-02-26T15:40:52.000Z")
+        );
         let last = parse_body(
             br#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2026-04-01T00:00:00Z"}"#,
             now,
         )
         .expect("exactly 90 days ahead");
         assert_eq!(
-            last.scheduled_at.as_deref(),
+            last.scheduled_at.map(stored).as_deref(),
             Some("2026-04-01T00:00:00.000Z")
+        );
+        let past = parse_body(
+            br#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2025-12-31T23:59:59Z"}"#,
+            now,
+        )
+        .expect("a time in the past means now");
+        assert_eq!(
+            past.scheduled_at.map(stored).as_deref(),
+            Some("2025-12-31T23:59:59.000Z")
         );
         let table = [
             (r#"{}"#, "callbackNumber", "missing number"),
@@ -260,11 +240,6 @@ mod tests {
                 r#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "tomorrow"}"#,
                 "scheduledRoutingDateTime",
                 "malformed time",
-            ),
-            (
-                r#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2025-12-31T23:59:59Z"}"#,
-                "scheduledRoutingDateTime",
-                "time in the past",
             ),
             (
                 r#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2026-04-01T00:00:01Z"}"#,

@@ -5,6 +5,7 @@
 //! assets of this build (cached for a year, as their names change with their content). The loader is
 //! compressed then too, at the best settings, as it is on every page of every site.
 
+pub mod console;
 mod template;
 
 use std::io::Write;
@@ -31,6 +32,8 @@ pub struct WidgetAssets {
     loader: Option<Loader>,
     /// The files the loader names, relative to the folder; nothing else in it is served.
     named: Vec<String>,
+    /// The representatives' console, built into the same folder.
+    console: console::ConsoleAssets,
 }
 
 /// The loader as written at start-up, and its brotli and gzip encodings.
@@ -110,6 +113,7 @@ impl WidgetAssets {
             dir: dir.to_owned(),
             loader,
             named,
+            console: console::ConsoleAssets::load(&dir.join(console::DIR)),
         }
     }
 
@@ -132,29 +136,14 @@ impl WidgetAssets {
         // Without a build there is nothing to nest (axum refuses an empty router); the app's own
         // fallback answers 404.
         if !self.named.is_empty() {
-            let mut assets = Router::new();
-            for name in &self.named {
-                assets = assets.route_service(
-                    &format!("/{name}"),
-                    ServeFile::new(self.dir.join(name))
-                        .precompressed_br()
-                        .precompressed_gzip(),
-                );
-            }
-            // On the assets only: a 404 must not be cached for a year.
-            let assets = assets
-                .route_layer(SetResponseHeaderLayer::overriding(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=31536000, immutable"),
-                ))
-                .route_layer(SetResponseHeaderLayer::appending(
-                    header::VARY,
-                    HeaderValue::from_static("accept-encoding"),
-                ))
-                .fallback(crate::error::not_found);
+            let assets =
+                hashed_assets(&self.dir, &self.named, "").fallback(crate::error::not_found);
             routes = routes.nest(ASSETS_PATH, assets);
         }
-        routes.layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
+        // The console is for this origin alone: it is merged outside the widget's any-origin CORS.
+        routes
+            .layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
+            .merge(self.console.routes())
     }
 }
 
@@ -187,6 +176,34 @@ async fn serve_loader(loader: Option<Loader>, headers: HeaderMap) -> Response {
 /// Reads the loader source and writes the hashed asset names and their integrity into it.
 fn build_loader(dir: &Path) -> Result<String, String> {
     template::render_loader(dir)
+}
+
+/// Content-hashed build files of `dir`, each at `{prefix}/{name}`: precompressed (brotli, gzip) by
+/// `Accept-Encoding`, cached for a year as immutable. The headers go on the routes only, so a 404 is never
+/// cached for a year. `names` must not be empty (axum refuses layers on an empty router).
+pub(crate) fn hashed_assets<S: Clone + Send + Sync + 'static>(
+    dir: &Path,
+    names: &[String],
+    prefix: &str,
+) -> Router<S> {
+    let mut assets = Router::new();
+    for name in names {
+        assets = assets.route_service(
+            &format!("{prefix}/{name}"),
+            ServeFile::new(dir.join(name))
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
+    }
+    assets
+        .route_layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+        .route_layer(SetResponseHeaderLayer::appending(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
 }
 
 #[cfg(test)]

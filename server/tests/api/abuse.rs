@@ -20,12 +20,13 @@ fn post(site: &str, extra: &[(&str, &str)]) -> Request<Body> {
     request.body(Body::from(valid_form().to_string())).unwrap()
 }
 
-fn limited(ip: (u32, u32), site: (u32, u32)) -> TestApp {
+async fn limited(ip: (u32, u32), site: (u32, u32)) -> TestApp {
     TestApp::with_protection(Protection {
         rate_limit_ip: ip,
         site_limit: KeyedLimit::per_minute(site.0, site.1),
         ..Protection::off()
     })
+    .await
 }
 
 fn assert_limited(response: &TestResponse) {
@@ -61,7 +62,7 @@ fn assert_limited(response: &TestResponse) {
 
 #[tokio::test]
 async fn a_client_over_its_rate_gets_429_with_retry_after_and_nothing_is_stored() {
-    let app = limited((6, 2), (0, 0));
+    let app = limited((6, 2), (0, 0)).await;
     assert_eq!(app.send(post("a", &[])).await.status, StatusCode::CREATED);
     assert_eq!(app.send(post("b", &[])).await.status, StatusCode::CREATED);
     assert_limited(&app.send(post("c", &[])).await);
@@ -70,7 +71,7 @@ async fn a_client_over_its_rate_gets_429_with_retry_after_and_nothing_is_stored(
 
 #[tokio::test]
 async fn each_site_has_its_own_budget() {
-    let app = limited((0, 0), (6, 1));
+    let app = limited((0, 0), (6, 1)).await;
     assert_eq!(
         app.send(post("shop", &[])).await.status,
         StatusCode::CREATED
@@ -97,7 +98,8 @@ async fn junk_from_many_addresses_does_not_spend_a_site_s_budget() {
         rate_limit_ip: (6, 2),
         site_limit: KeyedLimit::per_minute(6, 3),
         ..Protection::off()
-    });
+    })
+    .await;
     let junk = |n: u8, body: String, proof: Option<&str>| {
         let mut request = Request::post(contact_shared::CONTACT_REQUESTS_PATH)
             .header(header::ORIGIN, PAGE_ORIGIN)
@@ -154,7 +156,8 @@ async fn a_request_that_names_no_site_counts_in_the_only_site_s_bucket() {
             site_limit: KeyedLimit::per_minute(6, 1),
             ..Protection::off()
         },
-    );
+    )
+    .await;
     assert_eq!(
         app.post_json(&valid_form()).await.status,
         StatusCode::CREATED
@@ -166,7 +169,7 @@ async fn a_request_that_names_no_site_counts_in_the_only_site_s_bucket() {
 
 #[tokio::test]
 async fn a_preflight_is_never_rate_limited() {
-    let app = limited((6, 1), (0, 0));
+    let app = limited((6, 1), (0, 0)).await;
     for _ in 0..3 {
         let preflight = Request::options(contact_shared::CONTACT_REQUESTS_PATH)
             .header(header::ORIGIN, PAGE_ORIGIN)
@@ -189,7 +192,7 @@ async fn a_preflight_is_never_rate_limited() {
     }
 }
 
-fn with_friction(difficulty: u8, min_fill: Duration) -> TestApp {
+async fn with_friction(difficulty: u8, min_fill: Duration) -> TestApp {
     TestApp::with_protection(Protection {
         challenger: Challenger::new(
             b"test".to_vec(),
@@ -200,6 +203,7 @@ fn with_friction(difficulty: u8, min_fill: Duration) -> TestApp {
         ),
         ..Protection::off()
     })
+    .await
 }
 
 async fn solved_proof(app: &TestApp) -> String {
@@ -217,7 +221,7 @@ async fn solved_proof_from(app: &TestApp, path: &str) -> String {
 
 #[tokio::test]
 async fn a_solved_challenge_lets_one_submission_through() {
-    let app = with_friction(10, Duration::ZERO);
+    let app = with_friction(10, Duration::ZERO).await;
     let proof = solved_proof(&app).await;
     let first = app
         .send(post(
@@ -261,7 +265,7 @@ async fn a_spent_proof_is_refused_after_a_restart_on_the_same_database() {
         ),
         ..Protection::off()
     };
-    let app = TestApp::with_protection(protection());
+    let app = TestApp::with_protection(protection()).await;
     let proof = solved_proof(&app).await;
     let first = app
         .send(post(
@@ -297,9 +301,9 @@ async fn a_spent_proof_is_refused_after_a_restart_on_the_same_database() {
 
 #[tokio::test]
 async fn failed_friction_is_refused_with_a_reason_and_stores_nothing() {
-    let app = with_friction(10, Duration::ZERO);
+    let app = with_friction(10, Duration::ZERO).await;
     let proof = solved_proof(&app).await;
-    let slow_app = with_friction(0, Duration::from_secs(60));
+    let slow_app = with_friction(0, Duration::from_secs(60)).await;
     let slow_proof = solved_proof(&slow_app).await;
     let unsolved = format!("{}:x", proof.rsplit_once(':').unwrap().0);
     type Row<'a> = (&'a TestApp, Vec<(&'a str, &'a str)>, &'a str, &'a str);
@@ -366,7 +370,7 @@ async fn each_site_sets_its_own_friction_and_an_easier_site_s_proof_does_not_pas
         ),
         ..Protection::off()
     };
-    let app = TestApp::with_sites_and_protection(&sites, protection);
+    let app = TestApp::with_sites_and_protection(&sites, protection).await;
     let difficulty = async |path: &str| {
         let answer = app.get(path).await;
         assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.body);
@@ -428,7 +432,7 @@ async fn each_site_sets_its_own_friction_and_an_easier_site_s_proof_does_not_pas
 
 #[tokio::test]
 async fn every_answer_carries_the_security_headers() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     for path in [
         "/healthz",
         "/api/v1/challenge",

@@ -329,7 +329,7 @@ fn table() -> Vec<Row> {
 
 #[tokio::test]
 async fn every_malformed_or_hostile_submission_is_refused_in_the_error_shape_and_stores_nothing() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let rows = table();
     assert!(rows.len() >= 200, "only {} rows", rows.len());
     for row in rows {
@@ -363,7 +363,7 @@ async fn every_malformed_or_hostile_submission_is_refused_in_the_error_shape_and
 
 #[tokio::test]
 async fn address_parts_that_are_not_utf8_are_refused_in_the_json_shape() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     for path in ["/api/v1/sites/%FF%FE", "/api/v1/sites/%FF/callback-slots"] {
         let response = app.get(path).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{path}");

@@ -8,7 +8,7 @@ use crate::support::{PAGE_ORIGIN, TestApp, error_body, submission, valid_form};
 
 #[tokio::test]
 async fn a_valid_submission_is_stored_normalised_and_answered_with_its_number() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let response = app.post_json(&valid_form()).await;
 
     assert_eq!(response.status, StatusCode::CREATED);
@@ -29,7 +29,7 @@ async fn a_valid_submission_is_stored_normalised_and_answered_with_its_number() 
         .unwrap()
         .expect("the record is stored");
     assert_eq!(stored.name, "CR-000001");
-    assert_eq!(stored.status, "New");
+    assert_eq!(stored.status.as_str(), "New");
     assert_eq!(stored.request_reason.as_deref(), Some("Billing"));
     assert_eq!(stored.preferred_channel, "Phone");
     assert_eq!(stored.preferred_phone.as_deref(), Some("+442079460958"));
@@ -47,7 +47,7 @@ async fn a_valid_submission_is_stored_normalised_and_answered_with_its_number() 
 
 #[tokio::test]
 async fn request_numbers_count_up_and_ids_are_unguessable() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let mut ids = Vec::new();
     for expected in ["CR-000001", "CR-000002", "CR-000003"] {
         let response = app.post_json(&valid_form()).await;
@@ -61,7 +61,7 @@ async fn request_numbers_count_up_and_ids_are_unguessable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_submissions_each_get_their_own_number() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..50 {
         let router = app.router.clone();
@@ -91,7 +91,7 @@ async fn concurrent_submissions_each_get_their_own_number() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_submission_of_a_group_commit_is_answered_with_its_own_record() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     // 300 at once: group commits of several multi-row statements each.
     let forms: Vec<Value> = (0..300)
         .map(|i| {
@@ -123,20 +123,15 @@ async fn every_submission_of_a_group_commit_is_answered_with_its_own_record() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_submission_that_cannot_be_written_fails_alone_and_the_rest_of_its_group_is_stored() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     // A fault only one row meets: the database refuses it as it would a full disk or a broken constraint.
-    app.store
-        .write_sql(|tx| {
-            tx.execute_batch(
-                "CREATE TRIGGER refuse_for_test BEFORE INSERT ON contact_requests
-                 WHEN NEW.visitor_name = 'Refused Row'
-                 BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;",
-            )
-            .map(Ok::<(), ()>)
-        })
-        .await
-        .unwrap()
-        .unwrap();
+    app.database(|conn| {
+        conn.execute_batch(
+            "CREATE TRIGGER refuse_for_test BEFORE INSERT ON contact_requests
+             WHEN NEW.visitor_name = 'Refused Row'
+             BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;",
+        )
+    });
     let forms: Vec<Value> = (0..30)
         .map(|i| {
             let mut form = valid_form();
@@ -163,7 +158,7 @@ async fn a_submission_that_cannot_be_written_fails_alone_and_the_rest_of_its_gro
 
 #[tokio::test]
 async fn broken_rules_are_422_naming_each_field_and_store_nothing() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     // (form, the first message of each failing field, why)
     type Row = (Value, Vec<(&'static str, &'static str)>, &'static str);
     let table: Vec<Row> = vec![
@@ -224,8 +219,71 @@ async fn broken_rules_are_422_naming_each_field_and_store_nothing() {
 }
 
 #[tokio::test]
+async fn the_visitors_time_zone_is_stored_when_the_widget_sends_it() {
+    let app = TestApp::new().await;
+    for (sent, stored_as) in [
+        (Some("Europe/Paris"), Some("Europe/Paris")),
+        (Some(" America/New_York "), Some("America/New_York")),
+        (Some(""), None),
+        (None, None),
+    ] {
+        let mut form = valid_form();
+        if let Some(zone) = sent {
+            form["time_zone"] = json!(zone);
+        }
+        let response = app.post_json(&form).await;
+        assert_eq!(
+            response.status,
+            StatusCode::CREATED,
+            "{sent:?}: {}",
+            response.body
+        );
+        let id = response.body["id"].as_str().unwrap();
+        let stored = app.store.find(id).await.unwrap().unwrap();
+        assert_eq!(stored.visitor_time_zone.as_deref(), stored_as, "{sent:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_time_zone_that_is_not_a_real_iana_zone_is_refused_naming_the_field_and_stores_nothing() {
+    let app = TestApp::new().await;
+    for (zone, why) in [
+        (json!("Europe/Atlantis"), "no such zone"),
+        (json!("GMT+2:00"), "an offset is not a zone name"),
+        (json!("../../etc/passwd"), "a path"),
+        (json!("Z".repeat(200)), "far too long"),
+    ] {
+        let mut form = valid_form();
+        form["time_zone"] = zone;
+        let response = app.post_json(&form).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{why}");
+        let body = error_body(&response);
+        let fields: Vec<&str> = body.fields.iter().map(|(k, _)| k).collect();
+        assert_eq!(fields, ["time_zone"], "{why}");
+        assert!(
+            body.fields.iter().next().unwrap().1[0].contains("IANA"),
+            "{why}"
+        );
+    }
+    let mut form = valid_form();
+    form["time_zone"] = json!(7);
+    let not_text = app.post_json(&form).await;
+    assert_eq!(
+        not_text.status,
+        StatusCode::BAD_REQUEST,
+        "a number is not our JSON"
+    );
+    assert!(
+        error_body(&not_text).message.contains("time_zone"),
+        "{}",
+        not_text.body
+    );
+    assert_eq!(app.stored_count(), 0);
+}
+
+#[tokio::test]
 async fn bodies_that_are_not_our_json_get_400_415_or_413_in_the_same_shape() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let huge = json!({"request_reason": "Billing", "preferred_phone": "+14155550100", "request_description": "x".repeat(17 * 1024)});
     let table: Vec<(Option<&str>, String, StatusCode, &str, &str)> = vec![
         (
@@ -310,7 +368,7 @@ async fn bodies_that_are_not_our_json_get_400_415_or_413_in_the_same_shape() {
 
 #[tokio::test]
 async fn invalid_utf8_is_a_400_not_a_crash() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let response = app
         .post_raw(
             Some("application/json"),
@@ -323,7 +381,7 @@ async fn invalid_utf8_is_a_400_not_a_crash() {
 
 #[tokio::test]
 async fn a_preflight_from_an_allowed_origin_is_answered_and_others_are_not() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let preflight = |origin: &str| {
         Request::builder()
             .method("OPTIONS")
@@ -369,7 +427,7 @@ async fn a_preflight_from_an_allowed_origin_is_answered_and_others_are_not() {
 
 #[tokio::test]
 async fn unknown_addresses_and_methods_answer_in_the_error_shape() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let missing = app.get("/api/v1/nothing-here").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     error_body(&missing);

@@ -12,7 +12,7 @@ async fn post_with_key(app: &TestApp, key: &str, form: &Value) -> TestResponse {
 
 #[tokio::test]
 async fn a_repeated_key_with_the_same_body_gets_the_first_answer_and_no_second_record() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let first = post_with_key(&app, "form-1", &valid_form()).await;
     let mut reformatted = valid_form();
     reformatted["preferred_phone"] = "+44 (20) 7946-0958".into();
@@ -28,7 +28,7 @@ async fn a_repeated_key_with_the_same_body_gets_the_first_answer_and_no_second_r
 
 #[tokio::test]
 async fn a_repeated_key_with_another_body_is_a_conflict_and_stores_nothing() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     post_with_key(&app, "form-2", &valid_form()).await;
     let mut other = valid_form();
     other["request_reason"] = "Order".into();
@@ -47,7 +47,7 @@ async fn a_repeated_key_with_another_body_is_a_conflict_and_stores_nothing() {
 
 #[tokio::test]
 async fn different_keys_and_no_key_each_make_a_record() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let a = post_with_key(&app, "a", &valid_form()).await;
     let b = post_with_key(&app, "b", &valid_form()).await;
     let none = app.post_json(&valid_form()).await;
@@ -58,7 +58,7 @@ async fn different_keys_and_no_key_each_make_a_record() {
 
 #[tokio::test]
 async fn malformed_keys_are_refused_with_what_to_fix() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let table = [
         ("", "is empty", "an empty key"),
         ("has space", "visible ASCII", "a space"),
@@ -74,7 +74,7 @@ async fn malformed_keys_are_refused_with_what_to_fix() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_retries_of_one_key_make_one_record() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..40 {
         let router = app.router.clone();
@@ -103,7 +103,7 @@ async fn concurrent_retries_of_one_key_make_one_record() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_key_sent_at_once_with_two_bodies_makes_one_record_and_conflicts_for_the_other() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let reasons = ["Billing", "Order"];
     let forms: Vec<Value> = (0..40)
         .map(|i| {
@@ -140,7 +140,7 @@ async fn one_key_sent_at_once_with_two_bodies_makes_one_record_and_conflicts_for
 
 #[tokio::test]
 async fn commits_are_synced_to_disk() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     assert_eq!(
         app.store.synchronous().await.unwrap(),
         2,
@@ -195,7 +195,7 @@ fn scoped(site: &str, key: &str, form: &Value, sub: Option<&str>) -> Request<Bod
 /// nothing for the second), and other content there was a 422 for an innocent visitor.
 #[tokio::test]
 async fn a_key_is_scoped_by_site_and_by_verified_visitor() {
-    let app = TestApp::with_sites(&two_sites());
+    let app = TestApp::with_sites(&two_sites()).await;
     let mut other = valid_form();
     other["request_reason"] = "Order".into();
     let table: [(&str, &str, &Value, Option<&str>, &str); 6] = [
@@ -258,7 +258,7 @@ async fn a_key_is_scoped_by_site_and_by_verified_visitor() {
 /// Keys are kept for the retention window, then swept: the same key afterwards is a new submission.
 #[tokio::test]
 async fn a_swept_key_is_forgotten_and_its_next_use_is_new() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let first = post_with_key(&app, "old", &valid_form()).await;
     assert_eq!(first.status, StatusCode::CREATED);
     let now = jiff::Timestamp::now();

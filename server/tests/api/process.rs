@@ -41,9 +41,13 @@ impl Server {
             .spawn()
             .expect("the server binary starts");
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        // The lines between (the console's address) are not these tests' concern.
         let mut url_after = |label: &str| -> String {
-            let line = lines.next().expect("a line").expect("utf-8");
-            assert!(line.starts_with(label), "expected {label:?}, got {line:?}");
+            let line = lines
+                .by_ref()
+                .map(|line| line.expect("utf-8"))
+                .find(|line| line.starts_with(label))
+                .unwrap_or_else(|| panic!("no {label:?} line"));
             line[label.len()..]
                 .split_whitespace()
                 .next()
@@ -379,4 +383,129 @@ impl Drop for Killed {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Starts the server in `dir` with `--database database`, on free ports, and waits (a hang guard, not a
+/// timing) for it to exit: what it exited with, and what it wrote to stderr. A server that serves
+/// instead is stopped and `None` answered.
+fn exit_of_server_on(dir: &Path, database: &str) -> Option<(std::process::ExitStatus, String)> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_contact-server"))
+        .current_dir(dir)
+        .args(["--listen", "127.0.0.1:0", "--no-demo", "--no-metrics"])
+        .args(["--widget-dir", "/nonexistent", "--database", database])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    // A serving server prints its address first; an exiting one closes stdout without a line.
+    stdout.read_line(&mut first).unwrap();
+    if first.starts_with("API and widget:") {
+        child.kill().unwrap();
+        child.wait().unwrap();
+        return None;
+    }
+    let output = child.wait_with_output().unwrap();
+    Some((
+        output.status,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    ))
+}
+
+#[test]
+fn a_postgres_url_is_never_taken_for_a_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let (status, stderr) = exit_of_server_on(dir.path(), "postgres://user@127.0.0.1:9/db")
+        .expect("the server refuses to start, not serve from a folder named postgres:");
+    assert!(!status.success());
+    assert!(
+        stderr.contains("PostgreSQL") && stderr.contains("sqlite:PATH"),
+        "says why and what to give instead: {stderr}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing is created in the working directory"
+    );
+}
+
+#[test]
+fn a_database_url_of_another_engine_is_refused_saying_what_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (status, stderr) = exit_of_server_on(dir.path(), "mysql://root@127.0.0.1/db")
+        .expect("the server refuses to start");
+    assert!(!status.success());
+    assert!(
+        stderr.contains("mysql://") && stderr.contains("postgres://"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[tokio::test]
+async fn the_demo_prints_console_users_who_can_sign_in_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_contact-server"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--demo-listen",
+            "127.0.0.1:0",
+            "--database",
+        ])
+        .arg(dir.path().join("demo.sqlite3"))
+        .args([
+            "--widget-dir",
+            "/nonexistent",
+            "--no-metrics",
+            "--demo-users",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut api = String::new();
+    let mut users = Vec::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let Some(url) = line.strip_prefix("API and widget:") {
+            api = url.trim().to_owned();
+        } else if let [role, username, "password", password] =
+            line.split_whitespace().collect::<Vec<_>>()[..]
+        {
+            users.push((role.to_owned(), username.to_owned(), password.to_owned()));
+        } else if line.starts_with("Demo host page:") {
+            break;
+        }
+    }
+    let roles: Vec<_> = users.iter().map(|(role, ..)| role.as_str()).collect();
+    assert_eq!(roles, ["admin", "representative", "representative"]);
+
+    let client = reqwest::Client::new();
+    for (role, username, password) in &users {
+        let signed_in = client
+            .post(format!("{api}/console/api/session"))
+            .header("origin", &api)
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), 200, "{username}");
+        let me: Value = signed_in.json().await.unwrap();
+        assert_eq!(me["role"], role.as_str());
+        if role == "representative" {
+            assert_eq!(
+                me["queues"][0]["name"], "Contact Requests",
+                "in the demo's queue"
+            );
+        }
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
 }

@@ -42,8 +42,8 @@ secret = "{MEMBERS_SECRET}"
     )
 }
 
-fn app() -> TestApp {
-    TestApp::with_sites(&sites_toml())
+async fn app() -> TestApp {
+    TestApp::with_sites(&sites_toml()).await
 }
 
 fn token(secret: &str, kid: &str, claims: Value) -> String {
@@ -94,7 +94,7 @@ async fn settings(app: &TestApp, site: &str, origin: &str, etag: Option<&str>) -
 
 #[tokio::test]
 async fn a_site_s_public_settings_carry_its_labels_and_are_cached_by_etag() {
-    let app = app();
+    let app = app().await;
     let response = settings(&app, "shop", SHOP, None).await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(
@@ -118,7 +118,7 @@ async fn a_site_s_public_settings_carry_its_labels_and_are_cached_by_etag() {
 
 #[tokio::test]
 async fn settings_explain_an_unknown_site_or_a_page_the_site_does_not_allow() {
-    let app = app();
+    let app = app().await;
     let unknown = settings(&app, "nope", SHOP, None).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(
@@ -143,7 +143,7 @@ async fn settings_explain_an_unknown_site_or_a_page_the_site_does_not_allow() {
 
 #[tokio::test]
 async fn each_site_enforces_its_own_reasons_channels_and_country_code() {
-    let app = app();
+    let app = app().await;
     let created = submit(&app, "shop", SHOP, None, order_form()).await;
     assert_eq!(created.status, StatusCode::CREATED);
     let stored = app
@@ -182,7 +182,7 @@ async fn each_site_enforces_its_own_reasons_channels_and_country_code() {
 
 #[tokio::test]
 async fn a_page_may_only_submit_to_a_site_that_allows_its_origin() {
-    let app = app();
+    let app = app().await;
     let cross = submit(&app, "shop", MEMBERS, None, order_form()).await;
     assert_eq!(cross.status, StatusCode::FORBIDDEN);
     assert!(
@@ -212,7 +212,7 @@ async fn a_page_may_only_submit_to_a_site_that_allows_its_origin() {
 #[tokio::test]
 async fn a_sign_in_only_site_refuses_guests_and_takes_verified_visitors_with_their_verified_values()
 {
-    let app = app();
+    let app = app().await;
     let form = json!({"request_reason": "Account", "preferred_channel": "Email", "name": "Typed Name", "email": "typed@example.com"});
     let guest = submit(&app, "members", MEMBERS, None, form.clone()).await;
     assert_eq!(guest.status, StatusCode::FORBIDDEN);
@@ -249,7 +249,7 @@ async fn a_sign_in_only_site_refuses_guests_and_takes_verified_visitors_with_the
 
 #[tokio::test]
 async fn a_bad_token_is_a_401_naming_the_reason_and_never_a_guest_submission() {
-    let app = app();
+    let app = app().await;
     let table = [
         (
             token(SHOP_SECRET, "shop-1", json!({"aud": "members"})),
@@ -296,7 +296,7 @@ async fn a_bad_token_is_a_401_naming_the_reason_and_never_a_guest_submission() {
 
 #[tokio::test]
 async fn the_same_person_is_linked_within_a_site_and_never_across_sites_or_to_guests() {
-    let app = app();
+    let app = app().await;
     let shop_token = token(
         SHOP_SECRET,
         "shop-1",
@@ -344,7 +344,7 @@ async fn the_same_person_is_linked_within_a_site_and_never_across_sites_or_to_gu
 
 #[tokio::test]
 async fn with_several_sites_a_request_must_name_its_site() {
-    let app = app();
+    let app = app().await;
     let response = app.post_json(&order_form()).await;
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
     assert!(error_body(&response).message.contains("X-CRW-Site"));
@@ -356,7 +356,7 @@ async fn a_site_s_requests_are_owned_by_its_queue_and_others_by_the_default_queu
         "{}\n[[site]]\nkey = \"queued\"\nname = \"Queued\"\nallowed_origins = [\"https://queued.example.com\"]\ndefault_queue = \"Queued callbacks\"\n",
         sites_toml()
     );
-    let app = TestApp::with_sites(&toml);
+    let app = TestApp::with_sites(&toml).await;
     let queue =
         contact_server::access::directory::ensure_queue(&app.store, "Queued callbacks".into())
             .await
@@ -400,7 +400,7 @@ async fn a_site_s_requests_are_owned_by_its_queue_and_others_by_the_default_queu
 /// by the intake and by the settings alike. Once, one longer than 255 characters skipped the intake's check.
 #[tokio::test]
 async fn an_origin_that_is_present_but_unusable_is_refused_everywhere() {
-    let app = app();
+    let app = app().await;
     let long = format!("{SHOP}/{}", "x".repeat(300));
     let table: [(axum::http::HeaderValue, &str); 3] = [
         (long.parse().unwrap(), "longer than 255 characters"),
@@ -442,4 +442,60 @@ async fn an_origin_that_is_present_but_unusable_is_refused_everywhere() {
         );
     }
     assert_eq!(app.stored_count(), 0);
+}
+
+#[tokio::test]
+async fn a_verified_visitors_requests_on_one_site_are_found_through_the_api() {
+    use contact_server::access::{Scope, directory, tokens};
+    let app = app().await;
+    let shop_token = token(SHOP_SECRET, "shop-1", json!({"aud": "shop"}));
+    let members_token = token(MEMBERS_SECRET, "members-1", json!({"aud": "members"}));
+    let form = json!({"request_reason": "Billing", "preferred_channel": "Email", "email": "same@example.com"});
+    for (site, origin, bearer, reason) in [
+        ("shop", SHOP, Some(shop_token.as_str()), "Billing"),
+        ("shop", SHOP, Some(shop_token.as_str()), "Order"),
+        ("shop", SHOP, None, "Billing"),
+        ("members", MEMBERS, Some(members_token.as_str()), "Account"),
+    ] {
+        let mut form = form.clone();
+        form["request_reason"] = json!(reason);
+        let stored = submit(&app, site, origin, bearer, form).await;
+        assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.body);
+    }
+    let user = directory::add_user(
+        &app.store,
+        "sup@example.com".into(),
+        "Sup".into(),
+        None,
+        contact_shared::console::Role::Supervisor,
+    )
+    .await
+    .unwrap();
+    let (_, bearer) = tokens::create(&app.store, user.id, Scope::Read, None)
+        .await
+        .unwrap();
+    let soql = "SELECT SiteKey__c, VerifiedVisitor__c, RequestReason FROM ContactRequest \
+                WHERE SiteKey__c = 'shop' AND VerifiedVisitor__c = 'user-7' ORDER BY RequestReason";
+    let found = app
+        .call(
+            crate::support::call(
+                "GET",
+                &format!(
+                    "/services/data/v62.0/query/?q={}",
+                    soql.replace(' ', "+")
+                        .replace('\'', "%27")
+                        .replace('=', "%3D")
+                ),
+            )
+            .bearer(&bearer),
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    assert_eq!(
+        found.body["totalSize"], 2,
+        "the guest's and the other site's are not the same person's"
+    );
+    assert_eq!(found.body["records"][0]["SiteKey__c"], "shop");
+    assert_eq!(found.body["records"][0]["VerifiedVisitor__c"], "user-7");
+    assert_eq!(found.body["records"][0]["RequestReason"], "Billing");
 }

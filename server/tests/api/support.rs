@@ -4,7 +4,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use contact_server::protection::Protection;
-use contact_server::{AppState, Sites, Store, WidgetAssets};
+use contact_server::{Store, WidgetAssets, startup};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -35,6 +35,38 @@ fn protection_sites() -> String {
         .collect()
 }
 
+/// What a test app starts with; [`Start::new`] gives the defaults: one guest site, no protection.
+pub struct Start<'a> {
+    pub dir: tempfile::TempDir,
+    pub widget_dir: Option<&'a std::path::Path>,
+    pub sites: &'a str,
+    /// The call centers file's text, if any.
+    pub call_centers: Option<&'a str>,
+    pub protection: Protection,
+    pub query_limits: contact_server::sobjects::QueryLimits,
+    pub webhooks: Option<contact_server::webhooks::Webhooks>,
+    pub mail: Option<contact_server::mail::Mail>,
+    pub sessions: contact_server::access::session::Sessions,
+    pub backoff: contact_server::access::backoff::Backoff,
+}
+
+impl Start<'_> {
+    pub fn new(dir: tempfile::TempDir) -> Self {
+        Self {
+            dir,
+            widget_dir: None,
+            sites: ONE_SITE,
+            call_centers: None,
+            protection: Protection::off(),
+            query_limits: contact_server::sobjects::QueryLimits::default(),
+            webhooks: None,
+            mail: None,
+            sessions: Default::default(),
+            backoff: Default::default(),
+        }
+    }
+}
+
 pub struct TestResponse {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
@@ -44,91 +76,111 @@ pub struct TestResponse {
 }
 
 impl TestApp {
-    pub fn new() -> Self {
-        Self::with_widget_dir(None)
+    pub async fn new() -> Self {
+        Self::with_widget_dir(None).await
     }
 
-    pub fn with_widget_dir(widget_dir: Option<&std::path::Path>) -> Self {
-        Self::build(widget_dir, ONE_SITE, Protection::off())
+    pub async fn with_widget_dir(widget_dir: Option<&std::path::Path>) -> Self {
+        Self::build(widget_dir, ONE_SITE, Protection::off()).await
     }
 
     /// An app serving the sites declared in `sites_toml`.
-    pub fn with_sites(sites_toml: &str) -> Self {
-        Self::build(None, sites_toml, Protection::off())
+    pub async fn with_sites(sites_toml: &str) -> Self {
+        Self::build(None, sites_toml, Protection::off()).await
     }
 
     /// An app with these rate limits and this bot friction, serving several guest sites on [`PAGE_ORIGIN`].
-    pub fn with_protection(protection: Protection) -> Self {
-        Self::build(None, &protection_sites(), protection)
+    pub async fn with_protection(protection: Protection) -> Self {
+        Self::build(None, &protection_sites(), protection).await
     }
 
     /// A restart of an app made by [`Self::with_protection`]: its store shut down, and a new app (with
     /// this protection and fresh memory) on the same database.
     pub async fn restart(self, protection: Protection) -> Self {
         self.store.shutdown().await;
-        Self::build_in(self.dir, None, &protection_sites(), protection, None)
+        Self::start(Start {
+            sites: &protection_sites(),
+            protection,
+            ..Start::new(self.dir)
+        })
+        .await
     }
 
     /// An app serving the sites declared in `sites_toml`, with this protection.
-    pub fn with_sites_and_protection(sites_toml: &str, protection: Protection) -> Self {
-        Self::build(None, sites_toml, protection)
+    pub async fn with_sites_and_protection(sites_toml: &str, protection: Protection) -> Self {
+        Self::build(None, sites_toml, protection).await
     }
 
     /// An app whose API queries run under `limits`.
-    pub fn with_query_limits(limits: contact_server::sobjects::QueryLimits) -> Self {
-        Self::build_with(None, ONE_SITE, Protection::off(), Some(limits))
+    pub async fn with_query_limits(limits: contact_server::sobjects::QueryLimits) -> Self {
+        Self::start(Start {
+            query_limits: limits,
+            ..Start::new(tempfile::tempdir().expect("temp dir"))
+        })
+        .await
     }
 
-    fn build(
+    async fn build(
         widget_dir: Option<&std::path::Path>,
         sites_toml: &str,
         protection: Protection,
     ) -> Self {
-        Self::build_with(widget_dir, sites_toml, protection, None)
+        Self::start(Start {
+            widget_dir,
+            sites: sites_toml,
+            protection,
+            ..Start::new(tempfile::tempdir().expect("temp dir"))
+        })
+        .await
     }
 
-    fn build_with(
-        widget_dir: Option<&std::path::Path>,
-        sites_toml: &str,
-        protection: Protection,
-        limits: Option<contact_server::sobjects::QueryLimits>,
-    ) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        Self::build_in(dir, widget_dir, sites_toml, protection, limits)
-    }
-
-    fn build_in(
-        dir: tempfile::TempDir,
-        widget_dir: Option<&std::path::Path>,
-        sites_toml: &str,
-        protection: Protection,
-        limits: Option<contact_server::sobjects::QueryLimits>,
-    ) -> Self {
-        let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
-        let widget = WidgetAssets::load(widget_dir.unwrap_or(&dir.path().join("no-widget")));
+    /// The app `start` describes, started the way the server starts (`startup::start`).
+    pub async fn start(start: Start<'_>) -> Self {
+        let dir = start.dir;
+        let widget = WidgetAssets::load(start.widget_dir.unwrap_or(&dir.path().join("no-widget")));
+        let call_centers = match start.call_centers {
+            Some(toml) => contact_server::call_centers::file::parse(toml).expect("centers parse"),
+            None => contact_server::call_centers::CallCenters::default(),
+        };
         let sites = contact_server::sites::file::parse(
             std::path::Path::new("test.toml"),
-            sites_toml,
+            start.sites,
             &|_| None,
-            &contact_server::call_centers::CallCenters::default(),
+            &call_centers,
         )
         .expect("test sites parse");
-        let mut state = AppState::new(store.clone(), Sites::new(sites), protection);
-        if let Some(limits) = limits {
-            state.queries = contact_server::sobjects::Queries::new(limits);
-        }
-        let queries = std::sync::Arc::clone(&state.queries);
-        let router = contact_server::app(state, &widget);
+        let started = startup::start(startup::Settings {
+            database: contact_server::store::Database::Sqlite(dir.path().join("test.sqlite3")),
+            read_connections: contact_server::store::default_read_connections(),
+            database_pool_size: contact_server::store::DEFAULT_POOL_SIZE,
+            sites,
+            call_centers,
+            protection: start.protection,
+            query_limits: start.query_limits,
+            widget,
+            webhooks: start.webhooks,
+            mail: start.mail,
+            sessions: start.sessions,
+            backoff: start.backoff,
+            push_routing: false,
+        })
+        .await
+        .expect("the app starts");
         Self {
-            router,
-            store,
-            queries,
+            router: started.router,
+            store: started.store,
+            queries: started.queries,
             dir,
         }
     }
 
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
         answer(self.router.clone(), request).await
+    }
+
+    /// Sends the request `call` describes.
+    pub async fn call(&self, call: Call) -> TestResponse {
+        self.send(call.build()).await
     }
 
     /// Sends every request at once, each from a task of its own (so the store commits them in groups), and
@@ -150,12 +202,12 @@ impl TestApp {
         content_type: Option<&str>,
         body: impl Into<Body>,
     ) -> TestResponse {
-        let mut request = Request::post(contact_shared::CONTACT_REQUESTS_PATH)
-            .header(header::ORIGIN, PAGE_ORIGIN);
-        if let Some(content_type) = content_type {
-            request = request.header(header::CONTENT_TYPE, content_type);
-        }
-        self.send(request.body(body.into()).unwrap()).await
+        self.call(
+            call("POST", contact_shared::CONTACT_REQUESTS_PATH)
+                .header(header::ORIGIN.as_str(), PAGE_ORIGIN)
+                .body(content_type, body),
+        )
+        .await
     }
 
     pub async fn post_json(&self, json: &Value) -> TestResponse {
@@ -164,15 +216,69 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
-        self.send(Request::get(path).body(Body::empty()).unwrap())
-            .await
+        self.call(call("GET", path)).await
     }
 
     /// How many contact requests the database holds, read from the file itself.
     pub fn stored_count(&self) -> i64 {
+        self.database(|conn| {
+            conn.query_row("SELECT count(*) FROM contact_requests", [], |r| r.get(0))
+        })
+    }
+
+    /// Runs `sql` on a connection of the test's own to the database file, beside the server's: to set up
+    /// or read what no API offers.
+    pub fn database<T>(&self, sql: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>) -> T {
         let conn = rusqlite::Connection::open(self.dir.path().join("test.sqlite3")).unwrap();
-        conn.query_row("SELECT count(*) FROM contact_requests", [], |r| r.get(0))
-            .unwrap()
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .unwrap();
+        sql(&conn).expect("the test's statement runs")
+    }
+}
+
+/// One request of a test, the one way every test builds one: a method and a path, then what it carries.
+pub struct Call {
+    request: axum::http::request::Builder,
+    body: Body,
+}
+
+/// A request of `method` to `path`, with no headers and no body yet.
+pub fn call(method: &str, path: &str) -> Call {
+    Call {
+        request: Request::builder().method(method).uri(path),
+        body: Body::empty(),
+    }
+}
+
+impl Call {
+    /// With `Authorization: Bearer {token}`.
+    pub fn bearer(self, token: &str) -> Self {
+        self.header(header::AUTHORIZATION.as_str(), &format!("Bearer {token}"))
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.request = self.request.header(name, value);
+        self
+    }
+
+    /// With `body` as JSON.
+    pub fn json(self, body: &Value) -> Self {
+        self.body(Some("application/json"), body.to_string())
+    }
+
+    /// With `body`, of `content_type` when given.
+    pub fn body(mut self, content_type: Option<&str>, body: impl Into<Body>) -> Self {
+        if let Some(content_type) = content_type {
+            self.request = self.request.header(header::CONTENT_TYPE, content_type);
+        }
+        self.body = body.into();
+        self
+    }
+
+    pub fn build(self) -> Request<Body> {
+        self.request
+            .body(self.body)
+            .expect("a test's request is well formed")
     }
 }
 

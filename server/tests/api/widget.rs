@@ -45,7 +45,7 @@ fn get_wasm(accept_encoding: Option<&str>) -> axum::http::Request<axum::body::Bo
 #[tokio::test]
 async fn the_loader_is_served_with_a_short_cache_and_names_the_hashed_assets() {
     let build = fake_build();
-    let app = TestApp::with_widget_dir(Some(build.path()));
+    let app = TestApp::with_widget_dir(Some(build.path())).await;
     let response = app.get("/widget.js").await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(
@@ -69,7 +69,7 @@ async fn the_loader_is_served_with_a_short_cache_and_names_the_hashed_assets() {
 #[tokio::test]
 async fn hashed_assets_are_immutable_and_readable_from_any_origin() {
     let build = fake_build();
-    let app = TestApp::with_widget_dir(Some(build.path()));
+    let app = TestApp::with_widget_dir(Some(build.path())).await;
     let request = axum::http::Request::get("/widget/contact-widget-1a2b.js")
         .header(header::ORIGIN, "https://any.example.org")
         .body(axum::body::Body::empty())
@@ -85,7 +85,7 @@ async fn hashed_assets_are_immutable_and_readable_from_any_origin() {
 
 #[tokio::test]
 async fn without_a_build_the_loader_is_a_clear_503() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let response = app.get("/widget.js").await;
     assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
     error_body(&response);
@@ -94,7 +94,7 @@ async fn without_a_build_the_loader_is_a_clear_503() {
 #[tokio::test]
 async fn assets_are_served_precompressed_as_the_browser_accepts() {
     let build = fake_build();
-    let app = TestApp::with_widget_dir(Some(build.path()));
+    let app = TestApp::with_widget_dir(Some(build.path())).await;
     let table = [
         (
             Some("gzip, deflate, br, zstd"),
@@ -143,7 +143,7 @@ async fn assets_are_served_precompressed_as_the_browser_accepts() {
 #[tokio::test]
 async fn the_loader_is_compressed_for_browsers_that_accept_it() {
     let build = fake_build();
-    let app = TestApp::with_widget_dir(Some(build.path()));
+    let app = TestApp::with_widget_dir(Some(build.path())).await;
     let request = axum::http::Request::get("/widget.js")
         .header(header::ACCEPT_ENCODING, "br")
         .body(axum::body::Body::empty())
@@ -160,7 +160,7 @@ async fn the_loader_is_compressed_for_browsers_that_accept_it() {
 #[tokio::test]
 async fn only_the_assets_the_loader_names_are_served() {
     let build = fake_build();
-    let app = TestApp::with_widget_dir(Some(build.path()));
+    let app = TestApp::with_widget_dir(Some(build.path())).await;
     for named in [
         "/widget/contact-widget-1a2b.js",
         "/widget/contact-widget-1a2b_bg.wasm",

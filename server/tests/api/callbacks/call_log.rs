@@ -91,10 +91,8 @@ async fn misses_retry_after_the_delay_until_the_last_one_abandons() {
             .as_str()
             .unwrap()
             .replace("+0000", "Z");
-        let retry =
-            time::OffsetDateTime::parse(&retry, &time::format_description::well_known::Rfc3339)
-                .unwrap();
-        let wait = (retry - time::OffsetDateTime::now_utc()).whole_seconds();
+        let retry: jiff::Timestamp = retry.parse().unwrap();
+        let wait = retry.duration_since(jiff::Timestamp::now()).as_secs();
         assert!(
             (590..=600).contains(&wait),
             "retry in the call center's 10 minutes, not {wait}s"
@@ -116,15 +114,11 @@ async fn a_give_up_abandons_and_every_change_is_in_the_history() {
     assert_eq!(log(&t, &id, "Gave Up").await.status, 201);
     assert_eq!(request(&t, &id).await["Status"], "Abandoned");
     let rita = t.rita.0.clone();
-    let store = t.app.store.clone();
-    let history = store
-        .read_sql(move |conn| {
-            let mut s = conn.prepare("SELECT old_status, new_status, changed_by FROM contact_request_status_history WHERE record_id = ?1 ORDER BY seq")?;
-            let rows = s.query_map([id], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()
-        })
-        .await
-        .unwrap();
+    let history = t.app.database(move |conn| {
+        let mut s = conn.prepare("SELECT old_status, new_status, changed_by FROM contact_request_status_history WHERE record_id = ?1 ORDER BY seq")?;
+        let rows = s.query_map([id], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+    });
     assert_eq!(history.len(), 2);
     assert_eq!(history[0].1, "New");
     assert_eq!(history[1], (Some("New".into()), "Abandoned".into(), rita));

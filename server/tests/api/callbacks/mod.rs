@@ -6,5 +6,5 @@ mod representatives;
 mod routing;
 mod slots;
 mod startup;
-mod support;
+pub mod support;
 mod telephony;

@@ -644,7 +644,7 @@ async fn a_representative_releases_junk_bookings_in_bulk_and_their_places_come_b
         Some(2)
     );
     let found = app.store.find(&ids[1]).await.unwrap().unwrap();
-    assert_eq!(found.status, "Abandoned");
+    assert_eq!(found.status.as_str(), "Abandoned");
 
     let refused = release(&app, &rita, json!({"ids": []})).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);

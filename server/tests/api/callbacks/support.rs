@@ -1,15 +1,13 @@
 //! A test app with two call centers (one routing callbacks, one not), a representative's token, and a
 //! provider's signed JWTs.
 
-use axum::body::Body;
-use axum::http::{Request, header};
+use contact_server::Store;
 use contact_server::access::{Scope, directory, tokens};
-use contact_server::call_centers::file;
-use contact_server::{AppState, Store, WidgetAssets};
+use contact_shared::console::Role;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, TestResponse};
+use crate::support::{Start, TestApp, TestResponse, call};
 
 pub const SECRET: &str = "0123456789abcdef0123456789abcdef";
 pub const OLD_SECRET: &str = "fedcba9876543210fedcba9876543210";
@@ -59,7 +57,7 @@ pub struct Callbacks {
 }
 
 fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    jiff::Timestamp::now().as_second()
 }
 
 /// A JWT with these claims, signed by `kid` with `secret`.
@@ -102,29 +100,13 @@ pub async fn app_with(
     sites: &str,
     protection: contact_server::protection::Protection,
 ) -> TestApp {
-    let store = Store::open_sqlite(&dir.path().join("test.sqlite3")).expect("store opens");
-    let call_centers = file::parse(centers).expect("centers parse");
-    call_centers.sync(&store).await.expect("centers stored");
-    let widget = WidgetAssets::load(&dir.path().join("no-widget"));
-    let sites = contact_server::sites::file::parse(
-        std::path::Path::new("test.toml"),
+    TestApp::start(Start {
         sites,
-        &|_| None,
-        &call_centers,
-    )
-    .expect("test sites parse");
-    let state = AppState {
-        call_centers,
-        ..AppState::new(store.clone(), contact_server::Sites::new(sites), protection)
-    };
-    let queries = std::sync::Arc::clone(&state.queries);
-    let router = contact_server::app(state, &widget);
-    TestApp {
-        router,
-        store,
-        queries,
-        dir,
-    }
+        call_centers: Some(centers),
+        protection,
+        ..Start::new(dir)
+    })
+    .await
 }
 
 impl Callbacks {
@@ -163,20 +145,16 @@ impl Callbacks {
         content_type: Option<&str>,
         body: &str,
     ) -> TestResponse {
-        let mut request = Request::builder()
-            .method("POST")
-            .uri(format!(
-                "/telephony/v1/voiceCalls/{call_id}/requestCallback"
-            ))
-            .header("Telephony-Provider-Name", "Amazon Connect");
+        let mut request = call(
+            "POST",
+            &format!("/telephony/v1/voiceCalls/{call_id}/requestCallback"),
+        )
+        .header("Telephony-Provider-Name", "Amazon Connect");
         if let Some(token) = token {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        if let Some(content_type) = content_type {
-            request = request.header(header::CONTENT_TYPE, content_type);
+            request = request.bearer(token);
         }
         self.app
-            .send(request.body(Body::from(body.to_owned())).unwrap())
+            .call(request.body(content_type, body.to_owned()))
             .await
     }
 
@@ -202,24 +180,17 @@ impl Callbacks {
         path: &str,
         body: Option<Value>,
     ) -> TestResponse {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"));
-        let body = match body {
-            Some(json) => {
-                request = request.header(header::CONTENT_TYPE, "application/json");
-                Body::from(json.to_string())
-            }
-            None => Body::empty(),
-        };
-        self.app.send(request.body(body).unwrap()).await
+        let mut request = call(method, path).bearer(token);
+        if let Some(json) = body {
+            request = request.json(&json);
+        }
+        self.app.call(request).await
     }
 }
 
 /// A representative: (user id, write token).
 pub async fn rep(store: &Store, username: &str) -> (String, String) {
-    let user = directory::add_user(store, username.into(), username.into(), None)
+    let user = directory::add_user(store, username.into(), username.into(), None, Role::Admin)
         .await
         .unwrap();
     let (_, token) = tokens::create(store, user.id.clone(), Scope::Write, None)

@@ -1,7 +1,9 @@
 //! The Salesforce-compatible API under `/services/data`, through the real router.
 
+mod cli;
+mod conditions;
 mod errors;
 mod reads;
 mod records;
 mod short_values;
-mod support;
+pub mod support;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use contact_server::access::{Scope, directory, tokens};
 use contact_server::sobjects::QueryLimits;
+use contact_shared::console::Role;
 use governor::Quota;
 
 use super::support::{Api, code, query_path};
@@ -26,6 +27,7 @@ async fn other_token(api: &Api) -> String {
         "other@example.com".into(),
         "Other".into(),
         None,
+        Role::Admin,
     )
     .await
     .unwrap();
@@ -112,7 +114,7 @@ async fn token_checks_and_probes_are_answered_while_every_reader_is_busy() {
         let (released, started, store) = (released.clone(), started.clone(), api.app.store.clone());
         held.push(tokio::spawn(async move {
             store
-                .read_sql(move |_| {
+                .read(move |_| {
                     let _ = started.send(());
                     // Held until the test lets go (or gives up): a statement that runs for as long.
                     let _ = released

@@ -148,6 +148,61 @@ async fn widget_requests_are_owned_by_the_default_queue_and_queryable() {
 }
 
 #[tokio::test]
+async fn the_visitors_time_zone_is_a_read_only_field_the_widget_sets() {
+    let api = Api::new().await;
+    let describe = api.get("/sobjects/ContactRequest/describe/").await;
+    let fields = describe.body["fields"].as_array().unwrap();
+    let zone = fields
+        .iter()
+        .find(|f| f["name"] == "VisitorTimeZone__c")
+        .expect("described");
+    assert_eq!(zone["createable"], false);
+    assert_eq!(zone["updateable"], false);
+    assert_eq!(zone["nillable"], true);
+    assert_eq!(zone["custom"], true);
+    assert_eq!(zone["type"], "string");
+
+    let mut form = valid_form();
+    form["time_zone"] = json!("Europe/Paris");
+    let submitted = api.app.post_json(&form).await;
+    assert_eq!(submitted.status, 201, "{}", submitted.body);
+    let id = submitted.body["id"].as_str().unwrap();
+    let record = api.get(&format!("/sobjects/ContactRequest/{id}")).await;
+    assert_eq!(record.body["VisitorTimeZone__c"], "Europe/Paris");
+    let found = api
+        .query("SELECT Id FROM ContactRequest WHERE VisitorTimeZone__c = 'Europe/Paris'")
+        .await;
+    assert_eq!(found.body["totalSize"], 1, "{}", found.body);
+
+    let made = api.create(json!({"RequestReason": "Billing"})).await;
+    let record = api.get(&format!("/sobjects/ContactRequest/{made}")).await;
+    assert_eq!(
+        record.body["VisitorTimeZone__c"],
+        serde_json::Value::Null,
+        "the API's own have none"
+    );
+    for (method, path) in [
+        ("POST", "/sobjects/ContactRequest".to_owned()),
+        ("PATCH", format!("/sobjects/ContactRequest/{made}")),
+    ] {
+        let refused = api
+            .call(
+                method,
+                &path,
+                Some(&api.write),
+                Some(json!({"RequestReason": "Billing", "VisitorTimeZone__c": "Asia/Tokyo"})),
+            )
+            .await;
+        assert_eq!(refused.status, 400, "{method}: {}", refused.body);
+        assert_eq!(
+            code(&refused),
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            "{method}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn queries_page_with_next_records_url_and_for_view_sets_the_callers_view_date() {
     let api = Api::new().await;
     for _ in 0..205 {
@@ -228,6 +283,10 @@ async fn describe_calls_come_from_the_schema() {
     let api = Api::new().await;
     let versions = api.app.get("/services/data").await;
     assert_eq!(versions.body[0]["version"], "45.0");
+    // With the slash too, as README writes it; before, it was a 404 in the intake's shape.
+    let with_slash = api.app.get("/services/data/").await;
+    assert_eq!(with_slash.status, 200, "{}", with_slash.body);
+    assert_eq!(with_slash.body, versions.body);
     let global = api.get("/sobjects/").await;
     assert_eq!(global.body["sobjects"][0]["name"], "ContactRequest");
     let basic = api.get("/sobjects/ContactRequest/").await;

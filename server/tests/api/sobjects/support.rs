@@ -1,11 +1,10 @@
 //! A test app with a representative's write token and a read-only token.
 
-use axum::body::Body;
-use axum::http::{Request, header};
 use contact_server::access::{Scope, directory, tokens};
+use contact_shared::console::Role;
 use serde_json::Value;
 
-use crate::support::{TestApp, TestResponse};
+use crate::support::{TestApp, TestResponse, call};
 
 pub const BASE: &str = "/services/data/v50.0";
 
@@ -18,20 +17,21 @@ pub struct Api {
 
 impl Api {
     pub async fn new() -> Self {
-        Self::on(TestApp::new()).await
+        Self::on(TestApp::new().await).await
     }
 
     /// An API whose queries run under `limits`.
     pub async fn with_query_limits(limits: contact_server::sobjects::QueryLimits) -> Self {
-        Self::on(TestApp::with_query_limits(limits)).await
+        Self::on(TestApp::with_query_limits(limits).await).await
     }
 
-    async fn on(app: TestApp) -> Self {
+    pub async fn on(app: TestApp) -> Self {
         let user = directory::add_user(
             &app.store,
             "rep@example.com".into(),
             "Rita Rep".into(),
             None,
+            Role::Admin,
         )
         .await
         .unwrap();
@@ -56,20 +56,14 @@ impl Api {
         token: Option<&str>,
         body: Option<Value>,
     ) -> TestResponse {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(format!("{BASE}{path}"));
+        let mut request = call(method, &format!("{BASE}{path}"));
         if let Some(token) = token {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+            request = request.bearer(token);
         }
-        let body = match body {
-            Some(json) => {
-                request = request.header(header::CONTENT_TYPE, "application/json");
-                Body::from(json.to_string())
-            }
-            None => Body::empty(),
-        };
-        self.app.send(request.body(body).unwrap()).await
+        if let Some(json) = body {
+            request = request.json(&json);
+        }
+        self.app.call(request).await
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
@@ -86,21 +80,16 @@ impl Api {
         let ids: Vec<String> = (0..n)
             .map(|_| contact_server::ids::new_id(contact_server::ids::CONTACT_REQUEST_PREFIX))
             .collect();
-        self.app
-            .store
-            .write_sql(move |tx| {
-                let mut insert = tx.prepare(
-                    "INSERT INTO contact_requests (id, visitor_name, created_at, updated_at)
-                     VALUES (?1, ?2, '2024-05-01T00:00:00.000Z', '2024-05-01T00:00:00.000Z')",
-                )?;
-                for (i, id) in ids.iter().enumerate() {
-                    insert.execute(rusqlite::params![id, format!("Visitor {i}")])?;
-                }
-                Ok(Ok::<_, ()>(()))
-            })
-            .await
-            .unwrap()
-            .unwrap();
+        self.app.database(move |conn| {
+            let mut insert = conn.prepare(
+                "INSERT INTO contact_requests (id, visitor_name, created_at, updated_at)
+                 VALUES (?1, ?2, '2024-05-01T00:00:00.000Z', '2024-05-01T00:00:00.000Z')",
+            )?;
+            for (i, id) in ids.iter().enumerate() {
+                insert.execute(rusqlite::params![id, format!("Visitor {i}")])?;
+            }
+            Ok(())
+        });
     }
 
     pub async fn create(&self, body: Value) -> String {

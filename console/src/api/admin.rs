@@ -1,0 +1,121 @@
+//! The admin routes under `/console/api/admin` (admins only): users and their passwords, queues and their
+//! members, API tokens. Their refusals are the console's `{"message","fields"}`, read into [`ApiError`].
+
+use contact_shared::console::{API_PREFIX, Role};
+use gloo_net::http::Request;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ApiError, get, json, same_origin, send};
+
+/// A user as the admin routes list them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    pub id: String,
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    pub is_active: bool,
+}
+
+/// A queue with its members.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Queue {
+    pub id: String,
+    pub name: String,
+    pub members: Vec<Person>,
+}
+
+/// An API token as listed: never the token itself.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Token {
+    pub id: i64,
+    pub username: String,
+    pub scope: String,
+    pub label: Option<String>,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// A token just made: the only time its secret is seen.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct NewToken {
+    pub token: String,
+}
+
+fn url(path: &str) -> String {
+    format!("{API_PREFIX}/admin/{path}")
+}
+
+fn segment(id: &str) -> String {
+    js_sys::encode_uri_component(id).into()
+}
+
+/// Every user.
+pub async fn users() -> Result<Vec<Person>, ApiError> {
+    get(&url("users")).await
+}
+
+/// Adds a user `{username, name, email?, role}`.
+pub async fn add_user(user: &Value) -> Result<Person, ApiError> {
+    json(send(same_origin(Request::post(&url("users"))).json(user)).await?).await
+}
+
+/// Changes a user's `{role?, isActive?}`.
+pub async fn change_user(id: &str, change: &Value) -> Result<Person, ApiError> {
+    let request = same_origin(Request::patch(&url(&format!("users/{}", segment(id))))).json(change);
+    json(send(request).await?).await
+}
+
+/// Sets a user's password, which ends their sessions.
+pub async fn set_password(id: &str, password: &str) -> Result<(), ApiError> {
+    let path = url(&format!("users/{}/password", segment(id)));
+    send(same_origin(Request::put(&path)).json(&json!({ "password": password }))).await?;
+    Ok(())
+}
+
+/// Every queue with its members.
+pub async fn queues() -> Result<Vec<Queue>, ApiError> {
+    get(&url("queues")).await
+}
+
+/// Adds a queue.
+pub async fn add_queue(name: &str) -> Result<Queue, ApiError> {
+    let request = same_origin(Request::post(&url("queues"))).json(&json!({ "name": name }));
+    json(send(request).await?).await
+}
+
+/// Makes `user` a member of `queue` (`member`), or takes them out.
+pub async fn set_member(queue: &str, user: &str, member: bool) -> Result<(), ApiError> {
+    let path = url(&format!(
+        "queues/{}/members/{}",
+        segment(queue),
+        segment(user)
+    ));
+    let builder = if member {
+        Request::put(&path)
+    } else {
+        Request::delete(&path)
+    };
+    send(same_origin(builder).build()).await?;
+    Ok(())
+}
+
+/// Every token, revoked ones too.
+pub async fn tokens() -> Result<Vec<Token>, ApiError> {
+    get(&url("tokens")).await
+}
+
+/// Makes a token `{user, scope, label?}` for the API.
+pub async fn add_token(token: &Value) -> Result<NewToken, ApiError> {
+    json(send(same_origin(Request::post(&url("tokens"))).json(token)).await?).await
+}
+
+/// Revokes a token: it stops working at once.
+pub async fn revoke_token(id: i64) -> Result<(), ApiError> {
+    send(same_origin(Request::delete(&url(&format!("tokens/{id}")))).build()).await?;
+    Ok(())
+}

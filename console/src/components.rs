@@ -1,0 +1,146 @@
+//! The pieces the pages share: the signed-in shell (navigation, the live feed, the tab title) and small
+//! form helpers.
+
+use contact_shared::Status;
+use contact_shared::console::Me;
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+
+use crate::api::{self, ApiError};
+use crate::live;
+use crate::session::{self, use_session};
+use crate::view_query::{Scope, StatusFilter, ViewQuery};
+
+/// The console's two apps (see the crate's documentation); a link from one to the other is a full page
+/// load, as the other's routes are not in this one's router.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Work,
+    Admin,
+}
+
+/// A navigation link to a page of `to`, from a page of the app this is.
+fn nav_link(to: Part, href: String, label: String) -> impl IntoView {
+    if expect_context::<Part>() == to {
+        view! { <li><A href exact=true>{label}</A></li> }.into_any()
+    } else {
+        view! { <li><a href=href rel="external">{label}</a></li> }.into_any()
+    }
+}
+
+/// Every page but sign-in: waits for who is signed in (sending a signed-out person to sign in), then shows
+/// the navigation and the page.
+#[component]
+pub fn Shell() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || session.me.get().map(|me| match me {
+                Ok(me) => view! { <SignedIn me/> }.into_any(),
+                Err(ApiError::SignedOut) => {
+                    session::sign_in_again();
+                    view! { <p class="loading">"Signing in…"</p> }.into_any()
+                }
+                Err(error) => view! { <p role="alert" class="error">{error.message()}</p> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+/// The shell once someone is signed in.
+#[component]
+fn SignedIn(me: Me) -> impl IntoView {
+    let live = live::provide();
+    provide_context(me.clone());
+    let queue_ids: Vec<String> = me.queues.iter().map(|q| q.id.clone()).collect();
+    // How many open requests wait in my queues, for the tab's title.
+    let waiting = LocalResource::new(move || {
+        let queues = queue_ids.clone();
+        live.changes.track();
+        async move {
+            if queues.is_empty() {
+                return Some(0);
+            }
+            let mut total = 0;
+            for queue in queues {
+                let view = ViewQuery::from_query(|_| None);
+                let soql = view.count_soql(&Scope::OwnedBy(queue));
+                total += api::query::<serde_json::Value>(&soql)
+                    .await
+                    .ok()?
+                    .total_size;
+            }
+            Some(total)
+        }
+    });
+    Effect::new(move || {
+        if let (Some(Some(n)), Some(document)) =
+            (waiting.get(), web_sys::window().and_then(|w| w.document()))
+        {
+            document.set_title(&format!("({n}) waiting · Console"));
+        }
+    });
+    let sign_out = Action::new_local(|_: &()| async {
+        let _ = api::sign_out().await;
+        session::sign_in_again();
+    });
+    let role = me.role;
+    view! {
+        <a class="skip" href="#main">"Skip to the page"</a>
+        <header class="top">
+            <nav aria-label="Console">
+                <ul>
+                    {nav_link(Part::Work, "/console/".into(), "My work".into())}
+                    {me.queues.clone().into_iter().map(|queue| {
+                        nav_link(Part::Work, format!("/console/queues/{}", queue.id), queue.name)
+                    }).collect_view()}
+                    {role.sees_everything().then(|| nav_link(Part::Work, "/console/all".into(), "All".into()))}
+                    {role.administers().then(|| nav_link(Part::Admin, "/console/admin".into(), "Admin".into()))}
+                </ul>
+            </nav>
+            <p class="who">
+                <crate::offers::PresenceChoice/>
+                <span>{me.name.clone()}" · "{role.as_str()}</span>
+                <button type="button" on:click=move |_| { sign_out.dispatch(()); }>"Sign out"</button>
+            </p>
+        </header>
+        <main id="main" tabindex="-1">
+            <crate::offers::OfferPanel/>
+            <Outlet/>
+        </main>
+    }
+}
+
+/// The server's message about one field, tied to its input by `id`.
+#[component]
+pub fn FieldError(id: &'static str, error: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <p class="field-error" id=id aria-live="polite">{move || error.get()}</p>
+    }
+}
+
+/// A request's status, as a badge.
+#[component]
+pub fn StatusBadge(status: String) -> impl IntoView {
+    let class = match status.parse::<Status>() {
+        Ok(Status::New) => "badge new",
+        Ok(Status::Attempted) => "badge attempted",
+        Ok(Status::Contacted) => "badge contacted",
+        _ => "badge",
+    };
+    view! { <span class=class>{status}</span> }
+}
+
+/// The options of a status filter: open, any, then each status.
+pub fn status_filters() -> Vec<(StatusFilter, &'static str)> {
+    let mut filters = vec![
+        (StatusFilter::Open, "Open"),
+        (StatusFilter::Any, "Any status"),
+    ];
+    filters.extend(
+        Status::ALL
+            .iter()
+            .map(|status| (StatusFilter::One(*status), status.as_str())),
+    );
+    filters
+}

@@ -1,0 +1,153 @@
+//! Push routing in the console: my presence (Available, Busy, Offline) in the header, and the callbacks
+//! offered to me, each with what it is about and the seconds left to accept or decline. A new offer is
+//! announced to screen readers; accepting opens the request, and when it is not a callback to review first
+//! (IsCallback false) starts the call at once.
+
+use contact_shared::console::{Offer, Presence};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::api;
+use crate::components::Part;
+use crate::live::use_live;
+use crate::session::or_sign_in;
+use crate::time;
+
+/// My presence, as a choice in the header.
+#[component]
+pub fn PresenceChoice() -> impl IntoView {
+    let current = RwSignal::new(None::<Presence>);
+    let failed = RwSignal::new(None::<String>);
+    leptos::task::spawn_local(async move {
+        if let Ok(mine) = api::presence().await {
+            current.set(Some(mine.state));
+        }
+    });
+    let choose = move |value: String| {
+        let Some(state) = Presence::parse(&value) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match or_sign_in(api::set_presence(state).await) {
+                Ok(mine) => {
+                    current.set(Some(mine.state));
+                    failed.set(None);
+                }
+                Err(error) => failed.set(Some(error.message())),
+            }
+        });
+    };
+    view! {
+        <label class="presence">"Presence "
+            <select on:change=move |e| choose(event_target_value(&e))>
+                // Offline until the server says otherwise.
+                {Presence::ALL.into_iter().map(|p| view! {
+                    <option value=p.as_str() selected=move || current.get().unwrap_or(Presence::Offline) == p>{p.label()}</option>
+                }).collect_view()}
+            </select>
+        </label>
+        <span class="error" role="alert">{move || failed.get()}</span>
+    }
+}
+
+/// The offers open to me, read again whenever the feed tells of one.
+#[component]
+pub fn OfferPanel() -> impl IntoView {
+    let live = use_live();
+    let offers = RwSignal::new(Vec::<Offer>::new());
+    // Seconds since the offers were read: each offer's countdown is its seconds left then, less these.
+    let since = RwSignal::new(0u32);
+    let announce = RwSignal::new(String::new());
+    let failed = RwSignal::new(None::<String>);
+    Effect::new(move || {
+        live.offers.track();
+        leptos::task::spawn_local(async move {
+            let Ok(open) = api::offers().await else {
+                return;
+            };
+            let new = open
+                .iter()
+                .find(|o| offers.with_untracked(|shown| shown.iter().all(|s| s.id != o.id)));
+            if let Some(new) = new {
+                announce.set(format!(
+                    "New callback offered: {}. Accept or decline within {} seconds.",
+                    new.name, new.seconds_left
+                ));
+            }
+            since.set(0);
+            offers.set(open);
+        });
+    });
+    if let Ok(handle) = set_interval_with_handle(
+        move || since.update(|s| *s += 1),
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let navigate = use_navigate();
+    // Read here: the answer's task runs outside the component, where there is no context to read.
+    let part = expect_context::<Part>();
+    let answer = move |id: i64, accept: bool| {
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match or_sign_in(api::answer_offer(id, accept).await) {
+                Ok(accepted) => {
+                    failed.set(None);
+                    if let Some(accepted) = accepted {
+                        opened(&navigate, part, &accepted);
+                    }
+                }
+                Err(error) => failed.set(Some(error.message())),
+            }
+            offers.update(|open| open.retain(|o| o.id != id));
+        });
+    };
+    view! {
+        <section aria-labelledby="offers-heading" class="offers" hidden=move || offers.with(Vec::is_empty) && failed.with(Option::is_none)>
+            <h2 id="offers-heading">"Offered to you"</h2>
+            <p class="visually-hidden" role="alert">{move || announce.get()}</p>
+            <p class="error" role="alert">{move || failed.get()}</p>
+            <ul>
+                {move || offers.get().into_iter().map(|offer| {
+                    let (answer, id, total) = (answer.clone(), offer.id, offer.seconds_left);
+                    let accept_answer = answer.clone();
+                    let when = offer.scheduled.as_deref().map_or_else(|| "as soon as possible".to_owned(), |at| time::local(at, None));
+                    view! {
+                        <li class="card offer">
+                            <h3>{format!("{} · {}", offer.name, offer.reason.unwrap_or_default())}</h3>
+                            <p>{format!(
+                                "{} · {} · {when} · {}",
+                                offer.visitor_name.unwrap_or_else(|| "A visitor".into()),
+                                offer.phone.unwrap_or_else(|| "no phone".into()),
+                                offer.queue_name
+                            )}</p>
+                            <p>{if offer.is_callback { "Review the details, then dial." } else { "Accepting starts the call." }}</p>
+                            <p class="countdown">{move || format!("{} s left", total.saturating_sub(since.get()))}</p>
+                            <button type="button" on:click=move |_| accept_answer(id, true)>{format!("Accept {}", offer.name)}</button>
+                            " "
+                            <button type="button" class="secondary" on:click=move |_| answer(id, false)>"Decline"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// Opens the accepted request; when it is not a callback to review first, starts the call at once.
+fn opened(
+    navigate: &impl Fn(&str, leptos_router::NavigateOptions),
+    part: Part,
+    accepted: &api::Accepted,
+) {
+    let page = format!("/console/requests/{}", accepted.request_id);
+    if part == Part::Work {
+        navigate(&page, Default::default());
+    } else {
+        // The request's page is the work app's: a full load.
+        let _ = window().location().set_href(&page);
+    }
+    if let (false, Some(phone)) = (accepted.is_callback, &accepted.phone) {
+        let _ = window().location().set_href(&format!("tel:{phone}"));
+    }
+}

@@ -1,0 +1,85 @@
+//! Push routing: a due callback owned by a queue is offered to one Available member of that queue with
+//! spare capacity, the one idle longest; an offer not answered within the queue's timeout, or declined,
+//! passes to the next, and whoever let it pass is not offered it again for the queue's cool-down. One
+//! write decides each round, so an item is offered to one representative at a time (the store's unique
+//! index holds that whoever writes), and accepting it is the claim: only a due, open, queue-owned request.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::instant::{plus_seconds, stored};
+use crate::store::{Store, StoreError, Tx};
+
+/// A representative whose console has not been connected for this long is Offline, whatever they set.
+pub const SEEN_WITHIN_MS: i64 = 60_000;
+/// How often the router looks for work.
+const TICK: Duration = Duration::from_secs(1);
+/// The most requests offered in one round.
+const ROUND: u32 = 200;
+
+/// What one round did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Round {
+    /// Offers made.
+    pub offered: usize,
+    /// Offers ended because their time ran out or their request stopped being routable.
+    pub ended: usize,
+}
+
+/// One round at `now`: ends stale offers, then offers each due, unoffered request to the member of its
+/// queue who should have it, if anyone can.
+pub fn route(tx: &Tx<'_>, now: Timestamp) -> Result<Round, StoreError> {
+    let at = stored(now);
+    let now_ms = now.as_millisecond();
+    let ended = tx.end_stale_offers(&at, now_ms)?;
+    let mut offered = 0;
+    for item in tx.unoffered(&at, ROUND)? {
+        let cooled_since = stored(plus_seconds(now, -item.cooldown_seconds));
+        let Some(user) = tx.next_representative(
+            &item.queue_id,
+            &item.request_id,
+            now_ms - SEEN_WITHIN_MS,
+            &cooled_since,
+        )?
+        else {
+            continue;
+        };
+        let expires_at_ms = now_ms + item.timeout_seconds * 1_000;
+        if tx
+            .make_offer(&item.request_id, &item.queue_id, &user, &at, expires_at_ms)?
+            .is_some()
+        {
+            offered += 1;
+        }
+    }
+    Ok(Round { offered, ended })
+}
+
+/// Starts the router: a round each second there is work for one (a read decides, so an idle server
+/// writes nothing).
+pub fn start(store: Store) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = Timestamp::now();
+            let (at, now_ms) = (stored(now), now.as_millisecond());
+            let work = store
+                .read(move |db| db.routing_has_work(&at, now_ms, now_ms - SEEN_WITHIN_MS))
+                .await;
+            match work {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "routing cannot look for work; trying again");
+                    continue;
+                }
+            }
+            if let Err(error) = store.write(move |tx| route(tx, now)).await {
+                tracing::warn!(%error, "a routing round failed; trying again");
+            }
+        }
+    });
+}

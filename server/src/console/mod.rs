@@ -1,0 +1,130 @@
+//! The console's own routes under `/console/api` (see `contact_shared::console`): a request's notes and
+//! history, the directory the reassign picker reads, each person's saved views, and administration (users, queues and their
+//! members, API tokens). Records themselves are read and changed through the Salesforce-compatible API,
+//! so every rule of the sharing model holds for the console as it does for any client.
+//!
+//! Errors here have the intake's shape (`ErrorBody`, through [`AppError`]); [`Signed`] names the caller
+//! and answers a missing or refused sign-in in that shape too.
+
+mod admin;
+mod offers;
+mod requests;
+mod signed;
+mod views;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::{get, patch, post, put};
+use contact_shared::ErrorBody;
+use contact_shared::console::API_PREFIX;
+
+use crate::error::{AppError, Refusal};
+use crate::store::Store;
+
+pub use signed::Signed;
+
+/// Why a console route refused a call; each answers in the intake's error shape.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleError {
+    #[error("Sign in to use the console: the session or token is missing, expired or revoked.")]
+    SignIn,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("There is nothing at this address, or nothing you may see.")]
+    NotFound,
+    /// A body field to fix: its key in the body, and what is wrong with it.
+    #[error("{1}")]
+    Field(&'static str, String),
+    /// A name that must be unique is taken.
+    #[error("{1}")]
+    Taken(&'static str, String),
+    /// The thing acted on has moved on (an offer that ended).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("The console is unavailable just now; try again in a moment.")]
+    Unavailable,
+}
+
+impl Refusal for ConsoleError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::SignIn => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Field(..) => StatusCode::BAD_REQUEST,
+            Self::Taken(..) | Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn body(&self) -> ErrorBody {
+        let mut body = ErrorBody::new(self.to_string());
+        if let Self::Field(field, message) | Self::Taken(field, message) = self {
+            body.fields
+                .insert((*field).to_owned(), vec![message.clone()]);
+        }
+        body
+    }
+}
+
+/// The console's routes, to be merged into the app.
+pub fn routes<S: Clone + Send + Sync + 'static>(store: Store) -> Router<S> {
+    let api = Router::new()
+        .route("/requests/{id}/notes", post(requests::add_note))
+        .route("/requests/{id}/history", get(requests::history))
+        .route("/directory", get(admin::directory))
+        .route("/views", get(views::list).post(views::save))
+        .route("/presence", get(offers::presence).put(offers::set_presence))
+        .route("/offers", get(offers::offers))
+        .route("/offers/{id}/accept", post(offers::accept))
+        .route("/offers/{id}/decline", post(offers::decline))
+        .route("/admin/users/{id}/capacity", put(offers::set_capacity))
+        .route("/views/{id}", axum::routing::delete(views::delete))
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/users/{id}", patch(admin::change_user))
+        .route("/admin/queues", get(admin::queues).post(admin::add_queue))
+        .route(
+            "/admin/queues/{id}/members/{user}",
+            put(admin::add_member).delete(admin::remove_member),
+        )
+        .route("/admin/tokens", get(admin::tokens).post(admin::add_token))
+        .route(
+            "/admin/tokens/{id}",
+            axum::routing::delete(admin::revoke_token),
+        )
+        .fallback(crate::error::not_found)
+        .method_not_allowed_fallback(crate::error::method_not_allowed)
+        .with_state(store);
+    Router::new().nest(API_PREFIX, api)
+}
+
+/// The text of the body field `key`: absent (or null) is `None`; anything but a string is refused.
+fn text(
+    body: &serde_json::Map<String, serde_json::Value>,
+    key: &'static str,
+) -> Result<Option<String>, AppError> {
+    match body.get(key) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(text)) => Ok(Some(text.clone())),
+        Some(_) => Err(ConsoleError::Field(key, format!("{key} must be text")).into()),
+    }
+}
+
+/// The text of the required body field `key`, trimmed, at most `max` characters.
+fn required(
+    body: &serde_json::Map<String, serde_json::Value>,
+    key: &'static str,
+    max: usize,
+) -> Result<String, AppError> {
+    let value = text(body, key)?.unwrap_or_default();
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ConsoleError::Field(key, format!("{key} is required")).into());
+    }
+    if value.chars().count() > max {
+        return Err(
+            ConsoleError::Field(key, format!("{key} must be at most {max} characters")).into(),
+        );
+    }
+    Ok(value.to_owned())
+}

@@ -1,0 +1,429 @@
+//! The console's live feed, `GET /console/api/events`: every change the outbox records, as Server-Sent
+//! Events, to each signed-in person who may see the request it is about.
+//!
+//! The outbox is the source, so the feed tells exactly of what was committed, in commit order, and each
+//! event's `id:` is its place in the outbox: a browser that lost its connection sends `Last-Event-ID` and
+//! is given what it missed from the store, not from memory. One follower task per process reads the
+//! outbox as the writer ends each transaction (on a short timer where other processes write too) and
+//! hands new events to the open connections through a broadcast channel; it runs only while someone
+//! listens. A connection that falls behind the channel reads on from the store, the same way.
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{FromRef, State};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use contact_shared::console::live::{RESYNC, SIGNED_OUT};
+use contact_shared::console::{API_PREFIX, LiveChange};
+use futures_util::Stream;
+use serde_json::Value;
+use tokio::sync::{broadcast, mpsc};
+
+use crate::access::{ConsoleCaller, Visibility, caller};
+use crate::error::AppError;
+use crate::ids;
+use crate::store::{OutboxEvent, Store, StoreError};
+
+/// How often the follower looks when it cannot be told of commits (other processes write too).
+const POLL: Duration = Duration::from_millis(250);
+/// Events read from the store per look.
+const PAGE: u32 = 256;
+/// The most a reconnecting browser is sent of what it missed; past that it is told to reload instead.
+const MAX_REPLAY: usize = 2_000;
+/// How often an open connection checks that its session still holds (signed out, expired, revoked).
+const RECHECK: Duration = Duration::from_secs(30);
+/// How often an open connection notes that its person's console is connected: push routing takes a
+/// console unseen for a minute as Offline.
+const PRESENT: Duration = Duration::from_secs(20);
+/// How long a browser waits before it reconnects after a dropped connection.
+const RETRY: Duration = Duration::from_secs(2);
+
+/// One event of the feed: its place, its name and what changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEvent {
+    pub seq: i64,
+    pub kind: String,
+    pub change: LiveChange,
+    /// The owner before the change, when it moved: people who saw it there see it leave.
+    pub previous_owner: Option<String>,
+}
+
+impl FeedEvent {
+    /// The feed's view of an outbox row; `None` for one that is not about a contact request.
+    pub fn from_outbox(event: &OutboxEvent) -> Option<Self> {
+        let payload: Value = serde_json::from_str(&event.payload).ok()?;
+        let data = payload.get("data")?;
+        // `created` carries the record as its data; the other events carry it under `record`.
+        let record = data.get("record").unwrap_or(data);
+        let text =
+            |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+        let by = text(data, "who")
+            .or_else(|| text(data, "by"))
+            .or_else(|| text(record, "LastModifiedById"))
+            .or_else(|| text(record, "CreatedById"))
+            .unwrap_or_else(|| ids::SITE_GUEST_USER_ID.to_owned());
+        Some(Self {
+            seq: event.seq,
+            kind: event.event_type.clone(),
+            change: LiveChange {
+                id: event.record_id.clone(),
+                owner_id: text(record, "OwnerId").unwrap_or_default(),
+                status: text(record, "Status").unwrap_or_default(),
+                by,
+            },
+            previous_owner: text(data, "fromOwnerId"),
+        })
+    }
+}
+
+/// Whether the caller whose visibility is `seen` hears of `event`: the sharing model's owner rule, for a
+/// request where it is now and where it was (so a request leaving someone's queue leaves their view).
+fn hears(seen: &Visibility, event: &FeedEvent) -> bool {
+    seen.sees_owner(&event.change.owner_id)
+        || event
+            .previous_owner
+            .as_deref()
+            .is_some_and(|owner| seen.sees_owner(owner))
+}
+
+/// The process's feed: the broadcast channel and whether its follower runs.
+pub struct Feed {
+    store: Store,
+    sender: broadcast::Sender<Arc<FeedEvent>>,
+    following: Arc<Mutex<bool>>,
+}
+
+impl Feed {
+    pub fn new(store: Store) -> Arc<Self> {
+        let (sender, _) = broadcast::channel(1_024);
+        Arc::new(Self {
+            store,
+            sender,
+            following: Arc::new(Mutex::new(false)),
+        })
+    }
+
+    /// Listens from now on. Before a listener catches up from the store, so nothing committed between
+    /// its catch-up and its first broadcast event is lost; events in both are told once (by place).
+    fn listen(&self) -> broadcast::Receiver<Arc<FeedEvent>> {
+        self.sender.subscribe()
+    }
+
+    /// Starts the follower, reading after `from`, unless it runs.
+    fn follow_from(&self, from: i64) {
+        let mut following = self.following.lock().unwrap_or_else(|e| e.into_inner());
+        if *following {
+            return;
+        }
+        *following = true;
+        tokio::spawn(follow(
+            self.store.clone(),
+            self.sender.clone(),
+            Arc::clone(&self.following),
+            from,
+        ));
+    }
+}
+
+/// The follower: reads the outbox on from `cursor` each time the writer ends a transaction, and
+/// broadcasts what it finds, until nobody listens.
+async fn follow(
+    store: Store,
+    sender: broadcast::Sender<Arc<FeedEvent>>,
+    following: Arc<Mutex<bool>>,
+    mut cursor: i64,
+) {
+    let mut committed = store.committed();
+    loop {
+        {
+            // Under the lock a new listener takes to start the follower: it either sees this one
+            // running, or starts the next.
+            let mut running = following.lock().unwrap_or_else(|e| e.into_inner());
+            if sender.receiver_count() == 0 {
+                *running = false;
+                return;
+            }
+        }
+        match read_after(&store, cursor, PAGE).await {
+            Ok(events) => {
+                let full = events.len() == PAGE as usize;
+                for event in events {
+                    cursor = event.seq;
+                    if let Some(event) = FeedEvent::from_outbox(&event) {
+                        let _ = sender.send(Arc::new(event));
+                    }
+                }
+                if full {
+                    continue;
+                }
+            }
+            Err(error) => tracing::warn!(%error, "the live feed cannot read the outbox; retrying"),
+        }
+        match committed.as_mut() {
+            Some(changes) => {
+                let changed = tokio::time::timeout(RECHECK, changes.changed()).await;
+                if matches!(changed, Ok(Err(_))) {
+                    // The writer is gone: the store stopped.
+                    *following.lock().unwrap_or_else(|e| e.into_inner()) = false;
+                    return;
+                }
+            }
+            None => tokio::time::sleep(POLL).await,
+        }
+    }
+}
+
+async fn read_after(store: &Store, after: i64, limit: u32) -> Result<Vec<OutboxEvent>, StoreError> {
+    store.read(move |db| db.outbox_after(after, limit)).await
+}
+
+/// What the events route needs.
+#[derive(Clone)]
+pub struct LiveState {
+    pub store: Store,
+    pub feed: Arc<Feed>,
+}
+
+impl FromRef<LiveState> for Store {
+    fn from_ref(state: &LiveState) -> Store {
+        state.store.clone()
+    }
+}
+
+/// The feed's route, under the console's prefix.
+pub fn routes<S: Clone + Send + Sync + 'static>(store: Store, feed: Arc<Feed>) -> Router<S> {
+    Router::new()
+        .route(&format!("{API_PREFIX}/events"), get(events))
+        .with_state(LiveState { store, feed })
+}
+
+/// `GET /console/api/events`: the live feed of the caller's requests.
+async fn events(
+    State(state): State<LiveState>,
+    ConsoleCaller(who): ConsoleCaller,
+    parts: Parts,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let resume = last_event_id(&parts.headers)?;
+    let user = who.user_id.as_str().to_owned();
+    let seen = state.store.read(move |db| Visibility::of(db, &who)).await?;
+    let listener = state.feed.listen();
+    let newest = state.store.read(|db| db.outbox_newest()).await?;
+    state.feed.follow_from(newest);
+    let (out, events) = mpsc::channel(64);
+    tokio::spawn(serve(Connection {
+        store: state.store,
+        seen,
+        listener,
+        cursor: resume.unwrap_or(newest).min(newest),
+        resumed: resume.is_some(),
+        out,
+        parts,
+        user,
+    }));
+    let stream = futures_util::stream::unfold(events, |mut events| async move {
+        events.recv().await.map(|event| (Ok(event), events))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// `Last-Event-ID`: the place of the last event the browser had.
+fn last_event_id(headers: &HeaderMap) -> Result<Option<i64>, AppError> {
+    let Some(value) = headers.get("last-event-id") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|seq| *seq >= 0)
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::BadHeader(
+                "Last-Event-ID must be the id of an event this feed sent (a whole number).".into(),
+            )
+        })
+}
+
+/// One open connection.
+struct Connection {
+    store: Store,
+    /// What the person may see, as of the connection's start; a reconnect reads it again.
+    seen: Visibility,
+    listener: broadcast::Receiver<Arc<FeedEvent>>,
+    /// The place of the last event handled (sent or not for this listener).
+    cursor: i64,
+    resumed: bool,
+    out: mpsc::Sender<Event>,
+    /// The request, to check again from time to time that its session still holds.
+    parts: Parts,
+    /// Whose console it is.
+    user: String,
+}
+
+async fn serve(mut connection: Connection) {
+    let _ = connection.out.send(Event::default().retry(RETRY)).await;
+    if connection.resumed && !connection.catch_up().await {
+        return;
+    }
+    let mut recheck = tokio::time::interval(RECHECK);
+    recheck.tick().await;
+    // Its first tick is at once: connecting counts as being seen.
+    let mut present = tokio::time::interval(PRESENT);
+    loop {
+        tokio::select! {
+            _ = present.tick() => connection.seen_now().await,
+            received = connection.listener.recv() => match received {
+                Ok(event) => {
+                    if !connection.tell(&event).await {
+                        return;
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    if !connection.catch_up().await {
+                        return;
+                    }
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            _ = recheck.tick() => {
+                if !connection.still_signed_in().await {
+                    let _ = connection.out.send(Event::default().event(SIGNED_OUT).data("{}")).await;
+                    return;
+                }
+            }
+            () = connection.out.closed() => return,
+        }
+    }
+}
+
+impl Connection {
+    /// Sends `event` if it is new to this connection and its listener may hear of it; false once the
+    /// browser has gone.
+    async fn tell(&mut self, event: &FeedEvent) -> bool {
+        if event.seq <= self.cursor {
+            return true;
+        }
+        self.cursor = event.seq;
+        if !hears(&self.seen, event) {
+            return true;
+        }
+        let data = serde_json::to_string(&event.change).unwrap_or_default();
+        let sse = Event::default()
+            .id(event.seq.to_string())
+            .event(event.kind.as_str())
+            .data(data);
+        self.out.send(sse).await.is_ok()
+    }
+
+    /// Reads what the connection missed from the store, up to [`MAX_REPLAY`] events; past that, tells
+    /// the browser to read its views again and goes on from the newest. False once the browser has gone.
+    async fn catch_up(&mut self) -> bool {
+        let mut replayed = 0;
+        loop {
+            let events = match read_after(&self.store, self.cursor, PAGE).await {
+                Ok(events) => events,
+                Err(error) => {
+                    tracing::warn!(%error, "the live feed cannot catch a connection up");
+                    return self.resync().await;
+                }
+            };
+            let full = events.len() == PAGE as usize;
+            for event in &events {
+                match FeedEvent::from_outbox(event) {
+                    Some(event) => {
+                        if !self.tell(&event).await {
+                            return false;
+                        }
+                    }
+                    None => self.cursor = event.seq,
+                }
+            }
+            replayed += events.len();
+            if !full {
+                return true;
+            }
+            if replayed >= MAX_REPLAY {
+                return self.resync().await;
+            }
+        }
+    }
+
+    async fn resync(&mut self) -> bool {
+        if let Ok(newest) = self.store.read(|db| db.outbox_newest()).await {
+            self.cursor = self.cursor.max(newest);
+        }
+        let event = Event::default()
+            .id(self.cursor.to_string())
+            .event(RESYNC)
+            .data("{}");
+        self.out.send(event).await.is_ok()
+    }
+
+    async fn seen_now(&self) {
+        let (user, now_ms) = (self.user.clone(), jiff::Timestamp::now().as_millisecond());
+        if let Err(error) = self
+            .store
+            .write(move |tx| tx.touch_presence(&user, now_ms))
+            .await
+        {
+            tracing::warn!(%error, "the live feed cannot note a console as connected");
+        }
+    }
+
+    async fn still_signed_in(&self) -> bool {
+        // A store failure is not a sign-out: the next check decides.
+        !matches!(
+            caller::authenticate(&self.parts, &self.store).await,
+            Err(crate::access::Unauthenticated::NoSession)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outbox(seq: i64, kind: &str, payload: Value) -> OutboxEvent {
+        OutboxEvent {
+            seq,
+            event_id: format!("msg_{seq}"),
+            event_type: kind.into(),
+            record_id: "0SR000000000001AAA".into(),
+            payload: payload.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_created_event_names_the_owner_status_and_creator() {
+        let event = FeedEvent::from_outbox(&outbox(
+            7,
+            "contact_request.created",
+            serde_json::json!({"type": "contact_request.created", "data": {
+                "Id": "0SR000000000001AAA", "OwnerId": "00G000000000001EAA", "Status": "New",
+                "CreatedById": "005000000000001AAA"}}),
+        ))
+        .unwrap();
+        assert_eq!(event.seq, 7);
+        assert_eq!(event.change.owner_id, "00G000000000001EAA");
+        assert_eq!(event.change.status, "New");
+        assert_eq!(event.change.by, "005000000000001AAA");
+    }
+
+    #[test]
+    fn a_status_change_names_who_made_it() {
+        let event = FeedEvent::from_outbox(&outbox(
+            8,
+            "contact_request.status_changed",
+            serde_json::json!({"data": {"from": "New", "to": "Attempted", "who": "005000000000002AAA",
+                "record": {"OwnerId": "005000000000002AAA", "Status": "Attempted"}}}),
+        ))
+        .unwrap();
+        assert_eq!(event.change.status, "Attempted");
+        assert_eq!(event.change.by, "005000000000002AAA");
+    }
+}

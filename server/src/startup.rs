@@ -1,0 +1,105 @@
+//! The one wiring of a server: the store opened, the configuration's call centers and queues stored,
+//! the state and the router built. `serve` runs what [`start`] builds on its listeners; the tests run
+//! the same thing without a port, so what they drive is what a user starts.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+
+use crate::call_centers::CallCenters;
+use crate::protection::Protection;
+use crate::sites::Site;
+use crate::sobjects::{Queries, QueryLimits};
+use crate::{AppState, Sites, Store, WidgetAssets};
+
+/// What a server is started with, once its configuration files are read.
+pub struct Settings {
+    /// The database the store opens.
+    pub database: crate::store::Database,
+    /// How many read connections the API's reads get (SQLite).
+    pub read_connections: usize,
+    /// How many connections the pool keeps (PostgreSQL).
+    pub database_pool_size: usize,
+    pub sites: Vec<Site>,
+    pub call_centers: CallCenters,
+    pub protection: Protection,
+    pub query_limits: QueryLimits,
+    pub widget: WidgetAssets,
+    /// The webhook endpoints and how to deliver to them; `None` for none.
+    pub webhooks: Option<crate::webhooks::Webhooks>,
+    /// The email sent to queue members; `None` for none.
+    pub mail: Option<crate::mail::Mail>,
+    /// How the console's sessions are made and checked.
+    pub sessions: crate::access::session::Sessions,
+    /// How failed console sign-ins slow down the next.
+    pub backoff: crate::access::backoff::Backoff,
+    /// Whether this process offers due callbacks to Available representatives (`callbacks::offers`);
+    /// tests that run routing rounds at instants of their own leave it off.
+    pub push_routing: bool,
+}
+
+/// A started server, without its listeners.
+pub struct Started {
+    pub router: Router,
+    pub store: Store,
+    /// The API's query state (its per-user places and open cursors).
+    pub queries: Arc<Queries>,
+}
+
+/// Opens the store, stores the call centers and every queue a site names, and builds the router.
+pub async fn start(settings: Settings) -> anyhow::Result<Started> {
+    let store = Store::open(
+        &settings.database,
+        settings.read_connections,
+        settings.database_pool_size,
+    )
+    .await
+    .with_context(|| format!("cannot open the database {}", settings.database))?;
+    settings
+        .call_centers
+        .sync(&store)
+        .await
+        .context("cannot store the call centers")?;
+    for queue in settings
+        .sites
+        .iter()
+        .filter_map(|s| s.default_queue.clone())
+    {
+        crate::access::directory::ensure_queue(&store, queue.clone())
+            .await
+            .with_context(|| {
+                format!("cannot create the queue {queue:?} named in the sites file")
+            })?;
+    }
+    if let Some(webhooks) = settings.webhooks {
+        crate::webhooks::deliver::start(&store, webhooks)
+            .await
+            .context("cannot start the webhook deliveries")?;
+    }
+    if let Some(mail) = settings.mail {
+        crate::mail::deliver::start(&store, mail)
+            .await
+            .context("cannot start the email")?;
+    }
+    if settings.push_routing {
+        crate::callbacks::offers::start(store.clone());
+    }
+    let queries = Queries::new(settings.query_limits);
+    let state = AppState {
+        store: store.clone(),
+        sites: Arc::new(Sites::new(settings.sites)),
+        protection: Arc::new(settings.protection),
+        call_centers: settings.call_centers,
+        queries: Arc::clone(&queries),
+        sessions: Arc::new(settings.sessions),
+        backoff: Arc::new(settings.backoff),
+        feed: crate::live::Feed::new(store.clone()),
+    };
+    let router = crate::app(state, &settings.widget);
+    Ok(Started {
+        router,
+        store,
+        queries,
+    })
+}

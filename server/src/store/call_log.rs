@@ -1,0 +1,206 @@
+//! The call log's storage: a Task that logs a call attempt on a ContactRequest, the request's attempt
+//! count and status it moves, and the EngagementInteraction a completed callback leaves. What an outcome
+//! means (the status machine, the retry policy) is `callbacks`'; this file only reads and writes rows.
+
+use contact_shared::Status;
+use rusqlite::{OptionalExtension, params};
+
+use super::StoreError;
+use super::tx::{Db, Tx};
+
+/// What a Task logs about a call: WhatId, CallResult__c, CallDurationInSeconds and CallObject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedCall {
+    pub what_id: Option<String>,
+    pub result: Option<String>,
+    pub seconds: Option<i64>,
+    pub call_object: Option<String>,
+}
+
+/// A live request a call attempt is about, with its call center's retry settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptedRequest {
+    pub name: String,
+    pub status: Status,
+    pub attempts: i64,
+    /// The call center's retry delay and attempts, when it sets them.
+    pub retry_delay_seconds: Option<i64>,
+    pub max_attempts: Option<i64>,
+    pub phone: Option<String>,
+    pub reason: Option<String>,
+    pub voice_call_id: Option<String>,
+}
+
+/// A request's move after an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt<'a> {
+    pub status: Status,
+    pub attempts: i64,
+    /// When the request is routable again, for a retry; `None` keeps its time.
+    pub retry_at: Option<&'a str>,
+    pub at: &'a str,
+    pub user: &'a str,
+}
+
+/// The EngagementInteraction of a completed outbound voice call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletedCall<'a> {
+    pub id: &'a str,
+    pub request_id: &'a str,
+    pub start: &'a str,
+    pub end: &'a str,
+    pub phone: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub external_identifier: Option<&'a str>,
+    pub user: &'a str,
+    pub at: &'a str,
+}
+
+/// The fields an EngagementInteraction's derived fields come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InteractionTimes {
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub status: Option<String>,
+    pub verified: bool,
+    pub verified_at: Option<String>,
+}
+
+impl Db<'_> {
+    /// The call the Task `task_id` logs, unless it was applied to its request already.
+    pub fn unapplied_call(&self, task_id: &str) -> Result<Option<LoggedCall>, StoreError> {
+        Ok(self
+            .sqlite()?
+            .query_row(
+                "SELECT what_id, call_result, call_duration_in_seconds, call_object FROM tasks
+                  WHERE id = ?1 AND result_applied = 0",
+                [task_id],
+                |r| {
+                    Ok(LoggedCall {
+                        what_id: r.get(0)?,
+                        result: r.get(1)?,
+                        seconds: r.get(2)?,
+                        call_object: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The live request `id`, for a call attempt on it.
+    pub fn attempted_request(&self, id: &str) -> Result<Option<AttemptedRequest>, StoreError> {
+        Ok(self
+            .sqlite()?
+            .query_row(
+                "SELECT r.name, r.status, r.call_attempts, c.retry_delay_seconds, c.max_attempts,
+                        r.preferred_phone, r.request_reason, r.voice_call_id
+                   FROM contact_requests r LEFT JOIN call_centers c ON c.id = r.call_center_id
+                  WHERE r.id = ?1 AND r.is_deleted = 0",
+                [id],
+                |r| {
+                    Ok(AttemptedRequest {
+                        name: r.get(0)?,
+                        status: super::columns::status(r, 1)?,
+                        attempts: r.get(2)?,
+                        retry_delay_seconds: r.get(3)?,
+                        max_attempts: r.get(4)?,
+                        phone: r.get(5)?,
+                        reason: r.get(6)?,
+                        voice_call_id: r.get(7)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The EngagementInteraction `id`'s times, status and verification.
+    pub fn interaction_times(&self, id: &str) -> Result<InteractionTimes, StoreError> {
+        Ok(self.sqlite()?.query_row(
+            "SELECT start_date_time, end_date_time, status, is_attendee_verified, attendee_verification_time
+               FROM engagement_interactions WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(InteractionTimes {
+                    start: r.get(0)?,
+                    end: r.get(1)?,
+                    status: r.get(2)?,
+                    verified: r.get(3)?,
+                    verified_at: r.get(4)?,
+                })
+            },
+        )?)
+    }
+}
+
+impl Tx<'_> {
+    /// Marks the Task's call as applied to its request, so that it is applied once.
+    pub fn mark_call_applied(&self, task_id: &str) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "UPDATE tasks SET result_applied = 1 WHERE id = ?1",
+            [task_id],
+        )?;
+        Ok(())
+    }
+
+    /// Records an attempt on the request `id`: its status, count and next routing time.
+    pub fn record_attempt(&self, id: &str, attempt: &Attempt<'_>) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "UPDATE contact_requests
+                SET status = ?1, call_attempts = ?2,
+                    scheduled_routing_at = CASE WHEN ?3 IS NULL THEN scheduled_routing_at ELSE ?3 END,
+                    updated_at = ?4, system_modstamp = ?4, last_modified_by_id = ?5
+              WHERE id = ?6",
+            params![
+                attempt.status.as_str(),
+                attempt.attempts,
+                attempt.retry_at,
+                attempt.at,
+                attempt.user,
+                id
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Inserts the EngagementInteraction of a completed callback: an outbound voice call by the
+    /// representative, authenticated when the request came from a visitor whose site verified them.
+    pub fn insert_completed_call(&self, call: &CompletedCall<'_>) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "INSERT INTO engagement_interactions
+                (id, communication_channel, type, start_date_time, end_date_time, status,
+                 is_attendee_authenticated, phone_number, reason, external_identifier, contact_request_id,
+                 owner_id, created_at, updated_at, system_modstamp, created_by_id, last_modified_by_id)
+             VALUES (?1, 'Voice Call', 'Outbound', ?2, ?3, 'Completed',
+                     (SELECT visitor_sub IS NOT NULL FROM contact_requests WHERE id = ?7),
+                     ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?9, ?8, ?8)",
+            params![
+                call.id,
+                call.start,
+                call.end,
+                call.phone,
+                call.reason,
+                call.external_identifier,
+                call.request_id,
+                call.user,
+                call.at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Sets the EngagementInteraction `id`'s derived fields.
+    pub fn set_interaction_derived(
+        &self,
+        id: &str,
+        duration: Option<&str>,
+        mapped_state: &str,
+        verified_at: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "UPDATE engagement_interactions
+                SET duration = ?1, mapped_state = ?2, attendee_verification_time = ?3 WHERE id = ?4",
+            params![duration, mapped_state, verified_at, id],
+        )?;
+        Ok(())
+    }
+}

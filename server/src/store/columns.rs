@@ -1,0 +1,37 @@
+//! Reading typed values out of columns, and the SQL forms of the rules stored values follow.
+
+use contact_shared::Status;
+use rusqlite::types::{FromSqlError, ValueRef};
+
+/// The `Status` in column `index` of `row`.
+pub(super) fn status(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Status> {
+    let text = row.get_ref(index)?;
+    let ValueRef::Text(bytes) = text else {
+        return Err(rusqlite::Error::FromSqlConversionFailure(
+            index,
+            text.data_type(),
+            Box::new(FromSqlError::InvalidType),
+        ));
+    };
+    String::from_utf8_lossy(bytes).parse().map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(index, text.data_type(), Box::new(error))
+    })
+}
+
+/// The open statuses (`Status::OPEN`) as an SQL list, `'New', 'Attempted'`: what `status IN (…)` checks.
+/// The values are the picklist's own constants, never a client's text.
+pub(super) fn open_statuses() -> String {
+    Status::OPEN
+        .iter()
+        .map(|status| format!("'{}'", status.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_open_statuses_are_new_and_attempted() {
+        assert_eq!(super::open_statuses(), "'New', 'Attempted'");
+    }
+}

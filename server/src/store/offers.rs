@@ -1,0 +1,370 @@
+//! Push routing's records: each representative's presence and capacity, and the offers of due callbacks
+//! to them, with the `offer.made` / `offer.ended` events that tell the offered representative's console.
+//! At most one open offer per request: the unique index `offers_one_open` decides it, whoever writes.
+
+use contact_shared::console::Presence;
+use rusqlite::{OptionalExtension, params};
+
+use super::StoreError;
+use super::columns::open_statuses;
+use super::tx::{Db, Tx};
+
+/// `offer.made`.
+pub const OFFER_MADE: &str = contact_shared::console::live::OFFER_MADE;
+/// `offer.ended`.
+pub const OFFER_ENDED: &str = contact_shared::console::live::OFFER_ENDED;
+
+/// A representative's presence as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresenceRow {
+    pub state: Presence,
+    pub capacity: u32,
+}
+
+/// What an offer's answer needs to know of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferRow {
+    pub id: i64,
+    pub request_id: String,
+    pub queue_id: String,
+    pub user_id: String,
+    /// open, accepted, declined, expired or withdrawn.
+    pub state: String,
+    pub expires_at_ms: i64,
+}
+
+/// An open offer with what the console shows of its request (instants in the stored format).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenOffer {
+    pub id: i64,
+    pub request_id: String,
+    pub name: String,
+    pub reason: Option<String>,
+    pub phone: Option<String>,
+    pub visitor_name: Option<String>,
+    pub scheduled: Option<String>,
+    pub is_callback: bool,
+    pub queue_name: String,
+    pub expires_at_ms: i64,
+}
+
+/// A due, queue-owned, open request that nobody is offered, with its queue's offer settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unoffered {
+    pub request_id: String,
+    pub queue_id: String,
+    pub timeout_seconds: i64,
+    pub cooldown_seconds: i64,
+}
+
+/// How many work items a representative holds: open offers, and requests accepted from an offer that
+/// are still open and still theirs. `p` is their presence row.
+fn held() -> String {
+    format!(
+        "(SELECT count(*) FROM offers o WHERE o.user_id = p.user_id AND (o.state = 'open'
+            OR (o.state = 'accepted' AND EXISTS (SELECT 1 FROM contact_requests r
+                 WHERE r.id = o.request_id AND r.owner_id = o.user_id AND r.is_deleted = 0
+                   AND r.status IN ({open})))))",
+        open = open_statuses()
+    )
+}
+
+impl Db<'_> {
+    /// `user`'s presence; none before they first set it.
+    pub fn presence(&self, user: &str) -> Result<Option<PresenceRow>, StoreError> {
+        let row: Option<(String, i64)> = self
+            .sqlite()?
+            .query_row(
+                "SELECT state, capacity FROM presence WHERE user_id = ?1",
+                [user],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(row.map(|(state, capacity)| PresenceRow {
+            state: Presence::parse(&state).unwrap_or(Presence::Offline),
+            capacity: u32::try_from(capacity).unwrap_or(1),
+        }))
+    }
+
+    /// The offer `id`.
+    pub fn offer(&self, id: i64) -> Result<Option<OfferRow>, StoreError> {
+        Ok(self
+            .sqlite()?
+            .query_row(
+                "SELECT id, request_id, queue_id, user_id, state, expires_at_ms FROM offers
+                  WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(OfferRow {
+                        id: r.get(0)?,
+                        request_id: r.get(1)?,
+                        queue_id: r.get(2)?,
+                        user_id: r.get(3)?,
+                        state: r.get(4)?,
+                        expires_at_ms: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// `user`'s open offers that have not run out at `now_ms`, soonest to end first.
+    pub fn open_offers_of(&self, user: &str, now_ms: i64) -> Result<Vec<OpenOffer>, StoreError> {
+        let mut statement = self.sqlite()?.prepare(
+            "SELECT o.id, c.id, c.name, c.request_reason, c.preferred_phone, c.visitor_name,
+                    c.scheduled_routing_at, c.is_callback, q.name, o.expires_at_ms
+               FROM offers o JOIN contact_requests c ON c.id = o.request_id
+               JOIN queues q ON q.id = o.queue_id
+              WHERE o.user_id = ?1 AND o.state = 'open' AND o.expires_at_ms > ?2
+              ORDER BY o.expires_at_ms, o.id",
+        )?;
+        let rows = statement.query_map(params![user, now_ms], |r| {
+            Ok(OpenOffer {
+                id: r.get(0)?,
+                request_id: r.get(1)?,
+                name: r.get(2)?,
+                reason: r.get(3)?,
+                phone: r.get(4)?,
+                visitor_name: r.get(5)?,
+                scheduled: r.get(6)?,
+                is_callback: r.get(7)?,
+                queue_name: r.get(8)?,
+                expires_at_ms: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// IsCallback and the phone of the request `id`, for the call an accepted offer starts.
+    pub fn offered_request(&self, id: &str) -> Result<Option<(bool, Option<String>)>, StoreError> {
+        Ok(self
+            .sqlite()?
+            .query_row(
+                "SELECT is_callback, preferred_phone FROM contact_requests WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Whether routing has anything to do at `now` (stored format, and `now_ms`): an open offer to end,
+    /// or a due request nobody is offered in a queue with a member seen since `seen_after_ms`.
+    pub fn routing_has_work(
+        &self,
+        now: &str,
+        now_ms: i64,
+        seen_after_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM offers WHERE state = 'open' AND expires_at_ms <= ?2)
+                 OR EXISTS (SELECT 1 FROM contact_requests c
+                             WHERE c.is_deleted = 0 AND c.status IN ({open})
+                               AND c.owner_id IN (SELECT m.queue_id FROM queue_members m
+                                     JOIN presence p ON p.user_id = m.user_id
+                                    WHERE p.state = 'available' AND p.seen_at_ms >= ?3)
+                               AND coalesce(c.scheduled_routing_at, c.created_at) <= ?1
+                               AND NOT EXISTS (SELECT 1 FROM offers o
+                                                WHERE o.request_id = c.id AND o.state = 'open'))",
+            open = open_statuses()
+        );
+        Ok(self
+            .sqlite()?
+            .query_row(&sql, params![now, now_ms, seen_after_ms], |r| r.get(0))?)
+    }
+}
+
+impl Tx<'_> {
+    /// Sets `user`'s presence at `at`; setting it counts as being seen at `now_ms`.
+    pub fn set_presence(
+        &self,
+        user: &str,
+        state: Presence,
+        at: &str,
+        now_ms: i64,
+    ) -> Result<PresenceRow, StoreError> {
+        self.conn()?.execute(
+            "INSERT INTO presence (user_id, state, changed_at, seen_at_ms, idle_since)
+             VALUES (?1, ?2, ?3, ?4, ?3)
+             ON CONFLICT (user_id) DO UPDATE SET state = excluded.state,
+                 changed_at = excluded.changed_at,
+                 seen_at_ms = max(presence.seen_at_ms, excluded.seen_at_ms),
+                 idle_since = CASE WHEN presence.state = 'available' THEN presence.idle_since
+                                   ELSE excluded.idle_since END",
+            params![user, state.as_str(), at, now_ms],
+        )?;
+        Ok(self
+            .presence(user)?
+            .unwrap_or(PresenceRow { state, capacity: 1 }))
+    }
+
+    /// Makes Offline, at `at`, whoever signs out of the session `id_hash`.
+    pub fn offline_on_sign_out(&self, id_hash: &str, at: &str) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "UPDATE presence SET state = 'offline', changed_at = ?2
+              WHERE user_id = (SELECT user_id FROM console_sessions WHERE id_hash = ?1)",
+            params![id_hash, at],
+        )?;
+        Ok(())
+    }
+
+    /// Sets how many work items `user` holds at once.
+    pub fn set_capacity(&self, user: &str, capacity: u32, at: &str) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "INSERT INTO presence (user_id, capacity, changed_at, idle_since) VALUES (?1, ?2, ?3, ?3)
+             ON CONFLICT (user_id) DO UPDATE SET capacity = excluded.capacity",
+            params![user, capacity, at],
+        )?;
+        Ok(())
+    }
+
+    /// Notes that `user`'s console is connected at `now_ms`.
+    pub fn touch_presence(&self, user: &str, now_ms: i64) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "UPDATE presence SET seen_at_ms = max(seen_at_ms, ?2) WHERE user_id = ?1",
+            params![user, now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Ends, as `expired` at `at`, the open offers whose time ran out by `now_ms`, and as `withdrawn` the
+    /// open offers whose request is no longer routable from their queue (closed, deleted, taken, or
+    /// rescheduled); answers how many ended.
+    pub fn end_stale_offers(&self, now: &str, now_ms: i64) -> Result<usize, StoreError> {
+        let conn = self.conn()?;
+        let expired: Vec<i64> = conn
+            .prepare(
+                "UPDATE offers SET state = 'expired', answered_at = ?2
+                  WHERE state = 'open' AND expires_at_ms <= ?1 RETURNING id",
+            )?
+            .query_map(params![now_ms, now], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let withdrawn: Vec<i64> = conn
+            .prepare(&format!(
+                "UPDATE offers SET state = 'withdrawn', answered_at = ?1
+                  WHERE state = 'open' AND NOT EXISTS (SELECT 1 FROM contact_requests c
+                         WHERE c.id = offers.request_id AND c.owner_id = offers.queue_id
+                           AND c.is_deleted = 0 AND c.status IN ({open})
+                           AND coalesce(c.scheduled_routing_at, c.created_at) <= ?1)
+                  RETURNING id",
+                open = open_statuses()
+            ))?
+            .query_map(params![now], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in expired.iter().chain(&withdrawn) {
+            self.offer_event(OFFER_ENDED, *id, now)?;
+        }
+        Ok(expired.len() + withdrawn.len())
+    }
+
+    /// The due (at `now`), open, queue-owned requests nobody is offered, earliest due first.
+    pub fn unoffered(&self, now: &str, limit: u32) -> Result<Vec<Unoffered>, StoreError> {
+        let mut statement = self.conn()?.prepare(&format!(
+            "SELECT c.id, q.id, q.offer_timeout_seconds, q.offer_cooldown_seconds
+               FROM contact_requests c JOIN queues q ON q.id = c.owner_id
+              WHERE c.is_deleted = 0 AND c.status IN ({open})
+                AND coalesce(c.scheduled_routing_at, c.created_at) <= ?1
+                AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = c.id AND o.state = 'open')
+              ORDER BY coalesce(c.scheduled_routing_at, c.created_at), c.seq
+              LIMIT ?2",
+            open = open_statuses()
+        ))?;
+        let rows = statement.query_map(params![now, limit], |r| {
+            Ok(Unoffered {
+                request_id: r.get(0)?,
+                queue_id: r.get(1)?,
+                timeout_seconds: r.get(2)?,
+                cooldown_seconds: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The member of `queue` to offer `request` to: active, Available and seen since `seen_after_ms`,
+    /// holding less than their capacity, and not one who declined it or let it run out since
+    /// `cooled_since`; the one idle longest.
+    pub fn next_representative(
+        &self,
+        queue: &str,
+        request: &str,
+        seen_after_ms: i64,
+        cooled_since: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let sql = format!(
+            "SELECT p.user_id FROM presence p
+               JOIN queue_members m ON m.user_id = p.user_id AND m.queue_id = ?1
+               JOIN users u ON u.id = p.user_id AND u.is_active = 1
+              WHERE p.state = 'available' AND p.seen_at_ms >= ?3 AND p.capacity > {held}
+                AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = ?2
+                                   AND o.user_id = p.user_id AND o.state IN ('declined', 'expired')
+                                   AND o.answered_at > ?4)
+              ORDER BY p.idle_since, p.user_id LIMIT 1",
+            held = held()
+        );
+        Ok(self
+            .conn()?
+            .query_row(
+                &sql,
+                params![queue, request, seen_after_ms, cooled_since],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Offers `request` of `queue` to `user` at `at` until `expires_at_ms`, and tells their console;
+    /// answers the offer's id, or `None` when the request already has an open offer.
+    pub fn make_offer(
+        &self,
+        request: &str,
+        queue: &str,
+        user: &str,
+        at: &str,
+        expires_at_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let conn = self.conn()?;
+        let id: Option<i64> = conn
+            .query_row(
+                "INSERT INTO offers (request_id, queue_id, user_id, offered_at, expires_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING RETURNING id",
+                params![request, queue, user, at, expires_at_ms],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = id {
+            conn.execute(
+                "UPDATE presence SET idle_since = ?2 WHERE user_id = ?1",
+                params![user, at],
+            )?;
+            self.offer_event(OFFER_MADE, id, at)?;
+        }
+        Ok(id)
+    }
+
+    /// Ends the open offer `id` as `state` (accepted, declined or withdrawn) at `at`, and tells the
+    /// console; false when it was not open.
+    pub fn end_offer(&self, id: i64, state: &str, at: &str) -> Result<bool, StoreError> {
+        let ended = self.conn()?.execute(
+            "UPDATE offers SET state = ?2, answered_at = ?3 WHERE id = ?1 AND state = 'open'",
+            params![id, state, at],
+        )? > 0;
+        if ended {
+            self.offer_event(OFFER_ENDED, id, at)?;
+        }
+        Ok(ended)
+    }
+
+    /// The outbox event `kind` about the offer `id`, heard by the offered representative (its `OwnerId`)
+    /// and by those who see everything.
+    fn offer_event(&self, kind: &str, id: i64, at: &str) -> Result<(), StoreError> {
+        self.conn()?
+            .prepare_cached(
+                "INSERT INTO outbox_events (event_id, type, record_id, site_key, payload, created_at)
+                 SELECT 'msg_' || lower(hex(randomblob(16))), ?1, o.request_id, NULL,
+                        json_object('type', ?1, 'timestamp', ?2, 'data', json_object(
+                            'offerId', o.id, 'requestId', o.request_id, 'queueId', o.queue_id,
+                            'OwnerId', o.user_id, 'state', o.state, 'by', o.user_id)), ?2
+                   FROM offers o WHERE o.id = ?3",
+            )?
+            .execute(params![kind, at, id])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,120 @@
+//! What the generic record layer asks of the store, in no engine's terms: values, the columns records
+//! keep, and the plan of a query (its filter tree, order and window). The Salesforce-compatible API builds
+//! these from its object descriptions and SOQL; each engine renders them in its own SQL
+//! ([`super::render`] for SQLite), every value a bound parameter.
+
+/// A stored value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl Value {
+    /// The text, if the value is text.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Self::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// About how many bytes the value holds, to bound what an open cursor keeps.
+    pub fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + match self {
+                Self::Text(text) => text.len(),
+                _ => 0,
+            }
+    }
+}
+
+/// Where a field's value is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// On the record's own row.
+    Own(&'static str),
+    /// On the calling user's view of the record (when they last viewed or referenced it).
+    Viewed(&'static str),
+}
+
+/// A kind of records: the table of the records and the per-user table of their view dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Table {
+    pub records: &'static str,
+    pub views: &'static str,
+}
+
+/// A comparison of a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+    /// SQL's `LIKE` with `\` as the escape character.
+    Like,
+}
+
+/// A column a filter compares; text is compared without regard to case, as SOQL does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operand {
+    pub column: Column,
+    pub text: bool,
+}
+
+/// A filter over one kind of records.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filter {
+    And(Vec<Filter>),
+    Or(Vec<Filter>),
+    Not(Box<Filter>),
+    /// `column op value`; `!=` keeps records where the column is empty, as SOQL's does.
+    Compare(Operand, Op, Value),
+    /// `IS NULL` when `true`, `IS NOT NULL` when `false`.
+    IsNull(Column, bool),
+    /// A stored-instant column against `[start, end)`: a whole day or days.
+    Range(Column, Op, String, String),
+    /// `IN` (or `NOT IN` when `true`); a null in the list matches empty columns.
+    In(Operand, bool, Vec<Value>),
+    /// `column` holds the id of a record of the table `parent` whose own column `owner` holds one of
+    /// `owners` (any record of `parent` when `owners` is `None`): how a child record follows its parent.
+    /// An empty column matches nothing.
+    InParent {
+        column: Column,
+        parent: &'static str,
+        owner: &'static str,
+        owners: Option<Vec<Value>>,
+    },
+}
+
+impl Filter {
+    /// Both filters, either of which may be absent.
+    pub fn and(first: Option<Self>, second: Option<Self>) -> Option<Self> {
+        match (first, second) {
+            (Some(a), Some(b)) => Some(Self::And(vec![a, b])),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// A query of one kind of records for one user (whose view dates it can read).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Select {
+    pub table: Table,
+    /// The columns to read, after the record's id, which every row starts with.
+    pub columns: Vec<Column>,
+    pub filter: Option<Filter>,
+    /// Each column to order by, descending or not, and nulls first or not.
+    pub order: Vec<(Column, bool, bool)>,
+    pub limit: Option<u64>,
+    pub offset: u64,
+    /// Whether records in the recycle bin count (queryAll).
+    pub all_rows: bool,
+    /// The user whose view dates [`Column::Viewed`] reads.
+    pub user: String,
+}

@@ -1,0 +1,115 @@
+//! PostgreSQL's schema, brought up to date at start by whichever process gets there first: the
+//! migrations run in one transaction that first takes an advisory lock, so ten processes starting at
+//! once on a new database migrate it once, and the other nine find it done.
+
+use tokio_postgres::Client;
+
+use crate::store::{PostgresUrl, StoreError};
+
+/// Each migration's version, name and SQL, in order; server/migrations/postgres/ holds the files.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "schema",
+        include_str!("../../../migrations/postgres/0001_schema.sql"),
+    ),
+    (
+        2,
+        "outbox",
+        include_str!("../../../migrations/postgres/0002_outbox.sql"),
+    ),
+    (
+        3,
+        "roles_and_queue_members",
+        include_str!("../../../migrations/postgres/0003_roles_and_queue_members.sql"),
+    ),
+    (
+        4,
+        "console_sessions",
+        include_str!("../../../migrations/postgres/0004_console_sessions.sql"),
+    ),
+    (
+        5,
+        "request_history_and_notes",
+        include_str!("../../../migrations/postgres/0005_request_history_and_notes.sql"),
+    ),
+    (
+        6,
+        "visitor_time_zone",
+        include_str!("../../../migrations/postgres/0006_visitor_time_zone.sql"),
+    ),
+    (
+        7,
+        "saved_views",
+        include_str!("../../../migrations/postgres/0007_saved_views.sql"),
+    ),
+    (
+        8,
+        "mail",
+        include_str!("../../../migrations/postgres/0008_mail.sql"),
+    ),
+    (
+        9,
+        "presence_and_offers",
+        include_str!("../../../migrations/postgres/0009_presence_and_offers.sql"),
+    ),
+];
+
+/// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
+/// ASCII), held until the migrations' transaction ends, however that ends.
+const LOCK: i64 = 0x6372_775f_6d69_6772;
+
+/// Connects to `url` and applies the migrations its database does not have yet; answers how many.
+pub async fn migrate(url: &PostgresUrl) -> Result<usize, StoreError> {
+    let mut client = super::connect(url).await?;
+    migrate_on(&mut client).await
+}
+
+/// Applies, on `client`, the migrations its database does not have yet; answers how many.
+pub(super) async fn migrate_on(client: &mut Client) -> Result<usize, StoreError> {
+    let tx = client.transaction().await?;
+    // Waits for another process's migrations to end: it then sees their table and their rows.
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK])
+        .await?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    BIGINT PRIMARY KEY,
+             name       TEXT NOT NULL,
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+         )",
+    )
+    .await?;
+    let applied: Vec<i64> = tx
+        .query("SELECT version FROM schema_migrations", &[])
+        .await?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let known = MIGRATIONS.last().map_or(0, |(version, ..)| *version);
+    if let Some(newer) = applied.iter().copied().filter(|v| *v > known).max() {
+        return Err(StoreError::SchemaNewer {
+            found: newer,
+            known,
+        });
+    }
+    let mut count = 0;
+    for (version, name, sql) in MIGRATIONS {
+        if applied.contains(version) {
+            continue;
+        }
+        let failed = |source| StoreError::PostgresMigration {
+            version: *version,
+            source,
+        };
+        tx.batch_execute(sql).await.map_err(failed)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+            &[version, name],
+        )
+        .await
+        .map_err(failed)?;
+        count += 1;
+    }
+    tx.commit().await?;
+    Ok(count)
+}

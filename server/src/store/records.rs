@@ -1,0 +1,424 @@
+//! The generic record layer behind the Salesforce-compatible API: reading and writing records of any
+//! object by its table and columns, the per-user view dates, the change windows, and running a prepared
+//! [`Select`](super::plan::Select). Which columns mean what is the caller's (the object descriptions');
+//! this file only knows that every record table has `id`, `seq`, the audit columns and the recycle bin.
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{OptionalExtension, ToSql, params, params_from_iter};
+
+use super::StoreError;
+use super::plan::{Column, Filter, Table, Value};
+use super::render::{self, Page, Statement, from_clause, select_list};
+use super::tx::{Db, Tx};
+use crate::ids;
+
+impl ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Self::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Self::Integer(n) => ToSqlOutput::Borrowed(ValueRef::Integer(*n)),
+            Self::Real(x) => ToSqlOutput::Borrowed(ValueRef::Real(*x)),
+            Self::Text(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
+        })
+    }
+}
+
+impl From<ValueRef<'_>> for Value {
+    fn from(value: ValueRef<'_>) -> Self {
+        match value {
+            ValueRef::Null | ValueRef::Blob(_) => Self::Null,
+            ValueRef::Integer(n) => Self::Integer(n),
+            ValueRef::Real(x) => Self::Real(x),
+            ValueRef::Text(bytes) => Self::Text(String::from_utf8_lossy(bytes).into_owned()),
+        }
+    }
+}
+
+/// One row's values, in the order asked for.
+fn values(row: &rusqlite::Row<'_>, from: usize, width: usize) -> rusqlite::Result<Vec<Value>> {
+    (from..width)
+        .map(|index| row.get_ref(index).map(Value::from))
+        .collect()
+}
+
+/// ` AND` the condition of `visible` (over the record `c`'s own columns), or nothing.
+fn and_visible(visible: Option<&Filter>, params: &mut Vec<Value>) -> String {
+    visible.map_or_else(String::new, |filter| {
+        format!(" AND {}", render::condition(filter, params))
+    })
+}
+
+/// A record's state: live, or in the recycle bin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordState {
+    Live,
+    Deleted,
+}
+
+/// A record read by [`Db::record`]: its state, and the values of the columns asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundRecord {
+    pub state: RecordState,
+    pub id: String,
+    pub values: Vec<Value>,
+}
+
+/// A record moved to the recycle bin, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletedRecord {
+    pub id: String,
+    pub deleted_at: String,
+}
+
+/// Which date a read marks on the user's view of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewing {
+    /// Viewed, and so referenced too (`FOR VIEW`).
+    Viewed,
+    /// Referenced only (`FOR REFERENCE`).
+    Referenced,
+}
+
+impl Db<'_> {
+    /// Whether the record `id` of `table` is live or in the recycle bin; `None` when there is none.
+    pub fn record_state(&self, table: Table, id: &str) -> Result<Option<RecordState>, StoreError> {
+        let sql = format!("SELECT is_deleted FROM {} WHERE id = ?1", table.records);
+        Ok(self
+            .sqlite()?
+            .query_row(&sql, [id], |r| r.get::<_, bool>(0))
+            .optional()?
+            .map(|deleted| {
+                if deleted {
+                    RecordState::Deleted
+                } else {
+                    RecordState::Live
+                }
+            }))
+    }
+
+    /// The `SystemModstamp` of the record `id` of `table`, live or deleted: its version, which
+    /// conditional requests compare.
+    pub fn system_modstamp(&self, table: Table, id: &str) -> Result<Option<String>, StoreError> {
+        let sql = format!(
+            "SELECT system_modstamp FROM {} WHERE id = ?1",
+            table.records
+        );
+        Ok(self
+            .sqlite()?
+            .query_row(&sql, [id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The id of a record of `table` whose own column `column` holds `value`, live or deleted.
+    pub fn record_with(
+        &self,
+        table: Table,
+        column: &str,
+        value: &Value,
+    ) -> Result<Option<String>, StoreError> {
+        let sql = format!("SELECT id FROM {} WHERE {column} = ?1", table.records);
+        Ok(self
+            .sqlite()?
+            .query_row(&sql, [value], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The id of the live record of `table` whose own column `column` holds `value`, for upserts.
+    pub fn live_record_with(
+        &self,
+        table: Table,
+        column: &str,
+        value: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let sql = format!(
+            "SELECT id FROM {} WHERE {column} = ?1 AND is_deleted = 0",
+            table.records
+        );
+        Ok(self
+            .sqlite()?
+            .query_row(&sql, [value], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Whether `id` names a record a reference may point at: an active user, a queue, a live call
+    /// center. `None` for ids of kinds the store does not check (records of other systems).
+    pub fn reference_exists(&self, id: &str) -> Result<Option<bool>, StoreError> {
+        // `get`, not an index: a reference's text is the caller's, of any length and any characters.
+        let sql = match id.get(..3).unwrap_or_default() {
+            ids::USER_PREFIX => "SELECT 1 FROM users WHERE id = ?1 AND is_active = 1",
+            ids::QUEUE_PREFIX => "SELECT 1 FROM queues WHERE id = ?1",
+            ids::CALL_CENTER_PREFIX => {
+                "SELECT 1 FROM call_centers WHERE id = ?1 AND is_deleted = 0"
+            }
+            _ => return Ok(None),
+        };
+        let found: Option<i64> = self
+            .sqlite()?
+            .query_row(sql, [id], |r| r.get(0))
+            .optional()?;
+        Ok(Some(found.is_some()))
+    }
+
+    /// The record of `table` whose `key` holds `value`, with `columns` as `user` sees them.
+    pub fn record(
+        &self,
+        table: Table,
+        user: &str,
+        columns: &[Column],
+        key: Column,
+        value: &str,
+    ) -> Result<Option<FoundRecord>, StoreError> {
+        let sql = format!(
+            "SELECT c.is_deleted, {} {} WHERE {} = ?2",
+            select_list(columns),
+            from_clause(table),
+            render::column(key)
+        );
+        let mut statement = self.sqlite()?.prepare(&sql)?;
+        let mut rows = statement.query(params![user, value])?;
+        let Some(row) = rows.next()? else {
+            return Ok(None);
+        };
+        let state = if row.get::<_, bool>(0)? {
+            RecordState::Deleted
+        } else {
+            RecordState::Live
+        };
+        Ok(Some(FoundRecord {
+            state,
+            id: row.get(1)?,
+            values: values(row, 2, columns.len() + 2)?,
+        }))
+    }
+
+    /// Whether the record `id` of `table` is one `visible` keeps (a filter of the record's own columns).
+    pub fn matches(&self, table: Table, id: &str, visible: &Filter) -> Result<bool, StoreError> {
+        let mut params = vec![Value::Text(id.to_owned())];
+        let condition = render::condition(visible, &mut params);
+        let sql = format!(
+            "SELECT 1 FROM {} c WHERE c.id = ?1 AND {condition}",
+            table.records
+        );
+        let found: Option<i64> = self
+            .sqlite()?
+            .query_row(&sql, params_from_iter(&params), |r| r.get(0))
+            .optional()?;
+        Ok(found.is_some())
+    }
+
+    /// The ids of live records of `table` changed in `[start, end)` that `visible` keeps (all without
+    /// it), oldest change first.
+    pub fn updated_ids(
+        &self,
+        table: Table,
+        start: &str,
+        end: &str,
+        visible: Option<&Filter>,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut params = vec![Value::Text(start.to_owned()), Value::Text(end.to_owned())];
+        let sql = format!(
+            "SELECT c.id FROM {} c WHERE c.is_deleted = 0 AND c.system_modstamp >= ?1
+                AND c.system_modstamp < ?2{} ORDER BY c.system_modstamp, c.seq",
+            table.records,
+            and_visible(visible, &mut params)
+        );
+        let mut statement = self.sqlite()?.prepare(&sql)?;
+        let ids = statement
+            .query_map(params_from_iter(&params), |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    /// The records of `table` moved to the recycle bin in `[start, end)` that `visible` keeps (all
+    /// without it), oldest first.
+    pub fn deleted_records(
+        &self,
+        table: Table,
+        start: &str,
+        end: &str,
+        visible: Option<&Filter>,
+    ) -> Result<Vec<DeletedRecord>, StoreError> {
+        let mut params = vec![Value::Text(start.to_owned()), Value::Text(end.to_owned())];
+        let sql = format!(
+            "SELECT c.id, c.deleted_at FROM {} c WHERE c.is_deleted = 1 AND c.deleted_at >= ?1
+                AND c.deleted_at < ?2{} ORDER BY c.deleted_at, c.seq",
+            table.records,
+            and_visible(visible, &mut params)
+        );
+        let mut statement = self.sqlite()?.prepare(&sql)?;
+        let records = statement
+            .query_map(params_from_iter(&params), |row| {
+                Ok(DeletedRecord {
+                    id: row.get(0)?,
+                    deleted_at: row.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(records)
+    }
+
+    /// When the first record of `table` was created, if there is one.
+    pub fn first_created(&self, table: Table) -> Result<Option<String>, StoreError> {
+        let sql = format!("SELECT min(created_at) FROM {}", table.records);
+        Ok(self.sqlite()?.query_row(&sql, [], |row| row.get(0))?)
+    }
+
+    /// The id and name of the live records of `table` that `user` viewed last and `visible` keeps (all
+    /// without it), the latest first.
+    pub fn recently_viewed(
+        &self,
+        table: Table,
+        user: &str,
+        limit: u32,
+        visible: Option<&Filter>,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let mut params = vec![Value::Text(user.to_owned()), Value::Integer(limit.into())];
+        let sql = format!(
+            "SELECT c.id, c.name FROM {} c JOIN {} v ON v.record_id = c.id AND v.user_id = ?1
+              WHERE c.is_deleted = 0 AND v.last_viewed_at IS NOT NULL{}
+              ORDER BY v.last_viewed_at DESC LIMIT ?2",
+            table.records,
+            table.views,
+            and_visible(visible, &mut params)
+        );
+        let mut statement = self.sqlite()?.prepare(&sql)?;
+        let rows = statement
+            .query_map(params_from_iter(&params), |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// How many records a prepared query matches, within its LIMIT and OFFSET.
+    pub fn count(&self, count: &Statement) -> Result<u64, StoreError> {
+        let total: i64 =
+            self.sqlite()?
+                .query_row(&count.sql, params_from_iter(&count.params), |r| r.get(0))?;
+        Ok(u64::try_from(total).unwrap_or(0))
+    }
+
+    /// `take` rows of a prepared query, `skip` rows in: each the id and then the selected columns.
+    pub fn page(
+        &self,
+        page: &Page,
+        skip: u64,
+        take: u64,
+    ) -> Result<Vec<(String, Vec<Value>)>, StoreError> {
+        let mut statement = self.sqlite()?.prepare(&page.sql(skip, take))?;
+        let mut rows = statement.query(params_from_iter(page.params()))?;
+        let mut records = Vec::new();
+        while let Some(row) = rows.next()? {
+            records.push((row.get(0)?, values(row, 1, page.width)?));
+        }
+        Ok(records)
+    }
+}
+
+impl Tx<'_> {
+    /// Inserts a record of `table` with `columns`, as given (the audit columns among them).
+    pub fn insert_record(&self, table: Table, columns: &[(&str, Value)]) -> Result<(), StoreError> {
+        let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            table.records,
+            names.join(", "),
+            placeholders.join(", ")
+        );
+        self.conn()?
+            .execute(&sql, params_from_iter(columns.iter().map(|(_, v)| v)))?;
+        Ok(())
+    }
+
+    /// Sets `columns` of the record `id`, and marks it modified by `user` at `at`.
+    pub fn update_record(
+        &self,
+        table: Table,
+        id: &str,
+        columns: &[(&str, Value)],
+        user: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let mut sets = vec![
+            "updated_at = ?1".to_owned(),
+            "system_modstamp = ?1".to_owned(),
+            "last_modified_by_id = ?2".to_owned(),
+        ];
+        let mut values = vec![Value::Text(at.to_owned()), Value::Text(user.to_owned())];
+        for (name, value) in columns {
+            values.push(value.clone());
+            sets.push(format!("{name} = ?{}", values.len()));
+        }
+        values.push(Value::Text(id.to_owned()));
+        let sql = format!(
+            "UPDATE {} SET {} WHERE id = ?{}",
+            table.records,
+            sets.join(", "),
+            values.len()
+        );
+        self.conn()?.execute(&sql, params_from_iter(values))?;
+        Ok(())
+    }
+
+    /// Moves the record `id` to the recycle bin.
+    pub fn delete_record(
+        &self,
+        table: Table,
+        id: &str,
+        user: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            "UPDATE {} SET is_deleted = 1, deleted_at = ?1, system_modstamp = ?1, last_modified_by_id = ?2
+              WHERE id = ?3",
+            table.records
+        );
+        self.conn()?.execute(&sql, params![at, user, id])?;
+        Ok(())
+    }
+
+    /// Brings the record `id` back from the recycle bin.
+    pub fn undelete_record(
+        &self,
+        table: Table,
+        id: &str,
+        user: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            "UPDATE {} SET is_deleted = 0, deleted_at = NULL, updated_at = ?1, system_modstamp = ?1,
+                    last_modified_by_id = ?2 WHERE id = ?3",
+            table.records
+        );
+        self.conn()?.execute(&sql, params![at, user, id])?;
+        Ok(())
+    }
+
+    /// Marks that `user` viewed or referenced the records `ids` of `table` at `at`.
+    pub fn mark_viewed(
+        &self,
+        table: Table,
+        user: &str,
+        ids: &[String],
+        viewing: Viewing,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let views = table.views;
+        let sql = match viewing {
+            Viewing::Viewed => format!(
+                "INSERT INTO {views} (user_id, record_id, last_viewed_at, last_referenced_at) VALUES (?1, ?2, ?3, ?3)
+                 ON CONFLICT (user_id, record_id) DO UPDATE SET last_viewed_at = ?3, last_referenced_at = ?3"
+            ),
+            Viewing::Referenced => format!(
+                "INSERT INTO {views} (user_id, record_id, last_referenced_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (user_id, record_id) DO UPDATE SET last_referenced_at = ?3"
+            ),
+        };
+        let mut statement = self.conn()?.prepare(&sql)?;
+        for id in ids {
+            statement.execute(params![user, id, at])?;
+        }
+        Ok(())
+    }
+}

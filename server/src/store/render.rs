@@ -1,0 +1,355 @@
+//! Rendering a [`Select`] as SQLite's SQL. The text comes only from table and column names (the object
+//! descriptions') and fixed keywords; every value is a bound parameter (`?1` is the calling user, for the
+//! per-user view dates).
+
+use super::plan::{Column, Filter, Op, Operand, Select, Table, Value};
+
+/// SQL and its parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub(super) sql: String,
+    pub(super) params: Vec<Value>,
+}
+
+/// A query's statements: the count, run once, and the page, kept by its cursor and run once per batch.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub count: Statement,
+    pub page: Page,
+}
+
+/// The statement that reads one batch of a query, built once. Each batch adds its LIMIT and OFFSET as
+/// integer literals (numbers of the server's, never text of the client's) and binds the parameters by
+/// reference, so a batch copies none of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The statement up to its LIMIT.
+    sql: String,
+    params: Vec<Value>,
+    /// The query's own OFFSET, which every batch skips first.
+    offset: u64,
+    /// How many columns each row has, the id first.
+    pub(super) width: usize,
+}
+
+/// A column as the statements of this module name it: `c` is the record, `v` the user's view of it.
+pub(super) fn column(column: Column) -> String {
+    match column {
+        Column::Own(name) => format!("c.{name}"),
+        Column::Viewed(name) => format!("v.{name}"),
+    }
+}
+
+/// The `FROM` clause every read of `table` uses; `?1` is the calling user, for the per-user dates.
+pub(super) fn from_clause(table: Table) -> String {
+    format!(
+        "FROM {} c LEFT JOIN {} v ON v.record_id = c.id AND v.user_id = ?1",
+        table.records, table.views
+    )
+}
+
+/// The select list: the id, then `columns`.
+pub(super) fn select_list(columns: &[Column]) -> String {
+    std::iter::once("c.id".to_owned())
+        .chain(columns.iter().map(|c| column(*c)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Renders `select`.
+pub fn prepare(select: &Select) -> Prepared {
+    let mut params = vec![Value::Text(select.user.clone())];
+    let mut conditions = Vec::new();
+    if !select.all_rows {
+        conditions.push("c.is_deleted = 0".to_owned());
+    }
+    if let Some(filter) = &select.filter {
+        conditions.push(filter_sql(filter, &mut params));
+    }
+    let mut from_where = from_clause(select.table);
+    if !conditions.is_empty() {
+        from_where.push_str(" WHERE ");
+        from_where.push_str(&conditions.join(" AND "));
+    }
+    let mut order: Vec<String> = select
+        .order
+        .iter()
+        .map(|(by, descending, nulls_first)| {
+            format!(
+                "{} {} NULLS {}",
+                column(*by),
+                if *descending { "DESC" } else { "ASC" },
+                if *nulls_first { "FIRST" } else { "LAST" }
+            )
+        })
+        .collect();
+    // A stable order makes pages of one query disjoint.
+    order.push("c.seq ASC".to_owned());
+    let n = params.len();
+    // Which rows fall within LIMIT and OFFSET does not depend on their order, only how many do: the count
+    // sorts nothing.
+    let limit = select
+        .limit
+        .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+    let mut count_params = params.clone();
+    count_params.push(Value::Integer(limit));
+    count_params.push(Value::Integer(i64::try_from(select.offset).unwrap_or(0)));
+    let count = Statement {
+        sql: format!(
+            "SELECT count(*) FROM (SELECT 1 {from_where} LIMIT ?{} OFFSET ?{})",
+            n + 1,
+            n + 2
+        ),
+        params: count_params,
+    };
+    let page = Page {
+        sql: format!(
+            "SELECT {} {from_where} ORDER BY {}",
+            select_list(&select.columns),
+            order.join(", "),
+        ),
+        params,
+        offset: select.offset,
+        width: select.columns.len() + 1,
+    };
+    Prepared { count, page }
+}
+
+impl Page {
+    /// The statement that selects `take` rows starting `skip` rows into the query's result; the first
+    /// column is the id. Bind it with [`Page::params`].
+    pub(super) fn sql(&self, skip: u64, take: u64) -> String {
+        let skip = self.offset.saturating_add(skip).min(i64::MAX as u64);
+        let take = take.min(i64::MAX as u64);
+        format!("{} LIMIT {take} OFFSET {skip}", self.sql)
+    }
+
+    /// The statement's parameters.
+    pub(super) fn params(&self) -> &[Value] {
+        &self.params
+    }
+
+    /// About how many bytes the statement holds, to bound what an open cursor keeps.
+    pub fn bytes(&self) -> usize {
+        let values: usize = self.params.iter().map(Value::bytes).sum();
+        std::mem::size_of::<Self>() + self.sql.len() + values
+    }
+}
+
+fn bind(params: &mut Vec<Value>, value: Value) -> String {
+    params.push(value);
+    format!("?{}", params.len())
+}
+
+fn nocase(operand: Operand) -> &'static str {
+    if operand.text { " COLLATE NOCASE" } else { "" }
+}
+
+fn filter_sql(filter: &Filter, params: &mut Vec<Value>) -> String {
+    match filter {
+        Filter::And(parts) => join(parts, " AND ", params),
+        Filter::Or(parts) => join(parts, " OR ", params),
+        Filter::Not(inner) => format!("NOT ({})", filter_sql(inner, params)),
+        Filter::IsNull(on, true) => format!("{} IS NULL", column(*on)),
+        Filter::IsNull(on, false) => format!("{} IS NOT NULL", column(*on)),
+        Filter::Compare(operand, op, value) => {
+            let column = column(operand.column);
+            let nocase = nocase(*operand);
+            let p = bind(params, value.clone());
+            match op {
+                Op::Eq => format!("{column} = {p}{nocase}"),
+                // SOQL's != keeps records where the field is empty.
+                Op::Ne => format!("({column} IS NULL OR {column} <> {p}{nocase})"),
+                Op::Lt => format!("{column} < {p}{nocase}"),
+                Op::Gt => format!("{column} > {p}{nocase}"),
+                Op::Le => format!("{column} <= {p}{nocase}"),
+                Op::Ge => format!("{column} >= {p}{nocase}"),
+                Op::Like => format!("{column} LIKE {p} ESCAPE '\\'"),
+            }
+        }
+        Filter::Range(on, op, start, end) => {
+            let column = column(*on);
+            let start = bind(params, Value::Text(start.clone()));
+            let end = bind(params, Value::Text(end.clone()));
+            match op {
+                Op::Eq | Op::Like => format!("({column} >= {start} AND {column} < {end})"),
+                Op::Ne => format!("({column} IS NULL OR {column} < {start} OR {column} >= {end})"),
+                Op::Lt => format!("({column} < {start} AND {end} IS NOT NULL)"),
+                Op::Le => format!("({column} < {end} AND {start} IS NOT NULL)"),
+                Op::Gt => format!("({column} >= {end} AND {start} IS NOT NULL)"),
+                Op::Ge => format!("({column} >= {start} AND {end} IS NOT NULL)"),
+            }
+        }
+        Filter::In(operand, negated, values) => {
+            let column = column(operand.column);
+            let nocase = nocase(*operand);
+            let has_null = values.contains(&Value::Null);
+            let list: Vec<String> = values
+                .iter()
+                .filter(|v| **v != Value::Null)
+                .map(|v| bind(params, v.clone()))
+                .collect();
+            let inside = if list.is_empty() {
+                "0".to_owned()
+            } else {
+                format!("{column}{nocase} IN ({})", list.join(", "))
+            };
+            match (negated, has_null) {
+                (false, false) => inside,
+                (false, true) => format!("({inside} OR {column} IS NULL)"),
+                (true, false) => format!("({column} IS NULL OR NOT ({inside}))"),
+                (true, true) => format!("({column} IS NOT NULL AND NOT ({inside}))"),
+            }
+        }
+        Filter::InParent {
+            column: on,
+            parent,
+            owner,
+            owners,
+        } => {
+            let column = column(*on);
+            let narrowed = match owners {
+                None => String::new(),
+                Some(owners) if owners.is_empty() => " WHERE 0".to_owned(),
+                Some(owners) => {
+                    let list: Vec<String> =
+                        owners.iter().map(|v| bind(params, v.clone())).collect();
+                    format!(" WHERE p.{owner} IN ({})", list.join(", "))
+                }
+            };
+            // `IS NOT NULL` first, so that `NOT` of this is true for an empty column, not unknown.
+            format!(
+                "({column} IS NOT NULL AND {column} IN (SELECT p.id FROM {parent} p{narrowed}))"
+            )
+        }
+    }
+}
+
+/// The filter as a condition, its values appended to `params` (so numbered after those already there).
+pub(super) fn condition(filter: &Filter, params: &mut Vec<Value>) -> String {
+    filter_sql(filter, params)
+}
+
+fn join(parts: &[Filter], joiner: &str, params: &mut Vec<Value>) -> String {
+    let inner: Vec<String> = parts.iter().map(|p| filter_sql(p, params)).collect();
+    format!("({})", inner.join(joiner))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::soql::check::{Checked, check};
+    use crate::soql::parser::parse;
+
+    use Value as Sql;
+
+    fn translated(query: &str) -> (Checked, Prepared) {
+        let now: jiff::Timestamp = "2024-05-10T12:00:00Z".parse().unwrap();
+        let checked = check(&parse(query).unwrap(), now).unwrap();
+        let prepared = prepare(&checked.select("005000000000002AAA", false));
+        (checked, prepared)
+    }
+
+    impl Page {
+        /// The whole statement for one batch.
+        fn statement(&self, skip: u64, take: u64) -> Statement {
+            Statement {
+                sql: self.sql(skip, take),
+                params: self.params.clone(),
+            }
+        }
+    }
+
+    #[test]
+    fn values_become_parameters_and_never_sql_text() {
+        let (_, translated) = translated(
+            "SELECT Id, Status FROM ContactRequest WHERE VisitorName__c = 'x\\' OR 1=1' OR Status IN ('New', 'a\\'b') OR Name LIKE '50\\%%'",
+        );
+        let page = translated.page.statement(0, 10);
+        assert!(!page.sql.contains("OR 1=1"), "{}", page.sql);
+        assert!(!page.sql.contains("a'b"), "{}", page.sql);
+        assert!(page.params.contains(&Sql::Text("a'b".into())));
+        assert!(page.params.contains(&Sql::Text("50\\%%".into())));
+        assert!(page.sql.contains("c.is_deleted = 0"));
+    }
+
+    #[test]
+    fn relative_dates_become_day_ranges_in_utc() {
+        let (_, translated) =
+            translated("SELECT Id FROM ContactRequest WHERE CreatedDate = YESTERDAY");
+        let page = translated.page.statement(0, 1);
+        assert!(
+            page.params
+                .contains(&Sql::Text("2024-05-09T00:00:00.000Z".into()))
+        );
+        assert!(
+            page.params
+                .contains(&Sql::Text("2024-05-10T00:00:00.000Z".into()))
+        );
+    }
+
+    #[test]
+    fn number_literals_compare_with_number_fields_as_numbers() {
+        let (_, translated) = translated(
+            "SELECT Id FROM Task WHERE CallDurationInSeconds > 60 AND CallDurationInSeconds <= 90.5 \
+             AND CallDurationInSeconds != -1 AND CallDurationInSeconds IN (30, 120)",
+        );
+        let page = translated.page.statement(0, 10);
+        for param in [
+            Sql::Integer(60),
+            Sql::Real(90.5),
+            Sql::Integer(-1),
+            Sql::Integer(30),
+            Sql::Integer(120),
+        ] {
+            assert!(
+                page.params.contains(&param),
+                "{param:?} in {:?}",
+                page.params
+            );
+        }
+        assert!(
+            page.sql.contains("c.call_duration_in_seconds > ?"),
+            "{}",
+            page.sql
+        );
+    }
+
+    /// The count reads no more than it counts: it never sorts.
+    #[test]
+    fn the_count_does_not_sort() {
+        let (_, translated) = translated(
+            "SELECT Id FROM ContactRequest WHERE Status = 'New' ORDER BY Name DESC LIMIT 5",
+        );
+        assert!(
+            !translated.count.sql.contains("ORDER BY"),
+            "{}",
+            translated.count.sql
+        );
+        assert!(translated.page.statement(0, 5).sql.contains("ORDER BY"));
+    }
+
+    #[test]
+    fn a_child_follows_its_parent_and_an_empty_link_matches_nothing() {
+        let filter = Filter::InParent {
+            column: Column::Own("what_id"),
+            parent: "contact_requests",
+            owner: "owner_id",
+            owners: Some(vec![Sql::Text("005000000000002AAA".into())]),
+        };
+        let mut params = Vec::new();
+        let sql = condition(&Filter::Not(Box::new(filter)), &mut params);
+        assert_eq!(
+            sql,
+            "NOT ((c.what_id IS NOT NULL AND c.what_id IN (SELECT p.id FROM contact_requests p WHERE p.owner_id IN (?1))))"
+        );
+        assert_eq!(params, vec![Sql::Text("005000000000002AAA".into())]);
+        let none = Filter::InParent {
+            column: Column::Own("what_id"),
+            parent: "contact_requests",
+            owner: "owner_id",
+            owners: Some(Vec::new()),
+        };
+        assert!(condition(&none, &mut params).ends_with("WHERE 0))"));
+    }
+}

@@ -1,0 +1,75 @@
+//! What the store keeps for the telephony API: the callbacks a provider requested, one per call.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::tx::Tx;
+use super::{StoreError, contact_requests};
+
+/// A callback a telephony provider asks for, as stored.
+#[derive(Debug, Clone)]
+pub struct ProviderCallback {
+    pub id: String,
+    pub callback_number: String,
+    pub is_preview: bool,
+    /// When it becomes routable (stored format); `None` at once.
+    pub scheduled_at: Option<String>,
+    pub call_id: String,
+    pub provider: Option<String>,
+    pub call_center_id: String,
+    /// When it is created (stored format).
+    pub at: String,
+}
+
+impl Tx<'_> {
+    /// The id of the call center with this internal name; an error when there is none, as the call
+    /// centers of the configuration are all stored at start-up.
+    pub fn call_center_id(&self, internal_name: &str) -> Result<String, StoreError> {
+        Ok(self.conn()?.query_row(
+            "SELECT id FROM call_centers WHERE internal_name = ?1",
+            [internal_name],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The id of the contact request already created for the call `call_id` of this call center.
+    pub fn callback_of_call(
+        &self,
+        call_center_id: &str,
+        call_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn()?
+            .query_row(
+                "SELECT id FROM contact_requests WHERE call_center_id = ?1 AND voice_call_id = ?2",
+                params![call_center_id, call_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Creates the New Phone contact request of a provider's callback, with its
+    /// `contact_request.created` event.
+    pub fn insert_provider_callback(&self, callback: &ProviderCallback) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "INSERT INTO contact_requests
+                (id, status, preferred_channel, preferred_phone, is_callback, scheduled_routing_at,
+                 voice_call_id, telephony_provider, call_center_id, created_at, updated_at,
+                 system_modstamp, owner_id, created_by_id, last_modified_by_id)
+             VALUES (?1, ?9, 'Phone', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8, ?10, ?11, ?11)",
+            params![
+                callback.id,
+                callback.callback_number,
+                callback.is_preview,
+                callback.scheduled_at,
+                callback.call_id,
+                callback.provider,
+                callback.call_center_id,
+                callback.at,
+                contact_requests::INITIAL_STATUS.as_str(),
+                contact_requests::owner(self.conn()?, None)?,
+                contact_requests::ANONYMOUS_CREATOR
+            ],
+        )?;
+        self.record_created(&callback.id)
+    }
+}

@@ -1,0 +1,183 @@
+//! The delivery workers: one task per endpoint takes new events of the outbox into its deliveries, then
+//! posts each due delivery, oldest first, and records the answer. A 2xx delivers it; anything else
+//! (another status, a timeout, a refused connection, an internal address) schedules the next try after
+//! the schedule's wait with some jitter, until the schedule is spent and the delivery is marked failed.
+//! A delivery is pending until its answer is committed, so a crash in between delivers it again, with
+//! the same `webhook-id`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::address::{PublicOnly, is_public};
+use super::sign::signature;
+use super::{Endpoint, Webhooks, retry_at};
+use crate::store::{DueDelivery, Store, StoreError, Subscription};
+
+/// How long a receiver has to answer.
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// Deliveries taken per look.
+const DUE_PER_LOOK: u32 = 32;
+
+/// Starts one worker per endpoint; each runs until the runtime stops. Every endpoint's cursor is opened
+/// first, so an event committed once this returns reaches the endpoints that want it.
+pub async fn start(store: &Store, webhooks: Webhooks) -> Result<(), StoreError> {
+    let names: Vec<String> = webhooks.endpoints.iter().map(|e| e.name.clone()).collect();
+    store
+        .write(move |tx| tx.open_webhook_cursors(&names))
+        .await?;
+    let client = client(webhooks.allow_private).map_err(|e| StoreError::Reader(e.to_string()))?;
+    let webhooks = Arc::new(webhooks);
+    for endpoint in webhooks.endpoints.clone() {
+        tokio::spawn(run(
+            store.clone(),
+            client.clone(),
+            Arc::clone(&webhooks),
+            endpoint,
+        ));
+    }
+    Ok(())
+}
+
+/// The client deliveries are posted with: rustls, no redirects followed, a deadline, and unless private
+/// targets are allowed a resolver that refuses internal addresses.
+fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
+    let builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(TIMEOUT);
+    match allow_private {
+        true => builder.build(),
+        false => builder.dns_resolver(Arc::new(PublicOnly)).build(),
+    }
+}
+
+async fn run(store: Store, client: reqwest::Client, webhooks: Arc<Webhooks>, endpoint: Endpoint) {
+    loop {
+        let worked = match round(&store, &client, &webhooks, &endpoint).await {
+            Ok(worked) => worked,
+            Err(error) => {
+                tracing::warn!(endpoint = %endpoint.name, %error, "webhook deliveries stalled; retrying");
+                false
+            }
+        };
+        if !worked {
+            tokio::time::sleep(webhooks.poll).await;
+        }
+    }
+}
+
+/// One look: new events into deliveries, then the due ones posted. Answers whether it posted any.
+async fn round(
+    store: &Store,
+    client: &reqwest::Client,
+    webhooks: &Webhooks,
+    endpoint: &Endpoint,
+) -> Result<bool, StoreError> {
+    let now = (webhooks.clock)();
+    let (name, events, site) = (
+        endpoint.name.clone(),
+        endpoint.events.clone(),
+        endpoint.site.clone(),
+    );
+    store
+        .write(move |tx| {
+            tx.fan_out(
+                &Subscription {
+                    endpoint: &name,
+                    types: &events,
+                    site: site.as_deref(),
+                },
+                now,
+            )
+        })
+        .await?;
+    let name = endpoint.name.clone();
+    let due = store
+        .read(move |db| db.due_deliveries(&name, now, DUE_PER_LOOK))
+        .await?;
+    for delivery in &due {
+        let answer = post(client, webhooks, endpoint, delivery).await;
+        let (name, seq) = (endpoint.name.clone(), delivery.event_seq);
+        match answer {
+            Ok(status) => {
+                store
+                    .write(move |tx| tx.delivery_succeeded(&name, seq, status))
+                    .await?
+            }
+            Err((status, error)) => {
+                let retry_at = retry_at(&webhooks.schedule, delivery.attempts, (webhooks.clock)());
+                tracing::info!(endpoint = %endpoint.name, status, %error, retry_at, "webhook delivery failed");
+                store
+                    .write(move |tx| {
+                        tx.delivery_attempt_failed(&name, seq, status, &error, retry_at)
+                    })
+                    .await?
+            }
+        }
+    }
+    Ok(!due.is_empty())
+}
+
+/// Posts one delivery: its status when 2xx, else the status (if any) and what went wrong.
+async fn post(
+    client: &reqwest::Client,
+    webhooks: &Webhooks,
+    endpoint: &Endpoint,
+    delivery: &DueDelivery,
+) -> Result<u16, (Option<u16>, String)> {
+    if !webhooks.allow_private {
+        if endpoint.url.scheme() != "https" {
+            return Err((None, "the endpoint is not https://".into()));
+        }
+        // An address in the URL itself is never resolved, so the resolver's check does not see it.
+        let literal = endpoint
+            .url
+            .host_str()
+            .map(|host| host.trim_start_matches('[').trim_end_matches(']'))
+            .and_then(|host| host.parse::<std::net::IpAddr>().ok());
+        if literal.is_some_and(|ip| !is_public(ip)) {
+            return Err((None, "the endpoint's address is internal".into()));
+        }
+    }
+    let timestamp = (webhooks.clock)() / 1_000;
+    let body = delivery.payload.as_bytes();
+    let sent = client
+        .post(endpoint.url.clone())
+        .header("content-type", "application/json")
+        .header("webhook-id", &delivery.event_id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header(
+            "webhook-signature",
+            signature(&endpoint.secrets, &delivery.event_id, timestamp, body),
+        )
+        .body(delivery.payload.clone())
+        .send()
+        .await
+        .map_err(|e| (None, describe(&e)))?;
+    let status = sent.status();
+    match status.is_success() {
+        true => Ok(status.as_u16()),
+        false => Err((Some(status.as_u16()), format!("answered {status}"))),
+    }
+}
+
+/// A failed post, said without the URL (which may hold a token of the receiver's).
+fn describe(error: &reqwest::Error) -> String {
+    let what = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else {
+        "failed"
+    };
+    let mut cause = std::error::Error::source(error);
+    let mut deepest = None;
+    while let Some(inner) = cause {
+        deepest = Some(inner.to_string());
+        cause = inner.source();
+    }
+    match deepest {
+        Some(cause) => format!("{what}: {cause}"),
+        None => what.to_owned(),
+    }
+}

@@ -1,0 +1,10 @@
+//! The console's sign-in routes under `/console/api`, and the API reached with the console's session.
+
+mod admin;
+mod api;
+mod backoff;
+mod live;
+mod offers;
+mod sessions;
+mod support;
+mod views;

@@ -1,0 +1,21 @@
+//! The transactional outbox: the events each write of a contact request leaves, their webhooks and
+//! their email.
+
+mod events;
+mod mail;
+mod webhooks;
+
+/// Waits until `done` holds, failing after a generous deadline (a hang guard, not a timing).
+pub(super) async fn until<F: std::future::Future<Output = bool>>(
+    what: &str,
+    mut done: impl FnMut() -> F,
+) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !done().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "gave up waiting: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
