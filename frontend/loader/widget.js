@@ -4,13 +4,14 @@
  * It reads the tag's data-* attributes, puts a host element with a Shadow DOM on the page (so the page's
  * styles and the widget's never meet) and draws the launcher (or the inline placeholder) with what this
  * file carries: the facade's stylesheet, applied as a constructable stylesheet (no request, and nothing a
- * strict CSP refuses), and the default locale's few facade strings (another locale's are fetched first).
- * The form (WebAssembly), its stylesheet (which also draws the panel) and its locale are fetched together
- * only when it is opened (or when the page is idle, with data-preload). It defines
- * window.ContactRequestWidget.
- * The server writes the build over __CRW_ASSETS__, as [glue, wasm, css, locales, facade css, facade
- * strings]: each asset [path, integrity], locales {tag: asset}, the strings {launcher, title, ...} of the
- * default locale; each asset is fetched with its hash pinned, so a changed file is refused, not run.
+ * strict CSP refuses), and the default locale's facade strings (another locale's are fetched first).
+ * Everything else is fetched only when it is opened (or when the page is idle, with data-preload): the
+ * form's WebAssembly, and with it open.js, which fetches the form's module, its stylesheet (which also
+ * draws the panel) and its locale while the WebAssembly downloads, draws the panel's head and mounts the
+ * form. It defines window.ContactRequestWidget.
+ * The server writes the build over __CRW_ASSETS__, as [open.js, wasm, locale tags, facade css, facade
+ * strings]: each asset [path, integrity], the strings {launcher, loading, load_failed} of the default
+ * locale; each asset is fetched with its hash pinned, so a changed file is refused, not run.
  * Every byte here is paid by every page of every site (2 KB brotli, as served): the code is written for
  * its minified, compressed size, and builds its elements rather than parsing markup, so that a page's
  * Trusted Types policy cannot refuse them.
@@ -20,27 +21,28 @@
   const base = s && s.src;
   let me = w.ContactRequestWidget;
   let sheet;
-  const url = (path) => new URL(path, base);
-  // An element with its class, text and attributes.
-  const el = (tag, cls, text, attrs) => {
-    const e = d.createElement(tag);
-    if (cls) e.className = cls;
-    if (text) e.textContent = text;
-    for (const k in attrs) e.setAttribute(k, attrs[k]);
-    return e;
+  // Shared with open.js, which is handed them rather than writing them again.
+  const u = {
+    url: (path) => new URL(path, base),
+    // An element with its class, text and attributes.
+    el: (tag, cls, text, attrs) => {
+      const e = d.createElement(tag);
+      if (cls) e.className = cls;
+      if (text) e.textContent = text;
+      for (const k in attrs) e.setAttribute(k, attrs[k]);
+      return e;
+    },
+    // A <link> with the asset's pinned hash and the tag's nonce, added to `parent`, as a promise of its load.
+    link: (rel, asset, nonce, parent) =>
+      new Promise((ok, ko) => {
+        const l = u.el("link");
+        Object.assign(l, { rel, href: u.url(asset[0]), integrity: asset[1], crossOrigin: "anonymous", nonce, onload: ok, onerror: ko });
+        parent.append(l);
+      }),
   };
-  // `l` added to `parent`, as a promise of its load.
-  const loaded = (l, parent) =>
-    new Promise((ok, ko) => {
-      l.onload = ok;
-      l.onerror = ko;
-      parent.append(l);
-    });
-  const link = (rel, asset, nonce, parent) => {
-    const l = el("link");
-    Object.assign(l, { rel, href: url(asset[0]), integrity: asset[1], crossOrigin: "anonymous", nonce });
-    return loaded(l, parent);
-  };
+  // A module, preloaded with its SRI hash: import() then takes the checked module from the module map
+  // instead of fetching it again. A failed check fails the preload, so nothing unchecked runs.
+  const load = (u.load = (asset, nonce) => u.link("modulepreload", asset, nonce, d.head).then(() => import(u.url(asset[0]))));
 
   if (!me || !me._add) {
     const queued = me;
@@ -55,23 +57,18 @@
     const on = {};
     const values = {};
     let wantOpen;
-    let module;
+    let opener;
+    let wasm;
     // Each handler in its own task, so one that throws does not stop the others or the widget.
     const fire = (type, detail) => (on[type] || []).forEach((f) => setTimeout(f, 0, detail));
     const warn = (name, value) => console.warn(`ContactRequestWidget: ignoring data-${name}=${value}`);
     // Calls method `f` of every widget on the page (an inline one's show and hide do nothing).
     const each = (f) => all.forEach((x) => x[f]());
-    const load = (nonce) => {
-      if (!module) {
-        // The wasm is requested with the glue, not after it.
-        const wasm = fetch(url(A[1][0]), { integrity: A[1][1] });
-        // The glue is preloaded with its SRI hash; import() takes the checked module from the module map
-        // instead of fetching it again. A failed check fails the preload, so nothing unchecked runs.
-        module = link("modulepreload", A[0], nonce, d.head)
-          .then(() => import(url(A[0][0])))
-          .then((m) => m.default({ module_or_path: wasm }).then(() => m));
-      }
-      return module;
+    const opened = (nonce) => (opener = opener || load(A[0], nonce));
+    // The form's wasm, the largest part by far, is requested with open.js rather than after it.
+    const loaded = (nonce) => {
+      wasm = wasm || fetch(u.url(A[1][0]), { integrity: A[1][1] });
+      return opened(nonce);
     };
     const me = {
       open: () => {
@@ -133,76 +130,62 @@
           warn("accent", accent);
           accent = "";
         }
-        const locales = A[3];
+        const tags = A[2];
         let locale = (data.locale || "en").toLowerCase();
-        if (!locales[locale]) locale = locale.split("-")[0];
-        if (!locales[locale]) {
+        if (!tags.includes(locale)) locale = locale.split("-")[0];
+        if (!tags.includes(locale)) {
           if (data.locale) warn("locale", data.locale);
           locale = "en";
         }
 
-        const host = el("div");
+        const host = u.el("div");
         host.dataset.crwHost = mode;
         const root = host.attachShadow({ mode: "open" });
         // One stylesheet object for every widget of the page.
-        if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(A[4]);
+        if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(A[3]);
         root.adoptedStyleSheets = [sheet];
-        const box = el("div", `crw-root crw-${theme} crw-${position}`);
+        const box = u.el("div", `crw-root crw-${theme} crw-${position}`);
         if (accent) box.style.setProperty("--crw-accent", accent);
         root.append(box);
-        const body = el("div", "crw-body");
-        // Until its form is drawn (and for good, an inline one's show and hide), these do nothing.
-        const x = { key, host, prefill: Object, show: Object, hide: Object };
+        const body = u.el("div", "crw-body");
+        // Until its form is drawn (and for good, an inline one's show and hide), these do nothing. open.js
+        // reads the rest of what it needs from here.
+        const x = { key, host, root, body, data, nonce, locale, values, u, prefill: Object, show: Object, hide: Object };
         // Every event this widget reports says which kind of widget it is.
-        const emit = (type, detail = {}) => {
+        const emit = (x.emit = (type, detail = {}) => {
           detail.mode = mode;
           fire(type, detail);
-        };
+        });
         const failed = (e) => {
           console.error(e);
           emit("error", { message: "" + e });
         };
-        // The locale's strings, for the form (and for the facade, but for the default locale's it carries).
-        const texts = () =>
-          (x.texts = x.texts || fetch(url(locales[locale][0]), { integrity: locales[locale][1] }).then((r) => r.json()));
-        // The form's three parts, requested at once: the module, the locale, the stylesheet (in this shadow
-        // root, with the tag's nonce).
-        const fetched = () =>
-          (x.fetched = x.fetched || Promise.all([load(nonce), texts(), link("stylesheet", A[2], nonce, root)]));
         const draw = (t) => {
           const start = () =>
             (x.started =
               x.started ||
-              fetched().then(
-                (r) => {
-                  const target = el("div");
-                  // The widget reads site, reasons, channel and identityToken from the tag's dataset itself.
-                  r[0].mount(target, new URL(base).origin, r[1], data, emit);
-                  body.replaceChildren(target);
-                  (x.prefill = () => target.dispatchEvent(new CustomEvent("crw-prefill", { detail: values })))();
-                },
-                (e) => {
-                  x.started = x.fetched = x.texts = 0;
+              loaded(nonce)
+                .then((o) => o.default(x, wasm))
+                .catch((e) => {
+                  x.started = 0;
                   body.textContent = t.load_failed;
                   failed(e);
                   throw e;
-                },
-              ));
+                }));
           body.textContent = t.loading;
           if (!launcher) {
             box.append(body);
             return start();
           }
-          const button = el("button", "crw-launch", t.launcher, {
+          const button = u.el("button", "crw-launch", t.launcher, {
             type: "button",
             "aria-expanded": false,
             "aria-controls": "crw-panel",
           });
-          const panel = el("div", "crw-panel", 0, { id: "crw-panel", hidden: "", role: "dialog", "aria-label": t.title });
-          const close = el("button", "crw-close", "×", { type: "button", "aria-label": t.close });
-          const head = el("div", "crw-head");
-          head.append(el("h2", 0, t.title), close);
-          panel.append(head, body);
+          // Its head (title, close) is drawn by open.js: it shows only once the form's stylesheet, which
+          // open.js fetches, has arrived.
+          const panel = (x.panel = u.el("div", "crw-panel", 0, { id: "crw-panel", hidden: "", role: "dialog" }));
+          panel.append(body);
           box.append(button, panel);
           const expand = (open) => {
             panel.hidden = !open;
@@ -211,20 +194,11 @@
           button.onclick = () => {
             panel.hidden ? x.show() : x.hide(1);
           };
-          close.onclick = () => {
-            x.hide(1);
-          };
-          panel.onkeydown = (e) => {
-            if (e.key == "Escape") x.hide(1);
-          };
           x.show = () => {
             if (panel.hidden) {
               expand(true);
               emit("open");
-              start().then(() => {
-                const first = body.querySelector("select,input,textarea");
-                if (first && !panel.hidden) first.focus();
-              }, Object);
+              start().catch(Object);
             }
           };
           x.hide = (user) => {
@@ -234,13 +208,14 @@
               emit("close");
             }
           };
-          if (data.preload != null && data.preload != "false") (w.requestIdleCallback || setTimeout)(() => fetched().catch(Object));
+          if (data.preload != null && data.preload != "false")
+            (w.requestIdleCallback || setTimeout)(() => loaded(nonce).then((o) => o.fetched(x, wasm)).catch(Object));
           if (wantOpen) x.show();
         };
         all.push(x);
         place(host);
-        if (locale == "en") draw(A[5]);
-        else texts().then(draw, failed);
+        if (locale == "en") draw(A[4]);
+        else opened(nonce).then((o) => o.texts(x)).then(draw, failed);
       },
     };
     return me;

@@ -13,16 +13,26 @@ const COMPRESSIBLE: [&str; 4] = ["js", "wasm", "css", "json"];
 /// Stands in for the glue's default export while minifying (see [`minify_glue`]).
 const DEFAULT_STAND_IN: &str = "__CRW_DEFAULT__";
 
-/// Minifies `dist/widget.js` in place with terser, which every page pays for: it compresses some 70 B
-/// smaller than minify-js's output (brotli), and the loader's budget is 2 KB. The `__CRW_ASSETS__`
-/// placeholder is a free name, so it survives.
+/// The loader's files, which the glue's minifier leaves alone.
+const LOADER_FILES: [&str; 2] = ["widget.js", "open.js"];
+
+/// Minifies the loader in place with terser: `dist/widget.js`, which every page pays for (terser's output
+/// compresses some 70 B smaller than minify-js's, brotli, and the loader's budget is 2 KB), and
+/// `dist/open.js`, its open path, an ES module. Their `__CRW_ASSETS__` and `__CRW_OPEN__` placeholders
+/// are free names, so they survive.
 pub fn minify_loader(dist: &Path) -> Result<()> {
-    let path = dist.join("widget.js");
+    terser(&dist.join("widget.js"), "__CRW_ASSETS__", &[])?;
+    terser(&dist.join("open.js"), "__CRW_OPEN__", &["--module"])
+}
+
+/// Minifies `path` in place with terser, which must keep `placeholder`.
+fn terser(path: &Path, placeholder: &str, options: &[&str]) -> Result<()> {
     let terser = Path::new(crate::tools::MINIFIER_DIR).join("node_modules/terser/bin/terser");
     let out = Command::new("node")
         .arg(&terser)
-        .arg(&path)
+        .arg(path)
         .args(["--compress", "passes=3", "--mangle", "--ecma", "2020"])
+        .args(options)
         .output()
         .with_context(|| format!("cannot run {}", terser.display()))?;
     if !out.status.success() {
@@ -33,13 +43,10 @@ pub fn minify_loader(dist: &Path) -> Result<()> {
         );
     }
     let minified = String::from_utf8(out.stdout)?;
-    if !minified.contains("__CRW_ASSETS__") {
-        bail!(
-            "{}: the minified loader lost its placeholder",
-            path.display()
-        );
+    if !minified.contains(placeholder) {
+        bail!("{}: the minified file lost its placeholder", path.display());
     }
-    std::fs::write(&path, minified.trim_end())?;
+    std::fs::write(path, minified.trim_end())?;
     Ok(())
 }
 
@@ -47,7 +54,8 @@ pub fn minify_loader(dist: &Path) -> Result<()> {
 pub fn minify_glue(dist: &Path) -> Result<()> {
     for entry in std::fs::read_dir(dist)? {
         let path = entry?.path();
-        let is_glue = path.extension().is_some_and(|e| e == "js") && !path.ends_with("widget.js");
+        let is_glue = path.extension().is_some_and(|e| e == "js")
+            && !LOADER_FILES.iter().any(|name| path.ends_with(name));
         if !is_glue {
             continue;
         }
@@ -88,7 +96,7 @@ pub fn precompress(dir: &Path) -> Result<()> {
             .and_then(|e| e.to_str())
             .unwrap_or_default();
         // The loader is written at start-up and compressed as it is served.
-        if !COMPRESSIBLE.contains(&ext) || path.ends_with("widget.js") {
+        if !COMPRESSIBLE.contains(&ext) || LOADER_FILES.iter().any(|name| path.ends_with(name)) {
             continue;
         }
         let bytes = std::fs::read(&path)?;

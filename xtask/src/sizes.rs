@@ -16,18 +16,20 @@ mod template;
 const BEFORE_OPEN_BUDGET: usize = 2 * 1024;
 /// How many files every page fetches before the widget is opened: the loader alone.
 const BEFORE_OPEN_REQUESTS: usize = 1;
-/// Everything fetched when the form opens (glue, wasm, the form's CSS, locale): the product's budget,
+/// Everything fetched when the form opens (open.js, glue, wasm, the form's CSS, locale): the product's budget,
 /// 60 KB brotli.
 const OPEN_BUDGET: usize = 60 * 1024;
-/// A ratchet under [`OPEN_BUDGET`], just above the last measurement (59,021 B), so that any growth fails
+/// A ratchet under [`OPEN_BUDGET`], just above the last measurement (59,630 B), so that any growth fails
 /// `cargo xtask test` and is a decision: raise it with the reason in the commit, never past the budget.
 /// Lowered from 132 KB (the first Leptos form) to 92 KB by one state signal and a standard library
 /// without panic formatting, then to this by the form written as markup kept in step by effects (no
 /// `view!`), no memo, wasm-streams' exports gone, and the glue minified with short import names (README,
 /// Size). Raised from 56,832 B when the widget went back to the standard library's allocator (2.1 KB),
-/// and from 58,880 B by what sending the visitor's time zone costs (`Intl.DateTimeFormat`: 58,816 B to
-/// 59,021 B, 205 B).
-const OPEN_CEILING: usize = 59_085;
+/// from 58,880 B by what sending the visitor's time zone costs (`Intl.DateTimeFormat`: 58,816 B to
+/// 59,021 B, 205 B), and from 59,085 B when the loader's open path moved out of the facade into
+/// `open.js`, fetched on open (775 B; widget.js 2,320 B to 1,926 B, which brought the facade within its
+/// 2 KB budget).
+const OPEN_CEILING: usize = 59_700;
 
 /// Prints the report; fails when what is fetched before open is over budget, when the open set is over
 /// its ceiling, or (with `strict`) over its budget.
@@ -47,7 +49,8 @@ pub fn report(dist: &Path, strict: bool) -> Result<()> {
     println!("before open ({} request):", before_open.len());
     let before = total(&before_open)?;
     println!("on open:");
-    let mut opened = Vec::new();
+    let open_js = template::render_open(dist).map_err(anyhow::Error::msg)?;
+    let mut opened = vec![("open.js (as served)".to_owned(), open_js.into_bytes())];
     for path in open_files(dist)? {
         let name = path
             .strip_prefix(dist)
@@ -95,14 +98,16 @@ pub fn report(dist: &Path, strict: bool) -> Result<()> {
     Ok(())
 }
 
-/// What the browser fetches when the form opens: the glue, the wasm, the form's stylesheet and the
-/// default locale (not the facade's stylesheet, which the loader carries).
+/// The files the browser fetches when the form opens, besides `open.js` as served: the glue, the wasm, the
+/// form's stylesheet and the default locale (not the facade's stylesheet, which the loader carries, nor
+/// `open.js`'s source).
 fn open_files(dist: &Path) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dist)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
             name != template::LOADER_FILE
+                && name != template::OPEN_FILE
                 && !name.starts_with(template::FACADE_CSS_PREFIX)
                 && (name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css"))
         })

@@ -1,9 +1,10 @@
 //! Serving the built widget: the `widget.js` loader a site embeds, and the assets Trunk built.
 //!
 //! Trunk names its outputs with content hashes. At start-up the server finds them in the widget folder and
-//! writes their names into the loader, so a page fetches `widget.js` (short cache) and then exactly the
-//! assets of this build (cached for a year, as their names change with their content). The loader is
-//! compressed then too, at the best settings, as it is on every page of every site.
+//! writes their names into the loader and into `open.js` (the loader's open path, which it fetches on
+//! open), so a page fetches `widget.js` (short cache) and then exactly the assets of this build (cached
+//! for a year, as their names change with their content). Both are compressed then too, at the best
+//! settings: the loader is on every page of every site.
 
 pub mod console;
 mod template;
@@ -29,22 +30,24 @@ const ASSETS_PATH: &str = "/widget";
 #[derive(Debug, Clone, Default)]
 pub struct WidgetAssets {
     dir: PathBuf,
-    loader: Option<Loader>,
+    loader: Option<Rendered>,
+    /// `open.js`, pinned by the loader as written here.
+    open: Option<Rendered>,
     /// The files the loader names, relative to the folder; nothing else in it is served.
     named: Vec<String>,
     /// The representatives' console, built into the same folder.
     console: console::ConsoleAssets,
 }
 
-/// The loader as written at start-up, and its brotli and gzip encodings.
+/// A file written at start-up (the loader, `open.js`), and its brotli and gzip encodings.
 #[derive(Debug, Clone)]
-struct Loader {
+struct Rendered {
     plain: Bytes,
     brotli: Bytes,
     gzip: Bytes,
 }
 
-impl Loader {
+impl Rendered {
     fn new(js: String) -> Self {
         let plain = Bytes::from(js);
         let mut brotli = Vec::new();
@@ -92,9 +95,10 @@ impl WidgetAssets {
     /// Finds the built widget in `dir`. A missing or incomplete build is logged, and `/widget.js` then
     /// answers 503 until the server is restarted after a build.
     pub fn load(dir: &Path) -> Self {
-        let built = build_loader(dir).and_then(|loader| Ok((loader, template::assets(dir)?)));
-        let (loader, named) = match built {
-            Ok((loader, assets)) => {
+        let built = build_loader(dir)
+            .and_then(|loader| Ok((loader, template::render_open(dir)?, template::assets(dir)?)));
+        let (loader, open, named) = match built {
+            Ok((loader, open, assets)) => {
                 let mut named = vec![assets.glue, assets.wasm, assets.css];
                 named.extend(
                     assets
@@ -102,16 +106,21 @@ impl WidgetAssets {
                         .iter()
                         .map(|name| format!("{}/{name}", template::LOCALES_DIR)),
                 );
-                (Some(Loader::new(loader)), named)
+                (
+                    Some(Rendered::new(loader)),
+                    Some(Rendered::new(open)),
+                    named,
+                )
             }
             Err(problem) => {
                 tracing::warn!(dir = %dir.display(), "widget not served: {problem}");
-                (None, Vec::new())
+                (None, None, Vec::new())
             }
         };
         Self {
             dir: dir.to_owned(),
             loader,
+            open,
             named,
             console: console::ConsoleAssets::load(&dir.join(console::DIR)),
         }
@@ -125,19 +134,25 @@ impl WidgetAssets {
     /// `GET /widget.js` and `GET /widget/*`, readable from any origin (the loader fetches the assets with
     /// CORS so their integrity can be checked). Only the assets the loader names are served, each with its
     /// build's `.br` or `.gz` to browsers that accept them; the rest of the folder (Trunk's page, the
-    /// loader's source, the compressed files by their own names, the facade's stylesheet the loader carries)
-    /// is not. The loader and its encodings are made once, at start-up.
+    /// loader's sources, the compressed files by their own names, the facade's stylesheet the loader carries)
+    /// is not. The loader, `open.js` (`/widget/open.js?v=…`, so cached as the hashed assets are) and their
+    /// encodings are made once, at start-up.
     pub fn routes<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         let loader = self.loader.clone();
         let mut routes = Router::new().route(
             "/widget.js",
-            get(move |headers: HeaderMap| serve_loader(loader.clone(), headers)),
+            get(move |headers: HeaderMap| serve_rendered(loader.clone(), headers, LOADER_CACHE)),
         );
         // Without a build there is nothing to nest (axum refuses an empty router); the app's own
         // fallback answers 404.
         if !self.named.is_empty() {
-            let assets =
-                hashed_assets(&self.dir, &self.named, "").fallback(crate::error::not_found);
+            let open = self.open.clone();
+            let assets = hashed_assets(&self.dir, &self.named, "")
+                .route(
+                    &format!("/{}", template::OPEN_FILE),
+                    get(move |headers: HeaderMap| serve_rendered(open.clone(), headers, IMMUTABLE)),
+                )
+                .fallback(crate::error::not_found);
             routes = routes.nest(ASSETS_PATH, assets);
         }
         // The console is for this origin alone: it is merged outside the widget's any-origin CORS.
@@ -147,7 +162,17 @@ impl WidgetAssets {
     }
 }
 
-async fn serve_loader(loader: Option<Loader>, headers: HeaderMap) -> Response {
+/// The loader's caching: a short while, as its asset names change with each build.
+const LOADER_CACHE: &str = "public, max-age=300";
+/// The caching of what a build names by its content: a year, never revalidated.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// A file written at start-up, in the best encoding the request accepts, with `cache`.
+async fn serve_rendered(
+    loader: Option<Rendered>,
+    headers: HeaderMap,
+    cache: &'static str,
+) -> Response {
     let Some(loader) = loader else {
         return AppError::WidgetNotBuilt.into_response();
     };
@@ -159,7 +184,7 @@ async fn serve_loader(loader: Option<Loader>, headers: HeaderMap) -> Response {
     let mut response = (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::CACHE_CONTROL, cache),
             (header::VARY, "accept-encoding"),
         ],
         body,
@@ -198,7 +223,7 @@ pub(crate) fn hashed_assets<S: Clone + Send + Sync + 'static>(
     assets
         .route_layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=31536000, immutable"),
+            HeaderValue::from_static(IMMUTABLE),
         ))
         .route_layer(SetResponseHeaderLayer::appending(
             header::VARY,
@@ -209,15 +234,18 @@ pub(crate) fn hashed_assets<S: Clone + Send + Sync + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use sha2::Digest;
 
-    /// The locale the tests' builds ship: the facade's strings and one of the form's.
+    /// The locale the tests' builds ship: the facade's strings and two of the form's.
     const LOCALE: &str =
-        r#"{"launcher":"L","title":"T","close":"C","loading":"W","load_failed":"F","name":"N"}"#;
+        r#"{"launcher":"L","title":"T","loading":"W","load_failed":"F","name":"N"}"#;
 
-    /// A build in a fresh folder: the loader `source`, the locale `en.json` and empty assets.
+    /// A build in a fresh folder: the loader `source`, `open.js`, the locale `en.json` and empty assets.
     fn build(source: &str, en: &str) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("widget.js"), source).unwrap();
+        std::fs::write(dir.path().join("open.js"), "var open = __CRW_OPEN__;").unwrap();
         std::fs::create_dir(dir.path().join("locales")).unwrap();
         std::fs::write(dir.path().join("locales/en.json"), en).unwrap();
         for name in [
@@ -236,34 +264,60 @@ mod tests {
         dir
     }
 
-    #[test]
-    fn the_loader_pins_each_asset_of_the_build_by_path_and_integrity() {
-        let dir = build("var assets = __CRW_ASSETS__;", LOCALE);
-        let loader = build_loader(dir.path()).unwrap();
-        let json = loader
-            .strip_prefix("var assets = ")
+    /// The JSON a rendered file carries after `prefix`, up to its final `;`.
+    fn carried(text: &str, prefix: &str) -> serde_json::Value {
+        let json = text
+            .strip_prefix(prefix)
             .and_then(|s| s.strip_suffix(';'))
             .unwrap();
-        let assets: serde_json::Value = serde_json::from_str(json).unwrap();
-        // SHA-256 of the empty file and of LOCALE, as `openssl dgst -sha256 -binary | base64` prints them.
-        let empty = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+        serde_json::from_str(json).unwrap()
+    }
+
+    /// SHA-256 of the empty file, as `openssl dgst -sha256 -binary | base64` prints it.
+    const EMPTY: &str = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+
+    #[test]
+    fn the_loader_pins_open_js_as_served_and_the_wasm_requested_with_it() {
+        let dir = build("var assets = __CRW_ASSETS__;", LOCALE);
+        let assets = carried(&build_loader(dir.path()).unwrap(), "var assets = ");
+        let open = template::render_open(dir.path()).unwrap();
+        let digest = sha2::Sha256::digest(open.as_bytes());
+        let version: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(
             assets[0],
-            serde_json::json!(["widget/contact-widget-ab12.js", empty])
+            serde_json::json!([
+                format!("widget/open.js?v={version}"),
+                format!(
+                    "sha256-{}",
+                    base64::engine::general_purpose::STANDARD.encode(digest)
+                )
+            ])
         );
         assert_eq!(
             assets[1],
-            serde_json::json!(["widget/contact-widget-ab12_bg.wasm", empty])
+            serde_json::json!(["widget/contact-widget-ab12_bg.wasm", EMPTY])
+        );
+        assert_eq!(assets[2], serde_json::json!(["en"]));
+    }
+
+    #[test]
+    fn open_js_pins_the_glue_the_form_stylesheet_and_each_locale() {
+        let dir = build("__CRW_ASSETS__", LOCALE);
+        let assets = carried(&template::render_open(dir.path()).unwrap(), "var open = ");
+        assert_eq!(
+            assets[0],
+            serde_json::json!(["widget/contact-widget-ab12.js", EMPTY])
         );
         assert_eq!(
-            assets[2],
-            serde_json::json!(["widget/widget-cd34.css", empty])
+            assets[1],
+            serde_json::json!(["widget/widget-cd34.css", EMPTY])
         );
+        // SHA-256 of LOCALE.
         assert_eq!(
-            assets[3]["en"],
+            assets[2]["en"],
             serde_json::json!([
-                "widget/locales/en.json?v=99711fc5",
-                "sha256-mXEfxXjKuzRdu7otNuudWZkIXXODyGEEidH3IjwbtGc="
+                "widget/locales/en.json?v=7d82c651",
+                "sha256-fYLGUS5nfYWBzb7zu61+oFooH6eaLX3uRTDm3QX21HQ="
             ])
         );
     }
@@ -272,18 +326,11 @@ mod tests {
     fn the_loader_carries_the_facade_stylesheet_and_strings_so_the_launcher_draws_without_a_request()
      {
         let dir = build("var assets = __CRW_ASSETS__;", LOCALE);
-        let loader = build_loader(dir.path()).unwrap();
-        let assets: serde_json::Value = serde_json::from_str(
-            loader
-                .strip_prefix("var assets = ")
-                .and_then(|s| s.strip_suffix(';'))
-                .unwrap(),
-        )
-        .unwrap();
-        assert_eq!(assets[4], ".crw-launch{color:red}");
+        let assets = carried(&build_loader(dir.path()).unwrap(), "var assets = ");
+        assert_eq!(assets[3], ".crw-launch{color:red}");
         assert_eq!(
-            assets[5],
-            serde_json::json!({"launcher": "L", "title": "T", "close": "C", "loading": "W", "load_failed": "F"})
+            assets[4],
+            serde_json::json!({"launcher": "L", "loading": "W", "load_failed": "F"})
         );
     }
 
@@ -291,11 +338,11 @@ mod tests {
     fn a_default_locale_without_a_facade_string_is_reported() {
         let table = [
             (
-                r#"{"launcher":"L","title":"T","close":"C","loading":"W"}"#,
+                r#"{"launcher":"L","loading":"W"}"#,
                 "locales/en.json has no \"load_failed\" string",
             ),
             (
-                r#"{"launcher":1,"title":"T","close":"C","loading":"W","load_failed":"F"}"#,
+                r#"{"launcher":1,"loading":"W","load_failed":"F"}"#,
                 "locales/en.json has no \"launcher\" string",
             ),
         ];
@@ -317,7 +364,7 @@ mod tests {
 
     #[test]
     fn the_loader_is_sent_in_the_best_encoding_the_browser_accepts() {
-        let loader = Loader::new("var a = 1;".repeat(50));
+        let loader = Rendered::new("var a = 1;".repeat(50));
         let table = [
             ("gzip, deflate, br, zstd", Some("br")),
             ("br;q=0.5, gzip", Some("br")),
@@ -354,6 +401,13 @@ mod tests {
 
     #[test]
     fn an_incomplete_build_is_reported() {
+        let dir = build("__CRW_ASSETS__", LOCALE);
+        std::fs::write(dir.path().join("open.js"), "var open;").unwrap();
+        assert_eq!(
+            build_loader(dir.path()),
+            Err("open.js has no __CRW_OPEN__ placeholder".to_owned())
+        );
+
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("widget.js"), "__CRW_ASSETS__").unwrap();
         assert_eq!(
