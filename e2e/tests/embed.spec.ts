@@ -126,7 +126,8 @@ test("under a nonce-based policy the nonce on the tag is all the widget needs", 
   expect(policy).not.toContain("unsafe-inline");
 
   await useBothWidgets(page);
-  // What the loader added carries the nonce: the stylesheet in each shadow root, the module preload.
+  // What the loader added carries the nonce: the stylesheet in each shadow root, the module preloads
+  // (open.js, the form's module).
   const nonces = await page.evaluate(() => {
     const hosts = [...document.querySelectorAll("[data-crw-host]")];
     const links = [
@@ -135,7 +136,7 @@ test("under a nonce-based policy the nonce on the tag is all the widget needs", 
     ];
     return links.map((l) => (l as HTMLLinkElement).nonce);
   });
-  expect(nonces).toEqual([nonce, nonce, nonce]);
+  expect(nonces).toEqual([nonce, nonce, nonce, nonce]);
   expect(await violations()).toEqual([]);
 });
 

@@ -2,229 +2,222 @@
  * Contact-request widget loader. A site embeds it with one tag:
  *   <script src="https://SERVER/widget.js" data-site="SITE_KEY" async></script>
  * It reads the tag's data-* attributes, puts a host element with a Shadow DOM on the page (so the page's
- * styles and the widget's never meet), draws the launcher, and fetches the WebAssembly form only when it
- * is opened (or when the page is idle, with data-preload). It defines window.ContactRequestWidget.
- * The server writes the build's content-hashed asset names and their SRI hashes over __CRW_ASSETS__, as
- * [glue, wasm, css, locales], each asset [path, integrity] and locales {tag: asset}; each asset is
- * fetched with its hash pinned, so a changed file is refused, not run.
+ * styles and the widget's never meet) and draws the launcher (or the inline placeholder) with what this
+ * file carries: the facade's stylesheet, applied as a constructable stylesheet (no request, and nothing a
+ * strict CSP refuses), and the default locale's facade strings (another locale's are fetched first).
+ * Everything else is fetched only when it is opened (or when the page is idle, with data-preload): the
+ * form's WebAssembly, and with it open.js, which fetches the form's module, its stylesheet (which also
+ * draws the panel) and its locale while the WebAssembly downloads, draws the panel's head and mounts the
+ * form. It defines window.ContactRequestWidget.
+ * The server writes the build over __CRW_ASSETS__, as [open.js, wasm, locale tags, facade css, facade
+ * strings]: each asset [path, integrity], the strings {launcher, loading, load_failed} of the default
+ * locale; each asset is fetched with its hash pinned, so a changed file is refused, not run.
+ * Every byte here is paid by every page of every site (2 KB brotli, as served): the code is written for
+ * its minified, compressed size, and builds its elements rather than parsing markup, so that a page's
+ * Trusted Types policy cannot refuse them.
  */
-(function (w, d) {
-  var A = __CRW_ASSETS__;
-  var base = d.currentScript && d.currentScript.src;
-  var me = w.ContactRequestWidget;
+((w, d, s) => {
+  const A = __CRW_ASSETS__;
+  const base = s && s.src;
+  let me = w.ContactRequestWidget;
+  let sheet;
+  // Shared with open.js, which is handed them rather than writing them again.
+  const u = {
+    url: (path) => new URL(path, base),
+    // An element with its class, text and attributes.
+    el: (tag, cls, text, attrs) => {
+      const e = d.createElement(tag);
+      if (cls) e.className = cls;
+      if (text) e.textContent = text;
+      for (const k in attrs) e.setAttribute(k, attrs[k]);
+      return e;
+    },
+    // A <link> with the asset's pinned hash and the tag's nonce, added to `parent`, as a promise of its load.
+    link: (rel, asset, nonce, parent) =>
+      new Promise((ok, ko) => {
+        const l = u.el("link");
+        Object.assign(l, { rel, href: u.url(asset[0]), integrity: asset[1], crossOrigin: "anonymous", nonce, onload: ok, onerror: ko });
+        parent.append(l);
+      }),
+  };
+  // A module, preloaded with its SRI hash: import() then takes the checked module from the module map
+  // instead of fetching it again. A failed check fails the preload, so nothing unchecked runs.
+  const load = (u.load = (asset, nonce) => u.link("modulepreload", asset, nonce, d.head).then(() => import(u.url(asset[0]))));
+
   if (!me || !me._add) {
-    var queued = me;
+    const queued = me;
     me = w.ContactRequestWidget = api();
     // A page may queue calls before this file runs: `(window.ContactRequestWidget ||= []).push(["open"])`.
-    if (queued && queued.forEach) queued.forEach(function (c) { me[c[0]].apply(me, c.slice(1)); });
+    if (queued && queued.forEach) queued.forEach((c) => me[c[0]](...c.slice(1)));
   }
-  if (d.currentScript) me._add(d.currentScript);
+  if (s) me._add(s);
 
   function api() {
-    var all = [], on = {}, values = {}, wantOpen = false, module;
+    const all = [];
+    const on = {};
+    const values = {};
+    let wantOpen;
+    let opener;
+    let wasm;
     // Each handler in its own task, so one that throws does not stop the others or the widget.
-    var fire = function (type, detail) {
-      (on[type] || []).forEach(function (f) { setTimeout(f, 0, detail); });
-    };
-    var warn = function (name, value) {
-      console.warn("ContactRequestWidget: ignoring data-" + name + "=" + value);
-    };
+    const fire = (type, detail) => (on[type] || []).forEach((f) => setTimeout(f, 0, detail));
+    const warn = (name, value) => console.warn(`ContactRequestWidget: ignoring data-${name}=${value}`);
     // Calls method `f` of every widget on the page (an inline one's show and hide do nothing).
-    var each = function (f) {
-      all.forEach(function (x) { x[f](); });
+    const each = (f) => all.forEach((x) => x[f]());
+    const opened = (nonce) => (opener = opener || load(A[0], nonce));
+    // The form's wasm, the largest part by far, is requested with open.js rather than after it.
+    const loaded = (nonce) => {
+      wasm = wasm || fetch(u.url(A[1][0]), { integrity: A[1][1] });
+      return opened(nonce);
     };
-    var load = function (nonce) {
-      return module || (module = new Promise(function (ok, ko) {
-        // The glue is preloaded with its SRI hash; import() then takes the checked module from the module
-        // map instead of fetching it again. A failed check fails the preload, so nothing unchecked runs.
-        var l = link("modulepreload", A[0], nonce);
-        l.onload = ok;
-        l.onerror = ko;
-        d.head.appendChild(l);
-      }).then(function () {
-        return import(url(A[0][0]));
-      }).then(function (m) {
-        return m.default({ module_or_path: fetch(url(A[1][0]), { integrity: A[1][1] }) }).then(function () {
-          return m;
-        });
-      }));
-    };
-    var me = {
-      open: function () { wantOpen = true; each("show"); },
-      close: function () { wantOpen = false; each("hide"); },
-      prefill: function (v) {
-        for (var k in v) values[k] = v[k];
+    const me = {
+      open: () => {
+        wantOpen = 1;
+        each("show");
+      },
+      close: () => {
+        wantOpen = 0;
+        each("hide");
+      },
+      prefill: (v) => {
+        Object.assign(values, v);
         each("prefill");
       },
       // The signed-in visitor's token travels with the prefilled values, to widgets mounted now and later.
-      identify: function (t) { me.prefill({ identity_token: t }); },
-      on: function (type, f) { (on[type] = on[type] || []).push(f); return me; },
-      _add: add
-    };
-    return me;
-
-    function add(s) {
-      var data = s.dataset;
-      var mode = pick("mode", ["launcher", "inline"]);
-      var key = [data.site, mode, data.target].join("|");
-      for (var i = 0; i < all.length; i++) {
+      identify: (t) => me.prefill({ identity_token: t }),
+      on: (type, f) => {
+        (on[type] = on[type] || []).push(f);
+        return me;
+      },
+      _add: (s) => {
+        const data = s.dataset;
+        const pick = (name, allowed) => {
+          let v = data[name];
+          if (!allowed.includes(v)) {
+            if (v) warn(name, v);
+            v = allowed[0];
+          }
+          return v;
+        };
+        const place = (h) => {
+          let target;
+          if (data.target) {
+            try {
+              target = d.querySelector(data.target);
+            } catch (e) {
+              /* reported below */
+            }
+            if (!target) warn("target", data.target);
+          }
+          if (target) target.append(h);
+          else if (launcher || !s.parentNode) d.body.append(h);
+          else s.after(h);
+        };
+        const mode = pick("mode", ["launcher", "inline"]);
+        const launcher = mode == "launcher";
+        const key = [data.site, mode, data.target].join("|");
         // The same embed again (a single-page app re-rendering its layout): keep the one there is.
-        if (all[i].key === key) {
-          if (!all[i].host.isConnected) place(all[i].host);
+        const same = all.find((x) => x.key == key);
+        if (same) {
+          if (!same.host.isConnected) place(same.host);
           return;
         }
-      }
-      var nonce = s.nonce;
-      var theme = pick("theme", ["light", "dark", "auto"]);
-      var position = pick("position", ["bottom-right", "bottom-left"]);
-      var accent = data.accent;
-      if (accent && !CSS.supports("color", accent)) { warn("accent", accent); accent = ""; }
-      var locale = (data.locale || "en").toLowerCase();
-      var locales = A[3];
-      if (!locales[locale]) locale = locale.split("-")[0];
-      if (!locales[locale]) { if (data.locale) warn("locale", data.locale); locale = "en"; }
-
-      var host = el("div");
-      host.dataset.crwHost = mode;
-      var root = host.attachShadow({ mode: "open" });
-      var css = link("stylesheet", A[2], nonce);
-      var box = el("div", "crw-root crw-" + theme + " crw-" + position);
-      box.hidden = true;
-      css.onload = function () { box.hidden = false; };
-      if (accent) box.style.setProperty("--crw-accent", accent);
-      root.append(css, box);
-      var body = el("div", "crw-body");
-      var x = { key: key, host: host, launcher: mode == "launcher" };
-      // Until its form is drawn (and for good, an inline one's show and hide), these do nothing.
-      x.prefill = x.show = x.hide = Object;
-      // Every event this widget reports says which kind of widget it is.
-      var emit = function (type, detail) {
-        detail = detail || {};
-        detail.mode = mode;
-        fire(type, detail);
-      };
-      all.push(x);
-      place(host);
-
-      locale = locales[locale];
-      fetch(url(locale[0]), { integrity: locale[1] })
-        .then(function (r) { return r.json(); })
-        .then(draw, failed);
-
-      function draw(t) {
-        body.textContent = t.loading;
-        if (!x.launcher) {
-          box.append(body);
-          return start();
+        const nonce = s.nonce;
+        const theme = pick("theme", ["light", "dark", "auto"]);
+        const position = pick("position", ["bottom-right", "bottom-left"]);
+        let accent = data.accent;
+        if (accent && !CSS.supports("color", accent)) {
+          warn("accent", accent);
+          accent = "";
         }
-        var id = "crw-panel";
-        var button = el("button", "crw-launch");
-        button.type = "button";
-        button.textContent = t.launcher;
-        button.setAttribute("aria-expanded", "false");
-        button.setAttribute("aria-controls", id);
-        var panel = el("div", "crw-panel");
-        panel.id = id;
-        panel.hidden = true;
-        panel.setAttribute("role", "dialog");
-        panel.setAttribute("aria-label", t.title);
-        var head = el("div", "crw-head");
-        var title = el("h2");
-        title.textContent = t.title;
-        var close = el("button", "crw-close");
-        close.type = "button";
-        close.textContent = "×";
-        close.setAttribute("aria-label", t.close);
-        head.append(title, close);
-        panel.append(head, body);
-        box.append(button, panel);
-        button.onclick = function () { panel.hidden ? x.show() : x.hide(true); };
-        close.onclick = function () { x.hide(true); };
-        panel.onkeydown = function (e) { if (e.key === "Escape") x.hide(true); };
-        x.show = function () {
-          if (!panel.hidden) return;
-          panel.hidden = false;
-          button.setAttribute("aria-expanded", "true");
-          emit("open");
-          start().then(focusForm, function () {});
-          if (!x.mounted) close.focus();
+        const tags = A[2];
+        let locale = (data.locale || "en").toLowerCase();
+        if (!tags.includes(locale)) locale = locale.split("-")[0];
+        if (!tags.includes(locale)) {
+          if (data.locale) warn("locale", data.locale);
+          locale = "en";
+        }
+
+        const host = u.el("div");
+        host.dataset.crwHost = mode;
+        const root = host.attachShadow({ mode: "open" });
+        // One stylesheet object for every widget of the page.
+        if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(A[3]);
+        root.adoptedStyleSheets = [sheet];
+        const box = u.el("div", `crw-root crw-${theme} crw-${position}`);
+        if (accent) box.style.setProperty("--crw-accent", accent);
+        root.append(box);
+        const body = u.el("div", "crw-body");
+        // Until its form is drawn (and for good, an inline one's show and hide), these do nothing. open.js
+        // reads the rest of what it needs from here.
+        const x = { key, host, root, body, data, nonce, locale, values, u, prefill: Object, show: Object, hide: Object };
+        // Every event this widget reports says which kind of widget it is.
+        const emit = (x.emit = (type, detail = {}) => {
+          detail.mode = mode;
+          fire(type, detail);
+        });
+        const failed = (e) => {
+          console.error(e);
+          emit("error", { message: "" + e });
         };
-        x.hide = function (user) {
-          if (panel.hidden) return;
-          panel.hidden = true;
-          button.setAttribute("aria-expanded", "false");
-          if (user) button.focus();
-          emit("close");
+        const draw = (t) => {
+          const start = () =>
+            (x.started =
+              x.started ||
+              loaded(nonce)
+                .then((o) => o.default(x, wasm))
+                .catch((e) => {
+                  x.started = 0;
+                  body.textContent = t.load_failed;
+                  failed(e);
+                  throw e;
+                }));
+          body.textContent = t.loading;
+          if (!launcher) {
+            box.append(body);
+            return start();
+          }
+          const button = u.el("button", "crw-launch", t.launcher, {
+            type: "button",
+            "aria-expanded": false,
+            "aria-controls": "crw-panel",
+          });
+          // Its head (title, close) is drawn by open.js: it shows only once the form's stylesheet, which
+          // open.js fetches, has arrived.
+          const panel = (x.panel = u.el("div", "crw-panel", 0, { id: "crw-panel", hidden: "", role: "dialog" }));
+          panel.append(body);
+          box.append(button, panel);
+          const expand = (open) => {
+            panel.hidden = !open;
+            button.setAttribute("aria-expanded", open);
+          };
+          button.onclick = () => {
+            panel.hidden ? x.show() : x.hide(1);
+          };
+          x.show = () => {
+            if (panel.hidden) {
+              expand(true);
+              emit("open");
+              start().catch(Object);
+            }
+          };
+          x.hide = (user) => {
+            if (!panel.hidden) {
+              expand(false);
+              if (user) button.focus();
+              emit("close");
+            }
+          };
+          if (data.preload != null && data.preload != "false")
+            (w.requestIdleCallback || setTimeout)(() => loaded(nonce).then((o) => o.fetched(x, wasm)).catch(Object));
+          if (wantOpen) x.show();
         };
-        if (data.preload != null && data.preload != "false") {
-          (w.requestIdleCallback || setTimeout)(function () { load(nonce).catch(Object); });
-        }
-        if (wantOpen) x.show();
-
-        function start() {
-          return x.started || (x.started = load(nonce).then(function (m) {
-            var target = el("div");
-            // The widget reads site, reasons, channel and identityToken from the tag's dataset itself.
-            m.mount(target, new URL(base).origin, t, data, emit);
-            body.replaceChildren(target);
-            x.mounted = true;
-            x.prefill = function () { target.dispatchEvent(new CustomEvent("crw-prefill", { detail: values })); };
-            x.prefill();
-          }, function (e) {
-            x.started = null;
-            body.textContent = t.load_failed;
-            failed(e);
-            throw e;
-          }));
-        }
-        function focusForm() {
-          var first = body.querySelector("select,input,textarea");
-          if (first && !panel.hidden) first.focus();
-        }
-      }
-
-      function failed(e) {
-        console.error(e);
-        emit("error", { message: "" + e });
-      }
-
-      function place(h) {
-        var target = null;
-        if (data.target) {
-          try { target = d.querySelector(data.target); } catch (e) { /* reported below */ }
-          if (!target) warn("target", data.target);
-        }
-        if (target) target.appendChild(h);
-        else if (mode === "launcher" || !s.parentNode) d.body.appendChild(h);
-        else s.parentNode.insertBefore(h, s.nextSibling);
-      }
-
-      function pick(name, allowed) {
-        var v = data[name];
-        if (allowed.indexOf(v) < 0) {
-          if (v) warn(name, v);
-          v = allowed[0];
-        }
-        return v;
-      }
-    }
-
-    function link(rel, asset, nonce) {
-      var l = el("link");
-      l.rel = rel;
-      l.href = url(asset[0]);
-      l.integrity = asset[1];
-      l.crossOrigin = "anonymous";
-      if (nonce) l.nonce = nonce;
-      return l;
-    }
+        all.push(x);
+        place(host);
+        if (locale == "en") draw(A[4]);
+        else opened(nonce).then((o) => o.texts(x)).then(draw, failed);
+      },
+    };
+    return me;
   }
-
-  // A URL object: `fetch`, `import()` and `href` take it as its text.
-  function url(path) { return new URL(path, base); }
-  function el(tag, cls) {
-    var e = d.createElement(tag);
-    if (cls) e.className = cls;
-    return e;
-  }
-})(window, document);
+})(window, document, document.currentScript);

@@ -1,5 +1,6 @@
-//! The widget's transfer sizes, checked against its budgets: what a visitor's browser downloads for the
-//! loader on every page, and for the form when it opens, raw, gzip and brotli.
+//! The widget's transfer sizes, checked against its budgets: what a visitor's browser downloads on every
+//! page before the widget is opened (the loader, which carries the facade), and for the form when it
+//! opens, raw, gzip and brotli. `e2e/tests/transfer.spec.ts` measures the same sets in a real browser.
 
 use std::path::{Path, PathBuf};
 
@@ -11,22 +12,27 @@ use crate::compress::{brotli, gzip};
 #[allow(dead_code)]
 mod template;
 
-/// The loader is on every page of the site: at most 2 KB brotli.
-const LOADER_BUDGET: usize = 2 * 1024;
-/// Everything fetched when the form opens (glue, wasm, CSS, locale): the product's budget, 60 KB brotli.
+/// What every page of the site fetches before the widget is opened: at most 2 KB brotli, in one request.
+const BEFORE_OPEN_BUDGET: usize = 2 * 1024;
+/// How many files every page fetches before the widget is opened: the loader alone.
+const BEFORE_OPEN_REQUESTS: usize = 1;
+/// Everything fetched when the form opens (open.js, glue, wasm, the form's CSS, locale): the product's budget,
+/// 60 KB brotli.
 const OPEN_BUDGET: usize = 60 * 1024;
-/// A ratchet under [`OPEN_BUDGET`], just above the last measurement (59,021 B), so that any growth fails
+/// A ratchet under [`OPEN_BUDGET`], just above the last measurement (59,630 B), so that any growth fails
 /// `cargo xtask test` and is a decision: raise it with the reason in the commit, never past the budget.
 /// Lowered from 132 KB (the first Leptos form) to 92 KB by one state signal and a standard library
 /// without panic formatting, then to this by the form written as markup kept in step by effects (no
 /// `view!`), no memo, wasm-streams' exports gone, and the glue minified with short import names (README,
 /// Size). Raised from 56,832 B when the widget went back to the standard library's allocator (2.1 KB),
-/// and from 58,880 B by what sending the visitor's time zone costs (`Intl.DateTimeFormat`: 58,816 B to
-/// 59,021 B, 205 B).
-const OPEN_CEILING: usize = 59_085;
+/// from 58,880 B by what sending the visitor's time zone costs (`Intl.DateTimeFormat`: 58,816 B to
+/// 59,021 B, 205 B), and from 59,085 B when the loader's open path moved out of the facade into
+/// `open.js`, fetched on open (775 B; widget.js 2,320 B to 1,926 B, which brought the facade within its
+/// 2 KB budget).
+const OPEN_CEILING: usize = 59_700;
 
-/// Prints the report; fails when the loader is over budget, when the open set is over its ceiling, or
-/// (with `strict`) over its budget.
+/// Prints the report; fails when what is fetched before open is over budget, when the open set is over
+/// its ceiling, or (with `strict`) over its budget.
 pub fn report(dist: &Path, strict: bool) -> Result<()> {
     let loader = template::render_loader(dist)
         .map_err(anyhow::Error::msg)
@@ -35,35 +41,40 @@ pub fn report(dist: &Path, strict: bool) -> Result<()> {
         "\n{:<48} {:>9} {:>9} {:>9}",
         "fetched", "raw", "gzip", "brotli"
     );
-    let loader_sizes = row(
-        "widget.js (as served, with its asset hashes)",
-        loader.as_bytes(),
-    )?;
+    // The loader carries the facade's stylesheet and strings, so it is all a page fetches until opened.
+    let before_open = [(
+        "widget.js (as served, with the facade)".to_owned(),
+        loader.into_bytes(),
+    )];
+    println!("before open ({} request):", before_open.len());
+    let before = total(&before_open)?;
     println!("on open:");
-    let mut open = [0usize; 3];
+    let open_js = template::render_open(dist).map_err(anyhow::Error::msg)?;
+    let mut opened = vec![("open.js (as served)".to_owned(), open_js.into_bytes())];
     for path in open_files(dist)? {
         let name = path
             .strip_prefix(dist)
             .unwrap_or(&path)
             .display()
             .to_string();
-        let sizes = row(&name, &std::fs::read(&path)?)?;
-        for (total, size) in open.iter_mut().zip(sizes) {
-            *total += size;
-        }
+        opened.push((name, std::fs::read(&path)?));
     }
+    let open = total(&opened)?;
     println!(
         "{:<48} {:>9} {:>9} {:>9}",
         "total on open", open[0], open[1], open[2]
     );
     println!(
-        "\nbudgets (brotli): loader {} of {LOADER_BUDGET} B; on open {} of {OPEN_BUDGET} B (ceiling {OPEN_CEILING} B)",
-        loader_sizes[2], open[2]
+        "\nbudgets (brotli): before open {} B in {} request of {BEFORE_OPEN_BUDGET} B in {BEFORE_OPEN_REQUESTS}; on open {} of {OPEN_BUDGET} B (ceiling {OPEN_CEILING} B)",
+        before[2],
+        before_open.len(),
+        open[2]
     );
-    if loader_sizes[2] > LOADER_BUDGET {
+    if before[2] > BEFORE_OPEN_BUDGET || before_open.len() > BEFORE_OPEN_REQUESTS {
         bail!(
-            "the loader is {} B brotli, over its {LOADER_BUDGET} B budget",
-            loader_sizes[2]
+            "a page fetches {} B brotli in {} request(s) before the widget opens, over its {BEFORE_OPEN_BUDGET} B in {BEFORE_OPEN_REQUESTS}",
+            before[2],
+            before_open.len()
         );
     }
     // `strict` holds to the budget even if the ratchet is ever raised past it.
@@ -87,20 +98,34 @@ pub fn report(dist: &Path, strict: bool) -> Result<()> {
     Ok(())
 }
 
-/// What the browser fetches when the form opens: the glue, the wasm, the stylesheet and the default
-/// locale (the launcher already fetched the last two, but they are part of what the form costs).
+/// The files the browser fetches when the form opens, besides `open.js` as served: the glue, the wasm, the
+/// form's stylesheet and the default locale (not the facade's stylesheet, which the loader carries, nor
+/// `open.js`'s source).
 fn open_files(dist: &Path) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dist)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            name != "widget.js"
+            name != template::LOADER_FILE
+                && name != template::OPEN_FILE
+                && !name.starts_with(template::FACADE_CSS_PREFIX)
                 && (name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css"))
         })
         .collect();
     files.sort();
     files.push(dist.join(template::LOCALES_DIR).join("en.json"));
     Ok(files)
+}
+
+/// Prints a row per file and returns their raw, gzip and brotli sums.
+fn total(files: &[(String, Vec<u8>)]) -> Result<[usize; 3]> {
+    let mut sums = [0usize; 3];
+    for (name, bytes) in files {
+        for (sum, size) in sums.iter_mut().zip(row(name, bytes)?) {
+            *sum += size;
+        }
+    }
+    Ok(sums)
 }
 
 fn row(name: &str, bytes: &[u8]) -> Result<[usize; 3]> {

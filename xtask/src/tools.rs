@@ -12,9 +12,11 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Trunk.toml pins `wasm_opt = "version_108"`, which is Debian's binaryen.
 const WASM_OPT_VERSION: &str = "108";
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// The npm package that pins the loader's minifier.
+pub const MINIFIER_DIR: &str = "xtask/minifier";
 
 /// The wasm target, the standard library's sources and its own dependencies, Trunk, the wasm-bindgen CLI
-/// matching Cargo.lock, and wasm-opt.
+/// matching Cargo.lock, wasm-opt, and the loader's minifier.
 pub fn ensure_widget_toolchain() -> Result<()> {
     ensure_pinned_compiler()?;
     let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
@@ -63,7 +65,7 @@ pub fn ensure_widget_toolchain() -> Result<()> {
     if version_of("wasm-opt").is_none_or(|v| !v.contains(&format!("version {WASM_OPT_VERSION}"))) {
         apt_install("binaryen")?;
     }
-    Ok(())
+    ensure_minifier()
 }
 
 /// The compiler must be the release `rust-toolchain.toml` names: the widget's unstable flags were checked
@@ -128,6 +130,14 @@ pub fn ensure_browser_test_tools() -> Result<()> {
     }
     npm_ci("e2e")?;
     npm_ci("e2e/sf-cli")
+}
+
+/// The loader's minifier (terser, pinned by `xtask/minifier/package-lock.json`), and Node to run it.
+pub fn ensure_minifier() -> Result<()> {
+    if version_of("npm").is_none() {
+        apt_install("npm")?;
+    }
+    npm_ci(MINIFIER_DIR)
 }
 
 /// The version of Standard Webhooks' reference library (PyPI) the webhook tests verify signatures with.

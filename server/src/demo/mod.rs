@@ -20,12 +20,15 @@ const CONTACT_PAGE: &str = include_str!("page.html");
 const HOSTILE_STYLESHEET: &str = include_str!("hostile.css");
 /// Both kinds of widget under a nonce-based policy, with a fresh nonce per page view.
 const NONCE_PAGE: &str = include_str!("csp-nonce.html");
+/// The launcher alone on a hostile page under the nonce-based policy.
+const NONCE_LAUNCHER_PAGE: &str = include_str!("csp-nonce-launcher.html");
 
 /// The other demo pages: `(path, page, whether it is served under the strict Content-Security-Policy)`.
-const PAGES: [(&str, &str, bool); 4] = [
+const PAGES: [(&str, &str, bool); 5] = [
     ("/launcher", include_str!("launcher.html"), false),
     ("/hostile", include_str!("hostile.html"), false),
     ("/csp", include_str!("csp.html"), true),
+    ("/csp-launcher", include_str!("csp-launcher.html"), true),
     ("/two-widgets", include_str!("two-widgets.html"), false),
 ];
 
@@ -70,8 +73,9 @@ const VARIANTS: [Variant; 4] = [
 /// `/` embeds the form inline for a guest, `/signed-in` for a signed-in visitor, `/members` and
 /// `/members/signed-in` the same on a sign-in-only site; `/launcher` embeds it as a floating button,
 /// `/hostile` both under a stylesheet that attacks every element, `/csp` both under the strict policy the
-/// README documents, `/csp-nonce` both under a policy that trusts scripts and styles by nonce alone, and
-/// `/two-widgets` an inline form and a launcher side by side.
+/// README documents, `/csp-nonce` both under a policy that trusts scripts and styles by nonce alone,
+/// `/csp-launcher` and `/csp-nonce-launcher` the launcher alone on a hostile page under each policy (what a
+/// page pays before anyone opens the widget), and `/two-widgets` an inline form and a launcher side by side.
 pub fn app(widget_src: &str, signer: Option<DemoSigner>) -> Router {
     let policy = HeaderValue::from_str(&strict_policy(widget_src)).ok();
     let mut router = Router::new();
@@ -102,7 +106,14 @@ pub fn app(widget_src: &str, signer: Option<DemoSigner>) -> Router {
     router
         .route(
             "/csp-nonce",
-            get(move || std::future::ready(nonce_page(&widget_src_for_nonce))),
+            get({
+                let widget_src = widget_src_for_nonce.clone();
+                move || std::future::ready(nonce_page(&widget_src, NONCE_PAGE))
+            }),
+        )
+        .route(
+            "/csp-nonce-launcher",
+            get(move || std::future::ready(nonce_page(&widget_src_for_nonce, NONCE_LAUNCHER_PAGE))),
         )
         .route("/site.css", get(|| async { css(STYLESHEET) }))
         .route("/hostile.css", get(|| async { css(HOSTILE_STYLESHEET) }))
@@ -132,12 +143,12 @@ fn nonce_policy(widget_src: &str, nonce: &str) -> String {
     )
 }
 
-/// The nonce page with a fresh nonce, in its tags and its policy.
-fn nonce_page(widget_src: &str) -> Response {
+/// A nonce `page` with a fresh nonce, in its tags and its policy.
+fn nonce_page(widget_src: &str, page: &str) -> Response {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     let nonce = base64::engine::general_purpose::STANDARD.encode(bytes);
-    let body = NONCE_PAGE
+    let body = page
         .replace("{{WIDGET_SRC}}", &escape_attr(widget_src))
         .replace("{{NONCE}}", &nonce);
     page_response(

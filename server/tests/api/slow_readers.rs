@@ -80,7 +80,14 @@ fn fake_build(dist: &Path) {
     .unwrap();
     std::fs::write(dist.join("contact-widget-1a2b.js"), "export default 1;").unwrap();
     std::fs::write(dist.join("widget-3c4d.css"), ".crw{}").unwrap();
-    std::fs::write(dist.join("locales/en.json"), "{}").unwrap();
+    // What the loader carries and names: the facade's rules and strings, its open path.
+    std::fs::write(dist.join("launcher-5e6f.css"), ".crw-launch{}").unwrap();
+    std::fs::write(dist.join("open.js"), "const open = __CRW_OPEN__;").unwrap();
+    std::fs::write(
+        dist.join("locales/en.json"),
+        r#"{"launcher":"L","loading":"W","load_failed":"F"}"#,
+    )
+    .unwrap();
 }
 
 /// A socket from `from` with the smallest receive buffer the kernel allows.

@@ -4,6 +4,9 @@ use axum::http::{StatusCode, header};
 
 use crate::support::{TestApp, error_body};
 
+/// The default locale of the fake build: the strings the loader draws the facade with.
+const EN: &str = r#"{"launcher":"L","loading":"W","load_failed":"F"}"#;
+
 fn fake_build() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -11,6 +14,8 @@ fn fake_build() -> tempfile::TempDir {
         "const assets = __CRW_ASSETS__;",
     )
     .unwrap();
+    // The loader's open path, which names the rest.
+    std::fs::write(dir.path().join("open.js"), "const open = __CRW_OPEN__;").unwrap();
     std::fs::write(dir.path().join("contact-widget-1a2b_bg.wasm"), b"\0asm").unwrap();
     std::fs::write(
         dir.path().join("contact-widget-1a2b.js"),
@@ -18,8 +23,10 @@ fn fake_build() -> tempfile::TempDir {
     )
     .unwrap();
     std::fs::write(dir.path().join("widget-3c4d.css"), ".crw{}").unwrap();
+    // The facade's rules, which the loader carries, and the default locale's facade strings.
+    std::fs::write(dir.path().join("launcher-5e6f.css"), ".crw-launch{}").unwrap();
     std::fs::create_dir(dir.path().join("locales")).unwrap();
-    std::fs::write(dir.path().join("locales/en.json"), "{}").unwrap();
+    std::fs::write(dir.path().join("locales/en.json"), EN).unwrap();
     // What `cargo xtask build` writes beside each asset; the contents only need to differ.
     std::fs::write(dir.path().join("contact-widget-1a2b_bg.wasm.br"), b"brotli").unwrap();
     std::fs::write(dir.path().join("contact-widget-1a2b_bg.wasm.gz"), b"gzip").unwrap();
@@ -54,11 +61,44 @@ async fn the_loader_is_served_with_a_short_cache_and_names_the_hashed_assets() {
             .starts_with("text/javascript")
     );
     let js = response.body.as_str().unwrap();
+    assert!(js.contains(r#"[["widget/open.js?v="#), "{js}");
+    assert!(
+        js.contains(r#"["widget/contact-widget-1a2b_bg.wasm","sha256-"#),
+        "{js}"
+    );
+    assert!(!js.contains("__CRW_ASSETS__"));
+}
+
+#[tokio::test]
+async fn open_js_is_served_as_the_loader_pins_it_and_names_the_rest() {
+    let build = fake_build();
+    let app = TestApp::with_widget_dir(Some(build.path())).await;
+    let loader = app.get("/widget.js").await;
+    let loader = loader.body.as_str().unwrap();
+    let path = loader
+        .split('"')
+        .find(|s| s.starts_with("widget/open.js?v="))
+        .unwrap();
+    let request = axum::http::Request::get(format!("/{path}"))
+        .header(header::ACCEPT_ENCODING, "br")
+        .header(header::ORIGIN, "https://any.example.org")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = app.send(request).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.headers[header::CONTENT_ENCODING], "br");
+    assert_eq!(
+        response.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(response.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let plain = app.get(&format!("/{path}")).await;
+    let js = plain.body.as_str().unwrap();
     assert!(
         js.contains(r#"[["widget/contact-widget-1a2b.js","sha256-"#),
         "{js}"
     );
-    assert!(!js.contains("__CRW_ASSETS__"));
+    assert!(!js.contains("__CRW_OPEN__"), "{js}");
 }
 
 #[tokio::test]
@@ -160,12 +200,16 @@ async fn only_the_assets_the_loader_names_are_served() {
         "/widget/contact-widget-1a2b.js",
         "/widget/contact-widget-1a2b_bg.wasm",
         "/widget/widget-3c4d.css",
-        "/widget/locales/en.json?v=44136fa3",
+        "/widget/locales/en.json?v=e03db787",
     ] {
         assert_eq!(app.get(named).await.status, StatusCode::OK, "{named}");
     }
     let table = [
         ("/widget/index.html", "Trunk's page"),
+        (
+            "/widget/launcher-5e6f.css",
+            "the facade's stylesheet, which the loader carries",
+        ),
         (
             "/widget/widget.js",
             "the loader before its hashes are written",
