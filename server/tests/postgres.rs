@@ -555,3 +555,318 @@ async fn every_table_of_the_sqlite_schema_has_its_postgresql_twin_with_every_col
         "SQLite has them, PostgreSQL does not"
     );
 }
+
+/// Two representatives, Available with room for one item each, members of the default queue that
+/// `count` new requests go to; answers the database's own client.
+async fn routable_work(
+    database: &FreshDatabase,
+    store: &Store,
+    count: usize,
+) -> tokio_postgres::Client {
+    let client = database.client().await;
+    let seen = jiff::Timestamp::now().as_millisecond();
+    for user in ["u1", "u2"] {
+        client
+            .execute(
+                "INSERT INTO users (id, username, name, is_active, created_at)
+                 VALUES ($1, $1, $1, 1, '2026-01-01T00:00:00.000Z')",
+                &[&user],
+            )
+            .await
+            .unwrap();
+        client
+            .execute(
+                "INSERT INTO queue_members (queue_id, user_id, added_at)
+                 VALUES ('00G000000000001EAA', $1, '2026-01-01T00:00:00.000Z')",
+                &[&user],
+            )
+            .await
+            .unwrap();
+        client
+            .execute(
+                "INSERT INTO presence (user_id, state, capacity, changed_at, seen_at_ms, idle_since)
+                 VALUES ($1, 'available', 1, '2026-01-01T00:00:00.000Z', $2, '2026-01-01T00:00:00.000Z')",
+                &[&user, &seen],
+            )
+            .await
+            .unwrap();
+    }
+    for i in 0..count {
+        store
+            .insert(submission(&format!("+44207946{i:04}")))
+            .await
+            .unwrap();
+    }
+    client
+}
+
+/// The open offers: (request, representative).
+async fn open_offers(client: &tokio_postgres::Client) -> Vec<(String, String)> {
+    client
+        .query(
+            "SELECT request_id, user_id FROM offers WHERE state = 'open' ORDER BY user_id",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect()
+}
+
+/// Guards a wait on another process against a hang: a bug fails the test, never the machine's speed.
+async fn unless_hung<T>(work: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(std::time::Duration::from_secs(60), work)
+        .await
+        .expect("the other process's work should not wait on this one")
+}
+
+#[tokio::test]
+async fn a_routing_round_in_one_process_keeps_another_s_from_offering_until_it_commits() {
+    use contact_server::callbacks::offers::{Round, route};
+    let Some(database) = FreshDatabase::create("routing_takes_turns").await else {
+        return;
+    };
+    let (a, b) = (store_on(&database).await, store_on(&database).await);
+    let client = routable_work(&database, &a, 3).await;
+    let (held, holding) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let first = tokio::spawn({
+        let a = a.clone();
+        async move {
+            a.write(move |tx| {
+                let round = route(tx, jiff::Timestamp::now())?;
+                held.send(()).unwrap();
+                released.recv().unwrap();
+                Ok::<_, StoreError>(round)
+            })
+            .await
+        }
+    });
+    tokio::task::spawn_blocking(move || holding.recv().unwrap())
+        .await
+        .unwrap();
+
+    let meanwhile = unless_hung(b.write(|tx| route(tx, jiff::Timestamp::now())))
+        .await
+        .unwrap();
+    assert_eq!(
+        meanwhile,
+        Round::default(),
+        "the other process's round is running"
+    );
+    release.send(()).unwrap();
+    let round = first.await.unwrap().unwrap();
+    assert_eq!(
+        round.offered, 2,
+        "one item for each of the two representatives"
+    );
+
+    let after = b
+        .write(|tx| route(tx, jiff::Timestamp::now()))
+        .await
+        .unwrap();
+    assert_eq!(after.offered, 0, "both are at their capacity");
+    let offers = open_offers(&client).await;
+    assert_eq!(
+        offers
+            .iter()
+            .map(|(_, user)| user.as_str())
+            .collect::<Vec<_>>(),
+        ["u1", "u2"],
+        "{offers:?}"
+    );
+    assert_ne!(offers[0].0, offers[1].0, "two requests, one holder each");
+}
+
+#[tokio::test]
+async fn two_routers_at_once_never_offer_one_item_twice_or_beyond_capacity() {
+    use contact_server::callbacks::offers::route;
+    let Some(database) = FreshDatabase::create("routers_at_once").await else {
+        return;
+    };
+    let (a, b) = (store_on(&database).await, store_on(&database).await);
+    let client = routable_work(&database, &a, 5).await;
+    let rounds = |store: Store| async move {
+        for _ in 0..10 {
+            store
+                .write(|tx| route(tx, jiff::Timestamp::now()))
+                .await
+                .unwrap();
+        }
+    };
+    tokio::join!(rounds(a.clone()), rounds(b.clone()));
+    let offers = open_offers(&client).await;
+    let users: Vec<&str> = offers.iter().map(|(_, user)| user.as_str()).collect();
+    assert_eq!(
+        users,
+        ["u1", "u2"],
+        "one item each, their capacity: {offers:?}"
+    );
+    let all: i64 = client
+        .query_one("SELECT count(*) FROM offers", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(all, 2, "no item was offered twice");
+}
+
+/// An endpoint's subscription to every request made.
+fn every_created(types: &[String]) -> store::Subscription<'_> {
+    store::Subscription {
+        endpoint: "hook",
+        types,
+        site: None,
+    }
+}
+
+#[tokio::test]
+async fn two_deliverers_never_take_the_same_delivery_at_once_and_a_gone_one_s_come_back() {
+    let Some(database) = FreshDatabase::create("deliverers_at_once").await else {
+        return;
+    };
+    let (a, b) = (store_on(&database).await, store_on(&database).await);
+    a.write(|tx| tx.open_webhook_cursors(&["hook".to_owned()]))
+        .await
+        .unwrap();
+    for i in 0..4 {
+        a.insert(submission(&format!("+44207946{i:04}")))
+            .await
+            .unwrap();
+    }
+    let types = vec!["contact_request.created".to_owned()];
+    let now = 1_000_000_i64;
+    let (made_a, made_b) = tokio::join!(
+        a.write({
+            let types = types.clone();
+            move |tx| tx.fan_out(&every_created(&types), now)
+        }),
+        b.write({
+            let types = types.clone();
+            move |tx| tx.fan_out(&every_created(&types), now)
+        }),
+    );
+    assert_eq!(
+        made_a.unwrap() + made_b.unwrap(),
+        4,
+        "each event is one delivery"
+    );
+
+    let (held, holding) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let first = tokio::spawn({
+        let a = a.clone();
+        async move {
+            a.write(move |tx| {
+                let taken = tx.claim_deliveries("hook", now, 2, 10_000)?;
+                held.send(()).unwrap();
+                released.recv().unwrap();
+                Ok::<_, StoreError>(taken)
+            })
+            .await
+        }
+    });
+    tokio::task::spawn_blocking(move || holding.recv().unwrap())
+        .await
+        .unwrap();
+    let meanwhile = unless_hung(b.write(move |tx| tx.claim_deliveries("hook", now, 10, 10_000)))
+        .await
+        .unwrap();
+    release.send(()).unwrap();
+    let taken = first.await.unwrap().unwrap();
+    let seqs = |deliveries: &[store::DueDelivery]| -> Vec<i64> {
+        deliveries.iter().map(|d| d.event_seq).collect()
+    };
+    assert_eq!(seqs(&taken).len(), 2);
+    assert_eq!(seqs(&meanwhile).len(), 2, "the two the first did not take");
+    assert!(
+        seqs(&meanwhile)
+            .iter()
+            .all(|seq| !seqs(&taken).contains(seq)),
+        "{taken:?} {meanwhile:?}"
+    );
+    let again = b
+        .write(move |tx| tx.claim_deliveries("hook", now, 10, 10_000))
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "every delivery is taken: {again:?}");
+
+    // Neither answered: once their leases are over, their deliveries are another's to post.
+    let later = now + 2 * 10_000;
+    let back = b
+        .write(move |tx| tx.claim_deliveries("hook", later, 10, 10_000))
+        .await
+        .unwrap();
+    assert_eq!(back.len(), 4, "{back:?}");
+}
+
+#[tokio::test]
+async fn a_fan_out_waits_for_an_event_still_being_written_so_it_misses_none() {
+    let Some(database) = FreshDatabase::create("fan_out_waits_for_writers").await else {
+        return;
+    };
+    let (a, b, c) = (
+        store_on(&database).await,
+        store_on(&database).await,
+        store_on(&database).await,
+    );
+    c.write(|tx| tx.open_webhook_cursors(&["hook".to_owned()]))
+        .await
+        .unwrap();
+    let early = a.insert(submission("+442079460001")).await.unwrap();
+    let client = database.client().await;
+    client
+        .execute("DELETE FROM outbox_events", &[])
+        .await
+        .unwrap();
+
+    // A writes an event and holds its transaction open; B writes a later-numbered one and commits.
+    let (held, holding) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let writing = tokio::spawn({
+        let a = a.clone();
+        async move {
+            a.write(move |tx| {
+                tx.record_created(&early.id)?;
+                held.send(()).unwrap();
+                released.recv().unwrap();
+                Ok::<_, StoreError>(())
+            })
+            .await
+        }
+    });
+    tokio::task::spawn_blocking(move || holding.recv().unwrap())
+        .await
+        .unwrap();
+    b.insert(submission("+442079460002")).await.unwrap();
+
+    let types = vec!["contact_request.created".to_owned()];
+    let fan_out = tokio::spawn(async move {
+        c.write(move |tx| tx.fan_out(&every_created(&types), 0))
+            .await
+    });
+    // Once the fan-out waits for A's transaction, A commits.
+    unless_hung(async {
+        while client
+            .query_one(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get::<_, i64>(0)
+            == 0
+        {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    release.send(()).unwrap();
+    writing.await.unwrap().unwrap();
+    assert_eq!(
+        unless_hung(fan_out).await.unwrap().unwrap(),
+        2,
+        "both events, the earlier-numbered one committed last"
+    );
+}

@@ -53,6 +53,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "presence_and_offers",
         include_str!("../../../migrations/postgres/0009_presence_and_offers.sql"),
     ),
+    (
+        11,
+        "outbox_writers_lock",
+        include_str!("../../../migrations/postgres/0011_outbox_writers_lock.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
