@@ -661,3 +661,586 @@ async fn soql_compares_text_without_regard_to_case_on_any_unicode_text() {
         assert_eq!(count, expected.len() as u64, "{query}");
     }
 }
+
+/// Two representatives, Available with room for one item each, members of the default queue that
+/// `count` new requests go to; answers the database's own client.
+async fn routable_work(
+    database: &FreshDatabase,
+    store: &Store,
+    count: usize,
+) -> tokio_postgres::Client {
+    let client = database.client().await;
+    let seen = jiff::Timestamp::now().as_millisecond();
+    for user in ["u1", "u2"] {
+        client
+            .execute(
+                "INSERT INTO users (id, username, name, is_active, created_at)
+                 VALUES ($1, $1, $1, 1, '2026-01-01T00:00:00.000Z')",
+                &[&user],
+            )
+            .await
+            .unwrap();
+        client
+            .execute(
+                "INSERT INTO queue_members (queue_id, user_id, added_at)
+                 VALUES ('00G000000000001EAA', $1, '2026-01-01T00:00:00.000Z')",
+                &[&user],
+            )
+            .await
+            .unwrap();
+        client
+            .execute(
+                "INSERT INTO presence (user_id, state, capacity, changed_at, seen_at_ms, idle_since)
+                 VALUES ($1, 'available', 1, '2026-01-01T00:00:00.000Z', $2, '2026-01-01T00:00:00.000Z')",
+                &[&user, &seen],
+            )
+            .await
+            .unwrap();
+    }
+    for i in 0..count {
+        store
+            .insert(submission(&format!("+44207946{i:04}")))
+            .await
+            .unwrap();
+    }
+    client
+}
+
+/// The open offers: (request, representative).
+async fn open_offers(client: &tokio_postgres::Client) -> Vec<(String, String)> {
+    client
+        .query(
+            "SELECT request_id, user_id FROM offers WHERE state = 'open' ORDER BY user_id",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect()
+}
+
+/// Guards a wait on another process against a hang: a bug fails the test, never the machine's speed.
+async fn unless_hung<T>(work: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(std::time::Duration::from_secs(60), work)
+        .await
+        .expect("the other process's work should not wait on this one")
+}
+
+#[tokio::test]
+async fn a_routing_round_in_one_process_keeps_another_s_from_offering_until_it_commits() {
+    use contact_server::callbacks::offers::{Round, route};
+    let Some(database) = FreshDatabase::create("routing_takes_turns").await else {
+        return;
+    };
+    let (a, b) = (store_on(&database).await, store_on(&database).await);
+    let client = routable_work(&database, &a, 3).await;
+    let (held, holding) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let first = tokio::spawn({
+        let a = a.clone();
+        async move {
+            a.write(move |tx| {
+                let round = route(tx, jiff::Timestamp::now())?;
+                held.send(()).unwrap();
+                released.recv().unwrap();
+                Ok::<_, StoreError>(round)
+            })
+            .await
+        }
+    });
+    tokio::task::spawn_blocking(move || holding.recv().unwrap())
+        .await
+        .unwrap();
+
+    let meanwhile = unless_hung(b.write(|tx| route(tx, jiff::Timestamp::now())))
+        .await
+        .unwrap();
+    assert_eq!(
+        meanwhile,
+        Round::default(),
+        "the other process's round is running"
+    );
+    release.send(()).unwrap();
+    let round = first.await.unwrap().unwrap();
+    assert_eq!(
+        round.offered, 2,
+        "one item for each of the two representatives"
+    );
+
+    let after = b
+        .write(|tx| route(tx, jiff::Timestamp::now()))
+        .await
+        .unwrap();
+    assert_eq!(after.offered, 0, "both are at their capacity");
+    let offers = open_offers(&client).await;
+    assert_eq!(
+        offers
+            .iter()
+            .map(|(_, user)| user.as_str())
+            .collect::<Vec<_>>(),
+        ["u1", "u2"],
+        "{offers:?}"
+    );
+    assert_ne!(offers[0].0, offers[1].0, "two requests, one holder each");
+}
+
+#[tokio::test]
+async fn two_routers_at_once_never_offer_one_item_twice_or_beyond_capacity() {
+    use contact_server::callbacks::offers::route;
+    let Some(database) = FreshDatabase::create("routers_at_once").await else {
+        return;
+    };
+    let (a, b) = (store_on(&database).await, store_on(&database).await);
+    let client = routable_work(&database, &a, 5).await;
+    let rounds = |store: Store| async move {
+        for _ in 0..10 {
+            store
+                .write(|tx| route(tx, jiff::Timestamp::now()))
+                .await
+                .unwrap();
+        }
+    };
+    tokio::join!(rounds(a.clone()), rounds(b.clone()));
+    let offers = open_offers(&client).await;
+    let users: Vec<&str> = offers.iter().map(|(_, user)| user.as_str()).collect();
+    assert_eq!(
+        users,
+        ["u1", "u2"],
+        "one item each, their capacity: {offers:?}"
+    );
+    let all: i64 = client
+        .query_one("SELECT count(*) FROM offers", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(all, 2, "no item was offered twice");
+}
+
+/// An endpoint's subscription to every request made.
+fn every_created(types: &[String]) -> store::Subscription<'_> {
+    store::Subscription {
+        endpoint: "hook",
+        types,
+        site: None,
+    }
+}
+
+#[tokio::test]
+async fn two_deliverers_never_take_the_same_delivery_at_once_and_a_gone_one_s_come_back() {
+    let Some(database) = FreshDatabase::create("deliverers_at_once").await else {
+        return;
+    };
+    let (a, b) = (store_on(&database).await, store_on(&database).await);
+    a.write(|tx| tx.open_webhook_cursors(&["hook".to_owned()]))
+        .await
+        .unwrap();
+    for i in 0..4 {
+        a.insert(submission(&format!("+44207946{i:04}")))
+            .await
+            .unwrap();
+    }
+    let types = vec!["contact_request.created".to_owned()];
+    let now = 1_000_000_i64;
+    let (made_a, made_b) = tokio::join!(
+        a.write({
+            let types = types.clone();
+            move |tx| tx.fan_out(&every_created(&types), now)
+        }),
+        b.write({
+            let types = types.clone();
+            move |tx| tx.fan_out(&every_created(&types), now)
+        }),
+    );
+    assert_eq!(
+        made_a.unwrap() + made_b.unwrap(),
+        4,
+        "each event is one delivery"
+    );
+
+    let (held, holding) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let first = tokio::spawn({
+        let a = a.clone();
+        async move {
+            a.write(move |tx| {
+                let taken = tx.claim_deliveries("hook", now, 2, 10_000)?;
+                held.send(()).unwrap();
+                released.recv().unwrap();
+                Ok::<_, StoreError>(taken)
+            })
+            .await
+        }
+    });
+    tokio::task::spawn_blocking(move || holding.recv().unwrap())
+        .await
+        .unwrap();
+    let meanwhile = unless_hung(b.write(move |tx| tx.claim_deliveries("hook", now, 10, 10_000)))
+        .await
+        .unwrap();
+    release.send(()).unwrap();
+    let taken = first.await.unwrap().unwrap();
+    let seqs = |deliveries: &[store::DueDelivery]| -> Vec<i64> {
+        deliveries.iter().map(|d| d.event_seq).collect()
+    };
+    assert_eq!(seqs(&taken).len(), 2);
+    assert_eq!(seqs(&meanwhile).len(), 2, "the two the first did not take");
+    assert!(
+        seqs(&meanwhile)
+            .iter()
+            .all(|seq| !seqs(&taken).contains(seq)),
+        "{taken:?} {meanwhile:?}"
+    );
+    let again = b
+        .write(move |tx| tx.claim_deliveries("hook", now, 10, 10_000))
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "every delivery is taken: {again:?}");
+
+    // Neither answered: once their leases are over, their deliveries are another's to post.
+    let later = now + 2 * 10_000;
+    let back = b
+        .write(move |tx| tx.claim_deliveries("hook", later, 10, 10_000))
+        .await
+        .unwrap();
+    assert_eq!(back.len(), 4, "{back:?}");
+}
+
+#[tokio::test]
+async fn a_fan_out_waits_for_an_event_still_being_written_so_it_misses_none() {
+    let Some(database) = FreshDatabase::create("fan_out_waits_for_writers").await else {
+        return;
+    };
+    let (a, b, c) = (
+        store_on(&database).await,
+        store_on(&database).await,
+        store_on(&database).await,
+    );
+    c.write(|tx| tx.open_webhook_cursors(&["hook".to_owned()]))
+        .await
+        .unwrap();
+    let early = a.insert(submission("+442079460001")).await.unwrap();
+    let client = database.client().await;
+    client
+        .execute("DELETE FROM outbox_events", &[])
+        .await
+        .unwrap();
+
+    // A writes an event and holds its transaction open; B writes a later-numbered one and commits.
+    let (held, holding) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let writing = tokio::spawn({
+        let a = a.clone();
+        async move {
+            a.write(move |tx| {
+                tx.record_created(&early.id)?;
+                held.send(()).unwrap();
+                released.recv().unwrap();
+                Ok::<_, StoreError>(())
+            })
+            .await
+        }
+    });
+    tokio::task::spawn_blocking(move || holding.recv().unwrap())
+        .await
+        .unwrap();
+    b.insert(submission("+442079460002")).await.unwrap();
+
+    let types = vec!["contact_request.created".to_owned()];
+    let fan_out = tokio::spawn(async move {
+        c.write(move |tx| tx.fan_out(&every_created(&types), 0))
+            .await
+    });
+    // Once the fan-out waits for A's transaction, A commits.
+    unless_hung(async {
+        while client
+            .query_one(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get::<_, i64>(0)
+            == 0
+        {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    release.send(()).unwrap();
+    writing.await.unwrap().unwrap();
+    assert_eq!(
+        unless_hung(fan_out).await.unwrap().unwrap(),
+        2,
+        "both events, the earlier-numbered one committed last"
+    );
+}
+
+/// A created event's payload with what differs between two records (ids, names, instants) blanked.
+fn shape(payload: &str) -> serde_json::Value {
+    let mut json: serde_json::Value = serde_json::from_str(payload).unwrap();
+    json["timestamp"] = "t".into();
+    let data = &mut json["data"];
+    for field in ["Id", "Name", "CreatedDate", "LastModifiedDate"] {
+        data[field] = "x".into();
+    }
+    data["attributes"]["url"] = "u".into();
+    json
+}
+
+#[tokio::test]
+async fn a_created_event_says_the_same_on_both_engines() {
+    let Some(database) = FreshDatabase::create("created_event_on_both").await else {
+        return;
+    };
+    let postgres = store_on(&database).await;
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Store::open_sqlite(&dir.path().join("events.db")).unwrap();
+    let mut payloads = Vec::new();
+    for store in [&sqlite, &postgres] {
+        let created = store.insert(submission("+442079460958")).await.unwrap();
+        let events = store
+            .read(move |db| db.outbox_events(&created.id))
+            .await
+            .unwrap();
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert!(events[0].event_id.starts_with("msg_") && events[0].event_id.len() == 36);
+        payloads.push(shape(&events[0].payload));
+    }
+    assert_eq!(payloads[0], payloads[1]);
+    assert_eq!(payloads[1]["data"]["IsCallback"], false);
+}
+
+#[tokio::test]
+async fn the_outbox_mail_and_routing_writes_and_reads_answer_on_postgresql() {
+    use contact_shared::Status;
+    use contact_shared::console::Presence;
+    let Some(database) = FreshDatabase::create("outbox_mail_routing_answer").await else {
+        return;
+    };
+    let store = store_on(&database).await;
+    let client = database.client().await;
+    store.write(|tx| tx.open_mail_cursor()).await.unwrap();
+    client
+        .batch_execute(
+            "INSERT INTO users (id, username, name, email, is_active, created_at)
+             VALUES ('u1', 'u1', 'Ann', 'ann@example.com', 1, '2026-01-01T00:00:00.000Z');
+             INSERT INTO queue_members (queue_id, user_id, added_at)
+             VALUES ('00G000000000001EAA', 'u1', '2026-01-01T00:00:00.000Z');",
+        )
+        .await
+        .unwrap();
+    let created = store.insert(submission("+442079460958")).await.unwrap();
+    let id = created.id.clone();
+    let now = jiff::Timestamp::now();
+    let (at, now_ms) = (contact_server::instant::stored(now), now.as_millisecond());
+
+    // Mail: a notice for the queue's member, claimed, failed once, then sent.
+    let made = store
+        .write(move |tx| tx.take_mail_notices(5))
+        .await
+        .unwrap();
+    assert_eq!(made, 1);
+    let due = store
+        .write(|tx| tx.claim_digests(5, 10, 1_000))
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1);
+    let notices = store.read(|db| db.pending_notices("u1", 50)).await.unwrap();
+    let last = notices[0].event_seq;
+    store
+        .write(move |tx| tx.mail_attempt_failed("u1", last, "down", Some(50), 10))
+        .await
+        .unwrap();
+    store
+        .write(move |tx| tx.mail_sent("u1", last, 100))
+        .await
+        .unwrap();
+    let state = store.read(|db| db.mail_state("u1")).await.unwrap().unwrap();
+    assert_eq!((state.next_at_ms, state.sent, state.pending), (100, 1, 0));
+
+    // Events of a status change and an update.
+    {
+        let id = id.clone();
+        store
+            .write(move |tx| {
+                tx.assign_owner(&id, "u1", &crate_now())?;
+                tx.record_updated(&id, "u1", Some("00G000000000001EAA"))?;
+                tx.record_status_changed(&id, Status::Attempted, "u1")
+            })
+            .await
+            .unwrap();
+    }
+    let events = {
+        let id = id.clone();
+        store.read(move |db| db.outbox_events(&id)).await.unwrap()
+    };
+    let kinds: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "contact_request.created",
+            "contact_request.updated",
+            "contact_request.status_changed"
+        ]
+    );
+    let updated: serde_json::Value = serde_json::from_str(&events[1].payload).unwrap();
+    assert_eq!(updated["data"]["fromOwnerId"], "00G000000000001EAA");
+    assert_eq!(updated["data"]["record"]["OwnerId"], "u1");
+    let changed: serde_json::Value = serde_json::from_str(&events[2].payload).unwrap();
+    assert_eq!(changed["data"]["from"], "Attempted");
+    assert_eq!(changed["data"]["to"], "New");
+    let newest = store.read(|db| db.outbox_newest()).await.unwrap();
+    assert_eq!(
+        store
+            .read(move |db| db.outbox_after(newest - 2, 10))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(store.read(|db| db.outbox_len()).await.unwrap(), 3);
+
+    // Deliveries: one failed try, then delivered.
+    store
+        .write(|tx| tx.open_webhook_cursors(&["hook".to_owned()]))
+        .await
+        .unwrap();
+    client
+        .execute("UPDATE webhook_cursors SET last_seq = 0", &[])
+        .await
+        .unwrap();
+    let types = vec!["contact_request.status_changed".to_owned()];
+    let made = store
+        .write(move |tx| tx.fan_out(&every_created(&types), 0))
+        .await
+        .unwrap();
+    assert_eq!(made, 1, "only the type it wants");
+    let seq = store
+        .read(|db| db.due_deliveries("hook", 0, 10))
+        .await
+        .unwrap()[0]
+        .event_seq;
+    store
+        .write(move |tx| {
+            tx.delivery_attempt_failed("hook", seq, Some(503), "answered 503", Some(7))
+        })
+        .await
+        .unwrap();
+    store
+        .write(move |tx| tx.delivery_succeeded("hook", seq, 204))
+        .await
+        .unwrap();
+    let log = store.read(|db| db.deliveries("hook")).await.unwrap();
+    assert_eq!(
+        (log[0].state.as_str(), log[0].attempts, log[0].last_status),
+        ("delivered", 2, Some(204))
+    );
+
+    // Presence, routing and offers.
+    let presence = store
+        .write(move |tx| {
+            tx.set_capacity("u1", 2, &crate_now())?;
+            tx.touch_presence("u1", now_ms)?;
+            tx.set_presence("u1", Presence::Available, &crate_now(), now_ms)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (presence.state, presence.capacity),
+        (Presence::Available, 2)
+    );
+    let routable = {
+        let at = at.clone();
+        store
+            .read(move |db| db.routable("u1", &at, 10))
+            .await
+            .unwrap()
+    };
+    assert_eq!(routable.len(), 1);
+    let claimed = {
+        let id = id.clone();
+        store
+            .read(move |db| db.claimed(&id))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(claimed.owner_id, "u1");
+    let offer = {
+        let (id, at) = (id.clone(), at.clone());
+        store
+            .write(move |tx| tx.make_offer(&id, "00G000000000001EAA", "u1", &at, now_ms + 30_000))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let open = store
+        .read(move |db| db.open_offers_of("u1", now_ms))
+        .await
+        .unwrap();
+    assert_eq!(open[0].id, offer);
+    assert!(
+        store
+            .read(move |db| db.offer(offer))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let (is_callback, phone) = {
+        let id = id.clone();
+        store
+            .read(move |db| db.offered_request(&id))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert!(!is_callback);
+    assert_eq!(phone.as_deref(), Some("+442079460958"));
+    let has_work = {
+        let at = at.clone();
+        store
+            .read(move |db| db.routing_has_work(&at, now_ms + 60_000, 0))
+            .await
+            .unwrap()
+    };
+    assert!(has_work, "the offer runs out by then");
+    let ended = {
+        let at = at.clone();
+        store
+            .write(move |tx| tx.end_stale_offers(&at, now_ms))
+            .await
+            .unwrap()
+    };
+    assert_eq!(ended, 1, "withdrawn: its request is no longer the queue's");
+    assert!(
+        !store
+            .write(move |tx| tx.end_offer(offer, "declined", &crate_now()))
+            .await
+            .unwrap()
+    );
+
+    // Releasing open bookings.
+    client
+        .execute(
+            "UPDATE contact_requests SET scheduled_routing_at = '2999-01-01T00:00:00.000Z' WHERE id = $1",
+            &[&id],
+        )
+        .await
+        .unwrap();
+    let released = {
+        let id = id.clone();
+        store
+            .write(move |tx| {
+                tx.release_bookings(store::Bookings::Ids(&[id]), Some("u1"), &crate_now())
+            })
+            .await
+            .unwrap()
+    };
+    assert_eq!(released, [id]);
+}
+
+fn crate_now() -> String {
+    contact_server::instant::now()
+}

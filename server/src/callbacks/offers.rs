@@ -28,8 +28,12 @@ pub struct Round {
 }
 
 /// One round at `now`: ends stale offers, then offers each due, unoffered request to the member of its
-/// queue who should have it, if anyone can.
+/// queue who should have it, if anyone can. While another process's round runs, this one does nothing:
+/// that one does the work.
 pub fn route(tx: &Tx<'_>, now: Timestamp) -> Result<Round, StoreError> {
+    if !tx.take_routing_turn()? {
+        return Ok(Round::default());
+    }
     let at = stored(now);
     let now_ms = now.as_millisecond();
     let ended = tx.end_stale_offers(&at, now_ms)?;

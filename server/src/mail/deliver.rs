@@ -22,6 +22,9 @@ use crate::webhooks::retry_at;
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// People mailed per look.
 const DUE_PER_LOOK: u32 = 16;
+/// How long each email taken is kept from other processes, one after another in the order sent: past
+/// the few SMTP steps' deadlines, so that only a process gone meanwhile leaves it to another.
+const LEASE_EACH_MS: i64 = 6 * TIMEOUT.as_millis() as i64;
 /// Requests one email lists at most; the rest go in the next.
 const REQUESTS_PER_EMAIL: u32 = 50;
 
@@ -74,7 +77,7 @@ async fn round(store: &Store, transport: &Transport, mail: &Mail) -> Result<bool
     let now = (mail.clock)();
     store.write(move |tx| tx.take_mail_notices(now)).await?;
     let due = store
-        .read(move |db| db.due_digests(now, DUE_PER_LOOK))
+        .write(move |tx| tx.claim_digests(now, DUE_PER_LOOK, LEASE_EACH_MS))
         .await?;
     for digest in &due {
         send_digest(store, transport, mail, digest).await?;

@@ -3,6 +3,9 @@
 use contact_shared::Status;
 use rusqlite::types::{FromSqlError, ValueRef};
 
+use super::StoreError;
+use super::sql::Row;
+
 /// The `Status` in column `index` of `row`.
 pub(super) fn status(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Status> {
     let text = row.get_ref(index)?;
@@ -16,6 +19,13 @@ pub(super) fn status(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<
     String::from_utf8_lossy(bytes).parse().map_err(|error| {
         rusqlite::Error::FromSqlConversionFailure(index, text.data_type(), Box::new(error))
     })
+}
+
+/// The `Status` in column `index` of `row`, on either engine.
+pub(super) fn status_at(row: &Row, index: usize) -> Result<Status, StoreError> {
+    row.get::<String>(index)?
+        .parse()
+        .map_err(|error| StoreError::Reader(format!("column {index} is not a status: {error}")))
 }
 
 /// The open statuses (`Status::OPEN`) as an SQL list, `'New', 'Attempted'`: what `status IN (…)` checks.

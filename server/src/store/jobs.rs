@@ -4,9 +4,9 @@
 //! Writes still run on the one writer thread, in queue order with the intake's inserts, inside their own
 //! transaction on the `synchronous = FULL` connection: a write is on disk before its caller hears of it.
 
-use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+use super::sqlite::Job;
 use super::tx::{Db, Tx};
 use super::{Store, StoreError};
 
@@ -65,7 +65,7 @@ impl Store {
             Self::Postgres(store) => return store.write(write).await,
         };
         let (reply, answer) = oneshot::channel();
-        let job = Box::new(move |conn: &mut Connection| {
+        let job: Job = Box::new(move |conn| {
             let outcome = match conn.transaction() {
                 Ok(tx) => {
                     let outcome = write(&Tx::new(&tx));

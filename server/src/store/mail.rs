@@ -3,10 +3,9 @@
 //! A notice stays pending until an email listing it is accepted, so a down SMTP server delays mail and
 //! loses none; the window between two emails to one person is kept here, so it holds across restarts.
 
-use rusqlite::{OptionalExtension, params};
-
 use super::StoreError;
 use super::outbox::CREATED;
+use super::sql::{Dialect, Row, args};
 use super::tx::{Db, Tx};
 
 /// A person whose pending notices are due to go out in one email.
@@ -37,69 +36,74 @@ pub struct MailState {
     pub failed: u32,
 }
 
+/// People with pending notices whose next email may go at `?1`, and who can still be mailed (active,
+/// with an address), at most `?2`, soonest first.
+const DUE_DIGESTS: &str = "SELECT r.user_id, u.email, u.name, r.attempts
+   FROM mail_recipients r JOIN users u ON u.id = r.user_id
+  WHERE r.next_at_ms <= ?1 AND u.is_active = 1 AND coalesce(u.email, '') <> ''
+    AND EXISTS (SELECT 1 FROM mail_notices n
+                 WHERE n.state = 'pending' AND n.user_id = r.user_id)
+  ORDER BY r.next_at_ms LIMIT ?2";
+
+fn due_digest(r: &Row) -> Result<DueDigest, StoreError> {
+    Ok(DueDigest {
+        user_id: r.get(0)?,
+        email: r.get(1)?,
+        name: r.get(2)?,
+        attempts: r.get(3)?,
+    })
+}
+
 impl Db<'_> {
     /// Up to `limit` people with pending notices whose next email may go at `now_ms`, and who can still
     /// be mailed (active, with an address).
     pub fn due_digests(&self, now_ms: i64, limit: u32) -> Result<Vec<DueDigest>, StoreError> {
-        let mut statement = self.sqlite()?.prepare_cached(
-            "SELECT r.user_id, u.email, u.name, r.attempts
-               FROM mail_recipients r JOIN users u ON u.id = r.user_id
-              WHERE r.next_at_ms <= ?1 AND u.is_active = 1 AND coalesce(u.email, '') <> ''
-                AND EXISTS (SELECT 1 FROM mail_notices n
-                             WHERE n.state = 'pending' AND n.user_id = r.user_id)
-              ORDER BY r.next_at_ms LIMIT ?2",
-        )?;
-        let rows = statement.query_map(params![now_ms, limit], |r| {
-            Ok(DueDigest {
-                user_id: r.get(0)?,
-                email: r.get(1)?,
-                name: r.get(2)?,
-                attempts: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.rows(DUE_DIGESTS, args![now_ms, limit])?
+            .iter()
+            .map(due_digest)
+            .collect()
     }
 
     /// `user_id`'s oldest `limit` pending notices, oldest first.
     pub fn pending_notices(&self, user_id: &str, limit: u32) -> Result<Vec<Notice>, StoreError> {
-        let mut statement = self.sqlite()?.prepare_cached(
+        self.rows(
             "SELECT n.event_seq, e.payload
                FROM mail_notices n JOIN outbox_events e ON e.seq = n.event_seq
               WHERE n.state = 'pending' AND n.user_id = ?1
               ORDER BY n.event_seq LIMIT ?2",
-        )?;
-        let rows = statement.query_map(params![user_id, limit], |r| {
+            args![user_id, limit],
+        )?
+        .iter()
+        .map(|r| {
             Ok(Notice {
                 event_seq: r.get(0)?,
                 payload: r.get(1)?,
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .collect()
     }
 
     /// `user_id`'s mail state; `None` before their first notice.
     pub fn mail_state(&self, user_id: &str) -> Result<Option<MailState>, StoreError> {
-        Ok(self
-            .sqlite()?
-            .query_row(
-                "SELECT r.next_at_ms, r.attempts, r.last_error,
-                        (SELECT count(*) FROM mail_notices n WHERE n.user_id = r.user_id AND n.state = 'pending'),
-                        (SELECT count(*) FROM mail_notices n WHERE n.user_id = r.user_id AND n.state = 'sent'),
-                        (SELECT count(*) FROM mail_notices n WHERE n.user_id = r.user_id AND n.state = 'failed')
-                   FROM mail_recipients r WHERE r.user_id = ?1",
-                [user_id],
-                |r| {
-                    Ok(MailState {
-                        next_at_ms: r.get(0)?,
-                        attempts: r.get(1)?,
-                        last_error: r.get(2)?,
-                        pending: r.get(3)?,
-                        sent: r.get(4)?,
-                        failed: r.get(5)?,
-                    })
-                },
-            )
-            .optional()?)
+        self.row(
+            "SELECT r.next_at_ms, r.attempts, r.last_error,
+                    (SELECT count(*) FROM mail_notices n WHERE n.user_id = r.user_id AND n.state = 'pending'),
+                    (SELECT count(*) FROM mail_notices n WHERE n.user_id = r.user_id AND n.state = 'sent'),
+                    (SELECT count(*) FROM mail_notices n WHERE n.user_id = r.user_id AND n.state = 'failed')
+               FROM mail_recipients r WHERE r.user_id = ?1",
+            args![user_id],
+        )?
+        .map(|r| {
+            Ok(MailState {
+                next_at_ms: r.get(0)?,
+                attempts: r.get(1)?,
+                last_error: r.get(2)?,
+                pending: r.get(3)?,
+                sent: r.get(4)?,
+                failed: r.get(5)?,
+            })
+        })
+        .transpose()
     }
 }
 
@@ -107,10 +111,13 @@ impl Tx<'_> {
     /// Starts the mail cursor at the outbox's end unless it exists: mail tells of requests made from
     /// when it is first configured.
     pub fn open_mail_cursor(&self) -> Result<(), StoreError> {
-        self.conn()?.execute(
-            "INSERT OR IGNORE INTO mail_cursor (id, last_seq)
-             SELECT 1, coalesce(max(seq), 0) FROM outbox_events",
-            [],
+        self.follow_outbox()?;
+        // `WHERE true` keeps SQLite from reading the `ON` of the upsert as a join's.
+        self.run(
+            "INSERT INTO mail_cursor (id, last_seq)
+             SELECT 1, coalesce(max(seq), 0) FROM outbox_events WHERE true
+             ON CONFLICT DO NOTHING",
+            args![],
         )?;
         Ok(())
     }
@@ -118,32 +125,71 @@ impl Tx<'_> {
     /// Takes the `contact_request.created` events past the cursor into notices, one per active member
     /// with an address of the queue that owned the request when it was made; a person mailed for the
     /// first time may be mailed at `now_ms`. Moves the cursor to the outbox's end; answers how many
-    /// notices it made.
+    /// notices it made. Processes taking notices at once take turns.
     pub fn take_mail_notices(&self, now_ms: i64) -> Result<usize, StoreError> {
-        let conn = self.conn()?;
-        let made = conn
-            .prepare_cached(
-                "INSERT OR IGNORE INTO mail_notices (user_id, event_seq)
+        let owner = match self.dialect() {
+            Dialect::Sqlite => "json_extract(e.payload, '$.data.OwnerId')",
+            Dialect::Postgres => "(CAST(e.payload AS json) -> 'data' ->> 'OwnerId')",
+        };
+        self.follow_outbox()?;
+        let made = self.run(
+            &format!(
+                "INSERT INTO mail_notices (user_id, event_seq)
                  SELECT m.user_id, e.seq FROM outbox_events e
-                   JOIN queue_members m ON m.queue_id = json_extract(e.payload, '$.data.OwnerId')
+                   JOIN queue_members m ON m.queue_id = {owner}
                    JOIN users u ON u.id = m.user_id
                   WHERE e.seq > (SELECT last_seq FROM mail_cursor WHERE id = 1) AND e.type = ?1
-                    AND u.is_active = 1 AND coalesce(u.email, '') <> ''",
-            )?
-            .execute([CREATED])?;
+                    AND u.is_active = 1 AND coalesce(u.email, '') <> ''
+                 ON CONFLICT DO NOTHING"
+            ),
+            args![CREATED],
+        )?;
         if made > 0 {
-            conn.prepare_cached(
-                "INSERT OR IGNORE INTO mail_recipients (user_id, next_at_ms)
-                 SELECT DISTINCT user_id, ?1 FROM mail_notices WHERE state = 'pending'",
-            )?
-            .execute([now_ms])?;
+            self.run(
+                "INSERT INTO mail_recipients (user_id, next_at_ms)
+                 SELECT DISTINCT user_id, CAST(?1 AS BIGINT) FROM mail_notices WHERE state = 'pending'
+                 ON CONFLICT DO NOTHING",
+                args![now_ms],
+            )?;
         }
-        conn.prepare_cached(
+        self.run(
             "UPDATE mail_cursor SET last_seq = (SELECT coalesce(max(seq), last_seq) FROM outbox_events)
               WHERE id = 1",
-        )?
-        .execute([])?;
+            args![],
+        )?;
         Ok(made)
+    }
+
+    /// Takes up to `limit` of the emails due at `now_ms` (as [`Db::due_digests`] lists them) for this
+    /// process to send, in order: the `n`th (from 1) is not due to anyone else until `n × lease_each_ms`
+    /// from now, by when its outcome is recorded, or its taker is gone and another may send it. On
+    /// PostgreSQL a person another process is taking at that moment is skipped, so no two processes
+    /// send one email at once.
+    pub fn claim_digests(
+        &self,
+        now_ms: i64,
+        limit: u32,
+        lease_each_ms: i64,
+    ) -> Result<Vec<DueDigest>, StoreError> {
+        let skip_locked = match self.dialect() {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE OF r SKIP LOCKED",
+        };
+        let due: Vec<DueDigest> = self
+            .rows(&format!("{DUE_DIGESTS}{skip_locked}"), args![now_ms, limit])?
+            .iter()
+            .map(due_digest)
+            .collect::<Result<_, _>>()?;
+        for (n, digest) in (1..).zip(&due) {
+            self.run(
+                "UPDATE mail_recipients SET next_at_ms = ?2 WHERE user_id = ?1",
+                args![
+                    &digest.user_id,
+                    now_ms.saturating_add(lease_each_ms.saturating_mul(n))
+                ],
+            )?;
+        }
+        Ok(due)
     }
 
     /// Records the email listing `user_id`'s pending notices up to `last_seq` as accepted: they are
@@ -155,12 +201,11 @@ impl Tx<'_> {
         next_at_ms: i64,
     ) -> Result<(), StoreError> {
         self.settle_notices(user_id, last_seq, "sent")?;
-        self.conn()?
-            .prepare_cached(
-                "UPDATE mail_recipients SET next_at_ms = ?2, attempts = 0, last_error = NULL
-                  WHERE user_id = ?1",
-            )?
-            .execute(params![user_id, next_at_ms])?;
+        self.run(
+            "UPDATE mail_recipients SET next_at_ms = ?2, attempts = 0, last_error = NULL
+              WHERE user_id = ?1",
+            args![user_id, next_at_ms],
+        )?;
         Ok(())
     }
 
@@ -182,22 +227,22 @@ impl Tx<'_> {
                 (now_ms, "0")
             }
         };
-        self.conn()?
-            .prepare_cached(&format!(
+        self.run(
+            &format!(
                 "UPDATE mail_recipients SET next_at_ms = ?2, attempts = {attempts}, last_error = ?3
                   WHERE user_id = ?1"
-            ))?
-            .execute(params![user_id, next_at, error])?;
+            ),
+            args![user_id, next_at, error],
+        )?;
         Ok(())
     }
 
     fn settle_notices(&self, user_id: &str, last_seq: i64, state: &str) -> Result<(), StoreError> {
-        self.conn()?
-            .prepare_cached(
-                "UPDATE mail_notices SET state = ?3
-                  WHERE user_id = ?1 AND state = 'pending' AND event_seq <= ?2",
-            )?
-            .execute(params![user_id, last_seq, state])?;
+        self.run(
+            "UPDATE mail_notices SET state = ?3
+              WHERE user_id = ?1 AND state = 'pending' AND event_seq <= ?2",
+            args![user_id, last_seq, state],
+        )?;
         Ok(())
     }
 }

@@ -3,10 +3,11 @@
 //! At most one open offer per request: the unique index `offers_one_open` decides it, whoever writes.
 
 use contact_shared::console::Presence;
-use rusqlite::{OptionalExtension, params};
 
 use super::StoreError;
 use super::columns::open_statuses;
+use super::outbox::{insert_events_from, json_object};
+use super::sql::{Dialect, args};
 use super::tx::{Db, Tx};
 
 /// `offer.made`.
@@ -69,56 +70,67 @@ fn held() -> String {
     )
 }
 
+/// The advisory lock a PostgreSQL routing round holds to its commit ("crw_rout" in ASCII): rounds in
+/// several processes take turns, so that no two offer one request or one representative's last place.
+const ROUTING_LOCK: i64 = 0x6372_775f_726f_7574;
+
+/// The larger of two values: SQLite's scalar `max`, PostgreSQL's `GREATEST`.
+fn greatest(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "max",
+        Dialect::Postgres => "GREATEST",
+    }
+}
+
 impl Db<'_> {
     /// `user`'s presence; none before they first set it.
     pub fn presence(&self, user: &str) -> Result<Option<PresenceRow>, StoreError> {
-        let row: Option<(String, i64)> = self
-            .sqlite()?
-            .query_row(
-                "SELECT state, capacity FROM presence WHERE user_id = ?1",
-                [user],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        Ok(row.map(|(state, capacity)| PresenceRow {
-            state: Presence::parse(&state).unwrap_or(Presence::Offline),
-            capacity: u32::try_from(capacity).unwrap_or(1),
-        }))
+        self.row(
+            "SELECT state, capacity FROM presence WHERE user_id = ?1",
+            args![user],
+        )?
+        .map(|r| {
+            Ok(PresenceRow {
+                state: Presence::parse(&r.get::<String>(0)?).unwrap_or(Presence::Offline),
+                capacity: r.get::<u32>(1).unwrap_or(1),
+            })
+        })
+        .transpose()
     }
 
     /// The offer `id`.
     pub fn offer(&self, id: i64) -> Result<Option<OfferRow>, StoreError> {
-        Ok(self
-            .sqlite()?
-            .query_row(
-                "SELECT id, request_id, queue_id, user_id, state, expires_at_ms FROM offers
-                  WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(OfferRow {
-                        id: r.get(0)?,
-                        request_id: r.get(1)?,
-                        queue_id: r.get(2)?,
-                        user_id: r.get(3)?,
-                        state: r.get(4)?,
-                        expires_at_ms: r.get(5)?,
-                    })
-                },
-            )
-            .optional()?)
+        self.row(
+            "SELECT id, request_id, queue_id, user_id, state, expires_at_ms FROM offers
+              WHERE id = ?1",
+            args![id],
+        )?
+        .map(|r| {
+            Ok(OfferRow {
+                id: r.get(0)?,
+                request_id: r.get(1)?,
+                queue_id: r.get(2)?,
+                user_id: r.get(3)?,
+                state: r.get(4)?,
+                expires_at_ms: r.get(5)?,
+            })
+        })
+        .transpose()
     }
 
     /// `user`'s open offers that have not run out at `now_ms`, soonest to end first.
     pub fn open_offers_of(&self, user: &str, now_ms: i64) -> Result<Vec<OpenOffer>, StoreError> {
-        let mut statement = self.sqlite()?.prepare(
+        self.rows(
             "SELECT o.id, c.id, c.name, c.request_reason, c.preferred_phone, c.visitor_name,
                     c.scheduled_routing_at, c.is_callback, q.name, o.expires_at_ms
                FROM offers o JOIN contact_requests c ON c.id = o.request_id
                JOIN queues q ON q.id = o.queue_id
               WHERE o.user_id = ?1 AND o.state = 'open' AND o.expires_at_ms > ?2
               ORDER BY o.expires_at_ms, o.id",
-        )?;
-        let rows = statement.query_map(params![user, now_ms], |r| {
+            args![user, now_ms],
+        )?
+        .iter()
+        .map(|r| {
             Ok(OpenOffer {
                 id: r.get(0)?,
                 request_id: r.get(1)?,
@@ -131,20 +143,18 @@ impl Db<'_> {
                 queue_name: r.get(8)?,
                 expires_at_ms: r.get(9)?,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .collect()
     }
 
     /// IsCallback and the phone of the request `id`, for the call an accepted offer starts.
     pub fn offered_request(&self, id: &str) -> Result<Option<(bool, Option<String>)>, StoreError> {
-        Ok(self
-            .sqlite()?
-            .query_row(
-                "SELECT is_callback, preferred_phone FROM contact_requests WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
+        self.row(
+            "SELECT is_callback, preferred_phone FROM contact_requests WHERE id = ?1",
+            args![id],
+        )?
+        .map(|r| Ok((r.get(0)?, r.get(1)?)))
+        .transpose()
     }
 
     /// Whether routing has anything to do at `now` (stored format, and `now_ms`): an open offer to end,
@@ -167,13 +177,23 @@ impl Db<'_> {
                                                 WHERE o.request_id = c.id AND o.state = 'open'))",
             open = open_statuses()
         );
-        Ok(self
-            .sqlite()?
-            .query_row(&sql, params![now, now_ms, seen_after_ms], |r| r.get(0))?)
+        self.one(&sql, args![now, now_ms, seen_after_ms])?.get(0)
     }
 }
 
 impl Tx<'_> {
+    /// Whether this transaction may run a routing round: on PostgreSQL, false while another process's
+    /// round is running (which does the work), and once true, every other round waits for this one's
+    /// commit. SQLite's one writer runs one round at a time anyway.
+    pub fn take_routing_turn(&self) -> Result<bool, StoreError> {
+        match self.dialect() {
+            Dialect::Sqlite => Ok(true),
+            Dialect::Postgres => self
+                .one("SELECT pg_try_advisory_xact_lock(?1)", args![ROUTING_LOCK])?
+                .get(0),
+        }
+    }
+
     /// Sets `user`'s presence at `at`; setting it counts as being seen at `now_ms`.
     pub fn set_presence(
         &self,
@@ -182,15 +202,18 @@ impl Tx<'_> {
         at: &str,
         now_ms: i64,
     ) -> Result<PresenceRow, StoreError> {
-        self.conn()?.execute(
-            "INSERT INTO presence (user_id, state, changed_at, seen_at_ms, idle_since)
-             VALUES (?1, ?2, ?3, ?4, ?3)
-             ON CONFLICT (user_id) DO UPDATE SET state = excluded.state,
-                 changed_at = excluded.changed_at,
-                 seen_at_ms = max(presence.seen_at_ms, excluded.seen_at_ms),
-                 idle_since = CASE WHEN presence.state = 'available' THEN presence.idle_since
-                                   ELSE excluded.idle_since END",
-            params![user, state.as_str(), at, now_ms],
+        self.run(
+            &format!(
+                "INSERT INTO presence (user_id, state, changed_at, seen_at_ms, idle_since)
+                 VALUES (?1, ?2, ?3, ?4, ?3)
+                 ON CONFLICT (user_id) DO UPDATE SET state = excluded.state,
+                     changed_at = excluded.changed_at,
+                     seen_at_ms = {greatest}(presence.seen_at_ms, excluded.seen_at_ms),
+                     idle_since = CASE WHEN presence.state = 'available' THEN presence.idle_since
+                                       ELSE excluded.idle_since END",
+                greatest = greatest(self.dialect())
+            ),
+            args![user, state.as_str(), at, now_ms],
         )?;
         Ok(self
             .presence(user)?
@@ -199,29 +222,32 @@ impl Tx<'_> {
 
     /// Makes Offline, at `at`, whoever signs out of the session `id_hash`.
     pub fn offline_on_sign_out(&self, id_hash: &str, at: &str) -> Result<(), StoreError> {
-        self.conn()?.execute(
+        self.run(
             "UPDATE presence SET state = 'offline', changed_at = ?2
               WHERE user_id = (SELECT user_id FROM console_sessions WHERE id_hash = ?1)",
-            params![id_hash, at],
+            args![id_hash, at],
         )?;
         Ok(())
     }
 
     /// Sets how many work items `user` holds at once.
     pub fn set_capacity(&self, user: &str, capacity: u32, at: &str) -> Result<(), StoreError> {
-        self.conn()?.execute(
+        self.run(
             "INSERT INTO presence (user_id, capacity, changed_at, idle_since) VALUES (?1, ?2, ?3, ?3)
              ON CONFLICT (user_id) DO UPDATE SET capacity = excluded.capacity",
-            params![user, capacity, at],
+            args![user, capacity, at],
         )?;
         Ok(())
     }
 
     /// Notes that `user`'s console is connected at `now_ms`.
     pub fn touch_presence(&self, user: &str, now_ms: i64) -> Result<(), StoreError> {
-        self.conn()?.execute(
-            "UPDATE presence SET seen_at_ms = max(seen_at_ms, ?2) WHERE user_id = ?1",
-            params![user, now_ms],
+        self.run(
+            &format!(
+                "UPDATE presence SET seen_at_ms = {greatest}(seen_at_ms, ?2) WHERE user_id = ?1",
+                greatest = greatest(self.dialect())
+            ),
+            args![user, now_ms],
         )?;
         Ok(())
     }
@@ -230,16 +256,13 @@ impl Tx<'_> {
     /// open offers whose request is no longer routable from their queue (closed, deleted, taken, or
     /// rescheduled); answers how many ended.
     pub fn end_stale_offers(&self, now: &str, now_ms: i64) -> Result<usize, StoreError> {
-        let conn = self.conn()?;
-        let expired: Vec<i64> = conn
-            .prepare(
-                "UPDATE offers SET state = 'expired', answered_at = ?2
-                  WHERE state = 'open' AND expires_at_ms <= ?1 RETURNING id",
-            )?
-            .query_map(params![now_ms, now], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let withdrawn: Vec<i64> = conn
-            .prepare(&format!(
+        let expired = self.rows(
+            "UPDATE offers SET state = 'expired', answered_at = ?2
+              WHERE state = 'open' AND expires_at_ms <= ?1 RETURNING id",
+            args![now_ms, now],
+        )?;
+        let withdrawn = self.rows(
+            &format!(
                 "UPDATE offers SET state = 'withdrawn', answered_at = ?1
                   WHERE state = 'open' AND NOT EXISTS (SELECT 1 FROM contact_requests c
                          WHERE c.id = offers.request_id AND c.owner_id = offers.queue_id
@@ -247,36 +270,40 @@ impl Tx<'_> {
                            AND coalesce(c.scheduled_routing_at, c.created_at) <= ?1)
                   RETURNING id",
                 open = open_statuses()
-            ))?
-            .query_map(params![now], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for id in expired.iter().chain(&withdrawn) {
-            self.offer_event(OFFER_ENDED, *id, now)?;
+            ),
+            args![now],
+        )?;
+        for row in expired.iter().chain(&withdrawn) {
+            self.offer_event(OFFER_ENDED, row.get(0)?, now)?;
         }
         Ok(expired.len() + withdrawn.len())
     }
 
     /// The due (at `now`), open, queue-owned requests nobody is offered, earliest due first.
     pub fn unoffered(&self, now: &str, limit: u32) -> Result<Vec<Unoffered>, StoreError> {
-        let mut statement = self.conn()?.prepare(&format!(
-            "SELECT c.id, q.id, q.offer_timeout_seconds, q.offer_cooldown_seconds
-               FROM contact_requests c JOIN queues q ON q.id = c.owner_id
-              WHERE c.is_deleted = 0 AND c.status IN ({open})
-                AND coalesce(c.scheduled_routing_at, c.created_at) <= ?1
-                AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = c.id AND o.state = 'open')
-              ORDER BY coalesce(c.scheduled_routing_at, c.created_at), c.seq
-              LIMIT ?2",
-            open = open_statuses()
-        ))?;
-        let rows = statement.query_map(params![now, limit], |r| {
+        self.rows(
+            &format!(
+                "SELECT c.id, q.id, q.offer_timeout_seconds, q.offer_cooldown_seconds
+                   FROM contact_requests c JOIN queues q ON q.id = c.owner_id
+                  WHERE c.is_deleted = 0 AND c.status IN ({open})
+                    AND coalesce(c.scheduled_routing_at, c.created_at) <= ?1
+                    AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = c.id AND o.state = 'open')
+                  ORDER BY coalesce(c.scheduled_routing_at, c.created_at), c.seq
+                  LIMIT ?2",
+                open = open_statuses()
+            ),
+            args![now, limit],
+        )?
+        .iter()
+        .map(|r| {
             Ok(Unoffered {
                 request_id: r.get(0)?,
                 queue_id: r.get(1)?,
                 timeout_seconds: r.get(2)?,
                 cooldown_seconds: r.get(3)?,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .collect()
     }
 
     /// The member of `queue` to offer `request` to: active, Available and seen since `seen_after_ms`,
@@ -300,14 +327,9 @@ impl Tx<'_> {
               ORDER BY p.idle_since, p.user_id LIMIT 1",
             held = held()
         );
-        Ok(self
-            .conn()?
-            .query_row(
-                &sql,
-                params![queue, request, seen_after_ms, cooled_since],
-                |r| r.get(0),
-            )
-            .optional()?)
+        self.row(&sql, args![queue, request, seen_after_ms, cooled_since])?
+            .map(|r| r.get(0))
+            .transpose()
     }
 
     /// Offers `request` of `queue` to `user` at `at` until `expires_at_ms`, and tells their console;
@@ -320,19 +342,18 @@ impl Tx<'_> {
         at: &str,
         expires_at_ms: i64,
     ) -> Result<Option<i64>, StoreError> {
-        let conn = self.conn()?;
-        let id: Option<i64> = conn
-            .query_row(
+        let id: Option<i64> = self
+            .row(
                 "INSERT INTO offers (request_id, queue_id, user_id, offered_at, expires_at_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING RETURNING id",
-                params![request, queue, user, at, expires_at_ms],
-                |r| r.get(0),
-            )
-            .optional()?;
+                args![request, queue, user, at, expires_at_ms],
+            )?
+            .map(|r| r.get(0))
+            .transpose()?;
         if let Some(id) = id {
-            conn.execute(
+            self.run(
                 "UPDATE presence SET idle_since = ?2 WHERE user_id = ?1",
-                params![user, at],
+                args![user, at],
             )?;
             self.offer_event(OFFER_MADE, id, at)?;
         }
@@ -342,9 +363,9 @@ impl Tx<'_> {
     /// Ends the open offer `id` as `state` (accepted, declined or withdrawn) at `at`, and tells the
     /// console; false when it was not open.
     pub fn end_offer(&self, id: i64, state: &str, at: &str) -> Result<bool, StoreError> {
-        let ended = self.conn()?.execute(
+        let ended = self.run(
             "UPDATE offers SET state = ?2, answered_at = ?3 WHERE id = ?1 AND state = 'open'",
-            params![id, state, at],
+            args![id, state, at],
         )? > 0;
         if ended {
             self.offer_event(OFFER_ENDED, id, at)?;
@@ -355,16 +376,22 @@ impl Tx<'_> {
     /// The outbox event `kind` about the offer `id`, heard by the offered representative (its `OwnerId`)
     /// and by those who see everything.
     fn offer_event(&self, kind: &str, id: i64, at: &str) -> Result<(), StoreError> {
-        self.conn()?
-            .prepare_cached(
-                "INSERT INTO outbox_events (event_id, type, record_id, site_key, payload, created_at)
-                 SELECT 'msg_' || lower(hex(randomblob(16))), ?1, o.request_id, NULL,
-                        json_object('type', ?1, 'timestamp', ?2, 'data', json_object(
-                            'offerId', o.id, 'requestId', o.request_id, 'queueId', o.queue_id,
-                            'OwnerId', o.user_id, 'state', o.state, 'by', o.user_id)), ?2
-                   FROM offers o WHERE o.id = ?3",
-            )?
-            .execute(params![kind, at, id])?;
+        let dialect = self.dialect();
+        let data = json_object(
+            dialect,
+            "'offerId', o.id, 'requestId', o.request_id, 'queueId', o.queue_id,
+             'OwnerId', o.user_id, 'state', o.state, 'by', o.user_id",
+        );
+        self.run(
+            &insert_events_from(
+                dialect,
+                "o.request_id",
+                "NULL",
+                &data,
+                "offers o WHERE o.id = ?3",
+            ),
+            args![kind, at, id],
+        )?;
         Ok(())
     }
 }

@@ -8,9 +8,9 @@
 //! endpoint, pending until answered with a 2xx or until their retries are spent.
 
 use contact_shared::Status;
-use rusqlite::{Connection, params};
 
 use super::StoreError;
+use super::sql::{Dialect, Row, args};
 use super::tx::{Db, Tx};
 
 /// The API version the records' `attributes.url` names.
@@ -23,15 +23,49 @@ pub const STATUS_CHANGED: &str = "contact_request.status_changed";
 /// `contact_request.updated`: its owner changed, or a note was kept on it.
 pub const UPDATED: &str = contact_shared::console::live::UPDATED;
 
+/// The advisory lock every PostgreSQL transaction writing outbox events holds shared from its first
+/// event to its commit (a trigger of migration 0011 takes it), and a follower of the outbox takes
+/// exclusively before it reads how far the outbox goes. An event's number is drawn when it is written
+/// but seen only once committed, so without it a follower could move past an event still being written
+/// and never see it; SQLite's one writer needs no lock.
+const OUTBOX_WRITERS_LOCK: i64 = 0x0c72_0075_7462_6f78;
+
+/// A JSON object of `pairs` (`'key', value, …`), as a JSON value to nest in another.
+pub(super) fn json_object(dialect: Dialect, pairs: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("json_object({pairs})"),
+        Dialect::Postgres => format!("json_build_object({pairs})"),
+    }
+}
+
+/// A new event's id: `msg_` and 32 random hex digits.
+fn new_event_id(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "'msg_' || lower(hex(randomblob(16)))",
+        Dialect::Postgres => "'msg_' || replace(CAST(gen_random_uuid() AS TEXT), '-', '')",
+    }
+}
+
 /// The JSON of the contact request `c` as the Salesforce-compatible API writes it.
-fn record_json() -> String {
+fn record_json(dialect: Dialect) -> String {
     let wire = |column: &str| format!("replace(c.{column}, 'Z', '+0000')");
-    format!(
-        "json_object(
-            'attributes', json_object('type', 'ContactRequest',
-                'url', '/services/data/v{API_VERSION}/sobjects/ContactRequest/' || c.id),
+    let is_callback = match dialect {
+        Dialect::Sqlite => "json(CASE WHEN c.is_callback THEN 'true' ELSE 'false' END)",
+        Dialect::Postgres => "(c.is_callback <> 0)",
+    };
+    let attributes = json_object(
+        dialect,
+        &format!(
+            "'type', 'ContactRequest',
+             'url', '/services/data/v{API_VERSION}/sobjects/ContactRequest/' || c.id"
+        ),
+    );
+    json_object(
+        dialect,
+        &format!(
+            "'attributes', {attributes},
             'Id', c.id, 'Name', c.name, 'Status', c.status, 'OwnerId', c.owner_id,
-            'IsCallback', json(CASE WHEN c.is_callback THEN 'true' ELSE 'false' END),
+            'IsCallback', {is_callback},
             'PreferredChannel', c.preferred_channel, 'PreferredPhone', c.preferred_phone,
             'RequestReason', c.request_reason, 'RequestDescription', c.request_description,
             'VisitorName__c', c.visitor_name, 'VisitorEmail__c', c.visitor_email,
@@ -39,34 +73,76 @@ fn record_json() -> String {
             'ScheduledRoutingDateTime__c', {scheduled},
             'CallCenterId__c', c.call_center_id,
             'CreatedDate', {created}, 'CreatedById', c.created_by_id,
-            'LastModifiedDate', {modified}, 'LastModifiedById', c.last_modified_by_id)",
-        scheduled = wire("scheduled_routing_at"),
-        created = wire("created_at"),
-        modified = wire("updated_at"),
+            'LastModifiedDate', {modified}, 'LastModifiedById', c.last_modified_by_id",
+            scheduled = wire("scheduled_routing_at"),
+            created = wire("created_at"),
+            modified = wire("updated_at"),
+        ),
     )
 }
 
-/// `INSERT … SELECT` of one event per contact request matched by `filter`; `?1` is the event's type,
-/// `?2` the time (stored format) and `data` the JSON expression of its `data`.
-fn insert_events(data: &str, filter: &str) -> String {
+/// An event's body, `{"type", "timestamp", "data"}`, as stored text: `?1` is its type, `?2` the time.
+pub(super) fn payload(dialect: Dialect, data: &str) -> String {
+    let body = json_object(
+        dialect,
+        &format!("'type', CAST(?1 AS TEXT), 'timestamp', CAST(?2 AS TEXT), 'data', {data}"),
+    );
+    match dialect {
+        Dialect::Sqlite => body,
+        Dialect::Postgres => format!("CAST({body} AS TEXT)"),
+    }
+}
+
+/// `INSERT … SELECT` of one event per row of `from` (which names the event's record `record_id` and
+/// its site `site_key`); `?1` is the event's type, `?2` the time (stored format) and `data` the JSON
+/// expression of its `data`.
+pub(super) fn insert_events_from(
+    dialect: Dialect,
+    record_id: &str,
+    site_key: &str,
+    data: &str,
+    from: &str,
+) -> String {
     format!(
         "INSERT INTO outbox_events (event_id, type, record_id, site_key, payload, created_at)
-         SELECT 'msg_' || lower(hex(randomblob(16))), ?1, c.id, c.site_key,
-                json_object('type', ?1, 'timestamp', ?2, 'data', {data}), ?2
-           FROM contact_requests c WHERE {filter} ORDER BY c.seq"
+         SELECT {id}, CAST(?1 AS TEXT), {record_id}, {site_key}, {payload}, CAST(?2 AS TEXT)
+           FROM {from}",
+        id = new_event_id(dialect),
+        payload = payload(dialect, data),
     )
+}
+
+/// One event per contact request `c` matched by `filter`, oldest first (see [`insert_events_from`]).
+fn insert_events(dialect: Dialect, data: &str, filter: &str) -> String {
+    insert_events_from(
+        dialect,
+        "c.id",
+        "c.site_key",
+        data,
+        &format!("contact_requests c WHERE {filter} ORDER BY c.seq"),
+    )
+}
+
+/// The statement writing `contact_request.created` for the request `?3`, as it stands: its parameters
+/// are the type ([`CREATED`]), the time (stored format) and the request's id.
+pub fn created_statement(dialect: Dialect) -> String {
+    insert_events(dialect, &record_json(dialect), "c.id = ?3")
 }
 
 /// Writes `contact_request.created` for the batch's new requests, numbered `first..=last`: one statement
 /// for the whole batch.
 pub(super) fn created_batch(
-    tx: &Connection,
+    tx: &rusqlite::Connection,
     now: &str,
     first: i64,
     last: i64,
 ) -> rusqlite::Result<()> {
-    tx.prepare_cached(&insert_events(&record_json(), "c.seq BETWEEN ?3 AND ?4"))?
-        .execute(params![CREATED, now, first, last])?;
+    tx.prepare_cached(&insert_events(
+        Dialect::Sqlite,
+        &record_json(Dialect::Sqlite),
+        "c.seq BETWEEN ?3 AND ?4",
+    ))?
+    .execute(rusqlite::params![CREATED, now, first, last])?;
     Ok(())
 }
 
@@ -110,7 +186,7 @@ pub struct Subscription<'a> {
 }
 
 /// An event from a row of `seq, event_id, type, record_id, payload`.
-fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEvent> {
+fn outbox_row(r: &Row) -> Result<OutboxEvent, StoreError> {
     Ok(OutboxEvent {
         seq: r.get(0)?,
         event_id: r.get(1)?,
@@ -120,42 +196,71 @@ fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEvent> {
     })
 }
 
+/// `endpoint`'s (`?1`) pending deliveries due at `?2`, at most `?3`, oldest event first, leaving out any
+/// behind an earlier pending delivery about the same record, so each request's events arrive in order.
+const DUE_DELIVERIES: &str = "SELECT d.event_seq, e.event_id, e.payload, d.attempts
+   FROM webhook_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
+  WHERE d.endpoint = ?1 AND d.state = 'pending' AND d.next_at_ms <= ?2
+    AND NOT EXISTS (SELECT 1 FROM webhook_deliveries b
+                     WHERE b.endpoint = d.endpoint AND b.record_id = d.record_id
+                       AND b.state = 'pending' AND b.event_seq < d.event_seq)
+  ORDER BY d.event_seq LIMIT ?3";
+
+fn due_delivery(r: &Row) -> Result<DueDelivery, StoreError> {
+    Ok(DueDelivery {
+        event_seq: r.get(0)?,
+        event_id: r.get(1)?,
+        payload: r.get(2)?,
+        attempts: r.get(3)?,
+    })
+}
+
+/// `value IN (…)` of a JSON array of text bound at `?index`.
+pub(super) fn in_json_list(dialect: Dialect, value: &str, index: u32) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("{value} IN (SELECT value FROM json_each(?{index}))"),
+        Dialect::Postgres => {
+            format!("{value} IN (SELECT json_array_elements_text(CAST(?{index} AS json)))")
+        }
+    }
+}
+
 impl Db<'_> {
     /// The events about the record `record_id`, oldest first.
     pub fn outbox_events(&self, record_id: &str) -> Result<Vec<OutboxEvent>, StoreError> {
-        let mut statement = self.sqlite()?.prepare(
+        self.rows(
             "SELECT seq, event_id, type, record_id, payload FROM outbox_events
               WHERE record_id = ?1 ORDER BY seq",
-        )?;
-        let rows = statement.query_map([record_id], outbox_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            args![record_id],
+        )?
+        .iter()
+        .map(outbox_row)
+        .collect()
     }
 
     /// At most `limit` events after the place `after`, oldest first: the console's live feed reads on from
     /// where a browser left off.
     pub fn outbox_after(&self, after: i64, limit: u32) -> Result<Vec<OutboxEvent>, StoreError> {
-        let mut statement = self.sqlite()?.prepare_cached(
+        self.rows(
             "SELECT seq, event_id, type, record_id, payload FROM outbox_events
               WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-        )?;
-        let rows = statement.query_map(params![after, limit], outbox_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            args![after, limit],
+        )?
+        .iter()
+        .map(outbox_row)
+        .collect()
     }
 
     /// The place of the newest event (0 when there is none).
     pub fn outbox_newest(&self) -> Result<i64, StoreError> {
-        Ok(self.sqlite()?.query_row(
-            "SELECT coalesce(max(seq), 0) FROM outbox_events",
-            [],
-            |r| r.get(0),
-        )?)
+        self.one("SELECT coalesce(max(seq), 0) FROM outbox_events", args![])?
+            .get(0)
     }
 
     /// How many events the outbox holds.
     pub fn outbox_len(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .sqlite()?
-            .query_row("SELECT count(*) FROM outbox_events", [], |r| r.get(0))?)
+        self.one("SELECT count(*) FROM outbox_events", args![])?
+            .get(0)
     }
 
     /// Up to `limit` of `endpoint`'s pending deliveries due at `now_ms`, oldest event first, leaving out
@@ -167,53 +272,57 @@ impl Db<'_> {
         now_ms: i64,
         limit: u32,
     ) -> Result<Vec<DueDelivery>, StoreError> {
-        let mut statement = self.sqlite()?.prepare_cached(
-            "SELECT d.event_seq, e.event_id, e.payload, d.attempts
-               FROM webhook_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
-              WHERE d.endpoint = ?1 AND d.state = 'pending' AND d.next_at_ms <= ?2
-                AND NOT EXISTS (SELECT 1 FROM webhook_deliveries b
-                                 WHERE b.endpoint = d.endpoint AND b.record_id = d.record_id
-                                   AND b.state = 'pending' AND b.event_seq < d.event_seq)
-              ORDER BY d.event_seq LIMIT ?3",
-        )?;
-        let rows = statement.query_map(params![endpoint, now_ms, limit], |r| {
-            Ok(DueDelivery {
-                event_seq: r.get(0)?,
-                event_id: r.get(1)?,
-                payload: r.get(2)?,
-                attempts: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.rows(DUE_DELIVERIES, args![endpoint, now_ms, limit])?
+            .iter()
+            .map(due_delivery)
+            .collect()
     }
 
     /// `endpoint`'s deliveries, oldest event first.
     pub fn deliveries(&self, endpoint: &str) -> Result<Vec<DeliveryRow>, StoreError> {
-        let mut statement = self.sqlite()?.prepare(
+        self.rows(
             "SELECT e.event_id, d.state, d.attempts, d.next_at_ms, d.last_status, d.last_error
                FROM webhook_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
               WHERE d.endpoint = ?1 ORDER BY d.event_seq",
-        )?;
-        let rows = statement.query_map([endpoint], |r| {
+            args![endpoint],
+        )?
+        .iter()
+        .map(|r| {
             Ok(DeliveryRow {
                 event_id: r.get(0)?,
                 state: r.get(1)?,
                 attempts: r.get(2)?,
                 next_at_ms: r.get(3)?,
-                last_status: r.get(4)?,
+                last_status: r
+                    .get::<Option<u32>>(4)?
+                    .map(|status| u16::try_from(status).unwrap_or(u16::MAX)),
                 last_error: r.get(5)?,
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .collect()
     }
 }
 
 impl Tx<'_> {
+    /// Waits until no other transaction is writing outbox events, and keeps new ones waiting until this
+    /// one ends: from here on, every event numbered up to the outbox's end is committed (see
+    /// [`OUTBOX_WRITERS_LOCK`]).
+    pub(super) fn follow_outbox(&self) -> Result<(), StoreError> {
+        if self.dialect() == Dialect::Postgres {
+            self.one(
+                "SELECT 1 FROM (SELECT pg_advisory_xact_lock(?1)) AS locked",
+                args![OUTBOX_WRITERS_LOCK],
+            )?;
+        }
+        Ok(())
+    }
+
     /// Writes `contact_request.created` for the request `id`, as it now stands.
     pub fn record_created(&self, id: &str) -> Result<(), StoreError> {
-        self.conn()?
-            .prepare_cached(&insert_events(&record_json(), "c.id = ?3"))?
-            .execute(params![CREATED, crate::instant::now(), id])?;
+        self.run(
+            &created_statement(self.dialect()),
+            args![CREATED, &crate::instant::now(), id],
+        )?;
         Ok(())
     }
 
@@ -225,19 +334,24 @@ impl Tx<'_> {
         from: Status,
         who: &str,
     ) -> Result<(), StoreError> {
-        let data = format!(
-            "json_object('from', ?4, 'to', c.status, 'who', ?5, 'record', {})",
-            record_json()
+        let dialect = self.dialect();
+        let data = json_object(
+            dialect,
+            &format!(
+                "'from', CAST(?4 AS TEXT), 'to', c.status, 'who', CAST(?5 AS TEXT), 'record', {}",
+                record_json(dialect)
+            ),
         );
-        self.conn()?
-            .prepare_cached(&insert_events(&data, "c.id = ?3 AND c.status <> ?4"))?
-            .execute(params![
+        self.run(
+            &insert_events(dialect, &data, "c.id = ?3 AND c.status <> ?4"),
+            args![
                 STATUS_CHANGED,
-                crate::instant::now(),
+                &crate::instant::now(),
                 id,
                 from.as_str(),
                 who
-            ])?;
+            ],
+        )?;
         Ok(())
     }
 
@@ -250,32 +364,41 @@ impl Tx<'_> {
         who: &str,
         from_owner: Option<&str>,
     ) -> Result<(), StoreError> {
-        let data = format!(
-            "json_object('id', c.id, 'ownerId', c.owner_id, 'status', c.status, 'by', ?4,
-                         'fromOwnerId', ?5, 'record', {})",
-            record_json()
+        let dialect = self.dialect();
+        let data = json_object(
+            dialect,
+            &format!(
+                "'id', c.id, 'ownerId', c.owner_id, 'status', c.status, 'by', CAST(?4 AS TEXT),
+                 'fromOwnerId', CAST(?5 AS TEXT), 'record', {}",
+                record_json(dialect)
+            ),
         );
-        self.conn()?
-            .prepare_cached(&insert_events(&data, "c.id = ?3"))?
-            .execute(params![UPDATED, crate::instant::now(), id, who, from_owner])?;
+        self.run(
+            &insert_events(dialect, &data, "c.id = ?3"),
+            args![UPDATED, &crate::instant::now(), id, who, from_owner],
+        )?;
         Ok(())
     }
 
     /// Starts the cursor of each endpoint not seen before at the outbox's end: an endpoint gets the events
     /// written from when it is first configured.
     pub fn open_webhook_cursors(&self, endpoints: &[String]) -> Result<(), StoreError> {
-        let mut statement = self.conn()?.prepare(
-            "INSERT OR IGNORE INTO webhook_cursors (endpoint, last_seq)
-             SELECT ?1, coalesce(max(seq), 0) FROM outbox_events",
-        )?;
+        self.follow_outbox()?;
         for endpoint in endpoints {
-            statement.execute([endpoint])?;
+            // `WHERE true` keeps SQLite from reading the `ON` of the upsert as a join's.
+            self.run(
+                "INSERT INTO webhook_cursors (endpoint, last_seq)
+                 SELECT CAST(?1 AS TEXT), coalesce(max(seq), 0) FROM outbox_events WHERE true
+                 ON CONFLICT DO NOTHING",
+                args![endpoint],
+            )?;
         }
         Ok(())
     }
 
     /// Takes the events past `subscription`'s cursor into its deliveries (the ones it wants), due at
-    /// `now_ms`, and moves the cursor to the outbox's end; answers how many deliveries it made.
+    /// `now_ms`, and moves the cursor to the outbox's end; answers how many deliveries it made. Processes
+    /// fanning out at once take turns, so each event becomes one delivery per endpoint.
     pub fn fan_out(
         &self,
         subscription: &Subscription<'_>,
@@ -283,28 +406,63 @@ impl Tx<'_> {
     ) -> Result<usize, StoreError> {
         let types = serde_json::to_string(subscription.types)
             .map_err(|e| StoreError::BatchFailed(e.to_string()))?;
-        let made = self
-            .conn()?
-            .prepare_cached(
+        self.follow_outbox()?;
+        let made = self.run(
+            &format!(
                 "INSERT INTO webhook_deliveries (endpoint, event_seq, record_id, next_at_ms)
-             SELECT ?1, e.seq, e.record_id, ?4 FROM outbox_events e
-              WHERE e.seq > (SELECT last_seq FROM webhook_cursors WHERE endpoint = ?1)
-                AND e.type IN (SELECT value FROM json_each(?2))
-                AND (?3 IS NULL OR e.site_key = ?3)",
-            )?
-            .execute(params![
-                subscription.endpoint,
-                types,
-                subscription.site,
-                now_ms
-            ])?;
-        self.conn()?
-            .prepare_cached(
-                "UPDATE webhook_cursors SET last_seq = (SELECT coalesce(max(seq), last_seq) FROM outbox_events)
-                  WHERE endpoint = ?1",
-            )?
-            .execute([subscription.endpoint])?;
+                 SELECT CAST(?1 AS TEXT), e.seq, e.record_id, CAST(?4 AS BIGINT) FROM outbox_events e
+                  WHERE e.seq > (SELECT last_seq FROM webhook_cursors WHERE endpoint = ?1)
+                    AND {wanted}
+                    AND (CAST(?3 AS TEXT) IS NULL OR e.site_key = ?3)
+                 ON CONFLICT DO NOTHING",
+                wanted = in_json_list(self.dialect(), "e.type", 2),
+            ),
+            args![subscription.endpoint, &types, subscription.site, now_ms],
+        )?;
+        self.run(
+            "UPDATE webhook_cursors
+                SET last_seq = (SELECT coalesce(max(seq), last_seq) FROM outbox_events)
+              WHERE endpoint = ?1",
+            args![subscription.endpoint],
+        )?;
         Ok(made)
+    }
+
+    /// Takes up to `limit` of `endpoint`'s deliveries due at `now_ms` (as [`Db::due_deliveries`] lists
+    /// them) for this process to post, in order: the `n`th (from 1) is not due to anyone else until
+    /// `n × lease_each_ms` from now, by when it has been answered, or its taker is gone and another
+    /// may post it. On PostgreSQL a delivery another process is taking at that moment is skipped, so no
+    /// two processes post one delivery at once.
+    pub fn claim_deliveries(
+        &self,
+        endpoint: &str,
+        now_ms: i64,
+        limit: u32,
+        lease_each_ms: i64,
+    ) -> Result<Vec<DueDelivery>, StoreError> {
+        let skip_locked = match self.dialect() {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE OF d SKIP LOCKED",
+        };
+        let due: Vec<DueDelivery> = self
+            .rows(
+                &format!("{DUE_DELIVERIES}{skip_locked}"),
+                args![endpoint, now_ms, limit],
+            )?
+            .iter()
+            .map(due_delivery)
+            .collect::<Result<_, _>>()?;
+        for (n, delivery) in (1..).zip(&due) {
+            self.run(
+                "UPDATE webhook_deliveries SET next_at_ms = ?3 WHERE endpoint = ?1 AND event_seq = ?2",
+                args![
+                    endpoint,
+                    delivery.event_seq,
+                    now_ms.saturating_add(lease_each_ms.saturating_mul(n))
+                ],
+            )?;
+        }
+        Ok(due)
     }
 
     /// Marks a delivery done: answered `status`, a 2xx.
@@ -314,13 +472,12 @@ impl Tx<'_> {
         event_seq: i64,
         status: u16,
     ) -> Result<(), StoreError> {
-        self.conn()?
-            .prepare_cached(
-                "UPDATE webhook_deliveries
-                    SET state = 'delivered', attempts = attempts + 1, last_status = ?3, last_error = NULL
-                  WHERE endpoint = ?1 AND event_seq = ?2",
-            )?
-            .execute(params![endpoint, event_seq, status])?;
+        self.run(
+            "UPDATE webhook_deliveries
+                SET state = 'delivered', attempts = attempts + 1, last_status = ?3, last_error = NULL
+              WHERE endpoint = ?1 AND event_seq = ?2 AND state = 'pending'",
+            args![endpoint, event_seq, u32::from(status)],
+        )?;
         Ok(())
     }
 
@@ -333,15 +490,20 @@ impl Tx<'_> {
         error: &str,
         retry_at_ms: Option<i64>,
     ) -> Result<(), StoreError> {
-        self.conn()?
-            .prepare_cached(
-                "UPDATE webhook_deliveries
-                    SET state = CASE WHEN ?5 IS NULL THEN 'failed' ELSE 'pending' END,
-                        attempts = attempts + 1, last_status = ?3, last_error = ?4,
-                        next_at_ms = coalesce(?5, next_at_ms)
-                  WHERE endpoint = ?1 AND event_seq = ?2",
-            )?
-            .execute(params![endpoint, event_seq, status, error, retry_at_ms])?;
+        self.run(
+            "UPDATE webhook_deliveries
+                SET state = CASE WHEN CAST(?5 AS BIGINT) IS NULL THEN 'failed' ELSE 'pending' END,
+                    attempts = attempts + 1, last_status = ?3, last_error = ?4,
+                    next_at_ms = coalesce(?5, next_at_ms)
+              WHERE endpoint = ?1 AND event_seq = ?2 AND state = 'pending'",
+            args![
+                endpoint,
+                event_seq,
+                status.map(u32::from),
+                error,
+                retry_at_ms
+            ],
+        )?;
         Ok(())
     }
 }

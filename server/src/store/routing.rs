@@ -2,10 +2,12 @@
 //! a claim is about and its new owner, and the bulk release of open bookings.
 
 use contact_shared::Status;
-use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
 use super::StoreError;
+use super::columns::{open_statuses, status_at};
+use super::outbox::in_json_list;
+use super::sql::args;
 use super::tx::{Db, Tx};
 
 /// A routable callback, as the routing view lists it (instants in the stored format).
@@ -52,21 +54,25 @@ impl Db<'_> {
         now: &str,
         limit: u32,
     ) -> Result<Vec<RoutableRow>, StoreError> {
-        let mut statement = self.sqlite()?.prepare(&format!(
-            "SELECT id, name, status, preferred_phone, is_callback, scheduled_routing_at,
-                    created_at, owner_id, call_attempts, voice_call_id
-               FROM contact_requests
-              WHERE owner_id = ?1 AND is_deleted = 0 AND status IN ({})
-                AND coalesce(scheduled_routing_at, created_at) <= ?2
-              ORDER BY coalesce(scheduled_routing_at, created_at), created_at, seq
-              LIMIT ?3",
-            super::columns::open_statuses()
-        ))?;
-        let rows = statement.query_map(params![owner, now, limit], |r| {
+        self.rows(
+            &format!(
+                "SELECT id, name, status, preferred_phone, is_callback, scheduled_routing_at,
+                        created_at, owner_id, call_attempts, voice_call_id
+                   FROM contact_requests
+                  WHERE owner_id = ?1 AND is_deleted = 0 AND status IN ({})
+                    AND coalesce(scheduled_routing_at, created_at) <= ?2
+                  ORDER BY coalesce(scheduled_routing_at, created_at), created_at, seq
+                  LIMIT ?3",
+                open_statuses()
+            ),
+            args![owner, now, limit],
+        )?
+        .iter()
+        .map(|r| {
             Ok(RoutableRow {
                 id: r.get(0)?,
                 name: r.get(1)?,
-                status: super::columns::status(r, 2)?,
+                status: status_at(r, 2)?,
                 preferred_phone: r.get(3)?,
                 is_callback: r.get(4)?,
                 scheduled_routing_at: r.get(5)?,
@@ -75,39 +81,37 @@ impl Db<'_> {
                 call_attempts: r.get(8)?,
                 voice_call_id: r.get(9)?,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .collect()
     }
 
     /// The contact request a claim names, deleted or not.
     pub fn claimed(&self, id: &str) -> Result<Option<ClaimedRow>, StoreError> {
-        Ok(self
-            .sqlite()?
-            .query_row(
-                "SELECT name, status, owner_id, is_deleted, scheduled_routing_at
-                   FROM contact_requests WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(ClaimedRow {
-                        name: r.get(0)?,
-                        status: super::columns::status(r, 1)?,
-                        owner_id: r.get(2)?,
-                        is_deleted: r.get(3)?,
-                        scheduled_routing_at: r.get(4)?,
-                    })
-                },
-            )
-            .optional()?)
+        self.row(
+            "SELECT name, status, owner_id, is_deleted, scheduled_routing_at
+               FROM contact_requests WHERE id = ?1",
+            args![id],
+        )?
+        .map(|r| {
+            Ok(ClaimedRow {
+                name: r.get(0)?,
+                status: status_at(&r, 1)?,
+                owner_id: r.get(2)?,
+                is_deleted: r.get(3)?,
+                scheduled_routing_at: r.get(4)?,
+            })
+        })
+        .transpose()
     }
 }
 
 impl Tx<'_> {
     /// Makes `user` the owner (and last modifier, at `at`) of the contact request `id`.
     pub fn assign_owner(&self, id: &str, user: &str, at: &str) -> Result<(), StoreError> {
-        self.conn()?.execute(
+        self.run(
             "UPDATE contact_requests SET owner_id = ?1, last_modified_by_id = ?1, updated_at = ?2,
                     system_modstamp = ?2 WHERE id = ?3",
-            params![user, at, id],
+            args![user, at, id],
         )?;
         Ok(())
     }
@@ -122,26 +126,28 @@ impl Tx<'_> {
     ) -> Result<Vec<String>, StoreError> {
         let (filter, value) = match bookings {
             Bookings::Ids(ids) => (
-                "id IN (SELECT value FROM json_each(?3))",
+                in_json_list(self.dialect(), "id", 3),
                 Value::from(ids.to_vec()).to_string(),
             ),
             Bookings::IntakeSince(since) => (
-                "created_at >= ?3 AND voice_call_id IS NULL",
+                "created_at >= ?3 AND voice_call_id IS NULL".to_owned(),
                 since.to_owned(),
             ),
         };
-        let mut statement = self.conn()?.prepare(&format!(
-            "UPDATE contact_requests
-                SET status = 'Abandoned', updated_at = ?1, system_modstamp = ?1,
-                    last_modified_by_id = coalesce(?2, last_modified_by_id)
-              WHERE {filter} AND is_deleted = 0 AND status IN ({open})
-                AND scheduled_routing_at IS NOT NULL AND scheduled_routing_at > ?1
-              RETURNING id",
-            open = super::columns::open_statuses()
-        ))?;
-        let ids = statement
-            .query_map(params![at, by, value], |row| row.get(0))?
-            .collect::<rusqlite::Result<Vec<String>>>()?;
-        Ok(ids)
+        self.rows(
+            &format!(
+                "UPDATE contact_requests
+                    SET status = 'Abandoned', updated_at = ?1, system_modstamp = ?1,
+                        last_modified_by_id = coalesce(?2, last_modified_by_id)
+                  WHERE {filter} AND is_deleted = 0 AND status IN ({open})
+                    AND scheduled_routing_at IS NOT NULL AND scheduled_routing_at > ?1
+                  RETURNING id",
+                open = open_statuses()
+            ),
+            args![at, by, &value],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
     }
 }

@@ -17,6 +17,9 @@ use crate::store::{DueDelivery, Store, StoreError, Subscription};
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Deliveries taken per look.
 const DUE_PER_LOOK: u32 = 32;
+/// How long each delivery taken is kept from other processes, one after another in the order posted:
+/// past its post's deadline, so that only a process gone meanwhile leaves it to another.
+const LEASE_EACH_MS: i64 = TIMEOUT.as_millis() as i64 + 5_000;
 
 /// Starts one worker per endpoint; each runs until the runtime stops. Every endpoint's cursor is opened
 /// first, so an event committed once this returns reaches the endpoints that want it.
@@ -66,7 +69,8 @@ async fn run(store: Store, client: reqwest::Client, webhooks: Arc<Webhooks>, end
     }
 }
 
-/// One look: new events into deliveries, then the due ones posted. Answers whether it posted any.
+/// One look: new events into deliveries, then the due ones taken and posted. Answers whether it posted
+/// any.
 async fn round(
     store: &Store,
     client: &reqwest::Client,
@@ -93,7 +97,7 @@ async fn round(
         .await?;
     let name = endpoint.name.clone();
     let due = store
-        .read(move |db| db.due_deliveries(&name, now, DUE_PER_LOOK))
+        .write(move |tx| tx.claim_deliveries(&name, now, DUE_PER_LOOK, LEASE_EACH_MS))
         .await?;
     for delivery in &due {
         let answer = post(client, webhooks, endpoint, delivery).await;

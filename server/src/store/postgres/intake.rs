@@ -13,7 +13,8 @@ use contact_shared::{ContactRequestCreated, Status};
 use deadpool_postgres::Transaction;
 
 use super::super::idempotency::{IdempotencyKey, Inserted, replay};
-use super::super::{StoreError, Submission, contact_requests};
+use super::super::sql::{Dialect, to_postgres};
+use super::super::{StoreError, Submission, contact_requests, outbox};
 use crate::ids;
 
 /// Stores `submission` unless its key was used or a refusal applies; see [`super::super::Store::insert_once`].
@@ -191,6 +192,12 @@ async fn decide_and_write<'k>(
         )
         .await?
         .get(0);
+    // Its `contact_request.created`, committed with it.
+    tx.execute(
+        &to_postgres(&outbox::created_statement(Dialect::Postgres)),
+        &[&outbox::CREATED, &now, &id],
+    )
+    .await?;
     if let Some(key) = key {
         let (site, visitor, key_text) = key.scoped();
         // Waits for another writer of the same key, if any, to commit or roll back.

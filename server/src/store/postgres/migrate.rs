@@ -54,6 +54,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/postgres/0009_presence_and_offers.sql"),
     ),
     (
+        11,
+        "outbox_writers_lock",
+        include_str!("../../../migrations/postgres/0011_outbox_writers_lock.sql"),
+    ),
+    (
         12,
         "outbox_notify",
         include_str!("../../../migrations/postgres/0012_outbox_notify.sql"),
