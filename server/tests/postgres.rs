@@ -479,7 +479,9 @@ async fn a_read_not_written_for_postgres_yet_says_so() {
         return;
     };
     let store = store_on(&database).await;
-    let read = store.read(|db| db.user_id("someone")).await;
+    let read = store
+        .read(|db| db.reference_exists("005000000000001AAA"))
+        .await;
     assert!(
         matches!(read, Err(StoreError::NotOnPostgres(_))),
         "{read:?}"
