@@ -4,7 +4,7 @@
 
 use contact_server::store::{
     self, Booking, Database, IdempotencyKey, Inserted, SpentChallenge, Store, StoreError,
-    Submission,
+    Submission, Tx,
 };
 use contact_shared::ContactRequestForm;
 
@@ -473,13 +473,90 @@ async fn a_booked_slot_is_counted_as_taken() {
     assert_eq!(taken, [start]);
 }
 
+/// The Task whose logged call [`apply_logged_call`] applies.
+const TASK: &str = "00T000000000001AAA";
+
+/// Applies the call `TASK` logs if no one has yet; answers whether this writer did.
+fn apply_logged_call(tx: &Tx<'_>) -> Result<bool, StoreError> {
+    let unapplied = tx.unapplied_call(TASK)?.is_some();
+    if unapplied {
+        tx.mark_call_applied(TASK)?;
+    }
+    Ok(unapplied)
+}
+
+/// Whether a statement of `database` waits for another transaction's lock.
+async fn waits_for_a_lock(database: &FreshDatabase) -> bool {
+    let waiting: i64 = database
+        .client()
+        .await
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    waiting > 0
+}
+
+#[tokio::test]
+async fn two_processes_applying_one_logged_call_apply_it_once() {
+    let Some(database) = FreshDatabase::create("logged_call_applied_once").await else {
+        return;
+    };
+    let (a, b) = (store_on(&database).await, store_on(&database).await);
+    database
+        .client()
+        .await
+        .batch_execute(&format!(
+            "INSERT INTO tasks (id, what_id, call_result, owner_id, created_at, updated_at,
+                                system_modstamp, created_by_id, last_modified_by_id)
+             VALUES ('{TASK}', 'a0B000000000001AAA', 'Reached', 'u', 't', 't', 't', 'u', 'u')"
+        ))
+        .await
+        .unwrap();
+    // The first writer has read the call and holds its transaction open until told to commit.
+    let (read, first_has_read) = std::sync::mpsc::channel();
+    let (commit, may_commit) = std::sync::mpsc::channel::<()>();
+    let first = tokio::spawn(async move {
+        a.write(move |tx| {
+            let applied = apply_logged_call(tx)?;
+            read.send(()).unwrap();
+            may_commit.recv().unwrap();
+            Ok::<_, StoreError>(applied)
+        })
+        .await
+    });
+    tokio::task::spawn_blocking(move || first_has_read.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let second = tokio::spawn(async move { b.write(apply_logged_call).await });
+    // The second reads while the first is open: it waits for the first's lock (or, were there none,
+    // would read the call as unapplied too and finish).
+    while !second.is_finished() && !waits_for_a_lock(&database).await {
+        tokio::task::yield_now().await;
+    }
+    commit.send(()).unwrap();
+    let mut applied = [
+        first.await.unwrap().unwrap(),
+        second.await.unwrap().unwrap(),
+    ];
+    applied.sort_unstable();
+    assert_eq!(applied, [false, true], "one process applies the call");
+}
+
 #[tokio::test]
 async fn a_read_not_written_for_postgres_yet_says_so() {
     let Some(database) = FreshDatabase::create("not_on_postgres_yet").await else {
         return;
     };
     let store = store_on(&database).await;
-    let read = store.read(|db| db.user_id("someone")).await;
+    let read = store
+        .read(|db| db.reference_exists("005000000000001AAA"))
+        .await;
     assert!(
         matches!(read, Err(StoreError::NotOnPostgres(_))),
         "{read:?}"

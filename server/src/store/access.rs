@@ -1,14 +1,15 @@
 //! What the store keeps of who may use the Salesforce-compatible API: users, the queues that own
 //! requests, and bearer tokens (only their SHA-256).
 
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use contact_shared::console::{QueueRef, Role};
 
 use super::StoreError;
+use super::sql::{Row, args};
 use super::tx::{Db, Tx};
 use crate::ids;
+use crate::instant::now;
 
 /// A user as listed.
 #[derive(Debug, Clone, Serialize)]
@@ -66,108 +67,108 @@ pub enum Added {
     NameTaken,
 }
 
-/// `Added` from an insert's outcome: a unique constraint's failure is an answer, not an error.
-fn added(outcome: rusqlite::Result<usize>) -> Result<Added, StoreError> {
-    match outcome {
-        Ok(_) => Ok(Added::Added),
-        Err(rusqlite::Error::SqliteFailure(e, _))
-            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
-        {
-            Ok(Added::NameTaken)
-        }
-        Err(e) => Err(e.into()),
-    }
+/// `Added` from how many rows an insert `ON CONFLICT DO NOTHING` wrote: a name already taken is an
+/// answer, not an error (and on PostgreSQL leaves the transaction usable).
+fn added(inserted: usize) -> Result<Added, StoreError> {
+    Ok(if inserted == 0 {
+        Added::NameTaken
+    } else {
+        Added::Added
+    })
 }
 
 /// The columns [`user_row`] reads, in its order.
 const USER_COLUMNS: &str = "id, username, name, email, is_active, role";
 
 /// A user from a row of [`USER_COLUMNS`].
-fn user_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+fn user_row(row: &Row) -> Result<UserRow, StoreError> {
     Ok(UserRow {
         id: row.get(0)?,
         username: row.get(1)?,
         name: row.get(2)?,
         email: row.get(3)?,
         is_active: row.get(4)?,
-        role: role(row, 5)?,
+        role: row.get(5)?,
     })
 }
 
-/// The role in column `index`; the table's CHECK keeps it one of the three.
-pub(super) fn role(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Role> {
-    let name: String = row.get(index)?;
-    Role::parse(&name).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            index,
-            rusqlite::types::Type::Text,
-            format!("unknown role {name:?}").into(),
-        )
+fn token_row(row: &Row) -> Result<TokenRow, StoreError> {
+    Ok(TokenRow {
+        id: row.get(0)?,
+        user_id: row.get(1)?,
+        username: row.get(2)?,
+        scope: row.get(3)?,
+        label: row.get(4)?,
+        created_at: row.get(5)?,
+        revoked_at: row.get(6)?,
     })
 }
 
 impl Db<'_> {
     /// Every user but the built-in site guest user, by username.
     pub fn users(&self) -> Result<Vec<UserRow>, StoreError> {
-        let mut statement = self.sqlite()?.prepare(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE id <> ?1 ORDER BY username"
-        ))?;
-        let rows = statement.query_map([ids::SITE_GUEST_USER_ID], user_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.rows(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE id <> ?1 ORDER BY username"),
+            args![ids::SITE_GUEST_USER_ID],
+        )?
+        .iter()
+        .map(user_row)
+        .collect()
     }
 
     /// The user with this id.
     pub fn user(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
-        Ok(self
-            .sqlite()?
-            .query_row(
-                &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
-                [id],
-                user_row,
-            )
-            .optional()?)
+        self.row(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
+            args![id],
+        )?
+        .as_ref()
+        .map(user_row)
+        .transpose()
     }
 
     /// The id of the user with this id or username.
     pub fn user_id(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .sqlite()?
-            .query_row(
-                "SELECT id FROM users WHERE id = ?1 OR username = ?1",
-                [key],
-                |row| row.get(0),
-            )
-            .optional()?)
+        self.row(
+            "SELECT id FROM users WHERE id = ?1 OR username = ?1",
+            args![key],
+        )?
+        .map(|row| row.get(0))
+        .transpose()
     }
 
     /// Every queue, by name.
     pub fn queues(&self) -> Result<Vec<QueueRow>, StoreError> {
-        let mut statement = self
-            .sqlite()?
-            .prepare("SELECT id, name, is_default FROM queues ORDER BY name")?;
-        let rows = statement.query_map([], |row| {
+        self.rows(
+            "SELECT id, name, is_default FROM queues ORDER BY name",
+            args![],
+        )?
+        .iter()
+        .map(|row| {
             Ok(QueueRow {
                 id: row.get(0)?,
                 name: row.get(1)?,
                 is_default: row.get(2)?,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .collect()
     }
 
     /// The queues `user_id` belongs to, by name.
     pub fn queues_of(&self, user_id: &str) -> Result<Vec<QueueRef>, StoreError> {
-        let mut statement = self.sqlite()?.prepare(
+        self.rows(
             "SELECT q.id, q.name FROM queue_members m JOIN queues q ON q.id = m.queue_id
               WHERE m.user_id = ?1 ORDER BY q.name",
-        )?;
-        let rows = statement.query_map([user_id], |row| {
+            args![user_id],
+        )?
+        .iter()
+        .map(|row| {
             Ok(QueueRef {
                 id: row.get(0)?,
                 name: row.get(1)?,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .collect()
     }
 
     /// The members of the queue `queue_id`, by username.
@@ -177,152 +178,149 @@ impl Db<'_> {
             .map(|c| format!("u.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let mut statement = self.sqlite()?.prepare(&format!(
-            "SELECT {columns} FROM queue_members m JOIN users u ON u.id = m.user_id
-              WHERE m.queue_id = ?1 ORDER BY u.username"
-        ))?;
-        let rows = statement.query_map([queue_id], user_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.rows(
+            &format!(
+                "SELECT {columns} FROM queue_members m JOIN users u ON u.id = m.user_id
+                  WHERE m.queue_id = ?1 ORDER BY u.username"
+            ),
+            args![queue_id],
+        )?
+        .iter()
+        .map(user_row)
+        .collect()
     }
 
     /// The id of the queue with this id or name.
     pub fn queue_id(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .sqlite()?
-            .query_row(
-                "SELECT id FROM queues WHERE id = ?1 OR name = ?1",
-                [key],
-                |row| row.get(0),
-            )
-            .optional()?)
+        self.row(
+            "SELECT id FROM queues WHERE id = ?1 OR name = ?1",
+            args![key],
+        )?
+        .map(|row| row.get(0))
+        .transpose()
     }
 
     /// Every token, newest first.
     pub fn tokens(&self) -> Result<Vec<TokenRow>, StoreError> {
-        let mut statement = self.sqlite()?.prepare(
+        self.rows(
             "SELECT t.id, t.user_id, u.username, t.scope, t.label, t.created_at, t.revoked_at
                FROM access_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC",
-        )?;
-        let rows = statement.query_map([], |row| {
-            Ok(TokenRow {
-                id: row.get(0)?,
-                user_id: row.get(1)?,
-                username: row.get(2)?,
-                scope: row.get(3)?,
-                label: row.get(4)?,
-                created_at: row.get(5)?,
-                revoked_at: row.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            args![],
+        )?
+        .iter()
+        .map(token_row)
+        .collect()
     }
 
     /// What the live token with this hash grants, when its user is active.
     pub fn grant(&self, token_hash: &str) -> Result<Option<GrantRow>, StoreError> {
-        Ok(self
-            .sqlite()?
-            .query_row(
-                "SELECT t.user_id, t.scope, u.role FROM access_tokens t JOIN users u ON u.id = t.user_id
-                  WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND u.is_active = 1",
-                [token_hash],
-                |row| {
-                    Ok(GrantRow {
-                        user_id: row.get(0)?,
-                        scope: row.get(1)?,
-                        role: role(row, 2)?,
-                    })
-                },
-            )
-            .optional()?)
+        self.row(
+            "SELECT t.user_id, t.scope, u.role FROM access_tokens t JOIN users u ON u.id = t.user_id
+              WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND u.is_active = 1",
+            args![token_hash],
+        )?
+        .map(|row| {
+            Ok(GrantRow {
+                user_id: row.get(0)?,
+                scope: row.get(1)?,
+                role: row.get(2)?,
+            })
+        })
+        .transpose()
     }
 }
 
 impl Tx<'_> {
     /// Adds an active user, unless its username is taken.
     pub fn insert_user(&self, user: &UserRow) -> Result<Added, StoreError> {
-        added(self.conn()?.execute(
+        added(self.run(
             "INSERT INTO users (id, username, name, email, role, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-            params![
-                user.id,
-                user.username,
-                user.name,
-                user.email,
-                user.role.as_str()
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+            args![
+                &user.id,
+                &user.username,
+                &user.name,
+                &user.email,
+                user.role.as_str(),
+                &now()
             ],
-        ))
+        )?)
     }
 
     /// Adds a queue, unless its name is taken; a default queue takes over from the one before.
     pub fn insert_queue(&self, queue: &QueueRow) -> Result<Added, StoreError> {
         if queue.is_default {
-            self.conn()?
-                .execute("UPDATE queues SET is_default = 0 WHERE is_default = 1", [])?;
+            self.run(
+                "UPDATE queues SET is_default = 0 WHERE is_default = 1",
+                args![],
+            )?;
         }
-        added(self.conn()?.execute(
-            "INSERT INTO queues (id, name, is_default, created_at)
-             VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-            params![queue.id, queue.name, queue.is_default],
-        ))
+        added(self.run(
+            "INSERT INTO queues (id, name, is_default, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT DO NOTHING",
+            args![&queue.id, &queue.name, queue.is_default, &now()],
+        )?)
     }
 
     /// The id of the queue named `name`, adding it (not as the default, with `new_id`) if there is none.
     pub fn ensure_queue(&self, new_id: &str, name: &str) -> Result<String, StoreError> {
-        self.conn()?.execute(
-            "INSERT INTO queues (id, name, is_default, created_at)
-             VALUES (?1, ?2, 0, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        // On PostgreSQL, an insert of the same name by another process waits for it to commit, and the
+        // read after sees its queue.
+        self.run(
+            "INSERT INTO queues (id, name, is_default, created_at) VALUES (?1, ?2, 0, ?3)
              ON CONFLICT (name) DO NOTHING",
-            params![new_id, name],
+            args![new_id, name, &now()],
         )?;
-        Ok(self
-            .conn()?
-            .query_row("SELECT id FROM queues WHERE name = ?1", [name], |row| {
-                row.get(0)
-            })?)
+        self.one("SELECT id FROM queues WHERE name = ?1", args![name])?
+            .get(0)
     }
 
     /// Makes `user_id` a member of `queue_id`; answers whether it was not one already.
     pub fn add_queue_member(&self, queue_id: &str, user_id: &str) -> Result<bool, StoreError> {
-        Ok(self.conn()?.execute(
-            "INSERT INTO queue_members (queue_id, user_id, added_at)
-             VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        Ok(self.run(
+            "INSERT INTO queue_members (queue_id, user_id, added_at) VALUES (?1, ?2, ?3)
              ON CONFLICT DO NOTHING",
-            params![queue_id, user_id],
+            args![queue_id, user_id, &now()],
         )? == 1)
     }
 
     /// Takes `user_id` out of `queue_id`; answers whether it was a member.
     pub fn remove_queue_member(&self, queue_id: &str, user_id: &str) -> Result<bool, StoreError> {
-        Ok(self.conn()?.execute(
+        Ok(self.run(
             "DELETE FROM queue_members WHERE queue_id = ?1 AND user_id = ?2",
-            params![queue_id, user_id],
+            args![queue_id, user_id],
         )? == 1)
     }
 
     /// Gives `user_id` the role `role`; answers whether there is such a user.
     pub fn set_role(&self, user_id: &str, role: Role) -> Result<bool, StoreError> {
-        Ok(self.conn()?.execute(
+        Ok(self.run(
             "UPDATE users SET role = ?2 WHERE id = ?1 AND id <> ?3",
-            params![user_id, role.as_str(), ids::SITE_GUEST_USER_ID],
+            args![user_id, role.as_str(), ids::SITE_GUEST_USER_ID],
         )? == 1)
     }
 
     /// Stores a token and answers its id.
     pub fn insert_token(&self, token: &NewToken) -> Result<i64, StoreError> {
-        self.conn()?.execute(
+        self.one(
             "INSERT INTO access_tokens (token_hash, user_id, scope, label, created_at)
-             VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-            params![token.token_hash, token.user_id, token.scope, token.label],
-        )?;
-        Ok(self.conn()?.last_insert_rowid())
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            args![
+                &token.token_hash,
+                &token.user_id,
+                token.scope,
+                &token.label,
+                &now()
+            ],
+        )?
+        .get(0)
     }
 
     /// Revokes the live token with this id; answers how many were (0 or 1).
     pub fn revoke_token(&self, id: i64) -> Result<usize, StoreError> {
-        Ok(self.conn()?.execute(
-            "UPDATE access_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-             WHERE id = ?1 AND revoked_at IS NULL",
-            [id],
-        )?)
+        self.run(
+            "UPDATE access_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            args![id, &now()],
+        )
     }
 }

@@ -3,9 +3,9 @@
 //! means (the status machine, the retry policy) is `callbacks`'; this file only reads and writes rows.
 
 use contact_shared::Status;
-use rusqlite::{OptionalExtension, params};
 
 use super::StoreError;
+use super::sql::args;
 use super::tx::{Db, Tx};
 
 /// What a Task logs about a call: WhatId, CallResult__c, CallDurationInSeconds and CallObject.
@@ -67,90 +67,96 @@ pub struct InteractionTimes {
 }
 
 impl Db<'_> {
-    /// The call the Task `task_id` logs, unless it was applied to its request already.
-    pub fn unapplied_call(&self, task_id: &str) -> Result<Option<LoggedCall>, StoreError> {
-        Ok(self
-            .sqlite()?
-            .query_row(
-                "SELECT what_id, call_result, call_duration_in_seconds, call_object FROM tasks
-                  WHERE id = ?1 AND result_applied = 0",
-                [task_id],
-                |r| {
-                    Ok(LoggedCall {
-                        what_id: r.get(0)?,
-                        result: r.get(1)?,
-                        seconds: r.get(2)?,
-                        call_object: r.get(3)?,
-                    })
-                },
-            )
-            .optional()?)
-    }
-
-    /// The live request `id`, for a call attempt on it.
-    pub fn attempted_request(&self, id: &str) -> Result<Option<AttemptedRequest>, StoreError> {
-        Ok(self
-            .sqlite()?
-            .query_row(
-                "SELECT r.name, r.status, r.call_attempts, c.retry_delay_seconds, c.max_attempts,
-                        r.preferred_phone, r.request_reason, r.voice_call_id
-                   FROM contact_requests r LEFT JOIN call_centers c ON c.id = r.call_center_id
-                  WHERE r.id = ?1 AND r.is_deleted = 0",
-                [id],
-                |r| {
-                    Ok(AttemptedRequest {
-                        name: r.get(0)?,
-                        status: super::columns::status(r, 1)?,
-                        attempts: r.get(2)?,
-                        retry_delay_seconds: r.get(3)?,
-                        max_attempts: r.get(4)?,
-                        phone: r.get(5)?,
-                        reason: r.get(6)?,
-                        voice_call_id: r.get(7)?,
-                    })
-                },
-            )
-            .optional()?)
-    }
-
     /// The EngagementInteraction `id`'s times, status and verification.
     pub fn interaction_times(&self, id: &str) -> Result<InteractionTimes, StoreError> {
-        Ok(self.sqlite()?.query_row(
+        let r = self.one(
             "SELECT start_date_time, end_date_time, status, is_attendee_verified, attendee_verification_time
                FROM engagement_interactions WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(InteractionTimes {
-                    start: r.get(0)?,
-                    end: r.get(1)?,
-                    status: r.get(2)?,
-                    verified: r.get(3)?,
-                    verified_at: r.get(4)?,
-                })
-            },
-        )?)
+            args![id],
+        )?;
+        Ok(InteractionTimes {
+            start: r.get(0)?,
+            end: r.get(1)?,
+            status: r.get(2)?,
+            verified: r.get(3)?,
+            verified_at: r.get(4)?,
+        })
     }
 }
 
 impl Tx<'_> {
+    /// The call the Task `task_id` logs, unless it was applied to its request already. The Task stays
+    /// locked until the commit, so that two writers of it apply its call once.
+    pub fn unapplied_call(&self, task_id: &str) -> Result<Option<LoggedCall>, StoreError> {
+        self.row(
+            &format!(
+                "SELECT what_id, call_result, call_duration_in_seconds, call_object FROM tasks
+                  WHERE id = ?1 AND result_applied = 0{}",
+                self.for_update()
+            ),
+            args![task_id],
+        )?
+        .map(|r| {
+            Ok(LoggedCall {
+                what_id: r.get(0)?,
+                result: r.get(1)?,
+                seconds: r.get(2)?,
+                call_object: r.get(3)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The live request `id`, for a call attempt on it. The request stays locked until the commit, so
+    /// that attempts logged at once by several processes are each counted from the one before.
+    pub fn attempted_request(&self, id: &str) -> Result<Option<AttemptedRequest>, StoreError> {
+        // The call center's settings come from subqueries: PostgreSQL locks no row of the nullable side
+        // of an outer join.
+        self.row(
+            &format!(
+                "SELECT r.name, r.status, r.call_attempts,
+                        (SELECT c.retry_delay_seconds FROM call_centers c WHERE c.id = r.call_center_id),
+                        (SELECT c.max_attempts FROM call_centers c WHERE c.id = r.call_center_id),
+                        r.preferred_phone, r.request_reason, r.voice_call_id
+                   FROM contact_requests r
+                  WHERE r.id = ?1 AND r.is_deleted = 0{}",
+                self.for_update()
+            ),
+            args![id],
+        )?
+        .map(|r| {
+            Ok(AttemptedRequest {
+                name: r.get(0)?,
+                status: r.get(1)?,
+                attempts: r.get(2)?,
+                retry_delay_seconds: r.get(3)?,
+                max_attempts: r.get(4)?,
+                phone: r.get(5)?,
+                reason: r.get(6)?,
+                voice_call_id: r.get(7)?,
+            })
+        })
+        .transpose()
+    }
+
     /// Marks the Task's call as applied to its request, so that it is applied once.
     pub fn mark_call_applied(&self, task_id: &str) -> Result<(), StoreError> {
-        self.conn()?.execute(
+        self.run(
             "UPDATE tasks SET result_applied = 1 WHERE id = ?1",
-            [task_id],
+            args![task_id],
         )?;
         Ok(())
     }
 
     /// Records an attempt on the request `id`: its status, count and next routing time.
     pub fn record_attempt(&self, id: &str, attempt: &Attempt<'_>) -> Result<(), StoreError> {
-        self.conn()?.execute(
+        self.run(
             "UPDATE contact_requests
                 SET status = ?1, call_attempts = ?2,
-                    scheduled_routing_at = CASE WHEN ?3 IS NULL THEN scheduled_routing_at ELSE ?3 END,
+                    scheduled_routing_at = coalesce(CAST(?3 AS TEXT), scheduled_routing_at),
                     updated_at = ?4, system_modstamp = ?4, last_modified_by_id = ?5
               WHERE id = ?6",
-            params![
+            args![
                 attempt.status.as_str(),
                 attempt.attempts,
                 attempt.retry_at,
@@ -165,15 +171,16 @@ impl Tx<'_> {
     /// Inserts the EngagementInteraction of a completed callback: an outbound voice call by the
     /// representative, authenticated when the request came from a visitor whose site verified them.
     pub fn insert_completed_call(&self, call: &CompletedCall<'_>) -> Result<(), StoreError> {
-        self.conn()?.execute(
+        self.run(
             "INSERT INTO engagement_interactions
                 (id, communication_channel, type, start_date_time, end_date_time, status,
                  is_attendee_authenticated, phone_number, reason, external_identifier, contact_request_id,
                  owner_id, created_at, updated_at, system_modstamp, created_by_id, last_modified_by_id)
              VALUES (?1, 'Voice Call', 'Outbound', ?2, ?3, 'Completed',
-                     (SELECT visitor_sub IS NOT NULL FROM contact_requests WHERE id = ?7),
+                     (SELECT CASE WHEN visitor_sub IS NULL THEN 0 ELSE 1 END
+                        FROM contact_requests WHERE id = ?7),
                      ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?9, ?8, ?8)",
-            params![
+            args![
                 call.id,
                 call.start,
                 call.end,
@@ -196,10 +203,10 @@ impl Tx<'_> {
         mapped_state: &str,
         verified_at: Option<&str>,
     ) -> Result<(), StoreError> {
-        self.conn()?.execute(
+        self.run(
             "UPDATE engagement_interactions
                 SET duration = ?1, mapped_state = ?2, attendee_verification_time = ?3 WHERE id = ?4",
-            params![duration, mapped_state, verified_at, id],
+            args![duration, mapped_state, verified_at, id],
         )?;
         Ok(())
     }

@@ -6,6 +6,9 @@
 use contact_shared::Status;
 use rusqlite::Connection;
 
+use super::StoreError;
+use super::sql::args;
+use super::tx::Db;
 use crate::ids;
 
 /// The status every request starts in.
@@ -15,13 +18,19 @@ pub(super) const INITIAL_STATUS: Status = Status::New;
 pub(super) const ANONYMOUS_CREATOR: &str = ids::SITE_GUEST_USER_ID;
 
 /// The owner of a new request: the queue named `queue`, else the default queue.
-pub(super) fn owner(conn: &Connection, queue: Option<&str>) -> rusqlite::Result<String> {
-    conn.prepare_cached(
-        "SELECT coalesce((SELECT id FROM queues WHERE name = ?1),
-                         (SELECT id FROM queues WHERE is_default = 1),
-                         ?2)",
-    )?
-    .query_row(rusqlite::params![queue, ids::DEFAULT_QUEUE_ID], |row| {
-        row.get(0)
-    })
+pub(super) fn owner(conn: &Connection, queue: Option<&str>) -> Result<String, StoreError> {
+    Db::new(conn).new_request_owner(queue)
+}
+
+impl Db<'_> {
+    /// The owner of a new request: the queue named `queue`, else the default queue.
+    pub(super) fn new_request_owner(&self, queue: Option<&str>) -> Result<String, StoreError> {
+        self.one(
+            "SELECT coalesce((SELECT id FROM queues WHERE name = ?1),
+                             (SELECT id FROM queues WHERE is_default = 1),
+                             ?2)",
+            args![queue, ids::DEFAULT_QUEUE_ID],
+        )?
+        .get(0)
+    }
 }

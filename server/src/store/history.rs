@@ -2,9 +2,9 @@
 //! who (id and name) and when, newest first; and the writing of a note.
 
 use contact_shared::console::HistoryEntry;
-use rusqlite::{OptionalExtension, params};
 
 use super::StoreError;
+use super::sql::args;
 use super::tx::{Db, Tx};
 
 /// The name of the user or queue whose id is the SQL expression `id`; the id itself for one that is
@@ -36,28 +36,25 @@ impl Db<'_> {
     /// The owner of the request `id`, if there is one.
     pub fn owner_of(&self, id: &str) -> Result<Option<String>, StoreError> {
         Ok(self
-            .sqlite()?
-            .query_row(
+            .row(
                 "SELECT owner_id FROM contact_requests WHERE id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .optional()?
+                args![id],
+            )?
+            .map(|row| row.get::<Option<String>>(0))
+            .transpose()?
             .flatten())
     }
 
     /// The history of the request `id`, newest first (instants in the stored format).
     pub fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
-        let conn = self.sqlite()?;
         let mut placed = Vec::new();
         let sql = format!(
             "SELECT seq, changed_at, changed_by, {}, old_status, new_status
                FROM contact_request_status_history h WHERE record_id = ?1",
             name_of("h.changed_by")
         );
-        let mut statement = conn.prepare(&sql)?;
-        let rows = statement.query_map([id], |r| {
-            Ok(Placed {
+        for r in self.rows(&sql, args![id])? {
+            placed.push(Placed {
                 rank: 0,
                 seq: r.get(0)?,
                 entry: HistoryEntry::Status {
@@ -67,9 +64,8 @@ impl Db<'_> {
                     from: r.get(4)?,
                     to: r.get(5)?,
                 },
-            })
-        })?;
-        placed.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+            });
+        }
         let sql = format!(
             "SELECT seq, changed_at, changed_by, {}, old_owner, CASE WHEN old_owner IS NULL THEN NULL ELSE {} END,
                     new_owner, {}
@@ -78,9 +74,8 @@ impl Db<'_> {
             name_of("h.old_owner"),
             name_of("h.new_owner")
         );
-        let mut statement = conn.prepare(&sql)?;
-        let rows = statement.query_map([id], |r| {
-            Ok(Placed {
+        for r in self.rows(&sql, args![id])? {
+            placed.push(Placed {
                 rank: 1,
                 seq: r.get(0)?,
                 entry: HistoryEntry::Owner {
@@ -92,16 +87,14 @@ impl Db<'_> {
                     to_id: r.get(6)?,
                     to_name: r.get(7)?,
                 },
-            })
-        })?;
-        placed.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+            });
+        }
         let sql = format!(
             "SELECT seq, created_at, created_by, {}, body FROM contact_request_notes h WHERE record_id = ?1",
             name_of("h.created_by")
         );
-        let mut statement = conn.prepare(&sql)?;
-        let rows = statement.query_map([id], |r| {
-            Ok(Placed {
+        for r in self.rows(&sql, args![id])? {
+            placed.push(Placed {
                 rank: 2,
                 seq: r.get(0)?,
                 entry: HistoryEntry::Note {
@@ -110,9 +103,8 @@ impl Db<'_> {
                     by_name: r.get(3)?,
                     body: r.get(4)?,
                 },
-            })
-        })?;
-        placed.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+            });
+        }
         // Stored instants sort as text.
         placed.sort_by(|a, b| {
             at(&b.entry)
@@ -134,14 +126,14 @@ impl Tx<'_> {
         by: &str,
         at: &str,
     ) -> Result<HistoryEntry, StoreError> {
-        let conn = self.conn()?;
-        conn.execute(
+        self.run(
             "INSERT INTO contact_request_notes (record_id, body, created_by, created_at)
              VALUES (?1, ?2, ?3, ?4)",
-            params![id, body, by, at],
+            args![id, body, by, at],
         )?;
-        let by_name: String =
-            conn.query_row(&format!("SELECT {}", name_of("?1")), [by], |r| r.get(0))?;
+        let by_name: String = self
+            .one(&format!("SELECT {}", name_of("?1")), args![by])?
+            .get(0)?;
         Ok(HistoryEntry::Note {
             at: at.to_owned(),
             by_id: by.to_owned(),

@@ -4,9 +4,8 @@
 //! Instants come from the caller's clock as stored instants, never from SQL's `now`, so that expiry and
 //! backoff can be tested by turning a clock instead of waiting.
 
-use rusqlite::{OptionalExtension, params};
-
 use super::StoreError;
+use super::sql::args;
 use super::tx::{Db, Tx};
 
 /// What signing in as a username checks: the user, whether it is active, and its password's hash.
@@ -38,60 +37,54 @@ pub struct FailureRow {
 impl Db<'_> {
     /// The credentials of the user with this username (in any case), if there is one.
     pub fn credentials(&self, username: &str) -> Result<Option<CredentialsRow>, StoreError> {
-        Ok(self
-            .sqlite()?
-            .query_row(
-                "SELECT id, is_active, password_hash FROM users WHERE username = ?1",
-                [username],
-                |row| {
-                    Ok(CredentialsRow {
-                        user_id: row.get(0)?,
-                        is_active: row.get(1)?,
-                        password_hash: row.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
+        self.row(
+            "SELECT id, is_active, password_hash FROM users WHERE username = ?1",
+            args![username],
+        )?
+        .map(|row| {
+            Ok(CredentialsRow {
+                user_id: row.get(0)?,
+                is_active: row.get(1)?,
+                password_hash: row.get(2)?,
+            })
+        })
+        .transpose()
     }
 
     /// The live session whose id hashes to `id_hash`: not ended, and of a user who is active.
     pub fn live_session(&self, id_hash: &str) -> Result<Option<SessionRow>, StoreError> {
-        Ok(self
-            .sqlite()?
-            .query_row(
-                "SELECT s.user_id, s.created_at, s.last_seen_at, u.role
-                   FROM console_sessions s JOIN users u ON u.id = s.user_id
-                  WHERE s.id_hash = ?1 AND s.ended_at IS NULL AND u.is_active = 1",
-                [id_hash],
-                |row| {
-                    Ok(SessionRow {
-                        user_id: row.get(0)?,
-                        created_at: row.get(1)?,
-                        last_seen_at: row.get(2)?,
-                        role: super::access::role(row, 3)?,
-                    })
-                },
-            )
-            .optional()?)
+        self.row(
+            "SELECT s.user_id, s.created_at, s.last_seen_at, u.role
+               FROM console_sessions s JOIN users u ON u.id = s.user_id
+              WHERE s.id_hash = ?1 AND s.ended_at IS NULL AND u.is_active = 1",
+            args![id_hash],
+        )?
+        .map(|row| {
+            Ok(SessionRow {
+                user_id: row.get(0)?,
+                created_at: row.get(1)?,
+                last_seen_at: row.get(2)?,
+                role: row.get(3)?,
+            })
+        })
+        .transpose()
     }
 
     /// The failures counted against each of `keys` that has any.
     pub fn sign_in_failures(&self, keys: &[String]) -> Result<Vec<FailureRow>, StoreError> {
-        let mut statement = self
-            .sqlite()?
-            .prepare("SELECT key, failures, last_failed_at FROM sign_in_failures WHERE key = ?1")?;
         let mut rows = Vec::new();
         for key in keys {
-            let found = statement
-                .query_row([key], |row| {
-                    Ok(FailureRow {
-                        key: row.get(0)?,
-                        failures: row.get(1)?,
-                        last_failed_at: row.get(2)?,
-                    })
-                })
-                .optional()?;
-            rows.extend(found);
+            let found = self.row(
+                "SELECT key, failures, last_failed_at FROM sign_in_failures WHERE key = ?1",
+                args![key],
+            )?;
+            if let Some(row) = found {
+                rows.push(FailureRow {
+                    key: row.get(0)?,
+                    failures: row.get(1)?,
+                    last_failed_at: row.get(2)?,
+                });
+            }
         }
         Ok(rows)
     }
@@ -100,84 +93,85 @@ impl Db<'_> {
 impl Tx<'_> {
     /// Sets the password hash of the user with this id; answers whether there is such a user.
     pub fn set_password_hash(&self, user_id: &str, hash: &str) -> Result<bool, StoreError> {
-        let changed = self.conn()?.execute(
+        let changed = self.run(
             "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-            params![user_id, hash],
+            args![user_id, hash],
         )?;
         Ok(changed == 1)
     }
 
     /// Stores a new session of `user_id`, begun `now`.
     pub fn start_session(&self, id_hash: &str, user_id: &str, now: &str) -> Result<(), StoreError> {
-        self.conn()?.execute(
+        self.run(
             "INSERT INTO console_sessions (id_hash, user_id, created_at, last_seen_at)
              VALUES (?1, ?2, ?3, ?3)",
-            params![id_hash, user_id, now],
+            args![id_hash, user_id, now],
         )?;
         Ok(())
     }
 
     /// Ends the session whose id hashes to `id_hash`, if it is live; answers whether it was.
     pub fn end_session(&self, id_hash: &str, now: &str) -> Result<bool, StoreError> {
-        let changed = self.conn()?.execute(
+        let changed = self.run(
             "UPDATE console_sessions SET ended_at = ?2 WHERE id_hash = ?1 AND ended_at IS NULL",
-            params![id_hash, now],
+            args![id_hash, now],
         )?;
         Ok(changed == 1)
     }
 
     /// Ends every live session of `user_id`; answers how many there were.
     pub fn end_sessions_of(&self, user_id: &str, now: &str) -> Result<usize, StoreError> {
-        Ok(self.conn()?.execute(
+        self.run(
             "UPDATE console_sessions SET ended_at = ?2 WHERE user_id = ?1 AND ended_at IS NULL",
-            params![user_id, now],
-        )?)
+            args![user_id, now],
+        )
     }
 
     /// Marks the session as seen `now`.
     pub fn touch_session(&self, id_hash: &str, now: &str) -> Result<(), StoreError> {
-        self.conn()?.execute(
+        self.run(
             "UPDATE console_sessions SET last_seen_at = ?2 WHERE id_hash = ?1 AND ended_at IS NULL",
-            params![id_hash, now],
+            args![id_hash, now],
         )?;
         Ok(())
     }
 
     /// Counts one more failure against `key` at `now`; a count whose last failure was before
-    /// `forget_before` starts again from one.
+    /// `forget_before` starts again from one. One statement, so that failures counted at once by
+    /// several processes are each counted.
     pub fn count_sign_in_failure(
         &self,
         key: &str,
         now: &str,
         forget_before: &str,
     ) -> Result<(), StoreError> {
-        self.conn()?.execute(
+        self.run(
             "INSERT INTO sign_in_failures (key, failures, last_failed_at) VALUES (?1, 1, ?2)
              ON CONFLICT (key) DO UPDATE SET
-                 failures = CASE WHEN last_failed_at < ?3 THEN 1 ELSE failures + 1 END,
+                 failures = CASE WHEN sign_in_failures.last_failed_at < ?3 THEN 1
+                                 ELSE sign_in_failures.failures + 1 END,
                  last_failed_at = ?2",
-            params![key, now, forget_before],
+            args![key, now, forget_before],
         )?;
         Ok(())
     }
 
     /// Forgets the failures counted against `key`.
     pub fn clear_sign_in_failures(&self, key: &str) -> Result<(), StoreError> {
-        self.conn()?
-            .execute("DELETE FROM sign_in_failures WHERE key = ?1", [key])?;
+        self.run("DELETE FROM sign_in_failures WHERE key = ?1", args![key])?;
         Ok(())
     }
 
     /// Deletes sessions that ended or began before `before`, and failure counts last added to before
     /// `before`: what no check reads any more. Answers how many rows went.
     pub fn sweep_sign_ins(&self, before: &str) -> Result<usize, StoreError> {
-        let sessions = self.conn()?.execute(
+        let sessions = self.run(
             "DELETE FROM console_sessions WHERE ended_at < ?1 OR created_at < ?1",
-            [before],
+            args![before],
         )?;
-        let failures = self.conn()?.execute(
+        let failures = self.run(
             "DELETE FROM sign_in_failures WHERE last_failed_at < ?1",
-            [before],
+            args![before],
         )?;
         Ok(sessions + failures)
     }

@@ -328,6 +328,20 @@ impl<T: FromValue> FromValue for Option<T> {
     }
 }
 
+/// A stored status: the tables' CHECKs keep it one of the picklist's.
+impl FromValue for contact_shared::Status {
+    fn from_value(value: &Value) -> Option<Self> {
+        value.as_text()?.parse().ok()
+    }
+}
+
+/// A stored role: the table's CHECK keeps it one of the three.
+impl FromValue for contact_shared::console::Role {
+    fn from_value(value: &Value) -> Option<Self> {
+        Self::parse(value.as_text()?)
+    }
+}
+
 /// `sql` with SQLite's placeholders (`?N`, or `?` for the one after the highest so far) as PostgreSQL's
 /// (`$N`), leaving string literals and quoted names alone.
 pub fn to_postgres(sql: &str) -> String {

@@ -171,8 +171,9 @@ pub async fn request_callback(
                 call_center_id,
                 at: now(),
             };
-            tx.insert_provider_callback(&callback)?;
-            Ok((callback.id, true))
+            let id = tx.insert_provider_callback(&callback)?;
+            let created = id == callback.id;
+            Ok((id, created))
         })
         .await?;
     let status = if created {

@@ -279,6 +279,14 @@ impl TestApp {
         }
     }
 
+    /// What a subcommand of the binary is given as `--database` to reach this app's database.
+    pub fn database_arg(&self) -> std::ffi::OsString {
+        match &self.postgres {
+            Some(fresh) => fresh.url.expose().into(),
+            None => self.dir.path().join("test.sqlite3").into(),
+        }
+    }
+
     /// The rows `sql` answers with `params`, on a connection of the test's own to the database beside
     /// the server's: to read what no API offers. `sql` is in the dialect both engines share, with
     /// SQLite's placeholders (`?1`).

@@ -272,13 +272,10 @@ async fn the_interaction_of_a_verified_visitor_s_request_is_authenticated_and_a_
     let verified = claimed(&t, "verified-visitor").await;
     let guest = claimed(&t, "guest-visitor").await;
     // As the intake records a visitor its site verified (see the sites tests).
-    rusqlite::Connection::open(t.app.dir.path().join("test.sqlite3"))
-        .unwrap()
-        .execute(
-            "UPDATE contact_requests SET site_key = 'shop', visitor_sub = 'user-9' WHERE id = ?1",
-            [&verified],
-        )
-        .unwrap();
+    let verify = format!(
+        "UPDATE contact_requests SET site_key = 'shop', visitor_sub = 'user-9' WHERE id = '{verified}'"
+    );
+    t.app.execute(&verify, &verify);
     for id in [&verified, &guest] {
         assert_eq!(log(&t, id, "Reached").await.status, 201);
     }

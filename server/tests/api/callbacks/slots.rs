@@ -6,7 +6,7 @@ use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
 use super::support::{SECRET, claims, jwt};
-use crate::support::{PAGE_ORIGIN, TestApp, TestResponse, error_body, from};
+use crate::support::{PAGE_ORIGIN, Start, StoredValue, TestApp, TestResponse, error_body, from};
 
 /// A center open around the clock in Tokyo: two callbacks per half hour, an hour's lead, two days.
 const CENTERS: &str = r#"
@@ -294,12 +294,9 @@ async fn a_full_slot_is_refused_leaves_the_list_and_comes_back_when_a_callback_c
     );
 
     // An abandoned callback no longer holds its place.
-    let conn = rusqlite::Connection::open(app.dir.path().join("test.sqlite3")).unwrap();
-    conn.execute(
-        "UPDATE contact_requests SET status = 'Abandoned' WHERE seq = (SELECT min(seq) FROM contact_requests)",
-        [],
-    )
-    .unwrap();
+    let abandon = "UPDATE contact_requests SET status = 'Abandoned'
+                    WHERE seq = (SELECT min(seq) FROM contact_requests)";
+    app.execute(abandon, abandon);
     let again = offered(&app).await;
     assert_eq!(again.iter().find(|(s, _)| *s == slot).map(|s| s.1), Some(1));
 }
@@ -319,15 +316,15 @@ async fn two_visitors_for_the_last_place_one_wins_and_the_other_is_told_it_is_fu
         statuses.sort_unstable();
         assert_eq!(statuses, [201, 422], "round {round}");
     }
-    let conn = rusqlite::Connection::open(app.dir.path().join("test.sqlite3")).unwrap();
-    let most: i64 = conn
-        .query_row(
-            "SELECT max(n) FROM (SELECT count(*) AS n FROM contact_requests GROUP BY scheduled_routing_at)",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(most, 2, "no slot holds more than its capacity");
+    let most = app.rows(
+        "SELECT max(n) FROM (SELECT count(*) AS n FROM contact_requests GROUP BY scheduled_routing_at) s",
+        &[],
+    );
+    assert_eq!(
+        most[0][0],
+        StoredValue::Integer(2),
+        "no slot holds more than its capacity"
+    );
 }
 
 #[tokio::test]
@@ -388,12 +385,14 @@ async fn a_retry_after_its_slot_moved_inside_the_lead_time_gets_the_first_answer
 
     // The answer was lost and time went by: the slot is now inside the lead time. A restart with a
     // three-hour lead stands in for the wait.
-    let TestApp { store, dir, .. } = app;
-    store.shutdown().await;
-    let later = app_in(
-        dir,
-        &CENTERS.replace("lead_time_minutes = 60", "lead_time_minutes = 180"),
-    )
+    app.store.shutdown().await;
+    let TestApp { dir, postgres, .. } = app;
+    let later = TestApp::start(Start {
+        sites: SITES,
+        call_centers: Some(&CENTERS.replace("lead_time_minutes = 60", "lead_time_minutes = 180")),
+        postgres,
+        ..Start::new(dir)
+    })
     .await;
     let retry = submit_with_key(&later, "shop", phone_form(&slot), Some("retry-1")).await;
     assert_eq!(retry.status, StatusCode::CREATED, "{}", retry.body);
@@ -465,12 +464,11 @@ async fn a_phone_number_holds_one_open_booking_until_it_is_closed() {
         StatusCode::CREATED,
         "asking to be called as soon as possible is not a booking"
     );
-    let conn = rusqlite::Connection::open(app.dir.path().join("test.sqlite3")).unwrap();
-    conn.execute(
-        "UPDATE contact_requests SET status = 'Contacted' WHERE id = ?1",
-        [first.body["id"].as_str().unwrap()],
-    )
-    .unwrap();
+    let contacted = format!(
+        "UPDATE contact_requests SET status = 'Contacted' WHERE id = '{}'",
+        first.body["id"].as_str().unwrap()
+    );
+    app.execute(&contacted, &contacted);
     let after = submit(&app, "shop", phone_form(&slots[2].0)).await;
     assert_eq!(after.status, StatusCode::CREATED, "its booking was closed");
     assert_eq!(app.stored_count(), 4);
@@ -657,11 +655,11 @@ async fn the_release_subcommand_frees_the_places_of_the_bookings_it_names() {
     let slot = offered(&app).await[3].0.clone();
     let booked = submit(&app, "shop", phone_form(&slot)).await;
     let id = booked.body["id"].as_str().unwrap().to_owned();
-    let TestApp { store, dir, .. } = app;
-    store.shutdown().await;
+    let database = app.database_arg();
+    app.store.shutdown().await;
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_contact-server"))
         .args(["callbacks", "release", "--id", &id, "--database"])
-        .arg(dir.path().join("test.sqlite3"))
+        .arg(&database)
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();
@@ -679,13 +677,20 @@ async fn the_release_subcommand_frees_the_places_of_the_bookings_it_names() {
             "yesterday",
             "--database",
         ])
-        .arg(dir.path().join("test.sqlite3"))
+        .arg(&database)
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("is not an ISO 8601 date and time"));
-    let app = app_in(dir, CENTERS).await;
+    let TestApp { dir, postgres, .. } = app;
+    let app = TestApp::start(Start {
+        sites: SITES,
+        call_centers: Some(CENTERS),
+        postgres,
+        ..Start::new(dir)
+    })
+    .await;
     assert_eq!(
         offered(&app)
             .await

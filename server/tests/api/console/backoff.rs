@@ -161,6 +161,7 @@ async fn the_counts_hold_across_a_restart() {
     before.store.shutdown().await;
     let after = TestApp::start(Start {
         backoff: slow(),
+        postgres: before.postgres,
         ..Start::new(before.dir)
     })
     .await;
