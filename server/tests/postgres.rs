@@ -548,21 +548,6 @@ async fn two_processes_applying_one_logged_call_apply_it_once() {
     assert_eq!(applied, [false, true], "one process applies the call");
 }
 
-#[tokio::test]
-async fn a_read_not_written_for_postgres_yet_says_so() {
-    let Some(database) = FreshDatabase::create("not_on_postgres_yet").await else {
-        return;
-    };
-    let store = store_on(&database).await;
-    let read = store
-        .read(|db| db.reference_exists("005000000000001AAA"))
-        .await;
-    assert!(
-        matches!(read, Err(StoreError::NotOnPostgres(_))),
-        "{read:?}"
-    );
-}
-
 /// The tables and their columns of a schema, by table name.
 type Schema = std::collections::BTreeMap<String, std::collections::BTreeSet<String>>;
 
@@ -1239,7 +1224,7 @@ async fn the_outbox_mail_and_routing_writes_and_reads_answer_on_postgresql() {
     let claimed = {
         let id = id.clone();
         store
-            .read(move |db| db.claimed(&id))
+            .write(move |tx| tx.claimed(&id))
             .await
             .unwrap()
             .unwrap()

@@ -175,6 +175,15 @@ fn test() -> Result<()> {
             // Likewise the email tests' SMTP server: they run against it, never skip.
             .env("CRW_REQUIRE_SMTP_SERVER", "1"),
     )?;
+    step(
+        "the API suite again, on PostgreSQL",
+        cargo()
+            .args(["test", "--package", "contact-server", "--test", "api"])
+            .env("CRW_TEST_ENGINE", "postgres")
+            .env("CRW_TEST_POSTGRES_URL", &postgres.url)
+            .env("CRW_REQUIRE_REFERENCE_VERIFIER", "1")
+            .env("CRW_REQUIRE_SMTP_SERVER", "1"),
+    )?;
     drop(postgres);
     build_widget()?;
     console::build()?;

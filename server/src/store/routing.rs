@@ -84,12 +84,19 @@ impl Db<'_> {
         })
         .collect()
     }
+}
 
+impl Tx<'_> {
     /// The contact request a claim names, deleted or not.
     pub fn claimed(&self, id: &str) -> Result<Option<ClaimedRow>, StoreError> {
+        // Locked to the commit: what it says decides the claim, and another process claiming the same
+        // request at once waits here, then reads the owner this claim gave it.
         self.row(
-            "SELECT name, status, owner_id, is_deleted, scheduled_routing_at
-               FROM contact_requests WHERE id = ?1",
+            &format!(
+                "SELECT name, status, owner_id, is_deleted, scheduled_routing_at
+                   FROM contact_requests WHERE id = ?1{}",
+                self.for_update()
+            ),
             args![id],
         )?
         .map(|r| {
@@ -103,9 +110,7 @@ impl Db<'_> {
         })
         .transpose()
     }
-}
 
-impl Tx<'_> {
     /// Makes `user` the owner (and last modifier, at `at`) of the contact request `id`.
     pub fn assign_owner(&self, id: &str, user: &str, at: &str) -> Result<(), StoreError> {
         self.run(

@@ -146,11 +146,12 @@ async fn commits_are_synced_to_disk() {
         2,
         "synchronous = FULL"
     );
-    let conn = rusqlite::Connection::open(app.dir.path().join("test.sqlite3")).unwrap();
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(mode, "wal");
+    // SQLite's log is the write-ahead log; PostgreSQL's commits wait for theirs (`synchronous_commit`).
+    let (query, durable) = match app.postgres {
+        Some(_) => ("SHOW synchronous_commit", "on"),
+        None => ("PRAGMA journal_mode", "wal"),
+    };
+    assert_eq!(app.text(query, &[]), durable);
 }
 
 const SECRET: &str = "scope-secret-scope-secret-scope-secret!";

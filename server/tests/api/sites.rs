@@ -323,14 +323,25 @@ async fn the_same_person_is_linked_within_a_site_and_never_across_sites_or_to_gu
             StatusCode::CREATED
         );
     }
-    let conn = rusqlite::Connection::open(app.dir.path().join("test.sqlite3")).unwrap();
-    let mut groups = conn
-        .prepare("SELECT site_key, visitor_sub, count(*) FROM contact_requests GROUP BY site_key, visitor_sub ORDER BY 1, 2")
-        .unwrap();
-    let rows: Vec<(String, Option<String>, i64)> = groups
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
+    // NULLS FIRST: each engine's own default differs.
+    let rows: Vec<(String, Option<String>, i64)> = app
+        .rows(
+            "SELECT site_key, visitor_sub, count(*) FROM contact_requests
+              GROUP BY site_key, visitor_sub ORDER BY 1, 2 NULLS FIRST",
+            &[],
+        )
+        .into_iter()
+        .map(|r| {
+            let count = match r[2] {
+                crate::support::StoredValue::Integer(n) => n,
+                ref other => panic!("a count, not {other:?}"),
+            };
+            (
+                r[0].as_text().unwrap().to_owned(),
+                r[1].as_text().map(str::to_owned),
+                count,
+            )
+        })
         .collect();
     assert_eq!(
         rows,
@@ -376,14 +387,15 @@ async fn a_site_s_requests_are_owned_by_its_queue_and_others_by_the_default_queu
     )
     .await;
     let shop = submit(&app, "shop", SHOP, None, order_form()).await;
-    let conn = rusqlite::Connection::open(app.dir.path().join("test.sqlite3")).unwrap();
     let owner = |id: &Value| -> (String, String) {
-        conn.query_row(
+        let row = &app.rows(
             "SELECT owner_id, created_by_id FROM contact_requests WHERE id = ?1",
-            [id.as_str().unwrap()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            &[id.as_str().unwrap()],
+        )[0];
+        (
+            row[0].as_text().unwrap().to_owned(),
+            row[1].as_text().unwrap().to_owned(),
         )
-        .unwrap()
     };
     assert_eq!(
         owner(&queued.body["id"]),
