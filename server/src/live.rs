@@ -10,7 +10,7 @@
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{FromRef, State};
@@ -29,6 +29,10 @@ use crate::error::AppError;
 use crate::ids;
 use crate::store::{OutboxEvent, Store, StoreError};
 
+/// The longest the feed waits for an event whose number it has passed (see [`InOrder`]).
+const HOLD: Duration = Duration::from_secs(5);
+/// How often it looks again meanwhile.
+const HELD_LOOK: Duration = Duration::from_millis(250);
 /// Events read from the store per look.
 const PAGE: u32 = 256;
 /// The most a reconnecting browser is sent of what it missed; past that it is told to reload instead.
@@ -137,6 +141,7 @@ async fn follow(
     mut cursor: i64,
 ) {
     let mut committed = store.committed();
+    let mut order = InOrder::default();
     loop {
         {
             // Under the lock a new listener takes to start the follower: it either sees this one
@@ -147,27 +152,81 @@ async fn follow(
                 return;
             }
         }
-        match read_after(&store, cursor, PAGE).await {
-            Ok(events) => {
+        let read = store
+            .read(move |db| db.outbox_settled_after(cursor, PAGE))
+            .await;
+        match read {
+            Ok((events, settled)) => {
                 let full = events.len() == PAGE as usize;
-                for event in events {
+                let tellable = order.tellable(cursor, &events, settled, Instant::now());
+                for event in &events[..tellable] {
                     cursor = event.seq;
-                    if let Some(event) = FeedEvent::from_outbox(&event) {
+                    if let Some(event) = FeedEvent::from_outbox(event) {
                         let _ = sender.send(Arc::new(event));
                     }
                 }
-                if full {
+                if full && tellable == events.len() {
                     continue;
                 }
             }
             Err(error) => tracing::warn!(%error, "the live feed cannot read the outbox; retrying"),
         }
-        let changed = tokio::time::timeout(RECHECK, committed.changed()).await;
+        // Waiting on a gap, look again soon: its event commits (and is heard) or the wait ends.
+        let wait = if order.holding() { HELD_LOOK } else { RECHECK };
+        let changed = tokio::time::timeout(wait, committed.changed()).await;
         if matches!(changed, Ok(Err(_))) {
             // The writer (or the listener) is gone: the store stopped.
             *following.lock().unwrap_or_else(|e| e.into_inner()) = false;
             return;
         }
+    }
+}
+
+/// Events are told in number order. On PostgreSQL an event's number is drawn when it is written but the
+/// event is seen at its commit, so a gap in what a read found may be an event still being written, with
+/// later ones already committed: the follower tells up to the gap and waits for it. A read taken while
+/// nobody writes events is settled (a gap in it is a rolled-back write, never filled), and a gap waited
+/// on for [`HOLD`] is given up, so a rollback delays the feed, never stops it. SQLite's reads are always
+/// settled.
+#[derive(Debug, Default)]
+struct InOrder {
+    held_since: Option<Instant>,
+}
+
+impl InOrder {
+    /// How many of `events`, read after `cursor` in number order, may be told now.
+    fn tellable(
+        &mut self,
+        cursor: i64,
+        events: &[OutboxEvent],
+        settled: bool,
+        now: Instant,
+    ) -> usize {
+        let gap = (!settled)
+            .then(|| {
+                let mut previous = cursor;
+                events.iter().position(|event| {
+                    let next = event.seq != previous + 1;
+                    previous = event.seq;
+                    next
+                })
+            })
+            .flatten();
+        let Some(gap) = gap else {
+            self.held_since = None;
+            return events.len();
+        };
+        let since = *self.held_since.get_or_insert(now);
+        if now.saturating_duration_since(since) >= HOLD {
+            self.held_since = None;
+            return events.len();
+        }
+        gap
+    }
+
+    /// Whether a gap is being waited on.
+    fn holding(&self) -> bool {
+        self.held_since.is_some()
     }
 }
 
@@ -389,6 +448,50 @@ mod tests {
             record_id: "0SR000000000001AAA".into(),
             payload: payload.to_string(),
         }
+    }
+
+    fn numbered(seqs: &[i64]) -> Vec<OutboxEvent> {
+        seqs.iter()
+            .map(|seq| outbox(*seq, "contact_request.created", Value::Null))
+            .collect()
+    }
+
+    #[test]
+    fn an_unsettled_read_is_told_up_to_its_first_gap_and_wholly_once_the_gap_fills() {
+        let mut order = InOrder::default();
+        let start = Instant::now();
+        assert_eq!(order.tellable(3, &numbered(&[4, 5, 7, 8]), false, start), 2);
+        assert!(order.holding());
+        // Read again from 5: 6 has committed meanwhile.
+        assert_eq!(order.tellable(5, &numbered(&[6, 7, 8]), false, start), 3);
+        assert!(!order.holding());
+        assert_eq!(order.tellable(8, &numbered(&[9, 10]), false, start), 2);
+    }
+
+    #[test]
+    fn a_settled_read_is_told_whole_its_gaps_being_rolled_back_writes() {
+        let mut order = InOrder::default();
+        assert_eq!(
+            order.tellable(3, &numbered(&[5, 9]), true, Instant::now()),
+            2
+        );
+        assert!(!order.holding());
+    }
+
+    #[test]
+    fn a_gap_waited_on_for_the_hold_is_given_up() {
+        let mut order = InOrder::default();
+        let start = Instant::now();
+        assert_eq!(order.tellable(1, &numbered(&[3, 4]), false, start), 0);
+        assert_eq!(
+            order.tellable(1, &numbered(&[3, 4]), false, start + HOLD / 2),
+            0
+        );
+        assert_eq!(
+            order.tellable(1, &numbered(&[3, 4]), false, start + HOLD),
+            2
+        );
+        assert!(!order.holding());
     }
 
     #[test]

@@ -1306,3 +1306,34 @@ async fn the_outbox_mail_and_routing_writes_and_reads_answer_on_postgresql() {
 fn crate_now() -> String {
     contact_server::instant::now()
 }
+
+#[tokio::test]
+async fn an_outbox_read_while_an_event_is_being_written_is_not_settled() {
+    let Some(database) = FreshDatabase::create("outbox_settled").await else {
+        return;
+    };
+    let store = store_on(&database).await;
+    let read = || {
+        store.read(|db| {
+            db.outbox_settled_after(0, 10)
+                .map(|(events, settled)| (events.len(), settled))
+        })
+    };
+    assert_eq!(read().await.unwrap(), (0, true), "nobody writes");
+    let mut writer = database.client().await;
+    let writing = writer.transaction().await.unwrap();
+    writing
+        .batch_execute(
+            "INSERT INTO outbox_events (event_id, type, record_id, payload, created_at)
+             VALUES ('msg_1', 'contact_request.created', '0SR1', '{}', '2026-12-01T00:00:00.000Z')",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        read().await.unwrap(),
+        (0, false),
+        "an event is being written: a gap may still fill"
+    );
+    writing.commit().await.unwrap();
+    assert_eq!(read().await.unwrap(), (1, true), "committed");
+}

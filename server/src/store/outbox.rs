@@ -251,6 +251,29 @@ impl Db<'_> {
         .collect()
     }
 
+    /// As [`Db::outbox_after`], and whether the answer is settled: whether no event numbered within it
+    /// can still appear. SQLite's one writer commits in number order, so its answers always are; on
+    /// PostgreSQL an answer is settled when no transaction was writing events as it was read (the
+    /// writers' lock was free to take, without waiting), and otherwise a gap in its numbers may be an
+    /// event still being written, which a reader in number order waits for.
+    pub fn outbox_settled_after(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<(Vec<OutboxEvent>, bool), StoreError> {
+        let settled = match self.dialect() {
+            Dialect::Sqlite => true,
+            // Taken before the read, so every event numbered before it is in the read.
+            Dialect::Postgres => self
+                .one(
+                    "SELECT pg_try_advisory_xact_lock(?1)",
+                    args![OUTBOX_WRITERS_LOCK],
+                )?
+                .get(0)?,
+        };
+        Ok((self.outbox_after(after, limit)?, settled))
+    }
+
     /// The place of the newest event (0 when there is none).
     pub fn outbox_newest(&self) -> Result<i64, StoreError> {
         self.one("SELECT coalesce(max(seq), 0) FROM outbox_events", args![])?
