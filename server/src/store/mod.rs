@@ -100,7 +100,7 @@ pub enum StoreError {
          to run more than one server process, use PostgreSQL (--database postgres://…)"
     )]
     ServedElsewhere(String),
-    /// A kind of read or write that the PostgreSQL engine does not run yet.
+    /// A statement of SQLite's own reached on PostgreSQL (a bug: every feature method runs on both).
     #[error("{0} is not served on PostgreSQL yet")]
     NotOnPostgres(&'static str),
     #[error("the database writer has stopped")]

@@ -3,9 +3,10 @@
 //!
 //! Features never see the SQL engine: they call methods of these two types, which each feature's file in
 //! `store/` adds (`impl Db<'_>` for its reads, `impl Tx<'_>` for its writes), and get domain values back.
-//! Each holds one engine's connection; a method runs its statements on SQLite's ([`Db::sqlite`]) or
-//! PostgreSQL's ([`Db::postgres`]), and the methods' signatures stay the same for both. A method not
-//! written for PostgreSQL yet answers [`StoreError::NotOnPostgres`] there.
+//! Each holds one engine's connection; a method's statements run on either through [`super::sql`]
+//! (`rows`, `run`, …), and the methods' signatures stay the same for both. [`Db::sqlite`] is left for what
+//! only SQLite has (the group-committed intake, its own tests): on PostgreSQL it answers
+//! [`StoreError::NotOnPostgres`].
 
 use std::ops::Deref;
 
