@@ -3,8 +3,7 @@
 //! [`Select`](super::plan::Select). Which columns mean what is the caller's (the object descriptions');
 //! this file only knows that every record table has `id`, `seq`, the audit columns and the recycle bin.
 
-use rusqlite::ToSql;
-use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::types::ValueRef;
 
 use super::StoreError;
 use super::plan::{Column, Filter, Table, Value};
@@ -12,17 +11,6 @@ use super::render::{self, Page, Statement, from_clause, select_list};
 use super::sql::{Dialect, Param, args};
 use super::tx::{Db, Tx};
 use crate::ids;
-
-impl ToSql for Value {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(match self {
-            Self::Null => ToSqlOutput::Borrowed(ValueRef::Null),
-            Self::Integer(n) => ToSqlOutput::Borrowed(ValueRef::Integer(*n)),
-            Self::Real(x) => ToSqlOutput::Borrowed(ValueRef::Real(*x)),
-            Self::Text(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
-        })
-    }
-}
 
 impl From<ValueRef<'_>> for Value {
     fn from(value: ValueRef<'_>) -> Self {

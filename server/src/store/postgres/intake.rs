@@ -192,12 +192,12 @@ async fn decide_and_write<'k>(
         )
         .await?
         .get(0);
-    // Its `contact_request.created`, committed with it.
-    tx.execute(
-        &to_postgres(&outbox::created_statement(Dialect::Postgres)),
-        &[&outbox::CREATED, &now, &id],
-    )
-    .await?;
+    // Its `contact_request.created`, committed with it; the statement's text is built once.
+    static CREATED_EVENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let created_event =
+        CREATED_EVENT.get_or_init(|| to_postgres(&outbox::created_statement(Dialect::Postgres)));
+    tx.execute(created_event.as_str(), &[&outbox::CREATED, &now, &id])
+        .await?;
     if let Some(key) = key {
         let (site, visitor, key_text) = key.scoped();
         // Waits for another writer of the same key, if any, to commit or roll back.
