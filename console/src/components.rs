@@ -54,7 +54,7 @@ fn SignedIn(me: Me) -> impl IntoView {
     provide_context(me.clone());
     let queue_ids: Vec<String> = me.queues.iter().map(|q| q.id.clone()).collect();
     // How many open requests wait in my queues, for the tab's title.
-    let waiting = LocalResource::new(move || {
+    let waiting = kept(move || {
         let queues = queue_ids.clone();
         live.changes.track();
         async move {
@@ -109,6 +109,34 @@ fn SignedIn(me: Me) -> impl IntoView {
             <Outlet/>
         </main>
     }
+}
+
+/// What `load` last answered, loaded again whenever a signal it reads before its first `.await` changes;
+/// the last answer stays while the next one loads, and an answer that comes after a newer one was asked
+/// for is dropped.
+///
+/// For what is read outside a page's own `Transition`. A `LocalResource` read there registers with the
+/// shell's `Suspense`, which then takes the whole page out of the document while it loads again: the
+/// element being typed in loses focus, on every change the live feed tells of.
+pub fn kept<T, F>(load: impl Fn() -> F + 'static) -> ReadSignal<Option<T>>
+where
+    T: Send + Sync + 'static,
+    F: std::future::Future<Output = T> + 'static,
+{
+    let value = RwSignal::new(None);
+    let asked = StoredValue::new(0u64);
+    Effect::new(move || {
+        let answer = load();
+        asked.update_value(|n| *n += 1);
+        let this = asked.get_value();
+        leptos::task::spawn_local(async move {
+            let answer = answer.await;
+            if asked.try_get_value() == Some(this) {
+                value.try_set(Some(answer));
+            }
+        });
+    });
+    value.read_only()
 }
 
 /// The server's message about one field, tied to its input by `id`.

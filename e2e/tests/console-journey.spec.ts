@@ -162,6 +162,52 @@ test("two changing one request at once: the second is told and sees the current 
   await expect(gracePage.getByText(/Last changed by Ada Second/)).toBeVisible();
 });
 
+test("what a representative is typing keeps its focus while others' requests arrive and a colleague changes this one", async ({ browser }) => {
+  const stamp = Date.now();
+  const [ada, grace] = [`ada7-${stamp}@example.com`, `grace7-${stamp}@example.com`];
+  person(ada, "Ada Seventh", "representative");
+  person(grace, "Grace Seventh", "representative");
+  const number = await visitorAsks(browser, "+44 20 7946 0987");
+  const queue = `/console/queues/${DEMO_QUEUE}?sort=newest`;
+  const adaPage = await consoleOf(browser, ada, queue);
+  const gracePage = await consoleOf(browser, grace, queue);
+  for (const page of [adaPage, gracePage]) {
+    await page.getByRole("link", { name: number, exact: true }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("New");
+  }
+  await expect(adaPage).toHaveTitle(/^\(\d+\) waiting/);
+  const title = await adaPage.title();
+
+  // Ada is typing a note. Whatever happens now, the page must not take the field out of the document.
+  const note = adaPage.getByLabel("Add a note");
+  await note.click();
+  await note.pressSequentially("Left a voicemail, will try");
+  await adaPage.evaluate(() => {
+    const w = window as unknown as { removals: number };
+    w.removals = 0;
+    const field = document.activeElement!;
+    new MutationObserver((records) => {
+      for (const record of records) {
+        for (const node of record.removedNodes) if (node.contains(field)) w.removals += 1;
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+
+  // Another visitor asks: the live feed tells Ada's page, whose tab title counts what waits.
+  await visitorAsks(browser, "+44 20 7946 0988");
+  await expect(adaPage).not.toHaveTitle(title);
+  // A colleague changes this very request: Ada's page redraws it.
+  await gracePage.getByLabel("Status", { exact: true }).selectOption("Attempted");
+  await gracePage.getByRole("button", { name: "Change the status" }).click();
+  await expect(adaPage.getByRole("heading", { level: 1 })).toContainText("Attempted");
+
+  await expect(note).toBeFocused();
+  await expect(note).toHaveValue("Left a voicemail, will try");
+  expect(await adaPage.evaluate(() => (window as unknown as { removals: number }).removals)).toBe(0);
+  await note.pressSequentially(" again");
+  await expect(note).toHaveValue("Left a voicemail, will try again");
+});
+
 test("a supervisor reassigns, and the new owner's work list shows it at once", async ({ browser }) => {
   const stamp = Date.now();
   const [sam, grace] = [`sam-${stamp}@example.com`, `grace3-${stamp}@example.com`];

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::api::{self, ApiError};
-use crate::components::{FieldError, StatusBadge};
+use crate::components::{FieldError, StatusBadge, kept};
 use crate::forms::Outcome;
 use crate::live::use_live;
 use crate::session::or_sign_in;
@@ -172,18 +172,12 @@ pub fn RequestPage() -> impl IntoView {
         }
         resyncs
     });
-    let loaded = LocalResource::new(move || {
-        version.track();
-        load(request_id.get())
-    });
     // What the page shows: the last answer, kept while the next one loads. A change redraws the request's
     // details, never its actions, so what is being typed there, where focus is and the announced outcome
     // all stay.
-    let shown = RwSignal::new(None::<Result<Loaded, ApiError>>);
-    Effect::new(move || {
-        if let Some(result) = loaded.get() {
-            shown.set(Some(result));
-        }
+    let shown = kept(move || {
+        version.track();
+        load(request_id.get())
     });
     // The actions are made once for each request shown.
     let ready = Memo::new(move |_| {
@@ -193,7 +187,7 @@ pub fn RequestPage() -> impl IntoView {
         })
     });
     let current = Signal::derive(move || shown.get().and_then(Result::ok));
-    let names = LocalResource::new(move || names(me.clone()));
+    let names = kept(move || names(me.clone()));
     let name_of = Callback::new(move |id: String| {
         names
             .get()
@@ -615,7 +609,7 @@ fn Actions(
 /// The other users, for a supervisor's reassign list.
 #[component]
 fn ReassignUsers(me: String) -> impl IntoView {
-    let users = LocalResource::new(|| async {
+    let users = kept(|| async {
         api::query::<User>("SELECT Id, Name FROM User WHERE IsActive = true ORDER BY Name ASC")
             .await
             .map(|found| found.records)
