@@ -169,6 +169,9 @@ fn test() -> Result<()> {
         cargo()
             .args(["test", "--workspace"])
             .env("CRW_TEST_POSTGRES_URL", &postgres.url)
+            // The crash test restarts this cluster once, in the middle of its kills, and must.
+            .env("CRW_TEST_POSTGRES_DATA", postgres.data())
+            .env("CRW_REQUIRE_POSTGRES_RESTART", "1")
             // The webhook tests verify with the reference library, installed above, and never fall
             // back to their own check here.
             .env("CRW_REQUIRE_REFERENCE_VERIFIER", "1")

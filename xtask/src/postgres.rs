@@ -75,6 +75,11 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// The cluster's data folder (the crash test restarts PostgreSQL with `pg_ctl -D` on it).
+    pub fn data(&self) -> PathBuf {
+        self.folder.join("data")
+    }
+
     /// Starts a cluster in a new temporary folder of its own.
     pub fn start() -> Result<Self> {
         let unique = format!(
