@@ -20,9 +20,9 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use contact_shared::console::live::{RESYNC, SIGNED_OUT};
 use contact_shared::console::{API_PREFIX, LiveChange};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use serde_json::Value;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::access::{ConsoleCaller, Visibility, caller};
 use crate::error::AppError;
@@ -98,6 +98,8 @@ pub struct Feed {
     store: Store,
     sender: broadcast::Sender<Arc<FeedEvent>>,
     following: Arc<Mutex<bool>>,
+    /// Set when the server stops: every open stream ends, so that shutdown does not wait on them.
+    closing: watch::Sender<bool>,
 }
 
 impl Feed {
@@ -107,7 +109,22 @@ impl Feed {
             store,
             sender,
             following: Arc::new(Mutex::new(false)),
+            closing: watch::Sender::new(false),
         })
+    }
+
+    /// Ends every open stream and every one opened from now on: the server is stopping. A console's
+    /// `EventSource` reconnects by itself (to another process, behind a proxy) from its last event.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves once [`Self::close`] was called.
+    fn closed(&self) -> impl Future<Output = ()> + Send + use<> {
+        let mut closing = self.closing.subscribe();
+        async move {
+            let _ = closing.wait_for(|closed| *closed).await;
+        }
     }
 
     /// Listens from now on. Before a listener catches up from the store, so nothing committed between
@@ -279,7 +296,8 @@ async fn events(
     }));
     let stream = futures_util::stream::unfold(events, |mut events| async move {
         events.recv().await.map(|event| (Ok(event), events))
-    });
+    })
+    .take_until(Box::pin(state.feed.closed()));
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 

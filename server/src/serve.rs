@@ -89,7 +89,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     )
     .map_err(anyhow::Error::msg)?;
     let Started {
-        router: app, store, ..
+        router: app,
+        store,
+        feed,
+        ..
     } = start(Settings {
         database: args.database.clone(),
         read_connections: args.reads.read_connections,
@@ -150,7 +153,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .max(crate::access::backoff::Backoff::default().forget_after),
     ));
 
-    crate::connections::serve(listener, app, limits, shutdown_signal()).await?;
+    // Open live feeds end at once on the signal: they never finish by themselves, so the drain would
+    // otherwise wait its whole timeout on every console left open.
+    let stopping = async move {
+        shutdown_signal().await;
+        feed.close();
+    };
+    crate::connections::serve(listener, app, limits, stopping).await?;
     if let Some(task) = demo_task {
         task.await??;
     }

@@ -45,6 +45,8 @@ pub struct Started {
     pub store: Store,
     /// The API's query state (its per-user places and open cursors).
     pub queries: Arc<Queries>,
+    /// The console's live feed, which the server closes when it stops.
+    pub feed: Arc<crate::live::Feed>,
 }
 
 /// Opens the store, stores the call centers and every queue a site names, and builds the router.
@@ -86,6 +88,7 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
         crate::callbacks::offers::start(store.clone());
     }
     let queries = Queries::new(settings.query_limits);
+    let feed = crate::live::Feed::new(store.clone());
     let state = AppState {
         store: store.clone(),
         sites: Arc::new(Sites::new(settings.sites)),
@@ -94,12 +97,13 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
         queries: Arc::clone(&queries),
         sessions: Arc::new(settings.sessions),
         backoff: Arc::new(settings.backoff),
-        feed: crate::live::Feed::new(store.clone()),
+        feed: Arc::clone(&feed),
     };
     let router = crate::app(state, &settings.widget);
     Ok(Started {
         router,
         store,
         queries,
+        feed,
     })
 }

@@ -444,9 +444,9 @@ fn a_database_url_of_another_engine_is_refused_saying_what_is_accepted() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
-#[tokio::test]
-async fn the_demo_prints_console_users_who_can_sign_in_at_once() {
-    let dir = tempfile::tempdir().unwrap();
+/// A server with the demo's console users; answers it, its API's URL and the users it printed as
+/// (role, username, password).
+fn with_demo_users(database: &Path) -> (Child, String, Vec<(String, String, String)>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_contact-server"))
         .args([
             "--listen",
@@ -455,7 +455,7 @@ async fn the_demo_prints_console_users_who_can_sign_in_at_once() {
             "127.0.0.1:0",
             "--database",
         ])
-        .arg(dir.path().join("demo.sqlite3"))
+        .arg(database)
         .args([
             "--widget-dir",
             "/nonexistent",
@@ -480,6 +480,13 @@ async fn the_demo_prints_console_users_who_can_sign_in_at_once() {
             break;
         }
     }
+    (child, api, users)
+}
+
+#[tokio::test]
+async fn the_demo_prints_console_users_who_can_sign_in_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, api, users) = with_demo_users(&dir.path().join("demo.sqlite3"));
     let roles: Vec<_> = users.iter().map(|(role, ..)| role.as_str()).collect();
     assert_eq!(roles, ["admin", "representative", "representative"]);
 
@@ -508,6 +515,53 @@ async fn the_demo_prints_console_users_who_can_sign_in_at_once() {
         .unwrap();
     assert!(status.success());
     assert!(child.wait().unwrap().success());
+}
+
+#[tokio::test]
+async fn sigterm_ends_open_live_feeds_so_that_consoles_reconnect_elsewhere_and_the_process_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, api, users) = with_demo_users(&dir.path().join("feed.sqlite3"));
+    let (_, username, password) = &users[1];
+    let client = reqwest::Client::new();
+    let signed_in = client
+        .post(format!("{api}/console/api/session"))
+        .header("origin", &api)
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let cookies: Vec<String> = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect();
+    let mut feed = client
+        .get(format!("{api}/console/api/events"))
+        .header("cookie", cookies.join("; "))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(feed.status(), 200);
+    assert_eq!(feed.headers()["content-type"], "text/event-stream");
+    let first = feed.chunk().await.unwrap().unwrap();
+    assert!(
+        String::from_utf8_lossy(&first).contains("retry:"),
+        "{first:?}"
+    );
+
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    // The stream ends as a stream ends (its last chunk sent), not cut off when shutdown gives up on it:
+    // the browser's EventSource then reconnects, to another process behind the proxy, from its last event.
+    while let Some(chunk) = feed.chunk().await.transpose() {
+        assert!(chunk.is_ok(), "the feed ended cleanly: {chunk:?}");
+    }
+    assert!(child.wait().unwrap().success(), "exit status 0");
 }
 
 #[test]
