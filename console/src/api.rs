@@ -76,12 +76,19 @@ impl ApiError {
 struct SalesforceError {
     message: String,
     #[serde(default)]
+    error_code: String,
+    #[serde(default)]
     fields: Vec<String>,
 }
 
 /// Reads a refusal of either dialect: the console's `{"message","fields"}` or Salesforce's array.
 pub fn parse_refusal(status: u16, body: &str, retry_after: Option<u32>) -> ApiError {
+    let mut busy = false;
     let (message, fields) = if let Ok(errors) = serde_json::from_str::<Vec<SalesforceError>>(body) {
+        // The user runs as many queries at once as the server allows (other tabs, a page's own reads).
+        busy = errors
+            .iter()
+            .any(|e| e.error_code == "REQUEST_LIMIT_EXCEEDED");
         let message = errors
             .iter()
             .map(|e| e.message.as_str())
@@ -108,6 +115,10 @@ pub fn parse_refusal(status: u16, body: &str, retry_after: Option<u32>) -> ApiEr
     match status {
         401 => ApiError::SignedOut,
         412 => ApiError::Conflict,
+        _ if busy => ApiError::Throttled {
+            message,
+            retry_after,
+        },
         429 => ApiError::Throttled {
             message,
             retry_after,
@@ -189,9 +200,41 @@ pub struct QueryResult<T> {
 }
 
 /// Runs a SOQL query.
+/// How many times a query refused for the user's queries at once is sent again, after a pause that
+/// doubles from [`FIRST_PAUSE_MS`] (about 5 s in all).
+const QUERY_TRIES: u32 = 8;
+const FIRST_PAUSE_MS: i32 = 20;
+
+/// Runs a SOQL query. A page reads several things at once, and the server lets one user run only a few
+/// queries at a time (`REQUEST_LIMIT_EXCEEDED` past them): such a refusal is sent again after a pause.
 pub async fn query<T: DeserializeOwned>(soql: &str) -> Result<QueryResult<T>, ApiError> {
     let url = format!("{DATA}/query/?q={}", js_sys::encode_uri_component(soql));
+    let mut pause = FIRST_PAUSE_MS;
+    for _ in 1..QUERY_TRIES {
+        match get(&url).await {
+            Err(ApiError::Throttled {
+                retry_after: None, ..
+            }) => {
+                sleep(pause).await;
+                pause = (pause * 2).min(1_000);
+            }
+            answer => return answer,
+        }
+    }
     get(&url).await
+}
+
+/// Resolves after `ms` milliseconds (at once where there is no window).
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let timer = web_sys::window().map(|window| {
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+        });
+        if !matches!(timer, Some(Ok(_))) {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// A record as retrieved, with the ETag that names this version of it.
@@ -348,5 +391,18 @@ mod tests {
             parse_refusal(500, "<html>", None).message(),
             "The server answered 500."
         );
+        let busy = r#"[{"message":"ConcurrentQueries Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]"#;
+        assert!(matches!(
+            parse_refusal(403, busy, None),
+            ApiError::Throttled {
+                retry_after: None,
+                ..
+            }
+        ));
+        let forbidden = r#"[{"message":"No access.","errorCode":"INSUFFICIENT_ACCESS"}]"#;
+        assert!(matches!(
+            parse_refusal(403, forbidden, None),
+            ApiError::Refused { .. }
+        ));
     }
 }

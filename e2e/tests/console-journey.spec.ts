@@ -208,6 +208,29 @@ test("what a representative is typing keeps its focus while others' requests arr
   await expect(note).toHaveValue("Left a voicemail, will try again");
 });
 
+test("a read refused because the representative runs too many queries at once is sent again, and the page loads", async ({ browser }) => {
+  const stamp = Date.now();
+  const ada = `ada8-${stamp}@example.com`;
+  person(ada, "Ada Eighth", "representative");
+  const number = await visitorAsks(browser, "+44 20 7946 0989");
+  const page = await consoleOf(browser, ada, `/console/queues/${DEMO_QUEUE}?sort=newest`);
+  // The server lets one user run a few queries at once; the request page reads several. The first read
+  // of its call log is refused as the server refuses one too many.
+  let refused = 0;
+  await page.route(/\/query\/\?q=SELECT%20CallType/, async (route) => {
+    if (refused++ > 0) return route.continue();
+    await route.fulfill({
+      status: 403,
+      contentType: "application/json",
+      body: JSON.stringify([{ message: "ConcurrentQueries Limit exceeded: this user already runs 2 queries at once; send the next when one has been answered.", errorCode: "REQUEST_LIMIT_EXCEEDED" }]),
+    });
+  });
+  await page.getByRole("link", { name: number, exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(number);
+  await expect(page.getByRole("region", { name: "Call log" })).toContainText("No calls yet.");
+  expect(refused).toBe(2);
+});
+
 test("a supervisor reassigns, and the new owner's work list shows it at once", async ({ browser }) => {
   const stamp = Date.now();
   const [sam, grace] = [`sam-${stamp}@example.com`, `grace3-${stamp}@example.com`];
