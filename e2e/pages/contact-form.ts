@@ -50,9 +50,10 @@ export class ContactForm {
     });
   }
 
-  /** Opens a demo host page (by path, such as `/signed-in`) and waits for the widget's form. */
-  async open(path = "/"): Promise<this> {
-    await this.page.goto(demoUrl() + path);
+  /** Opens a demo host page (by path, such as `/signed-in`; of the run's server unless `demo` names
+   * another's) and waits for the widget's form. */
+  async open(path = "/", demo = demoUrl()): Promise<this> {
+    await this.page.goto(demo + path);
     await expect(this.submit).toBeEnabled();
     return this;
   }

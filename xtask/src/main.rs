@@ -45,7 +45,11 @@ fn main() -> Result<()> {
         }
         "bench" => match rest.first().map(String::as_str) {
             Some("feed") => bench::feed(),
-            _ => bench::bench(),
+            Some("--postgres") => bench::bench(true),
+            None => bench::bench(false),
+            Some(other) => {
+                anyhow::bail!("usage: cargo xtask bench [--postgres | feed], not {other}")
+            }
         },
         "fuzz" => fuzz::fuzz(rest.first().map(String::as_str)),
         "postgres" => postgres::command(&rest),
@@ -187,7 +191,6 @@ fn test() -> Result<()> {
             .env("CRW_REQUIRE_REFERENCE_VERIFIER", "1")
             .env("CRW_REQUIRE_SMTP_SERVER", "1"),
     )?;
-    drop(postgres);
     build_widget()?;
     console::build()?;
     sizes::report(Path::new("dist"), true)?;
@@ -218,7 +221,10 @@ fn test() -> Result<()> {
             .env("CRW_RATE_LIMIT_IP", "600")
             .env("CRW_BOOKINGS_PER_CLIENT_HOUR", "600")
             .env("CRW_NO_METRICS", "true")
-            .env("CRW_WIDGET_DIR", dist),
+            .env("CRW_WIDGET_DIR", dist)
+            // Its database is untouched by the Rust tests (each made one of its own): the smoke test of
+            // two server processes on PostgreSQL migrates it and runs there.
+            .env("CRW_E2E_POSTGRES_URL", &postgres.url),
     )
 }
 
