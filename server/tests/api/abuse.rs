@@ -22,7 +22,7 @@ fn post(site: &str, extra: &[(&str, &str)]) -> Request<Body> {
 
 async fn limited(ip: (u32, u32), site: (u32, u32)) -> TestApp {
     TestApp::with_protection(Protection {
-        rate_limit_ip: ip,
+        ip_limit: KeyedLimit::per_minute(ip.0, ip.1),
         site_limit: KeyedLimit::per_minute(site.0, site.1),
         ..Protection::off()
     })
@@ -95,7 +95,7 @@ async fn junk_from_many_addresses_does_not_spend_a_site_s_budget() {
                 min_fill: Duration::ZERO,
             },
         ),
-        rate_limit_ip: (6, 2),
+        ip_limit: KeyedLimit::per_minute(6, 2),
         site_limit: KeyedLimit::per_minute(6, 3),
         ..Protection::off()
     })
