@@ -508,7 +508,7 @@ impl From<&ProtectionArgs> for Protection {
                     min_fill: Duration::from_millis(args.min_fill_ms),
                 },
             ),
-            rate_limit_ip: (args.rate_limit_ip, args.rate_limit_ip_burst),
+            ip_limit: KeyedLimit::per_minute(args.rate_limit_ip, args.rate_limit_ip_burst),
             site_limit: KeyedLimit::per_minute(args.rate_limit_site, args.rate_limit_site_burst),
             booking_limit: KeyedLimit::per_hour(
                 args.bookings_per_client_hour,

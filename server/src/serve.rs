@@ -170,8 +170,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Every few minutes, forgets idempotency keys older than `retention` and spent challenges that have
-/// expired, and console sessions and sign-in failures older than `sign_ins`, so no table grows without
-/// end. A failed sweep is retried at the next tick.
+/// expired, console sessions and sign-in failures older than `sign_ins`, and rate-limit counts whose
+/// budget is whole again, so no table grows without end. A failed sweep is retried at the next tick.
 async fn sweep_loop(store: crate::Store, retention: std::time::Duration, sign_ins: Duration) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5 * 60));
     loop {
@@ -195,6 +195,10 @@ async fn sweep_loop(store: crate::Store, retention: std::time::Duration, sign_in
         );
         if let Err(error) = store.write(move |tx| tx.sweep_sign_ins(&before)).await {
             tracing::warn!(%error, "cannot sweep old console sessions");
+        }
+        match store.sweep_limits(now).await {
+            Ok(counts) => tracing::debug!(counts, "swept rate-limit counts whose budget is whole"),
+            Err(error) => tracing::warn!(%error, "cannot sweep rate-limit counts"),
         }
     }
 }

@@ -87,12 +87,14 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
     if settings.push_routing {
         crate::callbacks::offers::start(store.clone());
     }
+    let mut protection = settings.protection;
+    protection.count_in(&store);
     let queries = Queries::new(settings.query_limits);
     let feed = crate::live::Feed::new(store.clone());
     let state = AppState {
         store: store.clone(),
         sites: Arc::new(Sites::new(settings.sites)),
-        protection: Arc::new(settings.protection),
+        protection: Arc::new(protection),
         call_centers: settings.call_centers,
         queries: Arc::clone(&queries),
         sessions: Arc::new(settings.sessions),

@@ -2,9 +2,12 @@
 //! may create databases (`cargo xtask postgres start` prints one). Each test works in a fresh database of
 //! its own, dropped at the end. Without the variable, each test says it was skipped and passes.
 
+use std::time::Duration;
+
+use contact_server::protection::KeyedLimit;
 use contact_server::store::{
-    self, Booking, Database, IdempotencyKey, Inserted, SpentChallenge, Store, StoreError,
-    Submission, Tx,
+    self, Booking, Charged, Database, IdempotencyKey, Inserted, LimitRule, SpentChallenge, Store,
+    StoreError, Submission, Tx,
 };
 use contact_shared::ContactRequestForm;
 
@@ -428,6 +431,90 @@ async fn the_sweep_deletes_old_keys_and_expired_challenges() {
     assert_eq!(
         store.earlier_answer(&key("k-1", &sent)).await.unwrap(),
         None
+    );
+}
+
+#[tokio::test]
+async fn a_client_spreading_its_requests_over_two_processes_gets_the_limit_once_in_total() {
+    let Some(database) = FreshDatabase::create("limit_across_processes").await else {
+        return;
+    };
+    let (a, b) = (store_on(&database).await, store_on(&database).await);
+    // One back an hour: no charge comes back while the test runs, however slow the machine.
+    let limit_on = |store: &Store| {
+        let mut limit = KeyedLimit::<String>::per_hour(1, 3);
+        limit.share(store.shared_limits().expect("PostgreSQL shares"), "site");
+        limit
+    };
+    let (on_a, on_b) = (limit_on(&a), limit_on(&b));
+    let mut answers = Vec::new();
+    for n in 0..10 {
+        let process = if n % 2 == 0 { &on_a } else { &on_b };
+        answers.push(process.charge(&"shop".to_owned()).await.unwrap());
+    }
+    assert_eq!(
+        answers[..3],
+        [Ok(()), Ok(()), Ok(())],
+        "the burst, taken alternately"
+    );
+    for (n, answer) in answers.iter().enumerate().skip(3) {
+        let retry_after = answer.expect_err("past the burst in total, every process refuses");
+        assert!((1..=3_600).contains(&retry_after), "{n}: {retry_after}");
+    }
+    assert_eq!(
+        on_b.charge(&"blog".to_owned()).await.unwrap(),
+        Ok(()),
+        "another key has its own budget"
+    );
+}
+
+#[tokio::test]
+async fn shared_counts_give_one_charge_back_each_interval_and_say_when() {
+    let Some(database) = FreshDatabase::create("limit_counts").await else {
+        return;
+    };
+    let (a, b) = (store_on(&database).await, store_on(&database).await);
+    let (a, b) = (a.shared_limits().unwrap(), b.shared_limits().unwrap());
+    let rule = LimitRule {
+        interval: Duration::from_secs(10),
+        burst: 2,
+    };
+    let start: jiff::Timestamp = "2026-03-01T12:00:00Z".parse().unwrap();
+    let at = |seconds: i64| start + jiff::SignedDuration::from_secs(seconds);
+    let refused = |seconds| Charged::Refused {
+        retry_after: Duration::from_secs(seconds),
+    };
+    let steps = [
+        (&a, 0, Charged::Taken, "the burst's first"),
+        (&b, 0, Charged::Taken, "its second, from the other process"),
+        (&a, 0, refused(10), "past the burst, until one interval on"),
+        (&b, 4, refused(6), "still, and the wait counts down"),
+        (&a, 10, Charged::Taken, "one is back after an interval"),
+        (&b, 10, refused(10), "and only one"),
+        (&b, 40, Charged::Taken, "after long enough, the whole burst"),
+        (&a, 40, Charged::Taken, "its second"),
+        (&a, 40, refused(10), "and no more"),
+    ];
+    for (process, seconds, expected, why) in steps {
+        let charged = process.charge("ip", "192.0.2.1", rule, at(seconds)).await;
+        assert_eq!(charged.unwrap(), expected, "at {seconds}s: {why}");
+    }
+    assert_eq!(
+        b.charge("site", "192.0.2.1", rule, at(40)).await.unwrap(),
+        Charged::Taken,
+        "another limit counts apart"
+    );
+    let store = store_on(&database).await;
+    assert_eq!(
+        store.sweep_limits(at(59)).await.unwrap(),
+        1,
+        "the site's count is whole again at 50s, the IP's only at 60s"
+    );
+    assert_eq!(store.sweep_limits(at(60)).await.unwrap(), 1);
+    assert_eq!(
+        a.charge("ip", "192.0.2.1", rule, at(60)).await.unwrap(),
+        Charged::Taken,
+        "a swept count starts whole"
     );
 }
 

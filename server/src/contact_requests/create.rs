@@ -68,7 +68,7 @@ pub async fn create(
         .map_err(IntakeError::IdempotencyKey)?;
     let key_text = key.as_ref().map(IdempotencyKey::as_str);
     let proof = state.protection.check_friction(&headers, key_text, &site)?;
-    state.protection.charge_site(&site)?;
+    state.protection.charge_site(&site).await??;
     let booking = match request.callback_time() {
         None => None,
         Some(time) => {
@@ -79,7 +79,7 @@ pub async fn create(
                 Ok(booking) => {
                     // Only a time that can be booked costs the client's booking budget.
                     if let Some(Extension(client)) = client {
-                        state.protection.charge_booking(client)?;
+                        state.protection.charge_booking(client).await??;
                     }
                     Some(Booking {
                         per_phone: state.protection.bookings_per_phone,

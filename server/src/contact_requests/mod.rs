@@ -17,7 +17,7 @@ use crate::AppState;
 /// The rate limits sit inside CORS, so a preflight is never limited and a 429 still reaches the page's script.
 pub fn routes(
     cors: tower_http::cors::CorsLayer,
-    protection: &crate::protection::Protection,
+    protection: &std::sync::Arc<crate::protection::Protection>,
 ) -> Router<AppState> {
     let routes = Router::new()
         .route(contact_shared::CONTACT_REQUESTS_PATH, post(create::create))

@@ -22,7 +22,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use contact_shared::{CHALLENGE_PATH, ChallengeQuery, PROOF_HEADER, TRAP_HEADER};
-use tower_governor::GovernorLayer;
 
 pub use challenge::{Challenge, Challenger, Friction, ProofError, SolvedProof, solve};
 pub use client_ip::{TrustedProxy, canonical as canonical_ip, client_ip};
@@ -31,14 +30,15 @@ pub use rate_limit::{KeyedLimit, client_bucket};
 
 use crate::error::{AppError, Slow};
 use crate::sites::Site;
+use crate::store::StoreError;
 
 /// The protection settings a server runs with.
 #[derive(Debug)]
 pub struct Protection {
     pub trusted_proxies: Arc<Vec<TrustedProxy>>,
     pub challenger: Challenger,
-    /// Requests per minute and burst from one client, charged before anything is read.
-    pub rate_limit_ip: (u32, u32),
+    /// Requests from one client (by its bucket, [`client_bucket`]), charged before anything is read.
+    pub ip_limit: KeyedLimit<IpAddr>,
     /// Submissions to one site (by the site the request resolved to), charged once the checks that cost
     /// nothing passed.
     pub site_limit: KeyedLimit<String>,
@@ -61,7 +61,7 @@ impl Protection {
                     min_fill: Duration::ZERO,
                 },
             ),
-            rate_limit_ip: (0, 0),
+            ip_limit: KeyedLimit::off(),
             site_limit: KeyedLimit::off(),
             booking_limit: KeyedLimit::off(),
             bookings_per_phone: None,
@@ -69,30 +69,26 @@ impl Protection {
         }
     }
 
+    /// Counts the rate limits in `store`'s shared counts when it has them (PostgreSQL, which several
+    /// processes share); on SQLite they stay in this process's memory.
+    pub fn count_in(&mut self, store: &crate::Store) {
+        if let Some(limits) = store.shared_limits() {
+            self.ip_limit.share(limits.clone(), "ip");
+            self.site_limit.share(limits.clone(), "site");
+            self.booking_limit.share(limits, "booking");
+        }
+    }
+
     /// Wraps the intake routes in the per-IP rate limit, if on, and names each request's client for the
     /// limits the handler charges ([`Client`]).
     pub fn rate_limited<S: Clone + Send + Sync + 'static>(
-        &self,
-        mut routes: Router<S>,
+        self: &Arc<Self>,
+        routes: Router<S>,
     ) -> Router<S> {
-        let ip_key = rate_limit::ClientIpKey {
-            trusted: Arc::clone(&self.trusted_proxies),
-        };
-        let trusted = Arc::clone(&self.trusted_proxies);
-        routes = routes.layer(axum::middleware::from_fn(
-            move |mut request: Request, next: Next| {
-                let client = Client(rate_limit::client_bucket(client_ip(&request, &trusted)));
-                request.extensions_mut().insert(client);
-                next.run(request)
-            },
-        ));
-        if let Some(config) = rate_limit::config(ip_key, self.rate_limit_ip.0, self.rate_limit_ip.1)
-        {
-            routes = routes.layer(
-                GovernorLayer::new(config).error_handler(rate_limit::refuse("rate_limited_ip")),
-            );
-        }
-        routes
+        routes.layer(axum::middleware::from_fn_with_state(
+            Arc::clone(self),
+            charge_client,
+        ))
     }
 
     /// The friction `site` asks of its visitors: its own settings, else the server's.
@@ -101,17 +97,21 @@ impl Protection {
     }
 
     /// Takes one submission from `site`'s budget, for a request that passed the checks that cost nothing.
-    pub fn charge_site(&self, site: &Site) -> Result<(), Blocked> {
-        self.site_limit
+    pub async fn charge_site(&self, site: &Site) -> Result<Result<(), Blocked>, StoreError> {
+        Ok(self
+            .site_limit
             .charge(&site.key)
-            .map_err(|retry_after| Blocked::SiteRateLimited { retry_after })
+            .await?
+            .map_err(|retry_after| Blocked::SiteRateLimited { retry_after }))
     }
 
     /// Takes one callback booking from `client`'s budget.
-    pub fn charge_booking(&self, client: Client) -> Result<(), Blocked> {
-        self.booking_limit
+    pub async fn charge_booking(&self, client: Client) -> Result<Result<(), Blocked>, StoreError> {
+        Ok(self
+            .booking_limit
             .charge(&client.0)
-            .map_err(|retry_after| Blocked::BookingRateLimited { retry_after })
+            .await?
+            .map_err(|retry_after| Blocked::BookingRateLimited { retry_after }))
     }
 
     /// Checks a submission's friction before anything is stored: the honeypot is empty, and the proof of
@@ -182,6 +182,25 @@ impl From<Blocked> for AppError {
                 AppError::TooManyBookings { retry_after }
             }
         }
+    }
+}
+
+/// Names the request's client for the handler ([`Client`]) and charges it to the client's budget:
+/// `429` past it, and the store's `503` when the shared counts cannot be reached.
+async fn charge_client(
+    State(protection): State<Arc<Protection>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let client = Client(client_bucket(client_ip(
+        &request,
+        &protection.trusted_proxies,
+    )));
+    request.extensions_mut().insert(client);
+    match protection.ip_limit.charge(&client.0).await {
+        Ok(Ok(())) => next.run(request).await,
+        Ok(Err(retry_after)) => rate_limit::refuse("rate_limited_ip", retry_after),
+        Err(error) => AppError::from(error).into_response(),
     }
 }
 

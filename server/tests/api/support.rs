@@ -88,6 +88,8 @@ pub struct Start<'a> {
     pub backoff: contact_server::access::backoff::Backoff,
     /// The PostgreSQL database to start on (a restart's); a fresh one when the suite runs there.
     pub postgres: Option<FreshDatabase>,
+    /// Another app's PostgreSQL database, to start on beside it as a second server process would.
+    pub beside: Option<contact_server::store::PostgresUrl>,
 }
 
 impl Start<'_> {
@@ -104,6 +106,7 @@ impl Start<'_> {
             sessions: Default::default(),
             backoff: Default::default(),
             postgres: None,
+            beside: None,
         }
     }
 }
@@ -146,6 +149,22 @@ impl TestApp {
             ..Start::new(self.dir)
         })
         .await
+    }
+
+    /// A second server process beside an app made by [`Self::with_protection`] on PostgreSQL: another
+    /// app, with this protection and memory of its own, on the same database (which the first keeps).
+    /// `None` on SQLite, which serves one process.
+    pub async fn beside(&self, protection: Protection) -> Option<Self> {
+        let url = self.postgres.as_ref()?.url.clone();
+        Some(
+            Self::start(Start {
+                sites: &protection_sites(),
+                protection,
+                beside: Some(url),
+                ..Start::new(tempfile::tempdir().expect("temp dir"))
+            })
+            .await,
+        )
     }
 
     /// An app serving the sites declared in `sites_toml`, with this protection.
@@ -193,12 +212,17 @@ impl TestApp {
         .expect("test sites parse");
         let postgres = match start.postgres {
             Some(database) => Some(database),
-            None if on_postgres() => Some(FreshDatabase::migrated(admin_url().unwrap()).await),
+            None if on_postgres() && start.beside.is_none() => {
+                Some(FreshDatabase::migrated(admin_url().unwrap()).await)
+            }
             None => None,
         };
-        let database = match &postgres {
-            Some(fresh) => contact_server::store::Database::Postgres(fresh.url.clone()),
-            None => contact_server::store::Database::Sqlite(dir.path().join("test.sqlite3")),
+        let database = match (&postgres, start.beside) {
+            (Some(fresh), _) => contact_server::store::Database::Postgres(fresh.url.clone()),
+            (None, Some(url)) => contact_server::store::Database::Postgres(url),
+            (None, None) => {
+                contact_server::store::Database::Sqlite(dir.path().join("test.sqlite3"))
+            }
         };
         let started = startup::start(startup::Settings {
             database,

@@ -63,6 +63,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "outbox_notify",
         include_str!("../../../migrations/postgres/0012_outbox_notify.sql"),
     ),
+    (
+        14,
+        "rate_limits",
+        include_str!("../../../migrations/postgres/0014_rate_limits.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
