@@ -148,6 +148,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // Past both, no session is alive and no failure is counted.
         args.session_lifetime
             .max(crate::access::backoff::Backoff::default().forget_after),
+        args.reads.query_limits().cursor_lifetime,
     ));
 
     crate::connections::serve(listener, app, limits, shutdown_signal()).await?;
@@ -161,9 +162,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Every few minutes, forgets idempotency keys older than `retention` and spent challenges that have
-/// expired, and console sessions and sign-in failures older than `sign_ins`, so no table grows without
-/// end. A failed sweep is retried at the next tick.
-async fn sweep_loop(store: crate::Store, retention: std::time::Duration, sign_ins: Duration) {
+/// expired, console sessions and sign-in failures older than `sign_ins`, and query cursors unused for
+/// `cursors`, so no table grows without end. A failed sweep is retried at the next tick.
+async fn sweep_loop(
+    store: crate::Store,
+    retention: std::time::Duration,
+    sign_ins: Duration,
+    cursors: Duration,
+) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5 * 60));
     loop {
         tick.tick().await;
@@ -186,6 +192,13 @@ async fn sweep_loop(store: crate::Store, retention: std::time::Duration, sign_in
         );
         if let Err(error) = store.write(move |tx| tx.sweep_sign_ins(&before)).await {
             tracing::warn!(%error, "cannot sweep old console sessions");
+        }
+        let unused_since = crate::sobjects::cursor_alive_after(now, cursors);
+        if let Err(error) = store
+            .write(move |tx| tx.sweep_query_cursors(&unused_since))
+            .await
+        {
+            tracing::warn!(%error, "cannot sweep expired query cursors");
         }
     }
 }

@@ -88,6 +88,8 @@ pub struct Start<'a> {
     pub backoff: contact_server::access::backoff::Backoff,
     /// The PostgreSQL database to start on (a restart's); a fresh one when the suite runs there.
     pub postgres: Option<FreshDatabase>,
+    /// Another running app's PostgreSQL database, to start beside it as a second process on it.
+    pub beside: Option<contact_server::store::PostgresUrl>,
 }
 
 impl Start<'_> {
@@ -104,6 +106,7 @@ impl Start<'_> {
             sessions: Default::default(),
             backoff: Default::default(),
             postgres: None,
+            beside: None,
         }
     }
 }
@@ -146,6 +149,19 @@ impl TestApp {
             ..Start::new(self.dir)
         })
         .await
+    }
+
+    /// A second server process on this app's PostgreSQL database, with memory of its own; `None` on
+    /// SQLite, which one process serves. The database stays this app's: it must outlive the second.
+    pub async fn another_process(&self) -> Option<Self> {
+        let url = self.postgres.as_ref()?.url.clone();
+        Some(
+            Self::start(Start {
+                beside: Some(url),
+                ..Start::new(tempfile::tempdir().expect("temp dir"))
+            })
+            .await,
+        )
     }
 
     /// An app serving the sites declared in `sites_toml`, with this protection.
@@ -193,12 +209,17 @@ impl TestApp {
         .expect("test sites parse");
         let postgres = match start.postgres {
             Some(database) => Some(database),
-            None if on_postgres() => Some(FreshDatabase::migrated(admin_url().unwrap()).await),
+            None if start.beside.is_none() && on_postgres() => {
+                Some(FreshDatabase::migrated(admin_url().unwrap()).await)
+            }
             None => None,
         };
-        let database = match &postgres {
-            Some(fresh) => contact_server::store::Database::Postgres(fresh.url.clone()),
-            None => contact_server::store::Database::Sqlite(dir.path().join("test.sqlite3")),
+        let database = match (&start.beside, &postgres) {
+            (Some(url), _) => contact_server::store::Database::Postgres(url.clone()),
+            (None, Some(fresh)) => contact_server::store::Database::Postgres(fresh.url.clone()),
+            (None, None) => {
+                contact_server::store::Database::Sqlite(dir.path().join("test.sqlite3"))
+            }
         };
         let started = startup::start(startup::Settings {
             database,

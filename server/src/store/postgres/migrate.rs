@@ -63,6 +63,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "outbox_notify",
         include_str!("../../../migrations/postgres/0012_outbox_notify.sql"),
     ),
+    (
+        13,
+        "query_cursors",
+        include_str!("../../../migrations/postgres/0013_query_cursors.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
