@@ -63,7 +63,7 @@ pub struct AppState {
     pub protection: Arc<protection::Protection>,
     /// The call centers of `--call-centers` (none without the file).
     pub call_centers: call_centers::CallCenters,
-    /// The Salesforce-compatible API's query limits and open cursors.
+    /// The Salesforce-compatible API's query limits (its open cursors are in the store).
     pub queries: Arc<sobjects::Queries>,
     /// How the console's sessions are made and checked.
     pub sessions: Arc<access::session::Sessions>,

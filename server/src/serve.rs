@@ -151,6 +151,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // Past both, no session is alive and no failure is counted.
         args.session_lifetime
             .max(crate::access::backoff::Backoff::default().forget_after),
+        args.reads.query_limits().cursor_lifetime,
     ));
 
     // Open live feeds end at once on the signal: they never finish by themselves, so the drain would
@@ -170,9 +171,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Every few minutes, forgets idempotency keys older than `retention` and spent challenges that have
-/// expired, console sessions and sign-in failures older than `sign_ins`, and rate-limit counts whose
-/// budget is whole again, so no table grows without end. A failed sweep is retried at the next tick.
-async fn sweep_loop(store: crate::Store, retention: std::time::Duration, sign_ins: Duration) {
+/// expired, console sessions and sign-in failures older than `sign_ins`, query cursors unused for
+/// `cursors`, and rate-limit counts whose budget is whole again, so no table grows without end. A failed
+/// sweep is retried at the next tick.
+async fn sweep_loop(
+    store: crate::Store,
+    retention: std::time::Duration,
+    sign_ins: Duration,
+    cursors: Duration,
+) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5 * 60));
     loop {
         tick.tick().await;
@@ -195,6 +202,13 @@ async fn sweep_loop(store: crate::Store, retention: std::time::Duration, sign_in
         );
         if let Err(error) = store.write(move |tx| tx.sweep_sign_ins(&before)).await {
             tracing::warn!(%error, "cannot sweep old console sessions");
+        }
+        let unused_since = crate::sobjects::cursor_alive_after(now, cursors);
+        if let Err(error) = store
+            .write(move |tx| tx.sweep_query_cursors(&unused_since))
+            .await
+        {
+            tracing::warn!(%error, "cannot sweep expired query cursors");
         }
         match store.sweep_limits(now).await {
             Ok(counts) => tracing::debug!(counts, "swept rate-limit counts whose budget is whole"),

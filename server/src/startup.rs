@@ -43,7 +43,7 @@ pub struct Settings {
 pub struct Started {
     pub router: Router,
     pub store: Store,
-    /// The API's query state (its per-user places and open cursors).
+    /// The API's query state (its per-user places; the open cursors are in the store).
     pub queries: Arc<Queries>,
     /// The console's live feed, which the server closes when it stops.
     pub feed: Arc<crate::live::Feed>,

@@ -1424,3 +1424,75 @@ async fn an_outbox_read_while_an_event_is_being_written_is_not_settled() {
     writing.commit().await.unwrap();
     assert_eq!(read().await.unwrap(), (1, true), "committed");
 }
+
+/// A cursor of `user`'s, as the API keeps one.
+fn query_cursor(user: &str) -> store::QueryCursor {
+    store::QueryCursor {
+        user: user.to_owned(),
+        soql: "SELECT Id FROM ContactRequest".into(),
+        all_rows: false,
+        checked_at: "2026-02-26T15:40:52.123Z".into(),
+        owners: Some(vec![user.to_owned()]),
+        total: 5_000,
+        batch: 2_000,
+    }
+}
+
+#[tokio::test]
+async fn two_processes_opening_one_users_cursors_at_once_keep_ten_and_each_reads_the_others() {
+    let Some(database) = FreshDatabase::create("cursors_across_processes").await else {
+        return;
+    };
+    let (a, b) = (store_on(&database).await, store_on(&database).await);
+    let bounds = store::CursorBounds {
+        per_user: 10,
+        in_all: 10_000,
+    };
+    let mut opening = tokio::task::JoinSet::new();
+    for i in 0..24 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        opening.spawn(async move {
+            store
+                .write(move |tx| {
+                    tx.open_query_cursor(
+                        &format!("01g{i}"),
+                        &query_cursor("me"),
+                        &crate_now(),
+                        bounds,
+                    )
+                })
+                .await
+        });
+    }
+    for opened in opening.join_all().await {
+        opened.unwrap();
+    }
+    let client = database.client().await;
+    let count: i64 = client
+        .query_one(
+            "SELECT count(*) FROM query_cursors WHERE user_id = 'me'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 10, "one user's opens, in two processes at once");
+
+    a.write(move |tx| tx.open_query_cursor("01gmine", &query_cursor("me"), &crate_now(), bounds))
+        .await
+        .unwrap();
+    let found = b
+        .read(|db| db.query_cursor("01gmine", "me", "2000-01-01T00:00:00.000Z"))
+        .await
+        .unwrap();
+    assert_eq!(
+        found,
+        Some(query_cursor("me")),
+        "opened by one, read by the other"
+    );
+    let theirs = b
+        .read(|db| db.query_cursor("01gmine", "them", "2000-01-01T00:00:00.000Z"))
+        .await
+        .unwrap();
+    assert_eq!(theirs, None, "another user's locator finds nothing");
+}

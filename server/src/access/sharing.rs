@@ -49,6 +49,21 @@ impl Visibility {
         })
     }
 
+    /// The visibility a query's cursor kept from its first batch (see [`Self::owners`]), so that no
+    /// later batch, in whichever process, shows more than the first could.
+    pub fn kept(caller: &Caller, owners: Option<Vec<String>>) -> Self {
+        Self {
+            user: caller.user_id.as_str().to_owned(),
+            role: caller.role,
+            owners,
+        }
+    }
+
+    /// The owners whose records the caller sees, for a cursor to keep; `None` when they see every record.
+    pub fn owners(&self) -> Option<&[String]> {
+        self.owners.as_deref()
+    }
+
     /// Whether the caller sees every record (View All).
     pub fn sees_everything(&self) -> bool {
         self.owners.is_none()

@@ -1,27 +1,30 @@
-//! The open query cursors behind `nextRecordsUrl`: each keeps its query's page statement once, for the
-//! user who opened it. A user has at most [`PER_USER`] open, as in Salesforce, which releases the oldest
-//! when an eleventh is opened; a cursor holds at most [`MAX_BYTES`]; and a timer drops expired cursors
-//! whether or not anyone queries again.
+//! The open query cursors behind `nextRecordsUrl`. Each is a row of the store ([`QueryCursor`]), so
+//! any server process serves the next batch and a restart keeps it: the query's text, re-planned for
+//! each batch as it was first checked, and the owners the first batch could see, for the user who opened
+//! it. A user has at most [`PER_USER`] open, as in Salesforce, which releases the oldest when an eleventh
+//! is opened; a cursor holds at most [`MAX_BYTES`]; one unused for its lifetime is refused, and swept by
+//! the server's periodic sweep.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rand::Rng;
 
+use crate::access::{Caller, Visibility};
 use crate::salesforce::schema::{Field, SObject};
 use crate::soql::ast::Tracking;
-use crate::store::Page;
+use crate::soql::check::{Checked, check};
+use crate::soql::parser::parse;
+use crate::store::{CursorBounds, Page, QueryCursor, Statement, Store, StoreError};
 
 /// How many cursors one user may have open, as in Salesforce.
 pub const PER_USER: usize = 10;
 /// The most one cursor may hold. A query whose filter is larger still answers when one batch holds all
 /// its rows; past that it is refused, as paging it would keep the filter for as long as the cursor lives.
 pub const MAX_BYTES: usize = 64 * 1024;
-/// How many cursors the server keeps in all, as a last bound; past it the oldest is released.
+/// How many cursors the server keeps in all, as a last bound; past it the least recently used goes.
 const MAX_CURSORS: usize = 10_000;
 
-/// What one open query reads from, shared by its cursor and the batch being read.
+/// What one batch of an open query reads.
 #[derive(Debug)]
 pub struct Plan {
     pub object: &'static SObject,
@@ -32,7 +35,38 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// About how many bytes the cursor keeps for this plan.
+    /// The count and the batches of `checked`, for `user` and narrowed to what `seen` may see.
+    pub fn of(
+        store: &Store,
+        checked: Checked,
+        user: &str,
+        all_rows: bool,
+        seen: &Visibility,
+    ) -> (Statement, Self) {
+        let mut select = checked.select(user, all_rows);
+        seen.narrow(checked.object, &mut select);
+        let prepared = store.prepare(&select);
+        let plan = Self {
+            object: checked.object,
+            fields: checked.fields,
+            tracking: checked.tracking,
+            page: prepared.page,
+        };
+        (prepared.count, plan)
+    }
+
+    /// The plan of `cursor`'s next batch, for its user `caller`: its query checked again at the instant
+    /// it was first checked and narrowed as its first batch was. `None` when it no longer checks (the
+    /// server was upgraded since, say): the cursor cannot go on.
+    pub fn again(store: &Store, cursor: &QueryCursor, caller: &Caller) -> Option<Self> {
+        let at = crate::instant::parse(&cursor.checked_at)?;
+        let checked = check(&parse(&cursor.soql).ok()?, at).ok()?;
+        let seen = Visibility::kept(caller, cursor.owners.clone());
+        Some(Self::of(store, checked, &cursor.user, cursor.all_rows, &seen).1)
+    }
+
+    /// About how many bytes the plan holds, to bound what a cursor keeps: its statement's parameters are
+    /// what its filter weighs.
     pub fn bytes(&self) -> usize {
         std::mem::size_of::<Self>()
             + self.page.bytes()
@@ -43,199 +77,85 @@ impl Plan {
     }
 }
 
-/// One open query: what it selects, for whom, and how far the client has read.
-pub struct Cursor {
-    pub plan: Arc<Plan>,
-    pub user: String,
-    pub total: u64,
-    pub batch: u64,
-    opened: Instant,
-    touched: Instant,
+/// A new cursor's locator: `01g` (Salesforce's prefix for one) and 15 random letters and digits.
+fn locator() -> String {
+    let mut rng = rand::rng();
+    let id: String = (0..15)
+        .map(|_| {
+            char::from(
+                b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                    [rng.random_range(0..62)],
+            )
+        })
+        .collect();
+    format!("01g{id}")
 }
 
-impl Cursor {
-    pub fn new(plan: Arc<Plan>, user: String, total: u64, batch: u64) -> Self {
-        let now = Instant::now();
-        Self {
-            plan,
-            user,
-            total,
-            batch,
-            opened: now,
-            touched: now,
-        }
-    }
-}
-
-/// The open query cursors, by locator.
-pub struct Cursors {
-    lifetime: Duration,
-    open: Mutex<HashMap<String, Cursor>>,
-}
-
-impl Cursors {
-    /// Cursors that live `lifetime` unused.
-    pub fn new(lifetime: Duration) -> Self {
-        Self {
-            lifetime,
-            open: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Cursor>> {
-        // Every change to the map is one call that cannot panic halfway, so a poisoned lock is safe.
-        self.open.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Keeps `cursor` and returns its locator; the user's oldest cursor is released if it has
-    /// [`PER_USER`] open already.
-    pub fn open(&self, cursor: Cursor) -> String {
-        let mut rng = rand::rng();
-        let id: String = (0..15)
-            .map(|_| {
-                char::from(
-                    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                        [rng.random_range(0..62)],
-                )
-            })
-            .collect();
-        let key = format!("01g{id}");
-        let mut map = self.map();
-        let users: Vec<(&String, Instant)> = map
-            .iter()
-            .filter(|(_, c)| c.user == cursor.user)
-            .map(|(k, c)| (k, c.opened))
-            .collect();
-        if users.len() >= PER_USER
-            && let Some(oldest) = users
-                .iter()
-                .min_by_key(|(_, opened)| *opened)
-                .map(|(k, _)| (*k).clone())
-        {
-            map.remove(&oldest);
-        }
-        if map.len() >= MAX_CURSORS
-            && let Some(oldest) = map
-                .iter()
-                .min_by_key(|(_, c)| c.touched)
-                .map(|(k, _)| k.clone())
-        {
-            map.remove(&oldest);
-        }
-        map.insert(key.clone(), cursor);
-        key
-    }
-
-    /// Takes the cursor `key` out, if it is `user`'s and alive; it goes back with [`Cursors::put_back`].
-    pub fn take(&self, key: &str, user: &str) -> Option<Cursor> {
-        let mut map = self.map();
-        let cursor = map.remove(key)?;
-        if cursor.user != user {
-            map.insert(key.to_owned(), cursor);
-            return None;
-        }
-        (cursor.touched.elapsed() < self.lifetime).then_some(cursor)
-    }
-
-    /// Puts a cursor taken out back under its locator, as just used.
-    pub fn put_back(&self, key: String, mut cursor: Cursor) {
-        cursor.touched = Instant::now();
-        self.map().insert(key, cursor);
-    }
-
-    /// Drops every cursor unused for its lifetime as of `now`.
-    pub fn sweep(&self, now: Instant) {
-        self.map()
-            .retain(|_, c| now.saturating_duration_since(c.touched) < self.lifetime);
-    }
-
-    /// How many cursors are open.
-    pub fn len(&self) -> usize {
-        self.map().len()
-    }
-
-    /// Whether no cursor is open.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// Sweeps `cursors` every `every` until they are dropped. Started only inside a Tokio runtime (the
-/// server's, a test's); without one nothing sweeps but use.
-pub fn sweep_every(cursors: &Arc<Cursors>, every: Duration) {
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        return;
+/// Keeps `cursor` and answers its locator; the user's oldest cursor is released if they have
+/// [`PER_USER`] open already.
+pub async fn open(store: &Store, cursor: QueryCursor) -> Result<String, StoreError> {
+    let key = locator();
+    let kept = key.clone();
+    let bounds = CursorBounds {
+        per_user: PER_USER,
+        in_all: MAX_CURSORS,
     };
-    let cursors: Weak<Cursors> = Arc::downgrade(cursors);
-    runtime.spawn(async move {
-        let mut tick = tokio::time::interval(every.max(Duration::from_millis(1)));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let Some(cursors) = cursors.upgrade() else {
-                return;
-            };
-            cursors.sweep(Instant::now());
-        }
-    });
+    store
+        .write(move |tx| tx.open_query_cursor(&kept, &cursor, &crate::instant::now(), bounds))
+        .await?;
+    Ok(key)
+}
+
+/// The cursor `key`, if it is `user`'s and was used within `lifetime`.
+pub async fn find(
+    store: &Store,
+    key: &str,
+    user: &str,
+    lifetime: Duration,
+) -> Result<Option<QueryCursor>, StoreError> {
+    let alive_after = alive_after(jiff::Timestamp::now(), lifetime);
+    let (key, user) = (key.to_owned(), user.to_owned());
+    store
+        .read(move |db| db.query_cursor(&key, &user, &alive_after))
+        .await
+}
+
+/// The stored instant a cursor must have been used after, at `now`, to be alive for `lifetime`.
+pub fn alive_after(now: jiff::Timestamp, lifetime: Duration) -> String {
+    crate::instant::stored(
+        jiff::SignedDuration::try_from(lifetime)
+            .ok()
+            .and_then(|lifetime| now.checked_sub(lifetime).ok())
+            .unwrap_or(jiff::Timestamp::MIN),
+    )
+}
+
+/// Marks the cursor `key` used now, or releases it when its query has been read to the end.
+pub async fn used(store: &Store, key: String, done: bool) -> Result<(), StoreError> {
+    store
+        .write(move |tx| {
+            if done {
+                tx.close_query_cursor(&key)
+            } else {
+                tx.touch_query_cursor(&key, &crate::instant::now())
+            }
+        })
+        .await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::soql::check::check;
-    use crate::soql::parser::parse;
 
-    fn plan(soql: &str) -> Arc<Plan> {
+    fn plan(soql: &str) -> Plan {
         let checked = check(&parse(soql).unwrap(), jiff::Timestamp::now()).unwrap();
         let translated =
             crate::store::render_for_tests(&checked.select("005000000000002AAA", false));
-        Arc::new(Plan {
+        Plan {
             object: checked.object,
             fields: checked.fields,
             tracking: checked.tracking,
             page: translated.page,
-        })
-    }
-
-    fn cursor(user: &str) -> Cursor {
-        Cursor::new(
-            plan("SELECT Id FROM ContactRequest"),
-            user.to_owned(),
-            5_000,
-            2_000,
-        )
-    }
-
-    /// A user's eleventh cursor releases that user's oldest, as Salesforce does, and no other user's.
-    /// Before, one user could open 10,000 and release everyone else's.
-    #[test]
-    fn an_eleventh_cursor_releases_the_users_oldest_and_no_one_elses() {
-        let cursors = Cursors::new(Duration::from_secs(900));
-        let theirs = cursors.open(cursor("them"));
-        let mine: Vec<String> = (0..=PER_USER).map(|_| cursors.open(cursor("me"))).collect();
-        assert_eq!(cursors.len(), PER_USER + 1, "ten of mine and theirs");
-        assert!(
-            cursors.take(&mine[0], "me").is_none(),
-            "my oldest was released"
-        );
-        for key in &mine[1..] {
-            assert!(cursors.take(key, "me").is_some(), "{key} is still open");
-        }
-        assert!(cursors.take(&theirs, "them").is_some());
-    }
-
-    /// Expired cursors are dropped by the timer, with no query to trigger it. Before, they stayed until
-    /// the next query was opened.
-    #[tokio::test]
-    async fn expired_cursors_are_swept_on_a_timer_without_any_use() {
-        let cursors = Arc::new(Cursors::new(Duration::ZERO));
-        sweep_every(&cursors, Duration::from_millis(5));
-        cursors.open(cursor("me"));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !cursors.is_empty() {
-            assert!(Instant::now() < deadline, "the cursor was never swept");
-            tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 
@@ -253,6 +173,20 @@ mod tests {
         assert!(plan.bytes() > MAX_BYTES);
         assert!(
             self::plan("SELECT Id, Name FROM ContactRequest WHERE Status = 'New'").bytes() < 4_096
+        );
+    }
+
+    /// A cursor used exactly its lifetime ago is expired, one used a moment later alive: the read's
+    /// bound and the sweep's (at or before it) agree.
+    #[test]
+    fn a_cursor_lives_its_lifetime_since_its_last_use_and_no_longer() {
+        let now: jiff::Timestamp = "2026-02-26T15:40:52.123Z".parse().unwrap();
+        let bound = alive_after(now, Duration::from_secs(15 * 60));
+        assert_eq!(bound, "2026-02-26T15:25:52.123Z");
+        assert!("2026-02-26T15:25:52.124Z" > bound.as_str());
+        assert_eq!(
+            alive_after(now, Duration::MAX),
+            crate::instant::stored(jiff::Timestamp::MIN)
         );
     }
 }

@@ -20,6 +20,7 @@ use axum::http::request::Parts;
 use axum::routing::{MethodRouter, get, post};
 
 pub use crate::salesforce::{SfError, SfPath};
+pub use cursors::alive_after as cursor_alive_after;
 pub use query::{Queries, QueryLimits, Running};
 
 use crate::store::Store;
@@ -31,7 +32,7 @@ pub const LATEST_VERSION: u32 = 62;
 /// The largest body the API reads.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// What the API's handlers reach: the store and the query state (limits, open cursors).
+/// What the API's handlers reach: the store (which keeps the open cursors) and the query state.
 #[derive(Clone)]
 pub struct ApiState {
     pub store: Store,

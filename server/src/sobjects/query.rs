@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::columns;
-use super::cursors::{self, Cursor, Cursors, Plan};
+use super::cursors::{self, Plan};
 use super::{ApiState, ApiVersion, SfError};
 use crate::access::{Caller, Visibility};
 use crate::instant::now;
@@ -22,7 +22,7 @@ use crate::salesforce::rows::record;
 use crate::soql::ast::Tracking;
 use crate::soql::check::check;
 use crate::soql::parser::parse;
-use crate::store::{Table, Viewing};
+use crate::store::{QueryCursor, Table, Viewing};
 
 /// Rows per batch unless the client asks otherwise, and the bounds Salesforce puts on `batchSize`.
 const DEFAULT_BATCH: u64 = 2_000;
@@ -41,8 +41,6 @@ pub struct QueryLimits {
     pub tracking: Quota,
     /// How long an unused cursor lives.
     pub cursor_lifetime: Duration,
-    /// How often expired cursors are dropped.
-    pub sweep_every: Duration,
 }
 
 impl Default for QueryLimits {
@@ -54,16 +52,14 @@ impl Default for QueryLimits {
             tracking: Quota::per_minute(NonZeroU32::new(30).expect("non-zero"))
                 .allow_burst(NonZeroU32::new(10).expect("non-zero")),
             cursor_lifetime: Duration::from_secs(15 * 60),
-            sweep_every: Duration::from_secs(60),
         }
     }
 }
 
-/// The server's query state: its limits, the open cursors, the queries running per user, and the rate
-/// at which each user's queries mark view dates.
+/// The server's query state: its limits, the queries running per user, and the rate at which each
+/// user's queries mark view dates. The open cursors are in the store.
 pub struct Queries {
     pub limits: QueryLimits,
-    pub cursors: Arc<Cursors>,
     running: Mutex<HashMap<String, usize>>,
     tracking: DefaultKeyedRateLimiter<String>,
 }
@@ -87,14 +83,11 @@ impl Drop for Running {
 }
 
 impl Queries {
-    /// The query state for `limits`, with its cursors swept on a timer (inside a Tokio runtime).
+    /// The query state for `limits`.
     pub fn new(limits: QueryLimits) -> Arc<Self> {
-        let cursors = Arc::new(Cursors::new(limits.cursor_lifetime));
-        cursors::sweep_every(&cursors, limits.sweep_every);
         Arc::new(Self {
             tracking: RateLimiter::keyed(limits.tracking),
             limits,
-            cursors,
             running: Mutex::new(HashMap::new()),
         })
     }
@@ -176,8 +169,11 @@ async fn run(
     })?;
     let only_columns = columns::wanted(q.columns.as_deref())
         .map_err(|message| SfError::bad_request("INVALID_PARAMETER_VALUE", message))?;
+    // Checked at a stored instant, so that each later batch, checked again at the same, means the same.
+    let checked_at = now();
+    let at = crate::instant::parse(&checked_at).unwrap_or_else(jiff::Timestamp::now);
     let checked = parse(&text)
-        .and_then(|tree| check(&tree, jiff::Timestamp::now()))
+        .and_then(|tree| check(&tree, at))
         .map_err(|e| SfError::bad_request(e.code, e.render(&text)))?;
     if only_columns {
         return Ok(axum::Json(columns::metadata(
@@ -186,27 +182,31 @@ async fn run(
         )));
     }
     let _running = enter(&state, &caller)?;
-    let mut select = checked.select(caller.user_id.as_str(), all_rows);
     let reader = caller.clone();
     let seen = state
         .store
         .read(move |db| Visibility::of(db, &reader))
         .await?;
-    seen.narrow(checked.object, &mut select);
-    let prepared = state.store.prepare(&select);
-    let count = prepared.count;
+    let user = caller.user_id.as_str().to_owned();
+    let (count, plan) = Plan::of(&state.store, checked, &user, all_rows, &seen);
     let total = state
         .store
         .query(state.queries.limits.timeout, move |db| db.count(&count))
         .await?;
-    let plan = Plan {
-        object: checked.object,
-        fields: checked.fields,
-        tracking: checked.tracking,
-        page: prepared.page,
-    };
     let batch = batch_size(&headers);
-    if total > batch && plan.fields.is_some() && plan.bytes() > cursors::MAX_BYTES {
+    let cursor = QueryCursor {
+        user,
+        soql: text,
+        all_rows,
+        checked_at,
+        owners: seen.owners().map(<[String]>::to_vec),
+        total,
+        batch,
+    };
+    if total > batch
+        && plan.fields.is_some()
+        && plan.bytes().max(cursor.bytes()) > cursors::MAX_BYTES
+    {
         return Err(SfError::bad_request(
             "QUERY_TOO_COMPLICATED",
             format!(
@@ -216,13 +216,7 @@ async fn run(
             ),
         ));
     }
-    let cursor = Cursor::new(
-        Arc::new(plan),
-        caller.user_id.as_str().to_owned(),
-        total,
-        batch,
-    );
-    answer(&state, &version.0, cursor, 0, None).await
+    answer(&state, &version.0, Arc::new(plan), cursor, 0, None).await
 }
 
 /// Counts a running query of the caller, or refuses it when the caller runs as many as it may.
@@ -249,26 +243,38 @@ pub async fn more(
     let (key, position) = locator.split_once('-').ok_or_else(invalid)?;
     let position: u64 = position.parse().map_err(|_| invalid())?;
     let _running = enter(&state, &caller)?;
-    let cursor = state
-        .queries
-        .cursors
-        .take(key, caller.user_id.as_str())
-        .ok_or_else(invalid)?;
-    if position >= cursor.total {
-        return Err(invalid());
-    }
-    answer(&state, &version.0, cursor, position, Some(key.to_owned())).await
+    let cursor = cursors::find(
+        &state.store,
+        key,
+        caller.user_id.as_str(),
+        state.queries.limits.cursor_lifetime,
+    )
+    .await?
+    .filter(|cursor| position < cursor.total)
+    .ok_or_else(invalid)?;
+    let plan = Plan::again(&state.store, &cursor, &caller).ok_or_else(invalid)?;
+    answer(
+        &state,
+        &version.0,
+        Arc::new(plan),
+        cursor,
+        position,
+        Some(key.to_owned()),
+    )
+    .await
 }
 
+/// The batch of `plan` at `position`, with the locator of the next if there is one: `key`'s, or a new
+/// cursor's.
 async fn answer(
     state: &ApiState,
     version: &str,
-    cursor: Cursor,
+    plan: Arc<Plan>,
+    cursor: QueryCursor,
     position: u64,
     key: Option<String>,
 ) -> Result<axum::Json<Value>, SfError> {
     let total = cursor.total;
-    let plan = Arc::clone(&cursor.plan);
     if plan.fields.is_none() {
         return Ok(axum::Json(
             json!({ "totalSize": total, "done": true, "records": [] }),
@@ -292,16 +298,17 @@ async fn answer(
         track(state, plan.object.storage(), &cursor.user, ids, tracking).await?;
     }
     let next = position + records.len() as u64;
+    let more = next < total && !records.is_empty();
     let mut body = json!({ "totalSize": total, "done": next >= total, "records": records });
-    if next < total && !records.is_empty() {
-        let cursors = &state.queries.cursors;
-        let key = match key {
-            Some(key) => {
-                cursors.put_back(key.clone(), cursor);
-                key
-            }
-            None => cursors.open(cursor),
-        };
+    let next_key = match key {
+        Some(key) => {
+            cursors::used(&state.store, key.clone(), !more).await?;
+            more.then_some(key)
+        }
+        None if more => Some(cursors::open(&state.store, cursor).await?),
+        None => None,
+    };
+    if let Some(key) = next_key {
         body["nextRecordsUrl"] = json!(format!("/services/data/v{version}/query/{key}-{next}"));
     }
     Ok(axum::Json(body))

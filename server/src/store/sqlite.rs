@@ -102,6 +102,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0019_presence_and_offers.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0020_query_cursors.sql"
+        )),
     ])
 }
 

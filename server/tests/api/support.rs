@@ -167,6 +167,20 @@ impl TestApp {
         )
     }
 
+    /// A second server process on this app's PostgreSQL database, with the defaults and memory of its
+    /// own; `None` on SQLite, which one process serves. The database stays this app's: it must outlive
+    /// the second.
+    pub async fn another_process(&self) -> Option<Self> {
+        let url = self.postgres.as_ref()?.url.clone();
+        Some(
+            Self::start(Start {
+                beside: Some(url),
+                ..Start::new(tempfile::tempdir().expect("temp dir"))
+            })
+            .await,
+        )
+    }
+
     /// An app serving the sites declared in `sites_toml`, with this protection.
     pub async fn with_sites_and_protection(sites_toml: &str, protection: Protection) -> Self {
         Self::build(None, sites_toml, protection).await

@@ -64,6 +64,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/postgres/0012_outbox_notify.sql"),
     ),
     (
+        13,
+        "query_cursors",
+        include_str!("../../../migrations/postgres/0013_query_cursors.sql"),
+    ),
+    (
         14,
         "rate_limits",
         include_str!("../../../migrations/postgres/0014_rate_limits.sql"),

@@ -2,6 +2,7 @@
 
 mod cli;
 mod conditions;
+mod cursors;
 mod errors;
 mod reads;
 mod records;
