@@ -5,6 +5,10 @@
 //! logging at `warn`), and drives each from a separate process with `oha` (installed if missing), with the
 //! same settings. Then it runs the intake again at half the rate it reached, for the latency a normally
 //! loaded server gives, and reads the store's batch sizes and commit times from its metrics.
+//!
+//! With `--postgres` it then does the same on a throwaway PostgreSQL cluster on this machine, with one
+//! server process and then with two on the same database (each driven by an `oha` of its own with half
+//! the connections, at once), and prints them beside SQLite's and the ceiling.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -53,7 +57,7 @@ impl Commits {
     }
 }
 
-pub fn bench() -> Result<()> {
+pub fn bench(postgres: bool) -> Result<()> {
     if Command::new("oha").arg("--version").output().is_err() {
         step(
             "installing oha",
@@ -65,50 +69,26 @@ pub fn bench() -> Result<()> {
     let hello = Started::spawn(Command::new(bin.join("examples/hello")), "Hello world:")?;
     eprintln!("\n==> hello-world ceiling: {}", hello.url);
     let cpu_before = hello.cpu_seconds()?;
-    let ceiling = load(&format!("{}/", hello.url), None, 200)?;
+    let ceiling = load(&format!("{}/", hello.url), None, 200, CONNECTIONS)?;
     let hello_cpu = per_request(hello.cpu_seconds()? - cpu_before, ceiling.ok);
     drop(hello);
 
     let dir = std::env::temp_dir().join(format!("crw-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let metrics = free_local_address()?;
-    let mut server = Command::new(bin.join("contact-server"));
-    server
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--no-demo",
-            "--widget-dir",
-            "/nonexistent",
-            "--allowed-origin",
-            ORIGIN,
-            "--metrics-listen",
-            &metrics,
-        ])
-        .args([
-            "--rate-limit-ip",
-            "0",
-            "--rate-limit-site",
-            "0",
-            "--pow-difficulty",
-            "0",
-            "--min-fill-ms",
-            "0",
-        ])
-        .arg("--database")
-        .arg(dir.join("bench.sqlite3"))
-        .env("RUST_LOG", "warn");
+    let mut server = intake_server(&bin, dir.join("bench.sqlite3").as_os_str());
+    server.args(["--metrics-listen", &metrics]);
     let server = Started::spawn(server, "API and widget:")?;
     let intake = format!("{}/api/v1/contact-requests", server.url);
     eprintln!("\n==> durable submissions: POST {intake}");
     let start = commits(&metrics)?;
     let cpu_before = server.cpu_seconds()?;
-    let full = load(&intake, None, 201)?;
+    let full = load(&intake, None, 201, CONNECTIONS)?;
     let server_cpu = per_request(server.cpu_seconds()? - cpu_before, full.ok);
     let after_full = commits(&metrics)?;
     let half_rate = (full.ok_per_sec / 2.0).max(1.0).round() as u64;
     eprintln!("\n==> durable submissions at half that rate ({half_rate}/s)");
-    let half = load(&intake, Some(half_rate), 201)?;
+    let half = load(&intake, Some(half_rate), 201, CONNECTIONS)?;
     let after_half = commits(&metrics)?;
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
@@ -138,6 +118,113 @@ pub fn bench() -> Result<()> {
     );
     if full.ok != full.total || half.ok != half.total {
         bail!("some submissions were not accepted; see the counts above");
+    }
+    if postgres {
+        bench_postgres(&bin, &ceiling)?;
+    }
+    Ok(())
+}
+
+/// The intake server's command on `database`: loopback, no widget, rate limits and bot friction off, the
+/// bench's origin allowed, request logging at `warn`.
+fn intake_server(bin: &std::path::Path, database: &std::ffi::OsStr) -> Command {
+    let mut server = Command::new(bin.join("contact-server"));
+    server
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--no-demo",
+            "--widget-dir",
+            "/nonexistent",
+            "--allowed-origin",
+            ORIGIN,
+        ])
+        .args([
+            "--rate-limit-ip",
+            "0",
+            "--rate-limit-site",
+            "0",
+            "--pow-difficulty",
+            "0",
+            "--min-fill-ms",
+            "0",
+        ])
+        .arg("--database")
+        .arg(database)
+        .env("RUST_LOG", "warn");
+    server
+}
+
+/// Durable submissions on PostgreSQL (a throwaway cluster on this machine, removed at the end): one server
+/// process, then two on the same database driven at once; printed beside the ceiling.
+fn bench_postgres(bin: &std::path::Path, ceiling: &Run) -> Result<()> {
+    let cluster = crate::postgres::Cluster::start()?;
+    let database = std::ffi::OsString::from(&cluster.url);
+    let spawn = || {
+        let mut server = intake_server(bin, &database);
+        // Two processes would both want the default metrics port.
+        server.arg("--no-metrics");
+        Started::spawn(server, "API and widget:")
+    };
+    let intake = |server: &Started| format!("{}/api/v1/contact-requests", server.url);
+
+    let one = spawn()?;
+    eprintln!(
+        "
+==> durable submissions on PostgreSQL, one process: POST {}",
+        intake(&one)
+    );
+    let cpu_before = one.cpu_seconds()?;
+    let single = load(&intake(&one), None, 201, CONNECTIONS)?;
+    let single_cpu = per_request(one.cpu_seconds()? - cpu_before, single.ok);
+    let two = spawn()?;
+    eprintln!(
+        "
+==> durable submissions on PostgreSQL, two processes at once: {} and {}",
+        intake(&one),
+        intake(&two)
+    );
+    let half_connections = (CONNECTIONS.parse::<u32>()? / 2).to_string();
+    let runs = std::thread::scope(|scope| {
+        let loads: Vec<_> = [&one, &two]
+            .map(|server| {
+                let (url, connections) = (intake(server), half_connections.as_str());
+                scope.spawn(move || load(&url, None, 201, connections))
+            })
+            .into_iter()
+            .collect();
+        loads
+            .into_iter()
+            .map(|l| l.join().expect("a load thread panicked"))
+            .collect::<Result<Vec<_>>>()
+    })?;
+    drop((one, two));
+    drop(cluster);
+
+    let both: f64 = runs.iter().map(|r| r.ok_per_sec).sum();
+    let worst = |f: fn(&Run) -> f64| runs.iter().map(f).fold(0.0, f64::max);
+    println!(
+        "
+PostgreSQL 15 on this machine ({DURATION} each, {CONNECTIONS} connections in all, loopback, oha)"
+    );
+    println!(
+        "  one process:                 {:>9.0} req/s   p50 {:.2} ms   p99 {:.2} ms   ({} of {} answered 201; {:.1} % of the ceiling; server CPU {single_cpu:.1} µs per answer)",
+        single.ok_per_sec,
+        single.p50_ms,
+        single.p99_ms,
+        single.ok,
+        single.total,
+        single.ok_per_sec / ceiling.ok_per_sec * 100.0
+    );
+    println!(
+        "  two processes, together:     {both:>9.0} req/s   p50 {:.2} ms   p99 {:.2} ms   (the worse of the two; {} of {} answered 201)",
+        worst(|r| r.p50_ms),
+        worst(|r| r.p99_ms),
+        runs.iter().map(|r| r.ok).sum::<u64>(),
+        runs.iter().map(|r| r.total).sum::<u64>(),
+    );
+    if single.ok != single.total || runs.iter().any(|r| r.ok != r.total) {
+        bail!("some submissions on PostgreSQL were not accepted; see the counts above");
     }
     Ok(())
 }
@@ -200,14 +287,15 @@ fn commits(metrics: &str) -> Result<Commits> {
     })
 }
 
-/// Drives `url` for the run's duration, at `rate` requests per second if given, counting `ok` answers.
-fn load(url: &str, rate: Option<u64>, ok: u16) -> Result<Run> {
+/// Drives `url` for the run's duration over `connections`, at `rate` requests per second if given,
+/// counting `ok` answers.
+fn load(url: &str, rate: Option<u64>, ok: u16, connections: &str) -> Result<Run> {
     let mut oha = Command::new("oha");
     oha.args([
         "-z",
         DURATION,
         "-c",
-        CONNECTIONS,
+        connections,
         "--no-tui",
         "--output-format",
         "json",
