@@ -74,6 +74,19 @@ fn form(client: usize, n: usize) -> Value {
     })
 }
 
+/// A submission of `form` with idempotency key `key` to the server at `base`, for the demo site.
+fn submission(
+    http: &reqwest::Client,
+    base: &str,
+    key: &str,
+    form: &Value,
+) -> reqwest::RequestBuilder {
+    http.post(format!("{base}{}", contact_shared::CONTACT_REQUESTS_PATH))
+        .header("idempotency-key", key)
+        .header("x-crw-site", "demo")
+        .json(form)
+}
+
 /// The servers' URLs, by process.
 type Urls = Arc<RwLock<Vec<String>>>;
 
@@ -103,13 +116,7 @@ async fn client(
                 let urls = urls.read().unwrap();
                 urls[tries % urls.len()].clone()
             };
-            let sent = http
-                .post(format!("{base}{}", contact_shared::CONTACT_REQUESTS_PATH))
-                .header("idempotency-key", &key)
-                .header("x-crw-site", "demo")
-                .json(&form(id, n))
-                .send()
-                .await;
+            let sent = submission(&http, &base, &key, &form(id, n)).send().await;
             match sent {
                 Ok(response) if response.status() == 201 => {
                     if let Ok(body) = response.json::<Value>().await {
@@ -446,11 +453,7 @@ async fn unreachable_and_back(database: &fresh_postgres::FreshDatabase, urls: &U
     assert_eq!(ready.status(), 503, "readiness says the database is gone");
     let body: Value = ready.json().await.unwrap();
     assert!(body["message"].is_string(), "{body}");
-    let submitted = http
-        .post(format!("{first}{}", contact_shared::CONTACT_REQUESTS_PATH))
-        .header("idempotency-key", "unreachable-1")
-        .header("x-crw-site", "demo")
-        .json(&form(99, 1))
+    let submitted = submission(&http, &first, "unreachable-1", &form(99, 1))
         .send()
         .await
         .unwrap();
@@ -465,11 +468,7 @@ async fn unreachable_and_back(database: &fresh_postgres::FreshDatabase, urls: &U
     all_ready(urls).await;
     let every = urls.read().unwrap().clone();
     for url in every {
-        let submitted = http
-            .post(format!("{url}{}", contact_shared::CONTACT_REQUESTS_PATH))
-            .header("idempotency-key", format!("back-{url}"))
-            .header("x-crw-site", "demo")
-            .json(&form(99, 2))
+        let submitted = submission(&http, &url, &format!("back-{url}"), &form(99, 2))
             .send()
             .await
             .unwrap();

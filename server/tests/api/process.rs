@@ -61,13 +61,34 @@ impl Server {
     }
 
     fn stop(mut self) -> std::process::ExitStatus {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        sigterm(&self.child);
         self.child.wait().unwrap()
     }
+}
+
+/// Sends SIGTERM to `child`.
+fn sigterm(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Signs `username` in to the console of the server at `api`.
+async fn sign_in(
+    client: &reqwest::Client,
+    api: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    client
+        .post(format!("{api}/console/api/session"))
+        .header("origin", api)
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
 }
 
 /// A client that names the built-in demo site, as its widget does.
@@ -230,11 +251,7 @@ async fn sigterm_lets_in_flight_submissions_finish_then_exits_cleanly() {
     for _ in 0..8 {
         in_flight.push(half_sent(&server.api).await);
     }
-    let term = Command::new("kill")
-        .args(["-TERM", &server.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
+    sigterm(&server.child);
     // The listener closes once the signal is handled; the deadline only keeps a server that never closes
     // it from hanging the test.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -331,10 +348,7 @@ async fn metrics_are_served_on_their_own_listener_only() {
     ] {
         assert!(text.contains(expected), "{expected} in\n{text}");
     }
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    sigterm(&child);
     assert!(child.wait().unwrap().success());
 }
 
@@ -492,13 +506,7 @@ async fn the_demo_prints_console_users_who_can_sign_in_at_once() {
 
     let client = reqwest::Client::new();
     for (role, username, password) in &users {
-        let signed_in = client
-            .post(format!("{api}/console/api/session"))
-            .header("origin", &api)
-            .json(&serde_json::json!({"username": username, "password": password}))
-            .send()
-            .await
-            .unwrap();
+        let signed_in = sign_in(&client, &api, username, password).await;
         assert_eq!(signed_in.status(), 200, "{username}");
         let me: Value = signed_in.json().await.unwrap();
         assert_eq!(me["role"], role.as_str());
@@ -509,11 +517,7 @@ async fn the_demo_prints_console_users_who_can_sign_in_at_once() {
             );
         }
     }
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    sigterm(&child);
     assert!(child.wait().unwrap().success());
 }
 
@@ -523,13 +527,7 @@ async fn sigterm_ends_open_live_feeds_so_that_consoles_reconnect_elsewhere_and_t
     let (mut child, api, users) = with_demo_users(&dir.path().join("feed.sqlite3"));
     let (_, username, password) = &users[1];
     let client = reqwest::Client::new();
-    let signed_in = client
-        .post(format!("{api}/console/api/session"))
-        .header("origin", &api)
-        .json(&serde_json::json!({"username": username, "password": password}))
-        .send()
-        .await
-        .unwrap();
+    let signed_in = sign_in(&client, &api, username, password).await;
     assert_eq!(signed_in.status(), 200);
     let cookies: Vec<String> = signed_in
         .headers()
@@ -551,11 +549,7 @@ async fn sigterm_ends_open_live_feeds_so_that_consoles_reconnect_elsewhere_and_t
         "{first:?}"
     );
 
-    let term = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
+    sigterm(&child);
     // The stream ends as a stream ends (its last chunk sent), not cut off when shutdown gives up on it:
     // the browser's EventSource then reconnects, to another process behind the proxy, from its last event.
     while let Some(chunk) = feed.chunk().await.transpose() {
