@@ -125,8 +125,8 @@ pub fn bench(postgres: bool) -> Result<()> {
     Ok(())
 }
 
-/// The intake server's command on `database`: loopback, no widget, rate limits and bot friction off, the
-/// bench's origin allowed, request logging at `warn`.
+/// The intake server's command on `database`: loopback, no widget, rate limits, bot friction and the
+/// per-address connection cap off, the bench's origin allowed, request logging at `warn`.
 fn intake_server(bin: &std::path::Path, database: &std::ffi::OsStr) -> Command {
     let mut server = Command::new(bin.join("contact-server"));
     server
@@ -147,6 +147,9 @@ fn intake_server(bin: &std::path::Path, database: &std::ffi::OsStr) -> Command {
             "--pow-difficulty",
             "0",
             "--min-fill-ms",
+            "0",
+            // Every load connection comes from 127.0.0.1, past the per-address cap a public server keeps.
+            "--max-connections-per-ip",
             "0",
         ])
         .arg("--database")
