@@ -6,10 +6,8 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use contact_server::access::{Scope, directory, tokens};
 use contact_server::protection::Protection;
 use contact_server::store::StoreError;
-use contact_shared::console::Role;
 use serde_json::Value;
 
 use super::support::{Api, BASE, code, query_path};
@@ -56,23 +54,6 @@ fn open_cursors(app: &TestApp) -> usize {
     app.text("SELECT CAST(count(*) AS TEXT) FROM query_cursors", &[])
         .parse()
         .unwrap()
-}
-
-/// A read token for a second user.
-async fn other_token(api: &Api) -> String {
-    let user = directory::add_user(
-        &api.app.store,
-        "other@example.com".into(),
-        "Other".into(),
-        None,
-        Role::Admin,
-    )
-    .await
-    .unwrap();
-    tokens::create(&api.app.store, user.id, Scope::Read, None)
-        .await
-        .unwrap()
-        .1
 }
 
 /// Before, the cursor was in the memory of the process that answered the first batch, so a next batch
@@ -133,7 +114,7 @@ async fn a_cursor_opened_in_one_process_serves_its_next_batch_in_another() {
 async fn an_eleventh_cursor_releases_the_users_oldest_and_no_one_elses() {
     let api = Api::new().await;
     api.add_rows(201).await;
-    let theirs_token = other_token(&api).await;
+    let theirs_token = api.other_token().await;
     let theirs = next_url(&api.app, &theirs_token).await;
     let mut mine = Vec::new();
     for _ in 0..=10 {
@@ -161,7 +142,7 @@ async fn another_users_locator_answers_as_one_never_issued() {
     let api = Api::new().await;
     api.add_rows(201).await;
     let url = next_url(&api.app, &api.write).await;
-    let theirs = get(&api.app, &other_token(&api).await, &url).await;
+    let theirs = get(&api.app, &api.other_token().await, &url).await;
     let never = get(&api.app, &api.write, &format!("{BASE}/query/01gnope-200")).await;
     assert_eq!(theirs.status, StatusCode::BAD_REQUEST);
     assert_eq!(theirs.body, never.body);

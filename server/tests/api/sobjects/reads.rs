@@ -5,9 +5,7 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use contact_server::access::{Scope, directory, tokens};
 use contact_server::sobjects::QueryLimits;
-use contact_shared::console::Role;
 use governor::Quota;
 
 use super::support::{Api, code, query_path};
@@ -18,23 +16,6 @@ fn slow_filter() -> String {
         .map(|i| format!("VisitorName__c LIKE '%9%9%9%x{i}'"))
         .collect::<Vec<_>>()
         .join(" OR ")
-}
-
-/// A token for a second user, another integration.
-async fn other_token(api: &Api) -> String {
-    let user = directory::add_user(
-        &api.app.store,
-        "other@example.com".into(),
-        "Other".into(),
-        None,
-        Role::Admin,
-    )
-    .await
-    .unwrap();
-    tokens::create(&api.app.store, user.id, Scope::Read, None)
-        .await
-        .unwrap()
-        .1
 }
 
 /// A statement past its budget is stopped and answered in the API's shape; the API goes on answering
@@ -72,7 +53,7 @@ async fn a_query_past_its_budget_answers_query_timeout_and_the_api_goes_on() {
 #[tokio::test]
 async fn a_user_at_its_query_limit_is_refused_and_other_users_are_not() {
     let api = Api::new().await;
-    let other = other_token(&api).await;
+    let other = api.other_token().await;
     let held: Vec<_> = (0..api.app.queries.limits.per_user)
         .map(|_| api.app.queries.enter(&api.user_id).expect("a place"))
         .collect();

@@ -49,6 +49,23 @@ impl Api {
         }
     }
 
+    /// A read token for a second user, another integration.
+    pub async fn other_token(&self) -> String {
+        let user = directory::add_user(
+            &self.app.store,
+            "other@example.com".into(),
+            "Other".into(),
+            None,
+            Role::Admin,
+        )
+        .await
+        .unwrap();
+        tokens::create(&self.app.store, user.id, Scope::Read, None)
+            .await
+            .unwrap()
+            .1
+    }
+
     pub async fn call(
         &self,
         method: &str,
