@@ -104,6 +104,22 @@ pub struct ServeArgs {
     )]
     pub database_pool_size: usize,
 
+    /// PostgreSQL is reached through a pooler in transaction mode (PgBouncer's pool_mode = transaction):
+    /// no statement is prepared by name, and the live feed listens on --database-listen-url, which this
+    /// then needs. Unused with SQLite.
+    #[arg(
+        long,
+        env = "CRW_DATABASE_TRANSACTION_POOLER",
+        default_value_t = false,
+        global = true
+    )]
+    pub database_transaction_pooler: bool,
+
+    /// A PostgreSQL URL that reaches the database directly (not through a pooler in transaction mode),
+    /// on which the live feed LISTENs for the other processes' commits. Defaults to --database.
+    #[arg(long, env = "CRW_DATABASE_LISTEN_URL", global = true)]
+    pub database_listen_url: Option<crate::store::PostgresUrl>,
+
     /// Address of the demo host page, a separate origin that embeds the widget.
     #[arg(
         long,
@@ -246,6 +262,17 @@ pub struct MailArgs {
         global = true
     )]
     pub mail_digest_window: Duration,
+}
+
+impl ServeArgs {
+    /// How this process uses PostgreSQL, as its flags say, or why they are refused together.
+    pub fn postgres(&self) -> Result<crate::store::PostgresOptions, crate::store::OptionsError> {
+        crate::store::PostgresOptions::new(
+            self.database_pool_size,
+            self.database_transaction_pooler,
+            self.database_listen_url.clone(),
+        )
+    }
 }
 
 impl MailArgs {

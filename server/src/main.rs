@@ -17,13 +17,14 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
+    let postgres = cli.serve.postgres()?;
     match cli.command {
         None | Some(Command::Serve) => serve::serve(cli.serve).await,
         Some(Command::Requests(RequestsCommand::Show { key })) => {
             let store = Store::open(
                 &cli.serve.database,
                 contact_server::store::default_read_connections(),
-                cli.serve.database_pool_size,
+                &postgres,
             )
             .await?;
             let found = store.find(&key).await?;
@@ -39,7 +40,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Users(command)) => {
             access::cli::run(
                 &cli.serve.database,
-                cli.serve.database_pool_size,
+                &postgres,
                 access::cli::Admin::Users(command),
             )
             .await
@@ -47,7 +48,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Queues(command)) => {
             access::cli::run(
                 &cli.serve.database,
-                cli.serve.database_pool_size,
+                &postgres,
                 access::cli::Admin::Queues(command),
             )
             .await
@@ -55,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Tokens(command)) => {
             access::cli::run(
                 &cli.serve.database,
-                cli.serve.database_pool_size,
+                &postgres,
                 access::cli::Admin::Tokens(command),
             )
             .await
@@ -69,7 +70,7 @@ async fn main() -> anyhow::Result<()> {
             let store = Store::open(
                 &cli.serve.database,
                 contact_server::store::default_read_connections(),
-                cli.serve.database_pool_size,
+                &postgres,
             )
             .await?;
             let released = callbacks::release::release(&store, selection, None).await;

@@ -96,7 +96,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } = start(Settings {
         database: args.database.clone(),
         read_connections: args.reads.read_connections,
-        database_pool_size: args.database_pool_size,
+        postgres: args.postgres()?,
         sites,
         call_centers,
         protection: Protection::from(&args.protection),

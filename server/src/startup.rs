@@ -19,8 +19,8 @@ pub struct Settings {
     pub database: crate::store::Database,
     /// How many read connections the API's reads get (SQLite).
     pub read_connections: usize,
-    /// How many connections the pool keeps (PostgreSQL).
-    pub database_pool_size: usize,
+    /// How the store uses PostgreSQL (its pool, a pooler in front of it), when it runs on it.
+    pub postgres: crate::store::PostgresOptions,
     pub sites: Vec<Site>,
     pub call_centers: CallCenters,
     pub protection: Protection,
@@ -54,7 +54,7 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
     let store = Store::open_to_serve(
         &settings.database,
         settings.read_connections,
-        settings.database_pool_size,
+        &settings.postgres,
     )
     .await
     .with_context(|| format!("cannot open the database {}", settings.database))?;

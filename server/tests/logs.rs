@@ -63,7 +63,7 @@ async fn request_logs_name_the_path_but_not_the_query_string() {
     let app = startup::start(startup::Settings {
         database: contact_server::store::Database::Sqlite(dir.path().join("logs.sqlite3")),
         read_connections: 2,
-        database_pool_size: contact_server::store::DEFAULT_POOL_SIZE,
+        postgres: contact_server::store::PostgresOptions::default(),
         sites: Vec::new(),
         call_centers: Default::default(),
         protection: Protection::off(),
@@ -127,7 +127,7 @@ async fn a_failed_email_is_logged_without_the_visitor_or_the_recipient() {
     let started = startup::start(startup::Settings {
         database: contact_server::store::Database::Sqlite(dir.path().join("mail.sqlite3")),
         read_connections: 2,
-        database_pool_size: contact_server::store::DEFAULT_POOL_SIZE,
+        postgres: contact_server::store::PostgresOptions::default(),
         sites,
         call_centers,
         protection: Protection::off(),

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use contact_server::protection::KeyedLimit;
 use contact_server::store::{
-    self, Booking, Charged, Database, IdempotencyKey, Inserted, LimitRule, SpentChallenge, Store,
-    StoreError, Submission, Tx,
+    self, Booking, Charged, Database, IdempotencyKey, Inserted, LimitRule, PostgresOptions,
+    SpentChallenge, Store, StoreError, Submission, Tx,
 };
 use contact_shared::ContactRequestForm;
 
@@ -20,7 +20,8 @@ use fresh_postgres::FreshDatabase;
 
 /// A server process's store on the database: each call is another process's, with a pool of its own.
 async fn store_on(database: &FreshDatabase) -> Store {
-    Store::open_postgres(&database.url, 4)
+    let (url, options) = fresh_postgres::serving(&database.url, 4);
+    Store::open_postgres(&url, &options)
         .await
         .expect("the store opens")
 }
@@ -401,7 +402,7 @@ async fn sslmode_require_refuses_a_server_without_tls() {
     };
     // The throwaway test server has no certificate; a server that has one is verified against the
     // system's roots.
-    match Store::open_postgres(&url, 1).await {
+    match Store::open_postgres(&url, &PostgresOptions::default().with_pool_size(1)).await {
         Err(StoreError::Unreachable(reason)) => assert!(!reason.is_empty()),
         Err(other) => panic!("refused as unreachable, not {other}"),
         Ok(_) => panic!("a server without TLS is refused"),

@@ -55,7 +55,7 @@ fn main() -> Result<()> {
         "postgres" => postgres::command(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run [--postgres] [SERVER FLAGS]  build the widget and start the server with the demo page\n                      (--postgres: on a throwaway local PostgreSQL cluster instead of SQLite)\n  build               build the widget into dist/ and the console into dist/console/ (precompressed assets)\n  build-console       build the console alone into dist/console/\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's and console's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  bench feed          time submissions to their event on an open console's live feed (median, p99)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL)"
+                "usage: cargo xtask <task>\n\n  run [--postgres] [SERVER FLAGS]  build the widget and start the server with the demo page\n                      (--postgres: on a throwaway local PostgreSQL cluster instead of SQLite)\n  build               build the widget into dist/ and the console into dist/console/ (precompressed assets)\n  build-console       build the console alone into dist/console/\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's and console's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  bench feed          time submissions to their event on an open console's live feed (median, p99)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|pooler|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL;\n                      pooler: PgBouncer in transaction mode in front of it)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())
@@ -188,6 +188,20 @@ fn test() -> Result<()> {
             .args(["test", "--package", "contact-server", "--test", "api"])
             .env("CRW_TEST_ENGINE", "postgres")
             .env("CRW_TEST_POSTGRES_URL", &postgres.url)
+            .env("CRW_REQUIRE_REFERENCE_VERIFIER", "1")
+            .env("CRW_REQUIRE_SMTP_SERVER", "1"),
+    )?;
+    // Once more through PgBouncer in transaction mode, as a deployment behind one runs: every route and
+    // every cross-process guarantee with no statement prepared by name.
+    let pooler = postgres.pooler()?;
+    step(
+        "the API suite and the PostgreSQL tests again, through PgBouncer in transaction mode",
+        cargo()
+            .args(["test", "--package", "contact-server"])
+            .args(["--test", "api", "--test", "postgres"])
+            .env("CRW_TEST_ENGINE", "postgres")
+            .env("CRW_TEST_POSTGRES_URL", &postgres.url)
+            .env("CRW_TEST_POSTGRES_POOLER_URL", &pooler)
             .env("CRW_REQUIRE_REFERENCE_VERIFIER", "1")
             .env("CRW_REQUIRE_SMTP_SERVER", "1"),
     )?;

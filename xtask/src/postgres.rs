@@ -2,7 +2,8 @@
 //! on a free loopback port, one database, and everything removed at the end.
 //!
 //! `cargo xtask postgres start` leaves one running (its folder is [`default_folder`]) and prints its URL;
-//! `url` prints it again, `stop` stops it and removes its folder. Tests hold a [`Cluster`] of their own,
+//! `pooler` starts PgBouncer in transaction mode in front of it and prints that URL; `url` prints the
+//! cluster's again, `stop` stops both and removes the folder. Tests hold a [`Cluster`] of their own,
 //! which is stopped and removed when dropped.
 
 use std::net::{Ipv4Addr, TcpListener};
@@ -48,6 +49,23 @@ pub fn command(args: &[String]) -> Result<()> {
             std::mem::forget(cluster);
             Ok(())
         }
+        Some("pooler") => {
+            // The running cluster's, stopped with it.
+            let cluster = Cluster {
+                url: url_of(&folder)?,
+                folder,
+            };
+            let pooler = cluster.pooler();
+            std::mem::forget(cluster);
+            let pooler = pooler?;
+            println!("{pooler}");
+            eprintln!(
+                "PgBouncer (transaction mode) runs in front of it; point the server at it with \
+                 --database {pooler} --database-transaction-pooler --database-listen-url URL, URL \
+                 being the cluster's own (cargo xtask postgres url)"
+            );
+            Ok(())
+        }
         Some("url") => {
             println!("{}", url_of(&folder)?);
             Ok(())
@@ -58,7 +76,7 @@ pub fn command(args: &[String]) -> Result<()> {
             }
             stop(&folder)
         }
-        _ => bail!("usage: cargo xtask postgres start|url|stop"),
+        _ => bail!("usage: cargo xtask postgres start|pooler|url|stop"),
     }
 }
 
@@ -147,6 +165,89 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// Starts PgBouncer in transaction mode in front of this cluster (Debian's, installed when missing),
+    /// its files in the cluster's folder; it is stopped with the cluster. Every database of the cluster
+    /// is reached through it by the same name, each over at most [`POOLER_SERVER_CONNECTIONS`]
+    /// connections of PostgreSQL's, so that a client's transactions run on whichever is free: what a
+    /// server behind a pooler in transaction mode must work with.
+    pub fn pooler(&self) -> Result<String> {
+        let program = ensure_pgbouncer()?;
+        let folder = self.folder.join("pgbouncer");
+        std::fs::create_dir_all(&folder)
+            .with_context(|| format!("creating {}", folder.display()))?;
+        let cluster_port = self
+            .url
+            .rsplit_once(':')
+            .and_then(|(_, tail)| tail.split('/').next())
+            .context("the cluster's URL has a port")?;
+        let port = free_port()?;
+        let folder_text = folder.display();
+        std::fs::write(folder.join("users.txt"), format!("\"{SUPERUSER}\" \"\"\n"))?;
+        std::fs::write(
+            folder.join("pgbouncer.ini"),
+            format!(
+                "[databases]\n\
+                 * = host=127.0.0.1 port={cluster_port}\n\
+                 [pgbouncer]\n\
+                 listen_addr = 127.0.0.1\n\
+                 listen_port = {port}\n\
+                 unix_socket_dir =\n\
+                 auth_type = trust\n\
+                 auth_file = {folder_text}/users.txt\n\
+                 pool_mode = transaction\n\
+                 default_pool_size = {POOLER_SERVER_CONNECTIONS}\n\
+                 max_client_conn = 4000\n\
+                 logfile = {folder_text}/pgbouncer.log\n\
+                 pidfile = {folder_text}/{POOLER_PID_FILE}\n"
+            ),
+        )?;
+        hand_over(&folder)?;
+        step(
+            &format!("starting PgBouncer (transaction mode) on 127.0.0.1:{port}"),
+            as_service_user(&program)
+                .arg("--daemon")
+                .arg(folder.join("pgbouncer.ini")),
+        )?;
+        // It forks before it listens: wait until it does.
+        let ready = (0..100).any(|_| {
+            let up = std::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok();
+            if !up {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            up
+        });
+        if !ready {
+            bail!(
+                "PgBouncer did not listen on 127.0.0.1:{port} within 10 s; see {}/pgbouncer.log",
+                folder.display()
+            );
+        }
+        Ok(format!(
+            "postgres://{SUPERUSER}@127.0.0.1:{port}/{DATABASE}"
+        ))
+    }
+}
+
+/// The PostgreSQL connections PgBouncer keeps per database: fewer than a server process's pool (16), so
+/// its transactions are handed from one to another, and more than the reads an API test holds open at
+/// once (two per core: 4 here), as a deployment sizes its pooler above its long transactions.
+const POOLER_SERVER_CONNECTIONS: u32 = 8;
+/// PgBouncer's pid file, in the `pgbouncer` folder of its cluster.
+const POOLER_PID_FILE: &str = "pgbouncer.pid";
+
+/// Debian's PgBouncer, installed when missing.
+fn ensure_pgbouncer() -> Result<PathBuf> {
+    let program = PathBuf::from("/usr/sbin/pgbouncer");
+    if !program.exists() {
+        tools::apt_install("pgbouncer")?;
+    }
+    if !program.exists() {
+        bail!("Debian's pgbouncer installed no {}", program.display());
+    }
+    Ok(program)
+}
+
 impl Drop for Cluster {
     fn drop(&mut self) {
         if let Err(error) = stop(&self.folder) {
@@ -163,6 +264,13 @@ fn url_of(folder: &Path) -> Result<String> {
 
 /// Stops the cluster in `folder` (at once: it is thrown away) and removes the folder.
 fn stop(folder: &Path) -> Result<()> {
+    // Its pooler first, if one was started in front of it.
+    if let Ok(pid) = std::fs::read_to_string(folder.join("pgbouncer").join(POOLER_PID_FILE)) {
+        step(
+            "stopping PgBouncer",
+            Command::new("kill").args(["-TERM", pid.trim()]),
+        )?;
+    }
     let data = folder.join("data");
     if data.join("postmaster.pid").exists() {
         let bin = ensure_installed()?;

@@ -6,7 +6,8 @@
 //! The counts are GCRA (the algorithm `governor` runs in memory), one row of an UNLOGGED table per limit
 //! and key (`rate_limits`, migration 0014): the row holds the instant at which the key's bucket is full
 //! again, plus one interval. A charge is one autocommitted statement, `INSERT … ON CONFLICT DO UPDATE …
-//! RETURNING`, on a pooled connection with its statement prepared once per connection: one round trip,
+//! RETURNING`, on a pooled connection with its statement prepared once per connection (or sent unnamed
+//! behind a pooler in transaction mode, see [`super::postgres::Statements`]): one round trip either way,
 //! no transaction around it, and the row lock the upsert takes orders charges from every process, so
 //! over any span of `t` one key is granted at most `burst + t / interval` charges in total, as one
 //! process alone would grant. The periodic sweep deletes rows whose bucket is full again (their state
@@ -73,8 +74,11 @@ impl SharedLimits {
         let client = self.0.client().await?;
         // `next` is where the charge would move the row's instant: refused when that is further ahead of
         // now than the burst allows. SET reads the row as it was, so both columns see the same `next`.
-        let statement = client
-            .prepare_typed_cached(
+        let row = self
+            .0
+            .statements()
+            .query_one(
+                &client,
                 "INSERT INTO rate_limits AS r (scope, key, tat_ms, refused)
                  VALUES ($1, $2, $3 + $4, FALSE)
                  ON CONFLICT (scope, key) DO UPDATE SET
@@ -82,11 +86,14 @@ impl SharedLimits {
                      tat_ms = CASE WHEN GREATEST(r.tat_ms, $3) + $4 - $3 > $5 THEN r.tat_ms
                                    ELSE GREATEST(r.tat_ms, $3) + $4 END
                  RETURNING tat_ms, refused",
-                &[Type::TEXT, Type::TEXT, Type::INT8, Type::INT8, Type::INT8],
+                &[
+                    (&scope, Type::TEXT),
+                    (&key, Type::TEXT),
+                    (&now, Type::INT8),
+                    (&interval, Type::INT8),
+                    (&tolerance, Type::INT8),
+                ],
             )
-            .await?;
-        let row = client
-            .query_one(&statement, &[&scope, &key, &now, &interval, &tolerance])
             .await?;
         let (tat, refused): (i64, bool) = (row.get(0), row.get(1));
         Ok(if refused {
@@ -102,10 +109,13 @@ impl SharedLimits {
 
     async fn sweep(&self, now: jiff::Timestamp) -> Result<usize, StoreError> {
         let client = self.0.client().await?;
-        let gone = client
+        let gone = self
+            .0
+            .statements()
             .execute(
+                &client,
                 "DELETE FROM rate_limits WHERE tat_ms <= $1",
-                &[&now.as_millisecond()],
+                &[(&now.as_millisecond(), Type::INT8)],
             )
             .await?;
         Ok(count(gone))

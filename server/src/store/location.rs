@@ -43,6 +43,25 @@ pub enum DatabaseError {
     /// A PostgreSQL URL the driver cannot read, with the driver's reason (which never repeats a value).
     #[error("the PostgreSQL URL cannot be read: {reason}")]
     BadPostgresUrl { reason: String },
+    /// Where only PostgreSQL will do (`--database-listen-url`), a SQLite file.
+    #[error(
+        "{given:?} is not a PostgreSQL URL: use postgres://USER@HOST:PORT/DATABASE (or postgresql://…)"
+    )]
+    NotPostgres { given: String },
+}
+
+impl FromStr for PostgresUrl {
+    type Err = DatabaseError;
+
+    /// A PostgreSQL URL as `--database` reads one; anything `--database` would take for a file is refused.
+    fn from_str(given: &str) -> Result<Self, DatabaseError> {
+        match given.parse()? {
+            Database::Postgres(url) => Ok(url),
+            Database::Sqlite(_) => Err(DatabaseError::NotPostgres {
+                given: given.to_owned(),
+            }),
+        }
+    }
 }
 
 impl FromStr for Database {

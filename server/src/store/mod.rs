@@ -52,8 +52,8 @@ pub use offers::{OfferRow, OpenOffer, PresenceRow, Unoffered};
 pub use outbox::{DeliveryRow, DueDelivery, OutboxEvent, Subscription};
 pub use plan::{Column, Filter, Op, Operand, Select, Table, Value};
 pub use postgres::{
-    DEFAULT_POOL_SIZE, PostgresStore, migrate as migrate_postgres,
-    schema_hash as postgres_schema_hash,
+    DEFAULT_POOL_SIZE, OptionsError, PostgresOptions, PostgresStore, Statements,
+    migrate as migrate_postgres, schema_hash as postgres_schema_hash,
 };
 pub use records::{DeletedRecord, FoundRecord, RecordState, Viewing};
 pub use render::{Page, Prepared, Statement};
@@ -225,15 +225,15 @@ impl Store {
     }
 
     /// Opens the database `--database` names and brings its schema up to date: SQLite with `readers`
-    /// read connections for the API's reads and queries, PostgreSQL with a pool of `pool_size`.
+    /// read connections for the API's reads and queries, PostgreSQL as `postgres` says.
     pub async fn open(
         database: &Database,
         readers: usize,
-        pool_size: usize,
+        postgres: &PostgresOptions,
     ) -> Result<Self, StoreError> {
         match database {
             Database::Sqlite(path) => Self::open_sqlite_with(path, readers),
-            Database::Postgres(url) => Self::open_postgres(url, pool_size).await,
+            Database::Postgres(url) => Self::open_postgres(url, postgres).await,
         }
     }
 
@@ -242,20 +242,21 @@ impl Store {
     pub async fn open_to_serve(
         database: &Database,
         readers: usize,
-        pool_size: usize,
+        postgres: &PostgresOptions,
     ) -> Result<Self, StoreError> {
         match database {
             Database::Sqlite(path) => SqliteStore::open_to_serve(path, readers).map(Self::Sqlite),
-            Database::Postgres(url) => Self::open_postgres(url, pool_size).await,
+            Database::Postgres(url) => Self::open_postgres(url, postgres).await,
         }
     }
 
-    /// Connects to the PostgreSQL database at `url` with up to `pool_size` connections and brings its
-    /// schema up to date (once, whichever of several processes starting at once gets there first).
-    pub async fn open_postgres(url: &PostgresUrl, pool_size: usize) -> Result<Self, StoreError> {
-        PostgresStore::open(url, pool_size)
-            .await
-            .map(Self::Postgres)
+    /// Connects to the PostgreSQL database at `url` as `options` say and brings its schema up to date
+    /// (once, whichever of several processes starting at once gets there first).
+    pub async fn open_postgres(
+        url: &PostgresUrl,
+        options: &PostgresOptions,
+    ) -> Result<Self, StoreError> {
+        PostgresStore::open(url, options).await.map(Self::Postgres)
     }
 
     /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
@@ -343,11 +344,11 @@ impl Store {
             if let Some(pg) = tx.postgres() {
                 let keys = pg.execute(
                     "DELETE FROM idempotency_keys WHERE created_at < $1",
-                    &[&before],
+                    &[sql::Param::from(&before)],
                 )?;
                 let challenges = pg.execute(
                     "DELETE FROM spent_challenges WHERE expires_ms < $1",
-                    &[&now_ms],
+                    &[sql::Param::from(now_ms)],
                 )?;
                 return Ok((count(keys), count(challenges)));
             }

@@ -7,7 +7,7 @@
 //! method asks [`Db::dialect`] and gives each engine its own text; everything else is one statement.
 
 use bytes::BytesMut;
-use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use tokio_postgres::types::{Format, IsNull, ToSql, Type, to_sql_checked};
 
 use super::StoreError;
 use super::plan::Value;
@@ -148,46 +148,34 @@ impl rusqlite::ToSql for Param<'_> {
     }
 }
 
-/// A parameter goes to PostgreSQL as the type the statement gives its place: an integer where a
-/// `BIGINT`, `INTEGER` or `DOUBLE PRECISION` is wanted, its digits where text is; as SQLite, which
-/// converts by the column's affinity, would store it.
+/// A parameter goes to PostgreSQL as text, of the type the statement gives its place (each is sent as
+/// of unknown type: see [`super::tx::Session::query`]), as a literal written there would: an integer's
+/// digits are a `BIGINT` where one is wanted and text where text is, a number given as text (a SOQL
+/// literal compared with a number field) its value; as SQLite, which converts by the column's affinity,
+/// would store it.
 impl ToSql for Param<'_> {
     fn to_sql(
         &self,
-        ty: &Type,
+        _: &Type,
         out: &mut BytesMut,
     ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
         match *self {
-            Self::Null => Ok(IsNull::Yes),
-            Self::Integer(n) => match *ty {
-                Type::INT4 => i32::try_from(n)?.to_sql(ty, out),
-                Type::INT2 => i16::try_from(n)?.to_sql(ty, out),
-                Type::FLOAT8 => (n as f64).to_sql(ty, out),
-                Type::BOOL => (n != 0).to_sql(ty, out),
-                Type::TEXT | Type::VARCHAR | Type::NAME | Type::UNKNOWN => {
-                    n.to_string().as_str().to_sql(ty, out)
-                }
-                _ => n.to_sql(ty, out),
-            },
-            Self::Real(x) => match *ty {
-                Type::TEXT | Type::VARCHAR | Type::UNKNOWN => {
-                    x.to_string().as_str().to_sql(ty, out)
-                }
-                _ => x.to_sql(ty, out),
-            },
-            // A number given as text (a SOQL literal compared with a number field's text): its value.
-            Self::Text(text) => match *ty {
-                Type::INT8 | Type::INT4 | Type::INT2 => {
-                    Self::Integer(text.trim().parse()?).to_sql(ty, out)
-                }
-                Type::FLOAT8 | Type::FLOAT4 => Self::Real(text.trim().parse()?).to_sql(ty, out),
-                _ => text.to_sql(ty, out),
-            },
+            Self::Null => return Ok(IsNull::Yes),
+            Self::Integer(n) => out.extend_from_slice(n.to_string().as_bytes()),
+            // Rust writes a float's shortest exact digits, and `inf`, `-inf` and `NaN`, all of which
+            // PostgreSQL reads back as the same value.
+            Self::Real(x) => out.extend_from_slice(x.to_string().as_bytes()),
+            Self::Text(text) => out.extend_from_slice(text.as_bytes()),
         }
+        Ok(IsNull::No)
     }
 
     fn accepts(_: &Type) -> bool {
         true
+    }
+
+    fn encode_format(&self, _: &Type) -> Format {
+        Format::Text
     }
 
     to_sql_checked!();
@@ -402,10 +390,8 @@ impl Db<'_> {
     /// Every row `sql` answers with `params`.
     pub fn rows(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
         if let Some(pg) = self.postgres() {
-            let params: Vec<&(dyn ToSql + Sync)> =
-                params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
             return pg
-                .query(&to_postgres(sql), &params)?
+                .query(&to_postgres(sql), params)?
                 .iter()
                 .map(Row::from_postgres)
                 .collect();
@@ -434,9 +420,7 @@ impl Db<'_> {
     /// writable connection: a read's is read-only on both engines.
     pub fn run(&self, sql: &str, params: &[Param<'_>]) -> Result<usize, StoreError> {
         if let Some(pg) = self.postgres() {
-            let params: Vec<&(dyn ToSql + Sync)> =
-                params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            return Ok(super::count(pg.execute(&to_postgres(sql), &params)?));
+            return Ok(super::count(pg.execute(&to_postgres(sql), params)?));
         }
         Ok(self
             .sqlite()?

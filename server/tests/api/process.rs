@@ -399,14 +399,19 @@ impl Drop for Killed {
     }
 }
 
-/// Starts the server in `dir` with `--database database`, on free ports, and waits (a hang guard, not a
+/// Starts the server in `dir` with `--database database` and `flags`, on free ports, and waits (a hang guard, not a
 /// timing) for it to exit: what it exited with, and what it wrote to stderr. A server that serves
 /// instead is stopped and `None` answered.
-fn exit_of_server_on(dir: &Path, database: &str) -> Option<(std::process::ExitStatus, String)> {
+fn exit_of_server_on(
+    dir: &Path,
+    database: &str,
+    flags: &[&str],
+) -> Option<(std::process::ExitStatus, String)> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_contact-server"))
         .current_dir(dir)
         .args(["--listen", "127.0.0.1:0", "--no-demo", "--no-metrics"])
         .args(["--widget-dir", "/nonexistent", "--database", database])
+        .args(flags)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -431,7 +436,7 @@ fn exit_of_server_on(dir: &Path, database: &str) -> Option<(std::process::ExitSt
 #[test]
 fn a_postgres_url_is_never_taken_for_a_path_and_an_unreachable_one_stops_the_start() {
     let dir = tempfile::tempdir().unwrap();
-    let (status, stderr) = exit_of_server_on(dir.path(), "postgres://user@127.0.0.1:9/db")
+    let (status, stderr) = exit_of_server_on(dir.path(), "postgres://user@127.0.0.1:9/db", &[])
         .expect("the server refuses to start, not serve from a folder named postgres:");
     assert!(!status.success());
     assert!(
@@ -448,7 +453,7 @@ fn a_postgres_url_is_never_taken_for_a_path_and_an_unreachable_one_stops_the_sta
 #[test]
 fn a_database_url_of_another_engine_is_refused_saying_what_is_accepted() {
     let dir = tempfile::tempdir().unwrap();
-    let (status, stderr) = exit_of_server_on(dir.path(), "mysql://root@127.0.0.1/db")
+    let (status, stderr) = exit_of_server_on(dir.path(), "mysql://root@127.0.0.1/db", &[])
         .expect("the server refuses to start");
     assert!(!status.success());
     assert!(
@@ -456,6 +461,41 @@ fn a_database_url_of_another_engine_is_refused_saying_what_is_accepted() {
         "{stderr}"
     );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_pooler_setting_the_live_feed_cannot_run_with_is_refused_before_any_connection() {
+    let cases: [(&[&str], &[&str], &str); 2] = [
+        (
+            &["--database-transaction-pooler"],
+            &["--database-listen-url", "LISTEN"],
+            "the pooler flag without a direct URL for LISTEN",
+        ),
+        (
+            &[
+                "--database-transaction-pooler",
+                "--database-listen-url",
+                "data/feed.sqlite3",
+            ],
+            &["is not a PostgreSQL URL", "postgres://"],
+            "a listen URL that is a file",
+        ),
+    ];
+    for (flags, said, why) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let (status, stderr) =
+            exit_of_server_on(dir.path(), "postgres://user@127.0.0.1:9/db", flags)
+                .unwrap_or_else(|| panic!("{why}: the server refuses to start"));
+        assert!(!status.success(), "{why}");
+        for words in said {
+            assert!(stderr.contains(words), "{why}: says {words:?}: {stderr}");
+        }
+        assert!(
+            !stderr.contains("cannot reach PostgreSQL"),
+            "{why}: refused before connecting: {stderr}"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{why}");
+    }
 }
 
 /// A server with the demo's console users; answers it, its API's URL and the users it printed as
@@ -585,7 +625,7 @@ fn a_second_server_on_one_sqlite_file_is_refused_saying_to_use_postgresql() {
     );
     let first = Killed(first);
 
-    let (status, stderr) = exit_of_server_on(dir.path(), "shared.sqlite3")
+    let (status, stderr) = exit_of_server_on(dir.path(), "shared.sqlite3", &[])
         .expect("the second refuses to start, not serve beside the first");
     assert!(!status.success());
     assert!(
@@ -596,7 +636,7 @@ fn a_second_server_on_one_sqlite_file_is_refused_saying_to_use_postgresql() {
 
     drop(first);
     assert!(
-        exit_of_server_on(dir.path(), "shared.sqlite3").is_none(),
+        exit_of_server_on(dir.path(), "shared.sqlite3", &[]).is_none(),
         "once the first has stopped, a server starts on the file again"
     );
 }

@@ -6,6 +6,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use contact_server::protection::Protection;
+use contact_server::store::PostgresOptions;
 use contact_server::{Store, WidgetAssets, startup};
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -63,6 +64,16 @@ pub fn on_postgres() -> bool {
         Ok("sqlite") | Err(_) => false,
         Ok(other) => panic!("CRW_TEST_ENGINE is sqlite or postgres, not {other}"),
     }
+}
+
+/// What a server process opens the database `direct` names with: directly, or through the pooler the
+/// tests are given (see [`crate::fresh_postgres::serving`]).
+pub fn store_on_postgres(
+    direct: &contact_server::store::PostgresUrl,
+) -> (contact_server::store::Database, PostgresOptions) {
+    let (url, options) =
+        crate::fresh_postgres::serving(direct, contact_server::store::DEFAULT_POOL_SIZE);
+    (contact_server::store::Database::Postgres(url), options)
 }
 
 /// The sites [`TestApp::with_protection`] serves: several guest sites on [`PAGE_ORIGIN`].
@@ -231,17 +242,18 @@ impl TestApp {
             }
             None => None,
         };
-        let database = match (&postgres, start.beside) {
-            (Some(fresh), _) => contact_server::store::Database::Postgres(fresh.url.clone()),
-            (None, Some(url)) => contact_server::store::Database::Postgres(url),
-            (None, None) => {
-                contact_server::store::Database::Sqlite(dir.path().join("test.sqlite3"))
-            }
+        let (database, postgres_options) = match (&postgres, start.beside) {
+            (Some(fresh), _) => store_on_postgres(&fresh.url),
+            (None, Some(url)) => store_on_postgres(&url),
+            (None, None) => (
+                contact_server::store::Database::Sqlite(dir.path().join("test.sqlite3")),
+                PostgresOptions::default(),
+            ),
         };
         let started = startup::start(startup::Settings {
             database,
             read_connections: contact_server::store::default_read_connections(),
-            database_pool_size: contact_server::store::DEFAULT_POOL_SIZE,
+            postgres: postgres_options,
             sites,
             call_centers,
             protection: start.protection,

@@ -5,12 +5,38 @@
 //! from a template migrated once per build of the migrations (PostgreSQL copies a database in a few
 //! milliseconds, where running every migration takes a few hundred).
 
-use contact_server::store::{Database, PostgresUrl};
+use contact_server::store::{Database, PostgresOptions, PostgresUrl};
 use tokio_postgres::NoTls;
 
 /// The test server's admin URL, if the tests are given one.
 pub fn admin_url() -> Option<String> {
     std::env::var("CRW_TEST_POSTGRES_URL").ok()
+}
+
+/// A pooler in transaction mode in front of the test server, if the tests are given one
+/// (`cargo xtask test` starts PgBouncer for a second run of the suites): its URL, any database.
+pub fn pooler_url() -> Option<String> {
+    std::env::var("CRW_TEST_POSTGRES_POOLER_URL").ok()
+}
+
+/// What a server process of the test opens its store with, on the database `direct` names: that URL,
+/// or with a pooler given, the same database through the pooler, its statements sent unnamed and its
+/// live feed listening on `direct`.
+pub fn serving(direct: &PostgresUrl, pool_size: usize) -> (PostgresUrl, PostgresOptions) {
+    let Some(pooler) = pooler_url() else {
+        return (
+            direct.clone(),
+            PostgresOptions::default().with_pool_size(pool_size),
+        );
+    };
+    let base = direct.expose().split('?').next().unwrap_or_default();
+    let name = base.rsplit_once('/').map_or(base, |(_, name)| name);
+    let Ok(Database::Postgres(through)) = on_database(&pooler, name).parse() else {
+        panic!("{pooler} is a PostgreSQL URL");
+    };
+    let options = PostgresOptions::new(pool_size, true, Some(direct.clone()))
+        .expect("a pooler with a listen URL is accepted");
+    (through, options)
 }
 
 /// A database of the test's own, dropped when this is dropped.

@@ -11,6 +11,9 @@
 
 use contact_shared::{ContactRequestCreated, Status};
 use deadpool_postgres::Transaction;
+use tokio_postgres::types::Type;
+
+use super::Statements;
 
 use super::super::idempotency::{IdempotencyKey, Inserted, replay};
 use super::super::sql::{Dialect, to_postgres};
@@ -20,13 +23,14 @@ use crate::ids;
 /// Stores `submission` unless its key was used or a refusal applies; see [`super::super::Store::insert_once`].
 pub(super) async fn insert(
     client: &mut deadpool_postgres::Client,
+    statements: Statements,
     submission: &Submission,
     key: Option<&IdempotencyKey>,
 ) -> Result<Inserted, StoreError> {
     let tx = client.transaction().await?;
     tx.batch_execute("SET LOCAL synchronous_commit TO on")
         .await?;
-    let answer = decide_and_write(&tx, submission, key).await?;
+    let answer = decide_and_write(&tx, statements, submission, key).await?;
     match answer {
         Written::Created(created) => {
             tx.commit().await?;
@@ -37,7 +41,7 @@ pub(super) async fn insert(
         Written::KeyTaken(key) => {
             // Another writer committed this key while we wrote: its answer, read after our rollback.
             tx.rollback().await?;
-            let found = find_key(&*client, key).await?.ok_or_else(|| {
+            let found = find_key(client, statements, key).await?.ok_or_else(|| {
                 StoreError::BatchFailed("a key taken by another writer is not stored".into())
             })?;
             Ok(replay(key, found))
@@ -57,36 +61,43 @@ enum Written<'k> {
 
 async fn decide_and_write<'k>(
     tx: &Transaction<'_>,
+    statements: Statements,
     submission: &Submission,
     key: Option<&'k IdempotencyKey>,
 ) -> Result<Written<'k>, StoreError> {
     // A key's earlier answer comes first: a retry of a stored submission spent its proof on it.
     if let Some(key) = key
-        && let Some(found) = find_key(tx, key).await?
+        && let Some(found) = find_key(tx, statements, key).await?
     {
         return Ok(Written::Answered(replay(key, found)));
     }
     if let Some(spent) = &submission.spent_challenge {
         let expires = i64::try_from(spent.expires_ms).unwrap_or(i64::MAX);
-        let recorded = tx
+        let recorded = statements
             .execute(
+                tx,
                 "INSERT INTO spent_challenges (nonce, expires_ms, idempotency_key) VALUES ($1, $2, $3)
                  ON CONFLICT (nonce) DO NOTHING",
-                &[&spent.nonce, &expires, &key.map(IdempotencyKey::as_str)],
+                &[
+                    (&spent.nonce, Type::TEXT),
+                    (&expires, Type::INT8),
+                    (&key.map(IdempotencyKey::as_str), Type::TEXT),
+                ],
             )
             .await?;
         if recorded == 0 {
             // A retry of this submission through another process spent it, committing meanwhile (our
             // insert waited for that): its key's answer is this one's too.
             if let Some(key) = key
-                && let Some(found) = find_key(tx, key).await?
+                && let Some(found) = find_key(tx, statements, key).await?
             {
                 return Ok(Written::Answered(replay(key, found)));
             }
-            let spent_with: Option<String> = tx
+            let spent_with: Option<String> = statements
                 .query_opt(
+                    tx,
                     "SELECT idempotency_key FROM spent_challenges WHERE nonce = $1",
-                    &[&spent.nonce],
+                    &[(&spent.nonce, Type::TEXT)],
                 )
                 .await?
                 .and_then(|row| row.get(0));
@@ -96,9 +107,15 @@ async fn decide_and_write<'k>(
     let now = crate::instant::now();
     if let Some(booking) = &submission.booking {
         // Always the slot's lock before the number's, so two writers never wait on each other in a ring.
-        lock(tx, &["slot", &booking.call_center, &booking.start]).await?;
-        let taken: i64 = tx
+        lock(
+            tx,
+            statements,
+            &["slot", &booking.call_center, &booking.start],
+        )
+        .await?;
+        let taken: i64 = statements
             .query_one(
+                tx,
                 &format!(
                     "SELECT count(*)
                        FROM contact_requests r JOIN call_centers c ON c.id = r.call_center_id
@@ -106,7 +123,11 @@ async fn decide_and_write<'k>(
                         AND r.scheduled_routing_at >= $2 AND r.scheduled_routing_at < $3",
                     super::super::columns::open_statuses()
                 ),
-                &[&booking.call_center, &booking.start, &booking.end],
+                &[
+                    (&booking.call_center, Type::TEXT),
+                    (&booking.start, Type::TEXT),
+                    (&booking.end, Type::TEXT),
+                ],
             )
             .await?
             .get(0);
@@ -115,16 +136,17 @@ async fn decide_and_write<'k>(
         }
         let phone = submission.request.preferred_phone().map(|p| p.as_str());
         if let (Some(limit), Some(phone)) = (booking.per_phone, phone) {
-            lock(tx, &["phone", phone]).await?;
-            let open: i64 = tx
+            lock(tx, statements, &["phone", phone]).await?;
+            let open: i64 = statements
                 .query_one(
+                    tx,
                     &format!(
                         "SELECT count(*) FROM contact_requests
                           WHERE preferred_phone = $1 AND is_deleted = 0 AND scheduled_routing_at IS NOT NULL
                             AND scheduled_routing_at > $2 AND status IN ({})",
                         super::super::columns::open_statuses()
                     ),
-                    &[&phone, &now],
+                    &[(&phone, Type::TEXT), (&now, Type::TEXT)],
                 )
                 .await?
                 .get(0);
@@ -133,29 +155,35 @@ async fn decide_and_write<'k>(
             }
         }
     }
-    let owner_id: String = tx
+    let owner_id: String = statements
         .query_one(
+            tx,
             "SELECT coalesce((SELECT id FROM queues WHERE name = $1),
                              (SELECT id FROM queues WHERE is_default = 1),
                              $2)",
-            &[&submission.owner_queue, &ids::DEFAULT_QUEUE_ID],
+            &[
+                (&submission.owner_queue, Type::TEXT),
+                (&ids::DEFAULT_QUEUE_ID, Type::TEXT),
+            ],
         )
         .await?
         .get(0);
     let call_center_id: Option<String> = match &submission.call_center {
         None => None,
-        Some(name) => tx
+        Some(name) => statements
             .query_opt(
+                tx,
                 "SELECT id FROM call_centers WHERE internal_name = $1 AND is_deleted = 0",
-                &[name],
+                &[(name, Type::TEXT)],
             )
             .await?
             .map(|row| row.get(0)),
     };
     let id = ids::new_id(ids::CONTACT_REQUEST_PREFIX);
     let request = &submission.request;
-    let statement = tx
-        .prepare_cached(
+    let name: String = statements
+        .query_one(
+            tx,
             "INSERT INTO contact_requests
                 (id, request_reason, preferred_channel, preferred_phone, request_description, visitor_name,
                  visitor_email, is_callback, source_origin, site_key, visitor_sub, owner_id, call_center_id,
@@ -164,30 +192,25 @@ async fn decide_and_write<'k>(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $17, $17,
                      $18)
              RETURNING name",
-        )
-        .await?;
-    let name: String = tx
-        .query_one(
-            &statement,
             &[
-                &id,
-                &request.request_reason().as_str(),
-                &request.preferred_channel().as_str(),
-                &request.preferred_phone().map(|p| p.as_str()),
-                &request.request_description().map(|d| d.as_str()),
-                &request.name().map(|n| n.as_str()),
-                &request.email().map(|e| e.as_str()),
-                &i64::from(request.is_callback()),
-                &submission.source_origin.as_ref().map(|o| o.as_str()),
-                &submission.site_key,
-                &submission.visitor_sub,
-                &owner_id,
-                &call_center_id,
-                &submission.booking.as_ref().map(|b| b.start.as_str()),
-                &contact_requests::INITIAL_STATUS.as_str(),
-                &contact_requests::ANONYMOUS_CREATOR,
-                &now,
-                &request.time_zone().map(|z| z.as_str()),
+                (&id, Type::TEXT),
+                (&request.request_reason().as_str(), Type::TEXT),
+                (&request.preferred_channel().as_str(), Type::TEXT),
+                (&request.preferred_phone().map(|p| p.as_str()), Type::TEXT),
+                (&request.request_description().map(|d| d.as_str()), Type::TEXT),
+                (&request.name().map(|n| n.as_str()), Type::TEXT),
+                (&request.email().map(|e| e.as_str()), Type::TEXT),
+                (&i64::from(request.is_callback()), Type::INT8),
+                (&submission.source_origin.as_ref().map(|o| o.as_str()), Type::TEXT),
+                (&submission.site_key, Type::TEXT),
+                (&submission.visitor_sub, Type::TEXT),
+                (&owner_id, Type::TEXT),
+                (&call_center_id, Type::TEXT),
+                (&submission.booking.as_ref().map(|b| b.start.as_str()), Type::TEXT),
+                (&contact_requests::INITIAL_STATUS.as_str(), Type::TEXT),
+                (&contact_requests::ANONYMOUS_CREATOR, Type::TEXT),
+                (&now, Type::TEXT),
+                (&request.time_zone().map(|z| z.as_str()), Type::TEXT),
             ],
         )
         .await?
@@ -196,18 +219,35 @@ async fn decide_and_write<'k>(
     static CREATED_EVENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let created_event =
         CREATED_EVENT.get_or_init(|| to_postgres(&outbox::created_statement(Dialect::Postgres)));
-    tx.execute(created_event.as_str(), &[&outbox::CREATED, &now, &id])
+    statements
+        .execute(
+            tx,
+            created_event,
+            &[
+                (&outbox::CREATED, Type::TEXT),
+                (&now, Type::TEXT),
+                (&id, Type::TEXT),
+            ],
+        )
         .await?;
     if let Some(key) = key {
         let (site, visitor, key_text) = key.scoped();
         // Waits for another writer of the same key, if any, to commit or roll back.
-        let recorded = tx
+        let recorded = statements
             .execute(
+                tx,
                 "INSERT INTO idempotency_keys
                     (site_key, visitor_sub, key, fingerprint, contact_request_id, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (site_key, visitor_sub, key) DO NOTHING",
-                &[&site, &visitor, &key_text, &key.fingerprint(), &id, &now],
+                &[
+                    (&site, Type::TEXT),
+                    (&visitor, Type::TEXT),
+                    (&key_text, Type::TEXT),
+                    (&key.fingerprint(), Type::TEXT),
+                    (&id, Type::TEXT),
+                    (&now, Type::TEXT),
+                ],
             )
             .await?;
         if recorded == 0 {
@@ -223,29 +263,44 @@ async fn decide_and_write<'k>(
 
 /// Takes the transaction-scoped advisory lock named by `parts` (a slot, a phone number), held until the
 /// commit or rollback. The name is hashed to the lock's 64-bit key by the database.
-async fn lock(tx: &Transaction<'_>, parts: &[&str]) -> Result<(), StoreError> {
+async fn lock(
+    tx: &Transaction<'_>,
+    statements: Statements,
+    parts: &[&str],
+) -> Result<(), StoreError> {
     let name = parts.join("\u{1f}");
-    tx.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-        &[&name],
-    )
-    .await?;
+    statements
+        .execute(
+            tx,
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            &[(&name, Type::TEXT)],
+        )
+        .await?;
     Ok(())
 }
 
 /// The answer recorded for `key` in its scope, if the key has been used: its fingerprint and the request
 /// it created.
-pub(super) async fn find_key(
-    client: &impl deadpool_postgres::GenericClient,
+pub(super) async fn find_key<C>(
+    client: &C,
+    statements: Statements,
     key: &IdempotencyKey,
-) -> Result<Option<(String, ContactRequestCreated)>, StoreError> {
+) -> Result<Option<(String, ContactRequestCreated)>, StoreError>
+where
+    C: super::statements::On,
+{
     let (site, visitor, key) = key.scoped();
-    let row = client
+    let row = statements
         .query_opt(
+            client,
             "SELECT k.fingerprint, r.id, r.name
                FROM idempotency_keys k JOIN contact_requests r ON r.id = k.contact_request_id
               WHERE k.site_key = $1 AND k.visitor_sub = $2 AND k.key = $3",
-            &[&site, &visitor, &key],
+            &[
+                (&site, Type::TEXT),
+                (&visitor, Type::TEXT),
+                (&key, Type::TEXT),
+            ],
         )
         .await?;
     Ok(row.map(|row| {

@@ -3,6 +3,7 @@
 //! once on a new database migrate it once, and the other nine find it done.
 
 use tokio_postgres::Client;
+use tokio_postgres::types::Type;
 
 use crate::store::{PostgresUrl, StoreError};
 
@@ -89,7 +90,8 @@ pub async fn migrate(url: &PostgresUrl) -> Result<usize, StoreError> {
 pub(super) async fn migrate_on(client: &mut Client) -> Result<usize, StoreError> {
     let tx = client.transaction().await?;
     // Waits for another process's migrations to end: it then sees their table and their rows.
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK])
+    // Every statement here is sent unnamed, so migrating works behind a pooler in transaction mode too.
+    tx.execute_typed("SELECT pg_advisory_xact_lock($1)", &[(&LOCK, Type::INT8)])
         .await?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -100,7 +102,7 @@ pub(super) async fn migrate_on(client: &mut Client) -> Result<usize, StoreError>
     )
     .await?;
     let applied: Vec<i64> = tx
-        .query("SELECT version FROM schema_migrations", &[])
+        .query_typed("SELECT version FROM schema_migrations", &[])
         .await?
         .iter()
         .map(|row| row.get(0))
@@ -122,9 +124,9 @@ pub(super) async fn migrate_on(client: &mut Client) -> Result<usize, StoreError>
             source,
         };
         tx.batch_execute(sql).await.map_err(failed)?;
-        tx.execute(
+        tx.execute_typed(
             "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-            &[version, name],
+            &[(version, Type::INT8), (name, Type::TEXT)],
         )
         .await
         .map_err(failed)?;

@@ -10,18 +10,21 @@ mod intake;
 mod listen;
 mod migrate;
 mod session;
+mod statements;
 
 use std::sync::Arc;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio::sync::watch;
 use tokio_postgres::config::SslMode;
+use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Config, NoTls};
 
 use super::idempotency::{IdempotencyKey, Inserted};
 use super::{PostgresUrl, StoreError, StoredContactRequest};
 
 pub use migrate::{migrate, schema_hash};
+pub use statements::Statements;
 
 /// The default number of pooled connections of one server process. Each PostgreSQL connection is a
 /// process of the database server's, so N server processes hold N times this many.
@@ -31,19 +34,88 @@ pub const DEFAULT_POOL_SIZE: usize = 16;
 /// that the database is unavailable.
 const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// The PostgreSQL backend of [`super::Store`]: the pool, and the count of commits heard from every
-/// process ([`listen`]).
+/// How one server process uses PostgreSQL: `--database-pool-size`, `--database-transaction-pooler` and
+/// `--database-listen-url`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostgresOptions {
+    pool_size: usize,
+    statements: Statements,
+    listen: Option<PostgresUrl>,
+}
+
+/// Why a set of PostgreSQL options is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OptionsError {
+    #[error(
+        "--database-transaction-pooler needs --database-listen-url: the live feed LISTENs for other \
+         processes' commits on a session of its own, which a pooler in transaction mode does not keep; \
+         give it the database's own address (or a pool in session mode)"
+    )]
+    PoolerWithoutListenUrl,
+}
+
+impl Default for PostgresOptions {
+    fn default() -> Self {
+        Self {
+            pool_size: DEFAULT_POOL_SIZE,
+            statements: Statements::Prepared,
+            listen: None,
+        }
+    }
+}
+
+impl PostgresOptions {
+    /// `pool_size` connections; behind a pooler in transaction mode when `transaction_pooler` (statements
+    /// sent unnamed), which then needs `listen`, a URL that reaches the database without it.
+    pub fn new(
+        pool_size: usize,
+        transaction_pooler: bool,
+        listen: Option<PostgresUrl>,
+    ) -> Result<Self, OptionsError> {
+        if transaction_pooler && listen.is_none() {
+            return Err(OptionsError::PoolerWithoutListenUrl);
+        }
+        Ok(Self {
+            pool_size: pool_size.max(1),
+            statements: if transaction_pooler {
+                Statements::Unnamed
+            } else {
+                Statements::Prepared
+            },
+            listen,
+        })
+    }
+
+    /// These options with `pool_size` connections.
+    pub fn with_pool_size(self, pool_size: usize) -> Self {
+        Self {
+            pool_size: pool_size.max(1),
+            ..self
+        }
+    }
+}
+
+/// The PostgreSQL backend of [`super::Store`]: the pool, how statements are sent on it, and the count of
+/// commits heard from every process ([`listen`]).
 #[derive(Clone)]
-pub struct PostgresStore(Arc<Pool>, watch::Receiver<u64>);
+pub struct PostgresStore {
+    pool: Arc<Pool>,
+    statements: Statements,
+    committed: watch::Receiver<u64>,
+}
 
 impl PostgresStore {
-    /// Connects to `url` with up to `pool_size` connections and brings its schema up to date.
-    pub async fn open(url: &PostgresUrl, pool_size: usize) -> Result<Self, StoreError> {
+    /// Connects to `url` as `options` say and brings its schema up to date.
+    pub async fn open(url: &PostgresUrl, options: &PostgresOptions) -> Result<Self, StoreError> {
         let config = config(url)?;
         let mut client = connect_with(&config).await?;
         migrate::migrate_on(&mut client).await?;
         drop(client);
-        let committed = listen::start(config.clone());
+        let listen = match &options.listen {
+            Some(direct) => self::config(direct)?,
+            None => config.clone(),
+        };
+        let committed = listen::start(listen);
         let manager_config = ManagerConfig {
             // A connection that died while idle (the database restarted) is found out before it is used.
             recycling_method: RecyclingMethod::Verified,
@@ -53,23 +125,32 @@ impl PostgresStore {
             _ => Manager::from_config(config, NoTls, manager_config),
         };
         let pool = Pool::builder(manager)
-            .max_size(pool_size.max(1))
+            .max_size(options.pool_size)
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .wait_timeout(Some(WAIT))
             .create_timeout(Some(WAIT))
             .build()
             .map_err(|error| StoreError::Unreachable(error.to_string()))?;
-        Ok(Self(Arc::new(pool), committed))
+        Ok(Self {
+            pool: Arc::new(pool),
+            statements: options.statements,
+            committed,
+        })
     }
 
     /// Moves each time a transaction that added outbox events commits, in any process.
     pub fn committed(&self) -> watch::Receiver<u64> {
-        self.1.clone()
+        self.committed.clone()
+    }
+
+    /// How this process sends its statements.
+    pub(super) fn statements(&self) -> Statements {
+        self.statements
     }
 
     /// A pooled connection, or why there is none (the database is unreachable or every connection busy).
     pub(super) async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
-        self.0
+        self.pool
             .get()
             .await
             .map_err(|error| StoreError::Unreachable(error.to_string()))
@@ -81,32 +162,36 @@ impl PostgresStore {
         key: Option<IdempotencyKey>,
     ) -> Result<Inserted, StoreError> {
         let mut client = self.client().await?;
-        intake::insert(&mut client, &submission, key.as_ref()).await
+        intake::insert(&mut client, self.statements, &submission, key.as_ref()).await
     }
 
     /// What `synchronous_commit` commits the intake's writes with, in SQLite's terms: 2 when a commit
     /// waits for its log to be flushed (`on`, which every intake transaction sets), 0 when it does not.
     pub async fn synchronous(&self) -> Result<i64, StoreError> {
         let client = self.client().await?;
-        let tx_setting: String = client
-            .query_one("SHOW synchronous_commit", &[])
-            .await?
-            .get(0);
-        Ok(if tx_setting == "off" { 0 } else { 2 })
+        let shown = client.simple_query("SHOW synchronous_commit").await?;
+        let setting = shown.iter().find_map(|message| match message {
+            tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0),
+            _ => None,
+        });
+        Ok(if setting == Some("off") { 0 } else { 2 })
     }
 
     pub async fn find(&self, key: &str) -> Result<Option<StoredContactRequest>, StoreError> {
         let client = self.client().await?;
-        let statement = client
-            .prepare_cached(
+        let found = self
+            .statements
+            .query_opt(
+                &client,
                 "SELECT id, name, status, request_reason, preferred_channel, preferred_phone,
                         request_description, visitor_name, visitor_email, is_callback, source_origin,
                         created_at, updated_at, site_key, visitor_sub, scheduled_routing_at,
                         call_center_id, visitor_time_zone
                    FROM contact_requests WHERE id = $1 OR name = $1",
+                &[(&key, Type::TEXT)],
             )
             .await?;
-        let Some(row) = client.query_opt(&statement, &[&key]).await? else {
+        let Some(row) = found else {
             return Ok(None);
         };
         let status: String = row.get(2);
@@ -139,14 +224,14 @@ impl PostgresStore {
         key: &IdempotencyKey,
     ) -> Result<Option<Inserted>, StoreError> {
         let client = self.client().await?;
-        Ok(intake::find_key(&client, key)
+        Ok(intake::find_key(&client, self.statements, key)
             .await?
             .map(|found| super::idempotency::replay(key, found)))
     }
 
     /// Whether the pool still hands out connections: it stops only at shutdown.
     pub fn writer_running(&self) -> bool {
-        !self.0.is_closed()
+        !self.pool.is_closed()
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {
@@ -157,7 +242,7 @@ impl PostgresStore {
     /// Closes the pool: no connection is handed out after this. A write under way keeps its connection
     /// until it commits or fails; the server stops taking requests and waits for them before it gets here.
     pub fn shutdown(&self) {
-        self.0.close();
+        self.pool.close();
     }
 }
 

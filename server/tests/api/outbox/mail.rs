@@ -414,14 +414,16 @@ async fn the_digest_window_is_stored_so_a_restarted_server_keeps_it() {
         .unwrap();
 
     // Another store on the same database, as a restarted server's.
-    let database = match &app.postgres {
-        Some(fresh) => contact_server::store::Database::Postgres(fresh.url.clone()),
-        None => contact_server::store::Database::Sqlite(app.dir.path().join("test.sqlite3")),
+    let (database, options) = match &app.postgres {
+        Some(fresh) => crate::support::store_on_postgres(&fresh.url),
+        None => (
+            contact_server::store::Database::Sqlite(app.dir.path().join("test.sqlite3")),
+            contact_server::store::PostgresOptions::default(),
+        ),
     };
-    let reopened =
-        contact_server::store::Store::open(&database, 2, contact_server::store::DEFAULT_POOL_SIZE)
-            .await
-            .unwrap();
+    let reopened = contact_server::store::Store::open(&database, 2, &options)
+        .await
+        .unwrap();
     let due_at = |at: i64| {
         let reopened = reopened.clone();
         async move {
