@@ -42,6 +42,9 @@ pub enum Command {
     /// Work on callbacks: release junk bookings.
     #[command(subcommand)]
     Callbacks(CallbacksCommand),
+    /// Read an endpoint's webhook delivery log, and deliver again.
+    #[command(subcommand)]
+    Webhooks(crate::webhooks::cli::WebhooksCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use contact_server::config::{CallbacksCommand, Cli, Command, RequestsCommand};
-use contact_server::{Store, access, callbacks, serve};
+use contact_server::{Store, access, callbacks, serve, webhooks};
 use tracing_subscriber::EnvFilter;
 
 #[global_allocator]
@@ -60,6 +60,9 @@ async fn main() -> anyhow::Result<()> {
                 access::cli::Admin::Tokens(command),
             )
             .await
+        }
+        Some(Command::Webhooks(command)) => {
+            webhooks::cli::run(&cli.serve.database, cli.serve.database_pool_size, command).await
         }
         Some(Command::Callbacks(CallbacksCommand::Release { ids, booked_since })) => {
             let selection = match booked_since {

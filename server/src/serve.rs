@@ -172,7 +172,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// Every few minutes, forgets idempotency keys older than `retention` and spent challenges that have
 /// expired, console sessions and sign-in failures older than `sign_ins`, query cursors unused for
-/// `cursors`, and rate-limit counts whose budget is whole again, so no table grows without end. A failed
+/// `cursors`, webhook delivery tries older than `webhooks::log::ATTEMPTS_KEPT`, and rate-limit counts
+/// whose budget is whole again, so no table grows without end. A failed
 /// sweep is retried at the next tick.
 async fn sweep_loop(
     store: crate::Store,
@@ -209,6 +210,14 @@ async fn sweep_loop(
             .await
         {
             tracing::warn!(%error, "cannot sweep expired query cursors");
+        }
+        let tries_before = now.as_millisecond()
+            - i64::try_from(crate::webhooks::log::ATTEMPTS_KEPT.as_millis()).unwrap_or(i64::MAX);
+        if let Err(error) = store
+            .write(move |tx| tx.sweep_delivery_attempts(tries_before))
+            .await
+        {
+            tracing::warn!(%error, "cannot sweep old webhook delivery tries");
         }
         match store.sweep_limits(now).await {
             Ok(counts) => tracing::debug!(counts, "swept rate-limit counts whose budget is whole"),

@@ -1,12 +1,13 @@
 //! The console's own routes under `/console/api` (see `contact_shared::console`): a request's notes and
 //! history, the directory the reassign picker reads, each person's saved views, and administration (users, queues and their
-//! members, API tokens). Records themselves are read and changed through the Salesforce-compatible API,
+//! members, API tokens, the webhook delivery log and its replays). Records themselves are read and changed through the Salesforce-compatible API,
 //! so every rule of the sharing model holds for the console as it does for any client.
 //!
 //! Errors here have the intake's shape (`ErrorBody`, through [`AppError`]); [`Signed`] names the caller
 //! and answers a missing or refused sign-in in that shape too.
 
 mod admin;
+mod deliveries;
 mod offers;
 mod requests;
 mod signed;
@@ -32,6 +33,9 @@ pub enum ConsoleError {
     Forbidden(String),
     #[error("There is nothing at this address, or nothing you may see.")]
     NotFound,
+    /// A thing named in the address that does not exist, said in its own words.
+    #[error("{0}")]
+    NoSuch(String),
     /// A body field to fix: its key in the body, and what is wrong with it.
     #[error("{1}")]
     Field(&'static str, String),
@@ -50,7 +54,7 @@ impl Refusal for ConsoleError {
         match self {
             Self::SignIn => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::NoSuch(_) => StatusCode::NOT_FOUND,
             Self::Field(..) => StatusCode::BAD_REQUEST,
             Self::Taken(..) | Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -91,6 +95,22 @@ pub fn routes<S: Clone + Send + Sync + 'static>(store: Store) -> Router<S> {
         .route(
             "/admin/tokens/{id}",
             axum::routing::delete(admin::revoke_token),
+        )
+        .route(
+            "/admin/webhooks/{endpoint}/deliveries",
+            get(deliveries::list),
+        )
+        .route(
+            "/admin/webhooks/{endpoint}/deliveries/{event}",
+            get(deliveries::show),
+        )
+        .route(
+            "/admin/webhooks/{endpoint}/deliveries/{event}/replay",
+            post(deliveries::replay_one),
+        )
+        .route(
+            "/admin/webhooks/{endpoint}/replay",
+            post(deliveries::replay_range),
         )
         .fallback(crate::error::not_found)
         .method_not_allowed_fallback(crate::error::method_not_allowed)

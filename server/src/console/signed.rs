@@ -14,10 +14,10 @@ impl Signed {
         if self.0.role.administers() {
             Ok(&self.0)
         } else {
-            Err(
-                ConsoleError::Forbidden("Only admins manage users, queues and tokens.".into())
-                    .into(),
+            Err(ConsoleError::Forbidden(
+                "Only admins manage users, queues, tokens and webhooks.".into(),
             )
+            .into())
         }
     }
 

@@ -156,7 +156,8 @@ pub struct OutboxEvent {
     pub payload: String,
 }
 
-/// A delivery that is due: its event, and how many times it was tried.
+/// A delivery that is due: its event, and how many times it was tried since it was last scheduled (a
+/// replay starts its schedule over).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueDelivery {
     pub event_seq: i64,
@@ -198,7 +199,8 @@ fn outbox_row(r: &Row) -> Result<OutboxEvent, StoreError> {
 
 /// `endpoint`'s (`?1`) pending deliveries due at `?2`, at most `?3`, oldest event first, leaving out any
 /// behind an earlier pending delivery about the same record, so each request's events arrive in order.
-const DUE_DELIVERIES: &str = "SELECT d.event_seq, e.event_id, e.payload, d.attempts
+const DUE_DELIVERIES: &str =
+    "SELECT d.event_seq, e.event_id, e.payload, d.attempts - d.schedule_from
    FROM webhook_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
   WHERE d.endpoint = ?1 AND d.state = 'pending' AND d.next_at_ms <= ?2
     AND NOT EXISTS (SELECT 1 FROM webhook_deliveries b

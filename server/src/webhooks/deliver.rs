@@ -3,15 +3,16 @@
 //! (another status, a timeout, a refused connection, an internal address) schedules the next try after
 //! the schedule's wait with some jitter, until the schedule is spent and the delivery is marked failed.
 //! A delivery is pending until its answer is committed, so a crash in between delivers it again, with
-//! the same `webhook-id`.
+//! the same `webhook-id`. Every try is logged with the delivery's state, in the same transaction.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::address::{PublicOnly, is_public};
+use super::log::ANSWER_BYTES;
 use super::sign::signature;
 use super::{Endpoint, Webhooks, retry_at};
-use crate::store::{DueDelivery, Store, StoreError, Subscription};
+use crate::store::{AttemptRow, DueDelivery, Store, StoreError, Subscription};
 
 /// How long a receiver has to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -100,20 +101,35 @@ async fn round(
         .write(move |tx| tx.claim_deliveries(&name, now, DUE_PER_LOOK, LEASE_EACH_MS))
         .await?;
     for delivery in &due {
-        let answer = post(client, webhooks, endpoint, delivery).await;
+        let at_ms = (webhooks.clock)();
+        let started = std::time::Instant::now();
+        let (outcome, answer) = post(client, webhooks, endpoint, delivery).await;
+        let mut attempt = AttemptRow {
+            at_ms,
+            status: None,
+            error: None,
+            latency_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+            answer,
+        };
         let (name, seq) = (endpoint.name.clone(), delivery.event_seq);
-        match answer {
+        match outcome {
             Ok(status) => {
+                attempt.status = Some(status);
                 store
-                    .write(move |tx| tx.delivery_succeeded(&name, seq, status))
+                    .write(move |tx| {
+                        tx.delivery_succeeded(&name, seq, status)?;
+                        tx.log_delivery_attempt(&name, seq, &attempt)
+                    })
                     .await?
             }
             Err((status, error)) => {
                 let retry_at = retry_at(&webhooks.schedule, delivery.attempts, (webhooks.clock)());
                 tracing::info!(endpoint = %endpoint.name, status, %error, retry_at, "webhook delivery failed");
+                (attempt.status, attempt.error) = (status, Some(error.clone()));
                 store
                     .write(move |tx| {
-                        tx.delivery_attempt_failed(&name, seq, status, &error, retry_at)
+                        tx.delivery_attempt_failed(&name, seq, status, &error, retry_at)?;
+                        tx.log_delivery_attempt(&name, seq, &attempt)
                     })
                     .await?
             }
@@ -122,16 +138,55 @@ async fn round(
     Ok(!due.is_empty())
 }
 
-/// Posts one delivery: its status when 2xx, else the status (if any) and what went wrong.
+/// What a post came to: its status when 2xx, else the status (if any) and what went wrong.
+type Outcome = Result<u16, (Option<u16>, String)>;
+
+/// Posts one delivery: its outcome, and the first bytes of the answer for the log.
 async fn post(
     client: &reqwest::Client,
     webhooks: &Webhooks,
     endpoint: &Endpoint,
     delivery: &DueDelivery,
-) -> Result<u16, (Option<u16>, String)> {
+) -> (Outcome, String) {
+    match send(client, webhooks, endpoint, delivery).await {
+        Ok(mut sent) => {
+            let status = sent.status();
+            let answer = first_bytes(&mut sent).await;
+            let outcome = match status.is_success() {
+                true => Ok(status.as_u16()),
+                false => Err((Some(status.as_u16()), format!("answered {status}"))),
+            };
+            (outcome, answer)
+        }
+        Err(refused) => (Err((None, refused)), String::new()),
+    }
+}
+
+/// The first [`ANSWER_BYTES`] of an answer's body, as text; the rest is never read. A body that breaks
+/// off keeps what came.
+async fn first_bytes(answer: &mut reqwest::Response) -> String {
+    let mut kept = Vec::new();
+    while kept.len() < ANSWER_BYTES {
+        match answer.chunk().await {
+            Ok(Some(chunk)) => {
+                kept.extend_from_slice(&chunk[..chunk.len().min(ANSWER_BYTES - kept.len())])
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    String::from_utf8_lossy(&kept).into_owned()
+}
+
+/// Sends one delivery: the receiver's answer, or why none came.
+async fn send(
+    client: &reqwest::Client,
+    webhooks: &Webhooks,
+    endpoint: &Endpoint,
+    delivery: &DueDelivery,
+) -> Result<reqwest::Response, String> {
     if !webhooks.allow_private {
         if endpoint.url.scheme() != "https" {
-            return Err((None, "the endpoint is not https://".into()));
+            return Err("the endpoint is not https://".into());
         }
         // An address in the URL itself is never resolved, so the resolver's check does not see it.
         let literal = endpoint
@@ -140,12 +195,12 @@ async fn post(
             .map(|host| host.trim_start_matches('[').trim_end_matches(']'))
             .and_then(|host| host.parse::<std::net::IpAddr>().ok());
         if literal.is_some_and(|ip| !is_public(ip)) {
-            return Err((None, "the endpoint's address is internal".into()));
+            return Err("the endpoint's address is internal".into());
         }
     }
     let timestamp = (webhooks.clock)() / 1_000;
     let body = delivery.payload.as_bytes();
-    let sent = client
+    client
         .post(endpoint.url.clone())
         .header("content-type", "application/json")
         .header("webhook-id", &delivery.event_id)
@@ -157,12 +212,7 @@ async fn post(
         .body(delivery.payload.clone())
         .send()
         .await
-        .map_err(|e| (None, describe(&e)))?;
-    let status = sent.status();
-    match status.is_success() {
-        true => Ok(status.as_u16()),
-        false => Err((Some(status.as_u16()), format!("answered {status}"))),
-    }
+        .map_err(|e| describe(&e))
 }
 
 /// A failed post, said without the URL (which may hold a token of the receiver's).

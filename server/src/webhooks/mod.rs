@@ -1,11 +1,14 @@
 //! Webhooks per the Standard Webhooks specification: endpoints from a configuration file
 //! ([`file`]), each event of the outbox signed ([`sign`]) and delivered at least once, in order per
 //! request, by a worker per endpoint ([`deliver`]) that never reaches internal addresses unless the
-//! operator allows them ([`address`]).
+//! operator allows them ([`address`]); every try logged, read and replayed by admins through the API
+//! and the CLI alike ([`log`], [`cli`]).
 
 pub mod address;
+pub mod cli;
 pub mod deliver;
 pub mod file;
+pub mod log;
 pub mod sign;
 
 use std::sync::Arc;

@@ -74,6 +74,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "rate_limits",
         include_str!("../../../migrations/postgres/0014_rate_limits.sql"),
     ),
+    (
+        16,
+        "webhook_attempts",
+        include_str!("../../../migrations/postgres/0016_webhook_attempts.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

@@ -1,6 +1,7 @@
 //! The transactional outbox: the events each write of a contact request leaves, their webhooks and
 //! their email.
 
+mod deliveries;
 mod events;
 mod mail;
 mod webhooks;

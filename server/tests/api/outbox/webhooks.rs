@@ -16,33 +16,43 @@ use sha2::Sha256;
 use super::until;
 use crate::support::{Start, TestApp, submission, valid_form};
 
-const OLD_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-const NEW_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+pub(super) const OLD_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+pub(super) const NEW_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 
 /// What the receiver got: each request's headers and body.
 #[derive(Clone, Default)]
-struct Received(Arc<Mutex<Vec<(HeaderMap, String)>>>);
+pub(super) struct Received(Arc<Mutex<Vec<(HeaderMap, String)>>>);
 
 impl Received {
-    fn all(&self) -> Vec<(HeaderMap, String)> {
+    pub(super) fn all(&self) -> Vec<(HeaderMap, String)> {
         self.0.lock().unwrap().clone()
     }
 }
 
+/// What the receiver answers a failed request with.
+pub(super) const BUSY: &str = "busy, try later";
+
 /// A receiver on 127.0.0.1 that answers 500 to its first `failures` requests and 204 after.
-async fn receiver(failures: usize) -> (String, Received) {
+pub(super) async fn receiver(failures: usize) -> (String, Received) {
+    receiver_answering(failures, String::new()).await
+}
+
+/// A receiver on 127.0.0.1 that answers 500 and [`BUSY`] to its first `failures` requests, and after
+/// them `answer` (204 when it is empty, else 200).
+pub(super) async fn receiver_answering(failures: usize, answer: String) -> (String, Received) {
     let received = Received::default();
     let answered = Arc::new(AtomicUsize::new(0));
     let log = received.clone();
     let app = axum::Router::new().route(
         "/hook",
         axum::routing::post(move |headers: HeaderMap, body: String| {
-            let (log, answered) = (log.clone(), Arc::clone(&answered));
+            let (log, answered, answer) = (log.clone(), Arc::clone(&answered), answer.clone());
             async move {
                 log.0.lock().unwrap().push((headers, body));
                 match answered.fetch_add(1, Ordering::SeqCst) < failures {
-                    true => StatusCode::INTERNAL_SERVER_ERROR,
-                    false => StatusCode::NO_CONTENT,
+                    true => (StatusCode::INTERNAL_SERVER_ERROR, BUSY.to_owned()),
+                    false if answer.is_empty() => (StatusCode::NO_CONTENT, answer),
+                    false => (StatusCode::OK, answer),
                 }
             }
         }),
@@ -55,6 +65,12 @@ async fn receiver(failures: usize) -> (String, Received) {
 
 /// An app delivering `contact_request.created` to `url` on a clock read from `now_ms`.
 async fn app(url: &str, now_ms: Arc<AtomicI64>) -> TestApp {
+    app_on(webhooks(url, now_ms)).await
+}
+
+/// The webhooks of [`app`]: the endpoint `receiver` at `url`, signed with both secrets of a rotation,
+/// on a clock read from `now_ms`.
+pub(super) fn webhooks(url: &str, now_ms: Arc<AtomicI64>) -> Webhooks {
     let endpoint = Endpoint {
         name: "receiver".into(),
         url: url.parse().unwrap(),
@@ -65,11 +81,15 @@ async fn app(url: &str, now_ms: Arc<AtomicI64>) -> TestApp {
         events: vec!["contact_request.created".into()],
         site: Some("shop".into()),
     };
-    let webhooks = Webhooks {
+    Webhooks {
         clock: Arc::new(move || now_ms.load(Ordering::SeqCst)),
         poll: Duration::from_millis(20),
         ..Webhooks::new(vec![endpoint], true)
-    };
+    }
+}
+
+/// An app delivering by `webhooks`.
+pub(super) async fn app_on(webhooks: Webhooks) -> TestApp {
     TestApp::start(Start {
         webhooks: Some(webhooks),
         ..Start::new(tempfile::tempdir().unwrap())
@@ -77,19 +97,19 @@ async fn app(url: &str, now_ms: Arc<AtomicI64>) -> TestApp {
     .await
 }
 
-async fn deliveries(app: &TestApp) -> Vec<DeliveryRow> {
+pub(super) async fn deliveries(app: &TestApp) -> Vec<DeliveryRow> {
     app.store
         .read(|db| db.deliveries("receiver"))
         .await
         .unwrap()
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
+pub(super) fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
     headers.get(name).unwrap().to_str().unwrap()
 }
 
 /// The HMAC-SHA256 signature of the specification, computed here independently of the server's code.
-fn expected_signature(secret: &str, id: &str, timestamp: &str, body: &str) -> String {
+pub(super) fn expected_signature(secret: &str, id: &str, timestamp: &str, body: &str) -> String {
     let key = base64::engine::general_purpose::STANDARD
         .decode(secret.strip_prefix("whsec_").unwrap())
         .unwrap();
@@ -103,7 +123,7 @@ fn expected_signature(secret: &str, id: &str, timestamp: &str, body: &str) -> St
 
 /// Whether the reference library verifies the delivery with `secret`; `None` when it is not installed
 /// (`pip install standardwebhooks`).
-fn reference_verifies(secret: &str, headers: &HeaderMap, body: &str) -> Option<bool> {
+pub(super) fn reference_verifies(secret: &str, headers: &HeaderMap, body: &str) -> Option<bool> {
     use std::io::Write;
     let installed = std::process::Command::new("python3")
         .args(["-c", "import standardwebhooks"])
@@ -141,7 +161,7 @@ fn reference_verifies(secret: &str, headers: &HeaderMap, body: &str) -> Option<b
     Some(child.wait().unwrap().success())
 }
 
-fn real_now() -> Arc<AtomicI64> {
+pub(super) fn real_now() -> Arc<AtomicI64> {
     Arc::new(AtomicI64::new(jiff::Timestamp::now().as_millisecond()))
 }
 
