@@ -62,7 +62,7 @@ async fn main() -> anyhow::Result<()> {
             .await
         }
         Some(Command::Webhooks(command)) => {
-            webhooks::cli::run(&cli.serve.database, cli.serve.database_pool_size, command).await
+            webhooks::cli::run(&cli.serve.database, &postgres, command).await
         }
         Some(Command::Callbacks(CallbacksCommand::Release { ids, booked_since })) => {
             let selection = match booked_since {

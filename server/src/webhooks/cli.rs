@@ -43,16 +43,12 @@ pub enum WebhooksCommand {
 /// Opens the database, runs `command`, and waits for its writes to be on disk.
 pub async fn run(
     database: &Database,
-    pool_size: usize,
+    postgres: &crate::store::PostgresOptions,
     command: WebhooksCommand,
 ) -> anyhow::Result<()> {
-    let store = Store::open(
-        database,
-        crate::store::default_read_connections(),
-        pool_size,
-    )
-    .await
-    .with_context(|| format!("cannot open the database {database}"))?;
+    let store = Store::open(database, crate::store::default_read_connections(), postgres)
+        .await
+        .with_context(|| format!("cannot open the database {database}"))?;
     let outcome = execute(&store, command).await;
     store.shutdown().await;
     outcome

@@ -163,7 +163,7 @@ async fn post(
 }
 
 /// The first [`ANSWER_BYTES`] of an answer's body, as text; the rest is never read. A body that breaks
-/// off keeps what came.
+/// off keeps what came. What is not UTF-8, and NUL (which PostgreSQL's text cannot hold), becomes U+FFFD.
 async fn first_bytes(answer: &mut reqwest::Response) -> String {
     let mut kept = Vec::new();
     while kept.len() < ANSWER_BYTES {
@@ -174,7 +174,7 @@ async fn first_bytes(answer: &mut reqwest::Response) -> String {
             Ok(None) | Err(_) => break,
         }
     }
-    String::from_utf8_lossy(&kept).into_owned()
+    String::from_utf8_lossy(&kept).replace('\0', "\u{fffd}")
 }
 
 /// Sends one delivery: the receiver's answer, or why none came.

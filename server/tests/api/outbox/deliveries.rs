@@ -177,6 +177,22 @@ async fn an_answer_is_logged_to_its_first_bytes_only() {
 }
 
 #[tokio::test]
+async fn an_answer_holding_nul_is_logged_with_a_replacement_and_the_delivery_is_recorded() {
+    // PostgreSQL's text cannot hold NUL: kept as it came, the log's write, and with it the delivery's
+    // outcome, would fail there, and the event be posted again and again.
+    let (url, _received) = receiver_answering(0, "ok\0done".to_owned()).await;
+    let now = real_now();
+    let api = admin_api(&url, &now).await;
+    delivered(&api).await;
+    let page = admin(&api, "GET", &log_path("/deliveries"), None).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(
+        page.body["deliveries"][0]["attempts"][0]["answer"],
+        "ok\u{fffd}done"
+    );
+}
+
+#[tokio::test]
 async fn the_log_is_newest_first_in_pages() {
     let (url, _received) = receiver(0).await;
     let now = real_now();
