@@ -50,6 +50,11 @@ pub use location::{Database, DatabaseError, PostgresUrl};
 pub use mail::{DueDigest, MailState, Notice};
 pub use offers::{OfferRow, OpenOffer, PresenceRow, Unoffered};
 pub use outbox::{DeliveryRow, DueDelivery, OutboxEvent, Subscription};
+
+/// The names of the outbox's events.
+pub mod events {
+    pub use super::outbox::{ASSIGNED, CALL_LOGGED, CREATED, STATUS_CHANGED, UPDATED};
+}
 pub use plan::{Column, Filter, Op, Operand, Select, Table, Value};
 pub use postgres::{
     DEFAULT_POOL_SIZE, PostgresStore, migrate as migrate_postgres,
