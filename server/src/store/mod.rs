@@ -12,6 +12,7 @@ mod columns;
 mod contact_requests;
 mod cursors;
 mod directory;
+mod due;
 mod history;
 mod idempotency;
 mod jobs;
@@ -53,7 +54,9 @@ pub use outbox::{DeliveryRow, DueDelivery, OutboxEvent, Subscription};
 
 /// The names of the outbox's events.
 pub mod events {
-    pub use super::outbox::{ASSIGNED, CALL_LOGGED, CREATED, STATUS_CHANGED, UPDATED};
+    pub use super::outbox::{
+        ASSIGNED, CALL_LOGGED, CALLBACK_DUE, CREATED, STATUS_CHANGED, UPDATED,
+    };
 }
 pub use plan::{Column, Filter, Op, Operand, Select, Table, Value};
 pub use postgres::{

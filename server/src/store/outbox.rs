@@ -26,6 +26,8 @@ pub const UPDATED: &str = contact_shared::console::live::UPDATED;
 pub const ASSIGNED: &str = "contact_request.assigned";
 /// `call.logged`: a Task with call fields was created.
 pub const CALL_LOGGED: &str = "call.logged";
+/// `callback.due`: a scheduled callback became routable.
+pub const CALLBACK_DUE: &str = "callback.due";
 
 /// The advisory lock every PostgreSQL transaction writing outbox events holds shared from its first
 /// event to its commit (a trigger of migration 0011 takes it), and a follower of the outbox takes
@@ -51,7 +53,7 @@ fn new_event_id(dialect: Dialect) -> &'static str {
 }
 
 /// The JSON of the contact request `c` as the Salesforce-compatible API writes it.
-fn record_json(dialect: Dialect) -> String {
+pub(super) fn record_json(dialect: Dialect) -> String {
     let wire = |column: &str| format!("replace(c.{column}, 'Z', '+0000')");
     let is_callback = match dialect {
         Dialect::Sqlite => "json(CASE WHEN c.is_callback THEN 'true' ELSE 'false' END)",
@@ -141,7 +143,7 @@ pub(super) fn insert_events_from(
 }
 
 /// One event per contact request `c` matched by `filter`, oldest first (see [`insert_events_from`]).
-fn insert_events(dialect: Dialect, data: &str, filter: &str) -> String {
+pub(super) fn insert_events(dialect: Dialect, data: &str, filter: &str) -> String {
     insert_events_from(
         dialect,
         "c.id",

@@ -105,6 +105,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0020_query_cursors.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0021_callbacks_due.sql"
+        )),
     ])
 }
 

@@ -22,6 +22,7 @@ pub const EVENTS: &[&str] = &[
     events::STATUS_CHANGED,
     events::ASSIGNED,
     events::CALL_LOGGED,
+    events::CALLBACK_DUE,
 ];
 
 /// One endpoint of the configuration file.

@@ -73,6 +73,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "rate_limits",
         include_str!("../../../migrations/postgres/0014_rate_limits.sql"),
     ),
+    (
+        15,
+        "callbacks_due",
+        include_str!("../../../migrations/postgres/0015_callbacks_due.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

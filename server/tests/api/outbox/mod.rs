@@ -1,6 +1,7 @@
-//! The transactional outbox: the events each write of a contact request leaves, their webhooks and
-//! their email.
+//! The transactional outbox: the events each write of a contact request leaves (and each scheduled
+//! callback falling due), their webhooks and their email.
 
+mod due;
 mod events;
 mod mail;
 mod webhooks;

@@ -276,12 +276,13 @@ async fn a_delivery_failing_past_the_schedule_is_marked_failed() {
 }
 
 #[tokio::test]
-async fn an_assignment_and_a_logged_call_reach_an_endpoint_that_asks_for_them_in_order() {
+async fn an_assignment_a_due_callback_and_a_logged_call_reach_an_endpoint_that_asks_for_them_in_order()
+ {
     let (url, received) = receiver(0).await;
     let app = app_for(
         &url,
         real_now(),
-        &["contact_request.assigned", "call.logged"],
+        &["contact_request.assigned", "callback.due", "call.logged"],
     )
     .await;
     let (rita, token) = crate::callbacks::support::rep(&app.store, "rita@example.com").await;
@@ -293,19 +294,31 @@ async fn an_assignment_and_a_logged_call_reach_an_endpoint_that_asks_for_them_in
         .call(
             call("PATCH", &format!("{v}/ContactRequest/{id}"))
                 .bearer(&token)
-                .json(&serde_json::json!({"OwnerId": rita})),
+                .json(&serde_json::json!({"OwnerId": rita,
+                    "ScheduledRoutingDateTime__c": "2026-01-01T09:00:00Z"})),
         )
         .await;
     assert_eq!(moved.status, 204, "{}", moved.body);
+    let request = id.to_owned();
+    until("the scheduler tells the callback due", || async {
+        let request = request.clone();
+        app.store
+            .read(move |db| db.outbox_events(&request))
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.event_type == "callback.due")
+    })
+    .await;
     let logged = app
         .call(call("POST", &format!("{v}/Task")).bearer(&token).json(
             &serde_json::json!({"WhatId": id, "CallType": "Outbound", "CallResult__c": "Not Reached"}),
         ))
         .await;
     assert_eq!(logged.status, 201, "{}", logged.body);
-    until("both deliveries are recorded", || async {
+    until("the three deliveries are recorded", || async {
         let all = deliveries(&app).await;
-        all.len() == 2 && all.iter().all(|d| d.state == "delivered")
+        all.len() == 3 && all.iter().all(|d| d.state == "delivered")
     })
     .await;
 
@@ -323,11 +336,12 @@ async fn an_assignment_and_a_logged_call_reach_an_endpoint_that_asks_for_them_in
         .collect();
     assert_eq!(
         types,
-        ["contact_request.assigned", "call.logged"],
+        ["contact_request.assigned", "callback.due", "call.logged"],
         "not created nor status_changed"
     );
     assert_eq!(payloads[0]["data"]["to"], rita.as_str());
     assert_eq!(payloads[0]["data"]["record"]["Id"], id);
-    assert_eq!(payloads[1]["data"]["Id"], logged.body["id"]);
-    assert_eq!(payloads[1]["data"]["WhatId"], id);
+    assert_eq!(payloads[1]["data"]["Id"], id);
+    assert_eq!(payloads[2]["data"]["Id"], logged.body["id"]);
+    assert_eq!(payloads[2]["data"]["WhatId"], id);
 }
