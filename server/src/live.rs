@@ -1,5 +1,5 @@
-//! The console's live feed, `GET /console/api/events`: every change the outbox records, as Server-Sent
-//! Events, to each signed-in person who may see the request it is about.
+//! The console's live feed, `GET /console/api/events`: every change the outbox records that the console
+//! listens to, as Server-Sent Events, to each signed-in person who may see the request it is about.
 //!
 //! The outbox is the source, so the feed tells exactly of what was committed, in commit order, and each
 //! event's `id:` is its place in the outbox: a browser that lost its connection sends `Last-Event-ID` and
@@ -18,7 +18,7 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
-use contact_shared::console::live::{RESYNC, SIGNED_OUT};
+use contact_shared::console::live::{self, RESYNC, SIGNED_OUT};
 use contact_shared::console::{API_PREFIX, LiveChange};
 use futures_util::{Stream, StreamExt};
 use serde_json::Value;
@@ -45,6 +45,16 @@ const PRESENT: Duration = Duration::from_secs(20);
 /// How long a browser waits before it reconnects after a dropped connection.
 const RETRY: Duration = Duration::from_secs(2);
 
+/// The outbox's events the console listens to. The others (an assignment, which `updated` tells it too;
+/// a logged call, whose data is a Task) are for webhooks: the feed passes over them.
+const TOLD: &[&str] = &[
+    live::CREATED,
+    live::STATUS_CHANGED,
+    live::UPDATED,
+    live::OFFER_MADE,
+    live::OFFER_ENDED,
+];
+
 /// One event of the feed: its place, its name and what changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedEvent {
@@ -56,8 +66,11 @@ pub struct FeedEvent {
 }
 
 impl FeedEvent {
-    /// The feed's view of an outbox row; `None` for one that is not about a contact request.
+    /// The feed's view of an outbox row; `None` for one the console does not listen to (see [`TOLD`]).
     pub fn from_outbox(event: &OutboxEvent) -> Option<Self> {
+        if !TOLD.contains(&event.event_type.as_str()) {
+            return None;
+        }
         let payload: Value = serde_json::from_str(&event.payload).ok()?;
         let data = payload.get("data")?;
         // `created` carries the record as its data; the other events carry it under `record`.
@@ -526,6 +539,19 @@ mod tests {
         assert_eq!(event.change.owner_id, "00G000000000001EAA");
         assert_eq!(event.change.status, "New");
         assert_eq!(event.change.by, "005000000000001AAA");
+    }
+
+    #[test]
+    fn events_the_console_does_not_listen_to_are_passed_over() {
+        let record = serde_json::json!({"data": {"from": "00G000000000001EAA",
+            "to": "005000000000002AAA", "record": {"OwnerId": "005000000000002AAA"}}});
+        for kind in ["contact_request.assigned", "call.logged", "something.new"] {
+            assert_eq!(
+                FeedEvent::from_outbox(&outbox(9, kind, record.clone())),
+                None,
+                "{kind}"
+            );
+        }
     }
 
     #[test]

@@ -84,6 +84,7 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
             .await
             .context("cannot start the email")?;
     }
+    crate::callbacks::due::start(store.clone());
     if settings.push_routing {
         crate::callbacks::offers::start(store.clone());
     }

@@ -1,6 +1,6 @@
 //! Logging a call attempt (a Task whose WhatId is a ContactRequest and whose CallResult__c says what
 //! happened) moves the request through the status machine, schedules its retry, and on contact records
-//! the EngagementInteraction — all in the transaction that stores the Task.
+//! the EngagementInteraction — all in the transaction that stores the Task, with its `call.logged` event.
 
 use jiff::Timestamp;
 
@@ -11,14 +11,18 @@ use crate::salesforce::SfError;
 use crate::salesforce::schema::Written;
 use crate::store::{Attempt, AttemptedRequest, CompletedCall, LoggedCall, Tx};
 
-/// The hook of Task (see `SObject::after_write`): applies the attempt once, when it is first stored.
+/// The hook of Task (see `SObject::after_write`): a new Task with call fields writes `call.logged`, and
+/// the attempt is applied once, when it is first stored.
 pub fn after_task_write(
     tx: &Tx<'_>,
-    _written: &Written,
+    written: &Written,
     task: &RecordId,
     user: &UserId,
 ) -> Result<(), SfError> {
     let (task_id, user) = (task.as_str(), user.as_str());
+    if matches!(written, Written::Created) {
+        tx.record_call_logged(task_id)?;
+    }
     let Some(LoggedCall {
         what_id: Some(what_id),
         result: Some(result),

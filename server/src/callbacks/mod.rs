@@ -3,6 +3,7 @@
 //! release of junk bookings.
 
 pub mod attempts;
+pub mod due;
 pub mod engagement;
 pub mod objects;
 pub mod offers;

@@ -135,7 +135,7 @@ pub async fn claim(
                 )));
             }
             tx.assign_owner(id.as_str(), user.as_str(), &at)?;
-            tx.record_updated(id.as_str(), user.as_str(), Some(owner.as_str()))?;
+            tx.record_owner_moved(id.as_str(), user.as_str(), &owner)?;
             Ok(json!({ "Id": id, "Name": name, "OwnerId": user, "Status": status }))
         })
         .await?;

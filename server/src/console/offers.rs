@@ -134,7 +134,7 @@ pub async fn accept(
                 return Err(ended());
             }
             tx.assign_owner(&offer.request_id, user, &at)?;
-            tx.record_updated(&offer.request_id, user, Some(offer.queue_id.as_str()))?;
+            tx.record_owner_moved(&offer.request_id, user, &offer.queue_id)?;
             tx.end_offer(id, "accepted", &at)?;
             let (is_callback, phone) = tx
                 .offered_request(&offer.request_id)?

@@ -1,6 +1,7 @@
 //! The outbox events of ContactRequest writes through the Salesforce-compatible API: a create writes
 //! `contact_request.created`, an update that moves the status `contact_request.status_changed`, one that
-//! moves the owner `contact_request.updated`, each in the write's own transaction. The widget's intake and telephony callbacks write theirs in the store.
+//! moves the owner `contact_request.updated` and `contact_request.assigned`, each in the write's own
+//! transaction. The widget's intake and telephony callbacks write theirs in the store.
 
 use contact_shared::Status;
 
@@ -27,10 +28,10 @@ pub fn after_write(
                 tx.record_status_changed(id.as_str(), from, user.as_str())?;
             }
             // The update set OwnerId; whether it moved is the stored row's to say.
-            if let Some(before) = written.before("OwnerId") {
+            if let Some(before) = written.before("OwnerId").and_then(Value::as_text) {
                 let now = tx.owner_of(id.as_str())?;
-                if before.as_text() != now.as_deref() {
-                    tx.record_updated(id.as_str(), user.as_str(), before.as_text())?;
+                if Some(before) != now.as_deref() {
+                    tx.record_owner_moved(id.as_str(), user.as_str(), before)?;
                 }
             }
         }

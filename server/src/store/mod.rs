@@ -13,6 +13,7 @@ mod contact_requests;
 mod cursors;
 mod deliveries;
 mod directory;
+mod due;
 mod history;
 mod idempotency;
 mod jobs;
@@ -52,6 +53,13 @@ pub use location::{Database, DatabaseError, PostgresUrl};
 pub use mail::{DueDigest, MailState, Notice};
 pub use offers::{OfferRow, OpenOffer, PresenceRow, Unoffered};
 pub use outbox::{DeliveryRow, DueDelivery, OutboxEvent, Subscription};
+
+/// The names of the outbox's events.
+pub mod events {
+    pub use super::outbox::{
+        ASSIGNED, CALL_LOGGED, CALLBACK_DUE, CREATED, STATUS_CHANGED, UPDATED,
+    };
+}
 pub use plan::{Column, Filter, Op, Operand, Select, Table, Value};
 pub use postgres::{
     DEFAULT_POOL_SIZE, OptionsError, PostgresOptions, PostgresStore, Statements,

@@ -22,6 +22,12 @@ pub const CREATED: &str = "contact_request.created";
 pub const STATUS_CHANGED: &str = "contact_request.status_changed";
 /// `contact_request.updated`: its owner changed, or a note was kept on it.
 pub const UPDATED: &str = contact_shared::console::live::UPDATED;
+/// `contact_request.assigned`: its owner changed.
+pub const ASSIGNED: &str = "contact_request.assigned";
+/// `call.logged`: a Task with call fields was created.
+pub const CALL_LOGGED: &str = "call.logged";
+/// `callback.due`: a scheduled callback became routable.
+pub const CALLBACK_DUE: &str = "callback.due";
 
 /// The advisory lock every PostgreSQL transaction writing outbox events holds shared from its first
 /// event to its commit (a trigger of migration 0011 takes it), and a follower of the outbox takes
@@ -47,7 +53,7 @@ fn new_event_id(dialect: Dialect) -> &'static str {
 }
 
 /// The JSON of the contact request `c` as the Salesforce-compatible API writes it.
-fn record_json(dialect: Dialect) -> String {
+pub(super) fn record_json(dialect: Dialect) -> String {
     let wire = |column: &str| format!("replace(c.{column}, 'Z', '+0000')");
     let is_callback = match dialect {
         Dialect::Sqlite => "json(CASE WHEN c.is_callback THEN 'true' ELSE 'false' END)",
@@ -75,6 +81,30 @@ fn record_json(dialect: Dialect) -> String {
             'CreatedDate', {created}, 'CreatedById', c.created_by_id,
             'LastModifiedDate', {modified}, 'LastModifiedById', c.last_modified_by_id",
             scheduled = wire("scheduled_routing_at"),
+            created = wire("created_at"),
+            modified = wire("updated_at"),
+        ),
+    )
+}
+
+/// The JSON of the Task `t` as the Salesforce-compatible API writes it.
+fn task_json(dialect: Dialect) -> String {
+    let wire = |column: &str| format!("replace(t.{column}, 'Z', '+0000')");
+    let attributes = json_object(
+        dialect,
+        &format!("'type', 'Task', 'url', '/services/data/v{API_VERSION}/sobjects/Task/' || t.id"),
+    );
+    json_object(
+        dialect,
+        &format!(
+            "'attributes', {attributes},
+            'Id', t.id, 'OwnerId', t.owner_id, 'Subject', t.subject, 'Status', t.status,
+            'WhatId', t.what_id, 'WhoId', t.who_id, 'Description', t.description,
+            'CallType', t.call_type, 'CallDisposition', t.call_disposition,
+            'CallDurationInSeconds', t.call_duration_in_seconds, 'CallObject', t.call_object,
+            'CallResult__c', t.call_result,
+            'CreatedDate', {created}, 'CreatedById', t.created_by_id,
+            'LastModifiedDate', {modified}, 'LastModifiedById', t.last_modified_by_id",
             created = wire("created_at"),
             modified = wire("updated_at"),
         ),
@@ -113,7 +143,7 @@ pub(super) fn insert_events_from(
 }
 
 /// One event per contact request `c` matched by `filter`, oldest first (see [`insert_events_from`]).
-fn insert_events(dialect: Dialect, data: &str, filter: &str) -> String {
+pub(super) fn insert_events(dialect: Dialect, data: &str, filter: &str) -> String {
     insert_events_from(
         dialect,
         "c.id",
@@ -351,31 +381,67 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Writes `contact_request.status_changed` for the request `id` if its status is no longer `from`:
-    /// `data` holds `from`, `to`, `who` (the acting user's id) and the record.
+    /// Writes `contact_request.status_changed` for the request `id` if its status is no longer `from`
+    /// (see [`Tx::record_moved`]).
     pub fn record_status_changed(
         &self,
         id: &str,
         from: Status,
         who: &str,
     ) -> Result<(), StoreError> {
+        self.record_moved(STATUS_CHANGED, "status", id, from.as_str(), who)
+    }
+
+    /// Writes what an owner's move tells, the request `id` having been `from`'s until `who` moved it:
+    /// `contact_request.updated` (for the console) and `contact_request.assigned` (see
+    /// [`Tx::record_moved`]).
+    pub fn record_owner_moved(&self, id: &str, who: &str, from: &str) -> Result<(), StoreError> {
+        self.record_updated(id, who, Some(from))?;
+        self.record_moved(ASSIGNED, "owner_id", id, from, who)
+    }
+
+    /// Writes the event `kind` for the request `id` if its `column` no longer holds `from`: `data` holds
+    /// `from`, `to` (the column now), `who` (the acting user's id) and the record.
+    fn record_moved(
+        &self,
+        kind: &str,
+        column: &str,
+        id: &str,
+        from: &str,
+        who: &str,
+    ) -> Result<(), StoreError> {
         let dialect = self.dialect();
         let data = json_object(
             dialect,
             &format!(
-                "'from', CAST(?4 AS TEXT), 'to', c.status, 'who', CAST(?5 AS TEXT), 'record', {}",
+                "'from', CAST(?4 AS TEXT), 'to', c.{column}, 'who', CAST(?5 AS TEXT), 'record', {}",
                 record_json(dialect)
             ),
         );
         self.run(
-            &insert_events(dialect, &data, "c.id = ?3 AND c.status <> ?4"),
-            args![
-                STATUS_CHANGED,
-                &crate::instant::now(),
-                id,
-                from.as_str(),
-                who
-            ],
+            &insert_events(dialect, &data, &format!("c.id = ?3 AND c.{column} <> ?4")),
+            args![kind, &crate::instant::now(), id, from, who],
+        )?;
+        Ok(())
+    }
+
+    /// Writes `call.logged` for the Task `id` if it has any call field: `data` is the Task. The event is
+    /// about the record the Task is related to (its `WhatId`, else the Task), so that a request's calls
+    /// and the status changes they cause are delivered in order; it is of that request's site.
+    pub fn record_call_logged(&self, id: &str) -> Result<(), StoreError> {
+        let dialect = self.dialect();
+        self.run(
+            &insert_events_from(
+                dialect,
+                "coalesce(t.what_id, t.id)",
+                "(SELECT c.site_key FROM contact_requests c WHERE c.id = t.what_id)",
+                &task_json(dialect),
+                "tasks t WHERE t.id = ?3
+                   AND (t.call_type IS NOT NULL OR t.call_disposition IS NOT NULL
+                        OR t.call_duration_in_seconds IS NOT NULL OR t.call_object IS NOT NULL
+                        OR t.call_result IS NOT NULL)",
+            ),
+            args![CALL_LOGGED, &crate::instant::now(), id],
         )?;
         Ok(())
     }

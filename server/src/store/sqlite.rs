@@ -106,6 +106,9 @@ fn migrations() -> Migrations<'static> {
             "../../migrations/sqlite/0020_query_cursors.sql"
         )),
         M::up(include_str!(
+            "../../migrations/sqlite/0021_callbacks_due.sql"
+        )),
+        M::up(include_str!(
             "../../migrations/sqlite/0022_webhook_attempts.sql"
         )),
     ])

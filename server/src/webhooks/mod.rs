@@ -14,10 +14,19 @@ pub mod sign;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::store::events;
+
 pub use sign::Secret;
 
 /// The events an endpoint may ask for.
-pub const EVENTS: &[&str] = &["contact_request.created", "contact_request.status_changed"];
+pub const EVENTS: &[&str] = &[
+    events::CREATED,
+    events::UPDATED,
+    events::STATUS_CHANGED,
+    events::ASSIGNED,
+    events::CALL_LOGGED,
+    events::CALLBACK_DUE,
+];
 
 /// One endpoint of the configuration file.
 #[derive(Clone)]

@@ -75,6 +75,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/postgres/0014_rate_limits.sql"),
     ),
     (
+        15,
+        "callbacks_due",
+        include_str!("../../../migrations/postgres/0015_callbacks_due.sql"),
+    ),
+    (
         16,
         "webhook_attempts",
         include_str!("../../../migrations/postgres/0016_webhook_attempts.sql"),

@@ -265,3 +265,48 @@ async fn the_feed_needs_a_session_and_a_well_formed_last_event_id() {
             .contains("Last-Event-ID")
     );
 }
+
+#[tokio::test]
+async fn events_for_webhooks_only_are_passed_over_live_and_on_resuming() {
+    let console = Console::new().await;
+    let cookie = console.signed_in().await;
+    let mut feed = Feed::open(&console, &cookie, None).await;
+
+    let stored = console.api.app.post_json(&valid_form()).await;
+    assert_eq!(stored.status, 201, "{}", stored.body);
+    let created = feed.next().await;
+    let id = stored.body["id"].as_str().unwrap();
+    // An owner's move writes `updated` and `assigned`; a call logged on it `call.logged` and
+    // `status_changed`: the console is told the first of each pair only.
+    let moved = console
+        .api
+        .call(
+            "PATCH",
+            &format!("/sobjects/ContactRequest/{id}"),
+            Some(&console.api.write),
+            Some(json!({"OwnerId": console.api.user_id})),
+        )
+        .await;
+    assert_eq!(moved.status, 204, "{}", moved.body);
+    let logged = console
+        .api
+        .call(
+            "POST",
+            "/sobjects/Task",
+            Some(&console.api.write),
+            Some(json!({"WhatId": id, "CallResult__c": "Not Reached"})),
+        )
+        .await;
+    assert_eq!(logged.status, 201, "{}", logged.body);
+    let live: Vec<Option<String>> = vec![feed.next().await.event, feed.next().await.event];
+    let expected = [
+        Some("contact_request.updated".to_owned()),
+        Some("contact_request.status_changed".to_owned()),
+    ];
+    assert_eq!(live, expected);
+
+    let mut resumed = Feed::open(&console, &cookie, created.id.as_deref()).await;
+    let replayed: Vec<Option<String>> =
+        vec![resumed.next().await.event, resumed.next().await.event];
+    assert_eq!(replayed, expected);
+}

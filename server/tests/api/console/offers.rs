@@ -201,6 +201,41 @@ async fn a_due_callback_is_offered_to_one_available_member_who_accepts_and_owns_
 }
 
 #[tokio::test]
+async fn an_accepted_offer_writes_one_assigned_from_the_queue_to_the_representative() {
+    let floor = Floor::new(1).await;
+    floor.set_presence(0, "available").await;
+    let request = floor.request().await;
+    assert_eq!(floor.round(0).await.offered, 1);
+    let offer = floor.offers_of(0).await.remove(0);
+    assert_eq!(floor.answer(0, &offer, "accept").await.status, 200);
+    assert_eq!(floor.answer(0, &offer, "accept").await.status, 409);
+    let id = request.clone();
+    let assigned: Vec<Value> = floor
+        .console
+        .api
+        .app
+        .store
+        .read(move |db| db.outbox_events(&id))
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.event_type == "contact_request.assigned")
+        .map(|e| serde_json::from_str::<Value>(&e.payload).unwrap()["data"].clone())
+        .collect();
+    assert_eq!(assigned.len(), 1, "{assigned:?}");
+    let rep = floor.reps[0].1.as_str();
+    assert_eq!(
+        (
+            &assigned[0]["from"],
+            &assigned[0]["to"],
+            &assigned[0]["who"]
+        ),
+        (&json!(floor.queue), &json!(rep), &json!(rep))
+    );
+    assert_eq!(assigned[0]["record"]["Id"], request.as_str());
+}
+
+#[tokio::test]
 async fn a_declined_or_unanswered_offer_passes_on_and_is_not_offered_again_during_the_cool_down() {
     let floor = Floor::new(3).await;
     for rep in 0..3 {

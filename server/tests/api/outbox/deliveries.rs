@@ -21,7 +21,7 @@ use crate::support::{TestResponse, call, error_body, submission, valid_form};
 
 /// An app delivering to `url` on the clock `now`, with an admin's API ([`Api`]).
 async fn admin_api(url: &str, now: &Arc<AtomicI64>) -> Api {
-    Api::on(app_on(webhooks(url, Arc::clone(now))).await).await
+    Api::on(app_on(webhooks(url, Arc::clone(now), &["contact_request.created"])).await).await
 }
 
 fn log_path(rest: &str) -> String {
@@ -273,7 +273,7 @@ async fn a_replay_of_a_delivered_event_arrives_again_with_the_same_verified_webh
 async fn a_delivery_that_failed_for_good_is_replayed_and_delivered() {
     let (url, received) = receiver(1).await;
     let now = real_now();
-    let mut webhooks = webhooks(&url, Arc::clone(&now));
+    let mut webhooks = webhooks(&url, Arc::clone(&now), &["contact_request.created"]);
     // No retries: the first failure is final.
     webhooks.schedule = Vec::new();
     let api = Api::on(app_on(webhooks).await).await;

@@ -1,5 +1,7 @@
 //! Every path that creates a contact request writes exactly one `contact_request.created` in its own
-//! transaction, every status change one `contact_request.status_changed`, and a rolled-back write none.
+//! transaction, every status change one `contact_request.status_changed`, every owner change one
+//! `contact_request.assigned`, every Task with call fields one `call.logged`, and a rolled-back or
+//! refused write none.
 
 use contact_server::store::{OutboxEvent, StoreError};
 use serde_json::{Value, json};
@@ -8,6 +10,9 @@ use crate::callbacks::support::Callbacks;
 use crate::support::{submission, valid_form};
 
 const V: &str = "/services/data/v62.0";
+
+/// The main call center's queue, which a provider's callback goes to.
+const QUEUE: &str = "00G000000000001EAA";
 
 async fn events(t: &Callbacks, id: &str) -> Vec<OutboxEvent> {
     let id = id.to_owned();
@@ -112,12 +117,15 @@ async fn a_logged_call_that_moves_the_status_writes_status_changed_with_who() {
         .await;
     assert_eq!(task.status, 201, "{}", task.body);
     let events = events(&t, &id).await;
-    let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(
-        types,
-        ["contact_request.created", "contact_request.status_changed"]
+        types(&events),
+        [
+            "contact_request.created",
+            "call.logged",
+            "contact_request.status_changed"
+        ]
     );
-    let data = &payload(&events[1])["data"];
+    let data = &payload(&events[2])["data"];
     assert_eq!(data["from"], "New");
     assert_eq!(data["to"], "Contacted");
     assert_eq!(data["who"], t.rita.0.as_str());
@@ -165,4 +173,174 @@ async fn a_rolled_back_write_leaves_no_event() {
         .await;
     assert!(refused.is_err());
     created_once(&t, &id).await;
+}
+
+fn types(events: &[OutboxEvent]) -> Vec<&str> {
+    events.iter().map(|e| e.event_type.as_str()).collect()
+}
+
+/// The only `contact_request.assigned` among `events`: it moved the request from `from` to `to`, by
+/// `who`, and carries the record as it now stands.
+fn assigned_once(events: &[OutboxEvent], from: &str, to: &str, who: &str) {
+    let assigned: Vec<&OutboxEvent> = events
+        .iter()
+        .filter(|e| e.event_type == "contact_request.assigned")
+        .collect();
+    assert_eq!(assigned.len(), 1, "{events:?}");
+    let data = &payload(assigned[0])["data"];
+    assert_eq!(
+        (&data["from"], &data["to"], &data["who"]),
+        (&json!(from), &json!(to), &json!(who)),
+        "{data}"
+    );
+    assert_eq!(data["record"]["OwnerId"], to);
+    assert_eq!(data["record"]["attributes"]["type"], "ContactRequest");
+}
+
+#[tokio::test]
+async fn an_api_update_writes_assigned_only_when_the_owner_moves() {
+    let t = Callbacks::new().await;
+    let id = t
+        .callback("evt-assign", json!({"callbackNumber": "+18445791189"}))
+        .await;
+    let path = format!("{V}/sobjects/ContactRequest/{id}");
+    for body in [
+        json!({"RequestDescription": "no owner here"}),
+        json!({"OwnerId": QUEUE}),
+        json!({"OwnerId": t.sam.0}),
+    ] {
+        let updated = t.api(&t.rita.1, "PATCH", &path, Some(body)).await;
+        assert_eq!(updated.status, 204, "{}", updated.body);
+    }
+    let events = events(&t, &id).await;
+    assert_eq!(
+        types(&events),
+        [
+            "contact_request.created",
+            "contact_request.updated",
+            "contact_request.assigned"
+        ]
+    );
+    assigned_once(&events, QUEUE, &t.sam.0, &t.rita.0);
+}
+
+#[tokio::test]
+async fn a_refused_owner_change_writes_no_event() {
+    let t = Callbacks::new().await;
+    let id = t
+        .callback("evt-refuse", json!({"callbackNumber": "+18445791189"}))
+        .await;
+    let path = format!("{V}/sobjects/ContactRequest/{id}");
+    let nobody = contact_server::ids::new_id("005");
+    let refused = t
+        .api(&t.rita.1, "PATCH", &path, Some(json!({"OwnerId": nobody})))
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    created_once(&t, &id).await;
+}
+
+#[tokio::test]
+async fn a_claim_writes_assigned_from_the_queue_to_the_claimer() {
+    let t = Callbacks::new().await;
+    let id = t
+        .callback("evt-claim", json!({"callbackNumber": "+18445791189"}))
+        .await;
+    let claim = t.claim(&t.sam.1, &id).await;
+    assert_eq!(claim.status, 200, "{}", claim.body);
+    let refused = t.claim(&t.rita.1, &id).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    let events = events(&t, &id).await;
+    assert_eq!(events.len(), 3, "{events:?}");
+    assigned_once(&events, QUEUE, &t.sam.0, &t.sam.0);
+}
+
+/// Logs a call on `id` as Rita with these fields; the answer.
+async fn log_call(t: &Callbacks, id: &str, fields: Value) -> crate::support::TestResponse {
+    let mut body = json!({"WhatId": id, "Subject": "Call back"});
+    body.as_object_mut()
+        .unwrap()
+        .extend(fields.as_object().unwrap().clone());
+    t.api(&t.rita.1, "POST", &format!("{V}/sobjects/Task"), Some(body))
+        .await
+}
+
+#[tokio::test]
+async fn a_task_with_call_fields_writes_call_logged_before_the_status_it_moves() {
+    let t = Callbacks::new().await;
+    let id = t
+        .callback("evt-logged", json!({"callbackNumber": "+18445791189"}))
+        .await;
+    let task = log_call(
+        &t,
+        &id,
+        json!({"CallType": "Outbound", "CallResult__c": "Not Reached", "CallDurationInSeconds": 42}),
+    )
+    .await;
+    assert_eq!(task.status, 201, "{}", task.body);
+    let events = events(&t, &id).await;
+    assert_eq!(
+        types(&events),
+        [
+            "contact_request.created",
+            "call.logged",
+            "contact_request.status_changed"
+        ]
+    );
+    let data = &payload(&events[1])["data"];
+    assert_eq!(data["attributes"]["type"], "Task");
+    assert_eq!(data["Id"], task.body["id"]);
+    assert_eq!(data["WhatId"], id.as_str());
+    assert_eq!(data["CallResult__c"], "Not Reached");
+    assert_eq!(data["CallDurationInSeconds"], 42);
+    assert_eq!(data["CreatedById"], t.rita.0.as_str());
+    assert!(
+        data["CreatedDate"].as_str().unwrap().ends_with("+0000"),
+        "{data}"
+    );
+}
+
+#[tokio::test]
+async fn a_task_without_call_fields_or_updated_later_writes_no_call_logged() {
+    let t = Callbacks::new().await;
+    let id = t
+        .callback("evt-plain", json!({"callbackNumber": "+18445791189"}))
+        .await;
+    let task = log_call(&t, &id, json!({})).await;
+    assert_eq!(task.status, 201, "{}", task.body);
+    let path = format!("{V}/sobjects/Task/{}", task.body["id"].as_str().unwrap());
+    let updated = t
+        .api(
+            &t.rita.1,
+            "PATCH",
+            &path,
+            Some(json!({"CallType": "Outbound"})),
+        )
+        .await;
+    assert_eq!(updated.status, 204, "{}", updated.body);
+    created_once(&t, &id).await;
+}
+
+#[tokio::test]
+async fn a_call_refused_on_a_closed_request_writes_no_call_logged() {
+    let t = Callbacks::new().await;
+    let id = t
+        .callback("evt-closed", json!({"callbackNumber": "+18445791189"}))
+        .await;
+    let path = format!("{V}/sobjects/ContactRequest/{id}");
+    let closed = t
+        .api(
+            &t.rita.1,
+            "PATCH",
+            &path,
+            Some(json!({"Status": "Abandoned"})),
+        )
+        .await;
+    assert_eq!(closed.status, 204, "{}", closed.body);
+    let refused = log_call(&t, &id, json!({"CallResult__c": "Reached"})).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let events = events(&t, &id).await;
+    assert_eq!(
+        types(&events),
+        ["contact_request.created", "contact_request.status_changed"]
+    );
 }

@@ -1,7 +1,8 @@
-//! The transactional outbox: the events each write of a contact request leaves, their webhooks and
-//! their email.
+//! The transactional outbox: the events each write of a contact request leaves (and each scheduled
+//! callback falling due), their webhooks and their email.
 
 mod deliveries;
+mod due;
 mod events;
 mod mail;
 mod webhooks;

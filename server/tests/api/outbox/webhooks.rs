@@ -1,6 +1,7 @@
 //! Webhook deliveries against a real receiver on loopback: signed so that the Standard Webhooks reference
-//! library verifies them with either secret of a rotation, delivered once, and retried after a 500 on a
-//! clock the test turns (the backoff is stepped over, never slept through).
+//! library verifies them with either secret of a rotation, delivered once, only the events the endpoint
+//! asks for, and retried after a 500 on a clock the test turns (the backoff is stepped over, never slept
+//! through).
 
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -14,7 +15,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::until;
-use crate::support::{Start, TestApp, submission, valid_form};
+use crate::support::{Start, TestApp, call, submission, valid_form};
 
 pub(super) const OLD_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 pub(super) const NEW_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
@@ -65,12 +66,17 @@ pub(super) async fn receiver_answering(failures: usize, answer: String) -> (Stri
 
 /// An app delivering `contact_request.created` to `url` on a clock read from `now_ms`.
 async fn app(url: &str, now_ms: Arc<AtomicI64>) -> TestApp {
-    app_on(webhooks(url, now_ms)).await
+    app_for(url, now_ms, &["contact_request.created"]).await
 }
 
-/// The webhooks of [`app`]: the endpoint `receiver` at `url`, signed with both secrets of a rotation,
-/// on a clock read from `now_ms`.
-pub(super) fn webhooks(url: &str, now_ms: Arc<AtomicI64>) -> Webhooks {
+/// An app delivering the `events` of the site `shop` to `url` on a clock read from `now_ms`.
+async fn app_for(url: &str, now_ms: Arc<AtomicI64>, events: &[&str]) -> TestApp {
+    app_on(webhooks(url, now_ms, events)).await
+}
+
+/// The webhooks of [`app_for`]: the endpoint `receiver` at `url` for the `events` of the site `shop`,
+/// signed with both secrets of a rotation, on a clock read from `now_ms`.
+pub(super) fn webhooks(url: &str, now_ms: Arc<AtomicI64>, events: &[&str]) -> Webhooks {
     let endpoint = Endpoint {
         name: "receiver".into(),
         url: url.parse().unwrap(),
@@ -78,7 +84,7 @@ pub(super) fn webhooks(url: &str, now_ms: Arc<AtomicI64>) -> Webhooks {
             Secret::parse(OLD_SECRET).unwrap(),
             Secret::parse(NEW_SECRET).unwrap(),
         ],
-        events: vec!["contact_request.created".into()],
+        events: events.iter().map(|e| (*e).to_owned()).collect(),
         site: Some("shop".into()),
     };
     Webhooks {
@@ -159,6 +165,22 @@ pub(super) fn reference_verifies(secret: &str, headers: &HeaderMap, body: &str) 
         .write_all(message.to_string().as_bytes())
         .unwrap();
     Some(child.wait().unwrap().success())
+}
+
+/// Whether the delivery verifies with [`NEW_SECRET`], by this test's HMAC and by the reference library.
+fn verifies(headers: &HeaderMap, body: &str) {
+    let (id, timestamp) = (
+        header(headers, "webhook-id"),
+        header(headers, "webhook-timestamp"),
+    );
+    let signatures: Vec<&str> = header(headers, "webhook-signature").split(' ').collect();
+    assert!(
+        signatures.contains(&expected_signature(NEW_SECRET, id, timestamp, body).as_str()),
+        "{signatures:?}"
+    );
+    if let Some(verified) = reference_verifies(NEW_SECRET, headers, body) {
+        assert!(verified, "the reference library verifies it");
+    }
 }
 
 pub(super) fn real_now() -> Arc<AtomicI64> {
@@ -271,4 +293,75 @@ async fn a_delivery_failing_past_the_schedule_is_marked_failed() {
     let last = deliveries(&app).await.remove(0);
     assert_eq!(last.state, "failed", "{last:?}");
     assert_eq!(received.all().len(), tries as usize);
+}
+
+#[tokio::test]
+async fn an_assignment_a_due_callback_and_a_logged_call_reach_an_endpoint_that_asks_for_them_in_order()
+ {
+    let (url, received) = receiver(0).await;
+    let app = app_for(
+        &url,
+        real_now(),
+        &["contact_request.assigned", "callback.due", "call.logged"],
+    )
+    .await;
+    let (rita, token) = crate::callbacks::support::rep(&app.store, "rita@example.com").await;
+    let response = app.send(submission(&valid_form(), None)).await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    let id = response.body["id"].as_str().unwrap();
+    let v = "/services/data/v62.0/sobjects";
+    let moved = app
+        .call(
+            call("PATCH", &format!("{v}/ContactRequest/{id}"))
+                .bearer(&token)
+                .json(&serde_json::json!({"OwnerId": rita,
+                    "ScheduledRoutingDateTime__c": "2026-01-01T09:00:00Z"})),
+        )
+        .await;
+    assert_eq!(moved.status, 204, "{}", moved.body);
+    let request = id.to_owned();
+    until("the scheduler tells the callback due", || async {
+        let request = request.clone();
+        app.store
+            .read(move |db| db.outbox_events(&request))
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.event_type == "callback.due")
+    })
+    .await;
+    let logged = app
+        .call(call("POST", &format!("{v}/Task")).bearer(&token).json(
+            &serde_json::json!({"WhatId": id, "CallType": "Outbound", "CallResult__c": "Not Reached"}),
+        ))
+        .await;
+    assert_eq!(logged.status, 201, "{}", logged.body);
+    until("the three deliveries are recorded", || async {
+        let all = deliveries(&app).await;
+        all.len() == 3 && all.iter().all(|d| d.state == "delivered")
+    })
+    .await;
+
+    let all = received.all();
+    let payloads: Vec<serde_json::Value> = all
+        .iter()
+        .map(|(headers, body)| {
+            verifies(headers, body);
+            serde_json::from_str(body).unwrap()
+        })
+        .collect();
+    let types: Vec<&str> = payloads
+        .iter()
+        .map(|p| p["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        ["contact_request.assigned", "callback.due", "call.logged"],
+        "not created nor status_changed"
+    );
+    assert_eq!(payloads[0]["data"]["to"], rita.as_str());
+    assert_eq!(payloads[0]["data"]["record"]["Id"], id);
+    assert_eq!(payloads[1]["data"]["Id"], id);
+    assert_eq!(payloads[2]["data"]["Id"], logged.body["id"]);
+    assert_eq!(payloads[2]["data"]["WhatId"], id);
 }
