@@ -1,6 +1,8 @@
 //! Slowing down password guessing: failed sign-ins are counted per account and per client (an IPv6
 //! client by its /64) in the store, so the counts hold across restarts; past a few, each further
-//! attempt must wait, twice as long after each failure, up to a cap. A success clears the account's
+//! attempt must wait, twice as long after each failure, up to a cap. An attempt is counted as a failure
+//! when it is let through, in the transaction that decides it may go, so that guesses sent at the same
+//! moment, to one process or many, see each other's; a success takes its count back. A success clears the account's
 //! count; a client's count fades once it has failed nothing for a while, so a guesser cannot clear it
 //! by signing in to an account of their own.
 
@@ -56,25 +58,63 @@ impl Keys {
     }
 }
 
+/// A sign-in let through by [`Backoff::take_turn`]. Its failure is counted already, so guesses sent
+/// at the same moment, to one process or to many, each see the ones before; [`Backoff::succeeded`]
+/// takes it back when the password was right.
+#[derive(Debug)]
+pub struct Turn {
+    keys: Keys,
+    at: String,
+    /// The client's count as this turn left it, and as it was before.
+    client_counted: u32,
+    client_before: Option<FailureRow>,
+}
+
 impl Backoff {
-    /// How many whole seconds (at least one) a sign-in with `keys` must still wait at `now`; `None` when
-    /// it may go ahead.
-    pub async fn wait(
+    /// Lets one sign-in with `keys` go ahead at `now`, its failure counted until it succeeds; or
+    /// answers how many whole seconds (at least one) it must still wait. One transaction, on the rows
+    /// locked: sign-ins at once take their turns one after another.
+    pub async fn take_turn(
         &self,
         store: &Store,
         keys: &Keys,
         now: Timestamp,
-    ) -> Result<Option<u64>, StoreError> {
-        let wanted = vec![keys.account.clone(), keys.client.clone()];
-        let rows = store.read(move |db| db.sign_in_failures(&wanted)).await?;
+    ) -> Result<Result<Turn, u64>, StoreError> {
+        let (backoff, keys) = (self.clone(), keys.clone());
+        let forget_before =
+            instant::stored(now.checked_sub(self.forget_after).unwrap_or(Timestamp::MIN));
+        let at = instant::stored(now);
+        store
+            .write(move |tx| {
+                let wanted = vec![keys.account.clone(), keys.client.clone()];
+                let rows = tx.sign_in_failures(&wanted, &at)?;
+                if let Some(seconds) = backoff.wait(&rows, &keys, now) {
+                    return Ok(Err(seconds));
+                }
+                tx.count_sign_in_failure(&keys.account, &at, &forget_before)?;
+                let client_counted = tx.count_sign_in_failure(&keys.client, &at, &forget_before)?;
+                let client_before = rows.into_iter().find(|row| row.key == keys.client);
+                Ok(Ok(Turn {
+                    keys,
+                    at,
+                    client_counted,
+                    client_before,
+                }))
+            })
+            .await
+    }
+
+    /// How many whole seconds (at least one) a sign-in with `keys` must still wait at `now`, given the
+    /// counts `rows`; `None` when it may go ahead.
+    fn wait(&self, rows: &[FailureRow], keys: &Keys, now: Timestamp) -> Option<u64> {
         let until = rows
             .iter()
             .filter_map(|row| self.blocked_until(row, keys))
             .max();
-        Ok(until.and_then(|until| {
+        until.and_then(|until| {
             let left = until.duration_since(now).as_secs_f64();
             (left > 0.0).then(|| left.ceil() as u64)
-        }))
+        })
     }
 
     /// Until when the failures of `row` hold back the next attempt, if they do.
@@ -93,30 +133,19 @@ impl Backoff {
         last.checked_add(wait).ok()
     }
 
-    /// Counts a failure against both keys at `now`.
-    pub async fn failed(
-        &self,
-        store: &Store,
-        keys: &Keys,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        let forget_before =
-            instant::stored(now.checked_sub(self.forget_after).unwrap_or(Timestamp::MIN));
-        let now = instant::stored(now);
-        let keys = keys.clone();
+    /// A turn whose password was right: the account's count is cleared, and the client's failure this
+    /// turn counted is taken back.
+    pub async fn succeeded(&self, store: &Store, turn: Turn) -> Result<(), StoreError> {
         store
             .write(move |tx| {
-                tx.count_sign_in_failure(&keys.account, &now, &forget_before)?;
-                tx.count_sign_in_failure(&keys.client, &now, &forget_before)
+                tx.clear_sign_in_failures(&turn.keys.account)?;
+                tx.take_back_sign_in_failure(
+                    &turn.keys.client,
+                    &turn.at,
+                    turn.client_counted,
+                    turn.client_before.as_ref(),
+                )
             })
-            .await
-    }
-
-    /// Clears the account's count after a success.
-    pub async fn succeeded(&self, store: &Store, keys: &Keys) -> Result<(), StoreError> {
-        let account = keys.account.clone();
-        store
-            .write(move |tx| tx.clear_sign_in_failures(&account))
             .await
     }
 }

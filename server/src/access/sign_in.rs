@@ -113,9 +113,10 @@ async fn sign_in(State(state): State<SignInState>, request: Request) -> Result<R
     let store = &state.store;
     let now = state.sessions.now();
     let keys = Keys::new(&username, client);
-    if let Some(seconds) = state.backoff.wait(store, &keys, now).await? {
-        return Err(SignInRefused::Wait(seconds).into());
-    }
+    let turn = match state.backoff.take_turn(store, &keys, now).await? {
+        Ok(turn) => turn,
+        Err(seconds) => return Err(SignInRefused::Wait(seconds).into()),
+    };
     let found = store.read(move |db| db.credentials(&username)).await?;
     let (user, phc) = match found {
         Some(row) => (row.is_active.then_some(row.user_id), row.password_hash),
@@ -124,10 +125,10 @@ async fn sign_in(State(state): State<SignInState>, request: Request) -> Result<R
     // The hash is verified even for a deactivated user, so the answer takes as long as any other.
     let matches = password::verify_off_thread(password, phc).await;
     let Some(user_id) = user.filter(|_| matches) else {
-        state.backoff.failed(store, &keys, now).await?;
+        // Counted already, by the turn.
         return Err(SignInRefused::WrongCredentials.into());
     };
-    state.backoff.succeeded(store, &keys).await?;
+    state.backoff.succeeded(store, turn).await?;
     let id = SessionId::generate();
     let (id_hash, owner, at) = (id.hash(), user_id.clone(), instant::stored(now));
     store

@@ -69,13 +69,30 @@ impl Db<'_> {
         })
         .transpose()
     }
+}
 
-    /// The failures counted against each of `keys` that has any.
-    pub fn sign_in_failures(&self, keys: &[String]) -> Result<Vec<FailureRow>, StoreError> {
+impl Tx<'_> {
+    /// The failures counted against each of `keys`, locked until the commit on PostgreSQL (SQLite's one
+    /// writer needs no lock), so sign-ins deciding on the same counts take their turns one after
+    /// another. A key without a row gets one with no failures first (at `now`): a row lock needs a row,
+    /// and a second transaction inserting the same key waits for the first's commit.
+    pub fn sign_in_failures(
+        &self,
+        keys: &[String],
+        now: &str,
+    ) -> Result<Vec<FailureRow>, StoreError> {
         let mut rows = Vec::new();
         for key in keys {
+            self.run(
+                "INSERT INTO sign_in_failures (key, failures, last_failed_at) VALUES (?1, 0, ?2)
+                 ON CONFLICT (key) DO NOTHING",
+                args![key, now],
+            )?;
             let found = self.row(
-                "SELECT key, failures, last_failed_at FROM sign_in_failures WHERE key = ?1",
+                &format!(
+                    "SELECT key, failures, last_failed_at FROM sign_in_failures WHERE key = ?1{}",
+                    self.for_update()
+                ),
                 args![key],
             )?;
             if let Some(row) = found {
@@ -88,9 +105,7 @@ impl Db<'_> {
         }
         Ok(rows)
     }
-}
 
-impl Tx<'_> {
     /// Sets the password hash of the user with this id; answers whether there is such a user.
     pub fn set_password_hash(&self, user_id: &str, hash: &str) -> Result<bool, StoreError> {
         let changed = self.run(
@@ -138,21 +153,54 @@ impl Tx<'_> {
 
     /// Counts one more failure against `key` at `now`; a count whose last failure was before
     /// `forget_before` starts again from one. One statement, so that failures counted at once by
-    /// several processes are each counted.
+    /// several processes are each counted. Answers the count.
     pub fn count_sign_in_failure(
         &self,
         key: &str,
         now: &str,
         forget_before: &str,
-    ) -> Result<(), StoreError> {
-        self.run(
+    ) -> Result<u32, StoreError> {
+        self.one(
             "INSERT INTO sign_in_failures (key, failures, last_failed_at) VALUES (?1, 1, ?2)
              ON CONFLICT (key) DO UPDATE SET
                  failures = CASE WHEN sign_in_failures.last_failed_at < ?3 THEN 1
                                  ELSE sign_in_failures.failures + 1 END,
-                 last_failed_at = ?2",
+                 last_failed_at = ?2
+             RETURNING failures",
             args![key, now, forget_before],
-        )?;
+        )?
+        .get(0)
+    }
+
+    /// Takes back one failure counted against `key` at `at` by a sign-in that then succeeded: the row
+    /// goes back to `before` (what it held before, `None` when there was none) when nothing else was
+    /// counted since, and loses that one failure otherwise.
+    pub fn take_back_sign_in_failure(
+        &self,
+        key: &str,
+        at: &str,
+        counted: u32,
+        before: Option<&FailureRow>,
+    ) -> Result<(), StoreError> {
+        let untouched = "key = ?1 AND failures = ?2 AND last_failed_at = ?3";
+        let restored = match before {
+            None => self.run(
+                &format!("DELETE FROM sign_in_failures WHERE {untouched}"),
+                args![key, counted, at],
+            )?,
+            Some(row) => self.run(
+                &format!(
+                    "UPDATE sign_in_failures SET failures = ?4, last_failed_at = ?5 WHERE {untouched}"
+                ),
+                args![key, counted, at, row.failures, &row.last_failed_at],
+            )?,
+        };
+        if restored == 0 {
+            self.run(
+                "UPDATE sign_in_failures SET failures = failures - 1 WHERE key = ?1 AND failures > 0",
+                args![key],
+            )?;
+        }
         Ok(())
     }
 

@@ -142,6 +142,52 @@ async fn one_client_failing_across_many_accounts_waits_too() {
 }
 
 #[tokio::test]
+async fn guesses_sent_at_once_get_through_only_as_many_as_are_free() {
+    // Each guess is counted when it is let through, before its password is checked, so guesses at the
+    // same moment (on PostgreSQL, on connections of their own) see each other's and the rest wait.
+    let console = Console::new().await;
+    let guesses = (0..12)
+        .map(|_| sign_in(USERNAME, "wrong password!"))
+        .collect();
+    let mut statuses: Vec<u16> = console
+        .api
+        .app
+        .send_all(guesses)
+        .await
+        .iter()
+        .map(|response| response.status.as_u16())
+        .collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [[401; 5].as_slice(), &[429; 7]].concat());
+}
+
+#[tokio::test]
+async fn a_success_takes_back_the_failure_its_turn_counted_against_the_client() {
+    let console = Console::new().await;
+    let guess = |i: usize| {
+        from(
+            [192, 0, 2, 1],
+            sign_in(&format!("user{i}@example.com"), "guess guess guess"),
+        )
+    };
+    for i in 0..19 {
+        assert_eq!(console.api.app.send(guess(i)).await.status, 401);
+    }
+    let signed_in = console
+        .api
+        .app
+        .send(from([192, 0, 2, 1], sign_in(USERNAME, PASSWORD)))
+        .await;
+    assert_eq!(signed_in.status, 200, "{}", signed_in.body);
+    assert_eq!(
+        console.api.app.send(guess(19)).await.status,
+        401,
+        "the success left the client at 19 failures, under its 20"
+    );
+    assert_eq!(console.api.app.send(guess(20)).await.status, 429);
+}
+
+#[tokio::test]
 async fn the_counts_hold_across_a_restart() {
     let slow = || Backoff {
         account_free: 1,
