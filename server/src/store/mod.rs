@@ -354,11 +354,11 @@ impl Store {
             if let Some(pg) = tx.postgres() {
                 let keys = pg.execute(
                     "DELETE FROM idempotency_keys WHERE created_at < $1",
-                    &[sql::Param::from(&before)],
+                    &sql::untyped(&[sql::Param::from(&before)]),
                 )?;
                 let challenges = pg.execute(
                     "DELETE FROM spent_challenges WHERE expires_ms < $1",
-                    &[sql::Param::from(now_ms)],
+                    &sql::untyped(&[sql::Param::from(now_ms)]),
                 )?;
                 return Ok((count(keys), count(challenges)));
             }

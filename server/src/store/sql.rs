@@ -148,8 +148,16 @@ impl rusqlite::ToSql for Param<'_> {
     }
 }
 
+/// Each of `params` as a value of unknown type, which the statement gives its type.
+pub(super) fn untyped<'p>(params: &'p [Param<'_>]) -> Vec<(&'p (dyn ToSql + Sync), Type)> {
+    params
+        .iter()
+        .map(|param| (param as &(dyn ToSql + Sync), Type::UNKNOWN))
+        .collect()
+}
+
 /// A parameter goes to PostgreSQL as text, of the type the statement gives its place (each is sent as
-/// of unknown type: see [`super::tx::Session::query`]), as a literal written there would: an integer's
+/// of unknown type: [`untyped`]), as a literal written there would: an integer's
 /// digits are a `BIGINT` where one is wanted and text where text is, a number given as text (a SOQL
 /// literal compared with a number field) its value; as SQLite, which converts by the column's affinity,
 /// would store it.
@@ -391,7 +399,7 @@ impl Db<'_> {
     pub fn rows(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
         if let Some(pg) = self.postgres() {
             return pg
-                .query(&to_postgres(sql), params)?
+                .query(&to_postgres(sql), &untyped(params))?
                 .iter()
                 .map(Row::from_postgres)
                 .collect();
@@ -420,7 +428,9 @@ impl Db<'_> {
     /// writable connection: a read's is read-only on both engines.
     pub fn run(&self, sql: &str, params: &[Param<'_>]) -> Result<usize, StoreError> {
         if let Some(pg) = self.postgres() {
-            return Ok(super::count(pg.execute(&to_postgres(sql), params)?));
+            return Ok(super::count(
+                pg.execute(&to_postgres(sql), &untyped(params))?,
+            ));
         }
         Ok(self
             .sqlite()?

@@ -17,7 +17,6 @@ use tokio_postgres::Row;
 use tokio_postgres::types::{ToSql, Type};
 
 use super::StoreError;
-use super::sql::Param;
 
 /// A connection to read from: one of the read pool's, or the writer's inside a transaction.
 pub struct Db<'a> {
@@ -49,28 +48,24 @@ impl<'a> Session<'a> {
         Self { handle, tx }
     }
 
-    /// The rows `sql` answers with `params`: sent unnamed, in one round trip, each value as text of a
-    /// type the database gives it from where it stands (see [`super::postgres::Statements`]).
-    pub(super) fn query(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
-        Ok(self
-            .handle
-            .block_on(self.tx.query_typed(sql, &untyped(params)))?)
+    /// The rows `sql` answers with `params`, each with the type it is sent as: one round trip, the
+    /// statement unnamed (see [`super::postgres::Statements`]).
+    pub(super) fn query(
+        &self,
+        sql: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+    ) -> Result<Vec<Row>, StoreError> {
+        Ok(self.handle.block_on(self.tx.query_typed(sql, params))?)
     }
 
     /// Runs `sql` with `params`, sent as [`Session::query`] sends them; answers how many rows it changed.
-    pub(super) fn execute(&self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
-        Ok(self
-            .handle
-            .block_on(self.tx.execute_typed(sql, &untyped(params)))?)
+    pub(super) fn execute(
+        &self,
+        sql: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+    ) -> Result<u64, StoreError> {
+        Ok(self.handle.block_on(self.tx.execute_typed(sql, params))?)
     }
-}
-
-/// Each of `params` as a value of a type the statement decides.
-fn untyped<'p>(params: &'p [Param<'_>]) -> Vec<(&'p (dyn ToSql + Sync), Type)> {
-    params
-        .iter()
-        .map(|param| (param as &(dyn ToSql + Sync), Type::UNKNOWN))
-        .collect()
 }
 
 impl<'a> Db<'a> {
