@@ -99,6 +99,24 @@ pub async fn create(
             }
         }
     };
+    let subject = site
+        .reasons
+        .iter()
+        .find(|(reason, _)| *reason == request.request_reason())
+        .map_or(request.request_reason().as_str(), |(_, label)| {
+            label.as_str()
+        });
+    let sent_event = crate::xdm::event::sent_request(
+        &crate::xdm::event::SentRequest {
+            site_key: &site.key,
+            subject,
+            phone: request.preferred_phone().map(|p| p.as_str()),
+            email: request.email().map(|e| e.as_str()),
+            name: request.name().map(|n| n.as_str()),
+            visitor_sub: visitor_sub.as_deref(),
+        },
+        jiff::Timestamp::now(),
+    );
     let submission = Submission {
         request,
         source_origin,
@@ -111,6 +129,7 @@ pub async fn create(
             nonce: p.nonce().to_owned(),
             expires_ms: p.expires_ms(),
         }),
+        sent_event: Some(sent_event),
     };
     let inserted = state.store.insert_once(submission, key.clone()).await?;
     // Replays of a spent proof are then refused before they cost the site's budget.

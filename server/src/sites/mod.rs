@@ -23,7 +23,7 @@ use crate::origin::{MAX_ORIGIN_LEN, Origin};
 pub use demo::{DEMO_MEMBERS_SITE_KEY, DemoSigner, demo_sites};
 pub use file::ConfigError;
 pub use identity::{IdentityError, IdentityKey, VerifiedVisitor};
-pub use page::{KeyInHeader, KeyInPath, PageSite, SiteKey};
+pub use page::{KeyInHeader, KeyInHeaderOrQuery, KeyInPath, PageSite, SiteKey};
 pub use routes::routes;
 
 /// The key of the built-in site used when no configuration file exists.
