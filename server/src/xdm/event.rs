@@ -259,7 +259,10 @@ fn text<'a>(
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty() && s.len() <= MAX_ID_LEN);
     if found.is_none() {
-        refused.push(Refused::at(format!("/{key}"), "Required, as text."));
+        refused.push(Refused::at(
+            format!("/{key}"),
+            format!("Required: text of 1 to {MAX_ID_LEN} characters."),
+        ));
     }
     found
 }

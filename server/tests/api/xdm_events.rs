@@ -471,3 +471,27 @@ async fn event_batches_have_a_rate_limit_of_their_own_that_spends_no_submissions
         submitted.body
     );
 }
+
+#[tokio::test]
+async fn requests_stored_together_each_get_their_own_event() {
+    let app = app().await;
+    let requests = (0..6).map(|_| submission(&valid_form(), None)).collect();
+    let answers = app.send_all(requests).await;
+    let mut created: Vec<String> = answers
+        .iter()
+        .map(|a| {
+            assert_eq!(a.status, StatusCode::CREATED, "{:?}", a.body);
+            a.body["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    created.sort();
+    let recorded: Vec<String> = app
+        .rows(
+            "SELECT contact_request_id FROM experience_events ORDER BY contact_request_id",
+            &[],
+        )
+        .into_iter()
+        .map(|row| row[0].as_text().unwrap().to_owned())
+        .collect();
+    assert_eq!(recorded, created);
+}
