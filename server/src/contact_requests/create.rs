@@ -99,17 +99,10 @@ pub async fn create(
             }
         }
     };
-    let subject = site
-        .reasons
-        .iter()
-        .find(|(reason, _)| *reason == request.request_reason())
-        .map_or(request.request_reason().as_str(), |(_, label)| {
-            label.as_str()
-        });
     let sent_event = crate::xdm::event::sent_request(
         &crate::xdm::event::SentRequest {
             site_key: &site.key,
-            subject,
+            subject: site.reason_label(request.request_reason()),
             phone: request.preferred_phone().map(|p| p.as_str()),
             email: request.email().map(|e| e.as_str()),
             name: request.name().map(|n| n.as_str()),

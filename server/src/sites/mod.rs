@@ -77,6 +77,14 @@ pub const DEFAULT_IDENTITY_MAX_LIFETIME: std::time::Duration =
     std::time::Duration::from_secs(24 * 60 * 60);
 
 impl Site {
+    /// The label this site shows for `reason`, or its API name when the site does not offer it.
+    pub fn reason_label(&self, reason: RequestReason) -> &str {
+        self.reasons
+            .iter()
+            .find(|(offered, _)| *offered == reason)
+            .map_or(reason.as_str(), |(_, label)| label.as_str())
+    }
+
     /// Whether a page on `origin` may use this site's widget.
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|o| o.as_str() == origin)

@@ -216,8 +216,8 @@ pub(super) fn write_each(
 }
 
 /// Inserts the rows with a few multi-row statements, their `contact_request.created` events with one
-/// more, and their sent-request experience events with a few more, and returns their request numbers, in order. Every
-/// system field is set, so the intake-defaults trigger of migration 0002 has nothing to fill in.
+/// more and their sent-request experience events with a few more, and returns their request numbers,
+/// in order. Every system field is set, so the intake-defaults trigger of migration 0002 has nothing to fill in.
 fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<String>, StoreError> {
     let shared: [&dyn ToSql; 3] = [
         &contact_requests::INITIAL_STATUS.as_str(),
