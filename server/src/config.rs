@@ -202,6 +202,17 @@ pub struct ServeArgs {
     )]
     pub session_lifetime: Duration,
 
+    /// Days a Contact Request Details event (and a day's aggregate-only count) is kept; older ones are
+    /// swept. The default, 396, is 13 months.
+    #[arg(
+        long,
+        env = "CRW_EVENTS_RETENTION_DAYS",
+        default_value_t = crate::xdm::DEFAULT_RETENTION_DAYS,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub events_retention_days: u32,
+
     #[command(flatten)]
     pub protection: ProtectionArgs,
 
@@ -407,6 +418,24 @@ pub struct ProtectionArgs {
     )]
     pub rate_limit_ip_burst: u32,
 
+    /// Batches of analytics events per minute from one client IP (0: no limit).
+    #[arg(
+        long,
+        env = "CRW_RATE_LIMIT_EVENTS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub rate_limit_events: u32,
+
+    /// Batches of events one client IP may send at once before the per-minute rate applies.
+    #[arg(
+        long,
+        env = "CRW_RATE_LIMIT_EVENTS_BURST",
+        default_value_t = 20,
+        global = true
+    )]
+    pub rate_limit_events_burst: u32,
+
     /// Submissions per minute for one site, the widget's `data-site` (0: no limit).
     #[arg(
         long,
@@ -544,6 +573,10 @@ impl From<&ProtectionArgs> for Protection {
                 args.bookings_per_client_hour,
                 args.bookings_per_client_hour,
             ),
+            events_limit: KeyedLimit::per_minute(
+                args.rate_limit_events,
+                args.rate_limit_events_burst,
+            ),
             bookings_per_phone: (args.bookings_per_phone > 0).then_some(args.bookings_per_phone),
             request_timeout: Duration::from_secs(args.request_timeout_secs),
         }
@@ -561,6 +594,15 @@ mod tests {
         assert_eq!(cli.serve.listen.to_string(), "127.0.0.1:3000");
         assert_eq!(cli.serve.demo_listen.to_string(), "127.0.0.1:3001");
         assert!(!cli.serve.no_demo);
+    }
+
+    #[test]
+    fn events_are_kept_thirteen_months_unless_told_otherwise() {
+        let cli = Cli::try_parse_from(["contact-server"]).unwrap();
+        assert_eq!(cli.serve.events_retention_days, 396);
+        let cli = Cli::try_parse_from(["contact-server", "--events-retention-days", "30"]).unwrap();
+        assert_eq!(cli.serve.events_retention_days, 30);
+        assert!(Cli::try_parse_from(["contact-server", "--events-retention-days", "0"]).is_err());
     }
 
     #[test]

@@ -234,6 +234,13 @@ impl<R: Refusal> From<R> for AppError {
     }
 }
 
+/// A rejection that cannot happen (a site key read from a header).
+impl From<std::convert::Infallible> for AppError {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {

@@ -34,6 +34,7 @@ pub mod store;
 pub mod telephony;
 pub mod webhooks;
 pub mod widget;
+pub mod xdm;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -103,6 +104,7 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
     };
     let routes = Router::new()
         .merge(contact_requests::routes(cors.clone(), &state.protection))
+        .merge(xdm::routes(cors.clone(), &state.protection))
         .merge(protection::routes(cors))
         .merge(health::routes())
         .merge(sites::routes())
@@ -112,6 +114,7 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         ))
         .merge(telephony::routes())
         .merge(callbacks::routes(state.store.clone()))
+        .merge(xdm::api_routes(state.store.clone()))
         .merge(access::routes(state.store.clone()))
         .merge(live::routes(state.store.clone(), Arc::clone(&state.feed)))
         .merge(access::sign_in::routes(sign_in))

@@ -152,6 +152,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.session_lifetime
             .max(crate::access::backoff::Backoff::default().forget_after),
         args.reads.query_limits().cursor_lifetime,
+        args.events_retention_days,
     ));
 
     // Open live feeds end at once on the signal: they never finish by themselves, so the drain would
@@ -172,7 +173,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// Every few minutes, forgets idempotency keys older than `retention` and spent challenges that have
 /// expired, console sessions and sign-in failures older than `sign_ins`, query cursors unused for
-/// `cursors`, webhook delivery tries older than `webhooks::log::ATTEMPTS_KEPT`, and rate-limit counts
+/// `cursors`, experience events older than `events_retention_days`, webhook delivery tries older than `webhooks::log::ATTEMPTS_KEPT`, and rate-limit counts
 /// whose budget is whole again, so no table grows without end. A failed
 /// sweep is retried at the next tick.
 async fn sweep_loop(
@@ -180,6 +181,7 @@ async fn sweep_loop(
     retention: std::time::Duration,
     sign_ins: Duration,
     cursors: Duration,
+    events_retention_days: u32,
 ) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5 * 60));
     loop {
@@ -218,6 +220,13 @@ async fn sweep_loop(
             .await
         {
             tracing::warn!(%error, "cannot sweep old webhook delivery tries");
+        }
+        let events_before = crate::xdm::swept_before(now, events_retention_days);
+        if let Err(error) = store
+            .write(move |tx| tx.sweep_experience_events(&events_before))
+            .await
+        {
+            tracing::warn!(%error, "cannot sweep old experience events");
         }
         match store.sweep_limits(now).await {
             Ok(counts) => tracing::debug!(counts, "swept rate-limit counts whose budget is whole"),

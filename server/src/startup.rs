@@ -51,6 +51,8 @@ pub struct Started {
 
 /// Opens the store, stores the call centers and every queue a site names, and builds the router.
 pub async fn start(settings: Settings) -> anyhow::Result<Started> {
+    // The event schemas are built into the binary; checking them costs a few milliseconds, once.
+    crate::xdm::schema::load();
     let store = Store::open_to_serve(
         &settings.database,
         settings.read_connections,

@@ -212,6 +212,7 @@ fn submission(phone: &str) -> Submission {
         call_center: None,
         booking: None,
         spent_challenge: None,
+        sent_event: None,
     }
 }
 

@@ -99,6 +99,17 @@ pub async fn create(
             }
         }
     };
+    let sent_event = crate::xdm::event::sent_request(
+        &crate::xdm::event::SentRequest {
+            site_key: &site.key,
+            subject: site.reason_label(request.request_reason()),
+            phone: request.preferred_phone().map(|p| p.as_str()),
+            email: request.email().map(|e| e.as_str()),
+            name: request.name().map(|n| n.as_str()),
+            visitor_sub: visitor_sub.as_deref(),
+        },
+        jiff::Timestamp::now(),
+    );
     let submission = Submission {
         request,
         source_origin,
@@ -111,6 +122,7 @@ pub async fn create(
             nonce: p.nonce().to_owned(),
             expires_ms: p.expires_ms(),
         }),
+        sent_event: Some(sent_event),
     };
     let inserted = state.store.insert_once(submission, key.clone()).await?;
     // Replays of a spent proof are then refused before they cost the site's budget.

@@ -44,6 +44,9 @@ pub struct Protection {
     pub site_limit: KeyedLimit<String>,
     /// Callback times booked from one client.
     pub booking_limit: KeyedLimit<IpAddr>,
+    /// Batches of analytics events from one client: a budget of their own, so a page's events never
+    /// spend its visitor's submissions.
+    pub events_limit: KeyedLimit<IpAddr>,
     /// Open bookings (a chosen time still ahead) one phone number may hold; `None` for no limit.
     pub bookings_per_phone: Option<u32>,
     pub request_timeout: Duration,
@@ -64,6 +67,7 @@ impl Protection {
             ip_limit: KeyedLimit::off(),
             site_limit: KeyedLimit::off(),
             booking_limit: KeyedLimit::off(),
+            events_limit: KeyedLimit::off(),
             bookings_per_phone: None,
             request_timeout: Duration::from_secs(10),
         }
@@ -75,7 +79,8 @@ impl Protection {
         if let Some(limits) = store.shared_limits() {
             self.ip_limit.share(limits.clone(), "ip");
             self.site_limit.share(limits.clone(), "site");
-            self.booking_limit.share(limits, "booking");
+            self.booking_limit.share(limits.clone(), "booking");
+            self.events_limit.share(limits, "events");
         }
     }
 
@@ -88,6 +93,17 @@ impl Protection {
         routes.layer(axum::middleware::from_fn_with_state(
             Arc::clone(self),
             charge_client,
+        ))
+    }
+
+    /// Wraps the analytics events' route in the per-IP limit of event batches, if on.
+    pub fn events_rate_limited<S: Clone + Send + Sync + 'static>(
+        self: &Arc<Self>,
+        routes: Router<S>,
+    ) -> Router<S> {
+        routes.layer(axum::middleware::from_fn_with_state(
+            Arc::clone(self),
+            charge_events,
         ))
     }
 
@@ -200,6 +216,21 @@ async fn charge_client(
     match protection.ip_limit.charge(&client.0).await {
         Ok(Ok(())) => next.run(request).await,
         Ok(Err(retry_after)) => rate_limit::refuse("rate_limited_ip", retry_after),
+        Err(error) => AppError::from(error).into_response(),
+    }
+}
+
+/// Charges a batch of events to its client's events budget; a refusal is not a refused submission, so
+/// it is not counted as one.
+async fn charge_events(
+    State(protection): State<Arc<Protection>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let client = client_bucket(client_ip(&request, &protection.trusted_proxies));
+    match protection.events_limit.charge(&client).await {
+        Ok(Ok(())) => next.run(request).await,
+        Ok(Err(retry_after)) => AppError::TooManyRequests { retry_after }.into_response(),
         Err(error) => AppError::from(error).into_response(),
     }
 }

@@ -23,7 +23,7 @@ use crate::origin::{MAX_ORIGIN_LEN, Origin};
 pub use demo::{DEMO_MEMBERS_SITE_KEY, DemoSigner, demo_sites};
 pub use file::ConfigError;
 pub use identity::{IdentityError, IdentityKey, VerifiedVisitor};
-pub use page::{KeyInHeader, KeyInPath, PageSite, SiteKey};
+pub use page::{KeyInHeader, KeyInHeaderOrQuery, KeyInPath, PageSite, SiteKey};
 pub use routes::routes;
 
 /// The key of the built-in site used when no configuration file exists.
@@ -77,6 +77,14 @@ pub const DEFAULT_IDENTITY_MAX_LIFETIME: std::time::Duration =
     std::time::Duration::from_secs(24 * 60 * 60);
 
 impl Site {
+    /// The label this site shows for `reason`, or its API name when the site does not offer it.
+    pub fn reason_label(&self, reason: RequestReason) -> &str {
+        self.reasons
+            .iter()
+            .find(|(offered, _)| *offered == reason)
+            .map_or(reason.as_str(), |(_, label)| label.as_str())
+    }
+
     /// Whether a page on `origin` may use this site's widget.
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|o| o.as_str() == origin)

@@ -65,6 +65,28 @@ impl SiteKey for KeyInHeader {
     }
 }
 
+/// The site's key is the `X-CRW-Site` header or, for a beacon (which cannot set headers), the `site`
+/// parameter of the address.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyInHeaderOrQuery;
+
+impl SiteKey for KeyInHeaderOrQuery {
+    type Error = Infallible;
+
+    async fn key(parts: &mut Parts) -> Result<Option<String>, Infallible> {
+        #[derive(serde::Deserialize)]
+        struct Named {
+            site: Option<String>,
+        }
+        if let Some(key) = KeyInHeader::key(parts).await? {
+            return Ok(Some(key));
+        }
+        Ok(axum::extract::Query::<Named>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|query| query.0.site))
+    }
+}
+
 impl<K, E> FromRequestParts<AppState> for PageSite<K, E>
 where
     K: SiteKey,

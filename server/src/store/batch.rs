@@ -17,7 +17,7 @@ use rusqlite::{Connection, OptionalExtension, ToSql};
 use super::idempotency::{self, IdempotencyKey, Inserted};
 use super::multirow::{MultiRowInsert, bind};
 use super::{SpentChallenge, StoreError, Submission, contact_requests};
-use super::{outbox, slots};
+use super::{experience_events, outbox, slots};
 use crate::ids;
 
 /// The contact requests a batch creates.
@@ -32,6 +32,10 @@ static CONTACT_REQUESTS: MultiRowInsert = MultiRowInsert::new(
     16,
     ", ?1, ?2, ?2, ?3, ?3, ?3",
 );
+
+/// The sent-request events of a batch's new requests (those that have one).
+static SENT_EVENTS: MultiRowInsert =
+    MultiRowInsert::new(experience_events::SENT_EVENT_COLUMNS, 0, 7, "");
 
 /// What one submission of a batch comes to.
 enum Planned<'a> {
@@ -211,9 +215,9 @@ pub(super) fn write_each(
         .collect()
 }
 
-/// Inserts the rows with a few multi-row statements, and their `contact_request.created` events with one
-/// more, and returns their request numbers, in order. Every
-/// system field is set, so the intake-defaults trigger of migration 0002 has nothing to fill in.
+/// Inserts the rows with a few multi-row statements, their `contact_request.created` events with one
+/// more and their sent-request experience events with a few more, and returns their request numbers,
+/// in order. Every system field is set, so the intake-defaults trigger of migration 0002 has nothing to fill in.
 fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<String>, StoreError> {
     let shared: [&dyn ToSql; 3] = [
         &contact_requests::INITIAL_STATUS.as_str(),
@@ -246,6 +250,25 @@ fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<Strin
         return Ok(Vec::new());
     };
     outbox::created_batch(tx, now, first.seq, last.seq)?;
+    let sent: Vec<(&Row<'_>, &super::SentEvent)> = rows
+        .iter()
+        .filter_map(|row| Some((row, row.submission.sent_event.as_ref()?)))
+        .collect();
+    SENT_EVENTS.run(tx, &[], &sent, |s, at, (row, event)| {
+        bind(
+            s,
+            at,
+            &[
+                &row.submission.site_key,
+                &event.id,
+                &event.at,
+                &event.event_type,
+                &event.measure,
+                &event.body,
+                &row.id,
+            ],
+        )
+    })?;
     let names = tx
         .prepare_cached(
             "SELECT name FROM contact_requests WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",

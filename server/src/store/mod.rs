@@ -14,6 +14,7 @@ mod cursors;
 mod deliveries;
 mod directory;
 mod due;
+mod experience_events;
 mod history;
 mod idempotency;
 mod jobs;
@@ -47,6 +48,7 @@ pub use call_centers::CallCenterRow;
 pub use call_log::{Attempt, AttemptedRequest, CompletedCall, InteractionTimes, LoggedCall};
 pub use cursors::{CursorBounds, QueryCursor};
 pub use deliveries::{AttemptRow, LoggedAttempt, LoggedDelivery};
+pub use experience_events::{DailyCount, NewEvent, SentEvent};
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
 pub use limits::{Charged, LimitRule, SharedLimits};
 pub use location::{Database, DatabaseError, PostgresUrl};
@@ -165,6 +167,8 @@ pub struct Submission {
     /// The proof of work the submission spends, if its site asks for one: recorded with the record, and
     /// a submission spending one already spent is refused ([`Inserted::ProofSpent`]).
     pub spent_challenge: Option<SpentChallenge>,
+    /// The request's `web.formFilledOut` event, written with it (`None` writes none).
+    pub sent_event: Option<SentEvent>,
 }
 
 /// A solved challenge a submission spends: its nonce, and when the challenge expires (Unix ms), after

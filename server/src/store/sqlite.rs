@@ -111,6 +111,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0022_webhook_attempts.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0023_experience_events.sql"
+        )),
     ])
 }
 
@@ -583,6 +586,7 @@ mod tests {
             call_center: None,
             booking: None,
             spent_challenge: None,
+            sent_event: None,
         }
     }
 

@@ -20,3 +20,4 @@ mod slow_readers;
 mod sobjects;
 mod support;
 mod widget;
+mod xdm_events;

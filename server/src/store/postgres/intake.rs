@@ -17,7 +17,7 @@ use super::Statements;
 
 use super::super::idempotency::{IdempotencyKey, Inserted, replay};
 use super::super::sql::{Dialect, to_postgres};
-use super::super::{StoreError, Submission, contact_requests, outbox};
+use super::super::{StoreError, Submission, contact_requests, experience_events, outbox};
 use crate::ids;
 
 /// Stores `submission` unless its key was used or a refusal applies; see [`super::super::Store::insert_once`].
@@ -230,6 +230,30 @@ async fn decide_and_write<'k>(
             ],
         )
         .await?;
+    if let Some(event) = &submission.sent_event {
+        static SENT_EVENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sent_event = SENT_EVENT.get_or_init(|| {
+            format!(
+                "{} ($1, $2, $3, $4, $5, $6, $7)",
+                experience_events::SENT_EVENT_COLUMNS
+            )
+        });
+        statements
+            .execute(
+                tx,
+                sent_event,
+                &[
+                    (&submission.site_key, Type::TEXT),
+                    (&event.id, Type::TEXT),
+                    (&event.at, Type::TEXT),
+                    (&event.event_type, Type::TEXT),
+                    (&event.measure, Type::TEXT),
+                    (&event.body, Type::TEXT),
+                    (&id, Type::TEXT),
+                ],
+            )
+            .await?;
+    }
     if let Some(key) = key {
         let (site, visitor, key_text) = key.scoped();
         // Waits for another writer of the same key, if any, to commit or roll back.

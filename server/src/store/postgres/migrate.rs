@@ -84,6 +84,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "webhook_attempts",
         include_str!("../../../migrations/postgres/0016_webhook_attempts.sql"),
     ),
+    (
+        17,
+        "experience_events",
+        include_str!("../../../migrations/postgres/0017_experience_events.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
