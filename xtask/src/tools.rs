@@ -226,12 +226,20 @@ pub(crate) fn apt_install(package: &str) -> Result<()> {
         update.arg("apt-get");
         install.arg("apt-get");
     }
-    step("apt-get update", update.args(["update", "-qq"]))?;
+    // What apt prints goes to stderr: stdout is for what a task answers (`cargo xtask postgres start`
+    // prints the URL it started, which a caller reads with `$(…)`).
+    step(
+        "apt-get update",
+        update
+            .args(["update", "-qq"])
+            .stdout(std::process::Stdio::from(std::io::stderr())),
+    )?;
     step(
         &format!("installing {package} from Debian"),
         install
             .args(["install", "-y", "-qq", "--no-install-recommends", package])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdout(std::process::Stdio::from(std::io::stderr())),
     )
 }
 
