@@ -2,7 +2,8 @@
 
 use clap::Parser;
 use contact_server::config::{CallbacksCommand, Cli, Command, RequestsCommand};
-use contact_server::{Store, access, callbacks, serve, webhooks};
+use contact_server::startup::with_store;
+use contact_server::{access, callbacks, serve, webhooks};
 use tracing_subscriber::EnvFilter;
 
 #[global_allocator]
@@ -21,14 +22,10 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         None | Some(Command::Serve) => serve::serve(cli.serve).await,
         Some(Command::Requests(RequestsCommand::Show { key })) => {
-            let store = Store::open(
-                &cli.serve.database,
-                contact_server::store::default_read_connections(),
-                &postgres,
-            )
+            let found = with_store(&cli.serve.database, &postgres, async |store| {
+                Ok(store.find(&key).await?)
+            })
             .await?;
-            let found = store.find(&key).await?;
-            store.shutdown().await;
             match found {
                 Some(request) => {
                     println!("{}", serde_json::to_string_pretty(&request)?);
@@ -70,15 +67,11 @@ async fn main() -> anyhow::Result<()> {
                 None => callbacks::release::Selection::ids(&ids),
             }
             .map_err(anyhow::Error::msg)?;
-            let store = Store::open(
-                &cli.serve.database,
-                contact_server::store::default_read_connections(),
-                &postgres,
-            )
+            let released = with_store(&cli.serve.database, &postgres, async |store| {
+                Ok(callbacks::release::release(store, selection, None).await?)
+            })
             .await?;
-            let released = callbacks::release::release(&store, selection, None).await;
-            store.shutdown().await;
-            for id in released? {
+            for id in released {
                 println!("{id}");
             }
             Ok(())

@@ -202,6 +202,22 @@ fn bench_postgres(bin: &std::path::Path, ceiling: &Run) -> Result<()> {
             .collect::<Result<Vec<_>>>()
     })?;
     drop((one, two));
+    // One process again, behind PgBouncer in transaction mode, as a deployment behind one runs: every
+    // statement unnamed, each transaction on whichever of PgBouncer's connections is free.
+    let pooler = std::ffi::OsString::from(cluster.pooler()?);
+    let mut behind = intake_server(bin, &pooler);
+    behind
+        .args(["--no-metrics", "--database-transaction-pooler"])
+        .arg("--database-listen-url")
+        .arg(&database);
+    let behind = Started::spawn(behind, "API and widget:")?;
+    eprintln!(
+        "
+==> durable submissions on PostgreSQL behind PgBouncer (transaction mode), one process: POST {}",
+        intake(&behind)
+    );
+    let pooled = load(&intake(&behind), None, 201, CONNECTIONS)?;
+    drop(behind);
     drop(cluster);
 
     let both: f64 = runs.iter().map(|r| r.ok_per_sec).sum();
@@ -226,7 +242,14 @@ PostgreSQL 15 on this machine ({DURATION} each, {CONNECTIONS} connections in all
         runs.iter().map(|r| r.ok).sum::<u64>(),
         runs.iter().map(|r| r.total).sum::<u64>(),
     );
-    if single.ok != single.total || runs.iter().any(|r| r.ok != r.total) {
+    println!(
+        "  one process behind PgBouncer: {:>8.0} req/s   p50 {:.2} ms   p99 {:.2} ms   ({} of {} answered 201; transaction mode, statements unnamed)",
+        pooled.ok_per_sec, pooled.p50_ms, pooled.p99_ms, pooled.ok, pooled.total,
+    );
+    if single.ok != single.total
+        || pooled.ok != pooled.total
+        || runs.iter().any(|r| r.ok != r.total)
+    {
         bail!("some submissions on PostgreSQL were not accepted; see the counts above");
     }
     Ok(())

@@ -135,12 +135,10 @@ pub async fn run(
     postgres: &crate::store::PostgresOptions,
     command: Admin,
 ) -> anyhow::Result<()> {
-    let store = Store::open(database, crate::store::default_read_connections(), postgres)
-        .await
-        .with_context(|| format!("cannot open the database {database}"))?;
-    let outcome = execute(&store, command).await;
-    store.shutdown().await;
-    outcome
+    crate::startup::with_store(database, postgres, async |store| {
+        execute(store, command).await
+    })
+    .await
 }
 
 async fn execute(store: &Store, command: Admin) -> anyhow::Result<()> {

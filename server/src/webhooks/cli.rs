@@ -1,7 +1,6 @@
 //! The `webhooks` subcommands: an endpoint's delivery log and replays from the shell, by the same rule
 //! as the API's (`webhooks::log`). A replay marks the deliveries due; the running server posts them.
 
-use anyhow::Context;
 use clap::Subcommand;
 
 use super::log::{self, Replay};
@@ -46,12 +45,10 @@ pub async fn run(
     postgres: &crate::store::PostgresOptions,
     command: WebhooksCommand,
 ) -> anyhow::Result<()> {
-    let store = Store::open(database, crate::store::default_read_connections(), postgres)
-        .await
-        .with_context(|| format!("cannot open the database {database}"))?;
-    let outcome = execute(&store, command).await;
-    store.shutdown().await;
-    outcome
+    crate::startup::with_store(database, postgres, async |store| {
+        execute(store, command).await
+    })
+    .await
 }
 
 async fn execute(store: &Store, command: WebhooksCommand) -> anyhow::Result<()> {
