@@ -189,13 +189,13 @@ impl BrowserEvent {
                 feedback
                     .get(SESSION)
                     .and_then(Value::as_str)
-                    .filter(|s| !s.is_empty() && s.len() <= MAX_ID_LEN)
+                    .filter(|s| is_id(s))
                     .map(str::to_owned)
                     .or_else(|| {
                         refused.push(Refused::at(
                             format!("/{FEEDBACK}/{SESSION}"),
                             format!(
-                                "Required: the widget's session id, 1 to {MAX_ID_LEN} characters."
+                                "Required: the widget's session id, 1 to {MAX_ID_LEN} characters, none a control character."
                             ),
                         ));
                         None
@@ -249,19 +249,22 @@ impl BrowserEvent {
 }
 
 /// The text at `key`, or a refusal naming it.
+/// An id a browser may give (an event's, a session's): 1 to [`MAX_ID_LEN`] bytes of text with no control
+/// character (a NUL, which PostgreSQL's text cannot hold, among them).
+fn is_id(text: &str) -> bool {
+    !text.is_empty() && text.len() <= MAX_ID_LEN && !text.chars().any(char::is_control)
+}
+
 fn text<'a>(
     object: &'a Map<String, Value>,
     key: &str,
     refused: &mut Vec<Refused>,
 ) -> Option<&'a str> {
-    let found = object
-        .get(key)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty() && s.len() <= MAX_ID_LEN);
+    let found = object.get(key).and_then(Value::as_str).filter(|s| is_id(s));
     if found.is_none() {
         refused.push(Refused::at(
             format!("/{key}"),
-            format!("Required: text of 1 to {MAX_ID_LEN} characters."),
+            format!("Required: text of 1 to {MAX_ID_LEN} characters, none a control character."),
         ));
     }
     found
@@ -425,7 +428,17 @@ mod tests {
             change(&mut event);
             event
         };
-        let table: [(Value, &str, &str); 10] = [
+        let table: [(Value, &str, &str); 12] = [
+            (
+                with(|e| e["@id"] = json!("evt\u{0}1")),
+                "/@id",
+                "an id holding NUL",
+            ),
+            (
+                with(|e| e[FEEDBACK][SESSION] = json!("session\n1")),
+                "/xdm:customerFeedback/xdm:chatSessionID",
+                "a session id holding a line break",
+            ),
             (
                 with(|e| e["xdm:timestamp"] = json!("soon")),
                 "/xdm:timestamp",
