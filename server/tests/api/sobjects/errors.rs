@@ -121,6 +121,15 @@ async fn each_error_has_salesforces_code_and_status() {
             "an owner that does not exist",
         ),
         (
+            "PATCH",
+            record.clone(),
+            Some(api.write.as_str()),
+            Some(json!({"RequestDescription": "before\u{0}after"})),
+            400,
+            "INVALID_FIELD",
+            "text holding NUL",
+        ),
+        (
             "POST",
             format!("{record}/undelete"),
             Some(api.write.as_str()),
@@ -223,7 +232,7 @@ async fn each_error_has_salesforces_code_and_status() {
     for (method, path, token, body, status, expected, why) in table {
         let response = api.call(method, &path, token, body).await;
         assert_eq!(response.status.as_u16(), status, "{why}: {}", response.body);
-        assert_eq!(code(&response), expected, "{why}");
+        assert_eq!(code(&response), expected, "{why}: {}", response.body);
         assert!(
             response.body[0]["message"]
                 .as_str()
