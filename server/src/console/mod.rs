@@ -125,6 +125,12 @@ fn text(
 ) -> Result<Option<String>, AppError> {
     match body.get(key) {
         None | Some(serde_json::Value::Null) => Ok(None),
+        // NUL is no text a person types, and PostgreSQL's text cannot hold it.
+        Some(serde_json::Value::String(text)) if text.contains('\0') => Err(ConsoleError::Field(
+            key,
+            format!("{key} must not hold the NUL character (U+0000)"),
+        )
+        .into()),
         Some(serde_json::Value::String(text)) => Ok(Some(text.clone())),
         Some(_) => Err(ConsoleError::Field(key, format!("{key} must be text")).into()),
     }

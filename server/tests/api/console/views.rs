@@ -116,6 +116,12 @@ async fn a_bad_view_is_refused_at_its_field() {
             "name must be at most 80 characters",
         ),
         (
+            json!({"name": "Open\u{0}", "path": "/console/", "query": ""}),
+            400,
+            "name",
+            "name must not hold the NUL character (U+0000)",
+        ),
+        (
             json!({"name": "Admin", "path": "/console/admin", "query": ""}),
             400,
             "path",
