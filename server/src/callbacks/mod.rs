@@ -13,8 +13,41 @@ pub mod status;
 
 use axum::Router;
 use axum::routing::{get, post};
+use jiff::Timestamp;
 
-use crate::store::Store;
+use crate::store::{Db, Store, StoreError, Tx};
+
+/// Runs a background round each second for as long as the process lives, in every process: `look`, a
+/// read, decides at the tick's instant whether there is work, so an idle server writes nothing; `round`,
+/// a write, does it. A failure of either is logged as `what`'s, and the next tick tries again.
+fn each_second<L, R, T>(store: Store, what: &'static str, look: L, round: R)
+where
+    L: Fn(&Db<'_>, Timestamp) -> Result<bool, StoreError> + Clone + Send + 'static,
+    R: Fn(&Tx<'_>, Timestamp) -> Result<T, StoreError> + Clone + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = Timestamp::now();
+            let look = look.clone();
+            match store.read(move |db| look(db, now)).await {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "{what} cannot look for work; trying again");
+                    continue;
+                }
+            }
+            let round = round.clone();
+            if let Err(error) = store.write(move |tx| round(tx, now)).await {
+                tracing::warn!(%error, "a round of {what} failed; trying again");
+            }
+        }
+    });
+}
 
 /// The routing routes, under Salesforce's custom REST namespace (`/services/apexrest/`), with the API's
 /// bearer tokens and error shape.

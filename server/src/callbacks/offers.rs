@@ -4,8 +4,6 @@
 //! write decides each round, so an item is offered to one representative at a time (the store's unique
 //! index holds that whoever writes), and accepting it is the claim: only a due, open, queue-owned request.
 
-use std::time::Duration;
-
 use jiff::Timestamp;
 
 use crate::instant::{plus_seconds, stored};
@@ -13,8 +11,6 @@ use crate::store::{Store, StoreError, Tx};
 
 /// A representative whose console has not been connected for this long is Offline, whatever they set.
 pub const SEEN_WITHIN_MS: i64 = 60_000;
-/// How often the router looks for work.
-const TICK: Duration = Duration::from_secs(1);
 /// The most requests offered in one round.
 const ROUND: u32 = 200;
 
@@ -63,27 +59,13 @@ pub fn route(tx: &Tx<'_>, now: Timestamp) -> Result<Round, StoreError> {
 /// Starts the router: a round each second there is work for one (a read decides, so an idle server
 /// writes nothing).
 pub fn start(store: Store) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(TICK);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let now = Timestamp::now();
-            let (at, now_ms) = (stored(now), now.as_millisecond());
-            let work = store
-                .read(move |db| db.routing_has_work(&at, now_ms, now_ms - SEEN_WITHIN_MS))
-                .await;
-            match work {
-                Ok(false) => continue,
-                Ok(true) => {}
-                Err(error) => {
-                    tracing::warn!(%error, "routing cannot look for work; trying again");
-                    continue;
-                }
-            }
-            if let Err(error) = store.write(move |tx| route(tx, now)).await {
-                tracing::warn!(%error, "a routing round failed; trying again");
-            }
-        }
-    });
+    super::each_second(
+        store,
+        "routing",
+        |db, now| {
+            let now_ms = now.as_millisecond();
+            db.routing_has_work(&stored(now), now_ms, now_ms - SEEN_WITHIN_MS)
+        },
+        route,
+    );
 }
