@@ -9,6 +9,7 @@ pub mod access;
 pub mod bearer;
 pub mod call_centers;
 pub mod callbacks;
+pub mod cli;
 pub mod config;
 pub mod connections;
 pub mod console;

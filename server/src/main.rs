@@ -1,8 +1,8 @@
 //! The `contact-server` binary: read the flags, then serve or run a subcommand.
 
 use clap::Parser;
+use contact_server::cli::with_store;
 use contact_server::config::{CallbacksCommand, Cli, Command, RequestsCommand};
-use contact_server::startup::with_store;
 use contact_server::{access, callbacks, serve, webhooks};
 use tracing_subscriber::EnvFilter;
 

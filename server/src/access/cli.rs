@@ -135,7 +135,7 @@ pub async fn run(
     postgres: &crate::store::PostgresOptions,
     command: Admin,
 ) -> anyhow::Result<()> {
-    crate::startup::with_store(database, postgres, async |store| {
+    crate::cli::with_store(database, postgres, async |store| {
         execute(store, command).await
     })
     .await

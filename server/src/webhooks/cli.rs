@@ -45,7 +45,7 @@ pub async fn run(
     postgres: &crate::store::PostgresOptions,
     command: WebhooksCommand,
 ) -> anyhow::Result<()> {
-    crate::startup::with_store(database, postgres, async |store| {
+    crate::cli::with_store(database, postgres, async |store| {
         execute(store, command).await
     })
     .await
