@@ -13,9 +13,11 @@ mod imports;
 mod postgres;
 mod sizes;
 mod tools;
+mod watchdog;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
@@ -168,7 +170,9 @@ fn test() -> Result<()> {
     // The PostgreSQL tests run against a throwaway cluster of their own, stopped and removed when this
     // returns (the drop), so they never skip here.
     let postgres = postgres::Cluster::start()?;
-    step(
+    // Each test step has a deadline far past what it takes (a few minutes each, the first one's build
+    // included), so a hung test fails its step with the stacks of where it hangs (see `watchdog`).
+    watchdog::step_within(
         "Rust tests (PostgreSQL's on a throwaway cluster)",
         cargo()
             .args(["test", "--workspace"])
@@ -181,8 +185,9 @@ fn test() -> Result<()> {
             .env("CRW_REQUIRE_REFERENCE_VERIFIER", "1")
             // Likewise the email tests' SMTP server: they run against it, never skip.
             .env("CRW_REQUIRE_SMTP_SERVER", "1"),
+        Duration::from_secs(40 * 60),
     )?;
-    step(
+    watchdog::step_within(
         "the API suite again, on PostgreSQL",
         cargo()
             .args(["test", "--package", "contact-server", "--test", "api"])
@@ -190,11 +195,12 @@ fn test() -> Result<()> {
             .env("CRW_TEST_POSTGRES_URL", &postgres.url)
             .env("CRW_REQUIRE_REFERENCE_VERIFIER", "1")
             .env("CRW_REQUIRE_SMTP_SERVER", "1"),
+        Duration::from_secs(20 * 60),
     )?;
     // Once more through PgBouncer in transaction mode, as a deployment behind one runs: every route and
     // every cross-process guarantee with no statement prepared by name.
     let pooler = postgres.pooler()?;
-    step(
+    watchdog::step_within(
         "the API suite and the PostgreSQL tests again, through PgBouncer in transaction mode",
         cargo()
             .args(["test", "--package", "contact-server"])
@@ -204,6 +210,7 @@ fn test() -> Result<()> {
             .env("CRW_TEST_POSTGRES_POOLER_URL", &pooler)
             .env("CRW_REQUIRE_REFERENCE_VERIFIER", "1")
             .env("CRW_REQUIRE_SMTP_SERVER", "1"),
+        Duration::from_secs(20 * 60),
     )?;
     build_widget()?;
     console::build()?;
