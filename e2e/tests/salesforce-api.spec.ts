@@ -178,3 +178,19 @@ test("EngagementInteraction and CallCenter are objects jsforce describes, writes
   const listed = await conn.query("SELECT Id, Name FROM CallCenter");
   expect(listed.done).toBe(true);
 });
+
+test("conn.search finds requests with SOSL and answers only what the search returns", async () => {
+  const conn = connect();
+  const word = tag("sosl").replace(/-/g, "x");
+  const made = await conn.sobject("ContactRequest").create({ RequestReason: "Billing", RequestDescription: `Refund ${word} please`, VisitorEmail__c: "sosl@example.com" });
+  expect(made.success).toBe(true);
+  const found = await conn.search(`FIND {${word.toUpperCase()}} IN ALL FIELDS RETURNING ContactRequest(Id, RequestDescription), EngagementInteraction`);
+  expect(found.searchRecords).toHaveLength(1);
+  expect(found.searchRecords[0]).toMatchObject({ Id: made.id, RequestDescription: `Refund ${word} please`, attributes: { type: "ContactRequest" } });
+  const phrase = await conn.search(`FIND {"please ${word}"} RETURNING ContactRequest`);
+  expect(phrase.searchRecords).toHaveLength(0);
+  const prefix = await conn.search(`FIND {${word.slice(0, 8)}*} RETURNING ContactRequest(Id WHERE RequestReason = 'Billing')`);
+  expect(prefix.searchRecords.map((r) => r.Id)).toContain(made.id);
+  await expect(conn.search("FIND {x}")).rejects.toMatchObject({ errorCode: "MALFORMED_SEARCH" });
+  await expect(conn.search(`FIND {${word}} RETURNING CallCenter`)).rejects.toMatchObject({ errorCode: "INVALID_TYPE" });
+});

@@ -30,6 +30,7 @@ pub mod serve;
 pub mod sites;
 pub mod sobjects;
 pub mod soql;
+pub mod sosl;
 pub mod startup;
 pub mod store;
 pub mod telephony;

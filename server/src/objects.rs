@@ -13,6 +13,14 @@ pub fn object(name: &str) -> Option<&'static SObject> {
         .find(|o| o.name.eq_ignore_ascii_case(name))
 }
 
+/// Whether SOSL searches `object` (describe's `searchable`): EngagementInteraction, as its reference
+/// says, and ContactRequest, which the console searches. The others are found with SOQL.
+pub fn searchable(object: &SObject) -> bool {
+    SEARCHABLE.contains(&object.name)
+}
+
+const SEARCHABLE: &[&str] = &["ContactRequest", "EngagementInteraction"];
+
 pub static OBJECTS: &[&SObject] = &[
     &CONTACT_REQUEST,
     &crate::call_centers::objects::CALL_CENTER,

@@ -73,7 +73,7 @@ fn basic_info(object: &SObject, version: &str) -> Value {
         "queryable": true,
         "retrieveable": true,
         "replicateable": true,
-        "searchable": false,
+        "searchable": crate::objects::searchable(object),
         "layoutable": true,
         "mergeable": false,
         "triggerable": false,

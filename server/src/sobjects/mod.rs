@@ -10,6 +10,7 @@ mod describe;
 mod persist;
 mod query;
 mod records;
+mod search;
 
 use std::sync::Arc;
 
@@ -156,6 +157,12 @@ pub fn routes<S: Clone + Send + Sync + 'static>(store: Store, queries: Arc<Queri
         api,
         &format!("{v}/sobjects/{{object}}/{{field}}/{{value}}"),
         get(records::retrieve_by).patch(records::upsert),
+    );
+    api = both(api, &format!("{v}/search"), get(search::search));
+    api = both(
+        api,
+        &format!("{v}/parameterizedSearch"),
+        get(search::parameterized).post(search::parameterized_body),
     );
     api = both(api, &format!("{v}/query"), get(query::query));
     api = both(api, &format!("{v}/queryAll"), get(query::query_all));

@@ -220,7 +220,7 @@ async fn run(
 }
 
 /// Counts a running query of the caller, or refuses it when the caller runs as many as it may.
-fn enter(state: &ApiState, caller: &Caller) -> Result<Running, SfError> {
+pub(super) fn enter(state: &ApiState, caller: &Caller) -> Result<Running, SfError> {
     state
         .queries
         .enter(caller.user_id.as_str())

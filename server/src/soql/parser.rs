@@ -28,24 +28,45 @@ pub fn parse(query: &str) -> Result<Query, SoqlError> {
         end: query.chars().count(),
     };
     let parsed = parser.query()?;
-    if let Some(extra) = parser.tokens.get(parser.at) {
-        return Err(parser.unexpected(extra.position));
-    }
+    parser.finish()?;
     Ok(parsed)
 }
 
-struct Parser {
+/// The clauses that may follow a query's `FROM`.
+#[derive(Debug, Clone)]
+pub struct Clauses {
+    pub filter: Option<Condition>,
+    pub order: Vec<Order>,
+    pub limit: Option<Spanned<u64>>,
+    pub offset: Option<Spanned<u64>>,
+}
+
+/// A recursive-descent parser over SOQL's tokens; SOSL's parser drives it for the clauses the two share.
+pub(crate) struct Parser {
     tokens: Vec<Lexed>,
     at: usize,
     end: usize,
 }
 
 impl Parser {
+    /// A parser over `tokens` of a text `end` characters long.
+    pub(crate) fn over(tokens: Vec<Lexed>, end: usize) -> Self {
+        Self { tokens, at: 0, end }
+    }
+
+    /// Refuses whatever follows the end of what was parsed.
+    pub(crate) fn finish(&self) -> Result<(), SoqlError> {
+        match self.tokens.get(self.at) {
+            Some(extra) => Err(self.unexpected(extra.position)),
+            None => Ok(()),
+        }
+    }
+
     fn peek(&self) -> Option<&Token> {
         self.tokens.get(self.at).map(|t| &t.token)
     }
 
-    fn position(&self) -> usize {
+    pub(crate) fn position(&self) -> usize {
         self.tokens.get(self.at).map_or(self.end, |t| t.position)
     }
 
@@ -59,11 +80,11 @@ impl Parser {
         }
     }
 
-    fn is_word(&self, word: &str) -> bool {
+    pub(crate) fn is_word(&self, word: &str) -> bool {
         matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case(word))
     }
 
-    fn eat_word(&mut self, word: &str) -> bool {
+    pub(crate) fn eat_word(&mut self, word: &str) -> bool {
         let found = self.is_word(word);
         if found {
             self.at += 1;
@@ -71,7 +92,7 @@ impl Parser {
         found
     }
 
-    fn expect_word(&mut self, word: &str) -> Result<(), SoqlError> {
+    pub(crate) fn expect_word(&mut self, word: &str) -> Result<(), SoqlError> {
         if self.eat_word(word) {
             Ok(())
         } else {
@@ -79,7 +100,7 @@ impl Parser {
         }
     }
 
-    fn expected(&self, what: &str) -> SoqlError {
+    pub(crate) fn expected(&self, what: &str) -> SoqlError {
         let position = self.position();
         match self.peek() {
             Some(token) => SoqlError::malformed(
@@ -93,7 +114,7 @@ impl Parser {
         }
     }
 
-    fn eat_symbol(&mut self, symbol: &str) -> bool {
+    pub(crate) fn eat_symbol(&mut self, symbol: &str) -> bool {
         let found = matches!(self.peek(), Some(Token::Symbol(s)) if *s == symbol);
         if found {
             self.at += 1;
@@ -101,7 +122,7 @@ impl Parser {
         found
     }
 
-    fn name(&mut self) -> Result<Spanned<String>, SoqlError> {
+    pub(crate) fn name(&mut self) -> Result<Spanned<String>, SoqlError> {
         let position = self.position();
         match self.peek() {
             Some(Token::Word(w)) if !is_reserved(w) => {
@@ -113,7 +134,7 @@ impl Parser {
         }
     }
 
-    fn number(&mut self, what: &str) -> Result<Spanned<u64>, SoqlError> {
+    pub(crate) fn number(&mut self, what: &str) -> Result<Spanned<u64>, SoqlError> {
         let position = self.position();
         match self.peek() {
             Some(Token::Number(n)) => {
@@ -151,6 +172,37 @@ impl Parser {
         };
         self.expect_word("FROM")?;
         let from = self.name()?;
+        let Clauses {
+            filter,
+            order,
+            limit,
+            offset,
+        } = self.clauses()?;
+        let tracking = if self.eat_word("FOR") {
+            if self.eat_word("VIEW") {
+                Some(Tracking::View)
+            } else if self.eat_word("REFERENCE") {
+                Some(Tracking::Reference)
+            } else {
+                return Err(self.expected("VIEW or REFERENCE"));
+            }
+        } else {
+            None
+        };
+        Ok(Query {
+            select,
+            from,
+            filter,
+            order,
+            limit,
+            offset,
+            tracking,
+        })
+    }
+
+    /// The clauses after a query's `FROM` (and inside a SOSL `RETURNING` object's parentheses): WHERE,
+    /// ORDER BY, LIMIT and OFFSET, each optional.
+    pub(crate) fn clauses(&mut self) -> Result<Clauses, SoqlError> {
         let filter = if self.eat_word("WHERE") {
             Some(self.condition(0)?)
         } else {
@@ -197,30 +249,16 @@ impl Parser {
         } else {
             None
         };
-        let tracking = if self.eat_word("FOR") {
-            if self.eat_word("VIEW") {
-                Some(Tracking::View)
-            } else if self.eat_word("REFERENCE") {
-                Some(Tracking::Reference)
-            } else {
-                return Err(self.expected("VIEW or REFERENCE"));
-            }
-        } else {
-            None
-        };
-        Ok(Query {
-            select,
-            from,
+        Ok(Clauses {
             filter,
             order,
             limit,
             offset,
-            tracking,
         })
     }
 
     /// Conditions joined by AND or by OR; mixing them needs parentheses, as in SOQL.
-    fn condition(&mut self, depth: usize) -> Result<Condition, SoqlError> {
+    pub(crate) fn condition(&mut self, depth: usize) -> Result<Condition, SoqlError> {
         if depth > MAX_DEPTH {
             return Err(SoqlError::malformed(
                 self.position(),

@@ -31,6 +31,7 @@ mod records;
 mod render;
 mod routing;
 mod saved_views;
+mod search;
 mod sessions;
 mod slots;
 pub mod sql;
@@ -62,7 +63,7 @@ pub mod events {
         ASSIGNED, CALL_LOGGED, CALLBACK_DUE, CREATED, STATUS_CHANGED, UPDATED,
     };
 }
-pub use plan::{Column, Filter, Op, Operand, Select, Table, Value};
+pub use plan::{Column, Filter, Op, Operand, Piece, Select, Table, Value};
 pub use postgres::{
     DEFAULT_POOL_SIZE, OptionsError, PostgresOptions, PostgresStore, Statements,
     migrate as migrate_postgres, schema_hash as postgres_schema_hash,

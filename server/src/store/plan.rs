@@ -90,6 +90,24 @@ pub enum Filter {
         owner: &'static str,
         owners: Option<Vec<Value>>,
     },
+    /// A SOSL search term found in any of `columns`: its words in order, each a whole word of the text,
+    /// without regard to case (any Unicode text). A column marked `true` is a phone number, where a term
+    /// of digits matches the number's digits whatever separates them.
+    Search {
+        columns: Vec<(Column, bool)>,
+        words: Vec<Vec<Piece>>,
+    },
+}
+
+/// A piece of one word of a search term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// Letters, digits and underscores, matched as written but for case.
+    Text(String),
+    /// `*`: any number of word characters, none included.
+    Many,
+    /// `?`: exactly one word character.
+    One,
 }
 
 impl Filter {

@@ -259,6 +259,26 @@ fn filter_sql(filter: &Filter, params: &mut Vec<Value>, dialect: Dialect) -> Str
                 "({column} IS NOT NULL AND {column} IN (SELECT p.id FROM {parent} p{narrowed}))"
             )
         }
+        Filter::Search { columns, words } => {
+            if columns.is_empty() {
+                return "1 = 0".to_owned();
+            }
+            let found: Vec<String> = columns
+                .iter()
+                .map(|(on, phone)| {
+                    let text = format!("coalesce({}, '')", column(*on));
+                    let pattern = Value::Text(super::search::pattern(words, *phone, dialect));
+                    let p = bind(params, pattern, dialect);
+                    match dialect {
+                        Dialect::Sqlite => format!("regexp({p}, {text})"),
+                        Dialect::Postgres => {
+                            format!("({text} COLLATE \"und-x-icu\") ~* CAST({p} AS TEXT)")
+                        }
+                    }
+                })
+                .collect();
+            format!("({})", found.join(" OR "))
+        }
     }
 }
 

@@ -5,4 +5,5 @@
 mod admin;
 mod history;
 mod records;
+mod search;
 mod support;

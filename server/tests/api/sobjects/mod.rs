@@ -6,5 +6,6 @@ mod cursors;
 mod errors;
 mod reads;
 mod records;
+mod search;
 mod short_values;
 pub mod support;
