@@ -1,7 +1,7 @@
 //! The representatives' web console: sign in, see my work and my queues live, open a request, call, log
 //! the outcome. Leptos CSR, served by the server on the API's origin as two apps from this one library:
 //! [`App`] at `/console/` (what every representative opens) and [`AdminApp`] at `/console/admin` (users,
-//! queues, tokens), so that the first page fetches none of the administration's code. Links between the
+//! queues, tokens, webhook endpoints), so that the first page fetches none of the administration's code. Links between the
 //! two are full page loads.
 //!
 //! `pages/` holds one module per route, `components.rs` the pieces they share, `forms.rs` the form
@@ -42,7 +42,7 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The administration app (admins): users, queues and their members, API tokens.
+/// The administration app (admins): users, queues and their members, API tokens, webhook endpoints.
 #[component]
 pub fn AdminApp() -> impl IntoView {
     session::provide();

@@ -17,7 +17,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   const server = spawn(
     bin,
-    ["--listen", "127.0.0.1:0", "--demo-listen", "127.0.0.1:0", "--database", database, "--widget-dir", widgetDir],
+    [
+      "--listen", "127.0.0.1:0", "--demo-listen", "127.0.0.1:0", "--database", database, "--widget-dir", widgetDir,
+      // Seals the secrets of webhook endpoints an admin makes on the admin page.
+      "--webhooks-key", "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=",
+    ],
     { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" } },
   );
   const urls = await readUrls(server);

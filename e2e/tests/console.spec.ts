@@ -194,6 +194,41 @@ test.describe("signed in", () => {
     await expect(page.getByRole("heading", { level: 1, name: "My work" })).toBeVisible();
   });
 
+  test("an admin makes a webhook endpoint on the admin page and sees its secret once", async ({ page }) => {
+    const password = "correct horse battery staple 18";
+    const stamp = Date.now();
+    userWithPassword(`console-admin-4-${stamp}@example.com`, "Abe Admin", "admin", password);
+    await signIn(page, `console-admin-4-${stamp}@example.com`, password, "/console/admin");
+    await expect(page.getByRole("heading", { level: 1, name: "Administration" })).toBeVisible();
+    await expect(page.locator(".loading")).toHaveCount(0);
+
+    const name = `crm-${stamp}`;
+    await page.locator("#endpoint-name").fill(name);
+    await page.locator("#endpoint-url").fill("https://receiver.example.com/hooks");
+    await page.getByRole("button", { name: "Make the endpoint" }).click();
+    const made = page.getByRole("status").filter({ hasText: "Endpoint made." });
+    await expect(made).toBeFocused();
+    const secret = (await made.textContent())!.match(/Its secret: (whsec_\S+) \(copy it now/)![1];
+    const endpoints = page.getByRole("table", { name: "Webhook endpoints" });
+    const row = endpoints.getByRole("row").filter({ hasText: name });
+    await expect(row).toContainText("Enabled");
+    await expect(row).toContainText("contact_request.created");
+    await noAxeViolations(page);
+    await photograph(page, "admin-webhook");
+
+    // Shown once: a fresh load of the page lists the endpoint without its secret.
+    await page.reload();
+    await expect(page.locator(".loading")).toHaveCount(0);
+    await expect(row).toBeVisible();
+    await expect(page.getByText(secret)).toHaveCount(0);
+
+    await row.getByRole("button", { name: `Disable ${name}` }).click();
+    await expect(row).toContainText("Disabled");
+    await row.getByRole("button", { name: `Delete ${name}` }).click();
+    await expect(page.getByRole("status").filter({ hasText: `${name} deleted.` })).toBeVisible();
+    await expect(row).toHaveCount(0);
+  });
+
   test("a representative saves a view under a name, opens it from another page, and deletes it", async ({ page }) => {
     const password = "correct horse battery staple 18";
     const stamp = Date.now();

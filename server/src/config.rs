@@ -175,6 +175,12 @@ pub struct ServeArgs {
     #[arg(long, env = "CRW_WEBHOOKS", global = true)]
     pub webhooks: Option<PathBuf>,
 
+    /// The key the secrets of webhook endpoints created through the API are sealed with in the database:
+    /// 32 bytes in base64 (`openssl rand -base64 32`), the same for every process on one database. Without
+    /// it admins cannot create endpoints through the API, and this process delivers only to the file's.
+    #[arg(long, env = "CRW_WEBHOOKS_KEY", hide_env_values = true, global = true)]
+    pub webhooks_key: Option<String>,
+
     /// Deliver webhooks to http:// and to loopback, private and link-local addresses too; by default
     /// only https:// to public addresses, checked when each delivery is made.
     #[arg(long, env = "CRW_WEBHOOKS_ALLOW_PRIVATE", global = true)]

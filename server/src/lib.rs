@@ -74,6 +74,8 @@ pub struct AppState {
     /// The console's live feed of committed changes.
     pub feed: Arc<live::Feed>,
     pub backoff: Arc<access::backoff::Backoff>,
+    /// What the admin API may do with webhook endpoints on this server (its sealing key).
+    pub webhooks: webhooks::endpoints::Registry,
 }
 
 /// The API server's router: intake API, probes and widget assets, with logging and the error shape on
@@ -120,7 +122,7 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         .merge(access::routes(state.store.clone()))
         .merge(live::routes(state.store.clone(), Arc::clone(&state.feed)))
         .merge(access::sign_in::routes(sign_in))
-        .merge(console::routes(state.store.clone()))
+        .merge(console::routes(state.store.clone(), state.webhooks.clone()))
         .with_state(state)
         .merge(widget.routes())
         .fallback(error::not_found);

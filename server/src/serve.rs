@@ -68,13 +68,25 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let (sites, signer) = crate::sites::demo_sites(origins, center);
         (sites, Some(signer), call_centers)
     };
-    let webhooks = match &args.webhooks {
-        Some(path) => Some(crate::webhooks::Webhooks::new(
-            crate::webhooks::file::load(path)
-                .map_err(|e| anyhow::anyhow!("invalid webhooks configuration: {e}"))?,
-            args.webhooks_allow_private,
-        )),
-        None => None,
+    let key = args
+        .webhooks_key
+        .as_deref()
+        .map(crate::webhooks::SealKey::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("invalid --webhooks-key (CRW_WEBHOOKS_KEY): {e}"))?;
+    let webhooks = match (&args.webhooks, key) {
+        (None, None) => None,
+        (file, key) => Some(crate::webhooks::Webhooks {
+            key,
+            ..crate::webhooks::Webhooks::new(
+                match file {
+                    Some(path) => crate::webhooks::file::load(path)
+                        .map_err(|e| anyhow::anyhow!("invalid webhooks configuration: {e}"))?,
+                    None => Vec::new(),
+                },
+                args.webhooks_allow_private,
+            )
+        }),
     };
     let mail = args
         .mail

@@ -76,6 +76,11 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
                 format!("cannot create the queue {queue:?} named in the sites file")
             })?;
     }
+    let registry = settings
+        .webhooks
+        .as_ref()
+        .map(crate::webhooks::Webhooks::registry)
+        .unwrap_or_default();
     if let Some(webhooks) = settings.webhooks {
         crate::webhooks::deliver::start(&store, webhooks)
             .await
@@ -103,6 +108,7 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
         sessions: Arc::new(settings.sessions),
         backoff: Arc::new(settings.backoff),
         feed: Arc::clone(&feed),
+        webhooks: registry,
     };
     let router = crate::app(state, &settings.widget);
     Ok(Started {

@@ -119,3 +119,98 @@ pub async fn revoke_token(id: i64) -> Result<(), ApiError> {
     send(same_origin(Request::delete(&url(&format!("tokens/{id}")))).build()).await?;
     Ok(())
 }
+
+/// A webhook endpoint as listed: never its secrets, which are shown once.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoint {
+    pub name: String,
+    /// `api`, or `file` for the webhooks file's, which change only there.
+    pub source: String,
+    pub url: String,
+    pub events: Vec<String>,
+    pub site: Option<String>,
+    pub enabled: bool,
+}
+
+#[derive(Deserialize)]
+struct Endpoints {
+    endpoints: Vec<Endpoint>,
+}
+
+/// An endpoint just made or rotated: the only time its new secret is seen.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct NewSecret {
+    pub secret: String,
+}
+
+/// One try of a delivery.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attempt {
+    pub at: String,
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    pub latency_ms: i64,
+    /// The first bytes of the receiver's answer.
+    pub answer: String,
+}
+
+/// A delivery of the log, its tries oldest first.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delivery {
+    pub event_id: String,
+    pub event_type: String,
+    pub state: String,
+    pub attempts: Vec<Attempt>,
+}
+
+#[derive(Deserialize)]
+struct Page {
+    deliveries: Vec<Delivery>,
+}
+
+fn webhook(name: &str, rest: &str) -> String {
+    url(&format!("webhooks/{}{rest}", segment(name)))
+}
+
+/// Every webhook endpoint, the file's and the API's.
+pub async fn endpoints() -> Result<Vec<Endpoint>, ApiError> {
+    Ok(get::<Endpoints>(&url("webhooks")).await?.endpoints)
+}
+
+/// Makes an endpoint `{name, url, events, site?}`.
+pub async fn add_endpoint(endpoint: &Value) -> Result<NewSecret, ApiError> {
+    json(send(same_origin(Request::post(&url("webhooks"))).json(endpoint)).await?).await
+}
+
+/// Changes an endpoint's `{url?, events?, site?, enabled?}`.
+pub async fn change_endpoint(name: &str, change: &Value) -> Result<(), ApiError> {
+    send(same_origin(Request::patch(&webhook(name, ""))).json(change)).await?;
+    Ok(())
+}
+
+/// Gives an endpoint a new secret; the old ones keep signing until removed.
+pub async fn rotate_endpoint(name: &str) -> Result<NewSecret, ApiError> {
+    let request = same_origin(Request::post(&webhook(name, "/rotate"))).json(&json!({}));
+    json(send(request).await?).await
+}
+
+/// Deletes an endpoint with its delivery log.
+pub async fn delete_endpoint(name: &str) -> Result<(), ApiError> {
+    send(same_origin(Request::delete(&webhook(name, ""))).build()).await?;
+    Ok(())
+}
+
+/// An endpoint's newest deliveries, each with its tries.
+pub async fn deliveries(name: &str) -> Result<Vec<Delivery>, ApiError> {
+    Ok(get::<Page>(&webhook(name, "/deliveries")).await?.deliveries)
+}
+
+/// Delivers one event again, with the same `webhook-id`.
+pub async fn replay(name: &str, event_id: &str) -> Result<(), ApiError> {
+    let path = webhook(name, &format!("/deliveries/{}/replay", segment(event_id)));
+    send(same_origin(Request::post(&path)).build()).await?;
+    Ok(())
+}

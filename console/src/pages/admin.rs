@@ -1,10 +1,11 @@
 //! `/console/admin` (admins): users (add, role, deactivate, password), queues and their members, API
-//! tokens, through the console's admin routes. Every form shows the server's message against its field;
+//! tokens, webhook endpoints and their delivery log, through the console's admin routes. Every form shows the server's message against its field;
 //! focus then moves to that field, or to the form's announced outcome (see [`crate::forms`]).
 
 mod queues;
 mod tokens;
 mod users;
+mod webhooks;
 
 use contact_shared::console::Me;
 use leptos::prelude::*;
@@ -44,6 +45,8 @@ enum Call {
     Member(String, String, bool),
     AddToken(tokens::NewToken),
     RevokeToken(i64),
+    AddEndpoint(webhooks::NewEndpoint),
+    Endpoint(String, webhooks::Change),
 }
 
 /// Every form's answer. One action type for the page: each action type costs its own copy of Leptos's
@@ -58,6 +61,8 @@ async fn perform(call: Call) -> Result<String, ApiError> {
         Call::Member(queue, user, member) => queues::member(queue, user, member).await,
         Call::AddToken(token) => tokens::add(token).await,
         Call::RevokeToken(id) => tokens::revoke(id).await,
+        Call::AddEndpoint(endpoint) => webhooks::add(endpoint).await,
+        Call::Endpoint(name, change) => webhooks::change(name, change).await,
     }
 }
 
@@ -84,7 +89,7 @@ pub fn AdminPage() -> impl IntoView {
     if !me.role.administers() {
         return view! {
             <h1>"Administration"</h1>
-            <p role="alert">"Only admins manage users, queues and tokens."</p>
+            <p role="alert">"Only admins manage users, queues, tokens and webhooks."</p>
         }
         .into_any();
     }
@@ -102,6 +107,7 @@ pub fn AdminPage() -> impl IntoView {
             <users::Users/>
             <queues::Queues/>
             <tokens::Tokens/>
+            <webhooks::Webhooks/>
         </Transition>
     }
     .into_any()

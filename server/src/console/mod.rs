@@ -1,6 +1,6 @@
 //! The console's own routes under `/console/api` (see `contact_shared::console`): a request's notes and
 //! history, the directory the reassign picker reads, each person's saved views, and administration (users, queues and their
-//! members, API tokens, the webhook delivery log and its replays). Records themselves are read and changed through the Salesforce-compatible API,
+//! members, API tokens, webhook endpoints, the webhook delivery log and its replays). Records themselves are read and changed through the Salesforce-compatible API,
 //! so every rule of the sharing model holds for the console as it does for any client.
 //!
 //! Errors here have the intake's shape (`ErrorBody`, through [`AppError`]); [`Signed`] names the caller
@@ -8,6 +8,7 @@
 
 mod admin;
 mod deliveries;
+mod endpoints;
 mod offers;
 mod requests;
 mod signed;
@@ -72,8 +73,32 @@ impl Refusal for ConsoleError {
 }
 
 /// The console's routes, to be merged into the app.
-pub fn routes<S: Clone + Send + Sync + 'static>(store: Store) -> Router<S> {
+pub fn routes<S: Clone + Send + Sync + 'static>(
+    store: Store,
+    webhooks: crate::webhooks::endpoints::Registry,
+) -> Router<S> {
+    let endpoints = Router::new()
+        .route(
+            "/admin/webhooks",
+            get(endpoints::list).post(endpoints::create),
+        )
+        .route(
+            "/admin/webhooks/{endpoint}",
+            get(endpoints::show)
+                .patch(endpoints::change)
+                .delete(endpoints::delete),
+        )
+        .route("/admin/webhooks/{endpoint}/rotate", post(endpoints::rotate))
+        .route(
+            "/admin/webhooks/{endpoint}/secrets/{id}",
+            axum::routing::delete(endpoints::remove_secret),
+        )
+        .with_state(endpoints::EndpointsState {
+            store: store.clone(),
+            registry: webhooks,
+        });
     let api = Router::new()
+        .merge(endpoints)
         .route("/requests/{id}/notes", post(requests::add_note))
         .route("/requests/{id}/history", get(requests::history))
         .route("/directory", get(admin::directory))

@@ -229,10 +229,12 @@ fn outbox_row(r: &Row) -> Result<OutboxEvent, StoreError> {
 
 /// `endpoint`'s (`?1`) pending deliveries due at `?2`, at most `?3`, oldest event first, leaving out any
 /// behind an earlier pending delivery about the same record, so each request's events arrive in order.
+/// A disabled endpoint has none due.
 const DUE_DELIVERIES: &str =
     "SELECT d.event_seq, e.event_id, e.payload, d.attempts - d.schedule_from
    FROM webhook_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
   WHERE d.endpoint = ?1 AND d.state = 'pending' AND d.next_at_ms <= ?2
+    AND NOT EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.name = d.endpoint AND w.enabled = 0)
     AND NOT EXISTS (SELECT 1 FROM webhook_deliveries b
                      WHERE b.endpoint = d.endpoint AND b.record_id = d.record_id
                        AND b.state = 'pending' AND b.event_seq < d.event_seq)
@@ -505,6 +507,8 @@ impl Tx<'_> {
                   WHERE e.seq > (SELECT last_seq FROM webhook_cursors WHERE endpoint = ?1)
                     AND {wanted}
                     AND (CAST(?3 AS TEXT) IS NULL OR e.site_key = ?3)
+                    AND NOT EXISTS (SELECT 1 FROM webhook_endpoints w
+                                     WHERE w.name = ?1 AND w.enabled = 0)
                  ON CONFLICT DO NOTHING",
                 wanted = in_json_list(self.dialect(), "e.type", 2),
             ),

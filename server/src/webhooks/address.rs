@@ -6,6 +6,34 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
+/// An endpoint's URL, from the webhooks file or the API alike: `https://` (or `http://`, delivered to only
+/// when private targets are allowed) with a host.
+pub fn endpoint_url(text: &str) -> Result<reqwest::Url, String> {
+    reqwest::Url::parse(text.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some())
+        .ok_or_else(|| "url must be an https:// address of the receiver".into())
+}
+
+/// Why a delivery may not be posted to `url` at all, before any name is resolved: not `https://`, or an
+/// internal address written in the URL itself (which no resolver sees); `None` when private targets are
+/// allowed.
+pub fn refusal(url: &reqwest::Url, allow_private: bool) -> Option<&'static str> {
+    if allow_private {
+        return None;
+    }
+    if url.scheme() != "https" {
+        return Some("the endpoint is not https://");
+    }
+    let literal = url
+        .host_str()
+        .map(|host| host.trim_start_matches('[').trim_end_matches(']'))
+        .and_then(|host| host.parse::<IpAddr>().ok());
+    literal
+        .is_some_and(|ip| !is_public(ip))
+        .then_some("the endpoint's address is internal")
+}
+
 /// Whether `ip` is on the public internet.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {

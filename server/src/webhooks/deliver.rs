@@ -5,13 +5,14 @@
 //! A delivery is pending until its answer is committed, so a crash in between delivers it again, with
 //! the same `webhook-id`. Every try is logged with the delivery's state, in the same transaction.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::address::{PublicOnly, is_public};
+use super::address::{PublicOnly, refusal};
 use super::log::ANSWER_BYTES;
 use super::sign::signature;
-use super::{Endpoint, Webhooks, retry_at};
+use super::{Endpoint, SealKey, Webhooks, retry_at};
 use crate::store::{AttemptRow, DueDelivery, Store, StoreError, Subscription};
 
 /// How long a receiver has to answer.
@@ -22,13 +23,25 @@ const DUE_PER_LOOK: u32 = 32;
 /// past its post's deadline, so that only a process gone meanwhile leaves it to another.
 const LEASE_EACH_MS: i64 = TIMEOUT.as_millis() as i64 + 5_000;
 
-/// Starts one worker per endpoint; each runs until the runtime stops. Every endpoint's cursor is opened
-/// first, so an event committed once this returns reaches the endpoints that want it.
+/// Starts one worker per endpoint of the file, and (with a key to open their secrets) one per enabled
+/// endpoint of the API as it appears, looked for every `poll`; each runs until the runtime stops, an API
+/// one until its endpoint is disabled or deleted. The file's endpoints are recorded in the store first,
+/// and each file endpoint's cursor opened, so an event committed once this returns reaches them.
 pub async fn start(store: &Store, webhooks: Webhooks) -> Result<(), StoreError> {
     let names: Vec<String> = webhooks.endpoints.iter().map(|e| e.name.clone()).collect();
-    store
-        .write(move |tx| tx.open_webhook_cursors(&names))
+    let rows = super::endpoints::file_rows(&webhooks.endpoints);
+    let taken = store
+        .write(move |tx| {
+            let taken = tx.record_file_endpoints(&rows)?;
+            tx.open_webhook_cursors(&names)?;
+            Ok::<_, StoreError>(taken)
+        })
         .await?;
+    if !taken.is_empty() {
+        return Err(StoreError::Reader(format!(
+            "the webhooks file names {taken:?}, which an admin created through the API; rename it in the file or delete it through the API"
+        )));
+    }
     let client = client(webhooks.allow_private).map_err(|e| StoreError::Reader(e.to_string()))?;
     let webhooks = Arc::new(webhooks);
     for endpoint in webhooks.endpoints.clone() {
@@ -36,10 +49,53 @@ pub async fn start(store: &Store, webhooks: Webhooks) -> Result<(), StoreError> 
             store.clone(),
             client.clone(),
             Arc::clone(&webhooks),
-            endpoint,
+            Source::File(endpoint),
         ));
     }
+    if let Some(key) = webhooks.key.clone() {
+        tokio::spawn(watch(store.clone(), client, webhooks, key));
+    }
     Ok(())
+}
+
+/// Where a worker's endpoint comes from.
+enum Source {
+    /// The webhooks file, read once at start.
+    File(Endpoint),
+    /// The store, read again before each look so a change through the API applies at once; the names
+    /// of the API endpoints this process has a worker for, which it leaves when it stops.
+    Api {
+        name: String,
+        key: SealKey,
+        running: Arc<Mutex<HashSet<String>>>,
+    },
+}
+
+/// Starts a worker for each enabled endpoint of the API that has none in this process, every `poll`.
+async fn watch(store: Store, client: reqwest::Client, webhooks: Arc<Webhooks>, key: SealKey) {
+    let running: Arc<Mutex<HashSet<String>>> = Arc::default();
+    loop {
+        match store.read(|db| db.enabled_api_endpoints()).await {
+            Ok(names) => {
+                for name in names {
+                    if running.lock().expect("not poisoned").insert(name.clone()) {
+                        tokio::spawn(run(
+                            store.clone(),
+                            client.clone(),
+                            Arc::clone(&webhooks),
+                            Source::Api {
+                                name,
+                                key: key.clone(),
+                                running: Arc::clone(&running),
+                            },
+                        ));
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(%error, "cannot read the webhook endpoints; retrying"),
+        }
+        tokio::time::sleep(webhooks.poll).await;
+    }
 }
 
 /// The client deliveries are posted with: rustls, no redirects followed, a deadline, and unless private
@@ -55,8 +111,26 @@ fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
     }
 }
 
-async fn run(store: Store, client: reqwest::Client, webhooks: Arc<Webhooks>, endpoint: Endpoint) {
+async fn run(store: Store, client: reqwest::Client, webhooks: Arc<Webhooks>, source: Source) {
     loop {
+        let endpoint = match &source {
+            Source::File(endpoint) => endpoint.clone(),
+            Source::Api { name, key, running } => {
+                let now = (webhooks.clock)();
+                match super::endpoints::for_delivery(&store, key, name.clone(), now).await {
+                    Ok(Some(endpoint)) => endpoint,
+                    Ok(None) => {
+                        running.lock().expect("not poisoned").remove(name);
+                        return;
+                    }
+                    Err(error) => {
+                        tracing::warn!(endpoint = %name, %error, "cannot read the webhook endpoint; retrying");
+                        tokio::time::sleep(webhooks.poll).await;
+                        continue;
+                    }
+                }
+            }
+        };
         let worked = match round(&store, &client, &webhooks, &endpoint).await {
             Ok(worked) => worked,
             Err(error) => {
@@ -184,19 +258,8 @@ async fn send(
     endpoint: &Endpoint,
     delivery: &DueDelivery,
 ) -> Result<reqwest::Response, String> {
-    if !webhooks.allow_private {
-        if endpoint.url.scheme() != "https" {
-            return Err("the endpoint is not https://".into());
-        }
-        // An address in the URL itself is never resolved, so the resolver's check does not see it.
-        let literal = endpoint
-            .url
-            .host_str()
-            .map(|host| host.trim_start_matches('[').trim_end_matches(']'))
-            .and_then(|host| host.parse::<std::net::IpAddr>().ok());
-        if literal.is_some_and(|ip| !is_public(ip)) {
-            return Err("the endpoint's address is internal".into());
-        }
+    if let Some(refused) = refusal(&endpoint.url, webhooks.allow_private) {
+        return Err(refused.into());
     }
     let timestamp = (webhooks.clock)() / 1_000;
     let body = delivery.payload.as_bytes();

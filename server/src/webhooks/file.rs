@@ -63,15 +63,8 @@ pub fn parse(path: &Path, source: &str) -> Result<Vec<Endpoint>, ConfigError> {
                     format!("each endpoint needs a name of its own; {name:?} is empty or taken"),
                 ));
             }
-            let url = reqwest::Url::parse(raw.url.get_ref())
-                .ok()
-                .filter(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some())
-                .ok_or_else(|| {
-                    at(
-                        raw.url.span().start,
-                        "url must be an https:// address of the receiver".into(),
-                    )
-                })?;
+            let url = super::address::endpoint_url(raw.url.get_ref())
+                .map_err(|m| at(raw.url.span().start, m))?;
             if raw.secrets.get_ref().is_empty() {
                 return Err(at(
                     raw.secrets.span().start,

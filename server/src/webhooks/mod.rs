@@ -1,5 +1,6 @@
 //! Webhooks per the Standard Webhooks specification: endpoints from a configuration file
-//! ([`file`]), each event of the outbox signed ([`sign`]) and delivered at least once, in order per
+//! ([`file`]) and from admins through the API ([`endpoints`], secrets sealed at rest by [`seal`]), each
+//! event of the outbox signed ([`sign`]) and delivered at least once, in order per
 //! request, by a worker per endpoint ([`deliver`]) that never reaches internal addresses unless the
 //! operator allows them ([`address`]); every try logged, read and replayed by admins through the API
 //! and the CLI alike ([`log`], [`cli`]).
@@ -7,8 +8,10 @@
 pub mod address;
 pub mod cli;
 pub mod deliver;
+pub mod endpoints;
 pub mod file;
 pub mod log;
+pub mod seal;
 pub mod sign;
 
 use std::sync::Arc;
@@ -16,6 +19,7 @@ use std::time::Duration;
 
 use crate::store::events;
 
+pub use seal::SealKey;
 pub use sign::Secret;
 
 /// The events an endpoint may ask for.
@@ -97,8 +101,12 @@ pub struct Webhooks {
     pub allow_private: bool,
     pub schedule: Vec<Duration>,
     pub clock: Clock,
-    /// How often a worker looks for new events when it has nothing to do.
+    /// How often a worker looks for new events when it has nothing to do, and how often the workers
+    /// look for endpoints created through the API.
     pub poll: Duration,
+    /// The key the API's endpoints' secrets are sealed with (`--webhooks-key`); without it this process
+    /// neither creates nor delivers to them.
+    pub key: Option<SealKey>,
 }
 
 impl Webhooks {
@@ -110,6 +118,15 @@ impl Webhooks {
             schedule: SCHEDULE.to_vec(),
             clock: system_clock(),
             poll: Duration::from_secs(1),
+            key: None,
+        }
+    }
+
+    /// What the admin API may do with endpoints on this server.
+    pub fn registry(&self) -> endpoints::Registry {
+        endpoints::Registry {
+            key: self.key.clone(),
+            allow_private: self.allow_private,
         }
     }
 }

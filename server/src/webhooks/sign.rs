@@ -10,6 +10,13 @@ use sha2::Sha256;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(Vec<u8>);
 
+impl std::fmt::Debug for Secret {
+    // Never the bytes: a secret stays out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
 impl Secret {
     /// `whsec_` and the secret's bytes in base64 (24 to 64 bytes, as the specification asks).
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -26,6 +33,23 @@ impl Secret {
             ));
         }
         Ok(Self(bytes))
+    }
+
+    /// A new random secret (32 bytes), and its `whsec_…` form to show once.
+    pub fn generate() -> (Self, String) {
+        let mut bytes = vec![0u8; 32];
+        rand::fill(&mut bytes[..]);
+        let text = format!("whsec_{}", STANDARD.encode(&bytes));
+        (Self(bytes), text)
+    }
+
+    /// A secret from its bytes, held to the same length as [`Self::parse`]'s.
+    pub(super) fn from_bytes(bytes: Vec<u8>) -> Result<Self, String> {
+        Self::parse(&format!("whsec_{}", STANDARD.encode(bytes)))
+    }
+
+    pub(super) fn bytes(&self) -> &[u8] {
+        &self.0
     }
 
     /// The signature of one message under this secret, without its `v1,`.

@@ -89,6 +89,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "experience_events",
         include_str!("../../../migrations/postgres/0017_experience_events.sql"),
     ),
+    (
+        18,
+        "webhook_endpoints",
+        include_str!("../../../migrations/postgres/0018_webhook_endpoints.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

@@ -3,6 +3,7 @@
 
 mod deliveries;
 mod due;
+mod endpoints;
 mod events;
 mod mail;
 mod webhooks;
