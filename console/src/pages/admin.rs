@@ -1,4 +1,4 @@
-//! `/console/admin` (admins): users (add, role, deactivate, password), queues and their members, API
+//! `/console/admin` (admins): users (add, role, deactivate, password), queues (members, offer settings), API
 //! tokens, through the console's admin routes. Every form shows the server's message against its field;
 //! focus then moves to that field, or to the form's announced outcome (see [`crate::forms`]).
 
@@ -40,6 +40,7 @@ enum Call {
     AddUser(users::NewUser),
     ChangeUser(String, users::Change),
     AddQueue(String),
+    QueueSettings(queues::Settings),
     /// (queue id, user id, whether a member)
     Member(String, String, bool),
     AddToken(tokens::NewToken),
@@ -55,6 +56,7 @@ async fn perform(call: Call) -> Result<String, ApiError> {
         Call::AddUser(user) => users::add(user).await,
         Call::ChangeUser(id, change) => users::change(id, change).await,
         Call::AddQueue(name) => queues::add(name).await,
+        Call::QueueSettings(settings) => queues::settings(settings).await,
         Call::Member(queue, user, member) => queues::member(queue, user, member).await,
         Call::AddToken(token) => tokens::add(token).await,
         Call::RevokeToken(id) => tokens::revoke(id).await,
