@@ -568,3 +568,48 @@ async fn queue_settings_out_of_bounds_are_refused_at_their_field_and_only_for_an
         .await;
     assert_eq!(by_rep.status, 403, "only an admin sets them");
 }
+
+#[tokio::test]
+async fn an_accepted_offer_not_reached_goes_back_to_the_queue_and_is_offered_again_after_the_delay()
+{
+    let floor = Floor::new(2).await;
+    floor.set_presence(0, "available").await;
+    let request = floor.request().await;
+    floor.round(0).await;
+    let offer = floor.offers_of(0).await.remove(0);
+    assert_eq!(floor.answer(0, &offer, "accept").await.status, 200);
+    floor.set_presence(1, "available").await;
+    let logged = floor
+        .console
+        .api
+        .call(
+            "POST",
+            "/sobjects/Task",
+            Some(&floor.console.api.write),
+            Some(
+                json!({"WhatId": request, "CallType": "Outbound", "CallResult__c": "Not Reached",
+                        "Subject": "Callback"}),
+            ),
+        )
+        .await;
+    assert_eq!(logged.status, 201, "{}", logged.body);
+    assert_eq!(
+        floor.owner_of(&request).await,
+        floor.queue,
+        "back in the queue"
+    );
+    assert_eq!(
+        floor.round(0).await.offered,
+        0,
+        "not before the retry delay"
+    );
+    // No call center: the default 15 minutes. Both are still connected then.
+    floor.seen_in(0, 901).await;
+    floor.seen_in(1, 901).await;
+    assert_eq!(floor.round(901).await.offered, 1, "offered again once due");
+    let [holder] = floor.holders().await[..] else {
+        panic!("one holder")
+    };
+    let again = floor.offers_of(holder).await.remove(0);
+    assert_eq!(again["requestId"], request.as_str());
+}
