@@ -359,3 +359,98 @@ mod tests {
         );
     }
 }
+
+/// A queue's setting counted in whole seconds, with its body key and the bounds an admin may set it
+/// within (the store's checks hold the same bounds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecondsSetting {
+    /// The body key of `PATCH /console/api/admin/queues/{id}` and of the queue as listed.
+    pub key: &'static str,
+    pub min: u32,
+    pub max: u32,
+    /// What a new queue has.
+    pub default: u32,
+}
+
+impl SecondsSetting {
+    /// `value` if it is within the bounds, else what to fix, naming the key.
+    pub fn check(self, value: Option<u64>) -> Result<u32, String> {
+        value
+            .and_then(|v| u32::try_from(v).ok())
+            .filter(|v| (self.min..=self.max).contains(v))
+            .ok_or_else(|| {
+                format!(
+                    "{} must be a whole number of seconds from {} to {}",
+                    self.key, self.min, self.max
+                )
+            })
+    }
+}
+
+/// How long an offer waits for its representative's answer before it passes to the next.
+pub const OFFER_TIMEOUT: SecondsSetting = SecondsSetting {
+    key: "offerTimeoutSeconds",
+    min: 5,
+    max: 600,
+    default: 30,
+};
+
+/// How long whoever declined an offer, or let it run out, is not offered the same request again.
+pub const OFFER_COOLDOWN: SecondsSetting = SecondsSetting {
+    key: "offerCooldownSeconds",
+    min: 0,
+    max: 86_400,
+    default: 300,
+};
+
+#[cfg(test)]
+mod offer_settings_tests {
+    use super::*;
+
+    #[test]
+    fn offer_settings_are_taken_within_their_bounds_and_refused_naming_their_key_outside() {
+        let table = [
+            (OFFER_TIMEOUT, Some(5), Ok(5), "the shortest timeout"),
+            (OFFER_TIMEOUT, Some(600), Ok(600), "the longest timeout"),
+            (
+                OFFER_TIMEOUT,
+                Some(4),
+                Err("offerTimeoutSeconds"),
+                "too short",
+            ),
+            (
+                OFFER_TIMEOUT,
+                Some(601),
+                Err("offerTimeoutSeconds"),
+                "too long",
+            ),
+            (
+                OFFER_TIMEOUT,
+                None,
+                Err("offerTimeoutSeconds"),
+                "not a whole number",
+            ),
+            (OFFER_COOLDOWN, Some(0), Ok(0), "no cool-down at all"),
+            (OFFER_COOLDOWN, Some(86_400), Ok(86_400), "a day"),
+            (
+                OFFER_COOLDOWN,
+                Some(86_401),
+                Err("offerCooldownSeconds"),
+                "over a day",
+            ),
+            (
+                OFFER_COOLDOWN,
+                Some(u64::MAX),
+                Err("offerCooldownSeconds"),
+                "beyond u32",
+            ),
+        ];
+        for (setting, value, expected, why) in table {
+            match (setting.check(value), expected) {
+                (Ok(got), Ok(want)) => assert_eq!(got, want, "{why}"),
+                (Err(message), Err(key)) => assert!(message.starts_with(key), "{why}: {message}"),
+                (got, want) => panic!("{why}: {got:?} against {want:?}"),
+            }
+        }
+    }
+}

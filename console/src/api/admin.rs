@@ -25,6 +25,10 @@ pub struct Person {
 pub struct Queue {
     pub id: String,
     pub name: String,
+    /// How long an offer waits for an answer.
+    pub offer_timeout_seconds: u32,
+    /// How long whoever let an offer pass is not offered the same request again.
+    pub offer_cooldown_seconds: u32,
     pub members: Vec<Person>,
 }
 
@@ -85,6 +89,13 @@ pub async fn queues() -> Result<Vec<Queue>, ApiError> {
 /// Adds a queue.
 pub async fn add_queue(name: &str) -> Result<Queue, ApiError> {
     let request = same_origin(Request::post(&url("queues"))).json(&json!({ "name": name }));
+    json(send(request).await?).await
+}
+
+/// Changes a queue's `{offerTimeoutSeconds?, offerCooldownSeconds?}`.
+pub async fn change_queue(id: &str, change: &Value) -> Result<Queue, ApiError> {
+    let request =
+        same_origin(Request::patch(&url(&format!("queues/{}", segment(id))))).json(change);
     json(send(request).await?).await
 }
 

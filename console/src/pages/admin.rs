@@ -1,5 +1,6 @@
-//! `/console/admin` (admins): users (add, role, deactivate, password), queues and their members, API
-//! tokens, webhook endpoints and their delivery log, through the console's admin routes. Every form shows the server's message against its field;
+//! `/console/admin` (admins): users (add, role, deactivate, password), queues (members, offer settings), API
+//! tokens, webhook endpoints and their delivery log, through the console's admin routes. Every form shows
+//! the server's message against its field;
 //! focus then moves to that field, or to the form's announced outcome (see [`crate::forms`]).
 
 mod queues;
@@ -41,6 +42,7 @@ enum Call {
     AddUser(users::NewUser),
     ChangeUser(String, users::Change),
     AddQueue(String),
+    QueueSettings(queues::Settings),
     /// (queue id, user id, whether a member)
     Member(String, String, bool),
     AddToken(tokens::NewToken),
@@ -58,6 +60,7 @@ async fn perform(call: Call) -> Result<String, ApiError> {
         Call::AddUser(user) => users::add(user).await,
         Call::ChangeUser(id, change) => users::change(id, change).await,
         Call::AddQueue(name) => queues::add(name).await,
+        Call::QueueSettings(settings) => queues::settings(settings).await,
         Call::Member(queue, user, member) => queues::member(queue, user, member).await,
         Call::AddToken(token) => tokens::add(token).await,
         Call::RevokeToken(id) => tokens::revoke(id).await,

@@ -1,5 +1,6 @@
 //! Logging a call attempt (a Task whose WhatId is a ContactRequest and whose CallResult__c says what
-//! happened) moves the request through the status machine, schedules its retry, and on contact records
+//! happened) moves the request through the status machine, schedules its retry (back in the queue it was
+//! taken from), and on contact records
 //! the EngagementInteraction — all in the transaction that stores the Task, with its `call.logged` event.
 
 use jiff::Timestamp;
@@ -91,6 +92,15 @@ fn apply(
         },
     )?;
     tx.record_status_changed(request_id, request.status, user)?;
+    // A miss to retry goes back to the queue its owner took it from, to be offered (or claimed) again
+    // when the retry is due, by whoever is free then. A request that ends (Contacted, or Abandoned when
+    // the attempts run out, as the reference's Status picklist has it) stays with who tried last.
+    if transition.status == contact_shared::Status::Attempted
+        && let Some(queue) = tx.queue_taken_from(request_id, &request.owner_id)?
+    {
+        tx.return_to_queue(request_id, &queue, user, &at)?;
+        tx.record_owner_moved(request_id, user, &request.owner_id)?;
+    }
     if outcome == Outcome::Reached {
         let start = stored(plus_seconds(moment, -seconds.unwrap_or(0).max(0)));
         record_interaction(tx, request_id, &request, &start, &at, call_object, user)?;

@@ -1,15 +1,15 @@
-//! Administration under `/console/api/admin` (admins only): users and their roles, queues and their
-//! members, API tokens, as the CLI manages them; and `/console/api/directory` (supervisors and admins),
-//! whom a request can be reassigned to.
+//! Administration under `/console/api/admin` (admins only): users and their roles, queues with their
+//! members and offer settings, API tokens, as the CLI manages them; and `/console/api/directory`
+//! (supervisors and admins), whom a request can be reassigned to.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use contact_shared::console::{QueueRef, Role};
+use contact_shared::console::{OFFER_COOLDOWN, OFFER_TIMEOUT, QueueRef, Role, SecondsSetting};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::{ConsoleError, Signed, required, text};
-use crate::access::directory::{self, DirectoryError, Membership, User};
+use crate::access::directory::{self, DirectoryError, Membership, Queue, User};
 use crate::access::{Scope, tokens};
 use crate::error::{AppError, Json, Path};
 use crate::store::Store;
@@ -176,7 +176,27 @@ pub async fn change_user(
     Ok(axum::Json(user.into()))
 }
 
-/// `GET /console/api/admin/queues`: every queue with its members.
+/// A queue as the admin routes answer it: with its offer settings and members.
+async fn queue_json(store: &Store, queue: Queue) -> Result<Value, AppError> {
+    let id = queue.id.clone();
+    let settings = store
+        .read(move |db| db.offer_settings(&id))
+        .await?
+        .ok_or(ConsoleError::NotFound)?;
+    let members: Vec<Person> = directory::members(store, queue.id.clone())
+        .await
+        .map_err(|e| directory_error(e, "name"))?
+        .into_iter()
+        .map(Person::from)
+        .collect();
+    Ok(json!({
+        "id": queue.id, "name": queue.name, "isDefault": queue.is_default,
+        OFFER_TIMEOUT.key: settings.timeout_seconds, OFFER_COOLDOWN.key: settings.cooldown_seconds,
+        "members": members,
+    }))
+}
+
+/// `GET /console/api/admin/queues`: every queue with its offer settings and members.
 pub async fn queues(
     State(store): State<Store>,
     signed: Signed,
@@ -184,17 +204,51 @@ pub async fn queues(
     signed.admin()?;
     let mut answer = Vec::new();
     for queue in directory::queues(&store).await? {
-        let members: Vec<Person> = directory::members(&store, queue.id.clone())
-            .await
-            .map_err(|e| directory_error(e, "name"))?
-            .into_iter()
-            .map(Person::from)
-            .collect();
-        answer.push(json!({
-            "id": queue.id, "name": queue.name, "isDefault": queue.is_default, "members": members,
-        }));
+        answer.push(queue_json(&store, queue).await?);
     }
     Ok(axum::Json(answer))
+}
+
+/// The body's seconds `setting`: absent (or null) is `None`; a value outside its bounds is refused at
+/// its key.
+fn seconds(body: &Map<String, Value>, setting: SecondsSetting) -> Result<Option<u32>, AppError> {
+    match body.get(setting.key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => setting
+            .check(value.as_u64())
+            .map(Some)
+            .map_err(|message| ConsoleError::Field(setting.key, message).into()),
+    }
+}
+
+/// `PATCH /console/api/admin/queues/{id}` with `{offerTimeoutSeconds?, offerCooldownSeconds?}` (the id
+/// or the name): the queue as changed. The next routing round uses the new settings; an offer already
+/// made keeps the time it was given.
+pub async fn change_queue(
+    State(store): State<Store>,
+    signed: Signed,
+    Path(key): Path<String>,
+    Json(body): Body,
+) -> Result<axum::Json<Value>, AppError> {
+    signed.admin()?;
+    let timeout = seconds(&body, OFFER_TIMEOUT)?;
+    let cooldown = seconds(&body, OFFER_COOLDOWN)?;
+    let found = store
+        .write(move |tx| {
+            let Some(id) = tx.queue_id(&key)? else {
+                return Ok(None);
+            };
+            tx.set_offer_settings(&id, timeout, cooldown)?;
+            Ok::<_, crate::store::StoreError>(Some(id))
+        })
+        .await?
+        .ok_or(ConsoleError::NotFound)?;
+    let queue = directory::queues(&store)
+        .await?
+        .into_iter()
+        .find(|q| q.id == found)
+        .ok_or(ConsoleError::NotFound)?;
+    Ok(axum::Json(queue_json(&store, queue).await?))
 }
 
 /// `POST /console/api/admin/queues` with `{name}`: 201 with the queue.
@@ -210,9 +264,11 @@ pub async fn add_queue(
         .map_err(|e| directory_error(e, "name"))?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(
-            json!({ "id": queue.id, "name": queue.name, "isDefault": false, "members": [] }),
-        ),
+        axum::Json(json!({
+            "id": queue.id, "name": queue.name, "isDefault": false,
+            OFFER_TIMEOUT.key: OFFER_TIMEOUT.default, OFFER_COOLDOWN.key: OFFER_COOLDOWN.default,
+            "members": [],
+        })),
     ))
 }
 

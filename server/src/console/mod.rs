@@ -112,6 +112,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}", patch(admin::change_user))
         .route("/admin/queues", get(admin::queues).post(admin::add_queue))
+        .route("/admin/queues/{id}", patch(admin::change_queue))
         .route(
             "/admin/queues/{id}/members/{user}",
             put(admin::add_member).delete(admin::remove_member),

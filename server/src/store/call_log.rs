@@ -7,6 +7,7 @@ use contact_shared::Status;
 use super::StoreError;
 use super::sql::args;
 use super::tx::{Db, Tx};
+use crate::ids;
 
 /// What a Task logs about a call: WhatId, CallResult__c, CallDurationInSeconds and CallObject.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,7 @@ pub struct AttemptedRequest {
     pub phone: Option<String>,
     pub reason: Option<String>,
     pub voice_call_id: Option<String>,
+    pub owner_id: String,
 }
 
 /// A request's move after an attempt.
@@ -117,7 +119,7 @@ impl Tx<'_> {
                 "SELECT r.name, r.status, r.call_attempts,
                         (SELECT c.retry_delay_seconds FROM call_centers c WHERE c.id = r.call_center_id),
                         (SELECT c.max_attempts FROM call_centers c WHERE c.id = r.call_center_id),
-                        r.preferred_phone, r.request_reason, r.voice_call_id
+                        r.preferred_phone, r.request_reason, r.voice_call_id, r.owner_id
                    FROM contact_requests r
                   WHERE r.id = ?1 AND r.is_deleted = 0{}",
                 self.for_update()
@@ -134,9 +136,41 @@ impl Tx<'_> {
                 phone: r.get(5)?,
                 reason: r.get(6)?,
                 voice_call_id: r.get(7)?,
+                owner_id: r.get(8)?,
             })
         })
         .transpose()
+    }
+
+    /// The queue `owner` took the request `id` from (by a claim or an accepted offer), when its latest
+    /// move to them came from a queue.
+    pub fn queue_taken_from(&self, id: &str, owner: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .row(
+                "SELECT old_owner FROM contact_request_owner_history
+                  WHERE record_id = ?1 AND new_owner = ?2 ORDER BY seq DESC LIMIT 1",
+                args![id, owner],
+            )?
+            .map(|r| r.get::<Option<String>>(0))
+            .transpose()?
+            .flatten()
+            .filter(|old| old.starts_with(ids::QUEUE_PREFIX)))
+    }
+
+    /// Gives the request `id` back to `queue` at `at`, moved by `by`.
+    pub fn return_to_queue(
+        &self,
+        id: &str,
+        queue: &str,
+        by: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        self.run(
+            "UPDATE contact_requests SET owner_id = ?1, last_modified_by_id = ?2, updated_at = ?3,
+                    system_modstamp = ?3 WHERE id = ?4",
+            args![queue, by, at, id],
+        )?;
+        Ok(())
     }
 
     /// Marks the Task's call as applied to its request, so that it is applied once.

@@ -56,7 +56,7 @@ pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
 pub use limits::{Charged, LimitRule, SharedLimits};
 pub use location::{Database, DatabaseError, PostgresUrl};
 pub use mail::{DueDigest, MailState, Notice};
-pub use offers::{OfferRow, OpenOffer, PresenceRow, Unoffered};
+pub use offers::{OfferRow, OfferSettings, OpenOffer, PresenceRow, Unoffered};
 pub use outbox::{DeliveryRow, DueDelivery, OutboxEvent, Subscription};
 
 /// The names of the outbox's events.

@@ -58,6 +58,14 @@ pub struct Unoffered {
     pub cooldown_seconds: i64,
 }
 
+/// A queue's offer settings, in seconds (bounds: `contact_shared::console::OFFER_TIMEOUT` and
+/// `OFFER_COOLDOWN`, which the table's checks repeat).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfferSettings {
+    pub timeout_seconds: u32,
+    pub cooldown_seconds: u32,
+}
+
 /// How many work items a representative holds: open offers, and requests accepted from an offer that
 /// are still open and still theirs. `p` is their presence row.
 fn held() -> String {
@@ -93,6 +101,21 @@ impl Db<'_> {
             Ok(PresenceRow {
                 state: Presence::parse(&r.get::<String>(0)?).unwrap_or(Presence::Offline),
                 capacity: r.get::<u32>(1).unwrap_or(1),
+            })
+        })
+        .transpose()
+    }
+
+    /// The offer settings of the queue `queue_id`; none for no such queue.
+    pub fn offer_settings(&self, queue_id: &str) -> Result<Option<OfferSettings>, StoreError> {
+        self.row(
+            "SELECT offer_timeout_seconds, offer_cooldown_seconds FROM queues WHERE id = ?1",
+            args![queue_id],
+        )?
+        .map(|r| {
+            Ok(OfferSettings {
+                timeout_seconds: r.get(0)?,
+                cooldown_seconds: r.get(1)?,
             })
         })
         .transpose()
@@ -226,6 +249,24 @@ impl Tx<'_> {
             "UPDATE presence SET state = 'offline', changed_at = ?2
               WHERE user_id = (SELECT user_id FROM console_sessions WHERE id_hash = ?1)",
             args![id_hash, at],
+        )?;
+        Ok(())
+    }
+
+    /// Sets the queue `queue_id`'s offer timeout and cool-down, each left as it is when `None`; the next
+    /// routing round reads them.
+    pub fn set_offer_settings(
+        &self,
+        queue_id: &str,
+        timeout_seconds: Option<u32>,
+        cooldown_seconds: Option<u32>,
+    ) -> Result<(), StoreError> {
+        self.run(
+            "UPDATE queues
+                SET offer_timeout_seconds = coalesce(CAST(?2 AS BIGINT), offer_timeout_seconds),
+                    offer_cooldown_seconds = coalesce(CAST(?3 AS BIGINT), offer_cooldown_seconds)
+              WHERE id = ?1",
+            args![queue_id, timeout_seconds, cooldown_seconds],
         )?;
         Ok(())
     }

@@ -1,6 +1,9 @@
-//! The queues: each with its members (each removable), adding a queue and adding a member.
+//! The queues: each with its members (each removable) and offer settings; adding a queue, adding a
+//! member, and setting a queue's offer timeout and cool-down.
 
+use contact_shared::console::{OFFER_COOLDOWN, OFFER_TIMEOUT};
 use leptos::prelude::*;
+use serde_json::{Map, Value};
 
 use super::{Act, Call, Directory, act, listing};
 use crate::api::ApiError;
@@ -31,6 +34,7 @@ pub fn Queues() -> impl IntoView {
             <Outcome answer fields=FIELDS/>
             {listing(queues, list)}
             <AddQueue/>
+            <OfferSettings choices=queue_choices/>
             <form on:submit=move |e| {
                 e.prevent_default();
                 membership.dispatch(Call::Member(queue.get(), user.get(), true));
@@ -72,7 +76,17 @@ fn list(queues: Vec<Queue>) -> impl IntoView {
                         </ul>
                     }.into_any()
                 };
-                view! { <li><h3>{queue.name}" "<code>{queue.id}</code></h3>{members}</li> }
+                let offers = format!(
+                    "Offers wait {} s for an answer; cool-down {} s.",
+                    queue.offer_timeout_seconds, queue.offer_cooldown_seconds
+                );
+                view! {
+                    <li>
+                        <h3>{queue.name}" "<code>{queue.id}</code></h3>
+                        <p class="note">{offers}</p>
+                        {members}
+                    </li>
+                }
             }).collect_view()}
         </ul>
     }
@@ -100,6 +114,78 @@ fn AddQueue() -> impl IntoView {
             </fieldset>
         </form>
     }
+}
+
+/// A queue's offer settings as typed: each blank one is left as it is.
+#[derive(Clone)]
+pub struct Settings {
+    queue: String,
+    timeout: String,
+    cooldown: String,
+}
+
+/// Sets a queue's offer timeout and cool-down.
+#[component]
+fn OfferSettings(
+    /// The queues as (id, name).
+    choices: Signal<Vec<(String, String)>>,
+) -> impl IntoView {
+    let queue = RwSignal::new(String::new());
+    let timeout = RwSignal::new(String::new());
+    let cooldown = RwSignal::new(String::new());
+    let change = act();
+    let answer = Signal::derive(move || change.value().get());
+    const FIELDS: &[(&str, &str)] = &[
+        ("offerTimeoutSeconds", "offer-timeout"),
+        ("offerCooldownSeconds", "offer-cooldown"),
+    ];
+    let submit = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        change.dispatch(Call::QueueSettings(Settings {
+            queue: queue.get(),
+            timeout: timeout.get(),
+            cooldown: cooldown.get(),
+        }));
+    };
+    view! {
+        <form on:submit=submit>
+            <fieldset>
+                <legend>"Offer settings"</legend>
+                <Outcome answer fields=FIELDS/>
+                <Choice id="offer-queue" name="queue" label="Queue" value=queue options=choices answer/>
+                <Field id="offer-timeout" name="offerTimeoutSeconds" kind="number"
+                    label="Seconds an offer waits for an answer (5 to 600; blank: unchanged)"
+                    value=timeout answer/>
+                <Field id="offer-cooldown" name="offerCooldownSeconds" kind="number"
+                    label="Seconds before it is offered again to whoever let it pass (0 to 86400; blank: unchanged)"
+                    value=cooldown answer/>
+                <button type="submit" disabled=move || change.pending().get()>"Save the offer settings"</button>
+            </fieldset>
+        </form>
+    }
+}
+
+/// Sets a queue's offer settings: a whole number is sent as one, anything else as typed, so that the
+/// server's refusal names the field.
+pub async fn settings(settings: Settings) -> Result<String, ApiError> {
+    let mut change = Map::new();
+    for (key, typed) in [
+        (OFFER_TIMEOUT.key, settings.timeout),
+        (OFFER_COOLDOWN.key, settings.cooldown),
+    ] {
+        let typed = typed.trim();
+        if !typed.is_empty() {
+            let value = typed
+                .parse::<u64>()
+                .map_or_else(|_| Value::from(typed), Value::from);
+            change.insert(key.to_owned(), value);
+        }
+    }
+    let queue = admin::change_queue(&settings.queue, &Value::Object(change)).await?;
+    Ok(format!(
+        "Queue {}: offers wait {} s, cool-down {} s.",
+        queue.name, queue.offer_timeout_seconds, queue.offer_cooldown_seconds
+    ))
 }
 
 /// Adds a queue.

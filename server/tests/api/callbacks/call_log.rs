@@ -392,3 +392,40 @@ fn encoded(text: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn a_miss_returns_the_request_to_its_queue_routable_after_the_retry_delay_until_abandoned() {
+    let t = Callbacks::new().await;
+    let id = claimed(&t, "back").await;
+    let queue = t.app.text(
+        "SELECT old_owner FROM contact_request_owner_history WHERE record_id = ?1",
+        &[&id],
+    );
+    assert!(queue.starts_with("00G"), "claimed from a queue: {queue}");
+    for attempt in 1..=2 {
+        assert_eq!(log(&t, &id, "Not Reached").await.status, 201);
+        let r = request(&t, &id).await;
+        assert_eq!(r["Status"], "Attempted", "attempt {attempt}");
+        assert_eq!(r["OwnerId"], queue.as_str(), "back in its queue");
+        let view = t.routable(Some(&queue)).await;
+        assert_eq!(view.body["totalSize"], 0, "not before the retry delay");
+        // Claimable again once the retry is due: the claim's own rule, checked at its time.
+        assert_eq!(t.claim(&t.sam.1, &id).await.status, 409, "not due yet");
+        // The retry's time comes (the claim reads the clock, so the test moves the time, not the clock).
+        let due = format!(
+            "UPDATE contact_requests SET scheduled_routing_at = '2020-01-01T00:00:00.000Z'
+              WHERE id = '{id}'"
+        );
+        t.app.execute(&due, &due);
+        let view = t.routable(Some(&queue)).await;
+        assert_eq!(view.body["records"][0]["Id"], id.as_str(), "due again");
+        let who = if attempt == 1 { &t.sam } else { &t.rita };
+        let claim = t.claim(&who.1, &id).await;
+        assert_eq!(claim.status, 200, "{}", claim.body);
+    }
+    // Rita holds it for the third and last attempt: it ends Abandoned, and stays hers.
+    assert_eq!(log(&t, &id, "Not Reached").await.status, 201);
+    let r = request(&t, &id).await;
+    assert_eq!(r["Status"], "Abandoned");
+    assert_eq!(r["OwnerId"], t.rita.0.as_str());
+}

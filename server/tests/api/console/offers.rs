@@ -413,3 +413,203 @@ async fn an_offer_is_told_live_to_the_representative_it_is_made_to_and_its_end_t
     let next = floor.request().await;
     assert_eq!(others.next().await.data["id"], next.as_str());
 }
+
+impl Floor {
+    /// An admin's `PATCH` of the floor's queue (by `key`: its id or name) with `body`.
+    async fn set_queue(&self, key: &str, body: Value) -> crate::support::TestResponse {
+        let admin = self.console.signed_in().await;
+        self.console
+            .change(
+                "PATCH",
+                &format!("{API_PREFIX}/admin/queues/{key}"),
+                &admin,
+                Some(body),
+            )
+            .await
+    }
+}
+
+#[tokio::test]
+async fn an_admin_sets_a_queues_offer_timeout_and_cool_down_and_the_next_round_uses_them() {
+    let floor = Floor::new(1).await;
+    floor.set_presence(0, "available").await;
+    let changed = floor
+        .set_queue(
+            &floor.queue,
+            json!({"offerTimeoutSeconds": 5, "offerCooldownSeconds": 0}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(changed.body["id"], floor.queue.as_str());
+    assert_eq!(changed.body["offerTimeoutSeconds"], 5);
+    assert_eq!(changed.body["offerCooldownSeconds"], 0);
+    assert_eq!(changed.body["members"][0]["id"], floor.reps[0].1.as_str());
+    let admin = floor.console.signed_in().await;
+    let listed = floor
+        .console
+        .call(call("GET", &format!("{API_PREFIX}/admin/queues")).header("cookie", &admin))
+        .await;
+    let queue = listed
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["id"] == floor.queue.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            &queue["offerTimeoutSeconds"],
+            &queue["offerCooldownSeconds"]
+        ),
+        (&json!(5), &json!(0))
+    );
+
+    floor.request().await;
+    assert_eq!(floor.round(0).await.offered, 1);
+    let offer = floor.offers_of(0).await.remove(0);
+    assert!(
+        (1..=5).contains(&offer["secondsLeft"].as_u64().unwrap()),
+        "the queue's 5 s: {offer}"
+    );
+    // 6 s on, the 5 s offer has run out; with no cool-down it comes straight back to the only member.
+    let round = floor.round(6).await;
+    assert_eq!((round.ended, round.offered), (1, 1));
+    let again = floor.offers_of(0).await.remove(0);
+    assert_eq!(
+        floor.answer(0, &again, "decline").await.status,
+        204,
+        "declined"
+    );
+    // (At the round's instant after the expiry: a cool-down counts from when the offer ended.)
+    assert_eq!(
+        floor.round(7).await.offered,
+        1,
+        "no cool-down: offered again"
+    );
+
+    // Only the cool-down changes; the timeout stays.
+    let cooled = floor
+        .set_queue("Callbacks", json!({"offerCooldownSeconds": 600}))
+        .await;
+    assert_eq!(cooled.status, 200, "{}", cooled.body);
+    assert_eq!(cooled.body["offerTimeoutSeconds"], 5, "left as it was");
+    let third = floor.offers_of(0).await.remove(0);
+    assert_eq!(floor.answer(0, &third, "decline").await.status, 204);
+    assert_eq!(floor.round(7).await.offered, 0, "cooling down for 600 s");
+}
+
+#[tokio::test]
+async fn queue_settings_out_of_bounds_are_refused_at_their_field_and_only_for_an_admin() {
+    let floor = Floor::new(1).await;
+    let table = [
+        (
+            json!({"offerTimeoutSeconds": 4}),
+            "offerTimeoutSeconds",
+            "too short",
+        ),
+        (
+            json!({"offerTimeoutSeconds": 601}),
+            "offerTimeoutSeconds",
+            "too long",
+        ),
+        (
+            json!({"offerTimeoutSeconds": 12.5}),
+            "offerTimeoutSeconds",
+            "not whole",
+        ),
+        (
+            json!({"offerTimeoutSeconds": "30"}),
+            "offerTimeoutSeconds",
+            "text",
+        ),
+        (
+            json!({"offerCooldownSeconds": -1}),
+            "offerCooldownSeconds",
+            "negative",
+        ),
+        (
+            json!({"offerCooldownSeconds": 86_401}),
+            "offerCooldownSeconds",
+            "over a day",
+        ),
+    ];
+    for (body, field, why) in table {
+        let refused = floor.set_queue(&floor.queue, body).await;
+        assert_eq!(refused.status, 400, "{why}: {}", refused.body);
+        let fields = error_body(&refused).fields;
+        assert_eq!(fields.keys().collect::<Vec<_>>(), [field], "{why}");
+        assert!(
+            fields[field][0].contains("whole number of seconds"),
+            "{why}"
+        );
+    }
+    let unchanged = floor.set_queue(&floor.queue, json!({})).await;
+    assert_eq!(
+        (
+            &unchanged.body["offerTimeoutSeconds"],
+            &unchanged.body["offerCooldownSeconds"]
+        ),
+        (&json!(30), &json!(300)),
+        "nothing refused was written"
+    );
+    let missing = floor
+        .set_queue("no-such-queue", json!({"offerTimeoutSeconds": 10}))
+        .await;
+    assert_eq!(missing.status, 404);
+    let by_rep = floor
+        .console
+        .change(
+            "PATCH",
+            &format!("{API_PREFIX}/admin/queues/{}", floor.queue),
+            &floor.reps[0].2,
+            Some(json!({"offerTimeoutSeconds": 10})),
+        )
+        .await;
+    assert_eq!(by_rep.status, 403, "only an admin sets them");
+}
+
+#[tokio::test]
+async fn an_accepted_offer_not_reached_goes_back_to_the_queue_and_is_offered_again_after_the_delay()
+{
+    let floor = Floor::new(2).await;
+    floor.set_presence(0, "available").await;
+    let request = floor.request().await;
+    floor.round(0).await;
+    let offer = floor.offers_of(0).await.remove(0);
+    assert_eq!(floor.answer(0, &offer, "accept").await.status, 200);
+    floor.set_presence(1, "available").await;
+    let logged = floor
+        .console
+        .api
+        .call(
+            "POST",
+            "/sobjects/Task",
+            Some(&floor.console.api.write),
+            Some(
+                json!({"WhatId": request, "CallType": "Outbound", "CallResult__c": "Not Reached",
+                        "Subject": "Callback"}),
+            ),
+        )
+        .await;
+    assert_eq!(logged.status, 201, "{}", logged.body);
+    assert_eq!(
+        floor.owner_of(&request).await,
+        floor.queue,
+        "back in the queue"
+    );
+    assert_eq!(
+        floor.round(0).await.offered,
+        0,
+        "not before the retry delay"
+    );
+    // No call center: the default 15 minutes. Both are still connected then.
+    floor.seen_in(0, 901).await;
+    floor.seen_in(1, 901).await;
+    assert_eq!(floor.round(901).await.offered, 1, "offered again once due");
+    let [holder] = floor.holders().await[..] else {
+        panic!("one holder")
+    };
+    let again = floor.offers_of(holder).await.remove(0);
+    assert_eq!(again["requestId"], request.as_str());
+}
