@@ -66,7 +66,7 @@ impl Store {
         };
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |conn| {
-            let outcome = match conn.transaction() {
+            let outcome = match super::sqlite::begin(conn) {
                 Ok(tx) => {
                     let outcome = write(&Tx::new(&tx));
                     match outcome {

@@ -519,6 +519,14 @@ fn survive(what: &str, rows: usize, conn: &mut Connection, work: impl FnOnce(&mu
     }
 }
 
+/// Begins a write transaction holding the write lock from its start (`BEGIN IMMEDIATE`). Another process
+/// on the same file (the CLI beside a running server) then waits for it under the busy timeout; a
+/// deferred transaction that read first would instead fail at its first write with "database is locked"
+/// whenever the other had committed since its read, without waiting.
+pub(super) fn begin(conn: &mut Connection) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+}
+
 /// Commits a batch in one transaction and answers each submitter only after the commit.
 fn commit_batch(conn: &mut Connection, batch: Pending) {
     metrics::histogram!("crw_store_batch_size").record(batch.len() as f64);
@@ -528,7 +536,7 @@ fn commit_batch(conn: &mut Connection, batch: Pending) {
         .map(|(submission, key, _)| (submission, key.as_ref()))
         .collect();
     let committed = (|| -> Result<Vec<Result<Inserted, StoreError>>, StoreError> {
-        let tx = conn.transaction()?;
+        let tx = begin(conn)?;
         match batch::write_all(&tx, &submissions) {
             Ok(answers) => {
                 // A commit that fails fails the whole batch: it is not written again, as a log write that
@@ -540,7 +548,7 @@ fn commit_batch(conn: &mut Connection, batch: Pending) {
                 // A statement failed: roll back and write the rows one by one, so a bad row fails alone.
                 drop(tx);
                 tracing::warn!(%error, rows = batch.len(), "batch failed; writing its rows one by one");
-                let mut tx = conn.transaction()?;
+                let mut tx = begin(conn)?;
                 let answers = batch::write_each(&mut tx, &submissions);
                 tx.commit()?;
                 Ok(answers)

@@ -336,9 +336,11 @@ async fn an_assignment_a_due_callback_and_a_logged_call_reach_an_endpoint_that_a
         ))
         .await;
     assert_eq!(logged.status, 201, "{}", logged.body);
-    until("the three deliveries are recorded", || async {
+    // Not Reached sends the request back to the queue rita took it from, for its retry: a second
+    // assignment, after the call that caused it.
+    until("the four deliveries are recorded", || async {
         let all = deliveries(&app).await;
-        all.len() == 3 && all.iter().all(|d| d.state == "delivered")
+        all.len() == 4 && all.iter().all(|d| d.state == "delivered")
     })
     .await;
 
@@ -356,10 +358,20 @@ async fn an_assignment_a_due_callback_and_a_logged_call_reach_an_endpoint_that_a
         .collect();
     assert_eq!(
         types,
-        ["contact_request.assigned", "callback.due", "call.logged"],
+        [
+            "contact_request.assigned",
+            "callback.due",
+            "call.logged",
+            "contact_request.assigned"
+        ],
         "not created nor status_changed"
     );
     assert_eq!(payloads[0]["data"]["to"], rita.as_str());
+    assert_eq!(payloads[3]["data"]["from"], rita.as_str());
+    assert_eq!(
+        payloads[3]["data"]["to"], payloads[0]["data"]["from"],
+        "back to the queue it came from"
+    );
     assert_eq!(payloads[0]["data"]["record"]["Id"], id);
     assert_eq!(payloads[1]["data"]["Id"], id);
     assert_eq!(payloads[2]["data"]["Id"], logged.body["id"]);
