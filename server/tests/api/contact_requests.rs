@@ -136,7 +136,7 @@ async fn a_submission_that_cannot_be_written_fails_alone_and_the_rest_of_its_gro
          END $$;
          CREATE TRIGGER refuse_for_test BEFORE INSERT ON contact_requests
          FOR EACH ROW EXECUTE FUNCTION refuse_for_test();",
-    );
+    ).await;
     let forms: Vec<Value> = (0..30)
         .map(|i| {
             let mut form = valid_form();

@@ -338,8 +338,9 @@ impl TestApp {
     }
 
     /// The rows `sql` answers with `params`, on a connection of the test's own to the database beside
-    /// the server's: to read what no API offers. `sql` is in the dialect both engines share, with
-    /// SQLite's placeholders (`?1`).
+    /// the server's: to read what no API offers. Reads only, which wait for no lock on either engine, so
+    /// blocking the test's thread is safe; writes go through [`Self::execute`] or [`Self::run`]. `sql` is
+    /// in the dialect both engines share, with SQLite's placeholders (`?1`).
     pub fn rows(&self, sql: &str, params: &[&str]) -> Vec<Vec<StoredValue>> {
         match &self.postgres {
             Some(fresh) => {
@@ -388,34 +389,75 @@ impl TestApp {
     }
 
     /// Runs `sqlite`'s statements on SQLite or `postgres`'s on PostgreSQL, on a connection of the test's
-    /// own: to set up what no API offers (the two texts, where the dialects differ).
-    pub fn execute(&self, sqlite: &str, postgres: &str) {
+    /// own: to set up what no API offers (the two texts, where the dialects differ). Awaited, never run
+    /// blocking: a write may wait for a lock that a transaction of the app's holds, and on PostgreSQL that
+    /// transaction commits only through a connection task on this test's runtime, which a blocked thread
+    /// would never run again (a test once hung for good that way).
+    pub async fn execute(&self, sqlite: &str, postgres: &str) {
+        match &self.postgres {
+            Some(fresh) => connect(fresh.url.expose())
+                .await
+                .batch_execute(postgres)
+                .await
+                .expect("the test's statements run"),
+            None => {
+                let (path, sql) = (self.sqlite_path(), sqlite.to_owned());
+                tokio::task::spawn_blocking(move || {
+                    sqlite_connection(&path)
+                        .execute_batch(&sql)
+                        .expect("the test's statements run")
+                })
+                .await
+                .unwrap()
+            }
+        }
+    }
+
+    /// Runs the one statement `sql` (in [`Self::rows`]'s dialect) with `params` on a connection of the
+    /// test's own, awaited as [`Self::execute`] is: for the writes a test sets up with values.
+    pub async fn run(&self, sql: &str, params: &[&str]) {
+        let params: Vec<String> = params.iter().map(|p| (*p).to_owned()).collect();
         match &self.postgres {
             Some(fresh) => {
-                let url = fresh.url.expose().to_owned();
-                let sql = postgres.to_owned();
-                on_a_runtime_of_its_own(async move {
-                    connect(&url)
-                        .await
-                        .batch_execute(&sql)
-                        .await
-                        .expect("the test's statements run");
-                });
+                let sql = contact_server::store::sql::to_postgres(sql);
+                let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params
+                    .iter()
+                    .map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync))
+                    .collect();
+                connect(fresh.url.expose())
+                    .await
+                    .execute(&sql, &params)
+                    .await
+                    .expect("the test's statement runs");
             }
-            None => self
-                .sqlite()
-                .execute_batch(sqlite)
-                .expect("the test's statements run"),
+            None => {
+                let (path, sql) = (self.sqlite_path(), sql.to_owned());
+                tokio::task::spawn_blocking(move || {
+                    sqlite_connection(&path)
+                        .execute(&sql, rusqlite::params_from_iter(params))
+                        .expect("the test's statement runs")
+                })
+                .await
+                .unwrap();
+            }
         }
+    }
+
+    fn sqlite_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("test.sqlite3")
     }
 
     /// A connection of the test's own to the SQLite file.
     fn sqlite(&self) -> rusqlite::Connection {
-        let conn = rusqlite::Connection::open(self.dir.path().join("test.sqlite3")).unwrap();
-        conn.busy_timeout(std::time::Duration::from_secs(30))
-            .unwrap();
-        conn
+        sqlite_connection(&self.sqlite_path())
     }
+}
+
+fn sqlite_connection(path: &std::path::Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(30))
+        .unwrap();
+    conn
 }
 
 /// One request of a test, the one way every test builds one: a method and a path, then what it carries.

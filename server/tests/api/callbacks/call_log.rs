@@ -275,7 +275,7 @@ async fn the_interaction_of_a_verified_visitor_s_request_is_authenticated_and_a_
     let verify = format!(
         "UPDATE contact_requests SET site_key = 'shop', visitor_sub = 'user-9' WHERE id = '{verified}'"
     );
-    t.app.execute(&verify, &verify);
+    t.app.execute(&verify, &verify).await;
     for id in [&verified, &guest] {
         assert_eq!(log(&t, id, "Reached").await.status, 201);
     }
@@ -416,7 +416,7 @@ async fn a_miss_returns_the_request_to_its_queue_routable_after_the_retry_delay_
             "UPDATE contact_requests SET scheduled_routing_at = '2020-01-01T00:00:00.000Z'
               WHERE id = '{id}'"
         );
-        t.app.execute(&due, &due);
+        t.app.execute(&due, &due).await;
         let view = t.routable(Some(&queue)).await;
         assert_eq!(view.body["records"][0]["Id"], id.as_str(), "due again");
         let who = if attempt == 1 { &t.sam } else { &t.rita };

@@ -296,7 +296,7 @@ async fn a_full_slot_is_refused_leaves_the_list_and_comes_back_when_a_callback_c
     // An abandoned callback no longer holds its place.
     let abandon = "UPDATE contact_requests SET status = 'Abandoned'
                     WHERE seq = (SELECT min(seq) FROM contact_requests)";
-    app.execute(abandon, abandon);
+    app.execute(abandon, abandon).await;
     let again = offered(&app).await;
     assert_eq!(again.iter().find(|(s, _)| *s == slot).map(|s| s.1), Some(1));
 }
@@ -468,7 +468,7 @@ async fn a_phone_number_holds_one_open_booking_until_it_is_closed() {
         "UPDATE contact_requests SET status = 'Contacted' WHERE id = '{}'",
         first.body["id"].as_str().unwrap()
     );
-    app.execute(&contacted, &contacted);
+    app.execute(&contacted, &contacted).await;
     let after = submit(&app, "shop", phone_form(&slots[2].0)).await;
     assert_eq!(after.status, StatusCode::CREATED, "its booking was closed");
     assert_eq!(app.stored_count(), 4);

@@ -214,7 +214,8 @@ async fn a_deactivated_user_has_no_working_session_and_cannot_sign_in() {
     console
         .api
         .app
-        .rows("UPDATE users SET is_active = 0 WHERE id = ?1", &[&id]);
+        .run("UPDATE users SET is_active = 0 WHERE id = ?1", &[&id])
+        .await;
     assert_eq!(console.me(&cookie).await.status, 401);
     let response = console.sign_in_as(USERNAME, PASSWORD).await;
     assert_eq!(response.status, 401);

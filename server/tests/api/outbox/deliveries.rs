@@ -356,7 +356,7 @@ async fn a_range_holding_more_than_the_maximum_is_refused_and_replays_none() {
           WHERE event_id LIKE 'msg_bulk%';",
         count = MAX_REPLAY + 1
     );
-    api.app.execute(&bulk, &bulk);
+    api.app.execute(&bulk, &bulk).await;
     let range = json!({"since": "2026-01-01T00:00:00Z", "until": "2026-01-02T00:00:00Z"});
     let refused = admin(&api, "POST", &log_path("/replay"), Some(range)).await;
     assert_eq!(refused.status, 400, "{}", refused.body);

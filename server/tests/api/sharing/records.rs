@@ -318,13 +318,13 @@ async fn later_pages_never_show_more_than_the_first_query_may() {
                 )
             })
             .collect();
-        t.app.rows(
+        t.app.run(
             &format!(
                 "INSERT INTO contact_requests (id, owner_id, visitor_name, created_at, updated_at) VALUES {}",
                 rows.join(", ")
             ),
             chunk,
-        );
+        ).await;
     }
     let first = t
         .app

@@ -160,15 +160,17 @@ async fn a_cursor_unused_for_its_lifetime_is_refused_and_swept_and_one_in_use_ke
     let stale = next_url(&api.app, &api.write).await;
     let fresh = next_url(&api.app, &api.write).await;
     let locator = stale.rsplit('/').next().unwrap().split('-').next().unwrap();
-    api.app.rows(
-        "UPDATE query_cursors SET touched_at = ?1 WHERE locator = ?2",
-        &[
-            &contact_server::instant::stored(
-                jiff::Timestamp::now() - jiff::SignedDuration::from_secs(15 * 60 + 1),
-            ),
-            locator,
-        ],
-    );
+    api.app
+        .run(
+            "UPDATE query_cursors SET touched_at = ?1 WHERE locator = ?2",
+            &[
+                &contact_server::instant::stored(
+                    jiff::Timestamp::now() - jiff::SignedDuration::from_secs(15 * 60 + 1),
+                ),
+                locator,
+            ],
+        )
+        .await;
     let refused = get(&api.app, &api.write, &stale).await;
     assert_eq!(code(&refused), "INVALID_QUERY_LOCATOR", "{}", refused.body);
     let before = contact_server::sobjects::cursor_alive_after(

@@ -114,13 +114,13 @@ impl Api {
                     )
                 })
                 .collect();
-            self.app.rows(
+            self.app.run(
                 &format!(
                     "INSERT INTO contact_requests (id, visitor_name, created_at, updated_at) VALUES {}",
                     rows.join(", ")
                 ),
                 chunk,
-            );
+            ).await;
         }
     }
 
