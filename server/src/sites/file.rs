@@ -80,6 +80,7 @@ struct SiteFormat {
     identity_max_lifetime_secs: Option<Spanned<i64>>,
     #[serde(default)]
     identity_keys: Vec<Spanned<KeyFormat>>,
+    experience_platform: Option<super::experience_platform::Format>,
 }
 
 #[derive(Deserialize)]
@@ -341,6 +342,15 @@ pub fn parse(
                 }
             },
         };
+        let experience_platform = match site.experience_platform {
+            None => None,
+            Some(settings) => Some(super::experience_platform::parse(
+                site.key.get_ref(),
+                settings,
+                env,
+                &at,
+            )?),
+        };
         sites.push(Site {
             key: site.key.into_inner(),
             name: site.name.into_inner().trim().to_owned(),
@@ -362,6 +372,7 @@ pub fn parse(
             min_fill,
             callback_times,
             identity_max_lifetime,
+            experience_platform,
         });
     }
     Ok(sites)

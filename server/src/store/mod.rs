@@ -15,6 +15,7 @@ mod deliveries;
 mod directory;
 mod due;
 mod experience_events;
+mod forwarding;
 mod history;
 mod idempotency;
 mod jobs;
@@ -49,6 +50,7 @@ pub use call_log::{Attempt, AttemptedRequest, CompletedCall, InteractionTimes, L
 pub use cursors::{CursorBounds, QueryCursor};
 pub use deliveries::{AttemptRow, LoggedAttempt, LoggedDelivery};
 pub use experience_events::{DailyCount, NewEvent, SentEvent};
+pub use forwarding::{BatchOutcome, ClaimedBatch, FailedMessage, ForwardEvent, PlatformCursor};
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
 pub use limits::{Charged, LimitRule, SharedLimits};
 pub use location::{Database, DatabaseError, PostgresUrl};

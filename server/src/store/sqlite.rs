@@ -114,6 +114,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0023_experience_events.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0027_platform_forwarding.sql"
+        )),
     ])
 }
 

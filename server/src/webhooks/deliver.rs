@@ -43,8 +43,9 @@ pub async fn start(store: &Store, webhooks: Webhooks) -> Result<(), StoreError> 
 }
 
 /// The client deliveries are posted with: rustls, no redirects followed, a deadline, and unless private
-/// targets are allowed a resolver that refuses internal addresses.
-fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
+/// targets are allowed a resolver that refuses internal addresses. Events forwarded to Adobe Experience
+/// Platform are posted with one too.
+pub(crate) fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
     let builder = reqwest::Client::builder()
         .use_rustls_tls()
         .redirect(reqwest::redirect::Policy::none())
@@ -151,7 +152,7 @@ async fn post(
     match send(client, webhooks, endpoint, delivery).await {
         Ok(mut sent) => {
             let status = sent.status();
-            let answer = first_bytes(&mut sent).await;
+            let answer = first_bytes(&mut sent, ANSWER_BYTES).await;
             let outcome = match status.is_success() {
                 true => Ok(status.as_u16()),
                 false => Err((Some(status.as_u16()), format!("answered {status}"))),
@@ -162,14 +163,14 @@ async fn post(
     }
 }
 
-/// The first [`ANSWER_BYTES`] of an answer's body, as text; the rest is never read. A body that breaks
+/// The first `limit` bytes of an answer's body, as text; the rest is never read. A body that breaks
 /// off keeps what came. What is not UTF-8, and NUL (which PostgreSQL's text cannot hold), becomes U+FFFD.
-async fn first_bytes(answer: &mut reqwest::Response) -> String {
+pub(crate) async fn first_bytes(answer: &mut reqwest::Response, limit: usize) -> String {
     let mut kept = Vec::new();
-    while kept.len() < ANSWER_BYTES {
+    while kept.len() < limit {
         match answer.chunk().await {
             Ok(Some(chunk)) => {
-                kept.extend_from_slice(&chunk[..chunk.len().min(ANSWER_BYTES - kept.len())])
+                kept.extend_from_slice(&chunk[..chunk.len().min(limit - kept.len())])
             }
             Ok(None) | Err(_) => break,
         }
@@ -184,20 +185,7 @@ async fn send(
     endpoint: &Endpoint,
     delivery: &DueDelivery,
 ) -> Result<reqwest::Response, String> {
-    if !webhooks.allow_private {
-        if endpoint.url.scheme() != "https" {
-            return Err("the endpoint is not https://".into());
-        }
-        // An address in the URL itself is never resolved, so the resolver's check does not see it.
-        let literal = endpoint
-            .url
-            .host_str()
-            .map(|host| host.trim_start_matches('[').trim_end_matches(']'))
-            .and_then(|host| host.parse::<std::net::IpAddr>().ok());
-        if literal.is_some_and(|ip| !is_public(ip)) {
-            return Err("the endpoint's address is internal".into());
-        }
-    }
+    may_reach(&endpoint.url, webhooks.allow_private)?;
     let timestamp = (webhooks.clock)() / 1_000;
     let body = delivery.payload.as_bytes();
     client
@@ -215,8 +203,28 @@ async fn send(
         .map_err(|e| describe(&e))
 }
 
+/// Whether `url` may be posted to: unless private targets are allowed, only `https://` and never an
+/// internal address written in the URL itself (which is never resolved, so the resolver's check does
+/// not see it).
+pub(crate) fn may_reach(url: &reqwest::Url, allow_private: bool) -> Result<(), String> {
+    if allow_private {
+        return Ok(());
+    }
+    if url.scheme() != "https" {
+        return Err("the endpoint is not https://".into());
+    }
+    let literal = url
+        .host_str()
+        .map(|host| host.trim_start_matches('[').trim_end_matches(']'))
+        .and_then(|host| host.parse::<std::net::IpAddr>().ok());
+    match literal.is_some_and(|ip| !is_public(ip)) {
+        true => Err("the endpoint's address is internal".into()),
+        false => Ok(()),
+    }
+}
+
 /// A failed post, said without the URL (which may hold a token of the receiver's).
-fn describe(error: &reqwest::Error) -> String {
+pub(crate) fn describe(error: &reqwest::Error) -> String {
     let what = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {

@@ -89,6 +89,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "experience_events",
         include_str!("../../../migrations/postgres/0017_experience_events.sql"),
     ),
+    (
+        21,
+        "platform_forwarding",
+        include_str!("../../../migrations/postgres/0021_platform_forwarding.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
