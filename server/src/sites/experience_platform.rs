@@ -8,8 +8,6 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::file::ConfigError;
-
 /// What the platform's HTTP API streaming ingestion is sent, for one site.
 #[derive(Clone)]
 pub struct ExperiencePlatform {
@@ -70,13 +68,14 @@ pub(super) struct Format {
     source_name: Option<Spanned<String>>,
 }
 
-/// Checks the site `site`'s settings; `env` reads the token's variable.
-pub(super) fn parse(
+/// Checks the site `site`'s settings; `env` reads the token's variable, and `at` locates a mistake in
+/// the file (the sites file's error).
+pub(super) fn parse<E>(
     site: &str,
     format: Format,
     env: &dyn Fn(&str) -> Option<String>,
-    at: &dyn Fn(Range<usize>, String) -> ConfigError,
-) -> Result<ExperiencePlatform, ConfigError> {
+    at: &dyn Fn(Range<usize>, String) -> E,
+) -> Result<ExperiencePlatform, E> {
     let inlet_url = reqwest::Url::parse(format.inlet_url.get_ref().trim())
         .ok()
         .filter(|url| {
@@ -176,7 +175,7 @@ mod tests {
 
     use super::*;
     use crate::call_centers::CallCenters;
-    use crate::sites::Site;
+    use crate::sites::{ConfigError, Site};
 
     const SETTINGS: &str = "[site.experience_platform]
 inlet_url = \"https://dcs.adobedc.net/collection/batch/abc123\"

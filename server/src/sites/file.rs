@@ -648,13 +648,17 @@ public_key = """RSA_PUBLIC"""
         std::fs::create_dir(dir.path().join("keys")).unwrap();
         std::fs::write(dir.path().join("keys/members-rsa-1.pem"), RSA_PUBLIC).unwrap();
         let path = dir.path().join("sites.toml");
-        let env = |name: &str| (name == "NORTHWIND_IDENTITY_SECRET").then(|| "n".repeat(40));
+        let env = |name: &str| {
+            matches!(name, "NORTHWIND_IDENTITY_SECRET" | "NORTHWIND_AEP_TOKEN")
+                .then(|| "n".repeat(40))
+        };
         let centers =
             crate::call_centers::file::parse(include_str!("../../../call-centers.example.toml"))
                 .unwrap();
         let sites = parse(&path, example, &env, &centers).unwrap();
         assert_eq!(sites.len(), 2);
         assert!(sites[0].call_center.is_some());
+        assert!(sites[0].experience_platform.is_some());
     }
 
     #[test]
