@@ -219,6 +219,12 @@ pub struct ServeArgs {
     )]
     pub events_retention_days: u32,
 
+    /// Forward sites' events to Adobe Experience Platform over http:// and to loopback, private and
+    /// link-local addresses too (a stand-in inlet, a proxy the operator trusts); by default only https://
+    /// to public addresses, as for webhooks.
+    #[arg(long, env = "CRW_EVENTS_FORWARD_ALLOW_PRIVATE", global = true)]
+    pub events_forward_allow_private: bool,
+
     #[command(flatten)]
     pub protection: ProtectionArgs,
 

@@ -115,6 +115,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         query_limits: args.reads.query_limits(),
         widget: WidgetAssets::load(&args.widget_dir),
         webhooks,
+        forwarding: crate::xdm::forward::Forwarding::new(args.events_forward_allow_private),
         mail,
         sessions,
         backoff: crate::access::backoff::Backoff::default(),

@@ -28,6 +28,9 @@ pub struct Settings {
     pub widget: WidgetAssets,
     /// The webhook endpoints and how to deliver to them; `None` for none.
     pub webhooks: Option<crate::webhooks::Webhooks>,
+    /// How the sites' events are forwarded to Adobe Experience Platform (to the sites whose settings
+    /// say where).
+    pub forwarding: crate::xdm::forward::Forwarding,
     /// The email sent to queue members; `None` for none.
     pub mail: Option<crate::mail::Mail>,
     /// How the console's sessions are made and checked.
@@ -86,6 +89,9 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
             .await
             .context("cannot start the webhook deliveries")?;
     }
+    crate::xdm::forward::start(&store, &settings.sites, settings.forwarding)
+        .await
+        .context("cannot start forwarding events to Adobe Experience Platform")?;
     if let Some(mail) = settings.mail {
         crate::mail::deliver::start(&store, mail)
             .await

@@ -82,6 +82,7 @@ pub fn demo_sites(
         min_fill: None,
         callback_times: super::CallbackTimes::Everyone,
         identity_max_lifetime: Some(super::DEFAULT_IDENTITY_MAX_LIFETIME),
+        experience_platform: None,
         call_center: call_center.clone(),
     };
     let sites = vec![

@@ -80,6 +80,7 @@ struct SiteFormat {
     identity_max_lifetime_secs: Option<Spanned<i64>>,
     #[serde(default)]
     identity_keys: Vec<Spanned<KeyFormat>>,
+    experience_platform: Option<super::experience_platform::Format>,
 }
 
 #[derive(Deserialize)]
@@ -341,6 +342,15 @@ pub fn parse(
                 }
             },
         };
+        let experience_platform = match site.experience_platform {
+            None => None,
+            Some(settings) => Some(super::experience_platform::parse(
+                site.key.get_ref(),
+                settings,
+                env,
+                &at,
+            )?),
+        };
         sites.push(Site {
             key: site.key.into_inner(),
             name: site.name.into_inner().trim().to_owned(),
@@ -362,6 +372,7 @@ pub fn parse(
             min_fill,
             callback_times,
             identity_max_lifetime,
+            experience_platform,
         });
     }
     Ok(sites)
@@ -637,13 +648,17 @@ public_key = """RSA_PUBLIC"""
         std::fs::create_dir(dir.path().join("keys")).unwrap();
         std::fs::write(dir.path().join("keys/members-rsa-1.pem"), RSA_PUBLIC).unwrap();
         let path = dir.path().join("sites.toml");
-        let env = |name: &str| (name == "NORTHWIND_IDENTITY_SECRET").then(|| "n".repeat(40));
+        let env = |name: &str| {
+            matches!(name, "NORTHWIND_IDENTITY_SECRET" | "NORTHWIND_AEP_TOKEN")
+                .then(|| "n".repeat(40))
+        };
         let centers =
             crate::call_centers::file::parse(include_str!("../../../call-centers.example.toml"))
                 .unwrap();
         let sites = parse(&path, example, &env, &centers).unwrap();
         assert_eq!(sites.len(), 2);
         assert!(sites[0].call_center.is_some());
+        assert!(sites[0].experience_platform.is_some());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 mod callback_slots;
 mod demo;
+pub mod experience_platform;
 pub mod file;
 pub mod identity;
 mod page;
@@ -60,6 +61,8 @@ pub struct Site {
     pub callback_times: CallbackTimes,
     /// The longest lifetime (`exp - iat`) of an identity token this site accepts; `None` for no cap.
     pub identity_max_lifetime: Option<std::time::Duration>,
+    /// Where this site's events are forwarded to Adobe Experience Platform; `None` for nowhere.
+    pub experience_platform: Option<experience_platform::ExperiencePlatform>,
 }
 
 /// Who may choose a callback time on a site: everyone, or only verified (signed-in) visitors, so that

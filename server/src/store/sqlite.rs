@@ -117,6 +117,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0024_webhook_endpoints.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0025_platform_forwarding.sql"
+        )),
     ])
 }
 

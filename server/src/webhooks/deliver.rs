@@ -99,8 +99,9 @@ async fn watch(store: Store, client: reqwest::Client, webhooks: Arc<Webhooks>, k
 }
 
 /// The client deliveries are posted with: rustls, no redirects followed, a deadline, and unless private
-/// targets are allowed a resolver that refuses internal addresses.
-fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
+/// targets are allowed a resolver that refuses internal addresses. Events forwarded to Adobe Experience
+/// Platform are posted with one too.
+pub(crate) fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
     let builder = reqwest::Client::builder()
         .use_rustls_tls()
         .redirect(reqwest::redirect::Policy::none())
@@ -225,7 +226,7 @@ async fn post(
     match send(client, webhooks, endpoint, delivery).await {
         Ok(mut sent) => {
             let status = sent.status();
-            let answer = first_bytes(&mut sent).await;
+            let answer = first_bytes(&mut sent, ANSWER_BYTES).await;
             let outcome = match status.is_success() {
                 true => Ok(status.as_u16()),
                 false => Err((Some(status.as_u16()), format!("answered {status}"))),
@@ -236,14 +237,14 @@ async fn post(
     }
 }
 
-/// The first [`ANSWER_BYTES`] of an answer's body, as text; the rest is never read. A body that breaks
+/// The first `limit` bytes of an answer's body, as text; the rest is never read. A body that breaks
 /// off keeps what came. What is not UTF-8, and NUL (which PostgreSQL's text cannot hold), becomes U+FFFD.
-async fn first_bytes(answer: &mut reqwest::Response) -> String {
+pub(crate) async fn first_bytes(answer: &mut reqwest::Response, limit: usize) -> String {
     let mut kept = Vec::new();
-    while kept.len() < ANSWER_BYTES {
+    while kept.len() < limit {
         match answer.chunk().await {
             Ok(Some(chunk)) => {
-                kept.extend_from_slice(&chunk[..chunk.len().min(ANSWER_BYTES - kept.len())])
+                kept.extend_from_slice(&chunk[..chunk.len().min(limit - kept.len())])
             }
             Ok(None) | Err(_) => break,
         }
@@ -279,7 +280,7 @@ async fn send(
 }
 
 /// A failed post, said without the URL (which may hold a token of the receiver's).
-fn describe(error: &reqwest::Error) -> String {
+pub(crate) fn describe(error: &reqwest::Error) -> String {
     let what = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {

@@ -4,7 +4,9 @@
 
 pub mod event;
 mod export;
+pub mod forward;
 mod intake;
+pub mod platform;
 pub mod schema;
 
 use axum::Router;

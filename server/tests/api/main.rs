@@ -21,3 +21,4 @@ mod sobjects;
 mod support;
 mod widget;
 mod xdm_events;
+mod xdm_forwarding;

@@ -94,6 +94,10 @@ pub struct Start<'a> {
     pub protection: Protection,
     pub query_limits: contact_server::sobjects::QueryLimits,
     pub webhooks: Option<contact_server::webhooks::Webhooks>,
+    /// How events are forwarded to Adobe Experience Platform; the server's defaults when `None`.
+    pub forwarding: Option<contact_server::xdm::forward::Forwarding>,
+    /// The environment variables the sites file may name (`token_env`, `secret_env`).
+    pub env: &'a [(&'a str, &'a str)],
     pub mail: Option<contact_server::mail::Mail>,
     pub sessions: contact_server::access::session::Sessions,
     pub backoff: contact_server::access::backoff::Backoff,
@@ -113,6 +117,8 @@ impl Start<'_> {
             protection: Protection::off(),
             query_limits: contact_server::sobjects::QueryLimits::default(),
             webhooks: None,
+            forwarding: None,
+            env: &[],
             mail: None,
             sessions: Default::default(),
             backoff: Default::default(),
@@ -231,7 +237,13 @@ impl TestApp {
         let sites = contact_server::sites::file::parse(
             std::path::Path::new("test.toml"),
             start.sites,
-            &|_| None,
+            &|name| {
+                start
+                    .env
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| (*value).to_owned())
+            },
             &call_centers,
         )
         .expect("test sites parse");
@@ -260,6 +272,9 @@ impl TestApp {
             query_limits: start.query_limits,
             widget,
             webhooks: start.webhooks,
+            forwarding: start
+                .forwarding
+                .unwrap_or_else(|| contact_server::xdm::forward::Forwarding::new(false)),
             mail: start.mail,
             sessions: start.sessions,
             backoff: start.backoff,

@@ -94,6 +94,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "webhook_endpoints",
         include_str!("../../../migrations/postgres/0018_webhook_endpoints.sql"),
     ),
+    (
+        19,
+        "platform_forwarding",
+        include_str!("../../../migrations/postgres/0019_platform_forwarding.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
