@@ -195,7 +195,8 @@ async fn round(
                         tx.delivery_succeeded(&name, seq, status)?;
                         tx.log_delivery_attempt(&name, seq, &attempt)
                     })
-                    .await?
+                    .await?;
+                crate::metrics::delivery(&endpoint.name, "delivered");
             }
             Err((status, error)) => {
                 let retry_at = retry_at(&webhooks.schedule, delivery.attempts, (webhooks.clock)());
@@ -206,7 +207,13 @@ async fn round(
                         tx.delivery_attempt_failed(&name, seq, status, &error, retry_at)?;
                         tx.log_delivery_attempt(&name, seq, &attempt)
                     })
-                    .await?
+                    .await?;
+                let result = if retry_at.is_some() {
+                    "retried"
+                } else {
+                    "failed"
+                };
+                crate::metrics::delivery(&endpoint.name, result);
             }
         }
     }

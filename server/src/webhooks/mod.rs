@@ -3,11 +3,13 @@
 //! event of the outbox signed ([`sign`]) and delivered at least once, in order per
 //! request, by a worker per endpoint ([`deliver`]) that never reaches internal addresses unless the
 //! operator allows them ([`address`]); every try logged, read and replayed by admins through the API
-//! and the CLI alike ([`log`], [`cli`]).
+//! and the CLI alike ([`log`], [`cli`]), counted by result, and the outbox's depth and age read at each
+//! scrape of `/metrics` ([`depth`]).
 
 pub mod address;
 pub mod cli;
 pub mod deliver;
+pub mod depth;
 pub mod endpoints;
 pub mod file;
 pub mod log;
@@ -30,6 +32,7 @@ pub const EVENTS: &[&str] = &[
     events::ASSIGNED,
     events::CALL_LOGGED,
     events::CALLBACK_DUE,
+    events::ENGAGEMENT_COMPLETED,
 ];
 
 /// One endpoint of the configuration file.

@@ -6,6 +6,7 @@ mod due;
 mod endpoints;
 mod events;
 mod mail;
+mod metrics;
 mod webhooks;
 
 /// Waits until `done` holds, failing after a generous deadline (a hang guard, not a timing).
