@@ -121,7 +121,7 @@ fn migrations() -> Migrations<'static> {
             "../../migrations/sqlite/0025_platform_forwarding.sql"
         )),
         M::up(include_str!(
-            "../../migrations/sqlite/0030_pending_deliveries.sql"
+            "../../migrations/sqlite/0026_pending_deliveries.sql"
         )),
     ])
 }

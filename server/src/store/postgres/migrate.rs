@@ -100,9 +100,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/postgres/0019_platform_forwarding.sql"),
     ),
     (
-        24,
+        20,
         "pending_deliveries",
-        include_str!("../../../migrations/postgres/0024_pending_deliveries.sql"),
+        include_str!("../../../migrations/postgres/0020_pending_deliveries.sql"),
     ),
 ];
 
