@@ -3,8 +3,12 @@
 //! wasm-bindgen names each import `__wbg_NAME_HASH`, with 16 hex digits of hash, in both the wasm's import
 //! section and the glue's import object: some 80 imports whose hashes are 2 KB of the widget's brotli
 //! transfer, as random digits do not compress. After Trunk, each such import gets a short name (`a`, `b`,
-//! ..., `aa`, ...) in both files. Only the import section of the wasm is rewritten; every other section
-//! is copied as it is.
+//! ..., `aa`, ...) in both files. Only the import section of the wasm is rewritten, and its custom
+//! sections are dropped; every other section is copied as it is.
+//!
+//! The custom sections are for tools, never read by a browser: the `name` section wasm-bindgen writes for
+//! the shims it generates (3.2 KB raw, even though rustc's own names are stripped), `producers`,
+//! `target_features` and wasm-bindgen's `__wasm_split_unstable` marker.
 
 use std::path::Path;
 
@@ -12,6 +16,8 @@ use anyhow::{Context, Result, bail};
 
 /// The import section's id in the WebAssembly binary format.
 const IMPORT_SECTION: u8 = 2;
+/// A custom section's id: names, producers and other data for tools, which the module runs without.
+const CUSTOM_SECTION: u8 = 0;
 
 /// Renames the hashed imports of the build's wasm and its glue, in place.
 pub fn shorten(dist: &Path) -> Result<()> {
@@ -62,7 +68,8 @@ fn short_name(mut n: usize) -> String {
 /// Each renamed import's `(old, new)` name.
 type Renamed = Vec<(String, String)>;
 
-/// `wasm` with the imports whose field name `rename` accepts given short names, and the names changed.
+/// `wasm` with the imports whose field name `rename` accepts given short names and without its custom
+/// sections, and the names changed.
 fn rename_imports(wasm: &[u8], rename: impl Fn(&str) -> bool) -> Result<(Vec<u8>, Renamed)> {
     if wasm.get(..4) != Some(b"\0asm") {
         bail!("not a WebAssembly module");
@@ -87,7 +94,7 @@ fn rename_imports(wasm: &[u8], rename: impl Fn(&str) -> bool) -> Result<(Vec<u8>
             out.push(id);
             write_leb(&mut out, section.len() as u64);
             out.extend(section);
-        } else {
+        } else if id != CUSTOM_SECTION {
             out.extend(&wasm[at..end]);
         }
         at = end;
@@ -222,8 +229,9 @@ fn write_leb(out: &mut Vec<u8>, mut value: u64) {
 mod tests {
     use super::*;
 
-    /// A module importing `names` from `./glue.js`, each a function of type 0, then a custom section.
-    fn module(names: &[&str]) -> Vec<u8> {
+    /// A module importing `names` from `./glue.js`, each a function of type 0, then a custom section
+    /// when `custom`.
+    fn module(names: &[&str], custom: bool) -> Vec<u8> {
         let mut imports = Vec::new();
         write_leb(&mut imports, names.len() as u64);
         for name in names {
@@ -238,22 +246,24 @@ mod tests {
         wasm.push(IMPORT_SECTION);
         write_leb(&mut wasm, imports.len() as u64);
         wasm.extend(imports);
-        wasm.extend([0x00, 0x03, 0x01, b'x', 0xff]);
+        if custom {
+            wasm.extend([CUSTOM_SECTION, 0x03, 0x01, b'x', 0xff]);
+        }
         wasm
     }
 
     #[test]
-    fn hashed_imports_get_short_names_and_the_rest_of_the_module_is_kept() {
+    fn hashed_imports_get_short_names_custom_sections_go_and_the_rest_of_the_module_is_kept() {
         let names = [
             "__wbg_focus_d5e2fdbdb56416f0",
             "__wbindgen_init_externref_table",
             "__wbg_setAttribute_f75317b2b5cabfb4",
             "__wbindgen_generic_0000000000000001",
         ];
-        let (wasm, renamed) = rename_imports(&module(&names), is_hashed).unwrap();
+        let (wasm, renamed) = rename_imports(&module(&names, true), is_hashed).unwrap();
         assert_eq!(
             wasm,
-            module(&["a", "__wbindgen_init_externref_table", "b", "c"])
+            module(&["a", "__wbindgen_init_externref_table", "b", "c"], false)
         );
         assert_eq!(
             renamed,
@@ -290,7 +300,7 @@ mod tests {
     #[test]
     fn what_is_not_a_module_is_refused() {
         assert!(rename_imports(b"not wasm", is_hashed).is_err());
-        let mut truncated = module(&["__wbg_focus_d5e2fdbdb56416f0"]);
+        let mut truncated = module(&["__wbg_focus_d5e2fdbdb56416f0"], true);
         truncated.truncate(20);
         assert!(rename_imports(&truncated, is_hashed).is_err());
     }
