@@ -16,6 +16,8 @@ mod wire;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use any_spawner::Executor;
+use leptos::prelude::Owner;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::components::widget;
@@ -31,7 +33,7 @@ static MOUNTED: AtomicU32 = AtomicU32::new(0);
 /// `identityToken`); `emit(type, detail)` reports `submitted` and `error` to the page. The loader prefills
 /// the form, and passes the token of `identify(token)`, by dispatching a `crw-prefill` event with the values
 /// as its `detail` on `target`.
-/// The widget lives as long as the page: its handle is forgotten so it is never unmounted.
+/// The widget lives as long as the page: its reactive owner is forgotten so it is never disposed of.
 #[wasm_bindgen]
 pub fn mount(
     target: web_sys::HtmlElement,
@@ -44,9 +46,19 @@ pub fn mount(
     prefix.push_str(&(MOUNTED.fetch_add(1, Ordering::Relaxed) + 1).to_string());
     // Leaked: the widget lives as long as the page, and a `&'static str` is free to copy into every view.
     let prefix: &'static str = prefix.leak();
-    let host = target.clone();
-    leptos::mount::mount_to(target, move || {
-        widget(api_base, prefix, Options::read(strings, &data, emit), host);
-    })
-    .forget();
+    // What `leptos::mount::mount_to` does but build a view: the widget writes its own DOM (see
+    // `components::markup`), and mounting its `()` cost the wasm a placeholder comment's code.
+    // An `Err` means the executor that runs the effects was started by an earlier widget.
+    let _ = Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    owner.with(|| {
+        widget(
+            api_base,
+            prefix,
+            Options::read(strings, &data, emit),
+            target,
+        )
+    });
+    // Never dropped: dropping the root owner would dispose of the widget's state and effects.
+    std::mem::forget(owner);
 }

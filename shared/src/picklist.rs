@@ -15,7 +15,15 @@ pub struct UnknownValue {
 
 impl fmt::Display for UnknownValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Choose one of: {}.", self.allowed.join(", "))
+        // Written value by value: `join` is a generic copy the widget would link for this message alone.
+        f.write_str("Choose one of: ")?;
+        for (i, value) in self.allowed.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(value)?;
+        }
+        f.write_str(".")
     }
 }
 

@@ -36,6 +36,11 @@ fn main() -> Result<()> {
             build_widget()?;
             console::build()
         }
+        // The widget alone, for measuring it with `cargo xtask sizes` without waiting for the console.
+        "build-widget" => {
+            tools::ensure_widget_toolchain()?;
+            build_widget()
+        }
         "build-console" => {
             tools::ensure_widget_toolchain()?;
             console::build()
@@ -58,7 +63,7 @@ fn main() -> Result<()> {
         "postgres" => postgres::command(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run [--postgres] [SERVER FLAGS]  build the widget and start the server with the demo page\n                      (--postgres: on a throwaway local PostgreSQL cluster instead of SQLite)\n  build               build the widget into dist/ and the console into dist/console/ (precompressed assets)\n  build-console       build the console alone into dist/console/\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's and console's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  bench feed          time submissions to their event on an open console's live feed (median, p99)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|pooler|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL;\n                      pooler: PgBouncer in transaction mode in front of it)"
+                "usage: cargo xtask <task>\n\n  run [--postgres] [SERVER FLAGS]  build the widget and start the server with the demo page\n                      (--postgres: on a throwaway local PostgreSQL cluster instead of SQLite)\n  build               build the widget into dist/ and the console into dist/console/ (precompressed assets)\n  build-widget        build the widget alone into dist/\n  build-console       build the console alone into dist/console/\n  test                run every check and test (what CI runs)\n  cycles              fail when a crate's module graph has a cycle\n  sizes [--strict]    print the built widget's and console's transfer sizes; fail over budget\n  bench               measure durable submissions/s against a hello-world ceiling (oha)\n  bench feed          time submissions to their event on an open console's live feed (median, p99)\n  fuzz [SECONDS]      run each cargo-fuzz target for SECONDS (default 60; nightly)\n  postgres start|pooler|url|stop  a throwaway PostgreSQL cluster on a free loopback port (prints its URL;\n                      pooler: PgBouncer in transaction mode in front of it)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())

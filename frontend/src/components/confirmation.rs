@@ -2,7 +2,7 @@
 
 use contact_shared::PreferredChannel;
 
-use super::markup::Html;
+use super::markup::{Html, split_placeholder};
 use crate::host::Texts;
 use crate::model::Receipt;
 
@@ -39,7 +39,7 @@ const fn done_key(channel: PreferredChannel) -> &'static str {
 
 /// The sentence around its `{number}` placeholder; all of it before the number when it has none.
 fn split_number(sentence: &str) -> (&str, &str) {
-    sentence.split_once("{number}").unwrap_or((sentence, ""))
+    split_placeholder(sentence, "{number}").unwrap_or((sentence, ""))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use web_sys::{CustomEvent, Element, HtmlElement};
 
 use super::confirmation;
 use super::contact_form;
-use super::markup::Html;
+use super::markup::{Html, fill};
 use crate::host::{Options, identity_token, prefill_pairs};
 use crate::model::{FormModel, Screen};
 use crate::site::{self, SiteError};
@@ -116,7 +116,7 @@ fn build(shell: &Element, api_base: &str, model: FormModel, options: &Options) {
                     .settings_untracked()
                     .map(|s| s.name)
                     .unwrap_or_default();
-                let hint = texts.get("sign_in").replace("{site}", &name);
+                let hint = fill(&texts.get("sign_in"), "{site}", &name);
                 html.element(
                     "p",
                     &[
