@@ -120,6 +120,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0025_platform_forwarding.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0028_visitor_confirmations.sql"
+        )),
     ])
 }
 

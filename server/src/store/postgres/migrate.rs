@@ -99,6 +99,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "platform_forwarding",
         include_str!("../../../migrations/postgres/0019_platform_forwarding.sql"),
     ),
+    (
+        22,
+        "visitor_confirmations",
+        include_str!("../../../migrations/postgres/0022_visitor_confirmations.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
