@@ -19,7 +19,7 @@ const BEFORE_OPEN_REQUESTS: usize = 1;
 /// Everything fetched when the form opens (open.js, glue, wasm, the form's CSS, locale): the product's budget,
 /// 60 KB brotli.
 const OPEN_BUDGET: usize = 60 * 1024;
-/// A ratchet under [`OPEN_BUDGET`], just above the last measurement (59,630 B), so that any growth fails
+/// A ratchet under [`OPEN_BUDGET`], just above the last measurement (59,755 B), so that any growth fails
 /// `cargo xtask test` and is a decision: raise it with the reason in the commit, never past the budget.
 /// Lowered from 132 KB (the first Leptos form) to 92 KB by one state signal and a standard library
 /// without panic formatting, then to this by the form written as markup kept in step by effects (no
@@ -28,8 +28,9 @@ const OPEN_BUDGET: usize = 60 * 1024;
 /// from 58,880 B by what sending the visitor's time zone costs (`Intl.DateTimeFormat`: 58,816 B to
 /// 59,021 B, 205 B), and from 59,085 B when the loader's open path moved out of the facade into
 /// `open.js`, fetched on open (775 B; widget.js 2,320 B to 1,926 B, which brought the facade within its
-/// 2 KB budget).
-const OPEN_CEILING: usize = 59_700;
+/// 2 KB budget), and from 59,700 B by what sending the widget's locale with the form costs, so that the
+/// visitor's confirmation email is in the page's language (59,630 B to 59,755 B, 125 B).
+const OPEN_CEILING: usize = 59_825;
 
 /// Prints the report; fails when what is fetched before open is over budget, when the open set is over
 /// its ceiling, or (with `strict`) over its budget.
