@@ -126,6 +126,8 @@ impl Inputs {
                 .filter(|_| self.channel() == PreferredChannel::Phone),
             // The browser's, added as the form is sent: not something the visitor enters.
             time_zone: None,
+            // The locale the widget was drawn in, added as the form is sent, as the time zone is.
+            locale: None,
         }
     }
 }

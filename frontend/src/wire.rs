@@ -42,6 +42,7 @@ mod codec {
             ("request_description", &form.request_description),
             ("callback_time", &form.callback_time),
             ("time_zone", &form.time_zone),
+            ("locale", &form.locale),
         ];
         for (key, value) in fields {
             let value = value.as_deref().map_or(JsValue::NULL, JsValue::from_str);

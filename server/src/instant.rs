@@ -45,9 +45,14 @@ pub struct TimeZones;
 
 impl contact_shared::TimeZoneDatabase for TimeZones {
     fn iana_name(&self, name: &str) -> Option<String> {
-        let zone = jiff::tz::TimeZone::get(name).ok()?;
+        let zone = time_zone(name)?;
         zone.iana_name().map(str::to_owned)
     }
+}
+
+/// The zone `name` of the server's time-zone database, as [`TimeZones`] checks a visitor's.
+pub fn time_zone(name: &str) -> Option<jiff::tz::TimeZone> {
+    jiff::tz::TimeZone::get(name).ok()
 }
 
 #[cfg(test)]

@@ -93,9 +93,17 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
         .await
         .context("cannot start forwarding events to Adobe Experience Platform")?;
     if let Some(mail) = settings.mail {
-        crate::mail::deliver::start(&store, mail)
+        crate::mail::deliver::start(&store, mail.clone())
             .await
             .context("cannot start the email")?;
+        crate::mail::confirmation::start(&store, mail, &settings.sites)
+            .await
+            .context("cannot start the visitors' confirmation emails")?;
+    } else if let Some(site) = settings.sites.iter().find(|s| s.confirmation_email) {
+        tracing::warn!(
+            site = %site.key,
+            "confirmation_email is on but no SMTP server is configured (--smtp-host): no confirmation is sent"
+        );
     }
     crate::callbacks::due::start(store.clone());
     if settings.push_routing {

@@ -100,7 +100,7 @@ async fn request_logs_name_the_path_but_not_the_query_string() {
 }
 
 #[tokio::test]
-async fn a_failed_email_is_logged_without_the_visitor_or_the_recipient() {
+async fn a_failed_email_or_confirmation_is_logged_without_the_visitor_or_the_recipient() {
     use contact_server::access::directory;
     use contact_server::mail::{Mail, Security, Smtp};
 
@@ -120,7 +120,7 @@ async fn a_failed_email_is_logged_without_the_visitor_or_the_recipient() {
     let call_centers = contact_server::call_centers::CallCenters::default();
     let sites = contact_server::sites::file::parse(
         std::path::Path::new("logs.toml"),
-        "[[site]]\nkey = \"shop\"\nname = \"Shop\"\nallowed_origins = [\"https://shop.example.com\"]\n",
+        "[[site]]\nkey = \"shop\"\nname = \"Shop\"\nallowed_origins = [\"https://shop.example.com\"]\nconfirmation_email = true\n",
         &|_| None,
         &call_centers,
     )
@@ -174,7 +174,10 @@ async fn a_failed_email_is_logged_without_the_visitor_or_the_recipient() {
 
     // A hang guard, not a timing: the failed try is logged within moments.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !captured.text().contains("email not sent") {
+    // The queue's email and the visitor's confirmation both fail.
+    while !(captured.text().contains("email not sent")
+        && captured.text().contains("confirmation not sent"))
+    {
         assert!(
             tokio::time::Instant::now() < deadline,
             "no failed email was logged"

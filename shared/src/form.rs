@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
 use crate::{
-    CallbackTime, ErrorBody, FieldErrors, FormRules, PreferredChannel, PreferredPhone,
+    CallbackTime, ErrorBody, FieldErrors, FormRules, Locale, PreferredChannel, PreferredPhone,
     RequestDescription, RequestReason, TimeZoneDatabase, VisitorEmail, VisitorName,
     VisitorTimeZone, field,
 };
@@ -52,6 +52,10 @@ pub struct ContactRequestForm {
     /// against the parsing side's time-zone database.
     #[serde(default)]
     pub time_zone: Option<String>,
+    /// The language the widget was shown in (`fr`), so the visitor's confirmation email is in it; absent
+    /// when the sender does not say. Never refused: a tag the server does not know reads as the default.
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 /// A submission that passed every rule, with each value normalised.
@@ -70,6 +74,9 @@ pub struct NewContactRequest {
     /// Left out when absent, as `callback_time` is.
     #[serde(skip_serializing_if = "Option::is_none")]
     time_zone: Option<VisitorTimeZone>,
+    /// Left out when absent, as `callback_time` is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locale: Option<Locale>,
 }
 
 impl NewContactRequest {
@@ -101,6 +108,10 @@ impl NewContactRequest {
     /// The visitor's own time zone, when their browser said.
     pub fn time_zone(&self) -> Option<&VisitorTimeZone> {
         self.time_zone.as_ref()
+    }
+    /// The language the widget was shown in, when the sender said.
+    pub fn locale(&self) -> Option<Locale> {
+        self.locale
     }
 }
 
@@ -222,6 +233,7 @@ impl ContactRequestForm {
             is_callback: self.is_callback,
             callback_time,
             time_zone: time_zone.ok().flatten(),
+            locale: optional(&self.locale).map(Locale::parse),
         })
     }
 
@@ -408,6 +420,37 @@ mod tests {
             serde_json::to_value(&request).unwrap()["time_zone"],
             "Europe/Paris"
         );
+    }
+
+    #[test]
+    fn a_request_carries_the_widget_s_locale_and_an_unknown_one_reads_as_the_default() {
+        let json =
+            serde_json::json!({"request_reason": "Billing", "preferred_phone": "+14155550100"});
+        let without = form(json.clone()).parse().unwrap();
+        assert_eq!(without.locale(), None);
+        assert!(
+            serde_json::to_value(&without)
+                .unwrap()
+                .get("locale")
+                .is_none(),
+            "absent, it leaves the fingerprint as it was"
+        );
+        for (tag, expected) in [
+            ("fr", Locale::Fr),
+            ("fr-CA", Locale::Fr),
+            ("xx", Locale::En),
+        ] {
+            let mut with = json.clone();
+            with["locale"] = tag.into();
+            assert_eq!(
+                form(with).parse().unwrap().locale(),
+                Some(expected),
+                "{tag}"
+            );
+        }
+        let mut blank = json;
+        blank["locale"] = " ".into();
+        assert_eq!(form(blank).parse().unwrap().locale(), None);
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod error;
 pub mod field;
 mod form;
 mod http;
+mod locale;
 mod name;
 mod phone;
 mod proof;
@@ -42,6 +43,7 @@ pub use http::{
     CALLBACK_SLOTS_SUBPATH, CHALLENGE_PATH, CONTACT_REQUESTS_PATH, IDEMPOTENCY_KEY_HEADER,
     PROOF_HEADER, SITE_HEADER, SITES_PATH, TRAP_HEADER, callback_slots_url, site_url,
 };
+pub use locale::Locale;
 pub use name::{NameError, VisitorName};
 pub use phone::{PhoneError, PreferredPhone};
 pub use picklist::UnknownValue;

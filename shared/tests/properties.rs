@@ -97,6 +97,7 @@ proptest! {
             is_callback,
             callback_time: callback_seconds.map(|s| CallbackTime::from_unix_seconds(s).to_string()),
             time_zone: None,
+            locale: Some("fr".into()),
         };
         if let Ok(request) = form.parse() {
             let again = ContactRequestForm {
@@ -109,6 +110,7 @@ proptest! {
                 is_callback: request.is_callback(),
                 callback_time: request.callback_time().map(|t| t.to_string()),
                 time_zone: request.time_zone().map(|z| z.as_str().into()),
+                locale: request.locale().map(|l| l.as_str().into()),
             };
             prop_assert_eq!(again.parse(), Ok(request));
         }

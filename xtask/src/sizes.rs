@@ -19,7 +19,7 @@ const BEFORE_OPEN_REQUESTS: usize = 1;
 /// Everything fetched when the form opens (open.js, glue, wasm, the form's CSS, locale): the product's budget,
 /// 60 KB brotli.
 const OPEN_BUDGET: usize = 60 * 1024;
-/// A ratchet under [`OPEN_BUDGET`], just above the last measurement (57,332 B), so that any growth fails
+/// A ratchet under [`OPEN_BUDGET`], just above the last measurement (57,451 B), so that any growth fails
 /// `cargo xtask test` and is a decision: raise it with the reason in the commit, never past the budget.
 /// Lowered from 132 KB (the first Leptos form) to 92 KB by one state signal and a standard library
 /// without panic formatting, then to this by the form written as markup kept in step by effects (no
@@ -30,8 +30,9 @@ const OPEN_BUDGET: usize = 60 * 1024;
 /// `open.js`, fetched on open (775 B; widget.js 2,320 B to 1,926 B, which brought the facade within its
 /// 2 KB budget). Lowered from 59,700 B when the wasm lost its custom sections, its substring searches and
 /// the placeholder `mount_to` mounted and an iterator chain, and its exports got short names (59,630 B to
-/// 57,332 B).
-const OPEN_CEILING: usize = 57_400;
+/// 57,332 B), then raised from 57,400 B by what sending the widget's locale with the form costs, so
+/// that the visitor's confirmation email is in the page's language (57,332 B to 57,451 B, 119 B).
+const OPEN_CEILING: usize = 57_519;
 
 /// Prints the report; fails when what is fetched before open is over budget, when the open set is over
 /// its ceiling, or (with `strict`) over its budget.

@@ -263,6 +263,8 @@ fn submit(
         Some(Ok(ready)) => ready,
     };
     submission.time_zone = super::callback_choice::time_zone();
+    // The tag of the locale the widget is drawn in, so the visitor's confirmation email speaks it too.
+    submission.locale = Some(texts.get("locale"));
     // The honeypot's value: empty for people.
     let trap = form
         .query_selector(".crw-trap")

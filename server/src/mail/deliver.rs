@@ -24,11 +24,11 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 const DUE_PER_LOOK: u32 = 16;
 /// How long each email taken is kept from other processes, one after another in the order sent: past
 /// the few SMTP steps' deadlines, so that only a process gone meanwhile leaves it to another.
-const LEASE_EACH_MS: i64 = 6 * TIMEOUT.as_millis() as i64;
+pub(super) const LEASE_EACH_MS: i64 = 6 * TIMEOUT.as_millis() as i64;
 /// Requests one email lists at most; the rest go in the next.
 const REQUESTS_PER_EMAIL: u32 = 50;
 
-type Transport = AsyncSmtpTransport<Tokio1Executor>;
+pub(super) type Transport = AsyncSmtpTransport<Tokio1Executor>;
 
 /// Opens the mail cursor and starts the worker, which runs until the runtime stops: a request
 /// committed once this returns is mailed to its queue's members.
@@ -40,7 +40,7 @@ pub async fn start(store: &Store, mail: Mail) -> Result<(), StoreError> {
 }
 
 /// The SMTP client: one connection per email, protected as configured.
-fn transport(mail: &Mail) -> Result<Transport, lettre::transport::smtp::Error> {
+pub(super) fn transport(mail: &Mail) -> Result<Transport, lettre::transport::smtp::Error> {
     let smtp = &mail.smtp;
     let tls = match smtp.security {
         Security::Starttls => Tls::Required(TlsParameters::new(smtp.host.clone())?),
@@ -158,7 +158,7 @@ async fn send_digest(
 }
 
 /// A failed send, said without the server's text (which may repeat an address).
-fn describe(error: &lettre::transport::smtp::Error) -> String {
+pub(super) fn describe(error: &lettre::transport::smtp::Error) -> String {
     if let Some(code) = error.status() {
         let kind = if error.is_permanent() {
             "refused"

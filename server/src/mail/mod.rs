@@ -2,8 +2,10 @@
 //! owns it ([`deliver`]), at most one email per person per digest window, in plain text and HTML
 //! ([`compose`]). A failed send is retried on the webhooks' schedule, so a down SMTP server delays mail
 //! and loses none. Logs name people by their user id only, never an address or what a visitor typed.
+//! Sites may also have each visitor who gave an address sent a confirmation ([`confirmation`]).
 
 pub mod compose;
+pub mod confirmation;
 pub mod deliver;
 
 use std::net::IpAddr;

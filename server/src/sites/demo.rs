@@ -83,6 +83,7 @@ pub fn demo_sites(
         callback_times: super::CallbackTimes::Everyone,
         identity_max_lifetime: Some(super::DEFAULT_IDENTITY_MAX_LIFETIME),
         experience_platform: None,
+        confirmation_email: false,
         call_center: call_center.clone(),
     };
     let sites = vec![

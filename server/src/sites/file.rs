@@ -81,6 +81,8 @@ struct SiteFormat {
     #[serde(default)]
     identity_keys: Vec<Spanned<KeyFormat>>,
     experience_platform: Option<super::experience_platform::Format>,
+    #[serde(default)]
+    confirmation_email: bool,
 }
 
 #[derive(Deserialize)]
@@ -373,6 +375,7 @@ pub fn parse(
             callback_times,
             identity_max_lifetime,
             experience_platform,
+            confirmation_email: site.confirmation_email,
         });
     }
     Ok(sites)
@@ -553,6 +556,7 @@ pow_difficulty = 18
 min_fill_ms = 3000
 callback_times = "signed-in"
 identity_max_lifetime_secs = 3600
+confirmation_email = true
 
 [site.labels]
 Order = "My order"
@@ -619,6 +623,10 @@ public_key = """RSA_PUBLIC"""
             (sites[1].callback_times, sites[1].identity_max_lifetime),
             (CallbackTimes::Everyone, Some(DEFAULT_IDENTITY_MAX_LIFETIME)),
             "everyone may choose a time, and tokens live a day at most, unless a site says otherwise"
+        );
+        assert!(
+            acme.confirmation_email && !sites[1].confirmation_email,
+            "visitors are sent a confirmation only where a site turns it on"
         );
         let members = &sites[1];
         assert!(!members.guests);
@@ -697,6 +705,7 @@ public_key = """RSA_PUBLIC"""
             (site("callback_times = true\n"), 5, "invalid type: boolean `true`, expected a string"),
             (site("identity_max_lifetime_secs = -1\n"), 5, "identity_max_lifetime_secs is 1 to 2592000 seconds"),
             (site("identity_max_lifetime_secs = 2592001\n"), 5, "identity_max_lifetime_secs is 1 to 2592000 seconds"),
+            (site("confirmation_email = \"yes\"\n"), 5, "invalid type: string \"yes\", expected a boolean"),
             (site("guests = false\n"), 1, "a site with guests = false needs at least one [[site.identity_keys]]"),
             (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"none\"\nsecret = \"x\"\n"), 7, "unsupported alg \"none\": use HS256, RS256 or ES256"),
             (site("[[site.identity_keys]]\nkid = \"k\"\nalg = \"HS256\"\nsecret = \"short\"\n"), 5, "an HS256 secret needs at least 32 bytes"),

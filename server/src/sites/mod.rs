@@ -63,6 +63,9 @@ pub struct Site {
     pub identity_max_lifetime: Option<std::time::Duration>,
     /// Where this site's events are forwarded to Adobe Experience Platform; `None` for nowhere.
     pub experience_platform: Option<experience_platform::ExperiencePlatform>,
+    /// Whether a visitor who gives an email address is sent a confirmation of their request
+    /// (`mail::confirmation`); off unless the sites file turns it on.
+    pub confirmation_email: bool,
 }
 
 /// Who may choose a callback time on a site: everyone, or only verified (signed-in) visitors, so that

@@ -25,11 +25,11 @@ static CONTACT_REQUESTS: MultiRowInsert = MultiRowInsert::new(
     "INSERT INTO contact_requests
         (seq, id, request_reason, preferred_channel, preferred_phone, request_description, visitor_name,
          visitor_email, is_callback, source_origin, site_key, visitor_sub, owner_id, call_center_id,
-         scheduled_routing_at, visitor_time_zone,
+         scheduled_routing_at, visitor_time_zone, visitor_locale,
          status, created_by_id, last_modified_by_id, created_at, updated_at, system_modstamp)
         VALUES",
     3,
-    16,
+    17,
     ", ?1, ?2, ?2, ?3, ?3, ?3",
 );
 
@@ -226,7 +226,7 @@ fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<Strin
     ];
     CONTACT_REQUESTS.run(tx, &shared, rows, |s, at, row| {
         let request = &row.submission.request;
-        let values: [&dyn ToSql; 16] = [
+        let values: [&dyn ToSql; 17] = [
             &row.seq,
             &row.id,
             &request.request_reason().as_str(),
@@ -243,6 +243,7 @@ fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<Strin
             &row.call_center_id,
             &row.submission.booking.as_ref().map(|b| b.start.as_str()),
             &request.time_zone().map(|z| z.as_str()),
+            &request.locale().map(|l| l.as_str()),
         ];
         bind(s, at, &values)
     })?;

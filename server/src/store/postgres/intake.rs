@@ -188,9 +188,9 @@ async fn decide_and_write<'k>(
                 (id, request_reason, preferred_channel, preferred_phone, request_description, visitor_name,
                  visitor_email, is_callback, source_origin, site_key, visitor_sub, owner_id, call_center_id,
                  scheduled_routing_at, status, created_by_id, last_modified_by_id, created_at, updated_at,
-                 system_modstamp, visitor_time_zone)
+                 system_modstamp, visitor_time_zone, visitor_locale)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $17, $17,
-                     $18)
+                     $18, $19)
              RETURNING name",
             &[
                 (&id, Type::TEXT),
@@ -211,6 +211,7 @@ async fn decide_and_write<'k>(
                 (&contact_requests::ANONYMOUS_CREATOR, Type::TEXT),
                 (&now, Type::TEXT),
                 (&request.time_zone().map(|z| z.as_str()), Type::TEXT),
+                (&request.locale().map(|l| l.as_str()), Type::TEXT),
             ],
         )
         .await?

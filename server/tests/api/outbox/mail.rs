@@ -24,14 +24,14 @@ const PUBLIC_URL: &str = "https://crm.example.com";
 const DEFAULT_QUEUE: &str = "Contact Requests";
 
 /// aiosmtpd on 127.0.0.1:`port`, writing what it accepts into a folder of its own.
-struct SmtpServer {
+pub(super) struct SmtpServer {
     child: Child,
     folder: tempfile::TempDir,
 }
 
 impl SmtpServer {
     /// The server on `port`; `None` when aiosmtpd is not installed and this run does not require it.
-    fn start(port: u16) -> Option<Self> {
+    pub(super) fn start(port: u16) -> Option<Self> {
         let installed = Command::new("python3")
             .args(["-c", "import aiosmtpd"])
             .output()
@@ -63,7 +63,7 @@ impl SmtpServer {
     }
 
     /// Every message accepted so far, in order: envelope, headers and both bodies as Python parsed them.
-    fn messages(&self) -> Vec<Value> {
+    pub(super) fn messages(&self) -> Vec<Value> {
         let mut numbered: Vec<(u32, Value)> = std::fs::read_dir(self.folder.path())
             .unwrap()
             .filter_map(|entry| {
@@ -85,7 +85,7 @@ impl SmtpServer {
     }
 
     /// The messages whose envelope is to `address`.
-    fn to(&self, address: &str) -> Vec<Value> {
+    pub(super) fn to(&self, address: &str) -> Vec<Value> {
         self.messages()
             .into_iter()
             .filter(|m| {
@@ -107,7 +107,7 @@ impl Drop for SmtpServer {
 }
 
 /// A loopback port nothing listens on (just freed).
-fn free_port() -> u16 {
+pub(super) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -163,7 +163,7 @@ async fn state(app: &TestApp, user: &str) -> Option<MailState> {
         .unwrap()
 }
 
-fn real_now() -> Arc<AtomicI64> {
+pub(super) fn real_now() -> Arc<AtomicI64> {
     Arc::new(AtomicI64::new(jiff::Timestamp::now().as_millisecond()))
 }
 

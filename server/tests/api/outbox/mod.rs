@@ -1,6 +1,8 @@
 //! The transactional outbox: the events each write of a contact request leaves (and each scheduled
-//! callback falling due), their webhooks and their email.
+//! callback falling due), their webhooks and their email (to the queue's members, and the visitor's
+//! confirmation).
 
+mod confirmation;
 mod deliveries;
 mod due;
 mod endpoints;
