@@ -123,6 +123,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0026_pending_deliveries.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0031_task_is_callback.sql"
+        )),
     ])
 }
 

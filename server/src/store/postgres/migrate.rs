@@ -104,6 +104,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "pending_deliveries",
         include_str!("../../../migrations/postgres/0020_pending_deliveries.sql"),
     ),
+    (
+        25,
+        "task_is_callback",
+        include_str!("../../../migrations/postgres/0025_task_is_callback.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
