@@ -173,6 +173,28 @@ async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
     json(send(same_origin(Request::get(url)).build()).await?).await
 }
 
+/// The softphone layout of the call center `id` (DescribeSoftphoneLayoutResult).
+pub async fn softphone_layout(id: &str) -> Result<serde_json::Value, ApiError> {
+    get(&format!(
+        "/services/apexrest/callCenters/{}/softphoneLayout",
+        js_sys::encode_uri_component(id)
+    ))
+    .await
+}
+
+/// An object's label and its fields' (name, label), as describe gives them.
+pub async fn labels(object: &str) -> Result<(String, Vec<(String, String)>), ApiError> {
+    let described: serde_json::Value = get(&format!("{DATA}/sobjects/{object}/describe")).await?;
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    let fields = described["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| (text(&f["name"]), text(&f["label"])))
+        .collect();
+    Ok((text(&described["label"]), fields))
+}
+
 /// Who is signed in.
 pub async fn me() -> Result<Me, ApiError> {
     get(&format!("{API_PREFIX}/me")).await

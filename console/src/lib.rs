@@ -9,6 +9,7 @@
 //! signed in and `live.rs` the live feed.
 
 mod api;
+mod call_panel;
 mod components;
 mod forms;
 mod live;

@@ -482,3 +482,44 @@ test("a due callback is offered to the Available representative idle longest, wh
   await expect(offers(ottoPage)).toBeHidden();
   await expect(offers(olgaPage)).toBeHidden();
 });
+
+test("the call panel shows the call center's softphone layout in order, and a reviewed callback is logged as a Callback call", async ({ browser }) => {
+  const stamp = Date.now();
+  const cora = `cora-${stamp}@example.com`;
+  person(cora, "Cora Caller", "representative");
+  const api = { Authorization: `Bearer ${process.env.CRW_API_TOKEN}` };
+  const data = `${apiUrl()}/services/data/v62.0`;
+  const soql = encodeURIComponent("SELECT Id FROM CallCenter WHERE InternalName = 'demo'");
+  const page = await consoleOf(browser, cora, "/console/");
+  const center = (await (await page.request.get(`${data}/query/?q=${soql}`, { headers: api })).json()).records[0].Id;
+  const layout = await (await page.request.get(`${apiUrl()}/services/apexrest/callCenters/${center}/softphoneLayout`, { headers: api })).json();
+  const outbound = layout.callTypes.find((c: { name: string }) => c.name === "Outbound");
+  const request = outbound.sections.find((s: { entityApiName: string }) => s.entityApiName === "ContactRequest");
+  const described = await (await page.request.get(`${data}/sobjects/ContactRequest/describe`, { headers: api })).json();
+  const labels = request.items.map((i: { itemApiName: string }) =>
+    described.fields.find((f: { name: string }) => f.name === i.itemApiName).label);
+
+  for (const [isCallback, kind] of [[true, "Callback call"], [false, "Outbound call"]] as const) {
+    const made = await page.request.post(`${data}/sobjects/ContactRequest`, {
+      headers: api,
+      data: { RequestReason: "Order", PreferredPhone: "+442079460555", OwnerId: DEMO_QUEUE, CallCenterId__c: center, IsCallback: isCallback },
+    });
+    expect(made.status(), await made.text()).toBe(201);
+    const id = (await made.json()).id;
+    await page.goto(`${apiUrl()}/console/requests/${id}`);
+    const panel = page.getByRole("region", { name: "Call", exact: true });
+    // The call's facts first, then the request's fields, in the layout's order with describe's labels.
+    await expect(panel.locator("dl").first().locator("dt")).toHaveText(["Phone number", "Queue or owner", "Callback time"]);
+    await expect(panel.locator("dl").nth(1).locator("dt")).toHaveText(labels);
+    await expect(panel.getByRole("link", { name: "+442079460555" })).toHaveAttribute("href", "tel:+442079460555");
+    await noAxeViolations(page);
+
+    await page.getByLabel("Outcome").selectOption("Not Reached");
+    await page.getByRole("button", { name: "Log the call" }).click();
+    await expect(page.locator("p.announce")).toContainText("Call logged");
+    await expect(page.getByRole("region", { name: "Call log" })).toContainText(`Not Reached · ${kind}`);
+    const tasks = encodeURIComponent(`SELECT CallType, IsCallback__c FROM Task WHERE WhatId = '${id}'`);
+    const logged = (await (await page.request.get(`${data}/query/?q=${tasks}`, { headers: api })).json()).records;
+    expect(logged.map((t: { CallType: string; IsCallback__c: boolean }) => [t.CallType, t.IsCallback__c])).toEqual([["Outbound", isCallback]]);
+  }
+});

@@ -29,6 +29,7 @@ pub mod salesforce;
 pub mod serve;
 pub mod sites;
 pub mod sobjects;
+pub mod softphone;
 pub mod soql;
 pub mod sosl;
 pub mod startup;
@@ -118,6 +119,10 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         ))
         .merge(telephony::routes())
         .merge(callbacks::routes(state.store.clone()))
+        .merge(softphone::routes(
+            state.store.clone(),
+            state.call_centers.clone(),
+        ))
         .merge(xdm::api_routes(state.store.clone()))
         .merge(access::routes(state.store.clone()))
         .merge(live::routes(state.store.clone(), Arc::clone(&state.feed)))

@@ -18,7 +18,8 @@ use crate::startup::{Settings, Started, start};
 /// finish and the store commit what it was given.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let call_centers = match &args.call_centers {
-        Some(path) => crate::call_centers::file::load(path).map_err(anyhow::Error::msg)?,
+        Some(path) => crate::call_centers::file::load(path, crate::softphone::known_field)
+            .map_err(anyhow::Error::msg)?,
         None => crate::call_centers::CallCenters::default(),
     };
     let listener = bind(args.listen).await?;

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::api::{self, ApiError};
+use crate::call_panel;
 use crate::components::{FieldError, StatusBadge, kept};
 use crate::forms::Outcome;
 use crate::live::use_live;
@@ -38,6 +39,8 @@ struct Call {
     call_duration_in_seconds: Option<f64>,
     #[serde(rename = "CallResult__c")]
     result: Option<String>,
+    #[serde(rename = "IsCallback__c", default)]
+    is_callback: bool,
     created_date: String,
     created_by_id: String,
 }
@@ -84,12 +87,14 @@ struct Loaded {
     siblings: Vec<Sibling>,
     history: Result<Vec<HistoryEntry>, ApiError>,
     call_center_zone: Option<String>,
+    /// The call panel, from the call center's softphone layout.
+    call_panel: Option<Vec<call_panel::Group>>,
 }
 
-async fn load(id: String) -> Result<Loaded, ApiError> {
+async fn load(id: String, me: String) -> Result<Loaded, ApiError> {
     let api::Versioned { record, etag } = or_sign_in(api::retrieve("ContactRequest", &id).await)?;
     let calls = api::query::<Call>(&format!(
-        "SELECT CallType, CallDisposition, CallDurationInSeconds, CallResult__c, CreatedDate, CreatedById \
+        "SELECT CallType, IsCallback__c, CallDisposition, CallDurationInSeconds, CallResult__c, CreatedDate, CreatedById \
          FROM Task WHERE WhatId = {} ORDER BY CreatedDate DESC",
         literal(&id)
     ))
@@ -139,7 +144,9 @@ async fn load(id: String) -> Result<Loaded, ApiError> {
         }),
         None => None,
     };
+    let call_panel = call_panel::load(&id, &record, &me).await;
     Ok(Loaded {
+        call_panel,
         record,
         etag,
         calls,
@@ -155,6 +162,7 @@ async fn load(id: String) -> Result<Loaded, ApiError> {
 #[component]
 pub fn RequestPage() -> impl IntoView {
     let me = expect_context::<Me>();
+    let me_id = me.id.clone();
     let params = use_params_map();
     let request_id = Memo::new(move |_| params.get().get("id").unwrap_or_default());
     let live = use_live();
@@ -177,7 +185,7 @@ pub fn RequestPage() -> impl IntoView {
     // all stay.
     let shown = kept(move || {
         version.track();
-        load(request_id.get())
+        load(request_id.get(), me_id.clone())
     });
     // The actions are made once for each request shown.
     let ready = Memo::new(move |_| {
@@ -205,6 +213,7 @@ pub fn RequestPage() -> impl IntoView {
         }}
         {move || ready.get().map(|id| view! {
             <div class="request">
+                {move || current.get().and_then(|loaded| loaded.call_panel).map(|panel| call_panel::view(panel, name_of))}
                 {move || current.get().map(|loaded| visitor(&loaded, name_of))}
                 <Actions id current version name_of/>
                 {move || current.get().map(|loaded| details(loaded, name_of))}
@@ -289,6 +298,16 @@ fn visitor(loaded: &Loaded, name_of: Callback<String, String>) -> impl IntoView 
     }
 }
 
+/// How a logged call was placed: a Callback call (IsCallback__c) is an Outbound call the representative
+/// reviewed first.
+fn call_kind(call_type: Option<&str>, is_callback: bool) -> String {
+    match (call_type, is_callback) {
+        (Some("Outbound"), true) => "Callback call".to_owned(),
+        (Some(call_type), _) => format!("{call_type} call"),
+        (None, _) => String::new(),
+    }
+}
+
 /// What happened to the request: its history, calls, the same visitor's other requests, interactions and
 /// every field.
 fn details(loaded: Loaded, name_of: Callback<String, String>) -> impl IntoView {
@@ -319,7 +338,7 @@ fn details(loaded: Loaded, name_of: Callback<String, String>) -> impl IntoView {
                 {if loaded.calls.is_empty() { view! { <p>"No calls yet."</p> }.into_any() } else { view! {
                     <ol class="calls">{loaded.calls.into_iter().map(|call| view! {
                         <li>
-                            <strong>{call.result.unwrap_or_default()}</strong>" · "{call.call_type.unwrap_or_default()}
+                            <strong>{call.result.unwrap_or_default()}</strong>" · "{call_kind(call.call_type.as_deref(), call.is_callback)}
                             {call.call_duration_in_seconds.map(|s| format!(" · {s} s"))}
                             {call.call_disposition.map(|d| format!(" · {d}"))}
                             <br/><small>{
@@ -452,8 +471,15 @@ fn Actions(
                     disposition,
                     duration,
                 } => {
+                    // An Outbound call about a callback to review first (IsCallback) is a Callback call.
+                    let is_callback = call_type == "Outbound"
+                        && current.with_untracked(|loaded| {
+                            loaded.as_ref().and_then(|l| l.record.get("IsCallback"))
+                                == Some(&json!(true))
+                        });
                     let mut task = json!({
                         "WhatId": id, "Subject": "Call", "CallType": call_type, "CallResult__c": result,
+                        "IsCallback__c": is_callback,
                     });
                     if !disposition.trim().is_empty() {
                         task["CallDisposition"] = json!(disposition.trim());

@@ -1,7 +1,7 @@
 //! The call center of the built-in demo sites, so the demo offers callback times without a call-center
 //! file. It has no telephony keys: no provider can request callbacks through it.
 
-use super::{BusinessHours, CallCenter, SlotPolicy};
+use super::{BusinessHours, CallCenter, SlotPolicy, SoftphoneLayout};
 
 /// The internal name the demo sites give as their `call_center`. A call-center file may declare a center
 /// of this name to replace the built-in one.
@@ -37,5 +37,6 @@ pub fn demo_center() -> CallCenter {
         leeway_seconds: 30,
         keys: Vec::new(),
         slots: SlotPolicy::default(),
+        softphone_layout: SoftphoneLayout::default(),
     }
 }

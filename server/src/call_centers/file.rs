@@ -8,7 +8,12 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::softphone::{self, CallTypeLayout, Section, SoftphoneLayout};
 use super::{BusinessHours, CallCenter, CallCenters, SigningKey, SlotPolicy};
+
+/// Whether `field` is a field of the object `object` (the API's schema, which this module does not
+/// name: the caller passes it in).
+pub type KnownField = fn(object: &str, field: &str) -> bool;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,7 +40,32 @@ struct RawCenter {
     lead_time_minutes: Option<Spanned<i64>>,
     slot_capacity: Option<Spanned<i64>>,
     booking_days: Option<Spanned<i64>>,
+    #[serde(default)]
+    softphone_layout: RawLayout,
     jwt: RawJwt,
+}
+
+/// `[call_center.softphone_layout.inbound]` and so on; a call type left out keeps its default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLayout {
+    inbound: Option<RawCallType>,
+    outbound: Option<RawCallType>,
+    internal: Option<RawCallType>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCallType {
+    info_fields: Option<Vec<Spanned<String>>>,
+    sections: Option<Vec<RawSection>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSection {
+    object: Spanned<String>,
+    fields: Vec<Spanned<String>>,
 }
 
 /// A number of the call center that is not a person's (the reference's AdditionalNumber).
@@ -80,14 +110,14 @@ fn at(text: &str, offset: usize, message: impl std::fmt::Display) -> String {
 }
 
 /// Reads and checks the file; the error names the file and the line.
-pub fn load(path: &Path) -> Result<CallCenters, String> {
+pub fn load(path: &Path, known: KnownField) -> Result<CallCenters, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the call-center file {}: {e}", path.display()))?;
-    parse(&text).map_err(|e| format!("call-center file {}: {e}", path.display()))
+    parse(&text, known).map_err(|e| format!("call-center file {}: {e}", path.display()))
 }
 
-/// Parses the file's text.
-pub fn parse(text: &str) -> Result<CallCenters, String> {
+/// Parses the file's text; the softphone layouts' field names are checked with `known`.
+pub fn parse(text: &str, known: KnownField) -> Result<CallCenters, String> {
     let file: File = toml::from_str(text).map_err(|e| match e.span() {
         Some(span) => at(text, span.start, e.message()),
         None => e.message().to_owned(),
@@ -193,6 +223,7 @@ pub fn parse(text: &str) -> Result<CallCenters, String> {
             )?,
             days: setting(&raw.booking_days, "booking_days", 1..=31, defaults.days)?,
         };
+        let softphone_layout = layout(text, &raw.softphone_layout, known)?;
         let mut keys = Vec::new();
         for key in raw.jwt.keys {
             let kid = key.kid.get_ref().clone();
@@ -227,9 +258,93 @@ pub fn parse(text: &str) -> Result<CallCenters, String> {
             leeway_seconds: raw.jwt.leeway_seconds,
             keys,
             slots,
+            softphone_layout,
         });
     }
     Ok(CallCenters::new(centers))
+}
+
+/// The softphone layout: each call type given replaces that type's default, part by part.
+fn layout(text: &str, raw: &RawLayout, known: KnownField) -> Result<SoftphoneLayout, String> {
+    let mut layout = SoftphoneLayout::default();
+    let given = [&raw.inbound, &raw.outbound, &raw.internal];
+    for (slot, given) in layout.call_types.iter_mut().zip(given) {
+        let Some(given) = given else { continue };
+        if let Some(info) = &given.info_fields {
+            slot.info_fields = names(text, info, "info field", |name| {
+                softphone::INFO_FIELDS
+                    .contains(&name)
+                    .then_some(())
+                    .ok_or_else(|| {
+                        format!(
+                            "info field {name:?} must be one of {}",
+                            softphone::INFO_FIELDS.join(", ")
+                        )
+                    })
+            })?;
+        }
+        if let Some(sections) = &given.sections {
+            *slot = CallTypeLayout {
+                info_fields: std::mem::take(&mut slot.info_fields),
+                sections: Vec::new(),
+            };
+            for section in sections {
+                let object = section.object.get_ref();
+                if !softphone::OBJECTS.contains(&object.as_str())
+                    || slot.sections.iter().any(|s| &s.object == object)
+                {
+                    return Err(at(
+                        text,
+                        section.object.span().start,
+                        format!(
+                            "object {object:?} must be one of {}, once per call type",
+                            softphone::OBJECTS.join(", ")
+                        ),
+                    ));
+                }
+                if section.fields.is_empty() {
+                    return Err(at(
+                        text,
+                        section.object.span().start,
+                        format!("the section of {object} needs at least one field"),
+                    ));
+                }
+                let fields = names(text, &section.fields, "field", |name| {
+                    known(object, name)
+                        .then_some(())
+                        .ok_or_else(|| format!("{name:?} is not a field of {object}"))
+                })?;
+                slot.sections.push(Section {
+                    object: object.clone(),
+                    fields,
+                });
+            }
+        }
+    }
+    Ok(layout)
+}
+
+/// The names of a list, each checked by `check` and none twice.
+fn names(
+    text: &str,
+    list: &[Spanned<String>],
+    what: &str,
+    check: impl Fn(&str) -> Result<(), String>,
+) -> Result<Vec<String>, String> {
+    let mut seen = Vec::<String>::new();
+    for name in list {
+        let start = name.span().start;
+        check(name.get_ref()).map_err(|why| at(text, start, why))?;
+        if seen.contains(name.get_ref()) {
+            return Err(at(
+                text,
+                start,
+                format!("{what} {:?} is listed twice", name.get_ref()),
+            ));
+        }
+        seen.push(name.get_ref().clone());
+    }
+    Ok(seen)
 }
 
 fn signing_key(text: &str, kid: String, key: &RawKey) -> Result<SigningKey, String> {
@@ -305,6 +420,11 @@ fn parse_range(text: &str) -> Option<(u16, u16)> {
 mod tests {
     use super::*;
 
+    /// Parses with the API's schema, as the server does.
+    fn parse_checked(text: &str) -> Result<CallCenters, String> {
+        parse(text, crate::softphone::known_field)
+    }
+
     const SECRET: &str = "0123456789abcdef0123456789abcdef";
 
     fn center(extra: &str) -> String {
@@ -328,7 +448,7 @@ secret = "{SECRET}"
 
     #[test]
     fn a_complete_file_gives_its_call_centers() {
-        let centers = parse(&center(
+        let centers = parse_checked(&center(
             "business_hours = { mon = \"09:00-17:30\" }\nretry_delay_minutes = 10\nmax_attempts = 5\n\
              slot_minutes = 15\nlead_time_minutes = 0\nslot_capacity = 8\nbooking_days = 10",
         ))
@@ -346,21 +466,115 @@ secret = "{SECRET}"
                 days: 10
             }
         );
-        let defaults = parse(&center("")).unwrap();
+        let defaults = parse_checked(&center("")).unwrap();
         assert_eq!(
             defaults.by_internal_name("main").unwrap().slots,
             SlotPolicy::default()
         );
         assert!(centers.key("k1").is_some());
-        assert!(parse("").unwrap().is_empty());
+        assert!(parse_checked("").unwrap().is_empty());
     }
 
     #[test]
     fn the_example_in_the_repository_is_valid() {
-        let centers = parse(include_str!("../../../call-centers.example.toml")).unwrap();
+        let centers = parse_checked(include_str!("../../../call-centers.example.toml")).unwrap();
         let main = centers.by_internal_name("main").unwrap();
         assert_eq!(main.time_zone_name, "Europe/London");
         assert_eq!(main.slots, SlotPolicy::default());
+    }
+
+    #[test]
+    fn a_softphone_layout_replaces_the_default_of_the_call_types_it_names() {
+        let centers = parse_checked(&center(
+            "[call_center.softphone_layout.outbound]\n\
+             sections = [{ object = \"ContactRequest\", fields = [\"PreferredPhone\", \"Name\"] }]\n\
+             [call_center.softphone_layout.internal]\ninfo_fields = []\n",
+        ))
+        .unwrap();
+        let layout = &centers.by_internal_name("main").unwrap().softphone_layout;
+        let default = SoftphoneLayout::default();
+        assert_eq!(layout.call_types[0], default.call_types[0]);
+        let outbound = &layout.call_types[1];
+        assert_eq!(outbound.info_fields, default.call_types[1].info_fields);
+        assert_eq!(
+            outbound.sections,
+            [Section {
+                object: "ContactRequest".into(),
+                fields: vec!["PreferredPhone".into(), "Name".into()]
+            }]
+        );
+        assert!(layout.call_types[2].info_fields.is_empty());
+        assert_eq!(
+            layout.call_types[2].sections,
+            default.call_types[2].sections
+        );
+        // Every name in the default is a field of the API.
+        for call_type in &default.call_types {
+            for section in &call_type.sections {
+                for field in &section.fields {
+                    assert!(
+                        crate::softphone::known_field(&section.object, field),
+                        "{field}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn softphone_layout_mistakes_are_refused_with_their_line() {
+        let layout =
+            |body: &str| center(&format!("[call_center.softphone_layout.inbound]\n{body}"));
+        let table = [
+            (
+                layout("sections = [{ object = \"Account\", fields = [\"Name\"] }]"),
+                "line 7",
+                "object \"Account\" must be one of ContactRequest, Task, EngagementInteraction",
+            ),
+            (
+                layout("sections = [{ object = \"Task\", fields = [\"CallType\", \"Colour\"] }]"),
+                "line 7",
+                "\"Colour\" is not a field of Task",
+            ),
+            (
+                layout(
+                    "sections = [\n{ object = \"Task\", fields = [\"CallType\"] },\n{ object = \"Task\", fields = [\"Subject\"] }]",
+                ),
+                "line 9",
+                "once per call type",
+            ),
+            (
+                layout("sections = [{ object = \"Task\", fields = [\"Subject\", \"Subject\"] }]"),
+                "line 7",
+                "field \"Subject\" is listed twice",
+            ),
+            (
+                layout("sections = [{ object = \"Task\", fields = [] }]"),
+                "line 7",
+                "needs at least one field",
+            ),
+            (
+                layout("info_fields = [\"ANI\"]"),
+                "line 7",
+                "info field \"ANI\" must be one of PhoneNumber, Queue, ScheduledTime",
+            ),
+            (layout("colour = 1"), "line 7", "unknown field"),
+            (
+                center("[call_center.softphone_layout.outgoing]\ninfo_fields = []"),
+                "line 6",
+                "unknown field",
+            ),
+            // Field names are the API's exactly, as describe writes them.
+            (
+                layout("sections = [{ object = \"Task\", fields = [\"calltype\"] }]"),
+                "line 7",
+                "not a field of Task",
+            ),
+        ];
+        for (text, line, why) in table {
+            let err = parse_checked(&text).unwrap_err();
+            assert!(err.starts_with(line) && err.contains(why), "{why}: {err}");
+        }
     }
 
     #[test]
@@ -435,7 +649,7 @@ secret = "{SECRET}"
             ("[[call_center]\n".to_owned(), "line 1", ""),
         ];
         for (text, line, why) in table {
-            let err = parse(&text).unwrap_err();
+            let err = parse_checked(&text).unwrap_err();
             assert!(err.starts_with(line) && err.contains(why), "{why}: {err}");
         }
     }

@@ -6,6 +6,7 @@ mod demo;
 pub mod file;
 pub mod objects;
 pub mod slots;
+pub mod softphone;
 
 use std::sync::Arc;
 
@@ -18,6 +19,7 @@ use crate::store::{CallCenterRow, Store, StoreError};
 pub use demo::{DEMO_CALL_CENTER, demo_center};
 pub use file::AdditionalNumber;
 pub use slots::SlotPolicy;
+pub use softphone::SoftphoneLayout;
 
 /// Opening hours per weekday (Monday first), as minutes since local midnight.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -77,6 +79,8 @@ pub struct CallCenter {
     pub keys: Vec<SigningKey>,
     /// How the callback slots offered to visitors are cut.
     pub slots: SlotPolicy,
+    /// Which fields show for each call type (`softphone`).
+    pub softphone_layout: SoftphoneLayout,
 }
 
 /// Every configured call center; cheap to clone.

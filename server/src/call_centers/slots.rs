@@ -229,6 +229,7 @@ mod tests {
             leeway_seconds: 30,
             keys: Vec::new(),
             slots,
+            softphone_layout: Default::default(),
         }
     }
 

@@ -91,6 +91,16 @@ pub static TASK: SObject = SObject {
             CREATE | UPDATE | FILTER | NILLABLE | RESTRICTED,
             &[("Inbound", false), ("Internal", false), ("Outbound", false)],
         ),
+        // How an Outbound call was placed, which CallType's reference values cannot say: true for a
+        // Callback call (the request reviewed first, its IsCallback true), false for one dialled at once.
+        field(
+            "IsCallback__c",
+            "Callback Call",
+            FieldType::Boolean,
+            0,
+            Own("is_callback"),
+            CREATE | FILTER | DEFAULTED | CUSTOM,
+        ),
         field(
             "CallDisposition",
             "Call Result",
@@ -130,6 +140,7 @@ pub static TASK: SObject = SObject {
     layout: &[
         "WhatId",
         "CallType",
+        "IsCallback__c",
         "CallResult__c",
         "CallDisposition",
         "CallDurationInSeconds",

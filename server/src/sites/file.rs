@@ -660,9 +660,11 @@ public_key = """RSA_PUBLIC"""
             matches!(name, "NORTHWIND_IDENTITY_SECRET" | "NORTHWIND_AEP_TOKEN")
                 .then(|| "n".repeat(40))
         };
-        let centers =
-            crate::call_centers::file::parse(include_str!("../../../call-centers.example.toml"))
-                .unwrap();
+        let centers = crate::call_centers::file::parse(
+            include_str!("../../../call-centers.example.toml"),
+            crate::softphone::known_field,
+        )
+        .unwrap();
         let sites = parse(&path, example, &env, &centers).unwrap();
         assert_eq!(sites.len(), 2);
         assert!(sites[0].call_center.is_some());

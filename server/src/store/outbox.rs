@@ -54,13 +54,18 @@ fn new_event_id(dialect: Dialect) -> &'static str {
     }
 }
 
+/// A 0/1 column as a JSON boolean.
+fn json_bool(dialect: Dialect, column: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("json(CASE WHEN {column} THEN 'true' ELSE 'false' END)"),
+        Dialect::Postgres => format!("({column} <> 0)"),
+    }
+}
+
 /// The JSON of the contact request `c` as the Salesforce-compatible API writes it.
 pub(super) fn record_json(dialect: Dialect) -> String {
     let wire = |column: &str| format!("replace(c.{column}, 'Z', '+0000')");
-    let is_callback = match dialect {
-        Dialect::Sqlite => "json(CASE WHEN c.is_callback THEN 'true' ELSE 'false' END)",
-        Dialect::Postgres => "(c.is_callback <> 0)",
-    };
+    let is_callback = json_bool(dialect, "c.is_callback");
     let attributes = json_object(
         dialect,
         &format!(
@@ -104,11 +109,12 @@ fn task_json(dialect: Dialect) -> String {
             'WhatId', t.what_id, 'WhoId', t.who_id, 'Description', t.description,
             'CallType', t.call_type, 'CallDisposition', t.call_disposition,
             'CallDurationInSeconds', t.call_duration_in_seconds, 'CallObject', t.call_object,
-            'CallResult__c', t.call_result,
+            'CallResult__c', t.call_result, 'IsCallback__c', {is_callback},
             'CreatedDate', {created}, 'CreatedById', t.created_by_id,
             'LastModifiedDate', {modified}, 'LastModifiedById', t.last_modified_by_id",
             created = wire("created_at"),
             modified = wire("updated_at"),
+            is_callback = json_bool(dialect, "t.is_callback"),
         ),
     )
 }

@@ -126,6 +126,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0027_visitor_confirmations.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0028_task_is_callback.sql"
+        )),
     ])
 }
 

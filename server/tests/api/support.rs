@@ -231,7 +231,11 @@ impl TestApp {
         let dir = start.dir;
         let widget = WidgetAssets::load(start.widget_dir.unwrap_or(&dir.path().join("no-widget")));
         let call_centers = match start.call_centers {
-            Some(toml) => contact_server::call_centers::file::parse(toml).expect("centers parse"),
+            Some(toml) => contact_server::call_centers::file::parse(
+                toml,
+                contact_server::softphone::known_field,
+            )
+            .expect("centers parse"),
             None => contact_server::call_centers::CallCenters::default(),
         };
         let sites = contact_server::sites::file::parse(

@@ -109,6 +109,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "visitor_confirmations",
         include_str!("../../../migrations/postgres/0021_visitor_confirmations.sql"),
     ),
+    (
+        22,
+        "task_is_callback",
+        include_str!("../../../migrations/postgres/0022_task_is_callback.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

@@ -5,6 +5,7 @@ mod call_log;
 mod representatives;
 mod routing;
 mod slots;
+mod softphone;
 mod startup;
 pub mod support;
 mod telephony;

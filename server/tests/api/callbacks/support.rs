@@ -117,6 +117,11 @@ impl Callbacks {
             crate::support::ONE_SITE,
         )
         .await;
+        Self::with_app(app).await
+    }
+
+    /// Rita and Sam, representatives on `app`.
+    pub async fn with_app(app: TestApp) -> Self {
         let rita = rep(&app.store, "rita@example.com").await;
         let sam = rep(&app.store, "sam@example.com").await;
         Self { app, rita, sam }
