@@ -1,10 +1,16 @@
 //! Email through SMTP, sent from the outbox: each new request is told to the members of the queue that
 //! owns it ([`deliver`]), at most one email per person per digest window, in plain text and HTML
 //! ([`compose`]). A failed send is retried on the webhooks' schedule, so a down SMTP server delays mail
-//! and loses none. Logs name people by their user id only, never an address or what a visitor typed.
+//! and loses none. Staff alerts go at once, each on its own ([`alerts`]): a representative's callback
+//! falling due ([`callback_due`]) and a webhook endpoint disabled, to the admins ([`endpoint_disabled`]).
+//! Logs name people by their user id only, never an address or what a visitor typed.
 
+pub mod alerts;
+pub mod callback_due;
 pub mod compose;
 pub mod deliver;
+pub mod endpoint_disabled;
+mod transport;
 
 use std::net::IpAddr;
 use std::time::Duration;

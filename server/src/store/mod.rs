@@ -5,6 +5,7 @@
 //! PostgreSQL, is a new variant behind the same methods.
 
 mod access;
+mod alerts;
 mod batch;
 mod call_centers;
 mod call_log;
@@ -16,6 +17,7 @@ mod directory;
 mod due;
 mod endpoints;
 mod experience_events;
+mod failing;
 mod forwarding;
 mod history;
 mod idempotency;
@@ -47,12 +49,14 @@ use contact_shared::{ContactRequestCreated, NewContactRequest};
 use serde::Serialize;
 
 pub use access::{Added, GrantRow, NewToken, QueueRow, TokenRow, UserRow};
+pub use alerts::{AlertState, CALLBACK_DUE_ALERT, DueAlert, ENDPOINT_DISABLED_ALERT};
 pub use call_centers::CallCenterRow;
 pub use call_log::{Attempt, AttemptedRequest, CompletedCall, InteractionTimes, LoggedCall};
 pub use cursors::{CursorBounds, QueryCursor};
 pub use deliveries::{AttemptRow, LoggedAttempt, LoggedDelivery};
 pub use endpoints::{EndpointChange, EndpointRow, SecretRow};
 pub use experience_events::{DailyCount, NewEvent, SentEvent};
+pub use failing::Disabled;
 pub use forwarding::{BatchOutcome, ClaimedBatch, FailedMessage, ForwardEvent, PlatformCursor};
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
 pub use limits::{Charged, LimitRule, SharedLimits};

@@ -120,6 +120,10 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0025_platform_forwarding.sql"
         )),
+        M::up(include_str!("../../migrations/sqlite/0026_mail_alerts.sql")),
+        M::up(include_str!(
+            "../../migrations/sqlite/0027_endpoint_disabling.sql"
+        )),
     ])
 }
 

@@ -3,11 +3,13 @@
 //! event of the outbox signed ([`sign`]) and delivered at least once, in order per
 //! request, by a worker per endpoint ([`deliver`]) that never reaches internal addresses unless the
 //! operator allows them ([`address`]); every try logged, read and replayed by admins through the API
-//! and the CLI alike ([`log`], [`cli`]).
+//! and the CLI alike ([`log`], [`cli`]); an endpoint failing every delivery for five days disabled
+//! and the admins emailed ([`disable`]).
 
 pub mod address;
 pub mod cli;
 pub mod deliver;
+pub mod disable;
 pub mod endpoints;
 pub mod file;
 pub mod log;

@@ -99,6 +99,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "platform_forwarding",
         include_str!("../../../migrations/postgres/0019_platform_forwarding.sql"),
     ),
+    (
+        20,
+        "mail_alerts",
+        include_str!("../../../migrations/postgres/0020_mail_alerts.sql"),
+    ),
+    (
+        21,
+        "endpoint_disabling",
+        include_str!("../../../migrations/postgres/0021_endpoint_disabling.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

@@ -19,19 +19,19 @@ use serde_json::Value;
 use super::until;
 use crate::support::{Start, TestApp, submission, valid_form};
 
-const PUBLIC_URL: &str = "https://crm.example.com";
+pub(super) const PUBLIC_URL: &str = "https://crm.example.com";
 /// The queue that owns the widget's requests when a site names none.
 const DEFAULT_QUEUE: &str = "Contact Requests";
 
 /// aiosmtpd on 127.0.0.1:`port`, writing what it accepts into a folder of its own.
-struct SmtpServer {
+pub(super) struct SmtpServer {
     child: Child,
     folder: tempfile::TempDir,
 }
 
 impl SmtpServer {
     /// The server on `port`; `None` when aiosmtpd is not installed and this run does not require it.
-    fn start(port: u16) -> Option<Self> {
+    pub(super) fn start(port: u16) -> Option<Self> {
         let installed = Command::new("python3")
             .args(["-c", "import aiosmtpd"])
             .output()
@@ -63,7 +63,7 @@ impl SmtpServer {
     }
 
     /// Every message accepted so far, in order: envelope, headers and both bodies as Python parsed them.
-    fn messages(&self) -> Vec<Value> {
+    pub(super) fn messages(&self) -> Vec<Value> {
         let mut numbered: Vec<(u32, Value)> = std::fs::read_dir(self.folder.path())
             .unwrap()
             .filter_map(|entry| {
@@ -85,7 +85,7 @@ impl SmtpServer {
     }
 
     /// The messages whose envelope is to `address`.
-    fn to(&self, address: &str) -> Vec<Value> {
+    pub(super) fn to(&self, address: &str) -> Vec<Value> {
         self.messages()
             .into_iter()
             .filter(|m| {
@@ -107,7 +107,7 @@ impl Drop for SmtpServer {
 }
 
 /// A loopback port nothing listens on (just freed).
-fn free_port() -> u16 {
+pub(super) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -115,10 +115,10 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// An app mailing through 127.0.0.1:`port` on a clock read from `now_ms`.
-async fn app(port: u16, now_ms: Arc<AtomicI64>) -> TestApp {
+/// Mail through 127.0.0.1:`port` on a clock read from `now_ms`.
+pub(super) fn mail(port: u16, now_ms: Arc<AtomicI64>) -> Mail {
     let smtp = Smtp::parse("127.0.0.1", Some(port), Security::None, None, None).unwrap();
-    let mail = Mail {
+    Mail {
         clock: Arc::new(move || now_ms.load(Ordering::SeqCst)),
         poll: Duration::from_millis(20),
         ..Mail::new(
@@ -128,31 +128,41 @@ async fn app(port: u16, now_ms: Arc<AtomicI64>) -> TestApp {
                 .unwrap(),
             PUBLIC_URL,
         )
-    };
+    }
+}
+
+/// An app mailing through 127.0.0.1:`port` on a clock read from `now_ms`.
+pub(super) async fn app(port: u16, now_ms: Arc<AtomicI64>) -> TestApp {
     TestApp::start(Start {
-        mail: Some(mail),
+        mail: Some(mail(port, now_ms)),
         ..Start::new(tempfile::tempdir().unwrap())
     })
     .await
 }
 
 /// Adds a user `name` with `email`, a member of the default queue when `member`; answers their id.
-async fn person(app: &TestApp, name: &str, email: Option<&str>, member: bool) -> String {
-    let user = directory::add_user(
+pub(super) async fn person(app: &TestApp, name: &str, email: Option<&str>, member: bool) -> String {
+    let user = staff(app, name, email, Role::Representative).await;
+    if member {
+        directory::set_membership(&app.store, DEFAULT_QUEUE.into(), user.clone(), true)
+            .await
+            .unwrap();
+    }
+    user
+}
+
+/// Adds a user `name` with `email` and `role`; answers their id.
+pub(super) async fn staff(app: &TestApp, name: &str, email: Option<&str>, role: Role) -> String {
+    directory::add_user(
         &app.store,
         format!("{name}@users.example.com"),
         name.into(),
         email.map(Into::into),
-        Role::Representative,
+        role,
     )
     .await
-    .unwrap();
-    if member {
-        directory::set_membership(&app.store, DEFAULT_QUEUE.into(), user.id.clone(), true)
-            .await
-            .unwrap();
-    }
-    user.id
+    .unwrap()
+    .id
 }
 
 async fn state(app: &TestApp, user: &str) -> Option<MailState> {
@@ -163,12 +173,12 @@ async fn state(app: &TestApp, user: &str) -> Option<MailState> {
         .unwrap()
 }
 
-fn real_now() -> Arc<AtomicI64> {
+pub(super) fn real_now() -> Arc<AtomicI64> {
     Arc::new(AtomicI64::new(jiff::Timestamp::now().as_millisecond()))
 }
 
 /// Submits a request through the widget; answers its id and number.
-async fn submit(app: &TestApp, form: &Value) -> (String, String) {
+pub(super) async fn submit(app: &TestApp, form: &Value) -> (String, String) {
     let response = app.send(submission(form, None)).await;
     assert_eq!(response.status, 201, "{}", response.body);
     let id = response.body["id"].as_str().unwrap().to_owned();

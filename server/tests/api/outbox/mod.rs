@@ -1,7 +1,10 @@
 //! The transactional outbox: the events each write of a contact request leaves (and each scheduled
-//! callback falling due), their webhooks and their email.
+//! callback falling due), their webhooks and their email (the digests and the staff alerts), and the
+//! disabling of an endpoint that keeps failing.
 
+mod alerts;
 mod deliveries;
+mod disabling;
 mod due;
 mod endpoints;
 mod events;
