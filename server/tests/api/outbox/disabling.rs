@@ -1,7 +1,8 @@
 //! An endpoint failing every delivery for five days is disabled, against a real receiver and the real
 //! SMTP server of `mail.rs`, on one clock the test turns for the deliveries and the mail alike: still
 //! enabled after 4 days 23 hours of failures, disabled after 5 (shown by the admin API, with why) with
-//! one email to the admins; a 2xx in between starts the streak over; enabling it again clears it.
+//! one email to the admins; a 2xx in between starts the streak over; enabling it again clears it; and
+//! two processes failing it at once disable it once.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU16, Ordering};
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use contact_server::access::{Scope, tokens};
-use contact_server::webhooks::{SealKey, Webhooks};
+use contact_server::webhooks::{SealKey, Webhooks, disable};
 use contact_shared::console::{API_PREFIX, Role};
 use serde_json::{Value, json};
 
@@ -260,4 +261,52 @@ async fn a_success_between_failures_starts_the_five_days_over() {
         "no admin is told"
     );
     assert!(smtp.to("admin@example.com").is_empty());
+}
+
+#[tokio::test]
+async fn two_processes_failing_an_endpoint_at_once_disable_it_once_and_tell_the_admins_once() {
+    let app = TestApp::new().await;
+    // SQLite is served by one process; the rule is PostgreSQL's to keep.
+    let Some(other) = app.another_process().await else {
+        return;
+    };
+    staff(&app, "Ada Admin", Some("admin@example.com"), Role::Admin).await;
+    let file = contact_server::webhooks::Endpoint {
+        name: "crm".into(),
+        url: "https://crm.example.com/hook".parse().unwrap(),
+        secrets: Vec::new(),
+        events: vec!["contact_request.created".into()],
+        site: None,
+    };
+    let rows = contact_server::webhooks::endpoints::file_rows(&[file]);
+    app.store
+        .write(move |tx| tx.record_file_endpoints(&rows))
+        .await
+        .unwrap();
+    let fail = |store: contact_server::store::Store, at: i64| async move {
+        store
+            .write(move |tx| disable::after_failure(tx, "crm", at, "answered 500"))
+            .await
+            .unwrap()
+    };
+    let started = 1_000_000_000_000;
+    fail(app.store.clone(), started).await;
+    let later = started + 5 * DAY_MS;
+    // Whichever commits first, the other finds it disabled.
+    tokio::join!(
+        fail(app.store.clone(), later),
+        fail(other.store.clone(), later)
+    );
+    fail(other.store.clone(), later + HOUR_MS).await;
+
+    let endpoint = app
+        .store
+        .read(|db| db.webhook_endpoint("crm"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!endpoint.enabled);
+    assert_eq!(endpoint.failing_since_ms, Some(started));
+    let alerts = app.store.read(|db| db.mail_alerts()).await.unwrap();
+    assert_eq!(alerts.len(), 1, "one email to the one admin: {alerts:?}");
 }
