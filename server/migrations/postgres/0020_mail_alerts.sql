@@ -1,4 +1,5 @@
--- Staff alerts, sent at once outside the new-request digest, as SQLite's migration 0026.
+-- Staff alerts, sent at once outside the new-request digest, and the staff notifications each person
+-- turned off, as SQLite's migration 0026.
 CREATE TABLE mail_alert_cursor (
     id       INTEGER PRIMARY KEY CHECK (id = 1),
     last_seq BIGINT  NOT NULL
@@ -18,3 +19,11 @@ CREATE TABLE mail_alerts (
 );
 
 CREATE INDEX mail_alerts_due ON mail_alerts (state, next_at_ms);
+
+CREATE TABLE mail_subscriptions (
+    user_id TEXT   NOT NULL REFERENCES users (id),
+    kind    TEXT   NOT NULL CHECK (kind IN ('new_requests', 'callback_due')),
+    token   TEXT   NOT NULL UNIQUE,
+    enabled BIGINT NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    PRIMARY KEY (user_id, kind)
+);

@@ -26,3 +26,13 @@ CREATE TABLE mail_alerts (
 ) STRICT;
 
 CREATE INDEX mail_alerts_due ON mail_alerts (state, next_at_ms);
+
+-- Each person's staff notifications by kind: off once they unsubscribe (or turn it off in the console),
+-- and the random token of the kind's one-click unsubscribe link, made with its first email. No row: on.
+CREATE TABLE mail_subscriptions (
+    user_id TEXT    NOT NULL REFERENCES users (id),
+    kind    TEXT    NOT NULL CHECK (kind IN ('new_requests', 'callback_due')),
+    token   TEXT    NOT NULL UNIQUE,
+    enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    PRIMARY KEY (user_id, kind)
+) STRICT;

@@ -13,7 +13,9 @@ use lettre::{AsyncTransport, Message};
 use super::Mail;
 use super::compose::Composed;
 use super::transport::{LEASE_EACH_MS, Transport, describe};
-use crate::store::{CALLBACK_DUE_ALERT, DueAlert, ENDPOINT_DISABLED_ALERT, Store, StoreError};
+use crate::store::{
+    CALLBACK_DUE_ALERT, CALLBACK_DUE_NOTICES, DueAlert, ENDPOINT_DISABLED_ALERT, Store, StoreError,
+};
 use crate::webhooks::retry_at;
 
 /// Alerts sent per look.
@@ -74,6 +76,13 @@ async fn send(
     mail: &Mail,
     alert: &DueAlert,
 ) -> Result<(), StoreError> {
+    // A representative's own callbacks can be turned off; an admin's alert cannot (README, Email).
+    let unsubscribe = match alert.kind.as_str() {
+        CALLBACK_DUE_ALERT => {
+            Some(super::unsubscribe::token(store, &alert.user_id, CALLBACK_DUE_NOTICES).await?)
+        }
+        _ => None,
+    };
     let outcome = match (
         alert.email.parse::<Mailbox>(),
         compose(alert, &mail.public_url),
@@ -87,7 +96,12 @@ async fn send(
             match message(&mail.from, to, composed, id, (mail.clock)()) {
                 Err(e) => Err((format!("the email could not be built: {e}"), false)),
                 Ok(email) => transport
-                    .send(email)
+                    .send(match &unsubscribe {
+                        Some(token) => {
+                            super::unsubscribe::with_link(email, &mail.public_url, token)
+                        }
+                        None => email,
+                    })
                     .await
                     .map(|_| ())
                     .map_err(|e| (describe(&e), true)),

@@ -13,7 +13,7 @@ use lettre::message::Mailbox;
 use super::Mail;
 use super::compose::{Request, message};
 use super::transport::{LEASE_EACH_MS, Transport, describe, transport};
-use crate::store::{DueDigest, Store, StoreError};
+use crate::store::{DueDigest, NEW_REQUESTS, Store, StoreError};
 use crate::webhooks::retry_at;
 
 /// People mailed per look.
@@ -84,6 +84,7 @@ async fn send_digest(
         .iter()
         .filter_map(|n| Request::from_payload(&n.payload))
         .collect();
+    let unsubscribe = super::unsubscribe::token(store, &digest.user_id, NEW_REQUESTS).await?;
     let outcome = match digest.email.parse::<Mailbox>() {
         Err(_) => Err(("the user's email address is not valid".to_owned(), false)),
         Ok(_) if requests.is_empty() => Err(("no request could be read".to_owned(), false)),
@@ -105,7 +106,11 @@ async fn send_digest(
             ) {
                 Err(e) => Err((format!("the email could not be built: {e}"), false)),
                 Ok(email) => transport
-                    .send(email)
+                    .send(super::unsubscribe::with_link(
+                        email,
+                        &mail.public_url,
+                        &unsubscribe,
+                    ))
                     .await
                     .map(|_| ())
                     .map_err(|e| (describe(&e), true)),

@@ -3,6 +3,7 @@
 //! ([`compose`]). A failed send is retried on the webhooks' schedule, so a down SMTP server delays mail
 //! and loses none. Staff alerts go at once, each on its own ([`alerts`]): a representative's callback
 //! falling due ([`callback_due`]) and a webhook endpoint disabled, to the admins ([`endpoint_disabled`]).
+//! A person's own notifications carry a one-click unsubscribe link ([`unsubscribe`]).
 //! Logs name people by their user id only, never an address or what a visitor typed.
 
 pub mod alerts;
@@ -11,6 +12,7 @@ pub mod compose;
 pub mod deliver;
 pub mod endpoint_disabled;
 mod transport;
+pub mod unsubscribe;
 
 use std::net::IpAddr;
 use std::time::Duration;

@@ -7,6 +7,7 @@
 use super::StoreError;
 use super::outbox::{CALLBACK_DUE, json_object};
 use super::sql::{Dialect, Row, args};
+use super::subscriptions::{CALLBACK_DUE_NOTICES, wants};
 use super::tx::{Db, Tx};
 
 /// An alert about a callback falling due (`payload`: `{"event", "timeZone"}`).
@@ -95,8 +96,8 @@ impl Tx<'_> {
     }
 
     /// Takes the `callback.due` events past the cursor into alerts, due at `now_ms`: one for the
-    /// request's owner when the event was written, if that owner is a user who can be mailed (a queue
-    /// is told nothing), with the visitor's time zone when the request has it. Moves the cursor to the
+    /// request's owner when the event was written, if that owner is a user who can be mailed and has not
+    /// turned these emails off (a queue is told nothing), with the visitor's time zone when the request has it. Moves the cursor to the
     /// outbox's end; answers how many alerts it made. Processes taking alerts at once take turns.
     pub fn take_callback_alerts(&self, now_ms: i64) -> Result<usize, StoreError> {
         let dialect = self.dialect();
@@ -127,8 +128,9 @@ impl Tx<'_> {
                    JOIN users u ON u.id = {owner}
                    LEFT JOIN contact_requests c ON c.id = e.record_id
                   WHERE e.seq > (SELECT last_seq FROM mail_alert_cursor WHERE id = 1)
-                    AND e.type = ?1 AND {MAILABLE}
-                 ON CONFLICT DO NOTHING"
+                    AND e.type = ?1 AND {MAILABLE} AND {wants}
+                 ON CONFLICT DO NOTHING",
+                wants = wants("u.id", CALLBACK_DUE_NOTICES),
             ),
             args![CALLBACK_DUE, CALLBACK_DUE_ALERT, now_ms],
         )?;

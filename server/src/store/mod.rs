@@ -40,6 +40,7 @@ mod sessions;
 mod slots;
 pub mod sql;
 mod sqlite;
+mod subscriptions;
 mod telephony;
 mod tx;
 
@@ -81,6 +82,7 @@ pub use render::{Page, Prepared, Statement};
 pub use routing::{Bookings, ClaimedRow, RoutableRow};
 pub use sessions::{CredentialsRow, FailureRow, SessionRow};
 pub use sqlite::SqliteStore;
+pub use subscriptions::{CALLBACK_DUE_NOTICES, NEW_REQUESTS, NOTIFICATION_KINDS};
 pub use telephony::ProviderCallback;
 pub use tx::{Db, Tx};
 

@@ -137,6 +137,16 @@ async fn a_callback_falling_due_is_emailed_at_once_to_the_representative_it_is_a
         headers["date"].as_str().is_some_and(|d| !d.is_empty()),
         "{headers}"
     );
+    assert!(
+        headers["list-unsubscribe"]
+            .as_str()
+            .is_some_and(|h| h.starts_with(&format!("<{PUBLIC_URL}/mail/unsubscribe/"))),
+        "{headers}"
+    );
+    assert_eq!(
+        headers["list-unsubscribe-post"],
+        "List-Unsubscribe=One-Click"
+    );
     assert_eq!(email["content_type"], "multipart/alternative");
     let link = format!("{PUBLIC_URL}/console/requests/{id}");
     // The SMTP server keeps the wire's CRLF line ends.

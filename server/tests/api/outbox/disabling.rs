@@ -188,6 +188,11 @@ async fn an_endpoint_failing_every_delivery_for_five_days_is_disabled_and_the_ad
     );
     let message_id = email["headers"]["message-id"].as_str().unwrap();
     assert!(message_id.starts_with("<alert."), "{message_id}");
+    assert_eq!(
+        email["headers"].get("list-unsubscribe"),
+        None,
+        "an admin's alert is not a notification one opts out of"
+    );
     let link = format!("{PUBLIC_URL}/console/admin#webhooks-heading");
     // The SMTP server keeps the wire's CRLF line ends.
     let text = email["text"].as_str().unwrap().replace("\r\n", "\n");

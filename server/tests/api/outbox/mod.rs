@@ -9,6 +9,7 @@ mod due;
 mod endpoints;
 mod events;
 mod mail;
+mod unsubscribe;
 mod webhooks;
 
 /// Waits until `done` holds, failing after a generous deadline (a hang guard, not a timing).
