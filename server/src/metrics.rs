@@ -1,11 +1,15 @@
 //! Prometheus metrics: what happened to each submission, how long answers took, how big the store's
-//! group commits were, and how many requests the rate limits refused.
+//! group commits were, how many requests the rate limits refused, and how webhook deliveries and emails
+//! went.
 //!
 //! The counters are recorded through the `metrics` facade everywhere; [`install`] sets up the Prometheus
 //! recorder once per process, and [`routes`] serves its text on a listener of its own (never the public
-//! one by default, see `--metrics-listen`). Without a recorder, as in router tests, recording costs nothing.
+//! one by default, see `--metrics-listen`), followed by the gauges a [`Scrape`] reads at that moment.
+//! Without a recorder, as in router tests, recording costs nothing.
 
-use std::sync::OnceLock;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::Router;
@@ -37,20 +41,28 @@ pub fn install() -> anyhow::Result<PrometheusHandle> {
     Ok(HANDLE.get_or_init(|| handle).clone())
 }
 
-/// `GET /metrics` in the Prometheus text format.
-pub fn routes(handle: PrometheusHandle) -> Router {
+/// What is read at each scrape, in the Prometheus text format: gauges of a state kept elsewhere (the
+/// store), which no event of this process tells the recorder of.
+pub type Scrape = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = String> + Send>> + Send + Sync>;
+
+/// `GET /metrics` in the Prometheus text format: the recorder's metrics, then what `scrape` reads.
+pub fn routes(handle: PrometheusHandle, scrape: Scrape) -> Router {
     Router::new().route(
         "/metrics",
         get(move || {
-            let handle = handle.clone();
+            let (handle, scrape) = (handle.clone(), Arc::clone(&scrape));
             async move {
-                (
-                    [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-                    handle.render(),
-                )
+                let mut text = handle.render();
+                text.push_str(&scrape().await);
+                ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
             }
         }),
     )
+}
+
+/// A gauge `name` with its `help`, as the text format writes it.
+pub fn gauge(name: &str, help: &str, value: f64) -> String {
+    format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n")
 }
 
 /// Counts a stored (`created`) or repeated (`replayed`) submission.
@@ -79,4 +91,16 @@ pub async fn record_latency(request: Request, next: Next) -> Response {
 /// (its retries spent).
 pub fn email(result: &'static str) {
     metrics::counter!("crw_emails_total", "result" => result).increment(1);
+}
+
+/// Counts a webhook delivery's try to `endpoint` by its `result`: `delivered`, `retried` (a failed try,
+/// tried again later) or `failed` (its retries spent). Endpoints are few and named by the operator, so
+/// each is a label: the one failing is the one to look at.
+pub fn delivery(endpoint: &str, result: &'static str) {
+    metrics::counter!(
+        "crw_webhook_deliveries_total",
+        "endpoint" => endpoint.to_owned(),
+        "result" => result
+    )
+    .increment(1);
 }

@@ -155,7 +155,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ))
     });
     if !args.protection.no_metrics {
-        serve_metrics(args.protection.metrics_listen).await;
+        serve_metrics(args.protection.metrics_listen, store.clone()).await;
     }
     tracing::info!(%api_addr, database = %args.database, sites = ?site_keys, "serving");
     let sweeper = tokio::spawn(sweep_loop(
@@ -268,7 +268,7 @@ fn connection_limits(args: &ProtectionArgs) -> ConnectionLimits {
 
 /// Serves `/metrics` on its own listener. Metrics are an aid, not the service: if the address is taken, say
 /// so and serve the API without them.
-async fn serve_metrics(addr: SocketAddr) {
+async fn serve_metrics(addr: SocketAddr, store: crate::store::Store) {
     let handle = match crate::metrics::install() {
         Ok(handle) => handle,
         Err(error) => {
@@ -295,9 +295,12 @@ async fn serve_metrics(addr: SocketAddr) {
         }
     });
     tokio::spawn(async move {
-        axum::serve(listener, crate::metrics::routes(handle))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(
+            listener,
+            crate::metrics::routes(handle, crate::webhooks::depth::scrape(store)),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     });
 }
 

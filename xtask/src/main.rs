@@ -14,6 +14,7 @@ mod postgres;
 mod sizes;
 mod tools;
 mod watchdog;
+mod webhooks_key;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -111,6 +112,15 @@ fn run(flags: &[String]) -> Result<()> {
     };
     if let Some(cluster) = &cluster {
         server.args(["--database", &cluster.url]);
+    }
+    // The console creates webhook endpoints only on a server with a key; one of the caller's own wins.
+    let own_key = std::env::var_os("CRW_WEBHOOKS_KEY").is_some()
+        || server_flags
+            .iter()
+            .any(|flag| flag.split('=').next() == Some("--webhooks-key"));
+    if !own_key {
+        let key = webhooks_key::ensure(Path::new(webhooks_key::FILE))?;
+        server.env("CRW_WEBHOOKS_KEY", key);
     }
     server.args(server_flags);
     let served = step("starting the server (Ctrl-C stops it)", &mut server);

@@ -1,7 +1,8 @@
 //! Logging a call attempt (a Task whose WhatId is a ContactRequest and whose CallResult__c says what
 //! happened) moves the request through the status machine, schedules its retry (back in the queue it was
 //! taken from), and on contact records
-//! the EngagementInteraction — all in the transaction that stores the Task, with its `call.logged` event.
+//! the EngagementInteraction — all in the transaction that stores the Task, with its `call.logged` and
+//! `engagement.completed` events.
 
 use jiff::Timestamp;
 
@@ -133,6 +134,7 @@ fn record_interaction(
         user,
         at: &now(),
     })?;
-    // Derive Duration and MappedState the same way an API write would.
-    super::engagement::derive(tx, &id)
+    // Derive Duration and MappedState the same way an API write would; it is created Completed.
+    super::engagement::derive(tx, &id)?;
+    Ok(tx.record_engagement_completed(&id)?)
 }

@@ -1,6 +1,7 @@
 //! EngagementInteraction's derived fields, kept true on every create and update: Duration from the start
 //! and end times, MappedState from Status, and AttendeeVerificationTime defaulting to now when the
-//! attendee is marked verified.
+//! attendee is marked verified; and `engagement.completed` in the outbox when its Status becomes
+//! Completed (created so, or moved there by an update: once per move).
 
 use crate::ids::{RecordId, UserId};
 use crate::instant::{self, now};
@@ -37,11 +38,22 @@ pub fn duration(start: &str, end: &str) -> Result<String, String> {
 /// The hook of EngagementInteraction (see `SObject::after_write`).
 pub fn after_write(
     tx: &Tx<'_>,
-    _written: &Written,
+    written: &Written,
     id: &RecordId,
     _user: &UserId,
 ) -> Result<(), SfError> {
-    derive(tx, id.as_str())
+    derive(tx, id.as_str())?;
+    // An update that does not set Status, or sets it while it was already Completed, moved nothing.
+    let moved = match written {
+        Written::Created => true,
+        Written::Updated(_) => written
+            .before("Status")
+            .is_some_and(|before| before.as_text() != Some("Completed")),
+    };
+    if moved {
+        tx.record_engagement_completed(id.as_str())?;
+    }
+    Ok(())
 }
 
 /// Sets the derived fields of the EngagementInteraction `id`.

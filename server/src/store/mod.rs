@@ -64,12 +64,12 @@ pub use limits::{Charged, LimitRule, SharedLimits};
 pub use location::{Database, DatabaseError, PostgresUrl};
 pub use mail::{DueDigest, MailState, Notice};
 pub use offers::{OfferRow, OfferSettings, OpenOffer, PresenceRow, Unoffered};
-pub use outbox::{DeliveryRow, DueDelivery, OutboxEvent, Subscription};
+pub use outbox::{DeliveryRow, DueDelivery, OutboxDepth, OutboxEvent, Subscription};
 
 /// The names of the outbox's events.
 pub mod events {
     pub use super::outbox::{
-        ASSIGNED, CALL_LOGGED, CALLBACK_DUE, CREATED, STATUS_CHANGED, UPDATED,
+        ASSIGNED, CALL_LOGGED, CALLBACK_DUE, CREATED, ENGAGEMENT_COMPLETED, STATUS_CHANGED, UPDATED,
     };
 }
 pub use plan::{Column, Filter, Op, Operand, Piece, Select, Table, Value};

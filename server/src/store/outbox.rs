@@ -28,6 +28,8 @@ pub const ASSIGNED: &str = "contact_request.assigned";
 pub const CALL_LOGGED: &str = "call.logged";
 /// `callback.due`: a scheduled callback became routable.
 pub const CALLBACK_DUE: &str = "callback.due";
+/// `engagement.completed`: an EngagementInteraction's status became Completed.
+pub const ENGAGEMENT_COMPLETED: &str = "engagement.completed";
 
 /// The advisory lock every PostgreSQL transaction writing outbox events holds shared from its first
 /// event to its commit (a trigger of migration 0011 takes it), and a follower of the outbox takes
@@ -105,6 +107,44 @@ fn task_json(dialect: Dialect) -> String {
             'CallResult__c', t.call_result,
             'CreatedDate', {created}, 'CreatedById', t.created_by_id,
             'LastModifiedDate', {modified}, 'LastModifiedById', t.last_modified_by_id",
+            created = wire("created_at"),
+            modified = wire("updated_at"),
+        ),
+    )
+}
+
+/// The JSON of the EngagementInteraction `i` as the Salesforce-compatible API writes it.
+fn engagement_json(dialect: Dialect) -> String {
+    let wire = |column: &str| format!("replace(i.{column}, 'Z', '+0000')");
+    let boolean = |column: &str| match dialect {
+        Dialect::Sqlite => format!("json(CASE WHEN i.{column} THEN 'true' ELSE 'false' END)"),
+        Dialect::Postgres => format!("(i.{column} <> 0)"),
+    };
+    let attributes = json_object(
+        dialect,
+        &format!(
+            "'type', 'EngagementInteraction',
+             'url', '/services/data/v{API_VERSION}/sobjects/EngagementInteraction/' || i.id"
+        ),
+    );
+    json_object(
+        dialect,
+        &format!(
+            "'attributes', {attributes},
+            'Id', i.id, 'Name', i.name, 'OwnerId', i.owner_id, 'Status', i.status,
+            'MappedState', i.mapped_state, 'CommunicationChannel', i.communication_channel,
+            'Type', i.type, 'StartDateTime', {start}, 'EndDateTime', {end}, 'Duration', i.duration,
+            'PhoneNumber', i.phone_number, 'Reason', i.reason, 'Sentiment', i.sentiment,
+            'IsAttendeeAuthenticated', {authenticated}, 'IsAttendeeVerified', {verified},
+            'AttendeeVerificationTime', {verified_at},
+            'ExternalIdentifier', i.external_identifier, 'ContactRequestId__c', i.contact_request_id,
+            'CreatedDate', {created}, 'CreatedById', i.created_by_id,
+            'LastModifiedDate', {modified}, 'LastModifiedById', i.last_modified_by_id",
+            start = wire("start_date_time"),
+            end = wire("end_date_time"),
+            authenticated = boolean("is_attendee_authenticated"),
+            verified = boolean("is_attendee_verified"),
+            verified_at = wire("attendee_verification_time"),
             created = wire("created_at"),
             modified = wire("updated_at"),
         ),
@@ -205,6 +245,13 @@ pub struct DeliveryRow {
     pub next_at_ms: i64,
     pub last_status: Option<u16>,
     pub last_error: Option<String>,
+}
+
+/// How deep the outbox is: see [`Db::outbox_depth`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxDepth {
+    pub pending: i64,
+    pub oldest_at: Option<String>,
 }
 
 /// Which events an endpoint takes into its deliveries.
@@ -318,6 +365,24 @@ impl Db<'_> {
     pub fn outbox_len(&self) -> Result<i64, StoreError> {
         self.one("SELECT count(*) FROM outbox_events", args![])?
             .get(0)
+    }
+
+    /// The outbox's depth, for `/metrics`: how many deliveries are pending (of every endpoint), and when
+    /// the event of the oldest of them was written (stored format). Both read only pending rows, through
+    /// their own index, however many deliveries were made before.
+    pub fn outbox_depth(&self) -> Result<OutboxDepth, StoreError> {
+        let r = self.one(
+            "SELECT count(*),
+                    (SELECT e.created_at FROM outbox_events e
+                      WHERE e.seq = (SELECT min(event_seq) FROM webhook_deliveries
+                                      WHERE state = 'pending'))
+               FROM webhook_deliveries WHERE state = 'pending'",
+            args![],
+        )?;
+        Ok(OutboxDepth {
+            pending: r.get(0)?,
+            oldest_at: r.get(1)?,
+        })
     }
 
     /// Up to `limit` of `endpoint`'s pending deliveries due at `now_ms`, oldest event first, leaving out
@@ -444,6 +509,26 @@ impl Tx<'_> {
                         OR t.call_result IS NOT NULL)",
             ),
             args![CALL_LOGGED, &crate::instant::now(), id],
+        )?;
+        Ok(())
+    }
+
+    /// Writes `engagement.completed` for the EngagementInteraction `id` if its status is Completed: `data`
+    /// is the interaction as it now stands (derived fields included). Like `call.logged`, the event is
+    /// about the request the interaction completed (else the interaction), so it is delivered in order
+    /// with that request's events, and of that request's site. The caller says when the status *became*
+    /// Completed, so a write that leaves it Completed tells nothing.
+    pub fn record_engagement_completed(&self, id: &str) -> Result<(), StoreError> {
+        let dialect = self.dialect();
+        self.run(
+            &insert_events_from(
+                dialect,
+                "coalesce(i.contact_request_id, i.id)",
+                "(SELECT c.site_key FROM contact_requests c WHERE c.id = i.contact_request_id)",
+                &engagement_json(dialect),
+                "engagement_interactions i WHERE i.id = ?3 AND i.status = 'Completed'",
+            ),
+            args![ENGAGEMENT_COMPLETED, &crate::instant::now(), id],
         )?;
         Ok(())
     }

@@ -120,9 +120,12 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0025_platform_forwarding.sql"
         )),
-        M::up(include_str!("../../migrations/sqlite/0026_mail_alerts.sql")),
         M::up(include_str!(
-            "../../migrations/sqlite/0027_endpoint_disabling.sql"
+            "../../migrations/sqlite/0026_pending_deliveries.sql"
+        )),
+        M::up(include_str!("../../migrations/sqlite/0027_mail_alerts.sql")),
+        M::up(include_str!(
+            "../../migrations/sqlite/0028_endpoint_disabling.sql"
         )),
     ])
 }

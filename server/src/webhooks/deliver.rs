@@ -197,7 +197,8 @@ async fn round(
                         tx.endpoint_answered(&name)?;
                         tx.log_delivery_attempt(&name, seq, &attempt)
                     })
-                    .await?
+                    .await?;
+                crate::metrics::delivery(&endpoint.name, "delivered");
             }
             Err((status, error)) => {
                 let failed_at = (webhooks.clock)();
@@ -210,7 +211,13 @@ async fn round(
                         tx.log_delivery_attempt(&name, seq, &attempt)?;
                         super::disable::after_failure(tx, &name, failed_at, &error)
                     })
-                    .await?
+                    .await?;
+                let result = if retry_at.is_some() {
+                    "retried"
+                } else {
+                    "failed"
+                };
+                crate::metrics::delivery(&endpoint.name, result);
             }
         }
     }

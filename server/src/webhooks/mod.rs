@@ -3,12 +3,14 @@
 //! event of the outbox signed ([`sign`]) and delivered at least once, in order per
 //! request, by a worker per endpoint ([`deliver`]) that never reaches internal addresses unless the
 //! operator allows them ([`address`]); every try logged, read and replayed by admins through the API
-//! and the CLI alike ([`log`], [`cli`]); an endpoint failing every delivery for five days disabled
-//! and the admins emailed ([`disable`]).
+//! and the CLI alike ([`log`], [`cli`]), counted by result, and the outbox's depth and age read at each
+//! scrape of `/metrics` ([`depth`]); an endpoint failing every delivery for five days disabled and the
+//! admins emailed ([`disable`]).
 
 pub mod address;
 pub mod cli;
 pub mod deliver;
+pub mod depth;
 pub mod disable;
 pub mod endpoints;
 pub mod file;
@@ -32,6 +34,7 @@ pub const EVENTS: &[&str] = &[
     events::ASSIGNED,
     events::CALL_LOGGED,
     events::CALLBACK_DUE,
+    events::ENGAGEMENT_COMPLETED,
 ];
 
 /// One endpoint of the configuration file.

@@ -101,13 +101,18 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         20,
-        "mail_alerts",
-        include_str!("../../../migrations/postgres/0020_mail_alerts.sql"),
+        "pending_deliveries",
+        include_str!("../../../migrations/postgres/0020_pending_deliveries.sql"),
     ),
     (
         21,
+        "mail_alerts",
+        include_str!("../../../migrations/postgres/0021_mail_alerts.sql"),
+    ),
+    (
+        22,
         "endpoint_disabling",
-        include_str!("../../../migrations/postgres/0021_endpoint_disabling.sql"),
+        include_str!("../../../migrations/postgres/0022_endpoint_disabling.sql"),
     ),
 ];
 

@@ -2,7 +2,8 @@
 //! receiver of `webhooks.rs`: the secret shown once signs the deliveries (verified by the reference
 //! library), a rotation signs with both, a removed secret stops signing, a change or a disable applies
 //! without a restart, bad bodies are refused naming their field, the file's endpoints stay read-only,
-//! and non-admins are refused.
+//! non-admins are refused, and on PostgreSQL an endpoint made through one process is delivered to by
+//! every process's workers, each event once, until it is disabled.
 
 use std::time::Duration;
 
@@ -71,7 +72,12 @@ async fn create(api: &Api, name: &str, url: &str) -> String {
 
 /// Submits a request; answers its id.
 async fn submit(api: &Api) -> String {
-    let response = api.app.send(submission(&valid_form(), None)).await;
+    submit_to(&api.app).await
+}
+
+/// Submits a request to `app`; answers its id.
+async fn submit_to(app: &crate::support::TestApp) -> String {
+    let response = app.send(submission(&valid_form(), None)).await;
     assert_eq!(response.status, 201, "{}", response.body);
     response.body["id"].as_str().unwrap().to_owned()
 }
@@ -464,4 +470,67 @@ async fn non_admins_are_refused_every_endpoint_route() {
     let still = admin(&api, "GET", &path("/crm"), None).await;
     assert_eq!(still.body["enabled"], true);
     assert_eq!(still.body["secrets"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_endpoint_made_through_one_process_gets_each_event_once_from_both_until_disabled_there()
+{
+    let (url, received) = receiver(0).await;
+    let (sentinel_url, sentinel) = receiver(0).await;
+    let api = admin_api(with_key(Vec::new())).await;
+    let Some(database) = api.app.postgres.as_ref().map(|db| db.url.clone()) else {
+        return; // SQLite serves one process.
+    };
+    let other = crate::support::TestApp::start(crate::support::Start {
+        webhooks: Some(with_key(Vec::new())),
+        beside: Some(database),
+        ..crate::support::Start::new(tempfile::tempdir().unwrap())
+    })
+    .await;
+    create(&api, "crm", &url).await;
+    create(&api, "sentinel", &sentinel_url).await;
+
+    let mut ids = Vec::new();
+    for n in 0..10 {
+        let writer = if n % 2 == 0 { &api.app } else { &other };
+        ids.push(submit_to(writer).await);
+    }
+    until("every request is delivered to the endpoint", || async {
+        let made = api.app.store.read(|db| db.deliveries("crm")).await.unwrap();
+        made.len() == 10 && made.iter().all(|d| d.state == "delivered")
+    })
+    .await;
+    let delivered = api.app.store.read(|db| db.deliveries("crm")).await.unwrap();
+    assert!(delivered.iter().all(|d| d.attempts == 1), "{delivered:?}");
+    let all = received.all();
+    assert!(
+        ids.iter()
+            .all(|id| all.iter().any(|(_, body)| body.contains(id)))
+    );
+    let mut webhook_ids: Vec<String> = received
+        .all()
+        .iter()
+        .map(|(headers, _)| header(headers, "webhook-id").to_owned())
+        .collect();
+    webhook_ids.sort();
+    webhook_ids.dedup();
+    assert_eq!(webhook_ids.len(), 10, "each event posted once");
+    assert_eq!(received.all().len(), 10, "each event posted once");
+
+    let off = admin(
+        &api,
+        "PATCH",
+        &path("/crm"),
+        Some(json!({"enabled": false})),
+    )
+    .await;
+    assert_eq!(off.status, 200, "{}", off.body);
+    let while_off = [submit_to(&other).await, submit(&api).await];
+    for id in &while_off {
+        // The sentinel wants the same events: once it has them, both processes had them to take.
+        arrival(&sentinel, id).await;
+    }
+    assert_eq!(received.all().len(), 10, "nothing more once disabled");
+    let made = api.app.store.read(|db| db.deliveries("crm")).await.unwrap();
+    assert_eq!(made.len(), 10, "no delivery made while it is disabled");
 }

@@ -1,7 +1,7 @@
 //! Every path that creates a contact request writes exactly one `contact_request.created` in its own
 //! transaction, every status change one `contact_request.status_changed`, every owner change one
-//! `contact_request.assigned`, every Task with call fields one `call.logged`, and a rolled-back or
-//! refused write none.
+//! `contact_request.assigned`, every Task with call fields one `call.logged`, every EngagementInteraction
+//! whose status becomes Completed one `engagement.completed`, and a rolled-back or refused write none.
 
 use contact_server::store::{OutboxEvent, StoreError};
 use serde_json::{Value, json};
@@ -102,7 +102,7 @@ async fn a_provider_callback_writes_one_created_event() {
 }
 
 #[tokio::test]
-async fn a_logged_call_that_moves_the_status_writes_status_changed_with_who() {
+async fn a_reached_call_writes_status_changed_with_who_then_engagement_completed() {
     let t = Callbacks::new().await;
     let id = t
         .callback("evt-reach", json!({"callbackNumber": "+18445791189"}))
@@ -122,7 +122,8 @@ async fn a_logged_call_that_moves_the_status_writes_status_changed_with_who() {
         [
             "contact_request.created",
             "call.logged",
-            "contact_request.status_changed"
+            "contact_request.status_changed",
+            "engagement.completed"
         ]
     );
     let data = &payload(&events[2])["data"];
@@ -130,6 +131,15 @@ async fn a_logged_call_that_moves_the_status_writes_status_changed_with_who() {
     assert_eq!(data["to"], "Contacted");
     assert_eq!(data["who"], t.rita.0.as_str());
     assert_eq!(data["record"]["Status"], "Contacted");
+    // The interaction the reached call leaves, after the status it moves.
+    let data = &payload(&events[3])["data"];
+    assert_eq!(data["attributes"]["type"], "EngagementInteraction");
+    assert_eq!(data["ContactRequestId__c"], id.as_str());
+    assert_eq!(
+        (&data["Type"], &data["MappedState"]),
+        (&json!("Outbound"), &json!("Completed"))
+    );
+    assert_eq!(data["CreatedById"], t.rita.0.as_str());
 }
 
 #[tokio::test]
@@ -342,5 +352,131 @@ async fn a_call_refused_on_a_closed_request_writes_no_call_logged() {
     assert_eq!(
         types(&events),
         ["contact_request.created", "contact_request.status_changed"]
+    );
+}
+
+/// The `engagement.completed` events among `events`.
+fn completed(events: &[OutboxEvent]) -> Vec<Value> {
+    events
+        .iter()
+        .filter(|e| e.event_type == "engagement.completed")
+        .map(payload)
+        .collect()
+}
+
+/// Writes the EngagementInteraction `path` (a POST to the collection, else a PATCH) as Rita; the answer.
+async fn write_interaction(t: &Callbacks, method: &str, path: &str, body: Value) -> Value {
+    let response = t.api(&t.rita.1, method, path, Some(body)).await;
+    assert!(
+        response.status == 201 || response.status == 204,
+        "{}",
+        response.body
+    );
+    response.body
+}
+
+#[tokio::test]
+async fn an_interaction_writes_engagement_completed_each_time_its_status_becomes_completed() {
+    let t = Callbacks::new().await;
+    let request = t
+        .callback("evt-engaged", json!({"callbackNumber": "+18445791189"}))
+        .await;
+    let collection = format!("{V}/sobjects/EngagementInteraction");
+    let created = write_interaction(
+        &t,
+        "POST",
+        &collection,
+        json!({"Status": "New", "ContactRequestId__c": request,
+               "StartDateTime": "2024-05-01T09:00:00Z"}),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap();
+    let path = format!("{collection}/{id}");
+    for (body, expected) in [
+        (json!({"Sentiment": "Neutral"}), 0),
+        (
+            json!({"Status": "Completed", "EndDateTime": "2024-05-01T09:05:00Z"}),
+            1,
+        ),
+        (json!({"Status": "Completed", "Sentiment": "Positive"}), 1),
+        (json!({"Reason": "still completed"}), 1),
+        (json!({"Status": "In Progress"}), 1),
+        (json!({"Status": "Completed"}), 2),
+    ] {
+        write_interaction(&t, "PATCH", &path, body.clone()).await;
+        let told = completed(&events(&t, &request).await);
+        assert_eq!(told.len(), expected, "after {body}: {told:?}");
+    }
+    let told = completed(&events(&t, &request).await);
+    let data = &told[0]["data"];
+    assert_eq!(data["attributes"]["type"], "EngagementInteraction");
+    assert_eq!(data["Id"], id);
+    assert_eq!(data["ContactRequestId__c"], request.as_str());
+    assert_eq!(
+        (&data["Status"], &data["MappedState"], &data["Duration"]),
+        (&json!("Completed"), &json!("Completed"), &json!("0:05:00"))
+    );
+    assert_eq!(data["EndDateTime"], "2024-05-01T09:05:00.000+0000");
+    assert_eq!(told[1]["data"]["Sentiment"], "Positive");
+
+    let alone = write_interaction(
+        &t,
+        "POST",
+        &collection,
+        json!({"Status": "Completed", "CommunicationChannel": "Web Chat"}),
+    )
+    .await;
+    let alone = alone["id"].as_str().unwrap();
+    let told = completed(&events(&t, alone).await);
+    assert_eq!(told.len(), 1, "created Completed, about itself: {told:?}");
+    assert_eq!(told[0]["data"]["IsAttendeeVerified"], false);
+}
+
+#[tokio::test]
+async fn a_refused_or_rolled_back_interaction_write_leaves_no_engagement_completed() {
+    let t = Callbacks::new().await;
+    let request = t
+        .callback("evt-unengaged", json!({"callbackNumber": "+18445791189"}))
+        .await;
+    let collection = format!("{V}/sobjects/EngagementInteraction");
+    let created = write_interaction(
+        &t,
+        "POST",
+        &collection,
+        json!({"Status": "In Progress", "ContactRequestId__c": request,
+               "StartDateTime": "2024-05-01T09:00:00Z"}),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let refused = t
+        .api(
+            &t.rita.1,
+            "PATCH",
+            &format!("{collection}/{id}"),
+            Some(json!({"Status": "Completed", "EndDateTime": "2024-05-01T08:00:00Z"})),
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert_eq!(
+        types(&events(&t, &request).await),
+        ["contact_request.created"]
+    );
+
+    let done = write_interaction(&t, "POST", &collection, json!({"Status": "Completed"})).await;
+    let done = done["id"].as_str().unwrap().to_owned();
+    let again = done.clone();
+    let rolled_back = t
+        .app
+        .store
+        .write(move |tx| -> Result<(), StoreError> {
+            tx.record_engagement_completed(&again)?;
+            Err(StoreError::BatchFailed("refused after the event".into()))
+        })
+        .await;
+    assert!(rolled_back.is_err());
+    assert_eq!(
+        completed(&events(&t, &done).await).len(),
+        1,
+        "only its creation's"
     );
 }

@@ -9,6 +9,7 @@ mod due;
 mod endpoints;
 mod events;
 mod mail;
+mod metrics;
 mod unsubscribe;
 mod webhooks;
 

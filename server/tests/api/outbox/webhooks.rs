@@ -377,3 +377,76 @@ async fn an_assignment_a_due_callback_and_a_logged_call_reach_an_endpoint_that_a
     assert_eq!(payloads[2]["data"]["Id"], logged.body["id"]);
     assert_eq!(payloads[2]["data"]["WhatId"], id);
 }
+
+#[tokio::test]
+async fn an_interaction_completed_reaches_an_endpoint_once_per_move_to_completed_verified() {
+    let (url, received) = receiver(0).await;
+    let app = app_for(&url, real_now(), &["engagement.completed"]).await;
+    let (_, token) = crate::callbacks::support::rep(&app.store, "rita@example.com").await;
+    let response = app.send(submission(&valid_form(), None)).await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    let request = response.body["id"].as_str().unwrap();
+    let v = "/services/data/v62.0/sobjects/EngagementInteraction";
+    let created = app
+        .call(call("POST", v).bearer(&token).json(&serde_json::json!({
+            "Status": "Completed", "ContactRequestId__c": request,
+            "StartDateTime": "2024-05-01T09:00:00Z", "EndDateTime": "2024-05-01T09:02:00Z"
+        })))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap();
+    // Left Completed: nothing more to tell.
+    let kept = app
+        .call(
+            call("PATCH", &format!("{v}/{id}"))
+                .bearer(&token)
+                .json(&serde_json::json!({"Status": "Completed", "Sentiment": "Positive"})),
+        )
+        .await;
+    assert_eq!(kept.status, 204, "{}", kept.body);
+    // A later event of the same request, delivered after it in order, shows the update told nothing.
+    let reopened = app
+        .call(
+            call("PATCH", &format!("{v}/{id}"))
+                .bearer(&token)
+                .json(&serde_json::json!({"Status": "In Progress"})),
+        )
+        .await;
+    assert_eq!(reopened.status, 204, "{}", reopened.body);
+    let again = app
+        .call(
+            call("PATCH", &format!("{v}/{id}"))
+                .bearer(&token)
+                .json(&serde_json::json!({"Status": "Completed"})),
+        )
+        .await;
+    assert_eq!(again.status, 204, "{}", again.body);
+    until("both deliveries are recorded", || async {
+        let all = deliveries(&app).await;
+        all.len() == 2 && all.iter().all(|d| d.state == "delivered")
+    })
+    .await;
+
+    let all = received.all();
+    assert_eq!(all.len(), 2, "once per move to Completed");
+    let payloads: Vec<serde_json::Value> = all
+        .iter()
+        .map(|(headers, body)| {
+            verifies(headers, body);
+            serde_json::from_str(body).unwrap()
+        })
+        .collect();
+    for payload in &payloads {
+        assert_eq!(payload["type"], "engagement.completed");
+        assert_eq!(payload["data"]["Id"], id);
+        assert_eq!(payload["data"]["ContactRequestId__c"], request);
+        assert_eq!(payload["data"]["Duration"], "0:02:00");
+    }
+    assert_eq!(payloads[0]["data"]["Sentiment"], serde_json::Value::Null);
+    assert_eq!(payloads[1]["data"]["Sentiment"], "Positive");
+    assert_ne!(
+        header(&all[0].0, "webhook-id"),
+        header(&all[1].0, "webhook-id"),
+        "two events"
+    );
+}

@@ -1,5 +1,5 @@
 -- Staff alerts, sent at once outside the new-request digest, and the staff notifications each person
--- turned off, as SQLite's migration 0026.
+-- turned off, as SQLite's migration 0027.
 CREATE TABLE mail_alert_cursor (
     id       INTEGER PRIMARY KEY CHECK (id = 1),
     last_seq BIGINT  NOT NULL
