@@ -165,7 +165,7 @@ pub(super) async fn staff(app: &TestApp, name: &str, email: Option<&str>, role: 
     .id
 }
 
-async fn state(app: &TestApp, user: &str) -> Option<MailState> {
+pub(super) async fn state(app: &TestApp, user: &str) -> Option<MailState> {
     let user = user.to_owned();
     app.store
         .read(move |db| db.mail_state(&user))

@@ -10,7 +10,7 @@ use contact_server::access::{Scope, tokens};
 use contact_shared::console::API_PREFIX;
 use serde_json::{Value, json};
 
-use super::mail::{PUBLIC_URL, SmtpServer, app, free_port, person, real_now, submit};
+use super::mail::{PUBLIC_URL, SmtpServer, app, free_port, person, real_now, state, submit};
 use super::until;
 use crate::support::{TestApp, TestResponse, call, error_body, valid_form};
 
@@ -56,10 +56,21 @@ async fn the_one_click_link_of_a_new_request_email_stops_those_emails_for_that_p
     };
     let now = real_now();
     let app = app(port, Arc::clone(&now)).await;
-    person(&app, "Ann Agent", Some("ann@example.com"), true).await;
-    person(&app, "Bob Agent", Some("bob@example.com"), true).await;
+    let ann = person(&app, "Ann Agent", Some("ann@example.com"), true).await;
+    let bob = person(&app, "Bob Agent", Some("bob@example.com"), true).await;
+    // The clock is turned only once the emails are recorded sent: their window starts then.
+    let sent = |times: u32| {
+        let (app, ann, bob) = (&app, ann.clone(), bob.clone());
+        async move {
+            until(&format!("both are emailed {times} times"), || async {
+                state(app, &ann).await.is_some_and(|s| s.sent == times)
+                    && state(app, &bob).await.is_some_and(|s| s.sent == times)
+            })
+            .await
+        }
+    };
     submit(&app, &valid_form()).await;
-    until("both are emailed", || async { smtp.messages().len() == 2 }).await;
+    sent(1).await;
     let email = smtp.to("ann@example.com").remove(0);
     assert_eq!(
         email["headers"]["list-unsubscribe-post"],
@@ -83,10 +94,8 @@ async fn the_one_click_link_of_a_new_request_email_stops_those_emails_for_that_p
         Ordering::SeqCst,
     );
     submit(&app, &valid_form()).await;
-    until("both are emailed again", || async {
-        smtp.messages().len() == 4
-    })
-    .await;
+    sent(2).await;
+    assert_eq!(smtp.messages().len(), 4);
 
     let done = visit(&app, "POST", &path).await;
     assert_eq!(done.status, 200, "{}", text(&done));
