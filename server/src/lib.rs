@@ -128,6 +128,7 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         .merge(live::routes(state.store.clone(), Arc::clone(&state.feed)))
         .merge(access::sign_in::routes(sign_in))
         .merge(console::routes(state.store.clone(), state.webhooks.clone()))
+        .merge(mail::unsubscribe::routes(state.store.clone()))
         .with_state(state)
         .merge(widget.routes())
         .fallback(error::not_found);

@@ -142,6 +142,10 @@ pub struct Endpoint {
     pub events: Vec<String>,
     pub site: Option<String>,
     pub enabled: bool,
+    /// Why the server disabled it (every delivery failing for five days, and the last error); none
+    /// unless it did.
+    #[serde(default)]
+    pub disabled_reason: Option<String>,
 }
 
 #[derive(Deserialize)]

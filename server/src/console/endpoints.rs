@@ -135,7 +135,8 @@ fn with_secret(endpoint: endpoints::EndpointView, secret: String) -> Value {
 }
 
 /// `PATCH /console/api/admin/webhooks/{endpoint}` with any of `url`, `events`, `site` (null for every
-/// site) and `enabled`: the endpoint as changed. The file's endpoints are a 409.
+/// site) and `enabled`: the endpoint as changed. The file's endpoints are a 409, but for
+/// `{"enabled": true}`, which enables one the server disabled for failing.
 pub async fn change(
     State(state): State<EndpointsState>,
     signed: Signed,

@@ -1,5 +1,5 @@
 //! The console's own routes under `/console/api` (see `contact_shared::console`): a request's notes and
-//! history, the directory the reassign picker reads, each person's saved views, and administration (users, queues and their
+//! history, the directory the reassign picker reads, each person's saved views and email notifications, and administration (users, queues and their
 //! members, API tokens, webhook endpoints, the webhook delivery log and its replays). Records themselves are read and changed through the Salesforce-compatible API,
 //! so every rule of the sharing model holds for the console as it does for any client.
 //!
@@ -9,6 +9,7 @@
 mod admin;
 mod deliveries;
 mod endpoints;
+mod notifications;
 mod offers;
 mod requests;
 mod signed;
@@ -102,6 +103,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
         .route("/requests/{id}/notes", post(requests::add_note))
         .route("/requests/{id}/history", get(requests::history))
         .route("/directory", get(admin::directory))
+        .route(
+            "/me/notifications",
+            get(notifications::show).patch(notifications::change),
+        )
         .route("/views", get(views::list).post(views::save))
         .route("/presence", get(offers::presence).put(offers::set_presence))
         .route("/offers", get(offers::offers))

@@ -8,6 +8,13 @@ use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
 use serde::Deserialize;
 
+/// An email's subject and bodies, as the staff alerts compose them.
+pub struct Composed {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
 /// How many numbers a digest's subject names before it says how many more.
 const SUBJECT_NUMBERS: usize = 5;
 
@@ -44,7 +51,7 @@ impl Request {
         serde_json::from_str::<Event>(payload).ok().map(|e| e.data)
     }
 
-    fn link(&self, public_url: &str) -> String {
+    pub(super) fn link(&self, public_url: &str) -> String {
         format!("{public_url}/console/requests/{}", self.id)
     }
 
@@ -64,7 +71,7 @@ impl Request {
 }
 
 /// The API's `2026-12-01T10:00:00.000+0000` as `2026-12-01 10:00 UTC`; anything else as it is.
-fn callback_time(text: &str) -> String {
+pub(super) fn callback_time(text: &str) -> String {
     text.replace("+0000", "Z")
         .parse::<jiff::Timestamp>()
         .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
@@ -72,7 +79,7 @@ fn callback_time(text: &str) -> String {
 }
 
 /// Text a visitor typed, on one line: a subject has no room for line breaks or control characters.
-fn one_line(text: &str) -> String {
+pub(super) fn one_line(text: &str) -> String {
     text.split(|c: char| c.is_control() || c.is_whitespace())
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()

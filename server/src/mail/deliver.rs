@@ -6,55 +6,33 @@
 //! Notices stay pending until the outcome is committed, so a crash in between sends the email again.
 
 use std::sync::Arc;
-use std::time::Duration;
 
+use lettre::AsyncTransport;
 use lettre::message::Mailbox;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
+use super::Mail;
 use super::compose::{Request, message};
-use super::{Mail, Security};
-use crate::store::{DueDigest, Store, StoreError};
+use super::transport::{LEASE_EACH_MS, Transport, describe, transport};
+use crate::store::{DueDigest, NEW_REQUESTS, Store, StoreError};
 use crate::webhooks::retry_at;
 
-/// How long the SMTP server has for each step of a send.
-const TIMEOUT: Duration = Duration::from_secs(10);
 /// People mailed per look.
 const DUE_PER_LOOK: u32 = 16;
-/// How long each email taken is kept from other processes, one after another in the order sent: past
-/// the few SMTP steps' deadlines, so that only a process gone meanwhile leaves it to another.
-pub(super) const LEASE_EACH_MS: i64 = 6 * TIMEOUT.as_millis() as i64;
 /// Requests one email lists at most; the rest go in the next.
 const REQUESTS_PER_EMAIL: u32 = 50;
-
-pub(super) type Transport = AsyncSmtpTransport<Tokio1Executor>;
 
 /// Opens the mail cursor and starts the worker, which runs until the runtime stops: a request
 /// committed once this returns is mailed to its queue's members.
 pub async fn start(store: &Store, mail: Mail) -> Result<(), StoreError> {
-    store.write(|tx| tx.open_mail_cursor()).await?;
+    store
+        .write(|tx| {
+            tx.open_mail_cursor()?;
+            tx.open_alert_cursor()
+        })
+        .await?;
     let transport = transport(&mail).map_err(|e| StoreError::Reader(e.to_string()))?;
     tokio::spawn(run(store.clone(), transport, Arc::new(mail)));
     Ok(())
-}
-
-/// The SMTP client: one connection per email, protected as configured.
-pub(super) fn transport(mail: &Mail) -> Result<Transport, lettre::transport::smtp::Error> {
-    let smtp = &mail.smtp;
-    let tls = match smtp.security {
-        Security::Starttls => Tls::Required(TlsParameters::new(smtp.host.clone())?),
-        Security::Tls => Tls::Wrapper(TlsParameters::new(smtp.host.clone())?),
-        Security::None => Tls::None,
-    };
-    let mut builder = Transport::builder_dangerous(smtp.host.as_str())
-        .port(smtp.port)
-        .tls(tls)
-        .timeout(Some(TIMEOUT));
-    if let Some((user, password)) = &smtp.credentials {
-        builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
-    }
-    Ok(builder.build())
 }
 
 async fn run(store: Store, transport: Transport, mail: Arc<Mail>) {
@@ -72,8 +50,10 @@ async fn run(store: Store, transport: Transport, mail: Arc<Mail>) {
     }
 }
 
-/// One look: new events into notices, then the due emails sent. Answers whether it sent any.
+/// One look: the due staff alerts sent first (they are time-sensitive, [`super::alerts`]), then new
+/// events into notices and the due digests sent. Answers whether it sent any.
 async fn round(store: &Store, transport: &Transport, mail: &Mail) -> Result<bool, StoreError> {
+    let alerted = super::alerts::round(store, transport, mail).await?;
     let now = (mail.clock)();
     store.write(move |tx| tx.take_mail_notices(now)).await?;
     let due = store
@@ -82,7 +62,7 @@ async fn round(store: &Store, transport: &Transport, mail: &Mail) -> Result<bool
     for digest in &due {
         send_digest(store, transport, mail, digest).await?;
     }
-    Ok(!due.is_empty())
+    Ok(alerted || !due.is_empty())
 }
 
 /// Sends `digest`'s person one email of their pending notices, and records how it went.
@@ -104,6 +84,7 @@ async fn send_digest(
         .iter()
         .filter_map(|n| Request::from_payload(&n.payload))
         .collect();
+    let unsubscribe = super::unsubscribe::token(store, &digest.user_id, NEW_REQUESTS).await?;
     let outcome = match digest.email.parse::<Mailbox>() {
         Err(_) => Err(("the user's email address is not valid".to_owned(), false)),
         Ok(_) if requests.is_empty() => Err(("no request could be read".to_owned(), false)),
@@ -125,7 +106,11 @@ async fn send_digest(
             ) {
                 Err(e) => Err((format!("the email could not be built: {e}"), false)),
                 Ok(email) => transport
-                    .send(email)
+                    .send(super::unsubscribe::with_link(
+                        email,
+                        &mail.public_url,
+                        &unsubscribe,
+                    ))
                     .await
                     .map(|_| ())
                     .map_err(|e| (describe(&e), true)),
@@ -154,24 +139,5 @@ async fn send_digest(
                 .write(move |tx| tx.mail_attempt_failed(&user, last, &error, retry_at, now))
                 .await
         }
-    }
-}
-
-/// A failed send, said without the server's text (which may repeat an address).
-pub(super) fn describe(error: &lettre::transport::smtp::Error) -> String {
-    if let Some(code) = error.status() {
-        let kind = if error.is_permanent() {
-            "refused"
-        } else {
-            "deferred"
-        };
-        return format!("the SMTP server {kind} it ({code})");
-    }
-    if error.is_timeout() {
-        "the SMTP server timed out".into()
-    } else if error.is_tls() {
-        "the TLS connection to the SMTP server failed".into()
-    } else {
-        "could not reach the SMTP server".into()
     }
 }

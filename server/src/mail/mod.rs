@@ -1,12 +1,20 @@
 //! Email through SMTP, sent from the outbox: each new request is told to the members of the queue that
 //! owns it ([`deliver`]), at most one email per person per digest window, in plain text and HTML
 //! ([`compose`]). A failed send is retried on the webhooks' schedule, so a down SMTP server delays mail
-//! and loses none. Logs name people by their user id only, never an address or what a visitor typed.
+//! and loses none. Staff alerts go at once, each on its own ([`alerts`]): a representative's callback
+//! falling due ([`callback_due`]) and a webhook endpoint disabled, to the admins ([`endpoint_disabled`]).
+//! A person's own notifications carry a one-click unsubscribe link ([`unsubscribe`]).
 //! Sites may also have each visitor who gave an address sent a confirmation ([`confirmation`]).
+//! Logs name people by their user id only, never an address or what a visitor typed.
 
+pub mod alerts;
+pub mod callback_due;
 pub mod compose;
 pub mod confirmation;
 pub mod deliver;
+pub mod endpoint_disabled;
+mod transport;
+pub mod unsubscribe;
 
 use std::net::IpAddr;
 use std::time::Duration;

@@ -27,6 +27,11 @@ pub struct EndpointRow {
     pub enabled: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// Since when its tries have failed with no 2xx between (Unix ms); `None` after a success.
+    pub failing_since_ms: Option<i64>,
+    /// When the server disabled it for failing (stored format), and why; `None` unless it did.
+    pub disabled_at: Option<String>,
+    pub disabled_reason: Option<String>,
     /// Oldest first; none for a file's endpoint, whose secrets stay in the file.
     pub secrets: Vec<SecretRow>,
 }
@@ -41,7 +46,8 @@ pub struct EndpointChange {
     pub enabled: Option<bool>,
 }
 
-const COLUMNS: &str = "name, source, url, events, site, enabled, created_at, updated_at";
+const COLUMNS: &str = "name, source, url, events, site, enabled, created_at, updated_at,
+                       failing_since_ms, disabled_at, disabled_reason";
 
 fn endpoint(r: &Row) -> Result<EndpointRow, StoreError> {
     let events: String = r.get(3)?;
@@ -55,6 +61,9 @@ fn endpoint(r: &Row) -> Result<EndpointRow, StoreError> {
         enabled: r.get(5)?,
         created_at: r.get(6)?,
         updated_at: r.get(7)?,
+        failing_since_ms: r.get(8)?,
+        disabled_at: r.get(9)?,
+        disabled_reason: r.get(10)?,
         secrets: Vec::new(),
     })
 }
@@ -202,7 +211,7 @@ impl Tx<'_> {
 
     /// Moves `endpoint`'s cursor to the outbox's end (opening it if need be): events written before are
     /// not its to deliver.
-    fn restart_webhook_cursor(&self, endpoint: &str) -> Result<(), StoreError> {
+    pub(super) fn restart_webhook_cursor(&self, endpoint: &str) -> Result<(), StoreError> {
         self.follow_outbox()?;
         self.run(
             "INSERT INTO webhook_cursors (endpoint, last_seq)
@@ -214,8 +223,8 @@ impl Tx<'_> {
     }
 
     /// Applies `change` to the API endpoint `name` at `now`; answers false when there is none. An
-    /// endpoint enabled again starts from the outbox's end: what was written while it was disabled is
-    /// not delivered to it.
+    /// endpoint enabled again starts from the outbox's end (what was written while it was disabled is
+    /// not delivered to it) and a new failing streak (see [`Tx::reenable_webhook_endpoint`]).
     pub fn change_webhook_endpoint(
         &self,
         name: &str,
@@ -247,7 +256,7 @@ impl Tx<'_> {
             ],
         )?;
         if enabled && !before.enabled {
-            self.restart_webhook_cursor(name)?;
+            self.reenable_webhook_endpoint(name, now)?;
         }
         Ok(true)
     }

@@ -6,6 +6,7 @@
 use super::StoreError;
 use super::outbox::CREATED;
 use super::sql::{Dialect, Row, args};
+use super::subscriptions::{NEW_REQUESTS, wants};
 use super::tx::{Db, Tx};
 
 /// A person whose pending notices are due to go out in one email.
@@ -123,7 +124,7 @@ impl Tx<'_> {
     }
 
     /// Takes the `contact_request.created` events past the cursor into notices, one per active member
-    /// with an address of the queue that owned the request when it was made; a person mailed for the
+    /// with an address, who has not turned these emails off, of the queue that owned the request when it was made; a person mailed for the
     /// first time may be mailed at `now_ms`. Moves the cursor to the outbox's end; answers how many
     /// notices it made. Processes taking notices at once take turns.
     pub fn take_mail_notices(&self, now_ms: i64) -> Result<usize, StoreError> {
@@ -139,8 +140,9 @@ impl Tx<'_> {
                    JOIN queue_members m ON m.queue_id = {owner}
                    JOIN users u ON u.id = m.user_id
                   WHERE e.seq > (SELECT last_seq FROM mail_cursor WHERE id = 1) AND e.type = ?1
-                    AND u.is_active = 1 AND coalesce(u.email, '') <> ''
-                 ON CONFLICT DO NOTHING"
+                    AND u.is_active = 1 AND coalesce(u.email, '') <> '' AND {wants}
+                 ON CONFLICT DO NOTHING",
+                wants = wants("u.id", NEW_REQUESTS),
             ),
             args![CREATED],
         )?;

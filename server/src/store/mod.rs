@@ -5,6 +5,7 @@
 //! PostgreSQL, is a new variant behind the same methods.
 
 mod access;
+mod alerts;
 mod batch;
 mod call_centers;
 mod call_log;
@@ -17,6 +18,7 @@ mod directory;
 mod due;
 mod endpoints;
 mod experience_events;
+mod failing;
 mod forwarding;
 mod history;
 mod idempotency;
@@ -39,6 +41,7 @@ mod sessions;
 mod slots;
 pub mod sql;
 mod sqlite;
+mod subscriptions;
 mod telephony;
 mod tx;
 
@@ -48,6 +51,7 @@ use contact_shared::{ContactRequestCreated, NewContactRequest};
 use serde::Serialize;
 
 pub use access::{Added, GrantRow, NewToken, QueueRow, TokenRow, UserRow};
+pub use alerts::{AlertState, CALLBACK_DUE_ALERT, DueAlert, ENDPOINT_DISABLED_ALERT};
 pub use call_centers::CallCenterRow;
 pub use call_log::{Attempt, AttemptedRequest, CompletedCall, InteractionTimes, LoggedCall};
 pub use confirmations::{ConfirmationState, DueConfirmation};
@@ -55,6 +59,7 @@ pub use cursors::{CursorBounds, QueryCursor};
 pub use deliveries::{AttemptRow, LoggedAttempt, LoggedDelivery};
 pub use endpoints::{EndpointChange, EndpointRow, SecretRow};
 pub use experience_events::{DailyCount, NewEvent, SentEvent};
+pub use failing::Disabled;
 pub use forwarding::{BatchOutcome, ClaimedBatch, FailedMessage, ForwardEvent, PlatformCursor};
 pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
 pub use limits::{Charged, LimitRule, SharedLimits};
@@ -79,6 +84,7 @@ pub use render::{Page, Prepared, Statement};
 pub use routing::{Bookings, ClaimedRow, RoutableRow};
 pub use sessions::{CredentialsRow, FailureRow, SessionRow};
 pub use sqlite::SqliteStore;
+pub use subscriptions::{CALLBACK_DUE_NOTICES, NEW_REQUESTS, NOTIFICATION_KINDS};
 pub use telephony::ProviderCallback;
 pub use tx::{Db, Tx};
 

@@ -129,6 +129,10 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0028_task_is_callback.sql"
         )),
+        M::up(include_str!("../../migrations/sqlite/0029_mail_alerts.sql")),
+        M::up(include_str!(
+            "../../migrations/sqlite/0030_endpoint_disabling.sql"
+        )),
     ])
 }
 

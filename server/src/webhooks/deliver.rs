@@ -3,7 +3,8 @@
 //! (another status, a timeout, a refused connection, an internal address) schedules the next try after
 //! the schedule's wait with some jitter, until the schedule is spent and the delivery is marked failed.
 //! A delivery is pending until its answer is committed, so a crash in between delivers it again, with
-//! the same `webhook-id`. Every try is logged with the delivery's state, in the same transaction.
+//! the same `webhook-id`. Every try is logged with the delivery's state, in the same transaction, and
+//! counts towards the endpoint's failing streak ([`super::disable`]).
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -193,19 +194,22 @@ async fn round(
                 store
                     .write(move |tx| {
                         tx.delivery_succeeded(&name, seq, status)?;
+                        tx.endpoint_answered(&name)?;
                         tx.log_delivery_attempt(&name, seq, &attempt)
                     })
                     .await?;
                 crate::metrics::delivery(&endpoint.name, "delivered");
             }
             Err((status, error)) => {
-                let retry_at = retry_at(&webhooks.schedule, delivery.attempts, (webhooks.clock)());
+                let failed_at = (webhooks.clock)();
+                let retry_at = retry_at(&webhooks.schedule, delivery.attempts, failed_at);
                 tracing::info!(endpoint = %endpoint.name, status, %error, retry_at, "webhook delivery failed");
                 (attempt.status, attempt.error) = (status, Some(error.clone()));
                 store
                     .write(move |tx| {
                         tx.delivery_attempt_failed(&name, seq, status, &error, retry_at)?;
-                        tx.log_delivery_attempt(&name, seq, &attempt)
+                        tx.log_delivery_attempt(&name, seq, &attempt)?;
+                        super::disable::after_failure(tx, &name, failed_at, &error)
                     })
                     .await?;
                 let result = if retry_at.is_some() {

@@ -75,6 +75,12 @@ pub struct EndpointView {
     pub enabled: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// Since when every try has failed (no 2xx since); null while the last try succeeded.
+    pub failing_since: Option<String>,
+    /// When the server disabled it for failing every delivery for five days, and why (with the last
+    /// error); null unless it did. Enabling it again clears them.
+    pub disabled_at: Option<String>,
+    pub disabled_reason: Option<String>,
     /// The secrets signing now, oldest first (none listed for the file's).
     pub secrets: Vec<SecretView>,
 }
@@ -108,6 +114,9 @@ fn view(row: EndpointRow, now_ms: i64) -> EndpointView {
         enabled: row.enabled,
         created_at: instant::wire(&row.created_at),
         updated_at: instant::wire(&row.updated_at),
+        failing_since: row.failing_since_ms.map(|ms| instant::wire(&at(ms))),
+        disabled_at: row.disabled_at.as_deref().map(instant::wire),
+        disabled_reason: row.disabled_reason,
     }
 }
 
@@ -248,6 +257,9 @@ pub async fn create(
         enabled: new.enabled,
         created_at: now.clone(),
         updated_at: now,
+        failing_since_ms: None,
+        disabled_at: None,
+        disabled_reason: None,
         secrets: Vec::new(),
     };
     let added = store
@@ -269,8 +281,18 @@ fn api_endpoint(found: Option<EndpointRow>, name: &str) -> Result<EndpointRow, E
     }
 }
 
-/// Changes the API endpoint `name`'s URL, events, site or whether it is enabled; the workers of every
-/// process deliver by the change from their next look.
+/// Whether `change` only enables the endpoint: the one change a file's endpoint takes, so that one the
+/// server disabled for failing can be enabled again without a restart.
+fn only_enables(change: &EndpointChange) -> bool {
+    change.enabled == Some(true)
+        && change.url.is_none()
+        && change.events.is_none()
+        && change.site.is_none()
+}
+
+/// Changes the API endpoint `name`'s URL, events, site or whether it is enabled, or enables a file's
+/// endpoint the server disabled; the workers of every process deliver by the change from their next
+/// look.
 pub async fn change(
     store: &Store,
     name: String,
@@ -280,9 +302,19 @@ pub async fn change(
     let now = instant::stored(jiff::Timestamp::from_millisecond(now_ms).unwrap_or_default());
     let changed = store
         .write(move |tx| {
-            api_endpoint(tx.webhook_endpoint(&name)?, &name)?;
-            tx.change_webhook_endpoint(&name, &change, &now)?;
-            api_endpoint(tx.webhook_endpoint(&name)?, &name)
+            match tx.webhook_endpoint(&name)? {
+                Some(file) if file.source == "file" && only_enables(&change) => {
+                    if !file.enabled {
+                        tx.reenable_webhook_endpoint(&name, &now)?;
+                    }
+                }
+                found => {
+                    api_endpoint(found, &name)?;
+                    tx.change_webhook_endpoint(&name, &change, &now)?;
+                }
+            }
+            tx.webhook_endpoint(&name)?
+                .ok_or_else(|| EndpointError::NoSuch(name.clone()))
         })
         .await?;
     Ok(view(changed, now_ms))
@@ -404,6 +436,9 @@ pub fn file_rows(endpoints: &[Endpoint]) -> Vec<EndpointRow> {
             enabled: true,
             created_at: now.clone(),
             updated_at: now.clone(),
+            failing_since_ms: None,
+            disabled_at: None,
+            disabled_reason: None,
             secrets: Vec::new(),
         })
         .collect()

@@ -4,12 +4,14 @@
 //! request, by a worker per endpoint ([`deliver`]) that never reaches internal addresses unless the
 //! operator allows them ([`address`]); every try logged, read and replayed by admins through the API
 //! and the CLI alike ([`log`], [`cli`]), counted by result, and the outbox's depth and age read at each
-//! scrape of `/metrics` ([`depth`]).
+//! scrape of `/metrics` ([`depth`]); an endpoint failing every delivery for five days disabled and the
+//! admins emailed ([`disable`]).
 
 pub mod address;
 pub mod cli;
 pub mod deliver;
 pub mod depth;
+pub mod disable;
 pub mod endpoints;
 pub mod file;
 pub mod log;

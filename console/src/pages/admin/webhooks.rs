@@ -1,7 +1,8 @@
-//! Webhook endpoints: every endpoint (the webhooks file's read-only), making one (its secret shown this
-//! once), enabling or disabling, rotating the secret (the new one shown once, the old one signing beside
-//! it until removed) and deleting one; and an endpoint's delivery log, each delivery's last try with its
-//! status, latency and the first bytes of the answer, replayed one at a time.
+//! Webhook endpoints: every endpoint (the webhooks file's read-only, but for enabling one the server
+//! disabled for failing; why it did is shown), making one (its secret shown this once), enabling or
+//! disabling, rotating the secret (the new one shown once, the old one signing beside it until removed)
+//! and deleting one; and an endpoint's delivery log, each delivery's last try with its status, latency
+//! and the first bytes of the answer, replayed one at a time.
 
 use leptos::prelude::*;
 use serde_json::json;
@@ -74,11 +75,22 @@ fn table(endpoints: Vec<Endpoint>) -> impl IntoView {
                     {endpoints.into_iter().map(|e| {
                         let name = e.name.clone();
                         let log = name.clone();
-                        let state = match (e.source.as_str(), e.enabled) {
-                            ("file", _) => "From the file",
-                            (_, true) => "Enabled",
-                            (_, false) => "Disabled",
+                        let state = match (e.source.as_str(), e.enabled, e.disabled_reason) {
+                            (_, false, Some(reason)) => format!("Disabled by the server: {reason}"),
+                            ("file", _, _) => "From the file".to_owned(),
+                            (_, true, _) => "Enabled".to_owned(),
+                            (_, false, None) => "Disabled".to_owned(),
                         };
+                        // A file's endpoint the server disabled is enabled again here; the rest of it
+                        // changes in the file.
+                        let reenable = (e.source == "file" && !e.enabled).then(|| {
+                            let again = name.clone();
+                            view! {
+                                <button type="button" aria-label=format!("Enable {name}")
+                                    on:click=move |_| { change.dispatch(Call::Endpoint(again.clone(), Change::Enabled(true))); }>
+                                    "Enable"</button>
+                            }
+                        });
                         let actions = (e.source == "api").then(|| {
                             let (toggle, rotate, delete) = (name.clone(), name.clone(), name.clone());
                             let enabled = e.enabled;
@@ -100,6 +112,7 @@ fn table(endpoints: Vec<Endpoint>) -> impl IntoView {
                                     <button type="button" aria-label=format!("Deliveries of {log}")
                                         on:click=move |_| shown.0.set(Some(log.clone()))>"Deliveries"</button>
                                     {actions}
+                                    {reenable}
                                 </td>
                             </tr>
                         }

@@ -15,15 +15,13 @@ use std::sync::Arc;
 use compose::Confirmation;
 
 use super::Mail;
-use super::deliver::{Transport, describe, transport};
+use super::transport::{LEASE_EACH_MS, Transport, describe, transport};
 use crate::sites::Site;
 use crate::store::{DueConfirmation, Store, StoreError};
 use crate::webhooks::retry_at;
 
 /// Confirmations sent per look.
 const DUE_PER_LOOK: u32 = 16;
-/// How long each confirmation taken is kept from other processes, as the digests' are.
-const LEASE_EACH_MS: i64 = super::deliver::LEASE_EACH_MS;
 
 /// The sites that send confirmations: key to name.
 type Confirming = Arc<HashMap<String, String>>;

@@ -114,6 +114,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "task_is_callback",
         include_str!("../../../migrations/postgres/0022_task_is_callback.sql"),
     ),
+    (
+        23,
+        "mail_alerts",
+        include_str!("../../../migrations/postgres/0023_mail_alerts.sql"),
+    ),
+    (
+        24,
+        "endpoint_disabling",
+        include_str!("../../../migrations/postgres/0024_endpoint_disabling.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

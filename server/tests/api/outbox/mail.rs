@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::until;
 use crate::support::{Start, TestApp, submission, valid_form};
 
-const PUBLIC_URL: &str = "https://crm.example.com";
+pub(super) const PUBLIC_URL: &str = "https://crm.example.com";
 /// The queue that owns the widget's requests when a site names none.
 const DEFAULT_QUEUE: &str = "Contact Requests";
 
@@ -115,10 +115,10 @@ pub(super) fn free_port() -> u16 {
         .port()
 }
 
-/// An app mailing through 127.0.0.1:`port` on a clock read from `now_ms`.
-async fn app(port: u16, now_ms: Arc<AtomicI64>) -> TestApp {
+/// Mail through 127.0.0.1:`port` on a clock read from `now_ms`.
+pub(super) fn mail(port: u16, now_ms: Arc<AtomicI64>) -> Mail {
     let smtp = Smtp::parse("127.0.0.1", Some(port), Security::None, None, None).unwrap();
-    let mail = Mail {
+    Mail {
         clock: Arc::new(move || now_ms.load(Ordering::SeqCst)),
         poll: Duration::from_millis(20),
         ..Mail::new(
@@ -128,34 +128,44 @@ async fn app(port: u16, now_ms: Arc<AtomicI64>) -> TestApp {
                 .unwrap(),
             PUBLIC_URL,
         )
-    };
+    }
+}
+
+/// An app mailing through 127.0.0.1:`port` on a clock read from `now_ms`.
+pub(super) async fn app(port: u16, now_ms: Arc<AtomicI64>) -> TestApp {
     TestApp::start(Start {
-        mail: Some(mail),
+        mail: Some(mail(port, now_ms)),
         ..Start::new(tempfile::tempdir().unwrap())
     })
     .await
 }
 
 /// Adds a user `name` with `email`, a member of the default queue when `member`; answers their id.
-async fn person(app: &TestApp, name: &str, email: Option<&str>, member: bool) -> String {
-    let user = directory::add_user(
+pub(super) async fn person(app: &TestApp, name: &str, email: Option<&str>, member: bool) -> String {
+    let user = staff(app, name, email, Role::Representative).await;
+    if member {
+        directory::set_membership(&app.store, DEFAULT_QUEUE.into(), user.clone(), true)
+            .await
+            .unwrap();
+    }
+    user
+}
+
+/// Adds a user `name` with `email` and `role`; answers their id.
+pub(super) async fn staff(app: &TestApp, name: &str, email: Option<&str>, role: Role) -> String {
+    directory::add_user(
         &app.store,
         format!("{name}@users.example.com"),
         name.into(),
         email.map(Into::into),
-        Role::Representative,
+        role,
     )
     .await
-    .unwrap();
-    if member {
-        directory::set_membership(&app.store, DEFAULT_QUEUE.into(), user.id.clone(), true)
-            .await
-            .unwrap();
-    }
-    user.id
+    .unwrap()
+    .id
 }
 
-async fn state(app: &TestApp, user: &str) -> Option<MailState> {
+pub(super) async fn state(app: &TestApp, user: &str) -> Option<MailState> {
     let user = user.to_owned();
     app.store
         .read(move |db| db.mail_state(&user))
@@ -168,7 +178,7 @@ pub(super) fn real_now() -> Arc<AtomicI64> {
 }
 
 /// Submits a request through the widget; answers its id and number.
-async fn submit(app: &TestApp, form: &Value) -> (String, String) {
+pub(super) async fn submit(app: &TestApp, form: &Value) -> (String, String) {
     let response = app.send(submission(form, None)).await;
     assert_eq!(response.status, 201, "{}", response.body);
     let id = response.body["id"].as_str().unwrap().to_owned();

@@ -1,14 +1,17 @@
 //! The transactional outbox: the events each write of a contact request leaves (and each scheduled
-//! callback falling due), their webhooks and their email (to the queue's members, and the visitor's
-//! confirmation).
+//! callback falling due), their webhooks and their email (the digests, the staff alerts and the
+//! visitor's confirmation), and the disabling of an endpoint that keeps failing.
 
+mod alerts;
 mod confirmation;
 mod deliveries;
+mod disabling;
 mod due;
 mod endpoints;
 mod events;
 mod mail;
 mod metrics;
+mod unsubscribe;
 mod webhooks;
 
 /// Waits until `done` holds, failing after a generous deadline (a hang guard, not a timing).
