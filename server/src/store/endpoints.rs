@@ -309,6 +309,16 @@ impl Tx<'_> {
         {
             return Ok(false);
         }
+        // Its deliveries are locked before anything goes: a worker recording a try on one meanwhile
+        // either finished (its attempt is then deleted with the rest) or waits and finds it gone; without
+        // it, an attempt committed between the two deletes below would be left pointing at a delivery.
+        self.rows(
+            &format!(
+                "SELECT event_seq FROM webhook_deliveries WHERE endpoint = ?1{}",
+                self.for_update()
+            ),
+            args![name],
+        )?;
         for table in ["webhook_attempts", "webhook_deliveries", "webhook_cursors"] {
             self.run(
                 &format!("DELETE FROM {table} WHERE endpoint = ?1"),

@@ -63,13 +63,24 @@ pub async fn start(store: &Store, webhooks: Webhooks) -> Result<(), StoreError> 
 enum Source {
     /// The webhooks file, read once at start.
     File(Endpoint),
-    /// The store, read again before each look so a change through the API applies at once; the names
-    /// of the API endpoints this process has a worker for, which it leaves when it stops.
+    /// The store, read again before each look and once its deliveries are taken, so a change through
+    /// the API applies at once; the names of the API endpoints this process has a worker for, which it
+    /// leaves when it stops.
     Api {
         name: String,
         key: SealKey,
         running: Arc<Mutex<HashSet<String>>>,
     },
+}
+
+impl Source {
+    /// The endpoint's name, for the logs.
+    fn name(&self) -> &str {
+        match self {
+            Source::File(endpoint) => &endpoint.name,
+            Source::Api { name, .. } => name,
+        }
+    }
 }
 
 /// Starts a worker for each enabled endpoint of the API that has none in this process, every `poll`.
@@ -115,28 +126,13 @@ pub(crate) fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
 
 async fn run(store: Store, client: reqwest::Client, webhooks: Arc<Webhooks>, source: Source) {
     loop {
-        let endpoint = match &source {
-            Source::File(endpoint) => endpoint.clone(),
-            Source::Api { name, key, running } => {
-                let now = (webhooks.clock)();
-                match super::endpoints::for_delivery(&store, key, name.clone(), now).await {
-                    Ok(Some(endpoint)) => endpoint,
-                    Ok(None) => {
-                        running.lock().expect("not poisoned").remove(name);
-                        return;
-                    }
-                    Err(error) => {
-                        tracing::warn!(endpoint = %name, %error, "cannot read the webhook endpoint; retrying");
-                        tokio::time::sleep(webhooks.poll).await;
-                        continue;
-                    }
-                }
-            }
+        let Some(endpoint) = current(&store, &webhooks, &source).await else {
+            return;
         };
-        let worked = match round(&store, &client, &webhooks, &endpoint).await {
+        let worked = match round(&store, &client, &webhooks, &source, endpoint).await {
             Ok(worked) => worked,
             Err(error) => {
-                tracing::warn!(endpoint = %endpoint.name, %error, "webhook deliveries stalled; retrying");
+                tracing::warn!(endpoint = %source.name(), %error, "webhook deliveries stalled; retrying");
                 false
             }
         };
@@ -146,13 +142,38 @@ async fn run(store: Store, client: reqwest::Client, webhooks: Arc<Webhooks>, sou
     }
 }
 
+/// The endpoint as it stands now: the file's as loaded, an API endpoint as stored (read until the read
+/// succeeds); `None` once an API endpoint is deleted or disabled, which ends its worker.
+async fn current(store: &Store, webhooks: &Webhooks, source: &Source) -> Option<Endpoint> {
+    match source {
+        Source::File(endpoint) => Some(endpoint.clone()),
+        Source::Api { name, key, running } => loop {
+            let now = (webhooks.clock)();
+            match super::endpoints::for_delivery(store, key, name.clone(), now).await {
+                Ok(Some(endpoint)) => return Some(endpoint),
+                Ok(None) => {
+                    running.lock().expect("not poisoned").remove(name);
+                    return None;
+                }
+                Err(error) => {
+                    tracing::warn!(endpoint = %name, %error, "cannot read the webhook endpoint; retrying");
+                    tokio::time::sleep(webhooks.poll).await;
+                }
+            }
+        },
+    }
+}
+
 /// One look: new events into deliveries, then the due ones taken and posted. Answers whether it posted
-/// any.
+/// any. An API endpoint is read again once its deliveries are taken, so that they are signed with the
+/// secrets of that moment: an event written after a rotation's answer is never signed with only the
+/// secrets before it.
 async fn round(
     store: &Store,
     client: &reqwest::Client,
     webhooks: &Webhooks,
-    endpoint: &Endpoint,
+    source: &Source,
+    endpoint: Endpoint,
 ) -> Result<bool, StoreError> {
     let now = (webhooks.clock)();
     let (name, events, site) = (
@@ -176,6 +197,15 @@ async fn round(
     let due = store
         .write(move |tx| tx.claim_deliveries(&name, now, DUE_PER_LOOK, LEASE_EACH_MS))
         .await?;
+    let endpoint = match source {
+        Source::Api { .. } if !due.is_empty() => match current(store, webhooks, source).await {
+            Some(endpoint) => endpoint,
+            // Deleted or disabled meanwhile: what was taken is left to its lease.
+            None => return Ok(false),
+        },
+        _ => endpoint,
+    };
+    let endpoint = &endpoint;
     for delivery in &due {
         let at_ms = (webhooks.clock)();
         let started = std::time::Instant::now();
