@@ -1,6 +1,7 @@
 //! The real binary on real sockets: it serves, answers over TCP, stops cleanly on SIGTERM, and keeps every
 //! accepted request across a restart.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -9,14 +10,20 @@ use serde_json::Value;
 
 use crate::support::valid_form;
 
-struct Server {
+/// The server binary, started on ports of its own; killed when dropped.
+pub(crate) struct Server {
     child: Child,
-    api: String,
-    demo: String,
+    pub(crate) api: String,
+    pub(crate) demo: String,
 }
 
 impl Server {
     fn start(database: &Path) -> Self {
+        Self::start_with(database.as_os_str(), &[])
+    }
+
+    /// The binary on `database` (a SQLite path or a PostgreSQL URL), with `extra` flags.
+    pub(crate) fn start_with(database: &OsStr, extra: &[&OsStr]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_contact-server"))
             .args([
                 "--listen",
@@ -27,6 +34,7 @@ impl Server {
             ])
             .arg(database)
             .args(["--widget-dir", "/nonexistent", "--no-metrics"])
+            .args(extra)
             // Rate limits and bot friction have tests of their own.
             .args([
                 "--pow-difficulty",
@@ -64,6 +72,12 @@ impl Server {
         sigterm(&self.child);
         self.child.wait().unwrap()
     }
+
+    /// Kills the process at once (SIGKILL: no shutdown of any kind) and waits for it to be gone.
+    pub(crate) fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
 }
 
 /// Sends SIGTERM to `child`.
@@ -92,7 +106,7 @@ async fn sign_in(
 }
 
 /// A client that names the built-in demo site, as its widget does.
-fn demo_client() -> reqwest::Client {
+pub(crate) fn demo_client() -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         "x-crw-site",
