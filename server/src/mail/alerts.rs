@@ -5,13 +5,11 @@
 //! unreachable SMTP server is tried again on the webhooks' schedule with the same `Message-ID`. An alert
 //! stays pending until its outcome is committed, so a crash in between sends it again.
 
-use std::time::{Duration, SystemTime};
-
-use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncTransport, Message};
+use lettre::AsyncTransport;
+use lettre::message::Mailbox;
 
 use super::Mail;
-use super::compose::Composed;
+use super::compose::{Composed, envelope};
 use super::transport::{LEASE_EACH_MS, Transport, describe};
 use crate::store::{
     CALLBACK_DUE_ALERT, CALLBACK_DUE_NOTICES, DueAlert, ENDPOINT_DISABLED_ALERT, Store, StoreError,
@@ -48,27 +46,6 @@ fn compose(alert: &DueAlert, public_url: &str) -> Option<Composed> {
     }
 }
 
-/// The email to `to`, dated `now_ms`, under `message_id` (with its angle brackets).
-fn message(
-    from: &Mailbox,
-    to: Mailbox,
-    composed: Composed,
-    message_id: String,
-    now_ms: i64,
-) -> Result<Message, lettre::error::Error> {
-    let date = SystemTime::UNIX_EPOCH + Duration::from_millis(now_ms.max(0) as u64);
-    Message::builder()
-        .from(from.clone())
-        .to(to)
-        .subject(composed.subject)
-        .message_id(Some(message_id))
-        .date(date)
-        .multipart(MultiPart::alternative_plain_html(
-            composed.text,
-            composed.html,
-        ))
-}
-
 /// Sends `alert` and records how it went.
 async fn send(
     store: &Store,
@@ -93,7 +70,7 @@ async fn send(
             let to = Mailbox::new(Some(alert.name.clone()), address.email);
             // One alert, one id: a resent alert can be told from a new one.
             let id = format!("<alert.{}@{}>", alert.id, mail.from.email.domain());
-            match message(&mail.from, to, composed, id, (mail.clock)()) {
+            match envelope(&mail.from, to, composed, id, (mail.clock)()) {
                 Err(e) => Err((format!("the email could not be built: {e}"), false)),
                 Ok(email) => transport
                     .send(match &unsubscribe {

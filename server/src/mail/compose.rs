@@ -178,16 +178,34 @@ pub fn message(
     message_id: String,
     now_ms: i64,
 ) -> Result<Message, lettre::error::Error> {
+    let composed = Composed {
+        subject: subject(requests),
+        text: text(requests, public_url),
+        html: html(requests, public_url),
+    };
+    envelope(from, to, composed, message_id, now_ms)
+}
+
+/// The one way each of the server's emails is put together: from `from` to `to`, `composed` as its
+/// subject and its plain-text and HTML alternatives, dated `now_ms`, under `message_id` (with its angle
+/// brackets).
+pub(super) fn envelope(
+    from: &Mailbox,
+    to: Mailbox,
+    composed: Composed,
+    message_id: String,
+    now_ms: i64,
+) -> Result<Message, lettre::error::Error> {
     let date = SystemTime::UNIX_EPOCH + Duration::from_millis(now_ms.max(0) as u64);
     Message::builder()
         .from(from.clone())
         .to(to)
-        .subject(subject(requests))
+        .subject(composed.subject)
         .message_id(Some(message_id))
         .date(date)
         .multipart(MultiPart::alternative_plain_html(
-            text(requests, public_url),
-            html(requests, public_url),
+            composed.text,
+            composed.html,
         ))
 }
 

@@ -2,15 +2,14 @@
 //! the callback time (when one was booked) in the visitor's own time zone; a plain-text and an HTML
 //! body, the HTML with everything the visitor typed escaped. The subject holds nothing they typed.
 
-use std::time::{Duration, SystemTime};
-
 use contact_shared::{Locale, PreferredChannel, RequestReason};
 use jiff::tz::TimeZone;
 use lettre::Message;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::Mailbox;
 use serde::Deserialize;
 
 use super::words::{Words, fill};
+use crate::mail::compose::{Composed, envelope};
 use crate::store::DueConfirmation;
 
 /// What a confirmation tells of its request, read from its `contact_request.created` event.
@@ -185,15 +184,13 @@ impl Confirmation {
         to: Mailbox,
         now_ms: i64,
     ) -> Result<Message, lettre::error::Error> {
-        let date = SystemTime::UNIX_EPOCH + Duration::from_millis(now_ms.max(0) as u64);
         let id = format!("<confirmation.{}@{}>", self.request.id, from.email.domain());
-        Message::builder()
-            .from(from.clone())
-            .to(to)
-            .subject(self.subject())
-            .message_id(Some(id))
-            .date(date)
-            .multipart(MultiPart::alternative_plain_html(self.text(), self.html()))
+        let composed = Composed {
+            subject: self.subject(),
+            text: self.text(),
+            html: self.html(),
+        };
+        envelope(from, to, composed, id, now_ms)
     }
 }
 
