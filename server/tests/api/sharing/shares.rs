@@ -500,3 +500,43 @@ async fn shares_and_rules_are_described_with_their_reference_fields() {
         .collect();
     assert_eq!(values, ["Read", "Edit", "All"]);
 }
+
+#[tokio::test]
+async fn a_task_follows_its_request_at_the_level_it_is_shared() {
+    let s = shared().await;
+    let t = &s.t;
+    let mut tasks = Vec::new();
+    for request in [&s.read, &s.edit, &s.hidden] {
+        let logged = json!({ "WhatId": request, "Subject": "Called" });
+        let made = t.api(&t.ada, "POST", "/sobjects/Task", Some(logged)).await;
+        assert_eq!(made.status, 201, "{}", made.body);
+        tasks.push(made.body["id"].as_str().unwrap().to_owned());
+    }
+    let seen = t.ids(&t.bob, "SELECT Id FROM Task").await;
+    let mut expected = vec![tasks[0].clone(), tasks[1].clone()];
+    expected.sort();
+    assert_eq!(seen, expected, "the tasks of the requests shared with him");
+    let table = [
+        (&tasks[0], 403, "Read"),
+        (&tasks[1], 204, "Edit"),
+        (&tasks[2], 404, "none"),
+    ];
+    for (task, status, why) in table {
+        let changed = t
+            .api(
+                &t.bob,
+                "PATCH",
+                &format!("/sobjects/Task/{task}"),
+                Some(json!({ "Subject": "Called again" })),
+            )
+            .await;
+        assert_eq!(changed.status, status, "a share at {why}: {}", changed.body);
+    }
+    let logged = json!({ "WhatId": s.read, "Subject": "Noted" });
+    let made = t.api(&t.bob, "POST", "/sobjects/Task", Some(logged)).await;
+    assert_eq!(
+        made.status, 201,
+        "a call logged on a request he reads: {}",
+        made.body
+    );
+}
