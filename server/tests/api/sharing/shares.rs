@@ -540,3 +540,94 @@ async fn a_task_follows_its_request_at_the_level_it_is_shared() {
         made.body
     );
 }
+
+#[tokio::test]
+async fn an_open_query_loses_a_removed_share_on_its_next_page_and_gains_nothing_added() {
+    let t = Team::new().await;
+    let requests: Vec<String> = (0..300)
+        .map(|_| contact_server::ids::new_id(contact_server::ids::CONTACT_REQUEST_PREFIX))
+        .collect();
+    let at = "2024-05-01T00:00:00.000Z";
+    let shares: Vec<String> = (0..300)
+        .map(|_| contact_server::ids::new_id(contact_server::ids::CONTACT_REQUEST_SHARE_PREFIX))
+        .collect();
+    for (requests, shares) in requests.chunks(100).zip(shares.chunks(100)) {
+        let rows = |first: usize, each: &dyn Fn(usize) -> String| -> String {
+            (0..requests.len())
+                .map(|i| each(first + i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        // ?1 the owner (Bob), ?2 the instant; then the ids.
+        let mut params: Vec<&str> = vec![&t.bob.id, at];
+        params.extend(requests.iter().map(String::as_str));
+        let made = rows(3, &|i| format!("(?{i}, ?1, 'Visitor', ?2, ?2)"));
+        t.app
+            .run(
+                &format!(
+                    "INSERT INTO contact_requests (id, owner_id, visitor_name, created_at, updated_at) \
+                     VALUES {made}"
+                ),
+                &params,
+            )
+            .await;
+        // ?1 the owner, ?2 the grantee (Ann), ?3 the instant; then the requests' ids, then the shares'.
+        let mut params: Vec<&str> = vec![&t.bob.id, &t.ann.id, at];
+        params.extend(requests.iter().map(String::as_str));
+        params.extend(shares.iter().map(String::as_str));
+        let n = requests.len();
+        let shared = rows(4, &|i| {
+            format!("(?{}, ?{i}, ?2, 'Read', ?1, ?3, ?3, ?3, ?1, ?1)", i + n)
+        });
+        t.app
+            .run(
+                &format!(
+                    "INSERT INTO contact_request_shares (id, parent_id, user_or_group_id, access_level, \
+                     owner_id, created_at, updated_at, system_modstamp, created_by_id, \
+                     last_modified_by_id) VALUES {shared}"
+                ),
+                &params,
+            )
+            .await;
+    }
+    let first = t
+        .app
+        .call(
+            crate::support::call(
+                "GET",
+                &format!(
+                    "{}{}",
+                    super::support::BASE,
+                    crate::sobjects::support::query_path("SELECT Id, OwnerId FROM ContactRequest")
+                ),
+            )
+            .bearer(&t.ann.token)
+            .header("Sforce-Query-Options", "batchSize=200"),
+        )
+        .await;
+    assert_eq!(first.body["totalSize"], 302, "her two and the 300 shared");
+    // Between pages Bob takes his shares back, and a rule gives Ann Support's requests: the next page
+    // shows no request shared no more, and nothing the first page could not have shown.
+    t.app
+        .run("UPDATE contact_request_shares SET is_deleted = 1", &[])
+        .await;
+    let made = rule(&t, &t.ada, &t.support, &t.ann.id, "Read").await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let mut page = first.body;
+    while let Some(next) = page["nextRecordsUrl"].as_str().map(str::to_owned) {
+        page = t.send(Some(&t.ann), "GET", &next, None).await.body;
+        for record in page["records"].as_array().unwrap() {
+            let owner = record["OwnerId"].as_str().unwrap();
+            assert!(
+                owner == t.billing || owner == t.ann.id,
+                "a record of {owner}"
+            );
+        }
+    }
+    let fresh = t.ids(&t.ann, "SELECT Id FROM ContactRequest").await;
+    assert_eq!(
+        fresh.len(),
+        2 + 2 + 300,
+        "a new query: hers, and by the rule Support's and its members' (Bob's)"
+    );
+}
