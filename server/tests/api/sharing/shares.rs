@@ -631,3 +631,96 @@ async fn an_open_query_loses_a_removed_share_on_its_next_page_and_gains_nothing_
         "a new query: hers, and by the rule Support's and its members' (Bob's)"
     );
 }
+
+#[tokio::test]
+async fn bad_shares_and_rules_are_refused_in_salesforces_shape_and_store_nothing() {
+    let s = shared().await;
+    let t = &s.t;
+    let nobody = contact_server::ids::new_id(contact_server::ids::USER_PREFIX);
+    let no_request = contact_server::ids::new_id(contact_server::ids::CONTACT_REQUEST_PREFIX);
+    let share = |body: Value| ("ContactRequestShare", body);
+    let rule = |body: Value| ("ContactRequestOwnerSharingRule", body);
+    let table = [
+        (
+            share(
+                json!({ "ParentId": no_request, "UserOrGroupId": s.cal.id, "AccessLevel": "Read" }),
+            ),
+            "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY",
+            "a request that does not exist",
+        ),
+        (
+            share(json!({ "ParentId": t.of_ann, "UserOrGroupId": nobody, "AccessLevel": "Read" })),
+            "INVALID_CROSS_REFERENCE_KEY",
+            "a user who does not exist",
+        ),
+        (
+            share(
+                json!({ "ParentId": s.cal.id, "UserOrGroupId": t.bob.id, "AccessLevel": "Read" }),
+            ),
+            "FIELD_INTEGRITY_EXCEPTION",
+            "a user where a request is expected",
+        ),
+        (
+            rule(
+                json!({ "Name": "R", "GroupId": t.ann.id, "UserOrGroupId": t.bob.id, "AccessLevel": "Read" }),
+            ),
+            "FIELD_INTEGRITY_EXCEPTION",
+            "a user where a group is expected",
+        ),
+        (
+            rule(
+                json!({ "Name": "R", "GroupId": s.claims, "UserOrGroupId": t.bob.id, "AccessLevel": "All" }),
+            ),
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            "All: no rule gives the owner's access",
+        ),
+        (
+            rule(json!({ "GroupId": s.claims, "UserOrGroupId": t.bob.id, "AccessLevel": "Read" })),
+            "REQUIRED_FIELD_MISSING",
+            "no Name",
+        ),
+        (
+            rule(json!({
+                "Name": "R", "DeveloperName": "Claims_to_Support", "GroupId": s.claims,
+                "UserOrGroupId": t.bob.id, "AccessLevel": "Read",
+            })),
+            "DUPLICATE_VALUE",
+            "a DeveloperName taken",
+        ),
+    ];
+    let count = |object: &'static str| async move {
+        t.ids(&t.ada, &format!("SELECT Id FROM {object}"))
+            .await
+            .len()
+    };
+    let before = (
+        count("ContactRequestShare").await,
+        count("ContactRequestOwnerSharingRule").await,
+    );
+    for ((object, body), expected, why) in table {
+        let refused = t
+            .api(&t.ada, "POST", &format!("/sobjects/{object}"), Some(body))
+            .await;
+        assert_eq!(refused.status, 400, "{why}: {}", refused.body);
+        assert_eq!(code(&refused), expected, "{why}: {}", refused.body);
+    }
+    let after = (
+        count("ContactRequestShare").await,
+        count("ContactRequestOwnerSharingRule").await,
+    );
+    assert_eq!(after, before, "nothing stored");
+    let share_id = t.ids(&t.ada, "SELECT Id FROM ContactRequestShare").await[0].clone();
+    let moved = t
+        .api(
+            &t.ada,
+            "PATCH",
+            &format!("/sobjects/ContactRequestShare/{share_id}"),
+            Some(json!({ "ParentId": t.of_billing })),
+        )
+        .await;
+    assert_eq!(
+        code(&moved),
+        "INVALID_FIELD_FOR_INSERT_UPDATE",
+        "a share names one request for good"
+    );
+}
