@@ -14,6 +14,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // A representative with a write token and an integration with a read token, for the API suite.
   process.env.CRW_API_TOKEN = apiToken(bin, database, "rep@example.com", "Rita Rep", "write");
   process.env.CRW_READ_TOKEN = apiToken(bin, database, "reports@example.com", "Reporting", "read");
+  // A representative, who sees only what is theirs or shared with them (the manual-share test).
+  const rep = representative(bin, database, "rob@example.com", "Rob Rep");
+  process.env.CRW_REP_ID = rep.id;
+  process.env.CRW_REP_TOKEN = rep.token;
 
   const server = spawn(
     bin,
@@ -46,6 +50,17 @@ function apiToken(bin: string, database: string, username: string, name: string,
   // Integrations see every request (the sharing model gives admins View All).
   cli(["users", "add", "--username", username, "--name", name, "--role", "admin"]);
   return cli(["tokens", "create", "--user", username, "--scope", scope, "--label", "e2e"]);
+}
+
+/** Adds a representative with a write token; answers their id and token. */
+function representative(bin: string, database: string, username: string, name: string): { id: string; token: string } {
+  const cli = (args: string[]) =>
+    execFileSync(bin, [...args, "--database", database], { env: { ...process.env, RUST_LOG: "error" } })
+      .toString()
+      .trim();
+  const id = cli(["users", "add", "--username", username, "--name", name, "--role", "representative"]);
+  const token = cli(["tokens", "create", "--user", username, "--scope", "write", "--label", "e2e"]);
+  return { id, token };
 }
 
 function required(name: string): string {

@@ -194,3 +194,24 @@ test("conn.search finds requests with SOSL and answers only what the search retu
   await expect(conn.search("FIND {x}")).rejects.toMatchObject({ errorCode: "MALFORMED_SEARCH" });
   await expect(conn.search(`FIND {${word}} RETURNING CallCenter`)).rejects.toMatchObject({ errorCode: "INVALID_TYPE" });
 });
+
+test("a manual share made with jsforce lets a representative read a request, not change it, until it is deleted", async () => {
+  const admin = connect();
+  const rep = connect(process.env.CRW_REP_TOKEN!);
+  const made = await admin.sobject("ContactRequest").create({ RequestReason: "Billing", RequestDescription: tag("shared") });
+  expect(made.success).toBe(true);
+  await expect(rep.sobject("ContactRequest").retrieve(made.id!)).rejects.toMatchObject({ errorCode: "NOT_FOUND" });
+  const share = await admin.sobject("ContactRequestShare").create({ ParentId: made.id, UserOrGroupId: process.env.CRW_REP_ID, AccessLevel: "Read" });
+  expect(share.success).toBe(true);
+  const read = await rep.sobject("ContactRequest").retrieve(made.id!);
+  expect(read.Id).toBe(made.id);
+  const listed = await rep.query<{ Id: string; AccessLevel: string; RowCause: string }>(
+    `SELECT Id, AccessLevel, RowCause FROM ContactRequestShare WHERE ParentId = '${made.id}'`,
+  );
+  expect(listed.records).toMatchObject([{ Id: share.id, AccessLevel: "Read", RowCause: "Manual" }]);
+  await expect(rep.sobject("ContactRequest").update({ Id: made.id!, Status: "Attempted" })).rejects.toMatchObject({
+    errorCode: "INSUFFICIENT_ACCESS_OR_READONLY",
+  });
+  await admin.sobject("ContactRequestShare").destroy(share.id!);
+  await expect(rep.sobject("ContactRequest").retrieve(made.id!)).rejects.toMatchObject({ errorCode: "NOT_FOUND" });
+});

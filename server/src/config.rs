@@ -36,6 +36,9 @@ pub enum Command {
     /// Manage the queues that own contact requests.
     #[command(subcommand)]
     Queues(crate::access::cli::QueuesCommand),
+    /// Show or set the organisation-wide default access to contact requests.
+    #[command(subcommand)]
+    Sharing(crate::access::cli::SharingCommand),
     /// Create, list and revoke the API's bearer tokens.
     #[command(subcommand)]
     Tokens(crate::access::cli::TokensCommand),

@@ -23,6 +23,10 @@ pub const CALL_CENTER_PREFIX: &str = "04v";
 pub const TASK_PREFIX: &str = "00T";
 /// The key prefix of EngagementInteraction ids.
 pub const ENGAGEMENT_INTERACTION_PREFIX: &str = "0eI";
+/// The key prefix of ContactRequestShare ids (a manual share of a request).
+pub const CONTACT_REQUEST_SHARE_PREFIX: &str = "0SH";
+/// The key prefix of ContactRequestOwnerSharingRule ids.
+pub const SHARING_RULE_PREFIX: &str = "0SL";
 /// The key prefix of User ids.
 pub const USER_PREFIX: &str = "005";
 /// The key prefix of Group ids: queues are groups of type Queue.

@@ -50,6 +50,14 @@ async fn main() -> anyhow::Result<()> {
             )
             .await
         }
+        Some(Command::Sharing(command)) => {
+            access::cli::run(
+                &cli.serve.database,
+                &postgres,
+                access::cli::Admin::Sharing(command),
+            )
+            .await
+        }
         Some(Command::Tokens(command)) => {
             access::cli::run(
                 &cli.serve.database,

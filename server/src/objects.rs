@@ -27,4 +27,6 @@ pub static OBJECTS: &[&SObject] = &[
     &crate::callbacks::objects::TASK,
     &crate::callbacks::objects::ENGAGEMENT_INTERACTION,
     &crate::access::objects::USER,
+    &crate::contact_requests::shares::CONTACT_REQUEST_SHARE,
+    &crate::contact_requests::shares::OWNER_SHARING_RULE,
 ];

@@ -1434,7 +1434,7 @@ fn query_cursor(user: &str) -> store::QueryCursor {
         soql: "SELECT Id FROM ContactRequest".into(),
         all_rows: false,
         checked_at: "2026-02-26T15:40:52.123Z".into(),
-        owners: Some(vec![user.to_owned()]),
+        sharing: Some(format!("{{\"owners\":[\"{user}\"]}}")),
         total: 5_000,
         batch: 2_000,
     }

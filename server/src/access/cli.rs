@@ -1,4 +1,5 @@
-//! The `users`, `queues` and `tokens` subcommands: the administration of API access from the shell.
+//! The `users`, `queues`, `sharing` and `tokens` subcommands: the administration of API access from
+//! the shell.
 
 use crate::store::Database;
 
@@ -99,6 +100,27 @@ pub enum QueuesCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum SharingCommand {
+    /// Show the organisation-wide default access to contact requests, or set it: `private` (owners,
+    /// queue members, shares and sharing rules only; the default), `read` (everyone reads every
+    /// request) or `edit` (everyone reads and edits every request).
+    Default {
+        #[arg(value_parser = default_access)]
+        access: Option<&'static str>,
+    },
+}
+
+/// An organisation-wide default by its command-line name, as stored.
+fn default_access(name: &str) -> Result<&'static str, String> {
+    match name {
+        "private" => Ok("Private"),
+        "read" => Ok("Read"),
+        "edit" => Ok("Edit"),
+        _ => Err("expected one of private, read, edit".into()),
+    }
+}
+
+#[derive(Debug, Subcommand)]
 pub enum TokensCommand {
     /// Create a token acting as a user and print it, once: only its hash is kept.
     Create {
@@ -126,6 +148,7 @@ pub enum TokensCommand {
 pub enum Admin {
     Users(UsersCommand),
     Queues(QueuesCommand),
+    Sharing(SharingCommand),
     Tokens(TokensCommand),
 }
 
@@ -190,6 +213,13 @@ async fn execute(store: &Store, command: Admin) -> anyhow::Result<()> {
         }
         Admin::Queues(QueuesCommand::Members { queue }) => {
             print_json(&directory::members(store, queue).await?)?;
+        }
+        Admin::Sharing(SharingCommand::Default { access }) => {
+            if let Some(access) = access {
+                super::sharing::set_default(store, access).await?;
+            }
+            let now = store.read(|db| db.sharing_default()).await?;
+            println!("contact requests: {now}");
         }
         Admin::Tokens(TokensCommand::Create { user, scope, label }) => {
             let user_id = directory::find_user(store, user.clone())

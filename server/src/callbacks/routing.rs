@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::access::{Caller, Visibility};
+use crate::contact_requests::objects::CONTACT_REQUEST;
 use crate::ids;
 use crate::instant::{now, wire as wire_datetime};
 use crate::salesforce::SfPath as Path;
@@ -47,7 +48,8 @@ pub async fn routable(
     }
     let rows = store
         .read(move |db| {
-            // A representative routes only their own requests and their queues'.
+            // A representative routes the owners whose every request they see: their own, their
+            // queues', a sharing rule's (or all, by the organisation-wide default).
             if !Visibility::of(db, &caller)?.sees_owner(&owner) {
                 return Ok(None);
             }
@@ -103,12 +105,12 @@ pub async fn claim(
         .write(move |tx| {
             let at = now();
             let seen = Visibility::of(tx, &caller)?;
-            let Some(row) = tx
-                .claimed(id.as_str())?
-                .filter(|row| seen.sees_owner(&row.owner_id))
-            else {
+            let Some(row) = tx.claimed(id.as_str())? else {
                 return Err(SfError::not_found());
             };
+            // Whoever may edit the request claims it: 404 when they do not see it, 403 when they
+            // only read it.
+            seen.check_edits(tx, &CONTACT_REQUEST, id.as_str())?;
             let (name, status, owner) = (row.name, row.status, row.owner_id);
             if row.is_deleted {
                 return Err(SfError::new(

@@ -4,6 +4,7 @@ mod create;
 mod error;
 mod events;
 pub mod objects;
+pub mod shares;
 
 pub use create::IDEMPOTENCY_KEY;
 

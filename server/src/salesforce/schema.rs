@@ -159,6 +159,14 @@ pub enum Sharing {
         column: &'static str,
         parent: &'static SObject,
     },
+    /// Shares of a record of `parent` (an owned object), named by their own column `column`: seen with
+    /// the record they share; created, changed and deleted by whoever may share it.
+    Share {
+        column: &'static str,
+        parent: &'static SObject,
+    },
+    /// Settings of the sharing model (its sharing rules): everyone reads them, only admins change them.
+    Setup,
 }
 
 /// Which writes an object takes through the API.
@@ -249,6 +257,8 @@ pub fn key_prefix_of(object: &str) -> Option<&'static str> {
         "ServiceAppointment" => "08p",
         "Visit" => "0Z5",
         "RecordType" => "012",
+        "ContactRequestShare" => crate::ids::CONTACT_REQUEST_SHARE_PREFIX,
+        "ContactRequestOwnerSharingRule" => crate::ids::SHARING_RULE_PREFIX,
         _ => return None,
     })
 }

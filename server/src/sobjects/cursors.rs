@@ -1,9 +1,9 @@
 //! The open query cursors behind `nextRecordsUrl`. Each is a row of the store ([`QueryCursor`]), so
 //! any server process serves the next batch and a restart keeps it: the query's text, re-planned for
-//! each batch as it was first checked, and the owners the first batch could see, for the user who opened
-//! it. A user has at most [`PER_USER`] open, as in Salesforce, which releases the oldest when an eleventh
-//! is opened; a cursor holds at most [`MAX_BYTES`]; one unused for its lifetime is refused, and swept by
-//! the server's periodic sweep.
+//! each batch as it was first checked, and what the sharing model let the first batch see, for the
+//! user who opened it. A user has at most [`PER_USER`] open, as in Salesforce, which releases the
+//! oldest when an eleventh is opened; a cursor holds at most [`MAX_BYTES`]; one unused for its lifetime
+//! is refused, and swept by the server's periodic sweep.
 
 use std::time::Duration;
 
@@ -61,7 +61,7 @@ impl Plan {
     pub fn again(store: &Store, cursor: &QueryCursor, caller: &Caller) -> Option<Self> {
         let at = crate::instant::parse(&cursor.checked_at)?;
         let checked = check(&parse(&cursor.soql).ok()?, at).ok()?;
-        let seen = Visibility::kept(caller, cursor.owners.clone());
+        let seen = Visibility::kept(caller, cursor.sharing.as_deref())?;
         Some(Self::of(store, checked, &cursor.user, cursor.all_rows, &seen).1)
     }
 

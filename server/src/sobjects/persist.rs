@@ -68,7 +68,9 @@ fn check_shared(
         };
         match object.sharing {
             Sharing::Owned if change.field.name == "OwnerId" => seen.may_give(value)?,
-            Sharing::Child { column, .. } if change.field.write_column() == Some(column) => {
+            Sharing::Child { column, .. } | Sharing::Share { column, .. }
+                if change.field.write_column() == Some(column) =>
+            {
                 seen.check_parent(tx, object, change.field.name, value)?;
             }
             _ => {}
@@ -77,15 +79,16 @@ fn check_shared(
     Ok(())
 }
 
-/// `404 NOT_FOUND` for a record the caller does not see, as for one that does not exist.
-fn check_sees(
+/// `404 NOT_FOUND` for a record the caller does not see, as for one that does not exist; `403` for one
+/// they see but may not edit.
+fn check_edits(
     tx: &Tx<'_>,
     object: &SObject,
     id: &RecordId,
     seen: &Visibility,
 ) -> Result<RecordState, SfError> {
     let found = state(tx, object, id)?;
-    seen.check_sees(tx, object, id.as_str())?;
+    seen.check_edits(tx, object, id.as_str())?;
     Ok(found)
 }
 
@@ -97,8 +100,20 @@ pub fn insert(
     seen: &Visibility,
 ) -> Result<RecordId, SfError> {
     let user = &UserId::stored(seen.user.clone());
+    seen.may_create(object)?;
     check_shared(tx, object, changes, seen)?;
     check_references(tx, changes)?;
+    if matches!(object.sharing, Sharing::Share { .. })
+        && let Some(shared) = crate::contact_requests::shares::repeated(tx, changes)?
+    {
+        let level: Vec<Change> = changes
+            .iter()
+            .filter(|c| c.field.has(prop::UPDATE))
+            .cloned()
+            .collect();
+        update(tx, object, &shared, &level, seen)?;
+        return Ok(shared);
+    }
     duplicate(tx, object, changes, None)?;
     let id = RecordId::new(object.key_prefix);
     let at = now();
@@ -224,7 +239,7 @@ pub fn update(
     seen: &Visibility,
 ) -> Result<(), SfError> {
     let user = &UserId::stored(seen.user.clone());
-    if check_sees(tx, object, id, seen)? == RecordState::Deleted {
+    if check_edits(tx, object, id, seen)? == RecordState::Deleted {
         return Err(deleted());
     }
     check_shared(tx, object, changes, seen)?;
@@ -248,7 +263,7 @@ pub fn delete(
     id: &RecordId,
     seen: &Visibility,
 ) -> Result<(), SfError> {
-    if check_sees(tx, object, id, seen)? == RecordState::Deleted {
+    if check_edits(tx, object, id, seen)? == RecordState::Deleted {
         return Err(deleted());
     }
     seen.may_delete(object)?;
@@ -262,7 +277,7 @@ pub fn undelete(
     id: &RecordId,
     seen: &Visibility,
 ) -> Result<(), SfError> {
-    if check_sees(tx, object, id, seen)? == RecordState::Live {
+    if check_edits(tx, object, id, seen)? == RecordState::Live {
         return Err(SfError::bad_request(
             "UNDELETE_FAILED",
             format!("Entity is not in the recycle bin: {id}"),

@@ -199,7 +199,7 @@ async fn run(
         soql: text,
         all_rows,
         checked_at,
-        owners: seen.owners().map(<[String]>::to_vec),
+        sharing: seen.kept_grants(),
         total,
         batch,
     };

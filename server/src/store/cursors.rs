@@ -1,7 +1,7 @@
 //! The open query cursors behind the Salesforce-compatible API's `nextRecordsUrl`, kept in the database
 //! so that whichever process a client's next call reaches serves it, and a restart keeps them. A cursor
-//! keeps what its next batch is planned from (the query's text, the instant it was checked at, the
-//! owners the first batch could see), never one engine's SQL; the position is in the locator.
+//! keeps what its next batch is planned from (the query's text, the instant it was checked at, what the
+//! sharing model let the first batch see), never one engine's SQL; the position is in the locator.
 //!
 //! A user's cursors are opened one at a time (on PostgreSQL under a lock on the user, as processes open
 //! them at once), so the bound on how many one user has open holds across processes.
@@ -21,8 +21,9 @@ pub struct QueryCursor {
     pub all_rows: bool,
     /// The stored instant the query was checked at, which its relative dates (`TODAY`) count from.
     pub checked_at: String,
-    /// The owners whose records the first batch could show; `None` when the user saw every record.
-    pub owners: Option<Vec<String>>,
+    /// What the sharing model let the first batch show, as `access::sharing` writes it (opaque here);
+    /// `None` when the user saw every record.
+    pub sharing: Option<String>,
     /// How many records the query matched.
     pub total: u64,
     /// Records per batch.
@@ -32,11 +33,7 @@ pub struct QueryCursor {
 impl QueryCursor {
     /// About how many bytes the cursor's row keeps.
     pub fn bytes(&self) -> usize {
-        self.soql.len()
-            + self
-                .owners
-                .as_ref()
-                .map_or(0, |o| o.iter().map(|id| id.len() + 3).sum())
+        self.soql.len() + self.sharing.as_ref().map_or(0, String::len)
     }
 }
 
@@ -51,17 +48,12 @@ pub struct CursorBounds {
 const LOCK_SEED: i64 = 0x6372_775f_6375_7273;
 
 fn cursor(row: &Row) -> Result<QueryCursor, StoreError> {
-    let owners: Option<String> = row.get(4)?;
-    let owners = owners
-        .map(|text| serde_json::from_str(&text))
-        .transpose()
-        .map_err(|e| StoreError::Reader(format!("a query cursor's owners: {e}")))?;
     Ok(QueryCursor {
         user: row.get(0)?,
         soql: row.get(1)?,
         all_rows: row.get(2)?,
         checked_at: row.get(3)?,
-        owners,
+        sharing: row.get(4)?,
         total: row.get(5)?,
         batch: row.get(6)?,
     })
@@ -104,10 +96,6 @@ impl Tx<'_> {
                 args![&cursor.user],
             )?;
         }
-        let owners = cursor
-            .owners
-            .as_ref()
-            .map(|o| serde_json::Value::from(o.clone()).to_string());
         self.run(
             "INSERT INTO query_cursors
                     (locator, user_id, soql, all_rows, checked_at, owners, total, batch, touched_at)
@@ -118,7 +106,7 @@ impl Tx<'_> {
                 &cursor.soql,
                 cursor.all_rows,
                 &cursor.checked_at,
-                &owners,
+                &cursor.sharing,
                 cursor.total,
                 cursor.batch,
                 now

@@ -81,14 +81,20 @@ pub enum Filter {
     Range(Column, Op, String, String),
     /// `IN` (or `NOT IN` when `true`); a null in the list matches empty columns.
     In(Operand, bool, Vec<Value>),
-    /// `column` holds the id of a record of the table `parent` whose own column `owner` holds one of
-    /// `owners` (any record of `parent` when `owners` is `None`): how a child record follows its parent.
-    /// An empty column matches nothing.
+    /// `column` holds the id of a record of the table `parent` that `within` keeps (a filter of the
+    /// parent's own columns; any record of `parent` when `None`): how a child record follows its
+    /// parent. An empty column matches nothing.
     InParent {
         column: Column,
         parent: &'static str,
-        owner: &'static str,
-        owners: Option<Vec<Value>>,
+        within: Option<Box<Filter>>,
+    },
+    /// The record is shared by a live row of the share table `table` (its `parent_id`) with one of
+    /// `with` (its `user_or_group_id`), at one of `levels` (its `access_level`).
+    Shared {
+        table: &'static str,
+        with: Vec<Value>,
+        levels: Vec<Value>,
     },
     /// A SOSL search term found in any of `columns`: its words in order, each a whole word of the text,
     /// without regard to case (any Unicode text). A column marked `true` is a phone number, where a term

@@ -239,24 +239,38 @@ fn filter_sql(filter: &Filter, params: &mut Vec<Value>, dialect: Dialect) -> Str
         Filter::InParent {
             column: on,
             parent,
-            owner,
-            owners,
+            within,
         } => {
             let column = column(*on);
-            let narrowed = match owners {
-                None => String::new(),
-                Some(owners) if owners.is_empty() => " WHERE 1 = 0".to_owned(),
-                Some(owners) => {
-                    let list: Vec<String> = owners
-                        .iter()
-                        .map(|v| bind(params, v.clone(), dialect))
-                        .collect();
-                    format!(" WHERE p.{owner} IN ({})", list.join(", "))
-                }
-            };
+            // The parent is `c` inside the subquery, so that `within` renders as any filter does.
+            let narrowed = within.as_ref().map_or_else(String::new, |within| {
+                format!(" WHERE {}", filter_sql(within, params, dialect))
+            });
             // `IS NOT NULL` first, so that `NOT` of this is true for an empty column, not unknown.
             format!(
-                "({column} IS NOT NULL AND {column} IN (SELECT p.id FROM {parent} p{narrowed}))"
+                "({column} IS NOT NULL AND {column} IN (SELECT c.id FROM {parent} c{narrowed}))"
+            )
+        }
+        Filter::Shared {
+            table,
+            with,
+            levels,
+        } => {
+            if with.is_empty() || levels.is_empty() {
+                return "1 = 0".to_owned();
+            }
+            let mut list = |values: &[Value]| -> String {
+                values
+                    .iter()
+                    .map(|v| bind(params, v.clone(), dialect))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let with = list(with);
+            let levels = list(levels);
+            format!(
+                "c.id IN (SELECT s.parent_id FROM {table} s WHERE s.is_deleted = 0 \
+                 AND s.user_or_group_id IN ({with}) AND s.access_level IN ({levels}))"
             )
         }
         Filter::Search { columns, words } => {
@@ -395,25 +409,55 @@ mod tests {
 
     #[test]
     fn a_child_follows_its_parent_and_an_empty_link_matches_nothing() {
+        let owned = Filter::In(
+            Operand {
+                column: Column::Own("owner_id"),
+                text: false,
+            },
+            false,
+            vec![Sql::Text("005000000000002AAA".into())],
+        );
         let filter = Filter::InParent {
             column: Column::Own("what_id"),
             parent: "contact_requests",
-            owner: "owner_id",
-            owners: Some(vec![Sql::Text("005000000000002AAA".into())]),
+            within: Some(Box::new(owned)),
         };
         let mut params = Vec::new();
         let sql = condition(&Filter::Not(Box::new(filter)), &mut params, Dialect::Sqlite);
         assert_eq!(
             sql,
-            "NOT ((c.what_id IS NOT NULL AND c.what_id IN (SELECT p.id FROM contact_requests p WHERE p.owner_id IN (?1))))"
+            "NOT ((c.what_id IS NOT NULL AND c.what_id IN (SELECT c.id FROM contact_requests c WHERE c.owner_id IN (?1))))"
         );
         assert_eq!(params, vec![Sql::Text("005000000000002AAA".into())]);
-        let none = Filter::InParent {
+        let any = Filter::InParent {
             column: Column::Own("what_id"),
             parent: "contact_requests",
-            owner: "owner_id",
-            owners: Some(Vec::new()),
+            within: None,
         };
-        assert!(condition(&none, &mut params, Dialect::Sqlite).ends_with("WHERE 1 = 0))"));
+        assert!(
+            condition(&any, &mut params, Dialect::Sqlite).ends_with("FROM contact_requests c))")
+        );
+    }
+
+    #[test]
+    fn a_share_is_found_by_its_grantee_and_level_and_no_grantee_matches_nothing() {
+        let shared = Filter::Shared {
+            table: "contact_request_shares",
+            with: vec![Sql::Text("005000000000002AAA".into())],
+            levels: vec![Sql::Text("Edit".into())],
+        };
+        let mut params = Vec::new();
+        let sql = condition(&shared, &mut params, Dialect::Sqlite);
+        assert!(sql.contains("s.is_deleted = 0"), "{sql}");
+        assert!(
+            sql.contains("s.user_or_group_id IN (?1) AND s.access_level IN (?2)"),
+            "{sql}"
+        );
+        let nobody = Filter::Shared {
+            table: "contact_request_shares",
+            with: Vec::new(),
+            levels: vec![Sql::Text("Edit".into())],
+        };
+        assert_eq!(condition(&nobody, &mut params, Dialect::Sqlite), "1 = 0");
     }
 }

@@ -1,4 +1,5 @@
-//! The administration commands of the real binary: users with roles, and queue membership.
+//! The administration commands of the real binary: users with roles, queue membership and the
+//! organisation-wide sharing default.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -167,4 +168,36 @@ fn queue_members_are_added_listed_and_removed_by_name() {
         let said = String::from_utf8_lossy(&refused.stderr);
         assert!(said.contains(message), "{said}");
     }
+}
+
+#[test]
+fn the_organisation_wide_default_is_private_until_set_and_only_its_three_values_are_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("admin.sqlite3");
+    let shown = |output: Output| {
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert_eq!(
+        shown(cli(&db, &["sharing", "default"])),
+        "contact requests: Private\n"
+    );
+    assert_eq!(
+        shown(cli(&db, &["sharing", "default", "read"])),
+        "contact requests: Read\n"
+    );
+    assert_eq!(
+        shown(cli(&db, &["sharing", "default"])),
+        "contact requests: Read\n",
+        "kept"
+    );
+    let refused = cli(&db, &["sharing", "default", "public"]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("private, read, edit"), "{said}");
+    assert_eq!(
+        shown(cli(&db, &["sharing", "default"])),
+        "contact requests: Read\n",
+        "unchanged"
+    );
 }

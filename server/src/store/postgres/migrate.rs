@@ -124,6 +124,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "endpoint_disabling",
         include_str!("../../../migrations/postgres/0024_endpoint_disabling.sql"),
     ),
+    (
+        28,
+        "contact_request_sharing",
+        include_str!("../../../migrations/postgres/0028_contact_request_sharing.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

@@ -6,4 +6,5 @@ mod admin;
 mod history;
 mod records;
 mod search;
+mod shares;
 mod support;

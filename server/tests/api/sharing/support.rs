@@ -30,7 +30,7 @@ pub struct Team {
     pub of_bob: String,
 }
 
-async fn member(app: &TestApp, username: &str, role: Role, queue: Option<&str>) -> Member {
+pub async fn member(app: &TestApp, username: &str, role: Role, queue: Option<&str>) -> Member {
     let user = directory::add_user(
         &app.store,
         format!("{username}@example.com"),
