@@ -134,7 +134,7 @@ fn migrations() -> Migrations<'static> {
             "../../migrations/sqlite/0030_endpoint_disabling.sql"
         )),
         M::up(include_str!(
-            "../../migrations/sqlite/0034_contact_request_sharing.sql"
+            "../../migrations/sqlite/0031_contact_request_sharing.sql"
         )),
     ])
 }

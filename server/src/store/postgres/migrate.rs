@@ -125,9 +125,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/postgres/0024_endpoint_disabling.sql"),
     ),
     (
-        28,
+        25,
         "contact_request_sharing",
-        include_str!("../../../migrations/postgres/0028_contact_request_sharing.sql"),
+        include_str!("../../../migrations/postgres/0025_contact_request_sharing.sql"),
     ),
 ];
 
