@@ -170,12 +170,14 @@ pub fn check(
                 position,
             });
         }
-        if values(checked) > MAX_FILTER_VALUES {
+        // WHERE's values and HAVING's share one statement's parameters.
+        let bound = filter.as_ref().map_or(0, super::values) + values(checked);
+        if bound > MAX_FILTER_VALUES {
             return Err(SoqlError {
                 code: "QUERY_TOO_COMPLICATED",
                 message: format!(
-                    "Query is too complicated: its HAVING clause compares with more than \
-                     {MAX_FILTER_VALUES} values"
+                    "Query is too complicated: its WHERE and HAVING clauses compare with more than \
+                     {MAX_FILTER_VALUES} values together; split it into several queries"
                 ),
                 position,
             });
@@ -523,6 +525,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// WHERE and HAVING bind their values in one statement, so their values count together against
+    /// the bound below SQLite's parameters.
+    #[test]
+    fn where_and_having_values_count_together() {
+        let list = |n: usize| vec!["1"; n].join(",");
+        let soql = format!(
+            "SELECT Status FROM ContactRequest WHERE {} GROUP BY Status HAVING {}",
+            (0..5)
+                .map(|_| format!("CallAttempts__c NOT IN ({})", list(3_500)))
+                .collect::<Vec<_>>()
+                .join(" AND "),
+            (0..5)
+                .map(|_| format!("COUNT(Id) NOT IN ({})", list(3_500)))
+                .collect::<Vec<_>>()
+                .join(" AND "),
+        );
+        assert_eq!(checked(&soql).unwrap_err().code, "QUERY_TOO_COMPLICATED");
     }
 
     #[test]
