@@ -90,6 +90,27 @@ test("query pages with queryMore and autoFetch, and find takes conditions", asyn
   expect(counted.totalSize).toBe(205);
 });
 
+test("GROUP BY answers AggregateResult records with aliases and default names", async () => {
+  const conn = connect();
+  const reason = tag("group");
+  for (const [i, channel] of ["Phone", "Phone", "Email"].entries()) {
+    await conn.sobject("ContactRequest").create({ PreferredChannel: channel, ExternalId__c: `${reason}-${i}` });
+  }
+  const grouped = await conn.query(
+    `SELECT PreferredChannel, COUNT(Id) n, MAX(ExternalId__c) FROM ContactRequest WHERE ExternalId__c LIKE '${reason}-%' ` +
+      "GROUP BY PreferredChannel HAVING COUNT(Id) > 0 ORDER BY COUNT(Id) DESC",
+  );
+  expect(grouped.done).toBe(true);
+  expect(grouped.totalSize).toBe(2);
+  expect(grouped.records).toEqual([
+    { attributes: { type: "AggregateResult" }, PreferredChannel: "Phone", n: 2, expr0: `${reason}-1` },
+    { attributes: { type: "AggregateResult" }, PreferredChannel: "Email", n: 1, expr0: `${reason}-2` },
+  ]);
+  await expect(conn.query("SELECT PreferredChannel, COUNT(Id) FROM ContactRequest")).rejects.toMatchObject({
+    errorCode: "MALFORMED_QUERY",
+  });
+});
+
 test("updated and deleted list the changes in a time window", async () => {
   const conn = connect();
   const start = new Date(Date.now() - 60_000);

@@ -97,6 +97,18 @@ impl Field {
         self.props & property != 0
     }
 
+    /// Whether GROUP BY takes the field, as describe's `groupable` says: a field described so, but never a
+    /// datetime or a long text, which Salesforce groups by no more than this server does.
+    pub fn groupable(&self) -> bool {
+        self.has(GROUP) && !matches!(self.ty, FieldType::DateTime | FieldType::TextArea)
+    }
+
+    /// Whether COUNT, COUNT_DISTINCT, MIN and MAX take the field, as describe's `aggregatable` says: any
+    /// but a long text (SUM and AVG take numbers only).
+    pub fn aggregatable(&self) -> bool {
+        self.ty != FieldType::TextArea
+    }
+
     /// The column to write, for fields stored on the record's own row.
     pub fn write_column(&self) -> Option<&'static str> {
         match self.column {

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::salesforce::schema::{Field, FieldType, SObject, prop};
+use crate::soql::check::{Aggregation, Shown};
 
 /// The `columns` parameter: `true` asks for the columns, `false` or nothing for the records.
 pub fn wanted(value: Option<&str>) -> Result<bool, String> {
@@ -25,6 +26,44 @@ pub fn metadata(object: &SObject, fields: Option<&[&Field]>) -> Value {
         "entityName": object.name,
         "groupBy": false,
         "idSelected": fields.iter().any(|f| f.ty == FieldType::Id),
+        "keyPrefix": object.key_prefix,
+    })
+}
+
+/// The columns of an aggregate query of `object`: its grouped fields and its aggregates, by the names
+/// its `AggregateResult` records use.
+pub fn aggregate(object: &SObject, aggregation: &Aggregation) -> Value {
+    let columns: Vec<Value> = aggregation
+        .columns
+        .iter()
+        .map(|c| {
+            let (apex, number) = match c.shown {
+                Shown::As(field) => (apex_type(field.ty), field.ty == FieldType::Int),
+                Shown::Count => ("Integer", true),
+                Shown::Sum | Shown::Avg => ("Double", true),
+            };
+            let text = matches!(c.shown, Shown::As(field) if field.ty.is_text());
+            json!({
+                "aggregate": !matches!(c.measure, crate::store::Measure::Group(_)),
+                "apexType": apex,
+                "booleanType": matches!(c.shown, Shown::As(field) if field.ty == FieldType::Boolean),
+                "columnName": c.name,
+                "custom": false,
+                "displayName": c.name,
+                "foreignKeyName": null,
+                "insertable": false,
+                "joinColumns": [],
+                "numberType": number,
+                "textType": text,
+                "updatable": false,
+            })
+        })
+        .collect();
+    json!({
+        "columnMetadata": columns,
+        "entityName": object.name,
+        "groupBy": !aggregation.groups.is_empty(),
+        "idSelected": false,
         "keyPrefix": object.key_prefix,
     })
 }

@@ -2,6 +2,7 @@
 //! bin, upsert by external id, SOQL queries with paging, and getUpdated/getDeleted. Existing Salesforce
 //! clients (jsforce, simple-salesforce) work against it with only an instance URL and an access token.
 
+mod aggregate;
 mod changes;
 mod columns;
 mod conditions;

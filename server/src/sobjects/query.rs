@@ -176,10 +176,15 @@ async fn run(
         .and_then(|tree| check(&tree, at))
         .map_err(|e| SfError::bad_request(e.code, e.render(&text)))?;
     if only_columns {
-        return Ok(axum::Json(columns::metadata(
-            checked.object,
-            checked.fields.as_deref(),
-        )));
+        return Ok(axum::Json(match &checked.aggregation {
+            Some(aggregation) => columns::aggregate(checked.object, aggregation),
+            None => columns::metadata(checked.object, checked.fields.as_deref()),
+        }));
+    }
+    if checked.aggregation.is_some() {
+        let _running = enter(&state, &caller)?;
+        let answer = super::aggregate::answer(&state, &caller, checked, all_rows).await?;
+        return Ok(axum::Json(answer));
     }
     let _running = enter(&state, &caller)?;
     let reader = caller.clone();

@@ -153,31 +153,12 @@ impl Parser {
 
     fn query(&mut self) -> Result<Query, SoqlError> {
         self.expect_word("SELECT")?;
-        let select = if self.is_word("COUNT")
-            && matches!(
-                self.tokens.get(self.at + 1).map(|t| &t.token),
-                Some(Token::Symbol("("))
-            ) {
-            self.at += 2;
-            if !self.eat_symbol(")") {
-                return Err(self.expected("')': only COUNT() is supported"));
-            }
-            Select::Count
-        } else {
-            let mut fields = vec![self.name()?];
-            while self.eat_symbol(",") {
-                fields.push(self.name()?);
-            }
-            Select::Fields(fields)
-        };
+        let select = self.select_list()?;
         self.expect_word("FROM")?;
         let from = self.name()?;
-        let Clauses {
-            filter,
-            order,
-            limit,
-            offset,
-        } = self.clauses()?;
+        let filter = self.filter()?;
+        let (group_by, having) = self.grouping()?;
+        let (order, limit, offset) = self.window()?;
         let tracking = if self.eat_word("FOR") {
             if self.eat_word("VIEW") {
                 Some(Tracking::View)
@@ -193,6 +174,8 @@ impl Parser {
             select,
             from,
             filter,
+            group_by,
+            having,
             order,
             limit,
             offset,
@@ -200,19 +183,160 @@ impl Parser {
         })
     }
 
+    /// The SELECT list: `COUNT()` alone, plain field names, or items with aggregates and aliases.
+    fn select_list(&mut self) -> Result<Select, SoqlError> {
+        let first = self.item()?;
+        if let Expr::Aggregate {
+            function:
+                Spanned {
+                    value: Function::Count,
+                    position,
+                },
+            field: None,
+        } = first.expr
+        {
+            if first.alias.is_some() || self.is_symbol(",") {
+                return Err(SoqlError::malformed(
+                    position,
+                    "COUNT() must be the only element in the SELECT list: count a field instead, as COUNT(Id)",
+                ));
+            }
+            return Ok(Select::Count);
+        }
+        let mut items = vec![first];
+        while self.eat_symbol(",") {
+            let item = self.item()?;
+            if let Expr::Aggregate {
+                function,
+                field: None,
+                ..
+            } = &item.expr
+            {
+                return Err(SoqlError::malformed(
+                    function.position,
+                    "COUNT() must be the only element in the SELECT list: count a field instead, as COUNT(Id)",
+                ));
+            }
+            items.push(item);
+        }
+        let plain = items
+            .iter()
+            .all(|item| item.alias.is_none() && matches!(item.expr, Expr::Field(_)));
+        Ok(if plain {
+            Select::Fields(
+                items
+                    .into_iter()
+                    .filter_map(|item| match item.expr {
+                        Expr::Field(name) => Some(name),
+                        Expr::Aggregate { .. } => None,
+                    })
+                    .collect(),
+            )
+        } else {
+            Select::Items(items)
+        })
+    }
+
+    /// One item of the SELECT list, with its alias if it has one.
+    fn item(&mut self) -> Result<Item, SoqlError> {
+        let expr = self.expr()?;
+        let alias = match self.peek() {
+            Some(Token::Word(w)) if !is_reserved(w) => Some(self.name()?),
+            _ => None,
+        };
+        Ok(Item { expr, alias })
+    }
+
+    fn is_symbol(&self, symbol: &str) -> bool {
+        matches!(self.peek(), Some(Token::Symbol(s)) if *s == symbol)
+    }
+
+    /// A field name, or an aggregate function of one (`COUNT()` with none).
+    fn expr(&mut self) -> Result<Expr, SoqlError> {
+        let position = self.position();
+        let function = match self.peek() {
+            Some(Token::Word(w))
+                if matches!(
+                    self.tokens.get(self.at + 1).map(|t| &t.token),
+                    Some(Token::Symbol("("))
+                ) =>
+            {
+                Function::named(w)
+            }
+            _ => None,
+        };
+        let Some(function) = function else {
+            return Ok(Expr::Field(self.name()?));
+        };
+        self.at += 2;
+        let field = if function == Function::Count && self.is_symbol(")") {
+            None
+        } else {
+            Some(self.name()?)
+        };
+        if !self.eat_symbol(")") {
+            return Err(self.expected("')'"));
+        }
+        Ok(Expr::Aggregate {
+            function: Spanned {
+                value: function,
+                position,
+            },
+            field,
+        })
+    }
+
     /// The clauses after a query's `FROM` (and inside a SOSL `RETURNING` object's parentheses): WHERE,
     /// ORDER BY, LIMIT and OFFSET, each optional.
     pub(crate) fn clauses(&mut self) -> Result<Clauses, SoqlError> {
-        let filter = if self.eat_word("WHERE") {
+        let filter = self.filter()?;
+        let (order, limit, offset) = self.window()?;
+        Ok(Clauses {
+            filter,
+            order,
+            limit,
+            offset,
+        })
+    }
+
+    fn filter(&mut self) -> Result<Option<Condition>, SoqlError> {
+        if self.eat_word("WHERE") {
+            Ok(Some(self.condition(0)?))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// `GROUP BY` and `HAVING`, each optional.
+    fn grouping(&mut self) -> Result<(Vec<Spanned<String>>, Option<Condition>), SoqlError> {
+        let mut group_by = Vec::new();
+        if self.eat_word("GROUP") {
+            self.expect_word("BY")?;
+            loop {
+                group_by.push(self.name()?);
+                if !self.eat_symbol(",") {
+                    break;
+                }
+            }
+        }
+        let having = if self.eat_word("HAVING") {
             Some(self.condition(0)?)
         } else {
             None
         };
+        Ok((group_by, having))
+    }
+
+    /// ORDER BY, LIMIT and OFFSET, each optional.
+    #[allow(clippy::type_complexity)]
+    fn window(
+        &mut self,
+    ) -> Result<(Vec<Order>, Option<Spanned<u64>>, Option<Spanned<u64>>), SoqlError> {
         let mut order = Vec::new();
         if self.eat_word("ORDER") {
             self.expect_word("BY")?;
             loop {
-                let field = self.name()?;
+                let by = self.expr()?;
                 let descending = if self.eat_word("DESC") {
                     true
                 } else {
@@ -230,7 +354,7 @@ impl Parser {
                     None
                 };
                 order.push(Order {
-                    field,
+                    by,
                     descending,
                     nulls_first,
                 });
@@ -249,12 +373,7 @@ impl Parser {
         } else {
             None
         };
-        Ok(Clauses {
-            filter,
-            order,
-            limit,
-            offset,
-        })
+        Ok((order, limit, offset))
     }
 
     /// Conditions joined by AND or by OR; mixing them needs parentheses, as in SOQL.
@@ -320,7 +439,7 @@ impl Parser {
     }
 
     fn comparison(&mut self) -> Result<Condition, SoqlError> {
-        let field = self.name()?;
+        let field = self.expr()?;
         let negated = self.eat_word("NOT");
         if self.eat_word("IN") {
             if !self.eat_symbol("(") {
@@ -421,7 +540,7 @@ impl Parser {
 fn is_reserved(word: &str) -> bool {
     const RESERVED: &[&str] = &[
         "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "LIMIT",
-        "OFFSET", "FOR", "NULL", "TRUE", "FALSE", "ASC", "DESC", "NULLS",
+        "OFFSET", "FOR", "NULL", "TRUE", "FALSE", "ASC", "DESC", "NULLS", "GROUP", "HAVING",
     ];
     RESERVED.iter().any(|r| r.eq_ignore_ascii_case(word))
 }
@@ -452,6 +571,47 @@ mod tests {
         assert_eq!(query.order.len(), 2);
         assert_eq!(query.limit.map(|l| l.value), Some(10));
         assert_eq!(query.tracking, Some(Tracking::View));
+    }
+
+    #[test]
+    fn an_aggregate_query_parses_to_its_items_groups_and_having() {
+        let query = parse(
+            "SELECT Status, count(Id) n, COUNT_DISTINCT(OwnerId) FROM ContactRequest WHERE IsCallback = true \
+             GROUP BY Status HAVING COUNT(Id) > 1 ORDER BY COUNT(Id) DESC, Status LIMIT 5",
+        )
+        .unwrap();
+        let Select::Items(items) = &query.select else {
+            panic!("items: {:?}", query.select)
+        };
+        assert_eq!(items.len(), 3);
+        assert!(matches!(&items[0].expr, Expr::Field(name) if name.value == "Status"));
+        assert!(matches!(
+            &items[1],
+            Item { expr: Expr::Aggregate { function, field: Some(field) }, alias: Some(alias) }
+                if function.value == Function::Count && field.value == "Id" && alias.value == "n"
+        ));
+        assert!(matches!(
+            &items[2].expr,
+            Expr::Aggregate { function, .. } if function.value == Function::CountDistinct
+        ));
+        assert_eq!(query.group_by[0].value, "Status");
+        assert!(matches!(
+            query.having,
+            Some(Condition::Compare {
+                field: Expr::Aggregate { .. },
+                op: Op::Gt,
+                ..
+            })
+        ));
+        assert!(matches!(query.order[0].by, Expr::Aggregate { .. }) && query.order[0].descending);
+        assert_eq!(
+            parse("SELECT COUNT() FROM ContactRequest").unwrap().select,
+            Select::Count
+        );
+        assert!(matches!(
+            parse("SELECT Id, Name FROM ContactRequest").unwrap().select,
+            Select::Fields(ref names) if names.len() == 2
+        ));
     }
 
     #[test]
@@ -498,7 +658,39 @@ mod tests {
                 "a LIMIT beyond any number",
             ),
             ("SELECT Id FROM ContactRequest FOR UPDATE", "FOR UPDATE"),
-            ("SELECT COUNT(Id) FROM ContactRequest", "COUNT of a field"),
+            (
+                "SELECT COUNT(), Id FROM ContactRequest",
+                "COUNT() with a field",
+            ),
+            (
+                "SELECT Id, COUNT() FROM ContactRequest",
+                "a field with COUNT()",
+            ),
+            (
+                "SELECT COUNT() n FROM ContactRequest",
+                "COUNT() with an alias",
+            ),
+            ("SELECT MAX() FROM ContactRequest", "MAX of nothing"),
+            (
+                "SELECT COUNT(Id FROM ContactRequest",
+                "an unclosed aggregate",
+            ),
+            (
+                "SELECT Status FROM ContactRequest GROUP BY",
+                "GROUP BY without a field",
+            ),
+            (
+                "SELECT Status FROM ContactRequest GROUP BY ROLLUP(Status)",
+                "GROUP BY ROLLUP",
+            ),
+            (
+                "SELECT Status FROM ContactRequest GROUP BY Status HAVING",
+                "HAVING without a condition",
+            ),
+            (
+                "SELECT Status FROM ContactRequest ORDER BY Status GROUP BY Status",
+                "GROUP BY after ORDER BY",
+            ),
             (
                 "SELECT Id FROM ContactRequest WHERE CreatedDate = LAST_N_DAYS",
                 "LAST_N_DAYS without a number",

@@ -115,6 +115,8 @@ fn found(search: &Search, returning: &Returning, now: Timestamp) -> Result<Found
         select: Select::Fields(fields),
         from: name.clone(),
         filter: clauses.filter.clone(),
+        group_by: Vec::new(),
+        having: None,
         order: clauses.order.clone(),
         limit: clauses.limit.clone(),
         offset: clauses.offset.clone(),

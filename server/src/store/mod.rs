@@ -20,6 +20,7 @@ mod endpoints;
 mod experience_events;
 mod failing;
 mod forwarding;
+mod functions;
 mod history;
 mod idempotency;
 mod jobs;
@@ -75,7 +76,10 @@ pub mod events {
         ASSIGNED, CALL_LOGGED, CALLBACK_DUE, CREATED, ENGAGEMENT_COMPLETED, STATUS_CHANGED, UPDATED,
     };
 }
-pub use plan::{Column, Filter, Op, Operand, Piece, Select, Table, Value};
+pub use plan::{
+    Column, Filter, Grouped, Grouping, Having, Kind, Measure, Op, Operand, Piece, Select, Table,
+    Value,
+};
 pub use postgres::{
     DEFAULT_POOL_SIZE, OptionsError, PostgresOptions, PostgresStore, Statements,
     migrate as migrate_postgres, schema_hash as postgres_schema_hash,
@@ -250,6 +254,14 @@ impl Store {
         match self {
             Self::Sqlite(_) => render::prepare(select, sql::Dialect::Sqlite),
             Self::Postgres(_) => render::prepare(select, sql::Dialect::Postgres),
+        }
+    }
+
+    /// Renders an aggregate query's plan in this store's SQL.
+    pub fn prepare_grouped(&self, grouped: &Grouped) -> Statement {
+        match self {
+            Self::Sqlite(_) => render::prepare_grouped(grouped, sql::Dialect::Sqlite),
+            Self::Postgres(_) => render::prepare_grouped(grouped, sql::Dialect::Postgres),
         }
     }
 

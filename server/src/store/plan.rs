@@ -142,3 +142,68 @@ pub struct Select {
     /// The user whose view dates [`Column::Viewed`] reads.
     pub user: String,
 }
+
+/// How a column's values compare in an aggregate query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Integers and flags, compared as numbers.
+    Number,
+    /// Text compared as written, by code point: ids, instants.
+    Exact,
+    /// Text compared without regard to case, as SOQL compares text: grouped by its lowercase (full
+    /// Unicode case mapping, the same on both engines).
+    Folded,
+}
+
+/// A column of an aggregate query, with how its values compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grouping {
+    pub column: Column,
+    pub kind: Kind,
+}
+
+/// What one column of a group's row holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// The group's value of its `n`th grouped column: for folded text, the smallest of the group's
+    /// spellings by code point (`NEW` before `New` before `new`).
+    Group(usize),
+    /// How many of the group's records have a value in the column.
+    Count(Column),
+    /// How many different values the column holds in the group (text without regard to case).
+    CountDistinct(Grouping),
+    /// The smallest value (text by code point).
+    Min(Grouping),
+    Max(Grouping),
+    /// The sum of the column's numbers, as a fraction; empty when none has one.
+    Sum(Column),
+    Avg(Column),
+}
+
+/// A condition on groups (HAVING).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Having {
+    And(Vec<Having>),
+    Or(Vec<Having>),
+    Not(Box<Having>),
+    /// As [`Filter::Compare`]: `!=` keeps empty values; folded text compares by its lowercase.
+    Compare(Measure, Op, Value),
+    IsNull(Measure, bool),
+    In(Measure, bool, Vec<Value>),
+}
+
+/// An aggregate query (GROUP BY, aggregate functions, HAVING) of one kind of records for one user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grouped {
+    /// The records aggregated, their filter and the window over the groups (LIMIT and OFFSET); its
+    /// columns and order are not used.
+    pub records: Select,
+    /// The columns the records are grouped by, none for one group of every record.
+    pub groups: Vec<Grouping>,
+    /// The columns of each group's row, in order.
+    pub measures: Vec<Measure>,
+    pub having: Option<Having>,
+    /// Each measure to order the groups by, descending or not, and nulls first or not; the grouped
+    /// columns follow, ascending, so that the order is always the same.
+    pub order: Vec<(Measure, bool, bool)>,
+}

@@ -78,7 +78,7 @@ impl Readers {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 conn.busy_timeout(std::time::Duration::from_secs(5))?;
-                super::search::register(&conn)?;
+                super::functions::register(&conn)?;
                 Ok(conn)
             })
             .collect::<Result<Vec<_>, StoreError>>()?;

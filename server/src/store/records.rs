@@ -263,6 +263,15 @@ impl Db<'_> {
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
+    /// Each group's row of a prepared aggregate query, its measures in order.
+    pub fn groups(&self, grouped: &Statement) -> Result<Vec<Vec<Value>>, StoreError> {
+        Ok(self
+            .rows(&grouped.sql, &params(&grouped.params))?
+            .into_iter()
+            .map(|row| row.values_from(0))
+            .collect())
+    }
+
     /// `take` rows of a prepared query, `skip` rows in: each the id and then the selected columns.
     pub fn page(
         &self,

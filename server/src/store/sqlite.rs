@@ -226,7 +226,7 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        super::search::register(&conn)?;
+        super::functions::register(&conn)?;
         migrations().to_latest(&mut conn)?;
         // Checkpoints copy the log into the database file and sync it; done on the writer, they would stall
         // every submission in the batch behind them, so a thread of its own does them (see `checkpoint_loop`).

@@ -47,6 +47,72 @@ async fn each_role_queries_exactly_the_requests_it_may_see() {
     }
 }
 
+/// A representative's aggregates count only the requests they may see, as their other queries do: per
+/// owner, in all, and through queryAll.
+#[tokio::test]
+async fn each_role_aggregates_exactly_the_requests_it_may_see() {
+    let t = Team::new().await;
+    let table = [
+        (
+            &t.ann,
+            vec![&t.billing, &t.ann.id],
+            "Ann: her queue's and her own",
+        ),
+        (
+            &t.bob,
+            vec![&t.support, &t.bob.id],
+            "Bob: his queue's and his own",
+        ),
+        (
+            &t.sue,
+            vec![&t.billing, &t.support, &t.ann.id, &t.bob.id],
+            "the supervisor: all",
+        ),
+    ];
+    for (who, owners, why) in table {
+        for path in ["/query", "/queryAll"] {
+            let soql = "SELECT OwnerId, COUNT(Id) FROM ContactRequest GROUP BY OwnerId";
+            let grouped = t
+                .api(
+                    who,
+                    "GET",
+                    &crate::sobjects::support::query_path(soql).replacen("/query", path, 1),
+                    None,
+                )
+                .await;
+            assert_eq!(grouped.status, 200, "{why}: {}", grouped.body);
+            let mut seen: Vec<(String, i64)> = grouped.body["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r["OwnerId"].as_str().unwrap().to_owned(),
+                        r["expr0"].as_i64().unwrap(),
+                    )
+                })
+                .collect();
+            seen.sort();
+            let mut expected: Vec<(String, i64)> =
+                owners.iter().map(|o| ((*o).clone(), 1)).collect();
+            expected.sort();
+            assert_eq!(seen, expected, "{why} ({path})");
+        }
+        let counted = t
+            .api(
+                who,
+                "GET",
+                &crate::sobjects::support::query_path(
+                    "SELECT COUNT(Id) n, COUNT_DISTINCT(OwnerId) owners FROM ContactRequest",
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(counted.body["records"][0]["n"], owners.len(), "{why}");
+        assert_eq!(counted.body["records"][0]["owners"], owners.len(), "{why}");
+    }
+}
+
 #[tokio::test]
 async fn a_request_the_caller_cannot_see_answers_as_one_that_does_not_exist() {
     let t = Team::new().await;

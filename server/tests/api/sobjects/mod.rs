@@ -4,6 +4,7 @@ mod cli;
 mod conditions;
 mod cursors;
 mod errors;
+mod groups;
 mod reads;
 mod records;
 mod search;

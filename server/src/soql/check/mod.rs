@@ -6,12 +6,15 @@ use crate::store::Value as Sql;
 use jiff::Timestamp;
 
 use super::SoqlError;
-use super::ast::{self, Condition, Literal, Op, Relative, Select, Spanned, Tracking};
+use super::ast::{self, Condition, Expr, Literal, Op, Relative, Select, Spanned, Tracking};
+mod group;
+
 use crate::instant::{self, plus_seconds, stored};
 use crate::objects::object;
 use crate::salesforce::record_id;
 use crate::salesforce::schema::{Field, FieldType, SObject, prop};
 use crate::store;
+pub use group::{Aggregation, Column as AggregateColumn, Shown};
 
 /// The most rows OFFSET may skip, as in Salesforce.
 pub const MAX_OFFSET: u64 = 2_000;
@@ -36,6 +39,9 @@ pub struct Checked {
     pub limit: Option<u64>,
     pub offset: u64,
     pub tracking: Option<Tracking>,
+    /// `Some` for an aggregate query (GROUP BY, aggregate functions, HAVING), whose rows are groups:
+    /// `fields` and `order` are then empty.
+    pub aggregation: Option<Aggregation>,
 }
 
 /// A checked condition.
@@ -106,26 +112,31 @@ pub fn check(query: &ast::Query, now: Timestamp) -> Result<Checked, SoqlError> {
         message: format!("sObject type '{}' is not supported.", query.from.value),
         position: query.from.position,
     })?;
-    let field = |name: &Spanned<String>| {
-        object.field(&name.value).ok_or_else(|| {
-            SoqlError::field(
-                name.position,
-                format!(
-                    "No such column '{}' on entity '{}'. Check the spelling of the field name.",
-                    name.value, object.name
-                ),
-            )
-        })
-    };
+    let field = |name: &Spanned<String>| described(object, name);
+    if group::is_aggregate(query) {
+        return group::check(object, query, now);
+    }
     let fields = match &query.select {
         Select::Count => {
             if let Some(first) = query.order.first() {
                 return Err(SoqlError::malformed(
-                    first.field.position,
+                    first.by.position(),
                     "COUNT() cannot be used with ORDER BY",
                 ));
             }
             None
+        }
+        Select::Items(items) => {
+            let alias = items.iter().find_map(|item| item.alias.as_ref());
+            let position = alias.map_or(0, |a| a.position);
+            return Err(SoqlError::malformed(
+                position,
+                format!(
+                    "unexpected token: {}: only the columns of an aggregate query (GROUP BY or an aggregate \
+                     function) take aliases",
+                    alias.map_or("", |a| a.value.as_str())
+                ),
+            ));
         }
         Select::Fields(names) => {
             let mut fields: Vec<&'static Field> = Vec::new();
@@ -142,6 +153,80 @@ pub fn check(query: &ast::Query, now: Timestamp) -> Result<Checked, SoqlError> {
             Some(fields)
         }
     };
+    let filter = where_clause(object, query, now)?;
+    let mut order: Vec<(&'static Field, bool, bool)> = Vec::new();
+    for o in &query.order {
+        let Expr::Field(name) = &o.by else {
+            return Err(SoqlError::malformed(
+                o.by.position(),
+                "aggregate functions can order only an aggregate query (one with GROUP BY or an aggregate \
+                 function in its SELECT list)",
+            ));
+        };
+        let f = field(name)?;
+        if !f.has(prop::SORT) {
+            return Err(SoqlError::field(
+                name.position,
+                format!("field '{}' can not be sorted in a query call", f.name),
+            ));
+        }
+        // Ordering by a field twice changes nothing; refusing it bounds the clause by the object's fields.
+        if order.iter().any(|(known, _, _)| known.name == f.name) {
+            return Err(SoqlError::malformed(
+                name.position,
+                format!("duplicate field in ORDER BY: {}", f.name),
+            ));
+        }
+        order.push((f, o.descending, o.nulls_first.unwrap_or(!o.descending)));
+    }
+    Ok(Checked {
+        object,
+        fields,
+        filter,
+        order,
+        limit: query.limit.as_ref().map(|l| l.value),
+        offset: offset(query)?,
+        tracking: query.tracking,
+        aggregation: None,
+    })
+}
+
+/// The field `name` of `object`, or `INVALID_FIELD` naming it.
+pub(super) fn described(
+    object: &'static SObject,
+    name: &Spanned<String>,
+) -> Result<&'static Field, SoqlError> {
+    object.field(&name.value).ok_or_else(|| {
+        SoqlError::field(
+            name.position,
+            format!(
+                "No such column '{}' on entity '{}'. Check the spelling of the field name.",
+                name.value, object.name
+            ),
+        )
+    })
+}
+
+/// The query's OFFSET, at most [`MAX_OFFSET`].
+pub(super) fn offset(query: &ast::Query) -> Result<u64, SoqlError> {
+    if let Some(o) = &query.offset
+        && o.value > MAX_OFFSET
+    {
+        return Err(SoqlError {
+            code: "NUMBER_OUTSIDE_VALID_RANGE",
+            message: format!("Maximum SOQL offset allowed is {MAX_OFFSET}"),
+            position: o.position,
+        });
+    }
+    Ok(query.offset.as_ref().map_or(0, |o| o.value))
+}
+
+/// The query's WHERE clause, checked, within the bounds the SQL it becomes must keep.
+pub(super) fn where_clause(
+    object: &'static SObject,
+    query: &ast::Query,
+    now: Timestamp,
+) -> Result<Option<Filter>, SoqlError> {
     let filter = query
         .filter
         .as_ref()
@@ -170,43 +255,7 @@ pub fn check(query: &ast::Query, now: Timestamp) -> Result<Checked, SoqlError> {
             });
         }
     }
-    let mut order: Vec<(&'static Field, bool, bool)> = Vec::new();
-    for o in &query.order {
-        let f = field(&o.field)?;
-        if !f.has(prop::SORT) {
-            return Err(SoqlError::field(
-                o.field.position,
-                format!("field '{}' can not be sorted in a query call", f.name),
-            ));
-        }
-        // Ordering by a field twice changes nothing; refusing it bounds the clause by the object's fields.
-        if order.iter().any(|(known, _, _)| known.name == f.name) {
-            return Err(SoqlError::malformed(
-                o.field.position,
-                format!("duplicate field in ORDER BY: {}", f.name),
-            ));
-        }
-        order.push((f, o.descending, o.nulls_first.unwrap_or(!o.descending)));
-    }
-    let offset = query.offset.as_ref().map_or(0, |o| o.value);
-    if let Some(o) = &query.offset
-        && o.value > MAX_OFFSET
-    {
-        return Err(SoqlError {
-            code: "NUMBER_OUTSIDE_VALID_RANGE",
-            message: format!("Maximum SOQL offset allowed is {MAX_OFFSET}"),
-            position: o.position,
-        });
-    }
-    Ok(Checked {
-        object,
-        fields,
-        filter,
-        order,
-        limit: query.limit.as_ref().map(|l| l.value),
-        offset,
-        tracking: query.tracking,
-    })
+    Ok(filter)
 }
 
 fn condition(
@@ -214,16 +263,14 @@ fn condition(
     condition: &Condition,
     now: Timestamp,
 ) -> Result<Filter, SoqlError> {
-    let resolve = |name: &Spanned<String>| -> Result<&'static Field, SoqlError> {
-        let f = object.field(&name.value).ok_or_else(|| {
-            SoqlError::field(
-                name.position,
-                format!(
-                    "No such column '{}' on entity '{}'. Check the spelling of the field name.",
-                    name.value, object.name
-                ),
-            )
-        })?;
+    let resolve = |expr: &Expr| -> Result<&'static Field, SoqlError> {
+        let Expr::Field(name) = expr else {
+            return Err(SoqlError::malformed(
+                expr.position(),
+                "aggregate functions are not allowed in a WHERE clause: filter the groups with HAVING",
+            ));
+        };
+        let f = described(object, name)?;
         if !f.has(prop::FILTER) {
             return Err(SoqlError::field(
                 name.position,
@@ -271,7 +318,7 @@ fn condition(
             }
             if let Literal::Relative(relative) = &value.value {
                 if f.ty != FieldType::DateTime {
-                    return Err(wrong(f, value));
+                    return Err(wrong(f.ty, f.name, value));
                 }
                 let (start, end) = range(*relative, now);
                 return Ok(Filter::Range(f, *op, start, end));
@@ -279,7 +326,7 @@ fn condition(
             if let (Op::Like, Literal::Text { like, .. }) = (op, &value.value) {
                 return Ok(Filter::Compare(f, Op::Like, Sql::Text(like.clone())));
             }
-            Filter::Compare(f, *op, typed(f, value)?)
+            Filter::Compare(f, *op, typed(f.ty, f.name, value)?)
         }
         Condition::In {
             field,
@@ -294,7 +341,7 @@ fn condition(
                     if v.value == Literal::Null {
                         Ok(Sql::Null)
                     } else {
-                        typed(f, v)
+                        typed(f.ty, f.name, v)
                     }
                 })
                 .collect::<Result<_, _>>()?;
@@ -304,7 +351,7 @@ fn condition(
 }
 
 /// Refuses a string longer than Salesforce takes in a filter (its `LIKE` pattern would also pass SQLite's).
-fn short_enough(value: &Spanned<Literal>) -> Result<(), SoqlError> {
+pub(super) fn short_enough(value: &Spanned<Literal>) -> Result<(), SoqlError> {
     match &value.value {
         Literal::Text { value: text, .. } if text.chars().count() > MAX_FILTER_STRING => {
             Err(SoqlError::malformed(
@@ -342,16 +389,16 @@ fn values(filter: &Filter) -> usize {
 }
 
 /// Where a condition starts, for an error about the whole WHERE clause.
-fn first_position(condition: &Condition) -> usize {
+pub(super) fn first_position(condition: &Condition) -> usize {
     match condition {
         Condition::And(parts) | Condition::Or(parts) => parts.first().map_or(0, first_position),
         Condition::Not(inner) => first_position(inner),
-        Condition::Compare { field, .. } | Condition::In { field, .. } => field.position,
+        Condition::Compare { field, .. } | Condition::In { field, .. } => field.position(),
     }
 }
 
-fn wrong(field: &Field, value: &Spanned<Literal>) -> SoqlError {
-    let expected = match field.ty {
+fn wrong(ty: FieldType, name: &str, value: &Spanned<Literal>) -> SoqlError {
+    let expected = match ty {
         FieldType::Boolean => "boolean and should not be enclosed in quotes",
         FieldType::DateTime => "dateTime and should not be enclosed in quotes",
         FieldType::Id | FieldType::Reference => "id and should be enclosed in quotes",
@@ -360,16 +407,13 @@ fn wrong(field: &Field, value: &Spanned<Literal>) -> SoqlError {
     };
     SoqlError::field(
         value.position,
-        format!(
-            "value of filter criterion for field '{}' must be of type {expected}",
-            field.name
-        ),
+        format!("value of filter criterion for field '{name}' must be of type {expected}"),
     )
 }
 
-/// A literal as the SQL value the field's column holds.
-fn typed(field: &Field, value: &Spanned<Literal>) -> Result<Sql, SoqlError> {
-    match (field.ty, &value.value) {
+/// A literal as the SQL value a column of type `ty` holds (`name` names it in an error).
+pub(super) fn typed(ty: FieldType, name: &str, value: &Spanned<Literal>) -> Result<Sql, SoqlError> {
+    match (ty, &value.value) {
         (FieldType::Boolean, Literal::Bool(b)) => Ok(Sql::Integer((*b).into())),
         (FieldType::Id | FieldType::Reference, Literal::Text { value: text, .. }) => record_id::to_18(text)
             .map(Sql::Text)
@@ -389,7 +433,7 @@ fn typed(field: &Field, value: &Spanned<Literal>) -> Result<Sql, SoqlError> {
             message: format!("{text} is outside the range of numbers a filter can compare"),
             position: value.position,
         }),
-        _ => Err(wrong(field, value)),
+        _ => Err(wrong(ty, name, value)),
     }
 }
 
