@@ -1,11 +1,14 @@
 //! Push routing in the console: my presence (Available, Busy, Offline) in the header, and the callbacks
 //! offered to me, each with what it is about and the seconds left to accept or decline. A new offer is
-//! announced to screen readers; accepting opens the request, and when it is not a callback to review first
-//! (IsCallback false) starts the call at once.
+//! announced to screen readers, and, for whoever turns alerts on beside their presence, with a short tone
+//! and a desktop notification (the Notification API; it names the request and its reason, never the
+//! visitor); accepting opens the request, and when it is not a callback to review first (IsCallback
+//! false) starts the call at once.
 
 use contact_shared::console::{Offer, Presence};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use web_sys::{AudioContext, Notification, NotificationOptions, NotificationPermission};
 
 use crate::api;
 use crate::components::Part;
@@ -47,6 +50,86 @@ pub fn PresenceChoice() -> impl IntoView {
             </select>
         </label>
         <span class="error" role="alert">{move || failed.get()}</span>
+        <AlertsChoice/>
+    }
+}
+
+/// Where the browser keeps whether this person wants offers announced by sound and notification.
+const ALERTS_KEY: &str = "crw-offer-alerts";
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// Whether offers are announced by a tone and a desktop notification in this browser (off until turned on).
+fn alerts_on() -> bool {
+    storage().is_some_and(|s| s.get_item(ALERTS_KEY).ok().flatten().is_some())
+}
+
+/// The opt-in to a tone and a desktop notification for each new offer, kept in this browser. Turning it
+/// on asks the browser's permission for notifications; the tone plays without it.
+#[component]
+fn AlertsChoice() -> impl IntoView {
+    let on = RwSignal::new(alerts_on());
+    let blocked = RwSignal::new(false);
+    let change = move |checked: bool| {
+        if let Some(storage) = storage() {
+            let _ = if checked {
+                storage.set_item(ALERTS_KEY, "on")
+            } else {
+                storage.remove_item(ALERTS_KEY)
+            };
+        }
+        on.set(checked);
+        blocked.set(false);
+        if checked
+            && Notification::permission() != NotificationPermission::Granted
+            && let Ok(asked) = Notification::request_permission()
+        {
+            leptos::task::spawn_local(async move {
+                let answer = wasm_bindgen_futures::JsFuture::from(asked).await;
+                blocked.set(answer.ok().and_then(|a| a.as_string()).as_deref() != Some("granted"));
+            });
+        }
+    };
+    view! {
+        <label class="presence">
+            <input type="checkbox" prop:checked=move || on.get()
+                on:change=move |e| change(event_target_checked(&e))/>
+            " Alert me to offers (sound and notification)"
+        </label>
+        <span class="error" role="alert">{move || blocked.get().then_some("This browser blocks notifications: only the tone will play.")}</span>
+    }
+}
+
+/// A short tone and a desktop notification for a new offer, when this person turned alerts on.
+fn alert(offer: &Offer) {
+    if !alerts_on() {
+        return;
+    }
+    // One audio context for the page's life: a browser allows only a few at once.
+    thread_local!(static TONE: Option<AudioContext> = AudioContext::new().ok());
+    TONE.with(|tone| {
+        if let Some(tone) = tone
+            && let Ok(oscillator) = tone.create_oscillator()
+        {
+            let _ = tone.resume();
+            oscillator.frequency().set_value(880.0);
+            let _ = oscillator.connect_with_audio_node(&tone.destination());
+            let _ = oscillator.start();
+            let _ = oscillator.stop_with_when(tone.current_time() + 0.25);
+        }
+    });
+    if Notification::permission() == NotificationPermission::Granted {
+        let options = NotificationOptions::new();
+        options.set_body(&format!(
+            "{} · {} · {} s to accept",
+            offer.name,
+            offer.reason.as_deref().unwrap_or("Callback"),
+            offer.seconds_left
+        ));
+        options.set_tag(ALERTS_KEY);
+        let _ = Notification::new_with_options("Callback offered", &options);
     }
 }
 
@@ -69,6 +152,7 @@ pub fn OfferPanel() -> impl IntoView {
                 .iter()
                 .find(|o| offers.with_untracked(|shown| shown.iter().all(|s| s.id != o.id)));
             if let Some(new) = new {
+                alert(new);
                 announce.set(format!(
                     "New callback offered: {}. Accept or decline within {} seconds.",
                     new.name, new.seconds_left

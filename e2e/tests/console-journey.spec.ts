@@ -483,6 +483,83 @@ test("a due callback is offered to the Available representative idle longest, wh
   await expect(offers(olgaPage)).toBeHidden();
 });
 
+test("whoever turns alerts on hears a tone and gets a desktop notification for each new offer, naming the request and not the visitor", async ({ browser }) => {
+  const stamp = Date.now();
+  const queue = cli(["queues", "add", "--name", `Alerts ${stamp}`]);
+  const alma = `alma-${stamp}@example.com`;
+  cli(["users", "add", "--username", alma, "--name", "Alma Alert", "--role", "representative", "--password-stdin"], PASSWORD + "\n");
+  cli(["queues", "add-member", queue, alma]);
+  const context = await browser.newContext();
+  await context.grantPermissions(["notifications"], { origin: apiUrl() });
+  // Records what the page asks of the browser's Notification and Web Audio APIs (the real ones still
+  // run), which a headless browser shows and plays nowhere.
+  await context.addInitScript(() => {
+    const w = window as unknown as { Notification: typeof Notification; shown: { title: string; body?: string }[]; tones: number };
+    w.shown = [];
+    w.tones = 0;
+    const Real = w.Notification;
+    class Recorded extends Real {
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        w.shown.push({ title, body: options?.body });
+      }
+    }
+    Object.defineProperty(Recorded, "permission", { get: () => Real.permission });
+    Object.defineProperty(Recorded, "requestPermission", { value: Real.requestPermission.bind(Real) });
+    w.Notification = Recorded;
+    const oscillator = AudioContext.prototype.createOscillator;
+    AudioContext.prototype.createOscillator = function () {
+      w.tones += 1;
+      return oscillator.call(this);
+    };
+  });
+  const page = await context.newPage();
+  await page.goto(`${apiUrl()}/console/sign-in?next=${encodeURIComponent("/console/")}`);
+  await signIn(page, alma);
+  await expect(page).toHaveURL(/\/console\/$/);
+  const alerts = page.getByRole("checkbox", { name: "Alert me to offers (sound and notification)" });
+  await expect(alerts).not.toBeChecked();
+  await alerts.check();
+  const set = page.waitForResponse((r) => r.url().endsWith("/console/api/presence") && r.request().method() === "PUT");
+  await page.getByRole("combobox", { name: "Presence" }).selectOption("available");
+  expect((await set).status()).toBe(200);
+
+  const api = { Authorization: `Bearer ${process.env.CRW_API_TOKEN}` };
+  const ask = async (phone: string) => {
+    const made = await page.request.post(`${apiUrl()}/services/data/v62.0/sobjects/ContactRequest`, {
+      headers: api,
+      data: { RequestReason: "Billing", PreferredPhone: phone, VisitorName__c: "Vicky Private", IsCallback: true, OwnerId: queue },
+    });
+    expect(made.status(), await made.text()).toBe(201);
+    const id = (await made.json()).id;
+    return (await (await page.request.get(`${apiUrl()}/services/data/v62.0/sobjects/ContactRequest/${id}`, { headers: api })).json()).Name as string;
+  };
+  const offers = page.getByRole("region", { name: "Offered to you" });
+  const first = await ask("+442079460611");
+  await expect(offers.getByRole("button", { name: `Accept ${first}` })).toBeVisible();
+  const shown = () => page.evaluate(() => (window as unknown as { shown: { title: string; body?: string }[] }).shown);
+  await expect.poll(shown).toHaveLength(1);
+  const [notification] = await shown();
+  expect(notification.title).toBe("Callback offered");
+  expect(notification.body).toContain(first);
+  expect(notification.body).toContain("Billing");
+  expect(notification.body).not.toContain("+442079460611");
+  expect(notification.body).not.toContain("Vicky");
+  expect(await page.evaluate(() => (window as unknown as { tones: number }).tones)).toBe(1);
+
+  // The choice is this browser's: still on after a reload; off, the next offer comes silently.
+  await offers.getByRole("button", { name: "Decline" }).click();
+  await expect(offers).toBeHidden();
+  await page.reload();
+  await expect(alerts).toBeChecked();
+  await alerts.uncheck();
+  const second = await ask("+442079460612");
+  await expect(offers.getByRole("button", { name: `Accept ${second}` })).toBeVisible();
+  expect(await shown()).toHaveLength(0);
+  expect(await page.evaluate(() => (window as unknown as { tones: number }).tones)).toBe(0);
+  await context.close();
+});
+
 test("the call panel shows the call center's softphone layout in order, and a reviewed callback is logged as a Callback call", async ({ browser }) => {
   const stamp = Date.now();
   const cora = `cora-${stamp}@example.com`;
