@@ -4,7 +4,9 @@
 //! server with a fresh database, metrics on as by default, rate limits and bot friction off, request
 //! logging at `warn`), and drives each from a separate process with `oha` (installed if missing), with the
 //! same settings. Then it runs the intake again at half the rate it reached, for the latency a normally
-//! loaded server gives, and reads the store's batch sizes and commit times from its metrics.
+//! loaded server gives, and reads the store's batch sizes and commit times from its metrics. Last, the
+//! intake once more at full rate with a server built with `bench-no-events`, which stores the requests
+//! without their `contact_request.created` outbox events: the intake's throughput with events on and off.
 //!
 //! With `--postgres` it then does the same on a throwaway PostgreSQL cluster on this machine, with one
 //! server process and then with two on the same database (each driven by an `oha` of its own with half
@@ -64,6 +66,9 @@ pub fn bench(postgres: bool) -> Result<()> {
             cargo().args(["install", "--locked", "oha"]),
         )?;
     }
+    // The intake without its events first (the feature leaves out the `contact_request.created` rows
+    // written with each batch), kept under a name of its own, then the server as it ships.
+    let no_events = build_server_without_events()?;
     let bin = build_server(&["--example", "hello"])?;
 
     let hello = Started::spawn(Command::new(bin.join("examples/hello")), "Hello world:")?;
@@ -93,6 +98,22 @@ pub fn bench(postgres: bool) -> Result<()> {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 
+    let metrics = free_local_address()?;
+    let mut server = intake_program(&no_events, dir.join("bench.sqlite3").as_os_str());
+    server.args(["--metrics-listen", &metrics]);
+    let server = Started::spawn(server, "API and widget:")?;
+    let intake = format!("{}/api/v1/contact-requests", server.url);
+    eprintln!(
+        "\n==> durable submissions without their events (built with bench-no-events): POST {intake}"
+    );
+    let bare_start = commits(&metrics)?;
+    let cpu_before = server.cpu_seconds()?;
+    let bare = load(&intake, None, 201, CONNECTIONS)?;
+    let bare_cpu = per_request(server.cpu_seconds()? - cpu_before, bare.ok);
+    let (bare_rows, bare_ms) = commits(&metrics)?.since(bare_start);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+
     let ratio = full.ok_per_sec / ceiling.ok_per_sec * 100.0;
     let (full_rows, full_ms) = after_full.since(start);
     let (half_rows, half_ms) = after_half.since(after_full);
@@ -107,6 +128,15 @@ pub fn bench(postgres: bool) -> Result<()> {
     );
     println!("  ratio to the ceiling:        {ratio:>9.1} %   (goal: at least 50 %)");
     println!(
+        "  without their events:        {:>9.0} req/s   p50 {:.2} ms   p99 {:.2} ms   ({} of {} answered 201; events on give {:.1} % of this; {bare_rows:.0} rows in {bare_ms:.1} ms a commit; server CPU {bare_cpu:.1} µs per answer)",
+        bare.ok_per_sec,
+        bare.p50_ms,
+        bare.p99_ms,
+        bare.ok,
+        bare.total,
+        full.ok_per_sec / bare.ok_per_sec.max(1.0) * 100.0
+    );
+    println!(
         "  at half rate ({half_rate:>6}/s):    p50 {:.2} ms   p99 {:.2} ms   (goal: p99 under 25 ms; {} of {} answered 201)",
         half.p50_ms, half.p99_ms, half.ok, half.total
     );
@@ -116,7 +146,7 @@ pub fn bench(postgres: bool) -> Result<()> {
     println!(
         "  server CPU per answer:       {hello_cpu:>9.1} µs hello-world, {server_cpu:.1} µs durable submission (all threads, user + system)"
     );
-    if full.ok != full.total || half.ok != half.total {
+    if full.ok != full.total || half.ok != half.total || bare.ok != bare.total {
         bail!("some submissions were not accepted; see the counts above");
     }
     if postgres {
@@ -128,7 +158,12 @@ pub fn bench(postgres: bool) -> Result<()> {
 /// The intake server's command on `database`: loopback, no widget, rate limits, bot friction and the
 /// per-address connection cap off, the bench's origin allowed, request logging at `warn`.
 fn intake_server(bin: &std::path::Path, database: &std::ffi::OsStr) -> Command {
-    let mut server = Command::new(bin.join("contact-server"));
+    intake_program(&bin.join("contact-server"), database)
+}
+
+/// [`intake_server`]'s command for the server binary at `program`.
+fn intake_program(program: &std::path::Path, database: &std::ffi::OsStr) -> Command {
+    let mut server = Command::new(program);
     server
         .args([
             "--listen",
@@ -253,6 +288,20 @@ PostgreSQL 15 on this machine ({DURATION} each, {CONNECTIONS} connections in all
         bail!("some submissions on PostgreSQL were not accepted; see the counts above");
     }
     Ok(())
+}
+
+/// Builds the server in the `server` profile with `bench-no-events` (no `contact_request.created` written
+/// with the requests) and copies it beside the others as `contact-server-no-events`; answers its path.
+fn build_server_without_events() -> Result<std::path::PathBuf> {
+    let folder = build_server(&["--features", "bench-no-events"])?;
+    let copy = folder.join("contact-server-no-events");
+    std::fs::copy(folder.join("contact-server"), &copy).with_context(|| {
+        format!(
+            "copying the server built without events to {}",
+            copy.display()
+        )
+    })?;
+    Ok(copy)
 }
 
 /// Builds the server (and `more` targets) in the `server` profile; answers the folder they are in.
