@@ -278,6 +278,7 @@ fn submit(
         match sender.submit(&submission, &trap, &token).await {
             Ok(created) => {
                 events.emit("submitted", "number", &created.name);
+                events.step(contact_shared::Step::Sent);
                 let shell = form.parent_element();
                 model.created(Receipt {
                     number: created.name,
