@@ -26,7 +26,7 @@ addEventListener("pagehide", () => (gone = 1));
 /** Gives the widget its analytics session, queue and `ev`, once. */
 const track = (x) => {
   // Random per page view and widget; with the event's number, each event's @id.
-  const session = Math.random().toString(36).slice(2);
+  const session = (x.session = Math.random().toString(36).slice(2));
   const queue = [];
   const url = x.u.url("/api/v1/events?site=" + encodeURIComponent(x.data.site || ""));
   let n = 0;
@@ -108,7 +108,7 @@ export default (x, wasm) =>
       const target = el("div");
       // The widget reads site, reasons, channel and identityToken from the tag's dataset itself. This file
       // comes from the widget's server, which the form talks to.
-      form.mount(target, new URL(import.meta.url).origin, t, x.data, x.emit, x.ev);
+      form.mount(target, new URL(import.meta.url).origin, t, x.data, x.emit, x.ev, x.session);
       x.body.replaceChildren(target);
       x.j = (k) => target.dispatchEvent(new Event("crw-" + k));
       // A use of a direct contact link, which the form marks with what it counts.

@@ -85,12 +85,20 @@ pub struct Options {
     pub channel: Option<PreferredChannel>,
     /// The signed-in visitor's identity token (`data-identity-token`), if the page passed one.
     pub token: Option<String>,
+    /// The widget's analytics session (`open.js`'s), sent with a submission.
+    pub session: String,
 }
 
 impl Options {
     /// Reads the script tag's `dataset`: `data-reasons` is comma-separated, and an unknown reason or
     /// channel is left out with one console warning each.
-    pub fn read(strings: JsValue, data: &JsValue, emit: Function, ev: Function) -> Self {
+    pub fn read(
+        strings: JsValue,
+        data: &JsValue,
+        emit: Function,
+        ev: Function,
+        session: String,
+    ) -> Self {
         let text = |key: &str| prop(data, key).as_string().filter(|v| !v.trim().is_empty());
         let host = HOSTS.with_borrow_mut(|hosts| {
             hosts.push((strings, emit, ev, Journey::default()));
@@ -109,6 +117,7 @@ impl Options {
                 .collect(),
             channel: text("channel").and_then(|c| checked("channel", &c)),
             token: text("identityToken"),
+            session,
         }
     }
 }

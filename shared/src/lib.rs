@@ -42,7 +42,8 @@ pub use error::{ErrorBody, FieldErrors};
 pub use form::{ContactRequestForm, NewContactRequest};
 pub use http::{
     CALLBACK_SLOTS_SUBPATH, CHALLENGE_PATH, CONTACT_REQUESTS_PATH, IDEMPOTENCY_KEY_HEADER,
-    PROOF_HEADER, SITE_HEADER, SITES_PATH, TRAP_HEADER, callback_slots_url, site_url,
+    PROOF_HEADER, SESSION_HEADER, SITE_HEADER, SITES_PATH, TRAP_HEADER, callback_slots_url,
+    site_url,
 };
 pub use journey::{Journey, Measure, Step};
 pub use locale::Locale;

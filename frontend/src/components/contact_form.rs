@@ -152,7 +152,7 @@ pub fn build(
         form,
         model,
         options,
-        api::Sender::new(api_base, &options.site),
+        api::Sender::new(api_base, &options.site, &options.session),
         slots,
     );
     Some(effect)

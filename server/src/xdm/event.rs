@@ -193,7 +193,7 @@ impl BrowserEvent {
 /// The text at `key`, or a refusal naming it.
 /// An id a browser may give (an event's, a session's): 1 to [`MAX_ID_LEN`] bytes of text with no control
 /// character (a NUL, which PostgreSQL's text cannot hold, among them).
-fn is_id(text: &str) -> bool {
+pub fn is_id(text: &str) -> bool {
     !text.is_empty() && text.len() <= MAX_ID_LEN && !text.chars().any(char::is_control)
 }
 
@@ -268,6 +268,8 @@ pub struct SentRequest<'a> {
     pub name: Option<&'a str>,
     /// The verified visitor's `sub`, under a namespace named after the site.
     pub visitor_sub: Option<&'a str>,
+    /// The widget's analytics session that sent it (`xdm:chatSessionID`), if it named one.
+    pub session_id: Option<&'a str>,
 }
 
 /// The event of a sent request, written by the server with the request: `clickToDirectMessage` 1, its
@@ -279,6 +281,9 @@ pub fn sent_request(request: &SentRequest<'_>, now: Timestamp) -> SentEvent {
     let mut feedback = Map::new();
     feedback.insert(field(measure), json!(1));
     feedback.insert("xdm:subject".to_owned(), json!(request.subject));
+    if let Some(session) = request.session_id {
+        feedback.insert(SESSION.to_owned(), json!(session));
+    }
     if let Some(phone) = request.phone {
         feedback.insert(
             "xdm:callBackNumber".to_owned(),
@@ -309,6 +314,7 @@ pub fn sent_request(request: &SentRequest<'_>, now: Timestamp) -> SentEvent {
         at,
         event_type: measure.event_type(),
         measure: measure.name(),
+        session_id: request.session_id.map(str::to_owned),
         body: body.to_string(),
     }
 }
@@ -346,12 +352,14 @@ mod tests {
             email: Some("ada@example.com"),
             name: Some("Ada Lovelace"),
             visitor_sub: Some("user-7"),
+            session_id: Some("s-1"),
         };
         let guest = SentRequest {
             phone: None,
             email: None,
             name: None,
             visitor_sub: None,
+            session_id: None,
             ..full
         };
         for request in [&full, &guest] {
