@@ -7,10 +7,68 @@
  * integrity], locales {tag: asset}, each fetched with its hash pinned. Each widget `x` is the loader's
  * record of it: its shadow root, body and panel, its tag's dataset and nonce, its locale, the
  * loader's helpers (`u`).
+ * Analytics live here too, as only an opened widget records its journey: `ev(name, type)` tells the page
+ * of an event (a bubbling `crw-analytics` CustomEvent on the host, the API's `analytics` handlers, and
+ * `dataLayer.push({event: "contact_request_" + name})` when the page has a dataLayer: no personal data)
+ * and, given an XDM event type, queues it as an ExperienceEvent for POST /api/v1/events, sent in a batch
+ * at the end of the task: by sendBeacon once the page is being left, by fetch with keepalive before, and
+ * only with the page's consent when the tag asks for it (data-consent="required", until
+ * ContactRequestWidget.consent(true)). The form decides what to record from the `crw-start` and
+ * `crw-end` events dispatched on it here (shared/src/journey.rs has the rules).
  */
 const [glue, css, locales] = __CRW_OPEN__;
 // One form module for every widget of the page.
 let module;
+// The page is being left: what is queued goes by beacon. Registered before any widget's own listener.
+let gone;
+addEventListener("pagehide", () => (gone = 1));
+
+/** Gives the widget its analytics session, queue and `ev`, once. */
+const track = (x) => {
+  // Random per page view and widget; with the event's number, each event's @id.
+  const session = (x.session = Math.random().toString(36).slice(2));
+  const queue = [];
+  const url = x.u.url("/api/v1/events?site=" + encodeURIComponent(x.data.site || ""));
+  let n = 0;
+  x.j = Object;
+  x.send = () => {
+    if ((window.ContactRequestWidget.consented ?? x.data.consent != "required") && queue[0]) {
+      const body = JSON.stringify({ events: queue.splice(0) });
+      gone ? navigator.sendBeacon(url, body) : fetch(url, { method: "POST", body, keepalive: true }).catch(Object);
+    }
+  };
+  x.ev = (name, type) => {
+    const detail = { name, session };
+    x.emit("analytics", detail);
+    x.host.dispatchEvent(new CustomEvent("crw-analytics", { detail: { ...detail }, bubbles: true }));
+    window.dataLayer?.push({ ...detail, event: "contact_request_" + name });
+    if (type)
+      queue.push({
+        "@id": session + "-" + n++,
+        "xdm:timestamp": new Date().toISOString(),
+        "xdm:eventType": type,
+        "xdm:producedBy": "self",
+        "xdm:customerFeedback": { "xdm:chatSessionID": session, ["xdm:" + name]: 1 },
+      }) == 1 && setTimeout(x.send);
+  };
+  // The page left ends the journey; the beacon goes now, as no task runs after this one.
+  addEventListener("pagehide", () => {
+    x.j("end");
+    x.send();
+  });
+  const panel = x.panel;
+  if (panel) {
+    const { show, hide } = x;
+    x.show = () => {
+      show();
+      x.j("start");
+    };
+    x.hide = (user) => {
+      hide(user);
+      x.j("end");
+    };
+  }
+};
 
 /** The widget's locale strings (for the loader too, which draws another locale's launcher with them). */
 export const texts = (x) =>
@@ -31,7 +89,7 @@ export const fetched = (x, wasm) =>
 
 /** Draws the widget once its form, locale and stylesheet have arrived. */
 export default (x, wasm) =>
-  fetched(x, wasm)
+  (x.ev || track(x), fetched(x, wasm))
     .then(([form, t]) => {
       const { el } = x.u;
       const panel = x.panel;
@@ -50,8 +108,19 @@ export default (x, wasm) =>
       const target = el("div");
       // The widget reads site, reasons, channel and identityToken from the tag's dataset itself. This file
       // comes from the widget's server, which the form talks to.
-      form.mount(target, new URL(import.meta.url).origin, t, x.data, x.emit);
+      form.mount(target, new URL(import.meta.url).origin, t, x.data, x.emit, x.ev, x.session);
       x.body.replaceChildren(target);
+      x.j = (k) => target.dispatchEvent(new Event("crw-" + k));
+      // A use of a direct contact link, which the form marks with what it counts.
+      target.onclick = (e) => {
+        const a = e.target.closest("[data-crw-ev]");
+        if (a) x.ev(a.dataset.crwEv, a.dataset.crwType);
+      };
+      // Opened to be mounted, and maybe closed before it was.
+      if (panel) {
+        x.j("start");
+        if (panel.hidden) x.j("end");
+      }
       (x.prefill = () => target.dispatchEvent(new CustomEvent("crw-prefill", { detail: x.values })))();
       const first = target.querySelector("select,input,textarea");
       if (first && panel && !panel.hidden) first.focus();

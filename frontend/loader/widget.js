@@ -85,6 +85,11 @@
       },
       // The signed-in visitor's token travels with the prefilled values, to widgets mounted now and later.
       identify: (t) => me.prefill({ identity_token: t }),
+      // The page's consent to analytics, which open.js reads: events held until then are sent.
+      consent: (y) => {
+        me.consented = y;
+        each("send");
+      },
       on: (type, f) => {
         (on[type] = on[type] || []).push(f);
         return me;
@@ -150,7 +155,7 @@
         const body = u.el("div", "crw-body");
         // Until its form is drawn (and for good, an inline one's show and hide), these do nothing. open.js
         // reads the rest of what it needs from here.
-        const x = { key, host, root, body, data, nonce, locale, values, u, prefill: Object, show: Object, hide: Object };
+        const x = { key, host, root, body, data, nonce, locale, values, u, prefill: Object, show: Object, hide: Object, send: Object };
         // Every event this widget reports says which kind of widget it is.
         const emit = (x.emit = (type, detail = {}) => {
           detail.mode = mode;

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use contact_shared::{
     CHALLENGE_PATH, CONTACT_REQUESTS_PATH, ContactRequestCreated, ContactRequestForm, ErrorBody,
-    IDEMPOTENCY_KEY_HEADER, PROOF_HEADER, ProofHash, SITE_HEADER, TRAP_HEADER,
+    IDEMPOTENCY_KEY_HEADER, PROOF_HEADER, ProofHash, SESSION_HEADER, SITE_HEADER, TRAP_HEADER,
 };
 use sha2::{Digest, Sha256};
 use wasm_bindgen::{JsCast, JsValue};
@@ -84,16 +84,19 @@ pub struct Sender {
     api_base: String,
     /// The site key (the tag's `data-site`): the server applies that site's rules and limits.
     site: String,
+    /// The widget's analytics session, which the server's event of the request carries.
+    session: String,
     state: Rc<RefCell<SenderState>>,
 }
 
 impl Sender {
     /// A sender for `site` on the intake server at `api_base` (an origin, no trailing slash); starts
     /// solving a challenge at once.
-    pub fn new(api_base: &str, site: &str) -> Self {
+    pub fn new(api_base: &str, site: &str, session: &str) -> Self {
         let sender = Self {
             api_base: api_base.trim_end_matches('/').to_owned(),
             site: site.to_owned(),
+            session: session.to_owned(),
             state: Rc::default(),
         };
         sender.prepare();
@@ -180,6 +183,7 @@ impl Sender {
                         (SITE_HEADER, self.site.as_str()),
                         (PROOF_HEADER, proof.as_str()),
                         (TRAP_HEADER, trap),
+                        (SESSION_HEADER, self.session.as_str()),
                         ("Authorization", bearer.as_str()),
                     ];
                     match fetch("POST", &url, &headers, Some(&body)).await {

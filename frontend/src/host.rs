@@ -1,12 +1,13 @@
 //! What the loader hands the widget when it mounts it: the locale's strings, the script tag's `data-*`
-//! values, and the function that reports events to the page's `ContactRequestWidget` API.
+//! values, the function that reports events to the page's `ContactRequestWidget` API, and the one that
+//! records an analytics event (`open.js`'s `ev`), with the widget's journey that decides which to record.
 //!
 //! The loader has already checked every `data-*` value against the picklists (and warned about the rest),
 //! so this only reads them. Everything here is a `Copy` handle, cheap to move into views and handlers.
 
 use std::cell::RefCell;
 
-use contact_shared::{PreferredChannel, RequestReason};
+use contact_shared::{Journey, Measure, PreferredChannel, RequestReason, Step};
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -16,10 +17,10 @@ fn prop(object: &JsValue, key: &str) -> JsValue {
 }
 
 thread_local! {
-    /// Per mounted widget: its locale's strings and the loader's `emit`. Kept here, and reached through
+    /// Per mounted widget: its locale's strings, the loader's `emit`, `open.js`'s `ev` and its journey. Kept here, and reached through
     /// the `Copy` indexes [`Texts`] and [`Events`], because JS values cannot sit in reactive storage, and a
     /// local `StoredValue` per type costs the wasm a copy of the arena's code.
-    static HOSTS: RefCell<Vec<(JsValue, Function)>> = const { RefCell::new(Vec::new()) };
+    static HOSTS: RefCell<Vec<(JsValue, Function, Function, Journey)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The strings of the page's locale, keyed as in `frontend/locales/en.json`.
@@ -47,6 +48,28 @@ impl Events {
         let emit = HOSTS.with_borrow(|hosts| hosts[self.0].1.clone());
         let _ = emit.call2(&JsValue::NULL, &kind.into(), &detail);
     }
+
+    /// Takes `step` of the visitor's journey and records what it counts (see [`Journey`]).
+    pub fn step(&self, step: Step) {
+        let (ev, measures) = HOSTS.with_borrow_mut(|hosts| {
+            let host = &mut hosts[self.0];
+            (host.2.clone(), host.3.step(step))
+        });
+        for &measure in measures {
+            record(&ev, measure);
+        }
+    }
+}
+
+/// Calls `ev(name, type)`: the page is told of every measure, the server only of those a browser reports
+/// (the sent request's event is the server's own), so those get no type.
+fn record(ev: &Function, measure: Measure) {
+    let kind = if measure.browser_may_send() {
+        JsValue::from_str(measure.event_type())
+    } else {
+        JsValue::UNDEFINED
+    };
+    let _ = ev.call2(&JsValue::NULL, &measure.name().into(), &kind);
 }
 
 /// One widget's settings, as the page chose them on its script tag.
@@ -62,15 +85,23 @@ pub struct Options {
     pub channel: Option<PreferredChannel>,
     /// The signed-in visitor's identity token (`data-identity-token`), if the page passed one.
     pub token: Option<String>,
+    /// The widget's analytics session (`open.js`'s), sent with a submission.
+    pub session: String,
 }
 
 impl Options {
     /// Reads the script tag's `dataset`: `data-reasons` is comma-separated, and an unknown reason or
     /// channel is left out with one console warning each.
-    pub fn read(strings: JsValue, data: &JsValue, emit: Function) -> Self {
+    pub fn read(
+        strings: JsValue,
+        data: &JsValue,
+        emit: Function,
+        ev: Function,
+        session: String,
+    ) -> Self {
         let text = |key: &str| prop(data, key).as_string().filter(|v| !v.trim().is_empty());
         let host = HOSTS.with_borrow_mut(|hosts| {
-            hosts.push((strings, emit));
+            hosts.push((strings, emit, ev, Journey::default()));
             hosts.len() - 1
         });
         Self {
@@ -86,6 +117,7 @@ impl Options {
                 .collect(),
             channel: text("channel").and_then(|c| checked("channel", &c)),
             token: text("identityToken"),
+            session,
         }
     }
 }

@@ -30,7 +30,10 @@ static MOUNTED: AtomicU32 = AtomicU32::new(0);
 /// (such as `https://contact.example.com`).
 ///
 /// `strings` is the locale's; `data` is the script tag's `dataset` (`site`, `reasons`, `channel`,
-/// `identityToken`); `emit(type, detail)` reports `submitted` and `error` to the page. The loader prefills
+/// `identityToken`); `emit(type, detail)` reports `submitted` and `error` to the page; `ev(name, type)`
+/// records an analytics event of the widget's `session` (which a submission carries too), as the
+/// journey counts them (`crw-start` and `crw-end` events on `target`, a field's focus, a stored
+/// request). The loader prefills
 /// the form, and passes the token of `identify(token)`, by dispatching a `crw-prefill` event with the values
 /// as its `detail` on `target`.
 /// The widget lives as long as the page: its reactive owner is forgotten so it is never disposed of.
@@ -41,6 +44,8 @@ pub fn mount(
     strings: wasm_bindgen::JsValue,
     data: wasm_bindgen::JsValue,
     emit: js_sys::Function,
+    ev: js_sys::Function,
+    session: String,
 ) {
     let mut prefix = String::from("crw");
     prefix.push_str(&(MOUNTED.fetch_add(1, Ordering::Relaxed) + 1).to_string());
@@ -55,7 +60,7 @@ pub fn mount(
         widget(
             api_base,
             prefix,
-            Options::read(strings, &data, emit),
+            Options::read(strings, &data, emit, ev, session),
             target,
         )
     });

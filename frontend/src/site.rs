@@ -138,6 +138,7 @@ mod tests {
             }],
             default_country_code: Some("44".into()),
             callback_slots: false,
+            direct: Vec::new(),
         }
     }
 

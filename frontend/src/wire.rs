@@ -21,8 +21,8 @@ pub struct Claims {
 #[cfg(target_arch = "wasm32")]
 mod codec {
     use contact_shared::{
-        Challenge, Choice, ContactRequestCreated, ContactRequestForm, ErrorBody, FieldErrors,
-        SiteSettings,
+        Challenge, Choice, ContactRequestCreated, ContactRequestForm, DirectContact, ErrorBody,
+        FieldErrors, SiteSettings,
     };
     use js_sys::{Array, JSON, Object, Reflect};
     use wasm_bindgen::JsValue;
@@ -102,6 +102,16 @@ mod codec {
             channels: choices(&value, "channels"),
             default_country_code: get(&value, "default_country_code").as_string(),
             callback_slots: get(&value, "callback_slots").is_truthy(),
+            direct: Array::from(&get(&value, "direct"))
+                .iter()
+                .filter_map(|link| {
+                    Some(DirectContact {
+                        kind: get(&link, "kind").as_string()?.parse().ok()?,
+                        value: get(&link, "value").as_string()?,
+                        label: get(&link, "label").as_string()?,
+                    })
+                })
+                .collect(),
         })
     }
 

@@ -96,6 +96,7 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
             HeaderName::from_static(contact_shared::SITE_HEADER),
             HeaderName::from_static(contact_shared::PROOF_HEADER),
             HeaderName::from_static(contact_shared::TRAP_HEADER),
+            HeaderName::from_static(contact_shared::SESSION_HEADER),
         ])
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(3600));

@@ -17,6 +17,9 @@ pub const SITE_HEADER: &str = "x-crw-site";
 pub const PROOF_HEADER: &str = "x-crw-proof";
 /// The header carrying the widget's honeypot input; people never fill it, form-filling bots do.
 pub const TRAP_HEADER: &str = "x-crw-trap";
+/// The header carrying the widget's analytics session (`xdm:chatSessionID`), so that the event the server
+/// writes with the request belongs to the journey that sent it.
+pub const SESSION_HEADER: &str = "x-crw-session";
 /// The header naming one attempt at a submission, kept across its retries (IETF draft "The
 /// Idempotency-Key HTTP Header Field").
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";

@@ -23,6 +23,7 @@ mod error;
 pub mod field;
 mod form;
 mod http;
+mod journey;
 mod locale;
 mod name;
 mod phone;
@@ -41,8 +42,10 @@ pub use error::{ErrorBody, FieldErrors};
 pub use form::{ContactRequestForm, NewContactRequest};
 pub use http::{
     CALLBACK_SLOTS_SUBPATH, CHALLENGE_PATH, CONTACT_REQUESTS_PATH, IDEMPOTENCY_KEY_HEADER,
-    PROOF_HEADER, SITE_HEADER, SITES_PATH, TRAP_HEADER, callback_slots_url, site_url,
+    PROOF_HEADER, SESSION_HEADER, SITE_HEADER, SITES_PATH, TRAP_HEADER, callback_slots_url,
+    site_url,
 };
+pub use journey::{Journey, Measure, Step};
 pub use locale::Locale;
 pub use name::{NameError, VisitorName};
 pub use phone::{PhoneError, PreferredPhone};
@@ -52,6 +55,6 @@ pub use proof::{
     split_proof,
 };
 pub use reason::RequestReason;
-pub use site::{Choice, FormRules, SiteSettings};
+pub use site::{Choice, DirectContact, DirectKind, FormRules, SiteSettings};
 pub use status::Status;
 pub use time_zone::{NoTimeZones, TimeZoneDatabase, TimeZoneError, VisitorTimeZone};

@@ -26,6 +26,82 @@ pub struct SiteSettings {
     /// `GET /api/v1/sites/{key}/callback-slots` lists).
     #[serde(default)]
     pub callback_slots: bool,
+    /// The site's direct contact options, shown beside the form as links, in the order configured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub direct: Vec<DirectContact>,
+}
+
+/// A way to reach the site at once, without the form: a number to call or text, an address to email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectContact {
+    pub kind: DirectKind,
+    /// The number in E.164 (call, text) or the email address.
+    pub value: String,
+    /// What the link says, such as "Call us now".
+    pub label: String,
+}
+
+impl DirectContact {
+    /// The link's address: `tel:`, `mailto:` or `sms:` and the value.
+    pub fn href(&self) -> String {
+        let mut href = String::from(self.kind.scheme());
+        href.push_str(&self.value);
+        href
+    }
+}
+
+/// How a [`DirectContact`] reaches the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DirectKind {
+    Call,
+    Email,
+    Text,
+}
+
+impl DirectKind {
+    pub const ALL: [Self; 3] = [Self::Call, Self::Email, Self::Text];
+
+    /// As written in the sites file and the settings (`call`, `email`, `text`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Call => "call",
+            Self::Email => "email",
+            Self::Text => "text",
+        }
+    }
+
+    /// The URL scheme of its link.
+    pub const fn scheme(self) -> &'static str {
+        match self {
+            Self::Call => "tel:",
+            Self::Email => "mailto:",
+            Self::Text => "sms:",
+        }
+    }
+
+    /// What a use of its link counts.
+    pub const fn measure(self) -> crate::Measure {
+        match self {
+            Self::Call => crate::Measure::ClickToCall,
+            Self::Email => crate::Measure::ClickToEmail,
+            Self::Text => crate::Measure::ClickToText,
+        }
+    }
+}
+
+impl std::str::FromStr for DirectKind {
+    type Err = crate::UnknownValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| crate::UnknownValue {
+                given: s.to_owned(),
+                allowed: &["call", "email", "text"],
+            })
+    }
 }
 
 impl SiteSettings {

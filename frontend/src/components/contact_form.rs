@@ -152,7 +152,7 @@ pub fn build(
         form,
         model,
         options,
-        api::Sender::new(api_base, &options.site),
+        api::Sender::new(api_base, &options.site, &options.session),
         slots,
     );
     Some(effect)
@@ -278,6 +278,7 @@ fn submit(
         match sender.submit(&submission, &trap, &token).await {
             Ok(created) => {
                 events.emit("submitted", "number", &created.name);
+                events.step(contact_shared::Step::Sent);
                 let shell = form.parent_element();
                 model.created(Receipt {
                     number: created.name,

@@ -11,7 +11,9 @@ use web_sys::{CustomEvent, Element, HtmlElement};
 use super::confirmation;
 use super::contact_form;
 use super::markup::{Html, fill};
-use crate::host::{Options, identity_token, prefill_pairs};
+use contact_shared::{DirectContact, Step};
+
+use crate::host::{Events, Options, identity_token, prefill_pairs};
 use crate::model::{FormModel, Screen};
 use crate::site::{self, SiteError};
 
@@ -26,6 +28,7 @@ pub fn widget(api_base: String, prefix: &'static str, options: Options, target: 
     model.identify(options.token.clone());
     listen_for_prefill(&target, model);
     let (texts, events) = (options.texts, options.events);
+    listen_for_journey(&target, events);
     {
         let (api_base, site, reasons, target) = (
             api_base.clone(),
@@ -132,6 +135,9 @@ fn build(shell: &Element, api_base: &str, model: FormModel, options: &Options) {
                     &[("class", Some("crw-form")), ("novalidate", Some(""))],
                 )
                 .close("form");
+                if let Some(settings) = model.settings_untracked() {
+                    direct_links(&mut html, &settings.direct);
+                }
             }
             Screen::Refused | Screen::Done => return,
         }
@@ -181,6 +187,45 @@ fn focus_first_control(target: &HtmlElement) {
     if let Some(first) = first {
         let _ = first.focus();
     }
+}
+
+/// The site's direct contact links, beside the form: `tel:`, `mailto:` and `sms:`, each use counted.
+fn direct_links(html: &mut Html, links: &[DirectContact]) {
+    if links.is_empty() {
+        return;
+    }
+    html.open("p", &[("class", Some("crw-direct"))]);
+    for link in links {
+        // What a use counts, for open.js to record (see `loader/open.js`).
+        let measure = link.kind.measure();
+        html.element(
+            "a",
+            &[
+                ("href", Some(&link.href())),
+                ("data-crw-ev", Some(measure.name())),
+                ("data-crw-type", Some(measure.event_type())),
+            ],
+            &link.label,
+        );
+    }
+    html.close("p");
+}
+
+/// Steps the widget's journey from `open.js`'s `crw-start` (the panel opened) and `crw-end` (closed, or
+/// the page left) events and from the first focus of a field (the inline form's start), for as long as
+/// the page lives.
+fn listen_for_journey(target: &HtmlElement, events: Events) {
+    let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+        events.step(if event.type_() == "crw-end" {
+            Step::End
+        } else {
+            Step::Start
+        });
+    });
+    for kind in ["crw-start", "crw-end", "focusin"] {
+        let _ = target.add_event_listener_with_callback(kind, listener.as_ref().unchecked_ref());
+    }
+    listener.forget();
 }
 
 /// Fills the form in from each `crw-prefill` event's `detail`, and applies an `identify(token)` call's

@@ -107,6 +107,7 @@ pub async fn create(
             email: request.email().map(|e| e.as_str()),
             name: request.name().map(|n| n.as_str()),
             visitor_sub: visitor_sub.as_deref(),
+            session_id: crate::xdm::submission_session(&headers),
         },
         jiff::Timestamp::now(),
     );

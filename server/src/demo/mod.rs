@@ -24,12 +24,13 @@ const NONCE_PAGE: &str = include_str!("csp-nonce.html");
 const NONCE_LAUNCHER_PAGE: &str = include_str!("csp-nonce-launcher.html");
 
 /// The other demo pages: `(path, page, whether it is served under the strict Content-Security-Policy)`.
-const PAGES: [(&str, &str, bool); 5] = [
+const PAGES: [(&str, &str, bool); 6] = [
     ("/launcher", include_str!("launcher.html"), false),
     ("/hostile", include_str!("hostile.html"), false),
     ("/csp", include_str!("csp.html"), true),
     ("/csp-launcher", include_str!("csp-launcher.html"), true),
     ("/two-widgets", include_str!("two-widgets.html"), false),
+    ("/consent", include_str!("consent.html"), false),
 ];
 
 /// One contact page: which site it embeds, and whether its visitor is signed in.
@@ -75,7 +76,8 @@ const VARIANTS: [Variant; 4] = [
 /// `/hostile` both under a stylesheet that attacks every element, `/csp` both under the strict policy the
 /// README documents, `/csp-nonce` both under a policy that trusts scripts and styles by nonce alone,
 /// `/csp-launcher` and `/csp-nonce-launcher` the launcher alone on a hostile page under each policy (what a
-/// page pays before anyone opens the widget), and `/two-widgets` an inline form and a launcher side by side.
+/// page pays before anyone opens the widget), `/two-widgets` an inline form and a launcher side by side, and
+/// `/consent` the launcher on a page that requires consent before analytics (`data-consent="required"`).
 pub fn app(widget_src: &str, signer: Option<DemoSigner>) -> Router {
     let policy = HeaderValue::from_str(&strict_policy(widget_src)).ok();
     let mut router = Router::new();

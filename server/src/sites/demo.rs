@@ -3,7 +3,7 @@
 //! fresh at each start and known only to the demo page's server side, and the demo call center
 //! (see [`crate::call_centers::demo_center`]).
 
-use contact_shared::{PreferredChannel, RequestReason};
+use contact_shared::{DirectContact, DirectKind, PreferredChannel, RequestReason};
 use jsonwebtoken::{EncodingKey, Header};
 use rand::RngCore;
 
@@ -53,6 +53,20 @@ impl DemoSigner {
     }
 }
 
+/// The demo's direct contact links, in the ranges kept for drama (Ofcom) and documentation (RFC 2606).
+fn demo_direct() -> Vec<DirectContact> {
+    let link = |kind, value: &str, label: &str| DirectContact {
+        kind,
+        value: value.to_owned(),
+        label: label.to_owned(),
+    };
+    vec![
+        link(DirectKind::Call, "+442079460958", "Call us now"),
+        link(DirectKind::Email, "help@northwind.example", "Email us"),
+        link(DirectKind::Text, "+447700900123", "Text us"),
+    ]
+}
+
 /// The two demo sites allowing `origins`, called back by `call_center`, and the signer for their
 /// identity tokens.
 pub fn demo_sites(
@@ -85,6 +99,7 @@ pub fn demo_sites(
         experience_platform: None,
         confirmation_email: false,
         call_center: call_center.clone(),
+        direct: demo_direct(),
     };
     let sites = vec![
         site(DEMO_SITE_KEY, "Northwind Plumbing", true),

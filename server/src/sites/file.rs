@@ -8,7 +8,9 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use contact_shared::{PreferredChannel, RequestReason};
+use contact_shared::{
+    DirectContact, DirectKind, PreferredChannel, PreferredPhone, RequestReason, VisitorEmail,
+};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -27,6 +29,8 @@ const MAX_POW_DIFFICULTY: u8 = 24;
 const MAX_MIN_FILL_MS: u64 = 60_000;
 /// The longest identity-token lifetime cap a site may set: 30 days.
 const MAX_IDENTITY_LIFETIME_SECS: u64 = 30 * 24 * 60 * 60;
+/// The most direct contact links a site may show beside its form.
+const MAX_DIRECT: usize = 6;
 
 /// A configuration mistake, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +87,17 @@ struct SiteFormat {
     experience_platform: Option<super::experience_platform::Format>,
     #[serde(default)]
     confirmation_email: bool,
+    #[serde(default)]
+    direct: Vec<Spanned<DirectFormat>>,
+}
+
+/// A `[[site.direct]]` entry: a number to call or text, or an address to email, shown beside the form.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DirectFormat {
+    kind: Spanned<String>,
+    value: Spanned<String>,
+    label: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -353,6 +368,7 @@ pub fn parse(
                 &at,
             )?),
         };
+        let direct = direct_contacts(site.direct, default_country_code.as_deref(), &at)?;
         sites.push(Site {
             key: site.key.into_inner(),
             name: site.name.into_inner().trim().to_owned(),
@@ -376,9 +392,73 @@ pub fn parse(
             identity_max_lifetime,
             experience_platform,
             confirmation_email: site.confirmation_email,
+            direct,
         });
     }
     Ok(sites)
+}
+
+/// A site's `[[site.direct]]` links, checked: a known kind, a number (E.164, or national with the site's
+/// `default_country_code`) to call or text or an email address, and a label.
+fn direct_contacts(
+    entries: Vec<Spanned<DirectFormat>>,
+    country_code: Option<&str>,
+    at: &dyn Fn(Range<usize>, String) -> ConfigError,
+) -> Result<Vec<DirectContact>, ConfigError> {
+    if let Some(extra) = entries.get(MAX_DIRECT) {
+        return Err(at(
+            extra.span(),
+            format!("a site shows at most {MAX_DIRECT} [[site.direct]] links"),
+        ));
+    }
+    let mut direct = Vec::new();
+    for entry in entries {
+        let entry = entry.into_inner();
+        let kind: DirectKind = entry.kind.get_ref().parse().map_err(|_| {
+            at(
+                entry.kind.span(),
+                format!(
+                    "unknown kind {:?}: use \"call\", \"email\" or \"text\"",
+                    entry.kind.get_ref()
+                ),
+            )
+        })?;
+        let given = entry.value.get_ref();
+        let value = match kind {
+            DirectKind::Call | DirectKind::Text => {
+                PreferredPhone::parse_with_country(given, country_code)
+                    .map(|p| p.as_str().to_owned())
+                    .map_err(|e| {
+                        at(
+                            entry.value.span(),
+                            format!("{given:?} is not a phone number to {}: {e}", kind.as_str()),
+                        )
+                    })?
+            }
+            DirectKind::Email => VisitorEmail::parse(given)
+                .map(|e| e.as_str().to_owned())
+                .map_err(|e| {
+                    at(
+                        entry.value.span(),
+                        format!("{given:?} is not an email address: {e}"),
+                    )
+                })?,
+        };
+        let label = entry.label.get_ref().trim();
+        let chars = label.chars().count();
+        if chars == 0 || chars > MAX_LABEL_CHARS {
+            return Err(at(
+                entry.label.span(),
+                format!("a label has 1 to {MAX_LABEL_CHARS} characters, such as \"Call us now\""),
+            ));
+        }
+        direct.push(DirectContact {
+            kind,
+            value,
+            label: label.to_owned(),
+        });
+    }
+    Ok(direct)
 }
 
 /// What to write when a site names a call center that is not declared.
@@ -720,6 +800,12 @@ public_key = """RSA_PUBLIC"""
                 10,
                 "the kid \"k\" is used twice",
             ),
+            (site("[[site.direct]]\nkind = \"fax\"\nvalue = \"+442079460958\"\nlabel = \"Fax\"\n"), 6, "unknown kind \"fax\": use \"call\", \"email\" or \"text\""),
+            (site("[[site.direct]]\nkind = \"call\"\nvalue = \"020 7946 0958\"\nlabel = \"Call\"\n"), 7, "\"020 7946 0958\" is not a phone number to call"),
+            (site("[[site.direct]]\nkind = \"email\"\nvalue = \"help\"\nlabel = \"Mail\"\n"), 7, "\"help\" is not an email address"),
+            (site("[[site.direct]]\nkind = \"text\"\nvalue = \"+447700900123\"\nlabel = \" \"\n"), 8, "a label has 1 to 60 characters"),
+            (site("[[site.direct]]\nkind = \"text\"\nvalue = \"+447700900123\"\n"), 5, "missing field `label`"),
+            (site(&"[[site.direct]]\nkind = \"call\"\nvalue = \"+442079460958\"\nlabel = \"Call\"\n".repeat(7)), 29, "a site shows at most 6 [[site.direct]] links"),
             ("[[site]\n".into(), 1, "unclosed array table, expected `]`"),
         ];
         for (text, line, says) in table {

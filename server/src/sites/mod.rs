@@ -66,6 +66,8 @@ pub struct Site {
     /// Whether a visitor who gives an email address is sent a confirmation of their request
     /// (`mail::confirmation`); off unless the sites file turns it on.
     pub confirmation_email: bool,
+    /// The links to call, email or text the site shows beside its form (`[[site.direct]]`).
+    pub direct: Vec<contact_shared::DirectContact>,
 }
 
 /// Who may choose a callback time on a site: everyone, or only verified (signed-in) visitors, so that
@@ -155,6 +157,7 @@ impl Site {
                     .channels
                     .iter()
                     .any(|(c, _)| *c == PreferredChannel::Phone),
+            direct: self.direct.clone(),
         }
     }
 }

@@ -35,7 +35,7 @@ static CONTACT_REQUESTS: MultiRowInsert = MultiRowInsert::new(
 
 /// The sent-request events of a batch's new requests (those that have one).
 static SENT_EVENTS: MultiRowInsert =
-    MultiRowInsert::new(experience_events::SENT_EVENT_COLUMNS, 0, 7, "");
+    MultiRowInsert::new(experience_events::SENT_EVENT_COLUMNS, 0, 8, "");
 
 /// What one submission of a batch comes to.
 enum Planned<'a> {
@@ -270,6 +270,7 @@ fn insert_rows(tx: &Connection, now: &str, rows: &[Row<'_>]) -> Result<Vec<Strin
                 &event.measure,
                 &event.body,
                 &row.id,
+                &event.session_id,
             ],
         )
     })?;

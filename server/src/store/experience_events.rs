@@ -23,20 +23,21 @@ pub struct NewEvent {
 }
 
 /// The event a stored request gets, written in the same transaction: its `@id`, `xdm:timestamp` (stored
-/// format), `xdm:eventType`, measure and JSON.
+/// format), `xdm:eventType`, measure, the widget session that sent it and JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentEvent {
     pub id: String,
     pub at: String,
     pub event_type: &'static str,
     pub measure: &'static str,
+    pub session_id: Option<String>,
     pub body: String,
 }
 
 /// The columns of a sent request's event, in the order both intakes bind them: site, `@id`, instant,
-/// type, measure, JSON, request id.
+/// type, measure, JSON, request id, session.
 pub const SENT_EVENT_COLUMNS: &str = "INSERT INTO experience_events
-    (site_key, id, occurred_at, event_type, measure, body, contact_request_id) VALUES";
+    (site_key, id, occurred_at, event_type, measure, body, contact_request_id, session_id) VALUES";
 
 /// How many occurrences of one measure a site had on one day (UTC).
 #[derive(Debug, Clone, PartialEq, Eq)]

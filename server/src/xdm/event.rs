@@ -18,69 +18,11 @@ const MAX_ID_LEN: usize = 100;
 const MAX_AGE: jiff::SignedDuration = jiff::SignedDuration::from_hours(24 * 7);
 const MAX_AHEAD: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
 
-/// What an event counts: one occurrence of one of the field group's measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Measure {
-    ChatOffered,
-    ChatStart,
-    ChatEnd,
-    ChatDeclined,
-    ClickToCall,
-    ClickToEmail,
-    ClickToText,
-    ClickToDirectMessage,
-}
+pub use contact_shared::Measure;
 
-impl Measure {
-    pub const ALL: [Self; 8] = [
-        Self::ChatOffered,
-        Self::ChatStart,
-        Self::ChatEnd,
-        Self::ChatDeclined,
-        Self::ClickToCall,
-        Self::ClickToEmail,
-        Self::ClickToText,
-        Self::ClickToDirectMessage,
-    ];
-
-    /// The measure's name in the field group, without its prefix (`chatOffered`): as counted.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::ChatOffered => "chatOffered",
-            Self::ChatStart => "chatStart",
-            Self::ChatEnd => "chatEnd",
-            Self::ChatDeclined => "chatDeclined",
-            Self::ClickToCall => "clickToCall",
-            Self::ClickToEmail => "clickToEmail",
-            Self::ClickToText => "clickToText",
-            Self::ClickToDirectMessage => "clickToDirectMessage",
-        }
-    }
-
-    /// The `xdm:eventType` of the event that records it: the time-series value `web.formFilledOut` for a
-    /// sent request, values of the product's own (documented in README) for the rest.
-    pub const fn event_type(self) -> &'static str {
-        match self {
-            Self::ChatOffered => "contactRequest.offered",
-            Self::ChatStart => "contactRequest.started",
-            Self::ChatEnd => "contactRequest.ended",
-            Self::ChatDeclined => "contactRequest.declined",
-            Self::ClickToCall => "contactRequest.clickToCall",
-            Self::ClickToEmail => "contactRequest.clickToEmail",
-            Self::ClickToText => "contactRequest.clickToText",
-            Self::ClickToDirectMessage => "web.formFilledOut",
-        }
-    }
-
-    /// The field of `xdm:customerFeedback` that holds it.
-    fn field(self) -> String {
-        format!("xdm:{}", self.name())
-    }
-
-    /// Whether a browser may report it: a sent request is the server's to record, with the request.
-    const fn browser_may_send(self) -> bool {
-        !matches!(self, Self::ClickToDirectMessage)
-    }
+/// The field of `xdm:customerFeedback` that holds `measure`.
+fn field(measure: Measure) -> String {
+    format!("xdm:{}", measure.name())
 }
 
 /// One place an event is refused at: the JSON Pointer of the field (`""` for the event itself), and why.
@@ -228,7 +170,7 @@ impl BrowserEvent {
     pub fn stored(&self) -> NewEvent {
         let mut feedback = Map::new();
         feedback.insert(SESSION.to_owned(), json!(self.session_id));
-        feedback.insert(self.measure.field(), json!(1));
+        feedback.insert(field(self.measure), json!(1));
         let at = crate::instant::stored(self.at);
         let body = json!({
             "@id": self.id,
@@ -251,7 +193,7 @@ impl BrowserEvent {
 /// The text at `key`, or a refusal naming it.
 /// An id a browser may give (an event's, a session's): 1 to [`MAX_ID_LEN`] bytes of text with no control
 /// character (a NUL, which PostgreSQL's text cannot hold, among them).
-fn is_id(text: &str) -> bool {
+pub fn is_id(text: &str) -> bool {
     !text.is_empty() && text.len() <= MAX_ID_LEN && !text.chars().any(char::is_control)
 }
 
@@ -286,7 +228,7 @@ fn check_feedback(
                 at,
                 "Personal data is not taken from a browser: the server records it with the request.",
             ));
-        } else if measure.is_some_and(|m| m.field() == *key) {
+        } else if measure.is_some_and(|m| field(m) == *key) {
             if value != &json!(1) {
                 refused.push(Refused::at(
                     at,
@@ -297,21 +239,19 @@ fn check_feedback(
             refused.push(Refused::at(
                 at,
                 match measure {
-                    Some(m) => format!(
-                        "Not counted by {}: send only {}.",
-                        m.event_type(),
-                        m.field()
-                    ),
+                    Some(m) => {
+                        format!("Not counted by {}: send only {}.", m.event_type(), field(m))
+                    }
                     None => "Not counted by this event type.".to_owned(),
                 },
             ));
         }
     }
     if let Some(m) = measure
-        && !feedback.contains_key(&m.field())
+        && !feedback.contains_key(&field(m))
     {
         refused.push(Refused::at(
-            format!("/{FEEDBACK}/{}", m.field()),
+            format!("/{FEEDBACK}/{}", field(m)),
             format!("Required by {}: 1.", m.event_type()),
         ));
     }
@@ -328,6 +268,8 @@ pub struct SentRequest<'a> {
     pub name: Option<&'a str>,
     /// The verified visitor's `sub`, under a namespace named after the site.
     pub visitor_sub: Option<&'a str>,
+    /// The widget's analytics session that sent it (`xdm:chatSessionID`), if it named one.
+    pub session_id: Option<&'a str>,
 }
 
 /// The event of a sent request, written by the server with the request: `clickToDirectMessage` 1, its
@@ -337,8 +279,11 @@ pub fn sent_request(request: &SentRequest<'_>, now: Timestamp) -> SentEvent {
     let id = hex::encode(rand::random::<[u8; 16]>());
     let at = crate::instant::stored(now);
     let mut feedback = Map::new();
-    feedback.insert(measure.field(), json!(1));
+    feedback.insert(field(measure), json!(1));
     feedback.insert("xdm:subject".to_owned(), json!(request.subject));
+    if let Some(session) = request.session_id {
+        feedback.insert(SESSION.to_owned(), json!(session));
+    }
     if let Some(phone) = request.phone {
         feedback.insert(
             "xdm:callBackNumber".to_owned(),
@@ -369,6 +314,7 @@ pub fn sent_request(request: &SentRequest<'_>, now: Timestamp) -> SentEvent {
         at,
         event_type: measure.event_type(),
         measure: measure.name(),
+        session_id: request.session_id.map(str::to_owned),
         body: body.to_string(),
     }
 }
@@ -387,7 +333,7 @@ mod tests {
             "xdm:timestamp": "2026-12-02T09:59:00.000Z",
             "xdm:eventType": measure.event_type(),
             "xdm:producedBy": "self",
-            FEEDBACK: { SESSION: "s-1", measure.field(): 1 },
+            FEEDBACK: { SESSION: "s-1", field(measure): 1 },
         })
     }
 
@@ -406,12 +352,14 @@ mod tests {
             email: Some("ada@example.com"),
             name: Some("Ada Lovelace"),
             visitor_sub: Some("user-7"),
+            session_id: Some("s-1"),
         };
         let guest = SentRequest {
             phone: None,
             email: None,
             name: None,
             visitor_sub: None,
+            session_id: None,
             ..full
         };
         for request in [&full, &guest] {

@@ -24,7 +24,7 @@ pub const MAX_EVENTS: usize = 50;
 /// The largest batch body read.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Global Privacy Control's request header.
-const GPC: &str = "sec-gpc";
+pub(super) const GPC: &str = "sec-gpc";
 
 /// What was done with a batch: the indexes of the events kept (stored, or counted for a GPC browser; an
 /// event sent before is kept once), and the intake's error shape for the refused ones, each field named

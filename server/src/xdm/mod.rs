@@ -26,6 +26,19 @@ pub fn swept_before(now: jiff::Timestamp, retention_days: u32) -> String {
     crate::instant::stored(now.checked_sub(age).unwrap_or(jiff::Timestamp::MIN))
 }
 
+/// The analytics session a submission names (`X-CRW-Session`), for its sent-request event: none when it
+/// is not a usable id, or when the browser sends `Sec-GPC: 1` (counted in aggregate only, so no session
+/// id of its is written).
+pub fn submission_session(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let gpc = headers
+        .get(intake::GPC)
+        .is_some_and(|value| value.as_bytes().trim_ascii() == b"1");
+    headers
+        .get(contact_shared::SESSION_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .filter(|session| !gpc && event::is_id(session))
+}
+
 /// The address the widget posts its batches to.
 pub const EVENTS_PATH: &str = "/api/v1/events";
 

@@ -161,12 +161,14 @@ mod tests {
             email: Some("ada@example.com"),
             name: Some("Ada Lovelace"),
             visitor_sub: Some("user-7"),
+            session_id: Some("s-1"),
         };
         let guest = SentRequest {
             phone: None,
             email: None,
             name: None,
             visitor_sub: None,
+            session_id: None,
             ..full
         };
         for request in [&full, &guest] {

@@ -341,6 +341,47 @@ async fn a_sent_request_writes_its_event_with_it_and_a_refused_one_writes_none()
 }
 
 #[tokio::test]
+async fn a_sent_requests_event_joins_the_widget_session_that_sent_it_unless_the_browser_sends_gpc()
+{
+    let app = app().await;
+    let with = |headers: &[(&'static str, &'static str)], key: &str| {
+        let mut request = submission(&valid_form(), Some(key));
+        for (name, value) in headers {
+            request
+                .headers_mut()
+                .insert(*name, header::HeaderValue::from_static(value));
+        }
+        request
+    };
+    for (headers, key) in [
+        (&[("x-crw-session", "s-42")][..], "k-1"),
+        (&[("x-crw-session", "s-43"), ("sec-gpc", "1")][..], "k-2"),
+        (&[("x-crw-session", "")][..], "k-3"),
+    ] {
+        let created = app.send(with(headers, key)).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    }
+    let rows = app.rows("SELECT session_id FROM experience_events ORDER BY seq", &[]);
+    assert_eq!(
+        rows,
+        [
+            vec![StoredValue::Text("s-42".into())],
+            vec![StoredValue::Null],
+            vec![StoredValue::Null],
+        ]
+    );
+    let exported = export(&app, &token(&app).await).await;
+    let sessions: Vec<&Value> = exported
+        .iter()
+        .map(|e| &e["xdm:customerFeedback"]["xdm:chatSessionID"])
+        .collect();
+    assert_eq!(sessions, [&json!("s-42"), &Value::Null, &Value::Null]);
+    for event in &exported {
+        assert_eq!(schema::check(event), Ok(()), "{event}");
+    }
+}
+
+#[tokio::test]
 async fn daily_counts_are_answered_per_site_day_and_measure_in_json_and_csv() {
     let app = app().await;
     let events = [

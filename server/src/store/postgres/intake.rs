@@ -238,7 +238,7 @@ async fn decide_and_write<'k>(
         static SENT_EVENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let sent_event = SENT_EVENT.get_or_init(|| {
             format!(
-                "{} ($1, $2, $3, $4, $5, $6, $7)",
+                "{} ($1, $2, $3, $4, $5, $6, $7, $8)",
                 experience_events::SENT_EVENT_COLUMNS
             )
         });
@@ -254,6 +254,7 @@ async fn decide_and_write<'k>(
                     (&event.measure, Type::TEXT),
                     (&event.body, Type::TEXT),
                     (&id, Type::TEXT),
+                    (&event.session_id, Type::TEXT),
                 ],
             )
             .await?;
