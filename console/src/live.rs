@@ -20,6 +20,9 @@ pub struct Live {
     pub resyncs: ReadSignal<u64>,
     /// How many times an offer to me was made or ended: the offers panel reads them again.
     pub offers: ReadSignal<u64>,
+    /// How many times someone's presence changed or a callback fell due: the supervisor view reads
+    /// itself again.
+    pub floor: ReadSignal<u64>,
 }
 
 /// Opens the feed and puts it into the context. Without a feed (a server that has none) the views still
@@ -29,11 +32,13 @@ pub fn provide() -> Live {
     let (last, set_last) = signal(None::<LiveChange>);
     let (resyncs, set_resyncs) = signal(0u64);
     let (offers, set_offers) = signal(0u64);
+    let (floor, set_floor) = signal(0u64);
     let live = Live {
         changes,
         last,
         resyncs,
         offers,
+        floor,
     };
     provide_context(live);
     if let Ok(mut source) = EventSource::new(&format!("{API_PREFIX}/events")) {
@@ -45,6 +50,8 @@ pub fn provide() -> Live {
             live::SIGNED_OUT,
             live::OFFER_MADE,
             live::OFFER_ENDED,
+            live::PRESENCE_CHANGED,
+            live::CALLBACK_DUE,
         ]
         .into_iter()
         .filter_map(|name| source.subscribe(name).ok())
@@ -63,9 +70,14 @@ pub fn provide() -> Live {
                     set_offers.update(|n| *n += 1);
                     continue;
                 }
+                if name == live::PRESENCE_CHANGED || name == live::CALLBACK_DUE {
+                    set_floor.update(|n| *n += 1);
+                    continue;
+                }
                 if name == live::RESYNC {
                     set_resyncs.update(|n| *n += 1);
                     set_offers.update(|n| *n += 1);
+                    set_floor.update(|n| *n += 1);
                 }
                 let change = message
                     .data()

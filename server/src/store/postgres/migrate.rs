@@ -124,6 +124,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "endpoint_disabling",
         include_str!("../../../migrations/postgres/0024_endpoint_disabling.sql"),
     ),
+    (
+        26,
+        "offer_take_back",
+        include_str!("../../../migrations/postgres/0026_offer_take_back.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
