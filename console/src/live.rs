@@ -18,11 +18,10 @@ pub struct Live {
     pub last: ReadSignal<Option<LiveChange>>,
     /// How many times the feed said that changes were missed: every open view reads itself again.
     pub resyncs: ReadSignal<u64>,
-    /// How many times an offer to me was made or ended: the offers panel reads them again.
+    /// How many times an offer was made or ended, a presence changed or a callback fell due: the offers
+    /// panel (told only of offers to me, my presence and my queues' callbacks) and the supervisor view
+    /// read themselves again. One counter: the work app is at its size budget.
     pub offers: ReadSignal<u64>,
-    /// How many times someone's presence changed or a callback fell due: the supervisor view reads
-    /// itself again.
-    pub floor: ReadSignal<u64>,
 }
 
 /// Opens the feed and puts it into the context. Without a feed (a server that has none) the views still
@@ -32,13 +31,11 @@ pub fn provide() -> Live {
     let (last, set_last) = signal(None::<LiveChange>);
     let (resyncs, set_resyncs) = signal(0u64);
     let (offers, set_offers) = signal(0u64);
-    let (floor, set_floor) = signal(0u64);
     let live = Live {
         changes,
         last,
         resyncs,
         offers,
-        floor,
     };
     provide_context(live);
     if let Ok(mut source) = EventSource::new(&format!("{API_PREFIX}/events")) {
@@ -66,18 +63,20 @@ pub fn provide() -> Live {
                     crate::session::sign_in_again();
                     break;
                 }
-                if name == live::OFFER_MADE || name == live::OFFER_ENDED {
+                if [
+                    live::OFFER_MADE,
+                    live::OFFER_ENDED,
+                    live::PRESENCE_CHANGED,
+                    live::CALLBACK_DUE,
+                ]
+                .contains(&name.as_str())
+                {
                     set_offers.update(|n| *n += 1);
-                    continue;
-                }
-                if name == live::PRESENCE_CHANGED || name == live::CALLBACK_DUE {
-                    set_floor.update(|n| *n += 1);
                     continue;
                 }
                 if name == live::RESYNC {
                     set_resyncs.update(|n| *n += 1);
                     set_offers.update(|n| *n += 1);
-                    set_floor.update(|n| *n += 1);
                 }
                 let change = message
                     .data()

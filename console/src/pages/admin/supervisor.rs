@@ -47,7 +47,6 @@ pub fn SupervisorPage() -> impl IntoView {
     let floor = kept(move || {
         live.changes.track();
         live.offers.track();
-        live.floor.track();
         page.reread.track();
         async { or_sign_in(api::floor().await) }
     });
