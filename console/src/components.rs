@@ -95,6 +95,7 @@ fn SignedIn(me: Me) -> impl IntoView {
                         nav_link(Part::Work, format!("/console/queues/{}", queue.id), queue.name)
                     }).collect_view()}
                     {role.sees_everything().then(|| nav_link(Part::Work, "/console/all".into(), "All".into()))}
+                    {role.sees_everything().then(|| nav_link(Part::Admin, "/console/admin/supervisor".into(), "Supervisor".into()))}
                     {role.administers().then(|| nav_link(Part::Admin, "/console/admin".into(), "Admin".into()))}
                 </ul>
             </nav>

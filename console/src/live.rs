@@ -18,7 +18,9 @@ pub struct Live {
     pub last: ReadSignal<Option<LiveChange>>,
     /// How many times the feed said that changes were missed: every open view reads itself again.
     pub resyncs: ReadSignal<u64>,
-    /// How many times an offer to me was made or ended: the offers panel reads them again.
+    /// How many times an offer was made or ended, a presence changed or a callback fell due: the offers
+    /// panel (told only of offers to me, my presence and my queues' callbacks) and the supervisor view
+    /// read themselves again. One counter: the work app is at its size budget.
     pub offers: ReadSignal<u64>,
 }
 
@@ -45,6 +47,8 @@ pub fn provide() -> Live {
             live::SIGNED_OUT,
             live::OFFER_MADE,
             live::OFFER_ENDED,
+            live::PRESENCE_CHANGED,
+            live::CALLBACK_DUE,
         ]
         .into_iter()
         .filter_map(|name| source.subscribe(name).ok())
@@ -59,7 +63,14 @@ pub fn provide() -> Live {
                     crate::session::sign_in_again();
                     break;
                 }
-                if name == live::OFFER_MADE || name == live::OFFER_ENDED {
+                if [
+                    live::OFFER_MADE,
+                    live::OFFER_ENDED,
+                    live::PRESENCE_CHANGED,
+                    live::CALLBACK_DUE,
+                ]
+                .contains(&name.as_str())
+                {
                     set_offers.update(|n| *n += 1);
                     continue;
                 }

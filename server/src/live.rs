@@ -46,13 +46,16 @@ const PRESENT: Duration = Duration::from_secs(20);
 const RETRY: Duration = Duration::from_secs(2);
 
 /// The outbox's events the console listens to. The others (an assignment, which `updated` tells it too;
-/// a logged call, whose data is a Task) are for webhooks: the feed passes over them.
+/// a logged call, whose data is a Task) are for webhooks: the feed passes over them. A presence change
+/// and a callback falling due are for the supervisor view.
 const TOLD: &[&str] = &[
     live::CREATED,
     live::STATUS_CHANGED,
     live::UPDATED,
     live::OFFER_MADE,
     live::OFFER_ENDED,
+    live::PRESENCE_CHANGED,
+    live::CALLBACK_DUE,
 ];
 
 /// One event of the feed: its place, its name and what changed.

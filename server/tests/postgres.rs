@@ -1292,7 +1292,7 @@ async fn the_outbox_mail_and_routing_writes_and_reads_answer_on_postgresql() {
     // Presence, routing and offers.
     let presence = store
         .write(move |tx| {
-            tx.set_capacity("u1", 2, &crate_now())?;
+            tx.set_capacity("u1", 2, "u1", &crate_now())?;
             tx.touch_presence("u1", now_ms)?;
             tx.set_presence("u1", Presence::Available, &crate_now(), now_ms)
         })
@@ -1371,6 +1371,51 @@ async fn the_outbox_mail_and_routing_writes_and_reads_answer_on_postgresql() {
             .await
             .unwrap()
     );
+
+    // The supervisor view's reads, and a take-back's marks.
+    let (people, holds, queues, takers, oldest) = {
+        let at = at.clone();
+        store
+            .read(move |db| {
+                Ok((
+                    db.floor_people("nobody")?,
+                    db.floor_holds()?,
+                    db.floor_queues(&at)?,
+                    db.takers("00G000000000001EAA", Some(&at), 0, &at)?,
+                    db.oldest_waiting("00G000000000001EAA", &at)?,
+                ))
+            })
+            .await
+            .unwrap()
+    };
+    assert!(
+        people
+            .iter()
+            .any(|p| p.id == "u1" && p.capacity == 2 && p.state == Some(Presence::Available)),
+        "{people:?}"
+    );
+    assert!(holds.is_empty(), "the offer ended: {holds:?}");
+    assert!(queues.iter().any(|q| q.id == "00G000000000001EAA"));
+    assert!(takers <= 1);
+    assert!(oldest.is_none(), "the request is u1's");
+    let again = {
+        let (id, at) = (id.clone(), at.clone());
+        store
+            .write(move |tx| tx.make_offer(&id, "00G000000000001EAA", "u1", &at, now_ms + 30_000))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let (first, second) = store
+        .write(move |tx| {
+            let first = tx.take_back_offer(again, "u1", &crate_now())?;
+            let second = tx.take_back_offer(again, "u1", &crate_now())?;
+            tx.mark_taken_back(again, "u1", &crate_now())?;
+            Ok::<_, StoreError>((first, second))
+        })
+        .await
+        .unwrap();
+    assert!(first && !second, "taken back once");
 
     // Releasing open bookings.
     client

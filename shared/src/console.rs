@@ -106,9 +106,16 @@ pub mod live {
     pub const SIGNED_OUT: &str = "signed_out";
     /// A due callback was offered to me; its `data:` names me as `ownerId`.
     pub const OFFER_MADE: &str = "offer.made";
-    /// An offer to me ended: accepted, declined, timed out or withdrawn.
+    /// An offer to me ended: accepted, declined, timed out, withdrawn or taken back.
     pub const OFFER_ENDED: &str = "offer.ended";
+    /// Someone's presence or capacity changed; its `data:` names them as `id` and `ownerId` (told to them
+    /// and to supervisors and admins).
+    pub const PRESENCE_CHANGED: &str = "presence.changed";
+    /// A scheduled callback fell due in a queue: it now waits to be offered.
+    pub const CALLBACK_DUE: &str = "callback.due";
 }
+
+pub mod supervisor;
 
 /// The `data:` of a live event: which request changed, and enough to place it in a view without a
 /// round trip. The console re-reads the request (through the API) for the rest.

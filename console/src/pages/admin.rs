@@ -4,6 +4,7 @@
 //! focus then moves to that field, or to the form's announced outcome (see [`crate::forms`]).
 
 mod queues;
+pub mod supervisor;
 mod tokens;
 mod users;
 mod webhooks;
@@ -93,6 +94,9 @@ pub fn AdminPage() -> impl IntoView {
         return view! {
             <h1>"Administration"</h1>
             <p role="alert">"Only admins manage users, queues, tokens and webhooks."</p>
+            {me.role.sees_everything().then(|| view! {
+                <p><a href="/console/admin/supervisor">"The supervisor view"</a></p>
+            })}
         }
         .into_any();
     }

@@ -4,6 +4,7 @@
 //! write decides each round, so an item is offered to one representative at a time (the store's unique
 //! index holds that whoever writes), and accepting it is the claim: only a due, open, queue-owned request.
 
+use contact_shared::console::Presence;
 use jiff::Timestamp;
 
 use crate::instant::{plus_seconds, stored};
@@ -13,6 +14,15 @@ use crate::store::{Store, StoreError, Tx};
 pub const SEEN_WITHIN_MS: i64 = 60_000;
 /// The most requests offered in one round.
 const ROUND: u32 = 200;
+
+/// A presence as set (`None`: never), as routing takes it at `now_ms`: Offline once the console has not
+/// been seen for [`SEEN_WITHIN_MS`].
+pub fn presence_now(set: Option<Presence>, seen_at_ms: i64, now_ms: i64) -> Presence {
+    match set {
+        Some(state) if seen_at_ms >= now_ms - SEEN_WITHIN_MS => state,
+        _ => Presence::Offline,
+    }
+}
 
 /// What one round did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,4 +78,38 @@ pub fn start(store: Store) {
         },
         route,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_presence_holds_while_the_console_was_seen_within_a_minute() {
+        let now = 1_000_000;
+        for (set, seen, expected, why) in [
+            (
+                Some(Presence::Available),
+                now,
+                Presence::Available,
+                "just seen",
+            ),
+            (
+                Some(Presence::Busy),
+                now - SEEN_WITHIN_MS,
+                Presence::Busy,
+                "a minute ago",
+            ),
+            (
+                Some(Presence::Available),
+                now - SEEN_WITHIN_MS - 1,
+                Presence::Offline,
+                "gone over a minute",
+            ),
+            (Some(Presence::Offline), now, Presence::Offline, "set"),
+            (None, now, Presence::Offline, "never set"),
+        ] {
+            assert_eq!(presence_now(set, seen, now), expected, "{why}");
+        }
+    }
 }

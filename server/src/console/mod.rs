@@ -1,5 +1,6 @@
 //! The console's own routes under `/console/api` (see `contact_shared::console`): a request's notes and
-//! history, the directory the reassign picker reads, each person's saved views and email notifications, and administration (users, queues and their
+//! history, the directory the reassign picker reads, each person's saved views and email notifications,
+//! presence and offers, the supervisor view and its take-back, and administration (users, queues and their
 //! members, API tokens, webhook endpoints, the webhook delivery log and its replays). Records themselves are read and changed through the Salesforce-compatible API,
 //! so every rule of the sharing model holds for the console as it does for any client.
 //!
@@ -13,6 +14,7 @@ mod notifications;
 mod offers;
 mod requests;
 mod signed;
+mod supervisor;
 mod views;
 
 use axum::Router;
@@ -20,6 +22,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, patch, post, put};
 use contact_shared::ErrorBody;
 use contact_shared::console::API_PREFIX;
+use contact_shared::console::supervisor as floor;
 
 use crate::error::{AppError, Refusal};
 use crate::store::Store;
@@ -113,6 +116,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
         .route("/offers/{id}/accept", post(offers::accept))
         .route("/offers/{id}/decline", post(offers::decline))
         .route("/admin/users/{id}/capacity", put(offers::set_capacity))
+        .route(floor::PATH, get(supervisor::floor))
+        .route(floor::TAKE_BACK_PATH, post(supervisor::take_back))
         .route("/views/{id}", axum::routing::delete(views::delete))
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{id}", patch(admin::change_user))

@@ -133,9 +133,13 @@ pub async fn accept(
                 tx.end_offer(id, "withdrawn", &at)?;
                 return Err(ended());
             }
+            // The offer's own row decides, after the request's lock: one ended meanwhile (run out, or
+            // taken back by a supervisor) is not accepted, and this transaction changes nothing.
+            if !tx.end_offer(id, "accepted", &at)? {
+                return Err(ended());
+            }
             tx.assign_owner(&offer.request_id, user, &at)?;
             tx.record_owner_moved(&offer.request_id, user, &offer.queue_id)?;
-            tx.end_offer(id, "accepted", &at)?;
             let (is_callback, phone) = tx
                 .offered_request(&offer.request_id)?
                 .unwrap_or((false, None));
@@ -179,7 +183,7 @@ pub async fn set_capacity(
     Path(raw): Path<String>,
     Json(body): Body,
 ) -> Result<StatusCode, AppError> {
-    signed.admin()?;
+    let by = signed.admin()?.user_id.as_str().to_owned();
     let capacity = body
         .get("capacity")
         .and_then(Value::as_u64)
@@ -200,7 +204,7 @@ pub async fn set_capacity(
             else {
                 return Err(AppError::from(ConsoleError::NotFound));
             };
-            tx.set_capacity(&user, capacity, &at)?;
+            tx.set_capacity(&user, capacity, &by, &at)?;
             Ok(())
         })
         .await?;

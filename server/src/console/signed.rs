@@ -23,13 +23,15 @@ impl Signed {
 
     /// Refuses representatives.
     pub fn supervisor(&self) -> Result<&Caller, AppError> {
+        self.supervises("Only supervisors and admins read the directory, to reassign requests.")
+    }
+
+    /// Refuses representatives, saying `why` (what only supervisors and admins do).
+    pub fn supervises(&self, why: &str) -> Result<&Caller, AppError> {
         if self.0.role.sees_everything() {
             Ok(&self.0)
         } else {
-            Err(ConsoleError::Forbidden(
-                "Only supervisors and admins read the directory, to reassign requests.".into(),
-            )
-            .into())
+            Err(ConsoleError::Forbidden(why.into()).into())
         }
     }
 }

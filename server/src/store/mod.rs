@@ -44,6 +44,7 @@ mod slots;
 pub mod sql;
 mod sqlite;
 mod subscriptions;
+mod supervisor;
 mod telephony;
 mod tx;
 
@@ -69,6 +70,7 @@ pub use location::{Database, DatabaseError, PostgresUrl};
 pub use mail::{DueDigest, MailState, Notice};
 pub use offers::{OfferRow, OfferSettings, OpenOffer, PresenceRow, Unoffered};
 pub use outbox::{DeliveryRow, DueDelivery, OutboxDepth, OutboxEvent, Subscription};
+pub use supervisor::{FloorPersonRow, HeldRow, OldestRow, QueueFloorRow};
 
 /// The names of the outbox's events.
 pub mod events {

@@ -1,5 +1,6 @@
 //! Push routing's records: each representative's presence and capacity, and the offers of due callbacks
-//! to them, with the `offer.made` / `offer.ended` events that tell the offered representative's console.
+//! to them, with the `offer.made` / `offer.ended` events that tell the offered representative's console
+//! and the `presence.changed` events that tell the supervisors'.
 //! At most one open offer per request: the unique index `offers_one_open` decides it, whoever writes.
 
 use contact_shared::console::Presence;
@@ -14,6 +15,8 @@ use super::tx::{Db, Tx};
 pub const OFFER_MADE: &str = contact_shared::console::live::OFFER_MADE;
 /// `offer.ended`.
 pub const OFFER_ENDED: &str = contact_shared::console::live::OFFER_ENDED;
+/// `presence.changed`.
+pub const PRESENCE_CHANGED: &str = contact_shared::console::live::PRESENCE_CHANGED;
 
 /// A representative's presence as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,15 +69,51 @@ pub struct OfferSettings {
     pub cooldown_seconds: u32,
 }
 
-/// How many work items a representative holds: open offers, and requests accepted from an offer that
-/// are still open and still theirs. `p` is their presence row.
-fn held() -> String {
+/// Whether the offer `o` is held by its representative: open, or accepted with its request still open
+/// and still theirs.
+pub(super) fn holding() -> String {
     format!(
-        "(SELECT count(*) FROM offers o WHERE o.user_id = p.user_id AND (o.state = 'open'
+        "(o.state = 'open'
             OR (o.state = 'accepted' AND EXISTS (SELECT 1 FROM contact_requests r
                  WHERE r.id = o.request_id AND r.owner_id = o.user_id AND r.is_deleted = 0
-                   AND r.status IN ({open})))))",
+                   AND r.status IN ({open}))))",
         open = open_statuses()
+    )
+}
+
+/// How many work items a representative holds (see [`holding`]), each request once however many times
+/// they accepted it. `p` is their presence row.
+fn held() -> String {
+    format!(
+        "(SELECT count(DISTINCT o.request_id) FROM offers o WHERE o.user_id = p.user_id AND {})",
+        holding()
+    )
+}
+
+/// Whether the request `c` waits to be offered at `?{now}` (stored format): open, due, and nobody holds
+/// an offer of it. Its owner decides the queue.
+pub(super) fn waiting(now: u8) -> String {
+    format!(
+        "c.is_deleted = 0 AND c.status IN ({open})
+         AND coalesce(c.scheduled_routing_at, c.created_at) <= ?{now}
+         AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = c.id AND o.state = 'open')",
+        open = open_statuses()
+    )
+}
+
+/// The members `p` of the queue `?1` who may be offered the request `?2` now: active, Available and
+/// seen since `?3` (Unix ms), holding less than their capacity, and not one who declined it, let it run
+/// out or had it taken back since `?4` (the queue's cool-down).
+fn takers() -> String {
+    format!(
+        "FROM presence p
+           JOIN queue_members m ON m.user_id = p.user_id AND m.queue_id = ?1
+           JOIN users u ON u.id = p.user_id AND u.is_active = 1
+          WHERE p.state = 'available' AND p.seen_at_ms >= ?3 AND p.capacity > {held}
+            AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = ?2 AND o.user_id = p.user_id
+                               AND ((o.state IN ('declined', 'expired') AND o.answered_at > ?4)
+                                    OR o.taken_back_at > ?4))",
+        held = held()
     )
 }
 
@@ -170,6 +209,22 @@ impl Db<'_> {
         .collect()
     }
 
+    /// How many members of `queue` may be offered `request` now (as [`Tx::next_representative`] chooses
+    /// among them); with no request, how many have room for one.
+    pub fn takers(
+        &self,
+        queue: &str,
+        request: Option<&str>,
+        seen_after_ms: i64,
+        cooled_since: &str,
+    ) -> Result<u32, StoreError> {
+        self.one(
+            &format!("SELECT count(*) {}", takers()),
+            args![queue, request.unwrap_or(""), seen_after_ms, cooled_since],
+        )?
+        .get(0)
+    }
+
     /// IsCallback and the phone of the request `id`, for the call an accepted offer starts.
     pub fn offered_request(&self, id: &str) -> Result<Option<(bool, Option<String>)>, StoreError> {
         self.row(
@@ -191,14 +246,11 @@ impl Db<'_> {
         let sql = format!(
             "SELECT EXISTS (SELECT 1 FROM offers WHERE state = 'open' AND expires_at_ms <= ?2)
                  OR EXISTS (SELECT 1 FROM contact_requests c
-                             WHERE c.is_deleted = 0 AND c.status IN ({open})
-                               AND c.owner_id IN (SELECT m.queue_id FROM queue_members m
+                             WHERE c.owner_id IN (SELECT m.queue_id FROM queue_members m
                                      JOIN presence p ON p.user_id = m.user_id
                                     WHERE p.state = 'available' AND p.seen_at_ms >= ?3)
-                               AND coalesce(c.scheduled_routing_at, c.created_at) <= ?1
-                               AND NOT EXISTS (SELECT 1 FROM offers o
-                                                WHERE o.request_id = c.id AND o.state = 'open'))",
-            open = open_statuses()
+                               AND {waiting})",
+            waiting = waiting(1)
         );
         self.one(&sql, args![now, now_ms, seen_after_ms])?.get(0)
     }
@@ -217,7 +269,8 @@ impl Tx<'_> {
         }
     }
 
-    /// Sets `user`'s presence at `at`; setting it counts as being seen at `now_ms`.
+    /// Sets `user`'s presence at `at`; setting it counts as being seen at `now_ms`. A change is told
+    /// (`presence.changed`).
     pub fn set_presence(
         &self,
         user: &str,
@@ -225,6 +278,7 @@ impl Tx<'_> {
         at: &str,
         now_ms: i64,
     ) -> Result<PresenceRow, StoreError> {
+        let before = self.presence(user)?;
         self.run(
             &format!(
                 "INSERT INTO presence (user_id, state, changed_at, seen_at_ms, idle_since)
@@ -238,17 +292,55 @@ impl Tx<'_> {
             ),
             args![user, state.as_str(), at, now_ms],
         )?;
+        if before.is_none_or(|row| row.state != state) {
+            self.presence_event(user, user, at)?;
+        }
         Ok(self
             .presence(user)?
             .unwrap_or(PresenceRow { state, capacity: 1 }))
     }
 
-    /// Makes Offline, at `at`, whoever signs out of the session `id_hash`.
+    /// Makes Offline, at `at`, whoever signs out of the session `id_hash`, and tells it.
     pub fn offline_on_sign_out(&self, id_hash: &str, at: &str) -> Result<(), StoreError> {
-        self.run(
+        let user: Option<String> = self
+            .row(
+                "SELECT user_id FROM console_sessions WHERE id_hash = ?1",
+                args![id_hash],
+            )?
+            .map(|r| r.get(0))
+            .transpose()?;
+        let Some(user) = user else {
+            return Ok(());
+        };
+        let changed = self.run(
             "UPDATE presence SET state = 'offline', changed_at = ?2
-              WHERE user_id = (SELECT user_id FROM console_sessions WHERE id_hash = ?1)",
-            args![id_hash, at],
+              WHERE user_id = ?1 AND state <> 'offline'",
+            args![&user, at],
+        )?;
+        if changed > 0 {
+            self.presence_event(&user, &user, at)?;
+        }
+        Ok(())
+    }
+
+    /// The outbox event `presence.changed` about `user`'s presence row as it now stands, changed by
+    /// `by`: heard by them (its `OwnerId`) and by those who see everything.
+    fn presence_event(&self, user: &str, by: &str, at: &str) -> Result<(), StoreError> {
+        let dialect = self.dialect();
+        let data = json_object(
+            dialect,
+            "'id', p.user_id, 'OwnerId', p.user_id, 'state', p.state, 'capacity', p.capacity,
+             'by', CAST(?4 AS TEXT)",
+        );
+        self.run(
+            &insert_events_from(
+                dialect,
+                "p.user_id",
+                "NULL",
+                &data,
+                "presence p WHERE p.user_id = ?3",
+            ),
+            args![PRESENCE_CHANGED, at, user, by],
         )?;
         Ok(())
     }
@@ -271,14 +363,20 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Sets how many work items `user` holds at once.
-    pub fn set_capacity(&self, user: &str, capacity: u32, at: &str) -> Result<(), StoreError> {
+    /// Sets, as `by`, how many work items `user` holds at once, and tells it.
+    pub fn set_capacity(
+        &self,
+        user: &str,
+        capacity: u32,
+        by: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
         self.run(
             "INSERT INTO presence (user_id, capacity, changed_at, idle_since) VALUES (?1, ?2, ?3, ?3)
              ON CONFLICT (user_id) DO UPDATE SET capacity = excluded.capacity",
             args![user, capacity, at],
         )?;
-        Ok(())
+        self.presence_event(user, by, at)
     }
 
     /// Notes that `user`'s console is connected at `now_ms`.
@@ -326,12 +424,10 @@ impl Tx<'_> {
             &format!(
                 "SELECT c.id, q.id, q.offer_timeout_seconds, q.offer_cooldown_seconds
                    FROM contact_requests c JOIN queues q ON q.id = c.owner_id
-                  WHERE c.is_deleted = 0 AND c.status IN ({open})
-                    AND coalesce(c.scheduled_routing_at, c.created_at) <= ?1
-                    AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = c.id AND o.state = 'open')
+                  WHERE {waiting}
                   ORDER BY coalesce(c.scheduled_routing_at, c.created_at), c.seq
                   LIMIT ?2",
-                open = open_statuses()
+                waiting = waiting(1)
             ),
             args![now, limit],
         )?
@@ -348,8 +444,8 @@ impl Tx<'_> {
     }
 
     /// The member of `queue` to offer `request` to: active, Available and seen since `seen_after_ms`,
-    /// holding less than their capacity, and not one who declined it or let it run out since
-    /// `cooled_since`; the one idle longest.
+    /// holding less than their capacity, and not one who declined it, let it run out or had it taken
+    /// back since `cooled_since`; the one idle longest.
     pub fn next_representative(
         &self,
         queue: &str,
@@ -358,15 +454,8 @@ impl Tx<'_> {
         cooled_since: &str,
     ) -> Result<Option<String>, StoreError> {
         let sql = format!(
-            "SELECT p.user_id FROM presence p
-               JOIN queue_members m ON m.user_id = p.user_id AND m.queue_id = ?1
-               JOIN users u ON u.id = p.user_id AND u.is_active = 1
-              WHERE p.state = 'available' AND p.seen_at_ms >= ?3 AND p.capacity > {held}
-                AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = ?2
-                                   AND o.user_id = p.user_id AND o.state IN ('declined', 'expired')
-                                   AND o.answered_at > ?4)
-              ORDER BY p.idle_since, p.user_id LIMIT 1",
-            held = held()
+            "SELECT p.user_id {takers} ORDER BY p.idle_since, p.user_id LIMIT 1",
+            takers = takers()
         );
         self.row(&sql, args![queue, request, seen_after_ms, cooled_since])?
             .map(|r| r.get(0))
@@ -416,7 +505,7 @@ impl Tx<'_> {
 
     /// The outbox event `kind` about the offer `id`, heard by the offered representative (its `OwnerId`)
     /// and by those who see everything.
-    fn offer_event(&self, kind: &str, id: i64, at: &str) -> Result<(), StoreError> {
+    pub(super) fn offer_event(&self, kind: &str, id: i64, at: &str) -> Result<(), StoreError> {
         let dialect = self.dialect();
         let data = json_object(
             dialect,

@@ -27,7 +27,7 @@ pub const ASSIGNED: &str = "contact_request.assigned";
 /// `call.logged`: a Task with call fields was created.
 pub const CALL_LOGGED: &str = "call.logged";
 /// `callback.due`: a scheduled callback became routable.
-pub const CALLBACK_DUE: &str = "callback.due";
+pub const CALLBACK_DUE: &str = contact_shared::console::live::CALLBACK_DUE;
 /// `engagement.completed`: an EngagementInteraction's status became Completed.
 pub const ENGAGEMENT_COMPLETED: &str = "engagement.completed";
 

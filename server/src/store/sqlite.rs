@@ -136,6 +136,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0031_contact_request_sharing.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0032_offer_take_back.sql"
+        )),
     ])
 }
 

@@ -129,6 +129,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "contact_request_sharing",
         include_str!("../../../migrations/postgres/0025_contact_request_sharing.sql"),
     ),
+    (
+        26,
+        "offer_take_back",
+        include_str!("../../../migrations/postgres/0026_offer_take_back.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

@@ -6,5 +6,6 @@ mod backoff;
 mod live;
 mod offers;
 mod sessions;
+mod supervisor;
 mod support;
 mod views;

@@ -11,15 +11,15 @@ use super::support::*;
 use crate::support::{call, error_body};
 
 /// A queue with representatives, each signed in; requests made through the API into the queue.
-struct Floor {
-    console: Console,
-    queue: String,
+pub(super) struct Floor {
+    pub(super) console: Console,
+    pub(super) queue: String,
     /// (username, user id, cookie)
-    reps: Vec<(String, String, String)>,
+    pub(super) reps: Vec<(String, String, String)>,
 }
 
 impl Floor {
-    async fn new(reps: usize) -> Self {
+    pub(super) async fn new(reps: usize) -> Self {
         let console = Console::new().await;
         let store = &console.api.app.store;
         let queue = directory::add_queue(store, "Callbacks".into(), false)
@@ -43,7 +43,7 @@ impl Floor {
         }
     }
 
-    async fn request(&self) -> String {
+    pub(super) async fn request(&self) -> String {
         self.console
             .api
             .create(
@@ -53,7 +53,7 @@ impl Floor {
             .await
     }
 
-    async fn set_presence(&self, rep: usize, state: &str) -> Value {
+    pub(super) async fn set_presence(&self, rep: usize, state: &str) -> Value {
         let response = self
             .console
             .change(
@@ -68,7 +68,7 @@ impl Floor {
     }
 
     /// One routing round, `seconds` from now.
-    async fn round(&self, seconds: i64) -> Round {
+    pub(super) async fn round(&self, seconds: i64) -> Round {
         let at = Timestamp::now()
             .checked_add(jiff::SignedDuration::from_secs(seconds))
             .unwrap();
@@ -81,7 +81,7 @@ impl Floor {
             .unwrap()
     }
 
-    async fn offers_of(&self, rep: usize) -> Vec<Value> {
+    pub(super) async fn offers_of(&self, rep: usize) -> Vec<Value> {
         let response = self
             .console
             .call(call("GET", &format!("{API_PREFIX}/offers")).header("cookie", &self.reps[rep].2))
@@ -91,7 +91,7 @@ impl Floor {
     }
 
     /// Notes `rep`'s console as connected `seconds` from now.
-    async fn seen_in(&self, rep: usize, seconds: i64) {
+    pub(super) async fn seen_in(&self, rep: usize, seconds: i64) {
         let user = self.reps[rep].1.clone();
         let at = Timestamp::now().as_millisecond() + seconds * 1_000;
         self.console
@@ -104,7 +104,7 @@ impl Floor {
     }
 
     /// Who holds an open offer.
-    async fn holders(&self) -> Vec<usize> {
+    pub(super) async fn holders(&self) -> Vec<usize> {
         let mut holders = Vec::new();
         for rep in 0..self.reps.len() {
             if !self.offers_of(rep).await.is_empty() {
@@ -114,14 +114,19 @@ impl Floor {
         holders
     }
 
-    async fn answer(&self, rep: usize, offer: &Value, how: &str) -> crate::support::TestResponse {
+    pub(super) async fn answer(
+        &self,
+        rep: usize,
+        offer: &Value,
+        how: &str,
+    ) -> crate::support::TestResponse {
         let path = format!("{API_PREFIX}/offers/{}/{how}", offer["id"]);
         self.console
             .change("POST", &path, &self.reps[rep].2, None)
             .await
     }
 
-    async fn owner_of(&self, request: &str) -> String {
+    pub(super) async fn owner_of(&self, request: &str) -> String {
         let record = self
             .console
             .api
