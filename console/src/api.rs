@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use web_sys::RequestCredentials;
 
 pub mod admin;
+pub mod reports;
 
 /// The API version the console speaks.
 pub const DATA: &str = "/services/data/v62.0";

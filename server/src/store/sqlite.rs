@@ -133,6 +133,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0030_endpoint_disabling.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0033_service_levels.sql"
+        )),
     ])
 }
 

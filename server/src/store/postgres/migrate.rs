@@ -124,6 +124,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "endpoint_disabling",
         include_str!("../../../migrations/postgres/0024_endpoint_disabling.sql"),
     ),
+    (
+        27,
+        "service_levels",
+        include_str!("../../../migrations/postgres/0027_service_levels.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in
