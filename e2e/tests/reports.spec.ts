@@ -21,7 +21,7 @@ function supervisor(username: string, password: string): void {
   );
 }
 
-test("a supervisor opens the reports, sees today's requests counted and downloads the CSV", async ({ page }) => {
+test("a supervisor opens the reports of the last seven days, which pass axe, and downloads the CSV", async ({ page }) => {
   const username = `sue-${Date.now()}@example.com`;
   const password = "correct horse battery staple";
   supervisor(username, password);
