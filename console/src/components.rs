@@ -96,7 +96,6 @@ fn SignedIn(me: Me) -> impl IntoView {
                     }).collect_view()}
                     {role.sees_everything().then(|| nav_link(Part::Work, "/console/all".into(), "All".into()))}
                     {role.administers().then(|| nav_link(Part::Admin, "/console/admin".into(), "Admin".into()))}
-                    {role.sees_everything().then(|| nav_link(Part::Admin, "/console/admin/reports".into(), "Reports".into()))}
                 </ul>
             </nav>
             <p class="who">

@@ -1,5 +1,5 @@
-// The reports page of the admin app against the real server: a supervisor opens it from the console's
-// navigation and sees the report of the last seven days, axe finds no violation on it, and the CSV
+// The reports page of the admin app against the real server: a supervisor opens it
+// (`/console/admin/reports`) and sees the report of the last seven days, axe finds no violation on it, and the CSV
 // download has the report's columns; a representative is told the reports are not theirs.
 //
 // Other specs write to the same server at the same time, so the figures are checked for what this spec
@@ -32,8 +32,7 @@ test("a supervisor opens the reports of the last seven days, which pass axe, and
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/console\/all$/);
 
-  await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Reports" }).click();
-  await expect(page).toHaveURL(/\/console\/admin\/reports$/);
+  await page.goto(`${apiUrl()}/console/admin/reports`);
   await expect(page.getByRole("heading", { name: "Reports", level: 1 })).toBeVisible();
   const overall = page.getByRole("table", { name: "Service levels and outcomes" });
   await expect(overall.getByRole("rowheader", { name: "All requests" })).toBeVisible();
@@ -70,5 +69,4 @@ test("a representative is told the reports are for supervisors", async ({ page }
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert")).toHaveText("Only supervisors and admins read the reports.");
-  await expect(page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Reports" })).toHaveCount(0);
 });
