@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use web_sys::RequestCredentials;
 
 pub mod admin;
+pub mod reports;
 pub mod supervisor;
 
 /// The API version the console speaks.

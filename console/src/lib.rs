@@ -1,8 +1,9 @@
 //! The representatives' web console: sign in, see my work and my queues live, open a request, call, log
 //! the outcome. Leptos CSR, served by the server on the API's origin as two apps from this one library:
 //! [`App`] at `/console/` (what every representative opens) and [`AdminApp`] at `/console/admin` (users,
-//! queues, tokens, webhook endpoints; the supervisor view at `/console/admin/supervisor`), so that the
-//! first page fetches none of the administration's code. Links between the two are full page loads.
+//! queues, tokens, webhook endpoints; the supervisor view at `/console/admin/supervisor`, the reports at
+//! `/console/admin/reports`), so that the first page fetches none of the administration's code. Links
+//! between the two are full page loads.
 //!
 //! `pages/` holds one module per route, `components.rs` the pieces they share, `forms.rs` the form
 //! pieces, `api.rs` every HTTP call, `view_query.rs` a view as its URL query says it, `session.rs` who is
@@ -55,6 +56,7 @@ pub fn AdminApp() -> impl IntoView {
                 <ParentRoute path=path!("/console/admin") view=components::Shell>
                     <Route path=path!("") view=pages::admin::AdminPage/>
                     <Route path=path!("/supervisor") view=pages::admin::supervisor::SupervisorPage/>
+                    <Route path=path!("/reports") view=pages::admin_reports::ReportsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -9,7 +9,8 @@ pub const PAGE_SIZE: u32 = 25;
 
 /// The fields a list shows.
 pub const LIST_FIELDS: &str = "Id, Name, Status, RequestReason, PreferredChannel, PreferredPhone, \
-VisitorName__c, VisitorEmail__c, SourceOrigin__c, OwnerId, CreatedDate, ScheduledRoutingDateTime__c";
+VisitorName__c, VisitorEmail__c, SourceOrigin__c, OwnerId, CreatedDate, ScheduledRoutingDateTime__c, \
+ServiceLevelDueDateTime__c";
 
 /// Which requests a page lists, before its filters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,10 +86,18 @@ pub enum Sort {
     /// Earliest chosen callback time first, those without one last.
     Scheduled,
     Number,
+    /// Closest to its service-level target first (its deadline for a first attempt), those with none last.
+    Target,
 }
 
 impl Sort {
-    pub const ALL: [Self; 4] = [Self::Oldest, Self::Newest, Self::Scheduled, Self::Number];
+    pub const ALL: [Self; 5] = [
+        Self::Oldest,
+        Self::Newest,
+        Self::Scheduled,
+        Self::Number,
+        Self::Target,
+    ];
 
     fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|sort| sort.as_str() == value)
@@ -100,6 +109,7 @@ impl Sort {
             Self::Newest => "newest",
             Self::Scheduled => "scheduled",
             Self::Number => "number",
+            Self::Target => "target",
         }
     }
 
@@ -109,6 +119,7 @@ impl Sort {
             Self::Newest => "Newest first",
             Self::Scheduled => "Callback time",
             Self::Number => "Number",
+            Self::Target => "Closest to target",
         }
     }
 
@@ -118,6 +129,7 @@ impl Sort {
             Self::Newest => "CreatedDate DESC, Name DESC",
             Self::Scheduled => "ScheduledRoutingDateTime__c ASC NULLS LAST, CreatedDate ASC",
             Self::Number => "Name ASC",
+            Self::Target => "ServiceLevelDueDateTime__c ASC NULLS LAST, CreatedDate ASC",
         }
     }
 }

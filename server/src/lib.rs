@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod bearer;
+pub mod business_time;
 pub mod call_centers;
 pub mod callbacks;
 pub mod cli;
@@ -25,6 +26,7 @@ pub mod metrics;
 pub mod objects;
 pub mod origin;
 pub mod protection;
+pub mod reports;
 pub mod salesforce;
 pub mod serve;
 pub mod sites;

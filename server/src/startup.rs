@@ -106,6 +106,7 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
         );
     }
     crate::callbacks::due::start(store.clone());
+    crate::reports::start(store.clone());
     if settings.push_routing {
         crate::callbacks::offers::start(store.clone());
     }

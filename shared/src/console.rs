@@ -410,6 +410,15 @@ pub const OFFER_COOLDOWN: SecondsSetting = SecondsSetting {
     default: 300,
 };
 
+/// A queue's service level: how soon, in its call center's business hours, the first call attempt should
+/// follow a callback's falling due.
+pub const SERVICE_TARGET: SecondsSetting = SecondsSetting {
+    key: "serviceTargetSeconds",
+    min: 60,
+    max: 604_800,
+    default: 900,
+};
+
 #[cfg(test)]
 mod offer_settings_tests {
     use super::*;
@@ -436,6 +445,19 @@ mod offer_settings_tests {
                 None,
                 Err("offerTimeoutSeconds"),
                 "not a whole number",
+            ),
+            (SERVICE_TARGET, Some(60), Ok(60), "a minute's target"),
+            (
+                SERVICE_TARGET,
+                Some(59),
+                Err("serviceTargetSeconds"),
+                "under a minute",
+            ),
+            (
+                SERVICE_TARGET,
+                Some(604_801),
+                Err("serviceTargetSeconds"),
+                "over a week",
             ),
             (OFFER_COOLDOWN, Some(0), Ok(0), "no cool-down at all"),
             (OFFER_COOLDOWN, Some(86_400), Ok(86_400), "a day"),

@@ -29,6 +29,8 @@ mod name;
 mod phone;
 mod proof;
 mod reason;
+#[cfg(feature = "console")]
+pub mod reports;
 mod site;
 mod status;
 mod time_zone;

@@ -29,6 +29,8 @@ pub struct Queue {
     pub offer_timeout_seconds: u32,
     /// How long whoever let an offer pass is not offered the same request again.
     pub offer_cooldown_seconds: u32,
+    /// The service level: business seconds from a callback falling due to its first call attempt.
+    pub service_target_seconds: u32,
     pub members: Vec<Person>,
 }
 

@@ -33,6 +33,14 @@ struct Row {
     created_date: String,
     #[serde(rename = "ScheduledRoutingDateTime__c")]
     scheduled: Option<String>,
+    /// When its first attempt should come by (its queue's service level), while it waits for one.
+    #[serde(rename = "ServiceLevelDueDateTime__c")]
+    due: Option<String>,
+}
+
+/// Whether the deadline `due` (an API datetime) has passed.
+fn breached(due: &str) -> bool {
+    js_sys::Date::new(&due.into()).get_time() < js_sys::Date::now()
 }
 
 /// Open requests owned by me.
@@ -239,7 +247,7 @@ fn RowsTable(rows: Vec<Row>) -> impl IntoView {
                             <td>{row.request_reason}</td>
                             <td>{row.preferred_channel}</td>
                             <td>{row.preferred_phone.map(|phone| view! { <a href=format!("tel:{phone}")>{phone.clone()}</a> })}</td>
-                            <td><StatusBadge status=row.status/></td>
+                            <td><StatusBadge status=row.status/>{row.due.filter(|d| breached(d)).map(|_| view! { " "<span class="badge breach">"Breach"</span> })}</td>
                             <td>{time::local(&row.created_date, None)}</td>
                             <td>{row.scheduled.map_or_else(|| "As soon as possible".to_owned(), |at| time::local(&at, None))}</td>
                         </tr>

@@ -154,7 +154,7 @@ pub fn parse(text: &str, known: KnownField) -> Result<CallCenters, String> {
                     ),
                 ));
             };
-            hours.days[index] = Some(parse_range(range.get_ref()).ok_or_else(|| {
+            hours.days[index] = Some(crate::business_time::range(range.get_ref()).ok_or_else(|| {
                 at(
                     text,
                     range.span().start,
@@ -405,17 +405,6 @@ fn signing_key(text: &str, kid: String, key: &RawKey) -> Result<SigningKey, Stri
 }
 
 /// `09:00-17:30` → minutes since midnight of the start and end.
-fn parse_range(text: &str) -> Option<(u16, u16)> {
-    let (start, end) = text.split_once('-')?;
-    let minutes = |t: &str| -> Option<u16> {
-        let (h, m) = t.trim().split_once(':')?;
-        let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
-        (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
-    };
-    let (start, end) = (minutes(start)?, minutes(end)?);
-    (start < end).then_some((start, end))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

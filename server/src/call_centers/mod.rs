@@ -16,32 +16,11 @@ use crate::ids;
 use crate::instant::now;
 use crate::store::{CallCenterRow, Store, StoreError};
 
+pub use crate::business_time::BusinessHours;
 pub use demo::{DEMO_CALL_CENTER, demo_center};
 pub use file::AdditionalNumber;
 pub use slots::SlotPolicy;
 pub use softphone::SoftphoneLayout;
-
-/// Opening hours per weekday (Monday first), as minutes since local midnight.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BusinessHours {
-    pub days: [Option<(u16, u16)>; 7],
-}
-
-impl BusinessHours {
-    /// The hours as JSON, `{"mon": "09:00-17:00", ...}`, for the CallCenter record.
-    pub fn to_json(&self) -> String {
-        let hm = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
-        let map: serde_json::Map<String, serde_json::Value> =
-            ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-                .iter()
-                .zip(self.days.iter())
-                .filter_map(|(day, range)| {
-                    range.map(|(s, e)| ((*day).to_owned(), format!("{}-{}", hm(s), hm(e)).into()))
-                })
-                .collect();
-        serde_json::Value::Object(map).to_string()
-    }
-}
 
 /// A key that may sign a call center's telephony tokens, found by the token's `kid`.
 #[derive(Clone)]

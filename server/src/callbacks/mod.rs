@@ -20,7 +20,7 @@ use crate::store::{Db, Store, StoreError, Tx};
 /// Runs a background round each second for as long as the process lives, in every process: `look`, a
 /// read, decides at the tick's instant whether there is work, so an idle server writes nothing; `round`,
 /// a write, does it. A failure of either is logged as `what`'s, and the next tick tries again.
-fn each_second<L, R, T>(store: Store, what: &'static str, look: L, round: R)
+pub(crate) fn each_second<L, R, T>(store: Store, what: &'static str, look: L, round: R)
 where
     L: Fn(&Db<'_>, Timestamp) -> Result<bool, StoreError> + Clone + Send + 'static,
     R: Fn(&Tx<'_>, Timestamp) -> Result<T, StoreError> + Clone + Send + 'static,

@@ -1,10 +1,12 @@
 //! Administration under `/console/api/admin` (admins only): users and their roles, queues with their
-//! members and offer settings, API tokens, as the CLI manages them; and `/console/api/directory`
+//! members, offer settings and service-level targets, API tokens, as the CLI manages them; and `/console/api/directory`
 //! (supervisors and admins), whom a request can be reassigned to.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use contact_shared::console::{OFFER_COOLDOWN, OFFER_TIMEOUT, QueueRef, Role, SecondsSetting};
+use contact_shared::console::{
+    OFFER_COOLDOWN, OFFER_TIMEOUT, QueueRef, Role, SERVICE_TARGET, SecondsSetting,
+};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -183,6 +185,17 @@ async fn queue_json(store: &Store, queue: Queue) -> Result<Value, AppError> {
         .read(move |db| db.offer_settings(&id))
         .await?
         .ok_or(ConsoleError::NotFound)?;
+    let key = queue.id.clone();
+    let target = store
+        .read(move |db| {
+            Ok(db
+                .queue_targets()?
+                .into_iter()
+                .find(|q| q.id == key)
+                .map(|q| q.target_seconds))
+        })
+        .await?
+        .ok_or(ConsoleError::NotFound)?;
     let members: Vec<Person> = directory::members(store, queue.id.clone())
         .await
         .map_err(|e| directory_error(e, "name"))?
@@ -192,6 +205,7 @@ async fn queue_json(store: &Store, queue: Queue) -> Result<Value, AppError> {
     Ok(json!({
         "id": queue.id, "name": queue.name, "isDefault": queue.is_default,
         OFFER_TIMEOUT.key: settings.timeout_seconds, OFFER_COOLDOWN.key: settings.cooldown_seconds,
+        SERVICE_TARGET.key: target,
         "members": members,
     }))
 }
@@ -221,9 +235,10 @@ fn seconds(body: &Map<String, Value>, setting: SecondsSetting) -> Result<Option<
     }
 }
 
-/// `PATCH /console/api/admin/queues/{id}` with `{offerTimeoutSeconds?, offerCooldownSeconds?}` (the id
-/// or the name): the queue as changed. The next routing round uses the new settings; an offer already
-/// made keeps the time it was given.
+/// `PATCH /console/api/admin/queues/{id}` with `{offerTimeoutSeconds?, offerCooldownSeconds?,
+/// serviceTargetSeconds?}` (the id or the name): the queue as changed. The next routing round uses the
+/// new offer settings; an offer already made keeps the time it was given. The service-level target
+/// counts for every request of the queue from then on, those waiting already included.
 pub async fn change_queue(
     State(store): State<Store>,
     signed: Signed,
@@ -233,12 +248,16 @@ pub async fn change_queue(
     signed.admin()?;
     let timeout = seconds(&body, OFFER_TIMEOUT)?;
     let cooldown = seconds(&body, OFFER_COOLDOWN)?;
+    let target = seconds(&body, SERVICE_TARGET)?;
     let found = store
         .write(move |tx| {
             let Some(id) = tx.queue_id(&key)? else {
                 return Ok(None);
             };
             tx.set_offer_settings(&id, timeout, cooldown)?;
+            if let Some(target) = target {
+                tx.set_service_target(&id, target)?;
+            }
             Ok::<_, crate::store::StoreError>(Some(id))
         })
         .await?
@@ -267,6 +286,7 @@ pub async fn add_queue(
         axum::Json(json!({
             "id": queue.id, "name": queue.name, "isDefault": false,
             OFFER_TIMEOUT.key: OFFER_TIMEOUT.default, OFFER_COOLDOWN.key: OFFER_COOLDOWN.default,
+            SERVICE_TARGET.key: SERVICE_TARGET.default,
             "members": [],
         })),
     ))

@@ -1,6 +1,6 @@
 //! The console's own routes under `/console/api` (see `contact_shared::console`): a request's notes and
-//! history, the directory the reassign picker reads, each person's saved views and email notifications,
-//! presence and offers, the supervisor view and its take-back, and administration (users, queues and their
+//! history, the directory the reassign picker reads, the reports (`reports`), each person's saved views and
+//! email notifications, presence and offers, the supervisor view and its take-back, and administration (users, queues and their
 //! members, API tokens, webhook endpoints, the webhook delivery log and its replays). Records themselves are read and changed through the Salesforce-compatible API,
 //! so every rule of the sharing model holds for the console as it does for any client.
 //!
@@ -12,6 +12,7 @@ mod deliveries;
 mod endpoints;
 mod notifications;
 mod offers;
+mod reports;
 mod requests;
 mod signed;
 mod supervisor;
@@ -106,6 +107,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
         .route("/requests/{id}/notes", post(requests::add_note))
         .route("/requests/{id}/history", get(requests::history))
         .route("/directory", get(admin::directory))
+        .route(contact_shared::reports::REPORTS_PATH, get(reports::report))
         .route(
             "/me/notifications",
             get(notifications::show).patch(notifications::change),

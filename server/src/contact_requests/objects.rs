@@ -187,6 +187,17 @@ pub static CONTACT_REQUEST: SObject = SObject {
             Own("scheduled_routing_at"),
             EDIT | NILLABLE | CUSTOM,
         ),
+        // When the first call attempt should come by, in the call center's business time, by the
+        // queue's service-level target: read-only, kept by the server while the request waits for a
+        // first attempt (null once it came). See `crate::reports`.
+        field(
+            "ServiceLevelDueDateTime__c",
+            "Service Level Due Date Time",
+            FieldType::DateTime,
+            0,
+            Own("service_due_at"),
+            FILTER | SORT | NILLABLE | CUSTOM,
+        ),
         field(
             "VoiceCallId__c",
             "Voice Call ID",

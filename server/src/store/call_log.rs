@@ -182,11 +182,17 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Records an attempt on the request `id`: its status, count and next routing time.
+    /// Records an attempt on the request `id`: its status, count and next routing time; the first also
+    /// keeps when it came and the scheduled time it was due at, which the service level counts from
+    /// (the right-hand sides read the row as it was), and the request waits for a first attempt no more.
     pub fn record_attempt(&self, id: &str, attempt: &Attempt<'_>) -> Result<(), StoreError> {
         self.run(
             "UPDATE contact_requests
                 SET status = ?1, call_attempts = ?2,
+                    first_due_at = CASE WHEN first_attempt_at IS NULL THEN scheduled_routing_at
+                                        ELSE first_due_at END,
+                    first_attempt_at = coalesce(first_attempt_at, CAST(?4 AS TEXT)),
+                    service_due_at = NULL,
                     scheduled_routing_at = coalesce(CAST(?3 AS TEXT), scheduled_routing_at),
                     updated_at = ?4, system_modstamp = ?4, last_modified_by_id = ?5
               WHERE id = ?6",

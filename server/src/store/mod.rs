@@ -35,6 +35,7 @@ mod postgres;
 mod readers;
 mod records;
 mod render;
+mod reports;
 mod routing;
 mod saved_views;
 mod search;
@@ -70,6 +71,7 @@ pub use location::{Database, DatabaseError, PostgresUrl};
 pub use mail::{DueDigest, MailState, Notice};
 pub use offers::{OfferRow, OfferSettings, OpenOffer, PresenceRow, Unoffered};
 pub use outbox::{DeliveryRow, DueDelivery, OutboxDepth, OutboxEvent, Subscription};
+pub use reports::{QueueTarget, ReportedRequest, StaleServiceLevel};
 pub use supervisor::{FloorPersonRow, HeldRow, OldestRow, QueueFloorRow};
 
 /// The names of the outbox's events.

@@ -139,6 +139,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0032_offer_take_back.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0033_service_levels.sql"
+        )),
     ])
 }
 

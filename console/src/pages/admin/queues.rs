@@ -1,7 +1,7 @@
 //! The queues: each with its members (each removable) and offer settings; adding a queue, adding a
-//! member, and setting a queue's offer timeout and cool-down.
+//! member, and setting a queue's offer timeout, cool-down and service-level target.
 
-use contact_shared::console::{OFFER_COOLDOWN, OFFER_TIMEOUT};
+use contact_shared::console::{OFFER_COOLDOWN, OFFER_TIMEOUT, SERVICE_TARGET};
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 
@@ -77,8 +77,8 @@ fn list(queues: Vec<Queue>) -> impl IntoView {
                     }.into_any()
                 };
                 let offers = format!(
-                    "Offers wait {} s for an answer; cool-down {} s.",
-                    queue.offer_timeout_seconds, queue.offer_cooldown_seconds
+                    "Offers wait {} s for an answer; cool-down {} s. First call attempt within {} s of business time.",
+                    queue.offer_timeout_seconds, queue.offer_cooldown_seconds, queue.service_target_seconds
                 );
                 view! {
                     <li>
@@ -122,6 +122,7 @@ pub struct Settings {
     queue: String,
     timeout: String,
     cooldown: String,
+    target: String,
 }
 
 /// Sets a queue's offer timeout and cool-down.
@@ -133,11 +134,13 @@ fn OfferSettings(
     let queue = RwSignal::new(String::new());
     let timeout = RwSignal::new(String::new());
     let cooldown = RwSignal::new(String::new());
+    let target = RwSignal::new(String::new());
     let change = act();
     let answer = Signal::derive(move || change.value().get());
     const FIELDS: &[(&str, &str)] = &[
         ("offerTimeoutSeconds", "offer-timeout"),
         ("offerCooldownSeconds", "offer-cooldown"),
+        ("serviceTargetSeconds", "service-target"),
     ];
     let submit = move |e: leptos::ev::SubmitEvent| {
         e.prevent_default();
@@ -145,6 +148,7 @@ fn OfferSettings(
             queue: queue.get(),
             timeout: timeout.get(),
             cooldown: cooldown.get(),
+            target: target.get(),
         }));
     };
     view! {
@@ -159,6 +163,9 @@ fn OfferSettings(
                 <Field id="offer-cooldown" name="offerCooldownSeconds" kind="number"
                     label="Seconds before it is offered again to whoever let it pass (0 to 86400; blank: unchanged)"
                     value=cooldown answer/>
+                <Field id="service-target" name="serviceTargetSeconds" kind="number"
+                    label="Service level: seconds of business time to the first call attempt after a callback falls due (60 to 604800; blank: unchanged)"
+                    value=target answer/>
                 <button type="submit" disabled=move || change.pending().get()>"Save the offer settings"</button>
             </fieldset>
         </form>
@@ -172,6 +179,7 @@ pub async fn settings(settings: Settings) -> Result<String, ApiError> {
     for (key, typed) in [
         (OFFER_TIMEOUT.key, settings.timeout),
         (OFFER_COOLDOWN.key, settings.cooldown),
+        (SERVICE_TARGET.key, settings.target),
     ] {
         let typed = typed.trim();
         if !typed.is_empty() {
@@ -183,8 +191,11 @@ pub async fn settings(settings: Settings) -> Result<String, ApiError> {
     }
     let queue = admin::change_queue(&settings.queue, &Value::Object(change)).await?;
     Ok(format!(
-        "Queue {}: offers wait {} s, cool-down {} s.",
-        queue.name, queue.offer_timeout_seconds, queue.offer_cooldown_seconds
+        "Queue {}: offers wait {} s, cool-down {} s, first attempt within {} s.",
+        queue.name,
+        queue.offer_timeout_seconds,
+        queue.offer_cooldown_seconds,
+        queue.service_target_seconds
     ))
 }
 

@@ -134,6 +134,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "offer_take_back",
         include_str!("../../../migrations/postgres/0026_offer_take_back.sql"),
     ),
+    (
+        27,
+        "service_levels",
+        include_str!("../../../migrations/postgres/0027_service_levels.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

@@ -5,6 +5,7 @@ mod api;
 mod backoff;
 mod live;
 mod offers;
+mod reports;
 mod sessions;
 mod supervisor;
 mod support;

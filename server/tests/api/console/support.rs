@@ -35,6 +35,8 @@ pub struct Options {
     pub idle: Duration,
     pub lifetime: Duration,
     pub backoff: Backoff,
+    /// The call-center file's text, if any.
+    pub call_centers: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -44,6 +46,7 @@ impl Default for Options {
             idle: Duration::from_secs(8 * 3_600),
             lifetime: Duration::from_secs(7 * 24 * 3_600),
             backoff: Backoff::default(),
+            call_centers: None,
         }
     }
 }
@@ -69,6 +72,7 @@ impl Console {
         let app = TestApp::start(Start {
             sessions,
             backoff: options.backoff,
+            call_centers: options.call_centers,
             ..Start::new(tempfile::tempdir().unwrap())
         })
         .await;
