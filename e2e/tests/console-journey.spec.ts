@@ -46,7 +46,9 @@ async function consoleOf(browser: Browser, username: string, path: string, feedD
   const page = await context.newPage();
   await page.goto(`${apiUrl()}/console/sign-in?next=${encodeURIComponent(path)}`);
   await signIn(page, username);
-  await expect(page).toHaveURL(new RegExp(path.replace(/[?]/g, "\\?")));
+  // Anchored: `/console/` alone also matches the sign-in page's own address, and a test that went on from
+  // there raced the full load of `next` that signing in starts (its next navigation was aborted).
+  await expect(page).toHaveURL(new RegExp(`${path.replace(/[?]/g, "\\?")}$`));
   return page;
 }
 
