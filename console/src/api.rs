@@ -364,6 +364,24 @@ pub struct Accepted {
     pub request_id: String,
     pub is_callback: bool,
     pub phone: Option<String>,
+    /// The call center whose softphone URL dials it.
+    pub call_center_id: Option<String>,
+}
+
+/// Transfers the request `id` to the queue or representative `to`, where it is offered.
+pub async fn transfer(id: &str, to: &str) -> Result<(), ApiError> {
+    let request = same_origin(Request::post(&format!(
+        "{API_PREFIX}/requests/{}/transfer",
+        js_sys::encode_uri_component(id)
+    )))
+    .json(&TransferTo { to });
+    send(request).await?;
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct TransferTo<'a> {
+    to: &'a str,
 }
 
 /// Accepts (`true`) or declines an offer; a declined one answers `None`.
@@ -395,15 +413,26 @@ pub async fn delete_view(id: i64) -> Result<(), ApiError> {
     Ok(())
 }
 
-#[derive(Deserialize)]
-struct Queues {
-    queues: Vec<QueueRef>,
+/// Every user and every queue, by id and name.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Directory {
+    pub users: Vec<DirectoryUser>,
+    pub queues: Vec<QueueRef>,
 }
 
-/// Every queue a request can be given to (supervisors and admins).
-pub async fn directory_queues() -> Result<Vec<QueueRef>, ApiError> {
-    let directory: Queues = get(&format!("{API_PREFIX}/directory")).await?;
-    Ok(directory.queues)
+/// A user of the directory (their other details are not read).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryUser {
+    pub id: String,
+    pub name: String,
+    /// Whether a request can still be given to them.
+    pub is_active: bool,
+}
+
+/// Who and where a request can be given or transferred to.
+pub async fn directory() -> Result<Directory, ApiError> {
+    get(&format!("{API_PREFIX}/directory")).await
 }
 
 #[cfg(test)]

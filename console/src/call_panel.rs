@@ -2,7 +2,12 @@
 //! (`GET /services/apexrest/callCenters/{id}/softphoneLayout`): the Outbound call type's facts about the
 //! call, then each related object's fields in the layout's order, labelled as the API describes them.
 //! Every call the console places is Outbound; Inbound and Internal are there for a CTI softphone.
+//!
+//! Dialling is click-to-dial (`contact_shared::dial`): a `tel:` link, or the call center's softphone URL
+//! (the layout's `softphoneUrl`) opened beside the console; the page's actions dial another number
+//! the same way.
 
+use contact_shared::dial;
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 
@@ -50,10 +55,18 @@ fn names(list: &Value, key: &str) -> Vec<String> {
         .collect()
 }
 
-/// The panel for the request `record` (`id`): from the call center it belongs to, else the
-/// representative's (`mine`); none when neither has one or the layout cannot be read.
-pub async fn load(id: &str, record: &Record, mine: &str) -> Option<Vec<Group>> {
-    let center = match record.get("CallCenterId__c").and_then(Value::as_str) {
+/// The panel and how its numbers are dialled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Panel {
+    pub groups: Vec<Group>,
+    /// The call center's softphone URL template; `tel:` links without one.
+    pub softphone: Option<String>,
+}
+
+/// The softphone layout of the call center `center` (a request's), else of the representative's
+/// (`mine`); none when neither has one or the layout cannot be read.
+pub async fn layout_of(center: Option<&str>, mine: &str) -> Option<Value> {
+    let center = match center {
         Some(center) => center.to_owned(),
         None => api::query::<Value>(&format!(
             "SELECT CallCenterId FROM User WHERE Id = {}",
@@ -67,7 +80,36 @@ pub async fn load(id: &str, record: &Record, mine: &str) -> Option<Vec<Group>> {
         .as_str()?
         .to_owned(),
     };
-    let layout = api::softphone_layout(&center).await.ok()?;
+    api::softphone_layout(&center).await.ok()
+}
+
+/// The template of a layout as [`layout_of`] reads it.
+pub fn softphone_of(layout: Option<&Value>) -> Option<String> {
+    layout?["softphoneUrl"].as_str().map(str::to_owned)
+}
+
+/// Follows `address` as a click on its link would: a softphone's opens in its own window beside the
+/// console, a `tel:` link goes to the system's handler for calls (the console stays).
+pub fn dial(address: &str) {
+    let _ = window().open_with_url_and_target(address, window_of(address));
+}
+
+/// Where `address` opens: a softphone in its window, a `tel:` link in place.
+fn window_of(address: &str) -> &'static str {
+    if dial::is_softphone(address) {
+        SOFTPHONE_WINDOW
+    } else {
+        "_self"
+    }
+}
+
+/// The window a softphone opens in: one, used again for each call.
+const SOFTPHONE_WINDOW: &str = "crw-softphone";
+
+/// The panel for the request `record` (`id`), from its call center's layout (see [`layout_of`]).
+pub async fn load(id: &str, record: &Record, mine: &str) -> Option<Panel> {
+    let layout = layout_of(record.get("CallCenterId__c").and_then(Value::as_str), mine).await?;
+    let softphone = softphone_of(Some(&layout));
     let call_type = layout["callTypes"]
         .as_array()?
         .iter()
@@ -151,11 +193,18 @@ pub async fn load(id: &str, record: &Record, mine: &str) -> Option<Vec<Group>> {
             rows,
         });
     }
-    Some(groups)
+    Some(Panel { groups, softphone })
 }
 
-/// The panel, each group a labelled list.
-pub fn view(groups: Vec<Group>, name_of: Callback<String, String>) -> impl IntoView {
+/// The link that dials `phone` about the request `id`.
+fn dial_link(softphone: Option<&str>, phone: String, id: &str) -> impl IntoView + use<> {
+    let address = dial::address(softphone, &phone, id);
+    view! { <a href=address.clone() target=window_of(&address)>{phone}</a> }
+}
+
+/// The panel of the request `id`, each group a labelled list.
+pub fn view(panel: Panel, id: String, name_of: Callback<String, String>) -> impl IntoView {
+    let Panel { groups, softphone } = panel;
     view! {
         <section aria-labelledby="call-panel-heading" class="card call-panel">
             <h2 id="call-panel-heading">"Call"</h2>
@@ -166,7 +215,7 @@ pub fn view(groups: Vec<Group>, name_of: Callback<String, String>) -> impl IntoV
                         <dt>{label}</dt>
                         <dd>{match value {
                             Shown::Text(text) => view! { {text} }.into_any(),
-                            Shown::Phone(phone) => view! { <a href=format!("tel:{phone}")>{phone.clone()}</a> }.into_any(),
+                            Shown::Phone(phone) => dial_link(softphone.as_deref(), phone, &id).into_any(),
                             Shown::Owner(id) => view! { {move || name_of.run(id.clone())} }.into_any(),
                         }}</dd>
                     }).collect_view()}

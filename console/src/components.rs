@@ -96,6 +96,7 @@ fn SignedIn(me: Me) -> impl IntoView {
                     }).collect_view()}
                     {role.sees_everything().then(|| nav_link(Part::Work, "/console/all".into(), "All".into()))}
                     {role.sees_everything().then(|| nav_link(Part::Admin, "/console/admin/supervisor".into(), "Supervisor".into()))}
+                    {role.sees_everything().then(|| nav_link(Part::Admin, "/console/admin/reports".into(), "Reports".into()))}
                     {role.administers().then(|| nav_link(Part::Admin, "/console/admin".into(), "Admin".into()))}
                 </ul>
             </nav>

@@ -3,14 +3,15 @@
 //! announced to screen readers, and, for whoever turns alerts on beside their presence, with a short tone
 //! and a desktop notification (the Notification API; it names the request and its reason, never the
 //! visitor); accepting opens the request, and when it is not a callback to review first (IsCallback
-//! false) starts the call at once.
+//! false) starts the call at once, through the call center's softphone or a `tel:` link.
 
-use contact_shared::console::{Offer, Presence};
+use contact_shared::console::{Me, Offer, Presence};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use web_sys::{AudioContext, Notification, NotificationOptions, NotificationPermission};
 
 use crate::api;
+use crate::call_panel;
 use crate::components::Part;
 use crate::live::use_live;
 use crate::session::or_sign_in;
@@ -171,14 +172,15 @@ pub fn OfferPanel() -> impl IntoView {
     let navigate = use_navigate();
     // Read here: the answer's task runs outside the component, where there is no context to read.
     let part = expect_context::<Part>();
+    let me = expect_context::<Me>().id;
     let answer = move |id: i64, accept: bool| {
-        let navigate = navigate.clone();
+        let (navigate, me) = (navigate.clone(), me.clone());
         leptos::task::spawn_local(async move {
             match or_sign_in(api::answer_offer(id, accept).await) {
                 Ok(accepted) => {
                     failed.set(None);
                     if let Some(accepted) = accepted {
-                        opened(&navigate, part, &accepted);
+                        opened(&navigate, part, &accepted, &me).await;
                     }
                 }
                 Err(error) => failed.set(Some(error.message())),
@@ -218,20 +220,27 @@ pub fn OfferPanel() -> impl IntoView {
     }
 }
 
-/// Opens the accepted request; when it is not a callback to review first, starts the call at once.
-fn opened(
+/// Opens the accepted request; when it is not a callback to review first, starts the call at once
+/// (first: a page loaded in full, from the admin app, would not).
+async fn opened(
     navigate: &impl Fn(&str, leptos_router::NavigateOptions),
     part: Part,
     accepted: &api::Accepted,
+    me: &str,
 ) {
+    if let (false, Some(phone)) = (accepted.is_callback, &accepted.phone) {
+        let layout = call_panel::layout_of(accepted.call_center_id.as_deref(), me).await;
+        call_panel::dial(&contact_shared::dial::address(
+            call_panel::softphone_of(layout.as_ref()).as_deref(),
+            phone,
+            &accepted.request_id,
+        ));
+    }
     let page = format!("/console/requests/{}", accepted.request_id);
     if part == Part::Work {
         navigate(&page, Default::default());
     } else {
         // The request's page is the work app's: a full load.
         let _ = window().location().set_href(&page);
-    }
-    if let (false, Some(phone)) = (accepted.is_callback, &accepted.phone) {
-        let _ = window().location().set_href(&format!("tel:{phone}"));
     }
 }

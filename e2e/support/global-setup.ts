@@ -25,6 +25,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       "--listen", "127.0.0.1:0", "--demo-listen", "127.0.0.1:0", "--database", database, "--widget-dir", widgetDir,
       // Seals the secrets of webhook endpoints an admin makes on the admin page.
       "--webhooks-key", "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=",
+      // A telephony provider's call center beside the demo's (see the file).
+      "--call-centers", join(__dirname, "call-centers.toml"),
     ],
     { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" } },
   );

@@ -5,8 +5,9 @@
 // changes nothing. Each person has a browser context of their own, as each has a browser of their own.
 import AxeBuilder from "@axe-core/playwright";
 import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 
 import { ContactForm } from "../pages/contact-form";
 import { apiUrl, demoUrl } from "../support/server";
@@ -39,10 +40,11 @@ async function signIn(page: Page, username: string): Promise<void> {
 }
 
 /** A signed-in console in a browser context of its own, at `path`. */
-async function consoleOf(browser: Browser, username: string, path: string, feedDown = false): Promise<Page> {
+async function consoleOf(browser: Browser, username: string, path: string, feedDown = false, dialler = false): Promise<Page> {
   const context = await browser.newContext();
   // A feed that is down (a dropped connection): the page cannot know of others' changes.
   if (feedDown) await context.route("**/console/api/events", (route) => route.abort());
+  if (dialler) await recordCalls(context);
   const page = await context.newPage();
   await page.goto(`${apiUrl()}/console/sign-in?next=${encodeURIComponent(path)}`);
   await signIn(page, username);
@@ -50,6 +52,59 @@ async function consoleOf(browser: Browser, username: string, path: string, feedD
   // there raced the full load of `next` that signing in starts (its next navigation was aborted).
   await expect(page).toHaveURL(new RegExp(`${path.replace(/[?]/g, "\\?")}$`));
   return page;
+}
+
+/** The softphone of the tests' telephony call center (`e2e/support/call-centers.toml`). */
+const SOFTPHONE = "https://softphone.test/dial";
+/** Where that center's telephony callbacks go. */
+const PHONE_QUEUE = "Phone callbacks (e2e)";
+
+/**
+ * Records each call a page of `context` places: a `tel:` address followed, by a link or by the console's
+ * own dialling (`window.open`), is kept in `window.dialled` and goes nowhere (a headless browser has
+ * nothing to hand it to); the softphone's address answers a page of its own, as a browser softphone would.
+ */
+async function recordCalls(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const w = window as unknown as { dialled: string[]; open: typeof window.open };
+    w.dialled = [];
+    document.addEventListener("click", (event) => {
+      const link = (event.target as Element | null)?.closest?.("a[href^='tel:']") as HTMLAnchorElement | null;
+      if (link) {
+        w.dialled.push(link.getAttribute("href")!);
+        event.preventDefault();
+      }
+    }, true);
+    const open = w.open.bind(window);
+    w.open = (url?: string | URL, target?: string, features?: string) => {
+      if (String(url ?? "").startsWith("tel:")) {
+        w.dialled.push(String(url));
+        return null;
+      }
+      return open(url, target, features);
+    };
+  });
+  await context.route(`${SOFTPHONE}**`, (route) =>
+    route.fulfill({ contentType: "text/html", body: "<!doctype html><title>Softphone</title><p>Calling…</p>" }));
+}
+
+const dialled = (page: Page) => page.evaluate(() => (window as unknown as { dialled: string[] }).dialled);
+
+/** The telephony provider's JWT for the tests' call center, signed with its HS256 secret. */
+function telephonyToken(): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const signed = `${part({ alg: "HS256", typ: "JWT", kid: "e2e-2026" })}.${part({
+    iss: "https://connect.example.com", aud: "contact-server", iat: now, exp: now + 300,
+  })}`;
+  return `${signed}.${createHmac("sha256", "e2e-telephony-secret-0123456789abcdef").update(signed).digest("base64url")}`;
+}
+
+/** Sets a console's presence to Available and waits for the server to have it. */
+async function available(page: Page): Promise<void> {
+  const set = page.waitForResponse((r) => r.url().endsWith("/console/api/presence") && r.request().method() === "PUT");
+  await page.getByRole("combobox", { name: "Presence" }).selectOption("available");
+  expect((await set).status()).toBe(200);
 }
 
 /** A visitor's request through the widget on the demo page; answers its number. */
@@ -605,4 +660,164 @@ test("the call panel shows the call center's softphone layout in order, and a re
     const logged = (await (await page.request.get(`${data}/query/?q=${tasks}`, { headers: api })).json()).records;
     expect(logged.map((t: { CallType: string; IsCallback__c: boolean }) => [t.CallType, t.IsCallback__c])).toEqual([["Outbound", isCallback]]);
   }
+});
+
+test("a callback requested as in the reference and a visitor's request from the widget each reach an Available representative, are dialled as IsCallback says, logged, and end Contacted", async ({ browser }) => {
+  // A Not Reached call comes back after the call center's retry delay: a minute.
+  test.setTimeout(180_000);
+  const stamp = Date.now();
+  const api = { Authorization: `Bearer ${process.env.CRW_API_TOKEN}` };
+  const data = `${apiUrl()}/services/data/v62.0`;
+  // The call center's queue, by the name its file gives; the telephony API puts its callbacks there.
+  const queue = cli(["queues", "add", "--name", PHONE_QUEUE]);
+  const [pia, pete] = [`pia-${stamp}@example.com`, `pete-${stamp}@example.com`];
+  const ids = [[pia, "Pia Phones"], [pete, "Pete Phones"]].map(([username, name]) => {
+    const id = cli(["users", "add", "--username", username, "--name", name, "--role", "representative", "--password-stdin"], PASSWORD + "\n");
+    cli(["queues", "add-member", queue, username]);
+    return id;
+  });
+  const piaPage = await consoleOf(browser, pia, "/console/", false, true);
+  const petePage = await consoleOf(browser, pete, "/console/", false, true);
+  // Pia first: she has been idle longest when the first callback comes.
+  await available(piaPage);
+  await available(petePage);
+  const offers = (page: Page) => page.getByRole("region", { name: "Offered to you" });
+  const record = async (id: string) => (await (await piaPage.request.get(`${data}/sobjects/ContactRequest/${id}`, { headers: api })).json());
+
+  // The reference's own example (`001`), byte for byte, from a telephony provider.
+  const asked = await piaPage.request.post(`${apiUrl()}/telephony/v1/voiceCalls/89328b83-ff42-4c85-a2af-e948124365de/requestCallback`, {
+    headers: { Authorization: `Bearer ${telephonyToken()}`, "Content-Type": "application/json", "Telephony-Provider-Name": "Amazon Connect" },
+    data: '{\n "callbackNumber": "+18445791189",\n "isPreviewCallback": true,\n "scheduledRoutingDateTime": "2026-02-26T15:40:52Z"\n}',
+  });
+  expect(asked.status(), await asked.text()).toBe(201);
+  const phoned = (await asked.json()).recordId as string;
+  const phonedNumber = (await record(phoned)).Name as string;
+  expect((await record(phoned)).OwnerId).toBe(queue);
+
+  // Offered to Pia, who declines; then to Pete, who accepts. A preview callback (IsCallback): nothing is
+  // dialled until he chooses to.
+  await offers(piaPage).getByRole("button", { name: `Accept ${phonedNumber}` }).waitFor();
+  await expect(offers(piaPage)).toContainText("Review the details, then dial.");
+  await offers(piaPage).getByRole("button", { name: "Decline" }).click();
+  await offers(petePage).getByRole("button", { name: `Accept ${phonedNumber}` }).click();
+  await expect(petePage).toHaveURL(new RegExp(`/console/requests/${phoned}$`));
+  const panel = petePage.getByRole("region", { name: "Call", exact: true });
+  const link = panel.getByRole("link", { name: "+18445791189" });
+  const softphoneUrl = `${SOFTPHONE}?to=%2B18445791189&ref=${phoned}`;
+  await expect(link).toHaveAttribute("href", softphoneUrl);
+  expect(petePage.context().pages()).toHaveLength(1);
+  expect(await dialled(petePage)).toEqual([]);
+  // Dialling is his choice: through the call center's softphone, in a window beside the console.
+  const softphone = petePage.context().waitForEvent("page");
+  await link.click();
+  expect((await softphone).url()).toBe(softphoneUrl);
+  // Nobody answered: the request goes back to its queue, to be tried again after the retry delay.
+  await petePage.getByLabel("Outcome").selectOption("Not Reached");
+  await petePage.getByRole("button", { name: "Log the call" }).click();
+  await expect(petePage.getByRole("region", { name: "Call log" })).toContainText("Not Reached · Callback call");
+  await expect.poll(async () => (await record(phoned)).OwnerId).toBe(queue);
+  expect((await record(phoned)).Status).toBe("Attempted");
+  const triedAt = Date.now();
+
+  // A visitor asks in the widget; a supervisor gives it to the phone queue. Not a preview callback: the
+  // call starts as soon as Pia accepts, by the `tel:` link of the demo's call center.
+  const number = await visitorAsks(browser, "+442079460888");
+  const soql = encodeURIComponent(`SELECT Id FROM ContactRequest WHERE Name = '${number}'`);
+  const widgetId = (await (await piaPage.request.get(`${data}/query/?q=${soql}`, { headers: api })).json()).records[0].Id as string;
+  const moved = await piaPage.request.patch(`${data}/sobjects/ContactRequest/${widgetId}`, { headers: api, data: { OwnerId: queue } });
+  expect(moved.status(), await moved.text()).toBe(204);
+  await offers(piaPage).getByRole("button", { name: `Accept ${number}` }).click();
+  await expect(piaPage).toHaveURL(new RegExp(`/console/requests/${widgetId}$`));
+  await expect.poll(() => dialled(piaPage)).toEqual(["tel:+442079460888"]);
+  await piaPage.getByLabel("Outcome").selectOption("Reached");
+  await piaPage.getByRole("button", { name: "Log the call" }).click();
+  await expect(piaPage.getByRole("region", { name: "Call log" })).toContainText("Reached · Outbound call");
+  await expect(piaPage.getByRole("heading", { level: 1 })).toContainText("Contacted");
+  expect(await record(widgetId)).toMatchObject({ Status: "Contacted", OwnerId: ids[0] });
+
+  // A minute after the Not Reached call the callback is offered again: to Pete, as Pia declined it within
+  // the queue's cool-down. Reached this time, it ends Contacted.
+  await offers(petePage).getByRole("button", { name: `Accept ${phonedNumber}` }).click({ timeout: 90_000 });
+  expect(Date.now() - triedAt, "not before the retry delay").toBeGreaterThanOrEqual(55_000);
+  await expect(petePage.getByRole("heading", { level: 1 })).toContainText(phonedNumber);
+  expect(await dialled(petePage)).toEqual([]);
+  await petePage.getByLabel("Outcome").selectOption("Reached");
+  await petePage.getByRole("button", { name: "Log the call" }).click();
+  await expect(petePage.getByRole("region", { name: "Call log" })).toContainText("Reached · Callback call");
+  await expect(petePage.getByRole("heading", { level: 1 })).toContainText("Contacted");
+  expect(await record(phoned)).toMatchObject({ Status: "Contacted", OwnerId: ids[1] });
+
+  const tasks = encodeURIComponent(`SELECT WhatId, CallType, IsCallback__c, CallResult__c FROM Task WHERE WhatId IN ('${phoned}', '${widgetId}') ORDER BY CreatedDate`);
+  const logged = (await (await piaPage.request.get(`${data}/query/?q=${tasks}`, { headers: api })).json()).records;
+  expect(logged.map((t: { WhatId: string; CallType: string; IsCallback__c: boolean; CallResult__c: string }) => [t.WhatId, t.CallType, t.IsCallback__c, t.CallResult__c]))
+    .toEqual([[phoned, "Outbound", true, "Not Reached"], [widgetId, "Outbound", false, "Reached"], [phoned, "Outbound", true, "Reached"]]);
+  for (const page of [piaPage, petePage]) await page.context().close();
+});
+
+test("a reviewed callback dialled at another number, then transferred to another queue, is offered there; an unanswered offer passes on", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const stamp = Date.now();
+  const [first, second] = [cli(["queues", "add", "--name", `First line ${stamp}`]), cli(["queues", "add", "--name", `Second line ${stamp}`])];
+  const [tara, uma, vic] = [`tara-${stamp}@example.com`, `uma-${stamp}@example.com`, `vic-${stamp}@example.com`];
+  const ids: Record<string, string> = {};
+  for (const [username, name, queue] of [[tara, "Tara Transfer", first], [uma, "Uma Second", second], [vic, "Vic Second", second]]) {
+    ids[username] = cli(["users", "add", "--username", username, "--name", name, "--role", "representative", "--password-stdin"], PASSWORD + "\n");
+    cli(["queues", "add-member", queue, username]);
+  }
+  const taraPage = await consoleOf(browser, tara, "/console/", false, true);
+  // Offers in the second line wait 5 s for an answer (an admin's setting; the integration token is an admin's).
+  const timeout = await taraPage.request.fetch(`${apiUrl()}/console/api/admin/queues/${second}`, {
+    method: "PATCH", headers: { Authorization: `Bearer ${process.env.CRW_API_TOKEN}` }, data: { offerTimeoutSeconds: 5 },
+  });
+  expect(timeout.status(), await timeout.text()).toBe(200);
+  const umaPage = await consoleOf(browser, uma, "/console/");
+  const vicPage = await consoleOf(browser, vic, "/console/");
+  await available(taraPage);
+  await available(umaPage);
+  await available(vicPage);
+  const api = { Authorization: `Bearer ${process.env.CRW_API_TOKEN}` };
+  const made = await taraPage.request.post(`${apiUrl()}/services/data/v62.0/sobjects/ContactRequest`, {
+    headers: api,
+    data: { RequestReason: "Billing", PreferredPhone: "+442079460999", IsCallback: true, OwnerId: first },
+  });
+  expect(made.status(), await made.text()).toBe(201);
+  const id = (await made.json()).id as string;
+  const number = (await (await taraPage.request.get(`${apiUrl()}/services/data/v62.0/sobjects/ContactRequest/${id}`, { headers: api })).json()).Name;
+  const offers = (page: Page) => page.getByRole("region", { name: "Offered to you" });
+  await offers(taraPage).getByRole("button", { name: `Accept ${number}` }).click();
+  await expect(taraPage).toHaveURL(new RegExp(`/console/requests/${id}$`));
+  const work = taraPage.getByRole("region", { name: "Work it" });
+  await expect(taraPage.getByRole("heading", { level: 1 })).toContainText(number);
+  await expect(work.getByLabel("Give it to").locator("option", { hasText: `Queue: Second line ${stamp}` })).toBeAttached();
+  await noAxeViolations(taraPage);
+
+  // Another number than the one asked for: checked as the widget checks a phone, then dialled.
+  await work.getByLabel("Another number").fill("020 7946 0000");
+  await work.getByRole("button", { name: "Dial" }).click();
+  await expect(taraPage.locator("#other-number-error")).toContainText("country code");
+  expect(await dialled(taraPage)).toEqual([]);
+  await work.getByLabel("Another number").fill("+44 20 7946 0001");
+  await work.getByRole("button", { name: "Dial" }).click();
+  await expect.poll(() => dialled(taraPage)).toEqual(["tel:+442079460001"]);
+
+  // Transferred to the second line: offered to one of its members; left unanswered, it passes to the other.
+  await work.getByLabel("Give it to").selectOption({ label: `Queue: Second line ${stamp}` });
+  const transferred = taraPage.waitForResponse((r) => r.url().endsWith(`/requests/${id}/transfer`));
+  await work.getByRole("button", { name: "Transfer" }).click();
+  expect((await transferred).status()).toBe(200);
+  const offeredTo = async () => {
+    for (const page of [umaPage, vicPage]) if (await offers(page).getByRole("button", { name: `Accept ${number}` }).isVisible()) return page;
+    return null;
+  };
+  await expect.poll(offeredTo, { timeout: 15_000 }).not.toBeNull();
+  const firstTaker = (await offeredTo())!;
+  const other = firstTaker === umaPage ? vicPage : umaPage;
+  // Five seconds without an answer: the offer passes on.
+  await expect(offers(other).getByRole("button", { name: `Accept ${number}` })).toBeVisible({ timeout: 15_000 });
+  await expect(offers(firstTaker)).toBeHidden();
+  await offers(other).getByRole("button", { name: `Accept ${number}` }).click();
+  await expect(other).toHaveURL(new RegExp(`/console/requests/${id}$`));
+  const owner = (await (await other.request.get(`${apiUrl()}/services/data/v62.0/sobjects/ContactRequest/${id}`, { headers: api })).json()).OwnerId;
+  expect(owner).toBe(ids[other === umaPage ? uma : vic]);
+  for (const page of [taraPage, umaPage, vicPage]) await page.context().close();
 });

@@ -1,6 +1,8 @@
 //! The softphone layout resource: `GET /services/apexrest/callCenters/{id}/softphoneLayout` answers a
 //! call center's layout (`call_centers::softphone`) in the shape of Salesforce's
-//! DescribeSoftphoneLayoutResult, which the REST API has no route of its own for. Also the check the
+//! DescribeSoftphoneLayoutResult, which the REST API has no route of its own for, with one property of
+//! ours beside it: `softphoneUrl`, the center's click-to-dial template (`contact_shared::dial`), null
+//! for `tel:` links. Also the check the
 //! call-center file's layouts are read with: their fields must be the API's.
 
 use axum::Router;
@@ -68,9 +70,9 @@ async fn layout(
             .as_deref()
             == Some(&id)
         {
-            return Ok(axum::Json(
-                center.softphone_layout.describe(&id, &center.name),
-            ));
+            let mut layout = center.softphone_layout.describe(&id, &center.name);
+            layout["softphoneUrl"] = center.softphone_url.clone().into();
+            return Ok(axum::Json(layout));
         }
     }
     Err(SfError::not_found())

@@ -1339,7 +1339,7 @@ async fn the_outbox_mail_and_routing_writes_and_reads_answer_on_postgresql() {
             .unwrap()
             .is_some()
     );
-    let (is_callback, phone) = {
+    let call = {
         let id = id.clone();
         store
             .read(move |db| db.offered_request(&id))
@@ -1347,8 +1347,8 @@ async fn the_outbox_mail_and_routing_writes_and_reads_answer_on_postgresql() {
             .unwrap()
             .unwrap()
     };
-    assert!(!is_callback);
-    assert_eq!(phone.as_deref(), Some("+442079460958"));
+    assert!(!call.is_callback);
+    assert_eq!(call.phone.as_deref(), Some("+442079460958"));
     let has_work = {
         let at = at.clone();
         store

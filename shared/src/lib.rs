@@ -18,6 +18,8 @@ mod channel;
 pub mod console;
 mod created;
 mod description;
+#[cfg(feature = "console")]
+pub mod dial;
 mod email;
 mod error;
 pub mod field;

@@ -1,12 +1,13 @@
 //! `/console/requests/:id`: one request, every field, its history, call log and interactions, and the
-//! actions on it: log a call, change the status, reassign, return to the queue, add a note.
+//! actions on it: log a call, change the status, reassign, transfer (offered there), return to the queue,
+//! add a note; and the call panel with another number to dial.
 //!
 //! Every change is sent with `If-Match` set to the version (ETag) it was made against; a 412 re-reads the
 //! request and says who changed it and when, never overwriting their change. The page redraws the
 //! request whenever it changes (here, or live elsewhere) while the actions stay as they are.
 
-use contact_shared::Status;
 use contact_shared::console::{HistoryEntry, Me, NewNote};
+use contact_shared::{PreferredPhone, Status, dial};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -23,13 +24,6 @@ use crate::time;
 use crate::view_query::literal;
 
 type Record = Map<String, Value>;
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct User {
-    id: String,
-    name: String,
-}
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -88,7 +82,7 @@ struct Loaded {
     history: Result<Vec<HistoryEntry>, ApiError>,
     call_center_zone: Option<String>,
     /// The call panel, from the call center's softphone layout.
-    call_panel: Option<Vec<call_panel::Group>>,
+    call_panel: Option<call_panel::Panel>,
 }
 
 async fn load(id: String, me: String) -> Result<Loaded, ApiError> {
@@ -199,8 +193,8 @@ pub fn RequestPage() -> impl IntoView {
     let name_of = Callback::new(move |id: String| {
         names
             .get()
-            .and_then(|names| names.into_iter().find(|(known, _)| *known == id))
-            .map_or(id, |(_, name)| name)
+            .and_then(|names| names.into_iter().find(|n| n.id == id))
+            .map_or(id, |n| n.name)
     });
     view! {
         {move || match shown.get() {
@@ -213,36 +207,45 @@ pub fn RequestPage() -> impl IntoView {
         }}
         {move || ready.get().map(|id| view! {
             <div class="request">
-                {move || current.get().and_then(|loaded| loaded.call_panel).map(|panel| call_panel::view(panel, name_of))}
+                {move || current.get().and_then(|loaded| loaded.call_panel.map(|panel| call_panel::view(panel, loaded.id, name_of)))}
                 {move || current.get().map(|loaded| visitor(&loaded, name_of))}
-                <Actions id current version name_of/>
+                <Actions id current version name_of names/>
                 {move || current.get().map(|loaded| details(loaded, name_of))}
             </div>
         })}
     }
 }
 
-/// Names for the ids the page shows: the users, this person's queues, and for a supervisor every queue.
-async fn names(me: Me) -> Vec<(String, String)> {
-    let mut names: Vec<(String, String)> = api::query::<User>("SELECT Id, Name FROM User")
-        .await
-        .map(|found| found.records)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|user| (user.id, user.name))
-        .collect();
-    let queues = if me.role.reassigns() {
-        api::directory_queues().await.unwrap_or_default()
-    } else {
-        Vec::new()
-    };
-    names.extend(
-        me.queues
+/// A user or queue the page names, and whether a request can be given or transferred to it.
+#[derive(Debug, Clone, PartialEq)]
+struct Named {
+    id: String,
+    name: String,
+    active: bool,
+}
+
+/// Names for the ids the page shows, from the directory: every queue, then every user; this person's
+/// own queues when it cannot be read.
+async fn names(me: Me) -> Vec<Named> {
+    let named = |id: String, name: String, active: bool| Named { id, name, active };
+    match api::directory().await {
+        Ok(found) => found
+            .queues
             .into_iter()
-            .chain(queues)
-            .map(|queue| (queue.id, format!("Queue: {}", queue.name))),
-    );
-    names
+            .map(|q| named(q.id, format!("Queue: {}", q.name), true))
+            .chain(
+                found
+                    .users
+                    .into_iter()
+                    .map(|u| named(u.id, u.name, u.is_active)),
+            )
+            .collect(),
+        Err(_) => me
+            .queues
+            .into_iter()
+            .map(|q| named(q.id, format!("Queue: {}", q.name), true))
+            .collect(),
+    }
 }
 
 /// Who asked, as the site verified them and as they typed it, and when to call.
@@ -426,13 +429,19 @@ enum Change {
     },
     Fields(Value),
     Note(String),
+    /// To a queue or representative, where it is offered.
+    Transfer(String),
+    /// Another number than the one asked for, as typed.
+    Dial(String),
 }
 
 /// The body fields a change can be refused about, with the input that sets each, in page order.
 const ACTION_FIELDS: &[(&str, &str)] = &[
+    ("number", "other-number"),
     ("CallDisposition", "call-disposition"),
     ("CallDurationInSeconds", "call-duration"),
     ("OwnerId", "new-owner"),
+    ("to", "new-owner"),
     ("body", "note"),
 ];
 
@@ -443,6 +452,8 @@ fn Actions(
     current: Signal<Option<Loaded>>,
     version: RwSignal<u64>,
     name_of: Callback<String, String>,
+    /// Every queue and user, for the owner's list.
+    names: ReadSignal<Option<Vec<Named>>>,
 ) -> impl IntoView {
     let me = expect_context::<Me>();
     let field_now = move |name: &'static str| {
@@ -497,6 +508,27 @@ fn Actions(
                 Change::Note(body) => api::add_note(&id, &NewNote { body: body.clone() })
                     .await
                     .map(|()| "Note added.".to_owned()),
+                Change::Transfer(to) => api::transfer(&id, to)
+                    .await
+                    .map(|()| "Transferred: it is offered there.".to_owned()),
+                // Checked as the widget checks a phone, then dialled as the panel's number is.
+                Change::Dial(typed) => match PreferredPhone::parse(typed) {
+                    Ok(number) => {
+                        let softphone = current.with_untracked(|loaded| {
+                            loaded.as_ref()?.call_panel.as_ref()?.softphone.clone()
+                        });
+                        call_panel::dial(&dial::address(
+                            softphone.as_deref(),
+                            number.as_str(),
+                            &id,
+                        ));
+                        Ok(format!("Dialling {}.", number.as_str()))
+                    }
+                    Err(error) => Err(ApiError::Refused {
+                        message: error.to_string(),
+                        fields: vec![("number".to_owned(), error.to_string())],
+                    }),
+                },
             };
             (change, or_sign_in(result))
         }
@@ -532,13 +564,13 @@ fn Actions(
             time::local(&field_now("LastModifiedDate").unwrap_or_default(), None)
         )
     };
+    let other_number = RwSignal::new(String::new());
     let call_type = RwSignal::new("Outbound".to_owned());
     let call_result = RwSignal::new("Reached".to_owned());
     let disposition = RwSignal::new(String::new());
     let duration = RwSignal::new(String::new());
     let new_status = RwSignal::new(current_status.clone());
     let new_owner = RwSignal::new(me.id.clone());
-    let queues = me.queues.clone();
     let first_queue = me.queues.first().map(|q| q.id.clone());
     let draft_key_input = draft_key.clone();
     view! {
@@ -546,6 +578,18 @@ fn Actions(
             <h2 id="actions-heading">"Work it"</h2>
             <p class="modified">{modified}</p>
             <Outcome answer fields=ACTION_FIELDS/>
+            <form on:submit=move |e| {
+                e.prevent_default();
+                act.dispatch(Change::Dial(other_number.get()));
+            }>
+                <fieldset>
+                    <legend>"Call another number"</legend>
+                    <label for="other-number">"Another number"</label>
+                    <input id="other-number" type="tel" autocomplete="off" bind:value=other_number aria-describedby="other-number-error"/>
+                    <FieldError id="other-number-error" error=field_error("number")/>
+                    <button type="submit" disabled=move || act.pending().get()>"Dial"</button>
+                </fieldset>
+            </form>
             <form on:submit=move |e| {
                 e.prevent_default();
                 act.dispatch(Change::Call { call_type: call_type.get(), result: call_result.get(), disposition: disposition.get(), duration: duration.get() });
@@ -595,10 +639,16 @@ fn Actions(
                     <label for="new-owner">"Give it to"</label>
                     <select id="new-owner" bind:value=new_owner>
                         <option value=me.id.clone()>{format!("Me ({})", me.name)}</option>
-                        {queues.into_iter().map(|q| view! { <option value=q.id>{format!("Queue: {}", q.name)}</option> }).collect_view()}
-                        {me.role.reassigns().then(|| view! { <ReassignUsers me=me.id.clone()/> })}
+                        {let me = me.id.clone(); move || names.get().map(|names| names.into_iter()
+                            .filter(|n| n.active && n.id != me)
+                            .map(|n| view! { <option value=n.id>{n.name}</option> })
+                            .collect_view())}
                     </select>
+                    // Reassigning makes them the owner; transferring offers it there (a representative
+                    // may reassign only to themselves or their queues, and transfer anywhere).
                     <button type="submit" disabled=move || act.pending().get()>"Reassign"</button>
+                    <button type="button" disabled=move || act.pending().get()
+                        on:click=move |_| { act.dispatch(Change::Transfer(new_owner.get())); }>"Transfer"</button>
                     <FieldError id="owner-error" error=field_error("OwnerId")/>
                     {first_queue.map(|queue| view! {
                         <button type="button" disabled=move || act.pending().get()
@@ -629,27 +679,6 @@ fn Actions(
                 </fieldset>
             </form>
         </section>
-    }
-}
-
-/// The other users, for a supervisor's reassign list.
-#[component]
-fn ReassignUsers(me: String) -> impl IntoView {
-    let users = kept(|| async {
-        api::query::<User>("SELECT Id, Name FROM User WHERE IsActive = true ORDER BY Name ASC")
-            .await
-            .map(|found| found.records)
-            .unwrap_or_default()
-    });
-    move || {
-        let me = me.clone();
-        users.get().map(|users| {
-            users
-                .into_iter()
-                .filter(|user| user.id != me)
-                .map(|user| view! { <option value=user.id>{user.name}</option> })
-                .collect_view()
-        })
     }
 }
 

@@ -38,5 +38,7 @@ pub fn demo_center() -> CallCenter {
         keys: Vec::new(),
         slots: SlotPolicy::default(),
         softphone_layout: SoftphoneLayout::default(),
+        softphone_url: None,
+        queue: None,
     }
 }

@@ -42,6 +42,10 @@ struct RawCenter {
     booking_days: Option<Spanned<i64>>,
     #[serde(default)]
     softphone_layout: RawLayout,
+    /// Click-to-dial through a softphone instead of `tel:` (`contact_shared::dial`).
+    softphone_url: Option<Spanned<String>>,
+    /// The queue (by name) that callbacks requested through this center's telephony API go to.
+    queue: Option<Spanned<String>>,
     jwt: RawJwt,
 }
 
@@ -224,6 +228,25 @@ pub fn parse(text: &str, known: KnownField) -> Result<CallCenters, String> {
             days: setting(&raw.booking_days, "booking_days", 1..=31, defaults.days)?,
         };
         let softphone_layout = layout(text, &raw.softphone_layout, known)?;
+        let softphone_url = match &raw.softphone_url {
+            Some(url) => {
+                contact_shared::dial::check_template(url.get_ref())
+                    .map_err(|e| at(text, url.span().start, e))?;
+                Some(url.get_ref().clone())
+            }
+            None => None,
+        };
+        let queue = match &raw.queue {
+            Some(name) if name.get_ref().trim().is_empty() => {
+                return Err(at(
+                    text,
+                    name.span().start,
+                    "queue must be a queue's name, such as \"Callbacks\"",
+                ));
+            }
+            Some(name) => Some(name.get_ref().trim().to_owned()),
+            None => None,
+        };
         let mut keys = Vec::new();
         for key in raw.jwt.keys {
             let kid = key.kid.get_ref().clone();
@@ -259,6 +282,8 @@ pub fn parse(text: &str, known: KnownField) -> Result<CallCenters, String> {
             keys,
             slots,
             softphone_layout,
+            softphone_url,
+            queue,
         });
     }
     Ok(CallCenters::new(centers))
@@ -507,6 +532,44 @@ secret = "{SECRET}"
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_softphone_url_and_a_queue_are_read_and_their_mistakes_refused_with_their_line() {
+        let centers = parse_checked(&center(
+            "softphone_url = \"https://phone.example.com/dial?to={number}&ref={request}\"\nqueue = \" Callbacks \"",
+        ))
+        .unwrap();
+        let main = centers.by_internal_name("main").unwrap();
+        assert_eq!(
+            main.softphone_url.as_deref(),
+            Some("https://phone.example.com/dial?to={number}&ref={request}")
+        );
+        assert_eq!(main.queue.as_deref(), Some("Callbacks"));
+        let plain = parse_checked(&center("")).unwrap();
+        let plain = plain.by_internal_name("main").unwrap();
+        assert_eq!(
+            (plain.softphone_url.as_ref(), plain.queue.as_ref()),
+            (None, None)
+        );
+        for (extra, says) in [
+            (
+                "softphone_url = \"https://phone.example.com/dial\"",
+                "line 6: softphone_url must hold {number}",
+            ),
+            (
+                "softphone_url = \"javascript:alert({number})\"",
+                "line 6: softphone_url may not be a javascript: URL",
+            ),
+            (
+                "softphone_url = \"http://phone.example.com/{number}\"",
+                "line 6: softphone_url must be https://",
+            ),
+            ("queue = \"  \"", "line 6: queue must be a queue's name"),
+        ] {
+            let refused = parse_checked(&center(extra)).expect_err(extra);
+            assert!(refused.starts_with(says), "{extra}: {refused}");
         }
     }
 

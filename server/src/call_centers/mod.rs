@@ -60,6 +60,11 @@ pub struct CallCenter {
     pub slots: SlotPolicy,
     /// Which fields show for each call type (`softphone`).
     pub softphone_layout: SoftphoneLayout,
+    /// The softphone URL template the console dials through (`contact_shared::dial`); `tel:` without.
+    pub softphone_url: Option<String>,
+    /// The name of the queue callbacks requested through this center's telephony API go to; the
+    /// default queue without one, or while no queue has that name.
+    pub queue: Option<String>,
 }
 
 /// Every configured call center; cheap to clone.

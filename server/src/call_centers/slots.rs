@@ -230,6 +230,8 @@ mod tests {
             keys: Vec::new(),
             slots,
             softphone_layout: Default::default(),
+            softphone_url: None,
+            queue: None,
         }
     }
 

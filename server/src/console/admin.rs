@@ -69,17 +69,26 @@ fn role_of(body: &Map<String, Value>) -> Result<Option<Role>, AppError> {
     }
 }
 
-/// `GET /console/api/directory`: the active users and the queues a request can be given to.
+/// `GET /console/api/directory`: every user (`isActive` says who a request can still be given to) and
+/// every queue, for any signed-in user: a request's page names the people in its history by it, and
+/// its owner list (reassign, transfer) is made from it. A representative gets each user's id, name and
+/// `isActive` (what SOQL on User answers them anyway); supervisors and admins also the username and role.
 pub async fn directory(
     State(store): State<Store>,
-    signed: Signed,
+    Signed(caller): Signed,
 ) -> Result<axum::Json<Value>, AppError> {
-    signed.supervisor()?;
+    let full = caller.role.sees_everything();
     let users: Vec<Value> = directory::users(&store)
         .await?
         .into_iter()
-        .filter(|u| u.is_active)
-        .map(|u| json!({ "id": u.id, "name": u.name, "username": u.username, "role": u.role }))
+        .map(|u| {
+            let mut user = json!({ "id": u.id, "name": u.name, "isActive": u.is_active });
+            if full {
+                user["username"] = u.username.into();
+                user["role"] = json!(u.role);
+            }
+            user
+        })
         .collect();
     let queues: Vec<QueueRef> = directory::queues(&store)
         .await?

@@ -16,6 +16,7 @@ mod reports;
 mod requests;
 mod signed;
 mod supervisor;
+mod transfer;
 mod views;
 
 use axum::Router;
@@ -106,6 +107,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
         .merge(endpoints)
         .route("/requests/{id}/notes", post(requests::add_note))
         .route("/requests/{id}/history", get(requests::history))
+        .route("/requests/{id}/transfer", post(transfer::transfer))
         .route("/directory", get(admin::directory))
         .route(contact_shared::reports::REPORTS_PATH, get(reports::report))
         .route(

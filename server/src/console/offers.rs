@@ -101,7 +101,8 @@ fn ended() -> AppError {
     .into()
 }
 
-/// `POST /console/api/offers/{id}/accept`: 200 `{"requestId", "isCallback", "phone"}`, the caller now its
+/// `POST /console/api/offers/{id}/accept`: 200 `{"requestId", "isCallback", "phone", "callCenterId"}`
+/// (the call center whose softphone URL dials it, or null), the caller now its
 /// owner; 409 once the offer has ended; 404 for an offer that is not the caller's.
 pub async fn accept(
     State(store): State<Store>,
@@ -140,10 +141,11 @@ pub async fn accept(
             }
             tx.assign_owner(&offer.request_id, user, &at)?;
             tx.record_owner_moved(&offer.request_id, user, &offer.queue_id)?;
-            let (is_callback, phone) = tx
-                .offered_request(&offer.request_id)?
-                .unwrap_or((false, None));
-            Ok(json!({ "requestId": offer.request_id, "isCallback": is_callback, "phone": phone }))
+            let call = tx.offered_request(&offer.request_id)?.unwrap_or_default();
+            Ok(json!({
+                "requestId": offer.request_id, "isCallback": call.is_callback, "phone": call.phone,
+                "callCenterId": call.call_center_id,
+            }))
         })
         .await?;
     Ok(axum::Json(answer))

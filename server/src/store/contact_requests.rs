@@ -24,7 +24,7 @@ pub(super) fn owner(conn: &Connection, queue: Option<&str>) -> Result<String, St
 
 impl Db<'_> {
     /// The owner of a new request: the queue named `queue`, else the default queue.
-    pub(super) fn new_request_owner(&self, queue: Option<&str>) -> Result<String, StoreError> {
+    pub fn new_request_owner(&self, queue: Option<&str>) -> Result<String, StoreError> {
         self.one(
             "SELECT coalesce((SELECT id FROM queues WHERE name = ?1),
                              (SELECT id FROM queues WHERE is_default = 1),

@@ -69,7 +69,7 @@ pub use idempotency::{IdempotencyKey, Inserted, KeyError, fingerprint};
 pub use limits::{Charged, LimitRule, SharedLimits};
 pub use location::{Database, DatabaseError, PostgresUrl};
 pub use mail::{DueDigest, MailState, Notice};
-pub use offers::{OfferRow, OfferSettings, OpenOffer, PresenceRow, Unoffered};
+pub use offers::{OfferRow, OfferSettings, OfferedRequest, OpenOffer, PresenceRow, Unoffered};
 pub use outbox::{DeliveryRow, DueDelivery, OutboxDepth, OutboxEvent, Subscription};
 pub use reports::{QueueTarget, ReportedRequest, StaleServiceLevel};
 pub use supervisor::{FloorPersonRow, HeldRow, OldestRow, QueueFloorRow};

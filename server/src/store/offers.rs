@@ -52,6 +52,24 @@ pub struct OpenOffer {
     pub expires_at_ms: i64,
 }
 
+/// What decides whether a representative can be offered a request directly (see `Db::direct_taker`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DirectTaker {
+    pub set: Option<Presence>,
+    pub seen_at_ms: i64,
+    /// Whether they hold less than their capacity.
+    pub room: bool,
+}
+
+/// What the call an accepted offer starts needs of its request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OfferedRequest {
+    pub is_callback: bool,
+    pub phone: Option<String>,
+    /// The CallCenter the request came through, whose softphone URL dials it.
+    pub call_center_id: Option<String>,
+}
+
 /// A due, queue-owned, open request that nobody is offered, with its queue's offer settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unoffered {
@@ -145,6 +163,27 @@ impl Db<'_> {
         .transpose()
     }
 
+    /// What decides whether `user` can be offered a request directly (a transfer to them): their
+    /// presence as set, when their console was last seen, and whether they hold less than their
+    /// capacity. None before they first set a presence.
+    pub fn direct_taker(&self, user: &str) -> Result<Option<DirectTaker>, StoreError> {
+        self.row(
+            &format!(
+                "SELECT p.state, p.seen_at_ms, p.capacity, {held} FROM presence p WHERE p.user_id = ?1",
+                held = held()
+            ),
+            args![user],
+        )?
+        .map(|r| {
+            Ok(DirectTaker {
+                set: Presence::parse(&r.get::<String>(0)?),
+                seen_at_ms: r.get(1)?,
+                room: r.get::<i64>(2)? > r.get::<i64>(3)?,
+            })
+        })
+        .transpose()
+    }
+
     /// The offer settings of the queue `queue_id`; none for no such queue.
     pub fn offer_settings(&self, queue_id: &str) -> Result<Option<OfferSettings>, StoreError> {
         self.row(
@@ -225,13 +264,20 @@ impl Db<'_> {
         .get(0)
     }
 
-    /// IsCallback and the phone of the request `id`, for the call an accepted offer starts.
-    pub fn offered_request(&self, id: &str) -> Result<Option<(bool, Option<String>)>, StoreError> {
+    /// IsCallback, the phone and the call center of the request `id`, for the call an accepted offer
+    /// starts.
+    pub fn offered_request(&self, id: &str) -> Result<Option<OfferedRequest>, StoreError> {
         self.row(
-            "SELECT is_callback, preferred_phone FROM contact_requests WHERE id = ?1",
+            "SELECT is_callback, preferred_phone, call_center_id FROM contact_requests WHERE id = ?1",
             args![id],
         )?
-        .map(|r| Ok((r.get(0)?, r.get(1)?)))
+        .map(|r| {
+            Ok(OfferedRequest {
+                is_callback: r.get(0)?,
+                phone: r.get(1)?,
+                call_center_id: r.get(2)?,
+            })
+        })
         .transpose()
     }
 
@@ -488,6 +534,23 @@ impl Tx<'_> {
             self.offer_event(OFFER_MADE, id, at)?;
         }
         Ok(id)
+    }
+
+    /// Marks `user`'s accepted offers of `request` as handed on by `by` at `at` (a transfer): as after a
+    /// decline, they are not offered it again for the queue's cool-down.
+    pub fn mark_handed_on(
+        &self,
+        request: &str,
+        user: &str,
+        by: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        self.run(
+            "UPDATE offers SET taken_back_by = ?3, taken_back_at = ?4
+              WHERE request_id = ?1 AND user_id = ?2 AND state = 'accepted'",
+            args![request, user, by, at],
+        )?;
+        Ok(())
     }
 
     /// Ends the open offer `id` as `state` (accepted, declined or withdrawn) at `at`, and tells the

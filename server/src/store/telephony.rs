@@ -15,6 +15,9 @@ pub struct ProviderCallback {
     pub call_id: String,
     pub provider: Option<String>,
     pub call_center_id: String,
+    /// The name of the queue it goes to (the call center's); the default queue without one, or while
+    /// no queue has that name.
+    pub queue: Option<String>,
     /// When it is created (stored format).
     pub at: String,
 }
@@ -71,7 +74,7 @@ impl Tx<'_> {
                 &callback.call_center_id,
                 &callback.at,
                 contact_requests::INITIAL_STATUS.as_str(),
-                &self.new_request_owner(None)?,
+                &self.new_request_owner(callback.queue.as_deref())?,
                 contact_requests::ANONYMOUS_CREATOR
             ],
         )?;

@@ -153,6 +153,7 @@ pub async fn request_callback(
     // Read only now, so a caller without a valid token learns nothing about the body.
     let body = parse_body(&body?, Timestamp::now())?;
     let internal_name = center.internal_name.clone();
+    let queue = center.queue.clone();
     let (id, created) = state
         .store
         .write(move |tx| {
@@ -169,6 +170,7 @@ pub async fn request_callback(
                 call_id,
                 provider,
                 call_center_id,
+                queue,
                 at: now(),
             };
             let id = tx.insert_provider_callback(&callback)?;

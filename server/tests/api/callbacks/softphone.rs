@@ -20,18 +20,7 @@ sections = [
 "#;
 
 async fn with_layout() -> Callbacks {
-    let centers = CENTERS.replacen(
-        "[call_center.jwt]",
-        &format!("{LAYOUT}[call_center.jwt]"),
-        1,
-    );
-    let app = app_with_centers(
-        tempfile::tempdir().expect("temp dir"),
-        &centers,
-        crate::support::ONE_SITE,
-    )
-    .await;
-    Callbacks::with_app(app).await
+    with_main_center(LAYOUT).await
 }
 
 async fn center_id(t: &Callbacks, name: &str) -> String {
@@ -109,6 +98,24 @@ async fn a_call_center_s_softphone_layout_is_the_one_its_file_sets_in_order() {
     assert_eq!(items(inbound, "ContactRequest")[0], "Name");
     // The 15-character id names the same center.
     assert_eq!(layout(&t, &main[..15]).await.body, answer.body);
+    assert_eq!(answer.body["softphoneUrl"], Value::Null, "tel: links");
+}
+
+#[tokio::test]
+async fn a_call_center_s_softphone_url_is_beside_its_layout_for_the_console_to_dial_through() {
+    let t = with_main_center(
+        "softphone_url = \"https://softphone.example.com/dial?to={number}&ref={request}\"",
+    )
+    .await;
+    let main = center_id(&t, "main").await;
+    let answer = layout(&t, &main).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        answer.body["softphoneUrl"],
+        "https://softphone.example.com/dial?to={number}&ref={request}"
+    );
+    let legacy = center_id(&t, "legacy").await;
+    assert_eq!(layout(&t, &legacy).await.body["softphoneUrl"], Value::Null);
 }
 
 #[tokio::test]

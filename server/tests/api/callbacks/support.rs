@@ -82,6 +82,22 @@ pub fn good_token() -> String {
     jwt(Some("2026-01"), SECRET, claims())
 }
 
+/// [`CENTERS`] with `settings` (TOML lines) added to its first center, "main", and one site.
+pub async fn with_main_center(settings: &str) -> Callbacks {
+    let centers = CENTERS.replacen(
+        "[call_center.jwt]",
+        &format!("{settings}\n[call_center.jwt]"),
+        1,
+    );
+    let app = app_with_centers(
+        tempfile::tempdir().expect("temp dir"),
+        &centers,
+        crate::support::ONE_SITE,
+    )
+    .await;
+    Callbacks::with_app(app).await
+}
+
 /// The app on the database in `dir`, with the call centers of `centers` and the sites of `sites`.
 pub async fn app_with_centers(dir: tempfile::TempDir, centers: &str, sites: &str) -> TestApp {
     app_with(

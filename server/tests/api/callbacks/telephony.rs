@@ -406,3 +406,36 @@ async fn a_call_id_that_is_not_utf8_is_refused_in_the_api_s_shape() {
         response.body
     );
 }
+
+#[tokio::test]
+async fn a_call_center_s_queue_owns_the_callbacks_its_telephony_requests_once_it_exists() {
+    let t = with_main_center("queue = \"Phone callbacks\"").await;
+    let owner = |id: String| {
+        let t = &t;
+        async move {
+            let record = t
+                .api(
+                    &t.rita.1,
+                    "GET",
+                    &format!("/services/data/v62.0/sobjects/ContactRequest/{id}"),
+                    None,
+                )
+                .await;
+            record.body["OwnerId"].as_str().unwrap().to_owned()
+        }
+    };
+    // No queue of that name yet: the default queue, as without the setting.
+    let before = t
+        .callback("call-q-1", json!({"callbackNumber": "+18445791189"}))
+        .await;
+    assert_eq!(owner(before).await, contact_server::ids::DEFAULT_QUEUE_ID);
+    let queue =
+        contact_server::access::directory::add_queue(&t.app.store, "Phone callbacks".into(), false)
+            .await
+            .unwrap()
+            .id;
+    let after = t
+        .callback("call-q-2", json!({"callbackNumber": "+18445791189"}))
+        .await;
+    assert_eq!(owner(after).await, queue);
+}

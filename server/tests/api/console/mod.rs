@@ -9,4 +9,5 @@ mod reports;
 mod sessions;
 mod supervisor;
 mod support;
+mod transfer;
 mod views;

@@ -96,12 +96,9 @@ async fn every_admin_route_refuses_representatives_and_supervisors_and_needs_a_s
 }
 
 #[tokio::test]
-async fn the_directory_lists_active_people_and_queues_for_supervisors_and_admins() {
+async fn the_directory_lists_people_and_queues_with_who_is_active_and_a_representative_gets_names_only()
+ {
     let t = Team::new().await;
-    let refused = t
-        .send(Some(&t.ann), "GET", "/console/api/directory", None)
-        .await;
-    assert_eq!(refused.status, 403, "{}", refused.body);
     let deactivated = t
         .send(
             Some(&t.ada),
@@ -117,15 +114,20 @@ async fn the_directory_lists_active_people_and_queues_for_supervisors_and_admins
             .send(Some(who), "GET", "/console/api/directory", None)
             .await;
         assert_eq!(listed.status, 200, "{}", listed.body);
-        let names: Vec<&str> = listed.body["users"]
+        let active: Vec<(&str, bool)> = listed.body["users"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|u| u["name"].as_str().unwrap())
+            .map(|u| (u["name"].as_str().unwrap(), u["isActive"] == true))
             .collect();
         assert!(
-            names.contains(&"ann") && !names.contains(&"bob"),
-            "{names:?}"
+            active.contains(&("ann", true)) && active.contains(&("bob", false)),
+            "{active:?}"
+        );
+        assert!(
+            listed.body["users"][0]["username"].is_string(),
+            "{}",
+            listed.body
         );
         let queues: Vec<&str> = listed.body["queues"]
             .as_array()
@@ -136,6 +138,18 @@ async fn the_directory_lists_active_people_and_queues_for_supervisors_and_admins
         assert!(
             queues.contains(&"Billing") && queues.contains(&"Support"),
             "{queues:?}"
+        );
+    }
+    // A representative reads names, for the history and the transfer list: no usernames, no roles.
+    let anns = t
+        .send(Some(&t.ann), "GET", "/console/api/directory", None)
+        .await;
+    assert_eq!(anns.status, 200, "{}", anns.body);
+    for user in anns.body["users"].as_array().unwrap() {
+        assert_eq!(
+            user.as_object().unwrap().keys().collect::<Vec<_>>(),
+            ["id", "isActive", "name"],
+            "{user}"
         );
     }
     let bobs = t
