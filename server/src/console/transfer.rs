@@ -11,6 +11,9 @@
 //! The representative who handed it on is not offered it again for the queue's cool-down, as after a
 //! decline.
 //!
+//! A request not due yet is transferred to a queue only (an offer is for now). Someone who is neither
+//! its holder nor a supervisor gets 403, or 404 when they do not see it at all.
+//!
 //! Either way the move is written as every owner change is (the owner history, `contact_request.assigned`,
 //! the live feed), and the transfer is one transaction after the request's lock, so a transfer, an accept
 //! and a take-back at once have one winner.
@@ -21,7 +24,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{ConsoleError, Signed, text};
+use crate::access::Visibility;
 use crate::callbacks::offers::presence_now;
+use crate::contact_requests::objects::CONTACT_REQUEST;
 use crate::error::{AppError, Json, Path};
 use crate::ids;
 use crate::instant::stored;
@@ -69,6 +74,10 @@ pub async fn transfer(
                 .ok_or(ConsoleError::NotFound)?;
             let holder = request.owner_id == by;
             if !holder && !caller.role.sees_everything() {
+                // Who does not see it is not told it exists.
+                if !Visibility::of(tx, &caller)?.sees(tx, &CONTACT_REQUEST, &id)? {
+                    return Err(AppError::from(ConsoleError::NotFound));
+                }
                 return Err(AppError::from(ConsoleError::Forbidden(format!(
                     "Only the representative who holds {} (or a supervisor) can transfer it.",
                     request.name
@@ -103,6 +112,15 @@ pub async fn transfer(
                     .ok_or_else(|| field(format!("There is no active representative {to}.")))?;
                 if user.id == request.owner_id {
                     return Err(field(format!("{} already holds {}.", user.name, request.name)));
+                }
+                // An offer is for now: routing would withdraw one of a request not yet due.
+                if let Some(due) = request.scheduled_routing_at.as_deref().filter(|due| *due > at.as_str()) {
+                    return Err(ConsoleError::Conflict(format!(
+                        "{} is not due until {}: transfer it to a queue, where it is offered when it is due.",
+                        request.name,
+                        crate::instant::wire(due)
+                    ))
+                    .into());
                 }
                 let taker = tx.direct_taker(&user.id)?;
                 let state = taker.map_or(Presence::Offline, |t| {

@@ -173,10 +173,20 @@ async fn a_transfer_is_refused_with_what_to_do_to_someone_unavailable_by_a_non_h
         );
     }
 
+    // Rep 0's request is not rep 1's to see (the default is private): not found. A request the queue
+    // owns they see, and may not transfer: they do not hold it.
     let not_theirs = floor
         .transfer(1, &request, json!({"to": floor.queue}))
         .await;
-    assert_eq!(not_theirs.status, 403, "{}", not_theirs.body);
+    assert_eq!(not_theirs.status, 404, "{}", not_theirs.body);
+    let queued = floor.request().await;
+    let not_held = floor.transfer(1, &queued, json!({"to": floor.queue})).await;
+    assert_eq!(not_held.status, 403, "{}", not_held.body);
+    assert!(
+        error_body(&not_held).message.contains("who holds"),
+        "{}",
+        not_held.body
+    );
 
     let closed = floor
         .console
@@ -202,4 +212,38 @@ async fn a_transfer_is_refused_with_what_to_do_to_someone_unavailable_by_a_non_h
         .transfer(0, "0SRXXXXXXXXXXXXXXX", json!({"to": floor.queue}))
         .await;
     assert_eq!(nothing.status, 404, "{}", nothing.body);
+}
+
+#[tokio::test]
+async fn a_callback_not_due_yet_is_transferred_to_a_queue_and_not_offered_to_a_representative() {
+    let floor = Floor::new(2).await;
+    floor.set_presence(1, "available").await;
+    let later = floor
+        .console
+        .api
+        .create(
+            json!({"RequestReason": "Billing", "PreferredPhone": "+442079460123",
+                       "IsCallback": true, "OwnerId": floor.reps[0].1,
+                       "ScheduledRoutingDateTime__c": "2099-01-01T09:00:00.000Z"}),
+        )
+        .await;
+    let to_rep = floor
+        .transfer(0, &later, json!({"to": floor.reps[1].1}))
+        .await;
+    assert_eq!(to_rep.status, 409, "{}", to_rep.body);
+    assert!(
+        error_body(&to_rep)
+            .message
+            .contains("is not due until 2099-01-01T09:00:00"),
+        "{}",
+        to_rep.body
+    );
+    let to_queue = floor.transfer(0, &later, json!({"to": floor.queue})).await;
+    assert_eq!(to_queue.status, 200, "{}", to_queue.body);
+    assert_eq!(floor.owner_of(&later).await, floor.queue);
+    assert_eq!(
+        floor.round(0).await.offered,
+        0,
+        "offered when it is due, not before"
+    );
 }
