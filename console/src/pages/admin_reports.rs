@@ -1,8 +1,13 @@
 //! `/console/admin/reports` (supervisors and admins): the report of a stretch of days (the last seven by
 //! default): requests per day by site and reason, and overall, per queue and per representative the time
 //! to first attempt (median and 90th percentile, business time), the service-level breaches, contact
-//! rate, abandonment and attempts per Contacted request; with the same report as a CSV download.
+//! rate, abandonment and attempts per Contacted request; with the same report as a CSV download. Then the
+//! widget's funnel over the same days, per day and site: offered, started, sent and declined, and the
+//! direct contact links used (the XDM Contact Request Details measures, from the daily counts).
 
+use std::collections::BTreeMap;
+
+use contact_shared::Measure;
 use contact_shared::console::Me;
 use contact_shared::reports::{Figures, Group, Report};
 use leptos::prelude::*;
@@ -122,6 +127,63 @@ fn show(report: Report) -> impl IntoView {
     }
 }
 
+/// The funnel's columns: the measure and its heading, in the visitor's order.
+const FUNNEL: [(Measure, &str); 7] = [
+    (Measure::ChatOffered, "Offered"),
+    (Measure::ChatStart, "Started"),
+    (Measure::ClickToDirectMessage, "Sent"),
+    (Measure::ChatDeclined, "Declined"),
+    (Measure::ClickToCall, "Calls"),
+    (Measure::ClickToEmail, "Emails"),
+    (Measure::ClickToText, "Texts"),
+];
+
+/// The funnel of `counts`: a row per day (newest first) and site, a column per measure of [`FUNNEL`],
+/// and the share of started sessions that sent a request. Offered shows only once the days hold it.
+fn funnel(counts: Vec<reports::Count>) -> impl IntoView {
+    let mut rows: BTreeMap<(String, String), [i64; 7]> = BTreeMap::new();
+    for count in counts {
+        if let Some(column) = FUNNEL.iter().position(|(m, _)| m.name() == count.measure) {
+            rows.entry((count.day, count.site)).or_default()[column] += count.count;
+        }
+    }
+    if rows.is_empty() {
+        return view! { <p class="note">"No widget sessions on these days."</p> }.into_any();
+    }
+    let offered = rows.values().any(|r| r[0] > 0);
+    let shown = move |column: usize| column > 0 || offered;
+    view! {
+        <table class="report">
+            <caption>"Widget funnel, per day and site"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Day"</th>
+                    <th scope="col">"Site"</th>
+                    {FUNNEL.iter().enumerate().filter(|(i, _)| shown(*i)).map(|(_, (_, h))| view! { <th scope="col">{*h}</th> }).collect_view()}
+                    <th scope="col">"Sent of started"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows.into_iter().rev().map(|((day, site), values)| {
+                    let sent = (values[1] > 0).then(|| values[2] as f64 / values[1] as f64);
+                    view! {
+                        <tr>
+                            <td>{day}</td>
+                            <th scope="row">{site}</th>
+                            {values.iter().enumerate().filter(|(i, _)| shown(*i)).map(|(_, v)| view! { <td>{*v}</td> }).collect_view()}
+                            <td>{rate(sent)}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        {(!offered).then(|| view! {
+            <p class="note">"Offered (the launcher or form shown on the page) is not reported by this version of the widget's loader."</p>
+        })}
+    }
+    .into_any()
+}
+
 /// The reports page.
 #[component]
 pub fn ReportsPage() -> impl IntoView {
@@ -140,6 +202,10 @@ pub fn ReportsPage() -> impl IntoView {
         async move { or_sign_in(reports::report(from, to).await) }
     });
     let csv = move || reports::url(&from.get(), &to.get(), true);
+    let counts = LocalResource::new(move || {
+        let (from, to) = (from.get(), to.get());
+        async move { or_sign_in(reports::daily_counts(from, to).await) }
+    });
     view! {
         <h1>"Reports"</h1>
         <form class="report-days" on:submit=|e| e.prevent_default()>
@@ -163,6 +229,11 @@ pub fn ReportsPage() -> impl IntoView {
                 Some(Err(error)) => {
                     view! { <p role="alert" class="error">{error.message()}</p> }.into_any()
                 }
+            }}
+            {move || match counts.get() {
+                None => None,
+                Some(Ok(counts)) => Some(funnel(counts).into_any()),
+                Some(Err(error)) => Some(view! { <p role="alert" class="error">{error.message()}</p> }.into_any()),
             }}
         </Transition>
     }

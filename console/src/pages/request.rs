@@ -189,7 +189,7 @@ pub fn RequestPage() -> impl IntoView {
         })
     });
     let current = Signal::derive(move || shown.get().and_then(Result::ok));
-    let names = kept(move || names(me.clone()));
+    let names = kept(names);
     let name_of = Callback::new(move |id: String| {
         names
             .get()
@@ -224,28 +224,24 @@ struct Named {
     active: bool,
 }
 
-/// Names for the ids the page shows, from the directory: every queue, then every user; this person's
-/// own queues when it cannot be read.
-async fn names(me: Me) -> Vec<Named> {
+/// Names for the ids the page shows, from the directory: every queue, then every user (none when it
+/// cannot be read: the page then shows ids, and the owner's list only "Me").
+async fn names() -> Vec<Named> {
+    let Ok(found) = api::directory().await else {
+        return Vec::new();
+    };
     let named = |id: String, name: String, active: bool| Named { id, name, active };
-    match api::directory().await {
-        Ok(found) => found
-            .queues
-            .into_iter()
-            .map(|q| named(q.id, format!("Queue: {}", q.name), true))
-            .chain(
-                found
-                    .users
-                    .into_iter()
-                    .map(|u| named(u.id, u.name, u.is_active)),
-            )
-            .collect(),
-        Err(_) => me
-            .queues
-            .into_iter()
-            .map(|q| named(q.id, format!("Queue: {}", q.name), true))
-            .collect(),
-    }
+    found
+        .queues
+        .into_iter()
+        .map(|q| named(q.id, format!("Queue: {}", q.name), true))
+        .chain(
+            found
+                .users
+                .into_iter()
+                .map(|u| named(u.id, u.name, u.is_active)),
+        )
+        .collect()
 }
 
 /// Who asked, as the site verified them and as they typed it, and when to call.
