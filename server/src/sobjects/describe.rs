@@ -238,13 +238,13 @@ fn section(object: &SObject, heading: &str, fields: &[&str], editable: bool) -> 
     })
 }
 
-/// `GET sobjects/{object}/describe/layouts/`: describeLayout, the widget's form as a layout.
-pub async fn layouts(
-    _caller: Caller,
-    _version: ApiVersion,
-    Path((_, name)): Path<(String, String)>,
-) -> Result<axum::Json<Value>, SfError> {
-    let object = object_named(&name)?;
+/// The id of the Master record type every object has, whose layout is the object's one layout.
+pub const MASTER_RECORD_TYPE: &str = "012000000000000AAA";
+
+/// The object's one layout (a DescribeLayout): the system fields, then its form's, each once, for
+/// reading; its form's for editing, under the object's label. Its id is an 18-character layout id (`00h`)
+/// made from the object's key prefix.
+fn layout(object: &SObject) -> Value {
     let system = [
         "Name",
         "Status",
@@ -255,12 +255,18 @@ pub async fn layouts(
         "LastModifiedDate",
     ];
     let mut detail_fields: Vec<&str> = system.to_vec();
-    detail_fields.extend(object.layout.iter().copied());
-    let layout = json!({
-        "id": format!("00h{}", &object.key_prefix),
+    for field in object.layout {
+        if !detail_fields.contains(field) {
+            detail_fields.push(field);
+        }
+    }
+    let id = crate::salesforce::record_id::to_18(&format!("00h{}000000000", object.key_prefix))
+        .unwrap_or_default();
+    json!({
+        "id": id,
         "buttonLayoutSection": null,
         "detailLayoutSections": [section(object, "Information", &detail_fields, false)],
-        "editLayoutSections": [section(object, "Contact request", object.layout, true)],
+        "editLayoutSections": [section(object, object.label, object.layout, true)],
         "highlightsPanelLayoutSection": null,
         "multirowEditLayoutSections": [],
         "offlineLinks": [],
@@ -268,12 +274,36 @@ pub async fn layouts(
         "relatedContent": null,
         "relatedLists": [],
         "saveOptions": [],
-    });
+    })
+}
+
+/// `GET sobjects/{object}/describe/layouts/`: describeLayout, the widget's form as a layout.
+pub async fn layouts(
+    _caller: Caller,
+    _version: ApiVersion,
+    Path((_, name)): Path<(String, String)>,
+) -> Result<axum::Json<Value>, SfError> {
+    let object = object_named(&name)?;
     Ok(axum::Json(json!({
-        "layouts": [layout],
+        "layouts": [layout(object)],
         "recordTypeMappings": [],
         "recordTypeSelectorRequired": [false],
     })))
+}
+
+/// `GET sobjects/{object}/describe/layouts/{recordTypeId}`: the layout of one record type, as
+/// Salesforce answers it: the Master record type's (`012000000000000AAA`, or its 15 characters) is the
+/// object's one layout; any other id is `NOT_FOUND`, as the objects have no other record type.
+pub async fn record_type_layout(
+    _caller: Caller,
+    _version: ApiVersion,
+    Path((_, name, record_type)): Path<(String, String, String)>,
+) -> Result<axum::Json<Value>, SfError> {
+    let object = object_named(&name)?;
+    if crate::salesforce::record_id::to_18(&record_type).as_deref() != Some(MASTER_RECORD_TYPE) {
+        return Err(SfError::not_found());
+    }
+    Ok(axum::Json(layout(object)))
 }
 
 #[cfg(test)]

@@ -134,6 +134,11 @@ pub fn routes<S: Clone + Send + Sync + 'static>(store: Store, queries: Arc<Queri
     );
     api = both(
         api,
+        &format!("{v}/sobjects/{{object}}/describe/layouts/{{record_type}}"),
+        get(describe::record_type_layout),
+    );
+    api = both(
+        api,
         &format!("{v}/sobjects/{{object}}/updated"),
         get(changes::updated),
     );

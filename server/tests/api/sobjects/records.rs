@@ -308,3 +308,58 @@ async fn describe_calls_come_from_the_schema() {
         "any version from 45 up is served"
     );
 }
+
+#[tokio::test]
+async fn describe_layout_lists_each_field_once_titles_each_object_s_section_and_answers_the_master_record_type()
+ {
+    let api = Api::new().await;
+    for (object, heading) in [
+        ("ContactRequest", "Contact Request"),
+        ("EngagementInteraction", "Engagement Interaction"),
+    ] {
+        let layouts = api
+            .get(&format!("/sobjects/{object}/describe/layouts/"))
+            .await;
+        assert_eq!(layouts.status, 200, "{}", layouts.body);
+        let layout = &layouts.body["layouts"][0];
+        let detail: Vec<&str> = layout["detailLayoutSections"][0]["layoutRows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                row["layoutItems"][0]["layoutComponents"][0]["value"]
+                    .as_str()
+                    .unwrap()
+            })
+            .collect();
+        let mut once = detail.clone();
+        once.sort_unstable();
+        once.dedup();
+        assert_eq!(
+            once.len(),
+            detail.len(),
+            "{object}: each field once: {detail:?}"
+        );
+        assert_eq!(
+            layout["editLayoutSections"][0]["heading"], heading,
+            "{object}"
+        );
+        let id = layout["id"].as_str().unwrap();
+        assert!(id.starts_with("00h") && id.len() == 18, "{object}: {id}");
+        // The Master record type's layout is the object's one layout, by its 18 or 15 characters.
+        for master in ["012000000000000AAA", "012000000000000"] {
+            let one = api
+                .get(&format!("/sobjects/{object}/describe/layouts/{master}"))
+                .await;
+            assert_eq!(one.status, 200, "{object} {master}: {}", one.body);
+            assert_eq!(&one.body, layout, "{object} {master}");
+        }
+        let other = api
+            .get(&format!(
+                "/sobjects/{object}/describe/layouts/0124x000000AbCdAAA"
+            ))
+            .await;
+        assert_eq!(other.status, 404, "{}", other.body);
+        assert_eq!(code(&other), "NOT_FOUND");
+    }
+}
