@@ -75,7 +75,7 @@ test("a visitor's whole journey is on the page and in the export, without their 
   const phone = "+1 415 555 0100";
   await widget.submitValidRequest();
 
-  const expected = ["chatStart", "clickToCall", "chatEnd", "chatDeclined", "clickToDirectMessage"];
+  const expected = ["chatOffered", "chatStart", "clickToCall", "chatEnd", "chatDeclined", "clickToDirectMessage"];
   await expect.poll(async () => (await seen(page, "dataLayer")).map((s) => s.name)).toEqual(expected);
   const layer = await seen(page, "dataLayer");
   const session = layer[0].session;
@@ -88,10 +88,13 @@ test("a visitor's whole journey is on the page and in the export, without their 
   expect(told).not.toContain("415");
 
   // The browser reports all but the sent request, which the server wrote with the request itself, in the
-  // same session (the form sends it with the request), holding the phone number the page never saw.
+  // same session (the form sends it with the request), holding the phone number the page never saw. The
+  // offer, which the loader records, goes when the page is left.
+  await page.goto("about:blank");
   await expect
     .poll(() => storedFor(page, from, session))
     .toEqual([
+      "contactRequest.offered",
       "contactRequest.started",
       "contactRequest.clickToCall",
       "contactRequest.ended",
@@ -116,7 +119,9 @@ test("on a page that requires consent nothing is sent until consent(true)", asyn
   await widget.open();
   await widget.closeButton.click();
   // The page is told at once; the server nothing.
-  await expect.poll(async () => (await seen(page, "dom")).map((s) => s.name)).toEqual(["chatStart", "chatEnd", "chatDeclined"]);
+  await expect
+    .poll(async () => (await seen(page, "dom")).map((s) => s.name))
+    .toEqual(["chatOffered", "chatStart", "chatEnd", "chatDeclined"]);
   // One more task of the page's, after the batch would have been sent.
   await page.evaluate(() => new Promise((resolve) => setTimeout(resolve)));
   expect(posted).toEqual([]);
@@ -130,3 +135,35 @@ test("on a page that requires consent nothing is sent until consent(true)", asyn
     "contactRequest.declined",
   ]);
 });
+
+test("a widget is offered once it is in view, once, and a page left unopened still reports the offer", async ({ page }) => {
+  const from = new Date(Date.now() - 60_000).toISOString();
+  await recordAnalytics(page);
+  // The inline form sits below the page's heading and text: out of view in a window this short.
+  await page.setViewportSize({ width: 800, height: 120 });
+  await EmbeddedWidget.visit(page, "/");
+  const widget = new EmbeddedWidget(page, "inline");
+  await expect(widget.submit).toBeAttached();
+  // Two frames after the form is drawn, the observer has had its turn: nothing is offered yet.
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  expect((await seen(page, "dataLayer")).map((s) => s.name)).toEqual([]);
+
+  await widget.host.scrollIntoViewIfNeeded();
+  await expect.poll(async () => (await seen(page, "dataLayer")).map((s) => s.name)).toEqual(["chatOffered"]);
+  const offer = (await seen(page, "dataLayer"))[0];
+  expect(offer).toMatchObject({ event: "contact_request_chatOffered", mode: "inline" });
+  expect((await seen(page, "dom")).map((s) => s.name)).toEqual(["chatOffered"]);
+  // Out of view and back: still one offer.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await widget.host.scrollIntoViewIfNeeded();
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  expect((await seen(page, "dataLayer")).map((s) => s.name)).toEqual(["chatOffered"]);
+
+  // Nobody opened it; leaving the page sends the offer as the loader's beacon.
+  await page.goto("about:blank");
+  await expect.poll(() => storedFor(page, from, offer.session)).toEqual(["contactRequest.offered"]);
+  const stored = (await exported(page, from)).find((e) => feedback(e)["xdm:chatSessionID"] === offer.session)!;
+  expect(stored["@id"]).toBe(`${offer.session}-o`);
+  expect(feedback(stored)["xdm:chatOffered"]).toBe(1);
+});
+

@@ -79,12 +79,13 @@ test("a representative is told the reports are for supervisors", async ({ page }
 type Count = { site: string; day: string; measure: string; count: number };
 
 test("the widget's funnel shows each site's day as the daily counts have it, and passes axe", async ({ page, browser }) => {
-  // A visitor's session on the demo page: opened, then sent (the page's hiding sends the batch).
+  // A visitor's session on the demo page: offered, opened, then sent; leaving the page sends the offer.
   const visitor = await browser.newPage();
   await EmbeddedWidget.visit(visitor, "/launcher");
   const widget = new EmbeddedWidget(visitor, "launcher");
   await widget.open();
   await widget.submitValidRequest();
+  await visitor.goto("about:blank");
   await visitor.close();
 
   const today = new Date().toISOString().slice(0, 10);
@@ -97,7 +98,12 @@ test("the widget's funnel shows each site's day as the daily counts have it, and
   };
   const of = (all: Count[], site: string, measure: string) =>
     all.filter((c) => c.site === site && c.measure === measure).reduce((n, c) => n + c.count, 0);
-  await expect.poll(async () => (await counts()).some((c) => c.measure === "chatStart")).toBe(true);
+  await expect
+    .poll(async () => {
+      const all = await counts();
+      return ["chatOffered", "chatStart"].every((m) => all.some((c) => c.measure === m));
+    })
+    .toBe(true);
 
   await signedInSupervisor(page, `sam-${Date.now()}@example.com`);
   // Other specs' visitors count on the same server meanwhile: the page holds at least what the counts
@@ -109,13 +115,13 @@ test("the widget's funnel shows each site's day as the daily counts have it, and
   const after = await counts();
   const headings = await funnel.locator("thead th").allTextContents();
   expect(headings.slice(0, 2)).toEqual(["Day", "Site"]);
-  expect(headings).toEqual(expect.arrayContaining(["Started", "Sent", "Declined", "Calls", "Emails", "Texts", "Sent of started"]));
+  expect(headings).toEqual(expect.arrayContaining(["Offered", "Started", "Sent", "Declined", "Calls", "Emails", "Texts", "Sent of started"]));
   const sites = [...new Set(before.map((c) => c.site))];
   expect(sites.length).toBeGreaterThan(0);
   for (const site of sites) {
     const row = funnel.getByRole("row").filter({ has: page.getByRole("rowheader", { name: site, exact: true }) }).filter({ hasText: today });
     const cells = await row.locator("td, th").allTextContents();
-    for (const [heading, measure] of [["Started", "chatStart"], ["Sent", "clickToDirectMessage"], ["Declined", "chatDeclined"], ["Calls", "clickToCall"]]) {
+    for (const [heading, measure] of [["Offered", "chatOffered"], ["Started", "chatStart"], ["Sent", "clickToDirectMessage"], ["Declined", "chatDeclined"], ["Calls", "clickToCall"]]) {
       const shown = Number(cells[headings.indexOf(heading)]);
       expect(shown, `${site} ${heading}`).toBeGreaterThanOrEqual(of(before, site, measure));
       expect(shown, `${site} ${heading}`).toBeLessThanOrEqual(of(after, site, measure));

@@ -1,22 +1,23 @@
 /*
- * What the widget's loader (widget.js) fetches when a widget opens, with the form's WebAssembly: the code
- * only the open path needs, so that pages where nobody opens the widget pay nothing for it. It fetches the
- * form's module, its stylesheet (which also draws the panel) and the widget's locale at once, while the
- * WebAssembly downloads; then it draws the panel's head, mounts the form and focuses its first field.
- * The server writes the build over __CRW_OPEN__, as [glue, form css, locales]: each asset [path,
+ * What the widget's loader (widget.js) fetches when a widget opens: the code only the open path needs, so
+ * that pages where nobody opens the widget pay nothing for it. It fetches the form's WebAssembly, its
+ * module, its stylesheet (which also draws the panel) and the widget's locale at once; then it draws the
+ * panel's head, mounts the form and focuses its first field.
+ * The server writes the build over __CRW_OPEN__, as [glue, wasm, form css, locales]: each asset [path,
  * integrity], locales {tag: asset}, each fetched with its hash pinned. Each widget `x` is the loader's
- * record of it: its shadow root, body and panel, its tag's dataset and nonce, its locale, the
- * loader's helpers (`u`).
- * Analytics live here too, as only an opened widget records its journey: `ev(name, type)` tells the page
- * of an event (a bubbling `crw-analytics` CustomEvent on the host, the API's `analytics` handlers, and
- * `dataLayer.push({event: "contact_request_" + name})` when the page has a dataLayer: no personal data)
- * and, given an XDM event type, queues it as an ExperienceEvent for POST /api/v1/events, sent in a batch
- * at the end of the task: by sendBeacon once the page is being left, by fetch with keepalive before, and
- * only with the page's consent when the tag asks for it (data-consent="required", until
- * ContactRequestWidget.consent(true)). The form decides what to record from the `crw-start` and
- * `crw-end` events dispatched on it here (shared/src/journey.rs has the rules).
+ * record of it: its shadow root, body and panel, its tag's dataset and nonce, the loader's helpers (`u`),
+ * its analytics session, the address its events go to, whether they may go (`ok`) and how the page is
+ * told of them (`page`).
+ * The journey after the offer (which the loader records) is queued here: `ev(name, type)` tells the page
+ * of an event (the loader's `page`: a bubbling `crw-analytics` CustomEvent on the host, the API's
+ * `analytics` handlers, and `dataLayer.push({event: "contact_request_" + name})` when the page has a
+ * dataLayer: no personal data) and, given an XDM event type, queues it as an ExperienceEvent for POST
+ * /api/v1/events, sent in a batch at the end of the task: by sendBeacon once the page is being left, by
+ * fetch with keepalive before, and only with the page's consent when the tag asks for it
+ * (data-consent="required", until ContactRequestWidget.consent(true)). The form decides what to record
+ * from the `crw-start` and `crw-end` events dispatched on it here (shared/src/journey.rs has the rules).
  */
-const [glue, css, locales] = __CRW_OPEN__;
+const [glue, wasm, css, locales] = __CRW_OPEN__;
 // One form module for every widget of the page.
 let module;
 // The page is being left: what is queued goes by beacon. Registered before any widget's own listener.
@@ -25,23 +26,18 @@ addEventListener("pagehide", () => (gone = 1));
 
 /** Gives the widget its analytics session, queue and `ev`, once. */
 const track = (x) => {
-  // Random per page view and widget; with the event's number, each event's @id.
-  const session = (x.session = Math.random().toString(36).slice(2));
+  const { session, events } = x;
   const queue = [];
-  const url = x.u.url("/api/v1/events?site=" + encodeURIComponent(x.data.site || ""));
   let n = 0;
   x.j = Object;
   x.send = () => {
-    if ((window.ContactRequestWidget.consented ?? x.data.consent != "required") && queue[0]) {
+    if (x.ok() && queue[0]) {
       const body = JSON.stringify({ events: queue.splice(0) });
-      gone ? navigator.sendBeacon(url, body) : fetch(url, { method: "POST", body, keepalive: true }).catch(Object);
+      gone ? navigator.sendBeacon(events, body) : fetch(events, { method: "POST", body, keepalive: true }).catch(Object);
     }
   };
   x.ev = (name, type) => {
-    const detail = { name, session };
-    x.emit("analytics", detail);
-    x.host.dispatchEvent(new CustomEvent("crw-analytics", { detail: { ...detail }, bubbles: true }));
-    window.dataLayer?.push({ ...detail, event: "contact_request_" + name });
+    x.page(name);
     if (type)
       queue.push({
         "@id": session + "-" + n++,
@@ -70,26 +66,50 @@ const track = (x) => {
   }
 };
 
-/** The widget's locale strings (for the loader too, which draws another locale's launcher with them). */
-export const texts = (x) =>
-  (x.texts = x.texts || fetch(x.u.url(locales[x.locale][0]), { integrity: locales[x.locale][1] }).then((r) => r.json()));
+/**
+ * The widget's locale: the tag's `data-locale` if shipped, else its language, else English (with a
+ * warning for a tag that asked for another).
+ */
+const locale = (x) => {
+  const asked = x.data.locale;
+  let tag = (asked || "en").toLowerCase();
+  if (!locales[tag]) tag = tag.split("-")[0];
+  if (!locales[tag]) {
+    if (asked) x.u.warn("locale", asked);
+    tag = "en";
+  }
+  return tag;
+};
+
+/** The widget's locale strings. */
+const texts = (x) => {
+  const [path, integrity] = locales[(x.locale = x.locale || locale(x))];
+  return (x.texts = x.texts || fetch(x.u.url(path), { integrity }).then((r) => r.json()));
+};
+
+/** What the loader draws the launcher and the placeholder with, in a locale other than English. */
+export const facade = (x) => texts(x).then((t) => [t.launcher, t.loading, t.load_failed]);
 
 /**
- * The form's module initialised with `wasm` (the response the loader requested), the locale and the
- * form's stylesheet (in the widget's shadow root, with the tag's nonce), all at once.
+ * The form's module initialised with its WebAssembly (requested at once, with the module), the locale
+ * and the form's stylesheet (in the widget's shadow root, with the tag's nonce), all at once.
  */
-export const fetched = (x, wasm) =>
+export const fetched = (x) =>
   (x.fetched =
     x.fetched ||
     Promise.all([
-      (module = module || x.u.load(glue, x.nonce).then((m) => m.default({ module_or_path: wasm }).then(() => m))),
+      (module =
+        module ||
+        Promise.all([x.u.load(glue, x.nonce), fetch(x.u.url(wasm[0]), { integrity: wasm[1] })]).then(([m, w]) =>
+          m.default({ module_or_path: w }).then(() => m),
+        )),
       texts(x),
       x.u.link("stylesheet", css, x.nonce, x.root),
     ]));
 
 /** Draws the widget once its form, locale and stylesheet have arrived. */
-export default (x, wasm) =>
-  (x.ev || track(x), fetched(x, wasm))
+export default (x) =>
+  (x.ev || track(x), fetched(x))
     .then(([form, t]) => {
       const { el } = x.u;
       const panel = x.panel;

@@ -139,7 +139,7 @@ const FUNNEL: [(Measure, &str); 7] = [
 ];
 
 /// The funnel of `counts`: a row per day (newest first) and site, a column per measure of [`FUNNEL`],
-/// and the share of started sessions that sent a request. Offered shows only once the days hold it.
+/// and the share of started sessions that sent a request.
 fn funnel(counts: Vec<reports::Count>) -> impl IntoView {
     let mut rows: BTreeMap<(String, String), [i64; 7]> = BTreeMap::new();
     for count in counts {
@@ -150,8 +150,6 @@ fn funnel(counts: Vec<reports::Count>) -> impl IntoView {
     if rows.is_empty() {
         return view! { <p class="note">"No widget sessions on these days."</p> }.into_any();
     }
-    let offered = rows.values().any(|r| r[0] > 0);
-    let shown = move |column: usize| column > 0 || offered;
     view! {
         <table class="report">
             <caption>"Widget funnel, per day and site"</caption>
@@ -159,7 +157,7 @@ fn funnel(counts: Vec<reports::Count>) -> impl IntoView {
                 <tr>
                     <th scope="col">"Day"</th>
                     <th scope="col">"Site"</th>
-                    {FUNNEL.iter().enumerate().filter(|(i, _)| shown(*i)).map(|(_, (_, h))| view! { <th scope="col">{*h}</th> }).collect_view()}
+                    {FUNNEL.iter().map(|(_, h)| view! { <th scope="col">{*h}</th> }).collect_view()}
                     <th scope="col">"Sent of started"</th>
                 </tr>
             </thead>
@@ -170,16 +168,13 @@ fn funnel(counts: Vec<reports::Count>) -> impl IntoView {
                         <tr>
                             <td>{day}</td>
                             <th scope="row">{site}</th>
-                            {values.iter().enumerate().filter(|(i, _)| shown(*i)).map(|(_, v)| view! { <td>{*v}</td> }).collect_view()}
+                            {values.iter().map(|v| view! { <td>{*v}</td> }).collect_view()}
                             <td>{rate(sent)}</td>
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
         </table>
-        {(!offered).then(|| view! {
-            <p class="note">"Offered (the launcher or form shown on the page) is not reported by this version of the widget's loader."</p>
-        })}
     }
     .into_any()
 }

@@ -277,7 +277,7 @@ mod tests {
     const EMPTY: &str = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
 
     #[test]
-    fn the_loader_pins_open_js_as_served_and_the_wasm_requested_with_it() {
+    fn the_loader_pins_open_js_as_served_and_open_js_the_wasm() {
         let dir = build("var assets = __CRW_ASSETS__;", LOCALE);
         let assets = carried(&build_loader(dir.path()).unwrap(), "var assets = ");
         let open = template::render_open(dir.path()).unwrap();
@@ -293,15 +293,12 @@ mod tests {
                 )
             ])
         );
-        assert_eq!(
-            assets[1],
-            serde_json::json!(["widget/contact-widget-ab12_bg.wasm", EMPTY])
-        );
-        assert_eq!(assets[2], serde_json::json!(["en"]));
+        // The facade's stylesheet and strings follow; nothing else.
+        assert_eq!(assets.as_array().unwrap().len(), 3);
     }
 
     #[test]
-    fn open_js_pins_the_glue_the_form_stylesheet_and_each_locale() {
+    fn open_js_pins_the_glue_the_wasm_the_form_stylesheet_and_each_locale() {
         let dir = build("__CRW_ASSETS__", LOCALE);
         let assets = carried(&template::render_open(dir.path()).unwrap(), "var open = ");
         assert_eq!(
@@ -310,11 +307,15 @@ mod tests {
         );
         assert_eq!(
             assets[1],
+            serde_json::json!(["widget/contact-widget-ab12_bg.wasm", EMPTY])
+        );
+        assert_eq!(
+            assets[2],
             serde_json::json!(["widget/widget-cd34.css", EMPTY])
         );
         // SHA-256 of LOCALE.
         assert_eq!(
-            assets[2]["en"],
+            assets[3]["en"],
             serde_json::json!([
                 "widget/locales/en.json?v=7d82c651",
                 "sha256-fYLGUS5nfYWBzb7zu61+oFooH6eaLX3uRTDm3QX21HQ="
@@ -327,11 +328,9 @@ mod tests {
      {
         let dir = build("var assets = __CRW_ASSETS__;", LOCALE);
         let assets = carried(&build_loader(dir.path()).unwrap(), "var assets = ");
-        assert_eq!(assets[3], ".crw-launch{color:red}");
-        assert_eq!(
-            assets[4],
-            serde_json::json!({"launcher": "L", "loading": "W", "load_failed": "F"})
-        );
+        assert_eq!(assets[1], ".crw-launch{color:red}");
+        // In the order the loader reads them: launcher, loading, load_failed.
+        assert_eq!(assets[2], serde_json::json!(["L", "W", "F"]));
     }
 
     #[test]

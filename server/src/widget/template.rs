@@ -92,38 +92,37 @@ pub fn assets(dir: &Path) -> Result<Assets, String> {
     })
 }
 
-/// The loader with `[open.js, wasm, locale tags, facade css, facade strings]` in place of the placeholder
-/// (an array rather than an object: the key names cost the loader 35 B of its 2 KB brotli), each asset as
-/// `[path, integrity]`, the facade's stylesheet as its text and the default locale's facade strings as an
-/// object: all a page needs to draw the launcher is in this file. `open.js` is pinned as
-/// [`render_open`] writes it, and the wasm is requested with it on open rather than after it.
+/// The loader with `[open.js, facade css, facade strings]` in place of the placeholder (an array rather
+/// than an object: the key names cost the loader 35 B of its 2 KB brotli), `open.js` as `[path,
+/// integrity]`, pinned as [`render_open`] writes it (it pins the rest), the facade's stylesheet as its
+/// text and the default locale's [`FACADE_STRINGS`] as an array in that order: all a page needs to draw
+/// the launcher is in this file. The wasm's pin is in `open.js`: the loader carries the offer's analytics
+/// instead, and fetches `open.js` as a pointer or the focus reaches the launcher.
 pub fn render_loader(dir: &Path) -> Result<String, String> {
     let source = placeholder_source(dir, LOADER_FILE, ASSETS_PLACEHOLDER)?;
     let found = assets(dir)?;
     let facade_css = std::fs::read_to_string(dir.join(&found.facade_css))
         .map_err(|e| format!("cannot read the facade's stylesheet: {e}"))?;
     let open = render_open(dir)?;
-    let tags: Vec<String> = locales(dir, &found.locales)?.keys().cloned().collect();
     let assets = serde_json::json!([
         [
             format!("{ASSETS_PREFIX}/{OPEN_FILE}?v={}", version(open.as_bytes())),
             integrity(open.as_bytes())
         ],
-        asset(dir, &found.wasm)?,
-        tags,
         facade_css.trim_end(),
         facade_strings(dir)?
     ]);
     Ok(source.replace(ASSETS_PLACEHOLDER, &assets.to_string()))
 }
 
-/// `open.js` with `[glue, form css, locales]` in place of its placeholder, each asset as `[path,
+/// `open.js` with `[glue, wasm, form css, locales]` in place of its placeholder, each asset as `[path,
 /// integrity]` and `locales` an object by language tag: what only the open path fetches.
 pub fn render_open(dir: &Path) -> Result<String, String> {
     let source = placeholder_source(dir, OPEN_FILE, OPEN_PLACEHOLDER)?;
     let found = assets(dir)?;
     let assets = serde_json::json!([
         asset(dir, &found.glue)?,
+        asset(dir, &found.wasm)?,
         asset(dir, &found.css)?,
         locales(dir, &found.locales)?
     ]);
@@ -173,8 +172,8 @@ fn locales(
     Ok(locales)
 }
 
-/// The default locale's [`FACADE_STRINGS`], by key.
-fn facade_strings(dir: &Path) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+/// The default locale's [`FACADE_STRINGS`], in their order.
+fn facade_strings(dir: &Path) -> Result<Vec<serde_json::Value>, String> {
     let name = format!("{LOCALES_DIR}/{DEFAULT_LOCALE}.json");
     let bytes = std::fs::read(dir.join(&name)).map_err(|e| format!("cannot read {name}: {e}"))?;
     let strings: serde_json::Map<String, serde_json::Value> =
@@ -182,7 +181,7 @@ fn facade_strings(dir: &Path) -> Result<serde_json::Map<String, serde_json::Valu
     FACADE_STRINGS
         .iter()
         .map(|&key| match strings.get(key) {
-            Some(text @ serde_json::Value::String(_)) => Ok((key.to_owned(), text.clone())),
+            Some(text @ serde_json::Value::String(_)) => Ok(text.clone()),
             _ => Err(format!("{name} has no \"{key}\" string")),
         })
         .collect()

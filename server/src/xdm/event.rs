@@ -190,6 +190,19 @@ impl BrowserEvent {
     }
 }
 
+/// The event the loader's beacon stands for (`POST /api/v1/events?site=KEY&offered=SESSION&at=MS`): the
+/// offer of `session` at `at`, as the browser would have written it, its `@id` `SESSION-o`. It is parsed
+/// like any other ([`BrowserEvent::parse`]), so a bad session id or time is refused the same way.
+pub fn offered(session: &str, at: Timestamp) -> Value {
+    json!({
+        "@id": format!("{session}-o"),
+        "xdm:timestamp": at.to_string(),
+        "xdm:eventType": Measure::ChatOffered.event_type(),
+        "xdm:producedBy": "self",
+        FEEDBACK: { SESSION: session, field(Measure::ChatOffered): 1 },
+    })
+}
+
 /// The text at `key`, or a refusal naming it.
 /// An id a browser may give (an event's, a session's): 1 to [`MAX_ID_LEN`] bytes of text with no control
 /// character (a NUL, which PostgreSQL's text cannot hold, among them).
@@ -335,6 +348,24 @@ mod tests {
             "xdm:producedBy": "self",
             FEEDBACK: { SESSION: "s-1", field(measure): 1 },
         })
+    }
+
+    #[test]
+    fn the_loaders_offer_beacon_is_the_offer_event_of_its_session() {
+        let at: Timestamp = "2026-12-02T09:58:30.250Z".parse().unwrap();
+        let parsed = BrowserEvent::parse(&offered("k3x9", at), now()).unwrap();
+        assert_eq!(parsed.measure(), Measure::ChatOffered);
+        let stored: Value = serde_json::from_str(&parsed.stored().body).unwrap();
+        assert_eq!(schema::check(&stored), Ok(()));
+        assert_eq!(stored["@id"], "k3x9-o");
+        assert_eq!(stored["xdm:timestamp"], "2026-12-02T09:58:30.250Z");
+        assert_eq!(stored[FEEDBACK][SESSION], "k3x9");
+        assert_eq!(stored[FEEDBACK]["xdm:chatOffered"], 1);
+        // An offer from before the window, or a session id with a control character, is refused.
+        let old: Timestamp = "2026-11-01T00:00:00Z".parse().unwrap();
+        let refused = BrowserEvent::parse(&offered("k3x9", old), now()).unwrap_err();
+        assert_eq!(refused[0].pointer, "/xdm:timestamp");
+        assert!(BrowserEvent::parse(&offered("k3\u{0}x", at), now()).is_err());
     }
 
     #[test]

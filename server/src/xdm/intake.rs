@@ -4,11 +4,15 @@
 //! field, and the rest are kept. A browser that sends `Sec-GPC: 1` is counted in aggregate only: each of
 //! its events adds one to its site's count for its day and measure, and neither its `@id` nor its session
 //! id is written anywhere. No IP address and no user agent are stored with events.
+//!
+//! The loader, which must stay within 2 KB, reports an offer nobody opened as a beacon with no body:
+//! `?site=KEY&offered=SESSION&at=MS` (the offer's time in Unix milliseconds), read as the one event
+//! [`super::event::offered`] writes and checked as any other.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use contact_shared::{ErrorBody, FieldErrors};
 use serde::Serialize;
@@ -42,13 +46,17 @@ pub async fn post(
     State(state): State<AppState>,
     page: Result<PageSite<KeyInHeaderOrQuery>, AppError>,
     headers: HeaderMap,
+    uri: Uri,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let body = body.map_err(|rejection| match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::from(super::BatchTooLarge),
         _ => AppError::BadRequest(rejection.body_text()),
     })?;
-    let events = batch(&body)?;
+    let events = match offer_beacon(&uri, &body)? {
+        Some(offer) => vec![offer],
+        None => batch(&body)?,
+    };
     let PageSite { site, .. } = page?;
     let aggregate_only = headers
         .get(GPC)
@@ -104,6 +112,50 @@ pub async fn post(
         body
     };
     Ok((status, axum::Json(Answer { accepted, refused })).into_response())
+}
+
+/// The offer the loader's beacon reports (`offered=SESSION&at=MS` in the query, no body), if it is one.
+fn offer_beacon(uri: &Uri, body: &[u8]) -> Result<Option<Value>, AppError> {
+    #[derive(serde::Deserialize)]
+    struct Beacon {
+        offered: Option<String>,
+        at: Option<String>,
+    }
+    let Ok(axum::extract::Query(Beacon { offered, at })) =
+        axum::extract::Query::<Beacon>::try_from_uri(uri)
+    else {
+        return Ok(None);
+    };
+    let Some(session) = offered else {
+        return Ok(None);
+    };
+    if !body.trim_ascii().is_empty() {
+        return Err(AppError::BadRequest(
+            "An offer beacon (?offered=SESSION&at=MS) has no body: send a batch without `offered`, or the beacon without a body."
+                .to_owned(),
+        ));
+    }
+    let token = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
+    if session.is_empty() || session.len() > 64 || !session.bytes().all(token) {
+        let mut body = ErrorBody::new("The offer beacon's session id is not one the loader makes.");
+        body.fields.insert(
+            "offered".to_owned(),
+            vec!["Required: the widget's session id, 1 to 64 letters, digits, - or _.".to_owned()],
+        );
+        return Err(AppError::Invalid(body));
+    }
+    let at = at
+        .and_then(|at| at.parse::<i64>().ok())
+        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok());
+    let Some(at) = at else {
+        let mut body = ErrorBody::new("The offer beacon's time is missing or not a time.");
+        body.fields.insert(
+            "at".to_owned(),
+            vec!["Required: the offer's time in Unix milliseconds (Date.now()).".to_owned()],
+        );
+        return Err(AppError::Invalid(body));
+    };
+    Ok(Some(super::event::offered(&session, at)))
 }
 
 /// The events of a batch body: a JSON object whose `events` is an array of 1 to [`MAX_EVENTS`].

@@ -261,6 +261,113 @@ async fn personal_data_from_the_browser_is_refused() {
     assert_eq!(count(&app, "SELECT count(*) FROM experience_events"), 0);
 }
 
+/// The loader's beacon for an offer: no body, the session and the time (Unix ms) in the address.
+fn offer_beacon(session: &str, at: &str) -> crate::support::Call {
+    call(
+        "POST",
+        &format!("/api/v1/events?site=shop&offered={session}&at={at}"),
+    )
+    .header(header::ORIGIN.as_str(), PAGE_ORIGIN)
+}
+
+#[tokio::test]
+async fn the_loaders_offer_beacon_is_stored_as_its_sessions_offer_and_checked_like_any_event() {
+    let app = app().await;
+    let at = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(2);
+    let ms = at.as_millisecond().to_string();
+    let response = app.call(offer_beacon("k3x9", &ms)).await;
+    assert_eq!(response.status, StatusCode::ACCEPTED, "{:?}", response.body);
+    assert_eq!(response.body["accepted"], json!([0]));
+    // Sent again (a page hidden, shown and left), it is kept once.
+    let again = app.call(offer_beacon("k3x9", &ms)).await;
+    assert_eq!(again.status, StatusCode::ACCEPTED);
+
+    let exported = export(&app, &token(&app).await).await;
+    assert_eq!(exported.len(), 1, "{exported:?}");
+    let offer = &exported[0];
+    assert_eq!(schema::check(offer), Ok(()), "{offer}");
+    assert_eq!(offer["@id"], "k3x9-o");
+    assert_eq!(offer["xdm:eventType"], "contactRequest.offered");
+    assert_eq!(offer["xdm:producedBy"], "self");
+    assert_eq!(
+        offer["xdm:customerFeedback"],
+        json!({ "xdm:chatSessionID": "k3x9", "xdm:chatOffered": 1 })
+    );
+    let stored: jiff::Timestamp = offer["xdm:timestamp"].as_str().unwrap().parse().unwrap();
+    assert_eq!(stored.as_millisecond(), at.as_millisecond());
+
+    // Each bad beacon is refused in the intake's error shape, naming what to fix, and stores nothing.
+    let old = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 8))
+        .as_millisecond()
+        .to_string();
+    let table = [
+        (
+            offer_beacon("k4", "yesterday"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("at"),
+            "a time that is not one",
+        ),
+        (
+            call("POST", "/api/v1/events?site=shop&offered=k4")
+                .header(header::ORIGIN.as_str(), PAGE_ORIGIN),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("at"),
+            "no time",
+        ),
+        (
+            offer_beacon("k4", &old),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("events[0]/xdm:timestamp"),
+            "a week old",
+        ),
+        (
+            offer_beacon("k%01x", &ms),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("offered"),
+            "a control character in the session id",
+        ),
+        (
+            offer_beacon("k4", &ms).body(Some("text/plain;charset=UTF-8"), "{\"events\": []}"),
+            StatusCode::BAD_REQUEST,
+            None,
+            "a body as well",
+        ),
+    ];
+    for (request, status, field, why) in table {
+        let response = app.call(request).await;
+        assert_eq!(response.status, status, "{why}: {:?}", response.body);
+        let body = crate::support::error_body(&response);
+        if let Some(field) = field {
+            assert!(body.fields.contains_key(field), "{why}: {body:?}");
+        }
+    }
+    let from_elsewhere = app
+        .call(
+            call(
+                "POST",
+                &format!("/api/v1/events?site=shop&offered=k5&at={ms}"),
+            )
+            .header(header::ORIGIN.as_str(), "https://evil.example"),
+        )
+        .await;
+    assert!(from_elsewhere.status.is_client_error());
+    assert_eq!(count(&app, "SELECT count(*) FROM experience_events"), 1);
+
+    // A browser that sends Sec-GPC: 1 has its offer counted, not stored.
+    let gpc = app
+        .call(offer_beacon("k6", &ms).header("sec-gpc", "1"))
+        .await;
+    assert_eq!(gpc.status, StatusCode::ACCEPTED, "{:?}", gpc.body);
+    assert_eq!(count(&app, "SELECT count(*) FROM experience_events"), 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count FROM experience_event_totals WHERE measure = 'chatOffered'"
+        ),
+        1
+    );
+}
+
 #[tokio::test]
 async fn a_browser_sending_sec_gpc_is_counted_in_aggregate_only() {
     let app = app().await;
