@@ -203,7 +203,7 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             "CommunicationChannel",
             "Communication Channel",
             Own("communication_channel"),
-            EDIT | NILLABLE | RESTRICTED,
+            EDIT | NILLABLE | RESTRICTED | REQUIRED,
             &[
                 ("In Person", false),
                 ("Video Call", false),
@@ -312,7 +312,7 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             FieldType::DateTime,
             0,
             Own("start_date_time"),
-            CREATE | UPDATE | FILTER | NILLABLE | SORT,
+            CREATE | UPDATE | FILTER | NILLABLE | SORT | REQUIRED,
         ),
         picklist(
             "Status",

@@ -73,6 +73,9 @@ pub mod prop {
     pub const EXTERNAL_ID: u16 = 1 << 10;
     pub const UNIQUE: u16 = 1 << 11;
     pub const CUSTOM: u16 = 1 << 12;
+    /// Not a property the reference lists but what its description says ("Required."): the field must be
+    /// given on create and never set to null, though it is described `nillable` as its properties say.
+    pub const REQUIRED: u16 = 1 << 13;
 }
 use prop::*;
 
@@ -131,7 +134,12 @@ impl Field {
 
     /// Salesforce's "required": must be given on create.
     pub fn required(&self) -> bool {
-        self.has(CREATE) && !self.has(NILLABLE) && !self.has(DEFAULTED)
+        self.has(CREATE) && (self.has(REQUIRED) || !self.has(NILLABLE) && !self.has(DEFAULTED))
+    }
+
+    /// Whether a write may set the field to null.
+    pub fn takes_null(&self) -> bool {
+        self.has(NILLABLE) && !self.has(REQUIRED)
     }
 }
 

@@ -116,7 +116,7 @@ fn wrong_type(field: &Field, expected: &str, got: &Value) -> SfError {
 /// Checks one value against its field.
 pub fn check(field: &'static Field, value: &Value) -> Result<Sql, SfError> {
     if value.is_null() {
-        if !field.has(prop::NILLABLE) {
+        if !field.takes_null() {
             return Err(required(&[field.name]));
         }
         return Ok(Sql::Null);

@@ -189,6 +189,17 @@ async fn engagement_interactions_derive_duration_state_and_verification_time() {
             "INVALID_TYPE_ON_FIELD_IN_RECORD",
             "malformed time",
         ),
+        // "Required." in the reference, though described nillable: never emptied.
+        (
+            json!({"StartDateTime": null}),
+            "REQUIRED_FIELD_MISSING",
+            "the start emptied",
+        ),
+        (
+            json!({"CommunicationChannel": null}),
+            "REQUIRED_FIELD_MISSING",
+            "the channel emptied",
+        ),
     ];
     for (body, code, why) in table {
         let response = t.api(&t.rita.1, "PATCH", &path, Some(body)).await;
@@ -204,6 +215,7 @@ async fn engagement_interactions_derive_duration_state_and_verification_time() {
             "POST",
             &format!("{V}/sobjects/EngagementInteraction"),
             Some(json!({
+                "CommunicationChannel": "Voice Call", "StartDateTime": "2024-01-02T03:00:00Z",
                 "IsAttendeeVerified": true, "AttendeeVerificationTime": "2024-01-02T03:04:05Z"
             })),
         )
@@ -264,6 +276,27 @@ async fn engagement_interactions_derive_duration_state_and_verification_time() {
     ] {
         assert!(names.contains(&field), "{field}");
     }
+    // The reference's "Required." fields: described nillable, as its properties say, but required, and an
+    // interaction without them is refused naming both.
+    let fields = describe.body["fields"].as_array().unwrap();
+    for name in ["CommunicationChannel", "StartDateTime"] {
+        let field = fields.iter().find(|f| f["name"] == name).unwrap();
+        assert_eq!(field["nillable"], true, "{name}");
+    }
+    let bare = t
+        .api(
+            &t.rita.1,
+            "POST",
+            &format!("{V}/sobjects/EngagementInteraction"),
+            Some(json!({"Status": "New"})),
+        )
+        .await;
+    assert_eq!(bare.status, 400, "{}", bare.body);
+    assert_eq!(bare.body[0]["errorCode"], "REQUIRED_FIELD_MISSING");
+    assert_eq!(
+        bare.body[0]["fields"],
+        json!(["CommunicationChannel", "StartDateTime"])
+    );
 }
 
 #[tokio::test]

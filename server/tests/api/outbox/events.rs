@@ -386,7 +386,7 @@ async fn an_interaction_writes_engagement_completed_each_time_its_status_becomes
         &t,
         "POST",
         &collection,
-        json!({"Status": "New", "ContactRequestId__c": request,
+        json!({"Status": "New", "ContactRequestId__c": request, "CommunicationChannel": "Voice Call",
                "StartDateTime": "2024-05-01T09:00:00Z"}),
     )
     .await;
@@ -423,7 +423,8 @@ async fn an_interaction_writes_engagement_completed_each_time_its_status_becomes
         &t,
         "POST",
         &collection,
-        json!({"Status": "Completed", "CommunicationChannel": "Web Chat"}),
+        json!({"Status": "Completed", "CommunicationChannel": "Web Chat",
+               "StartDateTime": "2024-05-01T09:00:00Z"}),
     )
     .await;
     let alone = alone["id"].as_str().unwrap();
@@ -443,7 +444,7 @@ async fn a_refused_or_rolled_back_interaction_write_leaves_no_engagement_complet
         &t,
         "POST",
         &collection,
-        json!({"Status": "In Progress", "ContactRequestId__c": request,
+        json!({"Status": "In Progress", "ContactRequestId__c": request, "CommunicationChannel": "Voice Call",
                "StartDateTime": "2024-05-01T09:00:00Z"}),
     )
     .await;
@@ -462,7 +463,14 @@ async fn a_refused_or_rolled_back_interaction_write_leaves_no_engagement_complet
         ["contact_request.created"]
     );
 
-    let done = write_interaction(&t, "POST", &collection, json!({"Status": "Completed"})).await;
+    let done = write_interaction(
+        &t,
+        "POST",
+        &collection,
+        json!({"Status": "Completed", "CommunicationChannel": "Voice Call",
+               "StartDateTime": "2024-05-01T09:00:00Z"}),
+    )
+    .await;
     let done = done["id"].as_str().unwrap().to_owned();
     let again = done.clone();
     let rolled_back = t

@@ -389,7 +389,7 @@ async fn an_interaction_completed_reaches_an_endpoint_once_per_move_to_completed
     let v = "/services/data/v62.0/sobjects/EngagementInteraction";
     let created = app
         .call(call("POST", v).bearer(&token).json(&serde_json::json!({
-            "Status": "Completed", "ContactRequestId__c": request,
+            "Status": "Completed", "ContactRequestId__c": request, "CommunicationChannel": "Voice Call",
             "StartDateTime": "2024-05-01T09:00:00Z", "EndDateTime": "2024-05-01T09:02:00Z"
         })))
         .await;
