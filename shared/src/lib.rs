@@ -52,7 +52,7 @@ pub use http::{
 pub use journey::{Journey, Measure, Step};
 pub use locale::Locale;
 pub use name::{NameError, VisitorName};
-pub use phone::{PhoneError, PreferredPhone};
+pub use phone::{PhoneError, PreferredPhone, parse_country_code};
 pub use picklist::UnknownValue;
 pub use proof::{
     Challenge, ChallengeQuery, ProofHash, leading_zero_bits, proof_value, search, solves,

@@ -65,7 +65,8 @@ impl PreferredPhone {
     }
 
     /// Parses what a visitor typed, reading a number without `+` or `00` as a national number of the
-    /// country whose calling code is `country_code` (digits, such as `44`): its leading trunk `0` is dropped.
+    /// country whose calling code is `country_code` (digits, such as `44`): its trunk prefix, if it has
+    /// one, is dropped (see [`trunk_prefix`]).
     pub fn parse_with_country(input: &str, country_code: Option<&str>) -> Result<Self, PhoneError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
@@ -99,7 +100,9 @@ impl PreferredPhone {
             format!("+{body}")
         } else {
             let code = country_code.ok_or(PhoneError::MissingCountryCode)?;
-            let national = body.strip_prefix('0').unwrap_or(&body);
+            let national = trunk_prefix(code)
+                .and_then(|prefix| body.strip_prefix(prefix))
+                .unwrap_or(&body);
             format!("+{code}{national}")
         };
         let count = digits.len() - 1;
@@ -118,6 +121,34 @@ impl PreferredPhone {
     /// The number in E.164 form, such as `+442079460958`.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// The prefix a country's national numbers are dialled with inside it and which E.164 leaves out: `1`
+/// in the North American plan (`1-408-888-8888`; no area code there starts with 1), `8` in Russia and
+/// Kazakhstan, `06` in Hungary, none in Italy, San Marino and the Vatican (their leading 0 is part of
+/// the number), `0` elsewhere.
+fn trunk_prefix(country_code: &str) -> Option<&'static str> {
+    match country_code {
+        "1" => Some("1"),
+        "7" => Some("8"),
+        "36" => Some("06"),
+        "39" | "378" | "379" => None,
+        _ => Some("0"),
+    }
+}
+
+/// A country calling code as configuration writes it (`"44"` or `"+44"`): its digits, or a message
+/// saying what a code looks like.
+pub fn parse_country_code(input: &str) -> Result<String, &'static str> {
+    let digits = input.trim().trim_start_matches('+');
+    let valid = (1..=3).contains(&digits.len())
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && !digits.starts_with('0');
+    if valid {
+        Ok(digits.to_owned())
+    } else {
+        Err("a country calling code has 1 to 3 digits and does not start with 0, such as \"44\"")
     }
 }
 
@@ -213,6 +244,13 @@ mod tests {
         let table = [
             ("020 7946 0958", Some("44"), Ok("+442079460958")),
             ("(415) 555-0100", Some("1"), Ok("+14155550100")),
+            // The North American trunk 1, as the XDM reference writes a number.
+            ("1-408-888-8888", Some("1"), Ok("+14088888888")),
+            ("408-888-8888", Some("1"), Ok("+14088888888")),
+            ("8 495 123-45-67", Some("7"), Ok("+74951234567")),
+            ("06 1 234 5678", Some("36"), Ok("+3612345678")),
+            // Italy keeps its leading 0.
+            ("06 1234 5678", Some("39"), Ok("+390612345678")),
             ("+33 1 23 45 67 89", Some("44"), Ok("+33123456789")),
             ("0033 1 23 45 67 89", Some("44"), Ok("+33123456789")),
             ("020 7946 0958", None, Err(PhoneError::MissingCountryCode)),
@@ -230,6 +268,15 @@ mod tests {
                 expected.as_ref().map(|s| *s),
                 "{input:?} in {country:?}"
             );
+        }
+    }
+
+    #[test]
+    fn country_codes_are_one_to_three_digits_not_starting_with_zero() {
+        assert_eq!(parse_country_code("+44").as_deref(), Ok("44"));
+        assert_eq!(parse_country_code(" 1 ").as_deref(), Ok("1"));
+        for bad in ["", "+", "0044", "44a", "1234", "+0"] {
+            assert!(parse_country_code(bad).is_err(), "{bad:?}");
         }
     }
 

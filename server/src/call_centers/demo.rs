@@ -40,5 +40,6 @@ pub fn demo_center() -> CallCenter {
         softphone_layout: SoftphoneLayout::default(),
         softphone_url: None,
         queue: None,
+        default_country_code: Some("44".to_owned()),
     }
 }

@@ -46,6 +46,8 @@ struct RawCenter {
     softphone_url: Option<Spanned<String>>,
     /// The queue (by name) that callbacks requested through this center's telephony API go to.
     queue: Option<Spanned<String>>,
+    /// The country a telephony API's `callbackNumber` without `+` belongs to.
+    default_country_code: Option<Spanned<String>>,
     jwt: RawJwt,
 }
 
@@ -247,6 +249,13 @@ pub fn parse(text: &str, known: KnownField) -> Result<CallCenters, String> {
             Some(name) => Some(name.get_ref().trim().to_owned()),
             None => None,
         };
+        let default_country_code = match &raw.default_country_code {
+            Some(code) => Some(
+                contact_shared::parse_country_code(code.get_ref())
+                    .map_err(|e| at(text, code.span().start, e))?,
+            ),
+            None => None,
+        };
         let mut keys = Vec::new();
         for key in raw.jwt.keys {
             let kid = key.kid.get_ref().clone();
@@ -284,6 +293,7 @@ pub fn parse(text: &str, known: KnownField) -> Result<CallCenters, String> {
             softphone_layout,
             softphone_url,
             queue,
+            default_country_code,
         });
     }
     Ok(CallCenters::new(centers))

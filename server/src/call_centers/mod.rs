@@ -65,6 +65,8 @@ pub struct CallCenter {
     /// The name of the queue callbacks requested through this center's telephony API go to; the
     /// default queue without one, or while no queue has that name.
     pub queue: Option<String>,
+    /// The calling code (digits) of the country a telephony `callbackNumber` without `+` is read in.
+    pub default_country_code: Option<String>,
 }
 
 /// Every configured call center; cheap to clone.

@@ -232,6 +232,7 @@ mod tests {
             softphone_layout: Default::default(),
             softphone_url: None,
             queue: None,
+            default_country_code: None,
         }
     }
 

@@ -223,19 +223,10 @@ pub fn parse(
         };
         let default_country_code = match site.default_country_code {
             None => None,
-            Some(code) => {
-                let digits = code.get_ref().trim().trim_start_matches('+');
-                let valid = (1..=3).contains(&digits.len())
-                    && digits.chars().all(|c| c.is_ascii_digit())
-                    && !digits.starts_with('0');
-                if !valid {
-                    return Err(at(
-                        code.span(),
-                        "a country calling code has 1 to 3 digits and does not start with 0, such as \"44\"".into(),
-                    ));
-                }
-                Some(digits.to_owned())
-            }
+            Some(code) => Some(
+                contact_shared::parse_country_code(code.get_ref())
+                    .map_err(|e| at(code.span(), e.into()))?,
+            ),
         };
         let default_queue = match site.default_queue {
             None => None,

@@ -35,7 +35,9 @@ fn field(field: &'static str, message: impl Into<String>) -> TelephonyError {
     }
 }
 
-fn parse_body(bytes: &[u8], now: Timestamp) -> Result<Body, TelephonyError> {
+/// Reads the body; a `callbackNumber` without `+` or `00` is a national number of the call center's
+/// `country` (its calling code), when it has one.
+fn parse_body(bytes: &[u8], now: Timestamp, country: Option<&str>) -> Result<Body, TelephonyError> {
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| TelephonyError::BadRequest(format!("The body is not valid JSON: {e}")))?;
     let Value::Object(map) = value else {
@@ -47,9 +49,8 @@ fn parse_body(bytes: &[u8], now: Timestamp) -> Result<Body, TelephonyError> {
         None | Some(Value::Null) => {
             return Err(field("callbackNumber", "callbackNumber is required."));
         }
-        Some(Value::String(s)) => {
-            PreferredPhone::parse(s).map_err(|e| field("callbackNumber", e.to_string()))?
-        }
+        Some(Value::String(s)) => PreferredPhone::parse_with_country(s, country)
+            .map_err(|e| field("callbackNumber", e.to_string()))?,
         Some(_) => {
             return Err(field(
                 "callbackNumber",
@@ -151,7 +152,11 @@ pub async fn request_callback(
         })
         .transpose()?;
     // Read only now, so a caller without a valid token learns nothing about the body.
-    let body = parse_body(&body?, Timestamp::now())?;
+    let body = parse_body(
+        &body?,
+        Timestamp::now(),
+        center.default_country_code.as_deref(),
+    )?;
     let internal_name = center.internal_name.clone();
     let queue = center.queue.clone();
     let (id, created) = state
@@ -194,9 +199,7 @@ mod tests {
     fn bodies_are_checked_field_by_field() {
         let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
         let ok = parse_body(
-            br#"{"callbackNumber": "+1 844 579 1189", "isPreviewCallback": true, "scheduledRoutingDateTime": "2026-02-26T15:40:52Z"}"#,
-            now,
-        )
+            br#"{"callbackNumber": "+1 844 579 1189", "isPreviewCallback": true, "scheduledRoutingDateTime": "2026-02-26T15:40:52Z"}"#, now, None)
         .unwrap();
         assert_eq!(ok.callback_number.as_str(), "+18445791189");
         assert!(ok.is_preview);
@@ -205,18 +208,14 @@ mod tests {
             Some("2026-02-26T15:40:52.000Z")
         );
         let last = parse_body(
-            br#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2026-04-01T00:00:00Z"}"#,
-            now,
-        )
+            br#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2026-04-01T00:00:00Z"}"#, now, None)
         .expect("exactly 90 days ahead");
         assert_eq!(
             last.scheduled_at.map(stored).as_deref(),
             Some("2026-04-01T00:00:00.000Z")
         );
         let past = parse_body(
-            br#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2025-12-31T23:59:59Z"}"#,
-            now,
-        )
+            br#"{"callbackNumber": "+18445791189", "scheduledRoutingDateTime": "2025-12-31T23:59:59Z"}"#, now, None)
         .expect("a time in the past means now");
         assert_eq!(
             past.scheduled_at.map(stored).as_deref(),
@@ -256,18 +255,40 @@ mod tests {
             ),
         ];
         for (body, expected, why) in table {
-            match parse_body(body.as_bytes(), now) {
+            match parse_body(body.as_bytes(), now, None) {
                 Err(TelephonyError::Field { field, .. }) => assert_eq!(field, expected, "{why}"),
                 other => panic!("{why}: {other:?}"),
             }
         }
         assert!(matches!(
-            parse_body(b"[1]", now),
+            parse_body(b"[1]", now, None),
             Err(TelephonyError::BadRequest(_))
         ));
         assert!(matches!(
-            parse_body(b"{", now),
+            parse_body(b"{", now, None),
             Err(TelephonyError::BadRequest(_))
         ));
+    }
+
+    #[test]
+    fn a_callback_number_without_plus_is_read_in_the_call_centers_country() {
+        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let body = br#"{"callbackNumber": "1-408-888-8888"}"#;
+        let us = parse_body(body, now, Some("1")).expect("a North American number");
+        assert_eq!(us.callback_number.as_str(), "+14088888888");
+        // Without a country the number is still refused, saying it needs its country code.
+        match parse_body(body, now, None) {
+            Err(TelephonyError::Field { field, message }) => {
+                assert_eq!(field, "callbackNumber");
+                assert!(message.contains("country code"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let international =
+            parse_body(br#"{"callbackNumber": "+44 20 7946 0958"}"#, now, Some("1"));
+        assert_eq!(
+            international.unwrap().callback_number.as_str(),
+            "+442079460958"
+        );
     }
 }

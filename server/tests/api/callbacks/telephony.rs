@@ -124,6 +124,47 @@ async fn the_references_own_example_is_a_callback_routable_at_once() {
 }
 
 #[tokio::test]
+async fn a_callback_number_written_as_the_xdm_reference_writes_it_takes_the_call_centers_country_code()
+ {
+    let t = with_main_center(r#"default_country_code = "+1""#).await;
+    let id = t
+        .callback(
+            "5c2f3a4e-0000-4000-8000-000000000010",
+            json!({"callbackNumber": "1-408-888-8888"}),
+        )
+        .await;
+    let record = t
+        .api(
+            &t.rita.1,
+            "GET",
+            &format!("/services/data/v62.0/sobjects/ContactRequest/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        record.body["PreferredPhone"], "+14088888888",
+        "{}",
+        record.body
+    );
+    // A center without a country keeps asking for the country code, naming the field.
+    let plain = Callbacks::new().await;
+    let refused = plain
+        .request_callback(
+            "5c2f3a4e-0000-4000-8000-000000000011",
+            Some(&good_token()),
+            Some("application/json"),
+            r#"{"callbackNumber": "1-408-888-8888"}"#,
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let text = refused.body.to_string();
+    assert!(
+        text.contains("callbackNumber") && text.contains("country code"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn a_repeated_call_id_returns_the_first_callback() {
     let t = Callbacks::new().await;
     let first = t
