@@ -6,7 +6,10 @@ import { Connection } from "jsforce";
 import { ContactForm } from "../pages/contact-form";
 import { apiUrl } from "../support/server";
 
-const connect = (token = process.env.CRW_API_TOKEN!) => new Connection({ instanceUrl: apiUrl(), accessToken: token });
+// At the version the server lists last: as in Salesforce, an object or field exists only from the API
+// version that introduced it (EngagementInteraction from 55.0), and jsforce's own default is older.
+const connect = (token = process.env.CRW_API_TOKEN!, version = "66.0") =>
+  new Connection({ instanceUrl: apiUrl(), accessToken: token, version });
 
 // Each test tags its records so that tests running in parallel never count each other's.
 const tag = (name: string) => `${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
@@ -198,6 +201,23 @@ test("EngagementInteraction and CallCenter are objects jsforce describes, writes
   expect(centers.fields.map((f) => f.name)).toContain("InternalName");
   const listed = await conn.query("SELECT Id, Name FROM CallCenter");
   expect(listed.done).toBe(true);
+});
+
+test("at jsforce's default API version EngagementInteraction and IsCallback do not exist yet, as in Salesforce", async () => {
+  const old = new Connection({ instanceUrl: apiUrl(), accessToken: process.env.CRW_API_TOKEN! });
+  expect(Number(old.version)).toBeLessThan(55);
+  const global = await old.describeGlobal();
+  expect(global.sobjects.map((o) => o.name)).toContain("ContactRequest");
+  expect(global.sobjects.map((o) => o.name)).not.toContain("EngagementInteraction");
+  await expect(old.query("SELECT Id FROM EngagementInteraction")).rejects.toMatchObject({ errorCode: "INVALID_TYPE" });
+  await expect(old.query("SELECT Id, IsCallback FROM ContactRequest")).rejects.toMatchObject({ errorCode: "INVALID_FIELD" });
+  const fields = (await old.sobject("ContactRequest").describe()).fields.map((f) => f.name);
+  expect(fields).toContain("RequestReason");
+  expect(fields).not.toContain("IsCallback");
+  const now = connect();
+  expect((await now.sobject("ContactRequest").describe()).fields.map((f) => f.name)).toEqual(
+    expect.arrayContaining(["IsCallback", "AvailableCallbackAttempts", "DelayBetweenCallbackAttempts"]),
+  );
 });
 
 test("conn.search finds requests with SOSL and answers only what the search returns", async () => {

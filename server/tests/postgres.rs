@@ -637,6 +637,53 @@ async fn two_processes_applying_one_logged_call_apply_it_once() {
     assert_eq!(applied, [false, true], "one process applies the call");
 }
 
+#[tokio::test]
+async fn two_processes_upserting_one_new_external_identifier_take_turns_and_the_second_finds_the_first()
+ {
+    let Some(database) = FreshDatabase::create("upserts_take_turns").await else {
+        return;
+    };
+    let (a, b) = (store_on(&database).await, store_on(&database).await);
+    let table = contact_server::callbacks::objects::ENGAGEMENT_INTERACTION.storage();
+    let (read, first_has_read) = std::sync::mpsc::channel();
+    let (commit, may_commit) = std::sync::mpsc::channel::<()>();
+    // The first upsert finds no record of the value, creates one and holds its transaction open.
+    let first = tokio::spawn(async move {
+        a.write(move |tx| {
+            let found = tx.live_records_with(table, "external_identifier", "amzn-7")?;
+            tx.run(
+                "INSERT INTO engagement_interactions (id, external_identifier, owner_id, created_at,
+                        updated_at, system_modstamp, created_by_id, last_modified_by_id)
+                 VALUES ('0eI000000000001AAA', 'amzn-7', 'u', 't', 't', 't', 'u', 'u')",
+                &[],
+            )?;
+            read.send(()).unwrap();
+            may_commit.recv().unwrap();
+            Ok::<_, StoreError>(found.len())
+        })
+        .await
+    });
+    tokio::task::spawn_blocking(move || first_has_read.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let second = tokio::spawn(async move {
+        b.write(move |tx| tx.live_records_with(table, "external_identifier", "amzn-7"))
+            .await
+    });
+    // The second waits for the value's lock (without it, it would find nothing and create a second).
+    while !second.is_finished() && !waits_for_a_lock(&database).await {
+        tokio::task::yield_now().await;
+    }
+    commit.send(()).unwrap();
+    assert_eq!(first.await.unwrap().unwrap(), 0);
+    assert_eq!(
+        second.await.unwrap().unwrap(),
+        ["0eI000000000001AAA".to_owned()],
+        "the second upsert updates the first's record"
+    );
+}
+
 /// The tables and their columns of a schema, by table name.
 type Schema = std::collections::BTreeMap<String, std::collections::BTreeSet<String>>;
 

@@ -19,6 +19,7 @@ pub static USER: SObject = SObject {
     label: "User",
     label_plural: "Users",
     key_prefix: crate::ids::USER_PREFIX,
+    since: 0,
     table: "user_records",
     views_table: "user_views",
     fields: &[

@@ -15,6 +15,7 @@ pub static CALL_CENTER: SObject = SObject {
     label: "Call Center",
     label_plural: "Call Centers",
     key_prefix: crate::ids::CALL_CENTER_PREFIX,
+    since: 0,
     table: "call_centers",
     views_table: "call_center_views",
     fields: &[

@@ -74,7 +74,11 @@ fn apply(
     let policy = RetryPolicy {
         delay_seconds: request.retry_delay_seconds.unwrap_or(default.delay_seconds),
         max_attempts: request.max_attempts.unwrap_or(default.max_attempts),
-    };
+    }
+    .overridden(
+        request.available_callback_attempts,
+        request.delay_between_callback_attempts,
+    );
     let attempt = request.attempts + 1;
     let transition = status::next(outcome, attempt, policy);
     let moment = Timestamp::now();

@@ -21,6 +21,7 @@ pub static TASK: SObject = SObject {
     label: "Task",
     label_plural: "Tasks",
     key_prefix: crate::ids::TASK_PREFIX,
+    since: 0,
     table: "tasks",
     views_table: "task_views",
     fields: &[
@@ -163,6 +164,8 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
     label: "Engagement Interaction",
     label_plural: "Engagement Interactions",
     key_prefix: crate::ids::ENGAGEMENT_INTERACTION_PREFIX,
+    // "This object is available in API version 55.0 and later."
+    since: 55,
     table: "engagement_interactions",
     views_table: "engagement_interaction_views",
     fields: &[
@@ -242,7 +245,7 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             FieldType::String,
             255,
             Own("external_identifier"),
-            EDIT | ID_LOOKUP | NILLABLE,
+            EDIT | ID_LOOKUP | NILLABLE | UNIQUE,
         ),
         reference(
             "InitiatingAttendeeId",
@@ -282,7 +285,8 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             40,
             Own("phone_number"),
             CREATE | UPDATE | FILTER | NILLABLE | SORT,
-        ),
+        )
+        .since(57),
         field(
             "Reason",
             "Reason",
@@ -290,7 +294,8 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             255,
             Own("reason"),
             CREATE | UPDATE | FILTER | NILLABLE | SORT,
-        ),
+        )
+        .since(56),
         reference(
             "RecordTypeId",
             "Record Type ID",
@@ -298,7 +303,8 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             EDIT | NILLABLE,
             &["RecordType"],
             "RecordType",
-        ),
+        )
+        .since(62),
         picklist(
             "Sentiment",
             "Sentiment",

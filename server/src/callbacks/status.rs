@@ -39,6 +39,18 @@ impl Default for RetryPolicy {
     }
 }
 
+impl RetryPolicy {
+    /// The policy for one request that sets ContactRequest's AvailableCallbackAttempts (`retries`: how
+    /// many calls may follow the first) or DelayBetweenCallbackAttempts (`delay_minutes`): each one set
+    /// replaces the call center's setting.
+    pub fn overridden(self, retries: Option<i64>, delay_minutes: Option<i64>) -> Self {
+        Self {
+            delay_seconds: delay_minutes.map_or(self.delay_seconds, |m| m * 60),
+            max_attempts: retries.map_or(self.max_attempts, |r| r + 1),
+        }
+    }
+}
+
 /// Where an attempt leaves the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Transition {
@@ -140,5 +152,29 @@ mod tests {
     fn call_results_parse_from_their_picklist_values_only() {
         assert_eq!(Outcome::parse("Not Reached"), Some(Outcome::NotReached));
         assert_eq!(Outcome::parse("reached"), None);
+    }
+
+    #[test]
+    fn a_requests_own_callback_attempts_and_delay_override_the_call_centers() {
+        let center = RetryPolicy {
+            delay_seconds: 900,
+            max_attempts: 3,
+        };
+        assert_eq!(center.overridden(None, None), center);
+        let own = center.overridden(Some(0), Some(0));
+        assert_eq!((own.max_attempts, own.delay_seconds), (1, 0));
+        // No retry left: the first unanswered call abandons the request.
+        assert_eq!(next(Outcome::NotReached, 1, own).status, Status::Abandoned);
+        let more = center.overridden(Some(5), None);
+        assert_eq!((more.max_attempts, more.delay_seconds), (6, 900));
+        assert_eq!(
+            next(Outcome::NotReached, 5, more),
+            Transition {
+                status: Status::Attempted,
+                retry_in_seconds: Some(900)
+            }
+        );
+        let later = center.overridden(None, Some(10_080));
+        assert_eq!((later.max_attempts, later.delay_seconds), (3, 604_800));
     }
 }

@@ -17,6 +17,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
     label: "Contact Request",
     label_plural: "Contact Requests",
     key_prefix: crate::ids::CONTACT_REQUEST_PREFIX,
+    since: 0,
     table: "contact_requests",
     views_table: "contact_request_views",
     fields: &[
@@ -68,7 +69,8 @@ pub static CONTACT_REQUEST: SObject = SObject {
             0,
             Own("is_callback"),
             EDIT | DEFAULTED,
-        ),
+        )
+        .since(60),
         picklist(
             "PreferredChannel",
             "Preferred Channel",
@@ -119,6 +121,26 @@ pub static CONTACT_REQUEST: SObject = SObject {
                 ("Abandoned", false),
             ],
         ),
+        field(
+            "AvailableCallbackAttempts",
+            "Available Callback Attempts",
+            FieldType::Int,
+            0,
+            Own("available_callback_attempts"),
+            EDIT | NILLABLE,
+        )
+        .since(66)
+        .within(0, 5),
+        field(
+            "DelayBetweenCallbackAttempts",
+            "Delay Between Callback Attempts",
+            FieldType::Int,
+            0,
+            Own("delay_between_callback_attempts"),
+            EDIT | NILLABLE,
+        )
+        .since(66)
+        .within(0, 10_080),
         field(
             "ExternalId__c",
             "External ID",

@@ -57,6 +57,7 @@ pub static CONTACT_REQUEST_SHARE: SObject = SObject {
     label: "Contact Request Share",
     label_plural: "Contact Request Share",
     key_prefix: crate::ids::CONTACT_REQUEST_SHARE_PREFIX,
+    since: 0,
     table: "contact_request_shares",
     views_table: "contact_request_share_views",
     fields: &[
@@ -121,6 +122,7 @@ pub static OWNER_SHARING_RULE: SObject = SObject {
     label: "Contact Request Owner Sharing Rule",
     label_plural: "Contact Request Owner Sharing Rules",
     key_prefix: crate::ids::SHARING_RULE_PREFIX,
+    since: 0,
     table: "contact_request_sharing_rules",
     views_table: "contact_request_sharing_rule_views",
     fields: &[

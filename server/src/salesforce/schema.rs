@@ -93,11 +93,37 @@ pub struct Field {
     pub picklist: &'static [(&'static str, bool)],
     pub reference_to: &'static [&'static str],
     pub relationship: Option<&'static str>,
+    /// The API version (major) the field appeared in, as the reference's "Available in API version NN.0
+    /// and later" says; 0 for a field as old as its object. Clients at an older version do not see it.
+    pub since: u32,
+    /// The values an integer field takes, as its description writes them ("Valid values are 0 through 5").
+    pub range: Option<(i64, i64)>,
 }
 
 impl Field {
+    /// The field from API version `major` on.
+    pub const fn since(self, major: u32) -> Self {
+        Self {
+            since: major,
+            ..self
+        }
+    }
+
+    /// The integer field limited to `min..=max`.
+    pub const fn within(self, min: i64, max: i64) -> Self {
+        Self {
+            range: Some((min, max)),
+            ..self
+        }
+    }
+
     pub fn has(&self, property: u16) -> bool {
         self.props & property != 0
+    }
+
+    /// Whether API version `major` serves the field.
+    pub fn available_in(&self, major: u32) -> bool {
+        major >= self.since
     }
 
     /// Whether GROUP BY takes the field, as describe's `groupable` says: a field described so, but never a
@@ -150,6 +176,9 @@ pub struct SObject {
     pub label: &'static str,
     pub label_plural: &'static str,
     pub key_prefix: &'static str,
+    /// The API version (major) the object appeared in; 0 for one as old as the oldest version served.
+    /// Clients at an older version are told it does not exist.
+    pub since: u32,
     /// The table of records (aliased `c` in queries) and the per-user table of view dates (aliased `v`).
     pub table: &'static str,
     pub views_table: &'static str,
@@ -257,6 +286,22 @@ impl SObject {
             .iter()
             .find(|f| f.name.eq_ignore_ascii_case(name))
     }
+
+    /// Whether API version `major` serves the object.
+    pub fn available_in(&self, major: u32) -> bool {
+        major >= self.since
+    }
+
+    /// The fields API version `major` serves, in order.
+    pub fn fields_in(&self, major: u32) -> impl Iterator<Item = &'static Field> + use<> {
+        let fields: &'static [Field] = self.fields;
+        fields.iter().filter(move |f| f.available_in(major))
+    }
+
+    /// The field `name` as API version `major` serves it: `None` for a field that came later.
+    pub fn field_in(&self, name: &str, major: u32) -> Option<&'static Field> {
+        self.field(name).filter(|f| f.available_in(major))
+    }
 }
 
 /// The key prefix of each object a reference may point to.
@@ -301,6 +346,8 @@ pub(crate) const fn field(
         picklist: &[],
         reference_to: &[],
         relationship: None,
+        since: 0,
+        range: None,
     }
 }
 

@@ -22,9 +22,11 @@ pub struct Change {
     pub value: Sql,
 }
 
-/// Checks every field of `body`. `allowed_id` is the record's own id, which an update body may repeat.
+/// Checks every field of `body` against the fields API version `major` serves. `allowed_id` is the
+/// record's own id, which an update body may repeat.
 pub fn parse(
     object: &SObject,
+    major: u32,
     body: &Value,
     mode: Mode,
     allowed_id: Option<&str>,
@@ -40,7 +42,7 @@ pub fn parse(
         if name == "attributes" {
             continue;
         }
-        let Some(field) = object.field(name) else {
+        let Some(field) = object.field_in(name, major) else {
             return Err(SfError::bad_request(
                 "INVALID_FIELD",
                 format!("No such column '{name}' on sobject of type {}", object.name),
@@ -81,8 +83,7 @@ pub fn parse(
     }
     if mode == Mode::Create {
         let missing: Vec<&str> = object
-            .fields
-            .iter()
+            .fields_in(major)
             .filter(|f| f.required() && !map.keys().any(|k| k.eq_ignore_ascii_case(f.name)))
             .map(|f| f.name)
             .collect();
@@ -165,11 +166,23 @@ pub fn check(field: &'static Field, value: &Value) -> Result<Sql, SfError> {
                 .on([field.name])
             })
         }
-        FieldType::Int => value
-            .as_i64()
-            .filter(|n| i32::try_from(*n).is_ok())
-            .map(Sql::Integer)
-            .ok_or_else(|| wrong_type(field, "a whole number", value)),
+        FieldType::Int => {
+            let n = value
+                .as_i64()
+                .filter(|n| i32::try_from(*n).is_ok())
+                .ok_or_else(|| wrong_type(field, "a whole number", value))?;
+            match field.range {
+                Some((min, max)) if !(min..=max).contains(&n) => Err(SfError::bad_request(
+                    "NUMBER_OUTSIDE_VALID_RANGE",
+                    format!(
+                        "{}: value outside of valid range on numeric field: {n} (valid values are {min} through {max})",
+                        field.label
+                    ),
+                )
+                .on([field.name])),
+                _ => Ok(Sql::Integer(n)),
+            }
+        }
         _ => {
             let text = value
                 .as_str()
@@ -330,7 +343,14 @@ mod tests {
             ),
         ];
         for (body, code, why) in table {
-            let error = parse(&CONTACT_REQUEST, &body, Mode::Create, None).unwrap_err();
+            let error = parse(
+                &CONTACT_REQUEST,
+                crate::sobjects::LATEST_VERSION,
+                &body,
+                Mode::Create,
+                None,
+            )
+            .unwrap_err();
             assert_eq!(error.code, code, "{why}: {}", error.message);
         }
     }
@@ -344,7 +364,14 @@ mod tests {
             "IsCallback": true,
             "RequestDescription": "line one\nline two"
         });
-        let changes = parse(&CONTACT_REQUEST, &body, Mode::Update, None).unwrap();
+        let changes = parse(
+            &CONTACT_REQUEST,
+            crate::sobjects::LATEST_VERSION,
+            &body,
+            Mode::Update,
+            None,
+        )
+        .unwrap();
         let value = |name: &str| {
             changes
                 .iter()

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ApiState, SfError, object_named};
+use super::{ApiState, ApiVersion, SfError, object_named};
 use crate::access::{Caller, Visibility};
 use crate::instant::{self, now, stored, wire as wire_datetime};
 use crate::salesforce::SfPath as Path;
@@ -51,10 +51,11 @@ fn window(query: &Window) -> Result<(String, String), SfError> {
 pub async fn updated(
     State(state): State<ApiState>,
     caller: Caller,
+    version: ApiVersion,
     Path((_, name)): Path<(String, String)>,
     Query(query): Query<Window>,
 ) -> Result<axum::Json<Value>, SfError> {
-    let object = object_named(&name)?;
+    let object = object_named(&name, &version)?;
     let (start, end) = window(&query)?;
     let latest = end.clone();
     let ids = state
@@ -74,10 +75,11 @@ pub async fn updated(
 pub async fn deleted(
     State(state): State<ApiState>,
     caller: Caller,
+    version: ApiVersion,
     Path((_, name)): Path<(String, String)>,
     Query(query): Query<Window>,
 ) -> Result<axum::Json<Value>, SfError> {
-    let object = object_named(&name)?;
+    let object = object_named(&name, &version)?;
     let (start, end) = window(&query)?;
     let latest = end.clone();
     let (records, earliest) = state

@@ -88,7 +88,11 @@ pub async fn global(_caller: Caller, version: ApiVersion) -> axum::Json<Value> {
     axum::Json(json!({
         "encoding": "UTF-8",
         "maxBatchSize": 200,
-        "sobjects": OBJECTS.iter().map(|o| basic_info(o, &version.0)).collect::<Vec<_>>(),
+        "sobjects": OBJECTS
+            .iter()
+            .filter(|o| o.available_in(version.major()))
+            .map(|o| basic_info(o, &version.0))
+            .collect::<Vec<_>>(),
     }))
 }
 
@@ -99,7 +103,7 @@ pub async fn basic(
     version: ApiVersion,
     Path((_, name)): Path<(String, String)>,
 ) -> Result<axum::Json<Value>, SfError> {
-    let object = object_named(&name)?;
+    let object = object_named(&name, &version)?;
     let recent: Vec<Value> = state
         .store
         .read(move |db| {
@@ -183,10 +187,10 @@ pub async fn describe(
     version: ApiVersion,
     Path((_, name)): Path<(String, String)>,
 ) -> Result<axum::Json<Value>, SfError> {
-    let object = object_named(&name)?;
+    let object = object_named(&name, &version)?;
     let mut body = basic_info(object, &version.0);
     let extra = json!({
-        "fields": object.fields.iter().map(describe_field).collect::<Vec<_>>(),
+        "fields": object.fields_in(version.major()).map(describe_field).collect::<Vec<_>>(),
         "childRelationships": [],
         "recordTypeInfos": [],
         "supportedScopes": [{"label": "All contact requests", "name": "everything"}, {"label": "My contact requests", "name": "mine"}, {"label": "My queues", "name": "queue_owned"}],
@@ -220,10 +224,10 @@ fn layout_item(field: &Field, editable: bool) -> Value {
     })
 }
 
-fn section(object: &SObject, heading: &str, fields: &[&str], editable: bool) -> Value {
+fn section(object: &SObject, major: u32, heading: &str, fields: &[&str], editable: bool) -> Value {
     let rows: Vec<Value> = fields
         .iter()
-        .filter_map(|name| object.field(name))
+        .filter_map(|name| object.field_in(name, major))
         .map(|field| json!({ "numItems": 1, "layoutItems": [layout_item(field, editable)] }))
         .collect();
     json!({
@@ -243,8 +247,8 @@ pub const MASTER_RECORD_TYPE: &str = "012000000000000AAA";
 
 /// The object's one layout (a DescribeLayout): the system fields, then its form's, each once, for
 /// reading; its form's for editing, under the object's label. Its id is an 18-character layout id (`00h`)
-/// made from the object's key prefix.
-fn layout(object: &SObject) -> Value {
+/// made from the object's key prefix. Fields API version `major` does not serve are left out.
+fn layout(object: &SObject, major: u32) -> Value {
     let system = [
         "Name",
         "Status",
@@ -265,8 +269,8 @@ fn layout(object: &SObject) -> Value {
     json!({
         "id": id,
         "buttonLayoutSection": null,
-        "detailLayoutSections": [section(object, "Information", &detail_fields, false)],
-        "editLayoutSections": [section(object, object.label, object.layout, true)],
+        "detailLayoutSections": [section(object, major, "Information", &detail_fields, false)],
+        "editLayoutSections": [section(object, major, object.label, object.layout, true)],
         "highlightsPanelLayoutSection": null,
         "multirowEditLayoutSections": [],
         "offlineLinks": [],
@@ -280,12 +284,12 @@ fn layout(object: &SObject) -> Value {
 /// `GET sobjects/{object}/describe/layouts/`: describeLayout, the widget's form as a layout.
 pub async fn layouts(
     _caller: Caller,
-    _version: ApiVersion,
+    version: ApiVersion,
     Path((_, name)): Path<(String, String)>,
 ) -> Result<axum::Json<Value>, SfError> {
-    let object = object_named(&name)?;
+    let object = object_named(&name, &version)?;
     Ok(axum::Json(json!({
-        "layouts": [layout(object)],
+        "layouts": [layout(object, version.major())],
         "recordTypeMappings": [],
         "recordTypeSelectorRequired": [false],
     })))
@@ -296,14 +300,14 @@ pub async fn layouts(
 /// object's one layout; any other id is `NOT_FOUND`, as the objects have no other record type.
 pub async fn record_type_layout(
     _caller: Caller,
-    _version: ApiVersion,
+    version: ApiVersion,
     Path((_, name, record_type)): Path<(String, String, String)>,
 ) -> Result<axum::Json<Value>, SfError> {
-    let object = object_named(&name)?;
+    let object = object_named(&name, &version)?;
     if crate::salesforce::record_id::to_18(&record_type).as_deref() != Some(MASTER_RECORD_TYPE) {
         return Err(SfError::not_found());
     }
-    Ok(axum::Json(layout(object)))
+    Ok(axum::Json(layout(object, version.major())))
 }
 
 #[cfg(test)]
@@ -318,6 +322,7 @@ mod tests {
             (47, "Winter '20"),
             (50, "Winter '21"),
             (62, "Winter '25"),
+            (66, "Spring '26"),
         ];
         for (major, label) in table {
             assert_eq!(release_label(major), label, "{major}");

@@ -29,8 +29,9 @@ use crate::store::Store;
 
 /// The oldest API version served, as the reference says ContactRequest appeared in 45.0.
 pub const MIN_VERSION: u32 = 45;
-/// The newest version listed by `GET /services/data/`; any later version is served as well.
-pub const LATEST_VERSION: u32 = 62;
+/// The newest version listed by `GET /services/data/` (66.0, Spring '26, which added ContactRequest's
+/// callback attempts); any later version is served as well.
+pub const LATEST_VERSION: u32 = 66;
 /// The largest body the API reads.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -50,6 +51,16 @@ impl axum::extract::FromRef<ApiState> for Store {
 /// The API version of the address, `NN.N` with NN at least 45.
 #[derive(Debug, Clone)]
 pub struct ApiVersion(pub String);
+
+impl ApiVersion {
+    /// The major version: `62` of `62.0`. Objects and fields that came later are not served to it.
+    pub fn major(&self) -> u32 {
+        self.0
+            .split_once('.')
+            .and_then(|(major, _)| major.parse().ok())
+            .unwrap_or(MIN_VERSION)
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for ApiVersion {
     type Rejection = SfError;
@@ -98,9 +109,15 @@ pub fn parse_version(raw: &str) -> Option<String> {
     (major_ok && minor == "0").then(|| number.to_owned())
 }
 
-/// The object with this name, or `404 NOT_FOUND`.
-pub fn object_named(name: &str) -> Result<&'static crate::salesforce::schema::SObject, SfError> {
-    crate::objects::object(name).ok_or_else(SfError::not_found)
+/// The object with this name as `version` serves it, or `404 NOT_FOUND` (also for an object that came
+/// in a later version, as Salesforce answers).
+pub fn object_named(
+    name: &str,
+    version: &ApiVersion,
+) -> Result<&'static crate::salesforce::schema::SObject, SfError> {
+    crate::objects::object(name)
+        .filter(|o| o.available_in(version.major()))
+        .ok_or_else(SfError::not_found)
 }
 
 /// Registers `route` both with and without a trailing slash, as Salesforce answers both.

@@ -20,7 +20,7 @@ use crate::instant::now;
 use crate::salesforce::SfPath as Path;
 use crate::salesforce::rows::record;
 use crate::soql::ast::Tracking;
-use crate::soql::check::check;
+use crate::soql::check::check_at;
 use crate::soql::parser::parse;
 use crate::store::{QueryCursor, Table, Viewing};
 
@@ -173,7 +173,7 @@ async fn run(
     let checked_at = now();
     let at = crate::instant::parse(&checked_at).unwrap_or_else(jiff::Timestamp::now);
     let checked = parse(&text)
-        .and_then(|tree| check(&tree, at))
+        .and_then(|tree| check_at(&tree, at, version.major()))
         .map_err(|e| SfError::bad_request(e.code, e.render(&text)))?;
     if only_columns {
         return Ok(axum::Json(match &checked.aggregation {

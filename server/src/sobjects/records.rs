@@ -54,14 +54,15 @@ fn record_id_of(object: &SObject, value: &str) -> Result<RecordId, SfError> {
 pub async fn create(
     State(state): State<ApiState>,
     caller: Caller,
+    version: ApiVersion,
     Path((_, object)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, SfError> {
-    let object = object_named(&object)?;
+    let object = object_named(&object, &version)?;
     persist::check_writable(object, Write::Create)?;
     let body = json_body(&headers, &body)?;
-    let changes = values::parse(object, &body, Mode::Create, None)?;
+    let changes = values::parse(object, version.major(), &body, Mode::Create, None)?;
     let id = state
         .store
         .write(move |tx| {
@@ -76,15 +77,17 @@ pub async fn create(
 /// never longer than the object's fields (and SQL's column limit is out of reach).
 fn chosen_fields(
     object: &'static SObject,
+    version: &ApiVersion,
     fields: Option<&str>,
 ) -> Result<Vec<&'static Field>, SfError> {
+    let major = version.major();
     let Some(list) = fields.filter(|l| !l.trim().is_empty()) else {
-        return Ok(object.fields.iter().collect());
+        return Ok(object.fields_in(major).collect());
     };
     let mut chosen: Vec<&'static Field> = Vec::new();
     for name in list.split(',') {
         let name = name.trim();
-        let field = object.field(name).ok_or_else(|| {
+        let field = object.field_in(name, major).ok_or_else(|| {
             SfError::bad_request(
                 "INVALID_FIELD",
                 format!("No such column '{name}' on entity '{}'", object.name),
@@ -171,9 +174,9 @@ pub async fn retrieve(
     Query(query): Query<Fields>,
     headers: HeaderMap,
 ) -> Result<Response, SfError> {
-    let object = object_named(&path.object)?;
+    let object = object_named(&path.object, &version)?;
     let id = record_id_of(object, &path.id).map_err(|_| SfError::not_found())?;
-    let fields = chosen_fields(object, query.fields.as_deref())?;
+    let fields = chosen_fields(object, &version, query.fields.as_deref())?;
     let conditions = Preconditions::from_headers(&headers)?;
     read_one(
         &state,
@@ -196,9 +199,9 @@ pub async fn retrieve_by(
     Query(query): Query<Fields>,
     headers: HeaderMap,
 ) -> Result<Response, SfError> {
-    let object = object_named(&path.object)?;
-    let field = lookup_field(object, &path.field, prop::ID_LOOKUP)?;
-    let fields = chosen_fields(object, query.fields.as_deref())?;
+    let object = object_named(&path.object, &version)?;
+    let field = lookup_field(object, version.major(), &path.field, prop::ID_LOOKUP)?;
+    let fields = chosen_fields(object, &version, query.fields.as_deref())?;
     let conditions = Preconditions::from_headers(&headers)?;
     let value = if field.name == "Id" {
         record_id_of(object, &path.value)?.into_string()
@@ -217,9 +220,14 @@ pub async fn retrieve_by(
     .await
 }
 
-fn lookup_field(object: &SObject, name: &str, property: u16) -> Result<&'static Field, SfError> {
+fn lookup_field(
+    object: &SObject,
+    major: u32,
+    name: &str,
+    property: u16,
+) -> Result<&'static Field, SfError> {
     object
-        .field(name)
+        .field_in(name, major)
         .filter(|f| f.has(property) && f.write_column().is_some())
         .ok_or_else(|| {
             SfError::new(
@@ -234,16 +242,23 @@ fn lookup_field(object: &SObject, name: &str, property: u16) -> Result<&'static 
 pub async fn update(
     State(state): State<ApiState>,
     caller: Caller,
+    version: ApiVersion,
     Path(path): Path<RecordPath>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, SfError> {
-    let object = object_named(&path.object)?;
+    let object = object_named(&path.object, &version)?;
     persist::check_writable(object, Write::Update)?;
     let id = record_id_of(object, &path.id)?;
     let conditions = Preconditions::from_headers(&headers)?;
     let body = json_body(&headers, &body)?;
-    let changes = values::parse(object, &body, Mode::Update, Some(id.as_str()))?;
+    let changes = values::parse(
+        object,
+        version.major(),
+        &body,
+        Mode::Update,
+        Some(id.as_str()),
+    )?;
     state
         .store
         .write(move |tx| {
@@ -263,9 +278,10 @@ pub async fn update(
 pub async fn delete(
     State(state): State<ApiState>,
     caller: Caller,
+    version: ApiVersion,
     Path(path): Path<RecordPath>,
 ) -> Result<StatusCode, SfError> {
-    let object = object_named(&path.object)?;
+    let object = object_named(&path.object, &version)?;
     persist::check_writable(object, Write::Delete)?;
     let id = record_id_of(object, &path.id)?;
     state
@@ -282,9 +298,10 @@ pub async fn delete(
 pub async fn undelete(
     State(state): State<ApiState>,
     caller: Caller,
+    version: ApiVersion,
     Path(path): Path<RecordPath>,
 ) -> Result<axum::Json<Value>, SfError> {
-    let object = object_named(&path.object)?;
+    let object = object_named(&path.object, &version)?;
     persist::check_writable(object, Write::Delete)?;
     let id = record_id_of(object, &path.id)?;
     let answer = saved(id.as_str());
@@ -298,21 +315,33 @@ pub async fn undelete(
     Ok(axum::Json(answer))
 }
 
+/// What an upsert by a value found.
+enum Upserted {
+    /// The record created (`true`) or updated.
+    One(RecordId, bool),
+    /// The live records that hold the value, when more than one does: none is changed.
+    Several(Vec<String>),
+}
+
 /// `PATCH sobjects/{object}/{field}/{value}`: upsert by an external id (or `Id`): 201 when created, 200
 /// when updated, each with a save result saying which.
 pub async fn upsert(
     State(state): State<ApiState>,
     caller: Caller,
+    version: ApiVersion,
     Path(path): Path<ExternalPath>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, SfError> {
-    let object = object_named(&path.object)?;
+    let object = object_named(&path.object, &version)?;
+    let major = version.major();
     persist::check_writable(object, Write::Update)?;
     persist::check_writable(object, Write::Create)?;
-    let field = object
-        .field(&path.field)
-        .filter(|f| f.has(prop::EXTERNAL_ID) || f.name == "Id");
+    // An external id, or a standard field described idLookup that a new record may carry (Salesforce
+    // upserts by either; EngagementInteraction's ExternalIdentifier is one).
+    let field = object.field_in(&path.field, major).filter(|f| {
+        f.has(prop::EXTERNAL_ID) || f.has(prop::ID_LOOKUP) && f.has(prop::CREATE) || f.name == "Id"
+    });
     let Some(field) = field else {
         return Err(SfError::new(
             StatusCode::NOT_FOUND,
@@ -326,7 +355,7 @@ pub async fn upsert(
     let body = json_body(&headers, &body)?;
     if field.name == "Id" {
         let id = record_id_of(object, &path.value)?;
-        let changes = values::parse(object, &body, Mode::Update, Some(id.as_str()))?;
+        let changes = values::parse(object, major, &body, Mode::Update, Some(id.as_str()))?;
         let answer = json!({ "id": id, "success": true, "errors": [], "created": false });
         state
             .store
@@ -351,28 +380,52 @@ pub async fn upsert(
         )
         .on([field.name]));
     }
-    let update_changes = values::parse(object, &body, Mode::Update, None)?;
-    let mut create_changes = values::parse(object, &body, Mode::Create, None)?;
-    if !create_changes.iter().any(|c| c.field.name == field.name) {
-        create_changes.push(values::Change {
-            field,
-            value: values::check(field, &Value::String(value.clone()))?,
+    let update_changes = values::parse(object, major, &body, Mode::Update, None)?;
+    // What a create would write, refused (a required field missing) only if the value names no record.
+    let create_changes =
+        values::parse(object, major, &body, Mode::Create, None).and_then(|mut changes| {
+            if !changes.iter().any(|c| c.field.name == field.name) {
+                changes.push(values::Change {
+                    field,
+                    value: values::check(field, &Value::String(value.clone()))?,
+                });
+            }
+            Ok(changes)
         });
-    }
     let column = field.write_column().unwrap_or("id");
-    let (id, created) = state
+    let upserted = state
         .store
         .write(move |tx| {
             let seen = Visibility::of(tx, &caller)?;
-            match tx.live_record_with(object.storage(), column, &value)? {
-                Some(id) => {
-                    let id = RecordId::stored(id);
-                    persist::update(tx, object, &id, &update_changes, &seen).map(|()| (id, false))
+            let found = tx.live_records_with(object.storage(), column, &value)?;
+            match found.as_slice() {
+                [] => persist::insert(tx, object, &create_changes?, &seen)
+                    .map(|id| Upserted::One(id, true)),
+                [id] => {
+                    let id = RecordId::stored(id.clone());
+                    persist::update(tx, object, &id, &update_changes, &seen)
+                        .map(|()| Upserted::One(id, false))
                 }
-                None => persist::insert(tx, object, &create_changes, &seen).map(|id| (id, true)),
+                [..] => Ok(Upserted::Several(found)),
             }
         })
         .await?;
+    let (id, created) = match upserted {
+        Upserted::One(id, created) => (id, created),
+        // Salesforce's answer when the value names more than one record: 300 and their addresses.
+        Upserted::Several(ids) => {
+            let urls: Vec<String> = ids
+                .iter()
+                .map(|id| {
+                    format!(
+                        "/services/data/v{}/sobjects/{}/{id}",
+                        version.0, object.name
+                    )
+                })
+                .collect();
+            return Ok((StatusCode::MULTIPLE_CHOICES, axum::Json(urls)).into_response());
+        }
+    };
     let status = if created {
         StatusCode::CREATED
     } else {

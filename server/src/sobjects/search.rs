@@ -39,7 +39,7 @@ pub async fn search(
         })?;
     let now = jiff::Timestamp::now();
     let checked = parse(text)
-        .and_then(|search| check(&search, now))
+        .and_then(|search| check(&search, now, version.major()))
         .map_err(|e| SfError::bad_request(e.code, e.render(text)))?;
     run(&state, &caller, &version.0, checked).await
 }
@@ -81,7 +81,7 @@ pub async fn parameterized(
         overall: one("overallLimit").map(Value::String),
         default: one("defaultLimit").map(Value::String),
     };
-    let checked = params.search()?;
+    let checked = params.search(version.major())?;
     run(&state, &caller, &version.0, checked).await
 }
 
@@ -138,7 +138,7 @@ pub async fn parameterized_body(
         overall: body.get("overallLimit").cloned(),
         default: body.get("defaultLimit").cloned(),
     };
-    let checked = params.search()?;
+    let checked = params.search(version.major())?;
     run(&state, &caller, &version.0, checked).await
 }
 
@@ -180,7 +180,7 @@ fn limit(name: &str, value: &Option<Value>) -> Result<Option<Spanned<u64>>, SfEr
 
 impl Params {
     /// The search these parameters ask for, checked as SOSL's would be.
-    fn search(self) -> Result<CheckedSearch, SfError> {
+    fn search(self, major: u32) -> Result<CheckedSearch, SfError> {
         let q = self.q.filter(|q| !q.trim().is_empty()).ok_or_else(|| {
             SfError::bad_request(
                 "MALFORMED_SEARCH",
@@ -240,7 +240,8 @@ impl Params {
             returning,
             limit: limit("overallLimit", &self.overall)?,
         };
-        check(&search, jiff::Timestamp::now()).map_err(|e| SfError::bad_request(e.code, e.message))
+        check(&search, jiff::Timestamp::now(), major)
+            .map_err(|e| SfError::bad_request(e.code, e.message))
     }
 }
 

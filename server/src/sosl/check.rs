@@ -11,7 +11,7 @@ use super::{MAX_RECORDS, Scope, SoslError};
 use crate::objects::{OBJECTS, object, searchable};
 use crate::salesforce::schema::{Field, FieldType, SObject};
 use crate::soql::ast::{self, Select, Spanned};
-use crate::soql::check::{Checked, check as check_soql};
+use crate::soql::check::{Checked, check_at as check_soql};
 use crate::store::{self, Column};
 
 /// A search whose objects, fields and values are all checked.
@@ -42,20 +42,21 @@ impl Found {
     }
 }
 
-/// Checks `search`; `now` anchors relative dates in WHERE clauses.
-pub fn check(search: &Search, now: Timestamp) -> Result<CheckedSearch, SoslError> {
+/// Checks `search` as API version `major` serves objects and fields; `now` anchors relative dates in
+/// WHERE clauses.
+pub fn check(search: &Search, now: Timestamp, major: u32) -> Result<CheckedSearch, SoslError> {
     let objects = if search.returning.is_empty() {
         OBJECTS
             .iter()
             .copied()
-            .filter(|o| searchable(o))
-            .map(|o| found(search, &every(o), now))
+            .filter(|o| searchable(o) && o.available_in(major))
+            .map(|o| found(search, &every(o), now, major))
             .collect::<Result<Vec<_>, _>>()?
     } else {
         search
             .returning
             .iter()
-            .map(|r| found(search, r, now))
+            .map(|r| found(search, r, now, major))
             .collect::<Result<Vec<_>, _>>()?
     };
     Ok(CheckedSearch {
@@ -84,13 +85,20 @@ fn every(object: &SObject) -> Returning {
     }
 }
 
-fn found(search: &Search, returning: &Returning, now: Timestamp) -> Result<Found, SoslError> {
+fn found(
+    search: &Search,
+    returning: &Returning,
+    now: Timestamp,
+    major: u32,
+) -> Result<Found, SoslError> {
     let name = &returning.object;
-    let described = object(&name.value).ok_or_else(|| SoslError {
-        code: "INVALID_TYPE",
-        message: format!("sObject type '{}' is not supported.", name.value),
-        position: name.position,
-    })?;
+    let described = object(&name.value)
+        .filter(|o| o.available_in(major))
+        .ok_or_else(|| SoslError {
+            code: "INVALID_TYPE",
+            message: format!("sObject type '{}' is not supported.", name.value),
+            position: name.position,
+        })?;
     if !searchable(described) {
         return Err(SoslError {
             code: "INVALID_TYPE",
@@ -122,9 +130,9 @@ fn found(search: &Search, returning: &Returning, now: Timestamp) -> Result<Found
         offset: clauses.offset.clone(),
         tracking: None,
     };
-    let query = check_soql(&query, now)?;
+    let query = check_soql(&query, now, major)?;
     let fields = query.fields.clone().unwrap_or_default();
-    let columns = in_scope(described, search.scope);
+    let columns = in_scope(described, search.scope, major);
     Ok(Found {
         search: plan(&search.terms, &columns),
         fields,
@@ -133,11 +141,11 @@ fn found(search: &Search, returning: &Returning, now: Timestamp) -> Result<Found
 }
 
 /// The columns of `object` a search in `scope` looks in, each marked when it holds a phone number:
-/// text, phone and email fields for ALL; the name field for NAME; the email or phone fields.
-pub fn in_scope(object: &SObject, scope: Scope) -> Vec<(Column, bool)> {
+/// text, phone and email fields for ALL; the name field for NAME; the email or phone fields. Only
+/// fields API version `major` serves.
+pub fn in_scope(object: &SObject, scope: Scope, major: u32) -> Vec<(Column, bool)> {
     object
-        .fields
-        .iter()
+        .fields_in(major)
         .filter(|f| matches!(f.column, Column::Own(_)))
         .filter(|f| match scope {
             Scope::All => matches!(
@@ -171,7 +179,11 @@ mod tests {
     use crate::sosl::parser::parse;
 
     fn checked(text: &str) -> Result<CheckedSearch, SoslError> {
-        check(&parse(text).unwrap(), Timestamp::now())
+        check(
+            &parse(text).unwrap(),
+            Timestamp::now(),
+            crate::sobjects::LATEST_VERSION,
+        )
     }
 
     #[test]
@@ -218,16 +230,16 @@ mod tests {
     fn the_scope_picks_the_fields_searched() {
         let request = object("ContactRequest").unwrap();
         assert_eq!(
-            in_scope(request, Scope::Email),
+            in_scope(request, Scope::Email, 66),
             vec![(Column::Own("visitor_email"), false)]
         );
         assert!(
-            in_scope(request, Scope::Phone)
+            in_scope(request, Scope::Phone, 66)
                 .iter()
                 .all(|(_, phone)| *phone)
         );
-        assert_eq!(in_scope(request, Scope::Name).len(), 1);
-        assert!(in_scope(request, Scope::All).len() > 5);
+        assert_eq!(in_scope(request, Scope::Name, 66).len(), 1);
+        assert!(in_scope(request, Scope::All, 66).len() > 5);
     }
 
     #[test]

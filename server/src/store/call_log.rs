@@ -27,6 +27,10 @@ pub struct AttemptedRequest {
     /// The call center's retry delay and attempts, when it sets them.
     pub retry_delay_seconds: Option<i64>,
     pub max_attempts: Option<i64>,
+    /// The request's own AvailableCallbackAttempts (retries) and DelayBetweenCallbackAttempts
+    /// (minutes), which override the call center's when set.
+    pub available_callback_attempts: Option<i64>,
+    pub delay_between_callback_attempts: Option<i64>,
     pub phone: Option<String>,
     pub reason: Option<String>,
     pub voice_call_id: Option<String>,
@@ -119,7 +123,8 @@ impl Tx<'_> {
                 "SELECT r.name, r.status, r.call_attempts,
                         (SELECT c.retry_delay_seconds FROM call_centers c WHERE c.id = r.call_center_id),
                         (SELECT c.max_attempts FROM call_centers c WHERE c.id = r.call_center_id),
-                        r.preferred_phone, r.request_reason, r.voice_call_id, r.owner_id
+                        r.preferred_phone, r.request_reason, r.voice_call_id, r.owner_id,
+                        r.available_callback_attempts, r.delay_between_callback_attempts
                    FROM contact_requests r
                   WHERE r.id = ?1 AND r.is_deleted = 0{}",
                 self.for_update()
@@ -137,6 +142,8 @@ impl Tx<'_> {
                 reason: r.get(6)?,
                 voice_call_id: r.get(7)?,
                 owner_id: r.get(8)?,
+                available_callback_attempts: r.get(9)?,
+                delay_between_callback_attempts: r.get(10)?,
             })
         })
         .transpose()

@@ -24,6 +24,9 @@ impl From<ValueRef<'_>> for Value {
 }
 
 /// ` AND` the condition of `visible` (over the record `c`'s own columns), or nothing.
+/// The seed of the value locks' keys ("crw_uniq" in ASCII), apart from every other advisory lock's.
+const VALUE_LOCK_SEED: i64 = 0x6372_775f_756e_6971;
+
 fn and_visible(visible: Option<&Filter>, params: &mut Vec<Value>, dialect: Dialect) -> String {
     visible.map_or_else(String::new, |filter| {
         format!(" AND {}", render::condition(filter, params, dialect))
@@ -93,33 +96,54 @@ impl Db<'_> {
         self.row(&sql, args![id])?.map(|row| row.get(0)).transpose()
     }
 
-    /// The id of a record of `table` whose own column `column` holds `value`, live or deleted.
+    /// The id of a record of `table` whose own column `column` holds `value`, live or deleted: the
+    /// check before a unique value is written, so on PostgreSQL it first takes the value's lock (see
+    /// [`Tx::lock_value`]).
     pub fn record_with(
         &self,
         table: Table,
         column: &str,
         value: &Value,
     ) -> Result<Option<String>, StoreError> {
+        if let Value::Text(text) = value {
+            self.lock_value(table, column, text)?;
+        }
         let sql = format!("SELECT id FROM {} WHERE {column} = ?1", table.records);
         self.row(&sql, args![value])?
             .map(|row| row.get(0))
             .transpose()
     }
 
-    /// The id of the live record of `table` whose own column `column` holds `value`, for upserts.
-    pub fn live_record_with(
+    /// The ids of the live records of `table` whose own column `column` holds `value`, at most two
+    /// (an upsert by a value two records hold names neither), holding the value's lock.
+    pub fn live_records_with(
         &self,
         table: Table,
         column: &str,
         value: &str,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Vec<String>, StoreError> {
+        self.lock_value(table, column, value)?;
         let sql = format!(
-            "SELECT id FROM {} WHERE {column} = ?1 AND is_deleted = 0",
+            "SELECT id FROM {} WHERE {column} = ?1 AND is_deleted = 0 ORDER BY id LIMIT 2",
             table.records
         );
-        self.row(&sql, args![value])?
+        self.rows(&sql, args![value])?
+            .iter()
             .map(|row| row.get(0))
-            .transpose()
+            .collect()
+    }
+
+    /// On PostgreSQL, locks `value` of `table.column` until the commit, so that two processes writing
+    /// or upserting the same value at once take turns: the second sees the first's record. (SQLite's
+    /// one writer takes turns already.)
+    fn lock_value(&self, table: Table, column: &str, value: &str) -> Result<(), StoreError> {
+        if self.dialect() == Dialect::Postgres {
+            self.run(
+                &format!("SELECT pg_advisory_xact_lock(hashtextextended(?1, {VALUE_LOCK_SEED}))"),
+                args![&format!("{}.{column}={value}", table.records)],
+            )?;
+        }
+        Ok(())
     }
 
     /// Whether `id` names a record a reference may point at: an active user, a queue, a live call

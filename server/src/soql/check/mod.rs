@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use super::SoqlError;
 use super::ast::{self, Condition, Expr, Literal, Op, Relative, Select, Spanned, Tracking};
 mod group;
+mod versions;
 
 use crate::instant::{self, plus_seconds, stored};
 use crate::objects::object;
@@ -105,6 +106,12 @@ impl Filter {
     }
 }
 
+/// Checks `query` as API version `major` serves objects and fields; `now` anchors relative dates.
+pub fn check_at(query: &ast::Query, now: Timestamp, major: u32) -> Result<Checked, SoqlError> {
+    versions::gate(query, major)?;
+    check(query, now)
+}
+
 /// Checks `query`; `now` anchors TODAY and the other relative dates (UTC).
 pub fn check(query: &ast::Query, now: Timestamp) -> Result<Checked, SoqlError> {
     let object = object(&query.from.value).ok_or_else(|| SoqlError {
@@ -196,15 +203,20 @@ pub(super) fn described(
     object: &'static SObject,
     name: &Spanned<String>,
 ) -> Result<&'static Field, SoqlError> {
-    object.field(&name.value).ok_or_else(|| {
-        SoqlError::field(
-            name.position,
-            format!(
-                "No such column '{}' on entity '{}'. Check the spelling of the field name.",
-                name.value, object.name
-            ),
-        )
-    })
+    object
+        .field(&name.value)
+        .ok_or_else(|| no_such_column(object, name))
+}
+
+/// `INVALID_FIELD`: `name` is no column of `object` (at the query's API version).
+fn no_such_column(object: &SObject, name: &Spanned<String>) -> SoqlError {
+    SoqlError::field(
+        name.position,
+        format!(
+            "No such column '{}' on entity '{}'. Check the spelling of the field name.",
+            name.value, object.name
+        ),
+    )
 }
 
 /// The query's OFFSET, at most [`MAX_OFFSET`].

@@ -462,3 +462,226 @@ async fn a_miss_returns_the_request_to_its_queue_routable_after_the_retry_delay_
     assert_eq!(r["Status"], "Abandoned");
     assert_eq!(r["OwnerId"], t.rita.0.as_str());
 }
+
+/// ContactRequest's AvailableCallbackAttempts and DelayBetweenCallbackAttempts (API 66.0), set on a
+/// request, override the call center's retries (3 attempts, 10 minutes apart here).
+#[tokio::test]
+async fn available_callback_attempts_and_the_delay_between_them_override_the_call_centers_retries()
+{
+    let t = Callbacks::new().await;
+    let v66 = "/services/data/v66.0";
+    let once = claimed(&t, "once").await;
+    let set = t
+        .api(
+            &t.rita.1,
+            "PATCH",
+            &format!("{v66}/sobjects/ContactRequest/{once}"),
+            Some(json!({"AvailableCallbackAttempts": 1, "DelayBetweenCallbackAttempts": 0})),
+        )
+        .await;
+    assert_eq!(set.status, 204, "{}", set.body);
+    assert_eq!(log(&t, &once, "Not Reached").await.status, 201);
+    let r = t
+        .api(
+            &t.rita.1,
+            "GET",
+            &format!("{v66}/sobjects/ContactRequest/{once}"),
+            None,
+        )
+        .await
+        .body;
+    assert_eq!(r["Status"], "Attempted");
+    assert_eq!(
+        (
+            &r["AvailableCallbackAttempts"],
+            &r["DelayBetweenCallbackAttempts"]
+        ),
+        (&json!(1), &json!(0))
+    );
+    let retry: jiff::Timestamp = r["ScheduledRoutingDateTime__c"]
+        .as_str()
+        .unwrap()
+        .replace("+0000", "Z")
+        .parse()
+        .unwrap();
+    assert!(
+        retry <= jiff::Timestamp::now(),
+        "a delay of 0 minutes makes the retry due at once, not at {retry}"
+    );
+    // One retry allowed: the second unanswered call is the last.
+    assert_eq!(log(&t, &once, "Not Reached").await.status, 201);
+    assert_eq!(request(&t, &once).await["Status"], "Abandoned");
+
+    let none = claimed(&t, "none").await;
+    let none_at = format!("{v66}/sobjects/ContactRequest/{none}");
+    let set = t
+        .api(
+            &t.rita.1,
+            "PATCH",
+            &none_at,
+            Some(json!({"AvailableCallbackAttempts": 0})),
+        )
+        .await;
+    assert_eq!(set.status, 204, "{}", set.body);
+    assert_eq!(log(&t, &none, "Not Reached").await.status, 201);
+    assert_eq!(
+        request(&t, &none).await["Status"],
+        "Abandoned",
+        "no retry: the first unanswered call abandons"
+    );
+
+    // Outside the reference's ranges: 400 naming the field and the range.
+    let other = claimed(&t, "ranges").await;
+    for (body, field, range) in [
+        (
+            json!({"AvailableCallbackAttempts": 6}),
+            "AvailableCallbackAttempts",
+            "0 through 5",
+        ),
+        (
+            json!({"AvailableCallbackAttempts": -1}),
+            "AvailableCallbackAttempts",
+            "0 through 5",
+        ),
+        (
+            json!({"DelayBetweenCallbackAttempts": 10_081}),
+            "DelayBetweenCallbackAttempts",
+            "0 through 10080",
+        ),
+    ] {
+        let refused = t
+            .api(
+                &t.rita.1,
+                "PATCH",
+                &format!("{v66}/sobjects/ContactRequest/{other}"),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(refused.status, 400, "{body}: {}", refused.body);
+        assert_eq!(
+            refused.body[0]["errorCode"], "NUMBER_OUTSIDE_VALID_RANGE",
+            "{body}"
+        );
+        assert_eq!(refused.body[0]["fields"], json!([field]), "{body}");
+        let message = refused.body[0]["message"].as_str().unwrap();
+        assert!(message.contains(range), "{message}");
+    }
+    let describe = t
+        .api(
+            &t.rita.1,
+            "GET",
+            &format!("{v66}/sobjects/ContactRequest/describe"),
+            None,
+        )
+        .await;
+    let fields = describe.body["fields"].as_array().unwrap();
+    for name in ["AvailableCallbackAttempts", "DelayBetweenCallbackAttempts"] {
+        let field = fields.iter().find(|f| f["name"] == name).expect(name);
+        assert_eq!(
+            (
+                &field["type"],
+                &field["nillable"],
+                &field["createable"],
+                &field["updateable"]
+            ),
+            (&json!("int"), &json!(true), &json!(true), &json!(true)),
+            "{name}"
+        );
+    }
+}
+
+/// EngagementInteraction's ExternalIdentifier, "the unique external identifier" (idLookup): a second
+/// record cannot take a value one holds, and an upsert by it creates the record, then updates it.
+#[tokio::test]
+async fn the_external_identifier_of_an_engagement_interaction_is_unique_and_names_it_in_an_upsert()
+{
+    let t = Callbacks::new().await;
+    let rita = &t.rita.1;
+    let at = "/sobjects/EngagementInteraction/ExternalIdentifier/amzn-contact-7";
+    let created = t
+        .api(
+            rita,
+            "PATCH",
+            &format!("{V}{at}"),
+            Some(json!({"CommunicationChannel": "Voice Call", "StartDateTime": "2026-03-01T10:00:00Z", "Status": "In Progress"})),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.body["created"], true);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let updated = t
+        .api(
+            rita,
+            "PATCH",
+            &format!("{V}{at}"),
+            Some(json!({"Status": "Completed"})),
+        )
+        .await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    assert_eq!(
+        (&updated.body["id"], &updated.body["created"]),
+        (&json!(id), &json!(false))
+    );
+    let got = t
+        .api(
+            rita,
+            "GET",
+            &format!("{V}/sobjects/EngagementInteraction/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(got.body["Status"], "Completed");
+    assert_eq!(got.body["ExternalIdentifier"], "amzn-contact-7");
+    // A second record with the same identifier, by create or by update, is a duplicate.
+    let second = json!({"CommunicationChannel": "Voice Call", "StartDateTime": "2026-03-01T11:00:00Z", "ExternalIdentifier": "amzn-contact-7"});
+    let again = t
+        .api(
+            rita,
+            "POST",
+            &format!("{V}/sobjects/EngagementInteraction"),
+            Some(second),
+        )
+        .await;
+    assert_eq!(again.status, 400, "{}", again.body);
+    assert_eq!(again.body[0]["errorCode"], "DUPLICATE_VALUE");
+    assert_eq!(again.body[0]["fields"], json!(["ExternalIdentifier"]));
+    let other = t
+        .api(
+            rita,
+            "POST",
+            &format!("{V}/sobjects/EngagementInteraction"),
+            Some(json!({"CommunicationChannel": "Voice Call", "StartDateTime": "2026-03-01T12:00:00Z", "ExternalIdentifier": "amzn-contact-8"})),
+        )
+        .await;
+    assert_eq!(other.status, 201, "{}", other.body);
+    let other = other.body["id"].as_str().unwrap().to_owned();
+    let taken = t
+        .api(
+            rita,
+            "PATCH",
+            &format!("{V}/sobjects/EngagementInteraction/{other}"),
+            Some(json!({"ExternalIdentifier": "amzn-contact-7"})),
+        )
+        .await;
+    assert_eq!(taken.status, 400, "{}", taken.body);
+    assert_eq!(taken.body[0]["errorCode"], "DUPLICATE_VALUE");
+    let describe = t
+        .api(
+            rita,
+            "GET",
+            &format!("{V}/sobjects/EngagementInteraction/describe"),
+            None,
+        )
+        .await;
+    let field = describe.body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "ExternalIdentifier")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (&field["unique"], &field["idLookup"]),
+        (&json!(true), &json!(true))
+    );
+}

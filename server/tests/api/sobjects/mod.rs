@@ -10,3 +10,4 @@ mod records;
 mod search;
 mod short_values;
 pub mod support;
+mod versions;

@@ -81,7 +81,7 @@ async fn a_search_answers_search_records_with_attributes_and_the_fields_asked_fo
         json!({ "searchRecords": [{
             "attributes": {
                 "type": "ContactRequest",
-                "url": format!("/services/data/v50.0/sobjects/ContactRequest/{zoe}"),
+                "url": format!("/services/data/v66.0/sobjects/ContactRequest/{zoe}"),
             },
             "Id": zoe,
             "VisitorName__c": "Zoë Åström",

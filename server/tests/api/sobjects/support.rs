@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::support::{TestApp, TestResponse, call};
 
-pub const BASE: &str = "/services/data/v50.0";
+pub const BASE: &str = "/services/data/v66.0";
 
 pub struct Api {
     pub app: TestApp,
