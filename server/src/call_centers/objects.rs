@@ -98,5 +98,6 @@ pub static CALL_CENTER: SObject = SObject {
     ],
     access: Access::ReadOnly,
     after_write: None,
+    scope: None,
     sharing: crate::salesforce::schema::Sharing::Public,
 };

@@ -68,7 +68,8 @@ pub static CONTACT_REQUEST_SHARE: SObject = SObject {
             CREATE | READ,
             &["ContactRequest"],
             "Parent",
-        ),
+        )
+        .children("Shares"),
         reference(
             "UserOrGroupId",
             "User/Group ID",
@@ -105,6 +106,7 @@ pub static CONTACT_REQUEST_SHARE: SObject = SObject {
     layout: &["ParentId", "UserOrGroupId", "AccessLevel", "RowCause"],
     access: Access::ReadWrite,
     after_write: Some(after_share_write),
+    scope: None,
     sharing: Sharing::Share {
         column: "parent_id",
         parent: &CONTACT_REQUEST,
@@ -184,6 +186,7 @@ pub static OWNER_SHARING_RULE: SObject = SObject {
     ],
     access: Access::ReadWrite,
     after_write: Some(after_rule_write),
+    scope: None,
     sharing: Sharing::Setup,
 };
 

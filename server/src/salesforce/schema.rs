@@ -4,7 +4,7 @@
 
 use crate::ids::{RecordId, UserId};
 use crate::store::Column::{self, Viewed};
-use crate::store::{Operand, Table, Tx, Value};
+use crate::store::{Filter, Operand, Table, Tx, Value};
 
 /// A field's type, as describe names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,9 +93,35 @@ pub struct Field {
     pub picklist: &'static [(&'static str, bool)],
     pub reference_to: &'static [&'static str],
     pub relationship: Option<&'static str>,
+    /// The name the records this reference points to give the records that point to them (their
+    /// child relationship, which a relationship subquery names: ContactRequest's `Tasks`); `None` when
+    /// it has none.
+    pub children: Option<&'static str>,
 }
 
 impl Field {
+    /// The field with the child relationship `name` (see [`Field::children`]).
+    pub const fn children(self, name: &'static str) -> Self {
+        Self {
+            children: Some(name),
+            ..self
+        }
+    }
+
+    /// The field as a read-only view shows it: neither created nor updated.
+    pub const fn read_only(self) -> Self {
+        Self {
+            props: self.props & !(CREATE | UPDATE),
+            ..self
+        }
+    }
+
+    /// Whether the reference may point to more than one kind of record (Owner to a User or a queue),
+    /// so that its parent is read as Salesforce's `Name` object.
+    pub fn polymorphic(&self) -> bool {
+        self.reference_to.len() > 1
+    }
+
     pub fn has(&self, property: u16) -> bool {
         self.props & property != 0
     }
@@ -116,7 +142,7 @@ impl Field {
     pub fn write_column(&self) -> Option<&'static str> {
         match self.column {
             Column::Own(name) => Some(name),
-            Column::Viewed(_) => None,
+            Column::Viewed(_) | Column::Joined { .. } | Column::Fixed(_) => None,
         }
     }
 
@@ -162,6 +188,10 @@ pub struct SObject {
     /// Runs in the same transaction after each create or update of a record, to derive fields or drive
     /// other records; an `Err` rolls the whole write back.
     pub after_write: Option<AfterWrite>,
+    /// `Some` for a read-only view of another object's records (OpenActivity and ActivityHistory, of
+    /// Tasks): the filter of the records it shows. Such an object is described, and queried only as a
+    /// relationship subquery of its parent, as in Salesforce.
+    pub scope: Option<fn() -> Filter>,
     /// Who sees and changes the object's records (decided in `access::sharing`).
     pub sharing: Sharing,
 }
@@ -301,6 +331,7 @@ pub(crate) const fn field(
         picklist: &[],
         reference_to: &[],
         relationship: None,
+        children: None,
     }
 }
 

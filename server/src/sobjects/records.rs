@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::conditions::{self, Preconditions, Verdict};
 use super::persist;
-use super::{ApiState, ApiVersion, SfError, object_named};
+use super::{ApiState, ApiVersion, SfError, stored_object};
 use crate::access::{Caller, Visibility};
 use crate::ids::RecordId;
 use crate::salesforce::SfPath as Path;
@@ -58,7 +58,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, SfError> {
-    let object = object_named(&object)?;
+    let object = stored_object(&object)?;
     persist::check_writable(object, Write::Create)?;
     let body = json_body(&headers, &body)?;
     let changes = values::parse(object, &body, Mode::Create, None)?;
@@ -171,7 +171,7 @@ pub async fn retrieve(
     Query(query): Query<Fields>,
     headers: HeaderMap,
 ) -> Result<Response, SfError> {
-    let object = object_named(&path.object)?;
+    let object = stored_object(&path.object)?;
     let id = record_id_of(object, &path.id).map_err(|_| SfError::not_found())?;
     let fields = chosen_fields(object, query.fields.as_deref())?;
     let conditions = Preconditions::from_headers(&headers)?;
@@ -196,7 +196,7 @@ pub async fn retrieve_by(
     Query(query): Query<Fields>,
     headers: HeaderMap,
 ) -> Result<Response, SfError> {
-    let object = object_named(&path.object)?;
+    let object = stored_object(&path.object)?;
     let field = lookup_field(object, &path.field, prop::ID_LOOKUP)?;
     let fields = chosen_fields(object, query.fields.as_deref())?;
     let conditions = Preconditions::from_headers(&headers)?;
@@ -238,7 +238,7 @@ pub async fn update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, SfError> {
-    let object = object_named(&path.object)?;
+    let object = stored_object(&path.object)?;
     persist::check_writable(object, Write::Update)?;
     let id = record_id_of(object, &path.id)?;
     let conditions = Preconditions::from_headers(&headers)?;
@@ -265,7 +265,7 @@ pub async fn delete(
     caller: Caller,
     Path(path): Path<RecordPath>,
 ) -> Result<StatusCode, SfError> {
-    let object = object_named(&path.object)?;
+    let object = stored_object(&path.object)?;
     persist::check_writable(object, Write::Delete)?;
     let id = record_id_of(object, &path.id)?;
     state
@@ -284,7 +284,7 @@ pub async fn undelete(
     caller: Caller,
     Path(path): Path<RecordPath>,
 ) -> Result<axum::Json<Value>, SfError> {
-    let object = object_named(&path.object)?;
+    let object = stored_object(&path.object)?;
     persist::check_writable(object, Write::Delete)?;
     let id = record_id_of(object, &path.id)?;
     let answer = saved(id.as_str());
@@ -307,7 +307,7 @@ pub async fn upsert(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, SfError> {
-    let object = object_named(&path.object)?;
+    let object = stored_object(&path.object)?;
     persist::check_writable(object, Write::Update)?;
     persist::check_writable(object, Write::Create)?;
     let field = object
