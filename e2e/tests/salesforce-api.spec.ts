@@ -114,6 +114,32 @@ test("GROUP BY answers AggregateResult records with aliases and default names", 
   });
 });
 
+test("a relationship subquery and a parent field come back nested, as jsforce reads Salesforce's", async () => {
+  const conn = connect();
+  const reason = tag("related");
+  const made = await conn.sobject("ContactRequest").create({ PreferredChannel: "Phone", ExternalId__c: reason });
+  const id = (made as { id: string }).id;
+  for (const [subject, status] of [["call back", "Not Started"], ["called", "Completed"]]) {
+    await conn.sobject("Task").create({ WhatId: id, Subject: `${reason} ${subject}`, Status: status });
+  }
+  const found = await conn.query<Record<string, any>>(
+    "SELECT Id, Name, Owner.Name, CreatedBy.Name, (SELECT Subject FROM OpenActivities), " +
+      `(SELECT Subject, IsClosed FROM ActivityHistories), (SELECT Id FROM Tasks) FROM ContactRequest WHERE Id = '${id}'`,
+  );
+  expect(found.totalSize).toBe(1);
+  const [request] = found.records;
+  expect(request.CreatedBy).toMatchObject({ attributes: { type: "User" }, Name: "Rita Rep" });
+  expect(request.Owner.attributes.type).toBe("Name");
+  expect(request.OpenActivities).toMatchObject({ totalSize: 1, done: true, records: [{ Subject: `${reason} call back` }] });
+  expect(request.ActivityHistories.records).toEqual([
+    expect.objectContaining({ attributes: expect.objectContaining({ type: "ActivityHistory" }), IsClosed: true }),
+  ]);
+  expect(request.Tasks.totalSize).toBe(2);
+  const tasks = await conn.query<Record<string, any>>(`SELECT Subject, What.Name FROM Task WHERE What.Id = '${id}' ORDER BY Subject`);
+  expect(tasks.records.map((task) => task.What.Name)).toEqual([request.Name, request.Name]);
+  await expect(conn.query("SELECT Id FROM OpenActivity")).rejects.toMatchObject({ errorCode: "INVALID_TYPE_FOR_OPERATION" });
+});
+
 test("updated and deleted list the changes in a time window", async () => {
   const conn = connect();
   const start = new Date(Date.now() - 60_000);

@@ -790,7 +790,7 @@ async fn soql(store: &Store, soql: &str) -> (u64, Vec<String>) {
     use contact_server::soql::{check::check, parser::parse};
     let now: jiff::Timestamp = "2026-12-01T12:00:00Z".parse().unwrap();
     let checked = check(&parse(soql).unwrap(), now).unwrap();
-    let prepared = store.prepare(&checked.select("005000000000002AAA", false));
+    let prepared = store.prepare(&checked.select("005000000000002AAA", false, &|_| None));
     let budget = std::time::Duration::from_secs(30);
     let count = store.query(budget, {
         let count = prepared.count.clone();

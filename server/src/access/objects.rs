@@ -13,6 +13,7 @@ use crate::store::Column::Own;
 const READ: u16 = FILTER | SORT | GROUP;
 /// The system fields but IsDeleted: users are deactivated, never deleted.
 const USER_SYSTEM: [Field; 7] = system_fields!("User ID");
+const GROUP_SYSTEM: [Field; 7] = system_fields!("Group ID");
 
 pub static USER: SObject = SObject {
     name: "User",
@@ -75,5 +76,27 @@ pub static USER: SObject = SObject {
     layout: &["Username", "Name", "Email", "IsActive", "CallCenterId"],
     access: Access::Update,
     after_write: None,
+    scope: None,
+    sharing: crate::salesforce::schema::Sharing::Public,
+};
+
+/// A queue as the parent of a record it owns (Salesforce's Group of type Queue): not an object the API
+/// serves, only what an `Owner.Name` reads of it.
+pub static QUEUE: SObject = SObject {
+    name: "Group",
+    label: "Group",
+    label_plural: "Groups",
+    key_prefix: crate::ids::QUEUE_PREFIX,
+    since: 0,
+    table: "queues",
+    views_table: "user_views",
+    fields: &[
+        GROUP_SYSTEM[0],
+        field("Name", "Name", FieldType::String, 40, Own("name"), READ),
+    ],
+    layout: &["Name"],
+    access: Access::ReadOnly,
+    after_write: None,
+    scope: None,
     sharing: crate::salesforce::schema::Sharing::Public,
 };

@@ -99,5 +99,6 @@ pub static CALL_CENTER: SObject = SObject {
     ],
     access: Access::ReadOnly,
     after_write: None,
+    scope: None,
     sharing: crate::salesforce::schema::Sharing::Public,
 };

@@ -2,6 +2,7 @@
 //! EngagementInteraction of each completed contact, the routing view with its atomic claim, and the bulk
 //! release of junk bookings.
 
+pub mod activities;
 pub mod attempts;
 pub mod due;
 pub mod engagement;

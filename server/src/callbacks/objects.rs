@@ -9,10 +9,116 @@ use crate::salesforce::schema::{
 };
 use crate::store::Column::Own;
 
-const TASK_SYSTEM: [Field; 7] = system_fields!("Activity ID");
+pub(crate) const TASK_SYSTEM: [Field; 7] = system_fields!("Activity ID");
 const EI_SYSTEM: [Field; 7] = system_fields!("Engagement Interaction ID");
 
 const READ: u16 = FILTER | SORT | GROUP;
+
+pub(crate) const TASK_OWNER: Field = reference(
+    "OwnerId",
+    "Assigned To ID",
+    Own("owner_id"),
+    EDIT | DEFAULTED,
+    &["User"],
+    "Owner",
+);
+pub(crate) const TASK_SUBJECT: Field = field(
+    "Subject",
+    "Subject",
+    FieldType::String,
+    255,
+    Own("subject"),
+    EDIT | NILLABLE,
+);
+pub(crate) const TASK_STATUS: Field = picklist(
+    "Status",
+    "Status",
+    Own("status"),
+    EDIT | DEFAULTED | RESTRICTED,
+    &[
+        ("Not Started", false),
+        ("In Progress", false),
+        ("Completed", true),
+        ("Waiting on someone else", false),
+        ("Deferred", false),
+    ],
+);
+pub(crate) const TASK_WHAT: Field = reference(
+    "WhatId",
+    "Related To ID",
+    Own("what_id"),
+    EDIT | NILLABLE,
+    &["ContactRequest", "Account", "Case", "Opportunity"],
+    "What",
+);
+pub(crate) const TASK_WHO: Field = reference(
+    "WhoId",
+    "Name ID",
+    Own("who_id"),
+    EDIT | NILLABLE,
+    &["Contact", "Lead"],
+    "Who",
+);
+pub(crate) const TASK_DESCRIPTION: Field = field(
+    "Description",
+    "Comments",
+    FieldType::TextArea,
+    32000,
+    Own("description"),
+    CREATE | UPDATE | NILLABLE,
+);
+pub(crate) const CALL_TYPE: Field = picklist(
+    "CallType",
+    "Call Type",
+    Own("call_type"),
+    CREATE | UPDATE | FILTER | NILLABLE | RESTRICTED,
+    &[("Inbound", false), ("Internal", false), ("Outbound", false)],
+);
+// How an Outbound call was placed, which CallType's reference values cannot say: true for a
+// Callback call (the request reviewed first, its IsCallback true), false for one dialled at once.
+pub(crate) const IS_CALLBACK: Field = field(
+    "IsCallback__c",
+    "Callback Call",
+    FieldType::Boolean,
+    0,
+    Own("is_callback"),
+    CREATE | FILTER | DEFAULTED | CUSTOM,
+);
+pub(crate) const CALL_DISPOSITION: Field = field(
+    "CallDisposition",
+    "Call Result",
+    FieldType::String,
+    255,
+    Own("call_disposition"),
+    CREATE | UPDATE | FILTER | NILLABLE,
+);
+pub(crate) const CALL_DURATION: Field = field(
+    "CallDurationInSeconds",
+    "Call Duration",
+    FieldType::Int,
+    0,
+    Own("call_duration_in_seconds"),
+    CREATE | UPDATE | FILTER | NILLABLE,
+);
+pub(crate) const CALL_OBJECT: Field = field(
+    "CallObject",
+    "Call Object Identifier",
+    FieldType::String,
+    255,
+    Own("call_object"),
+    CREATE | UPDATE | FILTER | NILLABLE,
+);
+pub(crate) const CALL_RESULT: Field = picklist(
+    "CallResult__c",
+    "Call Outcome",
+    Own("call_result"),
+    CREATE | FILTER | SORT | GROUP | NILLABLE | RESTRICTED | CUSTOM,
+    &[
+        ("Reached", false),
+        ("Not Reached", false),
+        ("Gave Up", false),
+    ],
+);
 
 /// Salesforce's Task with the call fields of the call-center reference: one row per call attempt.
 /// `CallResult__c` says what the attempt achieved and drives the ContactRequest it is about.
@@ -32,111 +138,18 @@ pub static TASK: SObject = SObject {
         TASK_SYSTEM[4],
         TASK_SYSTEM[5],
         TASK_SYSTEM[6],
-        reference(
-            "OwnerId",
-            "Assigned To ID",
-            Own("owner_id"),
-            EDIT | DEFAULTED,
-            &["User"],
-            "Owner",
-        ),
-        field(
-            "Subject",
-            "Subject",
-            FieldType::String,
-            255,
-            Own("subject"),
-            EDIT | NILLABLE,
-        ),
-        picklist(
-            "Status",
-            "Status",
-            Own("status"),
-            EDIT | DEFAULTED | RESTRICTED,
-            &[
-                ("Not Started", false),
-                ("In Progress", false),
-                ("Completed", true),
-                ("Waiting on someone else", false),
-                ("Deferred", false),
-            ],
-        ),
-        reference(
-            "WhatId",
-            "Related To ID",
-            Own("what_id"),
-            EDIT | NILLABLE,
-            &["ContactRequest", "Account", "Case", "Opportunity"],
-            "What",
-        ),
-        reference(
-            "WhoId",
-            "Name ID",
-            Own("who_id"),
-            EDIT | NILLABLE,
-            &["Contact", "Lead"],
-            "Who",
-        ),
-        field(
-            "Description",
-            "Comments",
-            FieldType::TextArea,
-            32000,
-            Own("description"),
-            CREATE | UPDATE | NILLABLE,
-        ),
-        picklist(
-            "CallType",
-            "Call Type",
-            Own("call_type"),
-            CREATE | UPDATE | FILTER | NILLABLE | RESTRICTED,
-            &[("Inbound", false), ("Internal", false), ("Outbound", false)],
-        ),
-        // How an Outbound call was placed, which CallType's reference values cannot say: true for a
-        // Callback call (the request reviewed first, its IsCallback true), false for one dialled at once.
-        field(
-            "IsCallback__c",
-            "Callback Call",
-            FieldType::Boolean,
-            0,
-            Own("is_callback"),
-            CREATE | FILTER | DEFAULTED | CUSTOM,
-        ),
-        field(
-            "CallDisposition",
-            "Call Result",
-            FieldType::String,
-            255,
-            Own("call_disposition"),
-            CREATE | UPDATE | FILTER | NILLABLE,
-        ),
-        field(
-            "CallDurationInSeconds",
-            "Call Duration",
-            FieldType::Int,
-            0,
-            Own("call_duration_in_seconds"),
-            CREATE | UPDATE | FILTER | NILLABLE,
-        ),
-        field(
-            "CallObject",
-            "Call Object Identifier",
-            FieldType::String,
-            255,
-            Own("call_object"),
-            CREATE | UPDATE | FILTER | NILLABLE,
-        ),
-        picklist(
-            "CallResult__c",
-            "Call Outcome",
-            Own("call_result"),
-            CREATE | FILTER | SORT | GROUP | NILLABLE | RESTRICTED | CUSTOM,
-            &[
-                ("Reached", false),
-                ("Not Reached", false),
-                ("Gave Up", false),
-            ],
-        ),
+        TASK_OWNER,
+        TASK_SUBJECT,
+        TASK_STATUS,
+        TASK_WHAT.children("Tasks"),
+        TASK_WHO,
+        TASK_DESCRIPTION,
+        CALL_TYPE,
+        IS_CALLBACK,
+        CALL_DISPOSITION,
+        CALL_DURATION,
+        CALL_OBJECT,
+        CALL_RESULT,
     ],
     layout: &[
         "WhatId",
@@ -151,6 +164,7 @@ pub static TASK: SObject = SObject {
     ],
     access: Access::ReadWrite,
     after_write: Some(crate::callbacks::attempts::after_task_write),
+    scope: None,
     sharing: Sharing::Child {
         column: "what_id",
         parent: &CONTACT_REQUEST,
@@ -341,7 +355,8 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
             EDIT | NILLABLE | CUSTOM,
             &["ContactRequest"],
             "ContactRequest__r",
-        ),
+        )
+        .children("EngagementInteractions__r"),
     ],
     layout: &[
         "CommunicationChannel",
@@ -358,6 +373,7 @@ pub static ENGAGEMENT_INTERACTION: SObject = SObject {
     ],
     access: Access::ReadWrite,
     after_write: Some(crate::callbacks::engagement::after_write),
+    scope: None,
     sharing: Sharing::Child {
         column: "contact_request_id",
         parent: &CONTACT_REQUEST,

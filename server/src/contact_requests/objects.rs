@@ -264,5 +264,6 @@ pub static CONTACT_REQUEST: SObject = SObject {
     ],
     access: Access::ReadWrite,
     after_write: Some(super::events::after_write),
+    scope: None,
     sharing: crate::salesforce::schema::Sharing::Owned,
 };

@@ -69,7 +69,8 @@ pub static CONTACT_REQUEST_SHARE: SObject = SObject {
             CREATE | READ,
             &["ContactRequest"],
             "Parent",
-        ),
+        )
+        .children("Shares"),
         reference(
             "UserOrGroupId",
             "User/Group ID",
@@ -106,6 +107,7 @@ pub static CONTACT_REQUEST_SHARE: SObject = SObject {
     layout: &["ParentId", "UserOrGroupId", "AccessLevel", "RowCause"],
     access: Access::ReadWrite,
     after_write: Some(after_share_write),
+    scope: None,
     sharing: Sharing::Share {
         column: "parent_id",
         parent: &CONTACT_REQUEST,
@@ -186,6 +188,7 @@ pub static OWNER_SHARING_RULE: SObject = SObject {
     ],
     access: Access::ReadWrite,
     after_write: Some(after_rule_write),
+    scope: None,
     sharing: Sharing::Setup,
 };
 

@@ -4,7 +4,7 @@
 
 use crate::ids::{RecordId, UserId};
 use crate::store::Column::{self, Viewed};
-use crate::store::{Operand, Table, Tx, Value};
+use crate::store::{Filter, Operand, Table, Tx, Value};
 
 /// A field's type, as describe names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +98,10 @@ pub struct Field {
     pub since: u32,
     /// The values an integer field takes, as its description writes them ("Valid values are 0 through 5").
     pub range: Option<(i64, i64)>,
+    /// The name the records this reference points to give the records that point to them (their
+    /// child relationship, which a relationship subquery names: ContactRequest's `Tasks`); `None` when
+    /// it has none.
+    pub children: Option<&'static str>,
 }
 
 impl Field {
@@ -109,12 +113,34 @@ impl Field {
         }
     }
 
+    /// The field with the child relationship `name` (see [`Field::children`]).
+    pub const fn children(self, name: &'static str) -> Self {
+        Self {
+            children: Some(name),
+            ..self
+        }
+    }
+
     /// The integer field limited to `min..=max`.
     pub const fn within(self, min: i64, max: i64) -> Self {
         Self {
             range: Some((min, max)),
             ..self
         }
+    }
+
+    /// The field as a read-only view shows it: neither created nor updated.
+    pub const fn read_only(self) -> Self {
+        Self {
+            props: self.props & !(CREATE | UPDATE),
+            ..self
+        }
+    }
+
+    /// Whether the reference may point to more than one kind of record (Owner to a User or a queue),
+    /// so that its parent is read as Salesforce's `Name` object.
+    pub fn polymorphic(&self) -> bool {
+        self.reference_to.len() > 1
     }
 
     pub fn has(&self, property: u16) -> bool {
@@ -142,7 +168,7 @@ impl Field {
     pub fn write_column(&self) -> Option<&'static str> {
         match self.column {
             Column::Own(name) => Some(name),
-            Column::Viewed(_) => None,
+            Column::Viewed(_) | Column::Joined { .. } | Column::Fixed(_) => None,
         }
     }
 
@@ -191,6 +217,10 @@ pub struct SObject {
     /// Runs in the same transaction after each create or update of a record, to derive fields or drive
     /// other records; an `Err` rolls the whole write back.
     pub after_write: Option<AfterWrite>,
+    /// `Some` for a read-only view of another object's records (OpenActivity and ActivityHistory, of
+    /// Tasks): the filter of the records it shows. Such an object is described, and queried only as a
+    /// relationship subquery of its parent, as in Salesforce.
+    pub scope: Option<fn() -> Filter>,
     /// Who sees and changes the object's records (decided in `access::sharing`).
     pub sharing: Sharing,
 }
@@ -348,6 +378,7 @@ pub(crate) const fn field(
         relationship: None,
         since: 0,
         range: None,
+        children: None,
     }
 }
 

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ApiState, ApiVersion, SfError, object_named};
+use super::{ApiState, ApiVersion, SfError, stored_object};
 use crate::access::{Caller, Visibility};
 use crate::instant::{self, now, stored, wire as wire_datetime};
 use crate::salesforce::SfPath as Path;
@@ -55,7 +55,7 @@ pub async fn updated(
     Path((_, name)): Path<(String, String)>,
     Query(query): Query<Window>,
 ) -> Result<axum::Json<Value>, SfError> {
-    let object = object_named(&name, &version)?;
+    let object = stored_object(&name, &version)?;
     let (start, end) = window(&query)?;
     let latest = end.clone();
     let ids = state
@@ -79,7 +79,7 @@ pub async fn deleted(
     Path((_, name)): Path<(String, String)>,
     Query(query): Query<Window>,
 ) -> Result<axum::Json<Value>, SfError> {
-    let object = object_named(&name, &version)?;
+    let object = stored_object(&name, &version)?;
     let (start, end) = window(&query)?;
     let latest = end.clone();
     let (records, earliest) = state

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::salesforce::schema::{Field, FieldType, SObject, prop};
-use crate::soql::check::{Aggregation, Shown};
+use crate::soql::check::{Aggregation, Checked, Shown};
 
 /// The `columns` parameter: `true` asks for the columns, `false` or nothing for the records.
 pub fn wanted(value: Option<&str>) -> Result<bool, String> {
@@ -17,16 +17,81 @@ pub fn wanted(value: Option<&str>) -> Result<bool, String> {
     }
 }
 
-/// The columns of a query of `object` selecting `fields` (`None` for `COUNT()`, which has none).
-pub fn metadata(object: &SObject, fields: Option<&[&Field]>) -> Value {
-    let fields = fields.unwrap_or_default();
-    let columns: Vec<Value> = fields.iter().map(|field| column(field)).collect();
+/// The columns of a query (none for `COUNT()`): its fields, each parent it shows as a column whose
+/// `joinColumns` are the parent's fields (`Owner`, joining `Owner.Name`), and each relationship
+/// subquery as an aggregate column whose `joinColumns` are the subquery's.
+pub fn metadata(checked: &Checked) -> Value {
+    let fields = checked.fields.as_deref().unwrap_or_default();
     json!({
-        "columnMetadata": columns,
-        "entityName": object.name,
+        "columnMetadata": columns(checked, ""),
+        "entityName": checked.object.name,
         "groupBy": false,
         "idSelected": fields.iter().any(|f| f.ty == FieldType::Id),
-        "keyPrefix": object.key_prefix,
+        "keyPrefix": checked.object.key_prefix,
+    })
+}
+
+/// The columns of `checked`, named after `prefix` (a subquery's, joined under its relationship).
+fn columns(checked: &Checked, prefix: &str) -> Vec<Value> {
+    let fields = checked.fields.as_deref().unwrap_or_default();
+    let mut columns: Vec<Value> = fields
+        .iter()
+        .map(|field| column(field, &format!("{prefix}{}", field.name)))
+        .collect();
+    for (n, parent) in checked.parents.joins.iter().enumerate() {
+        if parent.from.is_none() && parent.shown {
+            columns.push(joined(checked, n, prefix));
+        }
+    }
+    for child in &checked.children {
+        let mut shown = join_column(child.name, child.name, true);
+        shown["joinColumns"] =
+            Value::Array(self::columns(&child.query, &format!("{}.", child.name)));
+        columns.push(shown);
+    }
+    columns
+}
+
+/// The column of the parent `join` of `checked`, its fields and its own parents joined to it.
+fn joined(checked: &Checked, join: usize, prefix: &str) -> Value {
+    let parent = &checked.parents.joins[join];
+    let name = format!("{prefix}{}", parent.relationship());
+    let mut joins: Vec<Value> = checked
+        .parent_fields
+        .iter()
+        .filter(|field| field.join == join)
+        .map(|field| {
+            column(
+                field.place.field,
+                &format!("{name}.{}", field.place.field.name),
+            )
+        })
+        .collect();
+    for (n, above) in checked.parents.joins.iter().enumerate() {
+        if above.from == Some(join) && above.shown {
+            joins.push(joined(checked, n, &format!("{name}.")));
+        }
+    }
+    let mut shown = join_column(parent.relationship(), &name, false);
+    shown["joinColumns"] = Value::Array(joins);
+    shown
+}
+
+/// A column that stands for related records: a parent, or (`aggregate`) a subquery's children.
+fn join_column(column: &str, display: &str, aggregate: bool) -> Value {
+    json!({
+        "aggregate": aggregate,
+        "apexType": null,
+        "booleanType": false,
+        "columnName": column,
+        "custom": false,
+        "displayName": display,
+        "foreignKeyName": null,
+        "insertable": false,
+        "joinColumns": [],
+        "numberType": false,
+        "textType": false,
+        "updatable": false,
     })
 }
 
@@ -68,14 +133,14 @@ pub fn aggregate(object: &SObject, aggregation: &Aggregation) -> Value {
     })
 }
 
-fn column(field: &Field) -> Value {
+fn column(field: &Field, display: &str) -> Value {
     json!({
         "aggregate": false,
         "apexType": apex_type(field.ty),
         "booleanType": field.ty == FieldType::Boolean,
         "columnName": field.name,
         "custom": field.has(prop::CUSTOM),
-        "displayName": field.name,
+        "displayName": display,
         "foreignKeyName": null,
         "insertable": field.has(prop::CREATE),
         "joinColumns": [],

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use rand::Rng;
 
+use super::related::{Children, Shape};
 use crate::access::{Caller, Visibility};
 use crate::salesforce::schema::{Field, SObject};
 use crate::soql::ast::Tracking;
@@ -32,6 +33,10 @@ pub struct Plan {
     pub fields: Option<Vec<&'static Field>>,
     pub tracking: Option<Tracking>,
     pub page: Page,
+    /// What each record holds: its fields and its parents.
+    pub shape: Shape,
+    /// The relationship subqueries, read for each batch.
+    pub children: Vec<Children>,
 }
 
 impl Plan {
@@ -43,10 +48,16 @@ impl Plan {
         all_rows: bool,
         seen: &Visibility,
     ) -> (Statement, Self) {
-        let mut select = checked.select(user, all_rows);
+        let mut select = checked.select(user, all_rows, &|object| seen.filter(object));
         seen.narrow(checked.object, &mut select);
         let prepared = store.prepare(&select);
         let plan = Self {
+            shape: Shape::of(&checked),
+            children: checked
+                .children
+                .iter()
+                .map(|child| Children::of(child, user, all_rows, seen))
+                .collect(),
             object: checked.object,
             fields: checked.fields,
             tracking: checked.tracking,
@@ -150,8 +161,10 @@ mod tests {
     fn plan(soql: &str) -> Plan {
         let checked = check(&parse(soql).unwrap(), jiff::Timestamp::now()).unwrap();
         let translated =
-            crate::store::render_for_tests(&checked.select("005000000000002AAA", false));
+            crate::store::render_for_tests(&checked.select("005000000000002AAA", false, &|_| None));
         Plan {
+            shape: Shape::of(&checked),
+            children: Vec::new(),
             object: checked.object,
             fields: checked.fields,
             tracking: checked.tracking,

@@ -71,8 +71,8 @@ fn basic_info(object: &SObject, version: &str) -> Value {
         "deletable": object.access.allows(Write::Delete),
         "undeletable": object.access.allows(Write::Delete),
         "queryable": true,
-        "retrieveable": true,
-        "replicateable": true,
+        "retrieveable": object.scope.is_none(),
+        "replicateable": object.scope.is_none(),
         "searchable": crate::objects::searchable(object),
         "layoutable": true,
         "mergeable": false,
@@ -162,7 +162,8 @@ pub fn describe_field(field: &Field) -> Value {
         "unique": field.has(prop::UNIQUE),
         "nameField": field.name == "Name",
         "caseSensitive": false,
-        "polymorphicForeignKey": field.reference_to.len() > 1,
+        "polymorphicForeignKey": field.polymorphic(),
+        "namePointing": field.polymorphic(),
         "referenceTo": field.reference_to,
         "relationshipName": field.relationship,
         "defaultValue": match field.ty {
@@ -191,7 +192,7 @@ pub async fn describe(
     let mut body = basic_info(object, &version.0);
     let extra = json!({
         "fields": object.fields_in(version.major()).map(describe_field).collect::<Vec<_>>(),
-        "childRelationships": [],
+        "childRelationships": child_relationships(object),
         "recordTypeInfos": [],
         "supportedScopes": [{"label": "All contact requests", "name": "everything"}, {"label": "My contact requests", "name": "mine"}, {"label": "My queues", "name": "queue_owned"}],
         "namedLayoutInfos": [],
@@ -205,6 +206,26 @@ pub async fn describe(
         body.extend(extra);
     }
     Ok(axum::Json(body))
+}
+
+/// The references of every object that may point to `object`, as Salesforce lists them; those with a
+/// relationship name are what a relationship subquery names.
+fn child_relationships(object: &SObject) -> Vec<Value> {
+    crate::objects::child_relationships(object)
+        .into_iter()
+        .map(|relationship| {
+            json!({
+                "cascadeDelete": false,
+                "childSObject": relationship.child.name,
+                "deprecatedAndHidden": false,
+                "field": relationship.field.name,
+                "junctionIdListNames": [],
+                "junctionReferenceTo": [],
+                "relationshipName": relationship.field.children,
+                "restrictedDelete": false,
+            })
+        })
+        .collect()
 }
 
 fn layout_item(field: &Field, editable: bool) -> Value {

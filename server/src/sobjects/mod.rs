@@ -11,6 +11,7 @@ mod describe;
 mod persist;
 mod query;
 mod records;
+mod related;
 mod search;
 
 use std::sync::Arc;
@@ -118,6 +119,27 @@ pub fn object_named(
     crate::objects::object(name)
         .filter(|o| o.available_in(version.major()))
         .ok_or_else(SfError::not_found)
+}
+
+/// The object `name` whose records the record calls (retrieve, create, update, delete, getUpdated…)
+/// reach: a view (OpenActivity, ActivityHistory) is read only through a relationship subquery, and
+/// answers `INVALID_TYPE_FOR_OPERATION` as in Salesforce.
+pub fn stored_object(
+    name: &str,
+    version: &ApiVersion,
+) -> Result<&'static crate::salesforce::schema::SObject, SfError> {
+    let object = object_named(name, version)?;
+    if object.scope.is_some() {
+        return Err(SfError::bad_request(
+            "INVALID_TYPE_FOR_OPERATION",
+            format!(
+                "entity type {} does not support this call: read it through a relationship subquery of \
+                 its parent",
+                object.name
+            ),
+        ));
+    }
+    Ok(object)
 }
 
 /// Registers `route` both with and without a trailing slash, as Salesforce answers both.

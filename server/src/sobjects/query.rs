@@ -18,7 +18,6 @@ use super::{ApiState, ApiVersion, SfError};
 use crate::access::{Caller, Visibility};
 use crate::instant::now;
 use crate::salesforce::SfPath as Path;
-use crate::salesforce::rows::record;
 use crate::soql::ast::Tracking;
 use crate::soql::check::check_at;
 use crate::soql::parser::parse;
@@ -178,7 +177,7 @@ async fn run(
     if only_columns {
         return Ok(axum::Json(match &checked.aggregation {
             Some(aggregation) => columns::aggregate(checked.object, aggregation),
-            None => columns::metadata(checked.object, checked.fields.as_deref()),
+            None => columns::metadata(&checked),
         }));
     }
     if checked.aggregation.is_some() {
@@ -293,12 +292,12 @@ async fn answer(
             db.page(&read.page, position, take)
         })
         .await?;
-    let fields = plan.fields.as_deref().unwrap_or_default();
-    let records: Vec<Value> = rows
+    let mut records: Vec<Value> = rows
         .iter()
-        .map(|(id, values)| record(plan.object, version, Some(id), fields, values))
+        .map(|(id, values)| plan.shape.record(version, id, values))
         .collect();
     let ids: Vec<String> = rows.into_iter().map(|(id, _)| id).collect();
+    children(state, version, &plan, &ids, &mut records).await?;
     if let Some(tracking) = plan.tracking {
         track(state, plan.object.storage(), &cursor.user, ids, tracking).await?;
     }
@@ -317,6 +316,44 @@ async fn answer(
         body["nextRecordsUrl"] = json!(format!("/services/data/v{version}/query/{key}-{next}"));
     }
     Ok(axum::Json(body))
+}
+
+/// Adds each relationship subquery's answer to the `records` of `ids`: one query per subquery for the
+/// whole batch.
+async fn children(
+    state: &ApiState,
+    version: &str,
+    plan: &Plan,
+    ids: &[String],
+    records: &mut [Value],
+) -> Result<(), SfError> {
+    if plan.children.is_empty() || ids.is_empty() {
+        return Ok(());
+    }
+    let pages: Vec<_> = plan
+        .children
+        .iter()
+        .map(|children| children.statement(&state.store, ids))
+        .collect();
+    let rows = state
+        .store
+        .query(state.queries.limits.timeout, move |db| {
+            pages
+                .iter()
+                .map(|page| db.page(page, 0, u64::MAX))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    for (children, rows) in plan.children.iter().zip(rows) {
+        let mut answers = children.answers(version, rows);
+        for (id, record) in ids.iter().zip(records.iter_mut()) {
+            if let Value::Object(map) = record {
+                let answer = answers.remove(id).unwrap_or(Value::Null);
+                map.insert(children.name.into(), answer);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Records that the caller viewed (and so referenced) or referenced these records just now: a write on

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::conditions::{self, Preconditions, Verdict};
 use super::persist;
-use super::{ApiState, ApiVersion, SfError, object_named};
+use super::{ApiState, ApiVersion, SfError, stored_object};
 use crate::access::{Caller, Visibility};
 use crate::ids::RecordId;
 use crate::salesforce::SfPath as Path;
@@ -59,7 +59,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, SfError> {
-    let object = object_named(&object, &version)?;
+    let object = stored_object(&object, &version)?;
     persist::check_writable(object, Write::Create)?;
     let body = json_body(&headers, &body)?;
     let changes = values::parse(object, version.major(), &body, Mode::Create, None)?;
@@ -174,7 +174,7 @@ pub async fn retrieve(
     Query(query): Query<Fields>,
     headers: HeaderMap,
 ) -> Result<Response, SfError> {
-    let object = object_named(&path.object, &version)?;
+    let object = stored_object(&path.object, &version)?;
     let id = record_id_of(object, &path.id).map_err(|_| SfError::not_found())?;
     let fields = chosen_fields(object, &version, query.fields.as_deref())?;
     let conditions = Preconditions::from_headers(&headers)?;
@@ -199,7 +199,7 @@ pub async fn retrieve_by(
     Query(query): Query<Fields>,
     headers: HeaderMap,
 ) -> Result<Response, SfError> {
-    let object = object_named(&path.object, &version)?;
+    let object = stored_object(&path.object, &version)?;
     let field = lookup_field(object, version.major(), &path.field, prop::ID_LOOKUP)?;
     let fields = chosen_fields(object, &version, query.fields.as_deref())?;
     let conditions = Preconditions::from_headers(&headers)?;
@@ -247,7 +247,7 @@ pub async fn update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, SfError> {
-    let object = object_named(&path.object, &version)?;
+    let object = stored_object(&path.object, &version)?;
     persist::check_writable(object, Write::Update)?;
     let id = record_id_of(object, &path.id)?;
     let conditions = Preconditions::from_headers(&headers)?;
@@ -281,7 +281,7 @@ pub async fn delete(
     version: ApiVersion,
     Path(path): Path<RecordPath>,
 ) -> Result<StatusCode, SfError> {
-    let object = object_named(&path.object, &version)?;
+    let object = stored_object(&path.object, &version)?;
     persist::check_writable(object, Write::Delete)?;
     let id = record_id_of(object, &path.id)?;
     state
@@ -301,7 +301,7 @@ pub async fn undelete(
     version: ApiVersion,
     Path(path): Path<RecordPath>,
 ) -> Result<axum::Json<Value>, SfError> {
-    let object = object_named(&path.object, &version)?;
+    let object = stored_object(&path.object, &version)?;
     persist::check_writable(object, Write::Delete)?;
     let id = record_id_of(object, &path.id)?;
     let answer = saved(id.as_str());
@@ -333,7 +333,7 @@ pub async fn upsert(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, SfError> {
-    let object = object_named(&path.object, &version)?;
+    let object = stored_object(&path.object, &version)?;
     let major = version.major();
     persist::check_writable(object, Write::Update)?;
     persist::check_writable(object, Write::Create)?;

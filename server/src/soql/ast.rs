@@ -20,12 +20,16 @@ pub struct Query {
     pub limit: Option<Spanned<u64>>,
     pub offset: Option<Spanned<u64>>,
     pub tracking: Option<Tracking>,
+    /// The relationship subqueries of the SELECT list (`(SELECT Id FROM Tasks)`), in order; a
+    /// subquery has none.
+    pub subqueries: Vec<Spanned<Query>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Select {
     Count,
-    /// Plain field names, as every query without aggregates or aliases selects.
+    /// Plain field names, as every query without aggregates or aliases selects; a name may be a path
+    /// through parents (`Owner.Name`).
     Fields(Vec<Spanned<String>>),
     /// A list with an aggregate or an alias in it.
     Items(Vec<Item>),

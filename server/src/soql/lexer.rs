@@ -24,7 +24,9 @@ pub struct Lexed {
     pub position: usize,
 }
 
-const SYMBOLS: &[&str] = &["!=", "<>", "<=", ">=", "=", "<", ">", "(", ")", ",", ":"];
+const SYMBOLS: &[&str] = &[
+    "!=", "<>", "<=", ">=", "=", "<", ">", "(", ")", ",", ":", ".",
+];
 
 /// The tokens of `query`.
 pub fn lex(query: &str) -> Result<Vec<Lexed>, SoqlError> {

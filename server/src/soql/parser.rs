@@ -26,6 +26,7 @@ pub fn parse(query: &str) -> Result<Query, SoqlError> {
         tokens,
         at: 0,
         end: query.chars().count(),
+        nested: false,
     };
     let parsed = parser.query()?;
     parser.finish()?;
@@ -46,12 +47,19 @@ pub(crate) struct Parser {
     tokens: Vec<Lexed>,
     at: usize,
     end: usize,
+    /// Whether the parser is inside a relationship subquery, which cannot hold another.
+    nested: bool,
 }
 
 impl Parser {
     /// A parser over `tokens` of a text `end` characters long.
     pub(crate) fn over(tokens: Vec<Lexed>, end: usize) -> Self {
-        Self { tokens, at: 0, end }
+        Self {
+            tokens,
+            at: 0,
+            end,
+            nested: false,
+        }
     }
 
     /// Refuses whatever follows the end of what was parsed.
@@ -122,16 +130,25 @@ impl Parser {
         found
     }
 
+    /// A name, or a path of names through parents (`Owner.Name`), kept as written.
     pub(crate) fn name(&mut self) -> Result<Spanned<String>, SoqlError> {
         let position = self.position();
-        match self.peek() {
-            Some(Token::Word(w)) if !is_reserved(w) => {
-                let value = w.clone();
-                self.at += 1;
-                Ok(Spanned { value, position })
+        let mut value = match self.peek() {
+            Some(Token::Word(w)) if !is_reserved(w) => w.clone(),
+            _ => return Err(self.expected("a field name")),
+        };
+        self.at += 1;
+        while self.eat_symbol(".") {
+            match self.peek() {
+                Some(Token::Word(w)) => {
+                    value.push('.');
+                    value.push_str(w);
+                    self.at += 1;
+                }
+                _ => return Err(self.expected("a field name after '.'")),
             }
-            _ => Err(self.expected("a field name")),
         }
+        Ok(Spanned { value, position })
     }
 
     pub(crate) fn number(&mut self, what: &str) -> Result<Spanned<u64>, SoqlError> {
@@ -153,7 +170,7 @@ impl Parser {
 
     fn query(&mut self) -> Result<Query, SoqlError> {
         self.expect_word("SELECT")?;
-        let select = self.select_list()?;
+        let (select, subqueries) = self.select_list()?;
         self.expect_word("FROM")?;
         let from = self.name()?;
         let filter = self.filter()?;
@@ -180,11 +197,48 @@ impl Parser {
             limit,
             offset,
             tracking,
+            subqueries,
         })
     }
 
-    /// The SELECT list: `COUNT()` alone, plain field names, or items with aggregates and aliases.
-    fn select_list(&mut self) -> Result<Select, SoqlError> {
+    /// A relationship subquery of the SELECT list, from its `(`: a query of the records of a child
+    /// relationship, which cannot hold another.
+    fn subquery(&mut self) -> Result<Spanned<Query>, SoqlError> {
+        let position = self.position();
+        if self.nested {
+            return Err(SoqlError::malformed(
+                position,
+                "unexpected token: '(': a relationship subquery cannot hold another; query the \
+                 grandchildren in a query of their own",
+            ));
+        }
+        self.at += 1;
+        if !self.is_word("SELECT") {
+            return Err(self.expected("SELECT after '(' in the SELECT list"));
+        }
+        self.nested = true;
+        let query = self.query();
+        self.nested = false;
+        let query = query?;
+        if !self.eat_symbol(")") {
+            return Err(self.expected("')' after the subquery"));
+        }
+        Ok(Spanned {
+            value: query,
+            position,
+        })
+    }
+
+    /// The SELECT list: `COUNT()` alone, plain field names, or items with aggregates and aliases; and
+    /// the relationship subqueries among them.
+    fn select_list(&mut self) -> Result<(Select, Vec<Spanned<Query>>), SoqlError> {
+        let mut subqueries = Vec::new();
+        while self.is_symbol("(") {
+            subqueries.push(self.subquery()?);
+            if !self.eat_symbol(",") {
+                return Ok((Select::Fields(Vec::new()), subqueries));
+            }
+        }
         let first = self.item()?;
         if let Expr::Aggregate {
             function:
@@ -201,10 +255,14 @@ impl Parser {
                     "COUNT() must be the only element in the SELECT list: count a field instead, as COUNT(Id)",
                 ));
             }
-            return Ok(Select::Count);
+            return Ok((Select::Count, subqueries));
         }
         let mut items = vec![first];
         while self.eat_symbol(",") {
+            if self.is_symbol("(") {
+                subqueries.push(self.subquery()?);
+                continue;
+            }
             let item = self.item()?;
             if let Expr::Aggregate {
                 function,
@@ -222,7 +280,7 @@ impl Parser {
         let plain = items
             .iter()
             .all(|item| item.alias.is_none() && matches!(item.expr, Expr::Field(_)));
-        Ok(if plain {
+        let select = if plain {
             Select::Fields(
                 items
                     .into_iter()
@@ -234,7 +292,8 @@ impl Parser {
             )
         } else {
             Select::Items(items)
-        })
+        };
+        Ok((select, subqueries))
     }
 
     /// One item of the SELECT list, with its alias if it has one.

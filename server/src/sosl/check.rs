@@ -35,7 +35,7 @@ impl Found {
     /// The store's plan of this object's part of the search for `user`, at most `limit` records; the
     /// caller narrows it to what the user may see.
     pub fn select(&self, user: &str, limit: u64) -> store::Select {
-        let mut select = self.query.select(user, false);
+        let mut select = self.query.select(user, false, &|_| None);
         select.filter = store::Filter::and(Some(self.search.clone()), select.filter.take());
         select.limit = Some(select.limit.map_or(limit, |l| l.min(limit)));
         select
@@ -129,8 +129,18 @@ fn found(
         limit: clauses.limit.clone(),
         offset: clauses.offset.clone(),
         tracking: None,
+        subqueries: Vec::new(),
     };
     let query = check_soql(&query, now, major)?;
+    if let Some(parent) = query.parents.joins.first() {
+        return Err(SoslError::malformed(
+            name.position,
+            format!(
+                "a search's RETURNING fields are the object's own: {} is a parent's",
+                parent.relationship()
+            ),
+        ));
+    }
     let fields = query.fields.clone().unwrap_or_default();
     let columns = in_scope(described, search.scope, major);
     Ok(Found {

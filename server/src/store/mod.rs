@@ -81,8 +81,8 @@ pub mod events {
     };
 }
 pub use plan::{
-    Column, Filter, Grouped, Grouping, Having, Kind, Measure, Op, Operand, Piece, Select, Table,
-    Value,
+    Branch, Column, Filter, Grouped, Grouping, Having, Join, Kind, Measure, Op, Operand, Piece,
+    Select, Source, Table, Value,
 };
 pub use postgres::{
     DEFAULT_POOL_SIZE, OptionsError, PostgresOptions, PostgresStore, Statements,

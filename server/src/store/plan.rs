@@ -38,6 +38,57 @@ pub enum Column {
     Own(&'static str),
     /// On the calling user's view of the record (when they last viewed or referenced it).
     Viewed(&'static str),
+    /// The `n`th column of the `join`th of the query's [`Join`]s: [`Join::ID`] its record's id,
+    /// [`Join::OBJECT`] the name of its record's object, then the columns its branches read.
+    Joined { join: u8, n: u8 },
+    /// The same number for every record (a view's `IsTask`), written as the description says.
+    Fixed(i64),
+}
+
+/// A parent record a query reads through a reference: `on` (a column of the record or of an earlier
+/// join) holds the parent's id, found in one of the `branches` (one per kind of record the reference
+/// may point to). The parent is empty when none holds it, or when the branch's filter leaves it out
+/// (one the caller may not see), as an empty reference is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Join {
+    pub on: Column,
+    /// None when the reference points only to kinds of record the store does not keep.
+    pub branches: Vec<Branch>,
+    /// How many columns each branch reads after the id and the object's name.
+    pub columns: usize,
+}
+
+impl Join {
+    /// The column of the parent's id.
+    pub const ID: u8 = 0;
+    /// The column of the name of the parent's object (`User`, `Group`…).
+    pub const OBJECT: u8 = 1;
+}
+
+/// One kind of record a [`Join`] may find its parent among.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Branch {
+    /// The table of the records, read as `c` (so that `filter` renders as any filter does).
+    pub table: &'static str,
+    /// The name of the records' object, the join's [`Join::OBJECT`] column.
+    pub object: &'static str,
+    /// Whether the table has a recycle bin, whose records are no parent.
+    pub live: bool,
+    /// The columns after the id and the object's name, in the join's order.
+    pub columns: Vec<Source>,
+    /// The records of the table that may be the parent (the caller's sharing); all when `None`.
+    pub filter: Option<Filter>,
+}
+
+/// What a branch of a [`Join`] reads into one of its columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A column of the parent's own row.
+    Own(&'static str),
+    /// The same text for every record of the branch (a polymorphic parent's `Type`).
+    Text(&'static str),
+    /// Nothing: the kind of record has no such field.
+    Null,
 }
 
 /// A kind of records: the table of the records and the per-user table of their view dates.
@@ -132,6 +183,8 @@ pub struct Select {
     pub table: Table,
     /// The columns to read, after the record's id, which every row starts with.
     pub columns: Vec<Column>,
+    /// The parents the columns, filter and order read through [`Column::Joined`].
+    pub joins: Vec<Join>,
     pub filter: Option<Filter>,
     /// Each column to order by, descending or not, and nulls first or not.
     pub order: Vec<(Column, bool, bool)>,

@@ -9,7 +9,8 @@
 //! SQLite, `NULL` for PostgreSQL.
 
 use super::plan::{
-    Column, Filter, Grouped, Grouping, Having, Kind, Measure, Op, Operand, Select, Table, Value,
+    Column, Filter, Grouped, Grouping, Having, Join, Kind, Measure, Op, Operand, Select, Source,
+    Table, Value,
 };
 use super::sql::Dialect;
 
@@ -46,7 +47,68 @@ pub(super) fn column(column: Column) -> String {
     match column {
         Column::Own(name) => format!("c.{name}"),
         Column::Viewed(name) => format!("v.{name}"),
+        Column::Joined { join, n } => format!("j{join}.f{n}"),
+        Column::Fixed(n) => n.to_string(),
     }
+}
+
+/// The parents `joins` find, each a `LEFT JOIN` of the union of its branches as `j0`, `j1`…, whose
+/// columns are `f0` (the id), `f1` (the object's name) and then the branches' columns. Each branch reads
+/// its table as `c`, so that its filter renders as any filter does; the text of a [`Source::Text`] is
+/// bound as every value is.
+fn joins_sql(joins: &[Join], params: &mut Vec<Value>, dialect: Dialect) -> String {
+    let mut sql = String::new();
+    for (n, join) in joins.iter().enumerate() {
+        let branches: Vec<String> = join
+            .branches
+            .iter()
+            .map(|branch| {
+                let object = bind(params, Value::Text(branch.object.to_owned()), dialect);
+                let mut columns = vec![
+                    "c.id AS f0".to_owned(),
+                    format!("CAST({object} AS TEXT) AS f1"),
+                ];
+                for (i, source) in branch.columns.iter().enumerate() {
+                    let value = match source {
+                        Source::Own(name) => format!("c.{name}"),
+                        Source::Text(text) => {
+                            let p = bind(params, Value::Text((*text).to_owned()), dialect);
+                            format!("CAST({p} AS TEXT)")
+                        }
+                        Source::Null => "NULL".to_owned(),
+                    };
+                    columns.push(format!("{value} AS f{}", i + 2));
+                }
+                let mut conditions = Vec::new();
+                if branch.live {
+                    conditions.push("c.is_deleted = 0".to_owned());
+                }
+                if let Some(filter) = &branch.filter {
+                    conditions.push(filter_sql(filter, params, dialect));
+                }
+                let mut sql = format!("SELECT {} FROM {} c", columns.join(", "), branch.table);
+                if !conditions.is_empty() {
+                    sql.push_str(" WHERE ");
+                    sql.push_str(&conditions.join(" AND "));
+                }
+                sql
+            })
+            .collect();
+        let union = if branches.is_empty() {
+            // No kind of record it may point to is kept: a parent that is never found.
+            let nulls: Vec<String> = (0..join.columns + 2)
+                .map(|i| format!("CAST(NULL AS TEXT) AS f{i}"))
+                .collect();
+            format!("SELECT {} WHERE 1 = 0", nulls.join(", "))
+        } else {
+            branches.join(" UNION ALL ")
+        };
+        sql.push_str(&format!(
+            " LEFT JOIN ({union}) j{n} ON j{n}.f0 = {}",
+            column(join.on)
+        ));
+    }
+    sql
 }
 
 /// The `FROM` clause every read of `table` uses; `?1` is the calling user, for the per-user dates.
@@ -76,6 +138,7 @@ pub fn prepare(select: &Select, dialect: Dialect) -> Prepared {
         conditions.push(filter_sql(filter, &mut params, dialect));
     }
     let mut from_where = from_clause(select.table);
+    from_where.push_str(&joins_sql(&select.joins, &mut params, dialect));
     if !conditions.is_empty() {
         from_where.push_str(" WHERE ");
         from_where.push_str(&conditions.join(" AND "));
@@ -539,7 +602,7 @@ mod tests {
         let now: jiff::Timestamp = "2024-05-10T12:00:00Z".parse().unwrap();
         let checked = check(&parse(query).unwrap(), now).unwrap();
         let prepared = prepare(
-            &checked.select("005000000000002AAA", false),
+            &checked.select("005000000000002AAA", false, &|_| None),
             Dialect::Sqlite,
         );
         (checked, prepared)

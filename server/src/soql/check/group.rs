@@ -61,7 +61,7 @@ impl Checked {
     pub fn grouped(&self, user: &str, all_rows: bool) -> Option<store::Grouped> {
         let aggregation = self.aggregation.as_ref()?;
         Some(store::Grouped {
-            records: self.select(user, all_rows),
+            records: self.select(user, all_rows, &|_| None),
             groups: aggregation.groups.iter().map(|f| grouping(f)).collect(),
             measures: aggregation.columns.iter().map(|c| c.measure).collect(),
             having: aggregation.having.clone(),
@@ -157,7 +157,14 @@ pub fn check(
         .as_ref()
         .map(|c| self::having(object, &groups, c))
         .transpose()?;
-    let filter = where_clause(object, query, now)?;
+    let mut parents = super::Parents::default();
+    let filter = where_clause(object, query, now, &mut parents)?;
+    if !parents.joins.is_empty() {
+        return Err(SoqlError::malformed(
+            query.filter.as_ref().map_or(0, first_position),
+            "an aggregate query cannot filter by a parent's field here: filter by the reference's id",
+        ));
+    }
     if let (Some(checked), Some(condition)) = (&having, &query.having) {
         let position = first_position(condition);
         if depth(checked) > MAX_FILTER_DEPTH {
@@ -201,6 +208,9 @@ pub fn check(
     Ok(Checked {
         object,
         fields: None,
+        parent_fields: Vec::new(),
+        parents: super::Parents::default(),
+        children: Vec::new(),
         filter,
         order: Vec::new(),
         limit: query.limit.as_ref().map(|l| l.value),
@@ -513,7 +523,8 @@ mod tests {
     /// object; no datetime and no long text is groupable, as in Salesforce.
     #[test]
     fn group_by_takes_exactly_the_fields_described_groupable() {
-        for object in OBJECTS {
+        // A view (OpenActivity) is queried only as a subquery, which takes no GROUP BY.
+        for object in OBJECTS.iter().filter(|o| o.scope.is_none()) {
             for field in object.fields {
                 let soql = format!(
                     "SELECT COUNT(Id) FROM {} GROUP BY {}",

@@ -7,7 +7,9 @@ use jiff::Timestamp;
 
 use super::SoqlError;
 use super::ast::{self, Condition, Expr, Literal, Op, Relative, Select, Spanned, Tracking};
+mod children;
 mod group;
+mod parents;
 mod versions;
 
 use crate::instant::{self, plus_seconds, stored};
@@ -15,7 +17,33 @@ use crate::objects::object;
 use crate::salesforce::record_id;
 use crate::salesforce::schema::{Field, FieldType, SObject, prop};
 use crate::store;
+pub use children::Child;
 pub use group::{Aggregation, Column as AggregateColumn, Shown};
+pub use parents::{NAME_FIELDS, Parent, Parents};
+
+/// A field where a query reads it: the record's own column, or a parent's through a join.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed {
+    pub field: &'static Field,
+    pub column: store::Column,
+}
+
+impl Placed {
+    /// The place as a filter compares it: text without regard to case.
+    fn operand(&self) -> store::Operand {
+        store::Operand {
+            column: self.column,
+            text: self.field.ty.is_text(),
+        }
+    }
+}
+
+/// A parent field of the SELECT list: the field, its column, and the join it is read through.
+#[derive(Debug, Clone, Copy)]
+pub struct ParentField {
+    pub place: Placed,
+    pub join: usize,
+}
 
 /// The most rows OFFSET may skip, as in Salesforce.
 pub const MAX_OFFSET: u64 = 2_000;
@@ -35,8 +63,14 @@ pub struct Checked {
     pub object: &'static SObject,
     /// `None` for `COUNT()`.
     pub fields: Option<Vec<&'static Field>>,
+    /// The parents' fields the SELECT list names, after its own.
+    pub parent_fields: Vec<ParentField>,
+    /// The parents the query reads (for its fields, filter and order).
+    pub parents: Parents,
+    /// The relationship subqueries of the SELECT list.
+    pub children: Vec<Child>,
     pub filter: Option<Filter>,
-    pub order: Vec<(&'static Field, bool, bool)>,
+    pub order: Vec<(Placed, bool, bool)>,
     pub limit: Option<u64>,
     pub offset: u64,
     pub tracking: Option<Tracking>,
@@ -52,29 +86,40 @@ pub enum Filter {
     Or(Vec<Filter>),
     Not(Box<Filter>),
     /// `field op value`; text compared without regard to case.
-    Compare(&'static Field, Op, Sql),
-    IsNull(&'static Field, bool),
+    Compare(Placed, Op, Sql),
+    IsNull(Placed, bool),
     /// A datetime field against a whole day or days: `[start, end)`.
-    Range(&'static Field, Op, String, String),
-    In(&'static Field, bool, Vec<Sql>),
+    Range(Placed, Op, String, String),
+    In(Placed, bool, Vec<Sql>),
 }
 
 impl Checked {
     /// The store's plan of the query for `user`; `all_rows` includes the recycle bin (queryAll).
-    pub fn select(&self, user: &str, all_rows: bool) -> store::Select {
+    /// `visible` is the filter of the records of an object the caller may see, for the parents the
+    /// query reads (the caller narrows the query's own records). Each row holds the record's own fields,
+    /// then the parent fields, then each join's id and object name.
+    pub fn select(
+        &self,
+        user: &str,
+        all_rows: bool,
+        visible: &dyn Fn(&SObject) -> Option<store::Filter>,
+    ) -> store::Select {
+        let own = self.fields.iter().flatten().map(|field| field.column);
+        let parents = self.parent_fields.iter().map(|p| p.place.column);
+        let joins = (0..self.parents.joins.len()).flat_map(|join| {
+            let join = u8::try_from(join).unwrap_or(u8::MAX);
+            [store::Join::ID, store::Join::OBJECT].map(|n| store::Column::Joined { join, n })
+        });
+        let filter = self.filter.as_ref().map(Filter::plan);
         store::Select {
             table: self.object.storage(),
-            columns: self
-                .fields
-                .iter()
-                .flatten()
-                .map(|field| field.column)
-                .collect(),
-            filter: self.filter.as_ref().map(Filter::plan),
+            columns: own.chain(parents).chain(joins).collect(),
+            joins: self.parents.plan(visible),
+            filter: store::Filter::and(self.object.scope.map(|scope| scope()), filter),
             order: self
                 .order
                 .iter()
-                .map(|(field, descending, nulls_first)| (field.column, *descending, *nulls_first))
+                .map(|(place, descending, nulls_first)| (place.column, *descending, *nulls_first))
                 .collect(),
             limit: self.limit,
             offset: self.offset,
@@ -92,15 +137,15 @@ impl Filter {
             Self::And(parts) => store::Filter::And(all(parts)),
             Self::Or(parts) => store::Filter::Or(all(parts)),
             Self::Not(inner) => store::Filter::Not(Box::new(inner.plan())),
-            Self::Compare(field, op, value) => {
-                store::Filter::Compare(field.operand(), *op, value.clone())
+            Self::Compare(place, op, value) => {
+                store::Filter::Compare(place.operand(), *op, value.clone())
             }
-            Self::IsNull(field, null) => store::Filter::IsNull(field.column, *null),
-            Self::Range(field, op, start, end) => {
-                store::Filter::Range(field.column, *op, start.clone(), end.clone())
+            Self::IsNull(place, null) => store::Filter::IsNull(place.column, *null),
+            Self::Range(place, op, start, end) => {
+                store::Filter::Range(place.column, *op, start.clone(), end.clone())
             }
-            Self::In(field, negated, values) => {
-                store::Filter::In(field.operand(), *negated, values.clone())
+            Self::In(place, negated, values) => {
+                store::Filter::In(place.operand(), *negated, values.clone())
             }
         }
     }
@@ -119,16 +164,60 @@ pub fn check(query: &ast::Query, now: Timestamp) -> Result<Checked, SoqlError> {
         message: format!("sObject type '{}' is not supported.", query.from.value),
         position: query.from.position,
     })?;
-    let field = |name: &Spanned<String>| described(object, name);
+    if object.scope.is_some() {
+        return Err(SoqlError {
+            code: "INVALID_TYPE_FOR_OPERATION",
+            message: format!("entity type {} does not support query", object.name),
+            position: query.from.position,
+        });
+    }
     if group::is_aggregate(query) {
+        if let Some(subquery) = query.subqueries.first() {
+            return Err(SoqlError::malformed(
+                subquery.position,
+                "an aggregate query cannot hold a relationship subquery",
+            ));
+        }
         return group::check(object, query, now);
     }
+    let mut checked = records(object, query, now)?;
+    for subquery in &query.subqueries {
+        let child = children::check(object, subquery, now)?;
+        if checked
+            .children
+            .iter()
+            .any(|known| known.name.eq_ignore_ascii_case(child.name))
+        {
+            return Err(SoqlError::malformed(
+                subquery.position,
+                format!("duplicate relationship subquery: {}", child.name),
+            ));
+        }
+        checked.children.push(child);
+    }
+    Ok(checked)
+}
+
+/// Checks a query of `object`'s records (not an aggregate one): the top-level query or a subquery's.
+fn records(
+    object: &'static SObject,
+    query: &ast::Query,
+    now: Timestamp,
+) -> Result<Checked, SoqlError> {
+    let mut parents = Parents::default();
+    let mut parent_fields = Vec::new();
     let fields = match &query.select {
         Select::Count => {
             if let Some(first) = query.order.first() {
                 return Err(SoqlError::malformed(
                     first.by.position(),
                     "COUNT() cannot be used with ORDER BY",
+                ));
+            }
+            if let Some(subquery) = query.subqueries.first() {
+                return Err(SoqlError::malformed(
+                    subquery.position,
+                    "COUNT() must be the only element in the SELECT list",
                 ));
             }
             None
@@ -148,20 +237,36 @@ pub fn check(query: &ast::Query, now: Timestamp) -> Result<Checked, SoqlError> {
         Select::Fields(names) => {
             let mut fields: Vec<&'static Field> = Vec::new();
             for name in names {
-                let f = field(name)?;
-                if fields.iter().any(|known| known.name == f.name) {
+                let place = parents.resolve(object, name, true)?;
+                let duplicate =
+                    |known: &[ParentField]| known.iter().any(|p| p.place.column == place.column);
+                let twice = match place.column {
+                    store::Column::Joined { join, .. } => {
+                        let twice = duplicate(&parent_fields);
+                        parent_fields.push(ParentField {
+                            place,
+                            join: usize::from(join),
+                        });
+                        twice
+                    }
+                    _ => {
+                        let twice = fields.iter().any(|known| known.name == place.field.name);
+                        fields.push(place.field);
+                        twice
+                    }
+                };
+                if twice {
                     return Err(SoqlError::malformed(
                         name.position,
-                        format!("duplicate field selected: {}", f.name),
+                        format!("duplicate field selected: {}", name.value),
                     ));
                 }
-                fields.push(f);
             }
             Some(fields)
         }
     };
-    let filter = where_clause(object, query, now)?;
-    let mut order: Vec<(&'static Field, bool, bool)> = Vec::new();
+    let filter = where_clause(object, query, now, &mut parents)?;
+    let mut order: Vec<(Placed, bool, bool)> = Vec::new();
     for o in &query.order {
         let Expr::Field(name) = &o.by else {
             return Err(SoqlError::malformed(
@@ -170,25 +275,34 @@ pub fn check(query: &ast::Query, now: Timestamp) -> Result<Checked, SoqlError> {
                  function in its SELECT list)",
             ));
         };
-        let f = field(name)?;
-        if !f.has(prop::SORT) {
+        let place = parents.resolve(object, name, false)?;
+        if !place.field.has(prop::SORT) {
             return Err(SoqlError::field(
                 name.position,
-                format!("field '{}' can not be sorted in a query call", f.name),
+                format!(
+                    "field '{}' can not be sorted in a query call",
+                    place.field.name
+                ),
             ));
         }
         // Ordering by a field twice changes nothing; refusing it bounds the clause by the object's fields.
-        if order.iter().any(|(known, _, _)| known.name == f.name) {
+        if order
+            .iter()
+            .any(|(known, _, _)| known.column == place.column)
+        {
             return Err(SoqlError::malformed(
                 name.position,
-                format!("duplicate field in ORDER BY: {}", f.name),
+                format!("duplicate field in ORDER BY: {}", place.field.name),
             ));
         }
-        order.push((f, o.descending, o.nulls_first.unwrap_or(!o.descending)));
+        order.push((place, o.descending, o.nulls_first.unwrap_or(!o.descending)));
     }
     Ok(Checked {
         object,
         fields,
+        parent_fields,
+        parents,
+        children: Vec::new(),
         filter,
         order,
         limit: query.limit.as_ref().map(|l| l.value),
@@ -238,11 +352,12 @@ pub(super) fn where_clause(
     object: &'static SObject,
     query: &ast::Query,
     now: Timestamp,
+    parents: &mut Parents,
 ) -> Result<Option<Filter>, SoqlError> {
     let filter = query
         .filter
         .as_ref()
-        .map(|c| condition(object, c, now))
+        .map(|c| condition(object, c, now, parents))
         .transpose()?;
     if let (Some(filter), Some(where_)) = (&filter, &query.filter) {
         let position = first_position(where_);
@@ -274,39 +389,46 @@ fn condition(
     object: &'static SObject,
     condition: &Condition,
     now: Timestamp,
+    parents: &mut Parents,
 ) -> Result<Filter, SoqlError> {
-    let resolve = |expr: &Expr| -> Result<&'static Field, SoqlError> {
+    let mut resolve = |expr: &Expr| -> Result<Placed, SoqlError> {
         let Expr::Field(name) = expr else {
             return Err(SoqlError::malformed(
                 expr.position(),
                 "aggregate functions are not allowed in a WHERE clause: filter the groups with HAVING",
             ));
         };
-        let f = described(object, name)?;
-        if !f.has(prop::FILTER) {
+        let place = parents.resolve(object, name, false)?;
+        if !place.field.has(prop::FILTER) {
             return Err(SoqlError::field(
                 name.position,
-                format!("field '{}' can not be filtered in a query call", f.name),
+                format!(
+                    "field '{}' can not be filtered in a query call",
+                    place.field.name
+                ),
             ));
         }
-        Ok(f)
+        Ok(place)
     };
     Ok(match condition {
         Condition::And(parts) => Filter::And(
             parts
                 .iter()
-                .map(|p| self::condition(object, p, now))
+                .map(|p| self::condition(object, p, now, parents))
                 .collect::<Result<_, _>>()?,
         ),
         Condition::Or(parts) => Filter::Or(
             parts
                 .iter()
-                .map(|p| self::condition(object, p, now))
+                .map(|p| self::condition(object, p, now, parents))
                 .collect::<Result<_, _>>()?,
         ),
-        Condition::Not(inner) => Filter::Not(Box::new(self::condition(object, inner, now)?)),
+        Condition::Not(inner) => {
+            Filter::Not(Box::new(self::condition(object, inner, now, parents)?))
+        }
         Condition::Compare { field, op, value } => {
-            let f = resolve(field)?;
+            let place = resolve(field)?;
+            let f = place.field;
             short_enough(value)?;
             if *op == Op::Like && !f.ty.is_text() {
                 return Err(SoqlError::field(
@@ -320,8 +442,8 @@ fn condition(
             }
             if value.value == Literal::Null {
                 return match op {
-                    Op::Eq => Ok(Filter::IsNull(f, true)),
-                    Op::Ne => Ok(Filter::IsNull(f, false)),
+                    Op::Eq => Ok(Filter::IsNull(place, true)),
+                    Op::Ne => Ok(Filter::IsNull(place, false)),
                     _ => Err(SoqlError::malformed(
                         value.position,
                         "null can only be compared with = or !=",
@@ -333,19 +455,20 @@ fn condition(
                     return Err(wrong(f.ty, f.name, value));
                 }
                 let (start, end) = range(*relative, now);
-                return Ok(Filter::Range(f, *op, start, end));
+                return Ok(Filter::Range(place, *op, start, end));
             }
             if let (Op::Like, Literal::Text { like, .. }) = (op, &value.value) {
-                return Ok(Filter::Compare(f, Op::Like, Sql::Text(like.clone())));
+                return Ok(Filter::Compare(place, Op::Like, Sql::Text(like.clone())));
             }
-            Filter::Compare(f, *op, typed(f.ty, f.name, value)?)
+            Filter::Compare(place, *op, typed(f.ty, f.name, value)?)
         }
         Condition::In {
             field,
             negated,
             values,
         } => {
-            let f = resolve(field)?;
+            let place = resolve(field)?;
+            let f = place.field;
             let values = values
                 .iter()
                 .map(|v| {
@@ -357,7 +480,7 @@ fn condition(
                     }
                 })
                 .collect::<Result<_, _>>()?;
-            Filter::In(f, *negated, values)
+            Filter::In(place, *negated, values)
         }
     })
 }

@@ -5,6 +5,7 @@
 mod admin;
 mod history;
 mod records;
+mod relationships;
 mod search;
 mod shares;
 mod support;

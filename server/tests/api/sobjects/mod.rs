@@ -7,6 +7,7 @@ mod errors;
 mod groups;
 mod reads;
 mod records;
+mod relationships;
 mod search;
 mod short_values;
 pub mod support;
