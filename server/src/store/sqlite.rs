@@ -142,6 +142,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0033_service_levels.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0034_call_centers_api.sql"
+        )),
     ])
 }
 

@@ -139,6 +139,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "service_levels",
         include_str!("../../../migrations/postgres/0027_service_levels.sql"),
     ),
+    (
+        28,
+        "call_centers_api",
+        include_str!("../../../migrations/postgres/0028_call_centers_api.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

@@ -7,4 +7,4 @@ mod history;
 mod records;
 mod search;
 mod shares;
-mod support;
+pub mod support;
