@@ -6,3 +6,4 @@ mod additional_numbers;
 mod call_center;
 mod coexistence;
 mod support;
+mod users;
