@@ -223,8 +223,13 @@ test("EngagementInteraction and CallCenter are objects jsforce describes, writes
   expect(describe.fields.find((f) => f.name === "Duration")!.updateable).toBe(false);
 
   const centers = await conn.sobject("CallCenter").describe();
-  expect(centers.createable).toBe(false);
+  // Created and updated through the API (by admins), never deleted, as Salesforce's CallCenter.
+  expect(centers.createable).toBe(true);
+  expect(centers.deletable).toBe(false);
   expect(centers.fields.map((f) => f.name)).toContain("InternalName");
+  const numbers = await conn.sobject("AdditionalNumber").describe();
+  expect(numbers.keyPrefix).toBe("04m");
+  expect(numbers.fields.map((f) => f.name)).toEqual(expect.arrayContaining(["CallCenterId", "Description", "Name", "Phone"]));
   const listed = await conn.query("SELECT Id, Name FROM CallCenter");
   expect(listed.done).toBe(true);
 });

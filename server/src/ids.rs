@@ -19,6 +19,8 @@ const SUFFIX: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
 pub const CONTACT_REQUEST_PREFIX: &str = "0SR";
 /// The key prefix of CallCenter ids.
 pub const CALL_CENTER_PREFIX: &str = "04v";
+/// The key prefix of AdditionalNumber ids, Salesforce's.
+pub const ADDITIONAL_NUMBER_PREFIX: &str = "04m";
 /// The key prefix of Task ids (the call log).
 pub const TASK_PREFIX: &str = "00T";
 /// The key prefix of EngagementInteraction ids.

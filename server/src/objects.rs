@@ -68,6 +68,7 @@ const SEARCHABLE: &[&str] = &["ContactRequest", "EngagementInteraction"];
 pub static OBJECTS: &[&SObject] = &[
     &CONTACT_REQUEST,
     &crate::call_centers::objects::CALL_CENTER,
+    &crate::call_centers::objects::ADDITIONAL_NUMBER,
     &crate::callbacks::objects::TASK,
     &crate::callbacks::objects::ENGAGEMENT_INTERACTION,
     &crate::callbacks::activities::OPEN_ACTIVITY,

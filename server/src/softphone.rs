@@ -11,7 +11,7 @@ use axum::routing::get;
 use serde_json::Value;
 
 use crate::access::Caller;
-use crate::call_centers::{CallCenters, stored_id};
+use crate::call_centers::CallCenters;
 use crate::ids;
 use crate::salesforce::SfPath as Path;
 use crate::salesforce::{SfError, record_id};
@@ -54,7 +54,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
 }
 
 /// `GET /services/apexrest/callCenters/{id}/softphoneLayout`: 200 with the layout; 404 `NOT_FOUND` for
-/// an id that is no configured call center's. Any signed-in caller may read it, as they may CallCenter.
+/// an id that is no live call center's. Any signed-in caller may read it, as they may CallCenter. A
+/// center created through the API has the default layout and `tel:` links: both are the file's settings.
 async fn layout(
     State(state): State<SoftphoneState>,
     _caller: Caller,
@@ -63,17 +64,19 @@ async fn layout(
     let id = record_id::to_18(&raw)
         .filter(|id| id.starts_with(ids::CALL_CENTER_PREFIX))
         .ok_or_else(|| SfError::malformed_id("CallCenter", &raw))?;
-    // The file has a handful of centers: finding the one by its stored id needs no index.
-    for center in state.call_centers.iter() {
-        if stored_id(&state.store, &center.internal_name)
-            .await?
-            .as_deref()
-            == Some(&id)
-        {
-            let mut layout = center.softphone_layout.describe(&id, &center.name);
-            layout["softphoneUrl"] = center.softphone_url.clone().into();
-            return Ok(axum::Json(layout));
-        }
-    }
-    Err(SfError::not_found())
+    let wanted = id.clone();
+    let (internal_name, name) = state
+        .store
+        .read(move |db| db.live_call_center(&wanted))
+        .await?
+        .ok_or_else(SfError::not_found)?;
+    let configured = state.call_centers.by_internal_name(&internal_name);
+    let mut layout = match configured {
+        Some(center) => center.softphone_layout.describe(&id, &name),
+        None => crate::call_centers::SoftphoneLayout::default().describe(&id, &name),
+    };
+    layout["softphoneUrl"] = configured
+        .and_then(|center| center.softphone_url.clone())
+        .into();
+    Ok(axum::Json(layout))
 }

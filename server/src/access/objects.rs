@@ -1,6 +1,7 @@
 //! Salesforce's User as the API serves it: the representatives and integrations the CLI adds
-//! (`contact-server users add`), readable and queryable, and updatable in one field only, CallCenterId,
-//! the call center a representative belongs to (checked to be a live CallCenter).
+//! (`contact-server users add`), readable and queryable, and updatable in the two call-center fields
+//! only: CallCenterId, the call center a representative belongs to (checked to be a live CallCenter),
+//! and UserPermissionsCallCenterAutoLogin, whether they are logged in to it when they sign in.
 //!
 //! The records are the `users` table, seen through the `user_records` view of migration 0006, which
 //! gives it the system columns every object has; the view's trigger writes an update back to `users`.
@@ -57,13 +58,24 @@ pub static USER: SObject = SObject {
             Own("is_active"),
             READ | DEFAULTED,
         ),
+        // Both call-center fields with the properties the reference gives them, Create too, though the
+        // API creates no user: the CLI adds users, without a call center and with auto-login off, and
+        // an update through the API sets the two.
         reference(
             "CallCenterId",
             "Call Center ID",
             Own("call_center_id"),
-            UPDATE | READ | NILLABLE,
+            CREATE | UPDATE | FILTER | NILLABLE,
             &["CallCenter"],
             "CallCenter",
+        ),
+        field(
+            "UserPermissionsCallCenterAutoLogin",
+            "Auto-login To Call Center",
+            FieldType::Boolean,
+            0,
+            Own("call_center_auto_login"),
+            CREATE | UPDATE,
         ),
         USER_SYSTEM[2],
         USER_SYSTEM[3],
@@ -73,7 +85,14 @@ pub static USER: SObject = SObject {
         VIEW_DATES[0],
         VIEW_DATES[1],
     ],
-    layout: &["Username", "Name", "Email", "IsActive", "CallCenterId"],
+    layout: &[
+        "Username",
+        "Name",
+        "Email",
+        "IsActive",
+        "CallCenterId",
+        "UserPermissionsCallCenterAutoLogin",
+    ],
     access: Access::Update,
     after_write: None,
     scope: None,

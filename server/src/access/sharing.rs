@@ -12,7 +12,9 @@
 //! share follows the request it shares, and only whoever may share that request changes it. A record
 //! the caller cannot see is answered as one that does not exist, so ids leak nothing; one they read but
 //! may not edit is `403 INSUFFICIENT_ACCESS_OR_READONLY` on a write. Giving a request to another owner
-//! and deleting are limited further: see [`Visibility::may_give`] and [`Visibility::may_delete`].
+//! and deleting are limited further: see [`Visibility::may_give`] and [`Visibility::may_delete`]. Call
+//! centers and their additional numbers (`Sharing::Configured`) everyone reads and only admins change,
+//! never the records the call-center file keeps.
 
 use axum::http::StatusCode;
 use contact_shared::console::Role;
@@ -175,13 +177,31 @@ impl Visibility {
 
     /// The filter of `object`'s records the caller has `level` on; `None` when they have it on all.
     pub fn filter_at(&self, object: &SObject, level: Level) -> Option<Filter> {
-        // Before View All: supervisors see every record, but only admins change the sharing rules.
-        if let Sharing::Setup = object.sharing {
-            return (level == Level::Edit && !self.role.administers()).then(nothing);
+        // Before View All: supervisors see every record, but only admins change the sharing rules and
+        // the call centers, and no one what the call-center file keeps.
+        match object.sharing {
+            Sharing::Setup => {
+                return (level == Level::Edit && !self.role.administers()).then(nothing);
+            }
+            Sharing::Configured { from_file } => {
+                return match level {
+                    Level::Read => None,
+                    Level::Edit if self.role.administers() => Some(Filter::In(
+                        Operand {
+                            column: Column::Own(from_file),
+                            text: false,
+                        },
+                        false,
+                        vec![Value::Integer(0)],
+                    )),
+                    Level::Edit => Some(nothing()),
+                };
+            }
+            _ => {}
         }
         let grants = self.grants.as_ref()?;
         match object.sharing {
-            Sharing::Public | Sharing::Setup => None,
+            Sharing::Public | Sharing::Setup | Sharing::Configured { .. } => None,
             Sharing::Owned => grants.owned(level),
             Sharing::Child { column, parent } => {
                 let belongs = |within: Option<Filter>| Filter::InParent {
@@ -256,6 +276,11 @@ impl Visibility {
         }
         let why = match object.sharing {
             Sharing::Setup => "only admins change the sharing rules".to_owned(),
+            Sharing::Configured { .. } if self.role.administers() => format!(
+                "this {} comes from the call-center file, which sets it again at each start; change it there",
+                object.label
+            ),
+            Sharing::Configured { .. } => format!("only admins change {}", object.label_plural),
             Sharing::Share { .. } => {
                 "only the request's owner, a supervisor or an admin changes its shares".to_owned()
             }
@@ -298,7 +323,9 @@ impl Visibility {
 
     /// Whether the caller may create records of `object` at all: sharing rules only admins.
     pub fn may_create(&self, object: &SObject) -> Result<(), SfError> {
-        if !matches!(object.sharing, Sharing::Setup) || self.role.administers() {
+        if !matches!(object.sharing, Sharing::Setup | Sharing::Configured { .. })
+            || self.role.administers()
+        {
             return Ok(());
         }
         Err(SfError::new(
@@ -316,7 +343,7 @@ impl Visibility {
     pub fn may_delete(&self, object: &SObject) -> Result<(), SfError> {
         let allowed = match object.sharing {
             Sharing::Public | Sharing::Share { .. } => true,
-            Sharing::Setup => self.role.administers(),
+            Sharing::Setup | Sharing::Configured { .. } => self.role.administers(),
             Sharing::Owned | Sharing::Child { .. } => self.role.sees_everything(),
         };
         if allowed {
@@ -327,7 +354,7 @@ impl Visibility {
             "INSUFFICIENT_ACCESS_OR_READONLY",
             format!(
                 "only {} delete {} records; ask one to delete it",
-                if matches!(object.sharing, Sharing::Setup) {
+                if matches!(object.sharing, Sharing::Setup | Sharing::Configured { .. }) {
                     "admins"
                 } else {
                     "supervisors and admins"

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::softphone::{self, CallTypeLayout, Section, SoftphoneLayout};
-use super::{BusinessHours, CallCenter, CallCenters, SigningKey, SlotPolicy};
+use super::{BusinessHours, CallCenter, CallCenters, SigningKey, SlotPolicy, rules};
 
 /// Whether `field` is a field of the object `object` (the API's schema, which this module does not
 /// name: the caller passes it in).
@@ -26,14 +26,14 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct RawCenter {
     internal_name: Spanned<String>,
-    name: String,
+    name: Spanned<String>,
     #[serde(default)]
     unified_routing: bool,
     time_zone: Spanned<String>,
     #[serde(default)]
     business_hours: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
-    additional_numbers: Vec<AdditionalNumber>,
+    additional_numbers: Vec<Spanned<AdditionalNumber>>,
     retry_delay_minutes: Option<Spanned<i64>>,
     max_attempts: Option<Spanned<i64>>,
     slot_minutes: Option<Spanned<i64>>,
@@ -107,8 +107,6 @@ struct RawKey {
     secret: Option<Spanned<String>>,
 }
 
-const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
 /// An error at a place in the file.
 fn at(text: &str, offset: usize, message: impl std::fmt::Display) -> String {
     let line = text[..offset.min(text.len())].matches('\n').count() + 1;
@@ -133,66 +131,47 @@ pub fn parse(text: &str, known: KnownField) -> Result<CallCenters, String> {
     let mut centers = Vec::new();
     for raw in file.call_center {
         let internal = raw.internal_name.get_ref().clone();
-        if internal.trim().is_empty() || !names.insert(internal.clone()) {
+        if rules::name(&internal).is_err() || !names.insert(internal.clone()) {
             return Err(at(
                 text,
                 raw.internal_name.span().start,
                 format!("internal_name {internal:?} must be non-empty and unique"),
             ));
         }
+        rules::name(raw.name.get_ref())
+            .map_err(|why| at(text, raw.name.span().start, format!("name {why}")))?;
         let zone = raw.time_zone.get_ref();
-        let time_zone = jiff::tz::TimeZone::get(zone).map_err(|_| {
-            at(
-                text,
-                raw.time_zone.span().start,
-                format!("time_zone {zone:?} is not an IANA time zone such as \"Europe/London\""),
-            )
-        })?;
+        let time_zone = rules::time_zone(zone)
+            .map_err(|why| at(text, raw.time_zone.span().start, format!("time_zone {why}")))?;
         let mut hours = BusinessHours::default();
         for (day, range) in &raw.business_hours {
-            let Some(index) = DAYS.iter().position(|d| d == day) else {
-                return Err(at(
-                    text,
-                    range.span().start,
-                    format!(
-                        "business_hours day {day:?} must be one of {}",
-                        DAYS.join(", ")
-                    ),
-                ));
-            };
-            hours.days[index] = Some(crate::business_time::range(range.get_ref()).ok_or_else(|| {
-                at(
-                    text,
-                    range.span().start,
-                    format!(
-                        "business hours {:?} must be HH:MM-HH:MM with the start before the end, such as \"09:00-17:30\"",
-                        range.get_ref()
-                    ),
-                )
-            })?);
+            rules::business_day(&mut hours, day, range.get_ref())
+                .map_err(|why| at(text, range.span().start, format!("business_hours {why}")))?;
         }
         let retry_delay_seconds = match &raw.retry_delay_minutes {
-            Some(m) if !(1..=7 * 24 * 60).contains(m.get_ref()) => {
-                return Err(at(
-                    text,
-                    m.span().start,
-                    "retry_delay_minutes must be between 1 and 10080 (a week)",
-                ));
-            }
-            Some(m) => m.get_ref() * 60,
-            None => 15 * 60,
+            Some(m) => m
+                .get_ref()
+                .checked_mul(60)
+                .and_then(|seconds| rules::within(seconds, &rules::RETRY_DELAY_SECONDS).ok())
+                .ok_or_else(|| {
+                    at(
+                        text,
+                        m.span().start,
+                        format!(
+                            "retry_delay_minutes must be between {} and {} (a week)",
+                            rules::RETRY_DELAY_SECONDS.start() / 60,
+                            rules::RETRY_DELAY_SECONDS.end() / 60
+                        ),
+                    )
+                })?,
+            None => rules::DEFAULT_RETRY_DELAY_SECONDS,
         };
         let max_attempts = match &raw.max_attempts {
-            Some(m) if !(1..=20).contains(m.get_ref()) => {
-                return Err(at(
-                    text,
-                    m.span().start,
-                    "max_attempts must be between 1 and 20",
-                ));
-            }
-            Some(m) => *m.get_ref(),
-            None => 3,
+            Some(m) => rules::within(*m.get_ref(), &rules::MAX_ATTEMPTS)
+                .map_err(|why| at(text, m.span().start, format!("max_attempts {why}")))?,
+            None => rules::DEFAULT_MAX_ATTEMPTS,
         };
+        let additional_numbers = numbers(text, &raw.additional_numbers)?;
         let defaults = SlotPolicy::default();
         let setting = |value: &Option<Spanned<i64>>,
                        name: &str,
@@ -277,12 +256,12 @@ pub fn parse(text: &str, known: KnownField) -> Result<CallCenters, String> {
         }
         centers.push(CallCenter {
             internal_name: internal,
-            name: raw.name,
+            name: raw.name.into_inner(),
             unified_routing: raw.unified_routing,
             time_zone_name: zone.clone(),
             time_zone,
             business_hours: hours,
-            additional_numbers: raw.additional_numbers,
+            additional_numbers,
             retry_delay_seconds,
             max_attempts,
             issuer: raw.jwt.issuer,
@@ -357,6 +336,32 @@ fn layout(text: &str, raw: &RawLayout, known: KnownField) -> Result<SoftphoneLay
         }
     }
     Ok(layout)
+}
+
+/// A center's additional numbers, each checked as the API checks an AdditionalNumber, and each name
+/// once in the center: the name finds the record again at the next start.
+fn numbers(
+    text: &str,
+    list: &[Spanned<AdditionalNumber>],
+) -> Result<Vec<AdditionalNumber>, String> {
+    let mut seen = HashSet::new();
+    for number in list {
+        let start = number.span().start;
+        let number = number.get_ref();
+        super::objects::check_number(number)
+            .map_err(|why| at(text, start, format!("additional number: {why}")))?;
+        if !seen.insert(number.name.as_str()) {
+            return Err(at(
+                text,
+                start,
+                format!(
+                    "additional number {:?} is listed twice in this call center",
+                    number.name
+                ),
+            ));
+        }
+    }
+    Ok(list.iter().map(|n| n.get_ref().clone()).collect())
 }
 
 /// The names of a list, each checked by `check` and none twice.
@@ -659,6 +664,26 @@ secret = "{SECRET}"
                 "must be one of mon",
             ),
             (center("max_attempts = 0"), "line 6", "between 1 and 20"),
+            (
+                center("").replace("name = \"Main\"", "name = \" \""),
+                "line 3",
+                "name must not be empty",
+            ),
+            (
+                center(
+                    "additional_numbers = [{ name = \"Desk\", phone = \"1\" },\n{ name = \"Desk\", phone = \"2\" }]",
+                ),
+                "line 7",
+                "additional number \"Desk\" is listed twice in this call center",
+            ),
+            (
+                center(&format!(
+                    "additional_numbers = [{{ name = \"Desk\", phone = \"{}\" }}]",
+                    "1".repeat(41)
+                )),
+                "line 6",
+                "additional number: Phone: data value too large",
+            ),
             (
                 center("slot_minutes = 1"),
                 "line 6",

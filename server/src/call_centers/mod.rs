@@ -1,10 +1,21 @@
-//! Call centers: read from the configuration file (`--call-centers`), mirrored into the database as
-//! CallCenter records the API serves read-only, holding the keys that sign telephony tokens and the
-//! business hours the callback slots offered to visitors follow ([`slots`]).
+//! Call centers: read from the configuration file (`--call-centers`) and created by admins through the
+//! API, kept in the database as CallCenter records with their AdditionalNumber records, holding the keys
+//! that sign telephony tokens and the business hours the callback slots offered to visitors follow
+//! ([`slots`]).
+//!
+//! How the file and the API share the records: at each start the file's centers and numbers are
+//! written again as the file has them, marked `FromFile__c`, and the API reads but never changes them
+//! (`403 INSUFFICIENT_ACCESS_OR_READONLY`: change the file). A center or number gone from the file goes
+//! to the recycle bin. What an admin creates through the API is the API's: it persists as written across
+//! restarts, and the file never touches it, with one exception: a file center whose internal name an
+//! API center already has takes that record over (its id and its requests stay, its settings become
+//! the file's), which is how an API center gets telephony keys, which only the file holds. An
+//! additional number the API adds to a file center stays the API's.
 
 mod demo;
 pub mod file;
 pub mod objects;
+pub mod rules;
 pub mod slots;
 pub mod softphone;
 
@@ -14,7 +25,7 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 
 use crate::ids;
 use crate::instant::now;
-use crate::store::{CallCenterRow, Store, StoreError};
+use crate::store::{CallCenterRow, NumberRow, Store, StoreError};
 
 pub use crate::business_time::BusinessHours;
 pub use demo::{DEMO_CALL_CENTER, demo_center};
@@ -112,8 +123,9 @@ impl CallCenters {
             .find_map(|c| c.keys.iter().find(|k| k.kid == kid).map(|k| (c, k)))
     }
 
-    /// Mirrors the centers into the database: new ones are added, known ones (by internal name) updated
-    /// in place so their ids stay, and ones gone from the file move to the recycle bin.
+    /// Writes the file's centers and their numbers into the database: new ones are added, known ones
+    /// (a center by internal name, a number by its center and name) updated in place so their ids stay,
+    /// and the file's ones gone from it move to the recycle bin; what the API made stays as it is.
     pub async fn sync(&self, store: &Store) -> Result<(), StoreError> {
         let rows: Vec<CallCenterRow> = self
             .iter()
@@ -124,22 +136,24 @@ impl CallCenters {
                 unified_routing: c.unified_routing,
                 time_zone: c.time_zone_name.clone(),
                 business_hours: c.business_hours.to_json(),
-                additional_numbers: serde_json::to_string(&c.additional_numbers)
-                    .unwrap_or_default(),
+                numbers: c
+                    .additional_numbers
+                    .iter()
+                    .map(|n| NumberRow {
+                        new_id: ids::new_id(ids::ADDITIONAL_NUMBER_PREFIX),
+                        name: n.name.clone(),
+                        phone: n.phone.clone(),
+                        description: n.description.clone(),
+                    })
+                    .collect(),
                 retry_delay_seconds: c.retry_delay_seconds,
                 max_attempts: c.max_attempts,
             })
             .collect();
-        // The system user owns the records: no one edits them through the API.
+        // The system user owns the file's records.
         let system = crate::ids::SITE_GUEST_USER_ID;
         store
             .write(move |tx| tx.sync_call_centers(&rows, system, &now()))
             .await
     }
-}
-
-/// The stored id of the call center with this internal name.
-pub async fn stored_id(store: &Store, internal_name: &str) -> Result<Option<String>, StoreError> {
-    let name = internal_name.to_owned();
-    store.read(move |db| db.live_call_center_id(&name)).await
 }

@@ -246,6 +246,10 @@ pub enum Sharing {
     },
     /// Settings of the sharing model (its sharing rules): everyone reads them, only admins change them.
     Setup,
+    /// Settings a configuration file and the API both make (call centers and their numbers): everyone
+    /// reads them; only admins change them, and only those the API made. A record whose own column
+    /// `from_file` is 1 came from the file, which keeps it: the API reads it but never changes it.
+    Configured { from_file: &'static str },
 }
 
 /// Which writes an object takes through the API.
@@ -255,6 +259,8 @@ pub enum Access {
     ReadWrite,
     /// Update only (the updateable fields): records are created elsewhere, such as users by the CLI.
     Update,
+    /// Create and update, never delete: Salesforce's CallCenter.
+    CreateUpdate,
     /// None: records come from the configuration file.
     ReadOnly,
 }
@@ -273,6 +279,7 @@ impl Access {
         match self {
             Self::ReadWrite => true,
             Self::Update => write == Write::Update,
+            Self::CreateUpdate => write != Write::Delete,
             Self::ReadOnly => false,
         }
     }
@@ -347,6 +354,7 @@ pub fn key_prefix_of(object: &str) -> Option<&'static str> {
         "WorkOrder" => "0WO",
         "ContactRequest" => crate::ids::CONTACT_REQUEST_PREFIX,
         "CallCenter" => crate::ids::CALL_CENTER_PREFIX,
+        "AdditionalNumber" => crate::ids::ADDITIONAL_NUMBER_PREFIX,
         "Task" => crate::ids::TASK_PREFIX,
         "EngagementInteraction" => crate::ids::ENGAGEMENT_INTERACTION_PREFIX,
         "ServiceAppointment" => "08p",

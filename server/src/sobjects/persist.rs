@@ -204,6 +204,10 @@ pub fn check_writable(object: &SObject, write: Write) -> Result<(), SfError> {
             "{} records can only be updated through the API: they are added with the server's CLI",
             object.name
         ),
+        Access::CreateUpdate => format!(
+            "{} records are created and updated through the API, never deleted",
+            object.name
+        ),
         _ => format!(
             "{} records are read-only through the API: they come from the server's configuration file",
             object.name

@@ -56,7 +56,7 @@ use serde::Serialize;
 
 pub use access::{Added, GrantRow, NewToken, QueueRow, TokenRow, UserRow};
 pub use alerts::{AlertState, CALLBACK_DUE_ALERT, DueAlert, ENDPOINT_DISABLED_ALERT};
-pub use call_centers::CallCenterRow;
+pub use call_centers::{CallCenterRow, NumberRow};
 pub use call_log::{Attempt, AttemptedRequest, CompletedCall, InteractionTimes, LoggedCall};
 pub use confirmations::{ConfirmationState, DueConfirmation};
 pub use cursors::{CursorBounds, QueryCursor};

@@ -145,6 +145,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0034_callback_attempts_external_ids.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0035_call_centers_api.sql"
+        )),
     ])
 }
 

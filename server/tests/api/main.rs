@@ -3,6 +3,7 @@
 mod abuse;
 mod admin_cli;
 mod bad_input;
+mod call_centers;
 mod callbacks;
 mod console;
 mod contact_requests;

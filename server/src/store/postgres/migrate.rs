@@ -144,6 +144,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "callback_attempts_external_ids",
         include_str!("../../../migrations/postgres/0028_callback_attempts_external_ids.sql"),
     ),
+    (
+        29,
+        "call_centers_api",
+        include_str!("../../../migrations/postgres/0029_call_centers_api.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

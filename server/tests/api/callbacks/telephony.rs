@@ -367,22 +367,17 @@ async fn a_call_center_without_unified_routing_is_refused() {
 }
 
 #[tokio::test]
-async fn call_centers_are_readable_and_described_but_not_writable() {
+async fn call_centers_are_readable_and_described_and_created_with_their_required_fields() {
     let t = Callbacks::new().await;
     let q = t
-        .api(&t.rita.1, "GET", "/services/data/v62.0/query?q=SELECT+Id,Name,UnifiedRoutingEnabled__c,TimeZone__c,AdditionalNumbers__c+FROM+CallCenter+ORDER+BY+Name", None)
+        .api(&t.rita.1, "GET", "/services/data/v62.0/query?q=SELECT+Id,Name,UnifiedRoutingEnabled__c,TimeZone__c,FromFile__c+FROM+CallCenter+ORDER+BY+Name", None)
         .await;
     assert_eq!(q.status, 200, "{}", q.body);
     assert_eq!(q.body["totalSize"], 2);
     assert_eq!(q.body["records"][1]["Name"], "Main support");
     assert_eq!(q.body["records"][1]["UnifiedRoutingEnabled__c"], true);
     assert_eq!(q.body["records"][1]["TimeZone__c"], "America/New_York");
-    assert!(
-        q.body["records"][1]["AdditionalNumbers__c"]
-            .as_str()
-            .unwrap()
-            .contains("+18005550100")
-    );
+    assert_eq!(q.body["records"][1]["FromFile__c"], true);
     let describe = t
         .api(
             &t.rita.1,
@@ -392,7 +387,9 @@ async fn call_centers_are_readable_and_described_but_not_writable() {
         )
         .await;
     assert_eq!(describe.status, 200);
-    assert_eq!(describe.body["createable"], false);
+    assert_eq!(describe.body["createable"], true);
+    assert_eq!(describe.body["deletable"], false);
+    // Rita is an admin: the API creates call centers (see tests/api/call_centers).
     let create = t
         .api(
             &t.rita.1,
@@ -401,7 +398,8 @@ async fn call_centers_are_readable_and_described_but_not_writable() {
             Some(json!({})),
         )
         .await;
-    assert_eq!(create.status, 403, "{}", create.body);
+    assert_eq!(create.status, 400, "{}", create.body);
+    assert_eq!(create.body[0]["errorCode"], "REQUIRED_FIELD_MISSING");
 }
 
 #[tokio::test]

@@ -8,4 +8,4 @@ mod records;
 mod relationships;
 mod search;
 mod shares;
-mod support;
+pub mod support;
