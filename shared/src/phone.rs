@@ -65,8 +65,8 @@ impl PreferredPhone {
     }
 
     /// Parses what a visitor typed, reading a number without `+` or `00` as a national number of the
-    /// country whose calling code is `country_code` (digits, such as `44`): its trunk prefix, if it has
-    /// one, is dropped (see [`trunk_prefix`]).
+    /// country whose calling code is `country_code` (digits, such as `44`): its trunk prefix is dropped
+    /// (see [`trunk_prefix`]).
     pub fn parse_with_country(input: &str, country_code: Option<&str>) -> Result<Self, PhoneError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
@@ -100,9 +100,7 @@ impl PreferredPhone {
             format!("+{body}")
         } else {
             let code = country_code.ok_or(PhoneError::MissingCountryCode)?;
-            let national = trunk_prefix(code)
-                .and_then(|prefix| body.strip_prefix(prefix))
-                .unwrap_or(&body);
+            let national = body.strip_prefix(trunk_prefix(code)).unwrap_or(&body);
             format!("+{code}{national}")
         };
         let count = digits.len() - 1;
@@ -124,18 +122,12 @@ impl PreferredPhone {
     }
 }
 
-/// The prefix a country's national numbers are dialled with inside it and which E.164 leaves out: `1`
-/// in the North American plan (`1-408-888-8888`; no area code there starts with 1), `8` in Russia and
-/// Kazakhstan, `06` in Hungary, none in Italy, San Marino and the Vatican (their leading 0 is part of
-/// the number), `0` elsewhere.
-fn trunk_prefix(country_code: &str) -> Option<&'static str> {
-    match country_code {
-        "1" => Some("1"),
-        "7" => Some("8"),
-        "36" => Some("06"),
-        "39" | "378" | "379" => None,
-        _ => Some("0"),
-    }
+/// The trunk prefix a national number is dialled with inside its country and which E.164 leaves out:
+/// `1` in the North American plan (`1-408-888-8888`, as the XDM reference writes a number; no area code
+/// there starts with 1), `0` elsewhere. (A char, not a table of countries: the rule is in the widget,
+/// whose every byte is budgeted.)
+fn trunk_prefix(country_code: &str) -> char {
+    if country_code == "1" { '1' } else { '0' }
 }
 
 /// A country calling code as configuration writes it (`"44"` or `"+44"`): its digits, or a message
@@ -247,10 +239,6 @@ mod tests {
             // The North American trunk 1, as the XDM reference writes a number.
             ("1-408-888-8888", Some("1"), Ok("+14088888888")),
             ("408-888-8888", Some("1"), Ok("+14088888888")),
-            ("8 495 123-45-67", Some("7"), Ok("+74951234567")),
-            ("06 1 234 5678", Some("36"), Ok("+3612345678")),
-            // Italy keeps its leading 0.
-            ("06 1234 5678", Some("39"), Ok("+390612345678")),
             ("+33 1 23 45 67 89", Some("44"), Ok("+33123456789")),
             ("0033 1 23 45 67 89", Some("44"), Ok("+33123456789")),
             ("020 7946 0958", None, Err(PhoneError::MissingCountryCode)),

@@ -36,8 +36,10 @@ const OPEN_BUDGET: usize = 60 * 1024;
 /// counting rules of `shared/src/journey.rs` and the measures' names and event types in the wasm, 1,007 B;
 /// the direct contact links, parsed and drawn, 283 B; the session sent with a submission, so that the
 /// server's event joins its journey, 150 B of wasm; the analytics session, queue, page events and consent
-/// in `open.js`, 492 B; the glue, 57 B; the links' stylesheet, 23 B).
-const OPEN_CEILING: usize = 59_531;
+/// in `open.js`, 492 B; the glue, 57 B; the links' stylesheet, 23 B), and from 59,531 B by the North
+/// American trunk prefix (59,520 B to 59,565 B, 45 B: a visitor on a `+1` site typing `1 408 888 8888`
+/// was read as `+114088888888`, a number that is no one's).
+const OPEN_CEILING: usize = 59_576;
 
 /// Prints the report; fails when what is fetched before open is over budget, when the open set is over
 /// its ceiling, or (with `strict`) over its budget.
