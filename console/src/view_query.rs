@@ -2,7 +2,7 @@
 //! (unknown or malformed values are dropped, so a hand-edited link still opens a view) and written back to
 //! it, so reload, back and a shared link land on the same view. It also writes the view's SOQL.
 
-use contact_shared::{PreferredChannel, RequestReason, Status};
+use contact_shared::{PreferredChannel, Status};
 
 /// Rows per page.
 pub const PAGE_SIZE: u32 = 25;
@@ -138,7 +138,8 @@ impl Sort {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ViewQuery {
     pub status: StatusFilter,
-    pub reason: Option<RequestReason>,
+    /// A RequestReason value: the organisation's, so any text.
+    pub reason: Option<String>,
     pub channel: Option<PreferredChannel>,
     /// The page origin the request came from (`SourceOrigin__c`).
     pub site: Option<String>,
@@ -165,7 +166,7 @@ impl ViewQuery {
             status: text("status")
                 .and_then(|v| StatusFilter::parse(&v))
                 .unwrap_or_default(),
-            reason: text("reason").and_then(|v| v.parse().ok()),
+            reason: text("reason"),
             channel: text("channel").and_then(|v| v.parse().ok()),
             site: text("site"),
             created_from: day("created_from"),
@@ -189,8 +190,8 @@ impl ViewQuery {
         if self.status != StatusFilter::Open {
             pairs.push(("status", self.status.as_str().to_owned()));
         }
-        if let Some(reason) = self.reason {
-            pairs.push(("reason", reason.as_str().to_owned()));
+        if let Some(reason) = &self.reason {
+            pairs.push(("reason", reason.clone()));
         }
         if let Some(channel) = self.channel {
             pairs.push(("channel", channel.as_str().to_owned()));
@@ -244,8 +245,8 @@ impl ViewQuery {
             StatusFilter::Any => {}
             StatusFilter::One(status) => all.push(format!("Status = {}", literal(status.as_str()))),
         }
-        if let Some(reason) = self.reason {
-            all.push(format!("RequestReason = {}", literal(reason.as_str())));
+        if let Some(reason) = &self.reason {
+            all.push(format!("RequestReason = {}", literal(reason)));
         }
         if let Some(channel) = self.channel {
             all.push(format!("PreferredChannel = {}", literal(channel.as_str())));
@@ -404,7 +405,6 @@ mod tests {
     fn malformed_values_are_dropped_rather_than_failing_the_view() {
         for (query, why) in [
             ("status=Closed", "not a status"),
-            ("reason=billing", "picklists are exact"),
             ("created_from=2026-13-01", "no month 13"),
             ("created_to=26-01-01", "not YYYY-MM-DD"),
             ("scheduled_from=2026-01-01T00:00", "a time is not a day"),
@@ -430,6 +430,19 @@ mod tests {
                  ORDER BY ScheduledRoutingDateTime__c ASC NULLS LAST, CreatedDate ASC LIMIT 25 OFFSET 25"
             )
         );
+    }
+
+    #[test]
+    fn an_organisation_s_own_reason_is_a_filter_and_stays_a_literal() {
+        let view = parse("reason=Warranty%20(Bob's)");
+        assert_eq!(view.reason.as_deref(), Some("Warranty (Bob's)"));
+        assert!(
+            view.condition(&Scope::All)
+                .contains(r"RequestReason = 'Warranty (Bob\'s)'"),
+            "{}",
+            view.condition(&Scope::All)
+        );
+        assert_eq!(view.to_query(), "reason=Warranty%20%28Bob%27s%29");
     }
 
     #[test]

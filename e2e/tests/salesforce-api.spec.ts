@@ -197,9 +197,10 @@ test("bad tokens, read-only tokens and bad queries get Salesforce's errors", asy
     errorCode: "INSUFFICIENT_ACCESS_OR_READONLY",
   });
   await expect(connect().query("SELECT Nope FROM ContactRequest")).rejects.toMatchObject({ errorCode: "INVALID_FIELD" });
-  await expect(connect().sobject("ContactRequest").create({ Status: "Closed" })).rejects.toMatchObject({
-    errorCode: "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-  });
+  // EngagementInteraction's picklists are restricted, as its reference says; ContactRequest's are not.
+  await expect(
+    connect().sobject("EngagementInteraction").create({ CommunicationChannel: "Carrier Pigeon", StartDateTime: "2024-05-01T09:00:00Z" }),
+  ).rejects.toMatchObject({ errorCode: "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST" });
 });
 
 test("EngagementInteraction and CallCenter are objects jsforce describes, writes and reads", async () => {

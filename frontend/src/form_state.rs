@@ -386,7 +386,7 @@ mod tests {
     #[test]
     fn the_site_s_rules_decide_what_the_form_accepts() {
         let rules = FormRules {
-            reasons: vec![contact_shared::RequestReason::Order],
+            reasons: vec![contact_shared::RequestReason::parse("Order").unwrap()],
             channels: vec![PreferredChannel::Phone],
             default_country_code: Some("44".into()),
         };

@@ -30,9 +30,12 @@ pub struct Texts(usize);
 impl Texts {
     /// The string for `key`; the key itself if the locale lacks it, so a gap shows rather than hides.
     pub fn get(&self, key: &str) -> String {
-        HOSTS
-            .with_borrow(|hosts| prop(&hosts[self.0].0, key).as_string())
-            .unwrap_or_else(|| key.to_owned())
+        self.find(key).unwrap_or_else(|| key.to_owned())
+    }
+
+    /// The locale's string for `key`, when it has one.
+    pub fn find(&self, key: &str) -> Option<String> {
+        HOSTS.with_borrow(|hosts| prop(&hosts[self.0].0, key).as_string())
     }
 }
 
@@ -108,9 +111,7 @@ impl Options {
             texts: Texts(host),
             events: Events(host),
             site: text("site").unwrap_or_default(),
-            reasons: text("reasons")
-                .unwrap_or_default()
-                .split(',')
+            reasons: contact_shared::split_ascii(&text("reasons").unwrap_or_default(), b',')
                 .map(str::trim)
                 .filter(|r| !r.is_empty())
                 .filter_map(|r| checked("reasons", r))
@@ -126,13 +127,18 @@ impl Options {
 fn checked<T: std::str::FromStr>(attribute: &str, value: &str) -> Option<T> {
     let parsed = value.parse().ok();
     if parsed.is_none() {
-        let mut warning = String::from("ContactRequestWidget: ignoring data-");
-        warning.push_str(attribute);
-        warning.push('=');
-        warning.push_str(value);
-        web_sys::console::warn_1(&warning.into());
+        ignoring(attribute, value);
     }
     parsed
+}
+
+/// Warns the page's developer that a `data-*` value is left out.
+pub fn ignoring(attribute: &str, value: &str) {
+    let mut warning = String::from("ContactRequestWidget: ignoring data-");
+    warning.push_str(attribute);
+    warning.push('=');
+    warning.push_str(value);
+    web_sys::console::warn_1(&warning.into());
 }
 
 /// The identity token a `ContactRequestWidget.identify(token)` call put in the prefill detail: `None` when

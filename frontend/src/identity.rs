@@ -11,7 +11,7 @@ pub use crate::wire::Claims;
 impl Claims {
     /// The claims of a compact JWT; `None` when it is not one. Verification is the server's job.
     pub fn of_token(token: &str) -> Option<Self> {
-        let mut parts = token.trim().split('.');
+        let mut parts = contact_shared::split_ascii(token.trim(), b'.');
         let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
         if parts.next().is_some() {
             return None;
@@ -41,7 +41,7 @@ impl Claims {
 fn base64url(text: &str) -> Option<Vec<u8>> {
     let mut bytes = Vec::with_capacity(text.len() * 3 / 4);
     let (mut buffer, mut bits) = (0u32, 0u32);
-    for c in text.trim_end_matches('=').bytes() {
+    for c in contact_shared::trim_end_ascii(text, b'=').bytes() {
         let value = match c {
             b'A'..=b'Z' => c - b'A',
             b'a'..=b'z' => c - b'a' + 26,

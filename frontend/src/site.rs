@@ -97,16 +97,22 @@ pub fn reasons(settings: &SiteSettings, page: &[RequestReason]) -> Vec<Choice<Re
 /// The rules the form checks before sending: the site's, with the reasons narrowed as offered.
 pub fn rules(settings: &SiteSettings, page: &[RequestReason]) -> FormRules {
     FormRules {
-        reasons: reasons(settings, page).iter().map(|c| c.value).collect(),
+        reasons: reasons(settings, page)
+            .iter()
+            .map(|c| c.value.clone())
+            .collect(),
         ..settings.rules()
     }
 }
 
 /// What a choice is called: the site's own label when it set one, else the locale's for the value
-/// (`standard` is the label the server gives a choice the site did not relabel).
-pub fn label(choice: &str, standard: &str, localised: impl FnOnce() -> String) -> String {
-    if choice == standard {
-        localised()
+/// (`standard` is the label the server gives a choice the site did not relabel), else the server's (an
+/// organisation's own reason, which no locale names).
+pub fn label(choice: &str, standard: &str, localised: impl FnOnce() -> Option<String>) -> String {
+    if choice == standard
+        && let Some(localised) = localised()
+    {
+        localised
     } else {
         choice.to_owned()
     }
@@ -119,8 +125,8 @@ mod tests {
     use super::*;
 
     fn settings() -> SiteSettings {
-        let choice = |value: RequestReason, label: &str| Choice {
-            value,
+        let choice = |value: &str, label: &str| Choice {
+            value: reason(value),
             label: label.to_owned(),
         };
         SiteSettings {
@@ -128,9 +134,9 @@ mod tests {
             name: "Northwind Plumbing".into(),
             sign_in_required: false,
             reasons: vec![
-                choice(RequestReason::Order, "A booking"),
-                choice(RequestReason::Billing, "Billing"),
-                choice(RequestReason::Other, "Other"),
+                choice("Order", "A booking"),
+                choice("Billing", "Billing"),
+                choice("Other", "Other"),
             ],
             channels: vec![Choice {
                 value: PreferredChannel::Email,
@@ -142,34 +148,44 @@ mod tests {
         }
     }
 
+    fn reason(value: &str) -> RequestReason {
+        RequestReason::parse(value).unwrap()
+    }
+
     #[test]
     fn the_page_narrows_the_site_s_reasons_but_keeps_the_site_s_order_and_labels() {
-        use RequestReason::*;
+        let [order, billing, other, product] = ["Order", "Billing", "Other", "Product"].map(reason);
         let table = [
-            (vec![], vec![Order, Billing, Other], "the page named none"),
             (
-                vec![Other, Order],
-                vec![Order, Other],
+                vec![],
+                vec![&order, &billing, &other],
+                "the page named none",
+            ),
+            (
+                vec![&other, &order],
+                vec![&order, &other],
                 "the site's order wins",
             ),
             (
-                vec![Billing, Product],
-                vec![Billing],
+                vec![&billing, &product],
+                vec![&billing],
                 "a reason the site does not offer is not shown",
             ),
             (
-                vec![Product],
-                vec![Order, Billing, Other],
+                vec![&product],
+                vec![&order, &billing, &other],
                 "nothing in common: the site's",
             ),
         ];
         for (page, expected, why) in table {
+            let page: Vec<RequestReason> = page.into_iter().cloned().collect();
+            let expected: Vec<RequestReason> = expected.into_iter().cloned().collect();
             let offered = reasons(&settings(), &page);
-            let values: Vec<_> = offered.iter().map(|c| c.value).collect();
+            let values: Vec<_> = offered.iter().map(|c| c.value.clone()).collect();
             assert_eq!(values, expected, "{why}");
             assert_eq!(rules(&settings(), &page).reasons, expected, "{why}");
         }
-        assert_eq!(reasons(&settings(), &[Order])[0].label, "A booking");
+        assert_eq!(reasons(&settings(), &[order])[0].label, "A booking");
     }
 
     #[test]
@@ -181,12 +197,17 @@ mod tests {
     }
 
     #[test]
-    fn a_site_s_own_label_wins_and_a_standard_one_is_translated() {
+    fn a_site_s_own_label_wins_a_standard_one_is_translated_and_an_untranslated_one_is_kept() {
         assert_eq!(
-            label("A booking", "Order", || "Commande".into()),
+            label("A booking", "Order", || Some("Commande".into())),
             "A booking"
         );
-        assert_eq!(label("Order", "Order", || "Commande".into()), "Commande");
+        assert_eq!(
+            label("Order", "Order", || Some("Commande".into())),
+            "Commande"
+        );
+        // An organisation's own reason, which no locale has: the server's label.
+        assert_eq!(label("Warranty", "Warranty", || None), "Warranty");
     }
 
     #[test]

@@ -66,6 +66,8 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 pub struct AppState {
     pub store: Store,
     pub sites: Arc<Sites>,
+    /// The organisation's RequestReason values: what describe lists, and the default on create.
+    pub request_reasons: Arc<salesforce::reasons::RequestReasons>,
     pub protection: Arc<protection::Protection>,
     /// The call centers of `--call-centers` (none without the file).
     pub call_centers: call_centers::CallCenters,
@@ -109,6 +111,7 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         sessions: Arc::clone(&state.sessions),
         backoff: Arc::clone(&state.backoff),
         trusted_proxies: Arc::clone(&state.protection.trusted_proxies),
+        request_reasons: Arc::clone(&state.request_reasons),
     };
     let routes = Router::new()
         .merge(contact_requests::routes(cors.clone(), &state.protection))
@@ -119,6 +122,7 @@ pub fn app(state: AppState, widget: &WidgetAssets) -> Router {
         .merge(sobjects::routes(
             state.store.clone(),
             Arc::clone(&state.queries),
+            Arc::clone(&state.request_reasons),
         ))
         .merge(telephony::routes())
         .merge(callbacks::routes(state.store.clone()))

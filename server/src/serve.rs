@@ -51,10 +51,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let demo_origin = format!("http://{}", demo_listener.local_addr()?);
         Some((demo_listener, demo_origin))
     };
-    let (sites, signer, call_centers) = if has_sites_file {
-        let sites = crate::sites::file::load(&args.sites, &call_centers)
+    let (sites, request_reasons, signer, call_centers) = if has_sites_file {
+        let file = crate::sites::file::load(&args.sites, &call_centers)
             .map_err(|e| anyhow::anyhow!("invalid sites configuration: {e}"))?;
-        (sites, None, call_centers)
+        (file.sites, file.reasons, None, call_centers)
     } else {
         tracing::info!(file = %args.sites.display(), "no sites file; serving the built-in demo sites");
         let mut origins = extra_origins;
@@ -67,7 +67,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .by_internal_name(crate::call_centers::DEMO_CALL_CENTER)
             .cloned();
         let (sites, signer) = crate::sites::demo_sites(origins, center);
-        (sites, Some(signer), call_centers)
+        (sites, Default::default(), Some(signer), call_centers)
     };
     let key = args
         .webhooks_key
@@ -111,6 +111,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         read_connections: args.reads.read_connections,
         postgres: args.postgres()?,
         sites,
+        request_reasons,
         call_centers,
         protection: Protection::from(&args.protection),
         query_limits: args.reads.query_limits(),

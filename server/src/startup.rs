@@ -22,6 +22,8 @@ pub struct Settings {
     /// How the store uses PostgreSQL (its pool, a pooler in front of it), when it runs on it.
     pub postgres: crate::store::PostgresOptions,
     pub sites: Vec<Site>,
+    /// The organisation's RequestReason values (the sites file's `[[request_reason]]`).
+    pub request_reasons: crate::salesforce::reasons::RequestReasons,
     pub call_centers: CallCenters,
     pub protection: Protection,
     pub query_limits: QueryLimits,
@@ -117,6 +119,7 @@ pub async fn start(settings: Settings) -> anyhow::Result<Started> {
     let state = AppState {
         store: store.clone(),
         sites: Arc::new(Sites::new(settings.sites)),
+        request_reasons: Arc::new(settings.request_reasons),
         protection: Arc::new(protection),
         call_centers: settings.call_centers,
         queries: Arc::clone(&queries),

@@ -1265,7 +1265,7 @@ async fn the_outbox_mail_and_routing_writes_and_reads_answer_on_postgresql() {
             .write(move |tx| {
                 tx.assign_owner(&id, "u1", &crate_now())?;
                 tx.record_updated(&id, "u1", Some("00G000000000001EAA"))?;
-                tx.record_status_changed(&id, Status::Attempted, "u1")
+                tx.record_status_changed(&id, Status::Attempted.as_str(), "u1")
             })
             .await
             .unwrap();

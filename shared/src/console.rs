@@ -89,6 +89,8 @@ pub struct Me {
     pub role: Role,
     /// The queues this person belongs to, by name.
     pub queues: Vec<QueueRef>,
+    /// The organisation's active RequestReason values, in order, which the console's filters offer.
+    pub reasons: Vec<String>,
 }
 
 /// The `event:` names of the live feed (`GET /console/api/events`, Server-Sent Events). Each event's `id:`

@@ -60,7 +60,13 @@ impl VisitorEmail {
         if count > MAX_CHARS {
             return Err(EmailError::TooLong(count));
         }
-        let (local, domain) = trimmed.rsplit_once('@').ok_or(EmailError::Malformed)?;
+        // The last `@`, found byte by byte (it is ASCII, so the split is on a character boundary):
+        // `rsplit_once` links a reverse character searcher and `memrchr` that the widget uses nowhere else.
+        let at = trimmed
+            .bytes()
+            .rposition(|b| b == b'@')
+            .ok_or(EmailError::Malformed)?;
+        let (local, domain) = (&trimmed[..at], &trimmed[at + 1..]);
         if !valid_local(local) || !valid_domain(domain) {
             return Err(EmailError::Malformed);
         }
@@ -85,7 +91,7 @@ fn valid_local(local: &str) -> bool {
 }
 
 fn valid_domain(domain: &str) -> bool {
-    let labels: Vec<&str> = domain.split('.').collect();
+    let labels: Vec<&str> = crate::split_ascii(domain, b'.').collect();
     labels.len() >= 2
         && labels.iter().all(|label| {
             !label.is_empty()

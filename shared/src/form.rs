@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
 use crate::{
-    CallbackTime, ErrorBody, FieldErrors, FormRules, Locale, PreferredChannel, PreferredPhone,
-    RequestDescription, RequestReason, TimeZoneDatabase, VisitorEmail, VisitorName,
+    CallbackTime, ErrorBody, FieldErrors, FormRules, InvalidReason, Locale, PreferredChannel,
+    PreferredPhone, RequestDescription, RequestReason, TimeZoneDatabase, VisitorEmail, VisitorName,
     VisitorTimeZone, field,
 };
 
@@ -80,8 +80,8 @@ pub struct NewContactRequest {
 }
 
 impl NewContactRequest {
-    pub fn request_reason(&self) -> RequestReason {
-        self.request_reason
+    pub fn request_reason(&self) -> &RequestReason {
+        &self.request_reason
     }
     pub fn preferred_channel(&self) -> PreferredChannel {
         self.preferred_channel
@@ -126,7 +126,7 @@ impl ContactRequestForm {
     pub fn errors_with(&self, rules: &FormRules) -> FieldErrors {
         let mut errors = self.value_errors();
         let mut set = |name: &str, message: String| errors.insert_if_absent(name, || message);
-        if let Ok(reason) = RequestReason::from_str(text(&self.request_reason).trim())
+        if let Ok(reason) = RequestReason::parse(text(&self.request_reason).trim())
             && !rules.reasons.contains(&reason)
         {
             set(field::REQUEST_REASON, FormRules::offered(&rules.reasons));
@@ -201,9 +201,8 @@ impl ContactRequestForm {
             fields.insert(name.to_owned(), vec![message]);
             ErrorBody::with_fields(fields)
         };
-        let request_reason = text(&self.request_reason)
-            .parse()
-            .map_err(|e: crate::UnknownValue| fail(field::REQUEST_REASON, e.to_string()))?;
+        let request_reason = RequestReason::parse(text(&self.request_reason).trim())
+            .map_err(|_| fail(field::REQUEST_REASON, InvalidReason::MESSAGE.to_owned()))?;
         let preferred_channel = self
             .channel(rules)
             .map_err(|e| fail(field::PREFERRED_CHANNEL, e.to_string()))?;
@@ -295,9 +294,9 @@ impl ContactRequestForm {
 fn check_reason(value: &str) -> Option<String> {
     let value = value.trim();
     (!value.is_empty())
-        .then(|| RequestReason::from_str(value).err())
+        .then(|| RequestReason::parse(value).err())
         .flatten()
-        .map(|e| e.to_string())
+        .map(|_| InvalidReason::MESSAGE.to_owned())
 }
 
 fn check_channel(value: &str) -> Option<String> {
@@ -371,7 +370,7 @@ mod tests {
         }))
         .parse()
         .unwrap();
-        assert_eq!(request.request_reason(), RequestReason::Billing);
+        assert_eq!(request.request_reason().as_str(), "Billing");
         assert_eq!(request.preferred_channel(), PreferredChannel::Phone);
         assert_eq!(request.preferred_phone().unwrap().as_str(), "+14155550100");
         assert_eq!(request.name().unwrap().as_str(), "Ada");
@@ -623,7 +622,9 @@ mod tests {
     #[test]
     fn a_site_s_rules_limit_reasons_and_channels_and_read_national_numbers() {
         let rules = FormRules {
-            reasons: vec![RequestReason::Order, RequestReason::Billing],
+            reasons: ["Order", "Billing"]
+                .map(|r| RequestReason::parse(r).unwrap())
+                .to_vec(),
             channels: vec![PreferredChannel::Email, PreferredChannel::Text],
             default_country_code: Some("44".into()),
         };

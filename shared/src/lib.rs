@@ -35,6 +35,7 @@ mod reason;
 pub mod reports;
 mod site;
 mod status;
+mod text;
 mod time_zone;
 
 pub use callback_time::{CallbackSlot, CallbackSlots, CallbackTime, CallbackTimeError};
@@ -58,7 +59,8 @@ pub use proof::{
     Challenge, ChallengeQuery, ProofHash, leading_zero_bits, proof_value, search, solves,
     split_proof,
 };
-pub use reason::RequestReason;
+pub use reason::{InvalidReason, RequestReason};
 pub use site::{Choice, DirectContact, DirectKind, FormRules, SiteSettings};
 pub use status::Status;
+pub use text::{split_ascii, trim_end_ascii};
 pub use time_zone::{NoTimeZones, TimeZoneDatabase, TimeZoneError, VisitorTimeZone};

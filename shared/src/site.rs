@@ -108,7 +108,7 @@ impl SiteSettings {
     /// The rules a submission to this site must pass.
     pub fn rules(&self) -> FormRules {
         FormRules {
-            reasons: self.reasons.iter().map(|c| c.value).collect(),
+            reasons: self.reasons.iter().map(|c| c.value.clone()).collect(),
             channels: self.channels.iter().map(|c| c.value).collect(),
             default_country_code: self.default_country_code.clone(),
         }
@@ -127,7 +127,7 @@ pub struct FormRules {
 impl Default for FormRules {
     fn default() -> Self {
         Self {
-            reasons: RequestReason::ALL.to_vec(),
+            reasons: RequestReason::defaults(),
             channels: PreferredChannel::ALL.to_vec(),
             default_country_code: None,
         }

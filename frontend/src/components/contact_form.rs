@@ -39,7 +39,7 @@ pub fn build(
         .iter()
         .map(|c| {
             let label = site::label(&c.label, c.value.label(), || {
-                texts.get(channel_group::label_key(c.value))
+                Some(texts.get(channel_group::label_key(c.value)))
             });
             (c.value, label)
         })
@@ -63,16 +63,12 @@ pub fn build(
         field.write(html, model);
         fields.push(field);
     };
-    let reasons = site::reasons(settings, &options.reasons)
-        .into_iter()
-        .map(|c| {
-            let value = c.value.as_str();
-            (
-                value,
-                site::label(&c.label, value, || texts.get(&reason_key(value))),
-            )
-        })
-        .collect();
+    // Labelled in place: a mapped collect is a generic copy the widget would link for this one list.
+    let mut reasons = site::reasons(settings, &options.reasons);
+    for choice in &mut reasons {
+        let value = choice.value.as_str();
+        choice.label = site::label(&choice.label, value, || texts.find(&reason_key(value)));
+    }
     let input = |name, key: &str, hint: Option<&str>, kind, autocomplete| Field {
         name,
         label: texts.get(key),

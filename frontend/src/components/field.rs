@@ -4,6 +4,7 @@
 //! [`FieldView::sync`], which the form's one effect calls on every change: see [`super::markup`] for why
 //! this is not a `view!`.
 
+use contact_shared::{Choice, RequestReason};
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
@@ -20,10 +21,11 @@ pub enum Control {
     },
     /// A multi-line `<textarea>`.
     TextArea,
-    /// A `<select>` whose first option, with an empty value, asks to choose; then `(value, label)` options.
+    /// A `<select>` whose first option, with an empty value, asks to choose; then the reasons offered,
+    /// each with the label shown.
     Select {
         placeholder: String,
-        options: Vec<(&'static str, String)>,
+        options: Vec<Choice<RequestReason>>,
     },
     /// A `<select>` whose options are the form's callback slots (`<option>`s and `<optgroup>`s, escaped),
     /// replaced in place, so the select keeps focus, whenever they change.
@@ -75,8 +77,12 @@ impl Field {
             } => {
                 html.open("select", &[id, name]);
                 html.element("option", &[("value", Some(""))], placeholder);
-                for (value, label) in options {
-                    html.element("option", &[("value", Some(value))], label);
+                for choice in options {
+                    html.element(
+                        "option",
+                        &[("value", Some(choice.value.as_str()))],
+                        &choice.label,
+                    );
                 }
                 html.close("select");
             }

@@ -39,6 +39,13 @@ pub fn widget(api_base: String, prefix: &'static str, options: Options, target: 
         wasm_bindgen_futures::spawn_local(async move {
             match site::load(&api_base, &site).await {
                 Ok(loaded) => {
+                    // The page's reasons are the organisation's to define, so which are unknown is only
+                    // known once the site says what it offers.
+                    for reason in &reasons {
+                        if !loaded.reasons.iter().any(|c| c.value == *reason) {
+                            crate::host::ignoring("reasons", reason.as_str());
+                        }
+                    }
                     let rules = site::rules(&loaded, &reasons);
                     model.settle(loaded, rules);
                     request_animation_frame(move || {

@@ -28,6 +28,8 @@ pub struct SignInState {
     pub sessions: Arc<Sessions>,
     pub backoff: Arc<Backoff>,
     pub trusted_proxies: Arc<Vec<TrustedProxy>>,
+    /// The organisation's RequestReason values, which the console's filters offer.
+    pub request_reasons: Arc<crate::salesforce::reasons::RequestReasons>,
 }
 
 impl FromRef<SignInState> for Store {
@@ -139,7 +141,7 @@ async fn sign_in(State(state): State<SignInState>, request: Request) -> Result<R
             tx.start_session(&id_hash, &owner, &at)
         })
         .await?;
-    let me = who(store, user_id).await?;
+    let me = who(store, &state.request_reasons, user_id).await?;
     Ok((jar.add(state.sessions.cookie(&id)), axum::Json(me)).into_response())
 }
 
@@ -193,12 +195,21 @@ async fn me(
     ConsoleCaller(caller): ConsoleCaller,
 ) -> Result<axum::Json<Me>, AppError> {
     Ok(axum::Json(
-        who(&state.store, caller.user_id.as_str().to_owned()).await?,
+        who(
+            &state.store,
+            &state.request_reasons,
+            caller.user_id.as_str().to_owned(),
+        )
+        .await?,
     ))
 }
 
 /// The user with this id as the console names them.
-async fn who(store: &Store, user_id: String) -> Result<Me, AppError> {
+async fn who(
+    store: &Store,
+    reasons: &crate::salesforce::reasons::RequestReasons,
+    user_id: String,
+) -> Result<Me, AppError> {
     let user = store
         .read(move |db| db.user(&user_id))
         .await?
@@ -210,6 +221,10 @@ async fn who(store: &Store, user_id: String) -> Result<Me, AppError> {
         name: user.name,
         role: user.role,
         queues,
+        reasons: reasons
+            .active()
+            .map(|r| r.value.as_str().to_owned())
+            .collect(),
     })
 }
 

@@ -59,13 +59,12 @@ fn apply(
         )
         .on(["WhatId"]));
     };
-    if !request.status.is_open() {
+    if !super::status::is_open(&request.status) {
         return Err(SfError::bad_request(
             "FIELD_INTEGRITY_EXCEPTION",
             format!(
                 "Contact request {} is already {}; log call attempts only on New or Attempted requests",
-                request.name,
-                request.status.as_str()
+                request.name, request.status
             ),
         )
         .on(["WhatId"]));
@@ -96,7 +95,7 @@ fn apply(
             user,
         },
     )?;
-    tx.record_status_changed(request_id, request.status, user)?;
+    tx.record_status_changed(request_id, &request.status, user)?;
     // A miss to retry goes back to the queue its owner took it from, to be offered (or claimed) again
     // when the retry is due, by whoever is free then. A request that ends (Contacted, or Abandoned when
     // the attempts run out, as the reference's Status picklist has it) stays with who tried last.

@@ -122,7 +122,7 @@ pub async fn claim(
             if owner == user.as_str() {
                 return Ok(json!({ "Id": id, "Name": name, "OwnerId": user, "Status": status }));
             }
-            if !status.is_open() {
+            if !super::status::is_open(&status) {
                 return Err(conflict(format!(
                     "{name} is {status}; only New and Attempted requests can be claimed"
                 )));

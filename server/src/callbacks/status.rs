@@ -3,6 +3,13 @@
 
 use contact_shared::Status;
 
+/// Whether a stored Status is open (New or Attempted): routed, claimed and called. A value of the
+/// organisation's own (the picklist is not restricted) is not: like Contacted and Abandoned, it ends the
+/// request's calls.
+pub fn is_open(stored: &str) -> bool {
+    stored.parse::<Status>().is_ok_and(Status::is_open)
+}
+
 /// What a call attempt achieved (Task.CallResult__c).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

@@ -123,7 +123,7 @@ pub async fn accept(
             }
             let routable = tx.claimed(&offer.request_id)?.filter(|row| {
                 !row.is_deleted
-                    && row.status.is_open()
+                    && crate::callbacks::status::is_open(&row.status)
                     && row.owner_id == offer.queue_id
                     && row
                         .scheduled_routing_at

@@ -142,7 +142,7 @@ pub async fn take_back(
                 "accepted"
                     if request.owner_id == offer.user_id
                         && !request.is_deleted
-                        && request.status.is_open() =>
+                        && crate::callbacks::status::is_open(&request.status) =>
                 {
                     Some(Holding::Accepted)
                 }

@@ -83,7 +83,7 @@ pub async fn transfer(
                     request.name
                 ))));
             }
-            if !request.status.is_open() {
+            if !crate::callbacks::status::is_open(&request.status) {
                 return Err(ConsoleError::Conflict(format!(
                     "{} is {}: only an open request is transferred.",
                     request.name,

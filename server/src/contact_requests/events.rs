@@ -3,8 +3,6 @@
 //! moves the owner `contact_request.updated` and `contact_request.assigned`, each in the write's own
 //! transaction. The widget's intake and telephony callbacks write theirs in the store.
 
-use contact_shared::Status;
-
 use crate::ids::{RecordId, UserId};
 use crate::salesforce::SfError;
 use crate::salesforce::schema::Written;
@@ -20,11 +18,8 @@ pub fn after_write(
     match written {
         Written::Created => tx.record_created(id.as_str())?,
         Written::Updated(_) => {
-            let from = match written.before("Status") {
-                Some(Value::Text(from)) => from.parse::<Status>().ok(),
-                _ => None,
-            };
-            if let Some(from) = from {
+            // Any value: the organisation's own too, as the picklist is not restricted.
+            if let Some(Value::Text(from)) = written.before("Status") {
                 tx.record_status_changed(id.as_str(), from, user.as_str())?;
             }
             // The update set OwnerId; whether it moved is the stored row's to say.

@@ -75,7 +75,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "PreferredChannel",
             "Preferred Channel",
             Own("preferred_channel"),
-            EDIT | DEFAULTED | RESTRICTED,
+            EDIT | DEFAULTED,
             &[("Phone", true), ("Email", false), ("Text", false)],
         ),
         field(
@@ -98,7 +98,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "RequestReason",
             "Request Reason",
             Own("request_reason"),
-            EDIT | DEFAULTED | NILLABLE | RESTRICTED,
+            EDIT | DEFAULTED | NILLABLE | ORG_VALUES,
             &[
                 ("Account", false),
                 ("Billing", false),
@@ -113,7 +113,7 @@ pub static CONTACT_REQUEST: SObject = SObject {
             "Status",
             "Status",
             Own("status"),
-            EDIT | DEFAULTED | RESTRICTED,
+            EDIT | DEFAULTED,
             &[
                 ("New", true),
                 ("Attempted", false),

@@ -5,6 +5,7 @@
 //! `crate::objects` lists them all.
 
 pub mod error;
+pub mod reasons;
 pub mod record_id;
 pub mod rows;
 pub mod schema;

@@ -76,6 +76,10 @@ pub mod prop {
     /// Not a property the reference lists but what its description says ("Required."): the field must be
     /// given on create and never set to null, though it is described `nillable` as its properties say.
     pub const REQUIRED: u16 = 1 << 13;
+    /// Not a property either: the picklist's values are the organisation's ("customizable in Object
+    /// Manager": `salesforce::reasons`), described and defaulted from its configuration rather than from
+    /// [`super::Field::picklist`], which holds the reference's values.
+    pub const ORG_VALUES: u16 = 1 << 14;
 }
 use prop::*;
 

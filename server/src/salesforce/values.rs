@@ -116,7 +116,9 @@ fn wrong_type(field: &Field, expected: &str, got: &Value) -> SfError {
 
 /// Checks one value against its field.
 pub fn check(field: &'static Field, value: &Value) -> Result<Sql, SfError> {
-    if value.is_null() {
+    // A picklist holds no empty value: Salesforce reads "" as null, which a required one refuses.
+    let blank_picklist = field.ty == FieldType::Picklist && value.as_str() == Some("");
+    if value.is_null() || blank_picklist {
         if !field.takes_null() {
             return Err(required(&[field.name]));
         }
@@ -193,8 +195,9 @@ pub fn check(field: &'static Field, value: &Value) -> Result<Sql, SfError> {
 }
 
 fn check_text(field: &Field, text: &str) -> Result<String, SfError> {
-    if field.ty == FieldType::Picklist {
-        if field.has(prop::RESTRICTED) && !field.picklist.iter().any(|(v, _)| *v == text) {
+    // A restricted picklist takes only its values; any other is text, as long as the field is.
+    if field.ty == FieldType::Picklist && field.has(prop::RESTRICTED) {
+        if !field.picklist.iter().any(|(v, _)| *v == text) {
             return Err(SfError::bad_request(
                 "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
                 format!(
@@ -287,9 +290,9 @@ mod tests {
                 "a per-user date",
             ),
             (
-                json!({"Status": "Closed"}),
-                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                "a value not in the picklist",
+                json!({"Status": ""}),
+                "REQUIRED_FIELD_MISSING",
+                "an empty picklist value, which reads as null",
             ),
             (
                 json!({"Status": null}),

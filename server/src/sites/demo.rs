@@ -3,7 +3,9 @@
 //! fresh at each start and known only to the demo page's server side, and the demo call center
 //! (see [`crate::call_centers::demo_center`]).
 
-use contact_shared::{DirectContact, DirectKind, PreferredChannel, RequestReason};
+use contact_shared::{DirectContact, DirectKind, PreferredChannel};
+
+use crate::salesforce::reasons::RequestReasons;
 use jsonwebtoken::{EncodingKey, Header};
 use rand::RngCore;
 
@@ -81,9 +83,9 @@ pub fn demo_sites(
         name: name.to_owned(),
         allowed_origins: origins.clone(),
         guests,
-        reasons: RequestReason::ALL
-            .iter()
-            .map(|r| (*r, r.as_str().to_owned()))
+        reasons: RequestReasons::default()
+            .active()
+            .map(|r| (r.value.clone(), r.label.clone()))
             .collect(),
         channels: PreferredChannel::ALL
             .iter()

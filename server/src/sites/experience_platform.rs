@@ -196,6 +196,7 @@ token_env = \"ACME_AEP_TOKEN\"
             &env,
             &CallCenters::default(),
         )
+        .map(|file| file.sites)
     }
 
     #[test]

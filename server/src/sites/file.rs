@@ -17,6 +17,7 @@ use toml::Spanned;
 use super::identity::{Algorithm, IdentityKey};
 use super::{CallbackTimes, DEFAULT_IDENTITY_MAX_LIFETIME, Site};
 use crate::call_centers::CallCenters;
+use crate::salesforce::reasons::{ReasonValue, RequestReasons, STANDARD_DEFAULT};
 
 /// The shortest shared secret accepted for HS256, in bytes (RFC 7518 asks for at least the hash size).
 const MIN_SECRET_BYTES: usize = 32;
@@ -59,8 +60,29 @@ impl std::error::Error for ConfigError {}
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileFormat {
+    #[serde(default, rename = "request_reason")]
+    reasons: Vec<Spanned<ReasonFormat>>,
     #[serde(default, rename = "site")]
     sites: Vec<Spanned<SiteFormat>>,
+}
+
+/// A `[[request_reason]]` entry: one of the organisation's RequestReason values, a reference value
+/// relabelled, deactivated or made the default, or one of its own.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReasonFormat {
+    value: Spanned<String>,
+    label: Option<Spanned<String>>,
+    #[serde(default = "yes")]
+    active: bool,
+    default: Option<Spanned<bool>>,
+}
+
+/// What the sites file configures: its sites, and the organisation's reasons they offer.
+#[derive(Debug, Clone)]
+pub struct SitesFile {
+    pub sites: Vec<Site>,
+    pub reasons: RequestReasons,
 }
 
 #[derive(Deserialize)]
@@ -120,7 +142,7 @@ fn yes() -> bool {
 }
 
 /// Reads and checks the configuration file at `path`; a site's `call_center` must be one of `call_centers`.
-pub fn load(path: &Path, call_centers: &CallCenters) -> Result<Vec<Site>, ConfigError> {
+pub fn load(path: &Path, call_centers: &CallCenters) -> Result<SitesFile, ConfigError> {
     let source = std::fs::read_to_string(path).map_err(|e| ConfigError {
         file: path.to_owned(),
         line: 0,
@@ -142,7 +164,7 @@ pub fn parse(
     source: &str,
     env: &dyn Fn(&str) -> Option<String>,
     call_centers: &CallCenters,
-) -> Result<Vec<Site>, ConfigError> {
+) -> Result<SitesFile, ConfigError> {
     let at = |span: Range<usize>, message: String| locate(path, source, span.start, message);
     let file: FileFormat = toml::from_str(source).map_err(|e| {
         let start = e.span().map_or(0, |s| s.start);
@@ -154,6 +176,8 @@ pub fn parse(
             "declare at least one site with a [[site]] table".into(),
         ));
     }
+    let reasons = request_reasons(file.reasons, &at)?;
+    let active: Vec<&ReasonValue> = reasons.active().collect();
     let base = path.parent().unwrap_or(Path::new("."));
     let mut keys = HashSet::new();
     let mut sites = Vec::new();
@@ -192,13 +216,25 @@ pub fn parse(
                 crate::origin::Origin::parse(origin.get_ref()).map_err(|e| at(origin.span(), e))?;
             origins.push(parsed);
         }
-        let reasons: Vec<RequestReason> =
-            picklist(site.reasons, RequestReason::ALL, "reason", &at)?;
-        let channels: Vec<PreferredChannel> =
-            picklist(site.channels, PreferredChannel::ALL, "channel", &at)?;
-        let offered: HashSet<&str> = reasons
+        let offers: Vec<&ReasonValue> = picklist(
+            site.reasons,
+            &active,
+            |r| r.value.as_str(),
+            "reason",
+            " (or declare it with a [[request_reason]] table)",
+            &at,
+        )?;
+        let channels: Vec<PreferredChannel> = picklist(
+            site.channels,
+            PreferredChannel::ALL,
+            |c| c.as_str(),
+            "channel",
+            "",
+            &at,
+        )?;
+        let offered: HashSet<&str> = offers
             .iter()
-            .map(|r| r.as_str())
+            .map(|r| r.value.as_str())
             .chain(channels.iter().map(|c| c.as_str()))
             .collect();
         for (value, label) in &site.labels {
@@ -365,9 +401,9 @@ pub fn parse(
             name: site.name.into_inner().trim().to_owned(),
             allowed_origins: origins,
             guests: site.guests,
-            reasons: reasons
+            reasons: offers
                 .iter()
-                .map(|r| (*r, label(r.as_str(), r.as_str())))
+                .map(|r| (r.value.clone(), label(r.value.as_str(), &r.label)))
                 .collect(),
             channels: channels
                 .iter()
@@ -386,7 +422,88 @@ pub fn parse(
             direct,
         });
     }
-    Ok(sites)
+    Ok(SitesFile { sites, reasons })
+}
+
+/// The organisation's reasons: the reference's, with each `[[request_reason]]` entry replacing the value
+/// of its name or added after them, and the default the one entry with `default = true`, else
+/// [`STANDARD_DEFAULT`] unless its entry says `default = false` or deactivates it.
+fn request_reasons(
+    entries: Vec<Spanned<ReasonFormat>>,
+    at: &dyn Fn(Range<usize>, String) -> ConfigError,
+) -> Result<RequestReasons, ConfigError> {
+    let mut values = RequestReasons::default().all().to_vec();
+    let mut standard = true;
+    let mut chosen: Option<RequestReason> = None;
+    let mut declared = HashSet::new();
+    for entry in entries {
+        let span = entry.span();
+        let entry = entry.into_inner();
+        let value = RequestReason::parse(entry.value.get_ref())
+            .map_err(|e| at(entry.value.span(), e.to_string()))?;
+        if !declared.insert(value.clone()) {
+            return Err(at(
+                entry.value.span(),
+                format!("the reason {:?} is declared twice", value.as_str()),
+            ));
+        }
+        let label = match entry.label {
+            None => value.as_str().to_owned(),
+            Some(label) => {
+                let text = label.get_ref().trim();
+                let chars = text.chars().count();
+                if chars == 0 || chars > MAX_LABEL_CHARS {
+                    return Err(at(
+                        label.span(),
+                        format!("a label has 1 to {MAX_LABEL_CHARS} characters"),
+                    ));
+                }
+                text.to_owned()
+            }
+        };
+        match entry.default {
+            Some(flag) if *flag.get_ref() => {
+                if let Some(earlier) = &chosen {
+                    return Err(at(
+                        flag.span(),
+                        format!(
+                            "only one reason is the default, and {:?} already is",
+                            earlier.as_str()
+                        ),
+                    ));
+                }
+                if !entry.active {
+                    return Err(at(
+                        flag.span(),
+                        "an inactive reason cannot be the default".into(),
+                    ));
+                }
+                chosen = Some(value.clone());
+            }
+            Some(_) if value.as_str() == STANDARD_DEFAULT => standard = false,
+            _ => {}
+        }
+        let configured = ReasonValue {
+            value,
+            label,
+            active: entry.active,
+        };
+        match values.iter_mut().find(|v| v.value == configured.value) {
+            Some(existing) => *existing = configured,
+            None => values.push(configured),
+        }
+        if !values.iter().any(|v| v.active) {
+            return Err(at(
+                span,
+                "every reason is inactive: keep at least one active".into(),
+            ));
+        }
+    }
+    let default = match &chosen {
+        Some(value) => Some(value.as_str()),
+        None => standard.then_some(STANDARD_DEFAULT),
+    };
+    Ok(RequestReasons::new(values, default))
 }
 
 /// A site's `[[site.direct]]` links, checked: a known kind, a number (E.164, or national with the site's
@@ -467,10 +584,12 @@ fn unknown_center(name: &str, call_centers: &CallCenters) -> String {
 }
 
 /// A subset of a picklist in the order given, or every value when the list is absent.
-fn picklist<T: Copy + PartialEq + std::str::FromStr<Err = contact_shared::UnknownValue>>(
+fn picklist<T: Clone>(
     list: Option<Spanned<Vec<Spanned<String>>>>,
     all: &[T],
+    name: impl Fn(&T) -> &str,
     what: &str,
+    hint: &str,
     at: &dyn Fn(Range<usize>, String) -> ConfigError,
 ) -> Result<Vec<T>, ConfigError> {
     let Some(list) = list else {
@@ -482,24 +601,26 @@ fn picklist<T: Copy + PartialEq + std::str::FromStr<Err = contact_shared::Unknow
             format!("offer at least one {what}, or leave the list out to offer all"),
         ));
     }
-    let mut values = Vec::new();
+    let mut values: Vec<T> = Vec::new();
     for item in list.into_inner() {
-        let value: T = item
-            .get_ref()
-            .parse()
-            .map_err(|e: contact_shared::UnknownValue| {
-                at(
-                    item.span(),
-                    format!("unknown {what} {:?}: {e}", item.get_ref()),
-                )
-            })?;
-        if values.contains(&value) {
+        let Some(value) = all.iter().find(|v| name(v) == item.get_ref()) else {
+            let allowed: Vec<&str> = all.iter().map(&name).collect();
+            return Err(at(
+                item.span(),
+                format!(
+                    "unknown {what} {:?}: Choose one of: {}.{hint}",
+                    item.get_ref(),
+                    allowed.join(", ")
+                ),
+            ));
+        };
+        if values.iter().any(|v| name(v) == item.get_ref()) {
             return Err(at(
                 item.span(),
                 format!("the {what} {:?} is listed twice", item.get_ref()),
             ));
         }
-        values.push(value);
+        values.push(value.clone());
     }
     Ok(values)
 }
@@ -607,10 +728,14 @@ mod tests {
         (name == "ACME_SECRET").then(|| "s".repeat(32))
     }
 
+    fn reason(value: &str) -> RequestReason {
+        RequestReason::parse(value).unwrap()
+    }
+
     fn parse_text(text: &str) -> Result<Vec<Site>, ConfigError> {
         let centers =
             crate::call_centers::CallCenters::new(vec![crate::call_centers::demo_center()]);
-        parse(Path::new("sites.toml"), text, &env, &centers)
+        parse(Path::new("sites.toml"), text, &env, &centers).map(|file| file.sites)
     }
 
     const VALID: &str = r#"
@@ -658,8 +783,8 @@ public_key = """RSA_PUBLIC"""
         assert_eq!(
             acme.reasons,
             vec![
-                (RequestReason::Order, "My order".to_owned()),
-                (RequestReason::Billing, "Billing".to_owned())
+                (reason("Order"), "My order".to_owned()),
+                (reason("Billing"), "Billing".to_owned())
             ]
         );
         assert_eq!(
@@ -736,10 +861,66 @@ public_key = """RSA_PUBLIC"""
             crate::softphone::known_field,
         )
         .unwrap();
-        let sites = parse(&path, example, &env, &centers).unwrap();
+        let file = parse(&path, example, &env, &centers).unwrap();
+        let warranty = file
+            .reasons
+            .find("Warranty")
+            .expect("the example's own reason");
+        assert_eq!(warranty.label, "A warranty claim");
+        let sites = file.sites;
         assert_eq!(sites.len(), 2);
         assert!(sites[0].call_center.is_some());
         assert!(sites[0].experience_platform.is_some());
+    }
+
+    #[test]
+    fn request_reasons_relabel_deactivate_add_and_choose_the_default() {
+        let text = "[[request_reason]]\nvalue = \"Warranty\"\nlabel = \"A warranty claim\"\n\n\
+                    [[request_reason]]\nvalue = \"Case\"\nactive = false\n\n\
+                    [[request_reason]]\nvalue = \"Order\"\nlabel = \"An order\"\ndefault = true\n\n\
+                    [[site]]\nkey = \"acme\"\nname = \"Acme\"\nallowed_origins = [\"https://acme.example\"]\n\n\
+                    [[site]]\nkey = \"shop\"\nname = \"Shop\"\nallowed_origins = [\"https://shop.example\"]\n\
+                    reasons = [\"Warranty\", \"Order\"]\n[site.labels]\nWarranty = \"Under warranty\"\n";
+        let file = parse(Path::new("sites.toml"), text, &env, &CallCenters::default()).unwrap();
+        let active: Vec<&str> = file.reasons.active().map(|r| r.value.as_str()).collect();
+        assert_eq!(
+            active,
+            [
+                "Account", "Billing", "General", "Order", "Other", "Product", "Warranty"
+            ],
+            "Case is inactive; the organisation's own value comes after the reference's"
+        );
+        assert_eq!(
+            file.reasons.default_value().map(|r| r.as_str()),
+            Some("Order")
+        );
+        let acme = &file.sites[0];
+        assert_eq!(
+            acme.reasons.len(),
+            7,
+            "a site without a list offers every active reason"
+        );
+        assert!(
+            acme.reasons
+                .contains(&(reason("Order"), "An order".to_owned()))
+        );
+        assert_eq!(
+            file.sites[1].reasons,
+            [
+                (reason("Warranty"), "Under warranty".to_owned()),
+                (reason("Order"), "An order".to_owned())
+            ],
+            "the site's label wins over the organisation's"
+        );
+        let no_default = "[[request_reason]]\nvalue = \"General\"\ndefault = false\n\n[[site]]\nkey = \"a\"\nname = \"A\"\nallowed_origins = [\"https://a.example\"]\n";
+        let file = parse(
+            Path::new("sites.toml"),
+            no_default,
+            &env,
+            &CallCenters::default(),
+        )
+        .unwrap();
+        assert_eq!(file.reasons.default_value(), None);
     }
 
     #[test]
@@ -761,6 +942,13 @@ public_key = """RSA_PUBLIC"""
             ("[[site]]\nkey = \"acme\"\nname = \"A\"\nallowed_origins = [\"https://a.example/contact\"]\n".into(), 4, "must be scheme://host[:port] with no path"),
             (site("reasons = [\"Billing\", \"Refund\"]\n"), 5, "unknown reason \"Refund\": Choose one of: Account"),
             (site("reasons = [\"Billing\", \"Billing\"]\n"), 5, "the reason \"Billing\" is listed twice"),
+            (format!("[[request_reason]]\nvalue = \" Warranty\"\n{}", site("")), 2, "A reason is 1 to 255 characters, without line breaks or spaces around it."),
+            (format!("[[request_reason]]\nvalue = \"W\"\n[[request_reason]]\nvalue = \"W\"\n{}", site("")), 4, "the reason \"W\" is declared twice"),
+            (format!("[[request_reason]]\nvalue = \"W\"\nlabel = \"\"\n{}", site("")), 3, "a label has 1 to 60 characters"),
+            (format!("[[request_reason]]\nvalue = \"W\"\ndefault = true\n[[request_reason]]\nvalue = \"V\"\ndefault = true\n{}", site("")), 6, "only one reason is the default, and \"W\" already is"),
+            (format!("[[request_reason]]\nvalue = \"W\"\nactive = false\ndefault = true\n{}", site("")), 4, "an inactive reason cannot be the default"),
+            (format!("[[request_reason]]\nvalue = \"Case\"\nactive = false\n{}", site("reasons = [\"Case\"]\n")), 8, "unknown reason \"Case\": Choose one of: Account, Billing, General, Order, Other, Product. (or declare it"),
+            (format!("[[request_reason]]\nvalue = \"W\"\ncolour = \"red\"\n{}", site("")), 3, "unknown field `colour`"),
             (site("channels = []\n"), 5, "offer at least one channel"),
             (site("channels = [\"Fax\"]\n"), 5, "unknown channel \"Fax\""),
             (site("channels = [\"Phone\"]\n[site.labels]\nEmail = \"Mail\"\n"), 7, "\"Email\" is labelled but not among"),

@@ -86,10 +86,10 @@ pub const DEFAULT_IDENTITY_MAX_LIFETIME: std::time::Duration =
 
 impl Site {
     /// The label this site shows for `reason`, or its API name when the site does not offer it.
-    pub fn reason_label(&self, reason: RequestReason) -> &str {
+    pub fn reason_label<'a>(&'a self, reason: &'a RequestReason) -> &'a str {
         self.reasons
             .iter()
-            .find(|(offered, _)| *offered == reason)
+            .find(|(offered, _)| offered == reason)
             .map_or(reason.as_str(), |(_, label)| label.as_str())
     }
 
@@ -123,7 +123,7 @@ impl Site {
     /// The rules a submission to this site must pass.
     pub fn rules(&self) -> FormRules {
         FormRules {
-            reasons: self.reasons.iter().map(|(r, _)| *r).collect(),
+            reasons: self.reasons.iter().map(|(r, _)| r.clone()).collect(),
             channels: self.channels.iter().map(|(c, _)| *c).collect(),
             default_country_code: self.default_country_code.clone(),
         }
@@ -139,7 +139,7 @@ impl Site {
                 .reasons
                 .iter()
                 .map(|(value, label)| Choice {
-                    value: *value,
+                    value: value.clone(),
                     label: label.clone(),
                 })
                 .collect(),

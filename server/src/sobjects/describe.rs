@@ -8,6 +8,7 @@ use super::{ApiState, ApiVersion, LATEST_VERSION, MIN_VERSION, SfError, object_n
 use crate::access::Caller;
 use crate::objects::OBJECTS;
 use crate::salesforce::SfPath as Path;
+use crate::salesforce::reasons::RequestReasons;
 use crate::salesforce::rows::attributes;
 use crate::salesforce::schema::{Field, FieldType, SObject, Write, prop};
 
@@ -132,7 +133,24 @@ pub async fn basic(
 }
 
 /// A field as describe shows it.
-pub fn describe_field(field: &Field) -> Value {
+pub fn describe_field(field: &Field, reasons: &RequestReasons) -> Value {
+    // (value, label, default) of each active value: the organisation's for a customizable picklist.
+    let values: Vec<(&str, &str, bool)> = if field.has(prop::ORG_VALUES) {
+        let default = reasons.default_value();
+        reasons
+            .active()
+            .map(|r| {
+                (
+                    r.value.as_str(),
+                    r.label.as_str(),
+                    Some(&r.value) == default,
+                )
+            })
+            .collect()
+    } else {
+        field.picklist.iter().map(|(v, d)| (*v, *v, *d)).collect()
+    };
+    let default_value = values.iter().find(|(_, _, d)| *d).map(|(v, _, _)| *v);
     let is_text =
         field.ty.is_text() || field.ty == FieldType::Id || field.ty == FieldType::Reference;
     json!({
@@ -168,14 +186,14 @@ pub fn describe_field(field: &Field) -> Value {
         "relationshipName": field.relationship,
         "defaultValue": match field.ty {
             FieldType::Boolean if field.has(prop::DEFAULTED) && field.has(prop::CREATE) => json!(false),
-            _ => json!(field.default_value()),
+            _ => json!(default_value),
         },
         "defaultValueFormula": null,
         "inlineHelpText": null,
-        "picklistValues": field.picklist.iter().map(|(value, default)| json!({
+        "picklistValues": values.iter().map(|(value, label, default)| json!({
             "active": true,
             "defaultValue": default,
-            "label": value,
+            "label": label,
             "validFor": null,
             "value": value,
         })).collect::<Vec<_>>(),
@@ -184,6 +202,7 @@ pub fn describe_field(field: &Field) -> Value {
 
 /// `GET sobjects/{object}/describe/`: describeSObjects.
 pub async fn describe(
+    State(state): State<ApiState>,
     _caller: Caller,
     version: ApiVersion,
     Path((_, name)): Path<(String, String)>,
@@ -191,7 +210,10 @@ pub async fn describe(
     let object = object_named(&name, &version)?;
     let mut body = basic_info(object, &version.0);
     let extra = json!({
-        "fields": object.fields_in(version.major()).map(describe_field).collect::<Vec<_>>(),
+        "fields": object
+            .fields_in(version.major())
+            .map(|f| describe_field(f, &state.reasons))
+            .collect::<Vec<_>>(),
         "childRelationships": child_relationships(object),
         "recordTypeInfos": [],
         "supportedScopes": [{"label": "All contact requests", "name": "everything"}, {"label": "My contact requests", "name": "mine"}, {"label": "My queues", "name": "queue_owned"}],
@@ -228,7 +250,7 @@ fn child_relationships(object: &SObject) -> Vec<Value> {
         .collect()
 }
 
-fn layout_item(field: &Field, editable: bool) -> Value {
+fn layout_item(field: &Field, editable: bool, reasons: &RequestReasons) -> Value {
     json!({
         "label": field.label,
         "editableForNew": editable && field.has(prop::CREATE),
@@ -240,16 +262,28 @@ fn layout_item(field: &Field, editable: bool) -> Value {
             "value": field.name,
             "tabOrder": 0,
             "displayLines": if field.ty == FieldType::TextArea { 4 } else { 1 },
-            "details": describe_field(field),
+            "details": describe_field(field, reasons),
         }],
     })
 }
 
-fn section(object: &SObject, major: u32, heading: &str, fields: &[&str], editable: bool) -> Value {
+/// Where a layout is drawn: the API version asked and the organisation's picklist values.
+struct Drawn<'a> {
+    major: u32,
+    reasons: &'a RequestReasons,
+}
+
+fn section(
+    object: &SObject,
+    at: &Drawn<'_>,
+    heading: &str,
+    fields: &[&str],
+    editable: bool,
+) -> Value {
     let rows: Vec<Value> = fields
         .iter()
-        .filter_map(|name| object.field_in(name, major))
-        .map(|field| json!({ "numItems": 1, "layoutItems": [layout_item(field, editable)] }))
+        .filter_map(|name| object.field_in(name, at.major))
+        .map(|field| json!({ "numItems": 1, "layoutItems": [layout_item(field, editable, at.reasons)] }))
         .collect();
     json!({
         "heading": heading,
@@ -269,7 +303,7 @@ pub const MASTER_RECORD_TYPE: &str = "012000000000000AAA";
 /// The object's one layout (a DescribeLayout): the system fields, then its form's, each once, for
 /// reading; its form's for editing, under the object's label. Its id is an 18-character layout id (`00h`)
 /// made from the object's key prefix. Fields API version `major` does not serve are left out.
-fn layout(object: &SObject, major: u32) -> Value {
+fn layout(object: &SObject, at: &Drawn<'_>) -> Value {
     let system = [
         "Name",
         "Status",
@@ -290,8 +324,8 @@ fn layout(object: &SObject, major: u32) -> Value {
     json!({
         "id": id,
         "buttonLayoutSection": null,
-        "detailLayoutSections": [section(object, major, "Information", &detail_fields, false)],
-        "editLayoutSections": [section(object, major, object.label, object.layout, true)],
+        "detailLayoutSections": [section(object, at, "Information", &detail_fields, false)],
+        "editLayoutSections": [section(object, at, object.label, object.layout, true)],
         "highlightsPanelLayoutSection": null,
         "multirowEditLayoutSections": [],
         "offlineLinks": [],
@@ -304,13 +338,14 @@ fn layout(object: &SObject, major: u32) -> Value {
 
 /// `GET sobjects/{object}/describe/layouts/`: describeLayout, the widget's form as a layout.
 pub async fn layouts(
+    State(state): State<ApiState>,
     _caller: Caller,
     version: ApiVersion,
     Path((_, name)): Path<(String, String)>,
 ) -> Result<axum::Json<Value>, SfError> {
     let object = object_named(&name, &version)?;
     Ok(axum::Json(json!({
-        "layouts": [layout(object, version.major())],
+        "layouts": [layout(object, &Drawn { major: version.major(), reasons: &state.reasons })],
         "recordTypeMappings": [],
         "recordTypeSelectorRequired": [false],
     })))
@@ -320,6 +355,7 @@ pub async fn layouts(
 /// Salesforce answers it: the Master record type's (`012000000000000AAA`, or its 15 characters) is the
 /// object's one layout; any other id is `NOT_FOUND`, as the objects have no other record type.
 pub async fn record_type_layout(
+    State(state): State<ApiState>,
     _caller: Caller,
     version: ApiVersion,
     Path((_, name, record_type)): Path<(String, String, String)>,
@@ -328,7 +364,13 @@ pub async fn record_type_layout(
     if crate::salesforce::record_id::to_18(&record_type).as_deref() != Some(MASTER_RECORD_TYPE) {
         return Err(SfError::not_found());
     }
-    Ok(axum::Json(layout(object, version.major())))
+    Ok(axum::Json(layout(
+        object,
+        &Drawn {
+            major: version.major(),
+            reasons: &state.reasons,
+        },
+    )))
 }
 
 #[cfg(test)]

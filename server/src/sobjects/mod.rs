@@ -41,6 +41,8 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct ApiState {
     pub store: Store,
     pub queries: Arc<Queries>,
+    /// The organisation's RequestReason values: what describe lists, and the default on create.
+    pub reasons: Arc<crate::salesforce::reasons::RequestReasons>,
 }
 
 impl axum::extract::FromRef<ApiState> for Store {
@@ -150,8 +152,16 @@ fn both(router: Router<ApiState>, path: &str, route: MethodRouter<ApiState>) -> 
 }
 
 /// Every API route, with its own state, errors and fallback, to be merged into the app.
-pub fn routes<S: Clone + Send + Sync + 'static>(store: Store, queries: Arc<Queries>) -> Router<S> {
-    let state = ApiState { store, queries };
+pub fn routes<S: Clone + Send + Sync + 'static>(
+    store: Store,
+    queries: Arc<Queries>,
+    reasons: Arc<crate::salesforce::reasons::RequestReasons>,
+) -> Router<S> {
+    let state = ApiState {
+        store,
+        queries,
+        reasons,
+    };
     let v = "/{version}";
     let mut api = Router::new().route("/", get(describe::versions));
     api = both(api, v, get(describe::resources));

@@ -62,7 +62,10 @@ pub async fn create(
     let object = stored_object(&object, &version)?;
     persist::check_writable(object, Write::Create)?;
     let body = json_body(&headers, &body)?;
-    let changes = values::parse(object, version.major(), &body, Mode::Create, None)?;
+    let mut changes = values::parse(object, version.major(), &body, Mode::Create, None)?;
+    state
+        .reasons
+        .with_defaults(object, version.major(), &mut changes);
     let id = state
         .store
         .write(move |tx| {
@@ -390,6 +393,7 @@ pub async fn upsert(
                     value: values::check(field, &Value::String(value.clone()))?,
                 });
             }
+            state.reasons.with_defaults(object, major, &mut changes);
             Ok(changes)
         });
     let column = field.write_column().unwrap_or("id");

@@ -22,7 +22,8 @@ pub struct LoggedCall {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptedRequest {
     pub name: String,
-    pub status: Status,
+    /// As stored: one of the reference's, or a value of the organisation's own.
+    pub status: String,
     pub attempts: i64,
     /// The call center's retry delay and attempts, when it sets them.
     pub retry_delay_seconds: Option<i64>,

@@ -1,25 +1,9 @@
 //! Reading typed values out of columns, and the SQL forms of the rules stored values follow.
 
 use contact_shared::Status;
-use rusqlite::types::{FromSqlError, ValueRef};
 
 use super::StoreError;
 use super::sql::Row;
-
-/// The `Status` in column `index` of `row`.
-pub(super) fn status(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Status> {
-    let text = row.get_ref(index)?;
-    let ValueRef::Text(bytes) = text else {
-        return Err(rusqlite::Error::FromSqlConversionFailure(
-            index,
-            text.data_type(),
-            Box::new(FromSqlError::InvalidType),
-        ));
-    };
-    String::from_utf8_lossy(bytes).parse().map_err(|error| {
-        rusqlite::Error::FromSqlConversionFailure(index, text.data_type(), Box::new(error))
-    })
-}
 
 /// The `Status` in column `index` of `row`, on either engine.
 pub(super) fn status_at(row: &Row, index: usize) -> Result<Status, StoreError> {

@@ -223,7 +223,8 @@ pub struct Booking {
 pub struct StoredContactRequest {
     pub id: String,
     pub name: String,
-    pub status: contact_shared::Status,
+    /// As stored: one of the reference's, or a value of the organisation's own.
+    pub status: String,
     pub request_reason: Option<String>,
     pub preferred_channel: String,
     pub preferred_phone: Option<String>,

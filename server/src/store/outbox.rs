@@ -7,8 +7,6 @@
 //! subset of fields below, datetimes as that API writes them). Deliveries are one row per event and
 //! endpoint, pending until answered with a 2xx or until their retries are spent.
 
-use contact_shared::Status;
-
 use super::StoreError;
 use super::sql::{Dialect, Row, args};
 use super::tx::{Db, Tx};
@@ -456,13 +454,8 @@ impl Tx<'_> {
 
     /// Writes `contact_request.status_changed` for the request `id` if its status is no longer `from`
     /// (see [`Tx::record_moved`]).
-    pub fn record_status_changed(
-        &self,
-        id: &str,
-        from: Status,
-        who: &str,
-    ) -> Result<(), StoreError> {
-        self.record_moved(STATUS_CHANGED, "status", id, from.as_str(), who)
+    pub fn record_status_changed(&self, id: &str, from: &str, who: &str) -> Result<(), StoreError> {
+        self.record_moved(STATUS_CHANGED, "status", id, from, who)
     }
 
     /// Writes what an owner's move tells, the request `id` having been `from`'s until `who` moved it:

@@ -29,7 +29,8 @@ pub struct RoutableRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimedRow {
     pub name: String,
-    pub status: Status,
+    /// As stored: one of the reference's, or a value of the organisation's own.
+    pub status: String,
     pub owner_id: String,
     pub is_deleted: bool,
     pub scheduled_routing_at: Option<String>,
@@ -102,7 +103,7 @@ impl Tx<'_> {
         .map(|r| {
             Ok(ClaimedRow {
                 name: r.get(0)?,
-                status: status_at(&r, 1)?,
+                status: r.get(1)?,
                 owner_id: r.get(2)?,
                 is_deleted: r.get(3)?,
                 scheduled_routing_at: r.get(4)?,

@@ -148,6 +148,12 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/sqlite/0035_call_centers_api.sql"
         )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0036_request_reasons.sql"
+        )),
+        M::up(include_str!(
+            "../../migrations/sqlite/0037_open_picklists.sql"
+        )),
     ])
 }
 
@@ -322,7 +328,7 @@ impl SqliteStore {
                     Ok(StoredContactRequest {
                         id: row.get(0)?,
                         name: row.get(1)?,
-                        status: super::columns::status(row, 2)?,
+                        status: row.get(2)?,
                         request_reason: row.get(3)?,
                         preferred_channel: row.get(4)?,
                         preferred_phone: row.get(5)?,
@@ -665,6 +671,111 @@ mod tests {
             .await
             .expect("a write after the panic");
         assert_eq!(again, 1, "{created:?}");
+    }
+
+    /// What was stored before RequestReason, Status and PreferredChannel stopped checking the reference's
+    /// values survives the migrations that lift the checks; the columns then take values of the
+    /// organisation's own, and Status's index and history triggers are there again.
+    #[test]
+    fn picklist_values_stored_before_their_checks_were_lifted_are_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut conn = Connection::open(dir.path().join("test.sqlite3")).expect("opens");
+        migrations()
+            // The 34th migration is 0035's file: there is no 0011.
+            .to_version(&mut conn, 34)
+            .expect("migrates to 0035");
+        let insert = "INSERT INTO contact_requests
+                          (id, request_reason, status, preferred_channel, created_at, updated_at)
+                      VALUES (?1, ?2, ?3, ?4, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')";
+        let row = |id: &str, reason: Option<&str>, status: &str, channel: &str| {
+            (
+                id.to_owned(),
+                reason.map(str::to_owned),
+                status.to_owned(),
+                channel.to_owned(),
+            )
+        };
+        let before = [
+            row("0SR000000000001AAA", Some("Billing"), "Attempted", "Email"),
+            row("0SR000000000002AAA", None, "New", "Phone"),
+        ];
+        for (id, reason, status, channel) in &before {
+            conn.execute(insert, rusqlite::params![id, reason, status, channel])
+                .unwrap();
+        }
+        let own = row(
+            "0SR000000000003AAA",
+            Some("Warranty"),
+            "Scheduled",
+            "WhatsApp",
+        );
+        for (reason, status, channel) in [
+            (Some("Warranty"), "New", "Phone"),
+            (Some("Billing"), "Scheduled", "Phone"),
+            (Some("Billing"), "New", "WhatsApp"),
+        ] {
+            assert!(
+                conn.execute(insert, rusqlite::params![own.0, reason, status, channel])
+                    .is_err(),
+                "before, each column checked the reference's values: {reason:?} {status} {channel}"
+            );
+        }
+        migrations()
+            .to_latest(&mut conn)
+            .expect("migrates to the latest");
+        conn.execute(insert, rusqlite::params![own.0, own.1, own.2, own.3])
+            .expect("values of the organisation's own");
+        let stored: Vec<(String, Option<String>, String, String)> = conn
+            .prepare(
+                "SELECT id, request_reason, status, preferred_channel FROM contact_requests ORDER BY id",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(stored, [before[0].clone(), before[1].clone(), own]);
+        let name: String = conn
+            .query_row(
+                "SELECT name FROM contact_requests WHERE id = '0SR000000000001AAA'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(name, "CR-000001", "the generated Name still works");
+        conn.execute(
+            "UPDATE contact_requests SET status = 'Contacted' WHERE id = '0SR000000000001AAA'",
+            [],
+        )
+        .unwrap();
+        let history: Vec<(Option<String>, String)> = conn
+            .prepare(
+                "SELECT old_status, new_status FROM contact_request_status_history
+                  WHERE record_id IN ('0SR000000000001AAA', '0SR000000000003AAA') ORDER BY seq",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let step = |from: Option<&str>, to: &str| (from.map(str::to_owned), to.to_owned());
+        assert_eq!(
+            history,
+            [
+                step(None, "Attempted"),
+                step(None, "Scheduled"),
+                step(Some("Attempted"), "Contacted")
+            ],
+            "the history triggers write on insert and on a status change"
+        );
+        let index: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'contact_requests_routable'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(index, 1, "the routing index is there again");
     }
 
     /// A database with every migration, for writing batches by hand.

@@ -20,6 +20,8 @@ pub struct ProviderCallback {
     pub queue: Option<String>,
     /// When it is created (stored format).
     pub at: String,
+    /// The organisation's default RequestReason ("Defaulted on create"), if it has one.
+    pub request_reason: Option<String>,
 }
 
 impl Tx<'_> {
@@ -61,8 +63,8 @@ impl Tx<'_> {
             "INSERT INTO contact_requests
                 (id, status, preferred_channel, preferred_phone, is_callback, scheduled_routing_at,
                  voice_call_id, telephony_provider, call_center_id, created_at, updated_at,
-                 system_modstamp, owner_id, created_by_id, last_modified_by_id)
-             VALUES (?1, ?9, 'Phone', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8, ?10, ?11, ?11)
+                 system_modstamp, owner_id, created_by_id, last_modified_by_id, request_reason)
+             VALUES (?1, ?9, 'Phone', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8, ?10, ?11, ?11, ?12)
              ON CONFLICT DO NOTHING",
             args![
                 &callback.id,
@@ -75,7 +77,8 @@ impl Tx<'_> {
                 &callback.at,
                 contact_requests::INITIAL_STATUS.as_str(),
                 &self.new_request_owner(callback.queue.as_deref())?,
-                contact_requests::ANONYMOUS_CREATOR
+                contact_requests::ANONYMOUS_CREATOR,
+                &callback.request_reason
             ],
         )?;
         if inserted == 0 {

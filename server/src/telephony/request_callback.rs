@@ -159,6 +159,10 @@ pub async fn request_callback(
     )?;
     let internal_name = center.internal_name.clone();
     let queue = center.queue.clone();
+    let request_reason = state
+        .request_reasons
+        .default_value()
+        .map(|r| r.as_str().to_owned());
     let (id, created) = state
         .store
         .write(move |tx| {
@@ -177,6 +181,7 @@ pub async fn request_callback(
                 call_center_id,
                 queue,
                 at: now(),
+                request_reason,
             };
             let id = tx.insert_provider_callback(&callback)?;
             let created = id == callback.id;

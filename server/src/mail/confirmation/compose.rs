@@ -42,11 +42,18 @@ pub struct Confirmation {
     zone: (TimeZone, String),
     /// The name of the site they asked.
     site: String,
+    /// The reasons that site offers, with its labels.
+    labels: Vec<(RequestReason, String)>,
 }
 
 impl Confirmation {
-    /// The confirmation of `due` from the site named `site`; `None` when its event is not a request's.
-    pub fn read(due: &DueConfirmation, site: &str) -> Option<Self> {
+    /// The confirmation of `due` from the site named `site`, which labels its reasons `labels`; `None`
+    /// when its event is not a request's.
+    pub fn read(
+        due: &DueConfirmation,
+        site: &str,
+        labels: &[(RequestReason, String)],
+    ) -> Option<Self> {
         #[derive(Deserialize)]
         struct Event {
             data: Request,
@@ -63,6 +70,7 @@ impl Confirmation {
             locale,
             zone,
             site: site.to_owned(),
+            labels: labels.to_vec(),
         })
     }
 
@@ -107,7 +115,20 @@ impl Confirmation {
             .as_deref()
             .and_then(|r| r.parse::<RequestReason>().ok())
         {
-            details.push((words.reason(), words.reason_label(reason)));
+            // The locale's word for a value the site did not relabel, else the site's (or the
+            // organisation's) label, as the widget shows it.
+            let site_label = self
+                .labels
+                .iter()
+                .find(|(r, _)| *r == reason)
+                .map(|(_, l)| l);
+            let label = match site_label {
+                Some(label) if label != reason.as_str() => label.clone(),
+                _ => words
+                    .reason_label(&reason)
+                    .unwrap_or_else(|| site_label.cloned().unwrap_or_else(|| reason.to_string())),
+            };
+            details.push((words.reason(), label));
         }
         if let Some(at) = self
             .request
@@ -230,6 +251,7 @@ mod tests {
                 Some("2026-12-01T10:00:00.000+0000"),
             ),
             "Boutique",
+            &[],
         )
         .unwrap();
         assert_eq!(
@@ -258,6 +280,7 @@ mod tests {
         let confirmation = Confirmation::read(
             &due(None, None, "", Some("2026-12-01T10:00:00.000+0000")),
             "Shop",
+            &[],
         )
         .unwrap();
         let text = confirmation.text();
@@ -269,14 +292,58 @@ mod tests {
             text.contains("Callback: Tuesday 1 December 2026 at 10:00 (UTC time)\n"),
             "{text}"
         );
-        let asap = Confirmation::read(&due(Some("en"), None, "Bo", None), "Shop").unwrap();
+        let asap = Confirmation::read(&due(Some("en"), None, "Bo", None), "Shop", &[]).unwrap();
         assert!(!asap.text().contains("Callback"), "{}", asap.text());
+    }
+
+    #[test]
+    fn a_reason_the_site_relabels_or_the_organisation_adds_is_named_by_its_label() {
+        let reason = |value| RequestReason::parse(value).unwrap();
+        let with_reason = |value: &str| {
+            let mut due = due(Some("fr"), None, "Ana", None);
+            due.payload = due.payload.replace("\"Billing\"", &format!("{value:?}"));
+            due
+        };
+        let labels = [
+            (reason("Billing"), "Billing".to_owned()),
+            (reason("Order"), "Une réservation".to_owned()),
+            (reason("Warranty"), "Garantie".to_owned()),
+        ];
+        let table = [
+            (
+                "Billing",
+                "Motif: Facturation\n",
+                "not relabelled: the locale's word",
+            ),
+            (
+                "Order",
+                "Motif: Une réservation\n",
+                "relabelled by the site",
+            ),
+            (
+                "Warranty",
+                "Motif: Garantie\n",
+                "the organisation's own, which no locale has",
+            ),
+            (
+                "Retired",
+                "Motif: Retired\n",
+                "a value no site offers: its API name",
+            ),
+        ];
+        for (value, line, why) in table {
+            let text = Confirmation::read(&with_reason(value), "Shop", &labels)
+                .unwrap()
+                .text();
+            assert!(text.contains(line), "{why}: {text}");
+        }
     }
 
     #[test]
     fn the_html_body_escapes_the_visitor_s_name_and_the_display_name_keeps_it_whole() {
         let typed = "<b>Ana</b> & \"Co\"";
-        let confirmation = Confirmation::read(&due(Some("en"), None, typed, None), "Shop").unwrap();
+        let confirmation =
+            Confirmation::read(&due(Some("en"), None, typed, None), "Shop", &[]).unwrap();
         let html = confirmation.html();
         assert!(
             html.contains("Hello &lt;b&gt;Ana&lt;/b&gt; &amp; \"Co\","),

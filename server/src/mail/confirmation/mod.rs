@@ -16,6 +16,8 @@ use compose::Confirmation;
 
 use super::Mail;
 use super::transport::{LEASE_EACH_MS, Transport, describe, transport};
+use contact_shared::RequestReason;
+
 use crate::sites::Site;
 use crate::store::{DueConfirmation, Store, StoreError};
 use crate::webhooks::retry_at;
@@ -23,8 +25,8 @@ use crate::webhooks::retry_at;
 /// Confirmations sent per look.
 const DUE_PER_LOOK: u32 = 16;
 
-/// The sites that send confirmations: key to name.
-type Confirming = Arc<HashMap<String, String>>;
+/// The sites that send confirmations: key to name and reasons with their labels.
+type Confirming = Arc<HashMap<String, (String, Vec<(RequestReason, String)>)>>;
 
 /// Opens the confirmations' cursor and starts their worker, which runs until the runtime stops: a
 /// request committed once this returns is confirmed when its site sends confirmations. Runs also when
@@ -35,7 +37,7 @@ pub async fn start(store: &Store, mail: Mail, sites: &[Site]) -> Result<(), Stor
     let confirming = sites
         .iter()
         .filter(|s| s.confirmation_email)
-        .map(|s| (s.key.clone(), s.name.clone()))
+        .map(|s| (s.key.clone(), (s.name.clone(), s.reasons.clone())))
         .collect();
     tokio::spawn(run(
         store.clone(),
@@ -90,12 +92,14 @@ async fn send(
     confirming: &Confirming,
     due: &DueConfirmation,
 ) -> Result<(), StoreError> {
-    let site = due
+    let (site, labels) = due
         .site_key
         .as_deref()
         .and_then(|key| confirming.get(key))
-        .map_or("", String::as_str);
-    let confirmation = Confirmation::read(due, site);
+        .map_or(("", &[][..]), |(name, labels)| {
+            (name.as_str(), labels.as_slice())
+        });
+    let confirmation = Confirmation::read(due, site, labels);
     let request = confirmation
         .as_ref()
         .map_or("", |c| c.request_id())

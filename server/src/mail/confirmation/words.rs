@@ -78,9 +78,12 @@ impl Words {
         self.widget("reason")
     }
 
-    /// The widget's label for `reason` (`Facturation`).
-    pub fn reason_label(&self, reason: RequestReason) -> String {
-        self.widget(&format!("reason_{}", reason.as_str()))
+    /// The widget's label for `reason` (`Facturation`), when the locale has one: the reference's values
+    /// have, an organisation's own do not.
+    pub fn reason_label(&self, reason: &RequestReason) -> Option<String> {
+        self.widget
+            .get(&format!("reason_{}", reason.as_str()))
+            .cloned()
     }
 
     /// The widget's thank-you sentence for `channel`, with the request's `number`.
@@ -193,8 +196,8 @@ mod tests {
     fn every_locale_has_the_server_s_words_and_the_widget_s_labels() {
         for locale in Locale::ALL {
             let words = Words::of(*locale);
-            for reason in RequestReason::ALL {
-                let key = format!("reason_{}", reason.as_str());
+            for reason in RequestReason::DEFAULTS {
+                let key = format!("reason_{reason}");
                 assert!(words.widget.contains_key(&key), "{locale}: {key}");
             }
             for channel in PreferredChannel::ALL {
@@ -204,9 +207,16 @@ mod tests {
             assert!(words.widget.contains_key("reason"), "{locale}");
             assert!(words.subject.contains("{number}"), "{locale}");
         }
+        let reason = |value| RequestReason::parse(value).unwrap();
         assert_eq!(
-            Words::of(Locale::Fr).reason_label(RequestReason::Billing),
-            "Facturation"
+            Words::of(Locale::Fr)
+                .reason_label(&reason("Billing"))
+                .as_deref(),
+            Some("Facturation")
+        );
+        assert_eq!(
+            Words::of(Locale::Fr).reason_label(&reason("Warranty")),
+            None
         );
     }
 

@@ -149,6 +149,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "call_centers_api",
         include_str!("../../../migrations/postgres/0029_call_centers_api.sql"),
     ),
+    (
+        30,
+        "request_reasons",
+        include_str!("../../../migrations/postgres/0030_request_reasons.sql"),
+    ),
+    (
+        31,
+        "open_picklists",
+        include_str!("../../../migrations/postgres/0031_open_picklists.sql"),
+    ),
 ];
 
 /// The advisory lock the migrations hold: an arbitrary key of this application's own ("crw_migr" in

@@ -194,13 +194,10 @@ impl PostgresStore {
         let Some(row) = found else {
             return Ok(None);
         };
-        let status: String = row.get(2);
         Ok(Some(StoredContactRequest {
             id: row.get(0),
             name: row.get(1),
-            status: status
-                .parse()
-                .map_err(|error| StoreError::Reader(format!("a stored status: {error}")))?,
+            status: row.get(2),
             request_reason: row.get(3),
             preferred_channel: row.get(4),
             preferred_phone: row.get(5),

@@ -83,3 +83,66 @@ async fn claims_of_unknown_or_malformed_ids_say_so() {
     let bad_owner = t.routable(Some("xyz")).await;
     assert_eq!(bad_owner.status, 400);
 }
+
+/// Status and PreferredChannel are not restricted (the reference gives their values "for example"): a
+/// value of the organisation's own is stored as written, and, not being New or Attempted, it ends the
+/// request's routing, claims and call attempts; a status moved to or from it is a status change.
+#[tokio::test]
+async fn a_status_of_the_organisation_s_own_is_stored_and_ends_routing_claims_and_calls() {
+    let t = Callbacks::new().await;
+    let id = t
+        .callback("own-status", json!({"callbackNumber": "+18445791189"}))
+        .await;
+    let record = format!("/services/data/v62.0/sobjects/ContactRequest/{id}");
+    let moved = t
+        .api(
+            &t.rita.1,
+            "PATCH",
+            &record,
+            Some(json!({"Status": "Scheduled", "PreferredChannel": "WhatsApp"})),
+        )
+        .await;
+    assert_eq!(moved.status, 204, "{}", moved.body);
+    let read = t
+        .api(
+            &t.rita.1,
+            "GET",
+            &format!("{record}?fields=Status,PreferredChannel"),
+            None,
+        )
+        .await;
+    assert_eq!(read.body["Status"], "Scheduled");
+    assert_eq!(read.body["PreferredChannel"], "WhatsApp");
+    let view = t.routable(Some(QUEUE)).await;
+    assert_eq!(
+        view.body["totalSize"], 0,
+        "not open: not routed: {}",
+        view.body
+    );
+    let claim = t.claim(&t.sam.1, &id).await;
+    assert_eq!(claim.status, 409, "{}", claim.body);
+    assert!(
+        claim.body[0]["message"].as_str().is_some_and(
+            |m| m.contains("is Scheduled; only New and Attempted requests can be claimed")
+        ),
+        "{}",
+        claim.body
+    );
+    let attempt = t
+        .api(
+            &t.rita.1,
+            "POST",
+            "/services/data/v62.0/sobjects/Task",
+            Some(json!({"WhatId": id, "CallResult__c": "Not Reached", "Subject": "Call"})),
+        )
+        .await;
+    assert_eq!(attempt.status, 400, "{}", attempt.body);
+    assert_eq!(attempt.body[0]["errorCode"], "FIELD_INTEGRITY_EXCEPTION");
+    // Back to New: a status change, and open again.
+    let reopened = t
+        .api(&t.rita.1, "PATCH", &record, Some(json!({"Status": "New"})))
+        .await;
+    assert_eq!(reopened.status, 204, "{}", reopened.body);
+    let view = t.routable(Some(QUEUE)).await;
+    assert_eq!(view.body["totalSize"], 1, "{}", view.body);
+}

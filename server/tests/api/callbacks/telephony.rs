@@ -48,6 +48,10 @@ async fn the_reference_request_creates_a_callback_with_its_voice_call() {
     assert_eq!(r["IsCallback"], true);
     assert_eq!(r["Status"], "New");
     assert_eq!(
+        r["RequestReason"], "General",
+        "RequestReason is Defaulted on create, on every create"
+    );
+    assert_eq!(
         r["ScheduledRoutingDateTime__c"],
         scheduled()
             .strftime("%Y-%m-%dT%H:%M:%S.000+0000")

@@ -76,6 +76,13 @@ async fn me_answers_the_signed_in_user_and_401_without_a_session() {
     assert_eq!(me.body["username"], USERNAME);
     assert_eq!(me.body["name"], "Rita Rep");
     assert_eq!(me.body["role"], "admin");
+    assert_eq!(
+        me.body["reasons"],
+        serde_json::json!([
+            "Account", "Billing", "Case", "General", "Order", "Other", "Product"
+        ]),
+        "the organisation's reasons, which the list's filter offers"
+    );
     for cookie in [
         "",
         "crw_session=",

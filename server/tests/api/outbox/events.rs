@@ -167,6 +167,37 @@ async fn an_api_update_writes_status_changed_only_when_the_status_moves() {
 }
 
 #[tokio::test]
+async fn a_move_to_or_from_a_status_of_the_organisation_s_own_is_a_status_change() {
+    let t = Callbacks::new().await;
+    let id = t
+        .callback("evt-own-status", json!({"callbackNumber": "+18445791189"}))
+        .await;
+    let path = format!("{V}/sobjects/ContactRequest/{id}");
+    for status in ["Scheduled", "New"] {
+        let updated = t
+            .api(&t.rita.1, "PATCH", &path, Some(json!({"Status": status})))
+            .await;
+        assert_eq!(updated.status, 204, "{}", updated.body);
+    }
+    let events = events(&t, &id).await;
+    let moves: Vec<(Value, Value)> = events[1..]
+        .iter()
+        .map(|e| {
+            let data = &payload(e)["data"];
+            (data["from"].clone(), data["to"].clone())
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            (json!("New"), json!("Scheduled")),
+            (json!("Scheduled"), json!("New"))
+        ],
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_rolled_back_write_leaves_no_event() {
     let t = Callbacks::new().await;
     let id = t

@@ -106,10 +106,10 @@ async fn each_error_has_salesforces_code_and_status() {
             "PATCH",
             record.clone(),
             Some(api.write.as_str()),
-            Some(json!({"Status": "Closed"})),
+            Some(json!({"Status": "x".repeat(256)})),
             400,
-            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-            "a bad picklist value",
+            "STRING_TOO_LONG",
+            "a status longer than a picklist value (Status is not restricted)",
         ),
         (
             "PATCH",

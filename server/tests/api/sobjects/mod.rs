@@ -6,6 +6,7 @@ mod cursors;
 mod errors;
 mod groups;
 mod reads;
+mod reasons;
 mod records;
 mod relationships;
 mod search;
